@@ -1,0 +1,101 @@
+package dev.portico.discovery;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.servicediscovery.Record;
+import io.vertx.servicediscovery.ServiceDiscovery;
+import io.vertx.servicediscovery.types.HttpEndpoint;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+
+/**
+ * The discovery registry: a thin, typed face over Vert.x Service Discovery holding
+ * {@code http-endpoint} records. Every write is announced on the event bus, which is what
+ * {@link RegistryWatcher} listens to.
+ */
+public final class Registry {
+
+  private final ServiceDiscovery discovery;
+  private final RegistryOptions options;
+
+  private Registry(ServiceDiscovery discovery, RegistryOptions options) {
+    this.discovery = discovery;
+    this.options = options;
+  }
+
+  public static Registry create(Vertx vertx, RegistryOptions options) {
+    return new Registry(ServiceDiscovery.create(vertx, options.toDiscoveryOptions()), options);
+  }
+
+  public RegistryOptions options() {
+    return options;
+  }
+
+  /** Publishes a new record and returns the instance with its registration id. */
+  public Future<ServiceInstance> publish(InstanceSpec spec) {
+    return discovery.publish(toRecord(spec)).map(Registry::toInstance);
+  }
+
+  /** Replaces the endpoint, status and metadata of the record {@code id}; the id is kept. */
+  public Future<ServiceInstance> update(String id, InstanceSpec spec) {
+    Record record = toRecord(spec).setRegistration(id);
+    return find(id).compose(existing -> discovery.update(record)).map(Registry::toInstance);
+  }
+
+  /** Sets the status of the record {@code id} (UP, DOWN, OUT_OF_SERVICE). */
+  public Future<ServiceInstance> setStatus(String id, InstanceStatus status) {
+    return find(id).compose(r -> discovery.update(r.setStatus(status.toVertx()))).map(Registry::toInstance);
+  }
+
+  public Future<Void> unpublish(String id) {
+    return discovery.unpublish(id);
+  }
+
+  /** Every HTTP endpoint record, whatever its status. Not for the hot path: use {@link RegistryWatcher}. */
+  public Future<List<ServiceInstance>> instances() {
+    return discovery.getRecords(r -> HttpEndpoint.TYPE.equals(r.getType()), true)
+      .map(records -> records.stream().map(Registry::toInstance).toList());
+  }
+
+  public Future<ServiceInstance> instance(String id) {
+    return find(id).map(Registry::toInstance);
+  }
+
+  public void close() {
+    discovery.close();
+  }
+
+  private Future<Record> find(String id) {
+    return discovery.getRecord(id).compose(r -> r == null
+      ? Future.failedFuture(new NoSuchElementException("no registry record with id " + id))
+      : Future.succeededFuture(r));
+  }
+
+  static Record toRecord(InstanceSpec spec) {
+    JsonObject metadata = new JsonObject();
+    spec.metadata().forEach(metadata::put);
+    Record record = HttpEndpoint.createRecord(spec.service(), spec.ssl(), spec.host(), spec.port(),
+      spec.root().isEmpty() ? "/" : spec.root(), metadata);
+    return record.setStatus(spec.status().toVertx());
+  }
+
+  static ServiceInstance toInstance(Record record) {
+    JsonObject location = record.getLocation() == null ? new JsonObject() : record.getLocation();
+    Map<String, String> metadata = new HashMap<>();
+    if (record.getMetadata() != null) {
+      record.getMetadata().forEach(e -> {
+        if (e.getValue() != null) {
+          metadata.put(e.getKey(), String.valueOf(e.getValue()));
+        }
+      });
+    }
+    return new ServiceInstance(record.getRegistration(), record.getName(),
+      location.getString("host", ""), location.getInteger("port", 0),
+      location.getBoolean("ssl", false), location.getString("root", ""),
+      InstanceStatus.of(record.getStatus()), metadata);
+  }
+}

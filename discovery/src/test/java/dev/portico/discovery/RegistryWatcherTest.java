@@ -1,0 +1,68 @@
+package dev.portico.discovery;
+
+import io.vertx.core.Vertx;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+@ExtendWith(VertxExtension.class)
+class RegistryWatcherTest {
+
+  @Test
+  void snapshotFollowsPublishUpdateStatusAndUnpublish(Vertx vertx) {
+    Registry registry = Registry.create(vertx, RegistryOptions.local().withRefreshInterval(Duration.ofMinutes(5)));
+    RegistryWatcher watcher = new RegistryWatcher(vertx, registry);
+    CopyOnWriteArrayList<RegistrySnapshot> seen = new CopyOnWriteArrayList<>();
+    watcher.onChange(seen::add);
+    assertThat(watcher.start().await().services()).isEmpty();
+
+    ServiceInstance a = registry.publish(InstanceSpec.of("orders", "http://10.0.0.1:8080/api",
+      InstanceStatus.UP, Map.of("zone", "a", "sf.lowKey", "-9223372036854775808"))).await();
+    registry.publish(InstanceSpec.of("orders", "https://10.0.0.2")).await();
+    // announcements alone (the periodic refresh is 5 minutes away) bring the snapshot up to date
+    await().atMost(1, TimeUnit.SECONDS).until(() -> watcher.current().up("orders").size() == 2);
+    ServiceInstance first = watcher.current().up("orders").stream().filter(i -> i.id().equals(a.id())).findFirst().orElseThrow();
+    assertThat(first.baseUrl()).isEqualTo("http://10.0.0.1:8080/api");
+    assertThat(first.metadata("sf.lowKey")).isEqualTo("-9223372036854775808");
+    assertThat(watcher.current().up("orders")).anyMatch(i -> i.ssl() && i.port() == 443 && i.root().isEmpty());
+
+    registry.setStatus(a.id(), InstanceStatus.DOWN).await();
+    await().atMost(1, TimeUnit.SECONDS).until(() -> watcher.current().up("orders").size() == 1);
+    assertThat(watcher.current().service("orders").countsByStatus()).containsEntry(InstanceStatus.DOWN, 1).containsEntry(InstanceStatus.UP, 1);
+
+    registry.update(a.id(), InstanceSpec.of("orders", "http://10.0.0.9:9000")).await();
+    await().atMost(1, TimeUnit.SECONDS).until(() -> watcher.current().up("orders").stream().anyMatch(i -> i.host().equals("10.0.0.9")));
+    assertThat(watcher.current().up("orders")).filteredOn(i -> i.host().equals("10.0.0.9")).extracting(ServiceInstance::id).containsExactly(a.id());
+
+    registry.unpublish(a.id()).await();
+    RegistrySnapshot after = watcher.refresh().await();
+    assertThat(after.all()).noneMatch(i -> i.id().equals(a.id()));
+    assertThat(seen).isNotEmpty();
+    assertThat(seen.stream().mapToLong(RegistrySnapshot::version)).isSorted();
+    watcher.stop().await();
+    registry.close();
+  }
+
+  @Test
+  void manyAnnouncementsCoalesceIntoFewRebuilds(Vertx vertx) {
+    Registry registry = Registry.create(vertx, RegistryOptions.local().withRefreshInterval(Duration.ofMinutes(5)));
+    RegistryWatcher watcher = new RegistryWatcher(vertx, registry);
+    watcher.start().await();
+    long before = watcher.current().version();
+    for (int i = 0; i < 200; i++) {
+      registry.publish(InstanceSpec.of("bulk", "http://10.1.0." + (i % 250) + ":" + (1000 + i)));
+    }
+    await().atMost(5, TimeUnit.SECONDS).until(() -> watcher.current().up("bulk").size() == 200);
+    assertThat(watcher.current().version() - before).isLessThan(200);
+    watcher.stop().await();
+    registry.close();
+  }
+}

@@ -1,0 +1,76 @@
+package dev.portico.gateway;
+
+import dev.portico.gateway.config.ConfigException;
+import dev.portico.gateway.config.ConfigLoader;
+import dev.portico.gateway.config.GatewayConfig;
+import io.vertx.core.Deployable;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxBuilder;
+import io.vertx.core.VertxOptions;
+import io.vertx.launcher.application.VertxApplication;
+import io.vertx.launcher.application.VertxApplicationHooks;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * {@code java -jar portico-gateway.jar [--config FILE] [Vert.x launcher options]}.
+ *
+ * <p>The configuration is loaded and validated before Vert.x starts, so a bad file stops the
+ * process with exit code 2 and one line per problem, having bound nothing. Without
+ * {@code --config} (or {@code PORTICO_CONFIG}) the built-in default runs: local registry plus two
+ * demo backends behind {@code /demo}.
+ */
+public final class GatewayApplication extends VertxApplication implements VertxApplicationHooks {
+
+  /** Exit status for an invalid configuration (the launcher's own codes start at 11). */
+  public static final int EXIT_INVALID_CONFIG = 2;
+
+  private final GatewayConfig config;
+
+  private GatewayApplication(String[] args, GatewayConfig config) {
+    super(args);
+    this.config = config;
+  }
+
+  public static void main(String[] args) {
+    List<String> rest = new ArrayList<>();
+    Optional<Path> file = Optional.ofNullable(System.getenv("PORTICO_CONFIG")).filter(s -> !s.isBlank()).map(Path::of);
+    for (int i = 0; i < args.length; i++) {
+      if (args[i].equals("--config") || args[i].equals("-config")) {
+        if (i + 1 >= args.length) {
+          System.err.println("--config needs a file path");
+          System.exit(EXIT_INVALID_CONFIG);
+        }
+        file = Optional.of(Path.of(args[++i]));
+      } else if (args[i].startsWith("--config=")) {
+        file = Optional.of(Path.of(args[i].substring("--config=".length())));
+      } else {
+        rest.add(args[i]);
+      }
+    }
+    GatewayConfig config;
+    try {
+      config = ConfigLoader.loadBlocking(file, Map.copyOf(System.getenv()));
+    } catch (ConfigException e) {
+      System.err.println(e.getMessage());
+      System.exit(EXIT_INVALID_CONFIG);
+      return;
+    }
+    new GatewayApplication(rest.toArray(new String[0]), config).launch();
+  }
+
+  @Override
+  public VertxBuilder createVertxBuilder(VertxOptions options) {
+    return Vertx.builder().with(options.setEventLoopPoolSize(config.eventLoops()));
+  }
+
+  @Override
+  public Supplier<? extends Deployable> verticleSupplier() {
+    return () -> new GatewayVerticle(config);
+  }
+}

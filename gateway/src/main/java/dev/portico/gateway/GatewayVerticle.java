@@ -1,0 +1,167 @@
+package dev.portico.gateway;
+
+import dev.portico.discovery.InstanceSpec;
+import dev.portico.discovery.Registry;
+import dev.portico.discovery.RegistryOptions;
+import dev.portico.discovery.RegistryWatcher;
+import dev.portico.discovery.ServiceInstance;
+import dev.portico.gateway.config.GatewayConfig;
+import dev.portico.gateway.demo.DemoBackend;
+import dev.portico.gateway.management.ManagementServer;
+import dev.portico.gateway.management.ReadinessCheck;
+import dev.portico.gateway.proxy.ProxyVerticle;
+import dev.portico.gateway.state.RoutingState;
+import dev.portico.gateway.state.RoutingStateHolder;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * The gateway process: opens the registry and publishes the configured (and demo) instances,
+ * builds the first routing state, deploys one routing verticle per event loop on the traffic
+ * port, and starts the management listener. Stopping unpublishes what it published.
+ */
+public final class GatewayVerticle extends VerticleBase {
+
+  private static final Logger log = LoggerFactory.getLogger(GatewayVerticle.class);
+
+  private final GatewayConfig config;
+  private final int routingInstances;
+  private final List<String> published = new CopyOnWriteArrayList<>();
+  private Registry registry;
+  private RegistryWatcher watcher;
+  private RoutingStateHolder states;
+  private ManagementServer management;
+  private volatile int trafficPort = -1;
+
+  public GatewayVerticle(GatewayConfig config) {
+    this(config, config.eventLoops());
+  }
+
+  /** @param routingInstances how many routing verticles share the traffic port (normally one per event loop) */
+  public GatewayVerticle(GatewayConfig config, int routingInstances) {
+    this.config = config;
+    this.routingInstances = Math.max(1, routingInstances);
+  }
+
+  @Override
+  public Future<?> start() {
+    registry = Registry.create(vertx, new RegistryOptions(config.registry().announceAddress(), null, null,
+      config.registry().refreshInterval()));
+    watcher = new RegistryWatcher(vertx, registry);
+    return startDemo()
+      .compose(v -> publishAll(config.registry().instances()))
+      .compose(v -> watcher.start())
+      .compose(snapshot -> {
+        states = new RoutingStateHolder(RoutingState.compile(config, snapshot));
+        watcher.onChange(states::registryChanged);
+        return deployRouting();
+      })
+      .compose(v -> startManagement())
+      .onSuccess(v -> log.info("gateway {} ready: traffic on {}:{}, management on {}:{}, {} APIs, {} backends (config: {})",
+        config.gatewayId(), config.listeners().traffic().host(), trafficPort,
+        config.listeners().management().host(), management.actualPort(), config.apis().size(),
+        config.backends().size(), config.source()));
+  }
+
+  @Override
+  public Future<?> stop() {
+    List<Future<Void>> removals = new ArrayList<>();
+    for (String id : published) {
+      removals.add(registry.unpublish(id).recover(e -> Future.succeededFuture()));
+    }
+    return Future.join(removals)
+      .eventually(() -> watcher == null ? Future.succeededFuture() : watcher.stop())
+      .eventually(() -> management == null ? Future.succeededFuture() : management.stop())
+      .onComplete(ar -> registry.close());
+  }
+
+  public int trafficPort() {
+    return trafficPort;
+  }
+
+  public int managementPort() {
+    return management.actualPort();
+  }
+
+  public Registry registry() {
+    return registry;
+  }
+
+  public RegistryWatcher registryWatcher() {
+    return watcher;
+  }
+
+  public RoutingStateHolder routingStates() {
+    return states;
+  }
+
+  private Future<Void> startDemo() {
+    if (!config.demo().enabled()) {
+      return Future.succeededFuture();
+    }
+    List<InstanceSpec> specs = new ArrayList<>();
+    Future<Void> chain = Future.succeededFuture();
+    for (int i = 1; i <= config.demo().instances(); i++) {
+      String name = "demo-echo-" + i;
+      DemoBackend demo = new DemoBackend("demo-echo", name, "127.0.0.1");
+      chain = chain.compose(v -> vertx.deployVerticle(demo)
+        .map(id -> {
+          specs.add(new InstanceSpec("demo-echo", "127.0.0.1", demo.port(), false, "", null,
+            java.util.Map.of("instance", name)));
+          return null;
+        }));
+    }
+    return chain.compose(v -> publishAll(specs));
+  }
+
+  private Future<Void> publishAll(List<InstanceSpec> specs) {
+    Future<Void> chain = Future.succeededFuture();
+    for (InstanceSpec spec : specs) {
+      chain = chain.compose(v -> registry.publish(spec).map(ServiceInstance::id).map(id -> {
+        published.add(id);
+        return null;
+      }));
+    }
+    return chain;
+  }
+
+  private Future<Void> deployRouting() {
+    int configured = config.listeners().traffic().port();
+    // Vert.x shares one socket among servers bound to the same port; a negative port asks for a
+    // random port shared that way (port 0 would give each routing verticle its own port)
+    int port = configured == 0 ? -1 : configured;
+    List<ProxyVerticle> instances = new CopyOnWriteArrayList<>();
+    return vertx.deployVerticle(() -> {
+      ProxyVerticle v = new ProxyVerticle(config, states, port);
+      instances.add(v);
+      return v;
+    }, new DeploymentOptions().setInstances(routingInstances)).map(id -> {
+      trafficPort = instances.get(0).actualPort();
+      return null;
+    });
+  }
+
+  private Future<Void> startManagement() {
+    management = new ManagementServer(vertx, config.listeners().management().host(), config.listeners().management().port());
+    management.addCheck(new ReadinessCheck("config", () -> ReadinessCheck.Result.ok("loaded from " + config.source())));
+    management.addCheck(new ReadinessCheck("listeners", () -> trafficPort > 0
+      ? ReadinessCheck.Result.ok("traffic bound on port " + trafficPort)
+      : ReadinessCheck.Result.notReady("traffic listener not bound")));
+    management.addCheck(new ReadinessCheck("registry", () -> {
+      Throwable err = watcher.lastError();
+      if (err != null) {
+        return ReadinessCheck.Result.notReady("registry unreachable: " + err.getMessage()
+          + " (serving the snapshot of " + watcher.lastSuccess() + ")");
+      }
+      return ReadinessCheck.Result.ok(watcher.current().all().size() + " records, refreshed " + watcher.lastSuccess());
+    }));
+    return management.start().mapEmpty();
+  }
+}

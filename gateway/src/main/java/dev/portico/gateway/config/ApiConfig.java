@@ -1,0 +1,17 @@
+package dev.portico.gateway.config;
+
+import java.util.List;
+
+/**
+ * An API: requests whose path starts with {@code path} go to {@code backend}, unless the API lists
+ * operations, in which case a request must match one of them.
+ *
+ * @param path       path prefix, starts with {@code /}, no trailing {@code /} (except the root {@code /})
+ * @param backend    id of the default backend
+ * @param operations optional operations; empty means every method and path under the prefix
+ */
+public record ApiConfig(String id, String path, String backend, List<OperationConfig> operations) {
+  public ApiConfig {
+    operations = List.copyOf(operations);
+  }
+}

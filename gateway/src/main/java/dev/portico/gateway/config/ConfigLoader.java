@@ -1,0 +1,99 @@
+package dev.portico.gateway.config;
+
+import dev.portico.gateway.config.internal.ConfigBinder;
+import dev.portico.gateway.config.internal.EnvOverrides;
+import dev.portico.gateway.config.internal.LocalAddresses;
+import dev.portico.gateway.config.internal.SchemaCheck;
+import io.vertx.config.ConfigRetriever;
+import io.vertx.config.ConfigRetrieverOptions;
+import io.vertx.config.ConfigStoreOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Loads the gateway configuration: a YAML or JSON file read with Vert.x Config (or the built-in
+ * default), then {@code PORTICO_*} environment overrides, then validation. Either every problem
+ * is reported in one {@link ConfigException}, or a complete {@link GatewayConfig} is returned:
+ * nothing is ever half-applied.
+ */
+public final class ConfigLoader {
+
+  /** Name of the built-in configuration used when no file is given: the local registry and demo backends. */
+  public static final String BUILT_IN = "portico-default.yaml";
+  public static final String BUILT_IN_SOURCE = "<built-in default " + BUILT_IN + ">";
+
+  private ConfigLoader() {
+  }
+
+  /** Reads and validates {@code file} (or the built-in default when empty). Never blocks the caller's event loop. */
+  public static Future<GatewayConfig> load(Vertx vertx, Optional<Path> file, Map<String, String> env) {
+    String source = file.map(Path::toString).orElse(BUILT_IN_SOURCE);
+    Future<JsonObject> raw;
+    if (file.isPresent() && !Files.isRegularFile(file.get())) {
+      raw = Future.failedFuture(ConfigException.of(source, "", "file not found"));
+    } else {
+      String path = file.map(Path::toString).orElse(BUILT_IN);
+      String format = path.toLowerCase(Locale.ROOT).endsWith(".json") ? "json" : "yaml";
+      ConfigRetriever retriever = ConfigRetriever.create(vertx, new ConfigRetrieverOptions()
+        .setScanPeriod(0)
+        .setIncludeDefaultStores(false)
+        .addStore(new ConfigStoreOptions().setType("file").setFormat(format)
+          .setConfig(new JsonObject().put("path", path))));
+      raw = retriever.getConfig()
+        .eventually(retriever::close)
+        .recover(e -> Future.failedFuture(ConfigException.of(source, "", "cannot read " + format + ": " + rootMessage(e))));
+    }
+    // binding may read secret files: keep it off the event loop
+    return raw.compose(json -> vertx.executeBlocking(() -> fromJson(source, json, env), false));
+  }
+
+  /** Like {@link #load} from a thread that may block (the launcher's main thread); uses a short-lived Vert.x. */
+  public static GatewayConfig loadBlocking(Optional<Path> file, Map<String, String> env) {
+    Vertx vertx = Vertx.vertx();
+    try {
+      return load(vertx, file, env).await();
+    } finally {
+      vertx.close().await();
+    }
+  }
+
+  /** Validates and binds a raw configuration document. Pure apart from reading named-value files. */
+  public static GatewayConfig fromJson(String source, JsonObject raw, Map<String, String> env) {
+    return fromJson(source, raw, env, LocalAddresses.detect());
+  }
+
+  static GatewayConfig fromJson(String source, JsonObject raw, Map<String, String> env, LocalAddresses local) {
+    JsonObject doc = raw.copy();
+    List<SchemaCheck.FieldProblem> problems = new ArrayList<>();
+    Map<String, String> origins = EnvOverrides.apply(doc, env, problems);
+    for (SchemaCheck.FieldProblem p : SchemaCheck.check(doc)) {
+      String origin = origins.get(p.path());
+      problems.add(origin == null ? p : new SchemaCheck.FieldProblem(p.path(), p.reason() + " (set by environment variable " + origin + ")"));
+    }
+    ConfigBinder binder = new ConfigBinder(doc, env, origins, local);
+    GatewayConfig config = binder.bind(source);
+    problems.addAll(binder.problems());
+    if (!problems.isEmpty()) {
+      throw new ConfigException(problems.stream().map(p -> new ConfigProblem(source, p.path(), p.reason())).toList());
+    }
+    return config;
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    String m = t.getMessage();
+    return m == null ? t.getClass().getSimpleName() : m.replace('\n', ' ');
+  }
+}

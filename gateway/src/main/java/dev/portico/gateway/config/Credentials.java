@@ -1,0 +1,40 @@
+package dev.portico.gateway.config;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Credentials a backend adds to every request, with named values substituted. Values are treated
+ * as secrets whatever their origin: {@link #toString()} never prints them.
+ *
+ * @param headers       header name to values (each value adds one header line)
+ * @param query         query parameter name to values
+ * @param authorization {@code Authorization: <scheme> <parameter>}, or {@code null}
+ */
+public record Credentials(Map<String, List<String>> headers, Map<String, List<String>> query,
+                          Authorization authorization) {
+
+  public static final Credentials NONE = new Credentials(Map.of(), Map.of(), null);
+
+  public Credentials {
+    headers = Map.copyOf(headers);
+    query = Map.copyOf(query);
+  }
+
+  public boolean isEmpty() {
+    return headers.isEmpty() && query.isEmpty() && authorization == null;
+  }
+
+  public record Authorization(String scheme, String parameter) {
+    @Override
+    public String toString() {
+      return "Authorization[scheme=" + scheme + ", parameter=***]";
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "Credentials[headers=" + headers.keySet() + ", query=" + query.keySet()
+      + ", authorization=" + (authorization == null ? "none" : authorization.scheme() + " ***") + "]";
+  }
+}

@@ -1,0 +1,34 @@
+package dev.portico.gateway.config;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The validated configuration of one gateway process. Built only by {@link ConfigLoader}; every
+ * value has been checked and every default applied, so consumers never re-validate.
+ *
+ * @param source      where it came from (a file path, or {@code <built-in default>})
+ * @param gatewayId   this gateway's hop marker id (the {@code Via} token that detects loops)
+ * @param eventLoops  event loops, and so routing verticles sharing the traffic port
+ * @param listeners   the traffic and management listeners
+ * @param upstream    connection pool settings towards backends
+ * @param registry    which registry to use and the instances to publish at start-up
+ * @param namedValues named values, resolved
+ * @param backends    backends by declaration order
+ * @param apis        APIs by declaration order
+ * @param demo        whether to start the built-in demo backends
+ */
+public record GatewayConfig(String source, String gatewayId, int eventLoops, Listeners listeners, UpstreamConfig upstream,
+                            RegistryConfig registry, List<NamedValue> namedValues, List<BackendConfig> backends,
+                            List<ApiConfig> apis, DemoConfig demo) {
+
+  public GatewayConfig {
+    namedValues = List.copyOf(namedValues);
+    backends = List.copyOf(backends);
+    apis = List.copyOf(apis);
+  }
+
+  public Optional<BackendConfig> backend(String id) {
+    return backends.stream().filter(b -> b.id().equals(id)).findFirst();
+  }
+}

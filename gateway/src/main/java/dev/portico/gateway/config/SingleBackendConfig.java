@@ -1,0 +1,14 @@
+package dev.portico.gateway.config;
+
+/**
+ * A {@code Single} backend: one URL, which is either an absolute {@code http(s)://} base URL or the
+ * name of a service in the discovery registry.
+ *
+ * @param target      what the URL names
+ * @param credentials credentials added to every request (named values already substituted)
+ * @param tls         certificate validation towards an https target
+ * @param timeouts    connect and response timeouts
+ */
+public record SingleBackendConfig(String id, String title, BackendTarget target, Credentials credentials,
+                                  TlsConfig tls, Timeouts timeouts) implements BackendConfig {
+}

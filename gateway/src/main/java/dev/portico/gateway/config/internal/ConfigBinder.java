@@ -1,0 +1,521 @@
+package dev.portico.gateway.config.internal;
+
+import dev.portico.discovery.InstanceSpec;
+import dev.portico.discovery.InstanceStatus;
+import dev.portico.gateway.config.ApiConfig;
+import dev.portico.gateway.config.BackendConfig;
+import dev.portico.gateway.config.BackendTarget;
+import dev.portico.gateway.config.Credentials;
+import dev.portico.gateway.config.DemoConfig;
+import dev.portico.gateway.config.GatewayConfig;
+import dev.portico.gateway.config.Listeners;
+import dev.portico.gateway.config.NamedValue;
+import dev.portico.gateway.config.OperationConfig;
+import dev.portico.gateway.config.RegistryConfig;
+import dev.portico.gateway.config.SingleBackendConfig;
+import dev.portico.gateway.config.Timeouts;
+import dev.portico.gateway.config.TlsConfig;
+import dev.portico.gateway.config.UpstreamConfig;
+import dev.portico.gateway.routing.PathTemplate;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.servicediscovery.ServiceDiscoveryOptions;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Turns a raw configuration (already checked against the schema) into a {@link GatewayConfig},
+ * checking what a schema cannot: durations, URLs, references between sections, duplicate ids,
+ * named values, and backends that would loop back into this gateway. It is tolerant of values the
+ * schema already rejected (they fall back to defaults) so that one run reports every problem.
+ */
+public final class ConfigBinder {
+
+  static final int DEFAULT_TRAFFIC_PORT = 8080;
+  static final int DEFAULT_MANAGEMENT_PORT = 9090;
+  private static final Pattern NAMED_VALUE_REF = Pattern.compile("\\{\\{\\s*([^{}\\s]+)\\s*}}");
+  private static final Pattern SERVICE_NAME = Pattern.compile("^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$");
+
+  private final JsonObject raw;
+  private final Map<String, String> env;
+  private final Map<String, String> origins;
+  private final LocalAddresses localAddresses;
+  private final List<SchemaCheck.FieldProblem> problems = new ArrayList<>();
+  private final Map<String, NamedValue> namedValues = new LinkedHashMap<>();
+
+  public ConfigBinder(JsonObject raw, Map<String, String> env, Map<String, String> origins, LocalAddresses localAddresses) {
+    this.raw = raw;
+    this.env = env;
+    this.origins = origins;
+    this.localAddresses = localAddresses;
+  }
+
+  public List<SchemaCheck.FieldProblem> problems() {
+    return problems;
+  }
+
+  public GatewayConfig bind(String source) {
+    JsonObject gw = obj(raw, "gateway");
+    String gatewayId = str(gw, "id", null);
+    if (gatewayId == null) {
+      gatewayId = "portico-" + Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffffffffffL);
+    }
+    Listeners listeners = listeners(obj(raw, "listeners"));
+    UpstreamConfig upstream = upstream(obj(raw, "upstream"));
+    bindNamedValues(arr(raw, "namedValues"));
+    RegistryConfig registry = registry(obj(raw, "registry"), listeners);
+    List<BackendConfig> backends = backends(arr(raw, "backends"), listeners);
+    List<ApiConfig> apis = apis(arr(raw, "apis"), backends);
+    JsonObject demo = obj(raw, "demo");
+    DemoConfig demoConfig = new DemoConfig(bool(demo, "enabled", false), integer(demo, "instances", 2));
+    // one event loop per core, like nginx's worker_processes auto: more only adds context switches
+    int eventLoops = integer(gw, "eventLoops", Runtime.getRuntime().availableProcessors());
+    return new GatewayConfig(source, gatewayId, eventLoops, listeners, upstream, registry,
+      List.copyOf(namedValues.values()), backends, apis, demoConfig);
+  }
+
+  // --- sections -------------------------------------------------------------------------------
+
+  private Listeners listeners(JsonObject l) {
+    Listeners.Listener traffic = listener(obj(l, "traffic"), DEFAULT_TRAFFIC_PORT);
+    Listeners.Listener management = listener(obj(l, "management"), DEFAULT_MANAGEMENT_PORT);
+    if (traffic.port() != 0 && traffic.port() == management.port()) {
+      problem("listeners.management.port", "must differ from listeners.traffic.port (" + traffic.port()
+        + "): management and traffic are separate listeners");
+    }
+    return new Listeners(traffic, management);
+  }
+
+  private Listeners.Listener listener(JsonObject l, int defaultPort) {
+    return new Listeners.Listener(str(l, "host", "0.0.0.0"), integer(l, "port", defaultPort));
+  }
+
+  private UpstreamConfig upstream(JsonObject u) {
+    return new UpstreamConfig(integer(u, "maxConnectionsPerEndpoint", 100),
+      duration(u, "keepAliveTimeout", "upstream.keepAliveTimeout", Duration.ofSeconds(60)));
+  }
+
+  private void bindNamedValues(JsonArray list) {
+    for (int i = 0; i < list.size(); i++) {
+      String at = "namedValues[" + i + "]";
+      JsonObject nv = list.getValue(i) instanceof JsonObject o ? o : new JsonObject();
+      String name = str(nv, "name", null);
+      if (name == null) {
+        continue;
+      }
+      if (namedValues.containsKey(name)) {
+        problem(at + ".name", "duplicate named value '" + name + "'");
+        continue;
+      }
+      List<String> sources = new ArrayList<>();
+      for (String k : List.of("value", "env", "file")) {
+        if (nv.containsKey(k)) {
+          sources.add(k);
+        }
+      }
+      if (sources.size() != 1) {
+        problem(at, "needs exactly one of 'value', 'env' or 'file'" + (sources.isEmpty() ? "" : " (has " + String.join(", ", sources) + ")"));
+        continue;
+      }
+      boolean secret = bool(nv, "secret", !sources.get(0).equals("value"));
+      String value = switch (sources.get(0)) {
+        case "value" -> str(nv, "value", "");
+        case "env" -> {
+          String var = str(nv, "env", "");
+          String v = env.get(var);
+          if (v == null) {
+            problem(at + ".env", "environment variable '" + var + "' is not set");
+          }
+          yield v;
+        }
+        default -> {
+          String file = str(nv, "file", "");
+          try {
+            yield stripFinalNewline(Files.readString(Path.of(file), StandardCharsets.UTF_8));
+          } catch (IOException | RuntimeException e) {
+            problem(at + ".file", "cannot read '" + file + "': " + e.getClass().getSimpleName()
+              + (e.getMessage() == null ? "" : " " + e.getMessage()));
+            yield null;
+          }
+        }
+      };
+      if (value != null) {
+        namedValues.put(name, new NamedValue(name, value, secret));
+      }
+    }
+  }
+
+  private RegistryConfig registry(JsonObject r, Listeners listeners) {
+    List<InstanceSpec> instances = new ArrayList<>();
+    JsonArray list = arr(r, "instances");
+    for (int i = 0; i < list.size(); i++) {
+      String at = "registry.instances[" + i + "]";
+      JsonObject in = list.getValue(i) instanceof JsonObject o ? o : new JsonObject();
+      String service = str(in, "service", null);
+      String url = str(in, "url", null);
+      if (service == null || url == null) {
+        continue;
+      }
+      if (!SERVICE_NAME.matcher(service).matches()) {
+        problem(at + ".service", "'" + service + "' is not a valid service name (letters, digits, '.', '_', '-')");
+      }
+      BackendTarget.FixedUrl fixed = absoluteUrl(at + ".url", url);
+      if (fixed == null) {
+        continue;
+      }
+      if (pointsAtSelf(fixed, listeners)) {
+        problem(at + ".url", "points at this gateway's own traffic listener (" + fixed.authority()
+          + "); requests would loop back into the gateway");
+      }
+      Map<String, String> metadata = new HashMap<>();
+      obj(in, "metadata").forEach(e -> metadata.put(e.getKey(), String.valueOf(e.getValue())));
+      InstanceStatus status = InstanceStatus.UP;
+      String st = str(in, "status", "UP");
+      try {
+        status = InstanceStatus.parse(st);
+      } catch (IllegalArgumentException e) {
+        // reported by the schema
+      }
+      instances.add(new InstanceSpec(service, fixed.host(), fixed.port(), fixed.ssl(), fixed.basePath(), status, metadata));
+    }
+    return new RegistryConfig(str(r, "backend", "local"),
+      str(r, "announceAddress", ServiceDiscoveryOptions.DEFAULT_ANNOUNCE_ADDRESS),
+      duration(r, "refreshInterval", "registry.refreshInterval", Duration.ofSeconds(5)), instances);
+  }
+
+  private List<BackendConfig> backends(JsonArray list, Listeners listeners) {
+    List<BackendConfig> out = new ArrayList<>();
+    Set<String> ids = new HashSet<>();
+    for (int i = 0; i < list.size(); i++) {
+      String at = "backends[" + i + "]";
+      JsonObject b = list.getValue(i) instanceof JsonObject o ? o : new JsonObject();
+      String id = str(b, "id", null);
+      if (id == null) {
+        continue;
+      }
+      if (!ids.add(id)) {
+        problem(at + ".id", "duplicate backend id '" + id + "'");
+        continue;
+      }
+      String url = str(b, "url", null);
+      if (url == null) {
+        problem(at + ".url", "required for a Single backend");
+        continue;
+      }
+      url = substitute(at + ".url", url);
+      BackendTarget target = target(at + ".url", url, listeners);
+      Credentials credentials = credentials(at + ".credentials", obj(b, "credentials"));
+      JsonObject tls = obj(b, "tls");
+      TlsConfig tlsConfig = new TlsConfig(bool(tls, "validateCertificateChain", true), bool(tls, "validateCertificateName", true));
+      JsonObject t = obj(b, "timeouts");
+      Timeouts timeouts = new Timeouts(
+        duration(t, "connect", at + ".timeouts.connect", Timeouts.DEFAULT.connect()),
+        duration(t, "response", at + ".timeouts.response", Timeouts.DEFAULT.response()));
+      if (target != null) {
+        out.add(new SingleBackendConfig(id, str(b, "title", id), target, credentials, tlsConfig, timeouts));
+      }
+    }
+    return out;
+  }
+
+  private BackendTarget target(String at, String url, Listeners listeners) {
+    if (url.regionMatches(true, 0, "fabric:", 0, 7)) {
+      problem(at, "Service Fabric backends ('" + url + "') are not supported by this build");
+      return null;
+    }
+    if (url.contains("://") || url.contains(":/")) {
+      BackendTarget.FixedUrl fixed = absoluteUrl(at, url);
+      if (fixed != null && pointsAtSelf(fixed, listeners)) {
+        problem(at, "points at this gateway's own traffic listener (" + fixed.authority()
+          + "); requests would loop back into the gateway");
+        return null;
+      }
+      return fixed;
+    }
+    if (!SERVICE_NAME.matcher(url).matches()) {
+      problem(at, "'" + url + "' is neither an absolute http(s):// URL nor a registry service name"
+        + " (letters, digits, '.', '_', '-')");
+      return null;
+    }
+    return new BackendTarget.RegistryService(url);
+  }
+
+  private BackendTarget.FixedUrl absoluteUrl(String at, String url) {
+    URI uri;
+    try {
+      uri = new URI(url);
+    } catch (URISyntaxException e) {
+      problem(at, "malformed URL '" + url + "': " + e.getReason());
+      return null;
+    }
+    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+    if (!scheme.equals("http") && !scheme.equals("https")) {
+      problem(at, "malformed URL '" + url + "': scheme must be http or https");
+      return null;
+    }
+    if (uri.getHost() == null || uri.getHost().isEmpty()) {
+      problem(at, "malformed URL '" + url + "': no host");
+      return null;
+    }
+    if (uri.getPort() > 65535) {
+      problem(at, "malformed URL '" + url + "': port " + uri.getPort() + " is out of range (1-65535)");
+      return null;
+    }
+    if (uri.getRawUserInfo() != null) {
+      problem(at, "URL carries user info; put credentials in the backend's 'credentials' block");
+      return null;
+    }
+    if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
+      problem(at, "a base URL takes no query or fragment; use credentials.query for query parameters");
+      return null;
+    }
+    boolean ssl = scheme.equals("https");
+    int port = uri.getPort() > 0 ? uri.getPort() : ssl ? 443 : 80;
+    String host = uri.getHost();
+    if (host.startsWith("[") && host.endsWith("]")) {
+      host = host.substring(1, host.length() - 1);
+    }
+    String path = uri.getRawPath() == null ? "" : uri.getRawPath();
+    while (path.endsWith("/")) {
+      path = path.substring(0, path.length() - 1);
+    }
+    return new BackendTarget.FixedUrl(url, ssl, host, port, path);
+  }
+
+  private boolean pointsAtSelf(BackendTarget.FixedUrl url, Listeners listeners) {
+    Listeners.Listener traffic = listeners.traffic();
+    if (traffic.port() == 0 || url.port() != traffic.port()) {
+      return false;
+    }
+    String bound = traffic.host();
+    boolean wildcard = bound.equals("0.0.0.0") || bound.equals("::") || bound.equals("[::]");
+    if (url.host().equalsIgnoreCase(bound)) {
+      return true;
+    }
+    return localAddresses.isLocal(url.host()) && (wildcard || localAddresses.isLocal(bound));
+  }
+
+  private Credentials credentials(String at, JsonObject c) {
+    Map<String, List<String>> headers = stringListMap(at + ".header", obj(c, "header"));
+    Map<String, List<String>> query = stringListMap(at + ".query", obj(c, "query"));
+    Credentials.Authorization authorization = null;
+    JsonObject a = obj(c, "authorization");
+    if (a.containsKey("scheme") && a.containsKey("parameter")) {
+      authorization = new Credentials.Authorization(substitute(at + ".authorization.scheme", str(a, "scheme", "")),
+        substitute(at + ".authorization.parameter", str(a, "parameter", "")));
+    }
+    for (String h : headers.keySet()) {
+      if (!h.matches("^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")) {
+        problem(at + ".header." + h, "not a valid HTTP header name");
+      }
+    }
+    return headers.isEmpty() && query.isEmpty() && authorization == null ? Credentials.NONE
+      : new Credentials(headers, query, authorization);
+  }
+
+  private Map<String, List<String>> stringListMap(String at, JsonObject m) {
+    Map<String, List<String>> out = new LinkedHashMap<>();
+    m.forEach(e -> {
+      List<String> values = new ArrayList<>();
+      if (e.getValue() instanceof String s) {
+        values.add(substitute(at + "." + e.getKey(), s));
+      } else if (e.getValue() instanceof JsonArray arr) {
+        for (int i = 0; i < arr.size(); i++) {
+          if (arr.getValue(i) instanceof String s) {
+            values.add(substitute(at + "." + e.getKey() + "[" + i + "]", s));
+          }
+        }
+      }
+      out.put(e.getKey(), List.copyOf(values));
+    });
+    return out;
+  }
+
+  private List<ApiConfig> apis(JsonArray list, List<BackendConfig> backends) {
+    List<ApiConfig> out = new ArrayList<>();
+    Set<String> ids = new HashSet<>();
+    Map<String, String> paths = new HashMap<>();
+    Set<String> backendIds = new HashSet<>();
+    backends.forEach(b -> backendIds.add(b.id()));
+    // ids of backends that failed validation still count as defined: their own problem is reported once
+    arr(raw, "backends").forEach(b -> {
+      if (b instanceof JsonObject o && o.getValue("id") instanceof String s) {
+        backendIds.add(s);
+      }
+    });
+    for (int i = 0; i < list.size(); i++) {
+      String at = "apis[" + i + "]";
+      JsonObject a = list.getValue(i) instanceof JsonObject o ? o : new JsonObject();
+      String id = str(a, "id", null);
+      String path = str(a, "path", null);
+      String backend = str(a, "backend", null);
+      if (id == null || path == null || backend == null) {
+        continue;
+      }
+      if (!ids.add(id)) {
+        problem(at + ".id", "duplicate API id '" + id + "'");
+      }
+      String prefix = normalizePrefix(at + ".path", path);
+      if (prefix != null) {
+        String other = paths.putIfAbsent(prefix, id);
+        if (other != null) {
+          problem(at + ".path", "path '" + prefix + "' is already used by API '" + other + "'");
+        }
+      }
+      checkBackendRef(at + ".backend", backend, backendIds);
+      List<OperationConfig> operations = new ArrayList<>();
+      Set<String> opKeys = new HashSet<>();
+      Set<String> opIds = new HashSet<>();
+      JsonArray ops = arr(a, "operations");
+      for (int j = 0; j < ops.size(); j++) {
+        String oat = at + ".operations[" + j + "]";
+        JsonObject o = ops.getValue(j) instanceof JsonObject x ? x : new JsonObject();
+        String method = str(o, "method", null);
+        String opPath = str(o, "path", null);
+        if (method == null || opPath == null) {
+          continue;
+        }
+        String opId = str(o, "id", method + " " + opPath);
+        if (!opIds.add(opId)) {
+          problem(oat + ".id", "duplicate operation id '" + opId + "' in API '" + id + "'");
+        }
+        try {
+          PathTemplate template = PathTemplate.parse(opPath);
+          if (!opKeys.add(method + " " + template.canonical())) {
+            problem(oat, "duplicate operation " + method + " " + opPath + " in API '" + id + "'");
+          }
+        } catch (IllegalArgumentException e) {
+          problem(oat + ".path", e.getMessage());
+        }
+        String opBackend = str(o, "backend", null);
+        if (opBackend != null) {
+          checkBackendRef(oat + ".backend", opBackend, backendIds);
+        }
+        operations.add(new OperationConfig(opId, method, opPath, opBackend));
+      }
+      if (prefix != null) {
+        out.add(new ApiConfig(id, prefix, backend, operations));
+      }
+    }
+    return out;
+  }
+
+  private void checkBackendRef(String at, String ref, Set<String> backendIds) {
+    if (!backendIds.contains(ref)) {
+      problem(at, "unknown backend '" + ref + "'" + (backendIds.isEmpty() ? " (no backends are defined)"
+        : " (defined: " + String.join(", ", backendIds.stream().sorted().toList()) + ")"));
+    }
+  }
+
+  private String normalizePrefix(String at, String path) {
+    if (!path.startsWith("/")) {
+      problem(at, "must start with '/'");
+      return null;
+    }
+    if (path.contains("?") || path.contains("#") || path.contains("{") || path.contains("*")) {
+      problem(at, "an API path is a plain prefix: no query, fragment, template or wildcard (use operations)");
+      return null;
+    }
+    if (path.contains("//") || path.contains("/./") || path.contains("/../") || path.endsWith("/.") || path.endsWith("/..")) {
+      problem(at, "must be a normalized path (no empty, '.' or '..' segments)");
+      return null;
+    }
+    String p = path;
+    while (p.length() > 1 && p.endsWith("/")) {
+      p = p.substring(0, p.length() - 1);
+    }
+    return p;
+  }
+
+  // --- named values -------------------------------------------------------------------------
+
+  /** Replaces every {@code {{name}}} in {@code value}; an unknown name is a problem at {@code at}. */
+  private String substitute(String at, String value) {
+    if (value.indexOf("{{") < 0) {
+      return value;
+    }
+    Matcher m = NAMED_VALUE_REF.matcher(value);
+    StringBuilder out = new StringBuilder();
+    while (m.find()) {
+      NamedValue nv = namedValues.get(m.group(1));
+      if (nv == null) {
+        problem(at, "unknown named value '{{" + m.group(1) + "}}'");
+        m.appendReplacement(out, "");
+      } else {
+        m.appendReplacement(out, Matcher.quoteReplacement(nv.value()));
+      }
+    }
+    m.appendTail(out);
+    return out.toString();
+  }
+
+  // --- tolerant accessors -------------------------------------------------------------------
+
+  private Duration duration(JsonObject o, String key, String at, Duration def) {
+    Object v = o.getValue(key);
+    if (!(v instanceof String s)) {
+      return def;
+    }
+    try {
+      Duration d = Duration.parse(s);
+      if (d.isNegative() || d.isZero()) {
+        problem(at, "must be a positive duration, got '" + s + "'");
+        return def;
+      }
+      return d;
+    } catch (DateTimeParseException e) {
+      problem(at, "'" + s + "' is not an ISO 8601 duration (examples: PT30S, PT0.5S, PT2M, P1D)");
+      return def;
+    }
+  }
+
+  private static JsonObject obj(JsonObject o, String key) {
+    return o.getValue(key) instanceof JsonObject j ? j : new JsonObject();
+  }
+
+  private static JsonArray arr(JsonObject o, String key) {
+    return o.getValue(key) instanceof JsonArray a ? a : new JsonArray();
+  }
+
+  private static String str(JsonObject o, String key, String def) {
+    return o.getValue(key) instanceof String s ? s : def;
+  }
+
+  private static int integer(JsonObject o, String key, int def) {
+    return o.getValue(key) instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue()) ? n.intValue() : def;
+  }
+
+  private static boolean bool(JsonObject o, String key, boolean def) {
+    return o.getValue(key) instanceof Boolean b ? b : def;
+  }
+
+  private static String stripFinalNewline(String s) {
+    if (s.endsWith("\r\n")) {
+      return s.substring(0, s.length() - 2);
+    }
+    return s.endsWith("\n") ? s.substring(0, s.length() - 1) : s;
+  }
+
+  private void problem(String path, String reason) {
+    String origin = origins.get(path);
+    problems.add(new SchemaCheck.FieldProblem(path, origin == null ? reason : reason + " (set by environment variable " + origin + ")"));
+  }
+}

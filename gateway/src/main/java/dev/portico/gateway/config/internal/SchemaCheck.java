@@ -1,0 +1,145 @@
+package dev.portico.gateway.config.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.networknt.schema.JsonSchema;
+import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.PathType;
+import com.networknt.schema.SchemaValidatorsConfig;
+import com.networknt.schema.SpecVersion;
+import com.networknt.schema.ValidationMessage;
+import io.vertx.core.json.JsonObject;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * Structural validation of a raw configuration against {@code portico-config.schema.json}: types,
+ * required and unknown fields, enumerations, ranges. Meaning (references, URLs, durations) is
+ * checked afterwards by {@link ConfigBinder}.
+ */
+public final class SchemaCheck {
+
+  private static final String SCHEMA = "/dev/portico/gateway/config/portico-config.schema.json";
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final JsonSchema schema = load();
+  private static final JsonNode schemaTree = loadTree();
+
+  private SchemaCheck() {
+  }
+
+  /** One problem per violation, as (field path, reason), sorted by path. */
+  public static List<FieldProblem> check(JsonObject raw) {
+    JsonNode node;
+    try {
+      node = MAPPER.readTree(raw.encode());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    List<FieldProblem> out = new ArrayList<>();
+    for (ValidationMessage m : schema.validate(node)) {
+      out.add(toProblem(m));
+    }
+    out.sort(Comparator.comparing(FieldProblem::path));
+    return out;
+  }
+
+  private static FieldProblem toProblem(ValidationMessage m) {
+    String at = m.getInstanceLocation().toString();
+    String path = at.equals("$") ? "" : at.startsWith("$.") ? at.substring(2) : at.substring(1);
+    String type = m.getType();
+    String property = m.getProperty();
+    if ("additionalProperties".equals(type) && property != null) {
+      return new FieldProblem(join(path, property), "unknown field" + suggestion(m, property));
+    }
+    if ("required".equals(type) && property != null) {
+      return new FieldProblem(join(path, property), "required field is missing");
+    }
+    String msg = m.getMessage();
+    int colon = msg.indexOf(": ");
+    String reason = colon >= 0 && msg.startsWith("$") ? msg.substring(colon + 2) : msg;
+    return new FieldProblem(path, reason);
+  }
+
+  /** "did you mean 'url'?" when an allowed field name is one or two edits away. */
+  private static String suggestion(ValidationMessage m, String property) {
+    JsonNode props = allowedProperties(m.getSchemaLocation().toString());
+    if (props == null) {
+      return "";
+    }
+    List<String> names = new ArrayList<>();
+    props.fieldNames().forEachRemaining(names::add);
+    String best = null;
+    int bestDistance = 3;
+    for (String n : names) {
+      int d = Levenshtein.distance(n.toLowerCase(), property.toLowerCase());
+      if (d < bestDistance) {
+        best = n;
+        bestDistance = d;
+      }
+    }
+    return best != null ? " (did you mean '" + best + "'?)" : " (allowed: " + String.join(", ", names) + ")";
+  }
+
+  private static JsonNode allowedProperties(String schemaLocation) {
+    // schemaLocation looks like "https://…/portico-config.schema.json#/$defs/backend/additionalProperties"
+    int hash = schemaLocation.indexOf('#');
+    if (hash < 0) {
+      return null;
+    }
+    String pointer = schemaLocation.substring(hash + 1);
+    int cut = pointer.lastIndexOf("/additionalProperties");
+    if (cut < 0) {
+      return null;
+    }
+    JsonNode at = schemaTree.at(pointer.substring(0, cut) + "/properties");
+    return at.isMissingNode() ? null : at;
+  }
+
+  /** Every property name declared anywhere in the schema. */
+  static List<String> fieldNames() {
+    List<String> names = new ArrayList<>();
+    collect(schemaTree, names);
+    return List.copyOf(names);
+  }
+
+  private static void collect(JsonNode node, List<String> names) {
+    JsonNode props = node.get("properties");
+    if (props != null) {
+      props.fieldNames().forEachRemaining(n -> {
+        if (!names.contains(n)) {
+          names.add(n);
+        }
+      });
+    }
+    node.elements().forEachRemaining(child -> collect(child, names));
+  }
+
+  private static String join(String path, String property) {
+    return path.isEmpty() ? property : path + "." + property;
+  }
+
+  private static JsonSchema load() {
+    SchemaValidatorsConfig cfg = SchemaValidatorsConfig.builder().pathType(PathType.JSON_PATH).build();
+    return JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012).getSchema(loadTree(), cfg);
+  }
+
+  private static JsonNode loadTree() {
+    try (InputStream in = SchemaCheck.class.getResourceAsStream(SCHEMA)) {
+      if (in == null) {
+        throw new IllegalStateException("schema resource missing: " + SCHEMA);
+      }
+      return MAPPER.readTree(in);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** A problem located by field path only; the loader adds the source. */
+  public record FieldProblem(String path, String reason) {
+  }
+}

@@ -1,0 +1,12 @@
+package dev.portico.gateway.config.internal;
+
+import java.util.List;
+
+/** Every field name the configuration schema knows, so that env overrides can create absent fields with their real spelling. */
+final class SchemaFieldNames {
+
+  static final List<String> ALL = SchemaCheck.fieldNames();
+
+  private SchemaFieldNames() {
+  }
+}

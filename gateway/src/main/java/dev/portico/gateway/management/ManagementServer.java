@@ -1,0 +1,79 @@
+package dev.portico.gateway.management;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The management listener, separate from traffic: liveness and readiness now; metrics and the
+ * admin API mount their routes through {@link #router()}.
+ */
+public final class ManagementServer {
+
+  private final Vertx vertx;
+  private final String host;
+  private final int port;
+  private final Router router;
+  private final List<ReadinessCheck> checks = new ArrayList<>();
+  private HttpServer server;
+
+  public ManagementServer(Vertx vertx, String host, int port) {
+    this.vertx = vertx;
+    this.host = host;
+    this.port = port;
+    this.router = Router.router(vertx);
+    router.get("/health/live").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "UP")));
+    router.get("/health/ready").handler(this::ready);
+  }
+
+  public Router router() {
+    return router;
+  }
+
+  /** Adds a readiness condition; the gateway is ready only when all of them are. */
+  public void addCheck(ReadinessCheck check) {
+    checks.add(check);
+  }
+
+  public Future<HttpServer> start() {
+    server = vertx.createHttpServer().requestHandler(router);
+    return server.listen(port, host);
+  }
+
+  public int actualPort() {
+    return server.actualPort();
+  }
+
+  public Future<Void> stop() {
+    return server == null ? Future.succeededFuture() : server.close();
+  }
+
+  private void ready(RoutingContext ctx) {
+    JsonArray results = new JsonArray();
+    List<String> failing = new ArrayList<>();
+    for (ReadinessCheck c : checks) {
+      ReadinessCheck.Result r = c.probe().get();
+      results.add(new JsonObject().put("name", c.name()).put("ready", r.ready()).put("detail", r.detail()));
+      if (!r.ready()) {
+        failing.add(c.name() + ": " + r.detail());
+      }
+    }
+    JsonObject body = new JsonObject().put("status", failing.isEmpty() ? "UP" : "DOWN").put("checks", results);
+    if (!failing.isEmpty()) {
+      body.put("notReady", new JsonArray(failing));
+    }
+    json(ctx, failing.isEmpty() ? 200 : 503, body);
+  }
+
+  private static void json(RoutingContext ctx, int status, JsonObject body) {
+    ctx.response().setStatusCode(status).putHeader("content-type", "application/json")
+      .putHeader("cache-control", "no-store").end(body.encodePrettily());
+  }
+}

@@ -1,0 +1,68 @@
+package dev.portico.gateway.proxy;
+
+/**
+ * Why the gateway answered instead of the backend: the closed set of error reasons of the error
+ * model, each with its HTTP status. The reason names are APIM's and appear verbatim in problem
+ * bodies, logs and metrics.
+ */
+public sealed interface Failure {
+
+  /** The reason as it appears in {@code reason} of the problem body and in metric labels. */
+  String reason();
+
+  int status();
+
+  String title();
+
+  /** Human-readable detail; never contains secrets, upstream query strings or credentials. */
+  String detail();
+
+  /** Connection refused, reset or closed before the response headers, TLS handshake failed, connect timeout. */
+  record BackendConnectionFailure(String detail) implements Failure {
+    public String reason() { return "BackendConnectionFailure"; }
+    public int status() { return 502; }
+    public String title() { return "Backend connection failure"; }
+  }
+
+  /** No response headers within the backend's response timeout. */
+  record Timeout(String detail) implements Failure {
+    public String reason() { return "Timeout"; }
+    public int status() { return 504; }
+    public String title() { return "Backend timeout"; }
+  }
+
+  /** Nothing can take the request now (no UP instance, breaker open); {@code retryAfterSeconds} &lt; 0 when unknown. */
+  record BackendUnavailable(String detail, long retryAfterSeconds) implements Failure {
+    public String reason() { return "BackendUnavailable"; }
+    public int status() { return 503; }
+    public String title() { return "Backend unavailable"; }
+  }
+
+  /** No API, or no operation of the matched API, matches the request. */
+  record OperationNotFound(String detail) implements Failure {
+    public String reason() { return "OperationNotFound"; }
+    public int status() { return 404; }
+    public String title() { return "Operation not found"; }
+  }
+
+  /** The request carries this gateway's own hop marker: forwarding it would loop. */
+  record LoopDetected(String detail) implements Failure {
+    public String reason() { return "LoopDetected"; }
+    public int status() { return 508; }
+    public String title() { return "Loop detected"; }
+  }
+
+  /** The request itself cannot be routed (a path that climbs above the root, say). */
+  record BadRequest(String detail) implements Failure {
+    public String reason() { return "BadRequest"; }
+    public int status() { return 400; }
+    public String title() { return "Bad request"; }
+  }
+
+  /** The client went away before the exchange completed; logged and counted, never answered. */
+  record ClientConnectionFailure(String detail) implements Failure {
+    public String reason() { return "ClientConnectionFailure"; }
+    public int status() { return 499; }
+    public String title() { return "Client connection failure"; }
+  }
+}

@@ -1,0 +1,65 @@
+package dev.portico.gateway.proxy;
+
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonObject;
+
+import java.util.Locale;
+
+/** Writes RFC 9457 {@code application/problem+json} answers for {@link Failure}s. */
+public final class Problems {
+
+  public static final String CONTENT_TYPE = "application/problem+json";
+  public static final String TYPE_BASE = "https://portico.dev/problems/";
+
+  private Problems() {
+  }
+
+  public static JsonObject body(Failure failure, String backend, String requestId) {
+    JsonObject body = new JsonObject()
+      .put("type", TYPE_BASE + kebab(failure.reason()))
+      .put("title", failure.title())
+      .put("status", failure.status())
+      .put("detail", failure.detail())
+      .put("reason", failure.reason());
+    if (backend != null) {
+      body.put("backend", backend);
+    }
+    return body.put("requestId", requestId);
+  }
+
+  /** Sends the problem unless the response has already started; then the best left is a reset. */
+  public static Future<Void> send(HttpServerResponse response, Failure failure, String backend, String requestId) {
+    if (response.headWritten() || response.ended() || response.closed()) {
+      if (!response.ended() && !response.closed()) {
+        response.reset();
+      }
+      return Future.succeededFuture();
+    }
+    Buffer payload = body(failure, backend, requestId).toBuffer();
+    response.headers().clear();
+    response.setStatusCode(failure.status())
+      .putHeader(HttpHeaders.CONTENT_TYPE, CONTENT_TYPE)
+      .putHeader(HttpHeaders.CONTENT_LENGTH, String.valueOf(payload.length()))
+      .putHeader(ProxyHeaders.X_REQUEST_ID, requestId)
+      .setChunked(false);
+    if (failure instanceof Failure.BackendUnavailable u && u.retryAfterSeconds() >= 0) {
+      response.putHeader(HttpHeaders.RETRY_AFTER, String.valueOf(u.retryAfterSeconds()));
+    }
+    return response.end(payload);
+  }
+
+  static String kebab(String reason) {
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < reason.length(); i++) {
+      char c = reason.charAt(i);
+      if (Character.isUpperCase(c) && i > 0) {
+        sb.append('-');
+      }
+      sb.append(Character.toLowerCase(c));
+    }
+    return sb.toString().toLowerCase(Locale.ROOT);
+  }
+}

@@ -1,0 +1,82 @@
+package dev.portico.gateway.proxy;
+
+import dev.portico.gateway.backend.Backend;
+import dev.portico.gateway.backend.Endpoint;
+import dev.portico.gateway.routing.RequestPaths;
+import dev.portico.gateway.routing.Route;
+import dev.portico.gateway.state.RoutingState;
+import dev.portico.gateway.state.RoutingStateHolder;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpServerRequest;
+
+/**
+ * The hot path's front half: loop check, request id, API match and endpoint choice against the
+ * current immutable {@link RoutingState}; then an {@link Exchange} forwards the request. No
+ * registry query, lock or blocking call happens here.
+ */
+public final class ProxyHandler implements Handler<HttpServerRequest> {
+
+  private final Vertx vertx;
+  private final HttpClient client;
+  private final RoutingStateHolder states;
+  private final String hopMarker;
+  private final String via;
+
+  /**
+   * @param hopMarker this gateway's id; a request whose {@code Via} already names it has looped
+   */
+  public ProxyHandler(Vertx vertx, HttpClient client, RoutingStateHolder states, String hopMarker) {
+    this.vertx = vertx;
+    this.client = client;
+    this.states = states;
+    this.hopMarker = hopMarker;
+    this.via = "1.1 " + hopMarker;
+  }
+
+  @Override
+  public void handle(HttpServerRequest req) {
+    String requestId = req.getHeader(ProxyHeaders.X_REQUEST_ID);
+    if (requestId == null || requestId.isEmpty() || requestId.length() > 200) {
+      requestId = ProxyHeaders.newRequestId();
+    }
+    String viaIn = req.getHeader(ProxyHeaders.VIA);
+    if (viaIn != null && viaIn.contains(hopMarker)) {
+      reject(req, new Failure.LoopDetected("the request already passed through this gateway (" + hopMarker
+        + "); a backend or registry record points back at it"), null, requestId);
+      return;
+    }
+    String path = RequestPaths.normalize(req.path());
+    if (path == null) {
+      reject(req, new Failure.BadRequest("the request path is not a valid absolute path"), null, requestId);
+      return;
+    }
+    RoutingState state = states.current();
+    Route route = state.apis().match(req.method(), path);
+    if (route == null) {
+      String api = state.apis().apiId(path);
+      reject(req, new Failure.OperationNotFound(api == null
+        ? "no API matches the path " + path
+        : "API '" + api + "' has no operation matching " + req.method() + " " + path), null, requestId);
+      return;
+    }
+    Backend backend = route.backend();
+    String service = backend.service();
+    Endpoint endpoint = backend.pick(service == null ? null : state.endpoints(service));
+    if (endpoint == null) {
+      reject(req, new Failure.BackendUnavailable("no UP instance of service '" + service + "' in the registry", -1),
+        backend.id(), requestId);
+      return;
+    }
+    new Exchange(vertx, client, req, route, endpoint, path, requestId, via).start();
+  }
+
+  private static void reject(HttpServerRequest req, Failure failure, String backend, String requestId) {
+    if (!req.isEnded()) {
+      // the body will not be read: do not leave it in the connection for the next request
+      req.response().putHeader(io.vertx.core.http.HttpHeaders.CONNECTION, "close");
+    }
+    Problems.send(req.response(), failure, backend, requestId);
+  }
+}

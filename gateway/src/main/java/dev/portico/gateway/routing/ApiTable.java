@@ -1,0 +1,94 @@
+package dev.portico.gateway.routing;
+
+import dev.portico.gateway.backend.Backend;
+import dev.portico.gateway.config.ApiConfig;
+import dev.portico.gateway.config.OperationConfig;
+import io.vertx.core.http.HttpMethod;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The precomputed API matcher: the longest API prefix wins (on a segment boundary), then, for an
+ * API with operations, the most specific matching operation. Immutable; built off the hot path.
+ */
+public final class ApiTable {
+
+  private final Api[] apis;
+
+  private ApiTable(Api[] apis) {
+    this.apis = apis;
+  }
+
+  public static ApiTable build(List<ApiConfig> configs, Map<String, Backend> backends) {
+    List<Api> list = new ArrayList<>();
+    for (ApiConfig c : configs) {
+      Backend def = require(backends, c.backend());
+      String prefix = c.path().equals("/") ? "" : c.path();
+      List<Operation> ops = new ArrayList<>();
+      for (OperationConfig o : c.operations()) {
+        Backend b = o.backend() == null ? def : require(backends, o.backend());
+        HttpMethod method = o.method().equals("*") ? null : HttpMethod.valueOf(o.method());
+        ops.add(new Operation(method, PathTemplate.parse(o.path()), new Route(c.id(), o.id(), b, prefix.length())));
+      }
+      ops.sort(Comparator.comparing(Operation::template));
+      list.add(new Api(c.id(), prefix, ops.toArray(new Operation[0]), new Route(c.id(), null, def, prefix.length())));
+    }
+    list.sort(Comparator.comparingInt((Api a) -> a.prefix.length()).reversed());
+    return new ApiTable(list.toArray(new Api[0]));
+  }
+
+  /** The route for a request, or {@code null} when no API or no operation matches. */
+  public Route match(HttpMethod method, String path) {
+    Api api = api(path);
+    if (api == null) {
+      return null;
+    }
+    if (api.operations.length == 0) {
+      return api.route;
+    }
+    for (Operation op : api.operations) {
+      if ((op.method == null || op.method.equals(method)) && op.template.matches(path, api.prefix.length())) {
+        return op.route;
+      }
+    }
+    return null;
+  }
+
+  /** The id of the API whose prefix matches {@code path}, or {@code null}. For error details. */
+  public String apiId(String path) {
+    Api api = api(path);
+    return api == null ? null : api.id;
+  }
+
+  private Api api(String path) {
+    for (Api api : apis) {
+      String p = api.prefix;
+      if (path.startsWith(p) && (path.length() == p.length() || path.charAt(p.length()) == '/')) {
+        return api;
+      }
+    }
+    return null;
+  }
+
+  public List<String> prefixes() {
+    return Arrays.stream(apis).map(a -> a.prefix.isEmpty() ? "/" : a.prefix).toList();
+  }
+
+  private static Backend require(Map<String, Backend> backends, String id) {
+    Backend b = backends.get(id);
+    if (b == null) {
+      throw new IllegalArgumentException("unknown backend " + id);
+    }
+    return b;
+  }
+
+  private record Api(String id, String prefix, Operation[] operations, Route route) {
+  }
+
+  private record Operation(HttpMethod method, PathTemplate template, Route route) {
+  }
+}

@@ -1,0 +1,13 @@
+package dev.portico.gateway.routing;
+
+import dev.portico.gateway.backend.Backend;
+
+/**
+ * Where a matched request goes: the API, the operation (or {@code null} for an API without
+ * operations), and the backend chosen for it. One instance per API/operation, built with the
+ * table, so matching allocates nothing.
+ *
+ * @param prefixLength length of the API prefix to cut from the request path before appending the rest
+ */
+public record Route(String apiId, String operationId, Backend backend, int prefixLength) {
+}

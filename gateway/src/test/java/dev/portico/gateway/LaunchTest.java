@@ -1,0 +1,111 @@
+package dev.portico.gateway;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The real launcher in a child JVM: bad configuration exits non-zero having bound nothing; the default starts and serves. */
+@ExtendWith(VertxExtension.class)
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class LaunchTest {
+
+  @Test
+  void invalidConfigurationExitsWithOneLinePerProblem(@TempDir Path dir) throws Exception {
+    int port = freePort();
+    Path config = dir.resolve("gateway.yaml");
+    Files.writeString(config, """
+      listeners: { traffic: { port: %d } }
+      backends:
+        - { id: self, url: "http://127.0.0.1:%d" }
+        - { id: self, url: "http://10.0.0.1" }
+      apis:
+        - { id: a, path: /a, backend: ghost, tiemout: 1 }
+      """.formatted(port, port));
+    Result r = run(List.of("--config", config.toString()), Map.of(), null);
+    assertThat(r.exit).isEqualTo(2);
+    assertThat(r.stderr).contains("invalid configuration (4 problems)")
+      .contains(config + ": apis[0].tiemout: unknown field")
+      .contains(config + ": backends[0].url: points at this gateway's own traffic listener")
+      .contains(config + ": backends[1].id: duplicate backend id 'self'")
+      .contains(config + ": apis[0].backend: unknown backend 'ghost'");
+    // nothing was bound: the port is still free
+    try (ServerSocket s = new ServerSocket(port)) {
+      assertThat(s.getLocalPort()).isEqualTo(port);
+    }
+  }
+
+  @Test
+  void theBuiltInDefaultServesTheDemoApi(Vertx vertx) throws Exception {
+    int traffic = freePort();
+    int management = freePort();
+    Map<String, String> env = Map.of(
+      "PORTICO_LISTENERS__TRAFFIC__PORT", String.valueOf(traffic),
+      "PORTICO_LISTENERS__TRAFFIC__HOST", "127.0.0.1",
+      "PORTICO_LISTENERS__MANAGEMENT__PORT", String.valueOf(management),
+      "PORTICO_LISTENERS__MANAGEMENT__HOST", "127.0.0.1");
+    Result r = run(List.of(), env, () -> {
+      WebClient web = WebClient.create(vertx);
+      JsonObject body = web.get(traffic, "127.0.0.1", "/demo/hello").send().await().bodyAsJsonObject();
+      assertThat(body.getString("service")).isEqualTo("demo-echo");
+      assertThat(body.getString("path")).isEqualTo("/hello");
+      assertThat(web.get(management, "127.0.0.1", "/health/ready").send().await().statusCode()).isEqualTo(200);
+    });
+    assertThat(r.stdout).contains("ready: traffic on 127.0.0.1:" + traffic);
+  }
+
+  record Result(int exit, String stdout, String stderr) {
+  }
+
+  /** Runs the launcher; with {@code whileUp}, waits for readiness, runs it, then stops the process. */
+  static Result run(List<String> args, Map<String, String> env, Runnable whileUp) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+      "-cp", System.getProperty("java.class.path"), GatewayApplication.class.getName()));
+    cmd.addAll(args);
+    ProcessBuilder pb = new ProcessBuilder(cmd);
+    pb.environment().keySet().removeIf(k -> k.startsWith("PORTICO_"));
+    pb.environment().putAll(env);
+    Path out = Files.createTempFile("launch", ".out");
+    Path err = Files.createTempFile("launch", ".err");
+    pb.redirectOutput(out.toFile()).redirectError(err.toFile());
+    Process p = pb.start();
+    try {
+      if (whileUp != null) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!Files.readString(out).contains("ready: traffic on")) {
+          assertThat(p.isAlive()).as("gateway exited early: %s", Files.readString(err)).isTrue();
+          assertThat(System.nanoTime()).as("gateway did not start in time").isLessThan(deadline);
+          Thread.sleep(100);
+        }
+        whileUp.run();
+        p.destroy();
+      }
+      assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+      return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
+    } finally {
+      p.destroyForcibly();
+    }
+  }
+
+  static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+}

@@ -1,0 +1,117 @@
+package dev.portico.gateway;
+
+import dev.portico.discovery.InstanceSpec;
+import dev.portico.discovery.InstanceStatus;
+import dev.portico.discovery.ServiceInstance;
+import dev.portico.gateway.support.Backends;
+import dev.portico.gateway.support.GatewayHarness;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Registry changes while traffic flows: a published instance receives traffic within 1 s; a DOWN
+ * or unpublished one receives none 1 s after the change; no request fails meanwhile.
+ */
+@ExtendWith(VertxExtension.class)
+@Timeout(value = 90, unit = TimeUnit.SECONDS)
+class RegistryTrafficTest {
+
+  static final int MAX_REQUESTS = 20_000;
+  static final long MAX_MILLIS = 30_000;
+
+  record Hit(long atNanos, int status, String instance) {
+  }
+
+  @Test
+  void publishDownAndUnpublishTakeEffectWithinOneSecond(Vertx vertx) throws Exception {
+    int a = Backends.echo(vertx, "A").actualPort();
+    int b = Backends.echo(vertx, "B").actualPort();
+    int c = Backends.echo(vertx, "C").actualPort();
+    GatewayVerticle gw = GatewayHarness.start(vertx, """
+      registry:
+        refreshInterval: PT30S   # announcements alone must be enough
+        instances: [ { service: orders, url: "http://127.0.0.1:%d" } ]
+      backends: [ { id: orders, url: orders } ]
+      apis: [ { id: orders, path: /orders, backend: orders } ]
+      """.formatted(a));
+
+    Queue<Hit> hits = new ConcurrentLinkedQueue<>();
+    AtomicBoolean stop = new AtomicBoolean();
+    AtomicInteger sent = new AtomicInteger();
+    WebClient web = WebClient.create(vertx);
+    long started = System.nanoTime();
+    List<Future<Void>> workers = new ArrayList<>();
+    for (int w = 0; w < 4; w++) {
+      Promise<Void> done = Promise.promise();
+      workers.add(done.future());
+      vertx.runOnContext(v -> loop(web, gw.trafficPort(), hits, stop, sent, started, done));
+    }
+
+    Thread.sleep(500);
+    long publishedB = System.nanoTime();
+    ServiceInstance instB = gw.registry().publish(InstanceSpec.of("orders", "http://127.0.0.1:" + b)).await();
+    Thread.sleep(1500);
+
+    String idA = gw.registry().instances().await().stream().filter(i -> i.port() == a).findFirst().orElseThrow().id();
+    long downA = System.nanoTime();
+    gw.registry().setStatus(idA, InstanceStatus.DOWN).await();
+    gw.registry().publish(InstanceSpec.of("orders", "http://127.0.0.1:" + c)).await();
+    Thread.sleep(1500);
+
+    long unpublishedB = System.nanoTime();
+    gw.registry().unpublish(instB.id()).await();
+    Thread.sleep(1500);
+
+    stop.set(true);
+    Future.all(workers).await(30, TimeUnit.SECONDS);
+
+    List<Hit> all = List.copyOf(hits);
+    assertThat(all).hasSizeGreaterThan(100);
+    assertThat(all).allSatisfy(h -> assertThat(h.status()).isEqualTo(200));
+    long second = TimeUnit.SECONDS.toNanos(1);
+    assertThat(all).filteredOn(h -> h.instance().equals("B")).isNotEmpty()
+      .allSatisfy(h -> assertThat(h.atNanos()).isLessThan(unpublishedB + second));
+    long firstB = all.stream().filter(h -> h.instance().equals("B")).mapToLong(Hit::atNanos).min().orElseThrow();
+    assertThat(firstB - publishedB).as("nanos until B got traffic").isLessThan(second);
+    assertThat(all).filteredOn(h -> h.instance().equals("A"))
+      .allSatisfy(h -> assertThat(h.atNanos()).isLessThan(downA + second));
+    assertThat(all).filteredOn(h -> h.atNanos() > unpublishedB + second)
+      .isNotEmpty().allSatisfy(h -> assertThat(h.instance()).isEqualTo("C"));
+  }
+
+  /** One sequential client: request, record, repeat, until told to stop or a bound is reached. */
+  private static void loop(WebClient web, int port, Queue<Hit> hits, AtomicBoolean stop, AtomicInteger sent,
+                           long started, Promise<Void> done) {
+    if (stop.get() || sent.incrementAndGet() > MAX_REQUESTS
+      || System.nanoTime() - started > TimeUnit.MILLISECONDS.toNanos(MAX_MILLIS)) {
+      done.tryComplete();
+      return;
+    }
+    web.get(port, "127.0.0.1", "/orders/1").send().onComplete(ar -> {
+      long now = System.nanoTime();
+      if (ar.succeeded()) {
+        String instance = ar.result().statusCode() == 200 ? ar.result().bodyAsJsonObject().getString("name") : "-";
+        hits.add(new Hit(now, ar.result().statusCode(), instance));
+      } else {
+        hits.add(new Hit(now, -1, "-"));
+      }
+      loop(web, port, hits, stop, sent, started, done);
+    });
+  }
+}

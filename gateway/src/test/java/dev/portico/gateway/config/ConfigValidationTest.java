@@ -1,0 +1,231 @@
+package dev.portico.gateway.config;
+
+import dev.portico.gateway.support.GatewayHarness;
+import io.vertx.core.Vertx;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+/** Every configuration error is reported with the file, the field path and the reason; all at once. */
+@ExtendWith(VertxExtension.class)
+class ConfigValidationTest {
+
+  static GatewayConfig load(String yaml) {
+    return load(yaml, Map.of());
+  }
+
+  static GatewayConfig load(String yaml, Map<String, String> env) {
+    return ConfigLoader.fromJson("gw.yaml", GatewayHarness.yaml(yaml), env);
+  }
+
+  static List<String> problems(String yaml) {
+    return problems(yaml, Map.of());
+  }
+
+  static List<String> problems(String yaml, Map<String, String> env) {
+    ConfigException e = catchThrowableOfType(ConfigException.class, () -> load(yaml, env));
+    assertThat(e).as("expected a ConfigException").isNotNull();
+    return e.problems().stream().map(ConfigProblem::toString).toList();
+  }
+
+  @Test
+  void defaultsApplyToAMinimalConfig() {
+    GatewayConfig c = load("""
+      backends: [ { id: b, url: "http://10.1.2.3:8081/base/" } ]
+      apis: [ { id: a, path: /a/, backend: b } ]
+      """);
+    assertThat(c.listeners().traffic().port()).isEqualTo(8080);
+    assertThat(c.listeners().management().port()).isEqualTo(9090);
+    assertThat(c.apis().get(0).path()).isEqualTo("/a");
+    SingleBackendConfig b = (SingleBackendConfig) c.backends().get(0);
+    assertThat(b.target()).isEqualTo(new BackendTarget.FixedUrl("http://10.1.2.3:8081/base/", false, "10.1.2.3", 8081, "/base"));
+    assertThat(b.timeouts()).isEqualTo(new Timeouts(Duration.ofSeconds(5), Duration.ofSeconds(300)));
+    assertThat(b.tls()).isEqualTo(TlsConfig.DEFAULT);
+    assertThat(c.registry().refreshInterval()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(c.gatewayId()).startsWith("portico-");
+  }
+
+  @Test
+  void registryServiceNamesAndHttpsUrlsAreBackendTargets() {
+    GatewayConfig c = load("""
+      backends:
+        - { id: r, url: orders-svc }
+        - { id: s, url: "https://api.example.com" }
+      apis: [ { id: a, path: /a, backend: r } ]
+      """);
+    assertThat(((SingleBackendConfig) c.backends().get(0)).target()).isEqualTo(new BackendTarget.RegistryService("orders-svc"));
+    BackendTarget.FixedUrl s = (BackendTarget.FixedUrl) ((SingleBackendConfig) c.backends().get(1)).target();
+    assertThat(s.ssl()).isTrue();
+    assertThat(s.port()).isEqualTo(443);
+  }
+
+  @Test
+  void unknownFieldsAreNamedWithASuggestion() {
+    assertThat(problems("""
+      listners: {}
+      backends: [ { id: b, ur: "http://x" } ]
+      apis: [ { id: a, path: /a, backend: b, timeout: PT1S } ]
+      """)).contains(
+        "gw.yaml: listners: unknown field (did you mean 'listeners'?)",
+        "gw.yaml: backends[0].ur: unknown field (did you mean 'url'?)",
+        "gw.yaml: backends[0].url: required for a Single backend")
+      .anyMatch(p -> p.startsWith("gw.yaml: apis[0].timeout: unknown field"));
+  }
+
+  @Test
+  void malformedUrlsAreRejected() {
+    List<String> p = problems("""
+      backends:
+        - { id: a, url: "htp://host" }
+        - { id: b, url: "http://" }
+        - { id: c, url: "not a url" }
+        - { id: d, url: "http://user:pw@host" }
+        - { id: e, url: "http://host/base?x=1" }
+        - { id: f, url: "http://host:99999" }
+      apis: [ { id: api, path: /a, backend: a } ]
+      """);
+    assertThat(p).anyMatch(s -> s.startsWith("gw.yaml: backends[0].url: malformed URL 'htp://host': scheme must be http or https"))
+      .anyMatch(s -> s.startsWith("gw.yaml: backends[1].url: malformed URL 'http://'"))
+      .anyMatch(s -> s.startsWith("gw.yaml: backends[2].url: 'not a url' is neither an absolute http(s):// URL nor a registry service name"))
+      .anyMatch(s -> s.startsWith("gw.yaml: backends[3].url: URL carries user info"))
+      .anyMatch(s -> s.startsWith("gw.yaml: backends[4].url: a base URL takes no query"))
+      .anyMatch(s -> s.startsWith("gw.yaml: backends[5].url: malformed URL"));
+  }
+
+  @Test
+  void danglingReferencesAndDuplicatesAreReported() {
+    List<String> p = problems("""
+      namedValues:
+        - { name: k, value: one }
+        - { name: k, value: two }
+      backends:
+        - { id: b, url: "http://h" }
+        - { id: b, url: "http://h2" }
+      apis:
+        - { id: a, path: /a, backend: missing }
+        - { id: a, path: /b, backend: b }
+        - id: c
+          path: /a
+          backend: b
+          operations:
+            - { method: GET, path: "/x/{id}", backend: nope }
+            - { method: GET, path: "/x/{other}" }
+      """);
+    assertThat(p).contains(
+      "gw.yaml: namedValues[1].name: duplicate named value 'k'",
+      "gw.yaml: backends[1].id: duplicate backend id 'b'",
+      "gw.yaml: apis[0].backend: unknown backend 'missing' (defined: b)",
+      "gw.yaml: apis[1].id: duplicate API id 'a'",
+      "gw.yaml: apis[2].path: path '/a' is already used by API 'a'",
+      "gw.yaml: apis[2].operations[0].backend: unknown backend 'nope' (defined: b)",
+      "gw.yaml: apis[2].operations[1]: duplicate operation GET /x/{other} in API 'c'");
+  }
+
+  @Test
+  void aBackendOrInstancePointingAtTheGatewaysOwnListenerIsRefused() {
+    List<String> p = problems("""
+      listeners: { traffic: { port: 8443 } }
+      registry:
+        instances: [ { service: me, url: "http://localhost:8443" } ]
+      backends:
+        - { id: self, url: "http://127.0.0.1:8443/api" }
+        - { id: other-port, url: "http://127.0.0.1:8444/api" }
+      apis: [ { id: a, path: /a, backend: other-port } ]
+      """);
+    assertThat(p).contains(
+      "gw.yaml: backends[0].url: points at this gateway's own traffic listener (127.0.0.1:8443); requests would loop back into the gateway",
+      "gw.yaml: registry.instances[0].url: points at this gateway's own traffic listener (localhost:8443); requests would loop back into the gateway");
+    assertThat(p).noneMatch(s -> s.contains("backends[1]"));
+  }
+
+  @Test
+  void durationsNamedValuesPathsAndTemplatesAreChecked() {
+    List<String> p = problems("""
+      listeners: { traffic: { port: 7000 }, management: { port: 7000 } }
+      namedValues:
+        - { name: from-env, env: NOT_SET_ANYWHERE }
+        - { name: from-file, file: /nonexistent/secret }
+        - { name: both, value: x, env: Y }
+      backends:
+        - id: b
+          url: "http://h"
+          timeouts: { connect: 5s, response: PT0S }
+          credentials: { header: { x-k: "{{undefined}}" } }
+      apis:
+        - { id: a, path: "no-slash", backend: b }
+        - { id: c, path: "/c", backend: b, operations: [ { method: GET, path: "/x/*/y" }, { method: get, path: "/z" } ] }
+      """);
+    assertThat(p).contains(
+      "gw.yaml: listeners.management.port: must differ from listeners.traffic.port (7000): management and traffic are separate listeners",
+      "gw.yaml: namedValues[0].env: environment variable 'NOT_SET_ANYWHERE' is not set",
+      "gw.yaml: namedValues[2]: needs exactly one of 'value', 'env' or 'file' (has value, env)",
+      "gw.yaml: backends[0].timeouts.connect: '5s' is not an ISO 8601 duration (examples: PT30S, PT0.5S, PT2M, P1D)",
+      "gw.yaml: backends[0].timeouts.response: must be a positive duration, got 'PT0S'",
+      "gw.yaml: backends[0].credentials.header.x-k: unknown named value '{{undefined}}'",
+      "gw.yaml: apis[0].path: must start with '/'",
+      "gw.yaml: apis[1].operations[0].path: operation path '/x/*/y': a wildcard must be the last segment");
+    assertThat(p).anyMatch(s -> s.startsWith("gw.yaml: namedValues[1].file: cannot read '/nonexistent/secret'"));
+    assertThat(p).anyMatch(s -> s.startsWith("gw.yaml: apis[1].operations[1].method:"));
+  }
+
+  @Test
+  void environmentOverridesFieldsAndIsNamedInErrors() {
+    GatewayConfig c = load("""
+      backends: [ { id: b, url: "http://h:1" } ]
+      apis: [ { id: a, path: /a, backend: b } ]
+      """, Map.of(
+      "PORTICO_LISTENERS__TRAFFIC__PORT", "8181",
+      "PORTICO_BACKENDS__0__URL", "http://other:2/x",
+      "PORTICO_REGISTRY__REFRESHINTERVAL", "PT1S",
+      "PORTICO_CONFIG", "/ignored/not/a/field",
+      "UNRELATED", "1"));
+    assertThat(c.listeners().traffic().port()).isEqualTo(8181);
+    assertThat(((BackendTarget.FixedUrl) ((SingleBackendConfig) c.backends().get(0)).target()).host()).isEqualTo("other");
+    assertThat(c.registry().refreshInterval()).isEqualTo(Duration.ofSeconds(1));
+
+    assertThat(problems("""
+      backends: [ { id: b, url: "http://h:1" } ]
+      apis: [ { id: a, path: /a, backend: b } ]
+      """, Map.of("PORTICO_BACKENDS__0__URL", "ftp://x", "PORTICO_LISTENERS__TRAFFIC__PORT", "eighty",
+      "PORTICO_APIS__5__PATH", "/x")))
+      .contains("gw.yaml: backends[0].url: malformed URL 'ftp://x': scheme must be http or https (set by environment variable PORTICO_BACKENDS__0__URL)",
+        "gw.yaml: listeners.traffic.port: string found, integer expected (set by environment variable PORTICO_LISTENERS__TRAFFIC__PORT)",
+        "gw.yaml: environment variable PORTICO_APIS__5__PATH: index 5 skips entries of apis (it has 1)");
+  }
+
+  @Test
+  void fileLoadingReportsTheFileForSyntaxErrorsAndMissingFiles(Vertx vertx, @TempDir Path dir) throws Exception {
+    Path bad = dir.resolve("bad.yaml");
+    Files.writeString(bad, "apis: [ { id: a\n  path: : :\n");
+    assertThatThrownBy(() -> ConfigLoader.load(vertx, Optional.of(bad), Map.of()).await())
+      .isInstanceOf(ConfigException.class).hasMessageContaining(bad.toString()).hasMessageContaining("cannot read yaml");
+    Path missing = dir.resolve("missing.yaml");
+    assertThatThrownBy(() -> ConfigLoader.load(vertx, Optional.of(missing), Map.of()).await())
+      .isInstanceOf(ConfigException.class).hasMessageContaining(missing + ": file not found");
+    Path json = dir.resolve("gw.json");
+    Files.writeString(json, """
+      {"backends":[{"id":"b","url":"http://h:1"}],"apis":[{"id":"a","path":"/a","backend":"b"}]}
+      """);
+    assertThat(ConfigLoader.load(vertx, Optional.of(json), Map.of()).await().apis()).hasSize(1);
+  }
+
+  @Test
+  void theBuiltInDefaultIsValid(Vertx vertx) {
+    GatewayConfig c = ConfigLoader.load(vertx, Optional.empty(), Map.of()).await();
+    assertThat(c.source()).isEqualTo(ConfigLoader.BUILT_IN_SOURCE);
+    assertThat(c.demo().enabled()).isTrue();
+    assertThat(c.apis()).extracting(ApiConfig::path).containsExactly("/demo");
+  }
+}
