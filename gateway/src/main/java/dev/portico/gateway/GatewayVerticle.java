@@ -9,6 +9,7 @@ import dev.portico.gateway.config.GatewayConfig;
 import dev.portico.gateway.demo.DemoBackend;
 import dev.portico.gateway.management.ManagementServer;
 import dev.portico.gateway.management.ReadinessCheck;
+import dev.portico.gateway.proxy.ExchangeObserver;
 import dev.portico.gateway.proxy.ProxyVerticle;
 import dev.portico.gateway.state.RoutingState;
 import dev.portico.gateway.state.RoutingStateHolder;
@@ -33,6 +34,7 @@ public final class GatewayVerticle extends VerticleBase {
 
   private final GatewayConfig config;
   private final int routingInstances;
+  private final ExchangeObserver observer;
   private final List<String> published = new CopyOnWriteArrayList<>();
   private Registry registry;
   private RegistryWatcher watcher;
@@ -41,13 +43,17 @@ public final class GatewayVerticle extends VerticleBase {
   private volatile int trafficPort = -1;
 
   public GatewayVerticle(GatewayConfig config) {
-    this(config, config.eventLoops());
+    this(config, config.eventLoops(), ExchangeObserver.NONE);
   }
 
-  /** @param routingInstances how many routing verticles share the traffic port (normally one per event loop) */
-  public GatewayVerticle(GatewayConfig config, int routingInstances) {
+  /**
+   * @param routingInstances how many routing verticles share the traffic port (normally one per event loop)
+   * @param observer         told about every request (metrics, access log)
+   */
+  public GatewayVerticle(GatewayConfig config, int routingInstances, ExchangeObserver observer) {
     this.config = config;
     this.routingInstances = Math.max(1, routingInstances);
+    this.observer = observer;
   }
 
   @Override
@@ -139,7 +145,7 @@ public final class GatewayVerticle extends VerticleBase {
     int port = configured == 0 ? -1 : configured;
     List<ProxyVerticle> instances = new CopyOnWriteArrayList<>();
     return vertx.deployVerticle(() -> {
-      ProxyVerticle v = new ProxyVerticle(config, states, port);
+      ProxyVerticle v = new ProxyVerticle(config, states, observer, port);
       instances.add(v);
       return v;
     }, new DeploymentOptions().setInstances(routingInstances)).map(id -> {

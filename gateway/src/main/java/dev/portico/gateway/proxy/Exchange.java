@@ -37,6 +37,7 @@ final class Exchange {
 
   private final Vertx vertx;
   private final HttpClient client;
+  private final ExchangeObserver observer;
   private final HttpServerRequest req;
   private final HttpServerResponse res;
   private final Route route;
@@ -45,16 +46,22 @@ final class Exchange {
   private final String path;
   private final String requestId;
   private final String via;
+  private final long startNanos;
 
   private HttpClientRequest upstream;
+  private long attemptStart;
+  private int attempts;
+  private boolean completed;
   private long timer = -1;
   /** The gateway has answered, or given up on, the client: late events are ignored. */
   private boolean settled;
 
-  Exchange(Vertx vertx, HttpClient client, HttpServerRequest req, Route route, Endpoint endpoint, String path,
-           String requestId, String via) {
+  Exchange(Vertx vertx, HttpClient client, ExchangeObserver observer, HttpServerRequest req, Route route,
+           Endpoint endpoint, String path, String requestId, String via, long startNanos) {
     this.vertx = vertx;
     this.client = client;
+    this.observer = observer;
+    this.startNanos = startNanos;
     this.req = req;
     this.res = req.response();
     this.route = route;
@@ -78,6 +85,8 @@ final class Exchange {
     if (endpoint.ssl()) {
       options.setSsl(true).setSslOptions(backend.sslOptions());
     }
+    attempts++;
+    attemptStart = System.nanoTime();
     client.request(options).onComplete(ar -> {
       if (ar.succeeded()) {
         send(ar.result());
@@ -158,6 +167,7 @@ final class Exchange {
     }
     settled = true;
     HttpClientResponse upRes = ar.result();
+    observer.attempt(backend.id(), endpoint.key(), System.nanoTime() - attemptStart, upRes.statusCode(), null);
     res.setStatusCode(upRes.statusCode());
     if (upRes.statusMessage() != null) {
       res.setStatusMessage(upRes.statusMessage());
@@ -169,13 +179,29 @@ final class Exchange {
     if (!h.contains(HttpHeaders.CONTENT_LENGTH) && bodyAllowed(upRes.statusCode())) {
       res.setChunked(true);
     }
-    upRes.pipe().endOnFailure(false).to(res).onFailure(err -> {
+    upRes.pipe().endOnFailure(false).to(res).onComplete(done -> {
+      if (done.succeeded()) {
+        complete(res.getStatusCode(), null);
+        return;
+      }
       // the backend broke off mid-body (or the client left): the client must not see a truncated body as complete
       log.debug("response stream aborted: backend={} endpoint={} requestId={} cause={}",
-        backend.id(), endpoint.key(), requestId, err.getClass().getSimpleName());
+        backend.id(), endpoint.key(), requestId, done.cause().getClass().getSimpleName());
       res.reset();
       upstream.reset();
+      complete(0, res.closed() ? "ClientConnectionFailure" : "BackendConnectionFailure");
     });
+  }
+
+  /** Reports the end of the exchange to the observer, once. */
+  private void complete(int status, String reason) {
+    if (completed) {
+      return;
+    }
+    completed = true;
+    observer.completed(new ExchangeObserver.Completion(requestId, route.apiId(), route.operationId(), backend.id(),
+      endpoint.key(), endpoint.instanceId(), req.method(), path, status, reason, System.nanoTime() - startNanos,
+      req.bytesRead(), res.bytesWritten(), attempts));
   }
 
   private boolean bodyAllowed(int status) {
@@ -201,6 +227,7 @@ final class Exchange {
       upstream.reset();
     }
     log.debug("client went away: reason=ClientConnectionFailure backend={} requestId={}", backend.id(), requestId);
+    complete(0, "ClientConnectionFailure");
   }
 
   private void fail(Failure failure, Throwable cause) {
@@ -219,7 +246,11 @@ final class Exchange {
     if (!req.isEnded()) {
       res.putHeader(HttpHeaders.CONNECTION, "close");
     }
-    Problems.send(res, failure, backend.id(), requestId);
+    if (attemptStart != 0) {
+      observer.attempt(backend.id(), endpoint.key(), System.nanoTime() - attemptStart, 0, failure.reason());
+    }
+    Problems.send(res, failure, backend.id(), requestId)
+      .onComplete(ar -> complete(ar.succeeded() ? failure.status() : 0, failure.reason()));
     req.resume();
   }
 

@@ -30,13 +30,16 @@ public final class Problems {
     return body.put("requestId", requestId);
   }
 
-  /** Sends the problem unless the response has already started; then the best left is a reset. */
+  /**
+   * Sends the problem unless the response has already started; then the best left is a reset.
+   * Fails when nothing could be sent.
+   */
   public static Future<Void> send(HttpServerResponse response, Failure failure, String backend, String requestId) {
     if (response.headWritten() || response.ended() || response.closed()) {
       if (!response.ended() && !response.closed()) {
         response.reset();
       }
-      return Future.succeededFuture();
+      return Future.failedFuture("response already started or closed");
     }
     Buffer payload = body(failure, backend, requestId).toBuffer();
     response.headers().clear();

@@ -23,20 +23,24 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
   private final RoutingStateHolder states;
   private final String hopMarker;
   private final String via;
+  private final ExchangeObserver observer;
 
   /**
    * @param hopMarker this gateway's id; a request whose {@code Via} already names it has looped
    */
-  public ProxyHandler(Vertx vertx, HttpClient client, RoutingStateHolder states, String hopMarker) {
+  public ProxyHandler(Vertx vertx, HttpClient client, RoutingStateHolder states, String hopMarker,
+                      ExchangeObserver observer) {
     this.vertx = vertx;
     this.client = client;
     this.states = states;
     this.hopMarker = hopMarker;
     this.via = "1.1 " + hopMarker;
+    this.observer = observer;
   }
 
   @Override
   public void handle(HttpServerRequest req) {
+    long startNanos = System.nanoTime();
     String requestId = req.getHeader(ProxyHeaders.X_REQUEST_ID);
     if (requestId == null || requestId.isEmpty() || requestId.length() > 200) {
       requestId = ProxyHeaders.newRequestId();
@@ -44,12 +48,12 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
     String viaIn = req.getHeader(ProxyHeaders.VIA);
     if (viaIn != null && viaIn.contains(hopMarker)) {
       reject(req, new Failure.LoopDetected("the request already passed through this gateway (" + hopMarker
-        + "); a backend or registry record points back at it"), null, requestId);
+        + "); a backend or registry record points back at it"), null, null, requestId, startNanos);
       return;
     }
     String path = RequestPaths.normalize(req.path());
     if (path == null) {
-      reject(req, new Failure.BadRequest("the request path is not a valid absolute path"), null, requestId);
+      reject(req, new Failure.BadRequest("the request path is not a valid absolute path"), null, null, requestId, startNanos);
       return;
     }
     RoutingState state = states.current();
@@ -58,7 +62,7 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
       String api = state.apis().apiId(path);
       reject(req, new Failure.OperationNotFound(api == null
         ? "no API matches the path " + path
-        : "API '" + api + "' has no operation matching " + req.method() + " " + path), null, requestId);
+        : "API '" + api + "' has no operation matching " + req.method() + " " + path), api, null, requestId, startNanos);
       return;
     }
     Backend backend = route.backend();
@@ -66,17 +70,24 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
     Endpoint endpoint = backend.pick(service == null ? null : state.endpoints(service));
     if (endpoint == null) {
       reject(req, new Failure.BackendUnavailable("no UP instance of service '" + service + "' in the registry", -1),
-        backend.id(), requestId);
+        route.apiId(), backend.id(), requestId, startNanos);
       return;
     }
-    new Exchange(vertx, client, req, route, endpoint, path, requestId, via).start();
+    observer.started(route.apiId());
+    new Exchange(vertx, client, observer, req, route, endpoint, path, requestId, via, startNanos).start();
   }
 
-  private static void reject(HttpServerRequest req, Failure failure, String backend, String requestId) {
+  private void reject(HttpServerRequest req, Failure failure, String apiId, String backend, String requestId,
+                      long startNanos) {
+    String api = apiId == null ? ExchangeObserver.UNMATCHED : apiId;
+    observer.started(api);
     if (!req.isEnded()) {
       // the body will not be read: do not leave it in the connection for the next request
       req.response().putHeader(io.vertx.core.http.HttpHeaders.CONNECTION, "close");
     }
-    Problems.send(req.response(), failure, backend, requestId);
+    Problems.send(req.response(), failure, backend, requestId).onComplete(ar -> observer.completed(
+      new ExchangeObserver.Completion(requestId, api, null, backend, null, null, req.method(), req.path(),
+        ar.succeeded() ? failure.status() : 0, failure.reason(), System.nanoTime() - startNanos,
+        req.bytesRead(), req.response().bytesWritten(), 0)));
   }
 }

@@ -19,14 +19,16 @@ public final class ProxyVerticle extends VerticleBase {
 
   private final GatewayConfig config;
   private final RoutingStateHolder states;
+  private final ExchangeObserver observer;
   private final int port;
   private HttpServer server;
   private HttpClient client;
 
   /** @param port the traffic port to bind; negative for a random port shared by all instances */
-  public ProxyVerticle(GatewayConfig config, RoutingStateHolder states, int port) {
+  public ProxyVerticle(GatewayConfig config, RoutingStateHolder states, ExchangeObserver observer, int port) {
     this.config = config;
     this.states = states;
+    this.observer = observer;
     this.port = port;
   }
 
@@ -53,7 +55,7 @@ public final class ProxyVerticle extends VerticleBase {
       // hanging; as a proxy we must instead ignore it (Upgrade is hop-by-hop and dropped)
       .setHttp2ClearTextEnabled(false);
     server = vertx.createHttpServer(serverOptions)
-      .requestHandler(new ProxyHandler(vertx, client, states, config.gatewayId()));
+      .requestHandler(new ProxyHandler(vertx, client, states, config.gatewayId(), observer));
     return server.listen();
   }
 
