@@ -3,11 +3,15 @@ package dev.portico.gateway;
 import dev.portico.gateway.config.ConfigException;
 import dev.portico.gateway.config.ConfigLoader;
 import dev.portico.gateway.config.GatewayConfig;
+import dev.portico.gateway.observability.Observability;
+import dev.portico.gateway.proxy.ExchangeObserver;
+import dev.portico.metrics.PorticoMetrics;
 import io.vertx.core.Deployable;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
 import io.vertx.launcher.application.VertxApplication;
+import io.vertx.launcher.application.HookContext;
 import io.vertx.launcher.application.VertxApplicationHooks;
 
 import java.nio.file.Path;
@@ -31,6 +35,8 @@ public final class GatewayApplication extends VertxApplication implements VertxA
   public static final int EXIT_INVALID_CONFIG = 2;
 
   private final GatewayConfig config;
+  /** Created with Vert.x so that Vert.x's own meters land in the same registry; {@code null} when metrics are off. */
+  private PorticoMetrics metrics;
 
   private GatewayApplication(String[] args, GatewayConfig config) {
     super(args);
@@ -66,11 +72,26 @@ public final class GatewayApplication extends VertxApplication implements VertxA
 
   @Override
   public VertxBuilder createVertxBuilder(VertxOptions options) {
-    return Vertx.builder().with(options.setEventLoopPoolSize(config.eventLoops()));
+    VertxBuilder builder = Vertx.builder();
+    if (config.metrics().enabled()) {
+      metrics = PorticoMetrics.create(Observability.settings(config.metrics()));
+      if (config.metrics().vertx()) {
+        options.setMetricsOptions(metrics.vertxMetricsOptions());
+        builder.withMetrics(metrics.vertxMetricsFactory());
+      }
+    }
+    return builder.with(options.setEventLoopPoolSize(config.eventLoops()));
   }
 
   @Override
   public Supplier<? extends Deployable> verticleSupplier() {
-    return () -> new GatewayVerticle(config);
+    return () -> new GatewayVerticle(config, config.eventLoops(), ExchangeObserver.NONE, metrics);
+  }
+
+  @Override
+  public void afterVertxStopped(HookContext context) {
+    if (metrics != null) {
+      metrics.close();
+    }
   }
 }

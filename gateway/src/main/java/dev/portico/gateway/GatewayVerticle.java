@@ -5,22 +5,33 @@ import dev.portico.discovery.Registry;
 import dev.portico.discovery.RegistryOptions;
 import dev.portico.discovery.RegistryWatcher;
 import dev.portico.discovery.ServiceInstance;
+import dev.portico.gateway.backend.Backend;
+import dev.portico.gateway.backend.BackendStates;
+import dev.portico.gateway.backend.PoolBackend;
+import dev.portico.gateway.backend.SingleBackend;
 import dev.portico.gateway.config.GatewayConfig;
 import dev.portico.gateway.demo.DemoBackend;
 import dev.portico.gateway.management.ManagementServer;
 import dev.portico.gateway.management.ReadinessCheck;
+import dev.portico.gateway.observability.Observability;
 import dev.portico.gateway.proxy.ExchangeObserver;
+import dev.portico.gateway.resilience.BreakerState;
+import dev.portico.gateway.resilience.BreakerTransition;
 import dev.portico.gateway.proxy.ProxyVerticle;
 import dev.portico.gateway.state.RoutingState;
 import dev.portico.gateway.state.RoutingStateHolder;
+import dev.portico.metrics.PorticoMetrics;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.NoSuchElementException;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
@@ -35,10 +46,13 @@ public final class GatewayVerticle extends VerticleBase {
   private final GatewayConfig config;
   private final int routingInstances;
   private final ExchangeObserver observer;
+  private final PorticoMetrics metrics;
+  private Observability observability;
   private final List<String> published = new CopyOnWriteArrayList<>();
   private Registry registry;
   private RegistryWatcher watcher;
   private RoutingStateHolder states;
+  private BackendStates backendStates;
   private ManagementServer management;
   private volatile int trafficPort = -1;
 
@@ -51,9 +65,18 @@ public final class GatewayVerticle extends VerticleBase {
    * @param observer         told about every request (metrics, access log)
    */
   public GatewayVerticle(GatewayConfig config, int routingInstances, ExchangeObserver observer) {
+    this(config, routingInstances, observer, null);
+  }
+
+  /**
+   * @param metrics meters the launcher already wired into Vert.x; {@code null} to have the gateway
+   *                create its own (when {@code metrics.enabled}), as on a Vert.x it did not create
+   */
+  public GatewayVerticle(GatewayConfig config, int routingInstances, ExchangeObserver observer, PorticoMetrics metrics) {
     this.config = config;
     this.routingInstances = Math.max(1, routingInstances);
     this.observer = observer;
+    this.metrics = metrics;
   }
 
   @Override
@@ -61,11 +84,15 @@ public final class GatewayVerticle extends VerticleBase {
     registry = Registry.create(vertx, new RegistryOptions(config.registry().announceAddress(), null, null,
       config.registry().refreshInterval()));
     watcher = new RegistryWatcher(vertx, registry);
-    return startDemo()
+    // first, so that metrics see the first breaker transition and the first request
+    observability = new Observability(vertx, config, metrics, observer);
+    return observability.start()
+      .compose(v -> startDemo())
       .compose(v -> publishAll(config.registry().instances()))
       .compose(v -> watcher.start())
       .compose(snapshot -> {
-        states = new RoutingStateHolder(RoutingState.compile(config, snapshot));
+        backendStates = new BackendStates(this::breakerTransition);
+        states = new RoutingStateHolder(RoutingState.compile(config, snapshot, backendStates));
         watcher.onChange(states::registryChanged);
         return deployRouting();
       })
@@ -85,6 +112,7 @@ public final class GatewayVerticle extends VerticleBase {
     return Future.join(removals)
       .eventually(() -> watcher == null ? Future.succeededFuture() : watcher.stop())
       .eventually(() -> management == null ? Future.succeededFuture() : management.stop())
+      .eventually(() -> observability == null ? Future.succeededFuture() : observability.stop())
       .onComplete(ar -> registry.close());
   }
 
@@ -106,6 +134,49 @@ public final class GatewayVerticle extends VerticleBase {
 
   public RoutingStateHolder routingStates() {
     return states;
+  }
+
+  /** The gateway's meters, {@code null} when {@code metrics.enabled} is false. */
+  public PorticoMetrics metrics() {
+    return observability == null ? null : observability.metrics();
+  }
+
+  /**
+   * APIM's backend reconnect: closes every circuit breaker of the backend (of each member, for a
+   * pool) now, or after {@code after}. Completes when done; fails for an unknown backend.
+   *
+   * @return the breakers closed, as {@code "<backend> <endpoint>"}
+   */
+  public Future<List<String>> reconnect(String backendId, Duration after) {
+    Backend backend = states.current().backend(backendId);
+    if (backend == null) {
+      return Future.failedFuture(new NoSuchElementException("no backend with id '" + backendId + "'"));
+    }
+    List<String> ids = new ArrayList<>();
+    if (backend instanceof PoolBackend pool) {
+      for (SingleBackend m : pool.members()) {
+        ids.add(m.id());
+      }
+    } else {
+      ids.add(backendId);
+    }
+    if (after == null || after.isZero() || after.isNegative()) {
+      return Future.succeededFuture(backendStates.reset(ids));
+    }
+    Promise<List<String>> done = Promise.promise();
+    vertx.setTimer(after.toMillis(), t -> done.complete(backendStates.reset(ids)));
+    return done.future();
+  }
+
+  /** Breakers publish their transitions here: event bus (for metrics and other listeners) and the log. */
+  private void breakerTransition(BreakerTransition t) {
+    if (t.to() == BreakerState.OPEN) {
+      log.warn("circuit breaker OPEN: backend={} endpoint={} rule={} for {} s (was {})", t.backend(), t.endpoint(),
+        t.rule(), t.retryAfterSeconds(), t.from());
+    } else {
+      log.info("circuit breaker {}: backend={} endpoint={} (was {})", t.to(), t.backend(), t.endpoint(), t.from());
+    }
+    vertx.eventBus().publish(BreakerTransition.ADDRESS, t.toJson());
   }
 
   private Future<Void> startDemo() {
@@ -145,7 +216,7 @@ public final class GatewayVerticle extends VerticleBase {
     int port = configured == 0 ? -1 : configured;
     List<ProxyVerticle> instances = new CopyOnWriteArrayList<>();
     return vertx.deployVerticle(() -> {
-      ProxyVerticle v = new ProxyVerticle(config, states, observer, port);
+      ProxyVerticle v = new ProxyVerticle(config, states, observability.observer(), port);
       instances.add(v);
       return v;
     }, new DeploymentOptions().setInstances(routingInstances)).map(id -> {
@@ -156,6 +227,8 @@ public final class GatewayVerticle extends VerticleBase {
 
   private Future<Void> startManagement() {
     management = new ManagementServer(vertx, config.listeners().management().host(), config.listeners().management().port());
+    observability.watch(watcher);
+    observability.mount(management);
     management.addCheck(new ReadinessCheck("config", () -> ReadinessCheck.Result.ok("loaded from " + config.source())));
     management.addCheck(new ReadinessCheck("listeners", () -> trafficPort > 0
       ? ReadinessCheck.Result.ok("traffic bound on port " + trafficPort)

@@ -5,22 +5,16 @@ import dev.portico.discovery.InstanceStatus;
 import dev.portico.discovery.ServiceInstance;
 import dev.portico.gateway.support.Backends;
 import dev.portico.gateway.support.GatewayHarness;
-import io.vertx.core.Future;
-import io.vertx.core.Promise;
+import dev.portico.gateway.support.Load;
+import dev.portico.gateway.support.Load.Hit;
 import io.vertx.core.Vertx;
-import io.vertx.ext.web.client.WebClient;
 import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -32,11 +26,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 class RegistryTrafficTest {
 
-  static final int MAX_REQUESTS = 20_000;
+  static final int MAX_REQUESTS = 500_000; // the time bound is what ends the load; this only caps a runaway
   static final long MAX_MILLIS = 30_000;
-
-  record Hit(long atNanos, int status, String instance) {
-  }
 
   @Test
   void publishDownAndUnpublishTakeEffectWithinOneSecond(Vertx vertx) throws Exception {
@@ -51,17 +42,7 @@ class RegistryTrafficTest {
       apis: [ { id: orders, path: /orders, backend: orders } ]
       """.formatted(a));
 
-    Queue<Hit> hits = new ConcurrentLinkedQueue<>();
-    AtomicBoolean stop = new AtomicBoolean();
-    AtomicInteger sent = new AtomicInteger();
-    WebClient web = WebClient.create(vertx);
-    long started = System.nanoTime();
-    List<Future<Void>> workers = new ArrayList<>();
-    for (int w = 0; w < 4; w++) {
-      Promise<Void> done = Promise.promise();
-      workers.add(done.future());
-      vertx.runOnContext(v -> loop(web, gw.trafficPort(), hits, stop, sent, started, done));
-    }
+    Load load = Load.start(vertx, gw.trafficPort(), "/orders/1", 4, MAX_REQUESTS, MAX_MILLIS);
 
     Thread.sleep(500);
     long publishedB = System.nanoTime();
@@ -78,10 +59,7 @@ class RegistryTrafficTest {
     gw.registry().unpublish(instB.id()).await();
     Thread.sleep(1500);
 
-    stop.set(true);
-    Future.all(workers).await(30, TimeUnit.SECONDS);
-
-    List<Hit> all = List.copyOf(hits);
+    List<Hit> all = load.stop();
     assertThat(all).hasSizeGreaterThan(100);
     assertThat(all).allSatisfy(h -> assertThat(h.status()).isEqualTo(200));
     long second = TimeUnit.SECONDS.toNanos(1);
@@ -93,25 +71,5 @@ class RegistryTrafficTest {
       .allSatisfy(h -> assertThat(h.atNanos()).isLessThan(downA + second));
     assertThat(all).filteredOn(h -> h.atNanos() > unpublishedB + second)
       .isNotEmpty().allSatisfy(h -> assertThat(h.instance()).isEqualTo("C"));
-  }
-
-  /** One sequential client: request, record, repeat, until told to stop or a bound is reached. */
-  private static void loop(WebClient web, int port, Queue<Hit> hits, AtomicBoolean stop, AtomicInteger sent,
-                           long started, Promise<Void> done) {
-    if (stop.get() || sent.incrementAndGet() > MAX_REQUESTS
-      || System.nanoTime() - started > TimeUnit.MILLISECONDS.toNanos(MAX_MILLIS)) {
-      done.tryComplete();
-      return;
-    }
-    web.get(port, "127.0.0.1", "/orders/1").send().onComplete(ar -> {
-      long now = System.nanoTime();
-      if (ar.succeeded()) {
-        String instance = ar.result().statusCode() == 200 ? ar.result().bodyAsJsonObject().getString("name") : "-";
-        hits.add(new Hit(now, ar.result().statusCode(), instance));
-      } else {
-        hits.add(new Hit(now, -1, "-"));
-      }
-      loop(web, port, hits, stop, sent, started, done);
-    });
   }
 }

@@ -9,8 +9,9 @@ import java.util.List;
  * @param path       path prefix, starts with {@code /}, no trailing {@code /} (except the root {@code /})
  * @param backend    id of the default backend
  * @param operations optional operations; empty means every method and path under the prefix
+ * @param retry      the retry policy ({@link RetryConfig#NONE} when not configured)
  */
-public record ApiConfig(String id, String path, String backend, List<OperationConfig> operations) {
+public record ApiConfig(String id, String path, String backend, List<OperationConfig> operations, RetryConfig retry) {
   public ApiConfig {
     operations = List.copyOf(operations);
   }

@@ -17,15 +17,26 @@ import java.util.Optional;
  * @param backends    backends by declaration order
  * @param apis        APIs by declaration order
  * @param demo        whether to start the built-in demo backends
+ * @param metrics     what {@code /metrics} exposes
+ * @param accessLog   the structured access log
  */
 public record GatewayConfig(String source, String gatewayId, int eventLoops, Listeners listeners, UpstreamConfig upstream,
                             RegistryConfig registry, List<NamedValue> namedValues, List<BackendConfig> backends,
-                            List<ApiConfig> apis, DemoConfig demo) {
+                            List<ApiConfig> apis, DemoConfig demo, MetricsConfig metrics, AccessLogConfig accessLog) {
 
   public GatewayConfig {
     namedValues = List.copyOf(namedValues);
     backends = List.copyOf(backends);
     apis = List.copyOf(apis);
+    metrics = metrics == null ? MetricsConfig.DEFAULT : metrics;
+    accessLog = accessLog == null ? AccessLogConfig.DEFAULT : accessLog;
+  }
+
+  /** Without the observability sections: metrics on with their defaults, no access log. */
+  public GatewayConfig(String source, String gatewayId, int eventLoops, Listeners listeners, UpstreamConfig upstream,
+                       RegistryConfig registry, List<NamedValue> namedValues, List<BackendConfig> backends,
+                       List<ApiConfig> apis, DemoConfig demo) {
+    this(source, gatewayId, eventLoops, listeners, upstream, registry, namedValues, backends, apis, demo, null, null);
   }
 
   public Optional<BackendConfig> backend(String id) {

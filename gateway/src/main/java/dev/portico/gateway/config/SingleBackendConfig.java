@@ -8,7 +8,10 @@ package dev.portico.gateway.config;
  * @param credentials credentials added to every request (named values already substituted)
  * @param tls         certificate validation towards an https target
  * @param timeouts    connect and response timeouts
+ * @param breaker     circuit breaker rules (per endpoint)
+ * @param loadBalancing how requests spread over a registry service's instances
  */
 public record SingleBackendConfig(String id, String title, BackendTarget target, Credentials credentials,
-                                  TlsConfig tls, Timeouts timeouts) implements BackendConfig {
+                                  TlsConfig tls, Timeouts timeouts, CircuitBreakerConfig breaker,
+                                  LoadBalancingConfig loadBalancing) implements BackendConfig {
 }

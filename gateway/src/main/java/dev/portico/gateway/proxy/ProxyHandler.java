@@ -1,7 +1,5 @@
 package dev.portico.gateway.proxy;
 
-import dev.portico.gateway.backend.Backend;
-import dev.portico.gateway.backend.Endpoint;
 import dev.portico.gateway.routing.RequestPaths;
 import dev.portico.gateway.routing.Route;
 import dev.portico.gateway.state.RoutingState;
@@ -65,16 +63,9 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
         : "API '" + api + "' has no operation matching " + req.method() + " " + path), api, null, requestId, startNanos);
       return;
     }
-    Backend backend = route.backend();
-    String service = backend.service();
-    Endpoint endpoint = backend.pick(service == null ? null : state.endpoints(service));
-    if (endpoint == null) {
-      reject(req, new Failure.BackendUnavailable("no UP instance of service '" + service + "' in the registry", -1),
-        route.apiId(), backend.id(), requestId, startNanos);
-      return;
-    }
     observer.started(route.apiId());
-    new Exchange(vertx, client, observer, req, route, endpoint, path, requestId, via, startNanos).start();
+    new Exchange(vertx, client, observer, state, req, route, path, requestId, via, startNanos,
+      route.backend().affinityCookie()).start();
   }
 
   private void reject(HttpServerRequest req, Failure failure, String apiId, String backend, String requestId,

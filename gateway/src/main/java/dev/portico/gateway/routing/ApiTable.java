@@ -3,6 +3,7 @@ package dev.portico.gateway.routing;
 import dev.portico.gateway.backend.Backend;
 import dev.portico.gateway.config.ApiConfig;
 import dev.portico.gateway.config.OperationConfig;
+import dev.portico.gateway.resilience.RetryPolicy;
 import io.vertx.core.http.HttpMethod;
 
 import java.util.ArrayList;
@@ -28,14 +29,15 @@ public final class ApiTable {
     for (ApiConfig c : configs) {
       Backend def = require(backends, c.backend());
       String prefix = c.path().equals("/") ? "" : c.path();
+      RetryPolicy retry = new RetryPolicy(c.retry());
       List<Operation> ops = new ArrayList<>();
       for (OperationConfig o : c.operations()) {
         Backend b = o.backend() == null ? def : require(backends, o.backend());
         HttpMethod method = o.method().equals("*") ? null : HttpMethod.valueOf(o.method());
-        ops.add(new Operation(method, PathTemplate.parse(o.path()), new Route(c.id(), o.id(), b, prefix.length())));
+        ops.add(new Operation(method, PathTemplate.parse(o.path()), new Route(c.id(), o.id(), b, prefix.length(), retry)));
       }
       ops.sort(Comparator.comparing(Operation::template));
-      list.add(new Api(c.id(), prefix, ops.toArray(new Operation[0]), new Route(c.id(), null, def, prefix.length())));
+      list.add(new Api(c.id(), prefix, ops.toArray(new Operation[0]), new Route(c.id(), null, def, prefix.length(), retry)));
     }
     list.sort(Comparator.comparingInt((Api a) -> a.prefix.length()).reversed());
     return new ApiTable(list.toArray(new Api[0]));

@@ -1,6 +1,7 @@
 package dev.portico.gateway.routing;
 
 import dev.portico.gateway.backend.Backend;
+import dev.portico.gateway.resilience.RetryPolicy;
 
 /**
  * Where a matched request goes: the API, the operation (or {@code null} for an API without
@@ -8,6 +9,7 @@ import dev.portico.gateway.backend.Backend;
  * table, so matching allocates nothing.
  *
  * @param prefixLength length of the API prefix to cut from the request path before appending the rest
+ * @param retry        the API's retry policy (shared by its routes, with its budget)
  */
-public record Route(String apiId, String operationId, Backend backend, int prefixLength) {
+public record Route(String apiId, String operationId, Backend backend, int prefixLength, RetryPolicy retry) {
 }

@@ -3,9 +3,16 @@ package dev.portico.gateway.state;
 import dev.portico.discovery.RegistrySnapshot;
 import dev.portico.discovery.ServiceInstance;
 import dev.portico.gateway.backend.Backend;
+import dev.portico.gateway.backend.BackendStates;
 import dev.portico.gateway.backend.Endpoint;
+import dev.portico.gateway.backend.PoolBackend;
+import dev.portico.gateway.backend.Selection;
+import dev.portico.gateway.backend.SingleBackend;
+import dev.portico.gateway.backend.Target;
+import dev.portico.gateway.backend.Targets;
 import dev.portico.gateway.config.BackendConfig;
 import dev.portico.gateway.config.GatewayConfig;
+import dev.portico.gateway.config.PoolBackendConfig;
 import dev.portico.gateway.routing.ApiTable;
 
 import java.util.HashMap;
@@ -15,8 +22,10 @@ import java.util.Map;
 
 /**
  * Everything the hot path reads, in one immutable value: the API table, the compiled backends,
- * the registry snapshot and, per registry service, its UP endpoints. A change of configuration or
- * registry builds a new state off the hot path; {@link RoutingStateHolder} swaps it atomically.
+ * the registry snapshot and, per backend, its current endpoints with their balancers. A change of
+ * configuration or registry builds a new state off the hot path; {@link RoutingStateHolder}
+ * swaps it atomically. Breakers and in-flight counts live in {@link BackendStates} and survive
+ * the swap.
  */
 public final class RoutingState {
 
@@ -25,31 +34,55 @@ public final class RoutingState {
   private final ApiTable apis;
   private final Map<String, Backend> backends;
   private final RegistrySnapshot registry;
+  private final BackendStates states;
   private final Map<String, Endpoint[]> serviceEndpoints;
+  private final Map<SingleBackend, Targets> targets = new HashMap<>();
+  private final Map<PoolBackend, Targets.Pool> pools = new HashMap<>();
 
-  private RoutingState(ApiTable apis, Map<String, Backend> backends, RegistrySnapshot registry) {
+  private RoutingState(ApiTable apis, Map<String, Backend> backends, RegistrySnapshot registry, BackendStates states) {
     this.apis = apis;
     this.backends = backends;
     this.registry = registry;
+    this.states = states;
     Map<String, Endpoint[]> endpoints = new HashMap<>();
     registry.services().forEach((name, group) -> {
       List<ServiceInstance> up = group.up();
       endpoints.put(name, up.stream().map(Endpoint::of).toArray(Endpoint[]::new));
     });
     this.serviceEndpoints = Map.copyOf(endpoints);
-  }
-
-  public static RoutingState compile(GatewayConfig config, RegistrySnapshot registry) {
-    Map<String, Backend> backends = new LinkedHashMap<>();
-    for (BackendConfig b : config.backends()) {
-      backends.put(b.id(), Backend.compile(b));
+    for (Backend b : backends.values()) {
+      if (b instanceof SingleBackend s) {
+        Endpoint[] eps = s.fixedEndpoint() != null ? new Endpoint[] {s.fixedEndpoint()} : endpoints(s.service());
+        targets.put(s, Targets.of(s, eps, states));
+      }
     }
-    return new RoutingState(ApiTable.build(config.apis(), backends), Map.copyOf(backends), registry);
+    for (Backend b : backends.values()) {
+      if (b instanceof PoolBackend p) {
+        pools.put(p, Targets.pool(p, targets));
+      }
+    }
   }
 
-  /** The same configuration over a newer registry snapshot (balancer state is kept). */
+  public static RoutingState compile(GatewayConfig config, RegistrySnapshot registry, BackendStates states) {
+    Map<String, SingleBackend> singles = new LinkedHashMap<>();
+    Map<String, Backend> backends = new LinkedHashMap<>();
+    // Singles first: pools refer to them
+    for (BackendConfig b : config.backends()) {
+      if (!(b instanceof PoolBackendConfig)) {
+        backends.put(b.id(), Backend.compile(b, singles));
+      }
+    }
+    for (BackendConfig b : config.backends()) {
+      if (b instanceof PoolBackendConfig) {
+        backends.put(b.id(), Backend.compile(b, singles));
+      }
+    }
+    return new RoutingState(ApiTable.build(config.apis(), backends), Map.copyOf(backends), registry, states);
+  }
+
+  /** The same configuration over a newer registry snapshot (breakers and balancer cursors are kept). */
   public RoutingState withRegistry(RegistrySnapshot snapshot) {
-    return new RoutingState(apis, backends, snapshot);
+    return new RoutingState(apis, backends, snapshot, states);
   }
 
   public ApiTable apis() {
@@ -68,9 +101,33 @@ public final class RoutingState {
     return registry;
   }
 
+  public BackendStates states() {
+    return states;
+  }
+
   /** UP endpoints of a registry service, in a stable order; empty when it has none. */
   public Endpoint[] endpoints(String service) {
-    Endpoint[] e = serviceEndpoints.get(service);
+    Endpoint[] e = service == null ? null : serviceEndpoints.get(service);
     return e == null ? NONE : e;
+  }
+
+  /**
+   * Chooses where a request goes: a pool member by priority and weight, then an endpoint of it,
+   * skipping tripped endpoints and, when possible, those this request already tried. The chosen
+   * endpoint's breaker has granted a permit.
+   *
+   * @param tried          targets already tried by this request (retries go elsewhere when they can)
+   * @param affinityToken  the session affinity cookie's value, or {@code null}
+   */
+  public Selection select(Backend backend, long now, List<Target> tried, String affinityToken) {
+    if (backend instanceof SingleBackend s) {
+      return targets.get(s).select(now, tried, affinityToken);
+    }
+    return pools.get((PoolBackend) backend).select(now, tried, affinityToken);
+  }
+
+  /** The current targets of a Single backend (for tests and diagnostics). */
+  public Targets targets(SingleBackend backend) {
+    return targets.get(backend);
   }
 }

@@ -190,6 +190,7 @@ class ConfigValidationTest {
       "PORTICO_BACKENDS__0__URL", "http://other:2/x",
       "PORTICO_REGISTRY__REFRESHINTERVAL", "PT1S",
       "PORTICO_CONFIG", "/ignored/not/a/field",
+      "PORTICO_LOG_LEVEL", "DEBUG",
       "UNRELATED", "1"));
     assertThat(c.listeners().traffic().port()).isEqualTo(8181);
     assertThat(((BackendTarget.FixedUrl) ((SingleBackendConfig) c.backends().get(0)).target()).host()).isEqualTo("other");
@@ -227,5 +228,71 @@ class ConfigValidationTest {
     assertThat(c.source()).isEqualTo(ConfigLoader.BUILT_IN_SOURCE);
     assertThat(c.demo().enabled()).isTrue();
     assertThat(c.apis()).extracting(ApiConfig::path).containsExactly("/demo");
+  }
+
+  @Test
+  void poolsBreakersAndRetriesAreValidated() {
+    List<String> p = problems("""
+      backends:
+        - { id: a, url: "http://h:1" }
+        - id: b
+          url: "http://h:2"
+          circuitBreaker:
+            rules:
+              - failureCondition: { count: 3, percentage: 50, interval: PT10S, errorReasons: [Timeout] }
+                tripDuration: PT1M
+              - failureCondition: { count: 3, interval: PT10S, statusCodeRanges: [ { min: 599, max: 500 } ] }
+                tripDuration: PT1M
+              - failureCondition: { percentage: 20, interval: PT10S }
+                tripDuration: PT1M
+        - id: p
+          type: Pool
+          url: "http://nope"
+          pool: { services: [ { id: a }, { id: a }, { id: ghost }, { id: q } ] }
+        - { id: q, type: Pool, pool: { services: [ { id: a, weight: 101 } ] } }
+        - { id: r, type: Pool }
+      apis:
+        - id: api
+          path: /
+          backend: p
+          retry: { count: 2, methods: [GET, POST], backoff: { base: PT1S, max: PT0.1S } }
+      """);
+    assertThat(p).contains(
+      "gw.yaml: backends[1].circuitBreaker.rules[0].failureCondition: needs exactly one of 'count' and 'percentage'",
+      "gw.yaml: backends[1].circuitBreaker.rules[1].failureCondition.statusCodeRanges[0]: min 599 is above max 500",
+      "gw.yaml: backends[1].circuitBreaker.rules[2].failureCondition: counts nothing: give statusCodeRanges and/or errorReasons",
+      "gw.yaml: backends[2].url: a Pool backend has no url: its members (Single backends) carry it",
+      "gw.yaml: backends[2].pool.services[1].id: backend 'a' is already a member of this pool",
+      "gw.yaml: backends[2].pool.services[3].id: 'q' is a Pool: pools cannot be nested",
+      "gw.yaml: backends[4].pool: required for a Pool backend",
+      "gw.yaml: apis[0].retry.methods: POST is not idempotent: it is retried only when its body is buffered; set bufferBodyLimit above 0 or leave POST out",
+      "gw.yaml: apis[0].retry.backoff: base PT1S is above max PT0.1S");
+    assertThat(p).anyMatch(x -> x.startsWith("gw.yaml: backends[2].pool.services[2].id: unknown backend 'ghost'"));
+    assertThat(p).anyMatch(x -> x.startsWith("gw.yaml: backends[3].pool.services[0].weight:"));
+  }
+
+  @Test
+  void resilienceDefaultsAreExplicit() {
+    GatewayConfig c = load("""
+      backends:
+        - { id: a, url: "http://h:1" }
+        - { id: spare, url: "http://h:2", circuitBreaker: { rules: [] } }
+        - { id: p, type: Pool, pool: { services: [ { id: a }, { id: spare, priority: 2, weight: 3 } ] },
+            loadBalancing: { strategy: leastRequests, sessionAffinity: { cookieName: sticky } } }
+      apis:
+        - { id: x, path: /x, backend: p, retry: { count: 1 } }
+        - { id: y, path: /y, backend: a }
+      """);
+    SingleBackendConfig a = (SingleBackendConfig) c.backends().get(0);
+    assertThat(a.breaker()).isEqualTo(CircuitBreakerConfig.DEFAULT);
+    assertThat(((SingleBackendConfig) c.backends().get(1)).breaker().rules()).isEmpty();
+    PoolBackendConfig p = (PoolBackendConfig) c.backends().get(2);
+    assertThat(p.members()).containsExactly(new PoolBackendConfig.Member("a", 0, 1), new PoolBackendConfig.Member("spare", 2, 3));
+    assertThat(p.loadBalancing()).isEqualTo(new LoadBalancingConfig(LoadBalancingConfig.Strategy.LEAST_REQUESTS, "sticky"));
+    RetryConfig retry = c.apis().get(0).retry();
+    assertThat(retry.count()).isEqualTo(1);
+    assertThat(retry.errorReasons()).containsExactlyInAnyOrder("BackendConnectionFailure", "Timeout");
+    assertThat(retry.methods()).isEqualTo(RetryConfig.IDEMPOTENT);
+    assertThat(c.apis().get(1).retry()).isEqualTo(RetryConfig.NONE);
   }
 }

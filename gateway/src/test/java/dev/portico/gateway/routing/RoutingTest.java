@@ -1,10 +1,14 @@
 package dev.portico.gateway.routing;
 
 import dev.portico.gateway.backend.Backend;
+import dev.portico.gateway.backend.SingleBackend;
 import dev.portico.gateway.config.ApiConfig;
 import dev.portico.gateway.config.BackendTarget;
+import dev.portico.gateway.config.CircuitBreakerConfig;
 import dev.portico.gateway.config.Credentials;
+import dev.portico.gateway.config.LoadBalancingConfig;
 import dev.portico.gateway.config.OperationConfig;
+import dev.portico.gateway.config.RetryConfig;
 import dev.portico.gateway.config.SingleBackendConfig;
 import dev.portico.gateway.config.Timeouts;
 import dev.portico.gateway.config.TlsConfig;
@@ -20,17 +24,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class RoutingTest {
 
   static Backend backend(String id) {
-    return Backend.compile(new SingleBackendConfig(id, id, new BackendTarget.RegistryService(id), Credentials.NONE,
-      TlsConfig.DEFAULT, Timeouts.DEFAULT));
+    return new SingleBackend(new SingleBackendConfig(id, id, new BackendTarget.RegistryService(id), Credentials.NONE,
+      TlsConfig.DEFAULT, Timeouts.DEFAULT, CircuitBreakerConfig.DEFAULT, LoadBalancingConfig.DEFAULT));
   }
 
   @Test
   void longestPrefixWinsOnSegmentBoundaries() {
     Map<String, Backend> b = Map.of("root", backend("root"), "a", backend("a"), "ab", backend("ab"));
     ApiTable t = ApiTable.build(List.of(
-      new ApiConfig("root", "/", "root", List.of()),
-      new ApiConfig("a", "/a", "a", List.of()),
-      new ApiConfig("ab", "/a/b", "ab", List.of())), b);
+      new ApiConfig("root", "/", "root", List.of(), RetryConfig.NONE),
+      new ApiConfig("a", "/a", "a", List.of(), RetryConfig.NONE),
+      new ApiConfig("ab", "/a/b", "ab", List.of(), RetryConfig.NONE)), b);
     assertThat(t.match(HttpMethod.GET, "/a/b/c").apiId()).isEqualTo("ab");
     assertThat(t.match(HttpMethod.GET, "/a/b").apiId()).isEqualTo("ab");
     assertThat(t.match(HttpMethod.GET, "/a/bc").apiId()).isEqualTo("a");
@@ -48,7 +52,7 @@ class RoutingTest {
       new OperationConfig("get", "GET", "/{id}", null),
       new OperationConfig("mine", "GET", "/mine", "special"),
       new OperationConfig("files", "*", "/{id}/files/*", null),
-      new OperationConfig("list", "GET", "/", null)))), b);
+      new OperationConfig("list", "GET", "/", null)), RetryConfig.NONE)), b);
     assertThat(t.match(HttpMethod.GET, "/orders/42").operationId()).isEqualTo("get");
     assertThat(t.match(HttpMethod.GET, "/orders/mine").operationId()).isEqualTo("mine");
     assertThat(t.match(HttpMethod.GET, "/orders/mine").backend().id()).isEqualTo("special");

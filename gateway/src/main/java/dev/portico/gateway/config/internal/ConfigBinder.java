@@ -2,16 +2,23 @@ package dev.portico.gateway.config.internal;
 
 import dev.portico.discovery.InstanceSpec;
 import dev.portico.discovery.InstanceStatus;
+import dev.portico.gateway.config.AccessLogConfig;
 import dev.portico.gateway.config.ApiConfig;
 import dev.portico.gateway.config.BackendConfig;
 import dev.portico.gateway.config.BackendTarget;
+import dev.portico.gateway.config.BreakerRuleConfig;
+import dev.portico.gateway.config.CircuitBreakerConfig;
 import dev.portico.gateway.config.Credentials;
 import dev.portico.gateway.config.DemoConfig;
 import dev.portico.gateway.config.GatewayConfig;
 import dev.portico.gateway.config.Listeners;
+import dev.portico.gateway.config.LoadBalancingConfig;
+import dev.portico.gateway.config.MetricsConfig;
 import dev.portico.gateway.config.NamedValue;
 import dev.portico.gateway.config.OperationConfig;
+import dev.portico.gateway.config.PoolBackendConfig;
 import dev.portico.gateway.config.RegistryConfig;
+import dev.portico.gateway.config.RetryConfig;
 import dev.portico.gateway.config.SingleBackendConfig;
 import dev.portico.gateway.config.Timeouts;
 import dev.portico.gateway.config.TlsConfig;
@@ -89,7 +96,8 @@ public final class ConfigBinder {
     // one event loop per core, like nginx's worker_processes auto: more only adds context switches
     int eventLoops = integer(gw, "eventLoops", Runtime.getRuntime().availableProcessors());
     return new GatewayConfig(source, gatewayId, eventLoops, listeners, upstream, registry,
-      List.copyOf(namedValues.values()), backends, apis, demoConfig);
+      List.copyOf(namedValues.values()), backends, apis, demoConfig, metrics(obj(raw, "metrics")),
+      accessLog(obj(raw, "accessLog")));
   }
 
   // --- sections -------------------------------------------------------------------------------
@@ -204,6 +212,8 @@ public final class ConfigBinder {
   private List<BackendConfig> backends(JsonArray list, Listeners listeners) {
     List<BackendConfig> out = new ArrayList<>();
     Set<String> ids = new HashSet<>();
+    Map<String, JsonObject> pools = new LinkedHashMap<>();
+    Map<String, String> poolPaths = new HashMap<>();
     for (int i = 0; i < list.size(); i++) {
       String at = "backends[" + i + "]";
       JsonObject b = list.getValue(i) instanceof JsonObject o ? o : new JsonObject();
@@ -214,6 +224,23 @@ public final class ConfigBinder {
       if (!ids.add(id)) {
         problem(at + ".id", "duplicate backend id '" + id + "'");
         continue;
+      }
+      if ("Pool".equals(str(b, "type", "Single"))) {
+        for (String k : List.of("url", "protocol", "credentials", "tls", "timeouts", "circuitBreaker")) {
+          if (b.containsKey(k)) {
+            problem(at + "." + k, "a Pool backend has no " + k + ": its members (Single backends) carry it");
+          }
+        }
+        if (!b.containsKey("pool")) {
+          problem(at + ".pool", "required for a Pool backend");
+          continue;
+        }
+        pools.put(id, b);
+        poolPaths.put(id, at);
+        continue;
+      }
+      if (b.containsKey("pool")) {
+        problem(at + ".pool", "only a backend of type Pool has members");
       }
       String url = str(b, "url", null);
       if (url == null) {
@@ -229,11 +256,137 @@ public final class ConfigBinder {
       Timeouts timeouts = new Timeouts(
         duration(t, "connect", at + ".timeouts.connect", Timeouts.DEFAULT.connect()),
         duration(t, "response", at + ".timeouts.response", Timeouts.DEFAULT.response()));
+      CircuitBreakerConfig breaker = b.containsKey("circuitBreaker")
+        ? breaker(at + ".circuitBreaker", obj(b, "circuitBreaker")) : CircuitBreakerConfig.DEFAULT;
+      LoadBalancingConfig lb = loadBalancing(obj(b, "loadBalancing"));
       if (target != null) {
-        out.add(new SingleBackendConfig(id, str(b, "title", id), target, credentials, tlsConfig, timeouts));
+        out.add(new SingleBackendConfig(id, str(b, "title", id), target, credentials, tlsConfig, timeouts, breaker, lb));
       }
     }
+    Map<String, BackendConfig> singles = new HashMap<>();
+    out.forEach(b -> singles.put(b.id(), b));
+    pools.forEach((id, b) -> {
+      String at = poolPaths.get(id);
+      JsonArray services = arr(obj(b, "pool"), "services");
+      List<PoolBackendConfig.Member> members = new ArrayList<>();
+      Set<String> seen = new HashSet<>();
+      for (int j = 0; j < services.size(); j++) {
+        String mat = at + ".pool.services[" + j + "]";
+        JsonObject m = services.getValue(j) instanceof JsonObject o ? o : new JsonObject();
+        String mid = str(m, "id", null);
+        if (mid == null) {
+          continue;
+        }
+        if (!seen.add(mid)) {
+          problem(mat + ".id", "backend '" + mid + "' is already a member of this pool");
+        } else if (pools.containsKey(mid)) {
+          problem(mat + ".id", "'" + mid + "' is a Pool: pools cannot be nested");
+        } else if (!singles.containsKey(mid)) {
+          problem(mat + ".id", "unknown backend '" + mid + "'" + (singles.isEmpty() ? ""
+            : " (Single backends: " + String.join(", ", singles.keySet().stream().sorted().toList()) + ")"));
+        }
+        members.add(new PoolBackendConfig.Member(mid, integer(m, "priority", 0), integer(m, "weight", 1)));
+      }
+      out.add(new PoolBackendConfig(id, str(b, "title", id), members, loadBalancing(obj(b, "loadBalancing"))));
+    });
     return out;
+  }
+
+  private LoadBalancingConfig loadBalancing(JsonObject lb) {
+    LoadBalancingConfig.Strategy strategy = "leastRequests".equals(str(lb, "strategy", "roundRobin"))
+      ? LoadBalancingConfig.Strategy.LEAST_REQUESTS : LoadBalancingConfig.Strategy.ROUND_ROBIN;
+    return new LoadBalancingConfig(strategy, str(obj(lb, "sessionAffinity"), "cookieName", null));
+  }
+
+  private CircuitBreakerConfig breaker(String at, JsonObject cb) {
+    List<BreakerRuleConfig> rules = new ArrayList<>();
+    JsonArray list = arr(cb, "rules");
+    for (int i = 0; i < list.size(); i++) {
+      String rat = at + ".rules[" + i + "]";
+      JsonObject r = list.getValue(i) instanceof JsonObject o ? o : new JsonObject();
+      JsonObject fc = obj(r, "failureCondition");
+      Integer count = fc.getValue("count") instanceof Number n ? n.intValue() : null;
+      Integer percentage = fc.getValue("percentage") instanceof Number n ? n.intValue() : null;
+      if ((count == null) == (percentage == null)) {
+        problem(rat + ".failureCondition", "needs exactly one of 'count' and 'percentage'");
+      }
+      if (count != null && fc.containsKey("minimumRequests")) {
+        problem(rat + ".failureCondition.minimumRequests", "applies to a percentage rule only");
+      }
+      List<BreakerRuleConfig.StatusRange> ranges = new ArrayList<>();
+      JsonArray rs = arr(fc, "statusCodeRanges");
+      for (int j = 0; j < rs.size(); j++) {
+        JsonObject range = rs.getValue(j) instanceof JsonObject o ? o : new JsonObject();
+        int min = integer(range, "min", 0);
+        int max = integer(range, "max", 0);
+        if (min > max) {
+          problem(rat + ".failureCondition.statusCodeRanges[" + j + "]", "min " + min + " is above max " + max);
+        }
+        ranges.add(new BreakerRuleConfig.StatusRange(min, max));
+      }
+      Set<String> reasons = new HashSet<>();
+      arr(fc, "errorReasons").forEach(x -> {
+        if (x instanceof String str) {
+          reasons.add(str);
+        }
+      });
+      if (ranges.isEmpty() && reasons.isEmpty()) {
+        problem(rat + ".failureCondition", "counts nothing: give statusCodeRanges and/or errorReasons");
+      }
+      rules.add(new BreakerRuleConfig(str(r, "name", "rule-" + i), count, percentage,
+        duration(fc, "interval", rat + ".failureCondition.interval", Duration.ofSeconds(10)), ranges, reasons,
+        integer(fc, "minimumRequests", 10),
+        duration(r, "tripDuration", rat + ".tripDuration", Duration.ofSeconds(30)), bool(r, "acceptRetryAfter", false)));
+    }
+    return new CircuitBreakerConfig(rules, integer(cb, "halfOpenRequests", 1),
+      duration(cb, "maxRetryAfter", at + ".maxRetryAfter", CircuitBreakerConfig.DEFAULT_MAX_RETRY_AFTER));
+  }
+
+  private RetryConfig retry(String at, JsonObject r) {
+    if (r.isEmpty()) {
+      return RetryConfig.NONE;
+    }
+    Set<Integer> statuses = new HashSet<>();
+    arr(r, "statusCodes").forEach(x -> {
+      if (x instanceof Number n) {
+        statuses.add(n.intValue());
+      }
+    });
+    Set<String> reasons = new HashSet<>();
+    arr(r, "errorReasons").forEach(x -> {
+      if (x instanceof String str) {
+        reasons.add(str);
+      }
+    });
+    if (!r.containsKey("statusCodes") && !r.containsKey("errorReasons")) {
+      reasons.addAll(Set.of("BackendConnectionFailure", "Timeout"));
+    }
+    Set<String> methods = new HashSet<>();
+    arr(r, "methods").forEach(x -> {
+      if (x instanceof String str) {
+        methods.add(str);
+      }
+    });
+    if (!r.containsKey("methods")) {
+      methods.addAll(RetryConfig.IDEMPOTENT);
+    }
+    long limit = r.getValue("bufferBodyLimit") instanceof Number n ? n.longValue() : 0;
+    for (String m : methods) {
+      if (!RetryConfig.IDEMPOTENT.contains(m) && limit == 0) {
+        problem(at + ".methods", m + " is not idempotent: it is retried only when its body is buffered;"
+          + " set bufferBodyLimit above 0 or leave " + m + " out");
+      }
+    }
+    JsonObject backoff = obj(r, "backoff");
+    Duration base = duration(backoff, "base", at + ".backoff.base", RetryConfig.NONE.backoffBase());
+    Duration max = duration(backoff, "max", at + ".backoff.max", RetryConfig.NONE.backoffMax());
+    if (base.compareTo(max) > 0) {
+      problem(at + ".backoff", "base " + base + " is above max " + max);
+    }
+    JsonObject budget = obj(r, "budget");
+    double ratio = budget.getValue("ratio") instanceof Number n ? n.doubleValue() : RetryConfig.NONE.budgetRatio();
+    return new RetryConfig(integer(r, "count", 0), statuses, reasons, methods, limit, base, max, ratio,
+      integer(budget, "minPerSecond", RetryConfig.NONE.budgetMinPerSecond()));
   }
 
   private BackendTarget target(String at, String url, Listeners listeners) {
@@ -411,8 +564,9 @@ public final class ConfigBinder {
         }
         operations.add(new OperationConfig(opId, method, opPath, opBackend));
       }
+      RetryConfig retry = retry(at + ".retry", obj(a, "retry"));
       if (prefix != null) {
-        out.add(new ApiConfig(id, prefix, backend, operations));
+        out.add(new ApiConfig(id, prefix, backend, operations, retry));
       }
     }
     return out;
@@ -443,6 +597,51 @@ public final class ConfigBinder {
       p = p.substring(0, p.length() - 1);
     }
     return p;
+  }
+
+  // --- observability -------------------------------------------------------------------------
+
+  private MetricsConfig metrics(JsonObject m) {
+    List<Double> buckets = new ArrayList<>();
+    JsonArray list = arr(m, "latencyBuckets");
+    double previous = 0;
+    for (int i = 0; i < list.size(); i++) {
+      if (!(list.getValue(i) instanceof Number n) || !(n.doubleValue() > 0)) {
+        continue; // reported by the schema
+      }
+      double b = n.doubleValue();
+      if (b <= previous) {
+        problem("metrics.latencyBuckets[" + i + "]", "must be greater than the bucket before it (" + previous
+          + "): bucket bounds are strictly increasing");
+      }
+      previous = Math.max(previous, b);
+      buckets.add(b);
+    }
+    if (problems.stream().anyMatch(p -> p.path().startsWith("metrics.latencyBuckets"))) {
+      buckets.clear();
+    }
+    return new MetricsConfig(bool(m, "enabled", true), bool(m, "jvm", true), bool(m, "vertx", true), buckets);
+  }
+
+  private AccessLogConfig accessLog(JsonObject a) {
+    String output = str(a, "output", AccessLogConfig.STDOUT);
+    boolean enabled = bool(a, "enabled", false);
+    if (enabled && !output.equals(AccessLogConfig.STDOUT)) {
+      try {
+        Path file = Path.of(output).toAbsolutePath();
+        Path dir = file.getParent();
+        if (Files.isDirectory(file)) {
+          problem("accessLog.output", "'" + output + "' is a directory; give a file path or 'stdout'");
+        } else if (dir == null || !Files.isDirectory(dir)) {
+          problem("accessLog.output", "the directory of '" + output + "' does not exist");
+        } else if (!Files.isWritable(dir) && !Files.isWritable(file)) {
+          problem("accessLog.output", "cannot write to '" + output + "' (directory not writable)");
+        }
+      } catch (RuntimeException e) {
+        problem("accessLog.output", "'" + output + "' is not a valid file path: " + e.getMessage());
+      }
+    }
+    return new AccessLogConfig(enabled, output);
   }
 
   // --- named values -------------------------------------------------------------------------

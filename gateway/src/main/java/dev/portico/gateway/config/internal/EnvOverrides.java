@@ -22,8 +22,8 @@ import java.util.TreeMap;
 public final class EnvOverrides {
 
   public static final String PREFIX = "PORTICO_";
-  /** Variables with this prefix that are not field overrides. */
-  private static final List<String> RESERVED = List.of("PORTICO_CONFIG");
+  /** Variables with this prefix that are not field overrides: the config file, and the log level (read by logback.xml). */
+  private static final List<String> RESERVED = List.of("PORTICO_CONFIG", "PORTICO_LOG_LEVEL");
 
   private EnvOverrides() {
   }

@@ -1,0 +1,35 @@
+package dev.portico.gateway.observability;
+
+import dev.portico.gateway.proxy.ExchangeObserver;
+import dev.portico.metrics.PorticoMetrics;
+
+/** Records every exchange into the Portico meters; the label folding and meter caching live in {@link PorticoMetrics}. */
+final class MetricsObserver implements ExchangeObserver {
+
+  private final PorticoMetrics metrics;
+
+  MetricsObserver(PorticoMetrics metrics) {
+    this.metrics = metrics;
+  }
+
+  @Override
+  public void started(String apiId) {
+    metrics.requestStarted(apiId);
+  }
+
+  @Override
+  public void attempt(String backendId, String endpoint, long nanos, int status, String reason) {
+    metrics.upstreamAttempt(backendId, status, reason, nanos);
+  }
+
+  @Override
+  public void retried(String apiId, String backendId, String reason) {
+    metrics.retried(apiId, backendId, reason);
+  }
+
+  @Override
+  public void completed(Completion c) {
+    metrics.requestCompleted(c.apiId(), c.backendId(), c.method() == null ? null : c.method().name(), c.status(),
+      c.reason(), c.nanos());
+  }
+}

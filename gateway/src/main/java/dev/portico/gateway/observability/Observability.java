@@ -1,0 +1,146 @@
+package dev.portico.gateway.observability;
+
+import dev.portico.discovery.InstanceStatus;
+import dev.portico.discovery.RegistrySnapshot;
+import dev.portico.discovery.RegistryWatcher;
+import dev.portico.gateway.config.ApiConfig;
+import dev.portico.gateway.config.BackendConfig;
+import dev.portico.gateway.config.BackendTarget;
+import dev.portico.gateway.config.GatewayConfig;
+import dev.portico.gateway.config.MetricsConfig;
+import dev.portico.gateway.config.SingleBackendConfig;
+import dev.portico.gateway.management.ManagementServer;
+import dev.portico.gateway.proxy.ExchangeObserver;
+import dev.portico.metrics.MetricsSettings;
+import dev.portico.metrics.PorticoMetrics;
+import dev.portico.metrics.ServiceInstanceCounts;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.MessageConsumer;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Everything that watches the gateway, assembled from the configuration: the meters (given by
+ * the launcher, which also wired them into Vert.x, or created here for a gateway deployed on
+ * someone else's Vert.x), the access log, the breaker-event consumer, the registry gauges and the
+ * {@code /metrics} route. The gateway verticle only starts it, mounts it, and stops it.
+ */
+public final class Observability {
+
+  private final Vertx vertx;
+  private final GatewayConfig config;
+  private final PorticoMetrics metrics;
+  private final boolean ownsMetrics;
+  private final AccessLog accessLog;
+  private final ExchangeObserver observer;
+  private final Set<String> routedServices;
+  private MessageConsumer<Object> breakerConsumer;
+
+  /**
+   * @param given meters already wired into Vert.x by the launcher, or {@code null} to create them here when enabled
+   * @param extra another observer to tell about every exchange (tests), or {@link ExchangeObserver#NONE}
+   */
+  public Observability(Vertx vertx, GatewayConfig config, PorticoMetrics given, ExchangeObserver extra) {
+    this.vertx = vertx;
+    this.config = config;
+    MetricsConfig mc = config.metrics();
+    this.ownsMetrics = given == null && mc.enabled();
+    this.metrics = !mc.enabled() ? null : given != null ? given : PorticoMetrics.create(settings(mc));
+    this.accessLog = config.accessLog().enabled() ? new AccessLog(config.accessLog().output()) : null;
+    if (metrics != null) {
+      List<String> apis = new ArrayList<>();
+      for (ApiConfig a : config.apis()) {
+        apis.add(a.id());
+      }
+      apis.add(ExchangeObserver.UNMATCHED);
+      metrics.declareApis(apis);
+      if (accessLog != null) {
+        metrics.bindAccessLogDropped(accessLog::dropped);
+      }
+    }
+    this.observer = CompositeObserver.of(metrics == null ? ExchangeObserver.NONE : new MetricsObserver(metrics),
+      accessLog == null ? ExchangeObserver.NONE : accessLog, extra);
+    this.routedServices = routedServices(config);
+  }
+
+  public static MetricsSettings settings(MetricsConfig mc) {
+    return new MetricsSettings(mc.jvm(), mc.latencyBuckets());
+  }
+
+  /** What the routing verticles report every exchange to. */
+  public ExchangeObserver observer() {
+    return observer;
+  }
+
+  /** The meters, or {@code null} when metrics are disabled. */
+  public PorticoMetrics metrics() {
+    return metrics;
+  }
+
+  /** Subscribes to breaker transitions. */
+  public Future<Void> start() {
+    if (metrics == null) {
+      return Future.succeededFuture();
+    }
+    return BreakerEvents.consume(vertx, metrics).map(c -> {
+      breakerConsumer = c;
+      return null;
+    });
+  }
+
+  /** Keeps {@code portico_registry_instances} in step with the registry, starting from its current snapshot. */
+  public void watch(RegistryWatcher watcher) {
+    if (metrics == null) {
+      return;
+    }
+    registryChanged(watcher.current());
+    watcher.onChange(this::registryChanged);
+  }
+
+  /** Mounts {@code GET /metrics} on the management listener. */
+  public void mount(ManagementServer management) {
+    if (metrics != null) {
+      management.router().get("/metrics").handler(new MetricsEndpoint(vertx, metrics));
+    }
+  }
+
+  public Future<Void> stop() {
+    Future<Void> unsubscribed = breakerConsumer == null ? Future.succeededFuture() : breakerConsumer.unregister();
+    return unsubscribed.eventually(() -> vertx.executeBlocking(() -> {
+      if (accessLog != null) {
+        accessLog.close(5_000);
+      }
+      if (ownsMetrics) {
+        metrics.close();
+      }
+      return null;
+    }));
+  }
+
+  private void registryChanged(RegistrySnapshot snapshot) {
+    Map<String, ServiceInstanceCounts> counts = new HashMap<>();
+    snapshot.services().forEach((name, group) -> {
+      Map<InstanceStatus, Integer> c = group.countsByStatus();
+      counts.put(name, new ServiceInstanceCounts(c.get(InstanceStatus.UP), c.get(InstanceStatus.DOWN),
+        c.get(InstanceStatus.OUT_OF_SERVICE), c.get(InstanceStatus.UNKNOWN)));
+    });
+    metrics.registryInstances(counts, routedServices);
+  }
+
+  /** Registry services some backend routes to: their gauges stay (at 0) when they have no record. */
+  private static Set<String> routedServices(GatewayConfig config) {
+    Set<String> services = new HashSet<>();
+    for (BackendConfig b : config.backends()) {
+      if (b instanceof SingleBackendConfig s && s.target() instanceof BackendTarget.RegistryService r) {
+        services.add(r.service());
+      }
+    }
+    return Set.copyOf(services);
+  }
+}

@@ -1,0 +1,72 @@
+package dev.portico.gateway.observability;
+
+import dev.portico.gateway.config.AccessLogConfig;
+import dev.portico.gateway.config.ConfigException;
+import dev.portico.gateway.config.ConfigLoader;
+import dev.portico.gateway.config.ConfigProblem;
+import dev.portico.gateway.config.GatewayConfig;
+import dev.portico.gateway.config.MetricsConfig;
+import dev.portico.gateway.support.GatewayHarness;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+/** The {@code metrics} and {@code accessLog} sections: defaults, overrides, and errors that name the field. */
+class ObservabilityConfigTest {
+
+  static GatewayConfig load(String yaml, Map<String, String> env) {
+    return ConfigLoader.fromJson("gw.yaml", GatewayHarness.yaml(yaml), env);
+  }
+
+  static List<String> problems(String yaml) {
+    ConfigException e = catchThrowableOfType(ConfigException.class, () -> load(yaml, Map.of()));
+    assertThat(e).as("expected a ConfigException").isNotNull();
+    return e.problems().stream().map(ConfigProblem::toString).toList();
+  }
+
+  @Test
+  void defaults() {
+    GatewayConfig c = load("{}", Map.of());
+    assertThat(c.metrics()).isEqualTo(new MetricsConfig(true, true, true, List.of()));
+    assertThat(c.accessLog()).isEqualTo(new AccessLogConfig(false, "stdout"));
+  }
+
+  @Test
+  void explicitValuesAndEnvironmentOverrides(@TempDir Path dir) {
+    GatewayConfig c = load("""
+      metrics: { jvm: false, latencyBuckets: [0.005, 0.05, 0.5, 5] }
+      accessLog: { enabled: true, output: "%s/access.log" }
+      """.formatted(dir), Map.of("PORTICO_METRICS__VERTX", "false", "PORTICO_METRICS__ENABLED", "false"));
+    assertThat(c.metrics()).isEqualTo(new MetricsConfig(false, false, false, List.of(0.005, 0.05, 0.5, 5.0)));
+    assertThat(c.accessLog()).isEqualTo(new AccessLogConfig(true, dir + "/access.log"));
+  }
+
+  @Test
+  void badValuesAreReportedWithTheirFieldPath(@TempDir Path dir) {
+    assertThat(problems("""
+      metrics: { enable: true, jvm: "yes", latencyBuckets: [0.1, 0.05, 0.2, 0.2] }
+      accessLog: { enabled: true, output: "%s" }
+      """.formatted(dir))).containsExactlyInAnyOrder(
+      "gw.yaml: metrics.enable: unknown field (did you mean 'enabled'?)",
+      problem("metrics.jvm"),
+      "gw.yaml: metrics.latencyBuckets[1]: must be greater than the bucket before it (0.1): bucket bounds are strictly increasing",
+      "gw.yaml: metrics.latencyBuckets[3]: must be greater than the bucket before it (0.2): bucket bounds are strictly increasing",
+      "gw.yaml: accessLog.output: '" + dir + "' is a directory; give a file path or 'stdout'");
+    assertThat(problems("metrics: { latencyBuckets: [0, -1] }"))
+      .allMatch(p -> p.startsWith("gw.yaml: metrics.latencyBuckets[")).hasSize(2);
+    assertThat(problems("metrics: { latencyBuckets: [] }")).singleElement().asString().startsWith("gw.yaml: metrics.latencyBuckets");
+  }
+
+  /** The schema's own wording for a type error, whatever it is: only the field path matters here. */
+  private static String problem(String path) {
+    List<String> p = problems("metrics: { jvm: \"yes\" }");
+    assertThat(p).singleElement().asString().startsWith("gw.yaml: " + path + ": ");
+    return p.get(0);
+  }
+}

@@ -1,0 +1,46 @@
+package dev.portico.metrics;
+
+/**
+ * The names of Portico's own meters, as Micrometer names them (dotted, base units in the type).
+ * The Prometheus names in the comments are what a scrape shows; dashboards and alerts depend on
+ * them, so they are a contract: change them only with a note in {@code docs/metrics.md}.
+ */
+public final class MeterNames {
+
+  /** {@code portico_request_duration_seconds} histogram: accept to end of response; api, backend, method, status_class, reason. */
+  public static final String REQUEST_DURATION = "portico.request.duration";
+  /** {@code portico_upstream_duration_seconds} histogram: one attempt, send to response headers or failure; backend, status_class, reason. */
+  public static final String UPSTREAM_DURATION = "portico.upstream.duration";
+  /** {@code portico_requests_in_flight} gauge: requests accepted and not yet completed; api. */
+  public static final String REQUESTS_IN_FLIGHT = "portico.requests.in.flight";
+  /** {@code portico_retries_total} counter; api, backend, reason. */
+  public static final String RETRIES = "portico.retries";
+  /** {@code portico_circuit_breaker_state} gauge, 1 for the current state and 0 for the others; backend, endpoint, state. */
+  public static final String BREAKER_STATE = "portico.circuit.breaker.state";
+  /** {@code portico_circuit_breaker_transitions_total} counter; backend, endpoint, to. */
+  public static final String BREAKER_TRANSITIONS = "portico.circuit.breaker.transitions";
+  /** {@code portico_registry_instances} gauge: registry records per service and status; service, status. */
+  public static final String REGISTRY_INSTANCES = "portico.registry.instances";
+  /** {@code portico_sf_resolutions_total} counter: Service Fabric resolutions; service, result. */
+  public static final String FABRIC_RESOLUTIONS = "portico.sf.resolutions";
+  /** {@code portico_sf_resolution_duration_seconds} histogram: Service Fabric resolution latency; result. */
+  public static final String FABRIC_RESOLUTION_DURATION = "portico.sf.resolution.duration";
+  /** {@code portico_access_log_dropped_total} counter: access log lines dropped because the writer fell behind. */
+  public static final String ACCESS_LOG_DROPPED = "portico.access.log.dropped";
+
+  /** Label (tag) keys. */
+  public static final String API = "api";
+  public static final String BACKEND = "backend";
+  public static final String METHOD = "method";
+  public static final String STATUS_CLASS = "status_class";
+  public static final String REASON = "reason";
+  public static final String ENDPOINT = "endpoint";
+  public static final String STATE = "state";
+  public static final String TO = "to";
+  public static final String SERVICE = "service";
+  public static final String STATUS = "status";
+  public static final String RESULT = "result";
+
+  private MeterNames() {
+  }
+}

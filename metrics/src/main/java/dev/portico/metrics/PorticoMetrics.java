@@ -1,0 +1,243 @@
+package dev.portico.metrics;
+
+import dev.portico.metrics.internal.BreakerMeters;
+import dev.portico.metrics.internal.FabricMeters;
+import dev.portico.metrics.internal.RegistryMeters;
+import dev.portico.metrics.internal.RequestMeters;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.config.MeterFilter;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmHeapPressureMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmInfoMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.spi.VertxMetricsFactory;
+import io.vertx.micrometer.Label;
+import io.vertx.micrometer.MetricsDomain;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+/**
+ * Portico's metrics: one Prometheus registry holding the gateway's own meters (see
+ * {@link MeterNames}), the JVM and process meters, and Vert.x's (HTTP server and client, pools,
+ * event bus) when Vert.x is built with {@link #vertxMetricsFactory()} and {@link #vertxMetricsOptions()}.
+ * It knows nothing of the gateway: callers record plain ids and values, and the label value sets
+ * are those of {@link Labels}.
+ *
+ * <p>Recording methods are thread-safe, lock-free and cheap enough for the request path.
+ */
+public final class PorticoMetrics implements AutoCloseable {
+
+  /** Content type of the Prometheus text format. */
+  public static final String TEXT_FORMAT = "text/plain; version=0.0.4; charset=utf-8";
+  /** Content type of OpenMetrics text, served when the scraper asks for it. */
+  public static final String OPENMETRICS_FORMAT = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+
+  private static final AtomicInteger INSTANCES = new AtomicInteger();
+
+  private final PrometheusMeterRegistry registry;
+  private final String vertxRegistryName;
+  private final List<MeterBinder> binders = new ArrayList<>();
+  private final RequestMeters requests;
+  private final BreakerMeters breakers;
+  private final RegistryMeters registryInstances;
+  private final FabricMeters fabric;
+
+  private PorticoMetrics(MetricsSettings settings) {
+    registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    // Vert.x keeps backend registries in a static map by name: a unique name per instance keeps
+    // several gateways in one JVM (tests) from sharing, or closing, each other's registry
+    vertxRegistryName = "portico-" + INSTANCES.incrementAndGet();
+    requests = new RequestMeters(registry, settings.bucketDurations());
+    breakers = new BreakerMeters(registry);
+    registryInstances = new RegistryMeters(registry);
+    fabric = new FabricMeters(registry);
+    if (settings.jvm()) {
+      promtoolCleanJvmNames();
+      bind(new ClassLoaderMetrics(), new JvmMemoryMetrics(), new JvmGcMetrics(), new JvmHeapPressureMetrics(),
+        new JvmThreadMetrics(), new JvmInfoMetrics(), new ProcessorMetrics(),
+        new UptimeMetrics(), new FileDescriptorMetrics());
+    }
+  }
+
+  public static PorticoMetrics create(MetricsSettings settings) {
+    return new PorticoMetrics(settings);
+  }
+
+  /** The registry, to add meters beyond Portico's own. */
+  public PrometheusMeterRegistry registry() {
+    return registry;
+  }
+
+  /** Give to {@code Vertx.builder().withMetrics(...)} so Vert.x records into this registry. */
+  public VertxMetricsFactory vertxMetricsFactory() {
+    return new MicrometerMetricsFactory(registry);
+  }
+
+  /**
+   * Put into {@code VertxOptions.setMetricsOptions(...)} together with {@link #vertxMetricsFactory()}.
+   * Vert.x's default labels minus {@code method}: Vert.x would take it verbatim from the request
+   * line, so any client could mint series with made-up methods ({@code portico_request_duration_seconds}
+   * carries the method, folded onto the standard set). Plus {@code local}, the listener's address,
+   * which tells traffic from management and scrapes; there are as many values as listeners.
+   */
+  public MicrometerMetricsOptions vertxMetricsOptions() {
+    return new MicrometerMetricsOptions()
+      .setEnabled(true)
+      .setRegistryName(vertxRegistryName)
+      .setJvmMetricsEnabled(false)
+      // the event bus only carries registry announcements and breaker events here; its meters
+      // also re-register a gauge per handler, which Micrometer warns about at start-up
+      .addDisabledMetricsCategory(MetricsDomain.EVENT_BUS)
+      .setLabels(EnumSet.of(Label.LOCAL, Label.HTTP_CODE, Label.POOL_TYPE, Label.POOL_NAME, Label.EB_SIDE));
+  }
+
+  // --- requests (hot path) -------------------------------------------------------------------
+
+  /** Makes the in-flight gauge of these APIs exist (at 0) before their first request. */
+  public void declareApis(Iterable<String> apiIds) {
+    apiIds.forEach(requests::declareApi);
+  }
+
+  /** A request of {@code apiId} was accepted; pair with exactly one {@link #requestCompleted}. */
+  public void requestStarted(String apiId) {
+    requests.started(apiId);
+  }
+
+  /**
+   * @param backendId backend id, or {@code null} when none was chosen
+   * @param method    the HTTP method name as received (non-standard ones count as {@code OTHER})
+   * @param status    the status sent, 0 when none was
+   * @param reason    the error reason, {@code null} when none
+   * @param nanos     from accept to the end of the response
+   */
+  public void requestCompleted(String apiId, String backendId, String method, int status, String reason, long nanos) {
+    requests.completed(apiId, backendId, method, status, reason, nanos);
+  }
+
+  /** One attempt at a backend ended: response headers ({@code status}), or a failure ({@code status} 0, {@code reason}). */
+  public void upstreamAttempt(String backendId, int status, String reason, long nanos) {
+    requests.attempt(backendId, status, reason, nanos);
+  }
+
+  public void retried(String apiId, String backendId, String reason) {
+    requests.retried(apiId, backendId, reason);
+  }
+
+  public long inFlight(String apiId) {
+    return requests.inFlight(apiId);
+  }
+
+  // --- breakers, registry, Service Fabric ----------------------------------------------------
+
+  public void breakerTransition(String backendId, String endpoint, BreakerState to) {
+    breakers.transition(backendId, endpoint, to);
+  }
+
+  /** The last state reported for the breaker, or {@code null} if none was. */
+  public BreakerState breakerState(String backendId, String endpoint) {
+    return breakers.state(backendId, endpoint);
+  }
+
+  /**
+   * Replaces the registry counts. Services absent from {@code counts} read 0 if in {@code keep}
+   * (services the configuration routes to), and lose their series otherwise.
+   */
+  public void registryInstances(Map<String, ServiceInstanceCounts> counts, Set<String> keep) {
+    registryInstances.update(counts, keep);
+  }
+
+  /** One Service Fabric resolution of {@code service} (a {@code fabric:/App/Service} name) and how long it took. */
+  public void recordFabricResolution(String service, FabricResolution result, long nanos) {
+    fabric.record(service, result, nanos);
+  }
+
+  /** Exposes a count kept elsewhere (for instance by the access log writer) as {@code portico_access_log_dropped_total}. */
+  public void bindAccessLogDropped(Supplier<Long> dropped) {
+    FunctionCounter.builder(MeterNames.ACCESS_LOG_DROPPED, dropped, d -> d.get())
+      .description("Access log lines dropped because the writer could not keep up")
+      .register(registry);
+  }
+
+  // --- exposition ------------------------------------------------------------------------------
+
+  /**
+   * Renders every meter, in OpenMetrics when {@code accept} asks for it, else in the Prometheus
+   * text format. Costs time proportional to the number of series: call it off the event loop.
+   */
+  public Exposition scrape(String accept) {
+    String type = accept != null && accept.contains("application/openmetrics-text") ? OPENMETRICS_FORMAT : TEXT_FORMAT;
+    return new Exposition(type, registry.scrape(type));
+  }
+
+  @Override
+  public void close() {
+    for (MeterBinder b : binders) {
+      if (b instanceof AutoCloseable c) {
+        try {
+          c.close();
+        } catch (Exception ignored) {
+          // closing a binder only unregisters JMX listeners
+        }
+      }
+    }
+    registry.close();
+  }
+
+  /**
+   * Three of Micrometer's JVM/process meters fail {@code promtool check metrics}: two carry
+   * abbreviated units ({@code jvm_compilation_time_ms_total}, {@code process_cpu_time_ns_total})
+   * and a gauge ends in {@code _count} ({@code system_cpu_count}). They are replaced by base-unit
+   * equivalents (so {@code JvmCompilationMetrics}, which has nothing else, is not bound) ({@code jvm_compilation_time_seconds_total}, and Prometheus' own
+   * {@code process_cpu_seconds_total}) and a rename ({@code system_cpus}).
+   */
+  private void promtoolCleanJvmNames() {
+    registry.config()
+      .meterFilter(MeterFilter.deny(id -> id.getName().equals("process.cpu.time") && "ns".equals(id.getBaseUnit())))
+      .meterFilter(new MeterFilter() {
+        @Override
+        public Meter.Id map(Meter.Id id) {
+          return id.getName().equals("system.cpu.count") ? id.withName("system.cpus") : id;
+        }
+      });
+    CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+    if (jit != null && jit.isCompilationTimeMonitoringSupported()) {
+      FunctionCounter.builder("jvm.compilation.time", jit, j -> j.getTotalCompilationTime() / 1000.0)
+        .baseUnit("seconds")
+        .description("Time spent by the JIT compiler")
+        .tag("compiler", jit.getName())
+        .register(registry);
+    }
+    if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+      FunctionCounter.builder("process.cpu", os, o -> o.getProcessCpuTime() / 1e9)
+        .baseUnit("seconds")
+        .description("CPU time used by the process")
+        .register(registry);
+    }
+  }
+
+  private void bind(MeterBinder... list) {
+    for (MeterBinder b : list) {
+      b.bindTo(registry);
+      binders.add(b);
+    }
+  }
+}

@@ -1,0 +1,138 @@
+package dev.portico.metrics;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The meter names, labels and values of the scrape, straight from the registry (no gateway). */
+class PorticoMetricsTest {
+
+  final PorticoMetrics metrics = PorticoMetrics.create(new MetricsSettings(false, null));
+
+  @AfterEach
+  void close() {
+    metrics.close();
+  }
+
+  String scrape() {
+    return metrics.scrape(null).body();
+  }
+
+  @Test
+  void requestHistogramHasTheContractNamesLabelsAndDefaultBuckets() {
+    metrics.declareApis(List.of("orders"));
+    metrics.requestStarted("orders");
+    assertThat(scrape()).contains("portico_requests_in_flight{api=\"orders\"} 1");
+    metrics.requestCompleted("orders", "orders-be", "GET", 200, null, TimeUnit.MILLISECONDS.toNanos(3));
+    String text = scrape();
+    assertThat(text)
+      .contains("# TYPE portico_request_duration_seconds histogram")
+      .contains("portico_requests_in_flight{api=\"orders\"} 0")
+      .contains("portico_request_duration_seconds_bucket{api=\"orders\",backend=\"orders-be\",method=\"GET\",reason=\"none\",status_class=\"2xx\",le=\"0.0025\"} 0")
+      .contains("portico_request_duration_seconds_bucket{api=\"orders\",backend=\"orders-be\",method=\"GET\",reason=\"none\",status_class=\"2xx\",le=\"0.005\"} 1")
+      .contains("portico_request_duration_seconds_count{api=\"orders\",backend=\"orders-be\",method=\"GET\",reason=\"none\",status_class=\"2xx\"} 1");
+    for (String le : List.of("0.001", "0.0025", "0.005", "0.01", "0.025", "0.05", "0.1", "0.25", "0.5", "1.0", "2.5", "5.0", "10.0", "30.0", "+Inf")) {
+      assertThat(text).contains("status_class=\"2xx\",le=\"" + le + "\"}");
+    }
+  }
+
+  @Test
+  void labelValuesAreFoldedOntoClosedSets() {
+    metrics.requestStarted("unmatched");
+    metrics.requestCompleted("unmatched", null, "BREW", 0, "SomethingNew", 1_000);
+    metrics.upstreamAttempt("b", 0, "Timeout", 1_000);
+    metrics.upstreamAttempt("b", 503, null, 1_000);
+    metrics.retried("a", "b", "status:503");
+    metrics.retried("a", "b", "status:9999");
+    metrics.retried("a", null, "BackendConnectionFailure");
+    String text = scrape();
+    assertThat(text)
+      .contains("portico_request_duration_seconds_count{api=\"unmatched\",backend=\"none\",method=\"OTHER\",reason=\"other\",status_class=\"none\"} 1")
+      .contains("portico_upstream_duration_seconds_count{backend=\"b\",reason=\"Timeout\",status_class=\"none\"} 1")
+      .contains("portico_upstream_duration_seconds_count{backend=\"b\",reason=\"none\",status_class=\"5xx\"} 1")
+      .contains("portico_retries_total{api=\"a\",backend=\"b\",reason=\"status:503\"} 1")
+      .contains("portico_retries_total{api=\"a\",backend=\"b\",reason=\"other\"} 1")
+      .contains("portico_retries_total{api=\"a\",backend=\"none\",reason=\"BackendConnectionFailure\"} 1");
+  }
+
+  @Test
+  void breakerStateIsOneForTheCurrentStateAndTransitionsAreCounted() {
+    metrics.breakerTransition("orders", "10.0.0.4:8081", BreakerState.OPEN);
+    metrics.breakerTransition("orders", "10.0.0.4:8081", BreakerState.HALF_OPEN);
+    String text = scrape();
+    assertThat(text)
+      .contains("portico_circuit_breaker_state{backend=\"orders\",endpoint=\"10.0.0.4:8081\",state=\"half_open\"} 1")
+      .contains("portico_circuit_breaker_state{backend=\"orders\",endpoint=\"10.0.0.4:8081\",state=\"open\"} 0")
+      .contains("portico_circuit_breaker_state{backend=\"orders\",endpoint=\"10.0.0.4:8081\",state=\"closed\"} 0")
+      .contains("portico_circuit_breaker_transitions_total{backend=\"orders\",endpoint=\"10.0.0.4:8081\",to=\"open\"} 1")
+      .contains("portico_circuit_breaker_transitions_total{backend=\"orders\",endpoint=\"10.0.0.4:8081\",to=\"half_open\"} 1");
+  }
+
+  @Test
+  void registryServicesThatLeaveGoToZeroWhenRoutedToAndAwayOtherwise() {
+    metrics.registryInstances(Map.of("orders", new ServiceInstanceCounts(2, 1, 0, 0),
+      "stray", new ServiceInstanceCounts(1, 0, 0, 0)), Set.of("orders"));
+    assertThat(scrape())
+      .contains("portico_registry_instances{service=\"orders\",status=\"up\"} 2")
+      .contains("portico_registry_instances{service=\"orders\",status=\"down\"} 1")
+      .contains("portico_registry_instances{service=\"orders\",status=\"out_of_service\"} 0")
+      .contains("portico_registry_instances{service=\"orders\",status=\"unknown\"} 0")
+      .contains("portico_registry_instances{service=\"stray\",status=\"up\"} 1");
+    metrics.registryInstances(Map.of(), Set.of("orders"));
+    assertThat(scrape())
+      .contains("portico_registry_instances{service=\"orders\",status=\"up\"} 0")
+      .doesNotContain("service=\"stray\"");
+  }
+
+  @Test
+  void fabricResolutionsByServiceAndResultWithACapOnServices() {
+    metrics.recordFabricResolution("fabric:/App/Svc", FabricResolution.OK, 200_000);
+    metrics.recordFabricResolution("fabric:/App/Svc", FabricResolution.NO_REPLICA, 2_000_000);
+    for (int i = 0; i < 600; i++) {
+      metrics.recordFabricResolution("fabric:/App/S" + i, FabricResolution.NOT_FOUND, 1_000);
+    }
+    String text = scrape();
+    assertThat(text)
+      .contains("portico_sf_resolutions_total{result=\"ok\",service=\"fabric:/App/Svc\"} 1")
+      .contains("portico_sf_resolutions_total{result=\"no_replica\",service=\"fabric:/App/Svc\"} 1")
+      .contains("portico_sf_resolution_duration_seconds_count{result=\"ok\"} 1")
+      .contains("portico_sf_resolution_duration_seconds_count{result=\"not_found\"} 600")
+      .contains("portico_sf_resolutions_total{result=\"not_found\",service=\"other\"}");
+    assertThat(text.lines().filter(l -> l.startsWith("portico_sf_resolutions_total{")).count()).isLessThanOrEqualTo(502);
+  }
+
+  @Test
+  void openMetricsWhenAskedFor() {
+    metrics.retried("a", "b", "Timeout");
+    Exposition om = metrics.scrape("application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5");
+    assertThat(om.contentType()).startsWith("application/openmetrics-text");
+    assertThat(om.body()).endsWith("# EOF\n");
+    assertThat(metrics.scrape("text/plain").contentType()).isEqualTo("text/plain; version=0.0.4; charset=utf-8");
+  }
+
+  @Test
+  void customBucketsAndTheirValidation() {
+    try (PorticoMetrics m = PorticoMetrics.create(new MetricsSettings(false, List.of(0.05, 0.2)))) {
+      m.requestStarted("a");
+      m.requestCompleted("a", "b", "GET", 200, null, 1_000);
+      assertThat(m.scrape(null).body().lines().filter(l -> l.startsWith("portico_request_duration_seconds_bucket")))
+        .hasSize(3).anyMatch(l -> l.contains("le=\"0.05\"")).anyMatch(l -> l.contains("le=\"0.2\"")).anyMatch(l -> l.contains("le=\"+Inf\""));
+    }
+    assertThatThrownBy(() -> new MetricsSettings(true, List.of(0.2, 0.1))).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void jvmMetricsWhenAsked() {
+    try (PorticoMetrics m = PorticoMetrics.create(MetricsSettings.DEFAULT)) {
+      assertThat(m.scrape(null).body()).contains("jvm_memory_used_bytes").contains("jvm_threads_live_threads")
+        .contains("process_uptime_seconds").contains("jvm_classes_loaded_classes");
+    }
+  }
+}
