@@ -4,7 +4,23 @@
 set -euo pipefail
 need=()
 command -v mvn >/dev/null || need+=(maven)
+# podman and debootstrap: scripts/docker-check.sh builds and smoke-runs the image on a local stand-in base
+command -v podman >/dev/null || need+=(podman)
+command -v debootstrap >/dev/null || need+=(debootstrap)
+# jq, node and npm: scripts/ops-check.sh (k6 type check, compose schema check) and docker-check.sh
+command -v jq >/dev/null || need+=(jq)
+command -v npm >/dev/null || need+=(nodejs npm)
 if [ ${#need[@]} -gt 0 ]; then
   apt-get update -qq >/dev/null
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+# promtool and prometheus: the metrics tests check the exposition and scrape the gateway with a real
+# server. Without recommends (prometheus-node-exporter); policy-rc.d keeps the package's daemon from
+# starting (on port 9090) when there is an init system.
+if ! command -v promtool >/dev/null || ! command -v prometheus >/dev/null; then
+  apt-get update -qq >/dev/null
+  policy=/usr/sbin/policy-rc.d own_policy=
+  if [ ! -e "$policy" ]; then printf '#!/bin/sh\nexit 101\n' > "$policy" && chmod +x "$policy" && own_policy=1; fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null
+  [ -z "$own_policy" ] || rm -f "$policy"
 fi

@@ -6,3 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mvn -B -ntp verify
+# the operations kit (docs/operations.md#checks-in-ci): promtool, dashboards, compose, k6 type check;
+# then the container image built with podman and smoke-run (needs the jar the build just made)
+scripts/ops-check.sh
+scripts/docker-check.sh

@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# Static checks of the operations kit in docker/ (no container engine needed; about 20 s):
+#   1. Prometheus: promtool check config (with its rule files), check rules, and the rule unit tests
+#      (promtool test rules docker/prometheus/tests/*.yml);
+#   2. Grafana: dashboards are valid JSON with unique uids, every panel query parses as PromQL
+#      (promtool, Grafana variables substituted) and names only metrics of the gateway's contract;
+#   3. compose: docker/docker-compose.yml against the Compose Specification schema, plus mounts,
+#      build, depends_on, ports and the service names other files use (docker/tools, npm ci);
+#   4. k6: every script type-checks against @types/k6 (docker/k6: npm ci && tsc --noEmit, checkJs);
+#   5. shell scripts of the kit parse (and pass shellcheck when it is installed).
+# usage: scripts/ops-check.sh        (called by scripts/test.sh; tools: scripts/install-test-tools.sh)
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+started=$SECONDS
+say() { printf '[ops-check %3ds] %s\n' $((SECONDS - started)) "$*"; }
+fail() { printf '[ops-check] FAIL: %s\n' "$*" >&2; exit 1; }
+for tool in promtool node npm jq; do
+  command -v "$tool" >/dev/null || fail "$tool is missing (scripts/install-test-tools.sh installs it)"
+done
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+# --- 1. Prometheus ---------------------------------------------------------------------------
+promtool check config docker/prometheus/prometheus.yml >"$work/promtool.log" 2>&1 \
+  || { cat "$work/promtool.log" >&2; fail "promtool check config docker/prometheus/prometheus.yml"; }
+promtool check rules docker/prometheus/rules/*.yml >"$work/promtool.log" 2>&1 \
+  || { cat "$work/promtool.log" >&2; fail "promtool check rules"; }
+promtool test rules docker/prometheus/tests/*.yml >"$work/promtool.log" 2>&1 \
+  || { cat "$work/promtool.log" >&2; fail "promtool test rules (alert unit tests)"; }
+alerts=$(grep -c '^ *- alert:' docker/prometheus/rules/*.yml | awk -F: '{s+=$NF} END {print s}')
+# every alert has unit tests
+for a in $(grep -h '^ *- alert:' docker/prometheus/rules/*.yml | awk '{print $3}'); do
+  grep -q "alertname: $a\$" docker/prometheus/tests/*.yml || fail "alert $a has no unit test in docker/prometheus/tests"
+done
+say "prometheus: config valid, $alerts alerts valid, unit tests pass (every alert tested)"
+
+# --- 2. Grafana dashboards ----------------------------------------------------------------------
+# The gateway's metric contract (docs/operations.md#metrics); histograms also as _bucket/_count/_sum.
+contract="portico_request_duration_seconds portico_upstream_duration_seconds portico_requests_in_flight
+portico_retries_total portico_circuit_breaker_state portico_circuit_breaker_transitions_total
+portico_registry_instances portico_sf_resolutions_total portico_sf_resolution_duration_seconds
+portico_access_log_dropped_total"
+allowed=$(for m in $contract; do echo "$m"; case "$m" in *_seconds) printf '%s\n' "${m}_bucket" "${m}_count" "${m}_sum" ;; esac; done)
+check_names() {  # check_names FILE...: every portico_* name used is in the contract
+  local bad
+  bad=$(grep -ohE 'portico_[a-z0-9_]+' "$@" | sort -u | grep -vxF "$allowed" || true)
+  [ -z "$bad" ] || fail "$* use(s) metrics outside the contract: $(echo "$bad" | tr '\n' ' ')"
+}
+n=0
+for d in docker/grafana/dashboards/*.json; do
+  jq -e '.uid and .title and (.panels | length > 0)' "$d" >/dev/null || fail "$d: not a dashboard (uid, title, panels)"
+  {
+    echo 'groups:'
+    echo '  - name: dashboard-queries'
+    echo '    rules:'
+    jq -r '.. | objects | select(has("expr")) | .expr' "$d" \
+      | sed -e 's/\$__rate_interval/1m/g; s/\$__interval/1m/g; s/\$__range/1h/g; s/\$[a-z_]\+/.*/g' \
+      | { k=0; while IFS= read -r e; do k=$((k + 1)); printf '      - record: dashboard:query_%d\n        expr: %s\n' "$k" "$(jq -Rn --arg e "$e" '$e')"; done; }
+  } >"$work/queries.yml"
+  q=$(grep -c 'record:' "$work/queries.yml" || true)
+  [ "$q" -gt 0 ] || fail "$d: no queries"
+  promtool check rules "$work/queries.yml" >"$work/promtool.log" 2>&1 \
+    || { cat "$work/promtool.log" >&2; fail "$d: a panel query does not parse as PromQL"; }
+  check_names "$d"
+  say "grafana: $(basename "$d"): $(jq '[.panels[] | select(.type != "row")] | length' "$d") panels, $q queries parse, metric names in the contract"
+  n=$((n + 1))
+done
+[ "$n" -gt 0 ] || fail "no dashboard in docker/grafana/dashboards"
+[ "$(jq -r '.uid' docker/grafana/dashboards/*.json | sort | uniq -d | wc -l)" = 0 ] || fail "duplicate dashboard uid"
+check_names docker/prometheus/rules/*.yml docker/k6/*.js docker/k6/lib/*.js
+
+# --- 3. compose -------------------------------------------------------------------------------
+(cd docker/tools && npm ci --no-audit --no-fund --loglevel=error >"$work/npm.log" 2>&1) \
+  || { cat "$work/npm.log" >&2; fail "npm ci in docker/tools"; }
+(cd docker/tools && node check-compose.mjs) || fail "docker/docker-compose.yml (see above)"
+say "compose: checked"
+
+# --- 4. k6 type check -------------------------------------------------------------------------
+(cd docker/k6 && npm ci --no-audit --no-fund --loglevel=error >"$work/npm.log" 2>&1) \
+  || { cat "$work/npm.log" >&2; fail "npm ci in docker/k6"; }
+(cd docker/k6 && npx --no-install tsc --noEmit -p tsconfig.json) || fail "k6 scripts do not type-check against @types/k6 (see above)"
+say "k6: $(ls docker/k6/*.js | wc -l) scripts + lib type-check against @types/k6 $(jq -r '.packages["node_modules/@types/k6"].version' docker/k6/package-lock.json) (tsc $(jq -r '.packages["node_modules/typescript"].version' docker/k6/package-lock.json), checkJs, strict)"
+
+# --- 5. shell scripts -------------------------------------------------------------------------
+sh -n docker/entrypoint.sh || fail "docker/entrypoint.sh does not parse"
+for s in scripts/docker-check.sh scripts/ops-check.sh bench/steady.sh docker/k6/resilience.sh; do
+  bash -n "$s" || fail "$s does not parse"
+done
+if command -v shellcheck >/dev/null; then
+  shellcheck -S warning docker/entrypoint.sh scripts/docker-check.sh scripts/ops-check.sh bench/steady.sh docker/k6/resilience.sh \
+    || fail "shellcheck"
+  say "shell: scripts parse, shellcheck clean"
+else
+  say "shell: scripts parse (shellcheck not installed: skipped)"
+fi
+say "OK"
