@@ -20,7 +20,8 @@
 #   4. the compose topology on loopback: three "demo backend" containers (the same image, built-in
 #      default, ids demo-a/b/c) and a gateway using docker/config/gateway.yaml copied to
 #      /etc/portico/gateway.yaml (as compose mounts it), its registry instances pointed at loopback
-#      by env overrides: /demo reaches all three instances, /pinned reaches demo-c; then demo-b is
+#      by env overrides: /demo reaches all three instances, /pinned reaches demo-c, /fabric and the
+#      Service-Fabric-reverse-proxy listener (PORT_BASE+6) route by partition key; then demo-b is
 #      stopped and the share of failed requests is reported (resilience; informational, it depends
 #      on the gateway's retries and circuit breakers);
 #   5. when the gateway has /metrics and prometheus is installed: Prometheus on
@@ -211,6 +212,7 @@ done
   printf 'PORTICO_LISTENERS__TRAFFIC__PORT=%s\nPORTICO_LISTENERS__MANAGEMENT__PORT=%s\n' $((base + 4)) $((base + 14))
   printf 'PORTICO_REGISTRY__INSTANCES__%s__URL=http://127.0.0.1:%s/demo\n' 0 $((base + 1)) 1 $((base + 2)) 2 $((base + 3))
   printf 'PORTICO_BACKENDS__1__URL=http://127.0.0.1:%s/demo\n' $((base + 3))
+  printf 'PORTICO_LISTENERS__SERVICEFABRICREVERSEPROXY__PORT=%s\n' $((base + 6))
 } >"$work/gateway.env"
 say "compose topology: demo-a/b/c on ports $((base + 1))-$((base + 3)), gateway (docker/config/gateway.yaml) on $((base + 4))"
 start_run gateway "$image_compose"
@@ -230,6 +232,18 @@ for d in demo-a demo-b demo-c; do grep -q "$d" <<<"$seen" || fail "/demo never r
 body=$(curl -sS --max-time 5 "http://127.0.0.1:$g/pinned/x")
 [ "$(jq -r '.headers.via' <<<"$body")" = "1.1 portico, 1.1 demo-c" ] || fail "/pinned did not reach demo-c: $body"
 say "/demo reaches demo-a, demo-b and demo-c (12 requests:$seen); /pinned reaches demo-c"
+# the partitioned Service Fabric demo service: by partition key, replica type, and the reverse-proxy listener
+body=$(curl -sS --max-time 5 "http://127.0.0.1:$g/fabric/orders/42")
+[ "$(jq -r '.instance' <<<"$body")" = orders-0-99-primary ] || fail "/fabric/orders/42 did not reach the primary of [0,99]: $body"
+body=$(curl -sS --max-time 5 "http://127.0.0.1:$g/fabric/orders/250/replica")
+[ "$(jq -r '.instance' <<<"$body")" = orders-200-299-secondary ] || fail "/fabric/orders/250/replica did not reach a secondary of [200,299]: $body"
+body=$(curl -sS --max-time 5 "http://127.0.0.1:$((base + 6))/Demo/Orders/orders/150?PartitionKind=Int64Range&PartitionKey=150")
+[ "$(jq -r '.instance + " " + .path' <<<"$body")" = "orders-100-199-primary /orders/150" ] \
+  || fail "the reverse-proxy listener did not route /Demo/Orders/orders/150 to the primary of [100,199]: $body"
+code=$(curl -s -o "$work/problem.json" -w '%{http_code}' "http://127.0.0.1:$g/fabric/orders/300")
+{ [ "$code" = 400 ] && jq -e '.reason == "PartitionResolutionFailure"' "$work/problem.json" >/dev/null; } \
+  || fail "/fabric/orders/300: expected 400 PartitionResolutionFailure, got $code $(cat "$work/problem.json")"
+say "Service Fabric demo: /fabric routes by partition key and replica type, the reverse-proxy listener on $((base + 6)) too"
 
 stop_run "$(pid_of demo_b)"
 ok=0 bad=0 reasons=""

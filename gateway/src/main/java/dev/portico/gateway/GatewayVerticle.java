@@ -9,8 +9,15 @@ import dev.portico.gateway.backend.Backend;
 import dev.portico.gateway.backend.BackendStates;
 import dev.portico.gateway.backend.PoolBackend;
 import dev.portico.gateway.backend.SingleBackend;
+import dev.portico.gateway.config.BackendConfig;
+import dev.portico.gateway.config.BackendTarget;
 import dev.portico.gateway.config.GatewayConfig;
+import dev.portico.gateway.config.ReverseProxyConfig;
+import dev.portico.gateway.config.ServiceFabricCluster;
+import dev.portico.gateway.config.SingleBackendConfig;
 import dev.portico.gateway.demo.DemoBackend;
+import dev.portico.gateway.demo.FabricDemo;
+import dev.portico.gateway.fabric.FabricRuntime;
 import dev.portico.gateway.management.ManagementServer;
 import dev.portico.gateway.management.ReadinessCheck;
 import dev.portico.gateway.observability.Observability;
@@ -18,6 +25,7 @@ import dev.portico.gateway.proxy.ExchangeObserver;
 import dev.portico.gateway.resilience.BreakerState;
 import dev.portico.gateway.resilience.BreakerTransition;
 import dev.portico.gateway.proxy.ProxyVerticle;
+import dev.portico.gateway.proxy.ReverseProxyHandler;
 import dev.portico.gateway.state.RoutingState;
 import dev.portico.gateway.state.RoutingStateHolder;
 import dev.portico.metrics.PorticoMetrics;
@@ -36,8 +44,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * The gateway process: opens the registry and publishes the configured (and demo) instances,
- * builds the first routing state, deploys one routing verticle per event loop on the traffic
- * port, and starts the management listener. Stopping unpublishes what it published.
+ * indexes the registry's Service Fabric records and starts the importers of the configured
+ * clusters, builds the first routing state, deploys one routing verticle per event loop on the
+ * traffic port (and on the Service-Fabric-reverse-proxy port when enabled), and starts the
+ * management listener. Stopping unpublishes what it published and stops the importers.
  */
 public final class GatewayVerticle extends VerticleBase {
 
@@ -53,8 +63,10 @@ public final class GatewayVerticle extends VerticleBase {
   private RegistryWatcher watcher;
   private RoutingStateHolder states;
   private BackendStates backendStates;
+  private FabricRuntime fabric;
   private ManagementServer management;
   private volatile int trafficPort = -1;
+  private volatile int reverseProxyPort = -1;
 
   public GatewayVerticle(GatewayConfig config) {
     this(config, config.eventLoops(), ExchangeObserver.NONE);
@@ -92,10 +104,17 @@ public final class GatewayVerticle extends VerticleBase {
       .compose(v -> watcher.start())
       .compose(snapshot -> {
         backendStates = new BackendStates(this::breakerTransition);
+        warnUnverifiedClusterSettings();
+        fabric = new FabricRuntime(vertx, registry, watcher, backendStates, fabricBackendIds(),
+          config.fabricImporters());
+        return fabric.start().map(snapshot);
+      })
+      .compose(snapshot -> {
         states = new RoutingStateHolder(RoutingState.compile(config, snapshot, backendStates));
         watcher.onChange(states::registryChanged);
         return deployRouting();
       })
+      .compose(v -> deployReverseProxy())
       .compose(v -> startManagement())
       .onSuccess(v -> log.info("gateway {} ready: traffic on {}:{}, management on {}:{}, {} APIs, {} backends (config: {})",
         config.gatewayId(), config.listeners().traffic().host(), trafficPort,
@@ -110,6 +129,7 @@ public final class GatewayVerticle extends VerticleBase {
       removals.add(registry.unpublish(id).recover(e -> Future.succeededFuture()));
     }
     return Future.join(removals)
+      .eventually(() -> fabric == null ? Future.succeededFuture() : fabric.stop())
       .eventually(() -> watcher == null ? Future.succeededFuture() : watcher.stop())
       .eventually(() -> management == null ? Future.succeededFuture() : management.stop())
       .eventually(() -> observability == null ? Future.succeededFuture() : observability.stop())
@@ -122,6 +142,16 @@ public final class GatewayVerticle extends VerticleBase {
 
   public int managementPort() {
     return management.actualPort();
+  }
+
+  /** The port of the Service-Fabric-reverse-proxy listener, -1 when it is off. */
+  public int reverseProxyPort() {
+    return reverseProxyPort;
+  }
+
+  /** Service Fabric naming: the resolver's index, importers and their status. */
+  public FabricRuntime fabric() {
+    return fabric;
   }
 
   public Registry registry() {
@@ -180,8 +210,10 @@ public final class GatewayVerticle extends VerticleBase {
   }
 
   private Future<Void> startDemo() {
+    Future<Void> fabricDemo = !config.demo().serviceFabric() ? Future.succeededFuture()
+      : FabricDemo.start(vertx).compose(this::publishAll);
     if (!config.demo().enabled()) {
-      return Future.succeededFuture();
+      return fabricDemo;
     }
     List<InstanceSpec> specs = new ArrayList<>();
     Future<Void> chain = Future.succeededFuture();
@@ -195,7 +227,34 @@ public final class GatewayVerticle extends VerticleBase {
           return null;
         }));
     }
-    return chain.compose(v -> publishAll(specs));
+    return chain.compose(v -> publishAll(specs)).compose(v -> fabricDemo);
+  }
+
+  /** Backends whose endpoints are resolved Service Fabric replicas (their breakers follow the index). */
+  private List<String> fabricBackendIds() {
+    List<String> ids = new ArrayList<>();
+    for (BackendConfig b : config.backends()) {
+      if (b instanceof SingleBackendConfig s && s.target() instanceof BackendTarget.ServiceFabric) {
+        ids.add(b.id());
+      }
+    }
+    if (config.listeners().serviceFabricReverseProxy().enabled()) {
+      ids.add(ReverseProxyHandler.ID);
+    }
+    return ids;
+  }
+
+  /** APIM's certificate settings of a cluster are accepted so configurations carry over, but not applied yet. */
+  private void warnUnverifiedClusterSettings() {
+    for (BackendConfig b : config.backends()) {
+      if (b instanceof SingleBackendConfig s && s.target() instanceof BackendTarget.ServiceFabric sf) {
+        ServiceFabricCluster c = sf.cluster();
+        if (c.clientCertificateId() != null || !c.serverCertificateThumbprints().isEmpty() || !c.serverX509Names().isEmpty()) {
+          log.warn("backend {}: serviceFabricCluster clientCertificateId, serverCertificateThumbprints and serverX509Names"
+            + " are accepted but not yet applied (use serviceFabricCluster.importer.tls for the management endpoint)", b.id());
+        }
+      }
+    }
   }
 
   private Future<Void> publishAll(List<InstanceSpec> specs) {
@@ -216,11 +275,32 @@ public final class GatewayVerticle extends VerticleBase {
     int port = configured == 0 ? -1 : configured;
     List<ProxyVerticle> instances = new CopyOnWriteArrayList<>();
     return vertx.deployVerticle(() -> {
-      ProxyVerticle v = new ProxyVerticle(config, states, observability.observer(), port);
+      ProxyVerticle v = new ProxyVerticle(config, states, observability.observer(), fabric, port);
       instances.add(v);
       return v;
     }, new DeploymentOptions().setInstances(routingInstances)).map(id -> {
       trafficPort = instances.get(0).actualPort();
+      return null;
+    });
+  }
+
+  private Future<Void> deployReverseProxy() {
+    ReverseProxyConfig rp = config.listeners().serviceFabricReverseProxy();
+    if (!rp.enabled()) {
+      return Future.succeededFuture();
+    }
+    // a negative port is a random one shared by the servers asking for the same negative value:
+    // -1 is the traffic listener's
+    int port = rp.port() == 0 ? -2 : rp.port();
+    List<ProxyVerticle> instances = new CopyOnWriteArrayList<>();
+    return vertx.deployVerticle(() -> {
+      ProxyVerticle v = new ProxyVerticle(config, rp.host(), port, (vx, client) -> new ReverseProxyHandler(vx, client,
+        states, config.gatewayId(), observability.observer(), fabric, rp));
+      instances.add(v);
+      return v;
+    }, new DeploymentOptions().setInstances(routingInstances)).map(id -> {
+      reverseProxyPort = instances.get(0).actualPort();
+      log.info("Service Fabric reverse-proxy listener on {}:{}", rp.host(), reverseProxyPort);
       return null;
     });
   }
@@ -241,6 +321,7 @@ public final class GatewayVerticle extends VerticleBase {
       }
       return ReadinessCheck.Result.ok(watcher.current().all().size() + " records, refreshed " + watcher.lastSuccess());
     }));
+    fabric.readinessChecks().forEach(management::addCheck);
     return management.start().mapEmpty();
   }
 }

@@ -37,7 +37,7 @@ class CredentialsTest {
     Path tokenFile = dir.resolve("token");
     Files.writeString(tokenFile, FILE_SECRET + "\n");
     int echo = Backends.echo(vertx, "b").actualPort();
-    int closed = Backends.closedPort(vertx);
+    int closed = Backends.closedPort();
     int silent = Backends.silent(vertx).actualPort();
     String yaml = """
       namedValues:

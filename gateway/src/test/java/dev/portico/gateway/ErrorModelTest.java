@@ -34,7 +34,7 @@ class ErrorModelTest {
 
   @Test
   void backendRefusingConnectionsIs502BackendConnectionFailure() {
-    int closed = Backends.closedPort(vertx);
+    int closed = Backends.closedPort();
     GatewayVerticle gw = GatewayHarness.start(vertx, """
       backends:
         - { id: gone, url: "http://127.0.0.1:%d/api" }

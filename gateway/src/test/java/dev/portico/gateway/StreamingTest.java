@@ -201,6 +201,22 @@ class StreamingTest {
     assertThat(empty.body()).isNull();
   }
 
+  @Test
+  @Timeout(value = 30, unit = TimeUnit.SECONDS)
+  void aBackendThatStallsMidBodyIsCutOffAfterTheResponseTimeout() {
+    HttpServer backend = Backends.http(vertx, req -> req.response().setChunked(true).write("first bytes, then silence"));
+    GatewayVerticle gw = GatewayHarness.start(vertx, """
+      backends:
+        - { id: stall, url: "http://127.0.0.1:%d", timeouts: { response: PT0.5S } }
+      apis:
+        - { id: a, path: /, backend: stall }
+      """.formatted(backend.actualPort()));
+    // the headers came in time (status 200 is on its way); the body is then broken off, never ended
+    io.vertx.core.Future<?> call = web.get(gw.trafficPort(), "127.0.0.1", "/x").send();
+    org.awaitility.Awaitility.await().atMost(10, TimeUnit.SECONDS).until(call::isComplete);
+    assertThat(call.failed()).as("a stalled body must not look complete").isTrue();
+  }
+
   static Buffer chunk(int index) {
     byte[] b = new byte[CHUNK];
     new Random(index * 31L + 7).nextBytes(b);

@@ -25,13 +25,23 @@ public final class BackendStates {
     this.transitions = transitions;
   }
 
-  EndpointState state(SingleBackend backend, String endpointKey) {
-    return states.computeIfAbsent(backend.id(), k -> new ConcurrentHashMap<>()).computeIfAbsent(endpointKey,
-      k -> new EndpointState(new CircuitBreaker(backend.id(), endpointKey, backend.breaker(), transitions)));
+  /**
+   * The state of one endpoint of a backend, created on first use. Single backends call this when
+   * a snapshot is compiled; Service Fabric backends when a replica's listener is first resolved
+   * (a lock-free lookup afterwards).
+   */
+  public EndpointState state(Upstream upstream, String endpointKey) {
+    Map<String, EndpointState> m = states.get(upstream.id());
+    EndpointState s = m == null ? null : m.get(endpointKey);
+    if (s != null) {
+      return s;
+    }
+    return states.computeIfAbsent(upstream.id(), k -> new ConcurrentHashMap<>()).computeIfAbsent(endpointKey,
+      k -> new EndpointState(new CircuitBreaker(upstream.id(), endpointKey, upstream.breaker(), transitions)));
   }
 
   /** Forgets endpoints of {@code backend} that are no longer in the registry. */
-  void retainOnly(String backend, Set<String> endpointKeys) {
+  public void retainOnly(String backend, Set<String> endpointKeys) {
     Map<String, EndpointState> m = states.get(backend);
     if (m != null) {
       m.keySet().retainAll(endpointKeys);

@@ -47,7 +47,7 @@ public final class Targets {
     for (int i = 0; i < endpoints.length; i++) {
       Endpoint e = endpoints[i];
       keys.add(e.key());
-      all[i] = new Target(backend, e, states.state(backend, e.key()), token(backend.id(), e.key()));
+      all[i] = new Target(backend.upstream(), e, states.state(backend.upstream(), e.key()), token(backend.id(), e.key()));
     }
     states.retainOnly(backend.id(), keys);
     return new Targets(backend, all);
@@ -184,7 +184,7 @@ public final class Targets {
         triedMembers = new ArrayList<>();
         for (Member m : members) {
           for (Target t : tried) {
-            if (t.backend() == m.backend()) {
+            if (t.upstream() == m.backend().upstream()) {
               triedMembers.add(m);
               break;
             }

@@ -7,12 +7,19 @@ import java.util.List;
  * operations, in which case a request must match one of them.
  *
  * @param path       path prefix, starts with {@code /}, no trailing {@code /} (except the root {@code /})
- * @param backend    id of the default backend
+ * @param backend    id of the default backend ({@code backend}, or {@code set-backend-service}'s
+ *                   {@code backend-id} or {@code base-url} as bound)
  * @param operations optional operations; empty means every method and path under the prefix
  * @param retry      the retry policy ({@link RetryConfig#NONE} when not configured)
+ * @param fabric     the {@code sf-*} attributes of the API's {@code set-backend-service}, or {@code null}
  */
-public record ApiConfig(String id, String path, String backend, List<OperationConfig> operations, RetryConfig retry) {
+public record ApiConfig(String id, String path, String backend, List<OperationConfig> operations, RetryConfig retry,
+                        FabricAttributes fabric) {
   public ApiConfig {
     operations = List.copyOf(operations);
+  }
+
+  public ApiConfig(String id, String path, String backend, List<OperationConfig> operations, RetryConfig retry) {
+    this(id, path, backend, operations, retry, null);
   }
 }

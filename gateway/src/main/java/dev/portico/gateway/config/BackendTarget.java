@@ -1,6 +1,11 @@
 package dev.portico.gateway.config;
 
-/** What a backend URL names. Closed: a fixed URL or a registry service (Service Fabric names join later). */
+import dev.portico.fabric.FabricName;
+
+/**
+ * What a {@code Single} backend's URL names. Closed: a fixed URL, a registry service, or a Service
+ * Fabric service ({@code fabric:/App/Service}), which makes the backend a Service Fabric backend.
+ */
 public sealed interface BackendTarget {
 
   /** An absolute base URL, fixed at configuration time. */
@@ -12,5 +17,14 @@ public sealed interface BackendTarget {
 
   /** A service of the discovery registry, resolved to one of its UP instances per request. */
   record RegistryService(String service) implements BackendTarget {
+  }
+
+  /**
+   * A Service Fabric service, resolved per request to a partition (by key), a replica and a
+   * listener from the registry's Service Fabric records.
+   *
+   * @param cluster the backend's {@code serviceFabricCluster} block ({@link ServiceFabricCluster#DEFAULT} when absent)
+   */
+  record ServiceFabric(FabricName service, ServiceFabricCluster cluster) implements BackendTarget {
   }
 }

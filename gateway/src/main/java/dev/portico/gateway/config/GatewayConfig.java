@@ -1,6 +1,11 @@
 package dev.portico.gateway.config;
 
+import dev.portico.fabric.importer.ImporterConfig;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -41,5 +46,20 @@ public record GatewayConfig(String source, String gatewayId, int eventLoops, Lis
 
   public Optional<BackendConfig> backend(String id) {
     return backends.stream().filter(b -> b.id().equals(id)).findFirst();
+  }
+
+  /**
+   * One importer per distinct Service Fabric cluster, in declaration order: backends naming the
+   * same management endpoints share it (the binder gave them one configuration and one name).
+   */
+  public List<ImporterConfig> fabricImporters() {
+    Map<String, ImporterConfig> byName = new LinkedHashMap<>();
+    for (BackendConfig b : backends) {
+      if (b instanceof SingleBackendConfig s && s.target() instanceof BackendTarget.ServiceFabric sf
+        && sf.cluster().importer() != null) {
+        byName.putIfAbsent(sf.cluster().importer().name(), sf.cluster().importer());
+      }
+    }
+    return new ArrayList<>(byName.values());
   }
 }

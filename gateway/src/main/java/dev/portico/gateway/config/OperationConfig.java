@@ -4,7 +4,20 @@ package dev.portico.gateway.config;
  * An operation of an API: a method ({@code *} for any) and a path template relative to the API's
  * prefix, such as {@code /orders/{id}} or {@code /files/*}.
  *
+ * <p>An operation that names a backend or has a {@code set-backend-service} replaces the API's
+ * choice as a whole (backend and {@code sf-*} attributes); one with neither inherits the API's.
+ *
  * @param backend backend id overriding the API's default, or {@code null}
+ * @param fabric  the {@code sf-*} attributes of the operation's {@code set-backend-service}, or {@code null}
  */
-public record OperationConfig(String id, String method, String path, String backend) {
+public record OperationConfig(String id, String method, String path, String backend, FabricAttributes fabric) {
+
+  public OperationConfig(String id, String method, String path, String backend) {
+    this(id, method, path, backend, null);
+  }
+
+  /** Whether the operation chooses its own backend service rather than inheriting the API's. */
+  public boolean overridesBackendService() {
+    return backend != null || fabric != null;
+  }
 }

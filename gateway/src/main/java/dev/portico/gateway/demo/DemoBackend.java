@@ -17,12 +17,19 @@ public final class DemoBackend extends VerticleBase {
   private final String service;
   private final String instance;
   private final String host;
+  private final JsonObject extra;
   private HttpServer server;
 
   public DemoBackend(String service, String instance, String host) {
+    this(service, instance, host, new JsonObject());
+  }
+
+  /** @param extra fields added to every answer (the Service Fabric demo adds its partition and role) */
+  public DemoBackend(String service, String instance, String host, JsonObject extra) {
     this.service = service;
     this.instance = instance;
     this.host = host;
+    this.extra = extra.copy();
   }
 
   @Override
@@ -47,6 +54,7 @@ public final class DemoBackend extends VerticleBase {
         .put("query", req.query())
         .put("headers", headers)
         .put("bodyBytes", body.length())
+        .mergeIn(extra)
         .toBuffer();
       long delay = parseDelay(req.getParam("delayMs"));
       Runnable answer = () -> req.response().putHeader("content-type", "application/json").end(out);

@@ -1,6 +1,7 @@
 package dev.portico.gateway.observability;
 
 import dev.portico.gateway.proxy.ExchangeObserver;
+import dev.portico.metrics.FabricResolution;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,6 +66,17 @@ public final class CompositeObserver implements ExchangeObserver {
     for (int i = 0; i < observers.length; i++) {
       try {
         observers[i].retried(apiId, backendId, reason);
+      } catch (RuntimeException e) {
+        failed(i, e);
+      }
+    }
+  }
+
+  @Override
+  public void fabricResolution(String service, FabricResolution result, long nanos) {
+    for (int i = 0; i < observers.length; i++) {
+      try {
+        observers[i].fabricResolution(service, result, nanos);
       } catch (RuntimeException e) {
         failed(i, e);
       }

@@ -1,6 +1,7 @@
 package dev.portico.gateway.observability;
 
 import dev.portico.gateway.proxy.ExchangeObserver;
+import dev.portico.metrics.FabricResolution;
 import dev.portico.metrics.PorticoMetrics;
 
 /** Records every exchange into the Portico meters; the label folding and meter caching live in {@link PorticoMetrics}. */
@@ -25,6 +26,11 @@ final class MetricsObserver implements ExchangeObserver {
   @Override
   public void retried(String apiId, String backendId, String reason) {
     metrics.retried(apiId, backendId, reason);
+  }
+
+  @Override
+  public void fabricResolution(String service, FabricResolution result, long nanos) {
+    metrics.recordFabricResolution(service, result, nanos);
   }
 
   @Override

@@ -11,6 +11,7 @@ import dev.portico.gateway.config.MetricsConfig;
 import dev.portico.gateway.config.SingleBackendConfig;
 import dev.portico.gateway.management.ManagementServer;
 import dev.portico.gateway.proxy.ExchangeObserver;
+import dev.portico.gateway.proxy.ReverseProxyHandler;
 import dev.portico.metrics.MetricsSettings;
 import dev.portico.metrics.PorticoMetrics;
 import dev.portico.metrics.ServiceInstanceCounts;
@@ -59,6 +60,9 @@ public final class Observability {
         apis.add(a.id());
       }
       apis.add(ExchangeObserver.UNMATCHED);
+      if (config.listeners().serviceFabricReverseProxy().enabled()) {
+        apis.add(ReverseProxyHandler.ID);
+      }
       metrics.declareApis(apis);
       if (accessLog != null) {
         metrics.bindAccessLogDropped(accessLog::dropped);
@@ -133,12 +137,18 @@ public final class Observability {
     metrics.registryInstances(counts, routedServices);
   }
 
-  /** Registry services some backend routes to: their gauges stay (at 0) when they have no record. */
+  /**
+   * Registry services some backend routes to (Service Fabric services too: their replicas are
+   * registry records): their gauges stay (at 0) when they have no record.
+   */
   private static Set<String> routedServices(GatewayConfig config) {
     Set<String> services = new HashSet<>();
     for (BackendConfig b : config.backends()) {
       if (b instanceof SingleBackendConfig s && s.target() instanceof BackendTarget.RegistryService r) {
         services.add(r.service());
+      }
+      if (b instanceof SingleBackendConfig s && s.target() instanceof BackendTarget.ServiceFabric f) {
+        services.add(f.service().toString());
       }
     }
     return Set.copyOf(services);

@@ -1,9 +1,10 @@
 package dev.portico.gateway.proxy;
 
+import dev.portico.fabric.resolve.ResolutionFailure;
 import dev.portico.gateway.backend.Endpoint;
 import dev.portico.gateway.backend.Selection;
-import dev.portico.gateway.backend.SingleBackend;
 import dev.portico.gateway.backend.Target;
+import dev.portico.gateway.backend.Upstream;
 import dev.portico.gateway.resilience.CircuitBreaker;
 import dev.portico.gateway.resilience.RetryAfter;
 import dev.portico.gateway.resilience.RetryPolicy;
@@ -11,6 +12,9 @@ import dev.portico.gateway.routing.Route;
 import dev.portico.gateway.state.RoutingState;
 import io.netty.channel.ConnectTimeoutException;
 import io.vertx.core.AsyncResult;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -40,18 +44,21 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * One client request and its attempts at the backend. Each attempt picks a target (pool member,
- * endpoint) whose breaker grants a permit, forwards the request, and reports the outcome to the
- * breaker. A failed attempt is retried, on another target when one exists, when the API's policy,
- * its budget and the body allow: a body is resent only when it was buffered (or never sent), so it
- * is never sent half or twice. Bodies stream with back-pressure both ways; only a body that may
- * be resent is buffered, within the policy's cap.
+ * One client request and its attempts at the backend. Where each attempt goes, and whether a
+ * failed one is tried again, is its {@link TargetSource}'s business (the routing snapshot for
+ * Single and Pool backends, resolution and re-resolution for Service Fabric); the exchange
+ * forwards the request, reports each outcome to the target's breaker and the observer, and
+ * guards the body: it is resent only when it was buffered (or never sent), so it is never sent
+ * half or twice. Bodies stream with back-pressure both ways; only a body that may be resent is
+ * buffered, within the source's cap.
  *
- * <p>Everything runs on the client connection's event loop, so the state below needs no locking.
+ * <p>Everything runs on the client connection's event loop, so the state below needs no locking;
+ * what a source completes elsewhere is brought back to the loop first.
  */
 final class Exchange {
 
   private static final Logger log = LoggerFactory.getLogger(Exchange.class);
+  private static final io.vertx.core.Handler<Throwable> IGNORE = e -> { };
 
   private final Vertx vertx;
   private final HttpClient client;
@@ -60,8 +67,10 @@ final class Exchange {
   private final HttpServerRequest req;
   private final HttpServerResponse res;
   private final Route route;
-  private final RetryPolicy retry;
+  private final TargetSource source;
   private final String path;
+  private final String forwardPath;
+  private final String forwardQuery;
   private final String requestId;
   private final String via;
   private final long startNanos;
@@ -83,13 +92,20 @@ final class Exchange {
   private HttpClientRequest upstream;
   private long attemptStart;
   private long timer = -1;
+  private long deadlineTimer = -1;
   private Failure lastFailure;
   /** The client has been answered (or is being), or is gone: attempts stop. */
   private boolean settled;
   private boolean completed;
 
+  /**
+   * @param path         the request path, normalized (for the access log)
+   * @param forwardPath  what follows the endpoint's base path upstream ({@code ""} or starting with {@code /})
+   * @param forwardQuery the query string to forward, or {@code null}
+   */
   Exchange(Vertx vertx, HttpClient client, ExchangeObserver observer, RoutingState state, HttpServerRequest req,
-           Route route, String path, String requestId, String via, long startNanos, String affinityCookie) {
+           Route route, TargetSource source, String path, String forwardPath, String forwardQuery, String requestId,
+           String via, long startNanos, String affinityCookie) {
     this.vertx = vertx;
     this.client = client;
     this.observer = observer;
@@ -97,8 +113,10 @@ final class Exchange {
     this.req = req;
     this.res = req.response();
     this.route = route;
-    this.retry = route.retry();
+    this.source = source;
     this.path = path;
+    this.forwardPath = forwardPath;
+    this.forwardQuery = forwardQuery;
     this.requestId = requestId;
     this.via = via;
     this.startNanos = startNanos;
@@ -111,14 +129,57 @@ final class Exchange {
       : req.headers().contains(HttpHeaders.TRANSFER_ENCODING) || (req.version() == HttpVersion.HTTP_2 && !req.isEnded());
   }
 
+  // --- what a target source may read --------------------------------------------------------
+
+  Vertx vertx() {
+    return vertx;
+  }
+
+  RoutingState state() {
+    return state;
+  }
+
+  Route route() {
+    return route;
+  }
+
+  /** Targets tried so far, in order (a retry goes elsewhere when it can). */
+  List<Target> tried() {
+    return tried;
+  }
+
+  String affinityToken() {
+    return affinityToken;
+  }
+
+  /** Attempts made so far. */
+  int attempts() {
+    return attempts;
+  }
+
+  HttpMethod method() {
+    return req.method();
+  }
+
+  ExchangeObserver observer() {
+    return observer;
+  }
+
+  // --- the exchange -------------------------------------------------------------------------
+
   void start() {
     req.pause();
     res.closeHandler(v -> clientGone());
-    if (retry.enabled()) {
-      retry.budget().recordRequest(startNanos);
+    source.started(this, startNanos);
+    long deadline = source.deadlineMillis();
+    if (deadline > 0) {
+      deadlineTimer = vertx.setTimer(deadline, t -> {
+        deadlineTimer = -1;
+        deadlinePassed(deadline);
+      });
     }
-    if (hasBody && retry.enabled() && retry.allowsMethod(req.method()) && retry.buffers(parseLength(contentLength))) {
-      // small enough to resend: read it whole first (bounded by the policy's cap via Content-Length)
+    if (hasBody && source.buffers(this, req.method(), parseLength(contentLength))) {
+      // small enough to resend: read it whole first (bounded by the source's cap via Content-Length)
       req.body().onComplete(ar -> {
         if (settled) {
           return;
@@ -128,17 +189,21 @@ final class Exchange {
           return;
         }
         bufferedBody = ar.result();
-        attempt();
+        attempt(source.first(this, System.nanoTime()));
       });
       req.resume();
       return;
     }
-    attempt();
+    attempt(source.first(this, System.nanoTime()));
   }
 
-  private void attempt() {
-    long now = System.nanoTime();
-    Selection selection = state.select(route.backend(), now, tried, affinityToken);
+  private void attempt(Selection selection) {
+    if (settled) {
+      if (selection instanceof Selection.Chosen c) {
+        c.target().state().breaker().release(c.permit());
+      }
+      return;
+    }
     if (selection instanceof Selection.Unavailable u) {
       if (lastFailure != null) {
         // retrying found nowhere left to go: the client learns what actually happened
@@ -149,14 +214,20 @@ final class Exchange {
       }
       return;
     }
+    if (selection instanceof Selection.Unresolved u) {
+      ResolutionFailure f = u.failure();
+      fail(lastFailure != null ? lastFailure : new Failure.PartitionResolutionFailure(f.httpStatus(), f.message(), f.errorCode()), null);
+      return;
+    }
     Selection.Chosen chosen = (Selection.Chosen) selection;
+    long now = System.nanoTime();
     target = chosen.target();
     permit = chosen.permit();
     tried.add(target);
     attempts++;
     final int attemptNo = attempts;
     live = attemptNo;
-    SingleBackend backend = target.backend();
+    Upstream backend = target.upstream();
     Endpoint endpoint = target.endpoint();
     target.state().requestStarted();
     attemptStart = now;
@@ -177,6 +248,11 @@ final class Exchange {
       options.setSsl(true).setSslOptions(backend.sslOptions());
     }
     client.request(options).onComplete(ar -> {
+      if (ar.succeeded()) {
+        // failures reach the exchange through the response future; without a handler Vert.x
+        // would also log every deliberate reset (timeout, client gone, retry) as an error
+        ar.result().exceptionHandler(IGNORE);
+      }
       if (attemptNo != live || settled) {
         if (ar.succeeded()) {
           ar.result().reset();
@@ -191,20 +267,18 @@ final class Exchange {
     });
   }
 
-  private String upstreamUri(SingleBackend backend, Endpoint endpoint) {
-    String rest = path.substring(route.prefixLength());
-    String query = req.query();
+  private String upstreamUri(Upstream backend, Endpoint endpoint) {
     String credentialQuery = backend.credentialQuery();
-    StringBuilder uri = new StringBuilder(endpoint.basePath().length() + rest.length() + 32);
-    uri.append(endpoint.basePath()).append(rest);
+    StringBuilder uri = new StringBuilder(endpoint.basePath().length() + forwardPath.length() + 32);
+    uri.append(endpoint.basePath()).append(forwardPath);
     if (uri.length() == 0) {
       uri.append('/');
     }
-    if (query != null) {
-      uri.append('?').append(query);
+    if (forwardQuery != null) {
+      uri.append('?').append(forwardQuery);
     }
     if (!credentialQuery.isEmpty()) {
-      uri.append(query == null ? '?' : '&').append(credentialQuery);
+      uri.append(forwardQuery == null ? '?' : '&').append(credentialQuery);
     }
     return uri.toString();
   }
@@ -217,10 +291,11 @@ final class Exchange {
     h.remove(HttpHeaders.HOST);
     // 100-continue is answered by the gateway itself (the server handles it automatically)
     h.remove(HttpHeaders.EXPECT);
+    h.remove(ProxyHeaders.X_PORTICO_SF_RETRIES);
     ProxyHeaders.addForwarded(h, req);
     h.set(ProxyHeaders.X_REQUEST_ID, requestId);
     ProxyHeaders.append(h, ProxyHeaders.VIA, via);
-    target.backend().applyCredentialHeaders(h);
+    target.upstream().applyCredentialHeaders(h);
     up.response().onComplete(ar -> {
       if (attemptNo == live) {
         onResponse(ar);
@@ -271,12 +346,20 @@ final class Exchange {
     long retryAfter = status == 429 || status == 503
       ? RetryAfter.parseNanos(upRes.getHeader(HttpHeaders.RETRY_AFTER), Instant.now()) : -1;
     endAttempt(now, status, null, retryAfter);
-    if (retry.retriesOnStatus(status) && mayRetry(!bodyStreamed)) {
-      discard(upRes);
-      retryLater("status:" + status);
+    if (source.complains(this, status, null, upRes.headers()) && canResend()) {
+      // hold the response (its body is buffered by the paused stream) until the source decides
+      upRes.pause();
+      complain(status, null, upRes);
       return;
     }
+    forward(upRes);
+  }
+
+  /** Sends the backend's response to the client, streaming its body. */
+  private void forward(HttpClientResponse upRes) {
     settled = true;
+    cancelDeadline();
+    int status = upRes.statusCode();
     res.setStatusCode(status);
     if (upRes.statusMessage() != null) {
       res.setStatusMessage(upRes.statusMessage());
@@ -292,6 +375,9 @@ final class Exchange {
     if (!h.contains(HttpHeaders.CONTENT_LENGTH) && bodyAllowed(status)) {
       res.setChunked(true);
     }
+    // a backend that stalls mid-body must not hold the client forever: no data for a response
+    // timeout breaks the stream off (the client connection is then reset, as for any broken body)
+    upRes.request().idleTimeout(target.upstream().responseTimeoutMs());
     upRes.pipe().endOnFailure(false).to(res).onComplete(done -> {
       if (done.succeeded()) {
         complete(res.getStatusCode(), null);
@@ -299,9 +385,9 @@ final class Exchange {
       }
       // the backend broke off mid-body (or the client left): the client must not see a truncated body as complete
       log.debug("response stream aborted: backend={} endpoint={} requestId={} cause={}",
-        target.backend().id(), target.endpoint().key(), requestId, done.cause().getClass().getSimpleName());
+        target.upstream().id(), target.endpoint().key(), requestId, done.cause().getClass().getSimpleName());
       res.reset();
-      upRes.exceptionHandler(e -> { });
+      upRes.exceptionHandler(IGNORE);
       upRes.request().reset();
       complete(0, res.closed() ? "ClientConnectionFailure" : "BackendConnectionFailure");
     });
@@ -320,14 +406,54 @@ final class Exchange {
     }
     // log the exception's type only: messages of some exceptions carry the upstream URI (and so credential query values)
     log.debug("attempt {} failed: reason={} backend={} endpoint={} requestId={} cause={}", attempts, failure.reason(),
-      target.backend().id(), target.endpoint().key(), requestId, cause == null ? "-" : cause.getClass().getName());
+      target.upstream().id(), target.endpoint().key(), requestId, cause == null ? "-" : cause.getClass().getName());
     lastFailure = failure;
     // a failure before sending (connect phase) leaves even a streamed body whole in the client connection
-    if (retry.retriesOnReason(failure.reason()) && mayRetry(!bodyStreamed)) {
-      retryLater(failure.reason());
+    if (source.complains(this, 0, failure.reason(), null) && canResend()) {
+      complain(0, failure.reason(), null);
       return;
     }
     fail(failure, cause);
+  }
+
+  /**
+   * The source complained about an outcome (a failure, or the paused response {@code upRes}):
+   * it decides, maybe asynchronously, whether and where to try again.
+   */
+  private void complain(int status, String reason, HttpClientResponse upRes) {
+    Context loop = Vertx.currentContext();
+    onLoop(loop, source.reconsider(this, status, reason), decided -> {
+      if (settled) {
+        source.abandon();
+        if (upRes != null) {
+          discard(upRes);
+        }
+        return;
+      }
+      if (decided.succeeded() && decided.result()) {
+        if (upRes != null) {
+          discard(upRes);
+        }
+        observer.retried(route.apiId(), route.backend().id(), status > 0 ? "status:" + status : reason);
+        onLoop(loop, source.next(this), next -> attempt(next.succeeded() ? next.result()
+          : new Selection.Unavailable("no target for a resend", -1)));
+      } else if (upRes != null) {
+        forward(upRes);
+      } else {
+        fail(lastFailure, null);
+      }
+    });
+  }
+
+  /** Runs {@code handler} on {@code loop} with {@code f}'s outcome (at once when it is already there). */
+  private static <T> void onLoop(Context loop, Future<T> f, Handler<AsyncResult<T>> handler) {
+    f.onComplete(ar -> {
+      if (loop == null || Vertx.currentContext() == loop) {
+        handler.handle(ar);
+      } else {
+        loop.runOnContext(v -> handler.handle(ar));
+      }
+    });
   }
 
   /** Reports the attempt's outcome to the breaker, the in-flight count and the observer. */
@@ -336,39 +462,49 @@ final class Exchange {
     target.state().requestEnded();
     target.state().breaker().onResult(permit, now, status, reason, retryAfterNanos);
     permit = CircuitBreaker.Permit.DENIED;
-    observer.attempt(target.backend().id(), target.endpoint().key(), now - attemptStart, status, reason);
+    observer.attempt(target.upstream().id(), target.endpoint().key(), now - attemptStart, status, reason);
   }
 
-  private boolean mayRetry(boolean bodyIntact) {
-    if (settled || attempts > retry.maxRetries() || !retry.allowsMethod(req.method())) {
+  /**
+   * Whether the request can go again: no body, or a buffered one; an unbuffered body only if
+   * none of it left (the attempt failed while connecting) and only for an idempotent method.
+   */
+  private boolean canResend() {
+    if (settled) {
       return false;
     }
-    if (hasBody && bufferedBody == null && (!bodyIntact || !RetryPolicy.idempotent(req.method()))) {
-      // an unbuffered body can go again only if none of it left, and only for an idempotent method
-      return false;
+    if (!hasBody || bufferedBody != null) {
+      return true;
     }
-    return retry.budget().tryRetry(System.nanoTime());
-  }
-
-  private void retryLater(String reason) {
-    observer.retried(route.apiId(), route.backend().id(), reason);
-    long delay = retry.backoffMillis(attempts);
-    vertx.setTimer(delay, t -> {
-      if (!settled) {
-        attempt();
-      }
-    });
+    return !bodyStreamed && RetryPolicy.idempotent(req.method());
   }
 
   /** Reads and drops a response nobody will see, so its pooled connection can serve the next request. */
   private static void discard(HttpClientResponse upRes) {
-    upRes.exceptionHandler(e -> { });
+    upRes.exceptionHandler(IGNORE);
     upRes.handler(b -> { });
     upRes.resume();
   }
 
   private boolean bodyAllowed(int status) {
     return req.method() != HttpMethod.HEAD && status != 204 && status != 304 && (status < 100 || status >= 200);
+  }
+
+  /** The source's bound on the whole exchange passed before a response could be sent: 504. */
+  private void deadlinePassed(long deadlineMillis) {
+    if (settled) {
+      return;
+    }
+    Failure timeout = new Failure.Timeout("no response within the request's time bound of " + deadlineMillis + " ms"
+      + (lastFailure == null ? "" : " (last attempt: " + lastFailure.detail() + ")"));
+    if (live != 0) {
+      cancelTimer();
+      endAttempt(System.nanoTime(), 0, timeout.reason(), -1);
+      if (upstream != null) {
+        upstream.reset();
+      }
+    }
+    fail(timeout, null);
   }
 
   private void clientGone() {
@@ -378,6 +514,7 @@ final class Exchange {
     boolean midAttempt = !settled && live != 0;
     settled = true;
     cancelTimer();
+    cancelDeadline();
     if (upstream != null) {
       upstream.reset();
     }
@@ -398,6 +535,7 @@ final class Exchange {
     }
     settled = true;
     cancelTimer();
+    cancelDeadline();
     if (!req.isEnded()) {
       // the body was not (fully) read: do not leave it in the connection for the next request
       res.putHeader(HttpHeaders.CONNECTION, "close");
@@ -413,6 +551,7 @@ final class Exchange {
       return;
     }
     completed = true;
+    cancelDeadline();
     observer.completed(new ExchangeObserver.Completion(requestId, route.apiId(), route.operationId(), route.backend().id(),
       target == null ? null : target.endpoint().key(), target == null ? null : target.endpoint().instanceId(),
       req.method(), path, status, reason, System.nanoTime() - startNanos, req.bytesRead(), res.bytesWritten(), attempts));
@@ -425,8 +564,15 @@ final class Exchange {
     }
   }
 
+  private void cancelDeadline() {
+    if (deadlineTimer >= 0) {
+      vertx.cancelTimer(deadlineTimer);
+      deadlineTimer = -1;
+    }
+  }
+
   private String describe() {
-    return "backend '" + target.backend().id() + "' (" + target.endpoint().key() + ")";
+    return "backend '" + target.upstream().id() + "' (" + target.endpoint().key() + ")";
   }
 
   private static long parseLength(String contentLength) {
@@ -444,7 +590,7 @@ final class Exchange {
     String target = describe();
     if (t instanceof ConnectTimeoutException || t instanceof TimeoutException) {
       return new Failure.BackendConnectionFailure("could not connect to " + target + " within "
-        + this.target.backend().connectTimeoutMs() + " ms");
+        + this.target.upstream().connectTimeoutMs() + " ms");
     }
     if (t instanceof UnknownHostException) {
       return new Failure.BackendConnectionFailure("could not resolve the host of " + target);

@@ -1,5 +1,6 @@
 package dev.portico.gateway.proxy;
 
+import dev.portico.metrics.FabricResolution;
 import io.vertx.core.http.HttpMethod;
 
 /**
@@ -27,6 +28,13 @@ public interface ExchangeObserver {
 
   /** The gateway is about to try again after {@code reason} (a failure reason or {@code "status:NNN"}). */
   default void retried(String apiId, String backendId, String reason) {
+  }
+
+  /**
+   * A Service Fabric resolution (a request's first, or a complaint-based re-resolution) of
+   * {@code service} (a {@code fabric:/} name) ended with {@code result} after {@code nanos}.
+   */
+  default void fabricResolution(String service, FabricResolution result, long nanos) {
   }
 
   /** The exchange is over (response fully sent, or abandoned); exactly once per {@link #started}. */

@@ -59,6 +59,17 @@ public sealed interface Failure {
     public String title() { return "Bad request"; }
   }
 
+  /**
+   * A Service Fabric service and key lead to no endpoint, with the resolver's status: 404 unknown
+   * service, 400 invalid or out-of-range key or invalid replica selector, 503 no replica of the
+   * type asked for or no listener. {@code fabricErrorCode} is Service Fabric's closest error code
+   * ({@code FABRIC_E_INVALID_PARTITION_KEY}, ...).
+   */
+  record PartitionResolutionFailure(int status, String detail, String fabricErrorCode) implements Failure {
+    public String reason() { return "PartitionResolutionFailure"; }
+    public String title() { return "Partition resolution failure"; }
+  }
+
   /** The client went away before the exchange completed; logged and counted, never answered. */
   record ClientConnectionFailure(String detail) implements Failure {
     public String reason() { return "ClientConnectionFailure"; }

@@ -27,6 +27,9 @@ public final class Problems {
     if (backend != null) {
       body.put("backend", backend);
     }
+    if (failure instanceof Failure.PartitionResolutionFailure p && p.fabricErrorCode() != null) {
+      body.put("errorCode", p.fabricErrorCode());
+    }
     return body.put("requestId", requestId);
   }
 

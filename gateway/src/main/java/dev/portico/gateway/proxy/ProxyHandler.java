@@ -1,5 +1,6 @@
 package dev.portico.gateway.proxy;
 
+import dev.portico.gateway.fabric.FabricRuntime;
 import dev.portico.gateway.routing.RequestPaths;
 import dev.portico.gateway.routing.Route;
 import dev.portico.gateway.state.RoutingState;
@@ -10,9 +11,9 @@ import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpServerRequest;
 
 /**
- * The hot path's front half: loop check, request id, API match and endpoint choice against the
- * current immutable {@link RoutingState}; then an {@link Exchange} forwards the request. No
- * registry query, lock or blocking call happens here.
+ * The hot path's front half: loop check, request id, API match against the current immutable
+ * {@link RoutingState}, and the route's {@link TargetSource}; then an {@link Exchange} forwards
+ * the request. No registry query, lock or blocking call happens here.
  */
 public final class ProxyHandler implements Handler<HttpServerRequest> {
 
@@ -22,18 +23,21 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
   private final String hopMarker;
   private final String via;
   private final ExchangeObserver observer;
+  private final FabricRuntime fabric;
 
   /**
    * @param hopMarker this gateway's id; a request whose {@code Via} already names it has looped
+   * @param fabric    Service Fabric resolution, for routes to Service Fabric backends ({@code null} when there are none)
    */
   public ProxyHandler(Vertx vertx, HttpClient client, RoutingStateHolder states, String hopMarker,
-                      ExchangeObserver observer) {
+                      ExchangeObserver observer, FabricRuntime fabric) {
     this.vertx = vertx;
     this.client = client;
     this.states = states;
     this.hopMarker = hopMarker;
     this.via = "1.1 " + hopMarker;
     this.observer = observer;
+    this.fabric = fabric;
   }
 
   @Override
@@ -64,12 +68,19 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
       return;
     }
     observer.started(route.apiId());
-    new Exchange(vertx, client, observer, state, req, route, path, requestId, via, startNanos,
-      route.backend().affinityCookie()).start();
+    String rest = path.substring(route.prefixLength());
+    new Exchange(vertx, client, observer, state, req, route, TargetSources.of(route, req, rest, fabric), path, rest,
+      req.query(), requestId, via, startNanos, route.backend().affinityCookie()).start();
   }
 
   private void reject(HttpServerRequest req, Failure failure, String apiId, String backend, String requestId,
                       long startNanos) {
+    reject(observer, req, failure, apiId, backend, requestId, startNanos);
+  }
+
+  /** Answers a request the gateway will not forward, and reports it as one exchange. */
+  static void reject(ExchangeObserver observer, HttpServerRequest req, Failure failure, String apiId, String backend,
+                     String requestId, long startNanos) {
     String api = apiId == null ? ExchangeObserver.UNMATCHED : apiId;
     observer.started(api);
     if (!req.isEnded()) {

@@ -20,6 +20,11 @@ public final class ProxyHeaders {
   public static final CharSequence X_FORWARDED_PROTO = HttpHeaders.createOptimized("x-forwarded-proto");
   public static final CharSequence FORWARDED = HttpHeaders.createOptimized("forwarded");
   public static final CharSequence VIA = HttpHeaders.createOptimized("via");
+  /**
+   * Portico's per-request cap on Service Fabric resends ({@code 0} switches them off); a request
+   * header for the gateway, never forwarded.
+   */
+  public static final CharSequence X_PORTICO_SF_RETRIES = HttpHeaders.createOptimized("x-portico-sf-retries");
 
   private static final CharSequence[] HOP_BY_HOP = {
     HttpHeaders.CONNECTION, HttpHeaders.KEEP_ALIVE, HttpHeaders.PROXY_AUTHENTICATE,

@@ -1,35 +1,50 @@
 package dev.portico.gateway.proxy;
 
 import dev.portico.gateway.config.GatewayConfig;
+import dev.portico.gateway.fabric.FabricRuntime;
 import dev.portico.gateway.state.RoutingStateHolder;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.PoolOptions;
 
+import java.util.function.BiFunction;
+
 /**
- * A routing verticle: one instance per event loop, all sharing the traffic port (Vert.x balances
- * accepted connections across them). Each has its own pooled {@link HttpClient}, so a request is
- * served start to end on one event loop.
+ * A routing verticle: one instance per event loop, all sharing one port (Vert.x balances accepted
+ * connections across them): the traffic listener's, or the Service-Fabric-reverse-proxy
+ * listener's. Each has its own pooled {@link HttpClient}, so a request is served start to end on
+ * one event loop.
  */
 public final class ProxyVerticle extends VerticleBase {
 
   private final GatewayConfig config;
-  private final RoutingStateHolder states;
-  private final ExchangeObserver observer;
+  private final String host;
   private final int port;
+  private final BiFunction<Vertx, HttpClient, Handler<HttpServerRequest>> handlers;
   private HttpServer server;
   private HttpClient client;
 
-  /** @param port the traffic port to bind; negative for a random port shared by all instances */
-  public ProxyVerticle(GatewayConfig config, RoutingStateHolder states, ExchangeObserver observer, int port) {
+  /** A traffic-listener verticle. @param port the port to bind; negative for a random port shared by all instances */
+  public ProxyVerticle(GatewayConfig config, RoutingStateHolder states, ExchangeObserver observer, FabricRuntime fabric,
+                       int port) {
+    this(config, config.listeners().traffic().host(), port,
+      (vertx, client) -> new ProxyHandler(vertx, client, states, config.gatewayId(), observer, fabric));
+  }
+
+  /** @param handlers makes the request handler of this instance, given its Vert.x and its client */
+  public ProxyVerticle(GatewayConfig config, String host, int port,
+                       BiFunction<Vertx, HttpClient, Handler<HttpServerRequest>> handlers) {
     this.config = config;
-    this.states = states;
-    this.observer = observer;
+    this.host = host;
     this.port = port;
+    this.handlers = handlers;
   }
 
   @Override
@@ -45,7 +60,7 @@ public final class ProxyVerticle extends VerticleBase {
       .setMaxWaitQueueSize(-1);
     client = vertx.createHttpClient(clientOptions, pool);
     HttpServerOptions serverOptions = new HttpServerOptions()
-      .setHost(config.listeners().traffic().host())
+      .setHost(host)
       .setPort(port)
       .setTcpNoDelay(true)
       .setCompressionSupported(false)
@@ -55,7 +70,7 @@ public final class ProxyVerticle extends VerticleBase {
       // hanging; as a proxy we must instead ignore it (Upgrade is hop-by-hop and dropped)
       .setHttp2ClearTextEnabled(false);
     server = vertx.createHttpServer(serverOptions)
-      .requestHandler(new ProxyHandler(vertx, client, states, config.gatewayId(), observer));
+      .requestHandler(handlers.apply(vertx, client));
     return server.listen();
   }
 

@@ -36,6 +36,11 @@ public final class RetryPolicy {
     return RetryConfig.IDEMPOTENT.contains(method.name());
   }
 
+  /** The API's cap on bodies held to be resent (also used by Service Fabric re-resolution resends). */
+  public long bufferBodyLimit() {
+    return config.bufferBodyLimit();
+  }
+
   /** Whether a body of {@code contentLength} bytes is buffered so it can be resent. */
   public boolean buffers(long contentLength) {
     return contentLength >= 0 && contentLength <= config.bufferBodyLimit();

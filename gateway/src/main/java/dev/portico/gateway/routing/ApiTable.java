@@ -1,6 +1,8 @@
 package dev.portico.gateway.routing;
 
 import dev.portico.gateway.backend.Backend;
+import dev.portico.gateway.backend.FabricBackend;
+import dev.portico.gateway.config.FabricAttributes;
 import dev.portico.gateway.config.ApiConfig;
 import dev.portico.gateway.config.OperationConfig;
 import dev.portico.gateway.resilience.RetryPolicy;
@@ -34,13 +36,24 @@ public final class ApiTable {
       for (OperationConfig o : c.operations()) {
         Backend b = o.backend() == null ? def : require(backends, o.backend());
         HttpMethod method = o.method().equals("*") ? null : HttpMethod.valueOf(o.method());
-        ops.add(new Operation(method, PathTemplate.parse(o.path()), new Route(c.id(), o.id(), b, prefix.length(), retry)));
+        PathTemplate template = PathTemplate.parse(o.path());
+        // an operation with its own backend or set-backend-service replaces the API's as a whole
+        FabricAttributes sf = o.overridesBackendService() ? o.fabric() : c.fabric();
+        ops.add(new Operation(method, template, new Route(c.id(), o.id(), b, prefix.length(), retry,
+          fabric(b, sf, template))));
       }
       ops.sort(Comparator.comparing(Operation::template));
-      list.add(new Api(c.id(), prefix, ops.toArray(new Operation[0]), new Route(c.id(), null, def, prefix.length(), retry)));
+      // the API-level route serves an API without operations: no template parameters to bind
+      Route apiRoute = new Route(c.id(), null, def, prefix.length(), retry,
+        c.operations().isEmpty() ? fabric(def, c.fabric(), null) : null);
+      list.add(new Api(c.id(), prefix, ops.toArray(new Operation[0]), apiRoute));
     }
     list.sort(Comparator.comparingInt((Api a) -> a.prefix.length()).reversed());
     return new ApiTable(list.toArray(new Api[0]));
+  }
+
+  private static FabricRouting fabric(Backend backend, FabricAttributes attributes, PathTemplate template) {
+    return backend instanceof FabricBackend f ? FabricRouting.of(f, attributes, template) : null;
   }
 
   /** The route for a request, or {@code null} when no API or no operation matches. */

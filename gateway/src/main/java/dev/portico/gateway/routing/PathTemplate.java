@@ -19,11 +19,13 @@ public final class PathTemplate implements Comparable<PathTemplate> {
   private final String source;
   private final Kind[] kinds;
   private final String[] literals;
+  private final String[] parameters;   // the name of each {name} segment, null elsewhere
 
-  private PathTemplate(String source, Kind[] kinds, String[] literals) {
+  private PathTemplate(String source, Kind[] kinds, String[] literals, String[] parameters) {
     this.source = source;
     this.kinds = kinds;
     this.literals = literals;
+    this.parameters = parameters;
   }
 
   public static PathTemplate parse(String template) {
@@ -36,6 +38,7 @@ public final class PathTemplate implements Comparable<PathTemplate> {
     String body = template.length() > 1 && template.endsWith("/") ? template.substring(1, template.length() - 1) : template.substring(1);
     List<Kind> kinds = new ArrayList<>();
     List<String> literals = new ArrayList<>();
+    List<String> parameters = new ArrayList<>();
     if (!body.isEmpty()) {
       String[] parts = body.split("/", -1);
       for (int i = 0; i < parts.length; i++) {
@@ -49,19 +52,33 @@ public final class PathTemplate implements Comparable<PathTemplate> {
           }
           kinds.add(Kind.WILDCARD);
           literals.add(null);
+          parameters.add(null);
         } else if (PARAM.matcher(p).matches()) {
           kinds.add(Kind.PARAM);
           literals.add(null);
+          parameters.add(p.substring(1, p.length() - 1));
         } else if (p.contains("{") || p.contains("}") || p.contains("*")) {
           throw new IllegalArgumentException("operation path '" + template + "': segment '" + p
             + "' must be a literal, a whole {parameter}, or a final * wildcard");
         } else {
           kinds.add(Kind.LITERAL);
           literals.add(p);
+          parameters.add(null);
         }
       }
     }
-    return new PathTemplate(template, kinds.toArray(new Kind[0]), literals.toArray(new String[0]));
+    return new PathTemplate(template, kinds.toArray(new Kind[0]), literals.toArray(new String[0]),
+      parameters.toArray(new String[0]));
+  }
+
+  /** The segment index (0 = the first after the API prefix) of parameter {@code {name}}, or -1. */
+  public int parameterIndex(String name) {
+    for (int i = 0; i < parameters.length; i++) {
+      if (name.equals(parameters[i])) {
+        return i;
+      }
+    }
+    return -1;
   }
 
   /** The template with parameter names erased, so that {@code /a/{x}} and {@code /a/{y}} compare equal. */

@@ -10,6 +10,12 @@ import dev.portico.gateway.resilience.RetryPolicy;
  *
  * @param prefixLength length of the API prefix to cut from the request path before appending the rest
  * @param retry        the API's retry policy (shared by its routes, with its budget)
+ * @param fabric       how the route addresses its Service Fabric backend; {@code null} for other backends
  */
-public record Route(String apiId, String operationId, Backend backend, int prefixLength, RetryPolicy retry) {
+public record Route(String apiId, String operationId, Backend backend, int prefixLength, RetryPolicy retry,
+                    FabricRouting fabric) {
+
+  public Route(String apiId, String operationId, Backend backend, int prefixLength, RetryPolicy retry) {
+    this(apiId, operationId, backend, prefixLength, retry, null);
+  }
 }

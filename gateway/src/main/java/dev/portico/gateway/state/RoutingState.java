@@ -22,7 +22,9 @@ import java.util.Map;
 
 /**
  * Everything the hot path reads, in one immutable value: the API table, the compiled backends,
- * the registry snapshot and, per backend, its current endpoints with their balancers. A change of
+ * the registry snapshot and, per Single or Pool backend, its current endpoints with their
+ * balancers. (Service Fabric backends resolve through the fabric index, another immutable value
+ * swapped atomically, see {@code FabricRuntime}.) A change of
  * configuration or registry builds a new state off the hot path; {@link RoutingStateHolder}
  * swaps it atomically. Breakers and in-flight counts live in {@link BackendStates} and survive
  * the swap.
@@ -44,11 +46,15 @@ public final class RoutingState {
     this.backends = backends;
     this.registry = registry;
     this.states = states;
+    // only services a Single backend routes to: a registry full of Service Fabric replica records
+    // (resolved through the fabric index instead) costs nothing here
     Map<String, Endpoint[]> endpoints = new HashMap<>();
-    registry.services().forEach((name, group) -> {
-      List<ServiceInstance> up = group.up();
-      endpoints.put(name, up.stream().map(Endpoint::of).toArray(Endpoint[]::new));
-    });
+    for (Backend b : backends.values()) {
+      if (b instanceof SingleBackend s && s.service() != null && !endpoints.containsKey(s.service())) {
+        List<ServiceInstance> up = registry.up(s.service());
+        endpoints.put(s.service(), up.stream().map(Endpoint::of).toArray(Endpoint[]::new));
+      }
+    }
     this.serviceEndpoints = Map.copyOf(endpoints);
     for (Backend b : backends.values()) {
       if (b instanceof SingleBackend s) {
@@ -105,7 +111,7 @@ public final class RoutingState {
     return states;
   }
 
-  /** UP endpoints of a registry service, in a stable order; empty when it has none. */
+  /** UP endpoints of a registry service some Single backend routes to, in a stable order; empty when it has none. */
   public Endpoint[] endpoints(String service) {
     Endpoint[] e = service == null ? null : serviceEndpoints.get(service);
     return e == null ? NONE : e;
@@ -123,7 +129,10 @@ public final class RoutingState {
     if (backend instanceof SingleBackend s) {
       return targets.get(s).select(now, tried, affinityToken);
     }
-    return pools.get((PoolBackend) backend).select(now, tried, affinityToken);
+    if (backend instanceof PoolBackend p) {
+      return pools.get(p).select(now, tried, affinityToken);
+    }
+    throw new IllegalArgumentException(backend + " is resolved by partition key, not selected from the snapshot");
   }
 
   /** The current targets of a Single backend (for tests and diagnostics). */

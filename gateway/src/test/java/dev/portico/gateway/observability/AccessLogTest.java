@@ -35,7 +35,7 @@ class AccessLogTest {
   @Test
   void oneJsonLinePerRequestWithTheDocumentedFieldsAndNoSecrets(Vertx vertx, @TempDir Path dir) throws Exception {
     int echo = Backends.echo(vertx, "e").actualPort();
-    int closed = Backends.closedPort(vertx);
+    int closed = Backends.closedPort();
     Path file = dir.resolve("access.log");
     GatewayVerticle gw = GatewayHarness.start(vertx, """
       accessLog: { enabled: true, output: "%s" }

@@ -65,7 +65,7 @@ class ExchangeCompletionTest {
     this.vertx = vertx;
     this.web = WebClient.create(vertx);
     int echo = Backends.echo(vertx, "e").actualPort();
-    int closed = Backends.closedPort(vertx);
+    int closed = Backends.closedPort();
     int silent = Backends.silent(vertx).actualPort();
     // sends headers and a first chunk, then nothing more
     int trickle = Backends.http(vertx, req -> req.response().setChunked(true).write("first chunk")).actualPort();

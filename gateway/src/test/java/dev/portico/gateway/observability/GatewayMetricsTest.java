@@ -45,7 +45,7 @@ class GatewayMetricsTest {
   @Test
   void successNotFoundBadGatewayAndTimeoutCarryTheirLabels() {
     int echo = Backends.echo(vertx, "e").actualPort();
-    int closed = Backends.closedPort(vertx);
+    int closed = Backends.closedPort();
     int silent = Backends.silent(vertx).actualPort();
     GatewayVerticle gw = GatewayHarness.start(vertx, """
       backends:

@@ -54,7 +54,7 @@ class PrometheusCompatibilityTest {
     vertx = Vertx.builder().with(new VertxOptions().setMetricsOptions(metrics.vertxMetricsOptions()))
       .withMetrics(metrics.vertxMetricsFactory()).build();
     int echo = Backends.http(vertx, req -> req.response().putHeader("content-type", "text/plain").end("ok")).actualPort();
-    int closed = Backends.closedPort(vertx);
+    int closed = Backends.closedPort();
     gw = new GatewayVerticle(GatewayHarness.config("""
       backends:
         - { id: echo, url: "http://127.0.0.1:%d" }

@@ -41,11 +41,21 @@ public final class Backends {
     return vertx.createNetServer().connectHandler(socket -> socket.handler(b -> { })).listen(0, "127.0.0.1").await();
   }
 
-  /** A loopback port nothing listens on (bound, then released). */
-  public static int closedPort(Vertx vertx) {
-    NetServer s = vertx.createNetServer().connectHandler(so -> so.close()).listen(0, "127.0.0.1").await();
-    int port = s.actualPort();
-    s.close().await();
-    return port;
+  /**
+   * A loopback port nothing listens on. Taken below Linux's ephemeral range (32768+), where the
+   * random ports of the servers under test come from, so a gateway started later cannot be given
+   * it by chance (that turned a "refused" backend into the gateway itself).
+   */
+  public static int closedPort() {
+    java.util.Random random = new java.util.Random();
+    for (int i = 0; i < 200; i++) {
+      int port = 20_000 + random.nextInt(12_000);
+      try (java.net.ServerSocket probe = new java.net.ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+        return probe.getLocalPort();
+      } catch (java.io.IOException inUse) {
+        // taken: try another
+      }
+    }
+    throw new IllegalStateException("no free loopback port below the ephemeral range");
   }
 }

@@ -16,6 +16,7 @@ import dev.portico.fabric.registry.FabricReplicaMetadata;
 import dev.portico.fabric.resolve.FabricResolver;
 import dev.portico.fabric.resolve.FabricTarget;
 import dev.portico.fabric.resolve.ResolvedPartition;
+import dev.portico.fabric.testing.FakeCluster;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;

@@ -2,6 +2,11 @@ package dev.portico.gateway.config.internal;
 
 import dev.portico.discovery.InstanceSpec;
 import dev.portico.discovery.InstanceStatus;
+import dev.portico.fabric.FabricName;
+import dev.portico.fabric.InvalidFabricNameException;
+import dev.portico.fabric.importer.ImporterConfig;
+import dev.portico.fabric.importer.InvalidImporterConfigException;
+import dev.portico.fabric.resolve.ReplicaSelector;
 import dev.portico.gateway.config.AccessLogConfig;
 import dev.portico.gateway.config.ApiConfig;
 import dev.portico.gateway.config.BackendConfig;
@@ -10,6 +15,7 @@ import dev.portico.gateway.config.BreakerRuleConfig;
 import dev.portico.gateway.config.CircuitBreakerConfig;
 import dev.portico.gateway.config.Credentials;
 import dev.portico.gateway.config.DemoConfig;
+import dev.portico.gateway.config.FabricAttributes;
 import dev.portico.gateway.config.GatewayConfig;
 import dev.portico.gateway.config.Listeners;
 import dev.portico.gateway.config.LoadBalancingConfig;
@@ -19,11 +25,15 @@ import dev.portico.gateway.config.OperationConfig;
 import dev.portico.gateway.config.PoolBackendConfig;
 import dev.portico.gateway.config.RegistryConfig;
 import dev.portico.gateway.config.RetryConfig;
+import dev.portico.gateway.config.ReverseProxyConfig;
+import dev.portico.gateway.config.ServiceFabricCluster;
 import dev.portico.gateway.config.SingleBackendConfig;
 import dev.portico.gateway.config.Timeouts;
 import dev.portico.gateway.config.TlsConfig;
 import dev.portico.gateway.config.UpstreamConfig;
+import dev.portico.gateway.routing.PartitionKeyExpression;
 import dev.portico.gateway.routing.PathTemplate;
+import dev.portico.gateway.routing.ResolveCondition;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.servicediscovery.ServiceDiscoveryOptions;
@@ -44,6 +54,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -67,6 +78,11 @@ public final class ConfigBinder {
   private final LocalAddresses localAddresses;
   private final List<SchemaCheck.FieldProblem> problems = new ArrayList<>();
   private final Map<String, NamedValue> namedValues = new LinkedHashMap<>();
+  private final List<PendingCluster> fabricClusters = new ArrayList<>();
+
+  /** A Service Fabric backend whose cluster's importer is bound once every backend is known. */
+  private record PendingCluster(int index, String at, String backendId, JsonObject json) {
+  }
 
   public ConfigBinder(JsonObject raw, Map<String, String> env, Map<String, String> origins, LocalAddresses localAddresses) {
     this.raw = raw;
@@ -90,9 +106,11 @@ public final class ConfigBinder {
     bindNamedValues(arr(raw, "namedValues"));
     RegistryConfig registry = registry(obj(raw, "registry"), listeners);
     List<BackendConfig> backends = backends(arr(raw, "backends"), listeners);
-    List<ApiConfig> apis = apis(arr(raw, "apis"), backends);
+    // may add the implicit backends of set-backend-service base-urls
+    List<ApiConfig> apis = apis(arr(raw, "apis"), backends, listeners);
     JsonObject demo = obj(raw, "demo");
-    DemoConfig demoConfig = new DemoConfig(bool(demo, "enabled", false), integer(demo, "instances", 2));
+    DemoConfig demoConfig = new DemoConfig(bool(demo, "enabled", false), integer(demo, "instances", 2),
+      bool(demo, "serviceFabric", false));
     // one event loop per core, like nginx's worker_processes auto: more only adds context switches
     int eventLoops = integer(gw, "eventLoops", Runtime.getRuntime().availableProcessors());
     return new GatewayConfig(source, gatewayId, eventLoops, listeners, upstream, registry,
@@ -109,7 +127,28 @@ public final class ConfigBinder {
       problem("listeners.management.port", "must differ from listeners.traffic.port (" + traffic.port()
         + "): management and traffic are separate listeners");
     }
-    return new Listeners(traffic, management);
+    return new Listeners(traffic, management, reverseProxy(obj(l, "serviceFabricReverseProxy"), traffic, management));
+  }
+
+  private ReverseProxyConfig reverseProxy(JsonObject r, Listeners.Listener traffic, Listeners.Listener management) {
+    String at = "listeners.serviceFabricReverseProxy";
+    ReverseProxyConfig d = ReverseProxyConfig.OFF;
+    boolean enabled = bool(r, "enabled", false);
+    int port = integer(r, "port", d.port());
+    if (enabled && port != 0 && (port == traffic.port() || port == management.port())) {
+      problem(at + ".port", "must differ from the traffic (" + traffic.port() + ") and management ("
+        + management.port() + ") ports: it is a listener of its own");
+    }
+    JsonObject tls = obj(r, "tls");
+    return new ReverseProxyConfig(enabled, str(r, "host", "0.0.0.0"), port,
+      duration(r, "defaultTimeout", at + ".defaultTimeout", d.defaultTimeout()),
+      duration(r, "connectTimeout", at + ".connectTimeout", d.connectTimeout()),
+      duration(r, "attemptTimeout", at + ".attemptTimeout", null),
+      integer(r, "maxRetries", d.maxRetries()),
+      duration(r, "backoffMax", at + ".backoffMax", d.backoffMax()),
+      r.getValue("bufferBodyLimit") instanceof Number n ? n.longValue() : d.bufferBodyLimit(),
+      new TlsConfig(bool(tls, "validateCertificateChain", true), bool(tls, "validateCertificateName", true)),
+      r.containsKey("circuitBreaker") ? breaker(at + ".circuitBreaker", obj(r, "circuitBreaker")) : d.breaker());
   }
 
   private Listeners.Listener listener(JsonObject l, int defaultPort) {
@@ -249,6 +288,17 @@ public final class ConfigBinder {
       }
       url = substitute(at + ".url", url);
       BackendTarget target = target(at + ".url", url, listeners);
+      if (target instanceof BackendTarget.ServiceFabric) {
+        if (b.containsKey("loadBalancing")) {
+          problem(at + ".loadBalancing", "a Service Fabric backend is not balanced: the partition key and"
+            + " sf-replica-type choose the replica");
+        }
+        target = new BackendTarget.ServiceFabric(((BackendTarget.ServiceFabric) target).service(),
+          serviceFabricCluster(at + ".serviceFabricCluster", obj(b, "serviceFabricCluster")));
+        fabricClusters.add(new PendingCluster(out.size(), at, id, obj(b, "serviceFabricCluster")));
+      } else if (b.containsKey("serviceFabricCluster")) {
+        problem(at + ".serviceFabricCluster", "applies only to a backend whose url is a fabric:/App/Service name");
+      }
       Credentials credentials = credentials(at + ".credentials", obj(b, "credentials"));
       JsonObject tls = obj(b, "tls");
       TlsConfig tlsConfig = new TlsConfig(bool(tls, "validateCertificateChain", true), bool(tls, "validateCertificateName", true));
@@ -263,6 +313,7 @@ public final class ConfigBinder {
         out.add(new SingleBackendConfig(id, str(b, "title", id), target, credentials, tlsConfig, timeouts, breaker, lb));
       }
     }
+    bindImporters(out);
     Map<String, BackendConfig> singles = new HashMap<>();
     out.forEach(b -> singles.put(b.id(), b));
     pools.forEach((id, b) -> {
@@ -284,6 +335,9 @@ public final class ConfigBinder {
         } else if (!singles.containsKey(mid)) {
           problem(mat + ".id", "unknown backend '" + mid + "'" + (singles.isEmpty() ? ""
             : " (Single backends: " + String.join(", ", singles.keySet().stream().sorted().toList()) + ")"));
+        } else if (isFabric(singles.get(mid))) {
+          problem(mat + ".id", "'" + mid + "' is a Service Fabric backend: a pool balances interchangeable"
+            + " endpoints, a Service Fabric service is addressed by partition key; route to it directly");
         }
         members.add(new PoolBackendConfig.Member(mid, integer(m, "priority", 0), integer(m, "weight", 1)));
       }
@@ -390,9 +444,13 @@ public final class ConfigBinder {
   }
 
   private BackendTarget target(String at, String url, Listeners listeners) {
-    if (url.regionMatches(true, 0, "fabric:", 0, 7)) {
-      problem(at, "Service Fabric backends ('" + url + "') are not supported by this build");
-      return null;
+    if (FabricName.isFabricUrl(url)) {
+      try {
+        return new BackendTarget.ServiceFabric(FabricName.parseService(url), ServiceFabricCluster.DEFAULT);
+      } catch (InvalidFabricNameException e) {
+        problem(at, e.getMessage());
+        return null;
+      }
     }
     if (url.contains("://") || url.contains(":/")) {
       BackendTarget.FixedUrl fixed = absoluteUrl(at, url);
@@ -502,7 +560,7 @@ public final class ConfigBinder {
     return out;
   }
 
-  private List<ApiConfig> apis(JsonArray list, List<BackendConfig> backends) {
+  private List<ApiConfig> apis(JsonArray list, List<BackendConfig> backends, Listeners listeners) {
     List<ApiConfig> out = new ArrayList<>();
     Set<String> ids = new HashSet<>();
     Map<String, String> paths = new HashMap<>();
@@ -519,10 +577,12 @@ public final class ConfigBinder {
       JsonObject a = list.getValue(i) instanceof JsonObject o ? o : new JsonObject();
       String id = str(a, "id", null);
       String path = str(a, "path", null);
-      String backend = str(a, "backend", null);
-      if (id == null || path == null || backend == null) {
+      if (id == null || path == null) {
         continue;
       }
+      JsonObject sbs = a.getValue("set-backend-service") instanceof JsonObject o ? o : null;
+      String backend = chooseBackend(at, str(a, "backend", null), sbs, true, backendIds, backends, listeners);
+      FabricAttributes sf = fabricAttributes(at + ".set-backend-service", sbs);
       if (!ids.add(id)) {
         problem(at + ".id", "duplicate API id '" + id + "'");
       }
@@ -533,7 +593,6 @@ public final class ConfigBinder {
           problem(at + ".path", "path '" + prefix + "' is already used by API '" + other + "'");
         }
       }
-      checkBackendRef(at + ".backend", backend, backendIds);
       List<OperationConfig> operations = new ArrayList<>();
       Set<String> opKeys = new HashSet<>();
       Set<String> opIds = new HashSet<>();
@@ -550,26 +609,335 @@ public final class ConfigBinder {
         if (!opIds.add(opId)) {
           problem(oat + ".id", "duplicate operation id '" + opId + "' in API '" + id + "'");
         }
+        PathTemplate template = null;
         try {
-          PathTemplate template = PathTemplate.parse(opPath);
+          template = PathTemplate.parse(opPath);
           if (!opKeys.add(method + " " + template.canonical())) {
             problem(oat, "duplicate operation " + method + " " + opPath + " in API '" + id + "'");
           }
         } catch (IllegalArgumentException e) {
           problem(oat + ".path", e.getMessage());
         }
-        String opBackend = str(o, "backend", null);
-        if (opBackend != null) {
-          checkBackendRef(oat + ".backend", opBackend, backendIds);
+        JsonObject opSbs = o.getValue("set-backend-service") instanceof JsonObject x ? x : null;
+        String opBackend = chooseBackend(oat, str(o, "backend", null), opSbs, false, backendIds, backends, listeners);
+        FabricAttributes opSf = fabricAttributes(oat + ".set-backend-service", opSbs);
+        OperationConfig op = new OperationConfig(opId, method, opPath, opBackend, opSf);
+        if (template != null) {
+          checkFabricRoute(oat, op.overridesBackendService() ? oat + ".set-backend-service" : at + ".set-backend-service",
+            opBackend != null ? opBackend : backend, op.overridesBackendService() ? opSf : sf, template, backends,
+            !op.overridesBackendService());
         }
-        operations.add(new OperationConfig(opId, method, opPath, opBackend));
+        operations.add(op);
+      }
+      if (operations.isEmpty() && ops.isEmpty()) {
+        checkFabricRoute(at, at + ".set-backend-service", backend, sf, null, backends, false);
+      } else if (hasAttributes(sbs) && backend != null && isKnownBackend(backend, backends) && !isFabric(backend, backends)) {
+        problem(at + ".set-backend-service", "sf-* attributes apply to Service Fabric backends; backend '"
+          + backend + "' is not one (its url is no fabric:/ name)");
       }
       RetryConfig retry = retry(at + ".retry", obj(a, "retry"));
-      if (prefix != null) {
-        out.add(new ApiConfig(id, prefix, backend, operations, retry));
+      if (prefix != null && backend != null) {
+        out.add(new ApiConfig(id, prefix, backend, operations, retry, sf));
       }
     }
     return out;
+  }
+
+  /**
+   * The backend one level (API or operation) names: {@code backend}, or set-backend-service's
+   * {@code backend-id} or {@code base-url}; they say the same thing, so at most one is given
+   * (exactly one on an API). A base-url becomes the configured backend with that URL, or an
+   * implicit backend of its own (APIM's automatic backend matching).
+   */
+  private String chooseBackend(String at, String backend, JsonObject sbs, boolean required, Set<String> backendIds,
+                               List<BackendConfig> backends, Listeners listeners) {
+    String backendId = sbs == null ? null : str(sbs, "backend-id", null);
+    String baseUrl = sbs == null ? null : str(sbs, "base-url", null);
+    int given = (backend != null ? 1 : 0) + (backendId != null ? 1 : 0) + (baseUrl != null ? 1 : 0);
+    if (given > 1) {
+      problem(at, "names its backend more than once ('backend', set-backend-service 'backend-id' and 'base-url'"
+        + " say the same thing): give one");
+    }
+    if (backend != null) {
+      checkBackendRef(at + ".backend", backend, backendIds);
+      return backend;
+    }
+    if (backendId != null) {
+      checkBackendRef(at + ".set-backend-service.backend-id", backendId, backendIds);
+      return backendId;
+    }
+    if (baseUrl != null) {
+      return implicitBackend(at + ".set-backend-service.base-url", substitute(at + ".set-backend-service.base-url", baseUrl),
+        backendIds, backends, listeners);
+    }
+    if (required) {
+      problem(at + ".backend", "required: give 'backend' (or set-backend-service with 'backend-id' or 'base-url')");
+    }
+    return null;
+  }
+
+  private String implicitBackend(String at, String url, Set<String> backendIds, List<BackendConfig> backends,
+                                 Listeners listeners) {
+    if (FabricName.isFabricUrl(url)) {
+      problem(at, "a Service Fabric service is reached through a backend whose url is its fabric:/ name (with its"
+        + " serviceFabricCluster settings): name that backend in backend-id");
+      return null;
+    }
+    BackendTarget.FixedUrl fixed = absoluteUrl(at, url);
+    if (fixed == null) {
+      return null;
+    }
+    if (pointsAtSelf(fixed, listeners)) {
+      problem(at, "points at this gateway's own traffic listener (" + fixed.authority()
+        + "); requests would loop back into the gateway");
+      return null;
+    }
+    for (BackendConfig b : backends) {
+      if (b instanceof SingleBackendConfig s && s.target() instanceof BackendTarget.FixedUrl f && f.ssl() == fixed.ssl()
+        && f.host().equalsIgnoreCase(fixed.host()) && f.port() == fixed.port() && f.basePath().equals(fixed.basePath())) {
+        return b.id();   // APIM's automatic backend matching: that backend's settings apply
+      }
+    }
+    String id = (fixed.ssl() ? "https://" : "http://") + fixed.authority() + fixed.basePath();
+    if (backendIds.add(id)) {
+      backends.add(new SingleBackendConfig(id, "set-backend-service base-url " + id, fixed, Credentials.NONE,
+        TlsConfig.DEFAULT, Timeouts.DEFAULT, CircuitBreakerConfig.DEFAULT, LoadBalancingConfig.DEFAULT));
+    }
+    return id;
+  }
+
+  /** The sf-* attributes of a set-backend-service, validated; {@code null} without one. */
+  private FabricAttributes fabricAttributes(String at, JsonObject sbs) {
+    if (sbs == null) {
+      return null;
+    }
+    PartitionKeyExpression key = null;
+    String keyText = str(sbs, "sf-partition-key", null);
+    if (keyText != null) {
+      try {
+        key = PartitionKeyExpression.parse(keyText);
+      } catch (IllegalArgumentException e) {
+        problem(at + ".sf-partition-key", e.getMessage());
+      }
+    }
+    ReplicaSelector replica = null;
+    try {
+      replica = ReplicaSelector.parseApimReplicaType(str(sbs, "sf-replica-type", null)).orElse(null);
+    } catch (IllegalArgumentException e) {
+      // reported by the schema
+    }
+    ResolveCondition condition = null;
+    String conditionText = str(sbs, "sf-resolve-condition", null);
+    if (conditionText != null) {
+      try {
+        condition = ResolveCondition.parse(conditionText);
+      } catch (IllegalArgumentException e) {
+        problem(at + ".sf-resolve-condition", e.getMessage());
+      }
+    }
+    FabricName instance = null;
+    String instanceText = str(sbs, "sf-service-instance-name", null);
+    if (instanceText != null) {
+      try {
+        instance = FabricName.parseService(instanceText);
+      } catch (InvalidFabricNameException e) {
+        problem(at + ".sf-service-instance-name", e.getMessage());
+      }
+    }
+    return new FabricAttributes(key, replica, str(sbs, "sf-listener-name", null), condition, instance);
+  }
+
+  private static boolean hasAttributes(JsonObject sbs) {
+    if (sbs != null) {
+      for (String k : sbs.fieldNames()) {
+        if (k.startsWith("sf-")) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /**
+   * A route's sf-* attributes must be those of a Service Fabric backend, and a partition key from a
+   * template parameter must name one of the route's template.
+   *
+   * @param inherited the attributes come from the API (reported on the operation that inherits them)
+   */
+  private void checkFabricRoute(String at, String sfAt, String backend, FabricAttributes sf, PathTemplate template,
+                                List<BackendConfig> backends, boolean inherited) {
+    if (sf == null || backend == null || !isKnownBackend(backend, backends)) {
+      return;
+    }
+    boolean any = sf.partitionKey() != null || sf.replicaType() != null || sf.listenerName() != null
+      || sf.resolveCondition() != null || sf.serviceInstanceName() != null;
+    if (!any) {
+      return;
+    }
+    if (!isFabric(backend, backends)) {
+      if (!inherited) {
+        problem(sfAt, "sf-* attributes apply to Service Fabric backends; backend '" + backend
+          + "' is not one (its url is no fabric:/ name)");
+      }
+      return;
+    }
+    if (sf.partitionKey() != null) {
+      try {
+        sf.partitionKey().bind(template);
+      } catch (IllegalArgumentException e) {
+        problem(inherited ? at : sfAt + ".sf-partition-key", inherited
+          ? "inherits sf-partition-key '" + sf.partitionKey().source() + "' from its API, but " + e.getMessage()
+          : e.getMessage());
+      }
+    }
+  }
+
+  private static boolean isKnownBackend(String id, List<BackendConfig> backends) {
+    for (BackendConfig b : backends) {
+      if (b.id().equals(id)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean isFabric(String id, List<BackendConfig> backends) {
+    for (BackendConfig b : backends) {
+      if (b.id().equals(id)) {
+        return isFabric(b);
+      }
+    }
+    return false;
+  }
+
+  private static boolean isFabric(BackendConfig b) {
+    return b instanceof SingleBackendConfig s && s.target() instanceof BackendTarget.ServiceFabric;
+  }
+
+  // --- Service Fabric clusters ---------------------------------------------------------------
+
+  private ServiceFabricCluster serviceFabricCluster(String at, JsonObject c) {
+    List<String> endpoints = new ArrayList<>();
+    arr(c, "managementEndpoints").forEach(x -> {
+      if (x instanceof String str) {
+        endpoints.add(str);
+      }
+    });
+    List<String> thumbprints = new ArrayList<>();
+    arr(c, "serverCertificateThumbprints").forEach(x -> {
+      if (x instanceof String str) {
+        thumbprints.add(str);
+      }
+    });
+    List<ServiceFabricCluster.X509Name> names = new ArrayList<>();
+    arr(c, "serverX509Names").forEach(x -> {
+      if (x instanceof JsonObject o) {
+        names.add(new ServiceFabricCluster.X509Name(str(o, "name", ""), str(o, "issuerCertificateThumbprint", null)));
+      }
+    });
+    if (c.containsKey("importer") && endpoints.isEmpty()) {
+      problem(at + ".importer", "imports from managementEndpoints, and there are none");
+    }
+    return new ServiceFabricCluster(endpoints, integer(c, "maxPartitionResolutionRetries",
+      ServiceFabricCluster.DEFAULT_MAX_PARTITION_RESOLUTION_RETRIES), str(c, "clientCertificateId", null), thumbprints,
+      names, null);
+  }
+
+  /**
+   * One importer per distinct cluster (the same set of management endpoints): its settings are
+   * those of the first backend naming the cluster, its name {@code importer.name} or
+   * {@code sf-<that backend's id>}. Two clusters may not share an endpoint, nor a name.
+   */
+  private void bindImporters(List<BackendConfig> out) {
+    record Cluster(Set<String> endpoints, PendingCluster first, ImporterConfig config) {
+    }
+    List<Cluster> clusters = new ArrayList<>();
+    Map<String, String> names = new HashMap<>();
+    for (PendingCluster pc : fabricClusters) {
+      SingleBackendConfig b = (SingleBackendConfig) out.get(pc.index());
+      ServiceFabricCluster sfc = ((BackendTarget.ServiceFabric) b.target()).cluster();
+      if (sfc.managementEndpoints().isEmpty()) {
+        continue;
+      }
+      Set<String> key = new TreeSet<>();
+      for (String e : sfc.managementEndpoints()) {
+        String n = e.strip().toLowerCase(Locale.ROOT);
+        while (n.endsWith("/")) {
+          n = n.substring(0, n.length() - 1);
+        }
+        key.add(n);
+      }
+      Cluster same = null;
+      for (Cluster c : clusters) {
+        if (c.endpoints().equals(key)) {
+          same = c;
+        } else if (c.endpoints().stream().anyMatch(key::contains)) {
+          problem(pc.at() + ".serviceFabricCluster.managementEndpoints", "shares a management endpoint with the cluster of "
+            + c.first().at() + " ('" + c.first().backendId() + "'): list the same endpoints (one cluster) or disjoint ones");
+        }
+      }
+      JsonObject importer = obj(pc.json(), "importer");
+      ImporterConfig config;
+      if (same != null) {
+        if (!importer.isEmpty() && !importer.equals(obj(same.first().json(), "importer"))) {
+          problem(pc.at() + ".serviceFabricCluster.importer", "the cluster is already imported with the settings of "
+            + same.first().at() + " ('" + same.first().backendId() + "'): give importer settings once");
+        }
+        config = same.config();
+      } else {
+        config = importerConfig(pc.at() + ".serviceFabricCluster", sfc.managementEndpoints(), importer,
+          "sf-" + pc.backendId());
+        if (config != null) {
+          String other = names.putIfAbsent(config.name(), pc.at());
+          if (other != null) {
+            problem(pc.at() + ".serviceFabricCluster.importer.name", "importer name '" + config.name()
+              + "' is already used by the cluster of " + other + "; each cluster's importer needs its own name");
+          }
+        }
+        clusters.add(new Cluster(key, pc, config));
+      }
+      if (config != null) {
+        out.set(pc.index(), new SingleBackendConfig(b.id(), b.title(), new BackendTarget.ServiceFabric(
+          ((BackendTarget.ServiceFabric) b.target()).service(), new ServiceFabricCluster(sfc.managementEndpoints(),
+          sfc.maxPartitionResolutionRetries(), sfc.clientCertificateId(), sfc.serverCertificateThumbprints(),
+          sfc.serverX509Names(), config)), b.credentials(), b.tls(), b.timeouts(), b.breaker(), b.loadBalancing()));
+      }
+    }
+  }
+
+  private ImporterConfig importerConfig(String at, List<String> endpoints, JsonObject i, String defaultName) {
+    String iat = at + ".importer";
+    ImporterConfig.Builder builder = ImporterConfig.builder(endpoints.toArray(new String[0]))
+      .name(str(i, "name", defaultName))
+      .interval(duration(i, "interval", iat + ".interval", null))
+      .requestTimeout(duration(i, "requestTimeout", iat + ".requestTimeout", null))
+      .staleAfter(duration(i, "staleAfter", iat + ".staleAfter", null),
+        integer(i, "staleAfterFailures", ImporterConfig.DEFAULT_STALE_AFTER_FAILURES))
+      .parallelism(integer(i, "parallelism", ImporterConfig.DEFAULT_PARALLELISM));
+    List<FabricName> apps = new ArrayList<>();
+    JsonArray list = arr(i, "applications");
+    for (int k = 0; k < list.size(); k++) {
+      if (list.getValue(k) instanceof String app) {
+        try {
+          apps.add(FabricName.parse(app));
+        } catch (InvalidFabricNameException e) {
+          problem(iat + ".applications[" + k + "]", e.getMessage());
+        }
+      }
+    }
+    builder.applications(apps);
+    if (i.getValue("tls") instanceof JsonObject t) {
+      builder.tls(new ImporterConfig.Tls(str(t, "certPath", null), str(t, "keyPath", null), str(t, "caPath", null),
+        bool(t, "trustAll", false), bool(t, "verifyHost", true)));
+    }
+    try {
+      return builder.build();
+    } catch (InvalidImporterConfigException e) {
+      for (String reason : e.problems()) {
+        problem(reason.startsWith("managementEndpoints") ? at + ".managementEndpoints" : iat, reason);
+      }
+      return null;
+    }
   }
 
   private void checkBackendRef(String at, String ref, Set<String> backendIds) {

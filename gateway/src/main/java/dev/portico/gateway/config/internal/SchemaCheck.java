@@ -16,6 +16,7 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.regex.Pattern;
 
 /**
  * Structural validation of a raw configuration against {@code portico-config.schema.json}: types,
@@ -26,6 +27,7 @@ public final class SchemaCheck {
 
   private static final String SCHEMA = "/dev/portico/gateway/config/portico-config.schema.json";
   private static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final Pattern QUOTED_NAME = Pattern.compile("\\['([^']*)'\\]");
   private static final JsonSchema schema = load();
   private static final JsonNode schemaTree = loadTree();
 
@@ -49,7 +51,8 @@ public final class SchemaCheck {
   }
 
   private static FieldProblem toProblem(ValidationMessage m) {
-    String at = m.getInstanceLocation().toString();
+    // JSON path quotes names that are no identifiers (set-backend-service): $.apis[0]['set-backend-service']
+    String at = QUOTED_NAME.matcher(m.getInstanceLocation().toString()).replaceAll(".$1");
     String path = at.equals("$") ? "" : at.startsWith("$.") ? at.substring(2) : at.substring(1);
     String type = m.getType();
     String property = m.getProperty();

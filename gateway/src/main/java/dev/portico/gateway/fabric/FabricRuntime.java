@@ -1,0 +1,223 @@
+package dev.portico.gateway.fabric;
+
+import dev.portico.discovery.Registry;
+import dev.portico.discovery.RegistrySnapshot;
+import dev.portico.discovery.RegistryWatcher;
+import dev.portico.fabric.ListenerEndpoint;
+import dev.portico.fabric.PartitionKey;
+import dev.portico.fabric.PartitionVersion;
+import dev.portico.fabric.importer.FabricImporter;
+import dev.portico.fabric.importer.ImporterConfig;
+import dev.portico.fabric.importer.ImporterStatus;
+import dev.portico.fabric.resolve.FabricIndex;
+import dev.portico.fabric.resolve.FabricResolver;
+import dev.portico.fabric.resolve.IndexedService;
+import dev.portico.fabric.resolve.Resolution;
+import dev.portico.fabric.resolve.ResolutionFailure;
+import dev.portico.fabric.resolve.ResolvedPartition;
+import dev.portico.fabric.resolve.ResolvedReplica;
+import dev.portico.gateway.backend.BackendStates;
+import dev.portico.gateway.backend.Endpoint;
+import dev.portico.gateway.backend.Target;
+import dev.portico.gateway.backend.Upstream;
+import dev.portico.gateway.fabric.internal.IndexUpdater;
+import dev.portico.gateway.fabric.internal.ListenerEndpoints;
+import dev.portico.gateway.management.ReadinessCheck;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The gateway's Service Fabric naming: the resolver over the registry (its index rebuilt off the
+ * event loop whenever the registry snapshot changes, then swapped atomically), the importers that
+ * keep the registry in step with real clusters, the parsed listener endpoints, and the breakers of
+ * resolved endpoints. The request path only reads the index (one volatile load) and these caches;
+ * registry reads happen only for complaint-based re-resolution, and at most one per
+ * {@link #MIN_REFRESH_INTERVAL} whatever the number of complaints.
+ */
+public final class FabricRuntime {
+
+  private static final Logger log = LoggerFactory.getLogger(FabricRuntime.class);
+
+  /**
+   * Complaints within this interval share one registry read: a burst of failures (or of responses
+   * matching a resolve condition) must not turn into a stream of registry reads and index builds.
+   */
+  public static final Duration MIN_REFRESH_INTERVAL = Duration.ofMillis(200);
+
+  private record Refresh(long startedNanos, Future<RegistrySnapshot> future) {
+  }
+
+  private final Vertx vertx;
+  private final Registry registry;
+  private final RegistryWatcher watcher;
+  private final BackendStates states;
+  private final List<String> fabricBackends;
+  private final List<ImporterConfig> importerConfigs;
+  private final FabricResolver resolver;
+  private final ListenerEndpoints endpoints = new ListenerEndpoints();
+  private final AtomicReference<Refresh> lastRefresh = new AtomicReference<>();
+  private final List<FabricImporter> importers = new ArrayList<>();
+  private IndexUpdater updater;
+
+  /**
+   * @param fabricBackends ids of the backends whose endpoints are resolved replicas (their breaker
+   *                       states are pruned to the endpoints the index still has); none: the index
+   *                       is not maintained at all
+   * @param importers      one per distinct cluster
+   */
+  public FabricRuntime(Vertx vertx, Registry registry, RegistryWatcher watcher, BackendStates states,
+                       List<String> fabricBackends, List<ImporterConfig> importers) {
+    this.vertx = vertx;
+    this.registry = registry;
+    this.watcher = watcher;
+    this.states = states;
+    this.fabricBackends = List.copyOf(fabricBackends);
+    this.importerConfigs = List.copyOf(importers);
+    this.resolver = new FabricResolver(this::refreshForComplaint);
+  }
+
+  /**
+   * Indexes the watcher's current snapshot (off the event loop) and follows its changes; then
+   * starts the importers. Call on the gateway verticle's context, after the watcher started.
+   */
+  public Future<Void> start() {
+    Context context = vertx.getOrCreateContext();
+    updater = new IndexUpdater(context, resolver, this::indexSwapped);
+    if (fabricBackends.isEmpty()) {
+      // nothing resolves: no Service Fabric backend, no reverse-proxy listener, no importer
+      return Future.succeededFuture();
+    }
+    watcher.onChange(updater::submit);
+    return updater.submit(watcher.current()).compose(v -> {
+      List<Future<Void>> started = new ArrayList<>();
+      for (ImporterConfig c : importerConfigs) {
+        FabricImporter importer = FabricImporter.create(vertx, registry, c);
+        importers.add(importer);
+        started.add(importer.start());
+        log.info("Service Fabric importer '{}' started: {} every {}", c.name(), c.managementEndpoints(), c.interval());
+      }
+      return Future.all(started).mapEmpty();
+    });
+  }
+
+  /** Stops the importers (their records stay: a restarted importer of the same name takes them over). */
+  public Future<Void> stop() {
+    List<Future<Void>> stopped = new ArrayList<>();
+    for (FabricImporter i : importers) {
+      stopped.add(i.stop());
+    }
+    return Future.join(stopped).mapEmpty();
+  }
+
+  /** The index in force: an immutable value, read lock-free. */
+  public FabricIndex index() {
+    return resolver.index();
+  }
+
+  /**
+   * Complaint-based re-resolution ({@link FabricResolver#reresolve(ResolvedPartition, PartitionKey)}):
+   * a newer partition when the index (or, after one shared registry read, the registry) has one.
+   * Never fails; may complete on another thread than the caller's.
+   */
+  public Future<Resolution> reresolve(ResolvedPartition previous, PartitionKey key) {
+    return resolver.reresolve(previous, key);
+  }
+
+  /**
+   * What the index in force says now about {@code previous}'s partition, without reading the
+   * registry: the partition as indexed (the same, or newer), or what {@code key} resolves to when
+   * the partition is gone. For complaints about responses: a service that answered is alive, so
+   * only a change the gateway already knows of can make a resend worthwhile.
+   */
+  public Resolution current(ResolvedPartition previous, PartitionKey key) {
+    Optional<IndexedService> service = index().service(previous.service());
+    if (service.isEmpty()) {
+      return new ResolutionFailure.ServiceNotFound(previous.service(), key, "Service " + previous.service()
+        + " is no longer registered (key " + key + ")");
+    }
+    Optional<ResolvedPartition> now = service.get().partition(previous.partition().id());
+    if (now.isEmpty()) {
+      return service.get().resolve(key);
+    }
+    return now.get().version().compareWith(previous.version()) == PartitionVersion.Order.OLDER ? previous : now.get();
+  }
+
+  /** The target for {@code listener} of {@code replica} under {@code upstream}'s settings and breakers; null when unusable. */
+  public Target target(Upstream upstream, ResolvedReplica replica, ListenerEndpoint listener) {
+    Endpoint e = endpoints.of(replica, listener);
+    return e == null ? null : new Target(upstream, e, states.state(upstream, e.key()), e.key());
+  }
+
+  /** The importers' states, for health and diagnostics. */
+  public List<ImporterStatus> importerStatuses() {
+    List<ImporterStatus> out = new ArrayList<>();
+    for (FabricImporter i : importers) {
+      out.add(i.status());
+    }
+    return out;
+  }
+
+  /**
+   * One readiness check per importer, named {@code serviceFabric:<importer>}: not ready before
+   * its first successful import, nor while its data is stale (the detail gives the age).
+   */
+  public List<ReadinessCheck> readinessChecks() {
+    List<ReadinessCheck> checks = new ArrayList<>();
+    for (FabricImporter importer : importers) {
+      checks.add(new ReadinessCheck("serviceFabric:" + importer.config().name(), () -> readiness(importer.status())));
+    }
+    return checks;
+  }
+
+  static ReadinessCheck.Result readiness(ImporterStatus s) {
+    Instant now = Instant.now();
+    String error = s.lastError() == null ? "" : "; last error: " + s.lastError();
+    if (s.lastSuccess() == null) {
+      return ReadinessCheck.Result.notReady("no successful import yet (" + s.consecutiveFailures() + " failed cycle"
+        + (s.consecutiveFailures() == 1 ? "" : "s") + ")" + error);
+    }
+    long age = Math.max(0, Duration.between(s.lastSuccess(), now).toSeconds());
+    if (s.stale()) {
+      return ReadinessCheck.Result.notReady("stale: last successful import " + age + " s ago (" + s.lastSuccess()
+        + "), " + s.consecutiveFailures() + " failed cycle" + (s.consecutiveFailures() == 1 ? "" : "s")
+        + " since; the last known records keep serving" + error);
+    }
+    return ReadinessCheck.Result.ok("imported " + age + " s ago from " + s.activeEndpoint()
+      + (s.lastCycle() == null ? "" : " (" + s.lastCycle().outcome() + ")"));
+  }
+
+  /** Coalesced: complaints within {@link #MIN_REFRESH_INTERVAL} share the registry read of the first. */
+  private Future<RegistrySnapshot> refreshForComplaint() {
+    long now = System.nanoTime();
+    Refresh last = lastRefresh.get();
+    if (last != null && now - last.startedNanos() < MIN_REFRESH_INTERVAL.toNanos()) {
+      return last.future();
+    }
+    // completes once the index is built from the new snapshot, off the event loop: the resolver's
+    // own update(snapshot) then finds nothing left to build
+    Future<RegistrySnapshot> f = watcher.refresh()
+      .compose(snapshot -> updater.submit(snapshot).map(snapshot))
+      .timeout(10, TimeUnit.SECONDS);
+    lastRefresh.set(new Refresh(now, f));
+    return f;
+  }
+
+  private void indexSwapped(FabricIndex index) {
+    Set<String> keys = endpoints.retain(index);
+    for (String backend : fabricBackends) {
+      states.retainOnly(backend, keys);
+    }
+  }
+}

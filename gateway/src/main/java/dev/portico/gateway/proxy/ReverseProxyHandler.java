@@ -1,0 +1,157 @@
+package dev.portico.gateway.proxy;
+
+import dev.portico.fabric.resolve.FabricIndex;
+import dev.portico.fabric.resolve.ReplicaSelector;
+import dev.portico.fabric.rest.FabricError;
+import dev.portico.gateway.backend.FabricBackend;
+import dev.portico.gateway.backend.Upstream;
+import dev.portico.gateway.config.Credentials;
+import dev.portico.gateway.config.ReverseProxyConfig;
+import dev.portico.gateway.config.RetryConfig;
+import dev.portico.gateway.config.Timeouts;
+import dev.portico.gateway.fabric.FabricRuntime;
+import dev.portico.gateway.resilience.RetryPolicy;
+import dev.portico.gateway.routing.RequestPaths;
+import dev.portico.gateway.routing.Route;
+import dev.portico.gateway.state.RoutingStateHolder;
+import dev.portico.metrics.FabricResolution;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpServerRequest;
+
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * The listener compatible with Service Fabric's reverse proxy:
+ * {@code /{App}/{Service}/{suffix}?PartitionKey=…&PartitionKind=…&ListenerName=…&TargetReplicaSelector=…&Timeout=…}.
+ * It takes the request apart ({@link ReverseProxyRequest}), applies the reference's defaults
+ * (primary replica of a stateful service, any instance of a stateless one; the listener with the
+ * smallest name among http(s) ones; {@code Timeout} 120 s), and hands it to an {@link Exchange}
+ * whose {@link FabricSource} follows the reverse proxy's retry rules ({@link ResendPolicy.ReverseProxy}),
+ * bounded by the request's {@code Timeout}. Header hygiene, loop detection, request ids, metrics
+ * and access log are the main listener's.
+ */
+public final class ReverseProxyHandler implements Handler<HttpServerRequest> {
+
+  /** The API and backend id of every request of this listener (metric labels, access log, problems). */
+  public static final String ID = "sf-reverse-proxy";
+  /** Longest {@code Timeout} accepted, in seconds. */
+  static final long MAX_TIMEOUT_SECONDS = 86_400;
+
+  private final Vertx vertx;
+  private final HttpClient client;
+  private final RoutingStateHolder states;
+  private final String hopMarker;
+  private final String via;
+  private final ExchangeObserver observer;
+  private final FabricRuntime fabric;
+  private final ReverseProxyConfig config;
+  private final Route route;
+
+  public ReverseProxyHandler(Vertx vertx, HttpClient client, RoutingStateHolder states, String hopMarker,
+                             ExchangeObserver observer, FabricRuntime fabric, ReverseProxyConfig config) {
+    this.vertx = vertx;
+    this.client = client;
+    this.states = states;
+    this.hopMarker = hopMarker;
+    this.via = "1.1 " + hopMarker;
+    this.observer = observer;
+    this.fabric = fabric;
+    this.config = config;
+    this.route = new Route(ID, null, backend(config), 0, new RetryPolicy(RetryConfig.NONE));
+  }
+
+  /** The synthetic backend of this listener: its timeouts, TLS checks and breaker rules for resolved endpoints. */
+  public static FabricBackend backend(ReverseProxyConfig config) {
+    // without a per-attempt timeout, only the request's Timeout bounds an attempt (the deadline cuts it)
+    Duration response = config.attemptTimeout() != null ? config.attemptTimeout() : Duration.ofSeconds(MAX_TIMEOUT_SECONDS);
+    Upstream upstream = new Upstream(ID, Credentials.NONE, config.tls(), new Timeouts(config.connectTimeout(), response),
+      config.breaker());
+    return new FabricBackend(ID, upstream, config.maxRetries());
+  }
+
+  @Override
+  public void handle(HttpServerRequest req) {
+    long startNanos = System.nanoTime();
+    String requestId = req.getHeader(ProxyHeaders.X_REQUEST_ID);
+    if (requestId == null || requestId.isEmpty() || requestId.length() > 200) {
+      requestId = ProxyHeaders.newRequestId();
+    }
+    String viaIn = req.getHeader(ProxyHeaders.VIA);
+    if (viaIn != null && viaIn.contains(hopMarker)) {
+      reject(req, new Failure.LoopDetected("the request already passed through this gateway (" + hopMarker
+        + "); a Service Fabric record points back at it"), requestId, startNanos);
+      return;
+    }
+    String path = RequestPaths.normalize(req.path());
+    if (path == null) {
+      reject(req, new Failure.BadRequest("the request path is not a valid absolute path"), requestId, startNanos);
+      return;
+    }
+    FabricIndex index = fabric.index();
+    ReverseProxyRequest rp = ReverseProxyRequest.parse(path, req.query(), index);
+    if (rp.service() == null) {
+      observer.fabricResolution(rp.tried(), FabricResolution.NOT_FOUND, System.nanoTime() - startNanos);
+      reject(req, new Failure.PartitionResolutionFailure(404, "No service is registered under " + path
+        + " (the service is the longest prefix of at least /App/Service that names one; names are case-sensitive)",
+        FabricError.SERVICE_DOES_NOT_EXIST), requestId, startNanos);
+      return;
+    }
+    ReplicaSelector selector;
+    try {
+      selector = ReplicaSelector.parseTargetReplicaSelector(rp.targetReplicaSelector()).orElse(null);
+    } catch (IllegalArgumentException e) {
+      observer.fabricResolution(rp.service().toString(), FabricResolution.ERROR, System.nanoTime() - startNanos);
+      reject(req, new Failure.PartitionResolutionFailure(400, "Service " + rp.service() + ": " + e.getMessage(),
+        "E_INVALIDARG"), requestId, startNanos);
+      return;
+    }
+    long timeoutMs = config.defaultTimeout().toMillis();
+    if (rp.timeout() != null) {
+      long seconds = number(rp.timeout());
+      if (seconds < 1 || seconds > MAX_TIMEOUT_SECONDS) {
+        reject(req, new Failure.BadRequest("Timeout=" + rp.timeout() + " is not a number of seconds within 1-"
+          + MAX_TIMEOUT_SECONDS), requestId, startNanos);
+        return;
+      }
+      timeoutMs = seconds * 1000;
+    }
+    int maxResends = config.maxRetries();
+    String retries = req.getHeader(ProxyHeaders.X_PORTICO_SF_RETRIES);
+    if (retries != null) {
+      long n = number(retries);
+      if (n < 0) {
+        reject(req, new Failure.BadRequest(ProxyHeaders.X_PORTICO_SF_RETRIES + ": " + retries
+          + " is not a number of retries (0 switches them off)"), requestId, startNanos);
+        return;
+      }
+      maxResends = (int) Math.min(maxResends, n);
+    }
+    FabricSource source = new FabricSource(fabric, route.backend().upstream(), rp.service(), rp.partitionKey(),
+      rp.partitionKind(), "no PartitionKey parameter", selector, false, Optional.ofNullable(rp.listenerName()),
+      new ResendPolicy.ReverseProxy(config.backoffMax().toMillis()), maxResends, config.bufferBodyLimit(), timeoutMs);
+    observer.started(ID);
+    new Exchange(vertx, client, observer, states.current(), req, route, source, path, rp.suffix(), rp.forwardedQuery(),
+      requestId, via, startNanos, null).start();
+  }
+
+  private void reject(HttpServerRequest req, Failure failure, String requestId, long startNanos) {
+    ProxyHandler.reject(observer, req, failure, ID, ID, requestId, startNanos);
+  }
+
+  /** A non-negative decimal number (at most 9 digits), or -1. */
+  private static long number(String text) {
+    String t = text.strip();
+    if (t.isEmpty() || t.length() > 9) {
+      return -1;
+    }
+    for (int i = 0; i < t.length(); i++) {
+      if (t.charAt(i) < '0' || t.charAt(i) > '9') {
+        return -1;
+      }
+    }
+    return Long.parseLong(t);
+  }
+}

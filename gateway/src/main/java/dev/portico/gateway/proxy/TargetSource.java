@@ -1,0 +1,65 @@
+package dev.portico.gateway.proxy;
+
+import dev.portico.gateway.backend.Selection;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpMethod;
+
+/**
+ * Where the attempts of one {@link Exchange} go, and when it tries again: the exchange forwards,
+ * streams, reports outcomes to breakers and observers, and never resends a body it cannot
+ * resend whole; the source decides targets and retries.
+ *
+ * <ul>
+ *   <li>{@link SnapshotSource}: Single and Pool backends. Targets come synchronously from the
+ *       immutable routing snapshot; retries follow the API's retry policy, on another member or
+ *       instance. Stateless and shared: a request costs it no allocation.</li>
+ *   <li>{@link FabricSource}: Service Fabric backends and the reverse-proxy listener. The first
+ *       target is resolved synchronously from the resolver's immutable index; a complaint
+ *       (connection failure, timeout, a status its policy names) re-resolves asynchronously and
+ *       resends, after Service Fabric's back-off unless the partition has moved.</li>
+ * </ul>
+ *
+ * Every method is called on the exchange's event loop; futures may complete elsewhere, the
+ * exchange brings their results back to its loop.
+ */
+interface TargetSource {
+
+  /** The request was accepted (before any attempt). */
+  default void started(Exchange x, long nowNanos) {
+  }
+
+  /** Whether a body of {@code contentLength} bytes (-1 unknown) is read whole first, so a resend can send it again. */
+  boolean buffers(Exchange x, HttpMethod method, long contentLength);
+
+  /** Where the first attempt goes: synchronous, from in-memory snapshots, no I/O. */
+  Selection first(Exchange x, long nowNanos);
+
+  /**
+   * Whether an attempt's outcome may lead to another attempt: cheap, synchronous, no side
+   * effects (called on every outcome).
+   *
+   * @param status  the response status, or 0 when the attempt failed without one
+   * @param reason  the failure's reason when {@code status} is 0
+   * @param headers the response headers, {@code null} when there is no response
+   */
+  boolean complains(Exchange x, int status, String reason, MultiMap headers);
+
+  /**
+   * Decides whether to try again after a complaint (budgets, re-resolution). A response stays
+   * paused until this completes: {@code false} sends it to the client as it is.
+   */
+  Future<Boolean> reconsider(Exchange x, int status, String reason);
+
+  /** The next attempt's target, once any back-off has passed. Never fails. */
+  Future<Selection> next(Exchange x);
+
+  /** The exchange ended while a decision was pending: give back anything held for the next attempt (breaker permits). */
+  default void abandon() {
+  }
+
+  /** A bound on the whole exchange, in milliseconds, after which it answers 504; 0 for none. */
+  default long deadlineMillis() {
+    return 0;
+  }
+}

@@ -1,0 +1,58 @@
+package dev.portico.gateway.fabric.internal;
+
+import dev.portico.discovery.RegistrySnapshot;
+import dev.portico.fabric.resolve.FabricIndex;
+import dev.portico.fabric.resolve.FabricResolver;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The resolver's index is rebuilt off the event loop, one build at a time, coalescing snapshots. */
+@ExtendWith(VertxExtension.class)
+class IndexUpdaterTest {
+
+  @Test
+  void buildsOnAWorkerAndCoalescesSnapshotsThatArriveDuringABuild(Vertx vertx) throws Exception {
+    FabricResolver resolver = new FabricResolver(() -> Future.failedFuture("no registry here"));
+    List<Boolean> onWorker = new CopyOnWriteArrayList<>();
+    List<Long> built = new CopyOnWriteArrayList<>();
+    Context context = vertx.getOrCreateContext();
+    IndexUpdater updater = new IndexUpdater(context, resolver, index -> {
+      onWorker.add(Context.isOnWorkerThread());
+      built.add(index.snapshotVersion());
+      sleep(50);   // a slow build, as 5,000 records are
+    });
+    List<Future<Void>> done = new ArrayList<>();
+    context.runOnContext(v -> {
+      for (long version = 1; version <= 5; version++) {
+        done.add(updater.submit(new RegistrySnapshot(version, java.util.Map.of())));
+      }
+    });
+    Thread.sleep(100);
+    Future.all(new ArrayList<>(done)).await(5, TimeUnit.SECONDS);
+    FabricIndex index = resolver.index();
+    assertThat(index.snapshotVersion()).isEqualTo(5);
+    assertThat(onWorker).containsOnly(true);
+    // the first snapshot builds at once; the four that arrive meanwhile coalesce into one more build
+    assertThat(built).containsExactly(1L, 5L);
+    assertThat(updater.submit(new RegistrySnapshot(3, java.util.Map.of())).isComplete()).isTrue();
+  }
+
+  private static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
