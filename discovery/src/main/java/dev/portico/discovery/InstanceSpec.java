@@ -1,6 +1,5 @@
 package dev.portico.discovery;
 
-import java.net.URI;
 import java.util.Map;
 import java.util.Objects;
 
@@ -29,20 +28,13 @@ public record InstanceSpec(String service, String host, int port, boolean ssl, S
   }
 
   public static InstanceSpec of(String service, String url, InstanceStatus status, Map<String, String> metadata) {
-    URI uri = URI.create(url);
-    boolean ssl = "https".equalsIgnoreCase(uri.getScheme());
-    if (!ssl && !"http".equalsIgnoreCase(uri.getScheme())) {
-      throw new IllegalArgumentException("not an http(s) URL: " + url);
+    HttpUrl u;
+    try {
+      u = HttpUrl.parse(url);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("not a usable http(s) URL (" + e.getMessage() + "): " + url, e);
     }
-    if (uri.getHost() == null) {
-      throw new IllegalArgumentException("URL has no host: " + url);
-    }
-    int port = uri.getPort() > 0 ? uri.getPort() : (ssl ? 443 : 80);
-    String host = uri.getHost();
-    if (host.startsWith("[") && host.endsWith("]")) {
-      host = host.substring(1, host.length() - 1);
-    }
-    return new InstanceSpec(service, host, port, ssl, uri.getRawPath(), status, metadata);
+    return new InstanceSpec(service, u.host(), u.port(), u.ssl(), u.path(), status, metadata);
   }
 
   public InstanceSpec withStatus(InstanceStatus newStatus) {

@@ -40,8 +40,7 @@ public record ServiceInstance(String id, String service, String host, int port, 
 
   /** The authority as it goes into a {@code Host} header (IPv6 literals bracketed). */
   public String authority() {
-    String h = host.indexOf(':') >= 0 && !host.startsWith("[") ? "[" + host + "]" : host;
-    return h + ":" + port;
+    return HttpUrl.authority(host, port);
   }
 
   public String metadata(String key) {

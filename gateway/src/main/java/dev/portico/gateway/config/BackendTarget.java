@@ -1,5 +1,6 @@
 package dev.portico.gateway.config;
 
+import dev.portico.discovery.HttpUrl;
 import dev.portico.fabric.FabricName;
 
 /**
@@ -11,7 +12,7 @@ public sealed interface BackendTarget {
   /** An absolute base URL, fixed at configuration time. */
   record FixedUrl(String url, boolean ssl, String host, int port, String basePath) implements BackendTarget {
     public String authority() {
-      return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
+      return HttpUrl.authority(host, port);
     }
   }
 

@@ -1,7 +1,6 @@
 package dev.portico.gateway.proxy;
 
 import dev.portico.gateway.fabric.FabricRuntime;
-import dev.portico.gateway.routing.RequestPaths;
 import dev.portico.gateway.routing.Route;
 import dev.portico.gateway.state.RoutingState;
 import dev.portico.gateway.state.RoutingStateHolder;
@@ -43,21 +42,13 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
   @Override
   public void handle(HttpServerRequest req) {
     long startNanos = System.nanoTime();
-    String requestId = req.getHeader(ProxyHeaders.X_REQUEST_ID);
-    if (requestId == null || requestId.isEmpty() || requestId.length() > 200) {
-      requestId = ProxyHeaders.newRequestId();
-    }
-    String viaIn = req.getHeader(ProxyHeaders.VIA);
-    if (viaIn != null && viaIn.contains(hopMarker)) {
-      reject(req, new Failure.LoopDetected("the request already passed through this gateway (" + hopMarker
-        + "); a backend or registry record points back at it"), null, null, requestId, startNanos);
+    Admission admission = Admission.of(req, hopMarker, "a backend or registry record");
+    String requestId = admission.requestId();
+    if (admission.refusal() != null) {
+      reject(req, admission.refusal(), null, null, requestId, startNanos);
       return;
     }
-    String path = RequestPaths.normalize(req.path());
-    if (path == null) {
-      reject(req, new Failure.BadRequest("the request path is not a valid absolute path"), null, null, requestId, startNanos);
-      return;
-    }
+    String path = admission.path();
     RoutingState state = states.current();
     Route route = state.apis().match(req.method(), path);
     if (route == null) {

@@ -11,7 +11,6 @@ import dev.portico.gateway.config.RetryConfig;
 import dev.portico.gateway.config.Timeouts;
 import dev.portico.gateway.fabric.FabricRuntime;
 import dev.portico.gateway.resilience.RetryPolicy;
-import dev.portico.gateway.routing.RequestPaths;
 import dev.portico.gateway.routing.Route;
 import dev.portico.gateway.state.RoutingStateHolder;
 import dev.portico.metrics.FabricResolution;
@@ -75,21 +74,13 @@ public final class ReverseProxyHandler implements Handler<HttpServerRequest> {
   @Override
   public void handle(HttpServerRequest req) {
     long startNanos = System.nanoTime();
-    String requestId = req.getHeader(ProxyHeaders.X_REQUEST_ID);
-    if (requestId == null || requestId.isEmpty() || requestId.length() > 200) {
-      requestId = ProxyHeaders.newRequestId();
-    }
-    String viaIn = req.getHeader(ProxyHeaders.VIA);
-    if (viaIn != null && viaIn.contains(hopMarker)) {
-      reject(req, new Failure.LoopDetected("the request already passed through this gateway (" + hopMarker
-        + "); a Service Fabric record points back at it"), requestId, startNanos);
+    Admission admission = Admission.of(req, hopMarker, "a Service Fabric record");
+    String requestId = admission.requestId();
+    if (admission.refusal() != null) {
+      reject(req, admission.refusal(), requestId, startNanos);
       return;
     }
-    String path = RequestPaths.normalize(req.path());
-    if (path == null) {
-      reject(req, new Failure.BadRequest("the request path is not a valid absolute path"), requestId, startNanos);
-      return;
-    }
+    String path = admission.path();
     FabricIndex index = fabric.index();
     ReverseProxyRequest rp = ReverseProxyRequest.parse(path, req.query(), index);
     if (rp.service() == null) {

@@ -1,5 +1,6 @@
 package dev.portico.gateway.config.internal;
 
+import dev.portico.discovery.HttpUrl;
 import dev.portico.discovery.InstanceSpec;
 import dev.portico.discovery.InstanceStatus;
 import dev.portico.fabric.FabricName;
@@ -39,8 +40,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.servicediscovery.ServiceDiscoveryOptions;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -470,45 +469,20 @@ public final class ConfigBinder {
   }
 
   private BackendTarget.FixedUrl absoluteUrl(String at, String url) {
-    URI uri;
+    HttpUrl u;
     try {
-      uri = new URI(url);
-    } catch (URISyntaxException e) {
-      problem(at, "malformed URL '" + url + "': " + e.getReason());
+      u = HttpUrl.parse(url);
+    } catch (IllegalArgumentException e) {
+      problem(at, e.getMessage().equals("URL carries user info")
+        ? "URL carries user info; put credentials in the backend's 'credentials' block"
+        : "malformed URL '" + url + "': " + e.getMessage());
       return null;
     }
-    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-    if (!scheme.equals("http") && !scheme.equals("https")) {
-      problem(at, "malformed URL '" + url + "': scheme must be http or https");
-      return null;
-    }
-    if (uri.getHost() == null || uri.getHost().isEmpty()) {
-      problem(at, "malformed URL '" + url + "': no host");
-      return null;
-    }
-    if (uri.getPort() > 65535) {
-      problem(at, "malformed URL '" + url + "': port " + uri.getPort() + " is out of range (1-65535)");
-      return null;
-    }
-    if (uri.getRawUserInfo() != null) {
-      problem(at, "URL carries user info; put credentials in the backend's 'credentials' block");
-      return null;
-    }
-    if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
+    if (u.query() != null || u.fragment() != null) {
       problem(at, "a base URL takes no query or fragment; use credentials.query for query parameters");
       return null;
     }
-    boolean ssl = scheme.equals("https");
-    int port = uri.getPort() > 0 ? uri.getPort() : ssl ? 443 : 80;
-    String host = uri.getHost();
-    if (host.startsWith("[") && host.endsWith("]")) {
-      host = host.substring(1, host.length() - 1);
-    }
-    String path = uri.getRawPath() == null ? "" : uri.getRawPath();
-    while (path.endsWith("/")) {
-      path = path.substring(0, path.length() - 1);
-    }
-    return new BackendTarget.FixedUrl(url, ssl, host, port, path);
+    return new BackendTarget.FixedUrl(url, u.ssl(), u.host(), u.port(), u.path());
   }
 
   private boolean pointsAtSelf(BackendTarget.FixedUrl url, Listeners listeners) {

@@ -1,5 +1,6 @@
 package dev.portico.gateway.fabric.internal;
 
+import dev.portico.discovery.HttpUrl;
 import dev.portico.fabric.ListenerEndpoint;
 import dev.portico.fabric.resolve.FabricIndex;
 import dev.portico.fabric.resolve.IndexedService;
@@ -7,10 +8,7 @@ import dev.portico.fabric.resolve.ResolvedPartition;
 import dev.portico.fabric.resolve.ResolvedReplica;
 import dev.portico.gateway.backend.Endpoint;
 
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.util.HashSet;
-import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -70,24 +68,9 @@ public final class ListenerEndpoints {
 
   static Endpoint parse(String recordId, String address) {
     try {
-      URI uri = new URI(address);
-      String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-      if (!scheme.equals("http") && !scheme.equals("https") || uri.getHost() == null || uri.getRawUserInfo() != null) {
-        return UNUSABLE;
-      }
-      boolean ssl = scheme.equals("https");
-      int port = uri.getPort() > 0 ? uri.getPort() : ssl ? 443 : 80;
-      String host = uri.getHost();
-      if (host.startsWith("[") && host.endsWith("]")) {
-        host = host.substring(1, host.length() - 1);
-      }
-      String path = uri.getRawPath() == null ? "" : uri.getRawPath();
-      while (path.endsWith("/")) {
-        path = path.substring(0, path.length() - 1);
-      }
-      String authority = (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
-      return new Endpoint(host + ":" + port, host, port, ssl, path, authority, recordId, 1, 0);
-    } catch (URISyntaxException e) {
+      HttpUrl u = HttpUrl.parse(address);
+      return new Endpoint(u.host() + ":" + u.port(), u.host(), u.port(), u.ssl(), u.path(), u.authority(), recordId, 1, 0);
+    } catch (IllegalArgumentException e) {
       return UNUSABLE;
     }
   }
