@@ -13,7 +13,6 @@ import dev.portico.gateway.config.BackendConfig;
 import dev.portico.gateway.config.BackendTarget;
 import dev.portico.gateway.config.GatewayConfig;
 import dev.portico.gateway.config.ReverseProxyConfig;
-import dev.portico.gateway.config.ServiceFabricCluster;
 import dev.portico.gateway.config.SingleBackendConfig;
 import dev.portico.gateway.demo.DemoBackend;
 import dev.portico.gateway.demo.FabricDemo;
@@ -104,7 +103,6 @@ public final class GatewayVerticle extends VerticleBase {
       .compose(v -> watcher.start())
       .compose(snapshot -> {
         backendStates = new BackendStates(this::breakerTransition);
-        warnUnverifiedClusterSettings();
         fabric = new FabricRuntime(vertx, registry, watcher, backendStates, fabricBackendIds(),
           config.fabricImporters());
         return fabric.start().map(snapshot);
@@ -242,19 +240,6 @@ public final class GatewayVerticle extends VerticleBase {
       ids.add(ReverseProxyHandler.ID);
     }
     return ids;
-  }
-
-  /** APIM's certificate settings of a cluster are accepted so configurations carry over, but not applied yet. */
-  private void warnUnverifiedClusterSettings() {
-    for (BackendConfig b : config.backends()) {
-      if (b instanceof SingleBackendConfig s && s.target() instanceof BackendTarget.ServiceFabric sf) {
-        ServiceFabricCluster c = sf.cluster();
-        if (c.clientCertificateId() != null || !c.serverCertificateThumbprints().isEmpty() || !c.serverX509Names().isEmpty()) {
-          log.warn("backend {}: serviceFabricCluster clientCertificateId, serverCertificateThumbprints and serverX509Names"
-            + " are accepted but not yet applied (use serviceFabricCluster.importer.tls for the management endpoint)", b.id());
-        }
-      }
-    }
   }
 
   private Future<Void> publishAll(List<InstanceSpec> specs) {

@@ -38,6 +38,10 @@ public final class Upstream {
     this.sslOptions = new ClientSSLOptions()
       .setTrustAll(!tls.validateCertificateChain())
       .setHostnameVerificationAlgorithm(tls.validateCertificateName() ? "HTTPS" : "");
+    if (credentials.certificate() != null) {
+      // part of the connection pool's key: endpoints shared with other backends get their own connections
+      sslOptions.setKeyCertOptions(credentials.certificate().keyCert());
+    }
     this.breaker = breaker;
   }
 

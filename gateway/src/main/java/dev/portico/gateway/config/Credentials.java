@@ -10,11 +10,12 @@ import java.util.Map;
  * @param headers       header name to values (each value adds one header line)
  * @param query         query parameter name to values
  * @param authorization {@code Authorization: <scheme> <parameter>}, or {@code null}
+ * @param certificate   the client certificate shown when an https backend asks for one, or {@code null}
  */
 public record Credentials(Map<String, List<String>> headers, Map<String, List<String>> query,
-                          Authorization authorization) {
+                          Authorization authorization, ClientCertificate certificate) {
 
-  public static final Credentials NONE = new Credentials(Map.of(), Map.of(), null);
+  public static final Credentials NONE = new Credentials(Map.of(), Map.of(), null, null);
 
   public Credentials {
     headers = Map.copyOf(headers);
@@ -22,7 +23,7 @@ public record Credentials(Map<String, List<String>> headers, Map<String, List<St
   }
 
   public boolean isEmpty() {
-    return headers.isEmpty() && query.isEmpty() && authorization == null;
+    return headers.isEmpty() && query.isEmpty() && authorization == null && certificate == null;
   }
 
   public record Authorization(String scheme, String parameter) {
@@ -35,6 +36,7 @@ public record Credentials(Map<String, List<String>> headers, Map<String, List<St
   @Override
   public String toString() {
     return "Credentials[headers=" + headers.keySet() + ", query=" + query.keySet()
-      + ", authorization=" + (authorization == null ? "none" : authorization.scheme() + " ***") + "]";
+      + ", authorization=" + (authorization == null ? "none" : authorization.scheme() + " ***")
+      + ", certificate=" + (certificate == null ? "none" : certificate.id()) + "]";
   }
 }

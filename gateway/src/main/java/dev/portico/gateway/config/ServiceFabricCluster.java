@@ -10,15 +10,15 @@ import java.util.List;
  * @param managementEndpoints           the cluster's HTTP management endpoints; empty: nothing is imported and
  *                                      the registry's Service Fabric records (from elsewhere) are the naming service
  * @param maxPartitionResolutionRetries re-resolutions (each followed by a resend) per request, 0-10
- * @param clientCertificateId           APIM's client certificate id: accepted, not yet applied
- * @param serverCertificateThumbprints  APIM's server certificate pinning: accepted, not yet verified
- * @param serverX509Names               APIM's server certificate names: accepted, not yet verified
+ * @param clientCertificateId           id of the {@code certificates[]} entry shown to the management endpoints
+ * @param serverCertificateThumbprints  the management endpoints' certificate is recognised by these thumbprints
+ * @param serverX509Names               ... or by these names (and issuers); the importer's TLS carries all three
  * @param importer                      the importer reading {@code managementEndpoints}, validated; {@code null}
  *                                      when there are none. Backends naming the same cluster share one importer.
  */
 public record ServiceFabricCluster(List<String> managementEndpoints, int maxPartitionResolutionRetries,
                                    String clientCertificateId, List<String> serverCertificateThumbprints,
-                                   List<X509Name> serverX509Names, ImporterConfig importer) {
+                                   List<ImporterConfig.ServerName> serverX509Names, ImporterConfig importer) {
 
   /** Default when a backend has no APIM setting for it (the .NET client retries 10 times; a gateway request waits less). */
   public static final int DEFAULT_MAX_PARTITION_RESOLUTION_RETRIES = 3;
@@ -31,9 +31,5 @@ public record ServiceFabricCluster(List<String> managementEndpoints, int maxPart
     managementEndpoints = List.copyOf(managementEndpoints);
     serverCertificateThumbprints = List.copyOf(serverCertificateThumbprints);
     serverX509Names = List.copyOf(serverX509Names);
-  }
-
-  /** APIM's {@code serverX509Names[]} entry. */
-  public record X509Name(String name, String issuerCertificateThumbprint) {
   }
 }

@@ -6,6 +6,7 @@ import dev.portico.discovery.RegistryWatcher;
 import dev.portico.fabric.ListenerEndpoint;
 import dev.portico.fabric.PartitionKey;
 import dev.portico.fabric.PartitionVersion;
+import dev.portico.fabric.importer.CycleSummary;
 import dev.portico.fabric.importer.FabricImporter;
 import dev.portico.fabric.importer.ImporterConfig;
 import dev.portico.fabric.importer.ImporterStatus;
@@ -35,6 +36,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -68,6 +70,8 @@ public final class FabricRuntime {
   private final FabricResolver resolver;
   private final ListenerEndpoints endpoints = new ListenerEndpoints();
   private final AtomicReference<Refresh> lastRefresh = new AtomicReference<>();
+  /** Importers whose first successful import the index includes. */
+  private final Set<String> indexed = ConcurrentHashMap.newKeySet();
   private final List<FabricImporter> importers = new ArrayList<>();
   private IndexUpdater updater;
 
@@ -104,9 +108,11 @@ public final class FabricRuntime {
       List<Future<Void>> started = new ArrayList<>();
       for (ImporterConfig c : importerConfigs) {
         FabricImporter importer = FabricImporter.create(vertx, registry, c);
+        importer.onCycle(summary -> indexFirstImport(c.name(), summary));
         importers.add(importer);
         started.add(importer.start());
-        log.info("Service Fabric importer '{}' started: {} every {}", c.name(), c.managementEndpoints(), c.interval());
+        log.info("Service Fabric importer '{}' started: {} every {}{}", c.name(), c.managementEndpoints(), c.interval(),
+          c.tls() == null ? "" : " (" + c.tls().summary() + ")");
       }
       return Future.all(started).mapEmpty();
     });
@@ -176,12 +182,32 @@ public final class FabricRuntime {
   public List<ReadinessCheck> readinessChecks() {
     List<ReadinessCheck> checks = new ArrayList<>();
     for (FabricImporter importer : importers) {
-      checks.add(new ReadinessCheck("serviceFabric:" + importer.config().name(), () -> readiness(importer.status())));
+      String name = importer.config().name();
+      checks.add(new ReadinessCheck("serviceFabric:" + name, () -> readiness(importer.status(), indexed.contains(name))));
     }
     return checks;
   }
 
-  static ReadinessCheck.Result readiness(ImporterStatus s) {
+  /**
+   * Ready means requests route through the import: after an importer's first successful cycle,
+   * the index is rebuilt from the registry at once (rather than when the announcements arrive)
+   * and only then does its readiness check pass.
+   */
+  private void indexFirstImport(String importer, CycleSummary summary) {
+    if (summary.outcome() == CycleSummary.Outcome.FAILED || indexed.contains(importer)) {
+      return;
+    }
+    watcher.refresh().compose(updater::submit).onComplete(ar -> {
+      if (ar.succeeded()) {
+        indexed.add(importer);
+      } else {
+        log.warn("Service Fabric importer '{}': indexing its first import failed; the next cycle retries", importer,
+          ar.cause());
+      }
+    });
+  }
+
+  static ReadinessCheck.Result readiness(ImporterStatus s, boolean indexed) {
     Instant now = Instant.now();
     String error = s.lastError() == null ? "" : "; last error: " + s.lastError();
     if (s.lastSuccess() == null) {
@@ -193,6 +219,9 @@ public final class FabricRuntime {
       return ReadinessCheck.Result.notReady("stale: last successful import " + age + " s ago (" + s.lastSuccess()
         + "), " + s.consecutiveFailures() + " failed cycle" + (s.consecutiveFailures() == 1 ? "" : "s")
         + " since; the last known records keep serving" + error);
+    }
+    if (!indexed) {
+      return ReadinessCheck.Result.notReady("imported " + age + " s ago; the routing index does not include it yet");
     }
     return ReadinessCheck.Result.ok("imported " + age + " s ago from " + s.activeEndpoint()
       + (s.lastCycle() == null ? "" : " (" + s.lastCycle().outcome() + ")"));

@@ -27,7 +27,6 @@ class ServiceFabricConfigTest {
           serviceFabricCluster:
             managementEndpoints: [ "https://sf.example.com:19080/", "https://sf2.example.com:19080" ]
             maxPartitionResolutionRetries: 7
-            clientCertificateId: cluster-client
             serverCertificateThumbprints: [ "0123456789abcdef0123456789abcdef01234567" ]
             serverX509Names: [ { name: sf.example.com } ]
             importer: { interval: PT30S, staleAfterFailures: 5, applications: [ "fabric:/Shop" ] }
@@ -48,7 +47,7 @@ class ServiceFabricConfigTest {
     BackendTarget.ServiceFabric sf = (BackendTarget.ServiceFabric) ((SingleBackendConfig) c.backends().get(0)).target();
     assertThat(sf.service()).isEqualTo(FabricName.of("Shop", "Orders"));
     assertThat(sf.cluster().maxPartitionResolutionRetries()).isEqualTo(7);
-    assertThat(sf.cluster().clientCertificateId()).isEqualTo("cluster-client");
+    assertThat(sf.cluster().serverCertificateThumbprints()).containsExactly("0123456789abcdef0123456789abcdef01234567");
     ImporterConfig importer = sf.cluster().importer();
     assertThat(importer.name()).isEqualTo("sf-orders");
     assertThat(importer.managementEndpoints()).containsExactly(URI.create("https://sf.example.com:19080"),
@@ -57,6 +56,10 @@ class ServiceFabricConfigTest {
     assertThat(importer.staleAfter()).isEqualTo(Duration.ofMinutes(3));
     assertThat(importer.staleAfterFailures()).isEqualTo(5);
     assertThat(importer.applications()).containsExactly(FabricName.of("Shop"));
+    // APIM's server pins secure the importer's connection
+    assertThat(importer.tls().serverCertificateThumbprints()).containsExactly("0123456789ABCDEF0123456789ABCDEF01234567");
+    assertThat(importer.tls().serverX509Names()).containsExactly(new ImporterConfig.ServerName("sf.example.com", null));
+    assertThat(importer.tls().clientCertificate()).isNull();
     assertThat(c.fabricImporters()).containsExactly(importer);
     BackendTarget.ServiceFabric local = (BackendTarget.ServiceFabric) ((SingleBackendConfig) c.backends().get(1)).target();
     assertThat(local.cluster()).isEqualTo(ServiceFabricCluster.DEFAULT);

@@ -23,7 +23,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -56,6 +58,7 @@ public final class FabricImporter {
     private final ManagementClient client;
     private final ClusterReader reader;
     private final Supplier<String> replicaIds;
+    private final List<Consumer<CycleSummary>> cycleListeners = new CopyOnWriteArrayList<>();
 
     // confined to the context
     private boolean running;
@@ -97,6 +100,14 @@ public final class FabricImporter {
 
     public ImporterConfig config() {
         return config;
+    }
+
+    /**
+     * Calls {@code listener} after every cycle, with its summary, on the importer's context; the
+     * registry writes of that cycle are complete by then.
+     */
+    public void onCycle(Consumer<CycleSummary> listener) {
+        cycleListeners.add(Objects.requireNonNull(listener, "listener"));
     }
 
     /**
@@ -230,6 +241,13 @@ public final class FabricImporter {
                             : CycleSummary.failed(started, Duration.between(started, clock.instant()),
                             client.activeEndpoint(), String.valueOf(ar.cause().getMessage()));
                     record(summary);
+                    for (Consumer<CycleSummary> listener : cycleListeners) {
+                        try {
+                            listener.accept(summary);
+                        } catch (RuntimeException e) {
+                            log.warn("A cycle listener of importer '{}' failed", config.name(), e);
+                        }
+                    }
                     return Future.succeededFuture(summary);
                 });
     }

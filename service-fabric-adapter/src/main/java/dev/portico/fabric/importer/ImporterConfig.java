@@ -4,6 +4,9 @@ import dev.portico.fabric.FabricName;
 import dev.portico.fabric.InvalidFabricNameException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.KeyCertOptions;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.PfxOptions;
 
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -48,16 +51,72 @@ public record ImporterConfig(String name, List<URI> managementEndpoints, Duratio
     private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)");
 
     /**
-     * TLS towards https management endpoints, as PEM files (Service Fabric clusters usually want a
-     * client certificate, and often have a self-signed server certificate).
+     * TLS towards https management endpoints. Service Fabric clusters usually want a client
+     * certificate, and often present a self-signed server certificate that clients recognise by
+     * thumbprint or by name and issuer rather than by a public chain.
      *
-     * @param certPath   client certificate chain (PEM); with {@code keyPath}, or both null
-     * @param keyPath    client private key (PEM)
-     * @param caPath     certificate(s) to trust for the cluster (PEM); null: the JVM's default trust
-     * @param trustAll   trust any server certificate (for test clusters only)
-     * @param verifyHost check the server certificate's name against the host
+     * @param clientCertificate            presented when the cluster asks for one (PEM or PKCS#12 options,
+     *                                     paths or values); null: none
+     * @param caPath                       certificate(s) to trust for the cluster's chain (PEM); null: the JVM's trust
+     * @param trustAll                     trust any server certificate (for test clusters only)
+     * @param verifyHost                   check the server certificate's name against the host (ignored when the
+     *                                     server is pinned: the pin is its identity)
+     * @param serverCertificateThumbprints the server's certificate is accepted when its SHA-1 (40 hex digits) or
+     *                                     SHA-256 (64) thumbprint is one of these
+     * @param serverX509Names              ... or when its common name (or a DNS name) is one of these and, for an
+     *                                     entry with an issuer thumbprint, it was issued by that certificate; an
+     *                                     entry without one needs a chain trusted by {@code caPath} or the JVM
      */
-    public record Tls(String certPath, String keyPath, String caPath, boolean trustAll, boolean verifyHost) {
+    public record Tls(KeyCertOptions clientCertificate, String caPath, boolean trustAll, boolean verifyHost,
+                      List<String> serverCertificateThumbprints, List<ServerName> serverX509Names) {
+
+        public Tls {
+            serverCertificateThumbprints = serverCertificateThumbprints == null ? List.of()
+                    : serverCertificateThumbprints.stream().map(Tls::normalizeThumbprint).toList();
+            serverX509Names = serverX509Names == null ? List.of() : List.copyOf(serverX509Names);
+        }
+
+        /** A PEM client certificate (both paths, or neither) and the usual chain checks. */
+        public static Tls pem(String certPath, String keyPath, String caPath, boolean trustAll, boolean verifyHost) {
+            KeyCertOptions client = null;
+            if (certPath != null || keyPath != null) {
+                PemKeyCertOptions pem = new PemKeyCertOptions();
+                if (certPath != null) {
+                    pem.addCertPath(certPath);
+                }
+                if (keyPath != null) {
+                    pem.addKeyPath(keyPath);
+                }
+                client = pem;
+            }
+            return new Tls(client, caPath, trustAll, verifyHost, List.of(), List.of());
+        }
+
+        /** Whether the server is recognised by thumbprint or name rather than by chain and host name alone. */
+        public boolean pinsServer() {
+            return !serverCertificateThumbprints.isEmpty() || !serverX509Names.isEmpty();
+        }
+
+        /** For the log: what is presented and how the server is recognised, no secrets. */
+        public String summary() {
+            String server = pinsServer() ? "server pinned by " + serverCertificateThumbprints.size() + " thumbprint(s) and "
+                    + serverX509Names.size() + " name(s)"
+                    : trustAll ? "any server certificate trusted" : "server chain checked against "
+                    + (caPath == null ? "the JVM's trust" : caPath) + (verifyHost ? " with its host name" : "");
+            return (clientCertificate == null ? "no client certificate" : "client certificate presented") + ", " + server;
+        }
+
+        /** Upper-case hex without the separators certificate tools print ({@code :} and spaces). */
+        public static String normalizeThumbprint(String thumbprint) {
+            return thumbprint == null ? null : thumbprint.replace(":", "").replace(" ", "").toUpperCase(Locale.ROOT);
+        }
+    }
+
+    /** One accepted server name, optionally with the thumbprint of the certificate that must have issued it. */
+    public record ServerName(String name, String issuerCertificateThumbprint) {
+        public ServerName {
+            issuerCertificateThumbprint = Tls.normalizeThumbprint(issuerCertificateThumbprint);
+        }
     }
 
     public ImporterConfig {
@@ -168,7 +227,8 @@ public record ImporterConfig(String name, List<URI> managementEndpoints, Duratio
     /**
      * Reads {@code {"name", "managementEndpoints": [..], "interval", "requestTimeout", "staleAfter",
      * "staleAfterFailures", "applications": ["fabric:/App"], "parallelism", "tls": {"certPath",
-     * "keyPath", "caPath", "trustAll", "verifyHost"}}}. Durations are milliseconds as a number, or
+     * "keyPath" | "pfxPath", "pfxPassword", "caPath", "trustAll", "verifyHost", "serverCertificateThumbprints": [..],
+     * "serverX509Names": [{"name", "issuerCertificateThumbprint"}]}}}. Durations are milliseconds as a number, or
      * strings such as {@code "500ms"}, {@code "10s"}, {@code "2m"}, {@code "1h"}, {@code "PT10S"}.
      * Every problem is reported at once.
      */
@@ -209,9 +269,7 @@ public record ImporterConfig(String name, List<URI> managementEndpoints, Duratio
         Tls tls = null;
         Object t = json.getValue("tls");
         if (t instanceof JsonObject) {
-            JsonObject o = (JsonObject) t;
-            tls = new Tls(text(o, "certPath", problems), text(o, "keyPath", problems), text(o, "caPath", problems),
-                    bool(o, "trustAll", false, problems), bool(o, "verifyHost", true, problems));
+            tls = tls((JsonObject) t, problems);
         } else if (t != null) {
             problems.add("tls must be an object");
         }
@@ -291,14 +349,88 @@ public record ImporterConfig(String name, List<URI> managementEndpoints, Duratio
             }
         }
         if (tls != null) {
-            if ((tls.certPath() == null) != (tls.keyPath() == null)) {
-                problems.add("tls.certPath and tls.keyPath go together: give both or neither");
-            }
-            if (!https && !endpoints.isEmpty()) {
-                problems.add("tls is configured but no management endpoint uses https");
-            }
+            validateTls(tls, https, endpoints.isEmpty(), problems);
         }
         return problems;
+    }
+
+    private static void validateTls(Tls tls, boolean https, boolean noEndpoints, List<String> problems) {
+        if (tls.clientCertificate() instanceof PemKeyCertOptions) {
+            PemKeyCertOptions pem = (PemKeyCertOptions) tls.clientCertificate();
+            int certs = pem.getCertPaths().size() + pem.getCertValues().size();
+            int keys = pem.getKeyPaths().size() + pem.getKeyValues().size();
+            if (certs != keys || certs == 0) {
+                problems.add("tls.certPath and tls.keyPath go together: give both or neither");
+            }
+        }
+        List<String> thumbprints = tls.serverCertificateThumbprints();
+        for (int i = 0; i < thumbprints.size(); i++) {
+            if (!isThumbprint(thumbprints.get(i))) {
+                problems.add("tls.serverCertificateThumbprints[" + i + "] \"" + thumbprints.get(i)
+                        + "\" is not a certificate thumbprint (40 hex digits for SHA-1, 64 for SHA-256)");
+            }
+        }
+        List<ServerName> names = tls.serverX509Names();
+        for (int i = 0; i < names.size(); i++) {
+            ServerName n = names.get(i);
+            if (n == null || n.name() == null || n.name().isBlank()) {
+                problems.add("tls.serverX509Names[" + i + "] needs a name (the server certificate's common name)");
+            } else if (n.issuerCertificateThumbprint() != null && !isThumbprint(n.issuerCertificateThumbprint())) {
+                problems.add("tls.serverX509Names[" + i + "].issuerCertificateThumbprint \""
+                        + n.issuerCertificateThumbprint() + "\" is not a certificate thumbprint (40 or 64 hex digits)");
+            }
+        }
+        if (tls.trustAll() && tls.pinsServer()) {
+            problems.add("tls.trustAll contradicts serverCertificateThumbprints / serverX509Names: pinning the server"
+                    + " is the stricter check; drop one");
+        }
+        if (!https && !noEndpoints) {
+            problems.add("tls is configured but no management endpoint uses https");
+        }
+    }
+
+    private static boolean isThumbprint(String s) {
+        return s != null && (s.length() == 40 || s.length() == 64) && s.chars().allMatch(c ->
+                c >= '0' && c <= '9' || c >= 'A' && c <= 'F');
+    }
+
+    private static Tls tls(JsonObject o, List<String> problems) {
+        String certPath = text(o, "certPath", problems);
+        String keyPath = text(o, "keyPath", problems);
+        String pfxPath = text(o, "pfxPath", problems);
+        String pfxPassword = text(o, "pfxPassword", problems);
+        KeyCertOptions client = Tls.pem(certPath, keyPath, null, false, true).clientCertificate();
+        if (pfxPath != null) {
+            if (client != null) {
+                problems.add("tls.pfxPath and tls.certPath/keyPath are two client certificates: give one");
+            }
+            client = new PfxOptions().setPath(pfxPath).setPassword(pfxPassword);
+        } else if (pfxPassword != null) {
+            problems.add("tls.pfxPassword without tls.pfxPath");
+        }
+        List<String> thumbprints = new ArrayList<>();
+        JsonArray tps = array(o, "serverCertificateThumbprints", problems);
+        for (int i = 0; i < tps.size(); i++) {
+            Object v = tps.getValue(i);
+            if (v instanceof String) {
+                thumbprints.add((String) v);
+            } else {
+                problems.add("tls.serverCertificateThumbprints[" + i + "] must be a string");
+            }
+        }
+        List<ServerName> names = new ArrayList<>();
+        JsonArray ns = array(o, "serverX509Names", problems);
+        for (int i = 0; i < ns.size(); i++) {
+            Object v = ns.getValue(i);
+            if (v instanceof JsonObject) {
+                JsonObject n = (JsonObject) v;
+                names.add(new ServerName(text(n, "name", problems), text(n, "issuerCertificateThumbprint", problems)));
+            } else {
+                problems.add("tls.serverX509Names[" + i + "] must be an object {name, issuerCertificateThumbprint}");
+            }
+        }
+        return new Tls(client, text(o, "caPath", problems), bool(o, "trustAll", false, problems),
+                bool(o, "verifyHost", true, problems), thumbprints, names);
     }
 
     private static boolean positive(Duration d) {

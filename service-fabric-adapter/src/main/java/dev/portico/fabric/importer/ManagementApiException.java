@@ -40,7 +40,17 @@ public abstract sealed class ManagementApiException extends RuntimeException
         private static final long serialVersionUID = 1L;
 
         public Unreachable(String endpoint, String path, Throwable cause) {
-            super(endpoint, path, "Management endpoint unreachable: " + cause, cause);
+            super(endpoint, path, "Management endpoint unreachable: " + cause + rootReason(cause), cause);
+        }
+
+        /** TLS failures say why only deep down (a certificate check's message); an operator needs that line. */
+        private static String rootReason(Throwable cause) {
+            Throwable root = cause;
+            while (root.getCause() != null && root.getCause() != root) {
+                root = root.getCause();
+            }
+            String m = root.getMessage();
+            return root == cause || m == null || String.valueOf(cause.getMessage()).contains(m) ? "" : ": " + m;
         }
     }
 

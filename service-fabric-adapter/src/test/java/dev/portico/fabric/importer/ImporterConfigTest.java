@@ -41,7 +41,7 @@ class ImporterConfigTest {
                         .staleAfter(Duration.ofMillis(1), 0)
                         .parallelism(0)
                         .applications(List.of(FabricName.parse("fabric:/A"), FabricName.parse("fabric:/A")))
-                        .tls(new ImporterConfig.Tls("cert.pem", null, null, false, true))
+                        .tls(ImporterConfig.Tls.pem("cert.pem", null, null, false, true))
                         .build());
         assertThat(e.problems()).anySatisfy(p -> assertThat(p).contains("name \"my importer\""));
         assertThat(e.problems()).anySatisfy(p -> assertThat(p).contains("managementEndpoints[0]").contains("http or https"));
@@ -80,7 +80,7 @@ class ImporterConfigTest {
         assertThat(c.staleAfterFailures()).isEqualTo(4);
         assertThat(c.applications()).containsExactly(FabricName.parse("fabric:/Shop"), FabricName.parse("fabric:/myapp/app1"));
         assertThat(c.parallelism()).isEqualTo(4);
-        assertThat(c.tls()).isEqualTo(new ImporterConfig.Tls("/certs/client.pem", "/certs/client.key", "/certs/ca.pem",
+        assertThat(c.tls()).isEqualTo(ImporterConfig.Tls.pem("/certs/client.pem", "/certs/client.key", "/certs/ca.pem",
                 false, false));
 
         InvalidImporterConfigException e = catchThrowableOfType(InvalidImporterConfigException.class, () ->
@@ -94,5 +94,38 @@ class ImporterConfigTest {
         assertThat(e.problems()).anySatisfy(p -> assertThat(p).contains("applications[0]").contains("fabric:/"));
         assertThat(e.problems()).anySatisfy(p -> assertThat(p).contains("staleAfterFailures must be an integer"));
         assertThat(e.problems()).anySatisfy(p -> assertThat(p).contains("tls must be an object"));
+    }
+
+    @Test
+    void readsPinsAndAPkcs12ClientCertificateAndRejectsContradictions() {
+        ImporterConfig c = ImporterConfig.fromJson(new JsonObject("""
+                {"managementEndpoints": ["https://10.0.0.4:19080"],
+                 "tls": {"pfxPath": "/certs/client.pfx", "pfxPassword": "pw",
+                         "serverCertificateThumbprints": ["ab:cd:ef:01:23:45:67:89:ab:cd:ef:01:23:45:67:89:ab:cd:ef:01"],
+                         "serverX509Names": [{"name": "cluster.example", "issuerCertificateThumbprint":
+                                              "0123456789abcdef0123456789abcdef01234567"}]}}
+                """));
+        assertThat(c.tls().clientCertificate()).isInstanceOf(io.vertx.core.net.PfxOptions.class);
+        assertThat(c.tls().serverCertificateThumbprints()).containsExactly("ABCDEF0123456789ABCDEF0123456789ABCDEF01");
+        assertThat(c.tls().serverX509Names()).containsExactly(
+                new ImporterConfig.ServerName("cluster.example", "0123456789ABCDEF0123456789ABCDEF01234567"));
+        assertThat(c.tls().pinsServer()).isTrue();
+
+        InvalidImporterConfigException e = catchThrowableOfType(InvalidImporterConfigException.class, () ->
+                ImporterConfig.fromJson(new JsonObject("""
+                        {"managementEndpoints": ["https://c:19080"],
+                         "tls": {"certPath": "/c.pem", "keyPath": "/k.pem", "pfxPath": "/c.pfx", "trustAll": true,
+                                 "serverCertificateThumbprints": ["xyz", 5],
+                                 "serverX509Names": [{"issuerCertificateThumbprint": "12"}, "cluster"]}}
+                        """)));
+        assertThat(e.problems()).anySatisfy(p -> assertThat(p).contains("two client certificates"));
+        assertThat(e.problems()).anySatisfy(p -> assertThat(p).contains("serverCertificateThumbprints[0] \"XYZ\" is not"));
+        assertThat(e.problems()).anySatisfy(p -> assertThat(p).contains("serverCertificateThumbprints[1] must be a string"));
+        assertThat(e.problems()).anySatisfy(p -> assertThat(p).contains("serverX509Names[0] needs a name"));
+        assertThat(e.problems()).anySatisfy(p -> assertThat(p).contains("serverX509Names[1] must be an object"));
+        assertThat(e.problems()).anySatisfy(p -> assertThat(p).contains("trustAll contradicts"));
+        assertThatThrownBy(() -> ImporterConfig.fromJson(new JsonObject("""
+                {"managementEndpoints": ["https://c:19080"], "tls": {"pfxPassword": "pw"}}
+                """))).hasMessageContaining("tls.pfxPassword without tls.pfxPath");
     }
 }

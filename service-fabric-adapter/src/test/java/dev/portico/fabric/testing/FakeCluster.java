@@ -6,6 +6,7 @@ import dev.portico.fabric.rest.FabricError;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -76,7 +77,12 @@ public final class FakeCluster {
   private HttpServer server;
 
   public Future<Integer> listen(Vertx vertx, int port) {
-    server = vertx.createHttpServer();
+    return listen(vertx, port, new HttpServerOptions());
+  }
+
+  /** With {@code options}, e.g. TLS with a required client certificate, as secured clusters have. */
+  public Future<Integer> listen(Vertx vertx, int port, HttpServerOptions options) {
+    server = vertx.createHttpServer(options);
     return server.requestHandler(this::handle).listen(port, "127.0.0.1").map(HttpServer::actualPort);
   }
 

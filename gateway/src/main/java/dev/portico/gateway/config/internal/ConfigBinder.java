@@ -14,6 +14,7 @@ import dev.portico.gateway.config.BackendConfig;
 import dev.portico.gateway.config.BackendTarget;
 import dev.portico.gateway.config.BreakerRuleConfig;
 import dev.portico.gateway.config.CircuitBreakerConfig;
+import dev.portico.gateway.config.ClientCertificate;
 import dev.portico.gateway.config.Credentials;
 import dev.portico.gateway.config.DemoConfig;
 import dev.portico.gateway.config.FabricAttributes;
@@ -37,6 +38,7 @@ import dev.portico.gateway.routing.PathTemplate;
 import dev.portico.gateway.routing.ResolveCondition;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.KeyCertOptions;
 import io.vertx.servicediscovery.ServiceDiscoveryOptions;
 
 import java.io.IOException;
@@ -77,9 +79,16 @@ public final class ConfigBinder {
   private final LocalAddresses localAddresses;
   private final List<SchemaCheck.FieldProblem> problems = new ArrayList<>();
   private final Map<String, NamedValue> namedValues = new LinkedHashMap<>();
+  private final Map<String, ClientCertificate> certificates = new LinkedHashMap<>();
+  /** Ids given in {@code certificates[]}, also those that failed to load (their problem is reported once). */
+  private final Set<String> certificateIds = new HashSet<>();
   private final List<PendingCluster> fabricClusters = new ArrayList<>();
 
   /** A Service Fabric backend whose cluster's importer is bound once every backend is known. */
+  /** APIM's settings for the TLS connection to a cluster's management endpoints. */
+  private static final List<String> CLUSTER_TLS_FIELDS = List.of("clientCertificateId", "serverCertificateThumbprints",
+    "serverX509Names");
+
   private record PendingCluster(int index, String at, String backendId, JsonObject json) {
   }
 
@@ -103,6 +112,7 @@ public final class ConfigBinder {
     Listeners listeners = listeners(obj(raw, "listeners"));
     UpstreamConfig upstream = upstream(obj(raw, "upstream"));
     bindNamedValues(arr(raw, "namedValues"));
+    bindCertificates(arr(raw, "certificates"));
     RegistryConfig registry = registry(obj(raw, "registry"), listeners);
     List<BackendConfig> backends = backends(arr(raw, "backends"), listeners);
     // may add the implicit backends of set-backend-service base-urls
@@ -207,6 +217,54 @@ public final class ConfigBinder {
         namedValues.put(name, new NamedValue(name, value, secret));
       }
     }
+  }
+
+  private void bindCertificates(JsonArray list) {
+    for (int i = 0; i < list.size(); i++) {
+      String at = "certificates[" + i + "]";
+      JsonObject c = list.getValue(i) instanceof JsonObject o ? o : new JsonObject();
+      String id = str(c, "id", null);
+      if (id == null) {
+        continue;
+      }
+      if (!certificateIds.add(id)) {
+        problem(at + ".id", "duplicate certificate id '" + id + "'");
+        continue;
+      }
+      boolean pem = c.containsKey("certPath") || c.containsKey("keyPath");
+      boolean pfx = c.containsKey("pfxPath");
+      if (pem == pfx) {
+        problem(at, "needs either 'certPath' and 'keyPath' (PEM) or 'pfxPath' (PKCS#12)"
+          + (pem ? ", not both" : ""));
+        continue;
+      }
+      if (pem && !(c.containsKey("certPath") && c.containsKey("keyPath"))) {
+        problem(at + (c.containsKey("certPath") ? ".keyPath" : ".certPath"), "certPath and keyPath go together");
+        continue;
+      }
+      if (pem && c.containsKey("password")) {
+        problem(at + ".password", "applies to a pfxPath (PEM keys are read unencrypted)");
+        continue;
+      }
+      try {
+        ClientCertificate cert = pem
+          ? CertificateLoader.pem(id, str(c, "certPath", ""), str(c, "keyPath", ""))
+          : CertificateLoader.pfx(id, str(c, "pfxPath", ""), substitute(at + ".password", str(c, "password", "")));
+        certificates.put(id, cert);
+      } catch (CertificateLoader.Invalid e) {
+        problem(at + "." + e.field, e.getMessage());
+      }
+    }
+  }
+
+  /** The certificate {@code id} refers to; an unknown id is a problem at {@code at}, null returned. */
+  private ClientCertificate certificate(String at, String id) {
+    ClientCertificate cert = certificates.get(id);
+    if (cert == null && !certificateIds.contains(id)) {
+      problem(at, "unknown certificate '" + id + "'" + (certificateIds.isEmpty() ? " (no certificates are defined)"
+        : " (defined: " + String.join(", ", new TreeSet<>(certificateIds)) + ")"));
+    }
+    return cert;
   }
 
   private RegistryConfig registry(JsonObject r, Listeners listeners) {
@@ -512,8 +570,15 @@ public final class ConfigBinder {
         problem(at + ".header." + h, "not a valid HTTP header name");
       }
     }
-    return headers.isEmpty() && query.isEmpty() && authorization == null ? Credentials.NONE
-      : new Credentials(headers, query, authorization);
+    ClientCertificate certificate = null;
+    JsonArray ids = arr(c, "certificateIds");
+    for (int i = 0; i < ids.size(); i++) {
+      if (ids.getValue(i) instanceof String id) {
+        certificate = certificate(at + ".certificateIds[" + i + "]", id);
+      }
+    }
+    return headers.isEmpty() && query.isEmpty() && authorization == null && certificate == null ? Credentials.NONE
+      : new Credentials(headers, query, authorization, certificate);
   }
 
   private Map<String, List<String>> stringListMap(String at, JsonObject m) {
@@ -803,14 +868,24 @@ public final class ConfigBinder {
         thumbprints.add(str);
       }
     });
-    List<ServiceFabricCluster.X509Name> names = new ArrayList<>();
+    List<ImporterConfig.ServerName> names = new ArrayList<>();
     arr(c, "serverX509Names").forEach(x -> {
       if (x instanceof JsonObject o) {
-        names.add(new ServiceFabricCluster.X509Name(str(o, "name", ""), str(o, "issuerCertificateThumbprint", null)));
+        names.add(new ImporterConfig.ServerName(str(o, "name", ""), str(o, "issuerCertificateThumbprint", null)));
       }
     });
     if (c.containsKey("importer") && endpoints.isEmpty()) {
       problem(at + ".importer", "imports from managementEndpoints, and there are none");
+    }
+    String certId = str(c, "clientCertificateId", null);
+    if (certId != null) {
+      certificate(at + ".clientCertificateId", certId);
+    }
+    for (String k : CLUSTER_TLS_FIELDS) {
+      if (c.containsKey(k) && endpoints.stream().noneMatch(ConfigBinder::isHttps)) {
+        problem(at + "." + k, "secures the connection to https managementEndpoints, and "
+          + (endpoints.isEmpty() ? "there are none" : "none of them is https"));
+      }
     }
     return new ServiceFabricCluster(endpoints, integer(c, "maxPartitionResolutionRetries",
       ServiceFabricCluster.DEFAULT_MAX_PARTITION_RESOLUTION_RETRIES), str(c, "clientCertificateId", null), thumbprints,
@@ -857,9 +932,16 @@ public final class ConfigBinder {
           problem(pc.at() + ".serviceFabricCluster.importer", "the cluster is already imported with the settings of "
             + same.first().at() + " ('" + same.first().backendId() + "'): give importer settings once");
         }
+        for (String k : CLUSTER_TLS_FIELDS) {
+          Object mine = pc.json().getValue(k);
+          if (mine != null && !mine.equals(same.first().json().getValue(k))) {
+            problem(pc.at() + ".serviceFabricCluster." + k, "differs from the same cluster's setting in "
+              + same.first().at() + " ('" + same.first().backendId() + "'): one cluster, one TLS identity");
+          }
+        }
         config = same.config();
       } else {
-        config = importerConfig(pc.at() + ".serviceFabricCluster", sfc.managementEndpoints(), importer,
+        config = importerConfig(pc.at() + ".serviceFabricCluster", sfc, obj(pc.json(), "importer"),
           "sf-" + pc.backendId());
         if (config != null) {
           String other = names.putIfAbsent(config.name(), pc.at());
@@ -879,9 +961,9 @@ public final class ConfigBinder {
     }
   }
 
-  private ImporterConfig importerConfig(String at, List<String> endpoints, JsonObject i, String defaultName) {
+  private ImporterConfig importerConfig(String at, ServiceFabricCluster sfc, JsonObject i, String defaultName) {
     String iat = at + ".importer";
-    ImporterConfig.Builder builder = ImporterConfig.builder(endpoints.toArray(new String[0]))
+    ImporterConfig.Builder builder = ImporterConfig.builder(sfc.managementEndpoints().toArray(new String[0]))
       .name(str(i, "name", defaultName))
       .interval(duration(i, "interval", iat + ".interval", null))
       .requestTimeout(duration(i, "requestTimeout", iat + ".requestTimeout", null))
@@ -900,10 +982,7 @@ public final class ConfigBinder {
       }
     }
     builder.applications(apps);
-    if (i.getValue("tls") instanceof JsonObject t) {
-      builder.tls(new ImporterConfig.Tls(str(t, "certPath", null), str(t, "keyPath", null), str(t, "caPath", null),
-        bool(t, "trustAll", false), bool(t, "verifyHost", true)));
-    }
+    builder.tls(importerTls(at, sfc, i.getValue("tls") instanceof JsonObject t ? t : null));
     try {
       return builder.build();
     } catch (InvalidImporterConfigException e) {
@@ -912,6 +991,51 @@ public final class ConfigBinder {
       }
       return null;
     }
+  }
+
+  /**
+   * TLS towards the management endpoints: APIM's {@code clientCertificateId} and server pins,
+   * or Portico's {@code importer.tls} (PEM files), the certificate read and checked now.
+   */
+  private ImporterConfig.Tls importerTls(String at, ServiceFabricCluster sfc, JsonObject t) {
+    String certId = sfc.clientCertificateId();
+    boolean pins = !sfc.serverCertificateThumbprints().isEmpty() || !sfc.serverX509Names().isEmpty();
+    boolean https = sfc.managementEndpoints().stream().anyMatch(ConfigBinder::isHttps);
+    if (t == null && (!https || certId == null && !pins)) {
+      return null;  // nothing to secure, or the APIM fields' problem is already reported
+    }
+    t = t == null ? new JsonObject() : t;
+    String tat = at + ".importer.tls";
+    boolean pemFiles = t.containsKey("certPath") || t.containsKey("keyPath");
+    KeyCertOptions client = null;
+    if (certId != null) {
+      if (pemFiles) {
+        problem(tat + ".certPath", "the cluster already has clientCertificateId '" + certId
+          + "': give one client certificate");
+      }
+      ClientCertificate cert = certificates.get(certId);
+      client = cert == null ? null : cert.keyCert();
+    } else if (pemFiles) {
+      if (!t.containsKey("certPath") || !t.containsKey("keyPath")) {
+        problem(tat + (t.containsKey("certPath") ? ".keyPath" : ".certPath"), "certPath and keyPath go together");
+      } else {
+        try {
+          client = CertificateLoader.pem(tat, str(t, "certPath", ""), str(t, "keyPath", "")).keyCert();
+        } catch (CertificateLoader.Invalid e) {
+          problem(tat + "." + e.field, e.getMessage());
+        }
+      }
+    }
+    String caPath = str(t, "caPath", null);
+    if (caPath != null && !Files.isReadable(Path.of(caPath))) {
+      problem(tat + ".caPath", "cannot read '" + caPath + "'");
+    }
+    return new ImporterConfig.Tls(client, caPath, bool(t, "trustAll", false), bool(t, "verifyHost", true),
+      sfc.serverCertificateThumbprints(), sfc.serverX509Names());
+  }
+
+  private static boolean isHttps(String url) {
+    return url.strip().regionMatches(true, 0, "https:", 0, 6);
   }
 
   private void checkBackendRef(String at, String ref, Set<String> backendIds) {

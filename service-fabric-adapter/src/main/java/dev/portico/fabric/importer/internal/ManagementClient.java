@@ -16,7 +16,6 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
-import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
 
 import java.net.URI;
@@ -63,13 +62,19 @@ public final class ManagementClient {
                 .setKeepAlive(true);
         ImporterConfig.Tls tls = config.tls();
         if (tls != null) {
-            if (tls.certPath() != null) {
-                options.setKeyCertOptions(new PemKeyCertOptions().setCertPath(tls.certPath()).setKeyPath(tls.keyPath()));
+            if (tls.clientCertificate() != null) {
+                options.setKeyCertOptions(tls.clientCertificate());
             }
-            if (tls.caPath() != null) {
-                options.setTrustOptions(new PemTrustOptions().addCertPath(tls.caPath()));
+            if (tls.pinsServer()) {
+                // the pin is the server's identity: a cluster reached by IP or by a name its
+                // self-signed certificate does not carry is still recognised
+                options.setTrustOptions(new PinnedTrustOptions(tls)).setVerifyHost(false);
+            } else {
+                if (tls.caPath() != null) {
+                    options.setTrustOptions(new PemTrustOptions().addCertPath(tls.caPath()));
+                }
+                options.setTrustAll(tls.trustAll()).setVerifyHost(tls.verifyHost());
             }
-            options.setTrustAll(tls.trustAll()).setVerifyHost(tls.verifyHost());
         }
         this.client = vertx.createHttpClient(options, new PoolOptions().setHttp1MaxSize(config.parallelism()));
     }

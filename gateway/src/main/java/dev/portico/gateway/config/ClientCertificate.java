@@ -1,0 +1,29 @@
+package dev.portico.gateway.config;
+
+import io.vertx.core.net.KeyCertOptions;
+
+import java.time.Instant;
+
+/**
+ * A client certificate from the {@code certificates} section, read and checked at load time (the
+ * files are not read again): what a backend or a Service Fabric cluster's management endpoint is
+ * shown when it asks for one. {@link #toString()} names it without its key or password.
+ *
+ * @param id       what {@code credentials.certificateIds} and {@code clientCertificateId} refer to
+ * @param subject  the certificate's subject (RFC 2253)
+ * @param sha1     its SHA-1 thumbprint, upper-case hex, as APIM and Windows show it
+ * @param notAfter end of its validity
+ */
+public record ClientCertificate(String id, String subject, String sha1, Instant notAfter, KeyCertOptions keyCert) {
+
+  /** A copy: Vert.x options are mutable, the configuration is not. */
+  @Override
+  public KeyCertOptions keyCert() {
+    return keyCert.copy();
+  }
+
+  @Override
+  public String toString() {
+    return "ClientCertificate[id=" + id + ", subject=" + subject + ", sha1=" + sha1 + ", notAfter=" + notAfter + "]";
+  }
+}
