@@ -21,6 +21,7 @@ import dev.portico.gateway.management.ManagementServer;
 import dev.portico.gateway.management.ReadinessCheck;
 import dev.portico.gateway.observability.Observability;
 import dev.portico.gateway.proxy.ExchangeObserver;
+import dev.portico.gateway.resilience.BreakerRetired;
 import dev.portico.gateway.resilience.BreakerState;
 import dev.portico.gateway.resilience.BreakerTransition;
 import dev.portico.gateway.proxy.ProxyVerticle;
@@ -102,7 +103,8 @@ public final class GatewayVerticle extends VerticleBase {
       .compose(v -> publishAll(config.registry().instances()))
       .compose(v -> watcher.start())
       .compose(snapshot -> {
-        backendStates = new BackendStates(this::breakerTransition);
+        backendStates = new BackendStates(this::breakerTransition,
+          retired -> vertx.eventBus().publish(BreakerRetired.ADDRESS, retired.toJson()));
         fabric = new FabricRuntime(vertx, registry, watcher, backendStates, fabricBackendIds(),
           config.fabricImporters());
         return fabric.start().map(snapshot);

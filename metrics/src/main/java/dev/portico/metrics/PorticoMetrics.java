@@ -152,6 +152,11 @@ public final class PorticoMetrics implements AutoCloseable {
     breakers.transition(backendId, endpoint, to);
   }
 
+  /** The breaker is gone with its endpoint: its state and transition series are removed. */
+  public void breakerRetired(String backendId, String endpoint) {
+    breakers.retire(backendId, endpoint);
+  }
+
   /** The last state reported for the breaker, or {@code null} if none was. */
   public BreakerState breakerState(String backendId, String endpoint) {
     return breakers.state(backendId, endpoint);

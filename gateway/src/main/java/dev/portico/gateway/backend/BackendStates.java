@@ -1,5 +1,6 @@
 package dev.portico.gateway.backend;
 
+import dev.portico.gateway.resilience.BreakerRetired;
 import dev.portico.gateway.resilience.BreakerTransition;
 import dev.portico.gateway.resilience.CircuitBreaker;
 
@@ -19,10 +20,15 @@ public final class BackendStates {
 
   private final Map<String, Map<String, EndpointState>> states = new ConcurrentHashMap<>();
   private final Consumer<BreakerTransition> transitions;
+  private final Consumer<BreakerRetired> retirements;
 
-  /** @param transitions told about every breaker transition (event bus, logs, metrics) */
-  public BackendStates(Consumer<BreakerTransition> transitions) {
+  /**
+   * @param transitions told about every breaker transition (event bus, logs, metrics)
+   * @param retirements told about every endpoint forgotten, so that what is kept per endpoint elsewhere goes too
+   */
+  public BackendStates(Consumer<BreakerTransition> transitions, Consumer<BreakerRetired> retirements) {
     this.transitions = transitions;
+    this.retirements = retirements;
   }
 
   /**
@@ -44,7 +50,14 @@ public final class BackendStates {
   public void retainOnly(String backend, Set<String> endpointKeys) {
     Map<String, EndpointState> m = states.get(backend);
     if (m != null) {
-      m.keySet().retainAll(endpointKeys);
+      m.entrySet().removeIf(e -> {
+        if (endpointKeys.contains(e.getKey())) {
+          return false;
+        }
+        e.getValue().breaker().retire();
+        retirements.accept(new BreakerRetired(backend, e.getKey()));
+        return true;
+      });
     }
   }
 

@@ -10,26 +10,41 @@ import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.List;
+
 /**
  * Turns the breaker transitions published on {@link #ADDRESS} into the breaker meters. The
  * breakers publish, the metrics listen: neither knows the other. A local consumer, since breaker
  * state is per gateway process even when the event bus is clustered.
  *
  * <p>Message: {@code {"backend", "endpoint": "host:port", "from", "to": "CLOSED|OPEN|HALF_OPEN",
- * "at": ISO-8601, "retryAfterSeconds": optional}}.
+ * "at": ISO-8601, "retryAfterSeconds": optional}}. At {@link #RETIRED_ADDRESS}, {@code {"backend",
+ * "endpoint"}} of a breaker forgotten with its endpoint: its series are removed.
  */
 public final class BreakerEvents {
 
   public static final String ADDRESS = "portico.circuit-breaker";
+  public static final String RETIRED_ADDRESS = "portico.circuit-breaker.retired";
 
   private static final Logger log = LoggerFactory.getLogger(BreakerEvents.class);
 
   private BreakerEvents() {
   }
 
-  static Future<MessageConsumer<Object>> consume(Vertx vertx, PorticoMetrics metrics) {
-    MessageConsumer<Object> consumer = vertx.eventBus().localConsumer(ADDRESS, msg -> handle(msg, metrics));
-    return consumer.completion().map(v -> consumer);
+  /** Both consumers; unregister them to stop. Transitions and retirements come in the order published. */
+  static Future<List<MessageConsumer<Object>>> consume(Vertx vertx, PorticoMetrics metrics) {
+    MessageConsumer<Object> transitions = vertx.eventBus().localConsumer(ADDRESS, msg -> handle(msg, metrics));
+    MessageConsumer<Object> retirements = vertx.eventBus().localConsumer(RETIRED_ADDRESS, msg -> retire(msg, metrics));
+    return Future.all(transitions.completion(), retirements.completion()).map(v -> List.of(transitions, retirements));
+  }
+
+  private static void retire(Message<Object> msg, PorticoMetrics metrics) {
+    if (msg.body() instanceof JsonObject body && body.getValue("backend") instanceof String backend
+      && body.getValue("endpoint") instanceof String endpoint) {
+      metrics.breakerRetired(backend, endpoint);
+    } else {
+      log.debug("ignored malformed breaker retirement: {}", msg.body());
+    }
   }
 
   private static void handle(Message<Object> msg, PorticoMetrics metrics) {

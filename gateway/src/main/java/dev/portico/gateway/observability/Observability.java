@@ -41,7 +41,7 @@ public final class Observability {
   private final AccessLog accessLog;
   private final ExchangeObserver observer;
   private final Set<String> routedServices;
-  private MessageConsumer<Object> breakerConsumer;
+  private List<MessageConsumer<Object>> breakerConsumers = List.of();
 
   /**
    * @param given meters already wired into Vert.x by the launcher, or {@code null} to create them here when enabled
@@ -87,13 +87,13 @@ public final class Observability {
     return metrics;
   }
 
-  /** Subscribes to breaker transitions. */
+  /** Subscribes to breaker transitions and retirements. */
   public Future<Void> start() {
     if (metrics == null) {
       return Future.succeededFuture();
     }
     return BreakerEvents.consume(vertx, metrics).map(c -> {
-      breakerConsumer = c;
+      breakerConsumers = c;
       return null;
     });
   }
@@ -115,7 +115,7 @@ public final class Observability {
   }
 
   public Future<Void> stop() {
-    Future<Void> unsubscribed = breakerConsumer == null ? Future.succeededFuture() : breakerConsumer.unregister();
+    Future<Void> unsubscribed = Future.join(breakerConsumers.stream().map(MessageConsumer::unregister).toList()).mapEmpty();
     return unsubscribed.eventually(() -> vertx.executeBlocking(() -> {
       if (accessLog != null) {
         accessLog.close(5_000);

@@ -45,6 +45,8 @@ public final class CircuitBreaker {
   private final AtomicReference<Status> status = new AtomicReference<>(CLOSED);
   private final AtomicInteger probes = new AtomicInteger();
   private final boolean countsRequests;
+  /** Set when the endpoint left its backend: requests still in flight must not revive its meters. */
+  private volatile boolean retired;
 
   public CircuitBreaker(String backend, String endpoint, CircuitBreakerConfig config, Consumer<BreakerTransition> listener) {
     this.backend = backend;
@@ -196,7 +198,15 @@ public final class CircuitBreaker {
     }
   }
 
+  /** The endpoint left its backend: this breaker announces no further transitions. */
+  public void retire() {
+    retired = true;
+  }
+
   private void publish(BreakerState from, BreakerState to, String rule, long tripNanos) {
+    if (retired) {
+      return;
+    }
     listener.accept(new BreakerTransition(backend, endpoint, from, to, Instant.now(), rule,
       (TimeUnit.NANOSECONDS.toMillis(tripNanos) + 999) / 1000));
   }

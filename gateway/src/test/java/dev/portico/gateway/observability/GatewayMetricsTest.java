@@ -149,6 +149,41 @@ class GatewayMetricsTest {
   }
 
   @Test
+  void aBreakersSeriesGoWhenItsEndpointLeavesTheRegistry() {
+    int echo = Backends.echo(vertx, "e").actualPort();
+    int dead = Backends.closedPort();
+    GatewayVerticle gw = GatewayHarness.start(vertx, """
+      registry:
+        refreshInterval: PT30S
+        instances:
+          - { service: orders, url: "http://127.0.0.1:%d" }
+          - { service: orders, url: "http://127.0.0.1:%d" }
+      backends:
+        - id: orders
+          url: orders
+          circuitBreaker: { rules: [ { failureCondition: { count: 1, interval: PT10S, errorReasons: [BackendConnectionFailure] }, tripDuration: PT60S } ] }
+      apis: [ { id: orders, path: /orders, backend: orders, retry: { count: 1 } } ]
+      """.formatted(echo, dead));
+    String st = "portico_circuit_breaker_state";
+    String deadEndpoint = "127.0.0.1:" + dead;
+    for (int i = 0; i < 4; i++) {
+      assertThat(web.get(gw.trafficPort(), "127.0.0.1", "/orders/x").send().await().statusCode()).isEqualTo(200);
+    }
+    await().atMost(10, TimeUnit.SECONDS).untilAsserted(() -> assertThat(Scrape.get(vertx, gw.managementPort())
+      .value(st, l("backend", "orders", "endpoint", deadEndpoint, "state", "open"))).isEqualTo(1));
+
+    ServiceInstance gone = gw.registry().instances().await().stream().filter(i -> i.port() == dead).findFirst().orElseThrow();
+    gw.registry().unpublish(gone.id()).await();
+    await().atMost(10, TimeUnit.SECONDS).untilAsserted(() -> {
+      Scrape s = Scrape.get(vertx, gw.managementPort());
+      assertThat(s.find(st, l("endpoint", deadEndpoint))).isEmpty();
+      assertThat(s.find("portico_circuit_breaker_transitions_total", l("endpoint", deadEndpoint))).isEmpty();
+    });
+    // the healthy sibling's breaker never transitioned: it has no series, and still serves
+    assertThat(web.get(gw.trafficPort(), "127.0.0.1", "/orders/x").send().await().statusCode()).isEqualTo(200);
+  }
+
+  @Test
   void registryInstancesFollowPublishStatusAndUnpublish() {
     int echo = Backends.echo(vertx, "e").actualPort();
     GatewayVerticle gw = GatewayHarness.start(vertx, """

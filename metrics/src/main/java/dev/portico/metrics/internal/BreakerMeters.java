@@ -4,6 +4,7 @@ import dev.portico.metrics.BreakerState;
 import dev.portico.metrics.MeterNames;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 
 import java.util.concurrent.ConcurrentHashMap;
@@ -12,7 +13,8 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * Circuit breaker state per (backend, endpoint): three gauges, one per state, reading 1 for the
  * current state and 0 for the others (so {@code max by (backend) (portico_circuit_breaker_state{state="open"})}
- * works without label joins), and a transition counter. A breaker appears at its first transition.
+ * works without label joins), and a transition counter. A breaker appears at its first transition
+ * and goes when it is retired with its endpoint, so endpoint churn does not pile up series.
  */
 public final class BreakerMeters {
 
@@ -31,6 +33,18 @@ public final class BreakerMeters {
       .tags(MeterNames.BACKEND, backend, MeterNames.ENDPOINT, endpoint, MeterNames.TO, to.label())
       .register(registry)
       .increment();
+  }
+
+  /** Removes the breaker's series; a later transition of the same key starts them afresh. */
+  public void retire(String backend, String endpoint) {
+    if (states.remove(new Key(backend, endpoint)) == null) {
+      return;
+    }
+    for (String name : new String[] {MeterNames.BREAKER_STATE, MeterNames.BREAKER_TRANSITIONS}) {
+      for (Meter m : registry.find(name).tags(MeterNames.BACKEND, backend, MeterNames.ENDPOINT, endpoint).meters()) {
+        registry.remove(m);
+      }
+    }
   }
 
   /** The last state reported for the breaker, or {@code null}. */
