@@ -116,9 +116,10 @@ public final class GatewayVerticle extends VerticleBase {
       })
       .compose(v -> deployReverseProxy())
       .compose(v -> startManagement())
-      .onSuccess(v -> log.info("gateway {} ready: traffic on {}:{}, management on {}:{}, {} APIs, {} backends (config: {})",
-        config.gatewayId(), config.listeners().traffic().host(), trafficPort,
-        config.listeners().management().host(), management.actualPort(), config.apis().size(),
+      .onSuccess(v -> log.info("gateway {} ready: traffic on {}://{}:{}, management on {}://{}:{}, {} APIs, {} backends"
+          + " (config: {})", config.gatewayId(), config.listeners().traffic().scheme(), config.listeners().traffic().host(),
+        trafficPort, config.listeners().management().scheme(), config.listeners().management().host(),
+        management.actualPort(), config.apis().size(),
         config.backends().size(), config.source()));
   }
 
@@ -281,19 +282,21 @@ public final class GatewayVerticle extends VerticleBase {
     int port = rp.port() == 0 ? -2 : rp.port();
     List<ProxyVerticle> instances = new CopyOnWriteArrayList<>();
     return vertx.deployVerticle(() -> {
-      ProxyVerticle v = new ProxyVerticle(config, rp.host(), port, (vx, client) -> new ReverseProxyHandler(vx, client,
+      ProxyVerticle v = new ProxyVerticle(config, rp.host(), port, rp.https(), (vx, client) -> new ReverseProxyHandler(vx, client,
         states, config.gatewayId(), observability.observer(), fabric, rp));
       instances.add(v);
       return v;
     }, new DeploymentOptions().setInstances(routingInstances)).map(id -> {
       reverseProxyPort = instances.get(0).actualPort();
-      log.info("Service Fabric reverse-proxy listener on {}:{}", rp.host(), reverseProxyPort);
+      log.info("Service Fabric reverse-proxy listener on {}://{}:{}", rp.https() == null ? "http" : "https", rp.host(),
+        reverseProxyPort);
       return null;
     });
   }
 
   private Future<Void> startManagement() {
-    management = new ManagementServer(vertx, config.listeners().management().host(), config.listeners().management().port());
+    management = new ManagementServer(vertx, config.listeners().management().host(), config.listeners().management().port(),
+      config.listeners().management().https());
     observability.watch(watcher);
     observability.mount(management);
     management.addCheck(new ReadinessCheck("config", () -> ReadinessCheck.Result.ok("loaded from " + config.source())));

@@ -67,7 +67,7 @@ class LaunchTest {
       assertThat(body.getString("path")).isEqualTo("/hello");
       assertThat(web.get(management, "127.0.0.1", "/health/ready").send().await().statusCode()).isEqualTo(200);
     });
-    assertThat(r.stdout).contains("ready: traffic on 127.0.0.1:" + traffic);
+    assertThat(r.stdout).contains("ready: traffic on http://127.0.0.1:" + traffic);
   }
 
   record Result(int exit, String stdout, String stderr) {

@@ -13,7 +13,7 @@ import java.util.Map;
  * @param certificate   the client certificate shown when an https backend asks for one, or {@code null}
  */
 public record Credentials(Map<String, List<String>> headers, Map<String, List<String>> query,
-                          Authorization authorization, ClientCertificate certificate) {
+                          Authorization authorization, TlsCertificate certificate) {
 
   public static final Credentials NONE = new Credentials(Map.of(), Map.of(), null, null);
 

@@ -15,6 +15,16 @@ public record Listeners(Listener traffic, Listener management, ReverseProxyConfi
     this(traffic, management, null);
   }
 
-  public record Listener(String host, int port) {
+  /** @param https TLS settings, or {@code null} for plain HTTP */
+  public record Listener(String host, int port, ListenerHttps https) {
+
+    public Listener(String host, int port) {
+      this(host, port, null);
+    }
+
+    /** {@code http} or {@code https}, for logs. */
+    public String scheme() {
+      return https == null ? "http" : "https";
+    }
   }
 }

@@ -16,12 +16,13 @@ import java.time.Duration;
  * @param backoffMax      back-off before each resend is random in [0, backoffMax] (the reference's 5 s)
  * @param bufferBodyLimit request bodies with a Content-Length up to this many bytes are buffered so a retry can
  *                        resend them whole; larger or chunked bodies stream and are never resent once sent
- * @param tls             certificate validation towards https listeners
+ * @param tls             certificate validation towards the replicas' https listeners
  * @param breaker         per-endpoint circuit breakers of resolved replicas
+ * @param https           this listener's own TLS, or {@code null} for plain HTTP
  */
 public record ReverseProxyConfig(boolean enabled, String host, int port, Duration defaultTimeout, Duration connectTimeout,
                                  Duration attemptTimeout, int maxRetries, Duration backoffMax, long bufferBodyLimit,
-                                 TlsConfig tls, CircuitBreakerConfig breaker) {
+                                 TlsConfig tls, CircuitBreakerConfig breaker, ListenerHttps https) {
 
   public static final int DEFAULT_PORT = 19081;
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(120);
@@ -32,5 +33,5 @@ public record ReverseProxyConfig(boolean enabled, String host, int port, Duratio
 
   public static final ReverseProxyConfig OFF = new ReverseProxyConfig(false, "0.0.0.0", DEFAULT_PORT, DEFAULT_TIMEOUT,
     DEFAULT_CONNECT_TIMEOUT, null, DEFAULT_MAX_RETRIES, DEFAULT_BACKOFF_MAX, DEFAULT_BUFFER_BODY_LIMIT, TlsConfig.DEFAULT,
-    CircuitBreakerConfig.DEFAULT);
+    CircuitBreakerConfig.DEFAULT, null);
 }

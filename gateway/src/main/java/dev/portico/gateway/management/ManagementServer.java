@@ -1,8 +1,10 @@
 package dev.portico.gateway.management;
 
+import dev.portico.gateway.config.ListenerHttps;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -20,14 +22,21 @@ public final class ManagementServer {
   private final Vertx vertx;
   private final String host;
   private final int port;
+  private final ListenerHttps https;
   private final Router router;
   private final List<ReadinessCheck> checks = new ArrayList<>();
   private HttpServer server;
 
   public ManagementServer(Vertx vertx, String host, int port) {
+    this(vertx, host, port, null);
+  }
+
+  /** @param https TLS of the listener, or {@code null} for plain HTTP */
+  public ManagementServer(Vertx vertx, String host, int port, ListenerHttps https) {
     this.vertx = vertx;
     this.host = host;
     this.port = port;
+    this.https = https;
     this.router = Router.router(vertx);
     router.get("/health/live").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "UP")));
     router.get("/health/ready").handler(this::ready);
@@ -43,7 +52,8 @@ public final class ManagementServer {
   }
 
   public Future<HttpServer> start() {
-    server = vertx.createHttpServer().requestHandler(router);
+    HttpServerOptions options = new HttpServerOptions();
+    server = vertx.createHttpServer(https == null ? options : https.applyTo(options)).requestHandler(router);
     return server.listen(port, host);
   }
 

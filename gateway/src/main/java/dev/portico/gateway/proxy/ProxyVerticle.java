@@ -1,6 +1,7 @@
 package dev.portico.gateway.proxy;
 
 import dev.portico.gateway.config.GatewayConfig;
+import dev.portico.gateway.config.ListenerHttps;
 import dev.portico.gateway.fabric.FabricRuntime;
 import dev.portico.gateway.state.RoutingStateHolder;
 import io.vertx.core.Future;
@@ -27,6 +28,7 @@ public final class ProxyVerticle extends VerticleBase {
   private final GatewayConfig config;
   private final String host;
   private final int port;
+  private final ListenerHttps https;
   private final BiFunction<Vertx, HttpClient, Handler<HttpServerRequest>> handlers;
   private HttpServer server;
   private HttpClient client;
@@ -34,16 +36,20 @@ public final class ProxyVerticle extends VerticleBase {
   /** A traffic-listener verticle. @param port the port to bind; negative for a random port shared by all instances */
   public ProxyVerticle(GatewayConfig config, RoutingStateHolder states, ExchangeObserver observer, FabricRuntime fabric,
                        int port) {
-    this(config, config.listeners().traffic().host(), port,
+    this(config, config.listeners().traffic().host(), port, config.listeners().traffic().https(),
       (vertx, client) -> new ProxyHandler(vertx, client, states, config.gatewayId(), observer, fabric));
   }
 
-  /** @param handlers makes the request handler of this instance, given its Vert.x and its client */
-  public ProxyVerticle(GatewayConfig config, String host, int port,
+  /**
+   * @param https    the listener's TLS, or {@code null} for plain HTTP
+   * @param handlers makes the request handler of this instance, given its Vert.x and its client
+   */
+  public ProxyVerticle(GatewayConfig config, String host, int port, ListenerHttps https,
                        BiFunction<Vertx, HttpClient, Handler<HttpServerRequest>> handlers) {
     this.config = config;
     this.host = host;
     this.port = port;
+    this.https = https;
     this.handlers = handlers;
   }
 
@@ -69,6 +75,9 @@ public final class ProxyVerticle extends VerticleBase {
       // h2c upgrade off: Vert.x answers a stray "Upgrade: h2c" with a 400 and leaves the connection
       // hanging; as a proxy we must instead ignore it (Upgrade is hop-by-hop and dropped)
       .setHttp2ClearTextEnabled(false);
+    if (https != null) {
+      https.applyTo(serverOptions);
+    }
     server = vertx.createHttpServer(serverOptions)
       .requestHandler(handlers.apply(vertx, client));
     return server.listen();

@@ -59,7 +59,7 @@ class CertificatesConfigTest {
       apis: [ { id: a, path: /a, backend: mtls } ]
       """.formatted(crt, key, pfx, pki.ca().sha1(), ca), Map.of("PFX_PASSWORD", PFX_PASSWORD));
 
-    ClientCertificate cert = ((SingleBackendConfig) c.backends().get(0)).credentials().certificate();
+    TlsCertificate cert = ((SingleBackendConfig) c.backends().get(0)).credentials().certificate();
     assertThat(cert.id()).isEqualTo("gw-pem");
     assertThat(cert.sha1()).isEqualTo(client.sha1());
     assertThat(cert.subject()).isEqualTo("CN=portico-gateway");
@@ -91,7 +91,7 @@ class CertificatesConfigTest {
       PFX_PASSWORD));
     assertThat(p)
       .anyMatch(x -> x.startsWith("gw.yaml: certificates[0].certPath: cannot read '" + dir + "/nope.crt'"))
-      .anyMatch(x -> x.startsWith("gw.yaml: certificates[1].pfxPath: cannot use '" + pfx + "' as a client certificate:"))
+      .anyMatch(x -> x.startsWith("gw.yaml: certificates[1].pfxPath: cannot use '" + pfx + "' as a certificate with its key:"))
       .anyMatch(x -> x.startsWith("gw.yaml: certificates[2].keyPath: the private key in '" + crt + "' and '" + otherKey
         + "' does not belong to the certificate CN=portico-gateway"))
       .contains("gw.yaml: certificates[3]: needs either 'certPath' and 'keyPath' (PEM) or 'pfxPath' (PKCS#12), not both")

@@ -1,6 +1,6 @@
 package dev.portico.gateway.config.internal;
 
-import dev.portico.gateway.config.ClientCertificate;
+import dev.portico.gateway.config.TlsCertificate;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.KeyCertOptions;
 import io.vertx.core.net.PemKeyCertOptions;
@@ -8,6 +8,7 @@ import io.vertx.core.net.PfxOptions;
 
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.X509KeyManager;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -16,12 +17,14 @@ import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.PrivateKey;
 import java.security.Signature;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.util.HexFormat;
 import java.util.List;
 
 /**
- * Reads a client certificate and its key into memory and checks them the way the TLS handshake
+ * Reads a certificate and its private key into memory and checks them the way the TLS handshake
  * will use them: the files parse, the password opens the store, and the key belongs to the
  * certificate. A problem surfaces at start-up naming the field, not at the first handshake.
  * Blocking: runs where configuration binding runs, off the event loop.
@@ -42,7 +45,7 @@ final class CertificateLoader {
   private CertificateLoader() {
   }
 
-  static ClientCertificate pem(String id, String certPath, String keyPath) throws Invalid {
+  static TlsCertificate pem(String id, String certPath, String keyPath) throws Invalid {
     byte[] cert = read("certPath", certPath);
     byte[] key = read("keyPath", keyPath);
     if (!new String(cert, StandardCharsets.US_ASCII).contains("-----BEGIN CERTIFICATE-----")) {
@@ -56,10 +59,25 @@ final class CertificateLoader {
       "keyPath", "'" + certPath + "' and '" + keyPath + "'");
   }
 
-  static ClientCertificate pfx(String id, String pfxPath, String password) throws Invalid {
+  static TlsCertificate pfx(String id, String pfxPath, String password) throws Invalid {
     byte[] store = read("pfxPath", pfxPath);
     return check(id, new PfxOptions().setValue(Buffer.buffer(store)).setPassword(password), "pfxPath",
       "'" + pfxPath + "'");
+  }
+
+  /** The PEM text of CA certificates clients' certificates must chain to; each block must parse. */
+  static String caPem(String path) throws Invalid {
+    String pem = new String(read("clientCaPath", path), StandardCharsets.US_ASCII);
+    if (!pem.contains("-----BEGIN CERTIFICATE-----")) {
+      throw new Invalid("clientCaPath", "'" + path + "' holds no PEM certificate (-----BEGIN CERTIFICATE-----)");
+    }
+    try {
+      CertificateFactory.getInstance("X.509").generateCertificates(
+        new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)));
+    } catch (CertificateException e) {
+      throw new Invalid("clientCaPath", "'" + path + "' is not a readable PEM certificate: " + reason(e));
+    }
+    return pem;
   }
 
   private static byte[] read(String field, String path) throws Invalid {
@@ -71,13 +89,13 @@ final class CertificateLoader {
     }
   }
 
-  private static ClientCertificate check(String id, KeyCertOptions options, String field, String what) throws Invalid {
+  private static TlsCertificate check(String id, KeyCertOptions options, String field, String what) throws Invalid {
     X509KeyManager km;
     try {
       // with values rather than paths, Vert.x needs no Vertx instance to parse them
       km = x509(options.getKeyManagerFactory(null).getKeyManagers());
     } catch (Exception e) {
-      throw new Invalid(field, "cannot use " + what + " as a client certificate: " + reason(e));
+      throw new Invalid(field, "cannot use " + what + " as a certificate with its key: " + reason(e));
     }
     String alias = km == null ? null : alias(km);
     if (alias == null) {
@@ -95,7 +113,7 @@ final class CertificateLoader {
     }
     try {
       String sha1 = HexFormat.of().withUpperCase().formatHex(MessageDigest.getInstance("SHA-1").digest(leaf.getEncoded()));
-      return new ClientCertificate(id, leaf.getSubjectX500Principal().getName(), sha1, leaf.getNotAfter().toInstant(),
+      return new TlsCertificate(id, leaf.getSubjectX500Principal().getName(), sha1, leaf.getNotAfter().toInstant(),
         options);
     } catch (GeneralSecurityException e) {
       throw new Invalid(field, "cannot read the certificate in " + what + ": " + reason(e));

@@ -14,11 +14,11 @@ import dev.portico.gateway.config.BackendConfig;
 import dev.portico.gateway.config.BackendTarget;
 import dev.portico.gateway.config.BreakerRuleConfig;
 import dev.portico.gateway.config.CircuitBreakerConfig;
-import dev.portico.gateway.config.ClientCertificate;
 import dev.portico.gateway.config.Credentials;
 import dev.portico.gateway.config.DemoConfig;
 import dev.portico.gateway.config.FabricAttributes;
 import dev.portico.gateway.config.GatewayConfig;
+import dev.portico.gateway.config.ListenerHttps;
 import dev.portico.gateway.config.Listeners;
 import dev.portico.gateway.config.LoadBalancingConfig;
 import dev.portico.gateway.config.MetricsConfig;
@@ -31,11 +31,13 @@ import dev.portico.gateway.config.ReverseProxyConfig;
 import dev.portico.gateway.config.ServiceFabricCluster;
 import dev.portico.gateway.config.SingleBackendConfig;
 import dev.portico.gateway.config.Timeouts;
+import dev.portico.gateway.config.TlsCertificate;
 import dev.portico.gateway.config.TlsConfig;
 import dev.portico.gateway.config.UpstreamConfig;
 import dev.portico.gateway.routing.PartitionKeyExpression;
 import dev.portico.gateway.routing.PathTemplate;
 import dev.portico.gateway.routing.ResolveCondition;
+import io.vertx.core.http.ClientAuth;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.KeyCertOptions;
@@ -79,7 +81,7 @@ public final class ConfigBinder {
   private final LocalAddresses localAddresses;
   private final List<SchemaCheck.FieldProblem> problems = new ArrayList<>();
   private final Map<String, NamedValue> namedValues = new LinkedHashMap<>();
-  private final Map<String, ClientCertificate> certificates = new LinkedHashMap<>();
+  private final Map<String, TlsCertificate> certificates = new LinkedHashMap<>();
   /** Ids given in {@code certificates[]}, also those that failed to load (their problem is reported once). */
   private final Set<String> certificateIds = new HashSet<>();
   private final List<PendingCluster> fabricClusters = new ArrayList<>();
@@ -109,10 +111,11 @@ public final class ConfigBinder {
     if (gatewayId == null) {
       gatewayId = "portico-" + Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffffffffffL);
     }
-    Listeners listeners = listeners(obj(raw, "listeners"));
-    UpstreamConfig upstream = upstream(obj(raw, "upstream"));
+    // listeners and backends refer to named values and certificates
     bindNamedValues(arr(raw, "namedValues"));
     bindCertificates(arr(raw, "certificates"));
+    Listeners listeners = listeners(obj(raw, "listeners"));
+    UpstreamConfig upstream = upstream(obj(raw, "upstream"));
     RegistryConfig registry = registry(obj(raw, "registry"), listeners);
     List<BackendConfig> backends = backends(arr(raw, "backends"), listeners);
     // may add the implicit backends of set-backend-service base-urls
@@ -130,8 +133,8 @@ public final class ConfigBinder {
   // --- sections -------------------------------------------------------------------------------
 
   private Listeners listeners(JsonObject l) {
-    Listeners.Listener traffic = listener(obj(l, "traffic"), DEFAULT_TRAFFIC_PORT);
-    Listeners.Listener management = listener(obj(l, "management"), DEFAULT_MANAGEMENT_PORT);
+    Listeners.Listener traffic = listener("listeners.traffic", obj(l, "traffic"), DEFAULT_TRAFFIC_PORT);
+    Listeners.Listener management = listener("listeners.management", obj(l, "management"), DEFAULT_MANAGEMENT_PORT);
     if (traffic.port() != 0 && traffic.port() == management.port()) {
       problem("listeners.management.port", "must differ from listeners.traffic.port (" + traffic.port()
         + "): management and traffic are separate listeners");
@@ -157,11 +160,40 @@ public final class ConfigBinder {
       duration(r, "backoffMax", at + ".backoffMax", d.backoffMax()),
       r.getValue("bufferBodyLimit") instanceof Number n ? n.longValue() : d.bufferBodyLimit(),
       new TlsConfig(bool(tls, "validateCertificateChain", true), bool(tls, "validateCertificateName", true)),
-      r.containsKey("circuitBreaker") ? breaker(at + ".circuitBreaker", obj(r, "circuitBreaker")) : d.breaker());
+      r.containsKey("circuitBreaker") ? breaker(at + ".circuitBreaker", obj(r, "circuitBreaker")) : d.breaker(),
+      https(at + ".https", r));
   }
 
-  private Listeners.Listener listener(JsonObject l, int defaultPort) {
-    return new Listeners.Listener(str(l, "host", "0.0.0.0"), integer(l, "port", defaultPort));
+  private Listeners.Listener listener(String at, JsonObject l, int defaultPort) {
+    return new Listeners.Listener(str(l, "host", "0.0.0.0"), integer(l, "port", defaultPort), https(at + ".https", l));
+  }
+
+  /** A listener's {@code https} block, or null when it has none (plain HTTP). */
+  private ListenerHttps https(String at, JsonObject listener) {
+    if (!(listener.getValue("https") instanceof JsonObject h)) {
+      return null;
+    }
+    TlsCertificate cert = certificate(at + ".certificateId", str(h, "certificateId", ""));
+    ClientAuth clientAuth = switch (str(h, "clientAuth", "none")) {
+      case "request" -> ClientAuth.REQUEST;
+      case "required" -> ClientAuth.REQUIRED;
+      default -> ClientAuth.NONE;
+    };
+    String caPath = str(h, "clientCaPath", null);
+    String caPem = null;
+    if (clientAuth == ClientAuth.NONE && caPath != null) {
+      problem(at + ".clientCaPath", "has no effect without clientAuth: request or required");
+    } else if (clientAuth != ClientAuth.NONE && caPath == null) {
+      problem(at + ".clientCaPath", "clientAuth " + clientAuth.name().toLowerCase(Locale.ROOT)
+        + " needs the CA certificate(s) that issue the clients' certificates (PEM)");
+    } else if (caPath != null) {
+      try {
+        caPem = CertificateLoader.caPem(caPath);
+      } catch (CertificateLoader.Invalid e) {
+        problem(at + ".clientCaPath", e.getMessage());
+      }
+    }
+    return cert == null ? null : new ListenerHttps(cert, clientAuth, caPem);
   }
 
   private UpstreamConfig upstream(JsonObject u) {
@@ -247,7 +279,7 @@ public final class ConfigBinder {
         continue;
       }
       try {
-        ClientCertificate cert = pem
+        TlsCertificate cert = pem
           ? CertificateLoader.pem(id, str(c, "certPath", ""), str(c, "keyPath", ""))
           : CertificateLoader.pfx(id, str(c, "pfxPath", ""), substitute(at + ".password", str(c, "password", "")));
         certificates.put(id, cert);
@@ -258,8 +290,8 @@ public final class ConfigBinder {
   }
 
   /** The certificate {@code id} refers to; an unknown id is a problem at {@code at}, null returned. */
-  private ClientCertificate certificate(String at, String id) {
-    ClientCertificate cert = certificates.get(id);
+  private TlsCertificate certificate(String at, String id) {
+    TlsCertificate cert = certificates.get(id);
     if (cert == null && !certificateIds.contains(id)) {
       problem(at, "unknown certificate '" + id + "'" + (certificateIds.isEmpty() ? " (no certificates are defined)"
         : " (defined: " + String.join(", ", new TreeSet<>(certificateIds)) + ")"));
@@ -570,7 +602,7 @@ public final class ConfigBinder {
         problem(at + ".header." + h, "not a valid HTTP header name");
       }
     }
-    ClientCertificate certificate = null;
+    TlsCertificate certificate = null;
     JsonArray ids = arr(c, "certificateIds");
     for (int i = 0; i < ids.size(); i++) {
       if (ids.getValue(i) instanceof String id) {
@@ -1013,7 +1045,7 @@ public final class ConfigBinder {
         problem(tat + ".certPath", "the cluster already has clientCertificateId '" + certId
           + "': give one client certificate");
       }
-      ClientCertificate cert = certificates.get(certId);
+      TlsCertificate cert = certificates.get(certId);
       client = cert == null ? null : cert.keyCert();
     } else if (pemFiles) {
       if (!t.containsKey("certPath") || !t.containsKey("keyPath")) {

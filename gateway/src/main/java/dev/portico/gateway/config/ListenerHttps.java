@@ -1,0 +1,32 @@
+package dev.portico.gateway.config;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.ClientAuth;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.PemTrustOptions;
+
+/**
+ * A listener that speaks https: the certificate it presents and whether it asks clients for
+ * theirs. Everything is read at load time; the files are not read again.
+ *
+ * @param certificate  the {@code certificates[]} entry presented to clients
+ * @param clientAuth   {@code NONE}, {@code REQUEST} (a client may present one) or {@code REQUIRED}
+ * @param clientCaPem  the CA certificate(s) that client certificates must chain to (PEM), or null
+ *                     when clients are not asked
+ */
+public record ListenerHttps(TlsCertificate certificate, ClientAuth clientAuth, String clientCaPem) {
+
+  /** Makes {@code options} serve TLS with these settings; HTTP/1.1 only (no ALPN). */
+  public HttpServerOptions applyTo(HttpServerOptions options) {
+    options.setSsl(true).setUseAlpn(false).setKeyCertOptions(certificate.keyCert()).setClientAuth(clientAuth);
+    if (clientCaPem != null) {
+      options.setTrustOptions(new PemTrustOptions().addCertValue(Buffer.buffer(clientCaPem)));
+    }
+    return options;
+  }
+
+  @Override
+  public String toString() {
+    return "ListenerHttps[certificate=" + certificate.id() + ", clientAuth=" + clientAuth + "]";
+  }
+}

@@ -1,0 +1,131 @@
+package dev.portico.gateway;
+
+import dev.portico.fabric.testing.TestPki;
+import dev.portico.gateway.config.ConfigException;
+import dev.portico.gateway.support.Backends;
+import dev.portico.gateway.support.GatewayHarness;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+/** Listeners that speak https, optionally asking clients for a certificate, over real TLS. */
+@ExtendWith(VertxExtension.class)
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class ListenerHttpsTest {
+
+  static TestPki pki;
+  static TestPki.Issued client;
+  static Path serverCrt;
+  static Path serverKey;
+  static Path caFile;
+
+  @BeforeAll
+  static void issue(@TempDir Path dir) throws Exception {
+    pki = TestPki.create("Portico Listener CA");
+    Path[] pem = pki.server("gateway.portico.test").writePem(dir, "server");
+    serverCrt = pem[0];
+    serverKey = pem[1];
+    caFile = pki.writeCa(dir, "ca");
+    client = pki.client("api-consumer");
+  }
+
+  WebClient https(Vertx vertx, boolean withClientCertificate) {
+    WebClientOptions o = new WebClientOptions().setSsl(true).setTrustOptions(pki.trustOptions()).setVerifyHost(true);
+    if (withClientCertificate) {
+      o.setKeyCertOptions(client.keyCertOptions());
+    }
+    return WebClient.create(vertx, o);
+  }
+
+  @Test
+  void everyListenerCanSpeakHttpsAndTheBackendLearnsTheProtocol(Vertx vertx) {
+    int echo = Backends.echo(vertx, "b").actualPort();
+    GatewayVerticle gw = GatewayHarness.start(vertx, """
+      certificates: [ { id: gw-server, certPath: "%s", keyPath: "%s" } ]
+      listeners:
+        traffic: { host: 127.0.0.1, port: 0, https: { certificateId: gw-server } }
+        management: { host: 127.0.0.1, port: 0, https: { certificateId: gw-server } }
+        serviceFabricReverseProxy: { enabled: true, host: 127.0.0.1, port: 0, https: { certificateId: gw-server } }
+      backends: [ { id: b, url: "http://127.0.0.1:%d" } ]
+      apis: [ { id: a, path: /a, backend: b } ]
+      """.formatted(serverCrt, serverKey, echo));
+    WebClient web = https(vertx, false);
+
+    HttpResponse<Buffer> r = web.get(gw.trafficPort(), "localhost", "/a/x").send().await();
+    assertThat(r.statusCode()).isEqualTo(200);
+    JsonObject headers = r.bodyAsJsonObject().getJsonObject("headers");
+    assertThat(headers.getString("x-forwarded-proto")).isEqualTo("https");
+    assertThat(headers.getString("forwarded")).endsWith("proto=https");
+
+    assertThat(web.get(gw.managementPort(), "localhost", "/health/ready").send().await().statusCode()).isEqualTo(200);
+    HttpResponse<Buffer> rp = web.get(gw.reverseProxyPort(), "localhost", "/Nowhere/Svc/x").send().await();
+    assertThat(rp.statusCode()).isEqualTo(404);
+    assertThat(rp.bodyAsJsonObject().getString("reason")).isEqualTo("PartitionResolutionFailure");
+
+    // plain HTTP to the https port gets no answer it could mistake for one
+    assertThatThrownBy(() -> WebClient.create(vertx).get(gw.trafficPort(), "127.0.0.1", "/a/x").send().await())
+      .isNotNull();
+  }
+
+  @Test
+  void aListenerRequiringClientCertificatesRefusesClientsWithoutOne(Vertx vertx) {
+    int echo = Backends.echo(vertx, "b").actualPort();
+    GatewayVerticle gw = GatewayHarness.start(vertx, """
+      certificates: [ { id: gw-server, certPath: "%s", keyPath: "%s" } ]
+      listeners:
+        traffic: { host: 127.0.0.1, port: 0, https: { certificateId: gw-server, clientAuth: required, clientCaPath: "%s" } }
+      backends: [ { id: b, url: "http://127.0.0.1:%d" } ]
+      apis: [ { id: a, path: /a, backend: b } ]
+      """.formatted(serverCrt, serverKey, caFile, echo));
+
+    assertThat(https(vertx, true).get(gw.trafficPort(), "localhost", "/a/x").send().await().statusCode()).isEqualTo(200);
+    assertThatThrownBy(() -> https(vertx, false).get(gw.trafficPort(), "localhost", "/a/x").send().await())
+      .isNotNull();
+  }
+
+  @Test
+  void httpsSettingsAreChecked(@TempDir Path dir) throws Exception {
+    Path garbage = Files.writeString(dir.resolve("garbage.pem"), "nothing here");
+    ConfigException e = catchThrowableOfType(ConfigException.class, () -> GatewayHarness.config("""
+      certificates: [ { id: gw-server, certPath: "%s", keyPath: "%s" } ]
+      listeners:
+        traffic: { https: { certificateId: nope } }
+        management: { https: { certificateId: gw-server, clientAuth: required } }
+        serviceFabricReverseProxy: { enabled: true, https: { certificateId: gw-server, clientCaPath: "%s" } }
+      apis: []
+      """.formatted(serverCrt, serverKey, caFile), java.util.Map.of()));
+    assertThat(e.getMessage())
+      .contains("test.yaml: listeners.traffic.https.certificateId: unknown certificate 'nope' (defined: gw-server)")
+      .contains("test.yaml: listeners.management.https.clientCaPath: clientAuth required needs the CA certificate(s)"
+        + " that issue the clients' certificates (PEM)")
+      .contains("test.yaml: listeners.serviceFabricReverseProxy.https.clientCaPath: has no effect without clientAuth:"
+        + " request or required");
+    ConfigException g = catchThrowableOfType(ConfigException.class, () -> GatewayHarness.config("""
+      certificates: [ { id: gw-server, certPath: "%s", keyPath: "%s" } ]
+      listeners:
+        traffic: { https: { certificateId: gw-server, clientAuth: request, clientCaPath: "%s" } }
+        management: { https: { certificateId: gw-server, clientAuth: sometimes } }
+      apis: []
+      """.formatted(serverCrt, serverKey, garbage), java.util.Map.of()));
+    assertThat(g.getMessage())
+      .contains("test.yaml: listeners.traffic.https.clientCaPath: '" + garbage + "' holds no PEM certificate")
+      .contains("listeners.management.https.clientAuth");
+  }
+}
