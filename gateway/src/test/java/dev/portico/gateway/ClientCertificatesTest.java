@@ -37,26 +37,18 @@ import static org.awaitility.Awaitility.await;
 class ClientCertificatesTest {
 
   static final String PFX_PASSWORD = "pfx-pass-51d0e7";
-  static TestPki pki;
-  static Path crt;
-  static Path key;
-  static Path pfx;
+  static TestPki.ClientFiles files;
 
   @BeforeAll
   static void issue(@TempDir Path dir) throws Exception {
-    pki = TestPki.create("Portico E2E CA");
-    TestPki.Issued client = pki.client("portico-gateway");
-    Path[] pem = client.writePem(dir, "client");
-    crt = pem[0];
-    key = pem[1];
-    pfx = client.writePfx(dir, "client", PFX_PASSWORD);
+    files = TestPki.ClientFiles.write(dir, "Portico E2E CA", "portico-gateway", PFX_PASSWORD);
   }
 
   /** An https backend that requires a client certificate from the test CA and answers with its subject. */
   static HttpServer mtlsBackend(Vertx vertx) {
     return vertx.createHttpServer(new HttpServerOptions().setSsl(true)
-        .setKeyCertOptions(pki.server("backend.portico.test").keyCertOptions())
-        .setTrustOptions(pki.trustOptions())
+        .setKeyCertOptions(files.pki().server("backend.portico.test").keyCertOptions())
+        .setTrustOptions(files.pki().trustOptions())
         .setClientAuth(ClientAuth.REQUIRED))
       .requestHandler(req -> {
         String subject;
@@ -86,7 +78,7 @@ class ClientCertificatesTest {
       apis:
         - { id: with, path: /with, backend: with-cert }
         - { id: without, path: /without, backend: without-cert }
-      """.formatted(crt, key, port, port));
+      """.formatted(files.crt(), files.key(), port, port));
     WebClient web = WebClient.create(vertx);
 
     HttpResponse<Buffer> with = web.get(gw.trafficPort(), "127.0.0.1", "/with/x").send().await();
@@ -102,7 +94,7 @@ class ClientCertificatesTest {
 
   @Test
   void aClusterWithClientCertificateIdAndAThumbprintPinIsImportedAndRoutedTo(Vertx vertx) {
-    TestPki.Issued clusterCert = pki.serverWithoutLoopbackNames("cluster.portico.test");
+    TestPki.Issued clusterCert = files.pki().serverWithoutLoopbackNames("cluster.portico.test");
     FakeCluster cluster = new FakeCluster();
     Switchable replica = Switchable.echo(vertx, "p0-primary");
     cluster.change(() -> cluster.apps.add(new FakeCluster.App("fabric:/Shop", new FakeCluster.Service(
@@ -111,7 +103,7 @@ class ClientCertificatesTest {
         + "\"}}"))))));
     int port = cluster.listen(vertx, 0, new HttpServerOptions().setSsl(true)
       .setKeyCertOptions(clusterCert.keyCertOptions())
-      .setTrustOptions(pki.trustOptions())
+      .setTrustOptions(files.pki().trustOptions())
       .setClientAuth(ClientAuth.REQUIRED)).await();
     String yaml = """
       namedValues: [ { name: pfx-password, env: PFX_PASSWORD } ]
@@ -130,14 +122,14 @@ class ClientCertificatesTest {
     Map<String, String> env = Map.of("PFX_PASSWORD", PFX_PASSWORD);
     WebClient web = WebClient.create(vertx);
 
-    GatewayVerticle gw = GatewayHarness.start(vertx, yaml.formatted(pfx, port, clusterCert.sha1()), env);
+    GatewayVerticle gw = GatewayHarness.start(vertx, yaml.formatted(files.pfx(), port, clusterCert.sha1()), env);
     await().atMost(10, TimeUnit.SECONDS).until(() -> ready(web, gw).statusCode() == 200);
     HttpResponse<Buffer> r = web.get(gw.trafficPort(), "127.0.0.1", "/orders/42").send().await();
     assertThat(r.statusCode()).as(r.bodyAsString()).isEqualTo(200);
     assertThat(r.bodyAsJsonObject().getString("name")).isEqualTo("p0-primary");
 
     // pinned to another certificate: the import fails and readiness says why
-    GatewayVerticle wrong = GatewayHarness.start(vertx, yaml.formatted(pfx, port, pki.ca().sha1()), env);
+    GatewayVerticle wrong = GatewayHarness.start(vertx, yaml.formatted(files.pfx(), port, files.pki().ca().sha1()), env);
     await().atMost(10, TimeUnit.SECONDS).until(() -> ready(web, wrong).bodyAsString()
       .contains("matches none of serverCertificateThumbprints / serverX509Names"));
     assertThat(ready(web, wrong).statusCode()).isEqualTo(503);

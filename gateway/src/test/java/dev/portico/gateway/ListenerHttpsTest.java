@@ -30,26 +30,22 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ListenerHttpsTest {
 
-  static TestPki pki;
-  static TestPki.Issued client;
+  static TestPki.ClientFiles files;
   static Path serverCrt;
   static Path serverKey;
-  static Path caFile;
 
   @BeforeAll
   static void issue(@TempDir Path dir) throws Exception {
-    pki = TestPki.create("Portico Listener CA");
-    Path[] pem = pki.server("gateway.portico.test").writePem(dir, "server");
+    files = TestPki.ClientFiles.write(dir, "Portico Listener CA", "api-consumer", "unused");
+    Path[] pem = files.pki().server("gateway.portico.test").writePem(dir, "server");
     serverCrt = pem[0];
     serverKey = pem[1];
-    caFile = pki.writeCa(dir, "ca");
-    client = pki.client("api-consumer");
   }
 
   WebClient https(Vertx vertx, boolean withClientCertificate) {
-    WebClientOptions o = new WebClientOptions().setSsl(true).setTrustOptions(pki.trustOptions()).setVerifyHost(true);
+    WebClientOptions o = new WebClientOptions().setSsl(true).setTrustOptions(files.pki().trustOptions()).setVerifyHost(true);
     if (withClientCertificate) {
-      o.setKeyCertOptions(client.keyCertOptions());
+      o.setKeyCertOptions(files.client().keyCertOptions());
     }
     return WebClient.create(vertx, o);
   }
@@ -93,7 +89,7 @@ class ListenerHttpsTest {
         traffic: { host: 127.0.0.1, port: 0, https: { certificateId: gw-server, clientAuth: required, clientCaPath: "%s" } }
       backends: [ { id: b, url: "http://127.0.0.1:%d" } ]
       apis: [ { id: a, path: /a, backend: b } ]
-      """.formatted(serverCrt, serverKey, caFile, echo));
+      """.formatted(serverCrt, serverKey, files.ca(), echo));
 
     assertThat(https(vertx, true).get(gw.trafficPort(), "localhost", "/a/x").send().await().statusCode()).isEqualTo(200);
     assertThatThrownBy(() -> https(vertx, false).get(gw.trafficPort(), "localhost", "/a/x").send().await())
@@ -110,7 +106,7 @@ class ListenerHttpsTest {
         management: { https: { certificateId: gw-server, clientAuth: required } }
         serviceFabricReverseProxy: { enabled: true, https: { certificateId: gw-server, clientCaPath: "%s" } }
       apis: []
-      """.formatted(serverCrt, serverKey, caFile), java.util.Map.of()));
+      """.formatted(serverCrt, serverKey, files.ca()), java.util.Map.of()));
     assertThat(e.getMessage())
       .contains("test.yaml: listeners.traffic.https.certificateId: unknown certificate 'nope' (defined: gw-server)")
       .contains("test.yaml: listeners.management.https.clientCaPath: clientAuth required needs the CA certificate(s)"

@@ -1,6 +1,7 @@
 package dev.portico.gateway.config;
 
 import dev.portico.gateway.config.internal.ConfigBinder;
+import dev.portico.gateway.config.internal.RootCause;
 import dev.portico.gateway.config.internal.EnvOverrides;
 import dev.portico.gateway.config.internal.LocalAddresses;
 import dev.portico.gateway.config.internal.SchemaCheck;
@@ -50,7 +51,7 @@ public final class ConfigLoader {
           .setConfig(new JsonObject().put("path", path))));
       raw = retriever.getConfig()
         .eventually(retriever::close)
-        .recover(e -> Future.failedFuture(ConfigException.of(source, "", "cannot read " + format + ": " + rootMessage(e))));
+        .recover(e -> Future.failedFuture(ConfigException.of(source, "", "cannot read " + format + ": " + RootCause.message(e))));
     }
     // binding may read secret files: keep it off the event loop
     return raw.compose(json -> vertx.executeBlocking(() -> fromJson(source, json, env), false));
@@ -86,14 +87,5 @@ public final class ConfigLoader {
       throw new ConfigException(problems.stream().map(p -> new ConfigProblem(source, p.path(), p.reason())).toList());
     }
     return config;
-  }
-
-  private static String rootMessage(Throwable e) {
-    Throwable t = e;
-    while (t.getCause() != null && t.getCause() != t) {
-      t = t.getCause();
-    }
-    String m = t.getMessage();
-    return m == null ? t.getClass().getSimpleName() : m.replace('\n', ' ');
   }
 }

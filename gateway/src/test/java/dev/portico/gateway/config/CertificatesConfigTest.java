@@ -19,24 +19,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 class CertificatesConfigTest {
 
   static final String PFX_PASSWORD = "pfx-pass-93e1c0";
-  static TestPki pki;
-  static TestPki.Issued client;
-  static Path crt;
-  static Path key;
-  static Path pfx;
+  static TestPki.ClientFiles files;
   static Path otherKey;
-  static Path ca;
 
   @BeforeAll
   static void issue(@TempDir Path dir) throws Exception {
-    pki = TestPki.create("Portico Config Test CA");
-    client = pki.client("portico-gateway");
-    Path[] pem = client.writePem(dir, "client");
-    crt = pem[0];
-    key = pem[1];
-    pfx = client.writePfx(dir, "client", PFX_PASSWORD);
-    otherKey = pki.client("someone-else").writePem(dir, "other")[1];
-    ca = pki.writeCa(dir, "ca");
+    files = TestPki.ClientFiles.write(dir, "Portico Config Test CA", "portico-gateway", PFX_PASSWORD);
+    otherKey = files.pki().client("someone-else").writePem(dir, "other")[1];
   }
 
   @Test
@@ -57,19 +46,21 @@ class CertificatesConfigTest {
             serverX509Names: [ { name: cluster.example, issuerCertificateThumbprint: "%s" } ]
             importer: { tls: { caPath: "%s" } }
       apis: [ { id: a, path: /a, backend: mtls } ]
-      """.formatted(crt, key, pfx, pki.ca().sha1(), ca), Map.of("PFX_PASSWORD", PFX_PASSWORD));
+      """.formatted(files.crt(), files.key(), files.pfx(), files.pki().ca().sha1(), files.ca()),
+      Map.of("PFX_PASSWORD", PFX_PASSWORD));
 
     TlsCertificate cert = ((SingleBackendConfig) c.backends().get(0)).credentials().certificate();
     assertThat(cert.id()).isEqualTo("gw-pem");
-    assertThat(cert.sha1()).isEqualTo(client.sha1());
+    assertThat(cert.sha1()).isEqualTo(files.client().sha1());
     assertThat(cert.subject()).isEqualTo("CN=portico-gateway");
     assertThat(cert.toString()).doesNotContain("PRIVATE KEY").contains("gw-pem");
     assertThat(((SingleBackendConfig) c.backends().get(0)).credentials().toString()).contains("certificate=gw-pem");
 
     ImporterConfig.Tls tls = c.fabricImporters().get(0).tls();
     assertThat(tls.clientCertificate()).isNotNull();
-    assertThat(tls.caPath()).isEqualTo(ca.toString());
-    assertThat(tls.serverX509Names()).containsExactly(new ImporterConfig.ServerName("cluster.example", pki.ca().sha1()));
+    assertThat(tls.caPath()).isEqualTo(files.ca().toString());
+    assertThat(tls.serverX509Names())
+      .containsExactly(new ImporterConfig.ServerName("cluster.example", files.pki().ca().sha1()));
     assertThat(tls.toString()).doesNotContain(PFX_PASSWORD);
   }
 
@@ -87,12 +78,13 @@ class CertificatesConfigTest {
         - { id: pem-password, certPath: "%s", keyPath: "%s", password: x }
         - { id: mismatch, pfxPath: "%s", password: "%s" }
       apis: []
-      """.formatted(dir, key, pfx, PFX_PASSWORD, crt, otherKey, crt, key, pfx, crt, garbage, key, crt, key, pfx,
-      PFX_PASSWORD));
+      """.formatted(dir, files.key(), files.pfx(), PFX_PASSWORD, files.crt(), otherKey, files.crt(), files.key(),
+      files.pfx(), files.crt(), garbage, files.key(), files.crt(), files.key(), files.pfx(), PFX_PASSWORD));
     assertThat(p)
       .anyMatch(x -> x.startsWith("gw.yaml: certificates[0].certPath: cannot read '" + dir + "/nope.crt'"))
-      .anyMatch(x -> x.startsWith("gw.yaml: certificates[1].pfxPath: cannot use '" + pfx + "' as a certificate with its key:"))
-      .anyMatch(x -> x.startsWith("gw.yaml: certificates[2].keyPath: the private key in '" + crt + "' and '" + otherKey
+      .anyMatch(x -> x.startsWith("gw.yaml: certificates[1].pfxPath: cannot use '" + files.pfx()
+        + "' as a certificate with its key:"))
+      .anyMatch(x -> x.startsWith("gw.yaml: certificates[2].keyPath: the private key in '" + files.crt() + "' and '" + otherKey
         + "' does not belong to the certificate CN=portico-gateway"))
       .contains("gw.yaml: certificates[3]: needs either 'certPath' and 'keyPath' (PEM) or 'pfxPath' (PKCS#12), not both")
       .contains("gw.yaml: certificates[4].keyPath: certPath and keyPath go together")
@@ -141,8 +133,8 @@ class CertificatesConfigTest {
           url: "fabric:/Shop/H"
           serviceFabricCluster: { managementEndpoints: [ "https://sf-h:19080" ], serverCertificateThumbprints: [ "%s" ] }
       apis: []
-      """.formatted(crt, key, client.sha1(), crt, key, client.sha1(), pki.ca().sha1(), client.sha256(),
-      client.sha1() + "AB"));
+      """.formatted(files.crt(), files.key(), files.client().sha1(), files.crt(), files.key(), files.client().sha1(),
+      files.pki().ca().sha1(), files.client().sha256(), files.client().sha1() + "AB"));
     assertThat(p)
       .contains("gw.yaml: backends[0].credentials.certificateIds[0]: unknown certificate 'nope' (defined: gw)")
       .anyMatch(x -> x.startsWith("gw.yaml: backends[1].credentials.certificateIds:"))

@@ -31,12 +31,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ImporterTlsTest {
 
     static final String CN = "cluster.portico.test";
-    static TestPki pki;
-    static TestPki.Issued client;
-    static Path clientCrt;
-    static Path clientKey;
-    static Path clientPfx;
-    static Path caFile;
+    static TestPki.ClientFiles files;
 
     private Vertx vertx;
     private Registry registry;
@@ -45,13 +40,7 @@ class ImporterTlsTest {
 
     @BeforeAll
     static void issue(@TempDir Path dir) throws Exception {
-        pki = TestPki.create("Portico Test Cluster CA");
-        client = pki.client("portico-gateway");
-        Path[] pem = client.writePem(dir, "client");
-        clientCrt = pem[0];
-        clientKey = pem[1];
-        clientPfx = client.writePfx(dir, "client", "s3cret!");
-        caFile = pki.writeCa(dir, "ca");
+        files = TestPki.ClientFiles.write(dir, "Portico Test Cluster CA", "portico-gateway", "s3cret!");
     }
 
     /** A cluster with one stateless service on the given server certificate, client certificate required. */
@@ -64,7 +53,7 @@ class ImporterTlsTest {
                         new FakeCluster.Endpoint("Stateless", "http://10.0.9.1:8080/")))));
         int port = await(cluster.listen(vertx, 0, new HttpServerOptions().setSsl(true)
                 .setKeyCertOptions(serverCert.keyCertOptions())
-                .setTrustOptions(pki.trustOptions())
+                .setTrustOptions(files.pki().trustOptions())
                 .setClientAuth(ClientAuth.REQUIRED)));
         return "https://" + host + ":" + port;
     }
@@ -77,8 +66,8 @@ class ImporterTlsTest {
     }
 
     private static ImporterConfig.Tls pinned(List<String> thumbprints, List<ImporterConfig.ServerName> names, String ca) {
-        return new ImporterConfig.Tls(ImporterConfig.Tls.pem(clientCrt.toString(), clientKey.toString(), null, false, true)
-                .clientCertificate(), ca, false, true, thumbprints, names);
+        return new ImporterConfig.Tls(ImporterConfig.Tls.pem(files.crt().toString(), files.key().toString(), null,
+                false, true).clientCertificate(), ca, false, true, thumbprints, names);
     }
 
     @AfterEach
@@ -92,39 +81,39 @@ class ImporterTlsTest {
 
     @Test
     void aPemClientCertificateAndTheClusterCaImport(Vertx vertx) {
-        String endpoint = serve(vertx, pki.server(CN), "localhost");
-        CycleSummary s = importWith(endpoint, ImporterConfig.Tls.pem(clientCrt.toString(), clientKey.toString(),
-                caFile.toString(), false, true));
+        String endpoint = serve(vertx, files.pki().server(CN), "localhost");
+        CycleSummary s = importWith(endpoint, ImporterConfig.Tls.pem(files.crt().toString(), files.key().toString(),
+                files.ca().toString(), false, true));
         assertThat(s.outcome()).as(s.toString()).isEqualTo(CycleSummary.Outcome.COMPLETE);
         assertThat(s.published()).isEqualTo(1);
     }
 
     @Test
     void aPkcs12ClientCertificateImports(Vertx vertx) {
-        String endpoint = serve(vertx, pki.server(CN), "localhost");
-        CycleSummary s = importWith(endpoint, new ImporterConfig.Tls(new PfxOptions().setPath(clientPfx.toString())
-                .setPassword("s3cret!"), caFile.toString(), false, true, List.of(), List.of()));
+        String endpoint = serve(vertx, files.pki().server(CN), "localhost");
+        CycleSummary s = importWith(endpoint, new ImporterConfig.Tls(new PfxOptions().setPath(files.pfx().toString())
+                .setPassword("s3cret!"), files.ca().toString(), false, true, List.of(), List.of()));
         assertThat(s.outcome()).as(s.toString()).isEqualTo(CycleSummary.Outcome.COMPLETE);
     }
 
     @Test
     void withoutAClientCertificateTheClusterRefusesAndTheCycleFails(Vertx vertx) {
-        String endpoint = serve(vertx, pki.server(CN), "localhost");
-        CycleSummary s = importWith(endpoint, ImporterConfig.Tls.pem(null, null, caFile.toString(), false, true));
+        String endpoint = serve(vertx, files.pki().server(CN), "localhost");
+        CycleSummary s = importWith(endpoint, ImporterConfig.Tls.pem(null, null, files.ca().toString(), false, true));
         assertThat(s.outcome()).isEqualTo(CycleSummary.Outcome.FAILED);
         assertThat(s.error()).contains("unreachable");
     }
 
     @Test
     void withoutPinsTheJvmTrustRejectsThePrivateCa(Vertx vertx) {
-        String endpoint = serve(vertx, pki.server(CN), "localhost");
+        String endpoint = serve(vertx, files.pki().server(CN), "localhost");
         CycleSummary s = importWith(endpoint, pinned(List.of(), List.of(), null));
         assertThat(s.outcome()).isEqualTo(CycleSummary.Outcome.FAILED);
     }
 
     @Test
     void aServerThumbprintPinNeedsNeitherTheCaNorAMatchingHostName(Vertx vertx) {
-        TestPki.Issued server = pki.serverWithoutLoopbackNames(CN);
+        TestPki.Issued server = files.pki().serverWithoutLoopbackNames(CN);
         String endpoint = serve(vertx, server, "127.0.0.1");
         CycleSummary sha1 = importWith(endpoint, pinned(List.of(server.sha1().toLowerCase()), List.of(), null));
         assertThat(sha1.outcome()).as(sha1.toString()).isEqualTo(CycleSummary.Outcome.COMPLETE);
@@ -137,10 +126,10 @@ class ImporterTlsTest {
 
     @Test
     void aWrongThumbprintFailsNamingTheCertificateItSaw(Vertx vertx) {
-        TestPki.Issued server = pki.server(CN);
+        TestPki.Issued server = files.pki().server(CN);
         String endpoint = serve(vertx, server, "localhost");
         // the CA's thumbprint is not the server's: pins are on the leaf
-        CycleSummary s = importWith(endpoint, pinned(List.of(pki.ca().sha1()), List.of(), caFile.toString()));
+        CycleSummary s = importWith(endpoint, pinned(List.of(files.pki().ca().sha1()), List.of(), files.ca().toString()));
         assertThat(s.outcome()).isEqualTo(CycleSummary.Outcome.FAILED);
         assertThat(s.error()).contains("matches none of serverCertificateThumbprints / serverX509Names")
                 .contains(server.sha1());
@@ -148,9 +137,9 @@ class ImporterTlsTest {
 
     @Test
     void aServerNameWithItsIssuerThumbprintIsAcceptedAndAnotherIssuerIsNot(Vertx vertx) {
-        String endpoint = serve(vertx, pki.serverWithoutLoopbackNames(CN), "127.0.0.1");
+        String endpoint = serve(vertx, files.pki().serverWithoutLoopbackNames(CN), "127.0.0.1");
         CycleSummary ok = importWith(endpoint, pinned(List.of(),
-                List.of(new ImporterConfig.ServerName(CN.toUpperCase(), pki.ca().sha1())), null));
+                List.of(new ImporterConfig.ServerName(CN.toUpperCase(), files.pki().ca().sha1())), null));
         assertThat(ok.outcome()).as(ok.toString()).isEqualTo(CycleSummary.Outcome.COMPLETE);
         await(importer.stop());
 
@@ -162,15 +151,15 @@ class ImporterTlsTest {
         await(importer.stop());
 
         CycleSummary wrongName = importWith(endpoint, pinned(List.of(),
-                List.of(new ImporterConfig.ServerName("other.portico.test", pki.ca().sha1())), null));
+                List.of(new ImporterConfig.ServerName("other.portico.test", files.pki().ca().sha1())), null));
         assertThat(wrongName.outcome()).isEqualTo(CycleSummary.Outcome.FAILED);
     }
 
     @Test
     void aServerNameWithoutIssuerThumbprintNeedsATrustedChain(Vertx vertx) {
-        String endpoint = serve(vertx, pki.serverWithoutLoopbackNames(CN), "127.0.0.1");
+        String endpoint = serve(vertx, files.pki().serverWithoutLoopbackNames(CN), "127.0.0.1");
         CycleSummary trusted = importWith(endpoint, pinned(List.of(), List.of(new ImporterConfig.ServerName(CN, null)),
-                caFile.toString()));
+                files.ca().toString()));
         assertThat(trusted.outcome()).as(trusted.toString()).isEqualTo(CycleSummary.Outcome.COMPLETE);
         await(importer.stop());
 
@@ -182,7 +171,7 @@ class ImporterTlsTest {
 
     @Test
     void anExpiredPinnedCertificateIsRefused(Vertx vertx) {
-        TestPki.Issued expired = pki.expiredServer(CN);
+        TestPki.Issued expired = files.pki().expiredServer(CN);
         String endpoint = serve(vertx, expired, "localhost");
         CycleSummary s = importWith(endpoint, pinned(List.of(expired.sha1()), List.of(), null));
         assertThat(s.outcome()).isEqualTo(CycleSummary.Outcome.FAILED);

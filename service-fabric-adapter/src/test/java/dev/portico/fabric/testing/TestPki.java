@@ -90,6 +90,21 @@ public final class TestPki {
     }
   }
 
+  /**
+   * A new CA and a client certificate it issued, written to a folder: {@code client.crt} and
+   * {@code client.key} (PEM), {@code client.pfx} (PKCS#12), {@code ca.crt}.
+   */
+  public record ClientFiles(TestPki pki, Issued client, Path crt, Path key, Path pfx, Path ca) {
+
+    public static ClientFiles write(Path dir, String caName, String clientCn, String pfxPassword) throws Exception {
+      TestPki pki = create(caName);
+      Issued client = pki.client(clientCn);
+      Path[] pem = client.writePem(dir, "client");
+      return new ClientFiles(pki, client, pem[0], pem[1], client.writePfx(dir, "client", pfxPassword),
+        pki.writeCa(dir, "ca"));
+    }
+  }
+
   private final Issued ca;
 
   private TestPki(Issued ca) {

@@ -75,7 +75,7 @@ final class CertificateLoader {
       CertificateFactory.getInstance("X.509").generateCertificates(
         new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)));
     } catch (CertificateException e) {
-      throw new Invalid("clientCaPath", "'" + path + "' is not a readable PEM certificate: " + reason(e));
+      throw new Invalid("clientCaPath", "'" + path + "' is not a readable PEM certificate: " + RootCause.message(e));
     }
     return pem;
   }
@@ -95,7 +95,7 @@ final class CertificateLoader {
       // with values rather than paths, Vert.x needs no Vertx instance to parse them
       km = x509(options.getKeyManagerFactory(null).getKeyManagers());
     } catch (Exception e) {
-      throw new Invalid(field, "cannot use " + what + " as a certificate with its key: " + reason(e));
+      throw new Invalid(field, "cannot use " + what + " as a certificate with its key: " + RootCause.message(e));
     }
     String alias = km == null ? null : alias(km);
     if (alias == null) {
@@ -116,7 +116,7 @@ final class CertificateLoader {
       return new TlsCertificate(id, leaf.getSubjectX500Principal().getName(), sha1, leaf.getNotAfter().toInstant(),
         options);
     } catch (GeneralSecurityException e) {
-      throw new Invalid(field, "cannot read the certificate in " + what + ": " + reason(e));
+      throw new Invalid(field, "cannot read the certificate in " + what + ": " + RootCause.message(e));
     }
   }
 
@@ -164,14 +164,5 @@ final class CertificateLoader {
     } catch (GeneralSecurityException e) {
       return false;
     }
-  }
-
-  private static String reason(Throwable e) {
-    Throwable t = e;
-    while (t.getCause() != null && t.getCause() != t) {
-      t = t.getCause();
-    }
-    String m = t.getMessage();
-    return (m == null ? t.getClass().getSimpleName() : m).replace('\n', ' ');
   }
 }
