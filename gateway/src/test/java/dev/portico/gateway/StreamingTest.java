@@ -217,6 +217,32 @@ class StreamingTest {
     assertThat(call.failed()).as("a stalled body must not look complete").isTrue();
   }
 
+  @Test
+  void aSlowBodyThatKeepsComingIsNotCutOff() {
+    // six chunks 200 ms apart: 1.2 s in all, but never 0.5 s without data
+    HttpServer backend = Backends.http(vertx, req -> {
+      req.response().setChunked(true);
+      int[] sent = {0};
+      vertx.setPeriodic(200, id -> {
+        if (sent[0] < 6) {
+          req.response().write("part" + sent[0]++ + ";");
+        } else {
+          vertx.cancelTimer(id);
+          req.response().end();
+        }
+      });
+    });
+    GatewayVerticle gw = GatewayHarness.start(vertx, """
+      backends:
+        - { id: slow, url: "http://127.0.0.1:%d", timeouts: { response: PT0.5S } }
+      apis:
+        - { id: a, path: /, backend: slow }
+      """.formatted(backend.actualPort()));
+    io.vertx.ext.web.client.HttpResponse<Buffer> r = web.get(gw.trafficPort(), "127.0.0.1", "/x").send().await();
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.bodyAsString()).isEqualTo("part0;part1;part2;part3;part4;part5;");
+  }
+
   static Buffer chunk(int index) {
     byte[] b = new byte[CHUNK];
     new Random(index * 31L + 7).nextBytes(b);

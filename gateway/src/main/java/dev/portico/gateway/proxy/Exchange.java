@@ -377,8 +377,10 @@ final class Exchange {
     }
     // a backend that stalls mid-body must not hold the client forever: no data for a response
     // timeout breaks the stream off (the client connection is then reset, as for any broken body)
-    upRes.request().idleTimeout(target.upstream().responseTimeoutMs());
-    upRes.pipe().endOnFailure(false).to(res).onComplete(done -> {
+    ProgressStream body = new ProgressStream(res, System.nanoTime());
+    watchBody(body, upRes, target.upstream().responseTimeoutMs());
+    upRes.pipe().endOnFailure(false).to(body).onComplete(done -> {
+      cancelTimer();
       if (done.succeeded()) {
         complete(res.getStatusCode(), null);
         return;
@@ -390,6 +392,20 @@ final class Exchange {
       upRes.exceptionHandler(IGNORE);
       upRes.request().reset();
       complete(0, res.closed() ? "ClientConnectionFailure" : "BackendConnectionFailure");
+    });
+  }
+
+  /** Breaks the response body off once no data went through for {@code idleMs}; re-armed while it flows. */
+  private void watchBody(ProgressStream body, HttpClientResponse upRes, long idleMs) {
+    long idleNanos = TimeUnit.MILLISECONDS.toNanos(idleMs);
+    long due = Math.max(1, TimeUnit.NANOSECONDS.toMillis(body.lastWriteNanos() + idleNanos - System.nanoTime()));
+    timer = vertx.setTimer(due, t -> {
+      timer = -1;
+      if (System.nanoTime() - body.lastWriteNanos() < idleNanos) {
+        watchBody(body, upRes, idleMs);
+      } else {
+        upRes.request().reset(0, new TimeoutException(describe() + " sent no body data for " + idleMs + " ms"));
+      }
     });
   }
 
