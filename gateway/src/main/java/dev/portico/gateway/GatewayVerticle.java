@@ -5,6 +5,7 @@ import dev.portico.discovery.Registry;
 import dev.portico.discovery.RegistryOptions;
 import dev.portico.discovery.RegistryWatcher;
 import dev.portico.discovery.ServiceInstance;
+import dev.portico.gateway.admin.AdminApi;
 import dev.portico.gateway.backend.Backend;
 import dev.portico.gateway.backend.BackendStates;
 import dev.portico.gateway.backend.PoolBackend;
@@ -299,6 +300,7 @@ public final class GatewayVerticle extends VerticleBase {
       config.listeners().management().https());
     observability.watch(watcher);
     observability.mount(management);
+    new AdminApi(config, registry, backendStates, fabric, this::reconnect).mount(management.router());
     management.addCheck(new ReadinessCheck("config", () -> ReadinessCheck.Result.ok("loaded from " + config.source())));
     management.addCheck(new ReadinessCheck("listeners", () -> trafficPort > 0
       ? ReadinessCheck.Result.ok("traffic bound on port " + trafficPort)

@@ -24,10 +24,12 @@ import java.util.Optional;
  * @param demo        whether to start the built-in demo backends
  * @param metrics     what {@code /metrics} exposes
  * @param accessLog   the structured access log
+ * @param admin       the admin API ({@link AdminConfig#OFF} unless a token is configured)
  */
 public record GatewayConfig(String source, String gatewayId, int eventLoops, Listeners listeners, UpstreamConfig upstream,
                             RegistryConfig registry, List<NamedValue> namedValues, List<BackendConfig> backends,
-                            List<ApiConfig> apis, DemoConfig demo, MetricsConfig metrics, AccessLogConfig accessLog) {
+                            List<ApiConfig> apis, DemoConfig demo, MetricsConfig metrics, AccessLogConfig accessLog,
+                            AdminConfig admin) {
 
   public GatewayConfig {
     namedValues = List.copyOf(namedValues);
@@ -35,13 +37,15 @@ public record GatewayConfig(String source, String gatewayId, int eventLoops, Lis
     apis = List.copyOf(apis);
     metrics = metrics == null ? MetricsConfig.DEFAULT : metrics;
     accessLog = accessLog == null ? AccessLogConfig.DEFAULT : accessLog;
+    admin = admin == null ? AdminConfig.OFF : admin;
   }
 
   /** Without the observability sections: metrics on with their defaults, no access log. */
   public GatewayConfig(String source, String gatewayId, int eventLoops, Listeners listeners, UpstreamConfig upstream,
                        RegistryConfig registry, List<NamedValue> namedValues, List<BackendConfig> backends,
                        List<ApiConfig> apis, DemoConfig demo) {
-    this(source, gatewayId, eventLoops, listeners, upstream, registry, namedValues, backends, apis, demo, null, null);
+    this(source, gatewayId, eventLoops, listeners, upstream, registry, namedValues, backends, apis, demo, null, null,
+      null);
   }
 
   public Optional<BackendConfig> backend(String id) {

@@ -9,6 +9,7 @@ import dev.portico.fabric.importer.ImporterConfig;
 import dev.portico.fabric.importer.InvalidImporterConfigException;
 import dev.portico.fabric.resolve.ReplicaSelector;
 import dev.portico.gateway.config.AccessLogConfig;
+import dev.portico.gateway.config.AdminConfig;
 import dev.portico.gateway.config.ApiConfig;
 import dev.portico.gateway.config.BackendConfig;
 import dev.portico.gateway.config.BackendTarget;
@@ -127,7 +128,7 @@ public final class ConfigBinder {
     int eventLoops = integer(gw, "eventLoops", Runtime.getRuntime().availableProcessors());
     return new GatewayConfig(source, gatewayId, eventLoops, listeners, upstream, registry,
       List.copyOf(namedValues.values()), backends, apis, demoConfig, metrics(obj(raw, "metrics")),
-      accessLog(obj(raw, "accessLog")));
+      accessLog(obj(raw, "accessLog")), admin(obj(raw, "admin")));
   }
 
   // --- sections -------------------------------------------------------------------------------
@@ -297,6 +298,20 @@ public final class ConfigBinder {
         : " (defined: " + String.join(", ", new TreeSet<>(certificateIds)) + ")"));
     }
     return cert;
+  }
+
+  private AdminConfig admin(JsonObject a) {
+    String token = str(a, "token", null);
+    if (token == null) {
+      return AdminConfig.OFF;
+    }
+    token = substitute("admin.token", token);
+    if (token.strip().length() < AdminConfig.MIN_TOKEN_LENGTH) {
+      problem("admin.token", "must be at least " + AdminConfig.MIN_TOKEN_LENGTH + " characters: the admin API can"
+        + " take endpoints out of service (use a random secret, e.g. a named value from the environment)");
+      return AdminConfig.OFF;
+    }
+    return new AdminConfig(token.strip());
   }
 
   private RegistryConfig registry(JsonObject r, Listeners listeners) {

@@ -1,0 +1,439 @@
+package dev.portico.gateway.admin;
+
+import dev.portico.discovery.InstanceSpec;
+import dev.portico.discovery.InstanceStatus;
+import dev.portico.discovery.Registry;
+import dev.portico.discovery.ServiceInstance;
+import dev.portico.fabric.importer.ImporterStatus;
+import dev.portico.fabric.registry.FabricRecords;
+import dev.portico.gateway.backend.BackendStates;
+import dev.portico.gateway.config.AdminConfig;
+import dev.portico.gateway.config.ApiConfig;
+import dev.portico.gateway.config.BackendConfig;
+import dev.portico.gateway.config.BackendTarget;
+import dev.portico.gateway.config.GatewayConfig;
+import dev.portico.gateway.config.NamedValue;
+import dev.portico.gateway.config.OperationConfig;
+import dev.portico.gateway.config.PoolBackendConfig;
+import dev.portico.gateway.config.SingleBackendConfig;
+import dev.portico.gateway.fabric.FabricRuntime;
+import dev.portico.gateway.resilience.CircuitBreaker;
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.function.BiFunction;
+
+/**
+ * The admin API under {@code /admin} on the management listener: what the gateway is running
+ * (backends with their breakers, APIs, named values without secrets, Service Fabric importers),
+ * APIM's backend reconnect, and the registry's records (publish, status, unpublish). Every
+ * request needs {@code Authorization: Bearer <admin.token>}; without a configured token the API
+ * is off. Answers are JSON; errors are {@code application/problem+json}.
+ */
+public final class AdminApi {
+
+  private static final Logger log = LoggerFactory.getLogger(AdminApi.class);
+  private static final String PROBLEM = "application/problem+json";
+  private static final String TYPE_BASE = "https://portico.dev/problems/admin-";
+  /** APIM's default delay of a reconnect without {@code after}. */
+  static final Duration DEFAULT_RECONNECT_AFTER = Duration.ofMinutes(2);
+  private static final int MAX_BODY_BYTES = 64 * 1024;
+
+  private final GatewayConfig config;
+  private final Registry registry;
+  private final BackendStates breakers;
+  private final FabricRuntime fabric;
+  private final BiFunction<String, Duration, Future<List<String>>> reconnect;
+  private final byte[] tokenDigest;
+
+  /** @param reconnect closes a backend's breakers after a delay (the gateway's own operation) */
+  public AdminApi(GatewayConfig config, Registry registry, BackendStates breakers, FabricRuntime fabric,
+                  BiFunction<String, Duration, Future<List<String>>> reconnect) {
+    this.config = config;
+    this.registry = registry;
+    this.breakers = breakers;
+    this.fabric = fabric;
+    this.reconnect = reconnect;
+    AdminConfig admin = config.admin();
+    this.tokenDigest = admin.enabled() ? sha256(admin.token()) : null;
+  }
+
+  public void mount(Router router) {
+    if (tokenDigest == null) {
+      router.route("/admin*").handler(ctx -> problem(ctx, 404, "off",
+        "The admin API is off: configure admin.token to turn it on"));
+      return;
+    }
+    router.route("/admin*").handler(this::authorize);
+    router.route("/admin*").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
+    router.get("/admin/backends").handler(ctx -> json(ctx, 200, backends()));
+    router.get("/admin/backends/:id").handler(this::backend);
+    router.post("/admin/backends/:id/reconnect").handler(this::reconnect);
+    router.get("/admin/apis").handler(ctx -> json(ctx, 200, apis()));
+    router.get("/admin/named-values").handler(ctx -> json(ctx, 200, namedValues()));
+    router.get("/admin/registry").handler(this::records);
+    router.post("/admin/registry").handler(this::publish);
+    router.get("/admin/registry/:id").handler(this::record);
+    router.put("/admin/registry/:id/status").handler(this::setStatus);
+    router.delete("/admin/registry/:id").handler(this::unpublish);
+    router.get("/admin/service-fabric/importers").handler(ctx -> json(ctx, 200, importers()));
+    router.route("/admin*").handler(ctx -> problem(ctx, 404, "not-found",
+      "No admin resource " + ctx.request().method() + " " + ctx.request().path()));
+  }
+
+  // --- authorization ----------------------------------------------------------------------------
+
+  private void authorize(RoutingContext ctx) {
+    String header = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
+    String given = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7).strip() : null;
+    // digests of equal length, compared in constant time: neither the token nor its length leaks
+    if (given != null && MessageDigest.isEqual(tokenDigest, sha256(given))) {
+      ctx.next();
+      return;
+    }
+    log.warn("admin API: {} {} from {} refused ({})", ctx.request().method(), ctx.request().path(),
+      ctx.request().remoteAddress(), given == null ? "no bearer token" : "wrong token");
+    ctx.response().putHeader("www-authenticate", "Bearer realm=\"portico-admin\"");
+    problem(ctx, 401, "unauthorized", "The admin API needs Authorization: Bearer <admin.token>");
+  }
+
+  // --- backends ---------------------------------------------------------------------------------
+
+  private JsonArray backends() {
+    JsonArray out = new JsonArray();
+    config.backends().forEach(b -> out.add(backendJson(b)));
+    return out;
+  }
+
+  private void backend(RoutingContext ctx) {
+    String id = ctx.pathParam("id");
+    config.backend(id).ifPresentOrElse(b -> json(ctx, 200, backendJson(b)),
+      () -> problem(ctx, 404, "not-found", "No backend '" + id + "'"));
+  }
+
+  private JsonObject backendJson(BackendConfig b) {
+    JsonObject json = new JsonObject().put("id", b.id());
+    if (b instanceof PoolBackendConfig pool) {
+      JsonArray members = new JsonArray();
+      pool.members().forEach(m -> members.add(new JsonObject().put("id", m.id()).put("priority", m.priority())
+        .put("weight", m.weight())));
+      return json.put("type", "Pool").put("members", members);
+    }
+    SingleBackendConfig single = (SingleBackendConfig) b;
+    json.put("type", "Single");
+    BackendTarget t = single.target();
+    if (t instanceof BackendTarget.FixedUrl u) {
+      json.put("url", u.url());
+    } else if (t instanceof BackendTarget.RegistryService s) {
+      json.put("service", s.service());
+    } else if (t instanceof BackendTarget.ServiceFabric sf) {
+      json.put("serviceFabric", sf.service().toString());
+    }
+    JsonArray states = new JsonArray();
+    for (Map.Entry<String, CircuitBreaker> e : breakers.breakers(b.id()).entrySet()) {
+      states.add(new JsonObject().put("endpoint", e.getKey()).put("state", e.getValue().state().name()));
+    }
+    return json.put("breakers", states);
+  }
+
+  /**
+   * APIM's reconnect: {@code {"after": "PT2M"}} (optional; APIM's default is two minutes,
+   * {@code PT0S} closes now). A pool's members are reconnected.
+   */
+  private void reconnect(RoutingContext ctx) {
+    String id = ctx.pathParam("id");
+    if (config.backend(id).isEmpty()) {
+      problem(ctx, 404, "not-found", "No backend '" + id + "'");
+      return;
+    }
+    JsonObject body = body(ctx);
+    if (body == null) {
+      return;
+    }
+    Duration after;
+    Object a = body.getValue("after");
+    if (a == null) {
+      after = DEFAULT_RECONNECT_AFTER;
+    } else {
+      try {
+        after = Duration.parse(String.valueOf(a));
+      } catch (DateTimeParseException e) {
+        problem(ctx, 400, "bad-request", "after: '" + a + "' is not an ISO 8601 duration (PT0S, PT30S, PT2M)");
+        return;
+      }
+      if (after.isNegative()) {
+        problem(ctx, 400, "bad-request", "after: must not be negative");
+        return;
+      }
+    }
+    log.info("admin API: reconnect of backend {} after {} requested from {}", id, after, ctx.request().remoteAddress());
+    Future<List<String>> done = reconnect.apply(id, after);
+    if (after.isZero()) {
+      done.onSuccess(closed -> json(ctx, 200, new JsonObject().put("backend", id).put("after", after.toString())
+        .put("closed", new JsonArray(closed)))).onFailure(e -> problem(ctx, 404, "not-found", e.getMessage()));
+      return;
+    }
+    json(ctx, 202, new JsonObject().put("backend", id).put("after", after.toString())
+      .put("closesAt", Instant.now().plus(after).toString()));
+  }
+
+  // --- APIs, named values, importers ----------------------------------------------------------
+
+  private JsonArray apis() {
+    JsonArray out = new JsonArray();
+    for (ApiConfig api : config.apis()) {
+      JsonArray ops = new JsonArray();
+      for (OperationConfig o : api.operations()) {
+        ops.add(new JsonObject().put("id", o.id()).put("method", o.method()).put("path", o.path())
+          .put("backend", o.backend()));
+      }
+      out.add(new JsonObject().put("id", api.id()).put("path", api.path()).put("backend", api.backend())
+        .put("operations", ops).put("retries", api.retry().count()));
+    }
+    return out;
+  }
+
+  /** Names and whether each is secret; the value only of plain ones (a secret is never returned). */
+  private JsonArray namedValues() {
+    JsonArray out = new JsonArray();
+    for (NamedValue nv : config.namedValues()) {
+      JsonObject o = new JsonObject().put("name", nv.name()).put("secret", nv.secret());
+      if (!nv.secret()) {
+        o.put("value", nv.value());
+      }
+      out.add(o);
+    }
+    return out;
+  }
+
+  private JsonArray importers() {
+    JsonArray out = new JsonArray();
+    for (ImporterStatus s : fabric.importerStatuses()) {
+      out.add(s.toJson());
+    }
+    return out;
+  }
+
+  // --- registry ---------------------------------------------------------------------------------
+
+  private void records(RoutingContext ctx) {
+    registry.instances().onComplete(ar -> {
+      if (ar.failed()) {
+        problem(ctx, 503, "registry-unavailable", "The registry did not answer: " + ar.cause().getMessage());
+        return;
+      }
+      JsonArray out = new JsonArray();
+      ar.result().forEach(i -> out.add(instanceJson(i)));
+      json(ctx, 200, out);
+    });
+  }
+
+  private void record(RoutingContext ctx) {
+    registry.instance(ctx.pathParam("id")).onComplete(ar -> {
+      if (ar.succeeded()) {
+        json(ctx, 200, instanceJson(ar.result()));
+      } else {
+        registryFailure(ctx, ar.cause());
+      }
+    });
+  }
+
+  /** {@code {"service", "url", "status": "UP", "metadata": {..}}}: a new record, announced like any other. */
+  private void publish(RoutingContext ctx) {
+    JsonObject body = body(ctx);
+    if (body == null) {
+      return;
+    }
+    InstanceSpec spec;
+    try {
+      String service = required(body, "service");
+      String url = required(body, "url");
+      InstanceStatus status = body.getValue("status") == null ? InstanceStatus.UP : status(body.getValue("status"));
+      Map<String, String> metadata = new HashMap<>();
+      Object m = body.getValue("metadata");
+      if (m != null && !(m instanceof JsonObject)) {
+        throw new IllegalArgumentException("metadata: must be an object of strings");
+      }
+      if (m != null) {
+        ((JsonObject) m).forEach(e -> metadata.put(e.getKey(), String.valueOf(e.getValue())));
+      }
+      if (metadata.containsKey(FabricRecords.SOURCE)) {
+        throw new IllegalArgumentException("metadata." + FabricRecords.SOURCE
+          + ": marks records of a Service Fabric importer, which owns them");
+      }
+      spec = InstanceSpec.of(service, url, status, metadata);
+    } catch (IllegalArgumentException e) {
+      problem(ctx, 400, "bad-request", e.getMessage());
+      return;
+    }
+    registry.publish(spec).onComplete(ar -> {
+      if (ar.failed()) {
+        registryFailure(ctx, ar.cause());
+        return;
+      }
+      log.info("admin API: published {} ({} {})", ar.result().id(), spec.service(), ar.result().baseUrl());
+      ctx.response().putHeader(HttpHeaders.LOCATION, "/admin/registry/" + ar.result().id());
+      json(ctx, 201, instanceJson(ar.result()));
+    });
+  }
+
+  /** {@code {"status": "DOWN"}}: UP, DOWN or OUT_OF_SERVICE. */
+  private void setStatus(RoutingContext ctx) {
+    JsonObject body = body(ctx);
+    if (body == null) {
+      return;
+    }
+    InstanceStatus status;
+    try {
+      status = status(body.getValue("status"));
+    } catch (IllegalArgumentException e) {
+      problem(ctx, 400, "bad-request", e.getMessage());
+      return;
+    }
+    String id = ctx.pathParam("id");
+    mutable(id).compose(i -> registry.setStatus(id, status)).onComplete(ar -> {
+      if (ar.failed()) {
+        registryFailure(ctx, ar.cause());
+        return;
+      }
+      log.info("admin API: record {} ({}) set {}", id, ar.result().service(), status);
+      json(ctx, 200, instanceJson(ar.result()));
+    });
+  }
+
+  private void unpublish(RoutingContext ctx) {
+    String id = ctx.pathParam("id");
+    mutable(id).compose(i -> registry.unpublish(id).map(i)).onComplete(ar -> {
+      if (ar.failed()) {
+        registryFailure(ctx, ar.cause());
+        return;
+      }
+      log.info("admin API: unpublished {} ({} {})", id, ar.result().service(), ar.result().baseUrl());
+      ctx.response().setStatusCode(204).end();
+    });
+  }
+
+  /** The record, unless a Service Fabric importer owns it (it would undo the change at its next cycle). */
+  private Future<ServiceInstance> mutable(String id) {
+    return registry.instance(id).compose(i -> {
+      String owner = i.metadata(FabricRecords.SOURCE);
+      return owner == null ? Future.succeededFuture(i) : Future.failedFuture(new OwnedRecord(id, owner));
+    });
+  }
+
+  private void registryFailure(RoutingContext ctx, Throwable e) {
+    if (e instanceof NoSuchElementException) {
+      problem(ctx, 404, "not-found", e.getMessage());
+    } else if (e instanceof OwnedRecord o) {
+      problem(ctx, 409, "conflict", o.getMessage());
+    } else {
+      problem(ctx, 503, "registry-unavailable", "The registry did not answer: " + e.getMessage());
+    }
+  }
+
+  private static final class OwnedRecord extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    OwnedRecord(String id, String owner) {
+      super("Record " + id + " belongs to the Service Fabric importer '" + owner
+        + "', which would undo the change at its next cycle; change it in the cluster", null, false, false);
+    }
+  }
+
+  private static JsonObject instanceJson(ServiceInstance i) {
+    JsonObject metadata = new JsonObject();
+    i.metadata().forEach(metadata::put);
+    return new JsonObject().put("id", i.id()).put("service", i.service()).put("url", i.baseUrl())
+      .put("status", i.status().name()).put("metadata", metadata);
+  }
+
+  // --- helpers ----------------------------------------------------------------------------------
+
+  private static InstanceStatus status(Object value) {
+    if (!(value instanceof String s)) {
+      throw new IllegalArgumentException("status: one of UP, DOWN, OUT_OF_SERVICE is required");
+    }
+    try {
+      InstanceStatus status = InstanceStatus.parse(s);
+      if (status == InstanceStatus.UNKNOWN) {
+        throw new IllegalArgumentException("UNKNOWN is not settable");
+      }
+      return status;
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("status: '" + s + "' is not one of UP, DOWN, OUT_OF_SERVICE");
+    }
+  }
+
+  private static String required(JsonObject body, String field) {
+    if (!(body.getValue(field) instanceof String s) || s.isBlank()) {
+      throw new IllegalArgumentException(field + ": a non-empty string is required");
+    }
+    return s;
+  }
+
+  /** The JSON object body ({@code {}} when there is none), or null after answering 400. */
+  private static JsonObject body(RoutingContext ctx) {
+    if (ctx.body() == null || ctx.body().length() <= 0) {
+      return new JsonObject();
+    }
+    try {
+      Object parsed = ctx.body().asJsonObject();
+      if (parsed != null) {
+        return (JsonObject) parsed;
+      }
+    } catch (DecodeException | ClassCastException e) {
+      // answered below
+    }
+    problem(ctx, 400, "bad-request", "The body must be a JSON object");
+    return null;
+  }
+
+  private static void json(RoutingContext ctx, int status, Object body) {
+    String text = body instanceof JsonArray a ? a.encodePrettily() : ((JsonObject) body).encodePrettily();
+    ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+      .putHeader(HttpHeaders.CACHE_CONTROL, "no-store").end(text);
+  }
+
+  private static void problem(RoutingContext ctx, int status, String type, String detail) {
+    JsonObject body = new JsonObject().put("type", TYPE_BASE + type).put("title", title(status)).put("status", status)
+      .put("detail", detail);
+    ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, PROBLEM)
+      .putHeader(HttpHeaders.CACHE_CONTROL, "no-store").end(body.encodePrettily());
+  }
+
+  private static String title(int status) {
+    return switch (status) {
+      case 400 -> "Bad request";
+      case 401 -> "Unauthorized";
+      case 404 -> "Not found";
+      case 409 -> "Conflict";
+      default -> "Registry unavailable";
+    };
+  }
+
+  private static byte[] sha256(String s) {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
