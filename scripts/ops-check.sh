@@ -88,7 +88,7 @@ for s in scripts/docker-check.sh scripts/ops-check.sh bench/steady.sh docker/k6/
   bash -n "$s" || fail "$s does not parse"
 done
 if command -v shellcheck >/dev/null; then
-  shellcheck -S warning docker/entrypoint.sh scripts/docker-check.sh scripts/ops-check.sh bench/steady.sh docker/k6/resilience.sh \
+  shellcheck -S warning docker/entrypoint.sh scripts/docker-check.sh scripts/ops-check.sh bench/steady.sh bench/metrics-ab.sh docker/k6/resilience.sh \
     || fail "shellcheck"
   say "shell: scripts parse, shellcheck clean"
 else

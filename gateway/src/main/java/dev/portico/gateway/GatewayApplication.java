@@ -76,7 +76,7 @@ public final class GatewayApplication extends VertxApplication implements VertxA
     if (config.metrics().enabled()) {
       metrics = PorticoMetrics.create(Observability.settings(config.metrics()));
       if (config.metrics().vertx()) {
-        options.setMetricsOptions(metrics.vertxMetricsOptions());
+        options.setMetricsOptions(metrics.vertxMetricsOptions(config.metrics().vertxHttp()));
         builder.withMetrics(metrics.vertxMetricsFactory());
       }
     }

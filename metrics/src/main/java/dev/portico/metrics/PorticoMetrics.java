@@ -100,7 +100,15 @@ public final class PorticoMetrics implements AutoCloseable {
    * which tells traffic from management and scrapes; there are as many values as listeners.
    */
   public MicrometerMetricsOptions vertxMetricsOptions() {
-    return new MicrometerMetricsOptions()
+    return vertxMetricsOptions(true);
+  }
+
+  /**
+   * @param http also Vert.x's per-request HTTP server and client meters; they repeat the
+   *             gateway's request and upstream histograms at several registry look-ups per request
+   */
+  public MicrometerMetricsOptions vertxMetricsOptions(boolean http) {
+    MicrometerMetricsOptions options = new MicrometerMetricsOptions()
       .setEnabled(true)
       .setRegistryName(vertxRegistryName)
       .setJvmMetricsEnabled(false)
@@ -108,6 +116,10 @@ public final class PorticoMetrics implements AutoCloseable {
       // also re-register a gauge per handler, which Micrometer warns about at start-up
       .addDisabledMetricsCategory(MetricsDomain.EVENT_BUS)
       .setLabels(EnumSet.of(Label.LOCAL, Label.HTTP_CODE, Label.POOL_TYPE, Label.POOL_NAME, Label.EB_SIDE));
+    if (!http) {
+      options.addDisabledMetricsCategory(MetricsDomain.HTTP_SERVER).addDisabledMetricsCategory(MetricsDomain.HTTP_CLIENT);
+    }
+    return options;
   }
 
   // --- requests (hot path) -------------------------------------------------------------------

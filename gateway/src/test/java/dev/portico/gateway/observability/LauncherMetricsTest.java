@@ -21,7 +21,7 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * The real launcher in a child JVM builds Vert.x with the metrics factory: one scrape has the
- * gateway's meters, Vert.x's HTTP server, client and pool meters, and the JVM's.
+ * gateway's meters, Vert.x's pool meters, and the JVM's (Vert.x's HTTP meters only on request).
  */
 @ExtendWith(VertxExtension.class)
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
@@ -56,12 +56,10 @@ class LauncherMetricsTest {
         assertThat(s.value("portico_request_duration_seconds_count",
           l("api", "demo", "backend", "demo", "method", "GET", "status_class", "2xx", "reason", "none"))).isEqualTo(4);
         assertThat(s.value("portico_registry_instances", l("service", "demo-echo", "status", "up"))).isEqualTo(2);
-        assertThat(s.sum("vertx_http_server_requests_total", l("local", "127.0.0.1:" + traffic))).isGreaterThanOrEqualTo(4);
-        assertThat(s.sum("vertx_http_client_requests_total", l())).isGreaterThanOrEqualTo(4);
         assertThat(s.text()).contains("jvm_memory_used_bytes").contains("jvm_gc_").contains("process_cpu_seconds_total")
-          .contains("vertx_pool_");
-        // Vert.x labels never carry the method verbatim (clients could mint series with made-up methods)
-        assertThat(s.find("vertx_http_server_requests_total", l())).allMatch(line -> !Scrape.labels(line).containsKey("method"));
+          .contains("vertx_pool_in_use{pool_name=\"vert.x-worker-thread\"");
+        // Vert.x's per-request HTTP meters are off unless metrics.vertxHttp asks for them
+        assertThat(s.text()).doesNotContain("vertx_http_server_requests_total").doesNotContain("vertx_http_client_");
       });
     } finally {
       p.destroy();

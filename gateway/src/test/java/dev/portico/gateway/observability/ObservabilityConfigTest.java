@@ -33,7 +33,7 @@ class ObservabilityConfigTest {
   @Test
   void defaults() {
     GatewayConfig c = load("{}", Map.of());
-    assertThat(c.metrics()).isEqualTo(new MetricsConfig(true, true, true, List.of()));
+    assertThat(c.metrics()).isEqualTo(new MetricsConfig(true, true, true, false, List.of()));
     assertThat(c.accessLog()).isEqualTo(new AccessLogConfig(false, "stdout"));
   }
 
@@ -43,7 +43,7 @@ class ObservabilityConfigTest {
       metrics: { jvm: false, latencyBuckets: [0.005, 0.05, 0.5, 5] }
       accessLog: { enabled: true, output: "%s/access.log" }
       """.formatted(dir), Map.of("PORTICO_METRICS__VERTX", "false", "PORTICO_METRICS__ENABLED", "false"));
-    assertThat(c.metrics()).isEqualTo(new MetricsConfig(false, false, false, List.of(0.005, 0.05, 0.5, 5.0)));
+    assertThat(c.metrics()).isEqualTo(new MetricsConfig(false, false, false, false, List.of(0.005, 0.05, 0.5, 5.0)));
     assertThat(c.accessLog()).isEqualTo(new AccessLogConfig(true, dir + "/access.log"));
   }
 
@@ -61,6 +61,9 @@ class ObservabilityConfigTest {
     assertThat(problems("metrics: { latencyBuckets: [0, -1] }"))
       .allMatch(p -> p.startsWith("gw.yaml: metrics.latencyBuckets[")).hasSize(2);
     assertThat(problems("metrics: { latencyBuckets: [] }")).singleElement().asString().startsWith("gw.yaml: metrics.latencyBuckets");
+    assertThat(load("metrics: { vertxHttp: true }", Map.of()).metrics().vertxHttp()).isTrue();
+    assertThat(problems("metrics: { vertx: false, vertxHttp: true }")).containsExactly(
+      "gw.yaml: metrics.vertxHttp: adds to Vert.x's meters, which metrics.vertx turns off");
   }
 
   /** The schema's own wording for a type error, whatever it is: only the field path matters here. */

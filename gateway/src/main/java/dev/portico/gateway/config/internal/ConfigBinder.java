@@ -1133,7 +1133,12 @@ public final class ConfigBinder {
     if (problems.stream().anyMatch(p -> p.path().startsWith("metrics.latencyBuckets"))) {
       buckets.clear();
     }
-    return new MetricsConfig(bool(m, "enabled", true), bool(m, "jvm", true), bool(m, "vertx", true), buckets);
+    boolean vertx = bool(m, "vertx", true);
+    boolean vertxHttp = bool(m, "vertxHttp", false);
+    if (vertxHttp && !vertx) {
+      problem("metrics.vertxHttp", "adds to Vert.x's meters, which metrics.vertx turns off");
+    }
+    return new MetricsConfig(bool(m, "enabled", true), bool(m, "jvm", true), vertx, vertxHttp, buckets);
   }
 
   private AccessLogConfig accessLog(JsonObject a) {
