@@ -5,7 +5,10 @@
 # .ci/run calls it first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-mvn -B -ntp verify
+# install (verify, then into the local repository): the JMH benchmarks build against the installed modules
+mvn -B -ntp install
+# the hot-path benchmarks (bench/jmh, not run here) must keep compiling against the code they measure
+mvn -B -ntp -q -f bench/jmh/pom.xml package
 # the operations kit (docs/operations.md#checks-in-ci): promtool, dashboards, compose, k6 type check;
 # then the container image built with podman and smoke-run (needs the jar the build just made)
 scripts/ops-check.sh
