@@ -81,6 +81,56 @@ class ListenerHttpsTest {
   }
 
   @Test
+  void http2ClientsAreServedOverAlpnWithBodiesAndErrors(Vertx vertx) {
+    int echo = Backends.echo(vertx, "b").actualPort();
+    int closed = Backends.closedPort();
+    GatewayVerticle gw = GatewayHarness.start(vertx, """
+      certificates: [ { id: gw-server, certPath: "%s", keyPath: "%s" } ]
+      listeners:
+        traffic: { host: 127.0.0.1, port: 0, https: { certificateId: gw-server } }
+        management: { host: 127.0.0.1, port: 0, https: { certificateId: gw-server, http2: false } }
+      backends:
+        - { id: b, url: "http://127.0.0.1:%d" }
+        - { id: refused, url: "http://127.0.0.1:%d" }
+      apis:
+        - { id: a, path: /a, backend: b }
+        - { id: refused, path: /refused, backend: refused }
+      """.formatted(serverCrt, serverKey, echo, closed));
+    WebClient h2 = WebClient.create(vertx, new WebClientOptions().setSsl(true).setUseAlpn(true)
+      .setProtocolVersion(io.vertx.core.http.HttpVersion.HTTP_2).setTrustOptions(files.pki().trustOptions()));
+
+    HttpResponse<Buffer> get = h2.get(gw.trafficPort(), "localhost", "/a/x?q=1").send().await();
+    assertThat(get.version()).isEqualTo(io.vertx.core.http.HttpVersion.HTTP_2);
+    assertThat(get.statusCode()).isEqualTo(200);
+    JsonObject seen = get.bodyAsJsonObject();
+    assertThat(seen.getString("uri")).isEqualTo("/x?q=1");
+    assertThat(seen.getJsonObject("headers").getString("x-forwarded-host")).isEqualTo("localhost:" + gw.trafficPort());
+    assertThat(seen.getJsonObject("headers").containsKey("te")).isFalse();
+
+    Buffer body = Buffer.buffer(new byte[1024 * 1024]);
+    HttpResponse<Buffer> post = h2.post(gw.trafficPort(), "localhost", "/a/upload").sendBuffer(body).await();
+    assertThat(post.statusCode()).isEqualTo(200);
+    assertThat(post.bodyAsJsonObject().getInteger("bodyBytes")).isEqualTo(1024 * 1024);
+
+    // errors, also with a request body the gateway never reads (no Connection header on HTTP/2)
+    HttpResponse<Buffer> notFound = h2.get(gw.trafficPort(), "localhost", "/nowhere").send().await();
+    assertThat(notFound.statusCode()).isEqualTo(404);
+    assertThat(notFound.bodyAsJsonObject().getString("reason")).isEqualTo("OperationNotFound");
+    HttpResponse<Buffer> refused = h2.post(gw.trafficPort(), "localhost", "/refused/x").sendBuffer(body).await();
+    assertThat(refused.statusCode()).isEqualTo(502);
+    assertThat(refused.bodyAsJsonObject().getString("reason")).isEqualTo("BackendConnectionFailure");
+    HttpResponse<Buffer> unmatchedPost = h2.post(gw.trafficPort(), "localhost", "/nowhere").sendBuffer(body).await();
+    assertThat(unmatchedPost.statusCode()).isEqualTo(404);
+    // the connection still serves
+    assertThat(h2.get(gw.trafficPort(), "localhost", "/a/y").send().await().statusCode()).isEqualTo(200);
+
+    // http2: false: the same client is answered in HTTP/1.1
+    HttpResponse<Buffer> h1 = h2.get(gw.managementPort(), "localhost", "/health/live").send().await();
+    assertThat(h1.statusCode()).isEqualTo(200);
+    assertThat(h1.version()).isEqualTo(io.vertx.core.http.HttpVersion.HTTP_1_1);
+  }
+
+  @Test
   void aListenerRequiringClientCertificatesRefusesClientsWithoutOne(Vertx vertx) {
     int echo = Backends.echo(vertx, "b").actualPort();
     GatewayVerticle gw = GatewayHarness.start(vertx, """

@@ -13,12 +13,13 @@ import io.vertx.core.net.PemTrustOptions;
  * @param clientAuth   {@code NONE}, {@code REQUEST} (a client may present one) or {@code REQUIRED}
  * @param clientCaPem  the CA certificate(s) that client certificates must chain to (PEM), or null
  *                     when clients are not asked
+ * @param http2        offer HTTP/2 by ALPN (clients that do not ask for it get HTTP/1.1)
  */
-public record ListenerHttps(TlsCertificate certificate, ClientAuth clientAuth, String clientCaPem) {
+public record ListenerHttps(TlsCertificate certificate, ClientAuth clientAuth, String clientCaPem, boolean http2) {
 
-  /** Makes {@code options} serve TLS with these settings; HTTP/1.1 only (no ALPN). */
+  /** Makes {@code options} serve TLS with these settings. */
   public HttpServerOptions applyTo(HttpServerOptions options) {
-    options.setSsl(true).setUseAlpn(false).setKeyCertOptions(certificate.keyCert()).setClientAuth(clientAuth);
+    options.setSsl(true).setUseAlpn(http2).setKeyCertOptions(certificate.keyCert()).setClientAuth(clientAuth);
     if (clientCaPem != null) {
       options.setTrustOptions(new PemTrustOptions().addCertValue(Buffer.buffer(clientCaPem)));
     }
@@ -27,6 +28,6 @@ public record ListenerHttps(TlsCertificate certificate, ClientAuth clientAuth, S
 
   @Override
   public String toString() {
-    return "ListenerHttps[certificate=" + certificate.id() + ", clientAuth=" + clientAuth + "]";
+    return "ListenerHttps[certificate=" + certificate.id() + ", clientAuth=" + clientAuth + ", http2=" + http2 + "]";
   }
 }

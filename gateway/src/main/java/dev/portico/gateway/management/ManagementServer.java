@@ -9,6 +9,8 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -18,6 +20,8 @@ import java.util.List;
  * admin API mount their routes through {@link #router()}.
  */
 public final class ManagementServer {
+
+  private static final Logger log = LoggerFactory.getLogger(ManagementServer.class);
 
   private final Vertx vertx;
   private final String host;
@@ -53,7 +57,9 @@ public final class ManagementServer {
 
   public Future<HttpServer> start() {
     HttpServerOptions options = new HttpServerOptions();
-    server = vertx.createHttpServer(https == null ? options : https.applyTo(options)).requestHandler(router);
+    server = vertx.createHttpServer(https == null ? options : https.applyTo(options)).requestHandler(router)
+      // a scraper's failed TLS handshake or reset is not the gateway's error
+      .exceptionHandler(e -> log.debug("client connection failed on the management listener: {}", e.toString()));
     return server.listen(port, host);
   }
 

@@ -552,8 +552,9 @@ final class Exchange {
     settled = true;
     cancelTimer();
     cancelDeadline();
-    if (!req.isEnded()) {
+    if (!req.isEnded() && req.version() != HttpVersion.HTTP_2) {
       // the body was not (fully) read: do not leave it in the connection for the next request
+      // (an HTTP/2 stream ends on its own, and a Connection header is illegal there)
       res.putHeader(HttpHeaders.CONNECTION, "close");
     }
     Problems.send(res, failure, route.backend().id(), requestId)

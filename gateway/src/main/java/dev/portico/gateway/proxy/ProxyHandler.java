@@ -74,8 +74,9 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
                      String requestId, long startNanos) {
     String api = apiId == null ? ExchangeObserver.UNMATCHED : apiId;
     observer.started(api);
-    if (!req.isEnded()) {
+    if (!req.isEnded() && req.version() != io.vertx.core.http.HttpVersion.HTTP_2) {
       // the body will not be read: do not leave it in the connection for the next request
+      // (an HTTP/2 stream ends on its own, and a Connection header is illegal there)
       req.response().putHeader(io.vertx.core.http.HttpHeaders.CONNECTION, "close");
     }
     Problems.send(req.response(), failure, backend, requestId).onComplete(ar -> observer.completed(

@@ -14,6 +14,8 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.PoolOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.function.BiFunction;
 
@@ -24,6 +26,8 @@ import java.util.function.BiFunction;
  * one event loop.
  */
 public final class ProxyVerticle extends VerticleBase {
+
+  private static final Logger log = LoggerFactory.getLogger(ProxyVerticle.class);
 
   private final GatewayConfig config;
   private final String host;
@@ -79,7 +83,10 @@ public final class ProxyVerticle extends VerticleBase {
       https.applyTo(serverOptions);
     }
     server = vertx.createHttpServer(serverOptions)
-      .requestHandler(handlers.apply(vertx, client));
+      .requestHandler(handlers.apply(vertx, client))
+      // connection-level failures (a client's failed TLS handshake, a reset) are the client's
+      // business; unhandled, Vert.x would log each one as an error without context
+      .exceptionHandler(e -> log.debug("client connection failed on {}:{}: {}", host, port, e.toString()));
     return server.listen();
   }
 

@@ -194,7 +194,7 @@ public final class ConfigBinder {
         problem(at + ".clientCaPath", e.getMessage());
       }
     }
-    return cert == null ? null : new ListenerHttps(cert, clientAuth, caPem);
+    return cert == null ? null : new ListenerHttps(cert, clientAuth, caPem, bool(h, "http2", true));
   }
 
   private UpstreamConfig upstream(JsonObject u) {
