@@ -102,6 +102,7 @@ class CertificatesConfigTest {
       backends:
         - { id: unknown-cert, url: "https://10.1.2.3", credentials: { certificateIds: [ nope ] } }
         - { id: two-certs, url: "https://10.1.2.3", credentials: { certificateIds: [ gw, gw ] } }
+        - { id: plain-http, url: "http://10.1.2.3", credentials: { certificateIds: [ gw ] } }
         - id: http-cluster
           url: "fabric:/Shop/A"
           serviceFabricCluster: { managementEndpoints: [ "http://sf-a:19080" ], clientCertificateId: gw }
@@ -138,18 +139,20 @@ class CertificatesConfigTest {
     assertThat(p)
       .contains("gw.yaml: backends[0].credentials.certificateIds[0]: unknown certificate 'nope' (defined: gw)")
       .anyMatch(x -> x.startsWith("gw.yaml: backends[1].credentials.certificateIds:"))
-      .contains("gw.yaml: backends[2].serviceFabricCluster.clientCertificateId: secures the connection to https"
+      .contains("gw.yaml: backends[2].credentials.certificateIds: a client certificate is presented over https,"
+        + " and the url is http")
+      .contains("gw.yaml: backends[3].serviceFabricCluster.clientCertificateId: secures the connection to https"
         + " managementEndpoints, and none of them is https")
-      .contains("gw.yaml: backends[3].serviceFabricCluster.serverCertificateThumbprints: secures the connection to https"
+      .contains("gw.yaml: backends[4].serviceFabricCluster.serverCertificateThumbprints: secures the connection to https"
         + " managementEndpoints, and there are none")
-      .contains("gw.yaml: backends[4].serviceFabricCluster.clientCertificateId: unknown certificate 'nope' (defined: gw)")
-      .contains("gw.yaml: backends[5].serviceFabricCluster.importer.tls.certPath: the cluster already has"
+      .contains("gw.yaml: backends[5].serviceFabricCluster.clientCertificateId: unknown certificate 'nope' (defined: gw)")
+      .contains("gw.yaml: backends[6].serviceFabricCluster.importer.tls.certPath: the cluster already has"
         + " clientCertificateId 'gw': give one client certificate")
-      .contains("gw.yaml: backends[6].serviceFabricCluster.importer.tls.caPath: cannot read '/nowhere/ca.pem'")
-      .anyMatch(x -> x.startsWith("gw.yaml: backends[6].serviceFabricCluster.importer: tls.trustAll contradicts"))
-      .anyMatch(x -> x.startsWith("gw.yaml: backends[7].serviceFabricCluster.serverCertificateThumbprints: differs from"
-        + " the same cluster's setting in backends[6]"))
-      .noneMatch(x -> x.startsWith("gw.yaml: backends[8]"))
-      .anyMatch(x -> x.startsWith("gw.yaml: backends[9].serviceFabricCluster.serverCertificateThumbprints[0]:"));
+      .contains("gw.yaml: backends[7].serviceFabricCluster.importer.tls.caPath: cannot read '/nowhere/ca.pem'")
+      .anyMatch(x -> x.startsWith("gw.yaml: backends[7].serviceFabricCluster.importer: tls.trustAll contradicts"))
+      .anyMatch(x -> x.startsWith("gw.yaml: backends[8].serviceFabricCluster.serverCertificateThumbprints: differs from"
+        + " the same cluster's setting in backends[7]"))
+      .noneMatch(x -> x.startsWith("gw.yaml: backends[9]"))
+      .anyMatch(x -> x.startsWith("gw.yaml: backends[10].serviceFabricCluster.serverCertificateThumbprints[0]:"));
   }
 }

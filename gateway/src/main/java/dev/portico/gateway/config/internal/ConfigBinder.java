@@ -87,11 +87,11 @@ public final class ConfigBinder {
   private final Set<String> certificateIds = new HashSet<>();
   private final List<PendingCluster> fabricClusters = new ArrayList<>();
 
-  /** A Service Fabric backend whose cluster's importer is bound once every backend is known. */
   /** APIM's settings for the TLS connection to a cluster's management endpoints. */
   private static final List<String> CLUSTER_TLS_FIELDS = List.of("clientCertificateId", "serverCertificateThumbprints",
     "serverX509Names");
 
+  /** A Service Fabric backend whose cluster's importer is bound once every backend is known. */
   private record PendingCluster(int index, String at, String backendId, JsonObject json) {
   }
 
@@ -404,6 +404,9 @@ public final class ConfigBinder {
         problem(at + ".serviceFabricCluster", "applies only to a backend whose url is a fabric:/App/Service name");
       }
       Credentials credentials = credentials(at + ".credentials", obj(b, "credentials"));
+      if (credentials.certificate() != null && target instanceof BackendTarget.FixedUrl f && !f.ssl()) {
+        problem(at + ".credentials.certificateIds", "a client certificate is presented over https, and the url is http");
+      }
       JsonObject tls = obj(b, "tls");
       TlsConfig tlsConfig = new TlsConfig(bool(tls, "validateCertificateChain", true), bool(tls, "validateCertificateName", true));
       JsonObject t = obj(b, "timeouts");
