@@ -13,6 +13,7 @@ import dev.portico.gateway.backend.SingleBackend;
 import dev.portico.gateway.config.BackendConfig;
 import dev.portico.gateway.config.BackendTarget;
 import dev.portico.gateway.config.GatewayConfig;
+import dev.portico.gateway.config.ListenerHttps;
 import dev.portico.gateway.config.ReverseProxyConfig;
 import dev.portico.gateway.config.SingleBackendConfig;
 import dev.portico.gateway.demo.DemoBackend;
@@ -289,7 +290,7 @@ public final class GatewayVerticle extends VerticleBase {
       return v;
     }, new DeploymentOptions().setInstances(routingInstances)).map(id -> {
       reverseProxyPort = instances.get(0).actualPort();
-      log.info("Service Fabric reverse-proxy listener on {}://{}:{}", rp.https() == null ? "http" : "https", rp.host(),
+      log.info("Service Fabric reverse-proxy listener on {}://{}:{}", ListenerHttps.scheme(rp.https()), rp.host(),
         reverseProxyPort);
       return null;
     });

@@ -1,5 +1,6 @@
 package dev.portico.gateway.backend;
 
+import dev.portico.discovery.HttpUrl;
 import dev.portico.discovery.ServiceInstance;
 
 /**
@@ -15,6 +16,12 @@ import dev.portico.discovery.ServiceInstance;
  */
 public record Endpoint(String key, String host, int port, boolean ssl, String basePath, String authority,
                        String instanceId, int weight, int priority) {
+
+  /** An endpoint with the default weight and priority: a fixed URL, or a Service Fabric listener of record {@code instanceId}. */
+  public static Endpoint of(HttpUrl url, String instanceId) {
+    return new Endpoint(url.host() + ":" + url.port(), url.host(), url.port(), url.ssl(), url.path(), url.authority(),
+      instanceId, 1, 0);
+  }
 
   public static Endpoint of(ServiceInstance i) {
     return new Endpoint(i.endpointKey(), i.host(), i.port(), i.ssl(), i.root(), i.authority(), i.id(),

@@ -26,7 +26,7 @@ public final class SingleBackend implements Backend {
     this.target = config.target();
     this.upstream = new Upstream(config.id(), config.credentials(), config.tls(), config.timeouts(), config.breaker());
     this.fixedEndpoint = target instanceof BackendTarget.FixedUrl f
-      ? new Endpoint(f.host() + ":" + f.port(), f.host(), f.port(), f.ssl(), f.basePath(), f.authority(), null, 1, 0)
+      ? Endpoint.of(f.address(), null)
       : null;
     this.loadBalancing = config.loadBalancing();
   }

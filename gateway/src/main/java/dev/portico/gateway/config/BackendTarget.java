@@ -9,10 +9,32 @@ import dev.portico.fabric.FabricName;
  */
 public sealed interface BackendTarget {
 
-  /** An absolute base URL, fixed at configuration time. */
-  record FixedUrl(String url, boolean ssl, String host, int port, String basePath) implements BackendTarget {
+  /**
+   * An absolute base URL, fixed at configuration time.
+   *
+   * @param url     as configured (named values substituted)
+   * @param address the URL parsed (no query or fragment: the binder refuses them)
+   */
+  record FixedUrl(String url, HttpUrl address) implements BackendTarget {
+    public boolean ssl() {
+      return address.ssl();
+    }
+
+    public String host() {
+      return address.host();
+    }
+
+    public int port() {
+      return address.port();
+    }
+
+    /** Path prefix on the endpoint, {@code ""} or starting with {@code /}, no trailing {@code /}. */
+    public String basePath() {
+      return address.path();
+    }
+
     public String authority() {
-      return HttpUrl.authority(host, port);
+      return address.authority();
     }
   }
 

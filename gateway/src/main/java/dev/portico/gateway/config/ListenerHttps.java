@@ -17,6 +17,11 @@ import io.vertx.core.net.PemTrustOptions;
  */
 public record ListenerHttps(TlsCertificate certificate, ClientAuth clientAuth, String clientCaPem, boolean http2) {
 
+  /** {@code https} for a listener with these settings, {@code http} for one without ({@code null}). */
+  public static String scheme(ListenerHttps https) {
+    return https == null ? "http" : "https";
+  }
+
   /** Makes {@code options} serve TLS with these settings. */
   public HttpServerOptions applyTo(HttpServerOptions options) {
     options.setSsl(true).setUseAlpn(http2).setKeyCertOptions(certificate.keyCert()).setClientAuth(clientAuth);

@@ -24,7 +24,7 @@ public record Listeners(Listener traffic, Listener management, ReverseProxyConfi
 
     /** {@code http} or {@code https}, for logs. */
     public String scheme() {
-      return https == null ? "http" : "https";
+      return ListenerHttps.scheme(https);
     }
   }
 }

@@ -1,5 +1,7 @@
 package dev.portico.gateway.observability;
 
+import dev.portico.gateway.resilience.BreakerRetired;
+import dev.portico.gateway.resilience.BreakerTransition;
 import dev.portico.metrics.BreakerState;
 import dev.portico.metrics.PorticoMetrics;
 import io.vertx.core.Future;
@@ -23,8 +25,8 @@ import java.util.List;
  */
 public final class BreakerEvents {
 
-  public static final String ADDRESS = "portico.circuit-breaker";
-  public static final String RETIRED_ADDRESS = "portico.circuit-breaker.retired";
+  public static final String ADDRESS = BreakerTransition.ADDRESS;
+  public static final String RETIRED_ADDRESS = BreakerRetired.ADDRESS;
 
   private static final Logger log = LoggerFactory.getLogger(BreakerEvents.class);
 

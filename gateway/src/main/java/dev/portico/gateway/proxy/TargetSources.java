@@ -23,7 +23,8 @@ final class TargetSources {
       return SnapshotSource.INSTANCE;
     }
     String key = f.key() == null ? null : f.key().evaluate(req, rest);
-    String absence = f.key() == null ? "the route has no sf-partition-key" : f.key().absence();
+    // the message is built only when it may be needed: it costs a concatenation per request
+    String absence = key != null ? null : f.key() == null ? "the route has no sf-partition-key" : f.key().absence();
     return new FabricSource(fabric, route.backend().upstream(), f.service(), key, null, absence, f.replicaType(), true,
       f.listenerName(), new ResendPolicy.Apim(f.condition()), f.maxResends(), route.retry().bufferBodyLimit(), 0);
   }

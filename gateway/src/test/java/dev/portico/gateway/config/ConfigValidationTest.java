@@ -50,7 +50,8 @@ class ConfigValidationTest {
     assertThat(c.listeners().management().port()).isEqualTo(9090);
     assertThat(c.apis().get(0).path()).isEqualTo("/a");
     SingleBackendConfig b = (SingleBackendConfig) c.backends().get(0);
-    assertThat(b.target()).isEqualTo(new BackendTarget.FixedUrl("http://10.1.2.3:8081/base/", false, "10.1.2.3", 8081, "/base"));
+    assertThat(b.target()).isEqualTo(new BackendTarget.FixedUrl("http://10.1.2.3:8081/base/",
+      new dev.portico.discovery.HttpUrl(false, "10.1.2.3", 8081, "/base", null, null)));
     assertThat(b.timeouts()).isEqualTo(new Timeouts(Duration.ofSeconds(5), Duration.ofSeconds(300)));
     assertThat(b.tls()).isEqualTo(TlsConfig.DEFAULT);
     assertThat(c.registry().refreshInterval()).isEqualTo(Duration.ofSeconds(5));

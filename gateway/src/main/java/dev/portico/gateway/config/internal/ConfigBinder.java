@@ -271,22 +271,38 @@ public final class ConfigBinder {
           + (pem ? ", not both" : ""));
         continue;
       }
-      if (pem && !(c.containsKey("certPath") && c.containsKey("keyPath"))) {
-        problem(at + (c.containsKey("certPath") ? ".keyPath" : ".certPath"), "certPath and keyPath go together");
-        continue;
-      }
       if (pem && c.containsKey("password")) {
         problem(at + ".password", "applies to a pfxPath (PEM keys are read unencrypted)");
         continue;
       }
-      try {
-        TlsCertificate cert = pem
-          ? CertificateLoader.pem(id, str(c, "certPath", ""), str(c, "keyPath", ""))
-          : CertificateLoader.pfx(id, str(c, "pfxPath", ""), substitute(at + ".password", str(c, "password", "")));
-        certificates.put(id, cert);
-      } catch (CertificateLoader.Invalid e) {
-        problem(at + "." + e.field, e.getMessage());
+      TlsCertificate cert;
+      if (pem) {
+        cert = pemFiles(at, c, id);
+      } else {
+        try {
+          cert = CertificateLoader.pfx(id, str(c, "pfxPath", ""), substitute(at + ".password", str(c, "password", "")));
+        } catch (CertificateLoader.Invalid e) {
+          problem(at + "." + e.field, e.getMessage());
+          cert = null;
+        }
       }
+      if (cert != null) {
+        certificates.put(id, cert);
+      }
+    }
+  }
+
+  /** The certificate in the PEM files {@code certPath} and {@code keyPath} of {@code c}; null after a problem. */
+  private TlsCertificate pemFiles(String at, JsonObject c, String id) {
+    if (!c.containsKey("certPath") || !c.containsKey("keyPath")) {
+      problem(at + (c.containsKey("certPath") ? ".keyPath" : ".certPath"), "certPath and keyPath go together");
+      return null;
+    }
+    try {
+      return CertificateLoader.pem(id, str(c, "certPath", ""), str(c, "keyPath", ""));
+    } catch (CertificateLoader.Invalid e) {
+      problem(at + "." + e.field, e.getMessage());
+      return null;
     }
   }
 
@@ -590,7 +606,7 @@ public final class ConfigBinder {
       problem(at, "a base URL takes no query or fragment; use credentials.query for query parameters");
       return null;
     }
-    return new BackendTarget.FixedUrl(url, u.ssl(), u.host(), u.port(), u.path());
+    return new BackendTarget.FixedUrl(url, u);
   }
 
   private boolean pointsAtSelf(BackendTarget.FixedUrl url, Listeners listeners) {
@@ -1066,15 +1082,8 @@ public final class ConfigBinder {
       TlsCertificate cert = certificates.get(certId);
       client = cert == null ? null : cert.keyCert();
     } else if (pemFiles) {
-      if (!t.containsKey("certPath") || !t.containsKey("keyPath")) {
-        problem(tat + (t.containsKey("certPath") ? ".keyPath" : ".certPath"), "certPath and keyPath go together");
-      } else {
-        try {
-          client = CertificateLoader.pem(tat, str(t, "certPath", ""), str(t, "keyPath", "")).keyCert();
-        } catch (CertificateLoader.Invalid e) {
-          problem(tat + "." + e.field, e.getMessage());
-        }
-      }
+      TlsCertificate cert = pemFiles(tat, t, tat);
+      client = cert == null ? null : cert.keyCert();
     }
     String caPath = str(t, "caPath", null);
     if (caPath != null && !Files.isReadable(Path.of(caPath))) {

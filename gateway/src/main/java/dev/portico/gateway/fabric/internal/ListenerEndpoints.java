@@ -68,8 +68,7 @@ public final class ListenerEndpoints {
 
   static Endpoint parse(String recordId, String address) {
     try {
-      HttpUrl u = HttpUrl.parse(address);
-      return new Endpoint(u.host() + ":" + u.port(), u.host(), u.port(), u.ssl(), u.path(), u.authority(), recordId, 1, 0);
+      return Endpoint.of(HttpUrl.parse(address), recordId);
     } catch (IllegalArgumentException e) {
       return UNUSABLE;
     }
