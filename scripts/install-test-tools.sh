@@ -15,12 +15,16 @@ if [ ${#need[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
 fi
 # promtool and prometheus: the metrics tests check the exposition and scrape the gateway with a real
-# server. Without recommends (prometheus-node-exporter); policy-rc.d keeps the package's daemon from
-# starting (on port 9090) when there is an init system.
-if ! command -v promtool >/dev/null || ! command -v prometheus >/dev/null; then
+# server. redis-server: the shared-registry tests start their own Redis on a free loopback port.
+# Without recommends (prometheus-node-exporter); policy-rc.d keeps the packages' daemons from
+# starting (on ports 9090 and 6379) when there is an init system.
+daemons=()
+{ command -v promtool >/dev/null && command -v prometheus >/dev/null; } || daemons+=(prometheus)
+command -v redis-server >/dev/null || daemons+=(redis-server)
+if [ ${#daemons[@]} -gt 0 ]; then
   apt-get update -qq >/dev/null
   policy=/usr/sbin/policy-rc.d own_policy=
   if [ ! -e "$policy" ]; then printf '#!/bin/sh\nexit 101\n' > "$policy" && chmod +x "$policy" && own_policy=1; fi
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${daemons[@]}" >/dev/null
   [ -z "$own_policy" ] || rm -f "$policy"
 fi

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of the project: the Maven build with all unit and integration tests (real
 # servers on loopback), then the operations checks that live outside Maven.
-# Tools some checks need (promtool, podman, node) are installed by scripts/install-test-tools.sh;
+# Tools some checks need (promtool, prometheus, redis-server, podman, node) are installed by scripts/install-test-tools.sh;
 # .ci/run calls it first.
 set -euo pipefail
 cd "$(dirname "$0")/.."

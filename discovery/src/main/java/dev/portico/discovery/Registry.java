@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The discovery registry: a thin, typed face over Vert.x Service Discovery holding
@@ -37,27 +38,27 @@ public final class Registry {
 
   /** Publishes a new record and returns the instance with its registration id. */
   public Future<ServiceInstance> publish(InstanceSpec spec) {
-    return discovery.publish(toRecord(spec)).map(Registry::toInstance);
+    return bounded(discovery.publish(toRecord(spec))).map(Registry::toInstance);
   }
 
   /** Replaces the endpoint, status and metadata of the record {@code id}; the id is kept. */
   public Future<ServiceInstance> update(String id, InstanceSpec spec) {
     Record record = toRecord(spec).setRegistration(id);
-    return find(id).compose(existing -> discovery.update(record)).map(Registry::toInstance);
+    return find(id).compose(existing -> bounded(discovery.update(record))).map(Registry::toInstance);
   }
 
   /** Sets the status of the record {@code id} (UP, DOWN, OUT_OF_SERVICE). */
   public Future<ServiceInstance> setStatus(String id, InstanceStatus status) {
-    return find(id).compose(r -> discovery.update(r.setStatus(status.toVertx()))).map(Registry::toInstance);
+    return find(id).compose(r -> bounded(discovery.update(r.setStatus(status.toVertx())))).map(Registry::toInstance);
   }
 
   public Future<Void> unpublish(String id) {
-    return discovery.unpublish(id);
+    return bounded(discovery.unpublish(id));
   }
 
   /** Every HTTP endpoint record, whatever its status. Not for the hot path: use {@link RegistryWatcher}. */
   public Future<List<ServiceInstance>> instances() {
-    return discovery.getRecords(r -> HttpEndpoint.TYPE.equals(r.getType()), true)
+    return bounded(discovery.getRecords(r -> HttpEndpoint.TYPE.equals(r.getType()), true))
       .map(records -> records.stream().map(Registry::toInstance).toList());
   }
 
@@ -70,9 +71,18 @@ public final class Registry {
   }
 
   private Future<Record> find(String id) {
-    return discovery.getRecord(id).compose(r -> r == null
+    return bounded(discovery.getRecord(id)).compose(r -> r == null
       ? Future.failedFuture(new NoSuchElementException("no registry record with id " + id))
       : Future.succeededFuture(r));
+  }
+
+  /** A registry that stops answering (a Redis behind a dead route) fails calls instead of stalling callers. */
+  private <T> Future<T> bounded(Future<T> call) {
+    long millis = options.callTimeout().toMillis();
+    return call.timeout(millis, TimeUnit.MILLISECONDS)
+      .recover(e -> Future.failedFuture(e instanceof java.util.concurrent.TimeoutException
+        ? new RegistryUnavailableException("the registry did not answer within " + options.callTimeout(), e)
+        : e));
   }
 
   static Record toRecord(InstanceSpec spec) {

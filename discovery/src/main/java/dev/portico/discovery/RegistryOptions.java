@@ -1,7 +1,9 @@
 package dev.portico.discovery;
 
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.servicediscovery.ServiceDiscoveryOptions;
+import io.vertx.servicediscovery.backend.redis.RedisBackendService;
 import io.vertx.servicediscovery.impl.DefaultServiceDiscoveryBackend;
 
 import java.time.Duration;
@@ -15,24 +17,61 @@ import java.util.Objects;
  * @param backendConfig   configuration handed to the backend (e.g. the Redis connection)
  * @param refreshInterval how often the snapshot is rebuilt even without announcements (a safety net,
  *                        and the only signal for backends whose writers live in other processes)
+ * @param callTimeout     bound on every registry call: a registry that stops answering fails calls
+ *                        instead of stalling snapshot rebuilds and publications behind it
  */
 public record RegistryOptions(String announceAddress, String backendName, JsonObject backendConfig,
-                              Duration refreshInterval) {
+                              Duration refreshInterval, Duration callTimeout) {
 
   public static final Duration DEFAULT_REFRESH = Duration.ofSeconds(5);
+  public static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofSeconds(5);
 
   public RegistryOptions {
     Objects.requireNonNull(announceAddress, "announceAddress");
     backendConfig = backendConfig == null ? new JsonObject() : backendConfig.copy();
     refreshInterval = refreshInterval == null ? DEFAULT_REFRESH : refreshInterval;
+    callTimeout = callTimeout == null ? DEFAULT_CALL_TIMEOUT : callTimeout;
   }
 
   public static RegistryOptions local() {
-    return new RegistryOptions(ServiceDiscoveryOptions.DEFAULT_ANNOUNCE_ADDRESS, null, null, DEFAULT_REFRESH);
+    return new RegistryOptions(ServiceDiscoveryOptions.DEFAULT_ANNOUNCE_ADDRESS, null, null, DEFAULT_REFRESH, null);
+  }
+
+  /**
+   * A registry kept in a Redis hash, shared by every process that names the same server and key.
+   *
+   * @param endpoint    {@code redis://[user:password@]host[:port][/db]} or {@code rediss://…}
+   * @param password    the password when it is not in the endpoint; {@code null} for none
+   * @param key         the hash holding one field per record
+   * @param maxPoolSize connections to Redis per process
+   */
+  public static RegistryOptions redis(String announceAddress, String endpoint, String password, String key,
+                                      int maxPoolSize, Duration refreshInterval, Duration callTimeout) {
+    JsonObject conf = new JsonObject()
+      .put("endpoints", new JsonArray().add(endpoint))
+      .put("key", key)
+      .put("maxPoolSize", maxPoolSize)
+      // a pool that waits without bound would hide an outage; calls are bounded by callTimeout too
+      .put("maxPoolWaiting", 64)
+      .put("netClientOptions", new JsonObject()
+        .put("connectTimeout", (int) Math.min(Integer.MAX_VALUE, callTimeout == null
+          ? DEFAULT_CALL_TIMEOUT.toMillis() : callTimeout.toMillis())));
+    if (password != null) {
+      conf.put("password", password);
+    }
+    return new RegistryOptions(announceAddress, RedisBackendService.class.getName(), conf, refreshInterval, callTimeout);
+  }
+
+  /**
+   * Whether the registry outlives this process and is seen by others (Redis): records this process
+   * did not write can appear, and records it writes stay after it stops unless it removes them.
+   */
+  public boolean shared() {
+    return backendName != null && !DefaultServiceDiscoveryBackend.class.getName().equals(backendName);
   }
 
   public RegistryOptions withRefreshInterval(Duration interval) {
-    return new RegistryOptions(announceAddress, backendName, backendConfig, interval);
+    return new RegistryOptions(announceAddress, backendName, backendConfig, interval, callTimeout);
   }
 
   ServiceDiscoveryOptions toDiscoveryOptions() {
@@ -41,5 +80,12 @@ public record RegistryOptions(String announceAddress, String backendName, JsonOb
     // ServiceLoader finds first on the classpath, which silently changes with dependencies.
     conf.put("backend-name", backendName == null ? DefaultServiceDiscoveryBackend.class.getName() : backendName);
     return new ServiceDiscoveryOptions().setAnnounceAddress(announceAddress).setBackendConfiguration(conf);
+  }
+
+  @Override
+  public String toString() {
+    // the backend configuration may hold a password
+    return "RegistryOptions[backend=" + (backendName == null ? "local" : backendName) + ", announceAddress="
+      + announceAddress + ", refreshInterval=" + refreshInterval + ", callTimeout=" + callTimeout + "]";
   }
 }

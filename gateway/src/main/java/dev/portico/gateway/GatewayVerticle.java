@@ -1,5 +1,6 @@
 package dev.portico.gateway;
 
+import dev.portico.discovery.DeclaredInstances;
 import dev.portico.discovery.InstanceSpec;
 import dev.portico.discovery.Registry;
 import dev.portico.discovery.RegistryOptions;
@@ -14,6 +15,7 @@ import dev.portico.gateway.config.BackendConfig;
 import dev.portico.gateway.config.BackendTarget;
 import dev.portico.gateway.config.GatewayConfig;
 import dev.portico.gateway.config.ListenerHttps;
+import dev.portico.gateway.config.RegistryConfig;
 import dev.portico.gateway.config.ReverseProxyConfig;
 import dev.portico.gateway.config.SingleBackendConfig;
 import dev.portico.gateway.demo.DemoBackend;
@@ -95,15 +97,14 @@ public final class GatewayVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    registry = Registry.create(vertx, new RegistryOptions(config.registry().announceAddress(), null, null,
-      config.registry().refreshInterval()));
+    registry = Registry.create(vertx, registryOptions(config.registry()));
     watcher = new RegistryWatcher(vertx, registry);
     // first, so that metrics see the first breaker transition and the first request
     observability = new Observability(vertx, config, metrics, observer);
     return observability.start()
       .compose(v -> startDemo())
-      .compose(v -> publishAll(config.registry().instances()))
-      .compose(v -> watcher.start())
+      .compose(v -> publishConfigured(config.registry()))
+      .compose(v -> watcher.start().recover(this::registryFailure))
       .compose(snapshot -> {
         backendStates = new BackendStates(this::breakerTransition,
           retired -> vertx.eventBus().publish(BreakerRetired.ADDRESS, retired.toJson()));
@@ -118,11 +119,11 @@ public final class GatewayVerticle extends VerticleBase {
       })
       .compose(v -> deployReverseProxy())
       .compose(v -> startManagement())
-      .onSuccess(v -> log.info("gateway {} ready: traffic on {}://{}:{}, management on {}://{}:{}, {} APIs, {} backends"
-          + " (config: {})", config.gatewayId(), config.listeners().traffic().scheme(), config.listeners().traffic().host(),
-        trafficPort, config.listeners().management().scheme(), config.listeners().management().host(),
-        management.actualPort(), config.apis().size(),
-        config.backends().size(), config.source()));
+      .onSuccess(v -> log.info("gateway {} ready: traffic on {}://{}:{}, management on {}://{}:{}, {} APIs, {} backends,"
+          + " registry: {} (config: {})", config.gatewayId(), config.listeners().traffic().scheme(),
+        config.listeners().traffic().host(), trafficPort, config.listeners().management().scheme(),
+        config.listeners().management().host(), management.actualPort(), config.apis().size(),
+        config.backends().size(), config.registry().describe(), config.source()));
   }
 
   @Override
@@ -245,6 +246,31 @@ public final class GatewayVerticle extends VerticleBase {
       ids.add(ReverseProxyHandler.ID);
     }
     return ids;
+  }
+
+  private static RegistryOptions registryOptions(RegistryConfig r) {
+    if (r.redis() == null) {
+      return new RegistryOptions(r.announceAddress(), null, null, r.refreshInterval(), r.timeout());
+    }
+    return RegistryOptions.redis(r.announceAddress(), r.redis().endpoint(), r.redis().password(), r.redis().key(),
+      r.redis().maxPoolSize(), r.refreshInterval(), r.timeout());
+  }
+
+  /**
+   * A local registry dies with the process: its configured records are published and removed again
+   * on stop. A shared one outlives every gateway: they are declared (adopted when present, kept on stop).
+   */
+  private Future<Void> publishConfigured(RegistryConfig r) {
+    if (!r.shared()) {
+      return publishAll(r.instances());
+    }
+    return DeclaredInstances.declare(registry, r.instances()).recover(this::registryFailure).mapEmpty();
+  }
+
+  /** A start-up failure that says which registry (never its password) could not be used. */
+  private <T> Future<T> registryFailure(Throwable e) {
+    return Future.failedFuture(new IllegalStateException("the registry (" + config.registry().describe()
+      + ") could not be read or written: " + e.getMessage(), e));
   }
 
   private Future<Void> publishAll(List<InstanceSpec> specs) {

@@ -152,6 +152,40 @@ class ConfigValidationTest {
   }
 
   @Test
+  void aSharedRedisRegistryIsValidatedWithoutShowingItsPassword() {
+    List<String> p = problems("""
+      registry: { backend: redis }
+      """);
+    assertThat(p).contains("gw.yaml: registry.redis.endpoint: required with 'backend: redis' (e.g. redis://redis:6379)");
+    assertThat(problems("""
+      registry: { redis: { endpoint: "redis://r:6379" } }
+      """)).contains("gw.yaml: registry.redis: is only used with 'backend: redis' (backend is 'local')");
+    assertThat(problems("""
+      registry: { backend: redis, redis: { endpoint: "http://:pw-123@r:6379" } }
+      """)).contains("gw.yaml: registry.redis.endpoint: 'http://***@r:6379' must start with redis:// or rediss://");
+    assertThat(problems("""
+      registry: { backend: redis, redis: { endpoint: "redis://:pw-123@r:6379/x?db=1" } }
+      """)).contains("gw.yaml: registry.redis.endpoint: 'redis://***@r:6379/x?db=1' has a path other than a database number (/0 to /99)");
+    assertThat(problems("""
+      registry: { backend: redis, redis: { endpoint: "redis://r:6379", password: "{{nope}}", maxPoolSize: 0 }, timeout: PT0S }
+      """)).contains("gw.yaml: registry.redis.password: unknown named value '{{nope}}'",
+        "gw.yaml: registry.timeout: must be a positive duration, got 'PT0S'")
+      .anyMatch(s -> s.startsWith("gw.yaml: registry.redis.maxPoolSize:"));
+
+    GatewayConfig c = load("""
+      backends: [ { id: b, url: "http://h:1" } ]
+      apis: [ { id: a, path: /a, backend: b } ]
+      """, Map.of("PORTICO_REGISTRY__BACKEND", "redis", "PORTICO_REGISTRY__REDIS__ENDPOINT", "rediss://:pw-123@cache:6380/2"));
+    assertThat(c.registry().shared()).isTrue();
+    assertThat(c.registry().redis().endpoint()).isEqualTo("rediss://:pw-123@cache:6380/2");
+    assertThat(c.registry().redis().key()).isEqualTo("portico:registry");
+    assertThat(c.registry().refreshInterval()).as("other gateways' writes are polled").isEqualTo(Duration.ofSeconds(1));
+    assertThat(c.registry().timeout()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(c.registry().toString()).doesNotContain("pw-123").contains("rediss://***@cache:6380/2");
+    assertThat(c.registry().describe()).isEqualTo("redis at rediss://***@cache:6380/2, key portico:registry");
+  }
+
+  @Test
   void durationsNamedValuesPathsAndTemplatesAreChecked() {
     List<String> p = problems("""
       listeners: { traffic: { port: 7000 }, management: { port: 7000 } }

@@ -3,6 +3,7 @@ package dev.portico.gateway.config.internal;
 import dev.portico.discovery.HttpUrl;
 import dev.portico.discovery.InstanceSpec;
 import dev.portico.discovery.InstanceStatus;
+import dev.portico.discovery.RegistryOptions;
 import dev.portico.fabric.FabricName;
 import dev.portico.fabric.InvalidFabricNameException;
 import dev.portico.fabric.importer.ImporterConfig;
@@ -45,6 +46,8 @@ import io.vertx.core.net.KeyCertOptions;
 import io.vertx.servicediscovery.ServiceDiscoveryOptions;
 
 import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -363,9 +366,63 @@ public final class ConfigBinder {
       }
       instances.add(new InstanceSpec(service, fixed.host(), fixed.port(), fixed.ssl(), fixed.basePath(), status, metadata));
     }
-    return new RegistryConfig(str(r, "backend", "local"),
+    String backend = str(r, "backend", RegistryConfig.LOCAL);
+    RegistryConfig.Redis redis = redisRegistry(backend, r);
+    // other gateways' writes are seen only by polling a shared registry: poll it more often
+    Duration refreshDefault = RegistryConfig.REDIS.equals(backend) ? Duration.ofSeconds(1) : Duration.ofSeconds(5);
+    return new RegistryConfig(backend, redis,
       str(r, "announceAddress", ServiceDiscoveryOptions.DEFAULT_ANNOUNCE_ADDRESS),
-      duration(r, "refreshInterval", "registry.refreshInterval", Duration.ofSeconds(5)), instances);
+      duration(r, "refreshInterval", "registry.refreshInterval", refreshDefault),
+      duration(r, "timeout", "registry.timeout", RegistryOptions.DEFAULT_CALL_TIMEOUT), instances);
+  }
+
+  private RegistryConfig.Redis redisRegistry(String backend, JsonObject r) {
+    if (!RegistryConfig.REDIS.equals(backend)) {
+      if (r.containsKey("redis")) {
+        problem("registry.redis", "is only used with 'backend: redis' (backend is '" + backend + "')");
+      }
+      return null;
+    }
+    JsonObject redis = obj(r, "redis");
+    String endpoint = str(redis, "endpoint", null);
+    if (endpoint == null) {
+      problem("registry.redis.endpoint", "required with 'backend: redis' (e.g. redis://redis:6379)");
+      return null;
+    }
+    endpoint = substitute("registry.redis.endpoint", endpoint);
+    String password = redis.containsKey("password") ? substitute("registry.redis.password", str(redis, "password", "")) : null;
+    RegistryConfig.Redis out = new RegistryConfig.Redis(endpoint, password,
+      str(redis, "key", RegistryConfig.Redis.DEFAULT_KEY), integer(redis, "maxPoolSize", RegistryConfig.Redis.DEFAULT_POOL));
+    String problem = redisEndpointProblem(endpoint);
+    if (problem != null) {
+      // never the endpoint itself: it may carry a password
+      problem("registry.redis.endpoint", "'" + out.safeEndpoint() + "' " + problem);
+      return null;
+    }
+    return out;
+  }
+
+  private static String redisEndpointProblem(String endpoint) {
+    URI uri;
+    try {
+      uri = new URI(endpoint);
+    } catch (URISyntaxException e) {
+      return "is not a URL (redis://[user:password@]host[:port][/db]; percent-encode special characters of a password)";
+    }
+    if (!"redis".equals(uri.getScheme()) && !"rediss".equals(uri.getScheme())) {
+      return "must start with redis:// or rediss://";
+    }
+    if (uri.getHost() == null || uri.getHost().isEmpty()) {
+      return "has no host";
+    }
+    String path = uri.getRawPath() == null ? "" : uri.getRawPath();
+    if (!path.isEmpty() && !path.equals("/") && !path.matches("/\\d{1,2}")) {
+      return "has a path other than a database number (/0 to /99)";
+    }
+    if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
+      return "must not have a query or fragment (the password goes in the URL's user part or registry.redis.password)";
+    }
+    return null;
   }
 
   private List<BackendConfig> backends(JsonArray list, Listeners listeners) {
