@@ -5,6 +5,7 @@ import dev.portico.gateway.config.ConfigLoader;
 import dev.portico.gateway.config.GatewayConfig;
 import dev.portico.gateway.observability.Observability;
 import dev.portico.gateway.proxy.ExchangeObserver;
+import dev.portico.gateway.reload.ConfigSource;
 import dev.portico.metrics.PorticoMetrics;
 import io.vertx.core.Deployable;
 import io.vertx.core.Vertx;
@@ -17,7 +18,6 @@ import io.vertx.launcher.application.VertxApplicationHooks;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
 
@@ -35,12 +35,16 @@ public final class GatewayApplication extends VertxApplication implements VertxA
   public static final int EXIT_INVALID_CONFIG = 2;
 
   private final GatewayConfig config;
+  private final ConfigSource source;
+  /** The deployed gateway, for SIGHUP; {@code null} until deployed. */
+  private volatile GatewayVerticle gateway;
   /** Created with Vert.x so that Vert.x's own meters land in the same registry; {@code null} when metrics are off. */
   private PorticoMetrics metrics;
 
-  private GatewayApplication(String[] args, GatewayConfig config) {
+  private GatewayApplication(String[] args, GatewayConfig config, ConfigSource source) {
     super(args);
     this.config = config;
+    this.source = source;
   }
 
   public static void main(String[] args) {
@@ -60,14 +64,34 @@ public final class GatewayApplication extends VertxApplication implements VertxA
       }
     }
     GatewayConfig config;
+    ConfigSource source = new ConfigSource(file, System.getenv());
     try {
-      config = ConfigLoader.loadBlocking(file, Map.copyOf(System.getenv()));
+      config = ConfigLoader.loadBlocking(source.file(), source.env());
     } catch (ConfigException e) {
       System.err.println(e.getMessage());
       System.exit(EXIT_INVALID_CONFIG);
       return;
     }
-    new GatewayApplication(rest.toArray(new String[0]), config).launch();
+    GatewayApplication app = new GatewayApplication(rest.toArray(new String[0]), config, source);
+    app.reloadOnHangup();
+    app.launch();
+  }
+
+  /**
+   * SIGHUP reloads the configuration, as it does for nginx and HAProxy ({@code kill -HUP},
+   * {@code docker kill -s HUP}); the JVM would otherwise exit on it.
+   */
+  private void reloadOnHangup() {
+    try {
+      sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> {
+        GatewayVerticle g = gateway;
+        if (g != null) {
+          g.reload();
+        }
+      });
+    } catch (IllegalArgumentException unavailable) {
+      // no SIGHUP on this platform, or the JVM runs with -Xrs: the admin API still reloads
+    }
   }
 
   @Override
@@ -85,7 +109,12 @@ public final class GatewayApplication extends VertxApplication implements VertxA
 
   @Override
   public Supplier<? extends Deployable> verticleSupplier() {
-    return () -> new GatewayVerticle(config, config.eventLoops(), ExchangeObserver.NONE, metrics);
+    return () -> {
+      GatewayVerticle g = new GatewayVerticle(config, config.eventLoops(), ExchangeObserver.NONE, metrics)
+        .reloadableFrom(source);
+      gateway = g;
+      return g;
+    };
   }
 
   @Override

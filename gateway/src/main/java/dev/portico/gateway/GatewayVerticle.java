@@ -7,11 +7,14 @@ import dev.portico.discovery.RegistryOptions;
 import dev.portico.discovery.RegistryWatcher;
 import dev.portico.discovery.ServiceInstance;
 import dev.portico.gateway.admin.AdminApi;
+import dev.portico.gateway.admin.ConfigResource;
 import dev.portico.gateway.backend.Backend;
 import dev.portico.gateway.backend.BackendStates;
 import dev.portico.gateway.backend.PoolBackend;
 import dev.portico.gateway.backend.SingleBackend;
 import dev.portico.gateway.config.BackendConfig;
+import dev.portico.gateway.config.ConfigException;
+import dev.portico.gateway.config.internal.RootCause;
 import dev.portico.gateway.config.BackendTarget;
 import dev.portico.gateway.config.GatewayConfig;
 import dev.portico.gateway.config.ListenerHttps;
@@ -30,9 +33,13 @@ import dev.portico.gateway.resilience.BreakerState;
 import dev.portico.gateway.resilience.BreakerTransition;
 import dev.portico.gateway.proxy.ProxyVerticle;
 import dev.portico.gateway.proxy.ReverseProxyHandler;
+import dev.portico.gateway.reload.ConfigChange;
+import dev.portico.gateway.reload.ConfigSource;
+import dev.portico.gateway.reload.ReloadResult;
 import dev.portico.gateway.state.RoutingState;
 import dev.portico.gateway.state.RoutingStateHolder;
 import dev.portico.metrics.PorticoMetrics;
+import io.vertx.core.Context;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -41,9 +48,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.NoSuchElementException;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
@@ -57,7 +66,8 @@ public final class GatewayVerticle extends VerticleBase {
 
   private static final Logger log = LoggerFactory.getLogger(GatewayVerticle.class);
 
-  private final GatewayConfig config;
+  /** The configuration in force: replaced as a whole by a reload. */
+  private volatile GatewayConfig config;
   private final int routingInstances;
   private final ExchangeObserver observer;
   private final PorticoMetrics metrics;
@@ -71,6 +81,11 @@ public final class GatewayVerticle extends VerticleBase {
   private ManagementServer management;
   private volatile int trafficPort = -1;
   private volatile int reverseProxyPort = -1;
+  private ConfigSource source;
+  private Context context;
+  private long generation = 1;
+  private volatile ReloadResult lastReload;
+  private Future<ReloadResult> reloading = Future.succeededFuture();
 
   public GatewayVerticle(GatewayConfig config) {
     this(config, config.eventLoops(), ExchangeObserver.NONE);
@@ -95,8 +110,15 @@ public final class GatewayVerticle extends VerticleBase {
     this.metrics = metrics;
   }
 
+  /** Where {@link #reload()} reads the configuration again; without it a reload fails and says so. */
+  public GatewayVerticle reloadableFrom(ConfigSource source) {
+    this.source = source;
+    return this;
+  }
+
   @Override
   public Future<?> start() {
+    context = vertx.getOrCreateContext();
     registry = Registry.create(vertx, registryOptions(config.registry()));
     watcher = new RegistryWatcher(vertx, registry);
     // first, so that metrics see the first breaker transition and the first request
@@ -200,6 +222,95 @@ public final class GatewayVerticle extends VerticleBase {
     Promise<List<String>> done = Promise.promise();
     vertx.setTimer(after.toMillis(), t -> done.complete(backendStates.reset(ids)));
     return done.future();
+  }
+
+  /** The configuration in force. */
+  public GatewayConfig gatewayConfig() {
+    return config;
+  }
+
+  /** How the last reload ended; {@code null} before the first. */
+  public ReloadResult lastReload() {
+    return lastReload;
+  }
+
+  /**
+   * Reads the configuration source again and, when it validates and changes only what can change
+   * live (APIs, backends, named values, certificates), swaps in a routing state compiled from it.
+   * Otherwise nothing changes and the result says why. Reloads run one at a time, in order.
+   */
+  public Future<ReloadResult> reload() {
+    if (context == null) {
+      return Future.failedFuture(new IllegalStateException("the gateway has not started yet"));
+    }
+    Promise<ReloadResult> done = Promise.promise();
+    context.runOnContext(v -> {
+      Future<ReloadResult> next = reloading.transform(ar -> reloadNow());
+      reloading = next;
+      next.onComplete(done);
+    });
+    return done.future();
+  }
+
+  private Future<ReloadResult> reloadNow() {
+    Instant at = Instant.now();
+    if (source == null) {
+      return Future.succeededFuture(reloaded(new ReloadResult.Failed(at,
+        "this gateway was started from an in-memory configuration: there is no file to read again")));
+    }
+    return source.load(vertx).transform(ar -> {
+      if (ar.failed()) {
+        return Future.succeededFuture(reloaded(ar.cause() instanceof ConfigException ce
+          ? new ReloadResult.Invalid(at, ce.problems())
+          : new ReloadResult.Failed(at, RootCause.message(ar.cause()))));
+      }
+      GatewayConfig next = ar.result().gatewayIdConfigured() ? ar.result() : ar.result().withGatewayId(config.gatewayId());
+      ConfigChange change = ConfigChange.between(config, next);
+      if (!change.restartRequired().isEmpty()) {
+        return Future.succeededFuture(reloaded(new ReloadResult.RestartRequired(at, change.restartRequired())));
+      }
+      if (change.isEmpty()) {
+        config = next;
+        return Future.succeededFuture(reloaded(new ReloadResult.Unchanged(at, generation)));
+      }
+      // breakers keep their rules for life: those of changed backends start over with the new ones
+      for (String backend : change.retireBreakers()) {
+        backendStates.retainOnly(backend, Set.of());
+      }
+      RoutingState compiled = RoutingState.compile(next, watcher.current(), backendStates);
+      states.update(s -> s.registry().version() > compiled.registry().version() ? compiled.withRegistry(s.registry()) : compiled);
+      config = next;
+      observability.configChanged(next);
+      generation++;
+      return Future.succeededFuture(reloaded(new ReloadResult.Applied(at, generation, change)));
+    });
+  }
+
+  private ReloadResult reloaded(ReloadResult result) {
+    lastReload = result;
+    PorticoMetrics m = metrics();
+    if (m != null) {
+      m.configReloaded(result.outcome());
+    }
+    if (result instanceof ReloadResult.Applied a) {
+      log.info("configuration reloaded from {}: generation {}; APIs {}; backends {}; named values {}", config.source(),
+        a.generation(), summary(a.change().apis()), summary(a.change().backends()), summary(a.change().namedValues()));
+    } else if (result instanceof ReloadResult.Unchanged u) {
+      log.info("configuration reload: {} is unchanged (generation {})", config.source(), u.generation());
+    } else if (result instanceof ReloadResult.Invalid i) {
+      log.warn("configuration reload refused, the running configuration stays:\n  {}",
+        String.join("\n  ", i.problems().stream().map(Object::toString).toList()));
+    } else if (result instanceof ReloadResult.RestartRequired r) {
+      log.warn("configuration reload refused, the running configuration stays: {} changed, which only a restart applies",
+        String.join(", ", r.sections()));
+    } else if (result instanceof ReloadResult.Failed f) {
+      log.warn("configuration reload failed, the running configuration stays: {}", f.reason());
+    }
+    return result;
+  }
+
+  private static String summary(ConfigChange.Diff d) {
+    return d.isEmpty() ? "unchanged" : "added " + d.added() + " removed " + d.removed() + " changed " + d.changed();
   }
 
   /** Breakers publish their transitions here: event bus (for metrics and other listeners) and the log. */
@@ -327,8 +438,10 @@ public final class GatewayVerticle extends VerticleBase {
       config.listeners().management().https());
     observability.watch(watcher);
     observability.mount(management);
-    new AdminApi(config, registry, backendStates, fabric, this::reconnect).mount(management.router());
-    management.addCheck(new ReadinessCheck("config", () -> ReadinessCheck.Result.ok("loaded from " + config.source())));
+    new AdminApi(this::gatewayConfig, registry, backendStates, fabric, this::reconnect, new ConfigResource.Reloads(this::reload,
+      () -> generation, this::lastReload)).mount(management.router());
+    management.addCheck(new ReadinessCheck("config", () -> ReadinessCheck.Result.ok("loaded from " + config.source()
+      + " (generation " + generation + ")")));
     management.addCheck(new ReadinessCheck("listeners", () -> trafficPort > 0
       ? ReadinessCheck.Result.ok("traffic bound on port " + trafficPort)
       : ReadinessCheck.Result.notReady("traffic listener not bound")));

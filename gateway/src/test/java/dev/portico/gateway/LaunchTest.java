@@ -60,7 +60,7 @@ class LaunchTest {
       "PORTICO_LISTENERS__TRAFFIC__HOST", "127.0.0.1",
       "PORTICO_LISTENERS__MANAGEMENT__PORT", String.valueOf(management),
       "PORTICO_LISTENERS__MANAGEMENT__HOST", "127.0.0.1");
-    Result r = run(List.of(), env, () -> {
+    Result r = run(List.of(), env, process -> {
       WebClient web = WebClient.create(vertx);
       JsonObject body = web.get(traffic, "127.0.0.1", "/demo/hello").send().await().bodyAsJsonObject();
       assertThat(body.getString("service")).isEqualTo("demo-echo");
@@ -70,11 +70,44 @@ class LaunchTest {
     assertThat(r.stdout).contains("ready: traffic on http://127.0.0.1:" + traffic);
   }
 
+  @Test
+  void sighupReloadsTheConfigurationFile(Vertx vertx, @TempDir Path dir) throws Exception {
+    int one = dev.portico.gateway.support.Backends.echo(vertx, "one").actualPort();
+    int two = dev.portico.gateway.support.Backends.echo(vertx, "two").actualPort();
+    int traffic = freePort();
+    String common = """
+      listeners: { traffic: { host: 127.0.0.1, port: %d }, management: { host: 127.0.0.1, port: %d } }
+      backends: [ { id: b, url: "http://127.0.0.1:%%d" } ]
+      apis: [ { id: a, path: /a, backend: b } ]
+      """.formatted(traffic, freePort());
+    Path config = dir.resolve("gateway.yaml");
+    Files.writeString(config, common.formatted(one));
+    WebClient web = WebClient.create(vertx);
+    Result r = run(List.of("--config", config.toString()), Map.of(), process -> {
+      assertThat(web.get(traffic, "127.0.0.1", "/a").send().await().bodyAsJsonObject().getString("name")).isEqualTo("one");
+      Files.writeString(config, common.formatted(two));
+      Process hup = new ProcessBuilder("kill", "-HUP", String.valueOf(process.pid())).inheritIO().start();
+      assertThat(hup.waitFor(10, TimeUnit.SECONDS)).isTrue();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+      while (!"two".equals(web.get(traffic, "127.0.0.1", "/a").send().await().bodyAsJsonObject().getString("name"))) {
+        assertThat(System.nanoTime()).as("SIGHUP did not reload the configuration").isLessThan(deadline);
+        Thread.sleep(100);
+      }
+      assertThat(process.isAlive()).as("SIGHUP must not stop the gateway").isTrue();
+    });
+    assertThat(r.stdout).contains("configuration reloaded from " + config + ": generation 2");
+  }
+
   record Result(int exit, String stdout, String stderr) {
   }
 
+  /** What to do while the launched gateway is up. */
+  interface WhileUp {
+    void run(Process process) throws Exception;
+  }
+
   /** Runs the launcher; with {@code whileUp}, waits for readiness, runs it, then stops the process. */
-  static Result run(List<String> args, Map<String, String> env, Runnable whileUp) throws Exception {
+  static Result run(List<String> args, Map<String, String> env, WhileUp whileUp) throws Exception {
     List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
       "-cp", System.getProperty("java.class.path"), GatewayApplication.class.getName()));
     cmd.addAll(args);
@@ -93,7 +126,7 @@ class LaunchTest {
           assertThat(System.nanoTime()).as("gateway did not start in time").isLessThan(deadline);
           Thread.sleep(100);
         }
-        whileUp.run();
+        whileUp.run(p);
         p.destroy();
       }
       assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();

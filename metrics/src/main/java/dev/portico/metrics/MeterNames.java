@@ -27,6 +27,10 @@ public final class MeterNames {
   public static final String FABRIC_RESOLUTION_DURATION = "portico.sf.resolution.duration";
   /** {@code portico_access_log_dropped_total} counter: access log lines dropped because the writer fell behind. */
   public static final String ACCESS_LOG_DROPPED = "portico.access.log.dropped";
+  /** {@code portico_config_reloads_total} counter: configuration reloads; result. */
+  public static final String CONFIG_RELOADS = "portico.config.reloads";
+  /** {@code portico_config_last_reload_successful} gauge: 1 when the last reload applied or found nothing to change. */
+  public static final String CONFIG_LAST_RELOAD_SUCCESSFUL = "portico.config.last.reload.successful";
 
   /** Label (tag) keys. */
   public static final String API = "api";

@@ -4,7 +4,9 @@ import dev.portico.metrics.internal.BreakerMeters;
 import dev.portico.metrics.internal.FabricMeters;
 import dev.portico.metrics.internal.RegistryMeters;
 import dev.portico.metrics.internal.RequestMeters;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.binder.MeterBinder;
@@ -60,6 +62,7 @@ public final class PorticoMetrics implements AutoCloseable {
   private final BreakerMeters breakers;
   private final RegistryMeters registryInstances;
   private final FabricMeters fabric;
+  private final AtomicInteger lastReloadSuccessful = new AtomicInteger(1);
 
   private PorticoMetrics(MetricsSettings settings) {
     registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -70,6 +73,9 @@ public final class PorticoMetrics implements AutoCloseable {
     breakers = new BreakerMeters(registry);
     registryInstances = new RegistryMeters(registry);
     fabric = new FabricMeters(registry);
+    Gauge.builder(MeterNames.CONFIG_LAST_RELOAD_SUCCESSFUL, lastReloadSuccessful, AtomicInteger::get)
+      .description("1 when the last configuration reload applied or found nothing to change (1 before any), else 0")
+      .register(registry);
     if (settings.jvm()) {
       promtoolCleanJvmNames();
       bind(new ClassLoaderMetrics(), new JvmMemoryMetrics(), new JvmGcMetrics(), new JvmHeapPressureMetrics(),
@@ -192,6 +198,16 @@ public final class PorticoMetrics implements AutoCloseable {
     FunctionCounter.builder(MeterNames.ACCESS_LOG_DROPPED, dropped, d -> d.get())
       .description("Access log lines dropped because the writer could not keep up")
       .register(registry);
+  }
+
+  /**
+   * A configuration reload ended with {@code result} ({@code applied}, {@code unchanged}, {@code invalid},
+   * {@code restart_required}, {@code failed}); the first two count as successful.
+   */
+  public void configReloaded(String result) {
+    Counter.builder(MeterNames.CONFIG_RELOADS).description("Configuration reloads, by result")
+      .tag("result", result).register(registry).increment();
+    lastReloadSuccessful.set("applied".equals(result) || "unchanged".equals(result) ? 1 : 0);
   }
 
   // --- exposition ------------------------------------------------------------------------------

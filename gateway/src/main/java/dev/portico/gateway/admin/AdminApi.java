@@ -40,6 +40,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.function.BiFunction;
+import java.util.function.Supplier;
 
 /**
  * The admin API under {@code /admin} on the management listener: what the gateway is running
@@ -57,7 +58,7 @@ public final class AdminApi {
   static final Duration DEFAULT_RECONNECT_AFTER = Duration.ofMinutes(2);
   private static final int MAX_BODY_BYTES = 64 * 1024;
 
-  private final GatewayConfig config;
+  private final Supplier<GatewayConfig> config;
   private final Registry registry;
   private final BackendStates breakers;
   private final FabricRuntime fabric;
@@ -65,14 +66,23 @@ public final class AdminApi {
   private final byte[] tokenDigest;
 
   /** @param reconnect closes a backend's breakers after a delay (the gateway's own operation) */
-  public AdminApi(GatewayConfig config, Registry registry, BackendStates breakers, FabricRuntime fabric,
-                  BiFunction<String, Duration, Future<List<String>>> reconnect) {
+  private final ConfigResource configResource;
+
+  /**
+   * @param config    the configuration in force (a reload replaces it)
+   * @param reconnect closes a backend's breakers after a delay (the gateway's own operation)
+   * @param reloads   the gateway's configuration reload
+   */
+  public AdminApi(Supplier<GatewayConfig> config, Registry registry, BackendStates breakers, FabricRuntime fabric,
+                  BiFunction<String, Duration, Future<List<String>>> reconnect, ConfigResource.Reloads reloads) {
     this.config = config;
+    this.configResource = new ConfigResource(config, reloads);
     this.registry = registry;
     this.breakers = breakers;
     this.fabric = fabric;
     this.reconnect = reconnect;
-    AdminConfig admin = config.admin();
+    // the token is fixed for the life of the process: a reload that changes it is refused
+    AdminConfig admin = config.get().admin();
     this.tokenDigest = admin.enabled() ? sha256(admin.token()) : null;
   }
 
@@ -95,6 +105,8 @@ public final class AdminApi {
     router.put("/admin/registry/:id/status").handler(this::setStatus);
     router.delete("/admin/registry/:id").handler(this::unpublish);
     router.get("/admin/service-fabric/importers").handler(ctx -> json(ctx, 200, importers()));
+    router.get("/admin/config").handler(configResource::show);
+    router.post("/admin/config/reload").handler(configResource::reload);
     router.route("/admin*").handler(ctx -> problem(ctx, 404, "not-found",
       "No admin resource " + ctx.request().method() + " " + ctx.request().path()));
   }
@@ -119,13 +131,13 @@ public final class AdminApi {
 
   private JsonArray backends() {
     JsonArray out = new JsonArray();
-    config.backends().forEach(b -> out.add(backendJson(b)));
+    config.get().backends().forEach(b -> out.add(backendJson(b)));
     return out;
   }
 
   private void backend(RoutingContext ctx) {
     String id = ctx.pathParam("id");
-    config.backend(id).ifPresentOrElse(b -> json(ctx, 200, backendJson(b)),
+    config.get().backend(id).ifPresentOrElse(b -> json(ctx, 200, backendJson(b)),
       () -> problem(ctx, 404, "not-found", "No backend '" + id + "'"));
   }
 
@@ -160,7 +172,7 @@ public final class AdminApi {
    */
   private void reconnect(RoutingContext ctx) {
     String id = ctx.pathParam("id");
-    if (config.backend(id).isEmpty()) {
+    if (config.get().backend(id).isEmpty()) {
       problem(ctx, 404, "not-found", "No backend '" + id + "'");
       return;
     }
@@ -199,7 +211,7 @@ public final class AdminApi {
 
   private JsonArray apis() {
     JsonArray out = new JsonArray();
-    for (ApiConfig api : config.apis()) {
+    for (ApiConfig api : config.get().apis()) {
       JsonArray ops = new JsonArray();
       for (OperationConfig o : api.operations()) {
         ops.add(new JsonObject().put("id", o.id()).put("method", o.method()).put("path", o.path())
@@ -214,7 +226,7 @@ public final class AdminApi {
   /** Names and whether each is secret; the value only of plain ones (a secret is never returned). */
   private JsonArray namedValues() {
     JsonArray out = new JsonArray();
-    for (NamedValue nv : config.namedValues()) {
+    for (NamedValue nv : config.get().namedValues()) {
       JsonObject o = new JsonObject().put("name", nv.name()).put("secret", nv.secret());
       if (!nv.secret()) {
         o.put("value", nv.value());
@@ -406,15 +418,20 @@ public final class AdminApi {
     return null;
   }
 
-  private static void json(RoutingContext ctx, int status, Object body) {
+  static void json(RoutingContext ctx, int status, Object body) {
     String text = body instanceof JsonArray a ? a.encodePrettily() : ((JsonObject) body).encodePrettily();
     ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
       .putHeader(HttpHeaders.CACHE_CONTROL, "no-store").end(text);
   }
 
   private static void problem(RoutingContext ctx, int status, String type, String detail) {
+    problem(ctx, status, type, detail, new JsonObject());
+  }
+
+  /** A problem+json answer; {@code extra} members (e.g. the list of problems) are added to the standard ones. */
+  static void problem(RoutingContext ctx, int status, String type, String detail, JsonObject extra) {
     JsonObject body = new JsonObject().put("type", TYPE_BASE + type).put("title", title(status)).put("status", status)
-      .put("detail", detail);
+      .put("detail", detail).mergeIn(extra);
     ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, PROBLEM)
       .putHeader(HttpHeaders.CACHE_CONTROL, "no-store").end(body.encodePrettily());
   }
@@ -425,6 +442,7 @@ public final class AdminApi {
       case 401 -> "Unauthorized";
       case 404 -> "Not found";
       case 409 -> "Conflict";
+      case 422 -> "Unprocessable content";
       default -> "Registry unavailable";
     };
   }

@@ -25,11 +25,12 @@ import java.util.Optional;
  * @param metrics     what {@code /metrics} exposes
  * @param accessLog   the structured access log
  * @param admin       the admin API ({@link AdminConfig#OFF} unless a token is configured)
+ * @param gatewayIdConfigured whether {@code gateway.id} was configured (else it was generated at load)
  */
 public record GatewayConfig(String source, String gatewayId, int eventLoops, Listeners listeners, UpstreamConfig upstream,
                             RegistryConfig registry, List<NamedValue> namedValues, List<BackendConfig> backends,
                             List<ApiConfig> apis, DemoConfig demo, MetricsConfig metrics, AccessLogConfig accessLog,
-                            AdminConfig admin) {
+                            AdminConfig admin, boolean gatewayIdConfigured) {
 
   public GatewayConfig {
     namedValues = List.copyOf(namedValues);
@@ -45,7 +46,13 @@ public record GatewayConfig(String source, String gatewayId, int eventLoops, Lis
                        RegistryConfig registry, List<NamedValue> namedValues, List<BackendConfig> backends,
                        List<ApiConfig> apis, DemoConfig demo) {
     this(source, gatewayId, eventLoops, listeners, upstream, registry, namedValues, backends, apis, demo, null, null,
-      null);
+      null, true);
+  }
+
+  /** The same configuration under another hop marker id (a reload keeps the running gateway's generated id). */
+  public GatewayConfig withGatewayId(String id) {
+    return new GatewayConfig(source, id, eventLoops, listeners, upstream, registry, namedValues, backends, apis, demo,
+      metrics, accessLog, admin, gatewayIdConfigured);
   }
 
   public Optional<BackendConfig> backend(String id) {

@@ -7,7 +7,7 @@ import io.vertx.core.net.PemTrustOptions;
 
 /**
  * A listener that speaks https: the certificate it presents and whether it asks clients for
- * theirs. Everything is read at load time; the files are not read again.
+ * theirs. Everything is read at load time (a reload reads it again, and refuses any change to a listener).
  *
  * @param certificate  the {@code certificates[]} entry presented to clients
  * @param clientAuth   {@code NONE}, {@code REQUEST} (a client may present one) or {@code REQUIRED}

@@ -6,7 +6,7 @@ import java.time.Instant;
 
 /**
  * A certificate with its private key from the {@code certificates} section, read and checked at
- * load time (the files are not read again): what a listener presents to clients, or what a backend
+ * load time (and again by a reload): what a listener presents to clients, or what a backend
  * or a Service Fabric cluster's management endpoint is shown when it asks for a client certificate.
  * {@link #toString()} names it without its key or password.
  *
@@ -22,6 +22,18 @@ public record TlsCertificate(String id, String subject, String sha1, Instant not
   @Override
   public KeyCertOptions keyCert() {
     return keyCert.copy();
+  }
+
+  /** Compared by thumbprint: the same certificate read again (a reload) is equal, whatever form its key takes. */
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof TlsCertificate t && id.equals(t.id) && sha1.equals(t.sha1) && subject.equals(t.subject)
+      && notAfter.equals(t.notAfter);
+  }
+
+  @Override
+  public int hashCode() {
+    return java.util.Objects.hash(id, sha1);
   }
 
   @Override

@@ -35,12 +35,11 @@ import java.util.Set;
 public final class Observability {
 
   private final Vertx vertx;
-  private final GatewayConfig config;
   private final PorticoMetrics metrics;
   private final boolean ownsMetrics;
   private final AccessLog accessLog;
   private final ExchangeObserver observer;
-  private final Set<String> routedServices;
+  private volatile Set<String> routedServices;
   private List<MessageConsumer<Object>> breakerConsumers = List.of();
 
   /**
@@ -49,21 +48,12 @@ public final class Observability {
    */
   public Observability(Vertx vertx, GatewayConfig config, PorticoMetrics given, ExchangeObserver extra) {
     this.vertx = vertx;
-    this.config = config;
     MetricsConfig mc = config.metrics();
     this.ownsMetrics = given == null && mc.enabled();
     this.metrics = !mc.enabled() ? null : given != null ? given : PorticoMetrics.create(settings(mc));
     this.accessLog = config.accessLog().enabled() ? new AccessLog(config.accessLog().output()) : null;
     if (metrics != null) {
-      List<String> apis = new ArrayList<>();
-      for (ApiConfig a : config.apis()) {
-        apis.add(a.id());
-      }
-      apis.add(ExchangeObserver.UNMATCHED);
-      if (config.listeners().serviceFabricReverseProxy().enabled()) {
-        apis.add(ReverseProxyHandler.ID);
-      }
-      metrics.declareApis(apis);
+      declareApis(config);
       if (accessLog != null) {
         metrics.bindAccessLogDropped(accessLog::dropped);
       }
@@ -71,6 +61,27 @@ public final class Observability {
     this.observer = CompositeObserver.of(metrics == null ? ExchangeObserver.NONE : new MetricsObserver(metrics),
       accessLog == null ? ExchangeObserver.NONE : accessLog, extra);
     this.routedServices = routedServices(config);
+  }
+
+  /** A reload put {@code next} in force: its APIs get their series, its routed services their gauges. */
+  public void configChanged(GatewayConfig next) {
+    routedServices = routedServices(next);
+    if (metrics != null) {
+      declareApis(next);
+    }
+  }
+
+  /** In-flight gauges exist (at 0) for every API before its first request; declaring again is harmless. */
+  private void declareApis(GatewayConfig config) {
+    List<String> apis = new ArrayList<>();
+    for (ApiConfig a : config.apis()) {
+      apis.add(a.id());
+    }
+    apis.add(ExchangeObserver.UNMATCHED);
+    if (config.listeners().serviceFabricReverseProxy().enabled()) {
+      apis.add(ReverseProxyHandler.ID);
+    }
+    metrics.declareApis(apis);
   }
 
   public static MetricsSettings settings(MetricsConfig mc) {

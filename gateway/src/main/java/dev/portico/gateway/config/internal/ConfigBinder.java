@@ -112,6 +112,7 @@ public final class ConfigBinder {
   public GatewayConfig bind(String source) {
     JsonObject gw = obj(raw, "gateway");
     String gatewayId = str(gw, "id", null);
+    boolean gatewayIdConfigured = gatewayId != null;
     if (gatewayId == null) {
       gatewayId = "portico-" + Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffffffffffL);
     }
@@ -131,7 +132,7 @@ public final class ConfigBinder {
     int eventLoops = integer(gw, "eventLoops", Runtime.getRuntime().availableProcessors());
     return new GatewayConfig(source, gatewayId, eventLoops, listeners, upstream, registry,
       List.copyOf(namedValues.values()), backends, apis, demoConfig, metrics(obj(raw, "metrics")),
-      accessLog(obj(raw, "accessLog")), admin(obj(raw, "admin")));
+      accessLog(obj(raw, "accessLog")), admin(obj(raw, "admin")), gatewayIdConfigured);
   }
 
   // --- sections -------------------------------------------------------------------------------

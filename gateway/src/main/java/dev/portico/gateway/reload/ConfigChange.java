@@ -1,0 +1,115 @@
+package dev.portico.gateway.reload;
+
+import dev.portico.gateway.config.ApiConfig;
+import dev.portico.gateway.config.BackendConfig;
+import dev.portico.gateway.config.BackendTarget;
+import dev.portico.gateway.config.GatewayConfig;
+import dev.portico.gateway.config.NamedValue;
+import dev.portico.gateway.config.SingleBackendConfig;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Function;
+
+/**
+ * What a new configuration changes compared with the running one. APIs, backends, named values
+ * and certificates are swapped live (a new routing state); everything that owns a socket, a thread,
+ * a file or a background task (listeners, upstream pools, the registry, metrics, the access log,
+ * the admin token, demo backends, Service Fabric importers and which backends resolve through
+ * Service Fabric) needs a restart, and a change to any of it refuses the whole reload.
+ *
+ * @param restartRequired the sections that differ but cannot change live, e.g. {@code listeners}
+ * @param retireBreakers  backends whose breakers start over: removed, or with another target or other breaker rules
+ */
+public record ConfigChange(List<String> restartRequired, Diff apis, Diff backends, Diff namedValues,
+                           Set<String> retireBreakers) {
+
+  /** Ids added, removed and changed in one section. */
+  public record Diff(Set<String> added, Set<String> removed, Set<String> changed) {
+    public boolean isEmpty() {
+      return added.isEmpty() && removed.isEmpty() && changed.isEmpty();
+    }
+
+    static <T> Diff of(Collection<T> before, Collection<T> after, Function<T, String> id) {
+      Map<String, T> old = index(before, id);
+      Map<String, T> now = index(after, id);
+      Set<String> added = new TreeSet<>(now.keySet());
+      added.removeAll(old.keySet());
+      Set<String> removed = new TreeSet<>(old.keySet());
+      removed.removeAll(now.keySet());
+      Set<String> changed = new TreeSet<>();
+      now.forEach((k, v) -> {
+        if (old.containsKey(k) && !old.get(k).equals(v)) {
+          changed.add(k);
+        }
+      });
+      return new Diff(Set.copyOf(added), Set.copyOf(removed), Set.copyOf(changed));
+    }
+  }
+
+  public static ConfigChange between(GatewayConfig running, GatewayConfig next) {
+    List<String> restart = new ArrayList<>();
+    // an id the gateway generated at start is not a change: the running one is kept
+    if (next.gatewayIdConfigured() && !next.gatewayId().equals(running.gatewayId())) {
+      restart.add("gateway.id");
+    }
+    same(restart, "gateway.eventLoops", running.eventLoops(), next.eventLoops());
+    same(restart, "listeners", running.listeners(), next.listeners());
+    same(restart, "upstream", running.upstream(), next.upstream());
+    same(restart, "registry", running.registry(), next.registry());
+    same(restart, "metrics", running.metrics(), next.metrics());
+    same(restart, "accessLog", running.accessLog(), next.accessLog());
+    same(restart, "admin", running.admin(), next.admin());
+    same(restart, "demo", running.demo(), next.demo());
+    same(restart, "Service Fabric backends (which backends resolve fabric:/ names)", fabricBackends(running),
+      fabricBackends(next));
+    same(restart, "Service Fabric importers", running.fabricImporters(), next.fabricImporters());
+
+    Diff backends = Diff.of(running.backends(), next.backends(), BackendConfig::id);
+    Set<String> retire = new TreeSet<>(backends.removed());
+    for (String id : backends.changed()) {
+      BackendConfig before = running.backend(id).orElseThrow();
+      BackendConfig after = next.backend(id).orElseThrow();
+      if (!(before instanceof SingleBackendConfig b) || !(after instanceof SingleBackendConfig a)
+        || !b.target().equals(a.target()) || !b.breaker().equals(a.breaker())) {
+        retire.add(id);
+      }
+    }
+    return new ConfigChange(List.copyOf(restart), Diff.of(running.apis(), next.apis(), ApiConfig::id), backends,
+      Diff.of(running.namedValues(), next.namedValues(), NamedValue::name), Set.copyOf(retire));
+  }
+
+  public boolean isEmpty() {
+    return restartRequired.isEmpty() && apis.isEmpty() && backends.isEmpty() && namedValues.isEmpty();
+  }
+
+  private static void same(List<String> restart, String section, Object running, Object next) {
+    if (!Objects.equals(running, next)) {
+      restart.add(section);
+    }
+  }
+
+  private static Set<String> fabricBackends(GatewayConfig config) {
+    Set<String> ids = new TreeSet<>();
+    for (BackendConfig b : config.backends()) {
+      if (b instanceof SingleBackendConfig s && s.target() instanceof BackendTarget.ServiceFabric) {
+        ids.add(b.id());
+      }
+    }
+    return ids;
+  }
+
+  private static <T> Map<String, T> index(Collection<T> items, Function<T, String> id) {
+    Map<String, T> out = new LinkedHashMap<>();
+    for (T t : items) {
+      out.put(id.apply(t), t);
+    }
+    return out;
+  }
+}
