@@ -83,7 +83,7 @@ public final class GatewayVerticle extends VerticleBase {
   private volatile int reverseProxyPort = -1;
   private ConfigSource source;
   private Context context;
-  private long generation = 1;
+  private volatile long generation = 1;
   private volatile ReloadResult lastReload;
   private Future<ReloadResult> reloading = Future.succeededFuture();
 
@@ -274,10 +274,19 @@ public final class GatewayVerticle extends VerticleBase {
         return Future.succeededFuture(reloaded(new ReloadResult.Unchanged(at, generation)));
       }
       // breakers keep their rules for life: those of changed backends start over with the new ones
+      // (before compiling, which creates the new breakers; a retired one keeps working, silently,
+      // for requests still on the old state)
       for (String backend : change.retireBreakers()) {
         backendStates.retainOnly(backend, Set.of());
       }
-      RoutingState compiled = RoutingState.compile(next, watcher.current(), backendStates);
+      RoutingState compiled;
+      try {
+        compiled = RoutingState.compile(next, watcher.current(), backendStates);
+      } catch (RuntimeException e) {
+        // a validated configuration compiles; should it not, the running state stays
+        log.error("configuration reload: the new configuration did not compile", e);
+        return Future.succeededFuture(reloaded(new ReloadResult.Failed(at, "the configuration did not compile: " + e)));
+      }
       states.update(s -> s.registry().version() > compiled.registry().version() ? compiled.withRegistry(s.registry()) : compiled);
       config = next;
       observability.configChanged(next);
