@@ -117,12 +117,13 @@ public final class FabricResolver {
      * with:
      * <ul>
      *   <li>the partition from the index when its version is newer than {@code previous}'s; or, when
-     *       the partition id is gone from the service, whatever {@code key} resolves to now (a
+     *       the partition id is gone from the service, the partition {@code key} resolves to now (a
      *       different partition id is not comparable, so it counts as new);</li>
      *   <li>otherwise, after forcing one registry refresh, the same comparison again; if still not
      *       newer, the partition as the index has it at the same version, or {@code previous}
      *       itself when the index only has an older version (resolution never goes back);</li>
-     *   <li>a failure when the service is gone, or the partition has no UP replica any more.</li>
+     *   <li>a failure when the service is gone or {@code key} resolves to nothing (decided only
+     *       after the refresh), or when the partition's newest version has no UP replica.</li>
      * </ul>
      * It never blocks; when the refresh fails, the current index answers.
      */
@@ -159,7 +160,10 @@ public final class FabricResolver {
         }
         ResolvedPartition current = service.partition(previous.partition().id()).orElse(null);
         if (current == null) {
-            return service.resolve(key);
+            // a failure is not a replacement: the index may be caught between two writes (records of
+            // a recreated service half removed, half published), so it only counts after a refresh
+            Resolution now = service.resolve(key);
+            return now instanceof ResolvedPartition ? now : null;
         }
         if (current.version().compareWith(previous.version()) == PartitionVersion.Order.NEWER) {
             return withReplicas(current, key);
