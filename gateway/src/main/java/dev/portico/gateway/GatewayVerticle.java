@@ -13,8 +13,6 @@ import dev.portico.gateway.backend.BackendStates;
 import dev.portico.gateway.backend.PoolBackend;
 import dev.portico.gateway.backend.SingleBackend;
 import dev.portico.gateway.config.BackendConfig;
-import dev.portico.gateway.config.ConfigException;
-import dev.portico.gateway.config.internal.RootCause;
 import dev.portico.gateway.config.BackendTarget;
 import dev.portico.gateway.config.GatewayConfig;
 import dev.portico.gateway.config.ListenerHttps;
@@ -34,12 +32,12 @@ import dev.portico.gateway.resilience.BreakerTransition;
 import dev.portico.gateway.proxy.ProxyVerticle;
 import dev.portico.gateway.proxy.ReverseProxyHandler;
 import dev.portico.gateway.reload.ConfigChange;
+import dev.portico.gateway.reload.ConfigReloader;
 import dev.portico.gateway.reload.ConfigSource;
 import dev.portico.gateway.reload.ReloadResult;
 import dev.portico.gateway.state.RoutingState;
 import dev.portico.gateway.state.RoutingStateHolder;
 import dev.portico.metrics.PorticoMetrics;
-import io.vertx.core.Context;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -48,7 +46,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.NoSuchElementException;
@@ -60,7 +57,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * indexes the registry's Service Fabric records and starts the importers of the configured
  * clusters, builds the first routing state, deploys one routing verticle per event loop on the
  * traffic port (and on the Service-Fabric-reverse-proxy port when enabled), and starts the
- * management listener. Stopping unpublishes what it published and stops the importers.
+ * management listener. A reload ({@link #reload()}) swaps in a routing state compiled from the
+ * configuration read again. Stopping unpublishes what it published (a shared registry's declared
+ * instances stay for the rest of the fleet) and stops the importers.
  */
 public final class GatewayVerticle extends VerticleBase {
 
@@ -82,10 +81,7 @@ public final class GatewayVerticle extends VerticleBase {
   private volatile int trafficPort = -1;
   private volatile int reverseProxyPort = -1;
   private ConfigSource source;
-  private Context context;
-  private volatile long generation = 1;
-  private volatile ReloadResult lastReload;
-  private Future<ReloadResult> reloading = Future.succeededFuture();
+  private volatile ConfigReloader reloader;
 
   public GatewayVerticle(GatewayConfig config) {
     this(config, config.eventLoops(), ExchangeObserver.NONE);
@@ -118,7 +114,6 @@ public final class GatewayVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    context = vertx.getOrCreateContext();
     registry = Registry.create(vertx, registryOptions(config.registry()));
     watcher = new RegistryWatcher(vertx, registry);
     // first, so that metrics see the first breaker transition and the first request
@@ -140,7 +135,16 @@ public final class GatewayVerticle extends VerticleBase {
         return deployRouting();
       })
       .compose(v -> deployReverseProxy())
-      .compose(v -> startManagement())
+      .compose(v -> {
+        reloader = new ConfigReloader(vertx, vertx.getOrCreateContext(), source, () -> config, this::applyConfig,
+          result -> {
+            PorticoMetrics m = metrics();
+            if (m != null) {
+              m.configReloaded(result.outcome());
+            }
+          });
+        return startManagement();
+      })
       .onSuccess(v -> log.info("gateway {} ready: traffic on {}://{}:{}, management on {}://{}:{}, {} APIs, {} backends,"
           + " registry: {} (config: {})", config.gatewayId(), config.listeners().traffic().scheme(),
         config.listeners().traffic().host(), trafficPort, config.listeners().management().scheme(),
@@ -229,9 +233,9 @@ public final class GatewayVerticle extends VerticleBase {
     return config;
   }
 
-  /** How the last reload ended; {@code null} before the first. */
+  /** How the last reload ended; {@code null} before the first (or before the gateway started). */
   public ReloadResult lastReload() {
-    return lastReload;
+    return reloader == null ? null : reloader.last();
   }
 
   /**
@@ -240,86 +244,24 @@ public final class GatewayVerticle extends VerticleBase {
    * Otherwise nothing changes and the result says why. Reloads run one at a time, in order.
    */
   public Future<ReloadResult> reload() {
-    if (context == null) {
+    if (reloader == null) {
       return Future.failedFuture(new IllegalStateException("the gateway has not started yet"));
     }
-    Promise<ReloadResult> done = Promise.promise();
-    context.runOnContext(v -> {
-      Future<ReloadResult> next = reloading.transform(ar -> reloadNow());
-      reloading = next;
-      next.onComplete(done);
-    });
-    return done.future();
+    return reloader.reload();
   }
 
-  private Future<ReloadResult> reloadNow() {
-    Instant at = Instant.now();
-    if (source == null) {
-      return Future.succeededFuture(reloaded(new ReloadResult.Failed(at,
-        "this gateway was started from an in-memory configuration: there is no file to read again")));
+  /** A reload accepted {@code next}: a routing state compiled from it replaces the running one. */
+  private void applyConfig(GatewayConfig next, ConfigChange change) {
+    // breakers keep their rules for life: those of changed backends start over with the new ones
+    // (before compiling, which creates the new breakers; a retired one keeps working, silently,
+    // for requests still on the old state)
+    for (String backend : change.retireBreakers()) {
+      backendStates.retainOnly(backend, Set.of());
     }
-    return source.load(vertx).transform(ar -> {
-      if (ar.failed()) {
-        return Future.succeededFuture(reloaded(ar.cause() instanceof ConfigException ce
-          ? new ReloadResult.Invalid(at, ce.problems())
-          : new ReloadResult.Failed(at, RootCause.message(ar.cause()))));
-      }
-      GatewayConfig next = ar.result().gatewayIdConfigured() ? ar.result() : ar.result().withGatewayId(config.gatewayId());
-      ConfigChange change = ConfigChange.between(config, next);
-      if (!change.restartRequired().isEmpty()) {
-        return Future.succeededFuture(reloaded(new ReloadResult.RestartRequired(at, change.restartRequired())));
-      }
-      if (change.isEmpty()) {
-        config = next;
-        return Future.succeededFuture(reloaded(new ReloadResult.Unchanged(at, generation)));
-      }
-      // breakers keep their rules for life: those of changed backends start over with the new ones
-      // (before compiling, which creates the new breakers; a retired one keeps working, silently,
-      // for requests still on the old state)
-      for (String backend : change.retireBreakers()) {
-        backendStates.retainOnly(backend, Set.of());
-      }
-      RoutingState compiled;
-      try {
-        compiled = RoutingState.compile(next, watcher.current(), backendStates);
-      } catch (RuntimeException e) {
-        // a validated configuration compiles; should it not, the running state stays
-        log.error("configuration reload: the new configuration did not compile", e);
-        return Future.succeededFuture(reloaded(new ReloadResult.Failed(at, "the configuration did not compile: " + e)));
-      }
-      states.update(s -> s.registry().version() > compiled.registry().version() ? compiled.withRegistry(s.registry()) : compiled);
-      config = next;
-      observability.configChanged(next);
-      generation++;
-      return Future.succeededFuture(reloaded(new ReloadResult.Applied(at, generation, change)));
-    });
-  }
-
-  private ReloadResult reloaded(ReloadResult result) {
-    lastReload = result;
-    PorticoMetrics m = metrics();
-    if (m != null) {
-      m.configReloaded(result.outcome());
-    }
-    if (result instanceof ReloadResult.Applied a) {
-      log.info("configuration reloaded from {}: generation {}; APIs {}; backends {}; named values {}", config.source(),
-        a.generation(), summary(a.change().apis()), summary(a.change().backends()), summary(a.change().namedValues()));
-    } else if (result instanceof ReloadResult.Unchanged u) {
-      log.info("configuration reload: {} is unchanged (generation {})", config.source(), u.generation());
-    } else if (result instanceof ReloadResult.Invalid i) {
-      log.warn("configuration reload refused, the running configuration stays:\n  {}",
-        String.join("\n  ", i.problems().stream().map(Object::toString).toList()));
-    } else if (result instanceof ReloadResult.RestartRequired r) {
-      log.warn("configuration reload refused, the running configuration stays: {} changed, which only a restart applies",
-        String.join(", ", r.sections()));
-    } else if (result instanceof ReloadResult.Failed f) {
-      log.warn("configuration reload failed, the running configuration stays: {}", f.reason());
-    }
-    return result;
-  }
-
-  private static String summary(ConfigChange.Diff d) {
-    return d.isEmpty() ? "unchanged" : "added " + d.added() + " removed " + d.removed() + " changed " + d.changed();
+    RoutingState compiled = RoutingState.compile(next, watcher.current(), backendStates);
+    states.update(s -> s.registry().version() > compiled.registry().version() ? compiled.withRegistry(s.registry()) : compiled);
+    config = next;
+    observability.configChanged(next);
   }
 
   /** Breakers publish their transitions here: event bus (for metrics and other listeners) and the log. */
@@ -448,9 +390,9 @@ public final class GatewayVerticle extends VerticleBase {
     observability.watch(watcher);
     observability.mount(management);
     new AdminApi(this::gatewayConfig, registry, backendStates, fabric, this::reconnect, new ConfigResource.Reloads(this::reload,
-      () -> generation, this::lastReload)).mount(management.router());
+      reloader::generation, reloader::last)).mount(management.router());
     management.addCheck(new ReadinessCheck("config", () -> ReadinessCheck.Result.ok("loaded from " + config.source()
-      + " (generation " + generation + ")")));
+      + " (generation " + reloader.generation() + ")")));
     management.addCheck(new ReadinessCheck("listeners", () -> trafficPort > 0
       ? ReadinessCheck.Result.ok("traffic bound on port " + trafficPort)
       : ReadinessCheck.Result.notReady("traffic listener not bound")));
