@@ -22,14 +22,28 @@ public final class Registry {
 
   private final ServiceDiscovery discovery;
   private final RegistryOptions options;
+  /** Cross-process announcements of a Redis registry; {@code null} for the local one. */
+  private final RedisAnnouncements announcements;
 
-  private Registry(ServiceDiscovery discovery, RegistryOptions options) {
+  private Registry(ServiceDiscovery discovery, RegistryOptions options, RedisAnnouncements announcements) {
     this.discovery = discovery;
     this.options = options;
+    this.announcements = announcements;
   }
 
   public static Registry create(Vertx vertx, RegistryOptions options) {
-    return new Registry(ServiceDiscovery.create(vertx, options.toDiscoveryOptions()), options);
+    return new Registry(ServiceDiscovery.create(vertx, options.toDiscoveryOptions()), options,
+      options.shared() ? new RedisAnnouncements(vertx, options.backendConfig()) : null);
+  }
+
+  /**
+   * Calls {@code onChange} when another process changed the registry (a shared registry only: this
+   * process's own writes are announced on its event bus, see {@link RegistryOptions#announceAddress()}).
+   */
+  public void onRemoteChange(Runnable onChange) {
+    if (announcements != null) {
+      announcements.subscribe(onChange);
+    }
   }
 
   public RegistryOptions options() {
@@ -38,22 +52,27 @@ public final class Registry {
 
   /** Publishes a new record and returns the instance with its registration id. */
   public Future<ServiceInstance> publish(InstanceSpec spec) {
-    return bounded(discovery.publish(toRecord(spec))).map(Registry::toInstance);
+    return announced(bounded(discovery.publish(toRecord(spec))).map(Registry::toInstance));
   }
 
   /** Replaces the endpoint, status and metadata of the record {@code id}; the id is kept. */
   public Future<ServiceInstance> update(String id, InstanceSpec spec) {
     Record record = toRecord(spec).setRegistration(id);
-    return find(id).compose(existing -> bounded(discovery.update(record))).map(Registry::toInstance);
+    return announced(find(id).compose(existing -> bounded(discovery.update(record))).map(Registry::toInstance));
   }
 
   /** Sets the status of the record {@code id} (UP, DOWN, OUT_OF_SERVICE). */
   public Future<ServiceInstance> setStatus(String id, InstanceStatus status) {
-    return find(id).compose(r -> bounded(discovery.update(r.setStatus(status.toVertx())))).map(Registry::toInstance);
+    return announced(find(id).compose(r -> bounded(discovery.update(r.setStatus(status.toVertx()))))
+      .map(Registry::toInstance));
   }
 
   public Future<Void> unpublish(String id) {
-    return bounded(discovery.unpublish(id));
+    return bounded(discovery.unpublish(id)).onSuccess(v -> {
+      if (announcements != null) {
+        announcements.announce(id);
+      }
+    });
   }
 
   /** Every HTTP endpoint record, whatever its status. Not for the hot path: use {@link RegistryWatcher}. */
@@ -67,7 +86,14 @@ public final class Registry {
   }
 
   public void close() {
+    if (announcements != null) {
+      announcements.close();
+    }
     discovery.close();
+  }
+
+  private Future<ServiceInstance> announced(Future<ServiceInstance> write) {
+    return announcements == null ? write : write.onSuccess(i -> announcements.announce(i.id()));
   }
 
   private Future<Record> find(String id) {

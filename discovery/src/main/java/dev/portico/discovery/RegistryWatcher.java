@@ -15,9 +15,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
 /**
- * Keeps an immutable {@link RegistrySnapshot} in step with the registry. Announcements trigger a
- * rebuild (several announcements arriving during one rebuild coalesce into one more rebuild), and
- * a periodic refresh catches writers whose announcements this process does not see. The snapshot
+ * Keeps an immutable {@link RegistrySnapshot} in step with the registry. Announcements (this
+ * process's, on its event bus, and other gateways' through a shared registry) trigger a rebuild
+ * (several arriving during one rebuild coalesce into one more rebuild), and a periodic refresh
+ * catches writers whose announcements this process does not see. The snapshot
  * is replaced atomically; readers on any thread see either the old or the new one, never a mix.
  *
  * <p>All callbacks run on the context that called {@link #start()}.
@@ -50,6 +51,7 @@ public final class RegistryWatcher {
   public Future<RegistrySnapshot> start() {
     context = vertx.getOrCreateContext();
     consumer = vertx.eventBus().consumer(registry.options().announceAddress(), msg -> refresh());
+    registry.onRemoteChange(this::refresh);
     long period = Math.max(100, registry.options().refreshInterval().toMillis());
     timerId = vertx.setPeriodic(period, id -> refresh());
     return consumer.completion().compose(v -> refresh());
@@ -111,6 +113,9 @@ public final class RegistryWatcher {
         if (ar.succeeded()) {
           current = ar.result();
           lastSuccess = Instant.now();
+          if (lastError != null) {
+            log.info("registry reachable again: snapshot rebuilt with {} records", ar.result().all().size());
+          }
           lastError = null;
           for (Consumer<RegistrySnapshot> l : listeners) {
             try {

@@ -69,16 +69,20 @@ class SharedRegistryTest {
   }
 
   String yaml(String instances) {
+    return yaml(redis, instances, "PT0.2S");
+  }
+
+  String yaml(RedisServer server, String instances, String refreshInterval) {
     return """
       registry:
         backend: redis
         redis: { endpoint: "%s", key: "%s" }
-        refreshInterval: PT0.2S
+        refreshInterval: %s
         timeout: PT1S
         instances: [ %s ]
       backends: [ { id: orders, url: orders } ]
       apis: [ { id: orders, path: /orders, backend: orders } ]
-      """.formatted(redis.endpoint(), key, instances);
+      """.formatted(server.endpoint(), key, refreshInterval, instances);
   }
 
   /** A gateway in its own Vert.x: nothing but the registry connects it to the others. */
@@ -98,17 +102,23 @@ class SharedRegistryTest {
     web = WebClient.create(vertx);
     int one = Backends.echo(vertx, "one").actualPort();
     int two = Backends.echo(vertx, "two").actualPort();
-    GatewayVerticle a = process(yaml("{ service: orders, url: \"http://127.0.0.1:%d\" }".formatted(one)));
-    GatewayVerticle b = process(yaml(""));
+    // polling once a minute: what arrives within seconds came by the Redis announcements
+    GatewayVerticle a = process(yaml(redis, "{ service: orders, url: \"http://127.0.0.1:%d\" }".formatted(one), "PT1M"));
+    GatewayVerticle b = process(yaml(redis, "", "PT1M"));
     assertThat(name(get(b, "/orders/1"))).isEqualTo("one");
 
     // a record written through one gateway reaches the other by the registry alone
     ServiceInstance added = b.registry().publish(InstanceSpec.of("orders", "http://127.0.0.1:" + two)).await();
-    await().atMost(5, TimeUnit.SECONDS).until(() -> names(a, 20).contains("two"));
+    await().atMost(3, TimeUnit.SECONDS).until(() -> names(a, 20).contains("two"));
     assertThat(names(a, 20)).containsExactlyInAnyOrder("one", "two");
 
+    b.registry().setStatus(added.id(), InstanceStatus.DOWN).await();
+    await().atMost(3, TimeUnit.SECONDS).until(() -> names(a, 20).equals(Set.of("one")));
+    b.registry().setStatus(added.id(), InstanceStatus.UP).await();
+    await().atMost(3, TimeUnit.SECONDS).until(() -> names(a, 20).contains("two"));
+
     b.registry().unpublish(added.id()).await();
-    await().atMost(5, TimeUnit.SECONDS).until(() -> names(a, 20).equals(Set.of("one")));
+    await().atMost(3, TimeUnit.SECONDS).until(() -> names(a, 20).equals(Set.of("one")));
     assertThat(redis.command("HLEN", key)).isEqualTo(":1");
     assertThat(ready(a).statusCode()).isEqualTo(200);
   }
@@ -171,6 +181,32 @@ class SharedRegistryTest {
       redis.resume();
     }
     await().atMost(10, TimeUnit.SECONDS).until(() -> ready(gw).statusCode() == 200);
+  }
+
+  @Test
+  void announcementsResumeWhenRedisComesBack(Vertx vertx) throws Exception {
+    key = "t6";
+    web = WebClient.create(vertx);
+    int one = Backends.echo(vertx, "one").actualPort();
+    int two = Backends.echo(vertx, "two").actualPort();
+    try (RedisServer own = RedisServer.start(dir)) {
+      GatewayVerticle a = process(yaml(own, "{ service: orders, url: \"http://127.0.0.1:%d\" }".formatted(one), "PT1M"));
+      GatewayVerticle b = process(yaml(own, "", "PT1M"));
+      assertThat(name(get(b, "/orders/1"))).isEqualTo("one");
+      // an empty Redis replaces the old one: the subscriptions drop and come back (the records are gone)
+      own.restart();
+      await().atMost(10, TimeUnit.SECONDS).until(() -> {
+        ServiceInstance added = a.registry().publish(InstanceSpec.of("orders", "http://127.0.0.1:" + two)).await();
+        try {
+          await().atMost(1, TimeUnit.SECONDS).until(() -> "two".equals(name(get(b, "/orders/1"))));
+          return true;
+        } catch (org.awaitility.core.ConditionTimeoutException notYet) {
+          a.registry().unpublish(added.id()).await();
+          return false;
+        }
+      });
+      assertThat(names(b, 10)).containsExactly("two");
+    }
   }
 
   @Test

@@ -22,14 +22,15 @@ import static org.assertj.core.api.Assertions.fail;
  */
 public final class RedisServer implements AutoCloseable {
 
+  private final Path dir;
   private final int port;
   private final String password;
-  private final Process process;
+  private Process process;
 
-  private RedisServer(int port, String password, Process process) {
+  private RedisServer(Path dir, int port, String password) {
+    this.dir = dir;
     this.port = port;
     this.password = password;
-    this.process = process;
   }
 
   public static RedisServer start(Path dir) throws Exception {
@@ -37,25 +38,35 @@ public final class RedisServer implements AutoCloseable {
   }
 
   public static RedisServer start(Path dir, String password) throws Exception {
+    RedisServer server = new RedisServer(dir, Backends.closedPort(), password);
+    server.launch();
+    return server;
+  }
+
+  /** Stops the server (its data is gone: no persistence) and starts an empty one on the same port. */
+  public void restart() throws Exception {
+    stop();
+    launch();
+  }
+
+  private void launch() throws Exception {
     Path binary = require("redis-server");
-    int port = Backends.closedPort();
     List<String> cmd = new ArrayList<>(List.of(binary.toString(), "--port", String.valueOf(port), "--bind", "127.0.0.1",
       "--save", "", "--appendonly", "no", "--dir", dir.toString(), "--daemonize", "no", "--loglevel", "warning"));
     if (password != null) {
       cmd.addAll(List.of("--requirepass", password));
     }
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
-      .redirectOutput(dir.resolve("redis-" + port + ".log").toFile()).start();
-    RedisServer server = new RedisServer(port, password, p);
+      .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("redis-" + port + ".log").toFile())).start();
+    process = p;
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (!server.answersPing()) {
+    while (!answersPing()) {
       if (!p.isAlive() || System.nanoTime() > deadline) {
         p.destroyForcibly();
         fail("redis-server did not start on port " + port + ": " + Files.readString(dir.resolve("redis-" + port + ".log")));
       }
       Thread.sleep(50);
     }
-    return server;
   }
 
   public int port() {
@@ -92,6 +103,10 @@ public final class RedisServer implements AutoCloseable {
   @Override
   public void close() throws Exception {
     resume();
+    stop();
+  }
+
+  private void stop() throws Exception {
     process.destroy();
     if (!process.waitFor(5, TimeUnit.SECONDS)) {
       process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);

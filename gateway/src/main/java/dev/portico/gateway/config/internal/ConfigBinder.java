@@ -369,11 +369,9 @@ public final class ConfigBinder {
     }
     String backend = str(r, "backend", RegistryConfig.LOCAL);
     RegistryConfig.Redis redis = redisRegistry(backend, r);
-    // other gateways' writes are seen only by polling a shared registry: poll it more often
-    Duration refreshDefault = RegistryConfig.REDIS.equals(backend) ? Duration.ofSeconds(1) : Duration.ofSeconds(5);
     return new RegistryConfig(backend, redis,
       str(r, "announceAddress", ServiceDiscoveryOptions.DEFAULT_ANNOUNCE_ADDRESS),
-      duration(r, "refreshInterval", "registry.refreshInterval", refreshDefault),
+      duration(r, "refreshInterval", "registry.refreshInterval", RegistryOptions.DEFAULT_REFRESH),
       duration(r, "timeout", "registry.timeout", RegistryOptions.DEFAULT_CALL_TIMEOUT), instances);
   }
 
