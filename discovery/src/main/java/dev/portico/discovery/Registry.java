@@ -33,7 +33,7 @@ public final class Registry {
 
   public static Registry create(Vertx vertx, RegistryOptions options) {
     return new Registry(ServiceDiscovery.create(vertx, options.toDiscoveryOptions()), options,
-      options.shared() ? new RedisAnnouncements(vertx, options.backendConfig()) : null);
+      options.redis() ? new RedisAnnouncements(vertx, options.backendConfig()) : null);
   }
 
   /**

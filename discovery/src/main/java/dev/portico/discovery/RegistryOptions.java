@@ -15,8 +15,8 @@ import java.util.Objects;
  * @param announceAddress event bus address of the registry's announcements
  * @param backendName     the Vert.x Service Discovery backend ({@code null}: the local/cluster-wide map)
  * @param backendConfig   configuration handed to the backend (e.g. the Redis connection)
- * @param refreshInterval how often the snapshot is rebuilt even without announcements (a safety net,
- *                        and the only signal for backends whose writers live in other processes)
+ * @param refreshInterval how often the snapshot is rebuilt even without announcements (the safety net
+ *                        for a lost announcement and for writers that bypass {@link Registry})
  * @param callTimeout     bound on every registry call: a registry that stops answering fails calls
  *                        instead of stalling snapshot rebuilds and publications behind it
  */
@@ -68,6 +68,11 @@ public record RegistryOptions(String announceAddress, String backendName, JsonOb
    */
   public boolean shared() {
     return backendName != null && !DefaultServiceDiscoveryBackend.class.getName().equals(backendName);
+  }
+
+  /** Whether the records are in Redis (and announced across processes through it). */
+  public boolean redis() {
+    return RedisBackendService.class.getName().equals(backendName);
   }
 
   public RegistryOptions withRefreshInterval(Duration interval) {
