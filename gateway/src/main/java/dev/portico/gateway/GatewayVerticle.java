@@ -146,10 +146,11 @@ public final class GatewayVerticle extends VerticleBase {
         return startManagement();
       })
       .onSuccess(v -> log.info("gateway {} ready: traffic on {}://{}:{}, management on {}://{}:{}, {} APIs, {} backends,"
-          + " registry: {} (config: {})", config.gatewayId(), config.listeners().traffic().scheme(),
+          + " registry: {}, transport: {} (config: {})", config.gatewayId(), config.listeners().traffic().scheme(),
         config.listeners().traffic().host(), trafficPort, config.listeners().management().scheme(),
         config.listeners().management().host(), management.actualPort(), config.apis().size(),
-        config.backends().size(), config.registry().describe(), config.source()));
+        config.backends().size(), config.registry().describe(), vertx.isNativeTransportEnabled() ? "native" : "jdk",
+        config.source()));
   }
 
   @Override

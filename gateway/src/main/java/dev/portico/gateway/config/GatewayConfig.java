@@ -26,11 +26,12 @@ import java.util.Optional;
  * @param accessLog   the structured access log
  * @param admin       the admin API ({@link AdminConfig#OFF} unless a token is configured)
  * @param gatewayIdConfigured whether {@code gateway.id} was configured (else it was generated at load)
+ * @param nativeTransport     use Netty's native transport (epoll) when it loads on this platform
  */
 public record GatewayConfig(String source, String gatewayId, int eventLoops, Listeners listeners, UpstreamConfig upstream,
                             RegistryConfig registry, List<NamedValue> namedValues, List<BackendConfig> backends,
                             List<ApiConfig> apis, DemoConfig demo, MetricsConfig metrics, AccessLogConfig accessLog,
-                            AdminConfig admin, boolean gatewayIdConfigured) {
+                            AdminConfig admin, boolean gatewayIdConfigured, boolean nativeTransport) {
 
   public GatewayConfig {
     namedValues = List.copyOf(namedValues);
@@ -41,18 +42,10 @@ public record GatewayConfig(String source, String gatewayId, int eventLoops, Lis
     admin = admin == null ? AdminConfig.OFF : admin;
   }
 
-  /** Without the observability sections: metrics on with their defaults, no access log. */
-  public GatewayConfig(String source, String gatewayId, int eventLoops, Listeners listeners, UpstreamConfig upstream,
-                       RegistryConfig registry, List<NamedValue> namedValues, List<BackendConfig> backends,
-                       List<ApiConfig> apis, DemoConfig demo) {
-    this(source, gatewayId, eventLoops, listeners, upstream, registry, namedValues, backends, apis, demo, null, null,
-      null, true);
-  }
-
   /** The same configuration under another hop marker id (a reload keeps the running gateway's generated id). */
   public GatewayConfig withGatewayId(String id) {
     return new GatewayConfig(source, id, eventLoops, listeners, upstream, registry, namedValues, backends, apis, demo,
-      metrics, accessLog, admin, gatewayIdConfigured);
+      metrics, accessLog, admin, gatewayIdConfigured, nativeTransport);
   }
 
   public Optional<BackendConfig> backend(String id) {

@@ -60,6 +60,7 @@ public record ConfigChange(List<String> restartRequired, Diff apis, Diff backend
       restart.add("gateway.id");
     }
     same(restart, "gateway.eventLoops", running.eventLoops(), next.eventLoops());
+    same(restart, "gateway.nativeTransport", running.nativeTransport(), next.nativeTransport());
     same(restart, "listeners", running.listeners(), next.listeners());
     same(restart, "upstream", running.upstream(), next.upstream());
     same(restart, "registry", running.registry(), next.registry());

@@ -181,6 +181,7 @@ class ConfigValidationTest {
     assertThat(c.registry().redis().key()).isEqualTo("portico:registry");
     assertThat(c.registry().refreshInterval()).isEqualTo(Duration.ofSeconds(5));
     assertThat(c.registry().timeout()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(c.nativeTransport()).as("opt-in").isFalse();
     assertThat(c.registry().toString()).doesNotContain("pw-123").contains("rediss://***@cache:6380/2");
     assertThat(c.registry().describe()).isEqualTo("redis at rediss://***@cache:6380/2, key portico:registry");
   }

@@ -132,7 +132,7 @@ public final class ConfigBinder {
     int eventLoops = integer(gw, "eventLoops", Runtime.getRuntime().availableProcessors());
     return new GatewayConfig(source, gatewayId, eventLoops, listeners, upstream, registry,
       List.copyOf(namedValues.values()), backends, apis, demoConfig, metrics(obj(raw, "metrics")),
-      accessLog(obj(raw, "accessLog")), admin(obj(raw, "admin")), gatewayIdConfigured);
+      accessLog(obj(raw, "accessLog")), admin(obj(raw, "admin")), gatewayIdConfigured, bool(gw, "nativeTransport", false));
   }
 
   // --- sections -------------------------------------------------------------------------------
