@@ -10,9 +10,6 @@
 #   Ports: backend 127.0.0.1:19001, gateways 18084+ (management +1010). Needs wrk and nginx
 #   (installed from Debian if missing). Extra JVM flags for the gateways: JAVA_OPTS.
 set -euo pipefail
-here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/.." && pwd)
-jar="$root/gateway/target/portico-gateway.jar"
 rounds=7 seconds=8 warmup=30
 variants=() fragments=()
 while [ $# -gt 0 ]; do
@@ -26,27 +23,9 @@ while [ $# -gt 0 ]; do
   esac
 done
 [ ${#variants[@]} -ge 2 ] || { echo "give at least two variants NAME=YAML" >&2; exit 2; }
-[ -f "$jar" ] || (cd "$root" && mvn -q -B -DskipTests package)
-if ! command -v wrk >/dev/null || ! command -v nginx >/dev/null; then
-  apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk nginx-light >/dev/null
-fi
-
-wd=$(mktemp -d)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$wd"
-}
-trap cleanup EXIT
-
-cat > "$wd/nginx.conf" <<CONF
-worker_processes 1; daemon off; pid $wd/nginx.pid; error_log $wd/nginx.err;
-events { worker_connections 4096; }
-http { access_log off; server { listen 127.0.0.1:19001; keepalive_requests 10000000;
-  location / { default_type application/json; return 200 '{"ok":true,"service":"bench"}'; } } }
-CONF
-nginx -c "$wd/nginx.conf" & pids+=($!)
+# shellcheck source=bench/lib.sh
+. "$(dirname "$0")/lib.sh"
+bench_backend
 
 n=${#variants[@]}
 for i in $(seq 0 $((n - 1))); do
@@ -63,8 +42,7 @@ YAML
   java ${JAVA_OPTS:-} -jar "$jar" --config "$wd/$i.yaml" > "$wd/$i.log" 2>&1 & pids+=($!)
 done
 for i in $(seq 0 $((n - 1))); do
-  for _ in $(seq 150); do grep -q "ready: traffic on" "$wd/$i.log" && break; sleep 0.2; done
-  grep -q "ready: traffic on" "$wd/$i.log" || { echo "gateway ${variants[$i]} did not start" >&2; cat "$wd/$i.log" >&2; exit 1; }
+  bench_wait_ready "$wd/$i.log"
 done
 # C2 needs tens of seconds of traffic on 2 cores: warm each before measuring any
 for i in $(seq 0 $((n - 1))); do

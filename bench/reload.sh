@@ -8,9 +8,6 @@
 # usage: bench/reload.sh [--rounds N] [--seconds N] [--warmup N] [--interval S]   (defaults 5, 8, 30, 0.2)
 #   Ports: backend NGINX 127.0.0.1:19001, gateway 18087 (management 19097). Needs wrk, nginx, curl.
 set -euo pipefail
-here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/.." && pwd)
-jar="$root/gateway/target/portico-gateway.jar"
 rounds=5 seconds=8 warmup=30 interval=0.2
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -21,27 +18,9 @@ while [ $# -gt 0 ]; do
     *) echo "unknown argument $1" >&2; exit 2 ;;
   esac
 done
-[ -f "$jar" ] || (cd "$root" && mvn -q -B -DskipTests package)
-if ! command -v wrk >/dev/null || ! command -v nginx >/dev/null; then
-  apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk nginx-light >/dev/null
-fi
-
-wd=$(mktemp -d)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$wd"
-}
-trap cleanup EXIT
-
-cat > "$wd/nginx.conf" <<CONF
-worker_processes 1; daemon off; pid $wd/nginx.pid; error_log $wd/nginx.err;
-events { worker_connections 4096; }
-http { access_log off; server { listen 127.0.0.1:19001; keepalive_requests 10000000;
-  location / { default_type application/json; return 200 '{"ok":true}'; } } }
-CONF
-nginx -c "$wd/nginx.conf" & pids+=($!)
+# shellcheck source=bench/lib.sh
+. "$(dirname "$0")/lib.sh"
+bench_backend
 
 token=bench-reload-admin-token-0001
 # version $1 of the file: the API's operations and the backend's timeout differ between versions
@@ -60,8 +39,7 @@ YAML
 write_config 30
 # shellcheck disable=SC2086
 java ${JAVA_OPTS:-} -jar "$jar" --config "$wd/gateway.yaml" >"$wd/gw.log" 2>&1 & pids+=($!)
-for _ in $(seq 150); do grep -q "ready: traffic on" "$wd/gw.log" && break; sleep 0.2; done
-grep -q "ready: traffic on" "$wd/gw.log" || { echo "gateway did not start" >&2; cat "$wd/gw.log" >&2; exit 1; }
+bench_wait_ready "$wd/gw.log"
 
 url=http://127.0.0.1:18087/bench/item
 echo "warming up ${warmup}s" >&2
