@@ -8,12 +8,16 @@ import dev.portico.gateway.proxy.ExchangeObserver;
 import dev.portico.gateway.reload.ConfigSource;
 import dev.portico.metrics.PorticoMetrics;
 import io.vertx.core.Deployable;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
 import io.vertx.launcher.application.VertxApplication;
 import io.vertx.launcher.application.HookContext;
 import io.vertx.launcher.application.VertxApplicationHooks;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -33,6 +37,8 @@ public final class GatewayApplication extends VertxApplication implements VertxA
 
   /** Exit status for an invalid configuration (the launcher's own codes start at 11). */
   public static final int EXIT_INVALID_CONFIG = 2;
+
+  private static final Logger log = LoggerFactory.getLogger(GatewayApplication.class);
 
   private final GatewayConfig config;
   private final ConfigSource source;
@@ -85,9 +91,9 @@ public final class GatewayApplication extends VertxApplication implements VertxA
     try {
       sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> {
         GatewayVerticle g = gateway;
-        if (g != null) {
-          g.reload();
-        }
+        // the reload logs how it ended; only a signal before the start is left to say here
+        (g == null ? Future.failedFuture("not deployed yet") : g.reload())
+          .onFailure(e -> log.warn("SIGHUP: no configuration reload: {}", e.getMessage()));
       });
     } catch (IllegalArgumentException unavailable) {
       // no SIGHUP on this platform, or the JVM runs with -Xrs: the admin API still reloads

@@ -45,7 +45,8 @@ import java.util.function.Supplier;
 /**
  * The admin API under {@code /admin} on the management listener: what the gateway is running
  * (backends with their breakers, APIs, named values without secrets, Service Fabric importers),
- * APIM's backend reconnect, and the registry's records (publish, status, unpublish). Every
+ * APIM's backend reconnect, the registry's records (publish, status, unpublish) and the
+ * configuration reload ({@link ConfigResource}). Every
  * request needs {@code Authorization: Bearer <admin.token>}; without a configured token the API
  * is off. Answers are JSON; errors are {@code application/problem+json}.
  */
@@ -65,7 +66,6 @@ public final class AdminApi {
   private final BiFunction<String, Duration, Future<List<String>>> reconnect;
   private final byte[] tokenDigest;
 
-  /** @param reconnect closes a backend's breakers after a delay (the gateway's own operation) */
   private final ConfigResource configResource;
 
   /**
@@ -443,7 +443,8 @@ public final class AdminApi {
       case 404 -> "Not found";
       case 409 -> "Conflict";
       case 422 -> "Unprocessable content";
-      default -> "Registry unavailable";
+      case 503 -> "Registry unavailable";
+      default -> "Internal error";
     };
   }
 
