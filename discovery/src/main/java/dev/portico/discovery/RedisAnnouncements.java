@@ -13,6 +13,9 @@ import io.vertx.redis.client.ResponseType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
 /**
  * Announcements of a Redis registry across processes. Vert.x Service Discovery announces a write
  * on the writer's own event bus only; other gateways would see it at their next poll. Every write
@@ -31,6 +34,8 @@ final class RedisAnnouncements {
   private final Redis client;
   private final String channel;
   private Runnable listener;
+  private final List<Runnable> reconnectListeners = new CopyOnWriteArrayList<>();
+  private boolean subscribedOnce;
   private RedisConnection subscriber;
   private long retryTimer = -1;
   private volatile boolean closed;
@@ -54,6 +59,11 @@ final class RedisAnnouncements {
     }
     this.listener = onAnnouncement;
     connect(FIRST_RETRY_MS);
+  }
+
+  /** Calls {@code onReconnect} after each re-subscription (Redis was unreachable, or replaced, and is back). */
+  void onReconnect(Runnable onReconnect) {
+    reconnectListeners.add(onReconnect);
   }
 
   Future<Void> close() {
@@ -93,6 +103,10 @@ final class RedisAnnouncements {
         if (sub.succeeded()) {
           // whatever was written while this process was not subscribed
           listener.run();
+          if (subscribedOnce) {
+            reconnectListeners.forEach(Runnable::run);
+          }
+          subscribedOnce = true;
         } else {
           conn.endHandler(null);
           subscriber = null;

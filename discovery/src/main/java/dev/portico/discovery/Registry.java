@@ -46,6 +46,17 @@ public final class Registry {
     }
   }
 
+  /**
+   * Calls {@code onReconnect} when this process got its connection to a shared registry back after
+   * losing it (the server was down, or was replaced and may have lost its records). Never for the
+   * local registry.
+   */
+  public void onReconnect(Runnable onReconnect) {
+    if (announcements != null) {
+      announcements.onReconnect(onReconnect);
+    }
+  }
+
   public RegistryOptions options() {
     return options;
   }

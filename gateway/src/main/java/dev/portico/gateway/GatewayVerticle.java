@@ -327,6 +327,13 @@ public final class GatewayVerticle extends VerticleBase {
     if (!r.shared()) {
       return publishAll(r.instances());
     }
+    if (r.instances().isEmpty()) {
+      return Future.succeededFuture();
+    }
+    // a Redis that comes back empty (restarted without persistence) gets them again
+    registry.onReconnect(() -> DeclaredInstances.declare(registry, r.instances())
+      .onSuccess(records -> log.info("registry reconnected: {} configured instances declared", records.size()))
+      .onFailure(e -> log.warn("registry reconnected, but declaring the configured instances failed: {}", e.toString())));
     return DeclaredInstances.declare(registry, r.instances()).recover(this::registryFailure).mapEmpty();
   }
 
