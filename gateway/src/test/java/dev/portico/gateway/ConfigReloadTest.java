@@ -30,6 +30,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /** Configuration reload: what changes live, what is refused whole, and that traffic never notices. */
 @ExtendWith(VertxExtension.class)
@@ -90,8 +91,9 @@ class ConfigReloadTest {
     Set<String> served = ConcurrentHashMap.newKeySet();
     List<Future<?>> load = new ArrayList<>();
     for (int c = 0; c < 8; c++) {
-      load.add(loop(gw, 250, failed, served));
+      load.add(loop(gw, 500, failed, served));
     }
+    await().atMost(10, TimeUnit.SECONDS).until(() -> served.contains("one"));
     Files.writeString(dir.resolve("key.secret"), "secret-v2\n");
     Files.writeString(file, config("""
       backends:
