@@ -62,14 +62,6 @@ public record RegistryOptions(String announceAddress, String backendName, JsonOb
     return new RegistryOptions(announceAddress, RedisBackendService.class.getName(), conf, refreshInterval, callTimeout);
   }
 
-  /**
-   * Whether the registry outlives this process and is seen by others (Redis): records this process
-   * did not write can appear, and records it writes stay after it stops unless it removes them.
-   */
-  public boolean shared() {
-    return backendName != null && !DefaultServiceDiscoveryBackend.class.getName().equals(backendName);
-  }
-
   /** Whether the records are in Redis (and announced across processes through it). */
   public boolean redis() {
     return RedisBackendService.class.getName().equals(backendName);

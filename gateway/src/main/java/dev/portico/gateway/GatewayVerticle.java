@@ -3,7 +3,6 @@ package dev.portico.gateway;
 import dev.portico.discovery.DeclaredInstances;
 import dev.portico.discovery.InstanceSpec;
 import dev.portico.discovery.Registry;
-import dev.portico.discovery.RegistryOptions;
 import dev.portico.discovery.RegistryWatcher;
 import dev.portico.discovery.ServiceInstance;
 import dev.portico.gateway.admin.AdminApi;
@@ -114,7 +113,7 @@ public final class GatewayVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    registry = Registry.create(vertx, registryOptions(config.registry()));
+    registry = Registry.create(vertx, config.registry().options());
     watcher = new RegistryWatcher(vertx, registry);
     // first, so that metrics see the first breaker transition and the first request
     observability = new Observability(vertx, config, metrics, observer);
@@ -311,14 +310,6 @@ public final class GatewayVerticle extends VerticleBase {
     return ids;
   }
 
-  private static RegistryOptions registryOptions(RegistryConfig r) {
-    if (r.redis() == null) {
-      return new RegistryOptions(r.announceAddress(), null, null, r.refreshInterval(), r.timeout());
-    }
-    return RegistryOptions.redis(r.announceAddress(), r.redis().endpoint(), r.redis().password(), r.redis().key(),
-      r.redis().maxPoolSize(), r.refreshInterval(), r.timeout());
-  }
-
   /**
    * A local registry dies with the process: its configured records are published and removed again
    * on stop. A shared one outlives every gateway: they are declared (adopted when present, kept on stop).
@@ -380,8 +371,8 @@ public final class GatewayVerticle extends VerticleBase {
     int port = rp.port() == 0 ? -2 : rp.port();
     List<ProxyVerticle> instances = new CopyOnWriteArrayList<>();
     return vertx.deployVerticle(() -> {
-      ProxyVerticle v = new ProxyVerticle(config, rp.host(), port, rp.https(), (vx, client) -> new ReverseProxyHandler(vx, client,
-        states, config.gatewayId(), observability.observer(), fabric, rp));
+      ProxyVerticle v = new ProxyVerticle(config, rp.host(), port, rp.https(), states, observability.observer(), fabric,
+        ctx -> new ReverseProxyHandler(ctx, rp));
       instances.add(v);
       return v;
     }, new DeploymentOptions().setInstances(routingInstances)).map(id -> {

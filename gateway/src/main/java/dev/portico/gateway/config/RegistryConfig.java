@@ -1,6 +1,7 @@
 package dev.portico.gateway.config;
 
 import dev.portico.discovery.InstanceSpec;
+import dev.portico.discovery.RegistryOptions;
 
 import java.time.Duration;
 import java.util.List;
@@ -29,6 +30,15 @@ public record RegistryConfig(String backend, Redis redis, String announceAddress
 
   public boolean shared() {
     return REDIS.equals(backend);
+  }
+
+  /** How the discovery module reaches this registry. */
+  public RegistryOptions options() {
+    if (redis == null) {
+      return new RegistryOptions(announceAddress, null, null, refreshInterval, timeout);
+    }
+    return RegistryOptions.redis(announceAddress, redis.endpoint(), redis.password(), redis.key(), redis.maxPoolSize(),
+      refreshInterval, timeout);
   }
 
   /** For logs: the backend and, for Redis, where (never a password). */

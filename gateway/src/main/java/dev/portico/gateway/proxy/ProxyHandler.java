@@ -1,12 +1,8 @@
 package dev.portico.gateway.proxy;
 
-import dev.portico.gateway.fabric.FabricRuntime;
 import dev.portico.gateway.routing.Route;
 import dev.portico.gateway.state.RoutingState;
-import dev.portico.gateway.state.RoutingStateHolder;
 import io.vertx.core.Handler;
-import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpServerRequest;
 
 /**
@@ -16,40 +12,25 @@ import io.vertx.core.http.HttpServerRequest;
  */
 public final class ProxyHandler implements Handler<HttpServerRequest> {
 
-  private final Vertx vertx;
-  private final HttpClient client;
-  private final RoutingStateHolder states;
-  private final String hopMarker;
-  private final String via;
+  private final ProxyContext ctx;
   private final ExchangeObserver observer;
-  private final FabricRuntime fabric;
 
-  /**
-   * @param hopMarker this gateway's id; a request whose {@code Via} already names it has looped
-   * @param fabric    Service Fabric resolution, for routes to Service Fabric backends ({@code null} when there are none)
-   */
-  public ProxyHandler(Vertx vertx, HttpClient client, RoutingStateHolder states, String hopMarker,
-                      ExchangeObserver observer, FabricRuntime fabric) {
-    this.vertx = vertx;
-    this.client = client;
-    this.states = states;
-    this.hopMarker = hopMarker;
-    this.via = "1.1 " + hopMarker;
-    this.observer = observer;
-    this.fabric = fabric;
+  public ProxyHandler(ProxyContext ctx) {
+    this.ctx = ctx;
+    this.observer = ctx.observer();
   }
 
   @Override
   public void handle(HttpServerRequest req) {
     long startNanos = System.nanoTime();
-    Admission admission = Admission.of(req, hopMarker, "a backend or registry record");
+    Admission admission = Admission.of(req, ctx.hopMarker(), "a backend or registry record");
     String requestId = admission.requestId();
     if (admission.refusal() != null) {
       reject(req, admission.refusal(), null, null, requestId, startNanos);
       return;
     }
     String path = admission.path();
-    RoutingState state = states.current();
+    RoutingState state = ctx.states().current();
     Route route = state.apis().match(req.method(), path);
     if (route == null) {
       String api = state.apis().apiId(path);
@@ -60,8 +41,8 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
     }
     observer.started(route.apiId());
     String rest = path.substring(route.prefixLength());
-    new Exchange(vertx, client, observer, state, req, route, TargetSources.of(route, req, rest, fabric), path, rest,
-      req.query(), requestId, via, startNanos, route.backend().affinityCookie()).start();
+    new Exchange(ctx.vertx(), ctx.client(), observer, state, req, route, TargetSources.of(route, req, rest, ctx.fabric()),
+      path, rest, req.query(), requestId, ctx.via(), startNanos, route.backend().affinityCookie()).start();
   }
 
   private void reject(HttpServerRequest req, Failure failure, String apiId, String backend, String requestId,

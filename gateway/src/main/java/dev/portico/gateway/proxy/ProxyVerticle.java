@@ -7,7 +7,6 @@ import dev.portico.gateway.state.RoutingStateHolder;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpServer;
@@ -17,7 +16,7 @@ import io.vertx.core.http.PoolOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.function.BiFunction;
+import java.util.function.Function;
 
 /**
  * A routing verticle: one instance per event loop, all sharing one port (Vert.x balances accepted
@@ -33,27 +32,34 @@ public final class ProxyVerticle extends VerticleBase {
   private final String host;
   private final int port;
   private final ListenerHttps https;
-  private final BiFunction<Vertx, HttpClient, Handler<HttpServerRequest>> handlers;
+  private final RoutingStateHolder states;
+  private final ExchangeObserver observer;
+  private final FabricRuntime fabric;
+  private final Function<ProxyContext, Handler<HttpServerRequest>> handlers;
   private HttpServer server;
   private HttpClient client;
 
   /** A traffic-listener verticle. @param port the port to bind; negative for a random port shared by all instances */
   public ProxyVerticle(GatewayConfig config, RoutingStateHolder states, ExchangeObserver observer, FabricRuntime fabric,
                        int port) {
-    this(config, config.listeners().traffic().host(), port, config.listeners().traffic().https(),
-      (vertx, client) -> new ProxyHandler(vertx, client, states, config.gatewayId(), observer, fabric));
+    this(config, config.listeners().traffic().host(), port, config.listeners().traffic().https(), states, observer,
+      fabric, ProxyHandler::new);
   }
 
   /**
    * @param https    the listener's TLS, or {@code null} for plain HTTP
-   * @param handlers makes the request handler of this instance, given its Vert.x and its client
+   * @param handlers makes the request handler of this instance from its context (its Vert.x, its client, ...)
    */
-  public ProxyVerticle(GatewayConfig config, String host, int port, ListenerHttps https,
-                       BiFunction<Vertx, HttpClient, Handler<HttpServerRequest>> handlers) {
+  public ProxyVerticle(GatewayConfig config, String host, int port, ListenerHttps https, RoutingStateHolder states,
+                       ExchangeObserver observer, FabricRuntime fabric,
+                       Function<ProxyContext, Handler<HttpServerRequest>> handlers) {
     this.config = config;
     this.host = host;
     this.port = port;
     this.https = https;
+    this.states = states;
+    this.observer = observer;
+    this.fabric = fabric;
     this.handlers = handlers;
   }
 
@@ -83,7 +89,7 @@ public final class ProxyVerticle extends VerticleBase {
       https.applyTo(serverOptions);
     }
     server = vertx.createHttpServer(serverOptions)
-      .requestHandler(handlers.apply(vertx, client))
+      .requestHandler(handlers.apply(ProxyContext.of(vertx, client, states, config.gatewayId(), observer, fabric)))
       // connection-level failures (a client's failed TLS handshake, a reset) are the client's
       // business; unhandled, Vert.x would log each one as an error without context
       .exceptionHandler(e -> log.debug("client connection failed on {}:{}: {}", host, port, e.toString()));

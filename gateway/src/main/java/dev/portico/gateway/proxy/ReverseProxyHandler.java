@@ -12,11 +12,8 @@ import dev.portico.gateway.config.Timeouts;
 import dev.portico.gateway.fabric.FabricRuntime;
 import dev.portico.gateway.resilience.RetryPolicy;
 import dev.portico.gateway.routing.Route;
-import dev.portico.gateway.state.RoutingStateHolder;
 import dev.portico.metrics.FabricResolution;
 import io.vertx.core.Handler;
-import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpServerRequest;
 
 import java.time.Duration;
@@ -39,25 +36,16 @@ public final class ReverseProxyHandler implements Handler<HttpServerRequest> {
   /** Longest {@code Timeout} accepted, in seconds. */
   static final long MAX_TIMEOUT_SECONDS = 86_400;
 
-  private final Vertx vertx;
-  private final HttpClient client;
-  private final RoutingStateHolder states;
-  private final String hopMarker;
-  private final String via;
+  private final ProxyContext ctx;
   private final ExchangeObserver observer;
   private final FabricRuntime fabric;
   private final ReverseProxyConfig config;
   private final Route route;
 
-  public ReverseProxyHandler(Vertx vertx, HttpClient client, RoutingStateHolder states, String hopMarker,
-                             ExchangeObserver observer, FabricRuntime fabric, ReverseProxyConfig config) {
-    this.vertx = vertx;
-    this.client = client;
-    this.states = states;
-    this.hopMarker = hopMarker;
-    this.via = "1.1 " + hopMarker;
-    this.observer = observer;
-    this.fabric = fabric;
+  public ReverseProxyHandler(ProxyContext ctx, ReverseProxyConfig config) {
+    this.ctx = ctx;
+    this.observer = ctx.observer();
+    this.fabric = ctx.fabric();
     this.config = config;
     this.route = new Route(ID, null, backend(config), 0, new RetryPolicy(RetryConfig.NONE));
   }
@@ -74,7 +62,7 @@ public final class ReverseProxyHandler implements Handler<HttpServerRequest> {
   @Override
   public void handle(HttpServerRequest req) {
     long startNanos = System.nanoTime();
-    Admission admission = Admission.of(req, hopMarker, "a Service Fabric record");
+    Admission admission = Admission.of(req, ctx.hopMarker(), "a Service Fabric record");
     String requestId = admission.requestId();
     if (admission.refusal() != null) {
       reject(req, admission.refusal(), requestId, startNanos);
@@ -124,8 +112,8 @@ public final class ReverseProxyHandler implements Handler<HttpServerRequest> {
       rp.partitionKind(), "no PartitionKey parameter", selector, false, Optional.ofNullable(rp.listenerName()),
       new ResendPolicy.ReverseProxy(config.backoffMax().toMillis()), maxResends, config.bufferBodyLimit(), timeoutMs);
     observer.started(ID);
-    new Exchange(vertx, client, observer, states.current(), req, route, source, path, rp.suffix(), rp.forwardedQuery(),
-      requestId, via, startNanos, null).start();
+    new Exchange(ctx.vertx(), ctx.client(), observer, ctx.states().current(), req, route, source, path, rp.suffix(),
+      rp.forwardedQuery(), requestId, ctx.via(), startNanos, null).start();
   }
 
   private void reject(HttpServerRequest req, Failure failure, String requestId, long startNanos) {

@@ -9,11 +9,13 @@ import dev.portico.gateway.config.SingleBackendConfig;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.SortedSet;
 import java.util.TreeSet;
 import java.util.function.Function;
 
@@ -25,12 +27,13 @@ import java.util.function.Function;
  * Service Fabric) needs a restart, and a change to any of it refuses the whole reload.
  *
  * @param restartRequired the sections that differ but cannot change live, e.g. {@code listeners}
- * @param retireBreakers  backends whose breakers start over: removed, or with another target or other breaker rules
+ * @param retireBreakers  Single backends whose breakers start over: removed, or with another target or other
+ *                        breaker rules (in id order)
  */
 public record ConfigChange(List<String> restartRequired, Diff apis, Diff backends, Diff namedValues,
                            Set<String> retireBreakers) {
 
-  /** Ids added, removed and changed in one section. */
+  /** Ids added, removed and changed in one section, each in id order. */
   public record Diff(Set<String> added, Set<String> removed, Set<String> changed) {
     public boolean isEmpty() {
       return added.isEmpty() && removed.isEmpty() && changed.isEmpty();
@@ -39,17 +42,18 @@ public record ConfigChange(List<String> restartRequired, Diff apis, Diff backend
     static <T> Diff of(Collection<T> before, Collection<T> after, Function<T, String> id) {
       Map<String, T> old = index(before, id);
       Map<String, T> now = index(after, id);
-      Set<String> added = new TreeSet<>(now.keySet());
+      SortedSet<String> added = new TreeSet<>(now.keySet());
       added.removeAll(old.keySet());
-      Set<String> removed = new TreeSet<>(old.keySet());
+      SortedSet<String> removed = new TreeSet<>(old.keySet());
       removed.removeAll(now.keySet());
-      Set<String> changed = new TreeSet<>();
+      SortedSet<String> changed = new TreeSet<>();
       now.forEach((k, v) -> {
         if (old.containsKey(k) && !old.get(k).equals(v)) {
           changed.add(k);
         }
       });
-      return new Diff(Set.copyOf(added), Set.copyOf(removed), Set.copyOf(changed));
+      return new Diff(Collections.unmodifiableSortedSet(added), Collections.unmodifiableSortedSet(removed),
+        Collections.unmodifiableSortedSet(changed));
     }
   }
 
@@ -73,17 +77,23 @@ public record ConfigChange(List<String> restartRequired, Diff apis, Diff backend
     same(restart, "Service Fabric importers", running.fabricImporters(), next.fabricImporters());
 
     Diff backends = Diff.of(running.backends(), next.backends(), BackendConfig::id);
-    Set<String> retire = new TreeSet<>(backends.removed());
+    SortedSet<String> retire = new TreeSet<>();
+    for (String id : backends.removed()) {
+      if (running.backend(id).orElseThrow() instanceof SingleBackendConfig) {
+        retire.add(id);
+      }
+    }
     for (String id : backends.changed()) {
       BackendConfig before = running.backend(id).orElseThrow();
       BackendConfig after = next.backend(id).orElseThrow();
-      if (!(before instanceof SingleBackendConfig b) || !(after instanceof SingleBackendConfig a)
-        || !b.target().equals(a.target()) || !b.breaker().equals(a.breaker())) {
+      // breakers belong to Single backends (a pool's are its members'); a Single that became a pool loses them
+      if (before instanceof SingleBackendConfig b && (!(after instanceof SingleBackendConfig a)
+        || !b.target().equals(a.target()) || !b.breaker().equals(a.breaker()))) {
         retire.add(id);
       }
     }
     return new ConfigChange(List.copyOf(restart), Diff.of(running.apis(), next.apis(), ApiConfig::id), backends,
-      Diff.of(running.namedValues(), next.namedValues(), NamedValue::name), Set.copyOf(retire));
+      Diff.of(running.namedValues(), next.namedValues(), NamedValue::name), Collections.unmodifiableSortedSet(retire));
   }
 
   public boolean isEmpty() {

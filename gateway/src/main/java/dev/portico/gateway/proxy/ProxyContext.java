@@ -1,0 +1,23 @@
+package dev.portico.gateway.proxy;
+
+import dev.portico.gateway.fabric.FabricRuntime;
+import dev.portico.gateway.state.RoutingStateHolder;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+
+/**
+ * What a listener's request handler works with, one per routing verticle: its Vert.x and pooled
+ * client, the routing state, this gateway's hop marker, the observer, Service Fabric resolution.
+ *
+ * @param hopMarker this gateway's id; a request whose {@code Via} already names it has looped
+ * @param via       the {@code Via} entry this gateway adds ({@code 1.1 <hopMarker>})
+ * @param fabric    Service Fabric resolution ({@code null} when no backend resolves through it)
+ */
+public record ProxyContext(Vertx vertx, HttpClient client, RoutingStateHolder states, String hopMarker, String via,
+                           ExchangeObserver observer, FabricRuntime fabric) {
+
+  public static ProxyContext of(Vertx vertx, HttpClient client, RoutingStateHolder states, String hopMarker,
+                                ExchangeObserver observer, FabricRuntime fabric) {
+    return new ProxyContext(vertx, client, states, hopMarker, "1.1 " + hopMarker, observer, fabric);
+  }
+}
