@@ -23,7 +23,7 @@ public final class FabricBackend implements Backend {
     }
     this.id = config.id();
     this.service = sf.service();
-    this.upstream = new Upstream(config.id(), config.credentials(), config.tls(), config.timeouts(), config.breaker());
+    this.upstream = Upstream.of(config);
     this.maxPartitionResolutionRetries = sf.cluster().maxPartitionResolutionRetries();
   }
 

@@ -24,7 +24,7 @@ public final class SingleBackend implements Backend {
     }
     this.id = config.id();
     this.target = config.target();
-    this.upstream = new Upstream(config.id(), config.credentials(), config.tls(), config.timeouts(), config.breaker());
+    this.upstream = Upstream.of(config);
     this.fixedEndpoint = target instanceof BackendTarget.FixedUrl f
       ? Endpoint.of(f.address(), null)
       : null;

@@ -2,6 +2,7 @@ package dev.portico.gateway.backend;
 
 import dev.portico.gateway.config.CircuitBreakerConfig;
 import dev.portico.gateway.config.Credentials;
+import dev.portico.gateway.config.SingleBackendConfig;
 import dev.portico.gateway.config.Timeouts;
 import dev.portico.gateway.config.TlsConfig;
 import io.vertx.core.MultiMap;
@@ -43,6 +44,11 @@ public final class Upstream {
       sslOptions.setKeyCertOptions(credentials.certificate().keyCert());
     }
     this.breaker = breaker;
+  }
+
+  /** The settings of a configured Single backend (fixed URL, registry service or Service Fabric). */
+  public static Upstream of(SingleBackendConfig config) {
+    return new Upstream(config.id(), config.credentials(), config.tls(), config.timeouts(), config.breaker());
   }
 
   /** The backend id: metric label, problem {@code backend} field, breaker key. */
