@@ -1,12 +1,9 @@
 package dev.portico.gateway.observability;
 
 import dev.portico.gateway.config.AccessLogConfig;
-import dev.portico.gateway.config.ConfigException;
-import dev.portico.gateway.config.ConfigLoader;
-import dev.portico.gateway.config.ConfigProblem;
 import dev.portico.gateway.config.GatewayConfig;
 import dev.portico.gateway.config.MetricsConfig;
-import dev.portico.gateway.support.GatewayHarness;
+import dev.portico.gateway.support.ConfigTexts;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -15,19 +12,16 @@ import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 /** The {@code metrics} and {@code accessLog} sections: defaults, overrides, and errors that name the field. */
 class ObservabilityConfigTest {
 
   static GatewayConfig load(String yaml, Map<String, String> env) {
-    return ConfigLoader.fromJson("gw.yaml", GatewayHarness.yaml(yaml), env);
+    return ConfigTexts.load(yaml, env);
   }
 
   static List<String> problems(String yaml) {
-    ConfigException e = catchThrowableOfType(ConfigException.class, () -> load(yaml, Map.of()));
-    assertThat(e).as("expected a ConfigException").isNotNull();
-    return e.problems().stream().map(ConfigProblem::toString).toList();
+    return ConfigTexts.problems(yaml, Map.of());
   }
 
   @Test
