@@ -104,6 +104,12 @@ public final class SchemaCheck {
   }
 
   /** Every property name declared anywhere in the schema. */
+  static List<String> topLevelFieldNames() {
+    List<String> names = new ArrayList<>();
+    schemaTree.get("properties").fieldNames().forEachRemaining(names::add);
+    return List.copyOf(names);
+  }
+
   static List<String> fieldNames() {
     List<String> names = new ArrayList<>();
     collect(schemaTree, names);
