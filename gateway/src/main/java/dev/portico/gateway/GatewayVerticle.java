@@ -195,9 +195,9 @@ public final class GatewayVerticle extends VerticleBase {
     if (shutdown == null || management == null) {
       return Future.failedFuture(new IllegalStateException("the gateway has not started yet"));
     }
-    Future<GracefulShutdown.Outcome> outcome = shutdown.drain(config.shutdown(), cause);
+    // readiness first: it must say 503 no later than the listeners close
     management.draining(() -> cause + " at " + drainState.since() + ", " + shutdown.inFlight() + " requests in flight");
-    return outcome;
+    return shutdown.drain(config.shutdown(), cause);
   }
 
   /** Requests in flight on the traffic (and reverse-proxy) listeners now. */

@@ -136,7 +136,9 @@ class CliTest {
     String token = "documented-admin-token-0123";
     Path config = dir.resolve("gateway.yaml");
     Files.writeString(config, """
-      namedValues: [ { name: admin-token, env: PORTICO_ADMIN_TOKEN } ]
+      namedValues:
+        - { name: admin-token, env: PORTICO_ADMIN_TOKEN }
+        - { name: orders-key, env: PORTICO_ORDERS_KEY }
       admin: { token: "{{admin-token}}" }
       registry:
         instances:
@@ -144,7 +146,7 @@ class CliTest {
           - { service: pooled, url: "http://127.0.0.1:1/1" }
           - { service: pooled, url: "http://127.0.0.1:1/2" }
       backends:
-        - { id: direct, url: "http://127.0.0.1:1" }
+        - { id: direct, url: "http://127.0.0.1:1", credentials: { header: { x-orders-key: "{{orders-key}}" } } }
         - { id: other, url: "http://127.0.0.1:1" }
         - { id: orders, url: "fabric:/Shop/Orders" }
         - { id: pooled, url: pooled }
@@ -158,6 +160,8 @@ class CliTest {
     values.put("PORTICO_LOG_LEVEL", "INFO");
     values.put("PORTICO_ADMIN_TOKEN", token);
     values.put("PORTICO_HEALTHCHECK_SCHEME", "http");
+    // the documentation's example of a named value read from a PORTICO_ variable of one's own
+    values.put("PORTICO_ORDERS_KEY", "orders-secret");
     values.put("PORTICO_LISTENERS__TRAFFIC__HOST", "127.0.0.1");
     values.put("PORTICO_LISTENERS__TRAFFIC__PORT", String.valueOf(traffic));
     values.put("PORTICO_LISTENERS__MANAGEMENT__HOST", "127.0.0.1");
@@ -189,6 +193,7 @@ class CliTest {
     assertThat(direct.statusCode()).isEqualTo(200);
     assertThat(direct.bodyAsJsonObject().getString("path")).isEqualTo("/direct/x");
     assertThat(direct.bodyAsJsonObject().getJsonObject("headers").getString("via")).isEqualTo("1.1 documented-env");
+    assertThat(direct.bodyAsJsonObject().getJsonObject("headers").getString("x-orders-key")).isEqualTo("orders-secret");
     assertThat(web.get(traffic, "127.0.0.1", "/pooled/y").send().await().bodyAsJsonObject().getString("path"))
       .startsWith("/pooled-");
     assertThat(web.get(management, "127.0.0.1", "/admin/config").bearerTokenAuthentication(token).send().await()
