@@ -51,6 +51,7 @@ public final class FakeKubeApi implements AutoCloseable {
   private final List<Watch> watches = new ArrayList<>();
   private volatile String token = "token-1";
   private volatile boolean goneAsHttpStatus;
+  private volatile int pageSize = Integer.MAX_VALUE;
 
   /** Requests seen, e.g. {@code LIST continue=-}, {@code WATCH rv=1003}, {@code REFUSED token=...}. */
   public final List<String> requests = new CopyOnWriteArrayList<>();
@@ -100,6 +101,11 @@ public final class FakeKubeApi implements AutoCloseable {
   /** Watches from a compacted version get an HTTP 410 instead of a 200 with an ERROR event. */
   public void goneAsHttpStatus(boolean asStatus) {
     goneAsHttpStatus = asStatus;
+  }
+
+  /** LIST pages hold at most {@code size} items whatever the client's limit (servers may return fewer). */
+  public void pageSize(int size) {
+    pageSize = size;
   }
 
   /** Creates or replaces a slice (ADDED or MODIFIED to the watchers); returns its new resourceVersion. */
@@ -158,11 +164,16 @@ public final class FakeKubeApi implements AutoCloseable {
    * ERROR event with a 410 Status (Expired) and end, as after an etcd compaction.
    */
   public void expire() {
+    compact(true);
+  }
+
+  /** Compacts the history; with {@code tellWatchers} false the open watches go on as if nothing happened. */
+  public void compact(boolean tellWatchers) {
     onContext(() -> {
       compactedBelow = resourceVersion + 1;
       history.clear();
       resourceVersion += 3;
-      for (Watch w : new ArrayList<>(watches)) {
+      for (Watch w : tellWatchers ? new ArrayList<>(watches) : List.<Watch>of()) {
         send(w, "ERROR", gone(w.service()));
         end(w);
       }
@@ -211,7 +222,7 @@ public final class FakeKubeApi implements AutoCloseable {
   }
 
   private void list(HttpServerRequest req, String service) {
-    int limit = Integer.parseInt(req.getParam("limit", "500"));
+    int limit = Math.min(pageSize, Integer.parseInt(req.getParam("limit", "500")));
     String cont = req.getParam("continue");
     requests.add("LIST continue=" + (cont == null ? "-" : cont));
     int from = 0;
