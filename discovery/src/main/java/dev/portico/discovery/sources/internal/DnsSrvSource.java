@@ -252,9 +252,13 @@ public final class DnsSrvSource implements RegistrySource {
     return t.toLowerCase(Locale.ROOT);
   }
 
-  private static String describe(Throwable e) {
+  private String describe(Throwable e) {
     if (e instanceof DnsException d) {
       return d.code().name();
+    }
+    if (e.getClass().getSimpleName().contains("Timeout")) {
+      // the resolver's own message carries the query id: one warning per outage, not one per query
+      return "no answer within " + options.timeout().toMillis() + " ms";
     }
     String m = e.getMessage();
     return e.getClass().getSimpleName() + (m == null ? "" : ": " + m);
