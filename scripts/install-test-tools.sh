@@ -14,6 +14,9 @@ command -v npm >/dev/null || need+=(nodejs npm)
 # whose kustomize renders docker/kubernetes for scripts/ops-check.sh; a newer kubectl does as well)
 command -v wrk >/dev/null || need+=(wrk)
 command -v kubectl >/dev/null || need+=(kubernetes-client)
+# dnsmasq: the DNS SRV registry source's tests run their own DNS server on a loopback port. The package
+# dnsmasq-base is the binary alone, without the service (so no daemon starts on port 53 at install).
+{ command -v dnsmasq >/dev/null || [ -x /usr/sbin/dnsmasq ]; } || need+=(dnsmasq-base)
 if [ ${#need[@]} -gt 0 ]; then
   apt-get update -qq >/dev/null
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
