@@ -98,11 +98,20 @@ public final class Registry {
    * are held until it completes.
    */
   public Future<RegistryWrites.Result> write(RegistryWrites writes) {
-    return new BatchWriter(this, writes, BATCH_WINDOW).run().onSuccess(result -> {
+    return writeUnannounced(writes).onSuccess(result -> {
       if (result.written() > 0) {
         announce("batch of " + result.written());
       }
     });
+  }
+
+  /**
+   * {@link #write(RegistryWrites)} without the announcement, for a writer that writes several
+   * batches in a row and then calls {@link #announce(String)} once: every announcement makes
+   * every watcher re-read the registry.
+   */
+  public Future<RegistryWrites.Result> writeUnannounced(RegistryWrites writes) {
+    return new BatchWriter(this, writes, BATCH_WINDOW).run();
   }
 
   /** Every HTTP endpoint record, whatever its status. Not for the hot path: use {@link RegistryWatcher}. */
@@ -140,8 +149,11 @@ public final class Registry {
     return write.onSuccess(i -> announce(i.id()));
   }
 
-  /** Tells this process's watchers (event bus) and, for a shared registry, the other processes. */
-  private void announce(String what) {
+  /**
+   * Tells this process's watchers (event bus) and, for a shared registry, the other processes,
+   * that the registry changed; {@code what} is for the curious (logs), watchers re-read anyway.
+   */
+  public void announce(String what) {
     vertx.eventBus().publish(options.announceAddress(), new JsonObject().put("changed", what));
     if (announcements != null) {
       announcements.announce(what);

@@ -54,7 +54,8 @@ import java.util.function.Supplier;
  * stays known.
  *
  * <p>Writes go to the registry in batches of at most {@link ImporterConfig#batchSize()} records
- * (a partition's writes are never split), each written at once and announced once.
+ * (a partition's writes are never split), one after another, and are announced once per cycle:
+ * each announcement makes every watcher re-read the whole registry.
  *
  * <p>Between cycles, {@link #reresolve} re-resolves one partition when a caller complains about it
  * (complaint-based re-resolution, as Service Fabric's clients do, with {@code PreviousRspVersion}):
@@ -393,8 +394,10 @@ public final class FabricImporter {
         Instant started = clock.instant();
         long startedNanos = System.nanoTime();
         lastAttempt = started;
+        long[] phases = new long[3];
         return reader.read()
                 .compose(observation -> {
+                    phases[0] = System.nanoTime();
                     if (observation.learntNothing()) {
                         return Future.failedFuture(new IllegalStateException(
                                 "no part of the cluster could be read: " + observation.problems()));
@@ -405,7 +408,16 @@ public final class FabricImporter {
                         return new Planned(observation, plan, tracking(observation, records));
                     });
                 })
-                .compose(planned -> apply(planned, startedNanos).map(writes -> summary(started, planned, writes)))
+                .compose(planned -> {
+                    phases[1] = System.nanoTime();
+                    return apply(planned, startedNanos).map(writes -> {
+                        phases[2] = System.nanoTime();
+                        log.debug("Service Fabric import '{}': read the cluster in {} ms, planned in {} ms, wrote in {} ms",
+                                config.name(), (phases[0] - startedNanos) / 1_000_000, (phases[1] - phases[0]) / 1_000_000,
+                                (phases[2] - phases[1]) / 1_000_000);
+                        return summary(started, planned, writes);
+                    });
+                })
                 .transform(ar -> {
                     complainedAt.values().removeIf(t -> t - startedNanos < 0);
                     CycleSummary summary = ar.succeeded() ? ar.result()
@@ -513,6 +525,10 @@ public final class FabricImporter {
             }
             if (size == 0) {
                 retrack(planned.observation(), tracking, startedNanos);
+                if (counts[0] + counts[1] + counts[2] > 0) {
+                    // once for the whole cycle: each announcement costs every watcher a re-read of the registry
+                    registry.announce("import '" + config.name() + "'");
+                }
                 done.complete(new Writes(counts[0], counts[1], counts[2], counts[3], failures));
                 return;
             }
@@ -520,7 +536,7 @@ public final class FabricImporter {
             List<String> all = new ArrayList<>(strays);
             all.addAll(writes.unpublish());
             RegistryWrites withStrays = new RegistryWrites(all, writes.update(), writes.publish());
-            bounded(registry.write(withStrays)).onComplete(ar -> {
+            bounded(registry.writeUnannounced(withStrays)).onComplete(ar -> {
                 if (ar.failed()) {
                     failures.add("registry write of " + withStrays.size() + " records failed: " + ar.cause().getMessage());
                 } else {
