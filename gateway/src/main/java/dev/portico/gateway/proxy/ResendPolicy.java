@@ -27,9 +27,12 @@ sealed interface ResendPolicy {
   /** Back-off before resend number {@code resend} (0 for the first) when the partition has not moved. */
   long backoffMillis(int resend, RandomGenerator random);
 
-  /** Resends of a request answered 404 (without {@code X-ServiceFabric: ResourceNotFound}) at most. */
+  /**
+   * Resends of a request answered 404 (without {@code X-ServiceFabric: ResourceNotFound}) at most,
+   * within the request's resends; unbounded by default (only the resends bound them).
+   */
   default int notFoundResends() {
-    return 0;
+    return Integer.MAX_VALUE;
   }
 
   /**
