@@ -77,6 +77,8 @@ class ReverseProxyTest {
     return req -> req.body().onSuccess(b -> req.response().putHeader("content-type", "application/json")
       .end(new JsonObject().put("name", name).put("path", req.path()).put("query", req.query()).put("bodyBytes", b.length())
         .put("via", req.getHeader("via")).put("xff", req.getHeader("x-forwarded-for"))
+        .put("xfh", req.getHeader("x-forwarded-host")).put("xfport", req.getHeader("x-forwarded-port"))
+        .put("forwarded", req.getHeader("forwarded"))
         .put("retriesHeader", req.getHeader("x-portico-sf-retries")).encode()));
   }
 
@@ -154,6 +156,35 @@ class ReverseProxyTest {
     assertThat(badTimeout.bodyAsJsonObject().getString("reason")).isEqualTo("BadRequest");
     assertThat(observed.resolutions).anyMatch(x -> x.service().equals("fabric:/shop/orders")
       && x.result() == FabricResolution.NOT_FOUND);
+  }
+
+  @Test
+  void incomingForwardingHeadersAreReplacedAsServiceFabricDoesUnlessTheChainIsKept() {
+    Switchable p0 = replica("p0-primary");
+    publish(gw, primary(0, p0, 1));
+    awaitIndexed(gw, ORDERS, 1);
+    JsonObject replaced = json(get("/Shop/Orders/x?PartitionKey=1").putHeader("X-Forwarded-For", "6.6.6.6")
+      .putHeader("X-Forwarded-Host", "evil.example").putHeader("X-Forwarded-Port", "1")
+      .putHeader("Forwarded", "for=6.6.6.6;host=evil.example").send().await());
+    assertThat(replaced.getString("xff")).isEqualTo("127.0.0.1");
+    assertThat(replaced.getString("xfh")).isEqualTo("127.0.0.1:" + gw.reverseProxyPort());
+    assertThat(replaced.getString("xfport")).isNull();
+    assertThat(replaced.getString("forwarded")).isEqualTo("for=127.0.0.1;host=\"127.0.0.1:" + gw.reverseProxyPort()
+      + "\";proto=http");
+
+    // an operator behind a trusted proxy keeps the chain (a port of its own: port 0 would share the
+    // first gateway's random reverse-proxy port within this Vert.x)
+    GatewayVerticle chained = new GatewayVerticle(GatewayHarness.config("""
+      listeners:
+        serviceFabricReverseProxy: { enabled: true, host: 127.0.0.1, port: %d, forwardedHeaders: append }
+      """.formatted(Backends.closedPort()), Map.of()), 1, observed);
+    vertx.deployVerticle(chained).await();
+    publish(chained, primary(0, p0, 1));
+    awaitIndexed(chained, ORDERS, 1);
+    JsonObject kept = json(web.get(chained.reverseProxyPort(), "127.0.0.1", "/Shop/Orders/x?PartitionKey=1")
+      .putHeader("X-Forwarded-For", "6.6.6.6").putHeader("Forwarded", "for=6.6.6.6").send().await());
+    assertThat(kept.getString("xff")).isEqualTo("6.6.6.6, 127.0.0.1");
+    assertThat(kept.getString("forwarded")).startsWith("for=6.6.6.6, for=127.0.0.1;");
   }
 
   @Test
