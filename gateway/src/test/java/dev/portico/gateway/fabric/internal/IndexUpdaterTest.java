@@ -28,21 +28,28 @@ class IndexUpdaterTest {
     List<Boolean> onWorker = new CopyOnWriteArrayList<>();
     List<Long> built = new CopyOnWriteArrayList<>();
     Context context = vertx.getOrCreateContext();
+    // the first build holds until the other four snapshots have arrived, as a slow build of 5,000 records would
+    java.util.concurrent.CountDownLatch allSubmitted = new java.util.concurrent.CountDownLatch(1);
     IndexUpdater updater = new IndexUpdater(context, resolver, index -> {
       onWorker.add(Context.isOnWorkerThread());
       built.add(index.snapshotVersion());
-      sleep(50);   // a slow build, as 5,000 records are
+      try {
+        allSubmitted.await(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     });
     List<Future<Void>> done = new CopyOnWriteArrayList<>();
     context.runOnContext(v -> done.add(updater.submit(new RegistrySnapshot(1, java.util.Map.of()))));
-    // the first build is under way (and slow): the snapshots that arrive meanwhile coalesce into one more build
-    await().atMost(5, TimeUnit.SECONDS).until(() -> built.size() == 1);
+    // the first build is under way (held until the others are submitted): they coalesce into one more build
+    await().atMost(10, TimeUnit.SECONDS).until(() -> built.size() == 1);
     context.runOnContext(v -> {
       for (long version = 2; version <= 5; version++) {
         done.add(updater.submit(new RegistrySnapshot(version, java.util.Map.of())));
       }
+      allSubmitted.countDown();
     });
-    await().atMost(5, TimeUnit.SECONDS).until(() -> done.size() == 5);
+    await().atMost(10, TimeUnit.SECONDS).until(() -> done.size() == 5);
     Future.all(new ArrayList<>(done)).await(5, TimeUnit.SECONDS);
     FabricIndex index = resolver.index();
     assertThat(index.snapshotVersion()).isEqualTo(5);
@@ -58,13 +65,5 @@ class IndexUpdaterTest {
     Future.all(burst).await(5, TimeUnit.SECONDS);
     assertThat(resolver.index().snapshotVersion()).isEqualTo(500);
     assertThat(built.size()).isLessThanOrEqualTo(2 + 2);
-  }
-
-  private static void sleep(long ms) {
-    try {
-      Thread.sleep(ms);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
   }
 }
