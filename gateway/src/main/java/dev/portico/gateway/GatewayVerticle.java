@@ -371,8 +371,8 @@ public final class GatewayVerticle extends VerticleBase {
     int port = rp.port() == 0 ? -2 : rp.port();
     List<ProxyVerticle> instances = new CopyOnWriteArrayList<>();
     return vertx.deployVerticle(() -> {
-      ProxyVerticle v = new ProxyVerticle(config, rp.host(), port, rp.https(), states, observability.observer(), fabric,
-        ctx -> new ReverseProxyHandler(ctx, rp));
+      ProxyVerticle v = new ProxyVerticle(config, rp.host(), port, rp.https(), rp.timeouts(), rp.escapedSlashes(), states,
+        observability.observer(), fabric, ReverseProxyHandler.ID, ctx -> new ReverseProxyHandler(ctx, rp));
       instances.add(v);
       return v;
     }, new DeploymentOptions().setInstances(routingInstances)).map(id -> {
