@@ -384,8 +384,7 @@ public final class GatewayVerticle extends VerticleBase {
   }
 
   private Future<Void> startManagement() {
-    management = new ManagementServer(vertx, config.listeners().management().host(), config.listeners().management().port(),
-      config.listeners().management().https());
+    management = new ManagementServer(vertx, config.listeners().management());
     observability.watch(watcher);
     observability.mount(management);
     new AdminApi(this::gatewayConfig, registry, backendStates, fabric, this::reconnect, new ConfigResource.Reloads(this::reload,

@@ -24,8 +24,15 @@ public final class EdgeGuard {
   private EdgeGuard() {
   }
 
-  /** The connection handler a server of these options installs the guard with. */
+  /**
+   * The connection handler a server of these options installs the guard with. The server must not
+   * offer h2c upgrades: with them Vert.x configures the HTTP/1.x pipeline only after it has
+   * decoded the first request, too late to replace its decoder.
+   */
   public static Handler<HttpConnection> installer(HttpServerOptions options, ClientTimeouts timeouts) {
+    if (options.isHttp2ClearTextEnabled()) {
+      throw new IllegalArgumentException("the edge guard needs h2c upgrades off (HttpServerOptions.http2ClearTextEnabled)");
+    }
     // the decoder reads its limits from the options: a copy, so later changes to them cannot leak in
     HttpServerOptions copy = new HttpServerOptions(options);
     return conn -> install(conn, copy, timeouts);

@@ -46,22 +46,31 @@ public final class Problems {
       }
       return Future.failedFuture("response already started or closed");
     }
-    Buffer payload = body(failure, backend, requestId).toBuffer();
     // a Connection: close set for this answer survives the reset of the headers
     boolean close = HttpHeaders.CLOSE.toString().equals(response.headers().get(HttpHeaders.CONNECTION));
     response.headers().clear();
     if (close) {
       response.putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
     }
-    response.setStatusCode(failure.status())
-      .putHeader(HttpHeaders.CONTENT_TYPE, CONTENT_TYPE)
-      .putHeader(HttpHeaders.CONTENT_LENGTH, String.valueOf(payload.length()))
-      .putHeader(ProxyHeaders.X_REQUEST_ID, requestId)
-      .setChunked(false);
+    response.putHeader(ProxyHeaders.X_REQUEST_ID, requestId);
     if (failure instanceof Failure.BackendUnavailable u && u.retryAfterSeconds() >= 0) {
       response.putHeader(HttpHeaders.RETRY_AFTER, String.valueOf(u.retryAfterSeconds()));
     }
-    return response.end(payload);
+    return write(response, body(failure, backend, requestId));
+  }
+
+  /**
+   * Writes a problem document whatever produced it (the traffic listeners' {@link Failure}s, the
+   * admin API's refusals): its {@code status} member is the response status. Headers already set
+   * on the response are kept.
+   */
+  public static Future<Void> write(HttpServerResponse response, JsonObject problem) {
+    Buffer payload = problem.toBuffer();
+    return response.setStatusCode(problem.getInteger("status"))
+      .putHeader(HttpHeaders.CONTENT_TYPE, CONTENT_TYPE)
+      .putHeader(HttpHeaders.CONTENT_LENGTH, String.valueOf(payload.length()))
+      .setChunked(false)
+      .end(payload);
   }
 
   /**
