@@ -591,7 +591,8 @@ public final class ConfigBinder {
         duration(r, "tripDuration", rat + ".tripDuration", Duration.ofSeconds(30)), bool(r, "acceptRetryAfter", false)));
     }
     return new CircuitBreakerConfig(rules, integer(cb, "halfOpenRequests", 1),
-      duration(cb, "maxRetryAfter", at + ".maxRetryAfter", CircuitBreakerConfig.DEFAULT_MAX_RETRY_AFTER));
+      duration(cb, "maxRetryAfter", at + ".maxRetryAfter", CircuitBreakerConfig.DEFAULT_MAX_RETRY_AFTER),
+      duration(cb, "probeTimeout", at + ".probeTimeout", null));
   }
 
   private RetryConfig retry(String at, JsonObject r) {
