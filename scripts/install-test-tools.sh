@@ -10,6 +10,9 @@ command -v debootstrap >/dev/null || need+=(debootstrap)
 # jq, node and npm: scripts/ops-check.sh (k6 type check, compose schema check) and docker-check.sh
 command -v jq >/dev/null || need+=(jq)
 command -v npm >/dev/null || need+=(nodejs npm)
+# dnsmasq: the DNS SRV registry source's tests run their own DNS server on a loopback port. The package
+# dnsmasq-base is the binary alone, without the service (so no daemon starts on port 53 at install).
+{ command -v dnsmasq >/dev/null || [ -x /usr/sbin/dnsmasq ]; } || need+=(dnsmasq-base)
 if [ ${#need[@]} -gt 0 ]; then
   apt-get update -qq >/dev/null
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null

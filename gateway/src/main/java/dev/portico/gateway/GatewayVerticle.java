@@ -36,6 +36,7 @@ import dev.portico.gateway.reload.ConfigReloader;
 import dev.portico.gateway.reload.ConfigSource;
 import dev.portico.gateway.reload.ReloadResult;
 import dev.portico.gateway.state.RoutingState;
+import dev.portico.gateway.sources.DiscoverySources;
 import dev.portico.gateway.state.RoutingStateHolder;
 import dev.portico.metrics.PorticoMetrics;
 import io.vertx.core.DeploymentOptions;
@@ -74,6 +75,8 @@ public final class GatewayVerticle extends VerticleBase {
   private final List<String> published = new CopyOnWriteArrayList<>();
   private Registry registry;
   private RegistryWatcher watcher;
+  /** Registry sources (DNS SRV, Kubernetes): process-wide, started once the registry is open. */
+  private DiscoverySources sources = DiscoverySources.NONE;
   private RoutingStateHolder states;
   private BackendStates backendStates;
   private FabricRuntime fabric;
@@ -129,6 +132,7 @@ public final class GatewayVerticle extends VerticleBase {
       .compose(v -> startDemo())
       .compose(v -> publishConfigured(config.registry()))
       .compose(v -> watcher.start().recover(this::registryFailure))
+      .compose(snapshot -> startSources().map(snapshot))
       .compose(snapshot -> {
         backendStates = new BackendStates(this::breakerTransition,
           retired -> vertx.eventBus().publish(BreakerRetired.ADDRESS, retired.toJson()));
@@ -166,6 +170,7 @@ public final class GatewayVerticle extends VerticleBase {
     for (String id : published) {
       removals.add(registry.unpublish(id).recover(e -> Future.succeededFuture()));
     }
+    removals.add(sources.stop());
     return Future.join(removals)
       .eventually(() -> fabric == null ? Future.succeededFuture() : fabric.stop())
       .eventually(() -> watcher == null ? Future.succeededFuture() : watcher.stop())
@@ -198,6 +203,11 @@ public final class GatewayVerticle extends VerticleBase {
 
   public RegistryWatcher registryWatcher() {
     return watcher;
+  }
+
+  /** The registry sources of {@code registry.sources} (none when the configuration has none). */
+  public DiscoverySources registrySources() {
+    return sources;
   }
 
   public RoutingStateHolder routingStates() {
@@ -304,6 +314,15 @@ public final class GatewayVerticle extends VerticleBase {
     return chain.compose(v -> publishAll(specs)).compose(v -> fabricDemo);
   }
 
+  /** Starts {@code registry.sources}; each syncs in the background (readiness waits for the first sync). */
+  private Future<Void> startSources() {
+    if (config.registry().sources().isEmpty()) {
+      return Future.succeededFuture();
+    }
+    sources = new DiscoverySources(vertx, registry, config.registry().sources(), config.registry().shared());
+    return sources.start();
+  }
+
   /** Backends whose endpoints are resolved Service Fabric replicas (their breakers follow the index). */
   private List<String> fabricBackendIds() {
     List<String> ids = new ArrayList<>();
@@ -402,7 +421,7 @@ public final class GatewayVerticle extends VerticleBase {
     observability.watch(watcher);
     observability.mount(management);
     new AdminApi(this::gatewayConfig, registry, backendStates, fabric, this::reconnect, new ConfigResource.Reloads(this::reload,
-      reloader::generation, reloader::last)).mount(management.router());
+      reloader::generation, reloader::last)).withSources(sources).mount(management.router());
     management.addCheck(new ReadinessCheck("config", () -> ReadinessCheck.Result.ok("loaded from " + config.source()
       + " (generation " + reloader.generation() + ")")));
     management.addCheck(new ReadinessCheck("listeners", () -> trafficPort > 0
@@ -417,6 +436,9 @@ public final class GatewayVerticle extends VerticleBase {
       return ReadinessCheck.Result.ok(watcher.current().all().size() + " records, refreshed " + watcher.lastSuccess());
     }));
     fabric.readinessChecks().forEach(management::addCheck);
+    if (!sources.isEmpty()) {
+      management.addCheck(sources.readiness());
+    }
     return management.start().mapEmpty();
   }
 }

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -25,9 +26,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 @ExtendWith(VertxExtension.class)
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 class RegistryTrafficTest {
-
-  static final int MAX_REQUESTS = 500_000; // the time bound is what ends the load; this only caps a runaway
-  static final long MAX_MILLIS = 30_000;
 
   @Test
   void publishDownAndUnpublishTakeEffectWithinOneSecond(Vertx vertx) throws Exception {
@@ -42,27 +40,30 @@ class RegistryTrafficTest {
       apis: [ { id: orders, path: /orders, backend: orders } ]
       """.formatted(a));
 
-    Load load = Load.start(vertx, gw.trafficPort(), "/orders/1", 4, MAX_REQUESTS, MAX_MILLIS);
+    Load load = Load.start(vertx, gw.trafficPort(), "/orders/1", 4);
+    long second = TimeUnit.SECONDS.toNanos(1);
+    Duration atMost = Duration.ofSeconds(20);
+    load.awaitServedBy("A", 100, 0, atMost);
 
-    Thread.sleep(500);
     long publishedB = System.nanoTime();
     ServiceInstance instB = gw.registry().publish(InstanceSpec.of("orders", "http://127.0.0.1:" + b)).await();
-    Thread.sleep(1500);
+    load.awaitServedBy("B", 20, publishedB, atMost);
 
     String idA = gw.registry().instances().await().stream().filter(i -> i.port() == a).findFirst().orElseThrow().id();
     long downA = System.nanoTime();
     gw.registry().setStatus(idA, InstanceStatus.DOWN).await();
     gw.registry().publish(InstanceSpec.of("orders", "http://127.0.0.1:" + c)).await();
-    Thread.sleep(1500);
+    load.awaitServedBy("C", 20, downA, atMost);
+    // traffic went on past the second within which A must have stopped receiving it
+    load.awaitHits(50, h -> h.atNanos() > downA + second, atMost);
 
     long unpublishedB = System.nanoTime();
     gw.registry().unpublish(instB.id()).await();
-    Thread.sleep(1500);
+    load.awaitHits(200, h -> h.atNanos() > unpublishedB + second, atMost);
 
     List<Hit> all = load.stop();
     assertThat(all).hasSizeGreaterThan(100);
     assertThat(all).allSatisfy(h -> assertThat(h.status()).isEqualTo(200));
-    long second = TimeUnit.SECONDS.toNanos(1);
     assertThat(all).filteredOn(h -> h.instance().equals("B")).isNotEmpty()
       .allSatisfy(h -> assertThat(h.atNanos()).isLessThan(unpublishedB + second));
     long firstB = all.stream().filter(h -> h.instance().equals("B")).mapToLong(Hit::atNanos).min().orElseThrow();

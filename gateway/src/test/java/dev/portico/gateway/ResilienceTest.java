@@ -91,19 +91,27 @@ class ResilienceTest {
           retry: { count: 2, errorReasons: [BackendConnectionFailure] }
       """.formatted(a.url(), breaker, b.url(), breaker, c.url(), breaker), attempts);
 
-    Load load = Load.start(vertx, gw.trafficPort(), "/api/x", 4, 40_000, 40_000);
-    Thread.sleep(1000);
+    // the load runs until this test has seen what it waits for (bounded by Load's safety nets)
+    Load load = Load.start(vertx, gw.trafficPort(), "/api/x", 4);
+    load.awaitHits(1000, h -> true, Duration.ofSeconds(20));
+    for (String member : List.of("a", "b", "c")) {
+      load.awaitServedBy(member, 50, 0, Duration.ofSeconds(20));
+    }
     b.kill();
     // responses b sent before dying may still be arriving
     long killed = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(50);
-    await().atMost(5, TimeUnit.SECONDS).until(() -> opened("b"));
+    await().atMost(10, TimeUnit.SECONDS).until(() -> opened("b"));
     int failuresAtOpen = attempts.failures.getOrDefault("b", new AtomicInteger()).get();
-    Thread.sleep(1500);
+    // traffic goes on without b for a while (a and c answer), then b comes back
+    long openedAt = System.nanoTime();
+    load.awaitServedBy("a", 200, openedAt, Duration.ofSeconds(20));
+    load.awaitServedBy("c", 200, openedAt, Duration.ofSeconds(20));
     long revived = System.nanoTime();
     b.revive();
-    // trip time (2 s) passes, a probe succeeds, b takes traffic again
-    await().atMost(8, TimeUnit.SECONDS).until(() -> closedAgain("b"));
-    Thread.sleep(1000);
+    // the trip time (2 s) passes, a probe succeeds, b takes traffic again; the load keeps flowing
+    // until then, however fast this machine serves it
+    await().atMost(20, TimeUnit.SECONDS).until(() -> closedAgain("b"));
+    load.awaitServedBy("b", 100, revived, Duration.ofSeconds(20));
     List<Hit> hits = load.stop();
 
     assertThat(hits).hasSizeGreaterThan(1000);
@@ -116,8 +124,7 @@ class ResilienceTest {
     Map<String, Long> before = hits.stream().filter(h -> h.atNanos() < killed)
       .collect(Collectors.groupingBy(Hit::instance, Collectors.counting()));
     assertThat(before).containsKeys("a", "b", "c");
-    long last = hits.stream().mapToLong(Hit::atNanos).max().orElseThrow();
-    assertThat(hits).filteredOn(h -> h.atNanos() > last - TimeUnit.MILLISECONDS.toNanos(800)).anyMatch(h -> h.instance().equals("b"));
+    assertThat(hits).filteredOn(h -> h.atNanos() > revived).anyMatch(h -> h.instance().equals("b"));
   }
 
   @Test
@@ -333,8 +340,9 @@ class ResilienceTest {
       apis:
         - { id: api, path: /, backend: svc }
       """.formatted(fast.url(), slow.url()), ExchangeObserver.NONE);
-    Load load = Load.start(vertx, gw.trafficPort(), "/x", 8, 3000, 3000);
-    Thread.sleep(2500);
+    Load load = Load.start(vertx, gw.trafficPort(), "/x", 8);
+    // enough answers that the slow instance (150 ms each) could have taken its even share many times over
+    load.awaitHits(2000, h -> true, Duration.ofSeconds(60));
     List<Hit> hits = load.stop();
     long slowHits = hits.stream().filter(h -> h.instance().equals("slow")).count();
     assertThat(hits).allSatisfy(h -> assertThat(h.status()).isEqualTo(200));

@@ -19,7 +19,7 @@ public final class MeterNames {
   public static final String BREAKER_STATE = "portico.circuit.breaker.state";
   /** {@code portico_circuit_breaker_transitions_total} counter; backend, endpoint, to. */
   public static final String BREAKER_TRANSITIONS = "portico.circuit.breaker.transitions";
-  /** {@code portico_registry_instances} gauge: registry records per service and status; service, status. */
+  /** {@code portico_registry_instances} gauge: registry records per service, source and status; service, source, status. */
   public static final String REGISTRY_INSTANCES = "portico.registry.instances";
   /** {@code portico_sf_resolutions_total} counter: Service Fabric resolutions; service, result. */
   public static final String FABRIC_RESOLUTIONS = "portico.sf.resolutions";
@@ -43,6 +43,8 @@ public final class MeterNames {
   public static final String TO = "to";
   public static final String SERVICE = "service";
   public static final String STATUS = "status";
+  /** Who wrote a registry record: a registry source's id, {@code static}, {@code service-fabric}, {@code other}, {@code none}. */
+  public static final String SOURCE = "source";
   public static final String RESULT = "result";
 
   private MeterNames() {

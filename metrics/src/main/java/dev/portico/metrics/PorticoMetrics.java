@@ -181,10 +181,12 @@ public final class PorticoMetrics implements AutoCloseable {
   }
 
   /**
-   * Replaces the registry counts. Services absent from {@code counts} read 0 if in {@code keep}
-   * (services the configuration routes to), and lose their series otherwise.
+   * Replaces the registry counts, per service and then per source (a bounded set of labels the
+   * caller chooses: its registry sources' ids and a few fixed values). Services absent from
+   * {@code counts} read 0 if in {@code keep} (services the configuration routes to), and lose their
+   * series otherwise.
    */
-  public void registryInstances(Map<String, ServiceInstanceCounts> counts, Set<String> keep) {
+  public void registryInstances(Map<String, Map<String, ServiceInstanceCounts>> counts, Set<String> keep) {
     registryInstances.update(counts, keep);
   }
 

@@ -77,18 +77,28 @@ class PorticoMetricsTest {
 
   @Test
   void registryServicesThatLeaveGoToZeroWhenRoutedToAndAwayOtherwise() {
-    metrics.registryInstances(Map.of("orders", new ServiceInstanceCounts(2, 1, 0, 0),
-      "stray", new ServiceInstanceCounts(1, 0, 0, 0)), Set.of("orders"));
+    metrics.registryInstances(Map.of("orders", Map.of("static", new ServiceInstanceCounts(2, 1, 0, 0),
+        "consul-orders", new ServiceInstanceCounts(3, 0, 0, 0)),
+      "stray", Map.of("static", new ServiceInstanceCounts(1, 0, 0, 0))), Set.of("orders", "payments"));
     assertThat(scrape())
-      .contains("portico_registry_instances{service=\"orders\",status=\"up\"} 2")
-      .contains("portico_registry_instances{service=\"orders\",status=\"down\"} 1")
-      .contains("portico_registry_instances{service=\"orders\",status=\"out_of_service\"} 0")
-      .contains("portico_registry_instances{service=\"orders\",status=\"unknown\"} 0")
-      .contains("portico_registry_instances{service=\"stray\",status=\"up\"} 1");
+      .contains("portico_registry_instances{service=\"orders\",source=\"static\",status=\"up\"} 2")
+      .contains("portico_registry_instances{service=\"orders\",source=\"static\",status=\"down\"} 1")
+      .contains("portico_registry_instances{service=\"orders\",source=\"static\",status=\"out_of_service\"} 0")
+      .contains("portico_registry_instances{service=\"orders\",source=\"static\",status=\"unknown\"} 0")
+      .contains("portico_registry_instances{service=\"orders\",source=\"consul-orders\",status=\"up\"} 3")
+      .contains("portico_registry_instances{service=\"stray\",source=\"static\",status=\"up\"} 1")
+      // routed to, never seen: one series at 0 so that "no UP instance" alerts see it
+      .contains("portico_registry_instances{service=\"payments\",source=\"none\",status=\"up\"} 0");
+    // a source leaves a service that keeps others: its series go
+    metrics.registryInstances(Map.of("orders", Map.of("static", new ServiceInstanceCounts(2, 1, 0, 0)),
+      "payments", Map.of("k8s-payments", new ServiceInstanceCounts(1, 0, 0, 0))), Set.of("orders", "payments"));
+    assertThat(scrape()).doesNotContain("source=\"consul-orders\"").doesNotContain("source=\"none\"")
+      .contains("portico_registry_instances{service=\"payments\",source=\"k8s-payments\",status=\"up\"} 1");
+    // every record gone: routed services stay at 0 under their last sources, others go
     metrics.registryInstances(Map.of(), Set.of("orders"));
     assertThat(scrape())
-      .contains("portico_registry_instances{service=\"orders\",status=\"up\"} 0")
-      .doesNotContain("service=\"stray\"");
+      .contains("portico_registry_instances{service=\"orders\",source=\"static\",status=\"up\"} 0")
+      .doesNotContain("service=\"stray\"").doesNotContain("service=\"payments\"");
   }
 
   @Test

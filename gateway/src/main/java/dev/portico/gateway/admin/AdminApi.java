@@ -4,6 +4,7 @@ import dev.portico.discovery.InstanceSpec;
 import dev.portico.discovery.InstanceStatus;
 import dev.portico.discovery.Registry;
 import dev.portico.discovery.ServiceInstance;
+import dev.portico.discovery.sources.SourceRecords;
 import dev.portico.fabric.importer.ImporterStatus;
 import dev.portico.fabric.registry.FabricRecords;
 import dev.portico.gateway.backend.BackendStates;
@@ -20,6 +21,7 @@ import dev.portico.gateway.config.internal.SchemaCheck;
 import dev.portico.gateway.fabric.FabricRuntime;
 import dev.portico.gateway.proxy.Problems;
 import dev.portico.gateway.resilience.CircuitBreaker;
+import dev.portico.gateway.sources.DiscoverySources;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
@@ -76,6 +78,7 @@ public final class AdminApi {
   private final byte[] tokenDigest;
 
   private final ConfigResource configResource;
+  private DiscoverySources sources = DiscoverySources.NONE;
 
   /**
    * @param config    the configuration in force (a reload replaces it)
@@ -95,6 +98,12 @@ public final class AdminApi {
     this.tokenDigest = admin.enabled() ? sha256(admin.token()) : null;
   }
 
+  /** The gateway's registry sources: their status, and the records they own (changed only by them). */
+  public AdminApi withSources(DiscoverySources sources) {
+    this.sources = sources;
+    return this;
+  }
+
   public void mount(Router router) {
     if (tokenDigest == null) {
       router.route("/admin*").handler(ctx -> problem(ctx, 404, "off",
@@ -112,6 +121,8 @@ public final class AdminApi {
     router.get("/admin/apis").handler(ctx -> json(ctx, 200, apis()));
     router.get("/admin/named-values").handler(ctx -> json(ctx, 200, namedValues()));
     router.get("/admin/registry").handler(this::records);
+    router.get("/admin/registry/sources").handler(ctx -> json(ctx, 200, new JsonArray(sources.statuses().stream()
+      .map(s -> (Object) s.toJson()).toList())));
     router.post("/admin/registry").handler(this::publish);
     router.get("/admin/registry/:id").handler(this::record);
     router.put("/admin/registry/:id/status").handler(this::setStatus);
@@ -303,6 +314,10 @@ public final class AdminApi {
       if (metadata.containsKey(FabricRecords.SOURCE)) {
         throw new InvalidField("metadata." + FabricRecords.SOURCE, "marks records of a Service Fabric importer, which owns them");
       }
+      if (sources.runs(metadata.get(SourceRecords.SOURCE))) {
+        throw new InvalidField("metadata." + SourceRecords.SOURCE, "'" + metadata.get(SourceRecords.SOURCE)
+          + "' is a registry source, which owns its records");
+      }
       try {
         spec = InstanceSpec.of(service, url, status, metadata);
       } catch (IllegalArgumentException e) {
@@ -362,11 +377,16 @@ public final class AdminApi {
     });
   }
 
-  /** The record, unless a Service Fabric importer owns it (it would undo the change at its next cycle). */
+  /** The record, unless a Service Fabric importer or a registry source owns it (it would undo the change). */
   private Future<ServiceInstance> mutable(String id) {
     return registry.instance(id).compose(i -> {
       String owner = i.metadata(FabricRecords.SOURCE);
-      return owner == null ? Future.succeededFuture(i) : Future.failedFuture(new OwnedRecord(id, owner));
+      if (owner != null) {
+        return Future.failedFuture(new OwnedRecord(id, "the Service Fabric importer '" + owner + "'", "in the cluster"));
+      }
+      String source = i.metadata(SourceRecords.SOURCE);
+      return !sources.runs(source) ? Future.succeededFuture(i)
+        : Future.failedFuture(new OwnedRecord(id, "the registry source '" + source + "'", "where the source reads it"));
     });
   }
 
@@ -383,17 +403,17 @@ public final class AdminApi {
   private static final class OwnedRecord extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
-    OwnedRecord(String id, String owner) {
-      super("Record " + id + " belongs to the Service Fabric importer '" + owner
-        + "', which would undo the change at its next cycle; change it in the cluster", null, false, false);
+    OwnedRecord(String id, String owner, String where) {
+      super("Record " + id + " belongs to " + owner + ", which would undo the change at its next cycle; change it "
+        + where, null, false, false);
     }
   }
 
-  private static JsonObject instanceJson(ServiceInstance i) {
+  private JsonObject instanceJson(ServiceInstance i) {
     JsonObject metadata = new JsonObject();
     i.metadata().forEach(metadata::put);
     return new JsonObject().put("id", i.id()).put("service", i.service()).put("url", i.baseUrl())
-      .put("status", i.status().name()).put("metadata", metadata);
+      .put("status", i.status().name()).put("source", sources.label(i)).put("metadata", metadata);
   }
 
   // --- helpers ----------------------------------------------------------------------------------

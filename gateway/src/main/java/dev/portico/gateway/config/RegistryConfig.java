@@ -2,6 +2,7 @@ package dev.portico.gateway.config;
 
 import dev.portico.discovery.InstanceSpec;
 import dev.portico.discovery.RegistryOptions;
+import dev.portico.discovery.sources.SourceOptions;
 
 import java.time.Duration;
 import java.util.List;
@@ -17,15 +18,22 @@ import java.util.List;
  * @param timeout         bound on each registry call
  * @param instances       records published when the gateway starts; with a local registry they are
  *                        unpublished when it stops, with a shared one they are declared (see docs)
+ * @param sources         systems whose instances are imported while the gateway runs (DNS SRV, Kubernetes)
  */
 public record RegistryConfig(String backend, Redis redis, String announceAddress, Duration refreshInterval,
-                             Duration timeout, List<InstanceSpec> instances) {
+                             Duration timeout, List<InstanceSpec> instances, List<SourceOptions> sources) {
 
   public static final String LOCAL = "local";
   public static final String REDIS = "redis";
 
   public RegistryConfig {
     instances = List.copyOf(instances);
+    sources = sources == null ? List.of() : List.copyOf(sources);
+  }
+
+  public RegistryConfig(String backend, Redis redis, String announceAddress, Duration refreshInterval, Duration timeout,
+                        List<InstanceSpec> instances) {
+    this(backend, redis, announceAddress, refreshInterval, timeout, instances, List.of());
   }
 
   public boolean shared() {

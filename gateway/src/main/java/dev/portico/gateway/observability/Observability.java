@@ -3,6 +3,7 @@ package dev.portico.gateway.observability;
 import dev.portico.discovery.InstanceStatus;
 import dev.portico.discovery.RegistrySnapshot;
 import dev.portico.discovery.RegistryWatcher;
+import dev.portico.discovery.ServiceInstance;
 import dev.portico.gateway.config.ApiConfig;
 import dev.portico.gateway.config.BackendConfig;
 import dev.portico.gateway.config.BackendTarget;
@@ -12,6 +13,7 @@ import dev.portico.gateway.config.SingleBackendConfig;
 import dev.portico.gateway.management.ManagementServer;
 import dev.portico.gateway.proxy.ExchangeObserver;
 import dev.portico.gateway.proxy.ReverseProxyHandler;
+import dev.portico.gateway.sources.DiscoverySources;
 import dev.portico.metrics.MetricsSettings;
 import dev.portico.metrics.PorticoMetrics;
 import dev.portico.metrics.ServiceInstanceCounts;
@@ -40,6 +42,8 @@ public final class Observability {
   private final AccessLog accessLog;
   private final ExchangeObserver observer;
   private volatile Set<String> routedServices;
+  /** The ids of the registry sources (process-wide: a reload cannot change them), for the {@code source} label. */
+  private final Set<String> sourceIds;
   private List<MessageConsumer<Object>> breakerConsumers = List.of();
 
   /**
@@ -61,6 +65,9 @@ public final class Observability {
     this.observer = CompositeObserver.of(metrics == null ? ExchangeObserver.NONE : new MetricsObserver(metrics),
       accessLog == null ? ExchangeObserver.NONE : accessLog, extra);
     this.routedServices = routedServices(config);
+    Set<String> ids = new HashSet<>();
+    config.registry().sources().forEach(o -> ids.add(o.id()));
+    this.sourceIds = Set.copyOf(ids);
   }
 
   /** A reload put {@code next} in force: its APIs get their series, its routed services their gauges. */
@@ -139,11 +146,16 @@ public final class Observability {
   }
 
   private void registryChanged(RegistrySnapshot snapshot) {
-    Map<String, ServiceInstanceCounts> counts = new HashMap<>();
+    Map<String, Map<String, ServiceInstanceCounts>> counts = new HashMap<>();
     snapshot.services().forEach((name, group) -> {
-      Map<InstanceStatus, Integer> c = group.countsByStatus();
-      counts.put(name, new ServiceInstanceCounts(c.get(InstanceStatus.UP), c.get(InstanceStatus.DOWN),
-        c.get(InstanceStatus.OUT_OF_SERVICE), c.get(InstanceStatus.UNKNOWN)));
+      Map<String, int[]> bySource = new HashMap<>();
+      for (ServiceInstance i : group.all()) {
+        bySource.computeIfAbsent(DiscoverySources.label(i, sourceIds), k -> new int[4])[i.status().ordinal()]++;
+      }
+      Map<String, ServiceInstanceCounts> perSource = new HashMap<>();
+      bySource.forEach((source, c) -> perSource.put(source, new ServiceInstanceCounts(c[InstanceStatus.UP.ordinal()],
+        c[InstanceStatus.DOWN.ordinal()], c[InstanceStatus.OUT_OF_SERVICE.ordinal()], c[InstanceStatus.UNKNOWN.ordinal()])));
+      counts.put(name, perSource);
     });
     metrics.registryInstances(counts, routedServices);
   }

@@ -58,6 +58,6 @@ class FabricDemoTest {
       .contains("portico_sf_resolutions_total{result=\"bad_key\",service=\"fabric:/Demo/Orders\"} 1.0")
       .contains("portico_sf_resolution_duration_seconds_count{result=\"ok\"} 3")
       .contains("portico_requests_in_flight{api=\"sf-reverse-proxy\"}")
-      .contains("portico_registry_instances{service=\"fabric:/Demo/Orders\",status=\"up\"} 6.0");
+      .contains("portico_registry_instances{service=\"fabric:/Demo/Orders\",source=\"service-fabric\",status=\"up\"} 6.0");
   }
 }

@@ -42,6 +42,7 @@ import static dev.portico.gateway.support.FabricRecords.int64;
 import static dev.portico.gateway.support.FabricRecords.publish;
 import static dev.portico.gateway.support.FabricRecords.record;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /** The Service-Fabric-reverse-proxy-compatible listener: URL routing, defaults, and each retry rule. */
 @ExtendWith(VertxExtension.class)
@@ -235,7 +236,7 @@ class ReverseProxyTest {
 
     // the replica moves while the old one answers 404: it is not the service's answer any more
     Future<HttpResponse<Buffer>> pending = get("/Shop/Orders/slow?PartitionKey=1").send();
-    Thread.sleep(100);
+    await().atMost(10, TimeUnit.SECONDS).until(() -> oldCalls.get() == 3);
     gw.registry().update(id, primary(0, next, 2)).await();
     awaitGeneration(gw, ORDERS, parts.get(0).id(), 2);
     HttpResponse<Buffer> moved = pending.await();

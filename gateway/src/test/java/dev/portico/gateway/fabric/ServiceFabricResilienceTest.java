@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -35,6 +36,7 @@ import static dev.portico.gateway.support.FabricRecords.int64;
 import static dev.portico.gateway.support.FabricRecords.publish;
 import static dev.portico.gateway.support.FabricRecords.record;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Complaint-based re-resolution of Service Fabric backends: a primary that moves under load, the
@@ -76,6 +78,12 @@ class ServiceFabricResilienceTest {
     return gw;
   }
 
+  /** Attempts that ended at {@code s}'s endpoint so far. */
+  int attemptsAt(Switchable s) {
+    return observed.attemptsByEndpoint.entrySet().stream().filter(e -> e.getKey().endsWith(":" + s.port()))
+      .mapToInt(e -> e.getValue().get()).sum();
+  }
+
   InstanceSpec primary(int partition, Switchable s, long generation) {
     return record(ORDERS, ServiceKind.STATEFUL, parts.get(partition), ReplicaRole.STATEFUL_PRIMARY, s.name(), address(s.url()), generation);
   }
@@ -93,18 +101,20 @@ class ServiceFabricResilienceTest {
     publish(gw, primary(0, other, 1));
     awaitIndexed(gw, ORDERS, 3);
 
-    Load load = Load.start(vertx, gw.trafficPort(), "/orders/150", 4, 20_000, 20_000);
-    Thread.sleep(800);
-    // the primary's process dies; a moment later the cluster has failed over and the registry has
-    // the partition at a newer version: the old record gone, the new primary, the secondary rewritten
+    Load load = Load.start(vertx, gw.trafficPort(), "/orders/150", 4);
+    load.awaitServedBy("old-primary", 200, 0, Duration.ofSeconds(20));
+    // the primary's process dies; once requests have found it gone, the cluster has failed over and
+    // the registry has the partition at a newer version: the old record gone, the new primary, the
+    // secondary rewritten
+    int attemptsAtKill = attemptsAt(old);
     old.kill();
     long killed = System.nanoTime();
-    Thread.sleep(100);
+    await().atMost(10, TimeUnit.SECONDS).until(() -> attemptsAt(old) > attemptsAtKill + 4);
     gw.registry().unpublish(oldId).await();
     publish(gw, primary(1, next, 2));
     gw.registry().update(secondaryId, record(ORDERS, ServiceKind.STATEFUL, parts.get(1), ReplicaRole.STATEFUL_SECONDARY,
       "secondary", address(secondary.url()), 2)).await();
-    Thread.sleep(1500);
+    load.awaitServedBy("new-primary", 200, killed, Duration.ofSeconds(20));
     List<Hit> hits = load.stop();
 
     assertThat(hits).hasSizeGreaterThan(200);
@@ -173,8 +183,9 @@ class ServiceFabricResilienceTest {
     assertThat(busy.served()).isEqualTo(2);
 
     // the partition moves while the old primary is answering: the answer is dropped, the request resent
+    int busyServed = busy.served();
     Future<HttpResponse<Buffer>> pending = web.get(gw.trafficPort(), "127.0.0.1", "/strict/7/slow").send();
-    Thread.sleep(100);
+    await().atMost(10, TimeUnit.SECONDS).until(() -> busy.served() > busyServed);
     publish(gw, primary(0, next, 2));
     awaitGeneration(gw, ORDERS, parts.get(0).id(), 2);
     HttpResponse<Buffer> moved = pending.await();
@@ -186,8 +197,9 @@ class ServiceFabricResilienceTest {
     publish(gw, primary(0, busy, 3));
     awaitGeneration(gw, ORDERS, parts.get(0).id(), 3);
     int nextServed = next.served();
+    int busyServedBeforePost = busy.served();
     Future<HttpResponse<Buffer>> post = web.post(gw.trafficPort(), "127.0.0.1", "/strict/7/slow").send();
-    Thread.sleep(100);
+    await().atMost(10, TimeUnit.SECONDS).until(() -> busy.served() > busyServedBeforePost);
     publish(gw, primary(0, next, 4));
     awaitGeneration(gw, ORDERS, parts.get(0).id(), 4);
     HttpResponse<Buffer> answered = post.await();

@@ -71,7 +71,9 @@ class AccessLogTest {
     assertThat(web.get(port, "127.0.0.1", "/broken/x").send().await().statusCode()).isEqualTo(502);
 
     await().atMost(10, TimeUnit.SECONDS).until(() -> Files.exists(file) && Files.readAllLines(file).size() >= 4);
-    Thread.sleep(200);
+    // exactly one line per request: no fifth one follows for a while
+    await().during(java.time.Duration.ofMillis(300)).atMost(java.time.Duration.ofSeconds(5))
+      .until(() -> Files.readAllLines(file).size() == 4);
     List<String> lines = Files.readAllLines(file);
     assertThat(lines).hasSize(4);
     List<JsonObject> entries = lines.stream().map(JsonObject::new).toList();

@@ -82,7 +82,9 @@ class PrometheusCompatibilityTest {
       .put("from", "CLOSED").put("to", "OPEN").put("at", "2026-01-01T00:00:00Z").put("retryAfterSeconds", 10));
     metrics.retried("ok", "echo", "BackendConnectionFailure");
     metrics.recordFabricResolution("fabric:/App/Svc", dev.portico.metrics.FabricResolution.OK, 100_000);
-    Thread.sleep(200);
+    // the breaker event travels over the event bus: wait until the exposition shows it
+    org.awaitility.Awaitility.await().atMost(10, TimeUnit.SECONDS).until(() -> web.get(gw.managementPort(), "127.0.0.1",
+      "/metrics").send().await().bodyAsString().contains("portico_circuit_breaker_transitions_total"));
     for (String accept : new String[] {"text/plain", "application/openmetrics-text;version=1.0.0"}) {
       HttpResponse<Buffer> res = web.get(gw.managementPort(), "127.0.0.1", "/metrics").putHeader("accept", accept).send().await();
       String text = res.bodyAsString();

@@ -21,7 +21,16 @@ public final class Backends {
 
   /** Answers 200 with a JSON echo of method, path, query, headers and body length, plus {@code name}. */
   public static HttpServer echo(Vertx vertx, String name) {
-    return http(vertx, req -> req.body().onSuccess(body -> {
+    return http(vertx, echoHandler(name));
+  }
+
+  /** {@link #echo(Vertx, String)} on another loopback address and port (0: any). */
+  public static HttpServer echo(Vertx vertx, String name, String host, int port) {
+    return vertx.createHttpServer().requestHandler(echoHandler(name)).listen(port, host).await();
+  }
+
+  private static Handler<HttpServerRequest> echoHandler(String name) {
+    return req -> req.body().onSuccess(body -> {
       JsonObject headers = new JsonObject();
       req.headers().names().forEach(n -> headers.put(n.toLowerCase(Locale.ROOT), String.join(",", req.headers().getAll(n))));
       req.response().putHeader("content-type", "application/json").end(new JsonObject()
@@ -33,7 +42,7 @@ public final class Backends {
         .put("headers", headers)
         .put("bodyBytes", body.length())
         .encode());
-    }));
+    });
   }
 
   /** Accepts TCP connections and never answers. */

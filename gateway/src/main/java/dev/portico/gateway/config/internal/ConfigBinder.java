@@ -4,6 +4,10 @@ import dev.portico.discovery.HttpUrl;
 import dev.portico.discovery.InstanceSpec;
 import dev.portico.discovery.InstanceStatus;
 import dev.portico.discovery.RegistryOptions;
+import dev.portico.discovery.sources.DnsSrvOptions;
+import dev.portico.discovery.sources.KubernetesOptions;
+import dev.portico.discovery.sources.SourceOptions;
+import dev.portico.discovery.sources.SourceRecords;
 import dev.portico.fabric.FabricName;
 import dev.portico.fabric.InvalidFabricNameException;
 import dev.portico.fabric.importer.ImporterConfig;
@@ -388,10 +392,194 @@ public final class ConfigBinder {
     }
     String backend = str(r, "backend", RegistryConfig.LOCAL);
     RegistryConfig.Redis redis = redisRegistry(backend, r);
+    List<SourceOptions> sources = sources(arr(r, "sources"));
+    for (int i = 0; i < instances.size(); i++) {
+      String owner = instances.get(i).metadata().get(SourceRecords.SOURCE);
+      if (owner != null && sources.stream().anyMatch(s -> s.id().equals(owner))) {
+        problem("registry.instances[" + i + "].metadata." + SourceRecords.SOURCE, "'" + owner
+          + "' is the id of a registry source, which would remove this instance as not its own");
+      }
+    }
     return new RegistryConfig(backend, redis,
       str(r, "announceAddress", ServiceDiscoveryOptions.DEFAULT_ANNOUNCE_ADDRESS),
       duration(r, "refreshInterval", "registry.refreshInterval", RegistryOptions.DEFAULT_REFRESH),
-      duration(r, "timeout", "registry.timeout", RegistryOptions.DEFAULT_CALL_TIMEOUT), instances);
+      duration(r, "timeout", "registry.timeout", RegistryOptions.DEFAULT_CALL_TIMEOUT), instances, sources);
+  }
+
+  // --- registry sources (DNS SRV, Kubernetes) -----------------------------------------------
+
+  private static final Map<String, Set<String>> SOURCE_FIELDS = Map.of(
+    DnsSrvOptions.TYPE, Set.of("type", "id", "service", "name", "scheme", "server", "minInterval", "maxInterval",
+      "timeout", "resolveTargets"),
+    KubernetesOptions.TYPE, Set.of("type", "id", "service", "name", "scheme", "namespace", "port", "addressType",
+      "apiServer", "tokenFile", "caFile", "timeout", "watchTimeout"));
+
+  private List<SourceOptions> sources(JsonArray list) {
+    List<SourceOptions> out = new ArrayList<>();
+    Set<String> ids = new HashSet<>();
+    for (int i = 0; i < list.size(); i++) {
+      String at = "registry.sources[" + i + "]";
+      JsonObject s = list.getValue(i) instanceof JsonObject o ? o : new JsonObject();
+      String type = str(s, "type", null);
+      if (!SOURCE_FIELDS.containsKey(type)) {
+        continue; // reported by the schema
+      }
+      for (String field : new TreeSet<>(s.fieldNames())) {
+        if (!SOURCE_FIELDS.get(type).contains(field)) {
+          String other = type.equals(DnsSrvOptions.TYPE) ? KubernetesOptions.TYPE : DnsSrvOptions.TYPE;
+          problem(at + "." + field, "does not apply to type " + type + (SOURCE_FIELDS.get(other).contains(field)
+            ? " (it is a field of type " + other + ")" : ""));
+        }
+      }
+      SourceOptions source = type.equals(DnsSrvOptions.TYPE) ? dnsSource(at, s) : kubernetesSource(at, s);
+      if (source == null) {
+        continue;
+      }
+      if (!ids.add(source.id())) {
+        problem(at + ".id", "duplicate registry source id '" + source.id() + "'" + (s.containsKey("id") ? ""
+          : " (the default, <type>:<service>: give each source its own id)"));
+        continue;
+      }
+      out.add(source);
+    }
+    return out;
+  }
+
+  private DnsSrvOptions dnsSource(String at, JsonObject s) {
+    String name = str(s, "name", null);
+    String service = str(s, "service", null);
+    if (name == null) {
+      problem(at + ".name", "required: the SRV name to resolve, e.g. _http._tcp.orders.service.consul");
+    }
+    if (service == null) {
+      problem(at + ".service", "required: the registry service the instances are published under (what backends name)");
+    }
+    if (name == null || service == null || !validServiceName(at + ".service", service)) {
+      return null;
+    }
+    String host = null;
+    int port = 53;
+    String server = str(s, "server", null);
+    if (server != null) {
+      Matcher m = Pattern.compile("^(?:\\[([0-9A-Fa-f:.]+)]|([0-9.]+)|([0-9A-Fa-f:]*:[0-9A-Fa-f:]*))(?::(\\d{1,5}))?$")
+        .matcher(server.strip());
+      // a bare IPv6 address has colons of its own: a port needs the bracketed form
+      if (!m.matches() || (m.group(3) != null && m.group(4) != null)) {
+        problem(at + ".server", "'" + server + "' is not an IP address with an optional port (10.0.0.2, 10.0.0.2:8600,"
+          + " [fd00::2]:53): the DNS client needs its server's address, not a name to resolve");
+        return null;
+      }
+      host = m.group(1) != null ? m.group(1) : m.group(2) != null ? m.group(2) : m.group(3);
+      if (!io.netty.util.NetUtil.isValidIpV4Address(host) && !io.netty.util.NetUtil.isValidIpV6Address(host)) {
+        problem(at + ".server", "'" + server + "' is not an IP address with an optional port (10.0.0.2, 10.0.0.2:8600,"
+          + " [fd00::2]:53)");
+        return null;
+      }
+      port = m.group(4) == null ? 53 : Integer.parseInt(m.group(4));
+      if (port < 1 || port > 65535) {
+        problem(at + ".server", "port " + port + " is out of range (1 to 65535)");
+        return null;
+      }
+    }
+    Duration min = duration(s, "minInterval", at + ".minInterval", DnsSrvOptions.DEFAULT_MIN_INTERVAL);
+    Duration max = duration(s, "maxInterval", at + ".maxInterval", DnsSrvOptions.DEFAULT_MAX_INTERVAL);
+    if (max.compareTo(min) < 0) {
+      problem(at + ".maxInterval", max + " is shorter than minInterval (" + min + ")");
+      return null;
+    }
+    return new DnsSrvOptions(str(s, "id", DnsSrvOptions.TYPE + ":" + service), service,
+      name.endsWith(".") ? name.substring(0, name.length() - 1) : name, host, port, "https".equals(str(s, "scheme", "http")),
+      min, max, duration(s, "timeout", at + ".timeout", DnsSrvOptions.DEFAULT_TIMEOUT), bool(s, "resolveTargets", true));
+  }
+
+  private KubernetesOptions kubernetesSource(String at, JsonObject s) {
+    String name = str(s, "name", null);
+    if (name == null) {
+      problem(at + ".name", "required: the name of the Kubernetes Service whose EndpointSlices are read");
+      return null;
+    }
+    String service = str(s, "service", name);
+    if (!validServiceName(at + ".service", service)) {
+      return null;
+    }
+    boolean ok = true;
+    String namespace = str(s, "namespace", null);
+    if (namespace == null) {
+      namespace = readTrimmed(KubernetesOptions.IN_CLUSTER_NAMESPACE);
+      if (namespace == null) {
+        problem(at + ".namespace", "required outside a cluster (there is no " + KubernetesOptions.IN_CLUSTER_NAMESPACE + ")");
+        ok = false;
+      }
+    }
+    String apiServer = str(s, "apiServer", null);
+    boolean inCluster = apiServer == null;
+    if (inCluster) {
+      String host = env.get("KUBERNETES_SERVICE_HOST");
+      String port = env.getOrDefault("KUBERNETES_SERVICE_PORT", "443");
+      if (host == null || host.isBlank()) {
+        problem(at + ".apiServer", "required outside a cluster (KUBERNETES_SERVICE_HOST is not set)");
+        return null;
+      }
+      apiServer = "https://" + (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
+    } else {
+      apiServer = substitute(at + ".apiServer", apiServer);
+    }
+    try {
+      URI uri = new URI(apiServer);
+      if (!("https".equals(uri.getScheme()) || "http".equals(uri.getScheme())) || uri.getHost() == null
+        || uri.getRawQuery() != null || uri.getRawFragment() != null || uri.getRawUserInfo() != null) {
+        throw new URISyntaxException(apiServer, "not an http(s)://host[:port][/path] URL");
+      }
+    } catch (URISyntaxException e) {
+      problem(at + ".apiServer", "'" + apiServer + "' is not an http(s)://host[:port][/path] URL");
+      return null;
+    }
+    String tokenFile = str(s, "tokenFile", inCluster ? KubernetesOptions.IN_CLUSTER_TOKEN : null);
+    if (tokenFile != null && !Files.isReadable(Path.of(tokenFile))) {
+      problem(at + ".tokenFile", "cannot read '" + tokenFile + "'" + (s.containsKey("tokenFile") ? ""
+        : " (the service account token: is automountServiceAccountToken off?)"));
+      ok = false;
+    }
+    boolean https = apiServer.startsWith("https:");
+    String caFile = str(s, "caFile", https && inCluster ? KubernetesOptions.IN_CLUSTER_CA : null);
+    if (caFile != null) {
+      if (!https) {
+        problem(at + ".caFile", "has no use with an http:// apiServer");
+        ok = false;
+      } else {
+        try {
+          CertificateLoader.caPem(caFile);
+        } catch (CertificateLoader.Invalid e) {
+          problem(at + ".caFile", e.getMessage());
+          ok = false;
+        }
+      }
+    }
+    Duration timeout = duration(s, "timeout", at + ".timeout", KubernetesOptions.DEFAULT_TIMEOUT);
+    Duration watchTimeout = duration(s, "watchTimeout", at + ".watchTimeout", KubernetesOptions.DEFAULT_WATCH_TIMEOUT);
+    if (!ok) {
+      return null;
+    }
+    return new KubernetesOptions(str(s, "id", KubernetesOptions.TYPE + ":" + service), service, namespace, name,
+      str(s, "port", null), "https".equals(str(s, "scheme", "http")), str(s, "addressType", "IPv4"), apiServer, tokenFile,
+      caFile, timeout, watchTimeout);
+  }
+
+  private boolean validServiceName(String at, String service) {
+    if (!SERVICE_NAME.matcher(service).matches()) {
+      problem(at, "'" + service + "' is not a valid service name (letters, digits, '.', '_', '-')");
+      return false;
+    }
+    return true;
+  }
+
+  private static String readTrimmed(String file) {
+    try {
+      Path p = Path.of(file);
+      return Files.isReadable(p) ? Files.readString(p, StandardCharsets.UTF_8).strip() : null;
+    } catch (IOException | RuntimeException e) {
+      return null;
+    }
   }
 
   private RegistryConfig.Redis redisRegistry(String backend, JsonObject r) {

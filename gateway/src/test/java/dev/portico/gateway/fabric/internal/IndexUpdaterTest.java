@@ -27,18 +27,25 @@ class IndexUpdaterTest {
     List<Boolean> onWorker = new CopyOnWriteArrayList<>();
     List<Long> built = new CopyOnWriteArrayList<>();
     Context context = vertx.getOrCreateContext();
+    // the first build holds until the other four snapshots have arrived, as a slow build of 5,000 records would
+    java.util.concurrent.CountDownLatch allSubmitted = new java.util.concurrent.CountDownLatch(1);
     IndexUpdater updater = new IndexUpdater(context, resolver, index -> {
       onWorker.add(Context.isOnWorkerThread());
       built.add(index.snapshotVersion());
-      sleep(50);   // a slow build, as 5,000 records are
+      try {
+        allSubmitted.await(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     });
-    List<Future<Void>> done = new ArrayList<>();
+    List<Future<Void>> done = new java.util.concurrent.CopyOnWriteArrayList<>();
     context.runOnContext(v -> {
       for (long version = 1; version <= 5; version++) {
         done.add(updater.submit(new RegistrySnapshot(version, java.util.Map.of())));
       }
+      allSubmitted.countDown();
     });
-    Thread.sleep(100);
+    org.awaitility.Awaitility.await().atMost(10, TimeUnit.SECONDS).until(() -> done.size() == 5);
     Future.all(new ArrayList<>(done)).await(5, TimeUnit.SECONDS);
     FabricIndex index = resolver.index();
     assertThat(index.snapshotVersion()).isEqualTo(5);
@@ -46,13 +53,5 @@ class IndexUpdaterTest {
     // the first snapshot builds at once; the four that arrive meanwhile coalesce into one more build
     assertThat(built).containsExactly(1L, 5L);
     assertThat(updater.submit(new RegistrySnapshot(3, java.util.Map.of())).isComplete()).isTrue();
-  }
-
-  private static void sleep(long ms) {
-    try {
-      Thread.sleep(ms);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
   }
 }
