@@ -15,24 +15,33 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The discovery registry: a thin, typed face over Vert.x Service Discovery holding
- * {@code http-endpoint} records. Every write is announced on the event bus, which is what
- * {@link RegistryWatcher} listens to.
+ * {@code http-endpoint} records. Every write is announced on the event bus
+ * ({@link RegistryOptions#announceAddress()}), which is what {@link RegistryWatcher} listens to:
+ * one announcement per single write, and one per {@linkplain #write(RegistryWrites) batch}, however
+ * many records it holds. (Service Discovery's own per-record announcements go to an address
+ * nobody listens to: thousands of records written at once must not become thousands of
+ * snapshot rebuilds.)
  */
 public final class Registry {
 
+  /** Records of one batch written at once at most: a Redis pool must not see more waiting commands than it queues. */
+  static final int BATCH_WINDOW = 16;
+
+  private final Vertx vertx;
   private final ServiceDiscovery discovery;
   private final RegistryOptions options;
   /** Cross-process announcements of a Redis registry; {@code null} for the local one. */
   private final RedisAnnouncements announcements;
 
-  private Registry(ServiceDiscovery discovery, RegistryOptions options, RedisAnnouncements announcements) {
+  private Registry(Vertx vertx, ServiceDiscovery discovery, RegistryOptions options, RedisAnnouncements announcements) {
+    this.vertx = vertx;
     this.discovery = discovery;
     this.options = options;
     this.announcements = announcements;
   }
 
   public static Registry create(Vertx vertx, RegistryOptions options) {
-    return new Registry(ServiceDiscovery.create(vertx, options.toDiscoveryOptions()), options,
+    return new Registry(vertx, ServiceDiscovery.create(vertx, options.toDiscoveryOptions()), options,
       options.redis() ? new RedisAnnouncements(vertx, options.backendConfig()) : null);
   }
 
@@ -63,13 +72,12 @@ public final class Registry {
 
   /** Publishes a new record and returns the instance with its registration id. */
   public Future<ServiceInstance> publish(InstanceSpec spec) {
-    return announced(bounded(discovery.publish(toRecord(spec))).map(Registry::toInstance));
+    return announced(publishQuietly(spec));
   }
 
   /** Replaces the endpoint, status and metadata of the record {@code id}; the id is kept. */
   public Future<ServiceInstance> update(String id, InstanceSpec spec) {
-    Record record = toRecord(spec).setRegistration(id);
-    return announced(find(id).compose(existing -> bounded(discovery.update(record))).map(Registry::toInstance));
+    return announced(updateQuietly(id, spec));
   }
 
   /** Sets the status of the record {@code id} (UP, DOWN, OUT_OF_SERVICE). */
@@ -79,11 +87,31 @@ public final class Registry {
   }
 
   public Future<Void> unpublish(String id) {
-    return bounded(discovery.unpublish(id)).onSuccess(v -> {
-      if (announcements != null) {
-        announcements.announce(id);
+    return bounded(discovery.unpublish(id)).onSuccess(v -> announce(id));
+  }
+
+  /**
+   * Publishes, updates and unpublishes the records of {@code writes}, at most {@value #BATCH_WINDOW}
+   * at a time, and announces them once when all are done. A write that fails does not stop the
+   * others: the result lists what was written and why the rest was not. Callers keep batches
+   * bounded (thousands of records, not the whole of a big registry): the records of one batch
+   * are held until it completes.
+   */
+  public Future<RegistryWrites.Result> write(RegistryWrites writes) {
+    return writeUnannounced(writes).onSuccess(result -> {
+      if (result.written() > 0) {
+        announce("batch of " + result.written());
       }
     });
+  }
+
+  /**
+   * {@link #write(RegistryWrites)} without the announcement, for a writer that writes several
+   * batches in a row and then calls {@link #announce(String)} once: every announcement makes
+   * every watcher re-read the registry.
+   */
+  public Future<RegistryWrites.Result> writeUnannounced(RegistryWrites writes) {
+    return new BatchWriter(this, writes, BATCH_WINDOW).run();
   }
 
   /** Every HTTP endpoint record, whatever its status. Not for the hot path: use {@link RegistryWatcher}. */
@@ -103,8 +131,33 @@ public final class Registry {
     discovery.close();
   }
 
+  /** A single write, unannounced: for a batch, which announces once. */
+  Future<ServiceInstance> publishQuietly(InstanceSpec spec) {
+    return bounded(discovery.publish(toRecord(spec))).map(Registry::toInstance);
+  }
+
+  Future<ServiceInstance> updateQuietly(String id, InstanceSpec spec) {
+    Record record = toRecord(spec).setRegistration(id);
+    return find(id).compose(existing -> bounded(discovery.update(record))).map(Registry::toInstance);
+  }
+
+  Future<Void> unpublishQuietly(String id) {
+    return bounded(discovery.unpublish(id));
+  }
+
   private Future<ServiceInstance> announced(Future<ServiceInstance> write) {
-    return announcements == null ? write : write.onSuccess(i -> announcements.announce(i.id()));
+    return write.onSuccess(i -> announce(i.id()));
+  }
+
+  /**
+   * Tells this process's watchers (event bus) and, for a shared registry, the other processes,
+   * that the registry changed; {@code what} is for the curious (logs), watchers re-read anyway.
+   */
+  public void announce(String what) {
+    vertx.eventBus().publish(options.announceAddress(), new JsonObject().put("changed", what));
+    if (announcements != null) {
+      announcements.announce(what);
+    }
   }
 
   private Future<Record> find(String id) {

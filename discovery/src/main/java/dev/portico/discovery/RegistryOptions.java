@@ -12,7 +12,8 @@ import java.util.Objects;
 /**
  * How to reach the registry.
  *
- * @param announceAddress event bus address of the registry's announcements
+ * @param announceAddress event bus address of the registry's announcements: one per write through {@link Registry},
+ *                        one per batch of writes
  * @param backendName     the Vert.x Service Discovery backend ({@code null}: the local/cluster-wide map)
  * @param backendConfig   configuration handed to the backend (e.g. the Redis connection)
  * @param refreshInterval how often the snapshot is rebuilt even without announcements (the safety net
@@ -76,7 +77,9 @@ public record RegistryOptions(String announceAddress, String backendName, JsonOb
     // Name the backend explicitly: Service Discovery otherwise takes whichever backend the
     // ServiceLoader finds first on the classpath, which silently changes with dependencies.
     conf.put("backend-name", backendName == null ? DefaultServiceDiscoveryBackend.class.getName() : backendName);
-    return new ServiceDiscoveryOptions().setAnnounceAddress(announceAddress).setBackendConfiguration(conf);
+    // Service Discovery announces every record it writes; Registry announces per write or per batch
+    // itself, so the per-record announcements go where nobody listens
+    return new ServiceDiscoveryOptions().setAnnounceAddress(announceAddress + ".records").setBackendConfiguration(conf);
   }
 
   @Override

@@ -10,6 +10,7 @@ import dev.portico.fabric.importer.CycleSummary;
 import dev.portico.fabric.importer.FabricImporter;
 import dev.portico.fabric.importer.ImporterConfig;
 import dev.portico.fabric.importer.ImporterStatus;
+import dev.portico.fabric.importer.PartitionRefresh;
 import dev.portico.fabric.resolve.FabricIndex;
 import dev.portico.fabric.resolve.FabricResolver;
 import dev.portico.fabric.resolve.IndexedService;
@@ -72,7 +73,7 @@ public final class FabricRuntime {
   private final AtomicReference<Refresh> lastRefresh = new AtomicReference<>();
   /** Importers whose first successful import the index includes. */
   private final Set<String> indexed = ConcurrentHashMap.newKeySet();
-  private final List<FabricImporter> importers = new ArrayList<>();
+  private final List<FabricImporter> importers = new java.util.concurrent.CopyOnWriteArrayList<>();
   private IndexUpdater updater;
 
   /**
@@ -107,12 +108,14 @@ public final class FabricRuntime {
     return updater.submit(watcher.current()).compose(v -> {
       List<Future<Void>> started = new ArrayList<>();
       for (ImporterConfig c : importerConfigs) {
-        FabricImporter importer = FabricImporter.create(vertx, registry, c);
-        importer.onCycle(summary -> indexFirstImport(c.name(), summary));
-        importers.add(importer);
-        started.add(importer.start());
-        log.info("Service Fabric importer '{}' started: {} every {}{}", c.name(), c.managementEndpoints(), c.interval(),
-          c.tls() == null ? "" : " (" + c.tls().summary() + ")");
+        // on a worker context: a cycle over a big cluster plans thousands of writes
+        started.add(FabricImporter.deploy(vertx, registry, c).compose(importer -> {
+          importer.onCycle(summary -> indexFirstImport(c.name(), summary));
+          importers.add(importer);
+          log.info("Service Fabric importer '{}' started: {} every {}{}", c.name(), c.managementEndpoints(),
+            c.interval(), c.tls() == null ? "" : " (" + c.tls().summary() + ")");
+          return importer.start();
+        }));
       }
       return Future.all(started).mapEmpty();
     });
@@ -139,6 +142,58 @@ public final class FabricRuntime {
    */
   public Future<Resolution> reresolve(ResolvedPartition previous, PartitionKey key) {
     return resolver.reresolve(previous, key);
+  }
+
+  /**
+   * Complaint-driven re-resolution: a request found {@code previous}'s endpoint stale (connection
+   * failure, timeout, 410, 503, a 404 not marked {@code X-ServiceFabric: ResourceNotFound}).
+   * <ul>
+   *   <li>the index has a newer partition already: that one;</li>
+   *   <li>else, for a partition an importer imported: that importer asks the cluster now
+   *       ({@code ResolvePartition} with {@code PreviousRspVersion}, at most once per partition per
+   *       re-resolve interval, complaints meanwhile sharing the answer) and writes a move to the
+   *       registry; the index takes the move in at once, so the resend and every request after it
+   *       go to the new replica, not only this one. When the cluster says nothing moved (or cannot
+   *       be asked), the partition as the index has it;</li>
+   *   <li>else (records from another publisher): one shared registry read, as
+   *       {@link #reresolve} does.</li>
+   * </ul>
+   * Never fails; may complete on another thread than the caller's.
+   */
+  public Future<Resolution> complain(ResolvedPartition previous, PartitionKey key) {
+    Resolution newer = resolver.newerThan(previous, key);
+    if (newer != null) {
+      return Future.succeededFuture(newer);
+    }
+    String pid = previous.partition().id();
+    FabricImporter importer = importerOf(pid);
+    if (importer == null) {
+      return resolver.reresolve(previous, key);
+    }
+    return importer.reresolve(pid).compose(refresh -> {
+      if (refresh instanceof PartitionRefresh.Changed changed) {
+        return Future.succeededFuture(resolver.learn(previous.service(), changed.records()));
+      }
+      if (refresh instanceof PartitionRefresh.Unknown) {
+        return resolver.reresolve(previous, key);
+      }
+      if (refresh instanceof PartitionRefresh.Failed failed) {
+        log.debug("complaint-driven re-resolution of partition {} of {} failed: {}", pid, previous.service(),
+          failed.reason());
+      }
+      // the cluster says nothing moved (or cannot say): a newer partition may still have come in meanwhile
+      Resolution now = resolver.newerThan(previous, key);
+      return Future.succeededFuture(now != null ? now : current(previous, key));
+    });
+  }
+
+  private FabricImporter importerOf(String partitionId) {
+    for (FabricImporter i : importers) {
+      if (i.imports(partitionId)) {
+        return i;
+      }
+    }
+    return null;
   }
 
   /**

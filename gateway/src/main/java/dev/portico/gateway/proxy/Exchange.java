@@ -95,6 +95,8 @@ final class Exchange {
   private long timer = -1;
   private long deadlineTimer = -1;
   private Failure lastFailure;
+  /** A response held while the source decides on a complaint about it: the answer if the time bound passes meanwhile. */
+  private HttpClientResponse held;
   /** The client has been answered (or is being), or is gone: attempts stop. */
   private boolean settled;
   private boolean completed;
@@ -478,10 +480,13 @@ final class Exchange {
    */
   private void complain(int status, String reason, HttpClientResponse upRes) {
     Context loop = Vertx.currentContext();
+    held = upRes;
     onLoop(loop, source.reconsider(this, status, reason), decided -> {
+      boolean stillHeld = upRes != null && held == upRes;
+      held = null;
       if (settled) {
         source.abandon();
-        if (upRes != null) {
+        if (stillHeld) {
           discard(upRes);
         }
         return;
@@ -549,6 +554,13 @@ final class Exchange {
   /** The source's bound on the whole exchange passed before a response could be sent: 504. */
   private void deadlinePassed(long deadlineMillis) {
     if (settled) {
+      return;
+    }
+    if (held != null) {
+      // the backend did answer; re-resolving was still deciding whether to resend: that answer it is
+      HttpClientResponse answer = held;
+      held = null;
+      forward(answer);
       return;
     }
     Failure timeout = new Failure.Timeout("no response within the request's time bound of " + deadlineMillis + " ms"

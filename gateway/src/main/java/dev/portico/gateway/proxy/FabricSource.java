@@ -66,8 +66,14 @@ final class FabricSource implements TargetSource {
   private PartitionKey key;
   private ResolvedPartition partition;
   private int resends;
+  private int notFoundResends;
   private boolean moved;
+  /** The outcome complained about says the endpoint is stale (set by {@link #complains}, read by {@link #reconsider}). */
+  private boolean stale;
   private Selection pending;
+  private long startedNanos;
+  /** The back-off already drawn for the next resend (a 404's, checked against the time bound), -1 for none. */
+  private long nextBackoff = -1;
 
   /**
    * @param keyText     the key the request carries, {@code null} for none
@@ -110,6 +116,7 @@ final class FabricSource implements TargetSource {
   @Override
   public Selection first(Exchange x, long nowNanos) {
     context = Vertx.currentContext();
+    startedNanos = nowNanos;
     observer = x.observer();
     long started = System.nanoTime();
     FabricIndex index = fabric.index();
@@ -136,14 +143,17 @@ final class FabricSource implements TargetSource {
 
   @Override
   public boolean complains(Exchange x, int status, String reason, MultiMap headers) {
-    return partition != null && resends < maxResends && policy.complains(x.method(), status, reason, headers);
+    boolean complains = partition != null && resends < maxResends && policy.complains(x.method(), status, reason, headers);
+    stale = complains && ResendPolicy.signalsStaleEndpoint(status, reason, headers);
+    return complains;
   }
 
   @Override
   public Future<Boolean> reconsider(Exchange x, int status, String reason) {
-    if (status > 0 && !policy.resendsToSameEndpoint(status)) {
-      // the service answered: a resend is worth it only towards an endpoint not tried yet, which
-      // only a change the gateway already knows of can offer (no registry read for this)
+    if (status > 0 && !stale) {
+      // the service answered, and nothing says the endpoint is stale: a resend is worth it only
+      // towards an endpoint not tried yet, which only a change the gateway already knows of can
+      // offer (no registry read, no management call for this)
       long started = System.nanoTime();
       Resolution r = fabric.current(partition, key);
       if (!(r instanceof ResolvedPartition p)) {
@@ -153,31 +163,77 @@ final class FabricSource implements TargetSource {
       boolean newer = isNewer(p);
       record(newer ? FabricResolution.REFRESHED : FabricResolution.OK, started);
       partition = p;
-      if (!newer) {
-        return Future.succeededFuture(false);
-      }
-      Selection s = pick(System.nanoTime(), x);
-      if (s instanceof Selection.Chosen c && !x.tried().contains(c.target())) {
-        pending = s;
-        return Future.succeededFuture(true);
-      }
-      release(s);
-      return Future.succeededFuture(false);
+      return Future.succeededFuture(newer && resendElsewhere(x));
     }
+    // a connection failure, a timeout, 410, 503 or a 404 not marked as the service's own: the
+    // endpoint may be stale, so the partition is re-resolved now (complaint-driven, from the
+    // cluster when an importer imported it)
     long started = System.nanoTime();
-    return onLoop(fabric.reresolve(partition, key)).map(r -> {
+    return onLoop(fabric.complain(partition, key)).map(r -> {
       if (r instanceof ResolvedPartition p) {
         moved = isNewer(p);
         record(moved ? FabricResolution.REFRESHED : FabricResolution.OK, started);
         partition = p;
-        return true;
+        if (status == 0) {
+          return true;
+        }
+        if (moved) {
+          // a response from a replica that is no longer where the partition lives: resend where it is
+          moved = false;
+          if (status == 404 && notFoundResends >= policy.notFoundResends()) {
+            return false;
+          }
+          boolean resend = resendElsewhere(x) || policy.resendsToSameEndpoint(status);
+          if (resend && status == 404) {
+            notFoundResends++;
+          }
+          return resend;
+        }
+        return resendToSame(status);
       }
       ResolutionFailure f = (ResolutionFailure) r;
       record(FabricResults.of(f), started);
       moved = false;
       // a partition between primaries (failing over) gets replicas again soon: wait and look again
-      return f instanceof ResolutionFailure.NoReplica || f instanceof ResolutionFailure.NoListener;
+      return status == 0 && (f instanceof ResolutionFailure.NoReplica || f instanceof ResolutionFailure.NoListener);
     });
+  }
+
+  /** Picks a target this request has not tried; true (the resend is pending) when there is one. */
+  private boolean resendElsewhere(Exchange x) {
+    Selection s = pick(System.nanoTime(), x);
+    if (s instanceof Selection.Chosen c && !x.tried().contains(c.target())) {
+      pending = s;
+      return true;
+    }
+    release(s);
+    return false;
+  }
+
+  /**
+   * The partition has not moved, yet the endpoint answered a status that says it may be stale:
+   * the reverse proxy resends 503 and 410 after its back-off (as the reference does), and a 404
+   * a bounded number of times, and only when the back-off ends within the request's time bound,
+   * so that it is answered as the 404 it is rather than held until a 504.
+   */
+  private boolean resendToSame(int status) {
+    if (!policy.resendsToSameEndpoint(status)) {
+      return false;
+    }
+    if (status != 404) {
+      return true;
+    }
+    if (notFoundResends >= policy.notFoundResends()) {
+      return false;
+    }
+    long backoff = policy.backoffMillis(resends, ThreadLocalRandom.current());
+    long elapsed = (System.nanoTime() - startedNanos) / 1_000_000;
+    if (deadlineMillis > 0 && elapsed + backoff >= deadlineMillis) {
+      return false;
+    }
+    notFoundResends++;
+    nextBackoff = backoff;
+    return true;
   }
 
   @Override
@@ -202,10 +258,11 @@ final class FabricSource implements TargetSource {
 
   /** Back off, re-resolve, pick; again while nothing can take the request and resends remain. */
   private void later(Exchange x, Promise<Selection> next) {
-    long delay = Math.max(1, policy.backoffMillis(resends - 1, ThreadLocalRandom.current()));
+    long delay = Math.max(1, nextBackoff >= 0 ? nextBackoff : policy.backoffMillis(resends - 1, ThreadLocalRandom.current()));
+    nextBackoff = -1;
     x.vertx().setTimer(delay, t -> {
       long started = System.nanoTime();
-      onLoop(fabric.reresolve(partition, key)).onComplete(ar -> {
+      onLoop(fabric.complain(partition, key)).onComplete(ar -> {
         if (ar.failed()) {
           next.complete(new Selection.Unavailable("re-resolving " + service + " failed", -1));
           return;

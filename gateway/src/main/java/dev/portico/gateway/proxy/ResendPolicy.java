@@ -28,6 +28,31 @@ sealed interface ResendPolicy {
   long backoffMillis(int resend, RandomGenerator random);
 
   /**
+   * Resends of a request answered 404 (without {@code X-ServiceFabric: ResourceNotFound}) at most,
+   * within the request's resends; unbounded by default (only the resends bound them).
+   */
+  default int notFoundResends() {
+    return Integer.MAX_VALUE;
+  }
+
+  /**
+   * Whether an outcome says the endpoint may be stale, the partition moved: a connection failure
+   * or timeout, 410, 503, or a 404 without {@code X-ServiceFabric: ResourceNotFound} (what a shared
+   * HTTP.sys port answers once the replica left it). Such a complaint re-resolves the partition
+   * from the cluster (complaint-driven), whatever the rule book that made it a complaint.
+   */
+  static boolean signalsStaleEndpoint(int status, String reason, MultiMap responseHeaders) {
+    if (status == 0) {
+      return "BackendConnectionFailure".equals(reason) || "Timeout".equals(reason);
+    }
+    if (status == 503 || status == 410) {
+      return true;
+    }
+    return status == 404 && (responseHeaders == null
+      || !ReverseProxy.RESOURCE_NOT_FOUND.equalsIgnoreCase(responseHeaders.get(ReverseProxy.SERVICE_FABRIC_HEADER)));
+  }
+
+  /**
    * APIM: the backend's {@code sf-resolve-condition}. A response is resent only for an idempotent
    * method (the service received and answered it; a POST it answered must not be sent twice),
    * and only to an endpoint not tried yet: the same endpoint would give the same answer. The
@@ -52,11 +77,12 @@ sealed interface ResendPolicy {
 
   /**
    * The reverse proxy: a connection failure or timeout; and for GET, HEAD and OPTIONS also 503,
-   * 410 and a 404 without {@code X-ServiceFabric: ResourceNotFound}. Unlike the reference, a 404
-   * is resent only when re-resolution offers another endpoint: from the endpoint that answered it,
-   * it is the service's own answer, returned at once instead of retried until the timeout.
+   * 410 and a 404 without {@code X-ServiceFabric: ResourceNotFound}, each re-resolved and resent
+   * as the reference does. Unlike the reference, a 404 is resent {@code notFoundResends} times at
+   * most (and only when the back-off ends within the request's bound), then returned as the 404
+   * it is, never held until a 504.
    */
-  record ReverseProxy(long backoffMaxMillis) implements ResendPolicy {
+  record ReverseProxy(long backoffMaxMillis, int notFoundResends) implements ResendPolicy {
     static final String SERVICE_FABRIC_HEADER = "X-ServiceFabric";
     static final String RESOURCE_NOT_FOUND = "ResourceNotFound";
 
@@ -76,7 +102,7 @@ sealed interface ResendPolicy {
 
     @Override
     public boolean resendsToSameEndpoint(int status) {
-      return status != 404;
+      return true;
     }
 
     @Override

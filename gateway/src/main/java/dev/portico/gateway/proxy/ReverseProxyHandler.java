@@ -14,9 +14,12 @@ import dev.portico.gateway.resilience.RetryPolicy;
 import dev.portico.gateway.routing.Route;
 import dev.portico.metrics.FabricResolution;
 import io.vertx.core.Handler;
+import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpServerRequest;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -108,12 +111,29 @@ public final class ReverseProxyHandler implements Handler<HttpServerRequest> {
       }
       maxResends = (int) Math.min(maxResends, n);
     }
+    if (!config.keepForwardedChain()) {
+      // as Service Fabric's reverse proxy does: what a client says about earlier hops is not
+      // believed; the exchange sets X-Forwarded-For/Host/Proto and Forwarded for this hop alone
+      dropForwarded(req.headers());
+    }
     FabricSource source = new FabricSource(fabric, route.backend().upstream(), rp.service(), rp.partitionKey(),
       rp.partitionKind(), "no PartitionKey parameter", selector, false, Optional.ofNullable(rp.listenerName()),
-      new ResendPolicy.ReverseProxy(config.backoffMax().toMillis()), maxResends, config.bufferBodyLimit(), timeoutMs);
+      new ResendPolicy.ReverseProxy(config.backoffMax().toMillis(), config.notFoundRetries()), maxResends,
+      config.bufferBodyLimit(), timeoutMs);
     observer.started(ID);
     new Exchange(ctx.vertx(), ctx.client(), observer, ctx.states().current(), req, route, source, path, rp.suffix(),
       rp.forwardedQuery(), requestId, ctx.via(), startNanos, null).start();
+  }
+
+  /** Removes every {@code X-Forwarded-*} header and {@code Forwarded}. */
+  static void dropForwarded(MultiMap headers) {
+    List<String> names = new ArrayList<>();
+    for (String name : headers.names()) {
+      if (name.regionMatches(true, 0, "x-forwarded-", 0, 12) || name.equalsIgnoreCase("forwarded")) {
+        names.add(name);
+      }
+    }
+    names.forEach(headers::remove);
   }
 
   private void reject(HttpServerRequest req, Failure failure, String requestId, long startNanos) {

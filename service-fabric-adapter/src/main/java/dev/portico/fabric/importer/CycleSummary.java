@@ -24,13 +24,15 @@ import java.util.Objects;
  * @param updated      records rewritten in place (moved, promoted, or carrying a new partition version)
  * @param unpublished  records removed
  * @param unchanged    records already right
- * @param kept         records left alone because their part of the cluster could not be read
+ * @param kept         records left alone because their part of the cluster could not be read (or because a
+ *                     complaint-driven re-resolution rewrote their partition while the cycle ran)
+ * @param offline      listed partitions with no replica to publish, recorded as offline partitions
  * @param problems     what could not be read or written, one line each
  * @param error        why the cycle failed; null unless FAILED
  */
 public record CycleSummary(Outcome outcome, Instant startedAt, Duration duration, String endpoint, int applications,
                            int services, int partitions, int replicas, int published, int updated, int unpublished,
-                           int unchanged, int kept, List<String> problems, String error) {
+                           int unchanged, int kept, int offline, List<String> problems, String error) {
 
     public enum Outcome { COMPLETE, PARTIAL, FAILED }
 
@@ -42,7 +44,7 @@ public record CycleSummary(Outcome outcome, Instant startedAt, Duration duration
     }
 
     static CycleSummary failed(Instant startedAt, Duration duration, String endpoint, String error) {
-        return new CycleSummary(Outcome.FAILED, startedAt, duration, endpoint, 0, 0, 0, 0, 0, 0, 0, 0, 0, List.of(), error);
+        return new CycleSummary(Outcome.FAILED, startedAt, duration, endpoint, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, List.of(), error);
     }
 
     /** Whether the cycle wrote anything to the registry. */
@@ -65,6 +67,7 @@ public record CycleSummary(Outcome outcome, Instant startedAt, Duration duration
                 .put("unpublished", unpublished)
                 .put("unchanged", unchanged)
                 .put("kept", kept)
+                .put("offline", offline)
                 .put("problems", new JsonArray(List.copyOf(problems)))
                 .put("error", error);
     }
@@ -74,7 +77,7 @@ public record CycleSummary(Outcome outcome, Instant startedAt, Duration duration
         return outcome + " in " + duration.toMillis() + " ms via " + endpoint + ": " + applications + " applications, "
                 + services + " services, " + partitions + " partitions, " + replicas + " replicas; published "
                 + published + ", updated " + updated + ", unpublished " + unpublished + ", unchanged " + unchanged
-                + ", kept " + kept + (problems.isEmpty() ? "" : "; problems: " + problems)
+                + ", kept " + kept + (offline == 0 ? "" : ", offline partitions " + offline) + (problems.isEmpty() ? "" : "; problems: " + problems)
                 + (error == null ? "" : "; error: " + error);
     }
 }

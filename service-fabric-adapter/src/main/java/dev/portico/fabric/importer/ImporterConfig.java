@@ -34,18 +34,26 @@ import java.util.regex.Pattern;
  * @param staleAfter          the records count as stale when the last successful cycle is older than this
  * @param staleAfterFailures  ... or after this many failed cycles in a row
  * @param applications        only these applications (empty: every application the cluster lists)
- * @param parallelism         management calls in flight at once, and registry writes at once
+ * @param parallelism         management calls in flight at once
  * @param tls                 client certificate and trust for https endpoints; null: the JVM's default trust
+ * @param batchSize           registry writes per batch (each batch is written at once and announced once); the
+ *                            writes of one partition are never split, so a batch exceeds this only for a partition
+ *                            with more replicas than this
+ * @param reresolveInterval   complaint-driven re-resolution: at most one ResolvePartition per partition per this
+ *                            interval; complaints meanwhile share its answer
  */
 public record ImporterConfig(String name, List<URI> managementEndpoints, Duration interval, Duration requestTimeout,
                              Duration staleAfter, int staleAfterFailures, List<FabricName> applications,
-                             int parallelism, Tls tls) {
+                             int parallelism, Tls tls, int batchSize, Duration reresolveInterval) {
 
     public static final String DEFAULT_NAME = "sf-importer";
     public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(10);
     public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(5);
     public static final int DEFAULT_STALE_AFTER_FAILURES = 3;
     public static final int DEFAULT_PARALLELISM = 8;
+    public static final int DEFAULT_BATCH_SIZE = 1000;
+    public static final int MAX_BATCH_SIZE = 100_000;
+    public static final Duration DEFAULT_RERESOLVE_INTERVAL = Duration.ofMillis(100);
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]+");
     private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)");
@@ -126,8 +134,9 @@ public record ImporterConfig(String name, List<URI> managementEndpoints, Duratio
         requestTimeout = requestTimeout == null ? DEFAULT_REQUEST_TIMEOUT : requestTimeout;
         staleAfter = staleAfter == null ? interval.multipliedBy(6) : staleAfter;
         applications = applications == null ? List.of() : List.copyOf(applications);
+        reresolveInterval = reresolveInterval == null ? DEFAULT_RERESOLVE_INTERVAL : reresolveInterval;
         List<String> problems = validate(name, managementEndpoints, interval, requestTimeout, staleAfter,
-                staleAfterFailures, applications, parallelism, tls);
+                staleAfterFailures, applications, parallelism, tls, batchSize, reresolveInterval);
         if (!problems.isEmpty()) {
             throw new InvalidImporterConfigException(problems);
         }
@@ -159,6 +168,8 @@ public record ImporterConfig(String name, List<URI> managementEndpoints, Duratio
         private List<FabricName> applications = List.of();
         private int parallelism = DEFAULT_PARALLELISM;
         private Tls tls;
+        private int batchSize = DEFAULT_BATCH_SIZE;
+        private Duration reresolveInterval;
 
         private Builder(String... endpoints) {
             this.endpoints = List.of(endpoints);
@@ -201,6 +212,16 @@ public record ImporterConfig(String name, List<URI> managementEndpoints, Duratio
             return this;
         }
 
+        public Builder batchSize(int value) {
+            this.batchSize = value;
+            return this;
+        }
+
+        public Builder reresolveInterval(Duration value) {
+            this.reresolveInterval = value;
+            return this;
+        }
+
         /** @throws InvalidImporterConfigException listing every problem */
         public ImporterConfig build() {
             List<URI> uris = new ArrayList<>();
@@ -213,7 +234,7 @@ public record ImporterConfig(String name, List<URI> managementEndpoints, Duratio
             }
             try {
                 ImporterConfig config = new ImporterConfig(name, uris, interval, requestTimeout, staleAfter,
-                        staleAfterFailures, applications, parallelism, tls);
+                        staleAfterFailures, applications, parallelism, tls, batchSize, reresolveInterval);
                 if (problems.isEmpty()) {
                     return config;
                 }
@@ -226,7 +247,7 @@ public record ImporterConfig(String name, List<URI> managementEndpoints, Duratio
 
     /**
      * Reads {@code {"name", "managementEndpoints": [..], "interval", "requestTimeout", "staleAfter",
-     * "staleAfterFailures", "applications": ["fabric:/App"], "parallelism", "tls": {"certPath",
+     * "staleAfterFailures", "applications": ["fabric:/App"], "parallelism", "batchSize", "reresolveInterval", "tls": {"certPath",
      * "keyPath" | "pfxPath", "pfxPassword", "caPath", "trustAll", "verifyHost", "serverCertificateThumbprints": [..],
      * "serverX509Names": [{"name", "issuerCertificateThumbprint"}]}}}. Durations are milliseconds as a number, or
      * strings such as {@code "500ms"}, {@code "10s"}, {@code "2m"}, {@code "1h"}, {@code "PT10S"}.
@@ -252,6 +273,8 @@ public record ImporterConfig(String name, List<URI> managementEndpoints, Duratio
         Duration staleAfter = duration(json, "staleAfter", problems);
         int staleAfterFailures = integer(json, "staleAfterFailures", DEFAULT_STALE_AFTER_FAILURES, problems);
         int parallelism = integer(json, "parallelism", DEFAULT_PARALLELISM, problems);
+        int batchSize = integer(json, "batchSize", DEFAULT_BATCH_SIZE, problems);
+        Duration reresolveInterval = duration(json, "reresolveInterval", problems);
         List<FabricName> apps = new ArrayList<>();
         JsonArray appArray = array(json, "applications", problems);
         for (int i = 0; i < appArray.size(); i++) {
@@ -275,7 +298,7 @@ public record ImporterConfig(String name, List<URI> managementEndpoints, Duratio
         }
         try {
             ImporterConfig config = new ImporterConfig(name, endpoints, interval, requestTimeout, staleAfter,
-                    staleAfterFailures, apps, parallelism, tls);
+                    staleAfterFailures, apps, parallelism, tls, batchSize, reresolveInterval);
             if (problems.isEmpty()) {
                 return config;
             }
@@ -287,7 +310,7 @@ public record ImporterConfig(String name, List<URI> managementEndpoints, Duratio
 
     private static List<String> validate(String name, List<URI> endpoints, Duration interval, Duration requestTimeout,
                                          Duration staleAfter, int staleAfterFailures, List<FabricName> applications,
-                                         int parallelism, Tls tls) {
+                                         int parallelism, Tls tls, int batchSize, Duration reresolveInterval) {
         List<String> problems = new ArrayList<>();
         if (!NAME.matcher(name).matches()) {
             problems.add("name \"" + name + "\" must be non-empty and use only letters, digits, '.', '_' and '-'");
@@ -339,6 +362,12 @@ public record ImporterConfig(String name, List<URI> managementEndpoints, Duratio
         }
         if (parallelism < 1 || parallelism > 64) {
             problems.add("parallelism must be within [1, 64], got " + parallelism);
+        }
+        if (batchSize < 1 || batchSize > MAX_BATCH_SIZE) {
+            problems.add("batchSize must be within [1, " + MAX_BATCH_SIZE + "], got " + batchSize);
+        }
+        if (reresolveInterval.isNegative() || reresolveInterval.compareTo(Duration.ofMinutes(1)) > 0) {
+            problems.add("reresolveInterval must be within [0, PT1M], got " + reresolveInterval);
         }
         Set<FabricName> apps = new HashSet<>();
         for (FabricName app : applications) {

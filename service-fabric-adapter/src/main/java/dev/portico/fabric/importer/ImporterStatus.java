@@ -18,9 +18,22 @@ import java.time.Instant;
  *                            failures in a row. The records keep serving either way.
  * @param activeEndpoint      the management endpoint tried first
  * @param lastCycle           the last cycle's summary (null before the first)
+ * @param complaints          complaint-driven re-resolutions so far
  */
 public record ImporterStatus(String name, boolean running, Instant lastAttempt, Instant lastSuccess, String lastError,
-                             int consecutiveFailures, boolean stale, String activeEndpoint, CycleSummary lastCycle) {
+                             int consecutiveFailures, boolean stale, String activeEndpoint, CycleSummary lastCycle,
+                             Complaints complaints) {
+
+    /**
+     * @param calls   ResolvePartition calls made because a caller complained about a partition
+     * @param shared  complaints answered by a call already made (in flight, or within the re-resolve interval)
+     * @param changes calls whose answer moved the partition (its records were rewritten)
+     */
+    public record Complaints(long calls, long shared, long changes) {
+        public JsonObject toJson() {
+            return new JsonObject().put("calls", calls).put("shared", shared).put("changes", changes);
+        }
+    }
 
     /** Imported at least once and not stale. */
     public boolean ready() {
@@ -38,6 +51,7 @@ public record ImporterStatus(String name, boolean running, Instant lastAttempt, 
                 .put("lastError", lastError)
                 .put("consecutiveFailures", consecutiveFailures)
                 .put("activeEndpoint", activeEndpoint)
-                .put("lastCycle", lastCycle == null ? null : lastCycle.toJson());
+                .put("lastCycle", lastCycle == null ? null : lastCycle.toJson())
+                .put("complaints", complaints.toJson());
     }
 }

@@ -39,6 +39,14 @@ public final class FabricRecords {
     public static final String SOURCE = "sf.source";
     /** The cluster's opaque {@code Version} of the resolution the record was written from. */
     public static final String CLUSTER_VERSION = "sf.clusterVersion";
+    /** {@value #OFFLINE_PARTITION} on an offline-partition record; absent on replica records. */
+    public static final String RECORD = "sf.record";
+    public static final String OFFLINE_PARTITION = "offlinePartition";
+    /**
+     * The endpoint of an offline-partition record: a name that never resolves (RFC 2606), on a
+     * record that is OUT_OF_SERVICE, so nothing can be sent there.
+     */
+    public static final String OFFLINE_HOST = "offline-partition.invalid";
 
     private FabricRecords() {
     }
@@ -87,12 +95,46 @@ public final class FabricRecords {
                 + replica.partition().id() + " published no address with a host and port: " + endpoints);
     }
 
-    /** Reads a registry record as a Service Fabric replica. */
+    /**
+     * The record of a partition the cluster lists with no replica to publish: OUT_OF_SERVICE, at
+     * {@link #OFFLINE_HOST} (never called), with the partition's {@code sf.*} keys and {@code sf.record:
+     * offlinePartition}, plus {@code extra} metadata. It keeps the partition in the index's table.
+     */
+    public static InstanceSpec toOfflinePartitionSpec(FabricPartitionMetadata partition, Map<String, String> extra) {
+        Objects.requireNonNull(partition, "partition");
+        Objects.requireNonNull(extra, "extra");
+        Map<String, String> metadata = new HashMap<>(flatten(partition.toJson()));
+        metadata.put(RECORD, OFFLINE_PARTITION);
+        for (Map.Entry<String, String> e : extra.entrySet()) {
+            if (metadata.containsKey(e.getKey())) {
+                throw new IllegalArgumentException("Extra metadata may not override " + e.getKey());
+            }
+            metadata.put(e.getKey(), e.getValue());
+        }
+        return new InstanceSpec(partition.service().toString(), OFFLINE_HOST, 1, false, "", InstanceStatus.OUT_OF_SERVICE,
+                metadata);
+    }
+
+    /** Reads a registry record as a Service Fabric replica or offline partition. */
     public static ReplicaRecord fromInstance(ServiceInstance instance) {
         Objects.requireNonNull(instance, "instance");
         Map<String, String> metadata = instance.metadata();
         if (!metadata.containsKey(FabricReplicaMetadata.SERVICE)) {
             return new ReplicaRecord.NotFabric(instance);
+        }
+        if (OFFLINE_PARTITION.equals(metadata.get(RECORD))) {
+            FabricPartitionMetadata partition;
+            try {
+                partition = FabricPartitionMetadata.fromJson(new JsonObject(new HashMap<String, Object>(metadata)));
+            } catch (FabricFormatException e) {
+                return new ReplicaRecord.Malformed(instance, "Record " + instance.id() + " (" + instance.service()
+                        + ") has invalid Service Fabric partition metadata: " + e.getMessage());
+            }
+            if (!partition.service().toString().equals(instance.service())) {
+                return new ReplicaRecord.Malformed(instance, "Record " + instance.id() + " is published under \""
+                        + instance.service() + "\" but its " + FabricReplicaMetadata.SERVICE + " is " + partition.service());
+            }
+            return new ReplicaRecord.OfflinePartition(instance, partition);
         }
         FabricReplicaMetadata replica;
         try {

@@ -4,18 +4,14 @@ import dev.portico.fabric.EndpointAddresses;
 import dev.portico.fabric.FabricFormatException;
 import dev.portico.fabric.FabricName;
 import dev.portico.fabric.PartitionInfo;
-import dev.portico.fabric.PartitionKind;
 import dev.portico.fabric.PartitionVersion;
 import dev.portico.fabric.ReplicaRole;
 import dev.portico.fabric.ServiceKind;
-import dev.portico.fabric.internal.Guids;
-import dev.portico.fabric.internal.JsonFields;
 import io.vertx.core.json.JsonObject;
 
 import java.util.Objects;
 
 import static dev.portico.fabric.internal.JsonFields.convert;
-import static dev.portico.fabric.internal.JsonFields.int64;
 import static dev.portico.fabric.internal.JsonFields.string;
 
 /**
@@ -90,55 +86,24 @@ public record FabricReplicaMetadata(FabricName application, FabricName service, 
     }
 
     public JsonObject toJson() {
-        JsonObject json = new JsonObject()
-                .put(APPLICATION, application.toString())
-                .put(SERVICE, service.toString())
-                .put(SERVICE_KIND, serviceKind.restName())
-                .put(PARTITION_ID, partition.id())
-                .put(PARTITION_KIND, partition.kind().restName());
-        if (partition instanceof PartitionInfo.Int64Range) {
-            PartitionInfo.Int64Range range = (PartitionInfo.Int64Range) partition;
-            json.put(LOW_KEY, Long.toString(range.low())).put(HIGH_KEY, Long.toString(range.high()));
-        } else if (partition instanceof PartitionInfo.Named) {
-            json.put(PARTITION_NAME, ((PartitionInfo.Named) partition).name());
-        }
-        return json.put(ROLE, role.restName())
+        return partitionMetadata().toJson()
+                .put(ROLE, role.restName())
                 .put(REPLICA_ID, replicaId)
-                .put(ADDRESS, address)
-                .put(GENERATION, Long.toString(generation))
-                .put(FM_VERSION, Long.toString(fmVersion));
+                .put(ADDRESS, address);
+    }
+
+    /** The partition part: what an offline-partition record carries alone. */
+    public FabricPartitionMetadata partitionMetadata() {
+        return new FabricPartitionMetadata(application, service, serviceKind, partition, generation, fmVersion);
     }
 
     /** Reads {@link #toJson()}'s keys; a missing or invalid field is reported under its key. */
     public static FabricReplicaMetadata fromJson(JsonObject json) {
         Objects.requireNonNull(json, "json");
-        FabricName application = convert(APPLICATION, () -> FabricName.parse(string(json, APPLICATION)));
-        FabricName service = convert(SERVICE, () -> FabricName.parseService(string(json, SERVICE)));
-        if (!application.isAncestorOf(service)) {
-            throw new FabricFormatException(SERVICE, service + " is not under application " + application + " (" + APPLICATION + ")");
-        }
-        ServiceKind serviceKind = convert(SERVICE_KIND, () -> ServiceKind.parse(string(json, SERVICE_KIND)));
-        String partitionId = string(json, PARTITION_ID);
-        convert(PARTITION_ID, () -> Guids.require(partitionId, "Partition id"));
-        PartitionKind kind = convert(PARTITION_KIND, () -> PartitionKind.parse(string(json, PARTITION_KIND)));
-        PartitionInfo partition;
-        switch (kind) {
-            case SINGLETON:
-                partition = new PartitionInfo.Singleton(partitionId);
-                break;
-            case INT64_RANGE:
-                long low = int64(json, LOW_KEY);
-                long high = int64(json, HIGH_KEY);
-                partition = convert(HIGH_KEY, () -> new PartitionInfo.Int64Range(partitionId, low, high));
-                break;
-            default:
-                String name = string(json, PARTITION_NAME);
-                partition = convert(PARTITION_NAME, () -> new PartitionInfo.Named(partitionId, name));
-                break;
-        }
+        FabricPartitionMetadata p = FabricPartitionMetadata.fromJson(json);
         ReplicaRole role = convert(ROLE, () -> ReplicaRole.parse(string(json, ROLE)));
-        if (role.serviceKind() != serviceKind) {
-            throw new FabricFormatException(ROLE, role + " is not a role of a " + serviceKind
+        if (role.serviceKind() != p.serviceKind()) {
+            throw new FabricFormatException(ROLE, role + " is not a role of a " + p.serviceKind()
                     + " service (" + SERVICE_KIND + ")");
         }
         String replicaId = string(json, REPLICA_ID);
@@ -146,17 +111,7 @@ public record FabricReplicaMetadata(FabricName application, FabricName service, 
             throw new FabricFormatException(REPLICA_ID, "must not be blank");
         }
         String address = string(json, ADDRESS);
-        long generation = nonNegative(json, GENERATION);
-        long fmVersion = nonNegative(json, FM_VERSION);
-        return new FabricReplicaMetadata(application, service, serviceKind, partition, role, replicaId, address,
-                generation, fmVersion);
-    }
-
-    private static long nonNegative(JsonObject json, String key) {
-        long v = JsonFields.int64(json, key);
-        if (v < 0) {
-            throw new FabricFormatException(key, v + " is negative");
-        }
-        return v;
+        return new FabricReplicaMetadata(p.application(), p.service(), p.serviceKind(), p.partition(), role, replicaId,
+                address, p.generation(), p.fmVersion());
     }
 }

@@ -5,10 +5,12 @@ import dev.portico.discovery.ServiceInstance;
 import java.util.Objects;
 
 /**
- * A registry record read as a Service Fabric replica: {@link Valid}, or why it is not one. A value,
- * not an exception, because an index built from thousands of records must report bad ones and go on.
+ * A registry record read as a Service Fabric replica: {@link Valid}, an {@link OfflinePartition}
+ * (a partition with no replica to publish), or why it is neither. A value, not an exception,
+ * because an index built from thousands of records must report bad ones and go on.
  */
-public sealed interface ReplicaRecord permits ReplicaRecord.Valid, ReplicaRecord.NotFabric, ReplicaRecord.Malformed {
+public sealed interface ReplicaRecord
+        permits ReplicaRecord.Valid, ReplicaRecord.OfflinePartition, ReplicaRecord.NotFabric, ReplicaRecord.Malformed {
 
     /** The record as the registry gave it. */
     ServiceInstance instance();
@@ -23,6 +25,18 @@ public sealed interface ReplicaRecord permits ReplicaRecord.Valid, ReplicaRecord
         /** Extra metadata written next to the {@code sf.*} fields, e.g. {@link FabricRecords#SOURCE}; null when absent. */
         public String extra(String key) {
             return instance.metadata(key);
+        }
+    }
+
+    /**
+     * A partition the cluster lists but that has no replica to publish ({@link FabricRecords#toOfflinePartitionSpec}):
+     * it keeps the partition's range or name known, so a key it owns is answered "no replica" (503), not "no
+     * such partition" (400).
+     */
+    record OfflinePartition(ServiceInstance instance, FabricPartitionMetadata metadata) implements ReplicaRecord {
+        public OfflinePartition {
+            Objects.requireNonNull(instance, "instance");
+            Objects.requireNonNull(metadata, "metadata");
         }
     }
 

@@ -87,6 +87,24 @@ public final class FabricIndex {
         return s == null ? ResolutionFailure.ServiceNotFound.of(service, key) : s.resolve(key);
     }
 
+    /**
+     * This index with one partition replaced by a newer resolution of it (same snapshot version):
+     * what a complaint-driven re-resolution learnt before the registry snapshot shows it. Null
+     * when the index has no such partition, or describes it otherwise.
+     */
+    FabricIndex withPartition(ResolvedPartition p) {
+        IndexedService s = services.get(p.service());
+        IndexedService replaced = s == null ? null : s.withPartition(p);
+        if (replaced == null) {
+            return null;
+        }
+        Map<FabricName, IndexedService> next = new java.util.HashMap<>(services);
+        next.put(p.service(), replaced);
+        int replicas = replicaCount - s.partition(p.partition().id()).map(q -> q.replicas().size()).orElse(0)
+                + p.replicas().size();
+        return new FabricIndex(snapshotVersion, next, problems, parsed, replicas);
+    }
+
     @Override
     public String toString() {
         return "FabricIndex[snapshot " + snapshotVersion + ", " + services.size() + " services, " + replicaCount

@@ -2,6 +2,7 @@ package dev.portico.fabric.resolve;
 
 import dev.portico.discovery.RegistrySnapshot;
 import dev.portico.discovery.RegistryWatcher;
+import dev.portico.discovery.ServiceInstance;
 import dev.portico.fabric.FabricName;
 import dev.portico.fabric.ListenerSelection;
 import dev.portico.fabric.PartitionKey;
@@ -10,8 +11,12 @@ import io.vertx.core.Future;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
@@ -32,6 +37,12 @@ public final class FabricResolver {
 
     private final AtomicReference<FabricIndex> index = new AtomicReference<>(FabricIndex.EMPTY);
     private final Supplier<Future<RegistrySnapshot>> refresh;
+    /**
+     * Partitions {@link #learn learnt} from complaint-driven re-resolutions (lower-case ids), kept
+     * over index rebuilds until a registry snapshot has them at the same version or newer: the
+     * records are written already, but the snapshot that shows them may still be on its way.
+     */
+    private final Map<String, ResolvedPartition> learnt = new ConcurrentHashMap<>();
 
     /**
      * @param refresh forces a re-read of the registry and completes with a snapshot reflecting every
@@ -66,7 +77,7 @@ public final class FabricResolver {
             if (snapshot.version() <= current.snapshotVersion()) {
                 return current;
             }
-            FabricIndex next = FabricIndex.build(snapshot, current);
+            FabricIndex next = withLearnt(FabricIndex.build(snapshot, current));
             if (index.compareAndSet(current, next)) {
                 if (!next.problems().isEmpty() && !next.problems().equals(current.problems())) {
                     log.warn("Service Fabric records with problems in registry snapshot {}: {}",
@@ -80,6 +91,81 @@ public final class FabricResolver {
     /** The index in force. */
     public FabricIndex index() {
         return index.get();
+    }
+
+    /**
+     * Takes in the records of one partition as a complaint-driven re-resolution just wrote them
+     * (every record of the partition), ahead of the registry snapshot that will show them: the
+     * index in force gets the partition at once, and keeps it over rebuilds from older snapshots.
+     * Never goes back: when the index already has the partition at this version or a newer one,
+     * that is the answer.
+     *
+     * @return the partition as it now resolves ({@link ResolutionFailure.NoReplica} when it has no
+     *         UP replica), or a failure when the records are not of one partition of {@code service}
+     */
+    public Resolution learn(FabricName service, List<ServiceInstance> records) {
+        Objects.requireNonNull(service, "service");
+        List<IndexBuilder.Parsed> group = new ArrayList<>(records.size());
+        for (ServiceInstance r : records) {
+            IndexBuilder.Parsed p = IndexBuilder.parse(r);
+            if (p != null && p.metadata().service().equals(service)) {
+                group.add(p);
+            }
+        }
+        PartitionKey anyKey = PartitionKey.none();
+        if (group.isEmpty() || group.stream().map(p -> IndexedService.lower(p.metadata().partition().id())).distinct()
+                .count() != 1) {
+            return ResolutionFailure.ServiceNotFound.of(service, anyKey);
+        }
+        List<IndexProblem> problems = new ArrayList<>();
+        ResolvedPartition learntNow = IndexBuilder.partition(service, group.get(0).metadata().serviceKind(), group, problems);
+        String pid = IndexedService.lower(learntNow.partition().id());
+        learnt.merge(pid, learntNow, (old, now) -> now.version().isNewerThan(old.version()) ? now : old);
+        while (true) {
+            FabricIndex current = index.get();
+            ResolvedPartition indexed = current.service(service).flatMap(s -> s.partition(pid)).orElse(null);
+            if (indexed != null && !learntNow.version().isNewerThan(indexed.version())) {
+                learnt.remove(pid, learntNow);
+                return withReplicas(indexed, learntNow.representativeKey());
+            }
+            FabricIndex next = current.withPartition(learntNow);
+            if (next == null) {
+                // the index does not describe this partition so: the registry's next snapshot decides
+                learnt.remove(pid, learntNow);
+                return withReplicas(learntNow, learntNow.representativeKey());
+            }
+            if (index.compareAndSet(current, next)) {
+                return withReplicas(learntNow, learntNow.representativeKey());
+            }
+        }
+    }
+
+    /**
+     * What replaces {@code previous} in the index in force when it has something newer (or, when
+     * the partition id is gone, what {@code key} resolves to now); null when it has nothing newer.
+     * No I/O.
+     */
+    public Resolution newerThan(ResolvedPartition previous, PartitionKey key) {
+        return newer(index.get(), previous, key);
+    }
+
+    /** Learnt partitions the snapshot's index is older on replace its own; the others are forgotten. */
+    private FabricIndex withLearnt(FabricIndex built) {
+        if (learnt.isEmpty()) {
+            return built;
+        }
+        FabricIndex out = built;
+        for (Map.Entry<String, ResolvedPartition> e : learnt.entrySet()) {
+            ResolvedPartition p = e.getValue();
+            ResolvedPartition indexed = out.service(p.service()).flatMap(s -> s.partition(e.getKey())).orElse(null);
+            FabricIndex next = indexed != null && p.version().isNewerThan(indexed.version()) ? out.withPartition(p) : null;
+            if (next == null) {
+                learnt.remove(e.getKey(), p);
+            } else {
+                out = next;
+            }
+        }
+        return out;
     }
 
     /** The partition owning {@code key} in {@code service}, or a typed failure. Lock-free, no I/O. */

@@ -8,6 +8,8 @@ import dev.portico.fabric.PartitionInfo;
 import dev.portico.fabric.PartitionTable;
 import dev.portico.fabric.PartitionVersion;
 import dev.portico.fabric.ReplicaRole;
+import dev.portico.fabric.ServiceKind;
+import dev.portico.fabric.registry.FabricPartitionMetadata;
 import dev.portico.fabric.registry.FabricRecords;
 import dev.portico.fabric.registry.FabricReplicaMetadata;
 import dev.portico.fabric.registry.ReplicaRecord;
@@ -22,15 +24,20 @@ import java.util.Map;
 /** Builds a {@link FabricIndex}; one use per build. */
 final class IndexBuilder {
 
-    /** A record read once: kept in the index so the next build can skip parsing it again. */
-    record Parsed(ServiceInstance instance, FabricReplicaMetadata metadata, ResolvedReplica replica) {
+    /**
+     * A record read once: kept in the index so the next build can skip parsing it again. An
+     * offline-partition record has no role and no replica: it only keeps its partition known.
+     */
+    record Parsed(ServiceInstance instance, FabricPartitionMetadata metadata, ReplicaRole role, String replicaId,
+                  ResolvedReplica replica) {
+        /** An UP replica: one that takes requests. */
         boolean up() {
-            return instance.status() == InstanceStatus.UP;
+            return replica != null && instance.status() == InstanceStatus.UP;
         }
     }
 
     private static final Comparator<Parsed> BY_REPLICA_ID = Comparator
-            .comparing((Parsed p) -> p.metadata().replicaId())
+            .comparing((Parsed p) -> p.replicaId())
             .thenComparing(p -> p.instance().id());
 
     private final FabricIndex previous;
@@ -71,20 +78,34 @@ final class IndexBuilder {
         if (before != null && before.instance().equals(instance)) {
             return before;
         }
-        ReplicaRecord record = FabricRecords.fromInstance(instance);
-        if (record instanceof ReplicaRecord.Malformed) {
+        Parsed p = parse(instance);
+        if (p == null) {
+            ReplicaRecord record = FabricRecords.fromInstance(instance);
             problems.add(new IndexProblem(IndexProblem.Effect.RECORD_SKIPPED, instance.service(),
-                    List.of(instance.id()), ((ReplicaRecord.Malformed) record).problem()));
-            return null;
+                    List.of(instance.id()), record instanceof ReplicaRecord.Malformed m ? m.problem()
+                    : "Record " + instance.id() + " is no Service Fabric record"));
         }
-        FabricReplicaMetadata m = ((ReplicaRecord.Valid) record).metadata();
-        return new Parsed(instance, m, new ResolvedReplica(m.role(), m.replicaId(), m.endpoints(), instance.id()));
+        return p;
+    }
+
+    /** The record read as a replica or an offline partition; null when it is neither. */
+    static Parsed parse(ServiceInstance instance) {
+        ReplicaRecord record = FabricRecords.fromInstance(instance);
+        if (record instanceof ReplicaRecord.Valid v) {
+            FabricReplicaMetadata m = v.metadata();
+            return new Parsed(instance, m.partitionMetadata(), m.role(), m.replicaId(),
+                    new ResolvedReplica(m.role(), m.replicaId(), m.endpoints(), instance.id()));
+        }
+        if (record instanceof ReplicaRecord.OfflinePartition o) {
+            return new Parsed(instance, o.metadata(), null, null, null);
+        }
+        return null;
     }
 
     private IndexedService service(FabricName name, List<Parsed> records) {
-        FabricReplicaMetadata first = records.get(0).metadata();
+        FabricPartitionMetadata first = records.get(0).metadata();
         for (Parsed p : records) {
-            FabricReplicaMetadata m = p.metadata();
+            FabricPartitionMetadata m = p.metadata();
             if (m.serviceKind() != first.serviceKind()) {
                 return skip(name, List.of(records.get(0), p), "Service " + name + " is skipped: its records disagree on"
                         + " the service kind (" + first.serviceKind() + " in record " + records.get(0).instance().id()
@@ -122,7 +143,7 @@ final class IndexBuilder {
         List<ResolvedPartition> partitions = new ArrayList<>(infos.size());
         IndexedService before = previous.service(name).orElse(null);
         for (List<Parsed> group : byPartition.values()) {
-            ResolvedPartition p = partition(name, first, group);
+            ResolvedPartition p = partition(name, first.serviceKind(), group, problems);
             if (before != null) {
                 // keep the instance callers already hold when nothing changed: equal and identical
                 ResolvedPartition old = before.partition(p.partition().id()).orElse(null);
@@ -136,7 +157,11 @@ final class IndexBuilder {
         return new IndexedService(name, first.application(), first.serviceKind(), table, partitions);
     }
 
-    private ResolvedPartition partition(FabricName name, FabricReplicaMetadata first, List<Parsed> group) {
+    /**
+     * One partition from its records: the highest version any of them carries, the UP replicas
+     * (primary first, one primary at most: another UP primary is reported and ignored).
+     */
+    static ResolvedPartition partition(FabricName name, ServiceKind kind, List<Parsed> group, List<IndexProblem> problems) {
         PartitionVersion version = group.get(0).metadata().version();
         List<Parsed> primaries = new ArrayList<>(1);
         List<Parsed> others = new ArrayList<>(group.size());
@@ -148,7 +173,7 @@ final class IndexBuilder {
             if (!p.up()) {
                 continue;
             }
-            if (p.metadata().role() == ReplicaRole.STATEFUL_PRIMARY) {
+            if (p.role() == ReplicaRole.STATEFUL_PRIMARY) {
                 primaries.add(p);
             } else {
                 others.add(p);
@@ -170,7 +195,7 @@ final class IndexBuilder {
         for (Parsed p : others) {
             replicas.add(p.replica());
         }
-        return new ResolvedPartition(name, first.serviceKind(), group.get(0).metadata().partition(), version, replicas);
+        return new ResolvedPartition(name, kind, group.get(0).metadata().partition(), version, replicas);
     }
 
     private static boolean sameShape(PartitionInfo a, PartitionInfo b) {

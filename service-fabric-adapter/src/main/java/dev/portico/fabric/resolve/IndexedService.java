@@ -105,6 +105,23 @@ public final class IndexedService {
                 && key <= ((PartitionInfo.Int64Range) ps.get(ps.size() - 1)).high();
     }
 
+    /**
+     * This service with {@code p} in place of the partition with its id, or {@code null} when the
+     * service has no such partition or describes it otherwise (another range or name: the table
+     * would change, which only a rebuild from the registry does).
+     */
+    IndexedService withPartition(ResolvedPartition p) {
+        ResolvedPartition old = byId.get(lower(p.partition().id()));
+        if (old == null || !old.partition().equals(p.partition()) || p.serviceKind() != kind) {
+            return null;
+        }
+        List<ResolvedPartition> replaced = new ArrayList<>(partitions.size());
+        for (ResolvedPartition q : partitions) {
+            replaced.add(q == old ? p : q);
+        }
+        return new IndexedService(name, application, kind, table, replaced);
+    }
+
     static String lower(String id) {
         return id.toLowerCase(Locale.ROOT);
     }

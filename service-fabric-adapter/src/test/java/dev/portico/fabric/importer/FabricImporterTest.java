@@ -105,6 +105,7 @@ class FabricImporterTest {
 
     private static ImporterConfig.Builder config(String... endpoints) {
         return ImporterConfig.builder(endpoints).name(SOURCE).interval(Duration.ofHours(1))
+                .reresolveInterval(Duration.ofSeconds(30))
                 .requestTimeout(Duration.ofSeconds(2)).staleAfter(Duration.ofHours(2), 2);
     }
 
@@ -423,5 +424,42 @@ class FabricImporterTest {
         assertThat(after.status()).isEqualTo(InstanceStatus.OUT_OF_SERVICE);
         Map<String, String> m = new HashMap<>(after.metadata());
         assertThat(Long.parseLong(m.get("sf.generation"))).isGreaterThan(Long.parseLong(secondary.metadata("sf.generation")));
+    }
+
+    @Test
+    void aComplaintReResolvesOnePartitionOnceForEveryoneAndWritesTheMove() {
+        await(importer.start());
+        org.awaitility.Awaitility.await().atMost(20, TimeUnit.SECONDS).until(() -> importer.status().ready());
+        ServiceInstance oldPrimary = record(guid(2), "StatefulPrimary");
+        cluster.change(() -> {
+            FakeCluster.Partition p = cluster.partition(guid(2));
+            p.endpoints = new java.util.ArrayList<>(List.of(new FakeCluster.Endpoint("StatefulPrimary", address("10.0.1.5", "p/r2")),
+                    new FakeCluster.Endpoint("StatefulSecondary", address("10.0.1.4", "p/r1"))));
+            p.version = "132000000000000077";
+        });
+        long before = cluster.complaintResolves.get();
+        List<Future<PartitionRefresh>> complaints = new java.util.ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            complaints.add(importer.reresolve(guid(2).toUpperCase(java.util.Locale.ROOT)));
+        }
+        await(Future.all(complaints));
+        assertThat(cluster.complaintResolves.get() - before).isEqualTo(1);
+        assertThat(cluster.requests).anyMatch(u -> u.contains("PartitionKeyValue=100&PreviousRspVersion=132000000000000001"));
+        PartitionRefresh.Changed changed = (PartitionRefresh.Changed) complaints.get(0).result();
+        assertThat(complaints).allSatisfy(c -> assertThat(c.result()).isSameAs(changed));
+        assertThat(changed.records()).hasSize(2).allSatisfy(r -> assertThat(r.metadata())
+                .containsEntry(FabricRecords.CLUSTER_VERSION, "132000000000000077"));
+        // the move is in the registry at once, promoted records keeping their ids, with a newer generation
+        ServiceInstance promoted = record(guid(2), "StatefulPrimary");
+        assertThat(promoted.host()).isEqualTo("10.0.1.5");
+        assertThat(Long.parseLong(promoted.metadata("sf.generation"))).isGreaterThan(Long.parseLong(oldPrimary.metadata("sf.generation")));
+        assertThat(importer.status().complaints()).isEqualTo(new ImporterStatus.Complaints(1, 4, 1));
+
+        // nothing moved since: the cluster is asked again only once the re-resolve interval has passed
+        PartitionRefresh again = await(importer.reresolve(guid(2)));
+        assertThat(again).isSameAs(changed);
+        assertThat(await(importer.reresolve("00000000-0000-4000-8000-000000000099"))).isInstanceOf(PartitionRefresh.Unknown.class);
+        // the next cycle finds the registry right
+        assertThat(cycle().unchanged()).isEqualTo(12);
     }
 }

@@ -169,13 +169,10 @@ class FabricIndexTest {
         records.set(records.size() - 1, instance("199-4-4", replica("fabric:/Big/S199", ServiceKind.STATEFUL,
                 new PartitionInfo.Int64Range(guid(1994), 400, 499), ReplicaRole.STATEFUL_SECONDARY, "r4",
                 endpoints("http://10.9.9.9:8080/"), 2)));
-        long start = System.nanoTime();
         FabricIndex second = FabricIndex.build(RegistrySnapshot.of(2, records), first);
-        long millis = (System.nanoTime() - start) / 1_000_000;
         assertThat(second.resolve(s0, PartitionKey.int64(150))).isSameAs(before);
         ResolvedPartition moved = (ResolvedPartition) second.resolve(FabricName.parse("fabric:/Big/S199"), PartitionKey.int64(450));
         assertThat(moved.version().generation()).isEqualTo(2);
-        assertThat(millis).as("rebuild of 5000 records took %d ms", millis).isLessThan(2000);
     }
 
     private static ServiceInstance withStatus(ServiceInstance i, InstanceStatus status) {

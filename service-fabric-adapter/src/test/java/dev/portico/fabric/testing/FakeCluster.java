@@ -14,6 +14,7 @@ import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -21,6 +22,8 @@ import java.util.regex.Pattern;
 /**
  * A Service Fabric HTTP management endpoint serving the documented JSON shapes from an in-memory
  * cluster that tests change between cycles. Lists are paged ({@link #pageSize} items per page).
+ * It scales to clusters of tens of thousands of partitions ({@link #uniform}); the bench runs it as
+ * its own process ({@link FakeClusterServer}).
  */
 public final class FakeCluster {
 
@@ -69,7 +72,14 @@ public final class FakeCluster {
   private static final Pattern RESOLVE = Pattern.compile("/Services/([^/]+)/\\$/ResolvePartition");
 
   public final List<App> apps = new ArrayList<>();
+  /** Every request URI, in order, while {@link #recordRequests} is on. */
   public final List<String> requests = new CopyOnWriteArrayList<>();
+  /** Off for big clusters: a copy-on-write list of every URI would cost more than the cluster. */
+  public volatile boolean recordRequests = true;
+  /** ResolvePartition calls answered, recorded or not. */
+  public final AtomicLong resolveCalls = new AtomicLong();
+  /** ResolvePartition calls that carried a {@code PreviousRspVersion} (complaint-based re-resolutions). */
+  public final AtomicLong complaintResolves = new AtomicLong();
   public int pageSize = 2;
   public volatile int failStatus;        // non-zero: every request answers this with an HTML body
   public boolean malformed;     // /Applications answers 200 with something that is not JSON
@@ -107,8 +117,41 @@ public final class FakeCluster {
     throw new IllegalArgumentException(id);
   }
 
+  /**
+   * An application with one stateful UniformInt64Range service of {@code partitions} partitions
+   * over {@code [0, partitions * 1000 - 1]}, each with a primary and {@code replicas - 1}
+   * secondaries whose addresses come from {@code address(partition index, replica index)}
+   * (replica 0 is the primary). Partition ids are {@code guid(partition index)}.
+   */
+  public static App uniform(String app, String service, int partitions, int replicas,
+                            java.util.function.IntFunction<String> guid,
+                            java.util.function.BiFunction<Integer, Integer, String> address) {
+    List<String> ids = new ArrayList<>(partitions);
+    for (int i = 0; i < partitions; i++) {
+      ids.add(guid.apply(i));
+    }
+    List<PartitionInfo> infos = new dev.portico.fabric.PartitionScheme.UniformInt64Range(0, partitions * 1000L - 1,
+        partitions).toPartitions(ids);
+    Service s = new Service(service, "Stateful");
+    for (int i = 0; i < partitions; i++) {
+      Partition p = new Partition(infos.get(i), "1");
+      for (int r = 0; r < replicas; r++) {
+        p.endpoints.add(new Endpoint(r == 0 ? "StatefulPrimary" : "StatefulSecondary", address.apply(i, r)));
+      }
+      s.partitions.add(p);
+    }
+    return new App(app, s);
+  }
+
+  /** A Reliable Services address with one default listener, slashes escaped as real replicas publish them. */
+  public static String reliableServicesAddress(String url) {
+    return "{\"Endpoints\":{\"\":\"" + url.replace("/", "\\/") + "\"}}";
+  }
+
   private synchronized void handle(HttpServerRequest req) {
-    requests.add(req.uri());
+    if (recordRequests) {
+      requests.add(req.uri());
+    }
     if (hang) {
       return;
     }
@@ -168,12 +211,17 @@ public final class FakeCluster {
       error(req, 404, FabricError.SERVICE_DOES_NOT_EXIST, "Service does not exist.");
       return;
     }
+    resolveCalls.incrementAndGet();
+    if (req.getParam("PreviousRspVersion") != null) {
+      complaintResolves.incrementAndGet();
+    }
     String type = req.getParam("PartitionKeyType");
     String value = req.getParam("PartitionKeyValue");
+    long int64 = "2".equals(type) && value != null ? Long.parseLong(value) : 0;
     for (Partition p : s.partitions) {
       boolean hit;
       if (p.info instanceof PartitionInfo.Int64Range) {
-        hit = "2".equals(type) && value != null && ((PartitionInfo.Int64Range) p.info).contains(Long.parseLong(value));
+        hit = "2".equals(type) && value != null && ((PartitionInfo.Int64Range) p.info).contains(int64);
       } else if (p.info instanceof PartitionInfo.Named) {
         hit = "3".equals(type) && ((PartitionInfo.Named) p.info).name().equals(value);
       } else {

@@ -168,6 +168,8 @@ public final class ConfigBinder {
       duration(r, "connectTimeout", at + ".connectTimeout", d.connectTimeout()),
       duration(r, "attemptTimeout", at + ".attemptTimeout", null),
       integer(r, "maxRetries", d.maxRetries()),
+      integer(r, "notFoundRetries", d.notFoundRetries()),
+      "append".equals(str(r, "forwardedHeaders", "replace")),
       duration(r, "backoffMax", at + ".backoffMax", d.backoffMax()),
       r.getValue("bufferBodyLimit") instanceof Number n ? n.longValue() : d.bufferBodyLimit(),
       new TlsConfig(bool(tls, "validateCertificateChain", true), bool(tls, "validateCertificateName", true)),
@@ -1299,7 +1301,9 @@ public final class ConfigBinder {
       .requestTimeout(duration(i, "requestTimeout", iat + ".requestTimeout", null))
       .staleAfter(duration(i, "staleAfter", iat + ".staleAfter", null),
         integer(i, "staleAfterFailures", ImporterConfig.DEFAULT_STALE_AFTER_FAILURES))
-      .parallelism(integer(i, "parallelism", ImporterConfig.DEFAULT_PARALLELISM));
+      .parallelism(integer(i, "parallelism", ImporterConfig.DEFAULT_PARALLELISM))
+      .batchSize(integer(i, "batchSize", ImporterConfig.DEFAULT_BATCH_SIZE))
+      .reresolveInterval(duration(i, "reresolveInterval", iat + ".reresolveInterval", null));
     List<FabricName> apps = new ArrayList<>();
     JsonArray list = arr(i, "applications");
     for (int k = 0; k < list.size(); k++) {

@@ -9,8 +9,10 @@ import io.vertx.core.Promise;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 /**
@@ -20,7 +22,7 @@ import java.util.function.Consumer;
  * arriving meanwhile coalesce into one more build of the newest. The resolver swaps the new index
  * in atomically, so requests see the old one or the new one, never a mix.
  *
- * <p>State is confined to the context given (the gateway verticle's).
+ * <p>Builds are started on the context given (the gateway verticle's); snapshots may be submitted from anywhere.
  */
 public final class IndexUpdater {
 
@@ -32,8 +34,15 @@ public final class IndexUpdater {
   private final Context context;
   private final FabricResolver resolver;
   private final Consumer<FabricIndex> swapped;
-  private final List<Waiter> waiters = new ArrayList<>();
-  private RegistrySnapshot pending;
+  private final Queue<Waiter> waiters = new ConcurrentLinkedQueue<>();
+  /**
+   * The newest snapshot submitted and not yet taken by a build. Only this one is held: a burst of
+   * snapshots (one per registry write) arriving faster than builds must not keep each of them
+   * alive in a queue of tasks, which at thousands of records each filled the heap.
+   */
+  private final AtomicReference<RegistrySnapshot> newest = new AtomicReference<>();
+  private final AtomicBoolean scheduled = new AtomicBoolean();
+  // confined to the context
   private boolean building;
 
   /** @param swapped told (on the worker) about each new index, e.g. to prune per-endpoint state */
@@ -46,28 +55,31 @@ public final class IndexUpdater {
   /**
    * Indexes {@code snapshot} (or a newer one) off the event loop. Completes, never fails, once
    * the index in force is built from it or a later snapshot (or the build failed and the old
-   * index keeps serving).
+   * index keeps serving). Safe from any thread.
    */
   public Future<Void> submit(RegistrySnapshot snapshot) {
     if (resolver.index().snapshotVersion() >= snapshot.version()) {
       return Future.succeededFuture();
     }
     Promise<Void> done = Promise.promise();
-    context.runOnContext(v -> {
-      waiters.add(new Waiter(snapshot.version(), done));
-      if (pending == null || snapshot.version() > pending.version()) {
-        pending = snapshot;
-      }
-      if (!building) {
-        build();
-      }
-    });
+    waiters.add(new Waiter(snapshot.version(), done));
+    newest.accumulateAndGet(snapshot, (held, given) -> held == null || given.version() > held.version() ? given : held);
+    if (scheduled.compareAndSet(false, true)) {
+      context.runOnContext(v -> {
+        scheduled.set(false);
+        if (!building) {
+          build();
+        }
+      });
+    }
     return done.future();
   }
 
   private void build() {
-    RegistrySnapshot snapshot = pending;
-    pending = null;
+    RegistrySnapshot snapshot = newest.getAndSet(null);
+    if (snapshot == null) {
+      return;
+    }
     building = true;
     context.executeBlocking(() -> {
       long started = System.nanoTime();
@@ -90,9 +102,7 @@ public final class IndexUpdater {
         }
         return false;
       });
-      if (pending != null) {
-        build();
-      }
+      build();
     });
   }
 }

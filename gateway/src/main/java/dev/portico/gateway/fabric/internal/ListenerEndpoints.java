@@ -46,8 +46,12 @@ public final class ListenerEndpoints {
       for (ResolvedPartition p : s.partitions()) {
         for (ResolvedReplica r : p.replicas()) {
           for (ListenerEndpoint l : listeners(r)) {
-            keep.add(r.recordId() + '|' + l.address());
-            Endpoint e = parse(r.recordId(), l.address());
+            String k = r.recordId() + '|' + l.address();
+            keep.add(k);
+            Endpoint e = cache.get(k);
+            if (e == null) {
+              e = parse(r.recordId(), l.address());
+            }
             if (e != UNUSABLE) {
               endpointKeys.add(e.key());
             }

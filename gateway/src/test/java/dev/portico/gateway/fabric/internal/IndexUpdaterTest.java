@@ -16,6 +16,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /** The resolver's index is rebuilt off the event loop, one build at a time, coalescing snapshots. */
 @ExtendWith(VertxExtension.class)
@@ -38,20 +39,31 @@ class IndexUpdaterTest {
         Thread.currentThread().interrupt();
       }
     });
-    List<Future<Void>> done = new java.util.concurrent.CopyOnWriteArrayList<>();
+    List<Future<Void>> done = new CopyOnWriteArrayList<>();
+    context.runOnContext(v -> done.add(updater.submit(new RegistrySnapshot(1, java.util.Map.of()))));
+    // the first build is under way (held until the others are submitted): they coalesce into one more build
+    await().atMost(10, TimeUnit.SECONDS).until(() -> built.size() == 1);
     context.runOnContext(v -> {
-      for (long version = 1; version <= 5; version++) {
+      for (long version = 2; version <= 5; version++) {
         done.add(updater.submit(new RegistrySnapshot(version, java.util.Map.of())));
       }
       allSubmitted.countDown();
     });
-    org.awaitility.Awaitility.await().atMost(10, TimeUnit.SECONDS).until(() -> done.size() == 5);
+    await().atMost(10, TimeUnit.SECONDS).until(() -> done.size() == 5);
     Future.all(new ArrayList<>(done)).await(5, TimeUnit.SECONDS);
     FabricIndex index = resolver.index();
     assertThat(index.snapshotVersion()).isEqualTo(5);
     assertThat(onWorker).containsOnly(true);
-    // the first snapshot builds at once; the four that arrive meanwhile coalesce into one more build
     assertThat(built).containsExactly(1L, 5L);
     assertThat(updater.submit(new RegistrySnapshot(3, java.util.Map.of())).isComplete()).isTrue();
+
+    // a burst from anywhere (one snapshot per registry write) is one build of the newest, holding no other
+    List<Future<Void>> burst = new ArrayList<>();
+    for (long version = 6; version <= 500; version++) {
+      burst.add(updater.submit(new RegistrySnapshot(version, java.util.Map.of())));
+    }
+    Future.all(burst).await(5, TimeUnit.SECONDS);
+    assertThat(resolver.index().snapshotVersion()).isEqualTo(500);
+    assertThat(built.size()).isLessThanOrEqualTo(2 + 2);
   }
 }

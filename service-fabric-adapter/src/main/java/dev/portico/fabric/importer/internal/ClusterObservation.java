@@ -14,7 +14,8 @@ import java.util.Set;
  * cluster could not be read this time); every other record of the importer is gone from the
  * cluster.
  *
- * @param resolved            the partitions resolved this time, with their endpoints
+ * @param partitions          the partitions listed this time: those resolved with their endpoints, and those
+ *                            whose resolution failed ({@link ObservedPartition#resolved()} false) with none
  * @param unknownApplications applications whose services could not be listed
  * @param unknownServices     services whose partitions could not be listed
  * @param unknownPartitions   partitions (lower-case ids) that could not be resolved
@@ -23,12 +24,12 @@ import java.util.Set;
  * @param services            services seen
  * @param gone                applications, services or partitions the cluster said do not exist
  */
-public record ClusterObservation(List<ObservedPartition> resolved, Set<FabricName> unknownApplications,
+public record ClusterObservation(List<ObservedPartition> partitions, Set<FabricName> unknownApplications,
                                  Set<FabricName> unknownServices, Set<String> unknownPartitions,
                                  List<String> problems, int applications, int services, int gone) {
 
     public ClusterObservation {
-        resolved = List.copyOf(resolved);
+        partitions = List.copyOf(partitions);
         unknownApplications = Set.copyOf(unknownApplications);
         unknownServices = Set.copyOf(unknownServices);
         unknownPartitions = Set.copyOf(unknownPartitions);
@@ -38,18 +39,38 @@ public record ClusterObservation(List<ObservedPartition> resolved, Set<FabricNam
     /** Whether nothing definite was learnt although there was something to learn. */
     public boolean learntNothing() {
         boolean anyUnknown = !unknownApplications.isEmpty() || !unknownServices.isEmpty() || !unknownPartitions.isEmpty();
-        return anyUnknown && resolved.isEmpty() && gone == 0;
+        return anyUnknown && resolvedCount() == 0 && gone == 0;
+    }
+
+    /** Partitions resolved (not only listed). */
+    public int resolvedCount() {
+        int n = 0;
+        for (ObservedPartition p : partitions) {
+            if (p.resolved()) {
+                n++;
+            }
+        }
+        return n;
     }
 
     /** One endpoint of a resolved partition. */
     public record ObservedEndpoint(ReplicaRole role, String address) {
     }
 
-    /** A resolved partition and where it lives. */
+    /**
+     * A listed partition and where it lives. {@code resolved} is false when its resolution failed:
+     * then it has no endpoints, and its records (if any) are kept as they are.
+     */
     public record ObservedPartition(FabricName application, FabricName service, ServiceKind serviceKind,
-                                    PartitionInfo partition, List<ObservedEndpoint> endpoints, String clusterVersion) {
+                                    PartitionInfo partition, List<ObservedEndpoint> endpoints, String clusterVersion,
+                                    boolean resolved) {
         public ObservedPartition {
             endpoints = List.copyOf(endpoints);
+        }
+
+        public ObservedPartition(FabricName application, FabricName service, ServiceKind serviceKind,
+                                 PartitionInfo partition, List<ObservedEndpoint> endpoints, String clusterVersion) {
+            this(application, service, serviceKind, partition, endpoints, clusterVersion, true);
         }
     }
 }

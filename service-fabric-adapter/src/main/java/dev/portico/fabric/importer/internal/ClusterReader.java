@@ -4,6 +4,7 @@ import dev.portico.fabric.FabricName;
 import dev.portico.fabric.InvalidFabricNameException;
 import dev.portico.fabric.PartitionInfo;
 import dev.portico.fabric.PartitionKey;
+import dev.portico.fabric.ServiceKind;
 import dev.portico.fabric.importer.ImporterConfig;
 import dev.portico.fabric.importer.ManagementApiException;
 import dev.portico.fabric.rest.ApplicationInfo;
@@ -121,42 +122,84 @@ public final class ClusterReader {
     private Future<Findings> resolve(App app, ServiceInfo service, String serviceId, ServicePartitionItem item) {
         PartitionInfo info = item.partition();
         String pid = info.id().toLowerCase(Locale.ROOT);
+        return resolvePartition(app.name(), service.name(), service.kind(), serviceId, info, null).map(observed -> {
+            Findings f = new Findings();
+            f.resolved.add(observed.partition());
+            f.problems.addAll(observed.problems());
+            return f;
+        }).recover(e -> {
+            if (e instanceof UnexpectedAnswer) {
+                Findings f = new Findings();
+                f.problems.add(e.getMessage());
+                f.unknownPartitions.add(pid);
+                f.resolved.add(unresolved(app.name(), service, info));
+                return Future.succeededFuture(f);
+            }
+            return partFailed(e, "partition " + info.id() + " of " + service.name(), f -> {
+                f.unknownPartitions.add(pid);
+                // listed but not resolved: its range or name is known all the same
+                f.resolved.add(unresolved(app.name(), service, info));
+            });
+        });
+    }
+
+    private static ClusterObservation.ObservedPartition unresolved(FabricName app, ServiceInfo service, PartitionInfo info) {
+        return new ClusterObservation.ObservedPartition(app, service.name(), service.kind(), info, List.of(), "", false);
+    }
+
+    /** A partition as ResolvePartition described it, and endpoints it described but that were left out. */
+    public record Resolved(ClusterObservation.ObservedPartition partition, List<String> problems) {
+    }
+
+    /** ResolvePartition answered, but for another partition or with a body that is no resolution. */
+    public static final class UnexpectedAnswer extends RuntimeException {
+        UnexpectedAnswer(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    /**
+     * Resolves one partition. With {@code previousRspVersion} (the cluster's {@code Version} of the
+     * result the caller complains about) the cluster refreshes its answer when it has nothing newer
+     * cached, as Service Fabric clients' complaint-based re-resolution does. Fails with a
+     * {@link ManagementApiException}, or {@link UnexpectedAnswer} when the answer does not fit.
+     *
+     * @param serviceId the service's REST id, already a path segment
+     */
+    public Future<Resolved> resolvePartition(FabricName application, FabricName service, ServiceKind kind,
+                                             String serviceId, PartitionInfo info, String previousRspVersion) {
         PartitionKey key = keyInside(info);
         String query = "api-version=6.0&PartitionKeyType=" + key.typeCode()
-                + (key instanceof PartitionKey.None ? "" : "&PartitionKeyValue=" + Uris.query(key.queryValue()));
-        return client.get("/Services/" + serviceId + "/$/ResolvePartition?" + query).map(body -> {
-            Findings f = new Findings();
+                + (key instanceof PartitionKey.None ? "" : "&PartitionKeyValue=" + Uris.query(key.queryValue()))
+                + (previousRspVersion == null || previousRspVersion.isEmpty() ? ""
+                : "&PreviousRspVersion=" + Uris.query(previousRspVersion));
+        return client.get("/Services/" + serviceId + "/$/ResolvePartition?" + query).compose(body -> {
             ResolvedServicePartition rsp;
             try {
                 rsp = ResolvedServicePartition.parse(body);
             } catch (IllegalArgumentException e) {
-                f.problems.add("Partition " + info.id() + " of " + service.name() + ": malformed ResolvePartition answer: "
-                        + e.getMessage());
-                f.unknownPartitions.add(pid);
-                return f;
+                return Future.failedFuture(new UnexpectedAnswer("Partition " + info.id() + " of " + service
+                        + ": malformed ResolvePartition answer: " + e.getMessage()));
             }
-            if (!rsp.name().equals(service.name()) || !rsp.partition().id().equalsIgnoreCase(info.id())) {
-                f.problems.add("Partition " + info.id() + " of " + service.name() + ": ResolvePartition answered for "
-                        + rsp.name() + " partition " + rsp.partition().id());
-                f.unknownPartitions.add(pid);
-                return f;
+            if (!rsp.name().equals(service) || !rsp.partition().id().equalsIgnoreCase(info.id())) {
+                return Future.failedFuture(new UnexpectedAnswer("Partition " + info.id() + " of " + service
+                        + ": ResolvePartition answered for " + rsp.name() + " partition " + rsp.partition().id()));
             }
+            List<String> problems = new ArrayList<>(0);
             List<ClusterObservation.ObservedEndpoint> endpoints = new ArrayList<>(rsp.endpoints().size());
             for (ResolvedEndpoint e : rsp.endpoints()) {
-                if (e.role().serviceKind() != service.kind()) {
-                    f.problems.add("Partition " + info.id() + " of " + service.name() + ": a " + e.role()
-                            + " endpoint in a " + service.kind() + " service; ignored");
+                if (e.role().serviceKind() != kind) {
+                    problems.add("Partition " + info.id() + " of " + service + ": a " + e.role()
+                            + " endpoint in a " + kind + " service; ignored");
                     continue;
                 }
                 endpoints.add(new ClusterObservation.ObservedEndpoint(e.role(), e.address()));
             }
             // The partition as GetPartitions describes it: ResolvePartition repeats it, but the
             // listing is what the partition table is built from.
-            f.resolved.add(new ClusterObservation.ObservedPartition(app.name(), service.name(), service.kind(), info,
-                    endpoints, rsp.version()));
-            return f;
-        }).recover(e -> partFailed(e, "partition " + info.id() + " of " + service.name(),
-                f -> f.unknownPartitions.add(pid)));
+            return Future.succeededFuture(new Resolved(new ClusterObservation.ObservedPartition(application, service,
+                    kind, info, endpoints, rsp.version()), problems));
+        });
     }
 
     /**
@@ -177,8 +220,13 @@ public final class ClusterReader {
         return Future.succeededFuture(f);
     }
 
+    /** The REST id of a service as a path segment ({@code Shop~Orders}). */
+    public static String serviceSegment(FabricName service) {
+        return Uris.segment(service.toRestId());
+    }
+
     /** A key the partition owns, to resolve it by. */
-    private static PartitionKey keyInside(PartitionInfo info) {
+    static PartitionKey keyInside(PartitionInfo info) {
         if (info instanceof PartitionInfo.Int64Range) {
             return PartitionKey.int64(((PartitionInfo.Int64Range) info).low());
         }

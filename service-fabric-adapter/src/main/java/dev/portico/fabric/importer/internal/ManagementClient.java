@@ -98,30 +98,41 @@ public final class ManagementClient {
      * {@code ContinuationToken} until it comes back empty.
      */
     public <T> Future<List<T>> getAll(String path, String query, Function<String, PagedList<T>> parser) {
-        return page(path, query, parser, "", new ArrayList<>(), 0);
+        Promise<List<T>> done = Promise.promise();
+        page(path, query, parser, "", new ArrayList<>(), 0, done);
+        return done.future();
     }
 
-    private <T> Future<List<T>> page(String path, String query, Function<String, PagedList<T>> parser, String token,
-                                     List<T> items, int pages) {
+    /**
+     * Asks for one page and, from its callback, for the next: each page is a new request, so the
+     * pages never nest futures (a chain of composed futures as long as the list would complete
+     * through one stack frame per page).
+     */
+    private <T> void page(String path, String query, Function<String, PagedList<T>> parser, String token, List<T> items,
+                          int pages, Promise<List<T>> done) {
         String pq = path + "?" + query + (token.isEmpty() ? "" : "&ContinuationToken=" + Uris.query(token));
-        return get(pq).compose(body -> {
+        get(pq).onComplete(ar -> {
+            if (ar.failed()) {
+                done.fail(ar.cause());
+                return;
+            }
             PagedList<T> page;
             try {
-                page = parser.apply(body);
+                page = parser.apply(ar.result());
             } catch (IllegalArgumentException e) {
-                return Future.failedFuture(new ManagementApiException.MalformedResponse(activeEndpoint(), pq,
-                        e.getMessage(), e));
+                done.fail(new ManagementApiException.MalformedResponse(activeEndpoint(), pq, e.getMessage(), e));
+                return;
             }
             items.addAll(page.items());
             String next = page.continuationToken();
             if (next.isEmpty()) {
-                return Future.succeededFuture(List.copyOf(items));
-            }
-            if (next.equals(token) || pages + 1 >= MAX_PAGES) {
-                return Future.failedFuture(new ManagementApiException.MalformedResponse(activeEndpoint(), pq,
+                done.complete(List.copyOf(items));
+            } else if (next.equals(token) || pages + 1 >= MAX_PAGES) {
+                done.fail(new ManagementApiException.MalformedResponse(activeEndpoint(), pq,
                         "the continuation token \"" + next + "\" does not advance the list", null));
+            } else {
+                page(path, query, parser, next, items, pages + 1, done);
             }
-            return page(path, query, parser, next, items, pages + 1);
         });
     }
 

@@ -91,4 +91,39 @@ class ReconcilerTest {
         assertThat(unknown.isEmpty()).isTrue();
         assertThat(unknown.kept()).isEqualTo(1);
     }
+
+    @Test
+    void aListedPartitionWithoutReplicasGetsAnOfflineRecordThatMakesWayForReplicas() {
+        ClusterObservation.ObservedPartition none = partition(P);
+        Reconciler.Plan first = Reconciler.plan(SOURCE, observe(List.of(none), Set.of()), List.of(), 1_000, newId);
+        assertThat(first.offline()).isEqualTo(1);
+        InstanceSpec offline = first.publish().get(0);
+        assertThat(offline.status()).isEqualTo(InstanceStatus.OUT_OF_SERVICE);
+        assertThat(offline.host()).isEqualTo(FabricRecords.OFFLINE_HOST);
+        assertThat(offline.metadata()).containsEntry(FabricRecords.RECORD, FabricRecords.OFFLINE_PARTITION)
+                .containsEntry("sf.partitionId", P.id()).doesNotContainKey("sf.role");
+        ServiceInstance stored = new ServiceInstance("off", offline.service(), offline.host(), offline.port(), false, "",
+                offline.status(), offline.metadata());
+
+        // unchanged while the partition stays without replicas, also when it cannot be resolved
+        assertThat(Reconciler.plan(SOURCE, observe(List.of(none), Set.of()), List.of(stored), 2_000, newId).isEmpty()).isTrue();
+        ClusterObservation.ObservedPartition unresolved = new ClusterObservation.ObservedPartition(APP, SVC,
+                ServiceKind.STATEFUL, P, List.of(), "", false);
+        assertThat(Reconciler.plan(SOURCE, observe(List.of(unresolved), Set.of(P.id())), List.of(stored), 2_000, newId)
+                .isEmpty()).isTrue();
+        // ... and a partition nobody knew anything of is recorded even when it could not be resolved
+        assertThat(Reconciler.plan(SOURCE, observe(List.of(unresolved), Set.of(P.id())), List.of(), 2_000, newId)
+                .publish()).singleElement().satisfies(s -> assertThat(s.metadata()).containsEntry(FabricRecords.RECORD,
+                        FabricRecords.OFFLINE_PARTITION));
+
+        // replicas come: the offline record goes in the same partition's writes, the replicas are newer
+        Reconciler.Plan back = Reconciler.plan(SOURCE, observe(List.of(partition(P, "StatefulPrimary", "http://h1:1")),
+                Set.of()), List.of(stored), 500, newId);
+        assertThat(back.partitions()).singleElement().satisfies(w -> {
+            assertThat(w.unpublish()).extracting(Reconciler.Unpublish::id).containsExactly("off");
+            assertThat(w.publish()).singleElement().satisfies(s -> assertThat(Long.parseLong(s.metadata().get("sf.generation")))
+                    .isGreaterThan(1_000));
+        });
+        assertThat(back.offline()).isZero();
+    }
 }
