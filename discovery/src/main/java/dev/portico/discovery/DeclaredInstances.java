@@ -42,6 +42,22 @@ public final class DeclaredInstances {
     });
   }
 
+  /** Whether {@code read} holds exactly one declared record of every spec (else declaring is due). */
+  public static boolean intact(List<ServiceInstance> read, List<InstanceSpec> specs) {
+    for (InstanceSpec spec : specs) {
+      int copies = 0;
+      for (ServiceInstance i : read) {
+        if (sameEndpoint(i, spec)) {
+          copies++;
+        }
+      }
+      if (copies != 1) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   private static Future<ServiceInstance> declareOne(Registry registry, InstanceSpec spec, List<ServiceInstance> same) {
     if (same.isEmpty()) {
       return registry.publish(spec);
@@ -64,6 +80,7 @@ public final class DeclaredInstances {
     return spec.withMetadata(metadata);
   }
 
+  /** A declared record ({@link #MARKER}) of the spec's service and endpoint. */
   private static boolean sameEndpoint(ServiceInstance i, InstanceSpec spec) {
     return "true".equals(i.metadata(MARKER)) && i.service().equals(spec.service()) && i.host().equals(spec.host())
       && i.port() == spec.port() && i.ssl() == spec.ssl() && i.root().equals(spec.root());

@@ -34,8 +34,7 @@ final class RedisAnnouncements {
   private final Redis client;
   private final String channel;
   private Runnable listener;
-  private final List<Runnable> reconnectListeners = new CopyOnWriteArrayList<>();
-  private boolean subscribedOnce;
+  private final List<Runnable> lostListeners = new CopyOnWriteArrayList<>();
   private RedisConnection subscriber;
   private long retryTimer = -1;
   private volatile boolean closed;
@@ -61,9 +60,9 @@ final class RedisAnnouncements {
     connect(FIRST_RETRY_MS);
   }
 
-  /** Calls {@code onReconnect} after each re-subscription (Redis was unreachable, or replaced, and is back). */
-  void onReconnect(Runnable onReconnect) {
-    reconnectListeners.add(onReconnect);
+  /** Calls {@code onLost} when the subscription's connection drops (Redis went down, or is being replaced). */
+  void onConnectionLost(Runnable onLost) {
+    lostListeners.add(onLost);
   }
 
   Future<Void> close() {
@@ -96,6 +95,7 @@ final class RedisAnnouncements {
       conn.endHandler(v -> {
         subscriber = null;
         if (!closed) {
+          lostListeners.forEach(Runnable::run);
           retry(FIRST_RETRY_MS);
         }
       });
@@ -103,10 +103,6 @@ final class RedisAnnouncements {
         if (sub.succeeded()) {
           // whatever was written while this process was not subscribed
           listener.run();
-          if (subscribedOnce) {
-            reconnectListeners.forEach(Runnable::run);
-          }
-          subscribedOnce = true;
         } else {
           conn.endHandler(null);
           subscriber = null;

@@ -56,13 +56,13 @@ public final class Registry {
   }
 
   /**
-   * Calls {@code onReconnect} when this process got its connection to a shared registry back after
-   * losing it (the server was down, or was replaced and may have lost its records). Never for the
-   * local registry.
+   * Calls {@code onLost} when this process loses its connection to a shared registry (the server
+   * went down, or is being replaced and may come back without its records). Never for the local
+   * registry.
    */
-  public void onReconnect(Runnable onReconnect) {
+  public void onConnectionLost(Runnable onLost) {
     if (announcements != null) {
-      announcements.onReconnect(onReconnect);
+      announcements.onConnectionLost(onLost);
     }
   }
 

@@ -31,7 +31,16 @@ public final class RegistryWatcher {
   private final Registry registry;
   private final List<Consumer<RegistrySnapshot>> listeners = new CopyOnWriteArrayList<>();
 
+  /**
+   * Looks at each read before it becomes the snapshot: it may repair the registry and read again,
+   * or keep records; a failed future keeps the last snapshot, as a failed read does.
+   */
+  public interface ReadCheck {
+    Future<List<ServiceInstance>> apply(RegistrySnapshot current, List<ServiceInstance> read);
+  }
+
   private volatile RegistrySnapshot current = RegistrySnapshot.EMPTY;
+  private ReadCheck check;
   private volatile Instant lastSuccess;
   private volatile Throwable lastError;
 
@@ -79,6 +88,11 @@ public final class RegistryWatcher {
     return lastError;
   }
 
+  /** Passes every read through {@code check} before it becomes the snapshot (set before {@link #start()}). */
+  public void checkReads(ReadCheck check) {
+    this.check = check;
+  }
+
   /** Called with each new snapshot, after it has become {@link #current()}. */
   public void onChange(Consumer<RegistrySnapshot> listener) {
     listeners.add(listener);
@@ -107,6 +121,7 @@ public final class RegistryWatcher {
     List<Promise<RegistrySnapshot>> served = waiting;
     waiting = new java.util.ArrayList<>();
     registry.instances()
+      .compose(read -> check == null ? Future.succeededFuture(read) : check.apply(current, read))
       .map(instances -> RegistrySnapshot.of(current.version() + 1, instances))
       .onComplete(ar -> {
         rebuilding = false;

@@ -138,8 +138,9 @@ record Cli(Action action, Optional<Path> config) {
 
       Exit status:
         0  stopped by a signal after draining; --validate: valid; --help, --version
-        2  invalid configuration (one line per problem: file or variable, field, reason), or usage error
-        1, 11, 15  the gateway could not start (a port in use, the registry unreachable: see the log)
+        2  invalid configuration (one line per problem: file or variable, field, reason), a usage
+           error, or a registry that cannot be read at start-up (one line naming it)
+        15 the gateway could not start otherwise (a port in use: see the log)
 
       Management listener (default port 9090): /health/live, /health/ready, /metrics, /admin.
       Documentation: docs/configuration.md, docs/operations.md.

@@ -176,6 +176,26 @@ public final class GatewayApplication extends VertxApplication implements VertxA
     };
   }
 
+  /**
+   * A start that failed for a reason outside the gateway ({@link StartFailure}: an unreachable
+   * registry) ends like an invalid configuration: one line on stderr, exit status 2, no stack trace.
+   */
+  @Override
+  public void afterFailureToDeployVerticle(HookContext context, Throwable t) {
+    Future<Void> closed = context.vertx().close();
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c instanceof StartFailure failure) {
+        System.err.println("gateway not started: " + failure.getMessage());
+        try {
+          closed.await(10, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (Exception stillClosing) {
+          // exiting anyway
+        }
+        System.exit(EXIT_INVALID_CONFIG);
+      }
+    }
+  }
+
   @Override
   public void afterVertxStopped(HookContext context) {
     if (metrics != null) {

@@ -3,6 +3,7 @@ package dev.portico.gateway;
 import dev.portico.discovery.DeclaredInstances;
 import dev.portico.discovery.InstanceSpec;
 import dev.portico.discovery.Registry;
+import dev.portico.discovery.RegistryHealing;
 import dev.portico.discovery.RegistryWatcher;
 import dev.portico.discovery.ServiceInstance;
 import dev.portico.gateway.admin.AdminApi;
@@ -124,6 +125,13 @@ public final class GatewayVerticle extends VerticleBase {
   public Future<?> start() {
     registry = Registry.create(vertx, config.registry().options());
     watcher = new RegistryWatcher(vertx, registry);
+    if (config.registry().shared()) {
+      // a Redis that comes back empty must not empty the routing: see RegistryHealing
+      RegistryHealing healing = new RegistryHealing(registry, watcher::current, config.registry().instances(),
+        healingGrace(config.registry()));
+      watcher.checkReads(healing);
+      registry.onConnectionLost(healing::connectionLost);
+    }
     // first, so that metrics see the first breaker transition and the first request
     observability = new Observability(vertx, config, metrics, observer);
     return observability.start()
@@ -379,17 +387,23 @@ public final class GatewayVerticle extends VerticleBase {
     if (r.instances().isEmpty()) {
       return Future.succeededFuture();
     }
-    // a Redis that comes back empty (restarted without persistence) gets them again
-    registry.onReconnect(() -> DeclaredInstances.declare(registry, r.instances())
-      .onSuccess(records -> log.info("registry reconnected: {} configured instances declared", records.size()))
-      .onFailure(e -> log.warn("registry reconnected, but declaring the configured instances failed: {}", e.toString())));
+    // a Redis that comes back empty (restarted without persistence) gets them again from RegistryHealing
     return DeclaredInstances.declare(registry, r.instances()).recover(this::registryFailure).mapEmpty();
+  }
+
+  /**
+   * How long records a shared registry lost stay routable while its writers restore theirs: three
+   * polling intervals (every gateway re-declares within one), at least 15 s.
+   */
+  static Duration healingGrace(RegistryConfig r) {
+    Duration three = r.refreshInterval().multipliedBy(3);
+    return three.compareTo(Duration.ofSeconds(15)) < 0 ? Duration.ofSeconds(15) : three;
   }
 
   /** A start-up failure that says which registry (never its password) could not be used. */
   private <T> Future<T> registryFailure(Throwable e) {
-    return Future.failedFuture(new IllegalStateException("the registry (" + config.registry().describe()
-      + ") could not be read or written: " + e.getMessage(), e));
+    return Future.failedFuture(new StartFailure("the registry (" + config.registry().describe()
+      + ") could not be read or written: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage())));
   }
 
   private Future<Void> publishAll(List<InstanceSpec> specs) {
@@ -430,8 +444,8 @@ public final class GatewayVerticle extends VerticleBase {
     int port = rp.port() == 0 ? -2 : rp.port();
     List<ProxyVerticle> instances = new CopyOnWriteArrayList<>();
     return vertx.deployVerticle(() -> {
-      ProxyVerticle v = new ProxyVerticle(config, rp.host(), port, rp.https(), states, observability.observer(), fabric,
-        ctx -> new ReverseProxyHandler(ctx, rp)).drainingWith(drainState);
+      ProxyVerticle v = new ProxyVerticle(config, rp.host(), port, rp.https(), rp.timeouts(), rp.escapedSlashes(), states,
+        observability.observer(), fabric, ReverseProxyHandler.ID, ctx -> new ReverseProxyHandler(ctx, rp)).drainingWith(drainState);
       instances.add(v);
       listeners.add(v);
       return v;
@@ -444,8 +458,7 @@ public final class GatewayVerticle extends VerticleBase {
   }
 
   private Future<Void> startManagement() {
-    management = new ManagementServer(vertx, config.listeners().management().host(), config.listeners().management().port(),
-      config.listeners().management().https());
+    management = new ManagementServer(vertx, config.listeners().management());
     observability.watch(watcher);
     observability.mount(management);
     new AdminApi(this::gatewayConfig, registry, backendStates, fabric, this::reconnect, new ConfigResource.Reloads(this::reload,

@@ -125,8 +125,8 @@ class AdminApiTest {
     assertThat(admin(gw, HttpMethod.POST, "/admin/backends/nope/reconnect").send().await().statusCode()).isEqualTo(404);
     HttpResponse<Buffer> bad = admin(gw, HttpMethod.POST, "/admin/backends/dead/reconnect")
       .sendJsonObject(new JsonObject().put("after", "soon")).await();
-    assertThat(bad.statusCode()).isEqualTo(400);
-    assertThat(bad.bodyAsJsonObject().getString("detail")).contains("'soon' is not an ISO 8601 duration");
+    assertThat(bad.statusCode()).isEqualTo(422);
+    assertThat(bad.bodyAsJsonObject().getString("detail")).contains("after: 'soon' is not an ISO 8601 duration");
   }
 
   @Test
@@ -169,7 +169,7 @@ class AdminApiTest {
     // bad input: clear errors, nothing published
     HttpResponse<Buffer> badUrl = admin(gw, HttpMethod.POST, "/admin/registry")
       .sendJsonObject(new JsonObject().put("service", "orders").put("url", "ftp://x")).await();
-    assertThat(badUrl.statusCode()).isEqualTo(400);
+    assertThat(badUrl.statusCode()).isEqualTo(422);
     assertThat(badUrl.bodyAsJsonObject().getString("detail")).contains("scheme must be http or https");
     assertThat(admin(gw, HttpMethod.POST, "/admin/registry").sendBuffer(Buffer.buffer("{not json")).await().statusCode())
       .isEqualTo(400);

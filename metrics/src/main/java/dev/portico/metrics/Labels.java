@@ -21,7 +21,7 @@ public final class Labels {
   static final String[] STATUS_CLASSES = {NONE, "1xx", "2xx", "3xx", "4xx", "5xx"};
   static final String[] REASONS = {NONE, "BackendConnectionFailure", "Timeout", "BackendUnavailable",
     "OperationNotFound", "LoopDetected", "BadRequest", "ClientConnectionFailure", "PartitionResolutionFailure",
-    OTHER_REASON};
+    "RequestTimeout", "RequestTooLarge", "NotImplemented", OTHER_REASON};
 
   public static final List<String> METHOD_VALUES = List.of(METHODS);
   public static final List<String> STATUS_CLASS_VALUES = List.of(STATUS_CLASSES);
@@ -68,6 +68,9 @@ public final class Labels {
       case "BadRequest": return 6;
       case "ClientConnectionFailure": return 7;
       case "PartitionResolutionFailure": return 8;
+      case "RequestTimeout": return 9;
+      case "RequestTooLarge": return 10;
+      case "NotImplemented": return 11;
       default: return REASONS.length - 1;
     }
   }

@@ -17,12 +17,17 @@ import dev.portico.gateway.config.NamedValue;
 import dev.portico.gateway.config.OperationConfig;
 import dev.portico.gateway.config.PoolBackendConfig;
 import dev.portico.gateway.config.SingleBackendConfig;
+import dev.portico.gateway.config.internal.SchemaCheck;
 import dev.portico.gateway.fabric.FabricRuntime;
+import dev.portico.gateway.proxy.Problems;
 import dev.portico.gateway.resilience.CircuitBreaker;
 import dev.portico.gateway.sources.DiscoverySources;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -55,11 +60,15 @@ import java.util.function.Supplier;
 public final class AdminApi {
 
   private static final Logger log = LoggerFactory.getLogger(AdminApi.class);
-  private static final String PROBLEM = "application/problem+json";
   private static final String TYPE_BASE = "https://portico.dev/problems/admin-";
   /** APIM's default delay of a reconnect without {@code after}. */
   static final Duration DEFAULT_RECONNECT_AFTER = Duration.ofMinutes(2);
   private static final int MAX_BODY_BYTES = 64 * 1024;
+  private static final String SCHEMAS = "/dev/portico/gateway/admin/";
+  private static final SchemaCheck RECONNECT = SchemaCheck.of(SCHEMAS + "reconnect.schema.json");
+  private static final SchemaCheck PUBLISH = SchemaCheck.of(SCHEMAS + "publish.schema.json");
+  private static final SchemaCheck STATUS = SchemaCheck.of(SCHEMAS + "status.schema.json");
+  private static final SchemaCheck NO_BODY = SchemaCheck.of(SCHEMAS + "empty.schema.json");
 
   private final Supplier<GatewayConfig> config;
   private final Registry registry;
@@ -102,7 +111,10 @@ public final class AdminApi {
       return;
     }
     router.route("/admin*").handler(this::authorize);
+    router.route("/admin*").handler(AdminApi::jsonOnly);
     router.route("/admin*").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
+    // whatever goes wrong on a route (a body over the limit, a bug) is answered here, never left to the router
+    router.route("/admin*").failureHandler(AdminApi::failed);
     router.get("/admin/backends").handler(ctx -> json(ctx, 200, backends()));
     router.get("/admin/backends/:id").handler(this::backend);
     router.post("/admin/backends/:id/reconnect").handler(this::reconnect);
@@ -117,7 +129,11 @@ public final class AdminApi {
     router.delete("/admin/registry/:id").handler(this::unpublish);
     router.get("/admin/service-fabric/importers").handler(ctx -> json(ctx, 200, importers()));
     router.get("/admin/config").handler(configResource::show);
-    router.post("/admin/config/reload").handler(configResource::reload);
+    router.post("/admin/config/reload").handler(ctx -> {
+      if (body(ctx, NO_BODY) != null) {
+        configResource.reload(ctx);
+      }
+    });
     router.route("/admin*").handler(ctx -> problem(ctx, 404, "not-found",
       "No admin resource " + ctx.request().method() + " " + ctx.request().path()));
   }
@@ -187,23 +203,23 @@ public final class AdminApi {
       problem(ctx, 404, "not-found", "No backend '" + id + "'");
       return;
     }
-    JsonObject body = body(ctx);
+    JsonObject body = body(ctx, RECONNECT);
     if (body == null) {
       return;
     }
     Duration after;
-    Object a = body.getValue("after");
+    String a = body.getString("after");
     if (a == null) {
       after = DEFAULT_RECONNECT_AFTER;
     } else {
       try {
-        after = Duration.parse(String.valueOf(a));
+        after = Duration.parse(a);
       } catch (DateTimeParseException e) {
-        problem(ctx, 400, "bad-request", "after: '" + a + "' is not an ISO 8601 duration (PT0S, PT30S, PT2M)");
+        invalid(ctx, "after", "'" + a + "' is not an ISO 8601 duration (PT0S, PT30S, PT2M)");
         return;
       }
       if (after.isNegative()) {
-        problem(ctx, 400, "bad-request", "after: must not be negative");
+        invalid(ctx, "after", "must not be negative");
         return;
       }
     }
@@ -281,34 +297,34 @@ public final class AdminApi {
 
   /** {@code {"service", "url", "status": "UP", "metadata": {..}}}: a new record, announced like any other. */
   private void publish(RoutingContext ctx) {
-    JsonObject body = body(ctx);
+    JsonObject body = body(ctx, PUBLISH);
     if (body == null) {
       return;
     }
     InstanceSpec spec;
     try {
-      String service = required(body, "service");
-      String url = required(body, "url");
-      InstanceStatus status = body.getValue("status") == null ? InstanceStatus.UP : status(body.getValue("status"));
+      String service = body.getString("service");
+      String url = body.getString("url");
+      if (service.isBlank()) {
+        throw new InvalidField("service", "a non-empty string is required");
+      }
+      InstanceStatus status = body.getValue("status") == null ? InstanceStatus.UP : status(body.getString("status"));
       Map<String, String> metadata = new HashMap<>();
-      Object m = body.getValue("metadata");
-      if (m != null && !(m instanceof JsonObject)) {
-        throw new IllegalArgumentException("metadata: must be an object of strings");
-      }
-      if (m != null) {
-        ((JsonObject) m).forEach(e -> metadata.put(e.getKey(), String.valueOf(e.getValue())));
-      }
+      body.getJsonObject("metadata", new JsonObject()).forEach(e -> metadata.put(e.getKey(), (String) e.getValue()));
       if (metadata.containsKey(FabricRecords.SOURCE)) {
-        throw new IllegalArgumentException("metadata." + FabricRecords.SOURCE
-          + ": marks records of a Service Fabric importer, which owns them");
+        throw new InvalidField("metadata." + FabricRecords.SOURCE, "marks records of a Service Fabric importer, which owns them");
       }
       if (sources.runs(metadata.get(SourceRecords.SOURCE))) {
-        throw new IllegalArgumentException("metadata." + SourceRecords.SOURCE + ": '" + metadata.get(SourceRecords.SOURCE)
+        throw new InvalidField("metadata." + SourceRecords.SOURCE, "'" + metadata.get(SourceRecords.SOURCE)
           + "' is a registry source, which owns its records");
       }
-      spec = InstanceSpec.of(service, url, status, metadata);
-    } catch (IllegalArgumentException e) {
-      problem(ctx, 400, "bad-request", e.getMessage());
+      try {
+        spec = InstanceSpec.of(service, url, status, metadata);
+      } catch (IllegalArgumentException e) {
+        throw new InvalidField("url", e.getMessage());
+      }
+    } catch (InvalidField e) {
+      invalid(ctx, e.field, e.getMessage());
       return;
     }
     registry.publish(spec).onComplete(ar -> {
@@ -324,15 +340,15 @@ public final class AdminApi {
 
   /** {@code {"status": "DOWN"}}: UP, DOWN or OUT_OF_SERVICE. */
   private void setStatus(RoutingContext ctx) {
-    JsonObject body = body(ctx);
+    JsonObject body = body(ctx, STATUS);
     if (body == null) {
       return;
     }
     InstanceStatus status;
     try {
-      status = status(body.getValue("status"));
-    } catch (IllegalArgumentException e) {
-      problem(ctx, 400, "bad-request", e.getMessage());
+      status = status(body.getString("status"));
+    } catch (InvalidField e) {
+      invalid(ctx, e.field, e.getMessage());
       return;
     }
     String id = ctx.pathParam("id");
@@ -347,6 +363,9 @@ public final class AdminApi {
   }
 
   private void unpublish(RoutingContext ctx) {
+    if (body(ctx, NO_BODY) == null) {
+      return;
+    }
     String id = ctx.pathParam("id");
     mutable(id).compose(i -> registry.unpublish(id).map(i)).onComplete(ar -> {
       if (ar.failed()) {
@@ -399,43 +418,106 @@ public final class AdminApi {
 
   // --- helpers ----------------------------------------------------------------------------------
 
-  private static InstanceStatus status(Object value) {
-    if (!(value instanceof String s)) {
-      throw new IllegalArgumentException("status: one of UP, DOWN, OUT_OF_SERVICE is required");
-    }
+  private static InstanceStatus status(String s) {
     try {
       InstanceStatus status = InstanceStatus.parse(s);
-      if (status == InstanceStatus.UNKNOWN) {
-        throw new IllegalArgumentException("UNKNOWN is not settable");
+      if (status != InstanceStatus.UNKNOWN) {
+        return status;
       }
-      return status;
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("status: '" + s + "' is not one of UP, DOWN, OUT_OF_SERVICE");
-    }
-  }
-
-  private static String required(JsonObject body, String field) {
-    if (!(body.getValue(field) instanceof String s) || s.isBlank()) {
-      throw new IllegalArgumentException(field + ": a non-empty string is required");
-    }
-    return s;
-  }
-
-  /** The JSON object body ({@code {}} when there is none), or null after answering 400. */
-  private static JsonObject body(RoutingContext ctx) {
-    if (ctx.body() == null || ctx.body().length() <= 0) {
-      return new JsonObject();
-    }
-    try {
-      Object parsed = ctx.body().asJsonObject();
-      if (parsed != null) {
-        return (JsonObject) parsed;
-      }
-    } catch (DecodeException | ClassCastException e) {
       // answered below
     }
-    problem(ctx, 400, "bad-request", "The body must be a JSON object");
-    return null;
+    throw new InvalidField("status", "'" + s + "' is not one of UP, DOWN, OUT_OF_SERVICE");
+  }
+
+  /** A field of a body that is well-formed but means nothing valid: a 422 naming it. */
+  private static final class InvalidField extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    private final String field;
+
+    InvalidField(String field, String reason) {
+      super(reason, null, false, false);
+      this.field = field;
+    }
+  }
+
+  /**
+   * The body as a JSON object valid against {@code schema} ({@code {}} when there is none), or
+   * {@code null} after answering: 400 when it is no JSON object, 422 naming every field that does
+   * not validate (unknown, missing, of the wrong type). Nothing has changed when it answers.
+   */
+  private static JsonObject body(RoutingContext ctx, SchemaCheck schema) {
+    JsonObject body = new JsonObject();
+    if (ctx.body() != null && ctx.body().length() > 0) {
+      Object parsed;
+      try {
+        parsed = Json.decodeValue(ctx.body().buffer());
+      } catch (DecodeException e) {
+        problem(ctx, 400, "bad-request", "The body is not valid JSON");
+        return null;
+      }
+      if (!(parsed instanceof JsonObject o)) {
+        problem(ctx, 400, "bad-request", "The body must be a JSON object");
+        return null;
+      }
+      body = o;
+    }
+    List<SchemaCheck.FieldProblem> problems = schema.problems(body);
+    if (!problems.isEmpty()) {
+      invalid(ctx, problems);
+      return null;
+    }
+    return body;
+  }
+
+  private static void invalid(RoutingContext ctx, String field, String reason) {
+    invalid(ctx, List.of(new SchemaCheck.FieldProblem(field, reason)));
+  }
+
+  /** 422 naming each field: {@code problems} lists them as {@code field} and {@code reason}. */
+  private static void invalid(RoutingContext ctx, List<SchemaCheck.FieldProblem> problems) {
+    JsonArray list = new JsonArray();
+    StringBuilder detail = new StringBuilder("The body does not validate: ");
+    for (int i = 0; i < problems.size(); i++) {
+      SchemaCheck.FieldProblem p = problems.get(i);
+      String field = p.path().isEmpty() ? "(body)" : p.path();
+      list.add(new JsonObject().put("field", field).put("reason", p.reason()));
+      detail.append(i == 0 ? "" : "; ").append(field).append(": ").append(p.reason());
+    }
+    problem(ctx, 422, "invalid-body", detail + "; nothing was changed", new JsonObject().put("problems", list));
+  }
+
+  /** A body of another media type than JSON is refused before it is read (415). */
+  private static void jsonOnly(RoutingContext ctx) {
+    String type = ctx.request().getHeader(HttpHeaders.CONTENT_TYPE);
+    if (type == null || isJson(type)) {
+      ctx.next();
+      return;
+    }
+    problem(ctx, 415, "unsupported-media-type", "Admin API bodies are JSON (Content-Type: application/json), not "
+      + type.split(";")[0].strip());
+  }
+
+  private static boolean isJson(String contentType) {
+    String media = contentType.split(";")[0].strip().toLowerCase(java.util.Locale.ROOT);
+    return media.equals("application/json") || media.startsWith("application/") && media.endsWith("+json");
+  }
+
+  /** What a route failed with: a body over the limit (413), another client error, or a bug (500, logged). */
+  private static void failed(RoutingContext ctx) {
+    if (ctx.response().ended() || ctx.response().closed()) {
+      return;
+    }
+    int status = ctx.statusCode();
+    if (status == 413) {
+      problem(ctx, 413, "payload-too-large", "The body is larger than " + MAX_BODY_BYTES / 1024
+        + " KiB, the admin API's limit");
+    } else if (status >= 400 && status < 500 && ctx.failure() == null) {
+      problem(ctx, status, "bad-request", "The request cannot be processed (" + status + ")");
+    } else {
+      log.error("admin API: {} {} failed", ctx.request().method(), ctx.request().path(), ctx.failure());
+      problem(ctx, 500, "internal", "The admin API failed on this request; the gateway's log has the details");
+    }
   }
 
   static void json(RoutingContext ctx, int status, Object body) {
@@ -448,12 +530,23 @@ public final class AdminApi {
     problem(ctx, status, type, detail, new JsonObject());
   }
 
-  /** A problem+json answer; {@code extra} members (e.g. the list of problems) are added to the standard ones. */
+  /**
+   * A problem+json answer; {@code extra} members (e.g. the list of problems) are added to the
+   * standard ones. A request whose body was not read (refused before it) closes its connection,
+   * so the unread body cannot be taken for the next request.
+   */
   static void problem(RoutingContext ctx, int status, String type, String detail, JsonObject extra) {
     JsonObject body = new JsonObject().put("type", TYPE_BASE + type).put("title", title(status)).put("status", status)
       .put("detail", detail).mergeIn(extra);
-    ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, PROBLEM)
-      .putHeader(HttpHeaders.CACHE_CONTROL, "no-store").end(body.encodePrettily());
+    HttpServerResponse response = ctx.response().putHeader(HttpHeaders.CACHE_CONTROL, "no-store");
+    boolean close = !ctx.request().isEnded() && ctx.request().version() != HttpVersion.HTTP_2;
+    if (close) {
+      response.putHeader(HttpHeaders.CONNECTION, "close");
+    }
+    Future<Void> sent = Problems.write(response, body);
+    if (close) {
+      sent.onComplete(ar -> ctx.request().connection().close());
+    }
   }
 
   private static String title(int status) {
@@ -462,6 +555,8 @@ public final class AdminApi {
       case 401 -> "Unauthorized";
       case 404 -> "Not found";
       case 409 -> "Conflict";
+      case 413 -> "Content too large";
+      case 415 -> "Unsupported media type";
       case 422 -> "Unprocessable content";
       case 503 -> "Registry unavailable";
       default -> "Internal error";

@@ -4,6 +4,7 @@ import dev.portico.gateway.resilience.BreakerRetired;
 import dev.portico.gateway.resilience.BreakerTransition;
 import dev.portico.gateway.resilience.CircuitBreaker;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -43,7 +44,9 @@ public final class BackendStates {
       return s;
     }
     return states.computeIfAbsent(upstream.id(), k -> new ConcurrentHashMap<>()).computeIfAbsent(endpointKey,
-      k -> new EndpointState(new CircuitBreaker(upstream.id(), endpointKey, upstream.breaker(), transitions)));
+      k -> new EndpointState(new CircuitBreaker(upstream.id(), endpointKey, upstream.breaker(),
+        upstream.breaker().probeTimeout(Duration.ofMillis(upstream.connectTimeoutMs()),
+          Duration.ofMillis(upstream.responseTimeoutMs())), transitions)));
   }
 
   /** Forgets endpoints of {@code backend} that are no longer in the registry. */

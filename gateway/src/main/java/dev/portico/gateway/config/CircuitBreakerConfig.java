@@ -12,8 +12,15 @@ import java.util.Set;
  * @param rules            tripping rules; any rule tripping opens the breaker. Empty: no breaker.
  * @param halfOpenRequests probe requests let through at once when the trip time is over
  * @param maxRetryAfter    cap on an open time taken from a backend's {@code Retry-After}
+ * @param probeTimeout     how long a probe may go without reporting before its slot is given to another
+ *                         (a probe whose request was lost must not keep the breaker half-open);
+ *                         {@code null}: the backend's connect plus response timeout, at most {@link #MAX_PROBE_TIMEOUT}
  */
-public record CircuitBreakerConfig(List<BreakerRuleConfig> rules, int halfOpenRequests, Duration maxRetryAfter) {
+public record CircuitBreakerConfig(List<BreakerRuleConfig> rules, int halfOpenRequests, Duration maxRetryAfter,
+                                   Duration probeTimeout) {
+
+  /** Bound on the default probe timeout (a backend's timeouts may be far longer, e.g. the reverse proxy's). */
+  public static final Duration MAX_PROBE_TIMEOUT = Duration.ofMinutes(5);
 
   public static final Duration DEFAULT_MAX_RETRY_AFTER = Duration.ofMinutes(5);
 
@@ -26,5 +33,18 @@ public record CircuitBreakerConfig(List<BreakerRuleConfig> rules, int halfOpenRe
 
   public CircuitBreakerConfig {
     rules = List.copyOf(rules);
+  }
+
+  public CircuitBreakerConfig(List<BreakerRuleConfig> rules, int halfOpenRequests, Duration maxRetryAfter) {
+    this(rules, halfOpenRequests, maxRetryAfter, null);
+  }
+
+  /** The probe timeout of a backend with these timeouts: {@link #probeTimeout} when set, else connect + response, bounded. */
+  public Duration probeTimeout(Duration connect, Duration response) {
+    if (probeTimeout != null) {
+      return probeTimeout;
+    }
+    Duration both = connect.plus(response);
+    return both.compareTo(MAX_PROBE_TIMEOUT) > 0 ? MAX_PROBE_TIMEOUT : both;
   }
 }

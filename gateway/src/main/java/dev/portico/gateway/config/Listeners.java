@@ -15,11 +15,25 @@ public record Listeners(Listener traffic, Listener management, ReverseProxyConfi
     this(traffic, management, null);
   }
 
-  /** @param https TLS settings, or {@code null} for plain HTTP */
-  public record Listener(String host, int port, ListenerHttps https) {
+  /**
+   * @param https          TLS settings, or {@code null} for plain HTTP
+   * @param timeouts       how long it waits for slow or idle clients
+   * @param escapedSlashes what it does with encoded slashes and backslashes in paths
+   */
+  public record Listener(String host, int port, ListenerHttps https, ClientTimeouts timeouts,
+                         EscapedSlashes escapedSlashes) {
+
+    public Listener {
+      timeouts = timeouts == null ? ClientTimeouts.DEFAULT : timeouts;
+      escapedSlashes = escapedSlashes == null ? EscapedSlashes.REJECT : escapedSlashes;
+    }
 
     public Listener(String host, int port) {
       this(host, port, null);
+    }
+
+    public Listener(String host, int port, ListenerHttps https) {
+      this(host, port, https, null, null);
     }
 
     /** {@code http} or {@code https}, for logs. */

@@ -25,11 +25,13 @@ import java.time.Duration;
  * @param tls             certificate validation towards the replicas' https listeners
  * @param breaker         per-endpoint circuit breakers of resolved replicas
  * @param https           this listener's own TLS, or {@code null} for plain HTTP
+ * @param timeouts        how long this listener waits for slow or idle clients
+ * @param escapedSlashes  what it does with encoded slashes and backslashes in paths
  */
 public record ReverseProxyConfig(boolean enabled, String host, int port, Duration defaultTimeout, Duration connectTimeout,
                                  Duration attemptTimeout, int maxRetries, int notFoundRetries, boolean keepForwardedChain,
                                  Duration backoffMax, long bufferBodyLimit, TlsConfig tls, CircuitBreakerConfig breaker,
-                                 ListenerHttps https) {
+                                 ListenerHttps https, ClientTimeouts timeouts, EscapedSlashes escapedSlashes) {
 
   public static final int DEFAULT_PORT = 19081;
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(120);
@@ -40,6 +42,12 @@ public record ReverseProxyConfig(boolean enabled, String host, int port, Duratio
   public static final long DEFAULT_BUFFER_BODY_LIMIT = 64 * 1024;
 
   public static final ReverseProxyConfig OFF = new ReverseProxyConfig(false, "0.0.0.0", DEFAULT_PORT, DEFAULT_TIMEOUT,
-    DEFAULT_CONNECT_TIMEOUT, null, DEFAULT_MAX_RETRIES, DEFAULT_NOT_FOUND_RETRIES, false, DEFAULT_BACKOFF_MAX, DEFAULT_BUFFER_BODY_LIMIT, TlsConfig.DEFAULT,
-    CircuitBreakerConfig.DEFAULT, null);
+    DEFAULT_CONNECT_TIMEOUT, null, DEFAULT_MAX_RETRIES, DEFAULT_NOT_FOUND_RETRIES, false, DEFAULT_BACKOFF_MAX,
+    DEFAULT_BUFFER_BODY_LIMIT, TlsConfig.DEFAULT, CircuitBreakerConfig.DEFAULT, null, ClientTimeouts.DEFAULT,
+    EscapedSlashes.REJECT);
+
+  public ReverseProxyConfig {
+    timeouts = timeouts == null ? ClientTimeouts.DEFAULT : timeouts;
+    escapedSlashes = escapedSlashes == null ? EscapedSlashes.REJECT : escapedSlashes;
+  }
 }

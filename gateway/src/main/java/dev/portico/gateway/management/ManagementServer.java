@@ -1,6 +1,11 @@
 package dev.portico.gateway.management;
 
+import dev.portico.gateway.config.ClientTimeouts;
 import dev.portico.gateway.config.ListenerHttps;
+import dev.portico.gateway.config.Listeners;
+import dev.portico.gateway.edge.EdgeGuard;
+import dev.portico.gateway.proxy.ExchangeObserver;
+import dev.portico.gateway.proxy.ProxyHandler;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
@@ -35,6 +40,7 @@ public final class ManagementServer {
   private final String host;
   private final int port;
   private final ListenerHttps https;
+  private final ClientTimeouts timeouts;
   private final Router router;
   private final List<ReadinessCheck> checks = new ArrayList<>();
   private HttpServer server;
@@ -46,10 +52,16 @@ public final class ManagementServer {
 
   /** @param https TLS of the listener, or {@code null} for plain HTTP */
   public ManagementServer(Vertx vertx, String host, int port, ListenerHttps https) {
+    this(vertx, new Listeners.Listener(host, port, https));
+  }
+
+  /** The management listener as configured: address, TLS, and how long it waits for slow or idle clients. */
+  public ManagementServer(Vertx vertx, Listeners.Listener listener) {
     this.vertx = vertx;
-    this.host = host;
-    this.port = port;
-    this.https = https;
+    this.host = listener.host();
+    this.port = listener.port();
+    this.https = listener.https();
+    this.timeouts = listener.timeouts();
     this.router = Router.router(vertx);
     router.get("/health/live").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "UP")));
     router.get("/health/ready").handler(this::ready);
@@ -70,8 +82,17 @@ public final class ManagementServer {
   }
 
   public Future<HttpServer> start() {
-    HttpServerOptions options = new HttpServerOptions();
-    server = vertx.createHttpServer(https == null ? options : https.applyTo(options)).requestHandler(router)
+    // no h2c upgrade: as on the traffic listener, a stray "Upgrade: h2c" is ignored (and the edge's
+    // decoder is installed before any byte is read, which the h2c sniffing would defeat)
+    HttpServerOptions options = new HttpServerOptions().setHttp2ClearTextEnabled(false);
+    if (https != null) {
+      https.applyTo(options);
+    }
+    server = vertx.createHttpServer(options)
+      // the same strict HTTP/1.1 and client timeouts as the traffic listener; refusals as problem documents
+      .connectionHandler(EdgeGuard.installer(options, timeouts))
+      .invalidRequestHandler(ProxyHandler.invalidRequests(ExchangeObserver.NONE, null))
+      .requestHandler(router)
       // a scraper's failed TLS handshake or reset is not the gateway's error
       .exceptionHandler(e -> log.debug("client connection failed on the management listener: {}", e.toString()));
     return server.listen(port, host);

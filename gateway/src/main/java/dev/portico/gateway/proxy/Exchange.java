@@ -5,6 +5,7 @@ import dev.portico.gateway.backend.Endpoint;
 import dev.portico.gateway.backend.Selection;
 import dev.portico.gateway.backend.Target;
 import dev.portico.gateway.backend.Upstream;
+import dev.portico.gateway.edge.RequestRefused;
 import dev.portico.gateway.resilience.CircuitBreaker;
 import dev.portico.gateway.resilience.RetryAfter;
 import dev.portico.gateway.resilience.RetryPolicy;
@@ -172,6 +173,8 @@ final class Exchange {
   void start() {
     req.pause();
     res.closeHandler(v -> clientGone());
+    // until the body is piped (the pipe takes this over), a broken body reaches the exchange here
+    req.exceptionHandler(this::requestBroken);
     source.started(this, startNanos);
     long deadline = source.deadlineMillis();
     if (deadline > 0) {
@@ -187,7 +190,9 @@ final class Exchange {
           return;
         }
         if (ar.failed()) {
-          clientGone();
+          if (!requestBroken(ar.cause())) {
+            clientGone();
+          }
           return;
         }
         bufferedBody = ar.result();
@@ -327,7 +332,42 @@ final class Exchange {
     }
     bodyStreamed = true;
     // endOnFailure(false): a client that vanishes mid-upload must not look like a complete body
-    req.pipe().endOnFailure(false).to(up).onFailure(err -> up.reset(0, err));
+    req.pipe().endOnFailure(false).to(up).onFailure(err -> {
+      if (!requestBroken(err)) {
+        up.reset(0, err);
+      }
+    });
+  }
+
+  /**
+   * The client's request broke off with a {@link RequestRefused} (a malformed chunked body, a body
+   * that paused too long): the backend's request is reset (the client broke, not the backend: its
+   * breaker learns nothing), and the client answered when the response has not started (Vert.x
+   * closes the connection right after, and the edge flushes the answer first).
+   *
+   * @return whether it was such a failure (else the connection was lost, which the close handler reports)
+   */
+  private boolean requestBroken(Throwable err) {
+    if (!(err instanceof RequestRefused refused)) {
+      return false;
+    }
+    if (settled) {
+      return true;
+    }
+    if (live != 0) {
+      cancelTimer();
+      live = 0;
+      target.state().requestEnded();
+      target.state().breaker().release(permit);
+      permit = CircuitBreaker.Permit.DENIED;
+    }
+    if (upstream != null) {
+      upstream.reset(0, refused);
+    }
+    log.debug("request refused mid-body: status={} backend={} requestId={} detail={}", refused.status(),
+      route.backend().id(), requestId, refused.getMessage());
+    fail(Failure.of(refused), refused);
+    return true;
   }
 
   private void onResponse(AsyncResult<HttpClientResponse> ar) {
@@ -564,12 +604,8 @@ final class Exchange {
     settled = true;
     cancelTimer();
     cancelDeadline();
-    if (!req.isEnded() && req.version() != HttpVersion.HTTP_2) {
-      // the body was not (fully) read: do not leave it in the connection for the next request
-      // (an HTTP/2 stream ends on its own, and a Connection header is illegal there)
-      res.putHeader(HttpHeaders.CONNECTION, "close");
-    }
-    Problems.send(res, failure, route.backend().id(), requestId)
+    // the body was not (fully) read: do not leave it in the connection for the next request
+    Problems.send(req, failure, route.backend().id(), requestId, !req.isEnded())
       .onComplete(ar -> complete(ar.succeeded() ? failure.status() : 0, failure.reason()));
     req.resume();
   }

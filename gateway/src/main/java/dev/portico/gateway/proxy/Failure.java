@@ -1,5 +1,7 @@
 package dev.portico.gateway.proxy;
 
+import dev.portico.gateway.edge.RequestRefused;
+
 /**
  * Why the gateway answered instead of the backend: the closed set of error reasons of the error
  * model, each with its HTTP status. The reason names are APIM's and appear verbatim in problem
@@ -52,11 +54,44 @@ public sealed interface Failure {
     public String title() { return "Loop detected"; }
   }
 
-  /** The request itself cannot be routed (a path that climbs above the root, say). */
+  /**
+   * The request itself is malformed or cannot be routed: a framing or syntax violation (RFC 9112),
+   * an invalid {@code Host}, a path that climbs above the root, a malformed chunked body.
+   */
   record BadRequest(String detail) implements Failure {
     public String reason() { return "BadRequest"; }
     public int status() { return 400; }
     public String title() { return "Bad request"; }
+  }
+
+  /** The client was too slow: its request head, or a pause in its body, outlasted the listener's timeouts. */
+  record RequestTimeout(String detail) implements Failure {
+    public String reason() { return "RequestTimeout"; }
+    public int status() { return 408; }
+    public String title() { return "Request timeout"; }
+  }
+
+  /** The request line (414) or header fields (431) are larger than the listener accepts. */
+  record RequestTooLarge(int status, String detail) implements Failure {
+    public String reason() { return "RequestTooLarge"; }
+    public String title() { return status == 414 ? "URI too long" : "Request header fields too large"; }
+  }
+
+  /** A transfer coding other than chunked: the gateway does not implement it (RFC 9112 6.1). */
+  record NotImplemented(String detail) implements Failure {
+    public String reason() { return "NotImplemented"; }
+    public int status() { return 501; }
+    public String title() { return "Not implemented"; }
+  }
+
+  /** The failure that answers a request the edge refused ({@link RequestRefused}). */
+  static Failure of(RequestRefused refused) {
+    return switch (refused.status()) {
+      case 408 -> new RequestTimeout(refused.getMessage());
+      case 414, 431 -> new RequestTooLarge(refused.status(), refused.getMessage());
+      case 501 -> new NotImplemented(refused.getMessage());
+      default -> new BadRequest(refused.getMessage());
+    };
   }
 
   /**

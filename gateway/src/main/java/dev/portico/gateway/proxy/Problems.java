@@ -3,7 +3,9 @@ package dev.portico.gateway.proxy;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.json.JsonObject;
 
 import java.util.Locale;
@@ -44,17 +46,50 @@ public final class Problems {
       }
       return Future.failedFuture("response already started or closed");
     }
-    Buffer payload = body(failure, backend, requestId).toBuffer();
+    // a Connection: close set for this answer survives the reset of the headers
+    boolean close = HttpHeaders.CLOSE.toString().equals(response.headers().get(HttpHeaders.CONNECTION));
     response.headers().clear();
-    response.setStatusCode(failure.status())
-      .putHeader(HttpHeaders.CONTENT_TYPE, CONTENT_TYPE)
-      .putHeader(HttpHeaders.CONTENT_LENGTH, String.valueOf(payload.length()))
-      .putHeader(ProxyHeaders.X_REQUEST_ID, requestId)
-      .setChunked(false);
+    if (close) {
+      response.putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
+    }
+    response.putHeader(ProxyHeaders.X_REQUEST_ID, requestId);
     if (failure instanceof Failure.BackendUnavailable u && u.retryAfterSeconds() >= 0) {
       response.putHeader(HttpHeaders.RETRY_AFTER, String.valueOf(u.retryAfterSeconds()));
     }
-    return response.end(payload);
+    return write(response, body(failure, backend, requestId));
+  }
+
+  /**
+   * Writes a problem document whatever produced it (the traffic listeners' {@link Failure}s, the
+   * admin API's refusals): its {@code status} member is the response status. Headers already set
+   * on the response are kept.
+   */
+  public static Future<Void> write(HttpServerResponse response, JsonObject problem) {
+    Buffer payload = problem.toBuffer();
+    return response.setStatusCode(problem.getInteger("status"))
+      .putHeader(HttpHeaders.CONTENT_TYPE, CONTENT_TYPE)
+      .putHeader(HttpHeaders.CONTENT_LENGTH, String.valueOf(payload.length()))
+      .setChunked(false)
+      .end(payload);
+  }
+
+  /**
+   * {@link #send(HttpServerResponse, Failure, String, String)} to {@code req}'s response; with
+   * {@code close}, an HTTP/1.x connection says {@code Connection: close} and is closed once the
+   * problem is written (an HTTP/2 stream ends on its own, and a Connection header is illegal there).
+   */
+  public static Future<Void> send(HttpServerRequest req, Failure failure, String backend, String requestId,
+                                  boolean close) {
+    boolean closing = close && req.version() != HttpVersion.HTTP_2;
+    HttpServerResponse response = req.response();
+    if (closing && !response.headWritten()) {
+      response.putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
+    }
+    Future<Void> sent = send(response, failure, backend, requestId);
+    if (!closing) {
+      return sent;
+    }
+    return sent.andThen(ar -> req.connection().close());
   }
 
   static String kebab(String reason) {

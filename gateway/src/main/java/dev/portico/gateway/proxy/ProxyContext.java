@@ -1,5 +1,6 @@
 package dev.portico.gateway.proxy;
 
+import dev.portico.gateway.config.EscapedSlashes;
 import dev.portico.gateway.fabric.FabricRuntime;
 import dev.portico.gateway.state.RoutingStateHolder;
 import io.vertx.core.Vertx;
@@ -12,12 +13,13 @@ import io.vertx.core.http.HttpClient;
  * @param hopMarker this gateway's id; a request whose {@code Via} already names it has looped
  * @param via       the {@code Via} entry this gateway adds ({@code 1.1 <hopMarker>})
  * @param fabric    Service Fabric resolution ({@code null} when no backend resolves through it)
+ * @param escapedSlashes the listener's rule for encoded slashes and backslashes in request paths
  */
 public record ProxyContext(Vertx vertx, HttpClient client, RoutingStateHolder states, String hopMarker, String via,
-                           ExchangeObserver observer, FabricRuntime fabric) {
+                           ExchangeObserver observer, FabricRuntime fabric, EscapedSlashes escapedSlashes) {
 
   public static ProxyContext of(Vertx vertx, HttpClient client, RoutingStateHolder states, String hopMarker,
-                                ExchangeObserver observer, FabricRuntime fabric) {
-    return new ProxyContext(vertx, client, states, hopMarker, "1.1 " + hopMarker, observer, fabric);
+                                ExchangeObserver observer, FabricRuntime fabric, EscapedSlashes escapedSlashes) {
+    return new ProxyContext(vertx, client, states, hopMarker, "1.1 " + hopMarker, observer, fabric, escapedSlashes);
   }
 }

@@ -1,5 +1,6 @@
 package dev.portico.gateway.proxy;
 
+import dev.portico.gateway.edge.RequestRefused;
 import dev.portico.gateway.routing.Route;
 import dev.portico.gateway.state.RoutingState;
 import io.vertx.core.Handler;
@@ -23,7 +24,7 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
   @Override
   public void handle(HttpServerRequest req) {
     long startNanos = System.nanoTime();
-    Admission admission = Admission.of(req, ctx.hopMarker(), "a backend or registry record");
+    Admission admission = Admission.of(req, ctx.hopMarker(), ctx.escapedSlashes(), "a backend or registry record");
     String requestId = admission.requestId();
     if (admission.refusal() != null) {
       reject(req, admission.refusal(), null, null, requestId, startNanos);
@@ -55,14 +56,32 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
                      String requestId, long startNanos) {
     String api = apiId == null ? ExchangeObserver.UNMATCHED : apiId;
     observer.started(api);
-    if (!req.isEnded() && req.version() != io.vertx.core.http.HttpVersion.HTTP_2) {
-      // the body will not be read: do not leave it in the connection for the next request
-      // (an HTTP/2 stream ends on its own, and a Connection header is illegal there)
-      req.response().putHeader(io.vertx.core.http.HttpHeaders.CONNECTION, "close");
-    }
-    Problems.send(req.response(), failure, backend, requestId).onComplete(ar -> observer.completed(
+    // the body will not be read: do not leave it in the connection for the next request
+    boolean close = !req.isEnded();
+    Problems.send(req, failure, backend, requestId, close).onComplete(ar -> observer.completed(
       new ExchangeObserver.Completion(requestId, api, null, backend, null, null, req.method(), req.path(),
         ar.succeeded() ? failure.status() : 0, failure.reason(), System.nanoTime() - startNanos,
         req.bytesRead(), req.response().bytesWritten(), 0)));
+  }
+
+  /**
+   * The server's handler of requests the edge refused while decoding them ({@link RequestRefused}
+   * in the decoder result: a framing or syntax violation, a head too large or too slow): a problem
+   * document, the connection closed after it, reported as one exchange of {@code api}.
+   */
+  public static Handler<HttpServerRequest> invalidRequests(ExchangeObserver observer, String api) {
+    return req -> {
+      long startNanos = System.nanoTime();
+      Throwable cause = req.decoderResult().cause();
+      Failure failure = cause instanceof RequestRefused r ? Failure.of(r)
+        : new Failure.BadRequest("malformed request: " + (cause == null ? "unknown" : cause.getMessage()));
+      String requestId = ProxyHeaders.newRequestId();
+      String backend = api == null ? null : api;
+      observer.started(api == null ? ExchangeObserver.UNMATCHED : api);
+      Problems.send(req, failure, backend, requestId, true).onComplete(ar -> observer.completed(
+        new ExchangeObserver.Completion(requestId, api == null ? ExchangeObserver.UNMATCHED : api, null, backend, null,
+          null, req.method(), req.path(), ar.succeeded() ? failure.status() : 0, failure.reason(),
+          System.nanoTime() - startNanos, req.bytesRead(), req.response().bytesWritten(), 0)));
+    };
   }
 }

@@ -5,6 +5,7 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.SocketAddress;
 
+import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -37,24 +38,30 @@ public final class ProxyHeaders {
   private ProxyHeaders() {
   }
 
-  /** Removes hop-by-hop headers, including every header the {@code Connection} header names. */
+  /** Removes hop-by-hop headers, including every header any {@code Connection} field line names. */
   public static void dropHopByHop(MultiMap headers) {
     String connection = headers.get(HttpHeaders.CONNECTION);
     if (connection != null) {
-      int start = 0;
-      int len = connection.length();
-      while (start < len) {
-        int comma = connection.indexOf(',', start);
-        int end = comma < 0 ? len : comma;
-        String token = connection.substring(start, end).trim();
-        if (!token.isEmpty()) {
-          headers.remove(token);
-        }
-        start = end + 1;
+      for (String line : headers.getAll(HttpHeaders.CONNECTION)) {
+        dropListed(headers, line);
       }
     }
     for (CharSequence h : HOP_BY_HOP) {
       headers.remove(h);
+    }
+  }
+
+  private static void dropListed(MultiMap headers, String connection) {
+    int start = 0;
+    int len = connection.length();
+    while (start < len) {
+      int comma = connection.indexOf(',', start);
+      int end = comma < 0 ? len : comma;
+      String token = connection.substring(start, end).trim();
+      if (!token.isEmpty()) {
+        headers.remove(token);
+      }
+      start = end + 1;
     }
   }
 
@@ -85,9 +92,24 @@ public final class ProxyHeaders {
     append(out, FORWARDED, fwd.toString());
   }
 
+  /**
+   * Appends {@code value} as the last element of the list header {@code name}: the field lines
+   * received (a list may arrive on several) are joined in order into one, as RFC 9110 5.3 allows.
+   */
   public static void append(MultiMap headers, CharSequence name, String value) {
     String existing = headers.get(name);
-    headers.set(name, existing == null || existing.isEmpty() ? value : existing + ", " + value);
+    if (existing == null) {
+      headers.set(name, value);
+      return;
+    }
+    List<String> lines = headers.getAll(name);
+    StringBuilder joined = new StringBuilder(existing.length() * lines.size() + value.length() + 8);
+    for (String line : lines) {
+      if (!line.isBlank()) {
+        joined.append(line.strip()).append(", ");
+      }
+    }
+    headers.set(name, joined.append(value).toString());
   }
 
   /** A new request id: 128 random bits as 32 hex digits (fast; not a security token). */

@@ -1,7 +1,10 @@
 package dev.portico.gateway.proxy;
 
+import dev.portico.gateway.config.ClientTimeouts;
+import dev.portico.gateway.config.EscapedSlashes;
 import dev.portico.gateway.config.GatewayConfig;
 import dev.portico.gateway.config.ListenerHttps;
+import dev.portico.gateway.edge.EdgeGuard;
 import dev.portico.gateway.fabric.FabricRuntime;
 import dev.portico.gateway.lifecycle.DrainState;
 import dev.portico.gateway.lifecycle.DrainableListener;
@@ -39,6 +42,9 @@ public final class ProxyVerticle extends VerticleBase implements DrainableListen
   private final String host;
   private final int port;
   private final ListenerHttps https;
+  private final ClientTimeouts timeouts;
+  private final EscapedSlashes escapedSlashes;
+  private final String apiLabel;
   private final RoutingStateHolder states;
   private final ExchangeObserver observer;
   private final FabricRuntime fabric;
@@ -52,21 +58,29 @@ public final class ProxyVerticle extends VerticleBase implements DrainableListen
   /** A traffic-listener verticle. @param port the port to bind; negative for a random port shared by all instances */
   public ProxyVerticle(GatewayConfig config, RoutingStateHolder states, ExchangeObserver observer, FabricRuntime fabric,
                        int port) {
-    this(config, config.listeners().traffic().host(), port, config.listeners().traffic().https(), states, observer,
-      fabric, ProxyHandler::new);
+    this(config, config.listeners().traffic().host(), port, config.listeners().traffic().https(),
+      config.listeners().traffic().timeouts(), config.listeners().traffic().escapedSlashes(), states, observer,
+      fabric, null, ProxyHandler::new);
   }
 
   /**
-   * @param https    the listener's TLS, or {@code null} for plain HTTP
-   * @param handlers makes the request handler of this instance from its context (its Vert.x, its client, ...)
+   * @param https          the listener's TLS, or {@code null} for plain HTTP
+   * @param timeouts       how long the listener waits for slow or idle clients
+   * @param escapedSlashes the listener's rule for encoded slashes in request paths
+   * @param apiLabel       the API (and backend) id that requests the edge refuses are reported under;
+   *                       {@code null}: no API
+   * @param handlers       makes the request handler of this instance from its context (its Vert.x, its client, ...)
    */
-  public ProxyVerticle(GatewayConfig config, String host, int port, ListenerHttps https, RoutingStateHolder states,
-                       ExchangeObserver observer, FabricRuntime fabric,
-                       Function<ProxyContext, Handler<HttpServerRequest>> handlers) {
+  public ProxyVerticle(GatewayConfig config, String host, int port, ListenerHttps https, ClientTimeouts timeouts,
+                       EscapedSlashes escapedSlashes, RoutingStateHolder states, ExchangeObserver observer,
+                       FabricRuntime fabric, String apiLabel, Function<ProxyContext, Handler<HttpServerRequest>> handlers) {
     this.config = config;
     this.host = host;
     this.port = port;
     this.https = https;
+    this.timeouts = timeouts;
+    this.escapedSlashes = escapedSlashes;
+    this.apiLabel = apiLabel;
     this.states = states;
     this.observer = observer;
     this.fabric = fabric;
@@ -104,8 +118,12 @@ public final class ProxyVerticle extends VerticleBase implements DrainableListen
     if (https != null) {
       https.applyTo(serverOptions);
     }
-    Handler<HttpServerRequest> handler = handlers.apply(ProxyContext.of(vertx, client, states, config.gatewayId(), observer, fabric));
+    Handler<HttpServerRequest> handler = handlers.apply(ProxyContext.of(vertx, client, states, config.gatewayId(), observer,
+      fabric, escapedSlashes));
     server = vertx.createHttpServer(serverOptions)
+      // RFC 9112 as strict as an edge must be, and slow or idle clients cut off (dev.portico.gateway.edge)
+      .connectionHandler(EdgeGuard.installer(serverOptions, timeouts))
+      .invalidRequestHandler(ProxyHandler.invalidRequests(observer, apiLabel))
       .requestHandler(req -> {
         watch(req);
         handler.handle(req);

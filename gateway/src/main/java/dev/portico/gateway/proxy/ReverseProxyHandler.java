@@ -65,7 +65,7 @@ public final class ReverseProxyHandler implements Handler<HttpServerRequest> {
   @Override
   public void handle(HttpServerRequest req) {
     long startNanos = System.nanoTime();
-    Admission admission = Admission.of(req, ctx.hopMarker(), "a Service Fabric record");
+    Admission admission = Admission.of(req, ctx.hopMarker(), ctx.escapedSlashes(), "a Service Fabric record");
     String requestId = admission.requestId();
     if (admission.refusal() != null) {
       reject(req, admission.refusal(), requestId, startNanos);

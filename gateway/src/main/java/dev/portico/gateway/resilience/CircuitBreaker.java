@@ -2,10 +2,11 @@ package dev.portico.gateway.resilience;
 
 import dev.portico.gateway.config.CircuitBreakerConfig;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Consumer;
 
 /**
@@ -15,46 +16,95 @@ import java.util.function.Consumer;
  * accepts it (capped). When the open time ends, up to {@code halfOpenRequests} probes pass: the
  * first success closes the breaker, a failure re-opens it.
  *
+ * <p>Probes hold one of {@code halfOpenRequests} slots until they report ({@link #onResult}) or
+ * give up ({@link #release}). A probe that never does (its request lost on a path that forgot to
+ * report) would keep the breaker half-open for good; so a slot held longer than the probe timeout
+ * is given to the next probe. A probe's outcome decides only in the half-open period it was
+ * granted in: a late report from an earlier period, or after a reset, changes nothing.
+ *
  * <p>Thread-safe and lock-free on the request path: permission is one volatile read while
  * closed; successes touch only atomic counters (and only for percentage rules); failures take a
  * short per-rule lock.
  */
 public final class CircuitBreaker {
 
-  /** What {@link #tryAcquire} granted. */
-  public enum Permit {
+  /**
+   * What {@link #tryAcquire} granted; every permit other than {@link #DENIED} must be reported
+   * back once, by {@link #onResult} or {@link #release}.
+   */
+  public static final class Permit {
     /** Refused: the breaker is open (or half-open with all probe slots taken). */
-    DENIED,
+    public static final Permit DENIED = new Permit(Kind.DENIED, -1, 0, null);
     /** A normal request of a closed breaker. */
-    NORMAL,
+    public static final Permit NORMAL = new Permit(Kind.NORMAL, -1, 0, null);
+
+    /** The kinds of permit. */
+    public enum Kind { DENIED, NORMAL, PROBE }
+
+    private final Kind kind;
+    private final int slot;
+    private final long grantedNanos;
+    /** The half-open period it was granted in. */
+    private final Status period;
+
+    private Permit(Kind kind, int slot, long grantedNanos, Status period) {
+      this.kind = kind;
+      this.slot = slot;
+      this.grantedNanos = grantedNanos;
+      this.period = period;
+    }
+
+    public Kind kind() {
+      return kind;
+    }
+
     /** One of the bounded probes of a half-open breaker. */
-    PROBE
+    public boolean isProbe() {
+      return kind == Kind.PROBE;
+    }
+
+    @Override
+    public String toString() {
+      return kind.name();
+    }
   }
 
   private record Status(BreakerState state, long openUntil, String rule, long tripNanos) {
   }
 
   private static final Status CLOSED = new Status(BreakerState.CLOSED, 0, null, 0);
+  /** Probe timeout of a breaker made without one (benchmarks, tests). */
+  private static final Duration DEFAULT_PROBE_TIMEOUT = Duration.ofSeconds(60);
 
   private final String backend;
   private final String endpoint;
   private final FailureRule[] rules;
   private final int halfOpenRequests;
   private final long maxRetryAfterNanos;
+  private final long probeTimeoutNanos;
   private final Consumer<BreakerTransition> listener;
   private final AtomicReference<Status> status = new AtomicReference<>(CLOSED);
-  private final AtomicInteger probes = new AtomicInteger();
+  /** The probe holding each slot, {@code null} when free. */
+  private final AtomicReferenceArray<Permit> probes;
   private final boolean countsRequests;
   /** Set when the endpoint left its backend: requests still in flight must not revive its meters. */
   private volatile boolean retired;
 
   public CircuitBreaker(String backend, String endpoint, CircuitBreakerConfig config, Consumer<BreakerTransition> listener) {
+    this(backend, endpoint, config, config.probeTimeout() != null ? config.probeTimeout() : DEFAULT_PROBE_TIMEOUT, listener);
+  }
+
+  /** @param probeTimeout how long a probe may hold its slot without reporting */
+  public CircuitBreaker(String backend, String endpoint, CircuitBreakerConfig config, Duration probeTimeout,
+                        Consumer<BreakerTransition> listener) {
     this.backend = backend;
     this.endpoint = endpoint;
     this.rules = config.rules().stream().map(FailureRule::new).toArray(FailureRule[]::new);
     this.halfOpenRequests = config.halfOpenRequests();
     this.maxRetryAfterNanos = config.maxRetryAfter().toNanos();
+    this.probeTimeoutNanos = probeTimeout.toNanos();
     this.listener = listener;
+    this.probes = new AtomicReferenceArray<>(halfOpenRequests);
     boolean any = false;
     for (FailureRule r : rules) {
       any |= r.countsRequests();
@@ -72,8 +122,20 @@ public final class CircuitBreaker {
     return switch (s.state()) {
       case CLOSED -> true;
       case OPEN -> now >= s.openUntil();
-      case HALF_OPEN -> probes.get() < halfOpenRequests;
+      case HALF_OPEN -> hasFreeSlot(now);
     };
+  }
+
+  /** Probes holding a slot now (timed-out ones excepted): at most {@code halfOpenRequests}. */
+  public int probesInFlight(long now) {
+    int n = 0;
+    for (int i = 0; i < halfOpenRequests; i++) {
+      Permit p = probes.get(i);
+      if (p != null && !timedOut(p, now)) {
+        n++;
+      }
+    }
+    return n;
   }
 
   /** Nanoseconds until the breaker lets a probe through; 0 when it would let a request through now. */
@@ -95,21 +157,64 @@ public final class CircuitBreaker {
           if (now < s.openUntil()) {
             return Permit.DENIED;
           }
+          // a new period (a new Status object): probes still out from an earlier one keep their slots
+          // until they report or time out, so probes in flight never exceed halfOpenRequests
           Status half = new Status(BreakerState.HALF_OPEN, 0, s.rule(), s.tripNanos());
           if (status.compareAndSet(s, half)) {
-            probes.set(0);
             publish(BreakerState.OPEN, BreakerState.HALF_OPEN, null, 0);
           }
           continue;
         default:
-          int n = probes.incrementAndGet();
-          if (n <= halfOpenRequests && status.get() == s) {
-            return Permit.PROBE;
+          Permit probe = takeSlot(s, now);
+          if (probe == RETRY) {
+            continue;
           }
-          probes.decrementAndGet();
-          return Permit.DENIED;
+          return probe;
       }
     }
+  }
+
+  /** Marks a lost race with a transition: look at the breaker again. */
+  private static final Permit RETRY = new Permit(Permit.Kind.DENIED, -1, 0, null);
+
+  /** A probe in a free (or timed-out) slot of the half-open period {@code s}; DENIED when none; RETRY after a race. */
+  private Permit takeSlot(Status s, long now) {
+    for (int i = 0; i < halfOpenRequests; i++) {
+      Permit held = probes.get(i);
+      if (held != null && !timedOut(held, now)) {
+        continue;
+      }
+      Permit probe = new Permit(Permit.Kind.PROBE, i, now, s);
+      if (!probes.compareAndSet(i, held, probe)) {
+        continue;
+      }
+      if (status.get() != s) {
+        // the period ended while the slot was taken: give it back and look again
+        probes.compareAndSet(i, probe, null);
+        return RETRY;
+      }
+      return probe;
+    }
+    return Permit.DENIED;
+  }
+
+  private boolean hasFreeSlot(long now) {
+    for (int i = 0; i < halfOpenRequests; i++) {
+      Permit held = probes.get(i);
+      if (held == null || timedOut(held, now)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private boolean timedOut(Permit probe, long now) {
+    return now - probe.grantedNanos >= probeTimeoutNanos;
+  }
+
+  /** Frees the probe's slot unless another probe took it over after a timeout. */
+  private void freeSlot(Permit probe) {
+    probes.compareAndSet(probe.slot, probe, null);
   }
 
   /**
@@ -122,24 +227,26 @@ public final class CircuitBreaker {
     }
     FailureRule tripped = null;
     boolean failed = false;
+    boolean probe = permit.isProbe();
     for (FailureRule r : rules) {
-      if (permit == Permit.NORMAL && r.countsRequests()) {
+      if (!probe && r.countsRequests()) {
         r.recordRequest(now);
       }
       if (r.isFailure(httpStatus, reason)) {
         failed = true;
-        if (permit == Permit.NORMAL && r.recordFailureAndCheck(now) && tripped == null) {
+        if (!probe && r.recordFailureAndCheck(now) && tripped == null) {
           tripped = r;
         }
-        if (permit == Permit.PROBE && tripped == null) {
+        if (probe && tripped == null) {
           tripped = r;
         }
       }
     }
-    if (permit == Permit.PROBE) {
-      probes.decrementAndGet();
+    if (probe) {
+      freeSlot(permit);
       Status s = status.get();
-      if (s.state() != BreakerState.HALF_OPEN) {
+      if (s != permit.period) {
+        // the breaker left the half-open period this probe was granted in: its outcome decides nothing
         return;
       }
       if (failed) {
@@ -158,15 +265,17 @@ public final class CircuitBreaker {
 
   /** A permitted request ended without an outcome (the client left): frees a probe slot, counts nothing. */
   public void release(Permit permit) {
-    if (permit == Permit.PROBE) {
-      probes.decrementAndGet();
+    if (permit.isProbe()) {
+      freeSlot(permit);
     }
   }
 
-  /** Closes the breaker now, whatever its state (APIM's backend reconnect). */
+  /**
+   * Closes the breaker now, whatever its state (APIM's backend reconnect). Probes still out keep
+   * their slots until they report (their outcome then decides nothing) or time out.
+   */
   public void reset() {
     Status s = status.getAndSet(CLOSED);
-    probes.set(0);
     resetRules();
     if (s.state() != BreakerState.CLOSED) {
       publish(s.state(), BreakerState.CLOSED, null, 0);

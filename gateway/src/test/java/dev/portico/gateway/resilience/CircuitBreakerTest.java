@@ -16,6 +16,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 class CircuitBreakerTest {
 
   static final long MS = 1_000_000L;
+  static final CircuitBreaker.Permit.Kind PROBE = CircuitBreaker.Permit.Kind.PROBE;
+  static final CircuitBreaker.Permit.Kind DENIED = CircuitBreaker.Permit.Kind.DENIED;
+  static final CircuitBreaker.Permit.Kind NORMAL = CircuitBreaker.Permit.Kind.NORMAL;
   static final String BCF = "BackendConnectionFailure";
 
   static BreakerRuleConfig countRule(int count, long intervalMs, long tripMs, boolean acceptRetryAfter) {
@@ -68,7 +71,7 @@ class CircuitBreakerTest {
     CircuitBreaker.Permit p1 = cb.tryAcquire(later);
     CircuitBreaker.Permit p2 = cb.tryAcquire(later);
     CircuitBreaker.Permit p3 = cb.tryAcquire(later);
-    assertThat(List.of(p1, p2, p3)).containsExactly(CircuitBreaker.Permit.PROBE, CircuitBreaker.Permit.PROBE, CircuitBreaker.Permit.DENIED);
+    assertThat(List.of(p1, p2, p3)).extracting(CircuitBreaker.Permit::kind).containsExactly(PROBE, PROBE, DENIED);
     assertThat(cb.state()).isEqualTo(BreakerState.HALF_OPEN);
     cb.onResult(p1, later, 0, BCF, -1);
     assertThat(cb.state()).isEqualTo(BreakerState.OPEN);
@@ -77,7 +80,7 @@ class CircuitBreakerTest {
     assertThat(cb.state()).isEqualTo(BreakerState.OPEN);
     long again = later + 1000 * MS;
     CircuitBreaker.Permit probe = cb.tryAcquire(again);
-    assertThat(probe).isEqualTo(CircuitBreaker.Permit.PROBE);
+    assertThat(probe.isProbe()).isTrue();
     cb.onResult(probe, again, 200, null, -1);
     assertThat(cb.state()).isEqualTo(BreakerState.CLOSED);
     assertThat(events).extracting(BreakerTransition::to).containsExactly(BreakerState.OPEN, BreakerState.HALF_OPEN,
@@ -90,7 +93,7 @@ class CircuitBreakerTest {
     CircuitBreaker.Permit c = cb.tryAcquire(third);
     assertThat(c).isEqualTo(CircuitBreaker.Permit.DENIED);
     cb.release(a);
-    assertThat(cb.tryAcquire(third)).isEqualTo(CircuitBreaker.Permit.PROBE);
+    assertThat(cb.tryAcquire(third).isProbe()).isTrue();
     assertThat(cb.state()).isEqualTo(BreakerState.HALF_OPEN);
     cb.release(b);
   }
@@ -136,7 +139,8 @@ class CircuitBreakerTest {
 
   /**
    * Random sequences of acquisitions and outcomes, checked step by step against a plain model
-   * that keeps every event in a list: the breaker's rings, buckets and CAS loops must agree.
+   * that keeps every event in a list: the breaker's rings, buckets, probe slots and CAS loops must
+   * agree. Some permits are never reported (a lost request): the probe timeout frees their slots.
    */
   @RepeatedTest(200)
   void generatedSequencesAgreeWithAReferenceModel() {
@@ -145,36 +149,54 @@ class CircuitBreakerTest {
     r.setSeed(seed);
     int probes = 1 + r.nextInt(3);
     long maxRetryAfter = 1000 + r.nextInt(5000);
+    long probeTimeout = 50 + r.nextInt(5000);
     BreakerRuleConfig rule = r.nextBoolean()
       ? new BreakerRuleConfig("c", 1 + r.nextInt(5), null, Duration.ofMillis(200 + r.nextInt(2000)),
       List.of(new BreakerRuleConfig.StatusRange(500, 599)), Set.of(BCF), 0, Duration.ofMillis(100 + r.nextInt(2000)), r.nextBoolean())
       : new BreakerRuleConfig("p", null, 10 + r.nextInt(90), Duration.ofMillis(200 + r.nextInt(2000)),
       List.of(new BreakerRuleConfig.StatusRange(500, 599)), Set.of(BCF), 1 + r.nextInt(8), Duration.ofMillis(100 + r.nextInt(2000)), r.nextBoolean());
     List<BreakerTransition> events = new ArrayList<>();
-    CircuitBreaker cb = breaker(events, probes, maxRetryAfter, rule);
-    Model model = new Model(rule, probes, maxRetryAfter * MS);
+    CircuitBreaker cb = new CircuitBreaker("b", "h:1", new CircuitBreakerConfig(List.of(rule), probes,
+      Duration.ofMillis(maxRetryAfter)), Duration.ofMillis(probeTimeout), events::add);
+    Model model = new Model(rule, probes, maxRetryAfter * MS, probeTimeout * MS);
     List<CircuitBreaker.Permit> outstanding = new ArrayList<>();
+    List<Model.Grant> modelOutstanding = new ArrayList<>();
     long now = r.nextInt(1_000_000) * MS;
     for (int step = 0; step < 400; step++) {
       now += (long) r.nextInt(120) * MS + r.nextInt(1000);
       if (outstanding.isEmpty() || r.nextInt(3) > 0) {
         CircuitBreaker.Permit got = cb.tryAcquire(now);
-        CircuitBreaker.Permit want = model.acquire(now);
-        assertThat(got).as("seed %d step %d acquire", seed, step).isEqualTo(want);
+        Model.Grant want = model.acquire(now);
+        assertThat(got.kind()).as("seed %d step %d acquire", seed, step).isEqualTo(want.kind());
         if (got != CircuitBreaker.Permit.DENIED) {
           outstanding.add(got);
+          modelOutstanding.add(want);
         }
       } else {
-        CircuitBreaker.Permit p = outstanding.remove(r.nextInt(outstanding.size()));
-        int kind = r.nextInt(4);
-        int status = kind == 0 ? 200 : kind == 1 ? 500 + r.nextInt(4) : kind == 2 ? 404 : 0;
-        String reason = status == 0 ? BCF : null;
-        long retryAfter = r.nextInt(4) == 0 ? r.nextInt(10_000) * MS : -1;
-        cb.onResult(p, now, status, reason, retryAfter);
-        model.result(p, now, status, reason, retryAfter);
+        int i = r.nextInt(outstanding.size());
+        CircuitBreaker.Permit p = outstanding.remove(i);
+        Model.Grant g = modelOutstanding.remove(i);
+        int kind = r.nextInt(6);
+        if (kind == 5) {
+          // lost: never reported
+          model.forget(g);
+          continue;
+        }
+        if (kind == 4) {
+          cb.release(p);
+          model.release(g);
+        } else {
+          int status = kind == 0 ? 200 : kind == 1 ? 500 + r.nextInt(4) : kind == 2 ? 404 : 0;
+          String reason = status == 0 ? BCF : null;
+          long retryAfter = r.nextInt(4) == 0 ? r.nextInt(10_000) * MS : -1;
+          cb.onResult(p, now, status, reason, retryAfter);
+          model.result(g, now, status, reason, retryAfter);
+        }
       }
       assertThat(cb.state()).as("seed %d step %d state", seed, step).isEqualTo(model.state);
       assertThat(cb.remainingOpenNanos(now)).as("seed %d step %d remaining", seed, step).isEqualTo(model.remaining(now));
+      assertThat(cb.probesInFlight(now)).as("seed %d step %d probes", seed, step).isEqualTo(model.live(now))
+        .isLessThanOrEqualTo(probes);
     }
     assertThat(events.size()).isEqualTo(model.transitions);
   }
@@ -194,38 +216,61 @@ class CircuitBreakerTest {
 
   /** The documented semantics, written the simplest way: lists of timestamps, no concurrency tricks. */
   static final class Model {
+    /** A permit as the model granted it: probes know their half-open period and grant time. */
+    record Grant(CircuitBreaker.Permit.Kind kind, long granted, int period) {
+    }
+
     final BreakerRuleConfig rule;
     final int maxProbes;
     final long maxRetryAfter;
+    final long probeTimeout;
     BreakerState state = BreakerState.CLOSED;
     long openUntil;
-    int probes;
+    int period;
+    /** Probes granted and neither reported nor released (lost ones included, until they time out). */
+    final List<Grant> probes = new ArrayList<>();
     int transitions;
     final List<long[]> events = new ArrayList<>(); // {time, failed 0/1}
 
-    Model(BreakerRuleConfig rule, int maxProbes, long maxRetryAfter) {
+    Model(BreakerRuleConfig rule, int maxProbes, long maxRetryAfter, long probeTimeout) {
       this.rule = rule;
       this.maxProbes = maxProbes;
       this.maxRetryAfter = maxRetryAfter;
+      this.probeTimeout = probeTimeout;
     }
 
-    CircuitBreaker.Permit acquire(long now) {
+    int live(long now) {
+      return (int) probes.stream().filter(g -> now - g.granted() < probeTimeout).count();
+    }
+
+    Grant acquire(long now) {
       if (state == BreakerState.CLOSED) {
-        return CircuitBreaker.Permit.NORMAL;
+        return new Grant(NORMAL, now, -1);
       }
       if (state == BreakerState.OPEN) {
         if (now < openUntil) {
-          return CircuitBreaker.Permit.DENIED;
+          return new Grant(DENIED, now, -1);
         }
         state = BreakerState.HALF_OPEN;
-        probes = 0;
+        period++;
         transitions++;
       }
-      if (probes < maxProbes) {
-        probes++;
-        return CircuitBreaker.Permit.PROBE;
+      if (live(now) < maxProbes) {
+        // a timed-out probe's slot is taken over: it no longer counts
+        probes.removeIf(g -> now - g.granted() >= probeTimeout);
+        Grant g = new Grant(PROBE, now, period);
+        probes.add(g);
+        return g;
       }
-      return CircuitBreaker.Permit.DENIED;
+      return new Grant(DENIED, now, -1);
+    }
+
+    void forget(Grant g) {
+      // a lost permit: its probe slot stays taken until the probe timeout
+    }
+
+    void release(Grant g) {
+      probes.remove(g);
     }
 
     boolean isFailure(int status, String reason) {
@@ -248,18 +293,18 @@ class CircuitBreakerTest {
       return total >= rule.minimumRequests() && failed * 100 >= (long) rule.percentage() * total;
     }
 
-    void result(CircuitBreaker.Permit p, long now, int status, String reason, long retryAfter) {
+    void result(Grant p, long now, int status, String reason, long retryAfter) {
       boolean failed = isFailure(status, reason);
       boolean tripped = false;
-      if (p == CircuitBreaker.Permit.NORMAL) {
+      if (p.kind() == NORMAL) {
         if (rule.count() == null || failed) {
           events.add(new long[] {now, failed ? 1 : 0});
         }
         tripped = failed && trips(now);
       }
-      if (p == CircuitBreaker.Permit.PROBE) {
-        probes--;
-        if (state != BreakerState.HALF_OPEN) {
+      if (p.kind() == PROBE) {
+        probes.remove(p);
+        if (state != BreakerState.HALF_OPEN || p.period() != period) {
           return;
         }
         if (failed) {

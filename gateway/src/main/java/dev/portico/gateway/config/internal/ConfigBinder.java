@@ -20,8 +20,10 @@ import dev.portico.gateway.config.BackendConfig;
 import dev.portico.gateway.config.BackendTarget;
 import dev.portico.gateway.config.BreakerRuleConfig;
 import dev.portico.gateway.config.CircuitBreakerConfig;
+import dev.portico.gateway.config.ClientTimeouts;
 import dev.portico.gateway.config.Credentials;
 import dev.portico.gateway.config.DemoConfig;
+import dev.portico.gateway.config.EscapedSlashes;
 import dev.portico.gateway.config.FabricAttributes;
 import dev.portico.gateway.config.GatewayConfig;
 import dev.portico.gateway.config.ListenerHttps;
@@ -195,11 +197,28 @@ public final class ConfigBinder {
       r.getValue("bufferBodyLimit") instanceof Number n ? n.longValue() : d.bufferBodyLimit(),
       new TlsConfig(bool(tls, "validateCertificateChain", true), bool(tls, "validateCertificateName", true)),
       r.containsKey("circuitBreaker") ? breaker(at + ".circuitBreaker", obj(r, "circuitBreaker")) : d.breaker(),
-      https(at + ".https", r));
+      https(at + ".https", r), clientTimeouts(at + ".timeouts", obj(r, "timeouts")), escapedSlashes(r));
   }
 
   private Listeners.Listener listener(String at, JsonObject l, int defaultPort) {
-    return new Listeners.Listener(str(l, "host", "0.0.0.0"), integer(l, "port", defaultPort), https(at + ".https", l));
+    return new Listeners.Listener(str(l, "host", "0.0.0.0"), integer(l, "port", defaultPort), https(at + ".https", l),
+      clientTimeouts(at + ".timeouts", obj(l, "timeouts")), escapedSlashes(l));
+  }
+
+  /** A listener's {@code timeouts} block: how long it waits for slow or idle clients. */
+  private ClientTimeouts clientTimeouts(String at, JsonObject t) {
+    ClientTimeouts d = ClientTimeouts.DEFAULT;
+    return new ClientTimeouts(duration(t, "requestHeaders", at + ".requestHeaders", d.requestHeaders()),
+      duration(t, "requestBodyIdle", at + ".requestBodyIdle", d.requestBodyIdle()),
+      duration(t, "keepAlive", at + ".keepAlive", d.keepAlive()));
+  }
+
+  private static EscapedSlashes escapedSlashes(JsonObject listener) {
+    return switch (str(listener, "escapedSlashes", "reject")) {
+      case "decode" -> EscapedSlashes.DECODE;
+      case "keep" -> EscapedSlashes.KEEP;
+      default -> EscapedSlashes.REJECT;
+    };
   }
 
   /** A listener's {@code https} block, or null when it has none (plain HTTP). */
@@ -785,7 +804,8 @@ public final class ConfigBinder {
         duration(r, "tripDuration", rat + ".tripDuration", Duration.ofSeconds(30)), bool(r, "acceptRetryAfter", false)));
     }
     return new CircuitBreakerConfig(rules, integer(cb, "halfOpenRequests", 1),
-      duration(cb, "maxRetryAfter", at + ".maxRetryAfter", CircuitBreakerConfig.DEFAULT_MAX_RETRY_AFTER));
+      duration(cb, "maxRetryAfter", at + ".maxRetryAfter", CircuitBreakerConfig.DEFAULT_MAX_RETRY_AFTER),
+      duration(cb, "probeTimeout", at + ".probeTimeout", null));
   }
 
   private RetryConfig retry(String at, JsonObject r) {

@@ -19,26 +19,42 @@ import java.util.List;
 import java.util.regex.Pattern;
 
 /**
- * Structural validation of a raw configuration against {@code portico-config.schema.json}: types,
- * required and unknown fields, enumerations, ranges. Meaning (references, URLs, durations) is
- * checked afterwards by {@link ConfigBinder}.
+ * Structural validation of a JSON document against a JSON schema (2020-12): types, required and
+ * unknown fields (with a "did you mean" for typos), enumerations, ranges, each problem named by
+ * its field path. {@link #check} validates a raw configuration against
+ * {@code portico-config.schema.json} (meaning: references, URLs, durations, is checked afterwards
+ * by {@link ConfigBinder}); {@link #of} loads another schema, such as those of the admin API's bodies.
  */
 public final class SchemaCheck {
 
   private static final String SCHEMA = "/dev/portico/gateway/config/portico-config.schema.json";
   private static final ObjectMapper MAPPER = new ObjectMapper();
   private static final Pattern QUOTED_NAME = Pattern.compile("\\['([^']*)'\\]");
-  private static final JsonSchema schema = load();
-  private static final JsonNode schemaTree = loadTree();
+  private static final SchemaCheck CONFIG = new SchemaCheck(SCHEMA);
 
-  private SchemaCheck() {
+  private final JsonNode schemaTree;
+  private final JsonSchema schema;
+
+  private SchemaCheck(String resource) {
+    this.schemaTree = loadTree(resource);
+    this.schema = load(schemaTree);
   }
 
-  /** One problem per violation, as (field path, reason), sorted by path. */
+  /** A check against the schema at {@code resource} (a class-path resource name). */
+  public static SchemaCheck of(String resource) {
+    return new SchemaCheck(resource);
+  }
+
+  /** The configuration's problems: one per violation, as (field path, reason), sorted by path. */
   public static List<FieldProblem> check(JsonObject raw) {
+    return CONFIG.problems(raw);
+  }
+
+  /** One problem per violation of this schema, as (field path, reason), sorted by path. */
+  public List<FieldProblem> problems(JsonObject document) {
     JsonNode node;
     try {
-      node = MAPPER.readTree(raw.encode());
+      node = MAPPER.readTree(document.encode());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -50,7 +66,7 @@ public final class SchemaCheck {
     return out;
   }
 
-  private static FieldProblem toProblem(ValidationMessage m) {
+  private FieldProblem toProblem(ValidationMessage m) {
     // JSON path quotes names that are no identifiers (set-backend-service): $.apis[0]['set-backend-service']
     String at = QUOTED_NAME.matcher(m.getInstanceLocation().toString()).replaceAll(".$1");
     String path = at.equals("$") ? "" : at.startsWith("$.") ? at.substring(2) : at.substring(1);
@@ -69,7 +85,7 @@ public final class SchemaCheck {
   }
 
   /** "did you mean 'url'?" when an allowed field name is one or two edits away. */
-  private static String suggestion(ValidationMessage m, String property) {
+  private String suggestion(ValidationMessage m, String property) {
     JsonNode props = allowedProperties(m.getSchemaLocation().toString());
     if (props == null) {
       return "";
@@ -88,7 +104,7 @@ public final class SchemaCheck {
     return best != null ? " (did you mean '" + best + "'?)" : " (allowed: " + String.join(", ", names) + ")";
   }
 
-  private static JsonNode allowedProperties(String schemaLocation) {
+  private JsonNode allowedProperties(String schemaLocation) {
     // schemaLocation looks like "https://…/portico-config.schema.json#/$defs/backend/additionalProperties"
     int hash = schemaLocation.indexOf('#');
     if (hash < 0) {
@@ -103,16 +119,17 @@ public final class SchemaCheck {
     return at.isMissingNode() ? null : at;
   }
 
-  /** Every property name declared anywhere in the schema. */
+  /** The top-level sections of the configuration's schema (gateway, listeners, ...). */
   static List<String> topLevelFieldNames() {
     List<String> names = new ArrayList<>();
-    schemaTree.get("properties").fieldNames().forEachRemaining(names::add);
+    CONFIG.schemaTree.get("properties").fieldNames().forEachRemaining(names::add);
     return List.copyOf(names);
   }
 
+  /** Every property name declared anywhere in the configuration's schema. */
   static List<String> fieldNames() {
     List<String> names = new ArrayList<>();
-    collect(schemaTree, names);
+    collect(CONFIG.schemaTree, names);
     return List.copyOf(names);
   }
 
@@ -132,15 +149,15 @@ public final class SchemaCheck {
     return path.isEmpty() ? property : path + "." + property;
   }
 
-  private static JsonSchema load() {
+  private static JsonSchema load(JsonNode tree) {
     SchemaValidatorsConfig cfg = SchemaValidatorsConfig.builder().pathType(PathType.JSON_PATH).build();
-    return JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012).getSchema(loadTree(), cfg);
+    return JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012).getSchema(tree, cfg);
   }
 
-  private static JsonNode loadTree() {
-    try (InputStream in = SchemaCheck.class.getResourceAsStream(SCHEMA)) {
+  private static JsonNode loadTree(String resource) {
+    try (InputStream in = SchemaCheck.class.getResourceAsStream(resource)) {
       if (in == null) {
-        throw new IllegalStateException("schema resource missing: " + SCHEMA);
+        throw new IllegalStateException("schema resource missing: " + resource);
       }
       return MAPPER.readTree(in);
     } catch (IOException e) {

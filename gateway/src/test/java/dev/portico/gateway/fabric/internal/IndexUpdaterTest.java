@@ -30,11 +30,16 @@ class IndexUpdaterTest {
     Context context = vertx.getOrCreateContext();
     // the first build holds until the other four snapshots have arrived, as a slow build of 5,000 records would
     java.util.concurrent.CountDownLatch allSubmitted = new java.util.concurrent.CountDownLatch(1);
+    // likewise the first build of the burst below holds until the whole burst has been submitted
+    java.util.concurrent.CountDownLatch burstSubmitted = new java.util.concurrent.CountDownLatch(1);
     IndexUpdater updater = new IndexUpdater(context, resolver, index -> {
       onWorker.add(Context.isOnWorkerThread());
       built.add(index.snapshotVersion());
       try {
         allSubmitted.await(10, TimeUnit.SECONDS);
+        if (index.snapshotVersion() >= 6) {
+          burstSubmitted.await(10, TimeUnit.SECONDS);
+        }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
@@ -62,6 +67,7 @@ class IndexUpdaterTest {
     for (long version = 6; version <= 500; version++) {
       burst.add(updater.submit(new RegistrySnapshot(version, java.util.Map.of())));
     }
+    burstSubmitted.countDown();
     Future.all(burst).await(5, TimeUnit.SECONDS);
     assertThat(resolver.index().snapshotVersion()).isEqualTo(500);
     assertThat(built.size()).isLessThanOrEqualTo(2 + 2);
