@@ -83,7 +83,7 @@ public final class GracefulShutdown {
     });
     Runnable close = () -> {
       List<? extends DrainableListener> all = listeners.get();
-      log.info("drain: listeners closed to new connections; waiting for {} requests in flight", inFlight());
+      log.info("drain: the listeners stop accepting connections; waiting for {} requests in flight", inFlight());
       // Vert.x force-closes a little after the grace period, so that what is left is counted first
       long timeout = state.remainingMillis() + 1_000;
       Future.join(all.stream().map(l -> l.stopAccepting(timeout)).toList()).onComplete(ar -> {
