@@ -53,14 +53,14 @@ work=$(mktemp -d)
 declare -A pid
 others=()
 started=$SECONDS
-say() { printf '[rolling-restart %3ds] %s\n' $((SECONDS - started)) "$*"; }
+say() { printf '[rolling-restart %3ds %s] %s\n' $((SECONDS - started)) "$(date +%H:%M:%S.%3N)" "$*"; }
 cleanup() {
   for p in "${pid[@]:-}" "${others[@]:-}"; do [ -n "$p" ] && kill -KILL "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
   rm -rf "$work"
 }
 trap cleanup EXIT
-fail() { echo "[rolling-restart] FAIL: $*" >&2; for l in "$work"/*.log; do echo "--- $l" >&2; tail -20 "$l" >&2; done; exit 1; }
+fail() { echo "[rolling-restart $(date +%H:%M:%S.%3N)] FAIL: $*" >&2; for l in "$work"/*.log; do echo "--- $l" >&2; tail -20 "$l" >&2; done; exit 1; }
 for p in $(seq "$base" $((base + 9))); do
   ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || fail "port $p is in use (use --port-base)"
 done
@@ -73,8 +73,17 @@ wait_ready() {  # wait_ready MGMT_PORT PID NAME
   done
   fail "$3 not ready after 60 s"
 }
-haproxy_status() {  # haproxy_status SERVER: UP, DOWN, ... as HAProxy's stats say
-  curl -s "http://127.0.0.1:$stats/stats;csv" | awk -F, -v s="$1" '$1 == "gateways" && $2 == s { print $18 }'
+haproxy_status() {  # haproxy_status SERVER: UP, DOWN, DOWN 1/2, ... as HAProxy's stats say
+  curl -s --max-time 2 "http://127.0.0.1:$stats/stats;csv" | awk -F, -v s="$1" '$1 == "gateways" && $2 == s { print $18 }'
+}
+await_up() {  # await_up SERVER SECONDS: until HAProxy's health checks have taken it (back) in
+  local seen="" deadline=$((SECONDS + $2))
+  while [ $SECONDS -lt "$deadline" ]; do
+    seen=$(haproxy_status "$1")
+    [ "$seen" = UP ] && return 0
+    sleep 0.1
+  done
+  fail "HAProxy does not see $1 UP after $2 s (its stats say '$seen')"
 }
 haproxy_total() {  # haproxy_total COLUMN: the backend's counter (wretr: retries, wredis: redispatches)
   curl -s "http://127.0.0.1:$stats/stats;csv" | awk -F, -v c="$1" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == c || $i == "# " c) col = i }
@@ -139,8 +148,8 @@ backend gateways
 CFG
 haproxy -f "$work/haproxy.cfg" -db >"$work/haproxy.log" 2>&1 &
 others+=($!)
-for _ in $(seq 100); do [ "$(haproxy_status g1)$(haproxy_status g2)" = UPUP ] && break; sleep 0.1; done
-[ "$(haproxy_status g1)$(haproxy_status g2)" = UPUP ] || fail "HAProxy does not see both gateways UP"
+await_up g1 30
+await_up g2 30
 curl -sf "http://127.0.0.1:$lb/demo/hello" >/dev/null || fail "no answer through HAProxy"
 say "backend, g1, g2 and HAProxy up; load: $conns connections, one request per ${pace} ms each; signal: SIG$signal"
 
@@ -163,8 +172,7 @@ for r in $(seq "$rounds"); do
     say "round $r: g$n got SIG$signal, exited $code after $((SECONDS - t0)) s; starting it again"
     start_gateway "$n"
     wait_ready "${mgmt[$n]}" "${pid[$n]}" "g$n"
-    for _ in $(seq 300); do [ "$(haproxy_status "g$n")" = UP ] && break; sleep 0.1; done
-    [ "$(haproxy_status "g$n")" = UP ] || fail "HAProxy does not see g$n UP again"
+    await_up "g$n" 60
     say "round $r: g$n ready and UP in HAProxy again"
   done
 done
