@@ -79,7 +79,7 @@ haproxy_status() {  # haproxy_status SERVER: UP, DOWN, DOWN 1/2, ... as HAProxy'
 await_up() {  # await_up SERVER SECONDS: until HAProxy's health checks have taken it (back) in
   local seen="" deadline=$((SECONDS + $2))
   while [ $SECONDS -lt "$deadline" ]; do
-    seen=$(haproxy_status "$1")
+    seen=$(haproxy_status "$1" || true)   # the stats port may not listen yet
     [ "$seen" = UP ] && return 0
     sleep 0.1
   done
@@ -87,7 +87,7 @@ await_up() {  # await_up SERVER SECONDS: until HAProxy's health checks have take
 }
 haproxy_total() {  # haproxy_total COLUMN: the backend's counter (wretr: retries, wredis: redispatches)
   curl -s "http://127.0.0.1:$stats/stats;csv" | awk -F, -v c="$1" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == c || $i == "# " c) col = i }
-    $1 == "gateways" && $2 == "BACKEND" { print $col }'
+    $1 == "gateways" && $2 == "BACKEND" { print $col }' || true
 }
 
 # the backend: the gateway jar on its built-in default (demo echo behind /demo, ?delayMs=N), one JVM
