@@ -146,8 +146,12 @@ history=$(podman history --no-trunc --format '{{.CreatedBy}}' "$image")
   || fail "expected the application jar in a layer of its own: $history"
 layers_cid=$(podman create "$image")
 layers_mnt=$(podman mount "$layers_cid")
-modules=$(ls "$layers_mnt/opt/portico/lib" | grep -c '^portico-' || true)
-deps=$(ls "$layers_mnt/opt/portico/lib" | grep -vc '^portico-' || true)
+shopt -s nullglob
+module_jars=("$layers_mnt"/opt/portico/lib/portico-*.jar)
+all_jars=("$layers_mnt"/opt/portico/lib/*.jar)
+shopt -u nullglob
+modules=${#module_jars[@]}
+deps=$((${#all_jars[@]} - modules))
 podman umount "$layers_cid" >/dev/null; podman rm -f "$layers_cid" >/dev/null 2>&1
 [ "$modules" = "$(ls gateway/target/app | wc -l)" ] || fail "the image has $modules Portico modules in /opt/portico/lib"
 say "built $image on $jre_image: USER $user, EXPOSE 8080 9090, HEALTHCHECK $hc_cmd; layers: $deps dependency jars, $modules Portico modules, the application jar"
@@ -224,6 +228,7 @@ setsid chroot --userspec="${user%%:*}:${user##*:}" "$ro_root" /usr/bin/env -i "$
   /bin/sh -c 'cd "$1" && shift && exec "$@"' ro "$workdir" /usr/local/bin/portico-entrypoint >"$work/readonly.log" 2>&1 &
 ro_pid=$!
 pids+=("$ro_pid")
+# shellcheck disable=SC2034 # read through pid_of (wait_ready, fail)
 pid_readonly=$ro_pid
 wait_ready readonly "$m2" 60
 [ "$(cat "/proc/$ro_pid/comm")" = java ] || fail "the entrypoint did not exec the JVM (PID 1 would be $(cat "/proc/$ro_pid/comm"), which would not pass signals on)"
