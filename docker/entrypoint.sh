@@ -1,7 +1,8 @@
 #!/bin/sh
 # Container entrypoint of the Portico image: picks the configuration file and starts the gateway
-# as PID 1 (exec), so SIGTERM from `docker stop` reaches the JVM and the gateway unpublishes its
-# registry records and closes its listeners before exiting.
+# as PID 1 (exec, no shell left in between), so SIGTERM from `docker stop` / `podman stop` / the
+# kubelet reaches the JVM, which drains: readiness 503, listeners closed after
+# gateway.shutdown.delay, requests in flight finished, registry records unpublished, exit 0.
 #
 # Configuration, first match wins:
 #   --config FILE among the arguments (CMD), or PORTICO_CONFIG=FILE in the environment;

@@ -1,21 +1,25 @@
 #!/usr/bin/env bash
 # Builds the gateway's container image (docker/Dockerfile) and smoke-runs it, without a Docker
 # engine or an image registry: podman builds with --isolation=chroot --pull=never on top of a local
-# stand-in for eclipse-temurin:17-jre (../shared/container/standin-base.sh: Debian + OpenJDK 17 +
-# curl), and ../shared/container/smoke-run.sh runs the image's ENTRYPOINT on the host network,
-# chrooted into the image, as its USER, with its ENV.
+# stand-in for the Dockerfile's pinned base (../shared/container/standin-base.sh: Debian + OpenJDK
+# 17 + curl, tagged under the base's name), and ../shared/container/smoke-run.sh runs the image's
+# ENTRYPOINT on the host network, chrooted into the image, as its USER, with its ENV.
 #
 # usage: scripts/docker-check.sh          (as root; called by scripts/test.sh after the Maven build)
 #   env: SHARED_DIR (default: <repo>/../shared), PORT_BASE (default 18480; uses PORT_BASE..+14),
 #        KEEP_IMAGES=1 to keep the built images.
 #
 # Checks, in order (each failure says which and shows the gateway's log):
-#   1. the image builds; it has a HEALTHCHECK (needs --format docker), a non-root numeric USER,
-#      ports 8080 and 9090 exposed;
+#   1. the image builds on a pinned base tag; the third-party jars, Portico's modules and the
+#      application jar are separate layers; it has a HEALTHCHECK on /health/live (needs --format
+#      docker), a non-root numeric USER, ports 8080 and 9090 exposed;
 #   2. the image on its built-in default (ports moved by env overrides): /health/ready = 200, the
 #      HEALTHCHECK command itself passes inside the image's filesystem, /demo/hello answers the
 #      demo JSON through the proxy, /metrics (when the gateway has it) answers Prometheus text with
 #      portico_request_duration_seconds, the JVM runs as a non-root user with the container flags;
+#      then the image as Kubernetes runs it (read-only root filesystem, a tmpfs on /tmp): it starts and
+#      proxies, and SIGTERM to its PID 1 (what docker/podman stop and the kubelet send) with a
+#      request in flight drains: readiness 503, the request completes, exit status 0;
 #   3. an invalid configuration stops the container with exit status 2;
 #   4. the compose topology on loopback: three "demo backend" containers (the same image, built-in
 #      default, ids demo-a/b/c) and a gateway using docker/config/gateway.yaml copied to
@@ -62,9 +66,11 @@ stop_run() {  # stop one run: SIGTERM to the gateway (the child of smoke-run; el
   if kill -0 "$p" 2>/dev/null; then kill -TERM -- "-$p" 2>/dev/null || true; sleep 1; kill -KILL -- "-$p" 2>/dev/null || true; fi
   wait "$p" 2>/dev/null || true
 }
+ro_mounts=""
 cleanup() {
   local rc=$?
   for p in "${pids[@]:-}"; do [ -n "$p" ] && stop_run "$p"; done
+  for mnt in $ro_mounts; do umount "$mnt" 2>/dev/null || true; done
   # containers left by a smoke-run that was killed hard: unmount and remove (only our images')
   for img in "$image" "$image_compose"; do
     for c in $(podman ps -a -q --filter "ancestor=$img" 2>/dev/null); do
@@ -112,9 +118,12 @@ if [ ! -f "$jar" ]; then
 fi
 for p in $(seq "$base" $((base + 14))); do port_free "$p" || fail "port $p is in use (set PORT_BASE)"; done
 
-say "stand-in base image for eclipse-temurin:17-jre (first run: debootstrap, ~2 min)"
-bash "$container_tools/standin-base.sh" jre eclipse-temurin:17-jre 2>&1 | grep -v '^Getting\|^Copying\|^Writing\|^Storing' || true
-podman image exists docker.io/library/eclipse-temurin:17-jre || fail "stand-in eclipse-temurin:17-jre was not tagged"
+# the base the Dockerfile pins (ARG JRE_IMAGE=...): a tag with the JRE's full version
+jre_image=$(sed -n 's/^ARG JRE_IMAGE=//p' docker/Dockerfile)
+[[ "$jre_image" =~ :[0-9]+\.[0-9]+\.[0-9]+[^:]*$ ]] || fail "docker/Dockerfile must pin its base to a full version tag, has '$jre_image'"
+say "stand-in base image for $jre_image (first run: debootstrap, ~2 min)"
+bash "$container_tools/standin-base.sh" jre "$jre_image" 2>&1 | grep -v '^Getting\|^Copying\|^Writing\|^Storing' || true
+podman image exists "docker.io/library/$jre_image" || fail "stand-in $jre_image was not tagged"
 
 # --- 1. build -------------------------------------------------------------------------------
 say "podman build -f docker/Dockerfile (context: repository root)"
@@ -123,12 +132,29 @@ podman build --isolation=chroot --pull=never --format docker --ignorefile docker
 hc=$(podman image inspect --format '{{json .HealthCheck}}' "$image")
 [ "$(jq -r '.Test[0] // empty' <<<"$hc")" = CMD-SHELL ] || fail "image has no HEALTHCHECK (built without --format docker?): $hc"
 hc_cmd=$(jq -r '.Test[1]' <<<"$hc")
-grep -q '/health/ready' <<<"$hc_cmd" || fail "HEALTHCHECK does not probe /health/ready: $hc_cmd"
+# liveness: an unhealthy container gets replaced; readiness is 503 on purpose while draining
+grep -q '/health/live' <<<"$hc_cmd" || fail "HEALTHCHECK does not probe /health/live: $hc_cmd"
 user=$(podman image inspect --format '{{.Config.User}}' "$image")
 [[ "$user" =~ ^[1-9][0-9]*(:[0-9]+)?$ ]] || fail "image USER must be a numeric non-root uid, is '$user'"
 exposed=$(podman image inspect --format '{{json .Config.ExposedPorts}}' "$image")
 for p in 8080/tcp 9090/tcp; do jq -e --arg p "$p" 'has($p)' <<<"$exposed" >/dev/null || fail "port $p not exposed: $exposed"; done
-say "built $image: USER $user, EXPOSE 8080 9090, HEALTHCHECK $hc_cmd"
+# dependencies and application in separate layers: one COPY each, and no Portico jar among the dependencies
+history=$(podman history --no-trunc --format '{{.CreatedBy}}' "$image")
+[ "$(grep -c 'COPY dir:.* in /opt/portico/lib/' <<<"$history")" = 2 ] \
+  || fail "expected two layers into /opt/portico/lib (dependencies, then Portico's modules): $history"
+[ "$(grep -c 'COPY file:.* in /opt/portico/portico-gateway.jar' <<<"$history")" = 1 ] \
+  || fail "expected the application jar in a layer of its own: $history"
+layers_cid=$(podman create "$image")
+layers_mnt=$(podman mount "$layers_cid")
+shopt -s nullglob
+module_jars=("$layers_mnt"/opt/portico/lib/portico-*.jar)
+all_jars=("$layers_mnt"/opt/portico/lib/*.jar)
+shopt -u nullglob
+modules=${#module_jars[@]}
+deps=$((${#all_jars[@]} - modules))
+podman umount "$layers_cid" >/dev/null; podman rm -f "$layers_cid" >/dev/null 2>&1
+[ "$modules" = "$(ls gateway/target/app | wc -l)" ] || fail "the image has $modules Portico modules in /opt/portico/lib"
+say "built $image on $jre_image: USER $user, EXPOSE 8080 9090, HEALTHCHECK $hc_cmd; layers: $deps dependency jars, $modules Portico modules, the application jar"
 
 # --- 2. built-in default ----------------------------------------------------------------------
 t=$base m=$((base + 10))
@@ -180,6 +206,60 @@ tr '\0' ' ' <"/proc/$java_pid/cmdline" | grep -q -- '-XX:MaxRAMPercentage=75.0 .
 say "gateway runs as uid $uid with the container JVM flags"
 stop_run "$(pid_of default)"
 grep -q 'Stopping service discovery\|Discovery bridges stopped' "$work/default.log" || say "(note: no clean-stop line in the log)"
+
+# --- 2b. as Kubernetes runs it: read-only root filesystem, tmpfs on /tmp; SIGTERM drains --------
+# The image's filesystem bind-mounted read-only, a tmpfs on /tmp (the emptyDir of
+# docker/kubernetes), then the entrypoint as the image's USER with its ENV, on the host network.
+t2=$((base + 7)) m2=$((base + 8))
+ro_cid=$(podman create "$image")
+ro_image=$(podman mount "$ro_cid")
+mkdir -p "$ro_image/proc" "$ro_image/dev" "$ro_image/tmp"
+ro_root=$work/ro-root
+mkdir -p "$ro_root"
+mount --bind "$ro_image" "$ro_root" && mount -o remount,bind,ro "$ro_root" || fail "cannot bind-mount the image read-only"
+mount -t tmpfs -o size=64m,mode=1777 tmpfs "$ro_root/tmp" && mount -t proc proc "$ro_root/proc" && mount --bind /dev "$ro_root/dev" \
+  || fail "cannot mount /tmp, /proc, /dev into the read-only root"
+ro_mounts="$ro_root/dev $ro_root/proc $ro_root/tmp $ro_root"
+touch "$ro_root/opt/portico/probe" 2>/dev/null && fail "the root filesystem is writable"
+mapfile -t ro_env < <(podman image inspect --format '{{range .Config.Env}}{{println .}}{{end}}' "$image" | sed '/^$/d')
+ro_env+=("PORTICO_LISTENERS__TRAFFIC__PORT=$t2" "PORTICO_LISTENERS__MANAGEMENT__PORT=$m2")
+workdir=$(podman image inspect --format '{{.Config.WorkingDir}}' "$image")
+setsid chroot --userspec="${user%%:*}:${user##*:}" "$ro_root" /usr/bin/env -i "${ro_env[@]}" \
+  /bin/sh -c 'cd "$1" && shift && exec "$@"' ro "$workdir" /usr/local/bin/portico-entrypoint >"$work/readonly.log" 2>&1 &
+ro_pid=$!
+pids+=("$ro_pid")
+# shellcheck disable=SC2034 # read through pid_of (wait_ready, fail)
+pid_readonly=$ro_pid
+wait_ready readonly "$m2" 60
+[ "$(cat "/proc/$ro_pid/comm")" = java ] || fail "the entrypoint did not exec the JVM (PID 1 would be $(cat "/proc/$ro_pid/comm"), which would not pass signals on)"
+curl -sf --max-time 20 "http://127.0.0.1:$t2/demo/hello" >/dev/null || fail "the read-only gateway does not proxy"
+# a request in flight (the demo backend answers after 5 s), then SIGTERM to PID 1, as docker/podman stop send
+curl -s -o "$work/inflight.json" -w '%{http_code}' --max-time 60 "http://127.0.0.1:$t2/demo/slow?delayMs=5000" >"$work/inflight.code" &
+inflight=$!
+for _ in $(seq 200); do
+  curl -s --max-time 2 "http://127.0.0.1:$m2/metrics" | grep -q '^portico_requests_in_flight{api="demo"} [1-9]' && break
+  sleep 0.1
+done
+curl -s --max-time 1 "http://127.0.0.1:$m2/metrics" | grep -q '^portico_requests_in_flight{api="demo"} [1-9]' \
+  || fail "the slow request never showed in portico_requests_in_flight"
+stop_started=$SECONDS
+kill -TERM "$ro_pid"
+ready_code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "http://127.0.0.1:$m2/health/ready" || true)
+wait "$inflight" || true
+set +e
+wait "$ro_pid"
+ro_rc=$?
+set -e
+for mnt in $ro_mounts; do umount "$mnt" 2>/dev/null || true; done
+ro_mounts=""
+podman umount "$ro_cid" >/dev/null; podman rm -f "$ro_cid" >/dev/null 2>&1
+[ "$ready_code" = 503 ] || fail "readiness answered $ready_code right after SIGTERM, not 503"
+[ "$(cat "$work/inflight.code")" = 200 ] && jq -e '.path == "/slow"' "$work/inflight.json" >/dev/null \
+  || fail "the request in flight at SIGTERM did not complete: $(cat "$work/inflight.code") $(cat "$work/inflight.json")"
+[ "$ro_rc" = 0 ] || fail "after SIGTERM the gateway exited $ro_rc, not 0"
+! grep -qi 'read-only file system\| WARN \| ERROR ' "$work/readonly.log" || fail "the gateway complained on a read-only root filesystem"
+say "read-only root + tmpfs /tmp: ready, proxies; SIGTERM to PID 1 (java) with a request in flight: readiness 503, the request completed (200), exit 0 after $((SECONDS - stop_started)) s"
+: >"$work/readonly.log"
 
 # --- 3. invalid configuration: exit status 2 ----------------------------------------------------
 printf 'PORTICO_LISTENERS__TRAFFIC__PORT=%s\nPORTICO_LISTENERS__MANAGEMENT__PORT=%s\nPORTICO_BACKENDS__0__URL=ftp://nowhere\n' "$t" "$m" >"$work/invalid.env"

@@ -7,7 +7,12 @@
 #   3. compose: docker/docker-compose.yml against the Compose Specification schema, plus mounts,
 #      build, depends_on, ports and the service names other files use (docker/tools, npm ci);
 #   4. k6: every script type-checks against @types/k6 (docker/k6: npm ci && tsc --noEmit, checkJs);
-#   5. shell scripts of the kit parse (and pass shellcheck when it is installed).
+#   5. Kubernetes: every kustomization of docker/kubernetes renders (kubectl kustomize), every object
+#      validates against the API schemas (npm kubernetes-models, unknown fields refused), and ports,
+#      probe paths, the config file name, drain timing and secrets agree with the gateway, whose
+#      --validate must accept the rendered configuration (docker/tools/check-kubernetes.mjs; needs
+#      the jar: scripts/test.sh builds it first);
+#   6. shell scripts of the kit parse (and pass shellcheck when it is installed).
 # usage: scripts/ops-check.sh        (called by scripts/test.sh; tools: scripts/install-test-tools.sh)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -15,7 +20,7 @@ cd "$root"
 started=$SECONDS
 say() { printf '[ops-check %3ds] %s\n' $((SECONDS - started)) "$*"; }
 fail() { printf '[ops-check] FAIL: %s\n' "$*" >&2; exit 1; }
-for tool in promtool node npm jq; do
+for tool in promtool node npm jq kubectl java; do
   command -v "$tool" >/dev/null || fail "$tool is missing (scripts/install-test-tools.sh installs it)"
 done
 work=$(mktemp -d)
@@ -40,7 +45,8 @@ say "prometheus: config valid, $alerts alerts valid, unit tests pass (every aler
 contract="portico_request_duration_seconds portico_upstream_duration_seconds portico_requests_in_flight
 portico_retries_total portico_circuit_breaker_state portico_circuit_breaker_transitions_total
 portico_registry_instances portico_sf_resolutions_total portico_sf_resolution_duration_seconds
-portico_access_log_dropped_total"
+portico_access_log_dropped_total portico_ready portico_readiness_degraded portico_draining
+portico_drain_abandoned_requests_total"
 allowed=$(for m in $contract; do echo "$m"; case "$m" in *_seconds) printf '%s\n' "${m}_bucket" "${m}_count" "${m}_sum" ;; esac; done)
 check_names() {  # check_names FILE...: every portico_* name used is in the contract
   local bad
@@ -82,10 +88,13 @@ say "compose: checked"
 (cd docker/k6 && npx --no-install tsc --noEmit -p tsconfig.json) || fail "k6 scripts do not type-check against @types/k6 (see above)"
 say "k6: $(ls docker/k6/*.js | wc -l) scripts + lib type-check against @types/k6 $(jq -r '.packages["node_modules/@types/k6"].version' docker/k6/package-lock.json) (tsc $(jq -r '.packages["node_modules/typescript"].version' docker/k6/package-lock.json), checkJs, strict)"
 
-# --- 5. shell scripts -------------------------------------------------------------------------
+# --- 5. Kubernetes (docker/tools, installed in 3) ----------------------------------------------
+(cd docker/tools && node check-kubernetes.mjs) || fail "docker/kubernetes (see above)"
+
+# --- 6. shell scripts -------------------------------------------------------------------------
 sh -n docker/entrypoint.sh || fail "docker/entrypoint.sh does not parse"
 # bench/peers.sh is a copy of ../shared/bench/peers.sh, kept as it is
-ours_bench="bench/steady.sh bench/run.sh bench/lib.sh bench/ab.sh bench/metrics-ab.sh bench/transport-ab.sh bench/reload.sh bench/fabric-import.sh"
+ours_bench="bench/steady.sh bench/run.sh bench/lib.sh bench/ab.sh bench/metrics-ab.sh bench/transport-ab.sh bench/reload.sh bench/fabric-import.sh bench/rolling-restart.sh"
 # shellcheck disable=SC2086
 for s in scripts/docker-check.sh scripts/ops-check.sh $ours_bench docker/k6/resilience.sh; do
   bash -n "$s" || fail "$s does not parse"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of the project: the Maven build with all unit and integration tests (real
 # servers on loopback), then the operations checks that live outside Maven.
-# Tools some checks need (promtool, prometheus, redis-server, podman, node) are installed by scripts/install-test-tools.sh;
+# Tools some checks need (promtool, prometheus, redis-server, podman, node, kubectl, haproxy, wrk) are installed by
+# scripts/install-test-tools.sh;
 # .ci/run calls it first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,3 +14,6 @@ mvn -B -ntp -q -f bench/jmh/pom.xml package
 # then the container image built with podman and smoke-run (needs the jar the build just made)
 scripts/ops-check.sh
 scripts/docker-check.sh
+# zero-downtime: two gateways behind HAProxy restarted in turn under a paced load, no request may fail
+# (docs/operations.md#rolling-restarts; about a minute)
+bench/rolling-restart.sh --max-failed 0

@@ -19,58 +19,69 @@ import io.vertx.launcher.application.VertxApplicationHooks;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
- * {@code java -jar portico-gateway.jar [--config FILE] [Vert.x launcher options]}.
+ * {@code java -jar portico-gateway.jar [--config FILE] [--validate] [--help] [--version]} (see
+ * {@link Cli} for the usage text, which is also {@code --help}'s).
  *
  * <p>The configuration is loaded and validated before Vert.x starts, so a bad file stops the
  * process with exit code 2 and one line per problem, having bound nothing. Without
  * {@code --config} (or {@code PORTICO_CONFIG}) the built-in default runs: local registry plus two
  * demo backends behind {@code /demo}.
+ *
+ * <p>Signals: SIGTERM and SIGINT drain the gateway ({@link GatewayVerticle#drain}) and then exit
+ * with status 0; a second one ends the process at once (status 128 + the signal's number). SIGHUP
+ * reloads the configuration.
  */
 public final class GatewayApplication extends VertxApplication implements VertxApplicationHooks {
 
-  /** Exit status for an invalid configuration (the launcher's own codes start at 11). */
+  /** Exit status for an invalid configuration, or an invalid command line (the launcher's own codes start at 11). */
   public static final int EXIT_INVALID_CONFIG = 2;
 
   private static final Logger log = LoggerFactory.getLogger(GatewayApplication.class);
 
   private final GatewayConfig config;
   private final ConfigSource source;
-  /** The deployed gateway, for SIGHUP; {@code null} until deployed. */
+  /** The deployed gateway, for SIGHUP and SIGTERM; {@code null} until deployed. */
   private volatile GatewayVerticle gateway;
   /** Created with Vert.x so that Vert.x's own meters land in the same registry; {@code null} when metrics are off. */
   private PorticoMetrics metrics;
+  private final AtomicInteger terminationSignals = new AtomicInteger();
 
-  private GatewayApplication(String[] args, GatewayConfig config, ConfigSource source) {
-    super(args);
+  private GatewayApplication(GatewayConfig config, ConfigSource source) {
+    // no launcher arguments: the command line is the gateway's own (Cli), not the Vert.x launcher's
+    super(new String[0]);
     this.config = config;
     this.source = source;
   }
 
   public static void main(String[] args) {
-    List<String> rest = new ArrayList<>();
-    Optional<Path> file = Optional.ofNullable(System.getenv("PORTICO_CONFIG")).filter(s -> !s.isBlank()).map(Path::of);
-    for (int i = 0; i < args.length; i++) {
-      if (args[i].equals("--config") || args[i].equals("-config")) {
-        if (i + 1 >= args.length) {
-          System.err.println("--config needs a file path");
-          System.exit(EXIT_INVALID_CONFIG);
-        }
-        file = Optional.of(Path.of(args[++i]));
-      } else if (args[i].startsWith("--config=")) {
-        file = Optional.of(Path.of(args[i].substring("--config=".length())));
-      } else {
-        rest.add(args[i]);
+    Cli cli;
+    try {
+      cli = Cli.parse(args, System.getenv());
+    } catch (Cli.UsageException e) {
+      System.err.println(e.getMessage());
+      System.err.println("usage: " + Cli.SYNOPSIS + " (--help for more)");
+      System.exit(EXIT_INVALID_CONFIG);
+      return;
+    }
+    switch (cli.action()) {
+      case HELP -> {
+        System.out.print(Cli.help());
+        System.exit(0);
+      }
+      case VERSION -> {
+        System.out.println(Cli.version());
+        System.exit(0);
+      }
+      default -> {
       }
     }
     GatewayConfig config;
-    ConfigSource source = new ConfigSource(file, System.getenv());
+    ConfigSource source = new ConfigSource(cli.config(), System.getenv());
     try {
       config = ConfigLoader.loadBlocking(source.file(), source.env());
     } catch (ConfigException e) {
@@ -78,9 +89,48 @@ public final class GatewayApplication extends VertxApplication implements VertxA
       System.exit(EXIT_INVALID_CONFIG);
       return;
     }
-    GatewayApplication app = new GatewayApplication(rest.toArray(new String[0]), config, source);
+    if (cli.action() == Cli.Action.VALIDATE) {
+      System.out.println(Cli.valid(config));
+      System.exit(0);
+      return;
+    }
+    GatewayApplication app = new GatewayApplication(config, source);
     app.reloadOnHangup();
+    app.drainOnTermination();
     app.launch();
+  }
+
+  /**
+   * SIGTERM and SIGINT drain the gateway, then exit 0: the JVM's own handling would run the
+   * shutdown hooks at once (closing every connection mid-request) and ignore a second signal.
+   */
+  private void drainOnTermination() {
+    for (String name : List.of("TERM", "INT")) {
+      try {
+        sun.misc.Signal.handle(new sun.misc.Signal(name), this::terminationSignal);
+      } catch (IllegalArgumentException unavailable) {
+        // -Xrs, or a platform without it: the JVM's shutdown hook still stops Vert.x (without a drain)
+      }
+    }
+  }
+
+  private void terminationSignal(sun.misc.Signal signal) {
+    String name = "SIG" + signal.getName();
+    GatewayVerticle g = gateway;
+    if (terminationSignals.incrementAndGet() > 1) {
+      log.warn("{} again: stopping now, {} requests in flight are cut off", name, g == null ? 0 : g.inFlight());
+      Runtime.getRuntime().halt(128 + signal.getNumber());
+      return;
+    }
+    Future<?> drained = g == null ? Future.failedFuture("not deployed yet") : g.drain(name);
+    drained.onComplete(ar -> {
+      if (ar.failed()) {
+        log.info("{}: stopping (the gateway had not started: nothing to drain)", name);
+      }
+      // not on the thread that completed the drain: an event loop, which closing Vert.x needs
+      Thread exit = new Thread(() -> System.exit(0), "portico-exit");
+      exit.start();
+    });
   }
 
   /**

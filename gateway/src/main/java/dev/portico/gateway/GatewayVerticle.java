@@ -22,6 +22,8 @@ import dev.portico.gateway.config.SingleBackendConfig;
 import dev.portico.gateway.demo.DemoBackend;
 import dev.portico.gateway.demo.FabricDemo;
 import dev.portico.gateway.fabric.FabricRuntime;
+import dev.portico.gateway.lifecycle.DrainState;
+import dev.portico.gateway.lifecycle.GracefulShutdown;
 import dev.portico.gateway.management.ManagementServer;
 import dev.portico.gateway.management.ReadinessCheck;
 import dev.portico.gateway.observability.Observability;
@@ -85,6 +87,10 @@ public final class GatewayVerticle extends VerticleBase {
   private volatile int reverseProxyPort = -1;
   private ConfigSource source;
   private volatile ConfigReloader reloader;
+  /** Shutdown drain: shared with every routing verticle (traffic and reverse-proxy listeners). */
+  private final DrainState drainState = new DrainState();
+  private final List<ProxyVerticle> listeners = new CopyOnWriteArrayList<>();
+  private GracefulShutdown shutdown;
 
   public GatewayVerticle(GatewayConfig config) {
     this(config, config.eventLoops(), ExchangeObserver.NONE);
@@ -147,6 +153,12 @@ public final class GatewayVerticle extends VerticleBase {
       })
       .compose(v -> deployReverseProxy())
       .compose(v -> {
+        shutdown = new GracefulShutdown(vertx, drainState, () -> listeners, abandoned -> {
+          PorticoMetrics m = metrics();
+          if (m != null) {
+            m.drainAbandoned(abandoned);
+          }
+        });
         reloader = new ConfigReloader(vertx, vertx.getOrCreateContext(), source, () -> config, this::applyConfig,
           result -> {
             PorticoMetrics m = metrics();
@@ -166,17 +178,44 @@ public final class GatewayVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    List<Future<Void>> removals = new ArrayList<>();
-    for (String id : published) {
-      removals.add(registry.unpublish(id).recover(e -> Future.succeededFuture()));
-    }
-    removals.add(sources.stop());
-    return Future.join(removals)
+    // the watcher first: announcements of our own unpublications would otherwise reach a consumer
+    // that is being unregistered (Vert.x warns about each such message)
+    return (watcher == null ? Future.<Void>succeededFuture() : watcher.stop())
+      .eventually(() -> {
+        List<Future<Void>> removals = new ArrayList<>();
+        for (String id : published) {
+          removals.add(registry.unpublish(id).recover(e -> Future.succeededFuture()));
+        }
+        removals.add(sources.stop());
+        return Future.join(removals);
+      })
       .eventually(() -> fabric == null ? Future.succeededFuture() : fabric.stop())
-      .eventually(() -> watcher == null ? Future.succeededFuture() : watcher.stop())
       .eventually(() -> management == null ? Future.succeededFuture() : management.stop())
       .eventually(() -> observability == null ? Future.succeededFuture() : observability.stop())
       .onComplete(ar -> registry.close());
+  }
+
+  /**
+   * Drains the gateway (SIGTERM, SIGINT): readiness 503 at once, listeners closed after
+   * {@code gateway.shutdown.delay}, requests in flight given until {@code gateway.shutdown.gracePeriod}
+   * (see {@link GracefulShutdown}). Completes when the drain is over; stopping the verticle (or
+   * Vert.x) afterwards stops importers, registry subscriptions and timers, and cuts off whatever
+   * is left. Draining again returns the same outcome.
+   *
+   * @param cause what started it, for the log (e.g. {@code SIGTERM})
+   */
+  public Future<GracefulShutdown.Outcome> drain(String cause) {
+    if (shutdown == null || management == null) {
+      return Future.failedFuture(new IllegalStateException("the gateway has not started yet"));
+    }
+    // readiness first: it must say 503 no later than the listeners close
+    management.draining(() -> cause + " at " + drainState.since() + ", " + shutdown.inFlight() + " requests in flight");
+    return shutdown.drain(config.shutdown(), cause);
+  }
+
+  /** Requests in flight on the traffic (and reverse-proxy) listeners now. */
+  public int inFlight() {
+    return shutdown == null ? 0 : shutdown.inFlight();
   }
 
   public int trafficPort() {
@@ -385,8 +424,9 @@ public final class GatewayVerticle extends VerticleBase {
     int port = configured == 0 ? -1 : configured;
     List<ProxyVerticle> instances = new CopyOnWriteArrayList<>();
     return vertx.deployVerticle(() -> {
-      ProxyVerticle v = new ProxyVerticle(config, states, observability.observer(), fabric, port);
+      ProxyVerticle v = new ProxyVerticle(config, states, observability.observer(), fabric, port).drainingWith(drainState);
       instances.add(v);
+      listeners.add(v);
       return v;
     }, new DeploymentOptions().setInstances(routingInstances)).map(id -> {
       trafficPort = instances.get(0).actualPort();
@@ -405,8 +445,9 @@ public final class GatewayVerticle extends VerticleBase {
     List<ProxyVerticle> instances = new CopyOnWriteArrayList<>();
     return vertx.deployVerticle(() -> {
       ProxyVerticle v = new ProxyVerticle(config, rp.host(), port, rp.https(), rp.timeouts(), rp.escapedSlashes(), states,
-        observability.observer(), fabric, ReverseProxyHandler.ID, ctx -> new ReverseProxyHandler(ctx, rp));
+        observability.observer(), fabric, ReverseProxyHandler.ID, ctx -> new ReverseProxyHandler(ctx, rp)).drainingWith(drainState);
       instances.add(v);
+      listeners.add(v);
       return v;
     }, new DeploymentOptions().setInstances(routingInstances)).map(id -> {
       reverseProxyPort = instances.get(0).actualPort();
@@ -427,10 +468,11 @@ public final class GatewayVerticle extends VerticleBase {
     management.addCheck(new ReadinessCheck("listeners", () -> trafficPort > 0
       ? ReadinessCheck.Result.ok("traffic bound on port " + trafficPort)
       : ReadinessCheck.Result.notReady("traffic listener not bound")));
+    // the gateway starts only with a first snapshot; an outage after that leaves it serving that snapshot
     management.addCheck(new ReadinessCheck("registry", () -> {
       Throwable err = watcher.lastError();
       if (err != null) {
-        return ReadinessCheck.Result.notReady("registry unreachable: " + err.getMessage()
+        return ReadinessCheck.Result.degraded("registry unreachable: " + err.getMessage()
           + " (serving the snapshot of " + watcher.lastSuccess() + ")");
       }
       return ReadinessCheck.Result.ok(watcher.current().all().size() + " records, refreshed " + watcher.lastSuccess());
@@ -439,6 +481,7 @@ public final class GatewayVerticle extends VerticleBase {
     if (!sources.isEmpty()) {
       management.addCheck(sources.readiness());
     }
+    observability.watchHealth(management, drainState::draining);
     return management.start().mapEmpty();
   }
 }

@@ -166,20 +166,32 @@ class SharedRegistryTest {
     int one = Backends.echo(vertx, "one").actualPort();
     GatewayVerticle gw = process(yaml("{ service: orders, url: \"http://127.0.0.1:%d\" }".formatted(one)));
     assertThat(ready(gw).statusCode()).isEqualTo(200);
+    assertThat(metrics(gw)).contains("portico_readiness_degraded{check=\"registry\"} 0.0");
     redis.pause();
     try {
-      await().atMost(10, TimeUnit.SECONDS).until(() -> ready(gw).statusCode() == 503);
-      JsonObject check = ready(gw).bodyAsJsonObject().getJsonArray("checks").stream().map(JsonObject.class::cast)
+      // every replica sees the same outage: readiness stays 200 (the snapshot routes), degraded
+      await().atMost(10, TimeUnit.SECONDS).until(() -> "DEGRADED".equals(ready(gw).bodyAsJsonObject().getString("status")));
+      HttpResponse<Buffer> r = ready(gw);
+      assertThat(r.statusCode()).isEqualTo(200);
+      JsonObject check = r.bodyAsJsonObject().getJsonArray("checks").stream().map(JsonObject.class::cast)
         .filter(c -> c.getString("name").equals("registry")).findFirst().orElseThrow();
+      assertThat(check.getString("status")).isEqualTo("degraded");
+      assertThat(check.getBoolean("ready")).isTrue();
       assertThat(check.getString("detail")).contains("registry unreachable").contains("did not answer within PT1S")
         .contains("serving the snapshot of");
+      assertThat(r.bodyAsJsonObject().getJsonArray("degraded").getString(0)).startsWith("registry: registry unreachable");
+      assertThat(metrics(gw)).contains("portico_readiness_degraded{check=\"registry\"} 1.0").contains("portico_ready 1.0");
       for (int i = 0; i < 20; i++) {
         assertThat(name(get(gw, "/orders/" + i))).isEqualTo("one");
       }
     } finally {
       redis.resume();
     }
-    await().atMost(10, TimeUnit.SECONDS).until(() -> ready(gw).statusCode() == 200);
+    await().atMost(10, TimeUnit.SECONDS).until(() -> "UP".equals(ready(gw).bodyAsJsonObject().getString("status")));
+  }
+
+  String metrics(GatewayVerticle gw) {
+    return web.get(gw.managementPort(), "127.0.0.1", "/metrics").send().await().bodyAsString();
   }
 
   @Test

@@ -31,6 +31,14 @@ public final class MeterNames {
   public static final String CONFIG_RELOADS = "portico.config.reloads";
   /** {@code portico_config_last_reload_successful} gauge: 1 when the last reload applied or found nothing to change. */
   public static final String CONFIG_LAST_RELOAD_SUCCESSFUL = "portico.config.last.reload.successful";
+  /** {@code portico_ready} gauge: 1 when {@code /health/ready} answers 200 (ready, degraded or not), else 0. */
+  public static final String READY = "portico.ready";
+  /** {@code portico_readiness_degraded} gauge: 1 while the check serves from data it cannot refresh; check. */
+  public static final String READINESS_DEGRADED = "portico.readiness.degraded";
+  /** {@code portico_draining} gauge: 1 from the shutdown signal on. */
+  public static final String DRAINING = "portico.draining";
+  /** {@code portico_drain_abandoned_requests_total} counter: requests still in flight when a drain's grace period ended. */
+  public static final String DRAIN_ABANDONED = "portico.drain.abandoned.requests";
 
   /** Label (tag) keys. */
   public static final String API = "api";
@@ -46,6 +54,7 @@ public final class MeterNames {
   /** Who wrote a registry record: a registry source's id, {@code static}, {@code service-fabric}, {@code other}, {@code none}. */
   public static final String SOURCE = "source";
   public static final String RESULT = "result";
+  public static final String CHECK = "check";
 
   private MeterNames() {
   }

@@ -35,6 +35,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -63,9 +64,14 @@ public final class PorticoMetrics implements AutoCloseable {
   private final RegistryMeters registryInstances;
   private final FabricMeters fabric;
   private final AtomicInteger lastReloadSuccessful = new AtomicInteger(1);
+  private final Counter drainAbandoned;
 
   private PorticoMetrics(MetricsSettings settings) {
     registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    // filters before the first meter: Micrometer applies them only to meters registered later (and warns)
+    if (settings.jvm()) {
+      promtoolCleanJvmFilters();
+    }
     // Vert.x keeps backend registries in a static map by name: a unique name per instance keeps
     // several gateways in one JVM (tests) from sharing, or closing, each other's registry
     vertxRegistryName = "portico-" + INSTANCES.incrementAndGet();
@@ -73,6 +79,9 @@ public final class PorticoMetrics implements AutoCloseable {
     breakers = new BreakerMeters(registry);
     registryInstances = new RegistryMeters(registry);
     fabric = new FabricMeters(registry);
+    drainAbandoned = Counter.builder(MeterNames.DRAIN_ABANDONED)
+      .description("Requests still in flight when a shutdown drain's grace period ended (cut off)")
+      .register(registry);
     Gauge.builder(MeterNames.CONFIG_LAST_RELOAD_SUCCESSFUL, lastReloadSuccessful, AtomicInteger::get)
       .description("1 when the last configuration reload applied or found nothing to change (1 before any), else 0")
       .register(registry);
@@ -212,6 +221,34 @@ public final class PorticoMetrics implements AutoCloseable {
     lastReloadSuccessful.set("applied".equals(result) || "unchanged".equals(result) ? 1 : 0);
   }
 
+  // --- health and lifecycle ------------------------------------------------------------------
+
+  /**
+   * {@code portico_ready} from {@code ready}, and one {@code portico_readiness_degraded} series per
+   * check; all read when scraped.
+   */
+  public void bindReadiness(BooleanSupplier ready, Map<String, BooleanSupplier> degradedByCheck) {
+    Gauge.builder(MeterNames.READY, ready, r -> r.getAsBoolean() ? 1 : 0)
+      .description("1 when /health/ready answers 200 (ready, possibly degraded), else 0 (not ready, or draining)")
+      .register(registry);
+    degradedByCheck.forEach((check, degraded) -> Gauge.builder(MeterNames.READINESS_DEGRADED, degraded, d -> d.getAsBoolean() ? 1 : 0)
+      .description("1 while the readiness check serves from data it cannot refresh (ready, but degraded)")
+      .tag(MeterNames.CHECK, check)
+      .register(registry));
+  }
+
+  /** {@code portico_draining} from {@code draining}, read when scraped. */
+  public void bindDraining(BooleanSupplier draining) {
+    Gauge.builder(MeterNames.DRAINING, draining, d -> d.getAsBoolean() ? 1 : 0)
+      .description("1 from the shutdown signal on (readiness 503, listeners closing)")
+      .register(registry);
+  }
+
+  /** A drain's grace period ended with {@code requests} still in flight. */
+  public void drainAbandoned(long requests) {
+    drainAbandoned.increment(requests);
+  }
+
   // --- exposition ------------------------------------------------------------------------------
 
   /**
@@ -245,14 +282,6 @@ public final class PorticoMetrics implements AutoCloseable {
    * {@code process_cpu_seconds_total}) and a rename ({@code system_cpus}).
    */
   private void promtoolCleanJvmNames() {
-    registry.config()
-      .meterFilter(MeterFilter.deny(id -> id.getName().equals("process.cpu.time") && "ns".equals(id.getBaseUnit())))
-      .meterFilter(new MeterFilter() {
-        @Override
-        public Meter.Id map(Meter.Id id) {
-          return id.getName().equals("system.cpu.count") ? id.withName("system.cpus") : id;
-        }
-      });
     CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
     if (jit != null && jit.isCompilationTimeMonitoringSupported()) {
       FunctionCounter.builder("jvm.compilation.time", jit, j -> j.getTotalCompilationTime() / 1000.0)
@@ -267,6 +296,18 @@ public final class PorticoMetrics implements AutoCloseable {
         .description("CPU time used by the process")
         .register(registry);
     }
+  }
+
+  /** The filters of {@link #promtoolCleanJvmNames()}: the denial and the rename. */
+  private void promtoolCleanJvmFilters() {
+    registry.config()
+      .meterFilter(MeterFilter.deny(id -> id.getName().equals("process.cpu.time") && "ns".equals(id.getBaseUnit())))
+      .meterFilter(new MeterFilter() {
+        @Override
+        public Meter.Id map(Meter.Id id) {
+          return id.getName().equals("system.cpu.count") ? id.withName("system.cpus") : id;
+        }
+      });
   }
 
   private void bind(MeterBinder... list) {

@@ -31,6 +31,8 @@ public final class ConfigLoader {
   /** Name of the built-in configuration used when no file is given: the local registry and demo backends. */
   public static final String BUILT_IN = "portico-default.yaml";
   public static final String BUILT_IN_SOURCE = "<built-in default " + BUILT_IN + ">";
+  /** How a problem caused by an environment override names its source. */
+  public static final String ENV = "environment variable ";
 
   private ConfigLoader() {
   }
@@ -74,18 +76,24 @@ public final class ConfigLoader {
 
   static GatewayConfig fromJson(String source, JsonObject raw, Map<String, String> env, LocalAddresses local) {
     JsonObject doc = raw.copy();
-    List<SchemaCheck.FieldProblem> problems = new ArrayList<>();
-    Map<String, String> origins = EnvOverrides.apply(doc, env, problems);
-    for (SchemaCheck.FieldProblem p : SchemaCheck.check(doc)) {
-      String origin = origins.get(p.path());
-      problems.add(origin == null ? p : new SchemaCheck.FieldProblem(p.path(), p.reason() + " (set by environment variable " + origin + ")"));
-    }
-    ConfigBinder binder = new ConfigBinder(doc, env, origins, local);
+    List<EnvOverrides.Problem> envProblems = new ArrayList<>();
+    Map<String, String> origins = EnvOverrides.apply(doc, env, envProblems);
+    List<SchemaCheck.FieldProblem> problems = new ArrayList<>(SchemaCheck.check(doc));
+    // the binder is given no origins: every problem is attributed below, in one place
+    ConfigBinder binder = new ConfigBinder(doc, env, Map.of(), local);
     GatewayConfig config = binder.bind(source);
     problems.addAll(binder.problems());
-    if (!problems.isEmpty()) {
-      throw new ConfigException(problems.stream().map(p -> new ConfigProblem(source, p.path(), p.reason())).toList());
+    if (!envProblems.isEmpty() || !problems.isEmpty()) {
+      List<ConfigProblem> all = new ArrayList<>();
+      envProblems.forEach(p -> all.add(new ConfigProblem(ENV + p.variable(), "", p.reason())));
+      for (SchemaCheck.FieldProblem p : problems) {
+        // a field the environment set (or created, when misspelt) is the variable's problem, not the file's
+        String origin = origins.get(p.path());
+        all.add(new ConfigProblem(origin == null ? source : ENV + origin, p.path(), p.reason()));
+      }
+      throw new ConfigException(all);
     }
     return config;
   }
+
 }

@@ -27,11 +27,13 @@ import java.util.Optional;
  * @param admin       the admin API ({@link AdminConfig#OFF} unless a token is configured)
  * @param gatewayIdConfigured whether {@code gateway.id} was configured (else it was generated at load)
  * @param nativeTransport     use Netty's native transport (epoll) when it loads on this platform
+ * @param shutdown            how a SIGTERM/SIGINT drains the gateway
  */
 public record GatewayConfig(String source, String gatewayId, int eventLoops, Listeners listeners, UpstreamConfig upstream,
                             RegistryConfig registry, List<NamedValue> namedValues, List<BackendConfig> backends,
                             List<ApiConfig> apis, DemoConfig demo, MetricsConfig metrics, AccessLogConfig accessLog,
-                            AdminConfig admin, boolean gatewayIdConfigured, boolean nativeTransport) {
+                            AdminConfig admin, boolean gatewayIdConfigured, boolean nativeTransport,
+                            ShutdownConfig shutdown) {
 
   public GatewayConfig {
     namedValues = List.copyOf(namedValues);
@@ -40,12 +42,13 @@ public record GatewayConfig(String source, String gatewayId, int eventLoops, Lis
     metrics = metrics == null ? MetricsConfig.DEFAULT : metrics;
     accessLog = accessLog == null ? AccessLogConfig.DEFAULT : accessLog;
     admin = admin == null ? AdminConfig.OFF : admin;
+    shutdown = shutdown == null ? ShutdownConfig.DEFAULT : shutdown;
   }
 
   /** The same configuration under another hop marker id (a reload keeps the running gateway's generated id). */
   public GatewayConfig withGatewayId(String id) {
     return new GatewayConfig(source, id, eventLoops, listeners, upstream, registry, namedValues, backends, apis, demo,
-      metrics, accessLog, admin, gatewayIdConfigured, nativeTransport);
+      metrics, accessLog, admin, gatewayIdConfigured, nativeTransport, shutdown);
   }
 
   public Optional<BackendConfig> backend(String id) {

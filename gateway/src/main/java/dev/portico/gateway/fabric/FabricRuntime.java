@@ -232,7 +232,7 @@ public final class FabricRuntime {
 
   /**
    * One readiness check per importer, named {@code serviceFabric:<importer>}: not ready before
-   * its first successful import, nor while its data is stale (the detail gives the age).
+   * its first successful import; degraded while its data is stale (the detail gives the age).
    */
   public List<ReadinessCheck> readinessChecks() {
     List<ReadinessCheck> checks = new ArrayList<>();
@@ -271,7 +271,8 @@ public final class FabricRuntime {
     }
     long age = Math.max(0, Duration.between(s.lastSuccess(), now).toSeconds());
     if (s.stale()) {
-      return ReadinessCheck.Result.notReady("stale: last successful import " + age + " s ago (" + s.lastSuccess()
+      // the last imported records keep routing: degraded, not unready (every replica sees the same cluster)
+      return ReadinessCheck.Result.degraded("stale: last successful import " + age + " s ago (" + s.lastSuccess()
         + "), " + s.consecutiveFailures() + " failed cycle" + (s.consecutiveFailures() == 1 ? "" : "s")
         + " since; the last known records keep serving" + error);
     }

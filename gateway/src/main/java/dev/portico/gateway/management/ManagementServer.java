@@ -19,10 +19,18 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.function.Supplier;
 
 /**
- * The management listener, separate from traffic: liveness and readiness now; metrics and the
- * admin API mount their routes through {@link #router()}.
+ * The management listener, separate from traffic: liveness and readiness; metrics and the admin
+ * API mount their routes through {@link #router()}.
+ *
+ * <p>{@code /health/live} answers 200 while the process can answer at all (its event loop turns):
+ * failing it means "restart the process", so nothing outside the process (registry, backends) and
+ * no drain makes it fail. {@code /health/ready} answers whether this gateway can serve now: 503
+ * only while a check is not ready (no data yet) or the gateway is draining; a check that serves
+ * from its last data keeps it at 200, listed under {@code degraded} (see {@link Readiness}).
  */
 public final class ManagementServer {
 
@@ -36,6 +44,7 @@ public final class ManagementServer {
   private final Router router;
   private final List<ReadinessCheck> checks = new ArrayList<>();
   private HttpServer server;
+  private volatile Supplier<String> draining;
 
   public ManagementServer(Vertx vertx, String host, int port) {
     this(vertx, host, port, null);
@@ -67,6 +76,11 @@ public final class ManagementServer {
     checks.add(check);
   }
 
+  /** The names of the readiness checks, in order. */
+  public List<String> checkNames() {
+    return checks.stream().map(ReadinessCheck::name).toList();
+  }
+
   public Future<HttpServer> start() {
     // no h2c upgrade: as on the traffic listener, a stray "Upgrade: h2c" is ignored (and the edge's
     // decoder is installed before any byte is read, which the h2c sniffing would defeat)
@@ -92,21 +106,49 @@ public final class ManagementServer {
     return server == null ? Future.succeededFuture() : server.close();
   }
 
-  private void ready(RoutingContext ctx) {
-    JsonArray results = new JsonArray();
-    List<String> failing = new ArrayList<>();
+  /**
+   * Marks the gateway as draining: from now on {@code /health/ready} answers 503 with status
+   * {@code DRAINING} and {@code detail} (asked on each call), whatever the checks say.
+   */
+  public void draining(Supplier<String> detail) {
+    this.draining = detail;
+  }
+
+  /** Readiness now: what {@code /health/ready} answers (also read by the readiness gauges). */
+  public Readiness readiness() {
+    List<Readiness.Entry> entries = new ArrayList<>(checks.size());
     for (ReadinessCheck c : checks) {
-      ReadinessCheck.Result r = c.probe().get();
-      results.add(new JsonObject().put("name", c.name()).put("ready", r.ready()).put("detail", r.detail()));
-      if (!r.ready()) {
-        failing.add(c.name() + ": " + r.detail());
+      entries.add(new Readiness.Entry(c.name(), c.probe().get()));
+    }
+    Supplier<String> d = draining;
+    return new Readiness(entries, d == null ? null : d.get());
+  }
+
+  private void ready(RoutingContext ctx) {
+    Readiness r = readiness();
+    JsonArray results = new JsonArray();
+    JsonArray degraded = new JsonArray();
+    JsonArray failing = new JsonArray();
+    if (r.draining() != null) {
+      failing.add("draining: " + r.draining());
+    }
+    for (Readiness.Entry e : r.entries()) {
+      results.add(new JsonObject().put("name", e.name()).put("ready", e.result().ready())
+        .put("status", e.result().status().name().toLowerCase(Locale.ROOT)).put("detail", e.result().detail()));
+      if (e.result().degraded()) {
+        degraded.add(e.name() + ": " + e.result().detail());
+      } else if (!e.result().ready()) {
+        failing.add(e.name() + ": " + e.result().detail());
       }
     }
-    JsonObject body = new JsonObject().put("status", failing.isEmpty() ? "UP" : "DOWN").put("checks", results);
-    if (!failing.isEmpty()) {
-      body.put("notReady", new JsonArray(failing));
+    JsonObject body = new JsonObject().put("status", r.status().name()).put("checks", results);
+    if (!degraded.isEmpty()) {
+      body.put("degraded", degraded);
     }
-    json(ctx, failing.isEmpty() ? 200 : 503, body);
+    if (!failing.isEmpty()) {
+      body.put("notReady", failing);
+    }
+    json(ctx, r.ready() ? 200 : 503, body);
   }
 
   private static void json(RoutingContext ctx, int status, JsonObject body) {

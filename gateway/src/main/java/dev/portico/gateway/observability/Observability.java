@@ -24,9 +24,11 @@ import io.vertx.core.eventbus.MessageConsumer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BooleanSupplier;
 
 /**
  * Everything that watches the gateway, assembled from the configuration: the meters (given by
@@ -123,6 +125,19 @@ public final class Observability {
     }
     registryChanged(watcher.current());
     watcher.onChange(this::registryChanged);
+  }
+
+  /** {@code portico_ready}, {@code portico_readiness_degraded} per check and {@code portico_draining}, read when scraped. */
+  public void watchHealth(ManagementServer management, BooleanSupplier draining) {
+    if (metrics == null) {
+      return;
+    }
+    Map<String, BooleanSupplier> degraded = new LinkedHashMap<>();
+    for (String check : management.checkNames()) {
+      degraded.put(check, () -> management.readiness().degraded(check));
+    }
+    metrics.bindReadiness(() -> management.readiness().ready(), degraded);
+    metrics.bindDraining(draining);
   }
 
   /** Mounts {@code GET /metrics} on the management listener. */

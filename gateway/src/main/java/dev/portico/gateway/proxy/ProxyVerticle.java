@@ -6,6 +6,8 @@ import dev.portico.gateway.config.GatewayConfig;
 import dev.portico.gateway.config.ListenerHttps;
 import dev.portico.gateway.edge.EdgeGuard;
 import dev.portico.gateway.fabric.FabricRuntime;
+import dev.portico.gateway.lifecycle.DrainState;
+import dev.portico.gateway.lifecycle.DrainableListener;
 import dev.portico.gateway.state.RoutingStateHolder;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -14,11 +16,16 @@ import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.PoolOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 /**
@@ -27,7 +34,7 @@ import java.util.function.Function;
  * listener's. Each has its own pooled {@link HttpClient}, so a request is served start to end on
  * one event loop.
  */
-public final class ProxyVerticle extends VerticleBase {
+public final class ProxyVerticle extends VerticleBase implements DrainableListener {
 
   private static final Logger log = LoggerFactory.getLogger(ProxyVerticle.class);
 
@@ -44,6 +51,9 @@ public final class ProxyVerticle extends VerticleBase {
   private final Function<ProxyContext, Handler<HttpServerRequest>> handlers;
   private HttpServer server;
   private HttpClient client;
+  private DrainState drain = new DrainState();
+  /** Requests whose response has not ended: written on this verticle's event loop, read by the drain. */
+  private final AtomicInteger inFlight = new AtomicInteger();
 
   /** A traffic-listener verticle. @param port the port to bind; negative for a random port shared by all instances */
   public ProxyVerticle(GatewayConfig config, RoutingStateHolder states, ExchangeObserver observer, FabricRuntime fabric,
@@ -77,6 +87,12 @@ public final class ProxyVerticle extends VerticleBase {
     this.handlers = handlers;
   }
 
+  /** Shares the gateway's drain: while it runs, every response closes its connection (HTTP/2: GOAWAY). */
+  public ProxyVerticle drainingWith(DrainState drain) {
+    this.drain = drain;
+    return this;
+  }
+
   @Override
   public Future<?> start() {
     HttpClientOptions clientOptions = new HttpClientOptions()
@@ -102,12 +118,16 @@ public final class ProxyVerticle extends VerticleBase {
     if (https != null) {
       https.applyTo(serverOptions);
     }
+    Handler<HttpServerRequest> handler = handlers.apply(ProxyContext.of(vertx, client, states, config.gatewayId(), observer,
+      fabric, escapedSlashes));
     server = vertx.createHttpServer(serverOptions)
       // RFC 9112 as strict as an edge must be, and slow or idle clients cut off (dev.portico.gateway.edge)
       .connectionHandler(EdgeGuard.installer(serverOptions, timeouts))
       .invalidRequestHandler(ProxyHandler.invalidRequests(observer, apiLabel))
-      .requestHandler(handlers.apply(ProxyContext.of(vertx, client, states, config.gatewayId(), observer, fabric,
-        escapedSlashes)))
+      .requestHandler(req -> {
+        watch(req);
+        handler.handle(req);
+      })
       // connection-level failures (a client's failed TLS handshake, a reset) are the client's
       // business; unhandled, Vert.x would log each one as an error without context
       .exceptionHandler(e -> log.debug("client connection failed on {}:{}: {}", host, port, e.toString()));
@@ -117,6 +137,37 @@ public final class ProxyVerticle extends VerticleBase {
   /** The port actually bound. */
   public int actualPort() {
     return server.actualPort();
+  }
+
+  @Override
+  public Future<Void> stopAccepting(long timeoutMillis) {
+    return server.shutdown(timeoutMillis, TimeUnit.MILLISECONDS);
+  }
+
+  @Override
+  public int inFlight() {
+    return inFlight.get();
+  }
+
+  /**
+   * Counts the request until its response ends (or its connection closes first), and makes the
+   * response that starts once the drain has begun the last of its connection: HTTP/1.x responses
+   * say {@code Connection: close} and the connection closes after them, HTTP/2 connections get a
+   * GOAWAY (their open streams finish). Both within what is left of the grace period.
+   */
+  private void watch(HttpServerRequest req) {
+    inFlight.incrementAndGet();
+    HttpServerResponse res = req.response();
+    // nothing else in the proxy sets these two handlers on the response
+    res.endHandler(v -> inFlight.decrementAndGet());
+    res.headersEndHandler(v -> {
+      if (drain.draining()) {
+        if (req.version() != HttpVersion.HTTP_2) {
+          res.putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
+        }
+        req.connection().shutdown(drain.remainingMillis(), TimeUnit.MILLISECONDS);
+      }
+    });
   }
 
   @Override

@@ -65,6 +65,7 @@ public record ConfigChange(List<String> restartRequired, Diff apis, Diff backend
     }
     same(restart, "gateway.eventLoops", running.eventLoops(), next.eventLoops());
     same(restart, "gateway.nativeTransport", running.nativeTransport(), next.nativeTransport());
+    same(restart, "gateway.shutdown", running.shutdown(), next.shutdown());
     same(restart, "listeners", running.listeners(), next.listeners());
     same(restart, "upstream", running.upstream(), next.upstream());
     same(restart, "registry", running.registry(), next.registry());

@@ -91,13 +91,20 @@ public final class DiscoverySources {
   public ReadinessCheck readiness() {
     return new ReadinessCheck("registry sources", () -> {
       List<String> waiting = new ArrayList<>();
+      List<String> failing = new ArrayList<>();
       for (SourceStatus s : statuses()) {
         if (!s.synced()) {
           waiting.add(s.id() + (s.lastError() == null ? " (first sync pending)" : " (" + s.lastError() + ")"));
+        } else if (s.lastError() != null) {
+          failing.add(s.id() + " (" + s.lastError() + ")");
         }
       }
-      return waiting.isEmpty() ? ReadinessCheck.Result.ok(sources.size() + " synced")
-        : ReadinessCheck.Result.notReady("not synced yet: " + String.join(", ", waiting));
+      if (!waiting.isEmpty()) {
+        return ReadinessCheck.Result.notReady("not synced yet: " + String.join(", ", waiting));
+      }
+      // a source that fails after its first sync keeps its last instances routing: degraded, not unready
+      return failing.isEmpty() ? ReadinessCheck.Result.ok(sources.size() + " synced")
+        : ReadinessCheck.Result.degraded("serving the last instances of " + String.join(", ", failing));
     });
   }
 }

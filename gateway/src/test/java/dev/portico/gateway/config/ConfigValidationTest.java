@@ -234,9 +234,61 @@ class ConfigValidationTest {
       apis: [ { id: a, path: /a, backend: b } ]
       """, Map.of("PORTICO_BACKENDS__0__URL", "ftp://x", "PORTICO_LISTENERS__TRAFFIC__PORT", "eighty",
       "PORTICO_APIS__5__PATH", "/x")))
-      .contains("gw.yaml: backends[0].url: malformed URL 'ftp://x': scheme must be http or https (set by environment variable PORTICO_BACKENDS__0__URL)",
-        "gw.yaml: listeners.traffic.port: string found, integer expected (set by environment variable PORTICO_LISTENERS__TRAFFIC__PORT)",
-        "gw.yaml: environment variable PORTICO_APIS__5__PATH: index 5 skips entries of apis (it has 1)");
+      .contains("environment variable PORTICO_BACKENDS__0__URL: backends[0].url: malformed URL 'ftp://x': scheme must be http or https",
+        "environment variable PORTICO_LISTENERS__TRAFFIC__PORT: listeners.traffic.port: string found, integer expected",
+        "environment variable PORTICO_APIS__5__PATH: index 5 skips entries of apis (it has 1)");
+  }
+
+  @Test
+  void aMisspeltOverrideIsTheVariablesProblemNotTheFiles() {
+    assertThat(problems("""
+      listeners: { traffic: { port: 8081 } }
+      backends: [ { id: b, url: "http://h:1" } ]
+      apis: [ { id: a, path: /a, backend: b } ]
+      """, Map.of("PORTICO_LISTENERS__TRAFIC__PORT", "8082", "PORTICO_BACKENDS__0__TIMEOUTS__RESPNSE", "PT1S")))
+      .containsExactlyInAnyOrder(
+        "environment variable PORTICO_LISTENERS__TRAFIC__PORT: listeners.trafic: unknown field (did you mean 'traffic'?)",
+        "environment variable PORTICO_BACKENDS__0__TIMEOUTS__RESPNSE: backends[0].timeouts.respnse: unknown field (did you mean 'response'?)");
+  }
+
+  @Test
+  void onlyVariablesWithDoubleUnderscoresAreOverrides() {
+    // reserved names, a named value's source and other variables without '__' are left alone
+    GatewayConfig c = load("""
+      namedValues: [ { name: key, env: PORTICO_ORDERS_KEY } ]
+      backends: [ { id: b, url: "http://h:1", credentials: { header: { x-key: "{{key}}" } } } ]
+      apis: [ { id: a, path: /a, backend: b } ]
+      """, Map.of("PORTICO_CONFIG", "/x.yaml", "PORTICO_LOG_LEVEL", "WARN", "PORTICO_HEALTHCHECK_SCHEME", "https",
+      "PORTICO_ADMIN_TOKEN", "0123456789abcdef0123", "PORTICO_ORDERS_KEY", "k1", "PORTICO_SOMETHING", "else"));
+    assertThat(c.namedValues().get(0).value()).isEqualTo("k1");
+    // one that starts like a section is an override spelt with single underscores: refused, not ignored
+    assertThat(problems("""
+      backends: [ { id: b, url: "http://h:1" } ]
+      apis: [ { id: a, path: /a, backend: b } ]
+      """, Map.of("PORTICO_LISTENERS_TRAFFIC_PORT", "8081")))
+      .singleElement().asString()
+      .startsWith("environment variable PORTICO_LISTENERS_TRAFFIC_PORT: not a configuration override: overrides separate"
+        + " the path segments with '__' (PORTICO_LISTENERS__...");
+  }
+
+  @Test
+  void shutdownSettingsHaveDefaultsAndMustLeaveTimeAfterTheDelay() {
+    String base = """
+      backends: [ { id: b, url: "http://h:1" } ]
+      apis: [ { id: a, path: /a, backend: b } ]
+      """;
+    GatewayConfig d = load(base, Map.of());
+    assertThat(d.shutdown().delay()).isZero();
+    assertThat(d.shutdown().gracePeriod()).isEqualTo(Duration.ofSeconds(30));
+    GatewayConfig c = load("gateway: { shutdown: { delay: PT5S, gracePeriod: PT20S } }\n" + base, Map.of());
+    assertThat(c.shutdown().delay()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(c.shutdown().gracePeriod()).isEqualTo(Duration.ofSeconds(20));
+    assertThat(problems("gateway: { shutdown: { delay: PT30S, gracePeriod: PT10S, dealy: PT1S } }\n" + base, Map.of()))
+      .containsExactlyInAnyOrder("gw.yaml: gateway.shutdown.dealy: unknown field (did you mean 'delay'?)",
+        "gw.yaml: gateway.shutdown.delay: the delay (PT30S) must be shorter than the grace period (PT10S), which counts from the signal");
+    assertThat(problems("gateway: { shutdown: { delay: -PT1S, gracePeriod: soon } }\n" + base, Map.of()))
+      .containsExactlyInAnyOrder("gw.yaml: gateway.shutdown.delay: must be a positive duration, got '-PT1S'",
+        "gw.yaml: gateway.shutdown.gracePeriod: 'soon' is not an ISO 8601 duration (examples: PT30S, PT0.5S, PT2M, P1D)");
   }
 
   @Test

@@ -37,6 +37,7 @@ import dev.portico.gateway.config.RegistryConfig;
 import dev.portico.gateway.config.RetryConfig;
 import dev.portico.gateway.config.ReverseProxyConfig;
 import dev.portico.gateway.config.ServiceFabricCluster;
+import dev.portico.gateway.config.ShutdownConfig;
 import dev.portico.gateway.config.SingleBackendConfig;
 import dev.portico.gateway.config.Timeouts;
 import dev.portico.gateway.config.TlsCertificate;
@@ -138,7 +139,29 @@ public final class ConfigBinder {
     int eventLoops = integer(gw, "eventLoops", Runtime.getRuntime().availableProcessors());
     return new GatewayConfig(source, gatewayId, eventLoops, listeners, upstream, registry,
       List.copyOf(namedValues.values()), backends, apis, demoConfig, metrics(obj(raw, "metrics")),
-      accessLog(obj(raw, "accessLog")), admin(obj(raw, "admin")), gatewayIdConfigured, bool(gw, "nativeTransport", false));
+      accessLog(obj(raw, "accessLog")), admin(obj(raw, "admin")), gatewayIdConfigured, bool(gw, "nativeTransport", false),
+      shutdown(obj(gw, "shutdown")));
+  }
+
+  private ShutdownConfig shutdown(JsonObject s) {
+    ShutdownConfig d = ShutdownConfig.DEFAULT;
+    // no delay (PT0S, the default) is a valid choice: the listeners close at the signal
+    Duration delay = s.getValue("delay") instanceof String v && isZeroDuration(v) ? Duration.ZERO
+      : duration(s, "delay", "gateway.shutdown.delay", d.delay());
+    Duration grace = duration(s, "gracePeriod", "gateway.shutdown.gracePeriod", d.gracePeriod());
+    if (delay.compareTo(grace) >= 0) {
+      problem(s.containsKey("delay") ? "gateway.shutdown.delay" : "gateway.shutdown.gracePeriod",
+        "the delay (" + delay + ") must be shorter than the grace period (" + grace + "), which counts from the signal");
+    }
+    return new ShutdownConfig(delay, grace);
+  }
+
+  private static boolean isZeroDuration(String s) {
+    try {
+      return Duration.parse(s).isZero();
+    } catch (DateTimeParseException e) {
+      return false;
+    }
   }
 
   // --- sections -------------------------------------------------------------------------------

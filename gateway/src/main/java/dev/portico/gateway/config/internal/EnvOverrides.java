@@ -6,6 +6,9 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Locale;
+import java.util.Set;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,12 +21,32 @@ import java.util.TreeMap;
  * Values that read as JSON (numbers, booleans, objects, arrays) are taken as JSON, anything else
  * as a string. Applied in variable-name order so the outcome does not depend on the environment's
  * iteration order.
+ *
+ * <p>The rule that tells overrides from other variables: a {@code PORTICO_} variable is an
+ * override exactly when its name contains {@code __} (every top-level section is an object or a
+ * list, so an override always has at least two segments). Names without {@code __} belong to the
+ * operator: the {@link #RESERVED} ones Portico or its image read, and any other, typically the
+ * {@code env} of a named value ({@code PORTICO_ADMIN_TOKEN}). One of those that starts like a
+ * section ({@code PORTICO_LISTENERS_TRAFFIC_PORT}) and is neither reserved nor a named value's
+ * source is reported: it is an override spelt with single underscores, which would otherwise be
+ * ignored without a word.
  */
 public final class EnvOverrides {
 
   public static final String PREFIX = "PORTICO_";
-  /** Variables with this prefix that are not field overrides: the config file, and the log level (read by logback.xml). */
-  private static final List<String> RESERVED = List.of("PORTICO_CONFIG", "PORTICO_LOG_LEVEL");
+  /** Separates the path segments of an override; a variable without it is not one. */
+  public static final String SEPARATOR = "__";
+  /**
+   * Variables with the prefix that Portico or its image read, none an override: the configuration
+   * file, the log level (logback.xml), the image's HEALTHCHECK scheme, and the conventional source
+   * of the admin token's named value.
+   */
+  public static final List<String> RESERVED = List.of("PORTICO_CONFIG", "PORTICO_LOG_LEVEL", "PORTICO_HEALTHCHECK_SCHEME",
+    "PORTICO_ADMIN_TOKEN");
+
+  /** A variable that could not be applied, and why. */
+  public record Problem(String variable, String reason) {
+  }
 
   private EnvOverrides() {
   }
@@ -34,22 +57,59 @@ public final class EnvOverrides {
    * @return field path to the variable that set it, for error messages; problems for variables
    *         that cannot be applied are added to {@code problems}
    */
-  public static Map<String, String> apply(JsonObject config, Map<String, String> env, List<SchemaCheck.FieldProblem> problems) {
+  public static Map<String, String> apply(JsonObject config, Map<String, String> env, List<Problem> problems) {
     Map<String, String> origins = new LinkedHashMap<>();
+    List<String> others = new ArrayList<>();
     for (Map.Entry<String, String> e : new TreeMap<>(env).entrySet()) {
       String name = e.getKey();
-      if (!name.startsWith(PREFIX) || RESERVED.contains(name) || name.length() == PREFIX.length()) {
+      if (!name.startsWith(PREFIX) || RESERVED.contains(name)) {
         continue;
       }
-      String[] segments = name.substring(PREFIX.length()).split("__", -1);
+      if (!name.contains(SEPARATOR)) {
+        others.add(name);
+        continue;
+      }
+      String[] segments = name.substring(PREFIX.length()).split(SEPARATOR, -1);
       try {
-        String path = set(config, segments, parse(e.getValue()));
-        origins.put(path, name);
+        set(config, segments, parse(e.getValue()), name, origins);
       } catch (IllegalArgumentException ex) {
-        problems.add(new SchemaCheck.FieldProblem("", "environment variable " + name + ": " + ex.getMessage()));
+        problems.add(new Problem(name, ex.getMessage()));
+      }
+    }
+    Set<String> namedValueSources = namedValueSources(config);
+    for (String name : others) {
+      String section = sectionPrefix(name.substring(PREFIX.length()));
+      if (section != null && !namedValueSources.contains(name)) {
+        problems.add(new Problem(name, "not a configuration override: overrides separate the path segments with '"
+          + SEPARATOR + "' (" + PREFIX + section.toUpperCase(Locale.ROOT) + SEPARATOR + "..., see --help); other "
+          + PREFIX + " variables are " + String.join(", ", RESERVED) + " or the env of a named value"));
       }
     }
     return origins;
+  }
+
+  /** The top-level section {@code rest} starts with, followed by '_' (a single-underscore path), or null. */
+  private static String sectionPrefix(String rest) {
+    String squashed = rest.toLowerCase(Locale.ROOT);
+    for (String section : SchemaFieldNames.TOP_LEVEL) {
+      String s = section.toLowerCase(Locale.ROOT);
+      if (squashed.startsWith(s + "_")) {
+        return section;
+      }
+    }
+    return null;
+  }
+
+  private static Set<String> namedValueSources(JsonObject config) {
+    Set<String> sources = new HashSet<>();
+    if (config.getValue("namedValues") instanceof JsonArray values) {
+      for (Object v : values) {
+        if (v instanceof JsonObject nv && nv.getValue("env") instanceof String name) {
+          sources.add(name);
+        }
+      }
+    }
+    return sources;
   }
 
   private static Object parse(String value) {
@@ -77,7 +137,11 @@ public final class EnvOverrides {
     return (Map<String, Object>) m;
   }
 
-  private static String set(JsonObject root, String[] segments, Object value) {
+  /**
+   * Sets the value; {@code origins} learns the path of the value and of every field or entry the
+   * variable created on the way (a misspelt segment creates one: its problem is the variable's).
+   */
+  private static void set(JsonObject root, String[] segments, Object value, String variable, Map<String, String> origins) {
     Object node = root;
     StringBuilder path = new StringBuilder();
     for (int i = 0; i < segments.length; i++) {
@@ -91,11 +155,13 @@ public final class EnvOverrides {
         path.append(path.length() == 0 ? "" : ".").append(key);
         if (last) {
           obj.put(key, value);
+          origins.put(path.toString(), variable);
         } else {
           Object next = obj.getValue(key);
           if (next == null) {
             next = isIndex(segments[i + 1]) ? new JsonArray() : new JsonObject();
             obj.put(key, next);
+            origins.putIfAbsent(path.toString(), variable);
           }
           node = next;
         }
@@ -114,9 +180,11 @@ public final class EnvOverrides {
           } else {
             arr.set(idx, value);
           }
+          origins.put(path.toString(), variable);
         } else {
           if (idx == arr.size()) {
             arr.add(isIndex(segments[i + 1]) ? new JsonArray() : new JsonObject());
+            origins.putIfAbsent(path.toString(), variable);
           }
           node = arr.getValue(idx);
         }
@@ -124,7 +192,6 @@ public final class EnvOverrides {
         throw new IllegalArgumentException(path + " is a value, not an object");
       }
     }
-    return path.toString();
   }
 
   private static boolean isIndex(String s) {

@@ -119,6 +119,13 @@ public final class SchemaCheck {
     return at.isMissingNode() ? null : at;
   }
 
+  /** The top-level sections of the configuration's schema (gateway, listeners, ...). */
+  static List<String> topLevelFieldNames() {
+    List<String> names = new ArrayList<>();
+    CONFIG.schemaTree.get("properties").fieldNames().forEachRemaining(names::add);
+    return List.copyOf(names);
+  }
+
   /** Every property name declared anywhere in the configuration's schema. */
   static List<String> fieldNames() {
     List<String> names = new ArrayList<>();

@@ -6,6 +6,8 @@ import java.util.List;
 final class SchemaFieldNames {
 
   static final List<String> ALL = SchemaCheck.fieldNames();
+  /** The top-level sections (gateway, listeners, ...). */
+  static final List<String> TOP_LEVEL = SchemaCheck.topLevelFieldNames();
 
   private SchemaFieldNames() {
   }

@@ -1,0 +1,161 @@
+package dev.portico.gateway.support;
+
+import dev.portico.gateway.GatewayApplication;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The real gateway launcher ({@link GatewayApplication#main}) in a child JVM, as an operator runs
+ * it: command line, environment, signals, exit status, and its log (stdout and stderr, each in a
+ * file). Every {@code PORTICO_*} variable of the test's own environment is removed first.
+ */
+public final class GatewayProcess implements AutoCloseable {
+
+  private final Process process;
+  private final Path out;
+  private final Path err;
+
+  private GatewayProcess(Process process, Path out, Path err) {
+    this.process = process;
+    this.out = out;
+    this.err = err;
+  }
+
+  /** Starts the launcher with {@code args} and {@code env} (added to this JVM's environment minus {@code PORTICO_*}). */
+  public static GatewayProcess start(List<String> args, Map<String, String> env) {
+    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+      "-Xmx256m", "-cp", System.getProperty("java.class.path"), GatewayApplication.class.getName()));
+    cmd.addAll(args);
+    ProcessBuilder pb = new ProcessBuilder(cmd);
+    pb.environment().keySet().removeIf(k -> k.startsWith("PORTICO_"));
+    pb.environment().putAll(env);
+    try {
+      Path out = Files.createTempFile("gateway", ".out");
+      Path err = Files.createTempFile("gateway", ".err");
+      pb.redirectOutput(out.toFile()).redirectError(err.toFile());
+      return new GatewayProcess(pb.start(), out, err);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Runs the launcher to its end (for commands that exit by themselves: --help, --validate ...). */
+  public static GatewayProcess run(List<String> args, Map<String, String> env) {
+    GatewayProcess p = start(args, env);
+    p.awaitExit(Duration.ofSeconds(60));
+    return p;
+  }
+
+  /** Waits for the start-up line ("ready: traffic on ..."); fails early when the process exits. */
+  public GatewayProcess awaitReady() {
+    return awaitLog("ready: traffic on", Duration.ofSeconds(60));
+  }
+
+  /** Waits until stdout or stderr contains {@code text}; fails early when the process exits without it. */
+  public GatewayProcess awaitLog(String text, Duration atMost) {
+    await().atMost(atMost).pollInterval(Duration.ofMillis(50)).until(() -> {
+      if (log().contains(text)) {
+        return true;
+      }
+      if (!process.isAlive() && !log().contains(text)) {
+        throw new AssertionError("the gateway exited (" + process.exitValue() + ") without logging '" + text + "':\n" + log());
+      }
+      return false;
+    });
+    return this;
+  }
+
+  /** Sends a signal by name ({@code TERM}, {@code INT}, {@code HUP}) with kill(1), as an operator or an orchestrator would. */
+  public void signal(String name) {
+    try {
+      Process kill = new ProcessBuilder("kill", "-" + name, String.valueOf(process.pid())).inheritIO().start();
+      if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+        throw new AssertionError("kill -" + name + " " + process.pid() + " failed");
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
+  /** Waits for the process to end; fails if it is still running after {@code atMost}. */
+  public int awaitExit(Duration atMost) {
+    try {
+      if (!process.waitFor(atMost.toMillis(), TimeUnit.MILLISECONDS)) {
+        throw new AssertionError("the gateway still runs after " + atMost + ":\n" + log());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+    return process.exitValue();
+  }
+
+  public boolean alive() {
+    return process.isAlive();
+  }
+
+  public long pid() {
+    return process.pid();
+  }
+
+  public String stdout() {
+    return read(out);
+  }
+
+  public String stderr() {
+    return read(err);
+  }
+
+  /** stdout then stderr. */
+  public String log() {
+    return stdout() + stderr();
+  }
+
+  @Override
+  public void close() {
+    process.destroyForcibly();
+    try {
+      process.waitFor(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    try {
+      Files.deleteIfExists(out);
+      Files.deleteIfExists(err);
+    } catch (IOException ignored) {
+      // temporary files
+    }
+  }
+
+  /** A loopback port free now (for a gateway listener the test must know before the start). */
+  public static int freePort() {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static String read(Path p) {
+    try {
+      return Files.readString(p, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
