@@ -51,7 +51,7 @@ public final class PolicyConfigBinder {
     m.put(SetHeaderConfig.NAME, SetHeaderConfig.class);
     m.put(RewriteUriConfig.NAME, RewriteUriConfig.class);
     m.put(IpFilterConfig.NAME, IpFilterConfig.class);
-    POLICIES = Map.copyOf(m);
+    POLICIES = java.util.Collections.unmodifiableMap(m);
   }
 
   private static final ObjectMapper MAPPER = new ObjectMapper()

@@ -69,7 +69,7 @@ public record RateLimitByKeyConfig(
       problems.add(at + ".renewal-period", "must be at least 1 ms and at most 1 day (a longer period is a quota:"
         + " use quota-by-key), got " + renewalPeriod);
     }
-    if (incrementCount < 1 || calls != null && incrementCount > calls) {
+    if (incrementCount < 1 || calls != null && calls >= 1 && incrementCount > calls) {
       problems.add(at + ".increment-count", "must be at least 1 and at most calls, got " + incrementCount);
     }
     Validation.headerName(at + ".retry-after-header-name", retryAfterHeaderName, problems);

@@ -15,8 +15,8 @@ import java.util.Set;
  * are escaped as path segments (a path parameter goes as received, already escaped; any other value
  * cannot add a {@code /} or climb with {@code ..}); the query part is {@code name=template} pairs,
  * each value escaped as a query component, a pair whose value evaluates empty left out. With
- * {@code copy-unmatched-params}, the client's query parameters whose names the template does not
- * set follow, as received.
+ * {@code copy-unmatched-params}, the client's query parameters that the template neither sets nor
+ * reads ({@code {query.name}}) follow, as received.
  */
 public final class RewriteUriPolicy implements Policy {
 
@@ -34,7 +34,13 @@ public final class RewriteUriPolicy implements Policy {
     this.location = location;
     this.path = path;
     this.query = query.toArray(new QueryPair[0]);
-    this.setNames = Set.copyOf(query.stream().map(QueryPair::name).toList());
+    // a client's parameter the template sets, or reads into the target, is matched: it is not copied again
+    Set<String> matched = new java.util.HashSet<>(path.queryParameters());
+    for (QueryPair p : query) {
+      matched.add(p.name);
+      matched.addAll(p.value.queryParameters());
+    }
+    this.setNames = Set.copyOf(matched);
     this.copyUnmatched = config.copyUnmatchedParams();
   }
 

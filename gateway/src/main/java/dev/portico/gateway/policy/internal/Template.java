@@ -167,6 +167,17 @@ public final class Template {
     return pathParameters;
   }
 
+  /** Query parameters it reads ({@code {query.name}}). */
+  public Set<String> queryParameters() {
+    Set<String> out = new LinkedHashSet<>();
+    for (Part p : parts) {
+      if (p instanceof Query q) {
+        out.add(q.name);
+      }
+    }
+    return out;
+  }
+
   /** Whether it reads the claims of a validated token. */
   public boolean usesClaims() {
     for (Part p : parts) {
