@@ -24,9 +24,9 @@ import java.util.function.LongSupplier;
  * shared by every validate-jwt policy that names it. Fetched on first use; then, like a cache that
  * serves stale while it revalidates, a request arriving after {@code refreshInterval} starts one
  * background fetch and is validated with the keys at hand. A token signed by a key the set does not
- * have ({@code kid} unknown: the issuer rotated its keys) causes one fetch, at most once per
- * {@code minRefreshInterval}, so tokens with made-up key ids cannot make the gateway hammer the
- * issuer. A failed fetch keeps the keys already known. One fetch at a time.
+ * have ({@code kid} unknown: the issuer rotated its keys) causes one fetch; such fetches happen at
+ * most once per {@code minRefreshInterval}, so tokens with made-up key ids cannot make the gateway
+ * hammer the issuer. A failed fetch keeps the keys already known. One fetch at a time.
  */
 public final class JwksSource {
 
@@ -48,6 +48,7 @@ public final class JwksSource {
   private volatile Future<Keys> current;
   private volatile long fetchedAt;
   private volatile long attemptedAt = Long.MIN_VALUE;
+  private volatile long unknownKeyAt = Long.MIN_VALUE;
 
   public JwksSource(PolicyEnvironment env, String url, boolean openIdConfig, long refreshNanos, long minRefreshNanos,
                     long timeoutMillis) {
@@ -84,9 +85,11 @@ public final class JwksSource {
    */
   public Future<Keys> refreshForUnknownKey() {
     Future<Keys> c = current;
-    if (c != null && nanoTime.getAsLong() - attemptedAt < minRefreshNanos) {
+    long now = nanoTime.getAsLong();
+    if (c != null && unknownKeyAt != Long.MIN_VALUE && now - unknownKeyAt < minRefreshNanos) {
       return c;
     }
+    unknownKeyAt = now;
     return fetch("unknown-kid", true).recover(e -> c != null ? c : Future.failedFuture(e));
   }
 
@@ -136,6 +139,9 @@ public final class JwksSource {
   }
 
   private static Future<Buffer> body(String target, HttpClientResponse resp) {
+    resp.exceptionHandler(e -> {
+      // the reset below, or a broken connection: the fetch fails through its future
+    });
     if (resp.statusCode() != 200) {
       resp.request().reset();
       return Future.failedFuture(target + " answered " + resp.statusCode());
@@ -147,6 +153,7 @@ public final class JwksSource {
     }
     Promise<Buffer> body = Promise.promise();
     Buffer buf = Buffer.buffer();
+    resp.exceptionHandler(body::tryFail);
     resp.handler(chunk -> {
       if (buf.length() + chunk.length() > MAX_BYTES) {
         body.tryFail(target + " sent more than " + MAX_BYTES + " bytes");
@@ -155,7 +162,6 @@ public final class JwksSource {
         buf.appendBuffer(chunk);
       }
     });
-    resp.exceptionHandler(body::tryFail);
     resp.endHandler(v -> body.tryComplete(buf));
     return body.future();
   }

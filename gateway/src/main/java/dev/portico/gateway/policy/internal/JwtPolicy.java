@@ -136,9 +136,6 @@ public final class JwtPolicy implements Policy {
         return refuse("malformed", "the request has " + values.size() + " " + headerName + " headers; send one", true);
       }
       String value = values.get(0);
-      if (value.length() > config.maxTokenSize() + (scheme == null ? 0 : scheme.length() + 8)) {
-        return tooLarge(value.length());
-      }
       token = scheme == null ? value.trim() : afterScheme(value);
       if (token == null) {
         return refuse("malformed", "the " + headerName + " header does not hold a " + scheme + " token", true);
