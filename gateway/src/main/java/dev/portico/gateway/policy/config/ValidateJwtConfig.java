@@ -31,6 +31,8 @@ import java.util.Map;
  * @param jwksMinRefreshInterval       the least time between two fetches caused by an unknown {@code kid} (default 30 s)
  * @param jwksFetchTimeout             bound on one fetch (default 10 s)
  * @param maxTokenSize                 longest token accepted, in characters (default 8192)
+ * @param verifiedTokenCache           verified tokens remembered so a repeated token is not verified again
+ *                                     (default 10,000; 0 verifies every request)
  */
 public record ValidateJwtConfig(
   @JsonProperty("header-name") String headerName,
@@ -50,7 +52,8 @@ public record ValidateJwtConfig(
   @JsonProperty("jwks-refresh-interval") @JsonDeserialize(using = FlexibleDuration.class) Duration jwksRefreshInterval,
   @JsonProperty("jwks-min-refresh-interval") @JsonDeserialize(using = FlexibleDuration.class) Duration jwksMinRefreshInterval,
   @JsonProperty("jwks-fetch-timeout") @JsonDeserialize(using = FlexibleDuration.class) Duration jwksFetchTimeout,
-  @JsonProperty("max-token-size") Integer maxTokenSize) implements PolicyConfig {
+  @JsonProperty("max-token-size") Integer maxTokenSize,
+  @JsonProperty("verified-token-cache") Integer verifiedTokenCache) implements PolicyConfig {
 
   public static final String NAME = "validate-jwt";
 
@@ -73,6 +76,7 @@ public record ValidateJwtConfig(
     jwksMinRefreshInterval = jwksMinRefreshInterval == null ? Duration.ofSeconds(30) : jwksMinRefreshInterval;
     jwksFetchTimeout = jwksFetchTimeout == null ? Duration.ofSeconds(10) : jwksFetchTimeout;
     maxTokenSize = maxTokenSize == null ? 8192 : maxTokenSize;
+    verifiedTokenCache = verifiedTokenCache == null ? 10_000 : verifiedTokenCache;
   }
 
   /** {@code {url}} of an OpenID Connect discovery document ({@code .well-known/openid-configuration}). */
@@ -165,6 +169,9 @@ public record ValidateJwtConfig(
       problems.add(at + ".jwks-min-refresh-interval", "must not be negative");
     }
     positive(at + ".jwks-fetch-timeout", jwksFetchTimeout, problems);
+    if (verifiedTokenCache < 0 || verifiedTokenCache > 1_000_000) {
+      problems.add(at + ".verified-token-cache", "must be 0..1000000, got " + verifiedTokenCache);
+    }
     if (maxTokenSize < 64 || maxTokenSize > 65536) {
       problems.add(at + ".max-token-size", "must be 64..65536, got " + maxTokenSize);
     }

@@ -42,7 +42,6 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class JwtPolicy implements Policy {
 
-  private static final int TOKEN_CACHE_SIZE = 10_000;
   private static final long TOKEN_CACHE_SECONDS = 600;
 
   private final String location;
@@ -77,8 +76,8 @@ public final class JwtPolicy implements Policy {
     this.clock = env.clock();
     this.events = env.events();
     this.skewSeconds = config.clockSkew().toSeconds();
-    this.verified = Caffeine.newBuilder().maximumSize(TOKEN_CACHE_SIZE)
-      .expireAfterWrite(Duration.ofSeconds(TOKEN_CACHE_SECONDS)).build();
+    this.verified = config.verifiedTokenCache() == 0 ? null : Caffeine.newBuilder()
+      .maximumSize(config.verifiedTokenCache()).expireAfterWrite(Duration.ofSeconds(TOKEN_CACHE_SECONDS)).build();
     this.headerName = config.queryParameterName() == null ? config.headerName() : null;
     this.queryName = config.queryParameterName();
     this.scheme = config.requireScheme();
@@ -110,7 +109,9 @@ public final class JwtPolicy implements Policy {
     }
     Verifier fresh = build(keys.generation(), keys.jwks());
     verifier.set(fresh);
-    verified.invalidateAll();
+    if (verified != null) {
+      verified.invalidateAll();
+    }
     return fresh;
   }
 
@@ -153,7 +154,7 @@ public final class JwtPolicy implements Policy {
     if (shape != null) {
       return refuse("malformed", shape, true);
     }
-    Verified hit = verified.getIfPresent(token);
+    Verified hit = verified == null ? null : verified.getIfPresent(token);
     if (hit != null) {
       Verifier v = verifier.get();
       if (v != null && v.generation == hit.generation) {
@@ -227,7 +228,7 @@ public final class JwtPolicy implements Policy {
     Verified ok = new Verified(Collections.unmodifiableMap(payload.getMap()), exp == Long.MIN_VALUE ? Long.MAX_VALUE : exp,
       nbf, v.generation);
     PolicyOutcome outcome = timeChecks(ok);
-    if (outcome instanceof PolicyOutcome.Continue) {
+    if (verified != null && outcome instanceof PolicyOutcome.Continue) {
       verified.put(token, ok);
     }
     return outcome;
