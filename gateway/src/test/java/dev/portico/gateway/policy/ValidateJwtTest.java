@@ -262,4 +262,22 @@ class ValidateJwtTest {
       .put("jwks-min-refresh-interval", "PT0S"));
     assertThat(run(back, bearer(rsa1.sign(claims())))).isInstanceOf(PolicyOutcome.Continue.class);
   }
+
+  @Test
+  void aRunThatWaitedEndsOnTheContextThatStartedIt() {
+    PolicyChain chain = Policies.chain(env, new JsonArray().add(new JsonObject().put("validate-jwt", config())));
+    String token = rsa1.sign(claims());
+    List<io.vertx.core.Context> contexts = List.of(vertx.getOrCreateContext(), vertx.getOrCreateContext(),
+      vertx.getOrCreateContext());
+    List<io.vertx.core.Future<Boolean>> same = new ArrayList<>();
+    for (io.vertx.core.Context ctx : contexts) {
+      io.vertx.core.Promise<Boolean> p = io.vertx.core.Promise.promise();
+      same.add(p.future());
+      // every run waits for the one key-set fetch the first started (on whichever thread it completes)
+      ctx.runOnContext(v -> chain.start(bearer(token)).outcome().onComplete(ar ->
+        p.complete(ar.succeeded() && ar.result() instanceof PolicyOutcome.Continue && Vertx.currentContext() == ctx)));
+    }
+    assertThat(io.vertx.core.Future.all(same).await().<Boolean>list()).containsOnly(true);
+    assertThat(fetches.get()).isEqualTo(1);
+  }
 }
