@@ -301,7 +301,11 @@ public final class FabricImporter {
         }
         complaintCalls.incrementAndGet();
         complainedAt.put(pid, now);
-        reresolveNow(pid, t).onComplete(ar -> {
+        // the cluster is asked from the importer's own context, as its cycles are: a caller's thread
+        // (an event loop, or none at all) must not drive the importer's client
+        Promise<PartitionRefresh> asked = Promise.promise();
+        context.runOnContext(v -> reresolveNow(pid, t).onComplete(asked));
+        asked.future().onComplete(ar -> {
             complainedAt.put(pid, System.nanoTime());
             fresh.promise().complete(ar.succeeded() ? ar.result()
                     : new PartitionRefresh.Failed(String.valueOf(ar.cause().getMessage())));
