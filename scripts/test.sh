@@ -12,8 +12,9 @@ mvn -B -ntp install
 mvn -B -ntp -q -f bench/jmh/pom.xml package
 # the operations kit (docs/operations.md#checks-in-ci): promtool, dashboards, compose, k6 type check;
 # then the container image built with podman and smoke-run (needs the jar the build just made)
-scripts/ops-check.sh
-scripts/docker-check.sh
+# (each step bounded: a hang fails CI with the step's name instead of running out its clock)
+timeout --kill-after=10 600 scripts/ops-check.sh
+timeout --kill-after=10 1200 scripts/docker-check.sh
 # zero-downtime: two gateways behind HAProxy restarted in turn under a paced load, no request may fail
 # (docs/operations.md#rolling-restarts; about a minute)
-bench/rolling-restart.sh --max-failed 0
+timeout --kill-after=10 600 bench/rolling-restart.sh --max-failed 0

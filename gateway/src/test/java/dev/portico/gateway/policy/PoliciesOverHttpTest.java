@@ -5,6 +5,7 @@ import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.RequestOptions;
@@ -46,7 +47,7 @@ class PoliciesOverHttpTest {
       HttpPolicyRequest view = new HttpPolicyRequest(req, req.path(), "orders", "get-order",
         Map.of("id", req.path().substring(req.path().lastIndexOf('/') + 1)));
       PolicyChain.Run run = chain.start(view);
-      run.outcome().onSuccess(o -> {
+      run.outcome().onFailure(e -> req.response().setStatusCode(599).end(String.valueOf(e))).onSuccess(o -> {
         if (o instanceof PolicyOutcome.Reject r) {
           r.responseHeaders().applyTo(req.response().headers());
           Problems.write(req.response(), new JsonObject().put("type", Problems.TYPE_BASE + r.reason()).put("title", r.title())
@@ -65,7 +66,8 @@ class PoliciesOverHttpTest {
         run.completed(new Completion(req.response().getStatusCode(), 0, 0));
       });
     }).listen(0, "127.0.0.1").await();
-    client = vertx.createHttpClient();
+    // a server-side failure must fail the test, not leave it waiting for an answer
+    client = vertx.createHttpClient(new HttpClientOptions().setIdleTimeout(10));
   }
 
   @AfterAll
