@@ -334,6 +334,21 @@ class ConfigValidationTest {
   }
 
   @Test
+  void aKeyWrittenTwiceIsRefusedNotSilentlyOverwritten(Vertx vertx, @TempDir Path dir) throws Exception {
+    Path yaml = dir.resolve("twice.yaml");
+    Files.writeString(yaml, """
+      backends: [ { id: b, url: "http://h:1" } ]
+      apis:
+        - id: a
+          path: /a
+          backend: b
+          path: /b
+      """);
+    assertThatThrownBy(() -> ConfigLoader.load(vertx, Optional.of(yaml), Map.of()).await())
+      .isInstanceOf(ConfigException.class).hasMessageContaining(yaml.toString()).hasMessageContaining("duplicate key path");
+  }
+
+  @Test
   void theBuiltInDefaultIsValid(Vertx vertx) {
     GatewayConfig c = ConfigLoader.load(vertx, Optional.empty(), Map.of()).await();
     assertThat(c.source()).isEqualTo(ConfigLoader.BUILT_IN_SOURCE);

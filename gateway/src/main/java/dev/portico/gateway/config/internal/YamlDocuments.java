@@ -16,7 +16,7 @@ import java.util.Map;
  * A YAML configuration document as JSON, read with SnakeYAML's safe constructor (no arbitrary
  * types) and a size limit of our choosing: SnakeYAML's default (3 MiB characters) refuses a
  * gateway with tens of thousands of configured instances. Keys become strings, dates instants,
- * at every depth.
+ * at every depth. A key given twice in one mapping is refused.
  */
 public final class YamlDocuments {
 
@@ -33,6 +33,8 @@ public final class YamlDocuments {
     }
     LoaderOptions options = new LoaderOptions();
     options.setCodePointLimit(maxChars);
+    // a key written twice is a mistake in a configuration; silently keeping the last would lose the first
+    options.setAllowDuplicateKeys(false);
     Object doc = new Yaml(new SafeConstructor(options)).load(text);
     if (doc == null) {
       return new JsonObject();
