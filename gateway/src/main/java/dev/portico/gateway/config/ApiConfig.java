@@ -1,5 +1,7 @@
 package dev.portico.gateway.config;
 
+import dev.portico.gateway.openapi.OpenApiDefinition;
+
 import java.util.List;
 
 /**
@@ -12,11 +14,17 @@ import java.util.List;
  * @param operations optional operations; empty means every method and path under the prefix
  * @param retry      the retry policy ({@link RetryConfig#NONE} when not configured)
  * @param fabric     the {@code sf-*} attributes of the API's {@code set-backend-service}, or {@code null}
+ * @param openapi    the OpenAPI document the operations were imported from ({@code apis[].openapi}), or {@code null}
  */
 public record ApiConfig(String id, String path, String backend, List<OperationConfig> operations, RetryConfig retry,
-                        FabricAttributes fabric) {
+                        FabricAttributes fabric, OpenApiDefinition openapi) {
   public ApiConfig {
     operations = List.copyOf(operations);
+  }
+
+  public ApiConfig(String id, String path, String backend, List<OperationConfig> operations, RetryConfig retry,
+                   FabricAttributes fabric) {
+    this(id, path, backend, operations, retry, fabric, null);
   }
 
   public ApiConfig(String id, String path, String backend, List<OperationConfig> operations, RetryConfig retry) {

@@ -132,6 +132,17 @@ final class Exchange {
       : req.headers().contains(HttpHeaders.TRANSFER_ENCODING) || (req.version() == HttpVersion.HTTP_2 && !req.isEnded());
   }
 
+  /**
+   * A body already read whole (request validation read it to check it): it is sent as is, and can
+   * be resent. {@code null} leaves the body to the usual streaming or buffering.
+   */
+  Exchange withBody(Buffer body) {
+    if (body != null) {
+      bufferedBody = body;
+    }
+    return this;
+  }
+
   // --- what a target source may read --------------------------------------------------------
 
   Vertx vertx() {
@@ -183,7 +194,7 @@ final class Exchange {
         deadlinePassed(deadline);
       });
     }
-    if (hasBody && source.buffers(this, req.method(), parseLength(contentLength))) {
+    if (bufferedBody == null && hasBody && source.buffers(this, req.method(), parseLength(contentLength))) {
       // small enough to resend: read it whole first (bounded by the source's cap via Content-Length)
       req.body().onComplete(ar -> {
         if (settled) {

@@ -4,6 +4,7 @@ import dev.portico.gateway.edge.RequestRefused;
 import dev.portico.gateway.routing.Route;
 import dev.portico.gateway.state.RoutingState;
 import io.vertx.core.Handler;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
 
 /**
@@ -40,10 +41,22 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
         : "API '" + api + "' has no operation matching " + req.method() + " " + path), api, null, requestId, startNanos);
       return;
     }
+    // --- apis[].openapi.validate (RequestValidation): checked before anything is forwarded ---
+    if (route.validation() != null) {
+      RequestValidation.check(ctx, req, route, path.substring(route.prefixLength()), requestId, startNanos,
+        body -> forward(req, state, route, path, requestId, startNanos, body));
+      return;
+    }
+    forward(req, state, route, path, requestId, startNanos, null);
+  }
+
+  /** @param body the request body already read whole (by request validation), or {@code null} to stream it */
+  private void forward(HttpServerRequest req, RoutingState state, Route route, String path, String requestId,
+                       long startNanos, Buffer body) {
     observer.started(route.apiId());
     String rest = path.substring(route.prefixLength());
     new Exchange(ctx.vertx(), ctx.client(), observer, state, req, route, TargetSources.of(route, req, rest, ctx.fabric()),
-      path, rest, req.query(), requestId, ctx.via(), startNanos, route.backend().affinityCookie()).start();
+      path, rest, req.query(), requestId, ctx.via(), startNanos, route.backend().affinityCookie()).withBody(body).start();
   }
 
   private void reject(HttpServerRequest req, Failure failure, String apiId, String backend, String requestId,

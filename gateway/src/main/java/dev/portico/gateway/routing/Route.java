@@ -1,6 +1,7 @@
 package dev.portico.gateway.routing;
 
 import dev.portico.gateway.backend.Backend;
+import dev.portico.gateway.openapi.OperationValidation;
 import dev.portico.gateway.resilience.RetryPolicy;
 
 /**
@@ -11,9 +12,16 @@ import dev.portico.gateway.resilience.RetryPolicy;
  * @param prefixLength length of the API prefix to cut from the request path before appending the rest
  * @param retry        the API's retry policy (shared by its routes, with its budget)
  * @param fabric       how the route addresses its Service Fabric backend; {@code null} for other backends
+ * @param validation   what requests are checked against before they are forwarded (the API's OpenAPI
+ *                     document); {@code null} when nothing is, so the hot path tests one reference
  */
 public record Route(String apiId, String operationId, Backend backend, int prefixLength, RetryPolicy retry,
-                    FabricRouting fabric) {
+                    FabricRouting fabric, OperationValidation validation) {
+
+  public Route(String apiId, String operationId, Backend backend, int prefixLength, RetryPolicy retry,
+               FabricRouting fabric) {
+    this(apiId, operationId, backend, prefixLength, retry, fabric, null);
+  }
 
   public Route(String apiId, String operationId, Backend backend, int prefixLength, RetryPolicy retry) {
     this(apiId, operationId, backend, prefixLength, retry, null);
