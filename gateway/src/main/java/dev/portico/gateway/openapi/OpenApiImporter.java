@@ -377,15 +377,45 @@ public final class OpenApiImporter {
         o.put("operationId", op.id());
       }
     }
+    // Vert.x OpenAPI looks a file reference up by the literal text before its '#', and files by the
+    // absolute URI they are registered under: relative references are rewritten to those URIs
+    Map<URI, String> keys = new HashMap<>();
+    int n = 0;
+    for (URI uri : external.keySet()) {
+      keys.put(uri, "urn:portico:openapi:" + n++);
+    }
+    rewriteRefs(json, main.uri(), keys);
     Map<String, JsonObject> files = new HashMap<>();
-    URI dir = main.uri().resolve(".");
-    external.forEach((uri, doc) -> files.put(dir.relativize(uri).toString(), doc.json()));
+    external.forEach((uri, doc) -> {
+      JsonObject copy = doc.json().copy();
+      rewriteRefs(copy, uri, keys);
+      files.put(keys.get(uri), copy);
+    });
     try {
       return await(OpenAPIContract.from(vertx, json, files));
     } catch (RuntimeException e) {
       problems.add(main.name() + ": Vert.x OpenAPI cannot validate requests against this document: "
         + RootCause.message(e));
       return null;
+    }
+  }
+
+  private static void rewriteRefs(Object node, URI base, Map<URI, String> keys) {
+    if (node instanceof JsonObject o) {
+      if (o.getValue("$ref") instanceof String ref && !ref.startsWith("#")) {
+        int hash = ref.indexOf('#');
+        String key = keys.get(base.resolve(hash < 0 ? ref : ref.substring(0, hash)).normalize());
+        if (key != null) {
+          o.put("$ref", key + (hash < 0 ? "" : ref.substring(hash)));
+        }
+      }
+      for (Map.Entry<String, Object> e : o) {
+        rewriteRefs(e.getValue(), base, keys);
+      }
+    } else if (node instanceof JsonArray a) {
+      for (Object v : a) {
+        rewriteRefs(v, base, keys);
+      }
     }
   }
 

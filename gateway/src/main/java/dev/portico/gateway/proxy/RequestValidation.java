@@ -13,7 +13,9 @@ import io.vertx.openapi.contract.RequestBody;
 import io.vertx.openapi.validation.RequestParameter;
 import io.vertx.openapi.validation.RequestUtils;
 import io.vertx.openapi.validation.ValidatableRequest;
+import io.vertx.openapi.validation.SchemaValidationException;
 import io.vertx.openapi.validation.ValidatorException;
+import io.vertx.json.schema.OutputUnit;
 import io.vertx.openapi.validation.impl.RequestParameterImpl;
 import io.vertx.openapi.validation.impl.RequestValidatorImpl;
 import io.vertx.openapi.validation.impl.ValidatableRequestImpl;
@@ -21,6 +23,7 @@ import io.vertx.openapi.validation.impl.ValidatableRequestImpl;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -107,12 +110,55 @@ final class RequestValidation {
         if (ar.succeeded()) {
           forward.accept(body);
         } else {
-          String detail = ar.cause() instanceof ValidatorException e ? e.getMessage()
+          String detail = ar.cause() instanceof ValidatorException e ? detail(e)
             : "cannot validate the request: " + ar.cause().getMessage();
           ProxyHandler.reject(ctx.observer(), req, new Failure.RequestValidationFailed(detail + " (operation '"
             + route.operationId() + "' of API '" + route.apiId() + "')"), route.apiId(), null, requestId, startNanos);
         }
       });
+  }
+
+  /** Keywords that only apply other schemas: their complaint repeats a more precise one. */
+  private static final java.util.Set<String> APPLICATORS = java.util.Set.of("properties", "additionalProperties",
+    "patternProperties", "items", "prefixItems", "allOf", "anyOf", "oneOf", "not", "$ref", "unevaluatedProperties",
+    "unevaluatedItems", "dependentSchemas", "if", "then", "else", "contains");
+
+  /**
+   * The detail of a violation: what is wrong with which value (JSON pointer into the body, or the
+   * parameter), and the schema keyword it broke ({@code minimum}, {@code pattern}, {@code required}
+   * ...). Vert.x OpenAPI reports the last complaint, which for a nested value is often an
+   * applicator's ("does not match additional properties schema"); the most precise one is chosen.
+   */
+  private static String detail(ValidatorException e) {
+    if (!(e instanceof SchemaValidationException s) || s.getOutputUnit() == null
+      || s.getOutputUnit().getErrors() == null || s.getOutputUnit().getErrors().isEmpty()) {
+      return e.getMessage();
+    }
+    List<OutputUnit> errors = s.getOutputUnit().getErrors();
+    OutputUnit best = null;
+    int bestDepth = -1;
+    for (OutputUnit u : errors) {
+      String keyword = keyword(u);
+      int depth = u.getInstanceLocation() == null ? 0 : u.getInstanceLocation().split("/", -1).length;
+      if (!APPLICATORS.contains(keyword) && depth > bestDepth) {
+        best = u;
+        bestDepth = depth;
+      }
+    }
+    if (best == null) {
+      best = errors.get(errors.size() - 1);
+    }
+    String message = e.getMessage();
+    int reason = message.indexOf(" Reason: ");
+    String what = reason < 0 ? message : message.substring(0, reason);
+    String location = best.getInstanceLocation();
+    return what + " Reason: " + best.getError() + (location != null && location.length() > 1 ? " at " + location : "")
+      + " [schema rule: " + keyword(best) + "]";
+  }
+
+  private static String keyword(OutputUnit u) {
+    String k = u.getKeywordLocation();
+    return k == null ? "" : k.substring(k.lastIndexOf('/') + 1);
   }
 
   /** On a worker thread: throws {@link ValidatorException} at the first violation. */
