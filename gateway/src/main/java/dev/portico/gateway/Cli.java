@@ -157,9 +157,11 @@ record Cli(Action action, Optional<Path> config, String importOpenApi) {
         SIGHUP               reload the configuration (as POST /admin/config/reload).
 
       Exit status:
-        0  stopped by a signal after draining; --validate: valid; --help, --version
+        0  stopped by a signal after draining; --validate: valid; --import-openapi: imported;
+           --help, --version
         2  invalid configuration (one line per problem: file or variable, field, reason), a usage
-           error, or a registry that cannot be read at start-up (one line naming it)
+           error, a registry that cannot be read at start-up (one line naming it), or an OpenAPI
+           document --import-openapi cannot import
         15 the gateway could not start otherwise (a port in use: see the log)
 
       Management listener (default port 9090): /health/live, /health/ready, /metrics, /admin.

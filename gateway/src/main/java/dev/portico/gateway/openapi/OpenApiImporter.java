@@ -221,18 +221,28 @@ public final class OpenApiImporter {
       return;
     }
     // a oneOf failure lists every branch's complaint; the deepest location is the one to fix
+    // among the deepest, a complaint of a keyword that checks the value itself ("required") beats
+    // that of one that only combines other schemas ("oneOf": 0 matches)
     OutputUnit best = null;
     for (OutputUnit u : result.getErrors()) {
-      String loc = u.getInstanceLocation() == null ? "" : u.getInstanceLocation();
-      if (best == null || depth(loc) > depth(best.getInstanceLocation() == null ? "" : best.getInstanceLocation())) {
+      int d = depth(u.getInstanceLocation() == null ? "" : u.getInstanceLocation());
+      int bestDepth = best == null ? -1 : depth(best.getInstanceLocation() == null ? "" : best.getInstanceLocation());
+      if (d > bestDepth || d == bestDepth && combinator(best) && !combinator(u)) {
         best = u;
       }
     }
     String loc = best.getInstanceLocation() == null ? "" : best.getInstanceLocation();
+    // the value may break several rules there (or one rule of each oneOf branch): name them all, up to a few
+    java.util.Set<String> messages = new java.util.LinkedHashSet<>();
+    for (OutputUnit u : result.getErrors()) {
+      if (loc.equals(u.getInstanceLocation()) && (combinator(best) || !combinator(u)) && messages.size() < 4) {
+        messages.add(u.getError());
+      }
+    }
     if (loc.startsWith("#")) {
       loc = loc.substring(1);
     }
-    problems.add(doc.name() + "#" + loc + ": " + best.getError() + " (OpenAPI " + version.name().substring(1)
+    problems.add(doc.name() + "#" + loc + ": " + String.join("; ", messages) + " (OpenAPI " + version.name().substring(1)
       .replace('_', '.') + " schema" + (result.getErrors().size() > 1 ? "; " + result.getErrors().size()
       + " violations in all" : "") + ")");
   }
@@ -256,6 +266,16 @@ public final class OpenApiImporter {
     }
     return copy;
   }
+
+  private static boolean combinator(OutputUnit u) {
+    String k = u.getKeywordLocation() == null ? "" : u.getKeywordLocation();
+    k = k.substring(k.lastIndexOf('/') + 1);
+    return COMBINATORS.contains(k);
+  }
+
+  private static final java.util.Set<String> COMBINATORS = java.util.Set.of("oneOf", "anyOf", "allOf", "not", "$ref",
+    "properties", "patternProperties", "additionalProperties", "items", "prefixItems", "if", "then", "else",
+    "$dynamicRef", "unevaluatedProperties", "dependentSchemas");
 
   private static int depth(String pointer) {
     int n = 0;
