@@ -133,22 +133,33 @@ class OpenApiImportTest {
   @Test
   void aDocumentByUrlAndItsRelativeServerResolveAgainstTheDocumentsUrl(Vertx vertx) throws Exception {
     String doc = Files.readString(BROKEN.resolve("relative-server.yaml"));
-    // one loopback server serves the document and is the backend its relative server URL (/api) names
+    String orders = Files.readString(EXAMPLES.resolve("orders.yaml")).replace("\"8081\"", "\"" + backendPort + "\"");
+    String common = Files.readString(EXAMPLES.resolve("common.yaml"));
+    // one loopback server serves the documents and is the backend the relative server URL (/api) names
     HttpServer server = vertx.createHttpServer().requestHandler(req -> {
-      seen.add(req.method() + " " + req.uri());
-      if (req.path().equals("/specs/ping.yaml")) {
-        req.response().putHeader("content-type", "application/yaml").end(doc);
-      } else {
-        req.response().end("pong " + req.uri());
+      switch (req.path()) {
+        case "/specs/ping.yaml" -> req.response().putHeader("content-type", "application/yaml").end(doc);
+        case "/specs/orders.yaml" -> req.response().end(orders);
+        case "/specs/common.yaml" -> req.response().end(common);
+        default -> req.response().end("pong " + req.uri());
       }
     }).listen(0, "127.0.0.1").await();
-    String url = "http://127.0.0.1:" + server.actualPort() + "/specs/ping.yaml";
+    String base = "http://127.0.0.1:" + server.actualPort() + "/specs/";
     GatewayVerticle gw = start(vertx, config("""
       apis:
-        - { id: ping, path: /p, openapi: { url: "%s" } }
-      """.formatted(url)));
+        - { id: ping, path: /p, openapi: { url: "%sping.yaml" } }
+        - { id: orders, path: /o, openapi: { url: "%sorders.yaml", validate: { content: true } } }
+      """.formatted(base, base)));
     assertThat(get(gw, "/p/ping").bodyAsString()).isEqualTo("pong /api/ping");
     assertThat(gw.gatewayConfig().apis().get(0).operations()).extracting(o -> o.id()).containsExactly("ping");
+    // common.yaml, referred to relatively, came from beside the document's URL: its schema applies
+    HttpResponse<Buffer> bad = web.post(gw.trafficPort(), "127.0.0.1", "/o/orders").putHeader("content-type",
+      "application/json").sendBuffer(Buffer.buffer("{\"item\":\"tea\",\"quantity\":0}")).await();
+    assertThat(bad.statusCode()).isEqualTo(400);
+    assertThat(bad.bodyAsJsonObject().getString("detail")).contains("#/quantity");
+    assertThat(web.post(gw.trafficPort(), "127.0.0.1", "/o/orders").putHeader("content-type", "application/json")
+      .sendBuffer(Buffer.buffer("{\"item\":\"tea\",\"quantity\":1}")).await().statusCode()).isEqualTo(200);
+    assertThat(seen).containsExactly("POST /v1/orders");
   }
 
   @Test
@@ -209,8 +220,13 @@ class OpenApiImportTest {
     v2.getJsonObject("paths").put("/brands", new JsonObject().put("get", new JsonObject().put("operationId", "brands")
       .put("responses", new JsonObject().put("200", new JsonObject().put("description", "ok")))));
     Files.writeString(doc, v2.encodePrettily());
+    String before = openapi(gw).getString("sha256");
     HttpResponse<Buffer> applied = reload(gw);
     assertThat(applied.statusCode()).as(applied.bodyAsString()).isEqualTo(200);
+    assertThat(applied.bodyAsJsonObject().getJsonObject("changes").getJsonObject("apis").getJsonArray("changed"))
+      .containsExactly("catalog");
+    assertThat(openapi(gw).getString("document")).isEqualTo("catalog.json");
+    assertThat(openapi(gw).getString("sha256")).isNotEqualTo(before);
     assertThat(get(gw, "/catalog/brands").bodyAsJsonObject().getString("uri")).isEqualTo("/brands");
 
     Files.writeString(doc, v1.replace("\"#/components/schemas/Item\"", "\"#/components/schemas/Gone\""));
@@ -222,6 +238,11 @@ class OpenApiImportTest {
     // the old configuration keeps serving, the new operation included
     assertThat(get(gw, "/catalog/brands").statusCode()).isEqualTo(200);
     assertThat(get(gw, "/catalog/items/ABC-1234").statusCode()).isEqualTo(200);
+  }
+
+  JsonObject openapi(GatewayVerticle gw) {
+    return web.get(gw.managementPort(), "127.0.0.1", "/admin/apis").bearerTokenAuthentication(TOKEN).send().await()
+      .bodyAsJsonArray().getJsonObject(0).getJsonObject("openapi");
   }
 
   HttpResponse<Buffer> reload(GatewayVerticle gw) {
