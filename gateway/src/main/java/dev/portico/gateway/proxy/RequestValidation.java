@@ -1,5 +1,6 @@
 package dev.portico.gateway.proxy;
 
+import dev.portico.gateway.edge.RequestRefused;
 import dev.portico.gateway.openapi.OperationValidation;
 import dev.portico.gateway.routing.Route;
 import io.vertx.core.Future;
@@ -78,8 +79,15 @@ final class RequestValidation {
       }
       body.appendBuffer(chunk);
     });
-    // a client that breaks off mid-body gets nothing forwarded; the connection's own handling closes it
-    req.exceptionHandler(e -> over[0] = true);
+    // a body that breaks off (the client left, a malformed chunk, a pause past requestBodyIdle) is not forwarded
+    req.exceptionHandler(e -> {
+      if (!over[0]) {
+        over[0] = true;
+        ProxyHandler.reject(ctx.observer(), req, e instanceof RequestRefused r ? Failure.of(r)
+            : new Failure.ClientConnectionFailure("the request body broke off while it was read for validation: "
+            + e.getMessage()), route.apiId(), null, requestId, startNanos);
+      }
+    });
     req.endHandler(end -> {
       if (!over[0]) {
         req.handler(null);
@@ -107,7 +115,10 @@ final class RequestValidation {
         return null;
       }, false))
       .onComplete(ar -> {
-        if (ar.succeeded()) {
+        if (req.response().closed()) {
+          ProxyHandler.reject(ctx.observer(), req, new Failure.ClientConnectionFailure(
+            "the client went away while its request was validated"), route.apiId(), null, requestId, startNanos);
+        } else if (ar.succeeded()) {
           forward.accept(body);
         } else {
           String detail = ar.cause() instanceof ValidatorException e ? detail(e)
