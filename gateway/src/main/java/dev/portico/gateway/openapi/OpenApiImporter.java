@@ -73,11 +73,16 @@ public final class OpenApiImporter {
     DocumentReader reader = new DocumentReader(vertx);
     String name = source.location();
     URI uri;
-    if (source.file() != null) {
-      Path p = Path.of(source.file());
-      uri = (p.isAbsolute() ? p : baseDir.resolve(p)).toAbsolutePath().normalize().toUri();
-    } else {
-      uri = URI.create(source.url());
+    try {
+      if (source.file() != null) {
+        Path p = Path.of(source.file());
+        uri = (p.isAbsolute() ? p : baseDir.resolve(p)).toAbsolutePath().normalize().toUri();
+      } else {
+        uri = URI.create(source.url());
+      }
+    } catch (IllegalArgumentException e) {
+      throw new OpenApiException(List.of(name + ": not a valid " + (source.file() != null ? "file path" : "URL") + ": "
+        + e.getMessage()));
     }
     Document main = reader.read(uri, name).orElseThrow(reason -> new OpenApiException(List.of(name + ": " + reason)));
     List<String> problems = new ArrayList<>();

@@ -30,7 +30,7 @@ public record OperationValidation(OpenAPIContract contract, Operation operation,
     return settings.content() && operation.getRequestBody() != null;
   }
 
-  /** The route's checks, or {@code null} when the API has no document or validates nothing. */
+  /** The route's checks, or {@code null} when the API has no document or nothing applies to this operation. */
   public static OperationValidation of(OpenApiDefinition openapi, String operationId, PathTemplate template) {
     if (openapi == null || openapi.contract() == null || !openapi.validation().any()) {
       return null;
@@ -38,6 +38,11 @@ public record OperationValidation(OpenAPIContract contract, Operation operation,
     Operation op = openapi.contract().operation(operationId);
     if (op == null) {
       throw new IllegalStateException("operation '" + operationId + "' is not in the contract of " + openapi.document());
+    }
+    boolean parameters = openapi.validation().parameters() && !op.getParameters().isEmpty();
+    boolean body = openapi.validation().content() && op.getRequestBody() != null;
+    if (!parameters && !body) {
+      return null;   // nothing to check on this route: it stays on the plain hot path
     }
     Map<String, Integer> segments = new HashMap<>();
     for (Parameter p : op.getParameters()) {

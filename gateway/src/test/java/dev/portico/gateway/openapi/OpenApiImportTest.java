@@ -178,6 +178,8 @@ class OpenApiImportTest {
         - { id: e, path: /e, openapi: { file: bad-schema.yaml } }
         - { id: f, path: /f, openapi: { file: relative-server.yaml } }
         - { id: g, path: /g, openapi: { file: relative-server.yaml }, backend: nowhere }
+        - { id: h, path: /h, openapi: { url: "http://exa mple/x.yaml" } }
+        - { id: i, path: /i, openapi: { url: "ftp://example/x.yaml", file: x.yaml } }
       """));
     assertThat(problems).anyMatch(p -> p.startsWith(file + ": apis[0].openapi: missing.yaml: file not found"));
     assertThat(problems).contains(file + ": apis[1].openapi: not-openapi.yaml#/openapi: missing: not an OpenAPI"
@@ -189,7 +191,9 @@ class OpenApiImportTest {
     assertThat(problems).anyMatch(p -> p.startsWith(file + ": apis[5].openapi: relative-server.yaml#/servers/0/url: the"
       + " server URL '/api' is relative"));
     assertThat(problems).contains(file + ": apis[6].backend: unknown backend 'nowhere' (no backends are defined)");
-    assertThat(problems).hasSize(7);
+    assertThat(problems).anyMatch(p -> p.startsWith(file + ": apis[7].openapi: http://exa mple/x.yaml: not a valid URL"));
+    assertThat(problems).contains(file + ": apis[8].openapi: needs exactly one of 'file' (a path) or 'url' (http or https)");
+    assertThat(problems).hasSize(9);
   }
 
   @Test

@@ -1108,6 +1108,10 @@ public final class ConfigBinder {
     } catch (OpenApiException e) {
       e.problems().forEach(p -> problem(at, p));
       return null;
+    } catch (RuntimeException e) {
+      // a document Vert.x OpenAPI chokes on in a way of its own: still a problem of this field, not a crash
+      problem(at, source.location() + ": cannot be imported: " + RootCause.message(e));
+      return null;
     }
   }
 
