@@ -184,6 +184,16 @@ public final class GatewayApplication extends VertxApplication implements VertxA
   public void afterFailureToDeployVerticle(HookContext context, Throwable t) {
     Future<Void> closed = context.vertx().close();
     for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c instanceof ConfigException invalid) {
+        // what only compiling finds (a policy's template, key or address range): like any invalid configuration
+        System.err.println(invalid.getMessage());
+        try {
+          closed.await(10, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (Exception stillClosing) {
+          // exiting anyway
+        }
+        System.exit(EXIT_INVALID_CONFIG);
+      }
       if (c instanceof StartFailure failure) {
         System.err.println("gateway not started: " + failure.getMessage());
         try {

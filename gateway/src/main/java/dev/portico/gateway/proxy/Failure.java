@@ -1,6 +1,7 @@
 package dev.portico.gateway.proxy;
 
 import dev.portico.gateway.edge.RequestRefused;
+import dev.portico.gateway.policy.PolicyOutcome;
 
 /**
  * Why the gateway answered instead of the backend: the closed set of error reasons of the error
@@ -110,5 +111,73 @@ public sealed interface Failure {
     public String reason() { return "ClientConnectionFailure"; }
     public int status() { return 499; }
     public String title() { return "Client connection failure"; }
+  }
+
+  // --- refusals of the policies (docs/policies.md); the policy's own response headers go with them ---
+
+  /** {@code rate-limit-by-key}: over the limit ({@code Retry-After}, {@code RateLimit} headers). */
+  record RateLimited(String detail) implements Failure {
+    public String reason() { return "RateLimited"; }
+    public int status() { return 429; }
+    public String title() { return "Rate limit exceeded"; }
+  }
+
+  /** {@code quota-by-key}: the calls or bandwidth of the period are used up. */
+  record QuotaExceeded(String detail) implements Failure {
+    public String reason() { return "QuotaExceeded"; }
+    public int status() { return 403; }
+    public String title() { return "Quota exceeded"; }
+  }
+
+  /** A fleet-wide limit with {@code on-failure: closed} could not ask its store. */
+  record RateLimiterUnavailable(String detail) implements Failure {
+    public String reason() { return "RateLimiterUnavailable"; }
+    public int status() { return 503; }
+    public String title() { return "Rate limiter unavailable"; }
+  }
+
+  /** {@code validate-jwt}: no token, or one that does not validate ({@code WWW-Authenticate}). */
+  record Unauthorized(String detail) implements Failure {
+    public String reason() { return "Unauthorized"; }
+    public int status() { return 401; }
+    public String title() { return "Unauthorized"; }
+  }
+
+  /** {@code validate-jwt}: no signing key could ever be loaded, so no token can be checked. */
+  record SigningKeysUnavailable(String detail) implements Failure {
+    public String reason() { return "SigningKeysUnavailable"; }
+    public int status() { return 503; }
+    public String title() { return "Signing keys unavailable"; }
+  }
+
+  /** {@code ip-filter} (or another policy) forbids the request. */
+  record Forbidden(String detail) implements Failure {
+    public String reason() { return "Forbidden"; }
+    public int status() { return 403; }
+    public String title() { return "Forbidden"; }
+  }
+
+  /** A policy failed while deciding (a bug or an unexpected error): the request is not forwarded. */
+  record PolicyFailure(String detail) implements Failure {
+    public String reason() { return "PolicyFailure"; }
+    public int status() { return 500; }
+    public String title() { return "Policy failure"; }
+  }
+
+  /**
+   * The failure of a policy's refusal. A reason outside the documented set is a policy bug: it
+   * answers as {@link PolicyFailure} rather than leak an undocumented reason into metrics and clients.
+   */
+  static Failure of(PolicyOutcome.Reject reject) {
+    String detail = reject.detail();
+    return switch (reject.reason()) {
+      case "RateLimited" -> new RateLimited(detail);
+      case "QuotaExceeded" -> new QuotaExceeded(detail);
+      case "RateLimiterUnavailable" -> new RateLimiterUnavailable(detail);
+      case "Unauthorized" -> new Unauthorized(detail);
+      case "SigningKeysUnavailable" -> new SigningKeysUnavailable(detail);
+      case "Forbidden" -> new Forbidden(detail);
+      default -> new PolicyFailure(detail);
+    };
   }
 }

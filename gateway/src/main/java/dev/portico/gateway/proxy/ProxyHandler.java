@@ -42,8 +42,26 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
     }
     observer.started(route.apiId());
     String rest = path.substring(route.prefixLength());
-    new Exchange(ctx.vertx(), ctx.client(), observer, state, req, route, TargetSources.of(route, req, rest, ctx.fabric()),
-      path, rest, req.query(), requestId, ctx.via(), startNanos, route.backend().affinityCookie()).start();
+    if (route.policies().isEmpty()) {
+      forward(ctx, state, req, route, path, rest, req.query(), requestId, startNanos, PolicyStage.Passed.NONE);
+    } else {
+      PolicyStage.run(ctx, state, req, route, path, rest, requestId, startNanos);
+    }
+  }
+
+  /**
+   * Starts the exchange of a request the policies let through.
+   *
+   * @param forwardPath  what follows the backend's base path (the rest of the client's path, or the rewrite's)
+   * @param forwardQuery the query to forward, or {@code null}
+   */
+  static void forward(ProxyContext ctx, RoutingState state, HttpServerRequest req, Route route, String path,
+                      String forwardPath, String forwardQuery, String requestId, long startNanos,
+                      PolicyStage.Passed policy) {
+    new Exchange(ctx.vertx(), ctx.client(), ctx.observer(), state, req, route,
+      // targets (a Service Fabric partition key) are chosen from the client's path, not a rewrite
+      TargetSources.of(route, req, path.substring(route.prefixLength()), ctx.fabric()), path, forwardPath, forwardQuery, requestId, ctx.via(),
+      startNanos, route.backend().affinityCookie(), policy).start();
   }
 
   private void reject(HttpServerRequest req, Failure failure, String apiId, String backend, String requestId,

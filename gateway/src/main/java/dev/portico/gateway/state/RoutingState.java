@@ -14,6 +14,7 @@ import dev.portico.gateway.config.BackendConfig;
 import dev.portico.gateway.config.GatewayConfig;
 import dev.portico.gateway.config.PoolBackendConfig;
 import dev.portico.gateway.routing.ApiTable;
+import dev.portico.gateway.routing.RoutePolicies;
 
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -70,6 +71,12 @@ public final class RoutingState {
   }
 
   public static RoutingState compile(GatewayConfig config, RegistrySnapshot registry, BackendStates states) {
+    return compile(config, registry, states, RoutePolicies.NONE);
+  }
+
+  /** The state of {@code config} with the routes' policies compiled beforehand ({@link RoutePolicies#compile}). */
+  public static RoutingState compile(GatewayConfig config, RegistrySnapshot registry, BackendStates states,
+                                     RoutePolicies policies) {
     Map<String, SingleBackend> singles = new LinkedHashMap<>();
     Map<String, Backend> backends = new LinkedHashMap<>();
     // Singles first: pools refer to them
@@ -83,7 +90,7 @@ public final class RoutingState {
         backends.put(b.id(), Backend.compile(b, singles));
       }
     }
-    return new RoutingState(ApiTable.build(config.apis(), backends), Map.copyOf(backends), registry, states);
+    return new RoutingState(ApiTable.build(config.apis(), backends, policies), Map.copyOf(backends), registry, states);
   }
 
   /** The same configuration over a newer registry snapshot (breakers and balancer cursors are kept). */
