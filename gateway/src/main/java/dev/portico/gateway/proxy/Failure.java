@@ -113,51 +113,40 @@ public sealed interface Failure {
     public String title() { return "Client connection failure"; }
   }
 
-  // --- refusals of the policies (docs/policies.md); the policy's own response headers go with them ---
+  // --- refusals of the policies (docs/policies.md): status, title and detail as the policy gave them
+  // (validate-jwt's status is configurable); the policy's own response headers go with them ---
 
-  /** {@code rate-limit-by-key}: over the limit ({@code Retry-After}, {@code RateLimit} headers). */
-  record RateLimited(String detail) implements Failure {
+  /** {@code rate-limit-by-key}: over the limit (429, {@code Retry-After}, {@code RateLimit} headers). */
+  record RateLimited(int status, String title, String detail) implements Failure {
     public String reason() { return "RateLimited"; }
-    public int status() { return 429; }
-    public String title() { return "Rate limit exceeded"; }
   }
 
-  /** {@code quota-by-key}: the calls or bandwidth of the period are used up. */
-  record QuotaExceeded(String detail) implements Failure {
+  /** {@code quota-by-key}: the calls or bandwidth of the period are used up (403). */
+  record QuotaExceeded(int status, String title, String detail) implements Failure {
     public String reason() { return "QuotaExceeded"; }
-    public int status() { return 403; }
-    public String title() { return "Quota exceeded"; }
   }
 
-  /** A fleet-wide limit with {@code on-failure: closed} could not ask its store. */
-  record RateLimiterUnavailable(String detail) implements Failure {
+  /** A fleet-wide limit with {@code on-failure: closed} could not ask its store (503). */
+  record RateLimiterUnavailable(int status, String title, String detail) implements Failure {
     public String reason() { return "RateLimiterUnavailable"; }
-    public int status() { return 503; }
-    public String title() { return "Rate limiter unavailable"; }
   }
 
-  /** {@code validate-jwt}: no token, or one that does not validate ({@code WWW-Authenticate}). */
-  record Unauthorized(String detail) implements Failure {
+  /** {@code validate-jwt}: no token, or one that does not validate (401, {@code WWW-Authenticate}). */
+  record Unauthorized(int status, String title, String detail) implements Failure {
     public String reason() { return "Unauthorized"; }
-    public int status() { return 401; }
-    public String title() { return "Unauthorized"; }
   }
 
-  /** {@code validate-jwt}: no signing key could ever be loaded, so no token can be checked. */
-  record SigningKeysUnavailable(String detail) implements Failure {
+  /** {@code validate-jwt}: no signing key could ever be loaded, so no token can be checked (503). */
+  record SigningKeysUnavailable(int status, String title, String detail) implements Failure {
     public String reason() { return "SigningKeysUnavailable"; }
-    public int status() { return 503; }
-    public String title() { return "Signing keys unavailable"; }
   }
 
-  /** {@code ip-filter} (or another policy) forbids the request. */
-  record Forbidden(String detail) implements Failure {
+  /** {@code ip-filter} forbids the client's address (403). */
+  record Forbidden(int status, String title, String detail) implements Failure {
     public String reason() { return "Forbidden"; }
-    public int status() { return 403; }
-    public String title() { return "Forbidden"; }
   }
 
-  /** A policy failed while deciding (a bug or an unexpected error): the request is not forwarded. */
+  /** A policy failed while deciding (a bug or an unexpected error): the request is not forwarded (500). */
   record PolicyFailure(String detail) implements Failure {
     public String reason() { return "PolicyFailure"; }
     public int status() { return 500; }
@@ -168,16 +157,15 @@ public sealed interface Failure {
    * The failure of a policy's refusal. A reason outside the documented set is a policy bug: it
    * answers as {@link PolicyFailure} rather than leak an undocumented reason into metrics and clients.
    */
-  static Failure of(PolicyOutcome.Reject reject) {
-    String detail = reject.detail();
-    return switch (reject.reason()) {
-      case "RateLimited" -> new RateLimited(detail);
-      case "QuotaExceeded" -> new QuotaExceeded(detail);
-      case "RateLimiterUnavailable" -> new RateLimiterUnavailable(detail);
-      case "Unauthorized" -> new Unauthorized(detail);
-      case "SigningKeysUnavailable" -> new SigningKeysUnavailable(detail);
-      case "Forbidden" -> new Forbidden(detail);
-      default -> new PolicyFailure(detail);
+  static Failure of(PolicyOutcome.Reject r) {
+    return switch (r.reason()) {
+      case "RateLimited" -> new RateLimited(r.status(), r.title(), r.detail());
+      case "QuotaExceeded" -> new QuotaExceeded(r.status(), r.title(), r.detail());
+      case "RateLimiterUnavailable" -> new RateLimiterUnavailable(r.status(), r.title(), r.detail());
+      case "Unauthorized" -> new Unauthorized(r.status(), r.title(), r.detail());
+      case "SigningKeysUnavailable" -> new SigningKeysUnavailable(r.status(), r.title(), r.detail());
+      case "Forbidden" -> new Forbidden(r.status(), r.title(), r.detail());
+      default -> new PolicyFailure(r.detail());
     };
   }
 }
