@@ -90,6 +90,14 @@ public final class GatewayApplication extends VertxApplication implements VertxA
       return;
     }
     if (cli.action() == Cli.Action.VALIDATE) {
+      try {
+        // as a start would: what only compiling the policies finds (templates, keys, address ranges)
+        GatewayVerticle.checkPolicies(config);
+      } catch (ConfigException e) {
+        System.err.println(e.getMessage());
+        System.exit(EXIT_INVALID_CONFIG);
+        return;
+      }
       System.out.println(Cli.valid(config));
       System.exit(0);
       return;

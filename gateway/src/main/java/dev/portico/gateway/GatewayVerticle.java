@@ -375,6 +375,45 @@ public final class GatewayVerticle extends VerticleBase {
     }
   }
 
+  /**
+   * Compiles the policies of {@code config} as a start would, in a short-lived Vert.x, without
+   * connecting anywhere ({@code --validate}).
+   *
+   * @throws ConfigException naming the fields whose policies do not compile
+   */
+  static void checkPolicies(GatewayConfig config) {
+    io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
+    Redis redis = null;
+    try {
+      Map<String, String> values = new HashMap<>();
+      config.namedValues().forEach(nv -> values.put(nv.name(), nv.value()));
+      // a Redis client connects on first use: none is made here
+      redis = config.registry().shared() && config.registry().redis() != null
+        ? Redis.createClient(vertx, redisOptions(config.registry().redis())) : null;
+      PolicyEnvironment.Builder b = PolicyEnvironment.builder(vertx).namedValues(values)
+        .trustedProxyDepth(config.policySettings().trustedProxyDepth())
+        .maxKeysPerLimit(config.policySettings().maxKeysPerLimit());
+      if (redis != null) {
+        b.redis(redis);
+      }
+      RoutePolicies.compile(config, new PolicyCompiler(b.build()));
+    } finally {
+      if (redis != null) {
+        redis.close();
+      }
+      vertx.close().await();
+    }
+  }
+
+  private static RedisOptions redisOptions(RegistryConfig.Redis r) {
+    RedisOptions options = new RedisOptions().setConnectionString(r.endpoint()).setMaxPoolSize(r.maxPoolSize())
+      .setMaxPoolWaiting(1024);
+    if (r.password() != null) {
+      options.setPassword(r.password());
+    }
+    return options;
+  }
+
   private PolicyEnvironment createPolicyEnvironment() {
     PorticoMetrics m = metrics();
     PolicyEnvironment.Builder b = PolicyEnvironment.builder(vertx)
@@ -385,12 +424,7 @@ public final class GatewayVerticle extends VerticleBase {
     RegistryConfig.Redis r = config.registry().redis();
     if (config.registry().shared() && r != null) {
       // fleet-wide limits live in the registry's Redis: every gateway of the fleet shares it already
-      RedisOptions options = new RedisOptions().setConnectionString(r.endpoint()).setMaxPoolSize(r.maxPoolSize())
-        .setMaxPoolWaiting(1024);
-      if (r.password() != null) {
-        options.setPassword(r.password());
-      }
-      policyRedis = Redis.createClient(vertx, options);
+      policyRedis = Redis.createClient(vertx, redisOptions(r));
       // connect now: a first connection made by a request's decision could outlast the store's call timeout
       policyRedis.send(io.vertx.redis.client.Request.cmd(io.vertx.redis.client.Command.PING))
         .onFailure(e -> log.warn("fleet-wide limits: Redis at {} did not answer a PING yet: {}", r.safeEndpoint(),

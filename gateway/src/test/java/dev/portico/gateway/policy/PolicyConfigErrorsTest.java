@@ -9,6 +9,7 @@ import dev.portico.gateway.reload.ConfigSource;
 import dev.portico.gateway.reload.ReloadResult;
 import dev.portico.gateway.support.ConfigTexts;
 import dev.portico.gateway.support.GatewayHarness;
+import dev.portico.gateway.support.GatewayProcess;
 import dev.portico.gateway.support.RecordingBackend;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.client.WebClient;
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -188,5 +190,30 @@ class PolicyConfigErrorsTest {
     assertThat(gw.reload().await()).isInstanceOf(ReloadResult.Applied.class);
     assertThat(web.get(gw.trafficPort(), "127.0.0.1", "/a").send().await().statusCode()).isEqualTo(200);
     assertThat(backend.last().headers().get("X-Global")).isEqualTo("again");
+  }
+
+  @Test
+  void theLauncherValidatesAndRefusesToStartWithAPolicyThatDoesNotCompileExitStatus2(@TempDir Path dir)
+    throws Exception {
+    Path file = dir.resolve("bad-policy.yaml");
+    Files.writeString(file, """
+      listeners: { traffic: { host: 127.0.0.1, port: %d }, management: { host: 127.0.0.1, port: %d } }
+      backends: [ { id: b, url: "http://127.0.0.1:9" } ]
+      apis:
+        - id: a
+          path: /a
+          backend: b
+          policies:
+            - ip-filter: {action: allow, addresses: [10.0.0.1/8]}
+      """.formatted(GatewayProcess.freePort(), GatewayProcess.freePort()));
+    try (GatewayProcess check = GatewayProcess.run(List.of("--validate", "--config", file.toString()), Map.of())) {
+      assertThat(check.awaitExit(Duration.ofSeconds(60))).isEqualTo(2);
+      assertThat(check.stderr()).contains(file + ": apis[0].policies[0].ip-filter.addresses[0]:");
+      assertThat(check.stdout()).doesNotContain("configuration valid");
+    }
+    try (GatewayProcess start = GatewayProcess.run(List.of("--config", file.toString()), Map.of())) {
+      assertThat(start.awaitExit(Duration.ofSeconds(60))).isEqualTo(2);
+      assertThat(start.stderr()).contains(file + ": apis[0].policies[0].ip-filter.addresses[0]:");
+    }
   }
 }
