@@ -57,16 +57,19 @@ final class PolicyStage {
   /**
    * Runs the policies of {@code route} (which has some) for {@code req}, then forwards, refuses or
    * answers it. The observer has already been told the request started.
+   *
+   * @param unlessLetThrough the refusal of a request the policies let through, or {@code null} to forward it
+   *                         (a preflight no operation matches is only the policies' to answer)
    */
   static void run(ProxyContext ctx, RoutingState state, HttpServerRequest req, Route route, String path, String rest,
-                  String requestId, long startNanos) {
+                  String requestId, long startNanos, Failure unlessLetThrough) {
     Map<String, String> params = route.template() == null ? Map.of()
       : route.template().parameterValues(path, route.prefixLength());
     PolicyChain.Run run = route.policies().start(new HttpPolicyRequest(req, path, route.apiId(), route.operationId(),
       params));
     Future<PolicyOutcome> outcome = run.outcome();
     if (outcome.isComplete()) {
-      decided(ctx, state, req, route, path, rest, requestId, startNanos, run, outcome.result());
+      decided(ctx, state, req, route, path, rest, requestId, startNanos, run, outcome.result(), unlessLetThrough);
       return;
     }
     // the body must neither be lost nor read while the chain waits: the exchange resumes it
@@ -74,11 +77,12 @@ final class PolicyStage {
     // the chain completes its outcome on this request's context
     outcome.onComplete(ar -> decided(ctx, state, req, route, path, rest, requestId, startNanos, run,
       ar.succeeded() ? ar.result() : new PolicyOutcome.Reject(500, "PolicyFailure", "Policy failure",
-        "a policy failed while deciding on this request", HeaderEdits.NONE)));
+        "a policy failed while deciding on this request", HeaderEdits.NONE), unlessLetThrough));
   }
 
   private static void decided(ProxyContext ctx, RoutingState state, HttpServerRequest req, Route route, String path,
-                              String rest, String requestId, long startNanos, PolicyChain.Run run, PolicyOutcome o) {
+                              String rest, String requestId, long startNanos, PolicyChain.Run run, PolicyOutcome o,
+                              Failure unlessLetThrough) {
     HttpServerResponse res = req.response();
     if (res.closed()) {
       // the client left while the chain waited
@@ -86,7 +90,9 @@ final class PolicyStage {
       ctx.observer().completed(completion(route, requestId, req, path, 0, "ClientConnectionFailure", startNanos, false));
       return;
     }
-    if (o instanceof PolicyOutcome.Continue c) {
+    if (o instanceof PolicyOutcome.Continue c && unlessLetThrough != null) {
+      refuse(ctx, req, route, path, requestId, startNanos, run, unlessLetThrough, c.responseHeaders());
+    } else if (o instanceof PolicyOutcome.Continue c) {
       String forwardPath = rest;
       String forwardQuery = req.query();
       if (c.rewrite() != null) {

@@ -35,9 +35,19 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
     Route route = state.apis().match(req.method(), path);
     if (route == null) {
       String api = state.apis().apiId(path);
-      reject(req, new Failure.OperationNotFound(api == null
+      Failure notFound = new Failure.OperationNotFound(api == null
         ? "no API matches the path " + path
-        : "API '" + api + "' has no operation matching " + req.method() + " " + path), api, null, requestId, startNanos);
+        : "API '" + api + "' has no operation matching " + req.method() + " " + path);
+      Route apiRoute = api == null || !isPreflight(req) ? null : state.apis().apiRoute(path);
+      if (apiRoute != null && !apiRoute.policies().isEmpty()) {
+        // a CORS preflight for an operation: the API's (and global) policies answer it, as APIM's do;
+        // whatever they let through is still no operation
+        observer.started(apiRoute.apiId());
+        PolicyStage.run(ctx, state, req, apiRoute, path, path.substring(apiRoute.prefixLength()), requestId, startNanos,
+          notFound);
+        return;
+      }
+      reject(req, notFound, api, null, requestId, startNanos);
       return;
     }
     observer.started(route.apiId());
@@ -45,8 +55,13 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
     if (route.policies().isEmpty()) {
       forward(ctx, state, req, route, path, rest, req.query(), requestId, startNanos, PolicyStage.Passed.NONE);
     } else {
-      PolicyStage.run(ctx, state, req, route, path, rest, requestId, startNanos);
+      PolicyStage.run(ctx, state, req, route, path, rest, requestId, startNanos, null);
     }
+  }
+
+  private static boolean isPreflight(HttpServerRequest req) {
+    return req.method() == io.vertx.core.http.HttpMethod.OPTIONS && req.headers().contains("Origin")
+      && req.headers().contains("Access-Control-Request-Method");
   }
 
   /**

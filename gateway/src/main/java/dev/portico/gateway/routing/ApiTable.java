@@ -78,6 +78,16 @@ public final class ApiTable {
     return null;
   }
 
+  /**
+   * The API-level route (global and API policies, no operation) of the API whose prefix matches
+   * {@code path}, or {@code null}: what a CORS preflight no operation matches is answered by, since
+   * APIs rarely declare OPTIONS operations.
+   */
+  public Route apiRoute(String path) {
+    Api api = api(path);
+    return api == null ? null : api.route;
+  }
+
   /** The id of the API whose prefix matches {@code path}, or {@code null}. For error details. */
   public String apiId(String path) {
     Api api = api(path);

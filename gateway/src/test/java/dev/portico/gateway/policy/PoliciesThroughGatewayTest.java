@@ -417,4 +417,24 @@ class PoliciesThroughGatewayTest {
     assertThat(metrics).containsPattern("portico_policy_limit_decisions_total\\{[^}]*result=\"limited\"[^}]*} 1");
     assertThat(metrics).containsPattern("portico_policy_limit_decisions_total\\{[^}]*result=\"allowed\"[^}]*} 1");
   }
+
+  @Test
+  void theDocumentedExampleLoadsAndRuns() throws Exception {
+    String doc = java.nio.file.Files.readString(java.nio.file.Path.of("..", "docs", "policies.md"));
+    int marker = doc.indexOf("<!-- example:policies -->");
+    assertThat(marker).as("docs/policies.md has the example").isPositive();
+    int from = doc.indexOf("```yaml\n", marker) + "```yaml\n".length();
+    String yaml = doc.substring(from, doc.indexOf("```", from))
+      .replace("http://127.0.0.1:8081/api", "http://127.0.0.1:" + backend.port() + "/api");
+    GatewayVerticle gw = GatewayHarness.start(vertx, yaml);
+    HttpResponse<Buffer> preflight = web.request(HttpMethod.OPTIONS, gw.trafficPort(), "127.0.0.1", "/orders/7")
+      .putHeader("Origin", "https://app.example.com").putHeader("Access-Control-Request-Method", "DELETE")
+      .send().await();
+    assertThat(preflight.statusCode()).isEqualTo(204);
+    assertProblem(get(gw, "/orders/7").send().await(), 401, "Unauthorized");
+    // the client address is the entry the trusted proxy (this client) appended: a forbidden one
+    assertProblem(get(gw, "/orders/7").putHeader("X-Forwarded-For", "203.0.113.9").send().await(), 403, "Forbidden");
+    assertThat(get(gw, "/orders/health").send().await().statusCode()).isEqualTo(200);
+    assertThat(backend.uris()).containsExactly("/api/health");
+  }
 }
