@@ -437,4 +437,43 @@ class PoliciesThroughGatewayTest {
     assertThat(get(gw, "/orders/health").send().await().statusCode()).isEqualTo(200);
     assertThat(backend.uris()).containsExactly("/api/health");
   }
+
+  @Test
+  void theGatewaysOwnErrorsGetThePoliciesResponseHeaders() {
+    int closed = dev.portico.gateway.support.Backends.closedPort();
+    GatewayVerticle gw = GatewayHarness.start(vertx, """
+      backends:
+        - { id: gone, url: "http://127.0.0.1:%d" }
+      apis:
+        - id: a
+          path: /a
+          backend: gone
+          policies:
+            - cors: {allowed-origins: [https://app.example.com]}
+            - set-header: {name: X-Served-By, value: portico, direction: response}
+      """.formatted(closed));
+    HttpResponse<Buffer> res = get(gw, "/a").putHeader("Origin", "https://app.example.com").send().await();
+    assertProblem(res, 502, "BackendConnectionFailure");
+    assertThat(res.getHeader("x-served-by")).isEqualTo("portico");
+    assertThat(res.getHeader("access-control-allow-origin")).isEqualTo("https://app.example.com");
+  }
+
+  @Test
+  void theChainIsToldHowEachExchangeEndedBodyBytesIncluded() {
+    GatewayVerticle gw = gateway("""
+      apis:
+        - id: up
+          path: /up
+          backend: b
+          policies:
+            - quota-by-key: {bandwidth: 2, renewal-period: 3600, counter-key: "{header.X-Tenant}"}
+      """);
+    Buffer kb3 = Buffer.buffer("x".repeat(3 * 1024));
+    // the first request crosses the 2 KB allowance: counted when it ends, so it completes
+    assertThat(web.post(gw.trafficPort(), "127.0.0.1", "/up").putHeader("X-Tenant", "t").sendBuffer(kb3).await()
+      .statusCode()).isEqualTo(200);
+    assertProblem(get(gw, "/up").putHeader("X-Tenant", "t").send().await(), 403, "QuotaExceeded");
+    assertThat(get(gw, "/up").putHeader("X-Tenant", "other").send().await().statusCode()).isEqualTo(200);
+    assertThat(backend.seen()).hasSize(2);
+  }
 }

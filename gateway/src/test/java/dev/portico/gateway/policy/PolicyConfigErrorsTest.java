@@ -190,6 +190,22 @@ class PolicyConfigErrorsTest {
     assertThat(gw.reload().await()).isInstanceOf(ReloadResult.Applied.class);
     assertThat(web.get(gw.trafficPort(), "127.0.0.1", "/a").send().await().statusCode()).isEqualTo(200);
     assertThat(backend.last().headers().get("X-Global")).isEqualTo("again");
+
+    // policySettings shape the process's policy environment: a restart applies them
+    Files.writeString(file, head + """
+      policySettings: {trustedProxyDepth: 2}
+      policies:
+        - set-header: {name: X-Global, value: again}
+      apis:
+        - id: a
+          path: /a
+          backend: b
+          policies:
+            - set-header: {name: X-Version, value: two}
+      """);
+    ReloadResult restart = gw.reload().await();
+    assertThat(restart).isInstanceOf(ReloadResult.RestartRequired.class);
+    assertThat(((ReloadResult.RestartRequired) restart).sections()).containsExactly("policySettings");
   }
 
   @Test
