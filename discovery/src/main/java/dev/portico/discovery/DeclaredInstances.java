@@ -29,33 +29,49 @@ public final class DeclaredInstances {
       return Future.succeededFuture(List.of());
     }
     return registry.instances().compose(existing -> {
-      Future<List<ServiceInstance>> chain = Future.succeededFuture(new ArrayList<>());
-      for (InstanceSpec spec : specs) {
-        InstanceSpec marked = mark(spec);
-        List<ServiceInstance> same = existing.stream().filter(i -> sameEndpoint(i, marked)).toList();
-        chain = chain.compose(out -> declareOne(registry, marked, same).map(i -> {
-          out.add(i);
-          return out;
-        }));
+      // the declared records by endpoint: finding a spec's is one look-up, not a scan of the registry
+      Map<Endpoint, List<ServiceInstance>> declared = new HashMap<>();
+      for (ServiceInstance i : existing) {
+        if ("true".equals(i.metadata(MARKER))) {
+          declared.computeIfAbsent(Endpoint.of(i), k -> new ArrayList<>()).add(i);
+        }
       }
-      return chain;
+      return Window.map(specs, Registry.WRITE_WINDOW, spec -> {
+        InstanceSpec marked = mark(spec);
+        return declareOne(registry, marked, declared.getOrDefault(Endpoint.of(marked), List.of()));
+      });
     });
   }
 
   /** Whether {@code read} holds exactly one declared record of every spec (else declaring is due). */
   public static boolean intact(List<ServiceInstance> read, List<InstanceSpec> specs) {
-    for (InstanceSpec spec : specs) {
-      int copies = 0;
-      for (ServiceInstance i : read) {
-        if (sameEndpoint(i, spec)) {
-          copies++;
-        }
+    if (specs.isEmpty()) {
+      return true;
+    }
+    // counted by endpoint: this runs on every registry read, so one pass over the read, not one per spec
+    Map<Endpoint, Integer> copies = new HashMap<>();
+    for (ServiceInstance i : read) {
+      if ("true".equals(i.metadata(MARKER))) {
+        copies.merge(Endpoint.of(i), 1, Integer::sum);
       }
-      if (copies != 1) {
+    }
+    for (InstanceSpec spec : specs) {
+      if (copies.getOrDefault(Endpoint.of(spec), 0) != 1) {
         return false;
       }
     }
     return true;
+  }
+
+  /** What makes two declared records the same: service and URL. */
+  private record Endpoint(String service, String host, int port, boolean ssl, String root) {
+    static Endpoint of(ServiceInstance i) {
+      return new Endpoint(i.service(), i.host(), i.port(), i.ssl(), i.root());
+    }
+
+    static Endpoint of(InstanceSpec s) {
+      return new Endpoint(s.service(), s.host(), s.port(), s.ssl(), s.root());
+    }
   }
 
   private static Future<ServiceInstance> declareOne(Registry registry, InstanceSpec spec, List<ServiceInstance> same) {
@@ -78,11 +94,5 @@ public final class DeclaredInstances {
     Map<String, String> metadata = new HashMap<>(spec.metadata());
     metadata.put(MARKER, "true");
     return spec.withMetadata(metadata);
-  }
-
-  /** A declared record ({@link #MARKER}) of the spec's service and endpoint. */
-  private static boolean sameEndpoint(ServiceInstance i, InstanceSpec spec) {
-    return "true".equals(i.metadata(MARKER)) && i.service().equals(spec.service()) && i.host().equals(spec.host())
-      && i.port() == spec.port() && i.ssl() == spec.ssl() && i.root().equals(spec.root());
   }
 }

@@ -533,15 +533,13 @@ public final class GatewayVerticle extends VerticleBase {
       + ") could not be read or written: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage())));
   }
 
+  /** Many at a time (thousands of configured instances publish in well under a second), not one after the other. */
   private Future<Void> publishAll(List<InstanceSpec> specs) {
-    Future<Void> chain = Future.succeededFuture();
-    for (InstanceSpec spec : specs) {
-      chain = chain.compose(v -> registry.publish(spec).map(ServiceInstance::id).map(id -> {
-        published.add(id);
-        return null;
-      }));
-    }
-    return chain;
+    // one copy of the (copy-on-write) list, not one per record
+    return registry.publishAll(specs).map(records -> {
+      published.addAll(records.stream().map(ServiceInstance::id).toList());
+      return null;
+    });
   }
 
   private Future<Void> deployRouting() {

@@ -158,6 +158,7 @@ class CliTest {
     Map<String, String> values = new HashMap<>();
     values.put("PORTICO_CONFIG", config.toString());
     values.put("PORTICO_LOG_LEVEL", "INFO");
+    values.put("PORTICO_CONFIG_MAX_CHARS", "1048576");
     values.put("PORTICO_ADMIN_TOKEN", token);
     values.put("PORTICO_HEALTHCHECK_SCHEME", "http");
     // the documentation's example of a named value read from a PORTICO_ variable of one's own

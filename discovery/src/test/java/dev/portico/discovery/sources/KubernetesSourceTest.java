@@ -70,8 +70,9 @@ class KubernetesSourceTest {
       .containsEntry("k8s.namespace", "shop").containsEntry("k8s.service", "orders").containsEntry("k8s.ready", "true");
     assertThat(byHost(registry, "10.1.0.12").metadata()).containsEntry("k8s.terminating", "true")
       .containsEntry("k8s.serving", "true").containsEntry("k8s.ready", "false");
-    assertThat(api.requests).startsWith("LIST continue=-").anyMatch(r -> r.startsWith("LIST continue=") && !r.endsWith("-"))
-      .anyMatch(r -> r.startsWith("WATCH rv="));
+    // the watch starts after the list has been published: wait for it rather than race it
+    await().atMost(WAIT).untilAsserted(() -> assertThat(api.requests).startsWith("LIST continue=-")
+      .anyMatch(r -> r.startsWith("LIST continue=") && !r.endsWith("-")).anyMatch(r -> r.startsWith("WATCH rv=")));
 
     // the terminating pod is gone, the unready one became ready, a new slice brings one more
     api.apply(slice("shop", "orders", "orders-7xk2p", "IPv4", List.of(

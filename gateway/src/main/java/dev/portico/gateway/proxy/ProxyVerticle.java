@@ -153,7 +153,8 @@ public final class ProxyVerticle extends VerticleBase implements DrainableListen
    * Counts the request until its response ends (or its connection closes first), and makes the
    * response that starts once the drain has begun the last of its connection: HTTP/1.x responses
    * say {@code Connection: close} and the connection closes after them, HTTP/2 connections get a
-   * GOAWAY (their open streams finish). Both within what is left of the grace period.
+   * GOAWAY (their open streams finish). Both within what is left of the grace period (Vert.x
+   * force-closes one second after it).
    */
   private void watch(HttpServerRequest req) {
     inFlight.incrementAndGet();
@@ -165,7 +166,9 @@ public final class ProxyVerticle extends VerticleBase implements DrainableListen
         if (req.version() != HttpVersion.HTTP_2) {
           res.putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
         }
-        req.connection().shutdown(drain.remainingMillis(), TimeUnit.MILLISECONDS);
+        // force-closed a little after the grace period, as the listeners are, so that the drain
+        // counts and logs what the grace period cut off before the connection goes
+        req.connection().shutdown(drain.remainingMillis() + 1_000, TimeUnit.MILLISECONDS);
       }
     });
   }

@@ -6,6 +6,7 @@ import dev.portico.gateway.config.FabricAttributes;
 import dev.portico.gateway.config.ApiConfig;
 import dev.portico.gateway.config.OperationConfig;
 import dev.portico.gateway.resilience.RetryPolicy;
+import dev.portico.gateway.routing.internal.PrefixIndex;
 import io.vertx.core.http.HttpMethod;
 
 import java.util.ArrayList;
@@ -16,14 +17,18 @@ import java.util.Map;
 
 /**
  * The precomputed API matcher: the longest API prefix wins (on a segment boundary), then, for an
- * API with operations, the most specific matching operation. Immutable; built off the hot path.
+ * API with operations, the most specific matching operation. The prefixes are indexed
+ * ({@link PrefixIndex}): finding the API costs time proportional to the path's length, not to the
+ * number of APIs. Immutable; built off the hot path.
  */
 public final class ApiTable {
 
   private final Api[] apis;
+  private final PrefixIndex<Api> index;
 
-  private ApiTable(Api[] apis) {
+  private ApiTable(Api[] apis, PrefixIndex<Api> index) {
     this.apis = apis;
+    this.index = index;
   }
 
   public static ApiTable build(List<ApiConfig> configs, Map<String, Backend> backends) {
@@ -53,8 +58,10 @@ public final class ApiTable {
         c.operations().isEmpty() ? fabric(def, c.fabric(), null) : null, policies.chain(c.id(), null), null);
       list.add(new Api(c.id(), prefix, ops.toArray(new Operation[0]), apiRoute));
     }
+    // in configuration order: of two APIs with the same prefix, the first wins
+    PrefixIndex<Api> index = PrefixIndex.build(list.stream().map(Api::prefix).toList(), list);
     list.sort(Comparator.comparingInt((Api a) -> a.prefix.length()).reversed());
-    return new ApiTable(list.toArray(new Api[0]));
+    return new ApiTable(list.toArray(new Api[0]), index);
   }
 
   private static FabricRouting fabric(Backend backend, FabricAttributes attributes, PathTemplate template) {
@@ -95,13 +102,7 @@ public final class ApiTable {
   }
 
   private Api api(String path) {
-    for (Api api : apis) {
-      String p = api.prefix;
-      if (path.startsWith(p) && (path.length() == p.length() || path.charAt(p.length()) == '/')) {
-        return api;
-      }
-    }
-    return null;
+    return index.longestMatch(path);
   }
 
   public List<String> prefixes() {

@@ -308,6 +308,47 @@ class ConfigValidationTest {
   }
 
   @Test
+  void largeYamlFilesLoadAndTheirBoundIsASetting(Vertx vertx, @TempDir Path dir) throws Exception {
+    // past SnakeYAML's own default of 3 Mi characters, as a gateway with tens of thousands of instances is
+    // (content, not comments: SnakeYAML counts a document's content only)
+    StringBuilder yaml = new StringBuilder("apis: [ { id: a, path: /a, backend: b0, operations: [ { method: GET, path: \"/{id}\" } ] } ]\n"
+      + "backends:\n");
+    String description = "x".repeat(2000);
+    for (int i = 0; yaml.length() < 4 * 1024 * 1024; i++) {
+      yaml.append("  - { id: b").append(i).append(", url: \"http://h:1\", description: ").append(description).append(" }\n");
+    }
+    Path big = dir.resolve("big.yaml");
+    Files.writeString(big, yaml);
+    GatewayConfig c = ConfigLoader.load(vertx, Optional.of(big), Map.of()).await();
+    assertThat(c.apis()).hasSize(1);
+    assertThat(c.apis().get(0).operations()).hasSize(1);
+    // the bound is the operator's: a smaller one refuses the file and says how to change it
+    assertThatThrownBy(() -> ConfigLoader.load(vertx, Optional.of(big), Map.of(ConfigLoader.MAX_CHARS_ENV, "1000000")).await())
+      .isInstanceOf(ConfigException.class).hasMessageContaining(big.toString())
+      .hasMessageContaining("exceeds the limit").hasMessageContaining("PORTICO_CONFIG_MAX_CHARS");
+    assertThatThrownBy(() -> ConfigLoader.load(vertx, Optional.of(big), Map.of(ConfigLoader.MAX_CHARS_ENV, "lots")).await())
+      .isInstanceOf(ConfigException.class).hasMessageContaining("PORTICO_CONFIG_MAX_CHARS must be a positive whole number");
+    // and it is not mistaken for a field override
+    assertThat(ConfigLoader.load(vertx, Optional.of(big), Map.of(ConfigLoader.MAX_CHARS_ENV, "8000000")).await().apis())
+      .hasSize(1);
+  }
+
+  @Test
+  void aKeyWrittenTwiceIsRefusedNotSilentlyOverwritten(Vertx vertx, @TempDir Path dir) throws Exception {
+    Path yaml = dir.resolve("twice.yaml");
+    Files.writeString(yaml, """
+      backends: [ { id: b, url: "http://h:1" } ]
+      apis:
+        - id: a
+          path: /a
+          backend: b
+          path: /b
+      """);
+    assertThatThrownBy(() -> ConfigLoader.load(vertx, Optional.of(yaml), Map.of()).await())
+      .isInstanceOf(ConfigException.class).hasMessageContaining(yaml.toString()).hasMessageContaining("duplicate key path");
+  }
+
+  @Test
   void theBuiltInDefaultIsValid(Vertx vertx) {
     GatewayConfig c = ConfigLoader.load(vertx, Optional.empty(), Map.of()).await();
     assertThat(c.source()).isEqualTo(ConfigLoader.BUILT_IN_SOURCE);

@@ -38,11 +38,11 @@ public final class EnvOverrides {
   public static final String SEPARATOR = "__";
   /**
    * Variables with the prefix that Portico or its image read, none an override: the configuration
-   * file, the log level (logback.xml), the image's HEALTHCHECK scheme, and the conventional source
+   * file, the bound on its size (ConfigLoader), the log level (logback.xml), the image's HEALTHCHECK scheme, and the conventional source
    * of the admin token's named value.
    */
-  public static final List<String> RESERVED = List.of("PORTICO_CONFIG", "PORTICO_LOG_LEVEL", "PORTICO_HEALTHCHECK_SCHEME",
-    "PORTICO_ADMIN_TOKEN");
+  public static final List<String> RESERVED = List.of("PORTICO_CONFIG", "PORTICO_CONFIG_MAX_CHARS", "PORTICO_LOG_LEVEL",
+    "PORTICO_HEALTHCHECK_SCHEME", "PORTICO_ADMIN_TOKEN");
 
   /** A variable that could not be applied, and why. */
   public record Problem(String variable, String reason) {
