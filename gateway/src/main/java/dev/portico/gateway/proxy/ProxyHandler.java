@@ -4,6 +4,7 @@ import dev.portico.gateway.edge.RequestRefused;
 import dev.portico.gateway.routing.Route;
 import dev.portico.gateway.state.RoutingState;
 import io.vertx.core.Handler;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 
 /**
@@ -38,10 +39,10 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
       Failure notFound = new Failure.OperationNotFound(api == null
         ? "no API matches the path " + path
         : "API '" + api + "' has no operation matching " + req.method() + " " + path);
-      Route apiRoute = api == null || !isPreflight(req) ? null : state.apis().apiRoute(path);
+      Route apiRoute = api == null || !isPreflight(req) ? null : preflightRoute(state, req, path);
       if (apiRoute != null && !apiRoute.policies().isEmpty()) {
-        // a CORS preflight for an operation: the API's (and global) policies answer it, as APIM's do;
-        // whatever they let through is still no operation
+        // a CORS preflight for an operation: the policies of the operation it asks about (else the
+        // API's and global ones) answer it, as APIM's do; whatever they let through is still no operation
         observer.started(apiRoute.apiId());
         PolicyStage.run(ctx, state, req, apiRoute, path, path.substring(apiRoute.prefixLength()), requestId, startNanos,
           notFound);
@@ -59,8 +60,22 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
     }
   }
 
+  /** The route of the request a preflight announces (its method, this path), else the API's own route. */
+  private static Route preflightRoute(RoutingState state, HttpServerRequest req, String path) {
+    try {
+      Route announced = state.apis().match(HttpMethod.valueOf(req.getHeader("Access-Control-Request-Method").trim()),
+        path);
+      if (announced != null) {
+        return announced;
+      }
+    } catch (IllegalArgumentException notAMethod) {
+      // the API's policies decide on a preflight announcing no valid method
+    }
+    return state.apis().apiRoute(path);
+  }
+
   private static boolean isPreflight(HttpServerRequest req) {
-    return req.method() == io.vertx.core.http.HttpMethod.OPTIONS && req.headers().contains("Origin")
+    return req.method() == HttpMethod.OPTIONS && req.headers().contains("Origin")
       && req.headers().contains("Access-Control-Request-Method");
   }
 

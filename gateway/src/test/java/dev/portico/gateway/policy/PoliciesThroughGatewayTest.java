@@ -476,4 +476,30 @@ class PoliciesThroughGatewayTest {
     assertThat(get(gw, "/up").putHeader("X-Tenant", "other").send().await().statusCode()).isEqualTo(200);
     assertThat(backend.seen()).hasSize(2);
   }
+
+  @Test
+  void aPreflightNoOperationMatchesRunsThePoliciesOfTheOperationItAnnounces() {
+    GatewayVerticle gw = gateway("""
+      apis:
+        - id: shop
+          path: /shop
+          backend: b
+          operations:
+            - id: put-item
+              method: PUT
+              path: /items/{id}
+              policies:
+                - cors: {allowed-origins: [https://app.example.com], allowed-methods: [PUT]}
+            - {id: list, method: GET, path: /items}
+      """);
+    HttpResponse<Buffer> put = web.request(HttpMethod.OPTIONS, gw.trafficPort(), "127.0.0.1", "/shop/items/3")
+      .putHeader("Origin", "https://app.example.com").putHeader("Access-Control-Request-Method", "PUT").send().await();
+    assertThat(put.statusCode()).isEqualTo(204);
+    assertThat(put.getHeader("access-control-allow-methods")).contains("PUT");
+    // an operation without cors lets the preflight through its (empty) chain: still no OPTIONS operation
+    HttpResponse<Buffer> list = web.request(HttpMethod.OPTIONS, gw.trafficPort(), "127.0.0.1", "/shop/items")
+      .putHeader("Origin", "https://app.example.com").putHeader("Access-Control-Request-Method", "GET").send().await();
+    assertProblem(list, 404, "OperationNotFound");
+    assertThat(backend.seen()).isEmpty();
+  }
 }
