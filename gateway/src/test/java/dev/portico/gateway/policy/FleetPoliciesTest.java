@@ -81,7 +81,7 @@ class FleetPoliciesTest {
                 calls: 10
                 renewal-period: 60
                 counter-key: "%s"
-                store: {type: redis, timeout: PT2S, on-failure: closed}
+                store: {type: redis, timeout: PT5S, on-failure: closed}
       """.formatted(redis.endpoint(), key, backend.port(), key);
     GatewayVerticle a = process(yaml);
     GatewayVerticle b = process(yaml);
