@@ -1,6 +1,7 @@
 package dev.portico.gateway.config;
 
 import dev.portico.fabric.importer.ImporterConfig;
+import dev.portico.gateway.policy.config.PolicyScopeConfig;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -28,12 +29,14 @@ import java.util.Optional;
  * @param gatewayIdConfigured whether {@code gateway.id} was configured (else it was generated at load)
  * @param nativeTransport     use Netty's native transport (epoll) when it loads on this platform
  * @param shutdown            how a SIGTERM/SIGINT drains the gateway
+ * @param policies            the global scope's {@code policies}, bound (compiled with the routing state)
+ * @param policySettings      gateway-wide policy settings
  */
 public record GatewayConfig(String source, String gatewayId, int eventLoops, Listeners listeners, UpstreamConfig upstream,
                             RegistryConfig registry, List<NamedValue> namedValues, List<BackendConfig> backends,
                             List<ApiConfig> apis, DemoConfig demo, MetricsConfig metrics, AccessLogConfig accessLog,
                             AdminConfig admin, boolean gatewayIdConfigured, boolean nativeTransport,
-                            ShutdownConfig shutdown) {
+                            ShutdownConfig shutdown, PolicyScopeConfig policies, PolicySettings policySettings) {
 
   public GatewayConfig {
     namedValues = List.copyOf(namedValues);
@@ -43,12 +46,22 @@ public record GatewayConfig(String source, String gatewayId, int eventLoops, Lis
     accessLog = accessLog == null ? AccessLogConfig.DEFAULT : accessLog;
     admin = admin == null ? AdminConfig.OFF : admin;
     shutdown = shutdown == null ? ShutdownConfig.DEFAULT : shutdown;
+    policies = policies == null ? PolicyScopeConfig.INHERIT : policies;
+    policySettings = policySettings == null ? PolicySettings.DEFAULT : policySettings;
+  }
+
+  public GatewayConfig(String source, String gatewayId, int eventLoops, Listeners listeners, UpstreamConfig upstream,
+                       RegistryConfig registry, List<NamedValue> namedValues, List<BackendConfig> backends,
+                       List<ApiConfig> apis, DemoConfig demo, MetricsConfig metrics, AccessLogConfig accessLog,
+                       AdminConfig admin, boolean gatewayIdConfigured, boolean nativeTransport, ShutdownConfig shutdown) {
+    this(source, gatewayId, eventLoops, listeners, upstream, registry, namedValues, backends, apis, demo, metrics,
+      accessLog, admin, gatewayIdConfigured, nativeTransport, shutdown, null, null);
   }
 
   /** The same configuration under another hop marker id (a reload keeps the running gateway's generated id). */
   public GatewayConfig withGatewayId(String id) {
     return new GatewayConfig(source, id, eventLoops, listeners, upstream, registry, namedValues, backends, apis, demo,
-      metrics, accessLog, admin, gatewayIdConfigured, nativeTransport, shutdown);
+      metrics, accessLog, admin, gatewayIdConfigured, nativeTransport, shutdown, policies, policySettings);
   }
 
   public Optional<BackendConfig> backend(String id) {

@@ -1,5 +1,6 @@
 package dev.portico.gateway.proxy;
 
+import dev.portico.gateway.policy.HeaderEdits;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
@@ -40,6 +41,16 @@ public final class Problems {
    * Fails when nothing could be sent.
    */
   public static Future<Void> send(HttpServerResponse response, Failure failure, String backend, String requestId) {
+    return send(response, failure, backend, requestId, HeaderEdits.NONE);
+  }
+
+  /**
+   * {@link #send(HttpServerResponse, Failure, String, String)} with the response header edits of the
+   * request's policies (a 429's {@code Retry-After} and {@code RateLimit}, a 401's {@code WWW-Authenticate},
+   * CORS headers so a browser can read the problem). The edits cannot touch framing or hop-by-hop headers.
+   */
+  public static Future<Void> send(HttpServerResponse response, Failure failure, String backend, String requestId,
+                                  HeaderEdits policyHeaders) {
     if (response.headWritten() || response.ended() || response.closed()) {
       if (!response.ended() && !response.closed()) {
         response.reset();
@@ -49,6 +60,9 @@ public final class Problems {
     // a Connection: close set for this answer survives the reset of the headers
     boolean close = HttpHeaders.CLOSE.toString().equals(response.headers().get(HttpHeaders.CONNECTION));
     response.headers().clear();
+    if (!policyHeaders.isEmpty()) {
+      PolicyStage.applyResponseEdits(policyHeaders, response.headers());
+    }
     if (close) {
       response.putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
     }
@@ -80,12 +94,18 @@ public final class Problems {
    */
   public static Future<Void> send(HttpServerRequest req, Failure failure, String backend, String requestId,
                                   boolean close) {
+    return send(req, failure, backend, requestId, close, HeaderEdits.NONE);
+  }
+
+  /** {@link #send(HttpServerRequest, Failure, String, String, boolean)} with the policies' response header edits. */
+  public static Future<Void> send(HttpServerRequest req, Failure failure, String backend, String requestId,
+                                  boolean close, HeaderEdits policyHeaders) {
     boolean closing = close && req.version() != HttpVersion.HTTP_2;
     HttpServerResponse response = req.response();
     if (closing && !response.headWritten()) {
       response.putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
     }
-    Future<Void> sent = send(response, failure, backend, requestId);
+    Future<Void> sent = send(response, failure, backend, requestId, policyHeaders);
     if (!closing) {
       return sent;
     }

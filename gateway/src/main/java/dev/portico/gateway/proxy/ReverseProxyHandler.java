@@ -122,7 +122,7 @@ public final class ReverseProxyHandler implements Handler<HttpServerRequest> {
       config.bufferBodyLimit(), timeoutMs);
     observer.started(ID);
     new Exchange(ctx.vertx(), ctx.client(), observer, ctx.states().current(), req, route, source, path, rp.suffix(),
-      rp.forwardedQuery(), requestId, ctx.via(), startNanos, null).start();
+      rp.forwardedQuery(), requestId, ctx.via(), startNanos, null, PolicyStage.Passed.NONE).start();
   }
 
   /** Removes every {@code X-Forwarded-*} header and {@code Forwarded}. */
