@@ -49,7 +49,8 @@ class RequestValidationTest {
   void setUp(Vertx vertx) throws Exception {
     web = WebClient.create(vertx);
     HttpServer backend = vertx.createHttpServer().requestHandler(req -> req.body().onSuccess(body -> {
-      seen.add(req.method() + " " + req.uri() + (body.length() == 0 ? "" : " " + body));
+      seen.add(req.method() + " " + req.uri() + (body.length() == 0 ? "" : " " + body)
+        + (req.getHeader("X-Via-Policy") == null ? "" : " policy=" + req.getHeader("X-Via-Policy")));
       req.response().end("ok");
     })).listen(0, "127.0.0.1").await();
     int port = backend.actualPort();
@@ -67,6 +68,11 @@ class RequestValidationTest {
         - id: catalog
           path: /catalog
           openapi: { file: catalog.json }
+        - id: orders-with-policies
+          path: /shop2
+          openapi: { file: orders.yaml, validate: { content: true } }
+          policies:
+            - set-header: { name: X-Via-Policy, value: "yes" }
       """);
     ConfigSource source = new ConfigSource(Optional.of(file), Map.of());
     GatewayConfig config = source.load(vertx).await();
@@ -96,6 +102,16 @@ class RequestValidationTest {
     assertThat(request(io.vertx.core.http.HttpMethod.POST, "/shop/orders").putHeader("content-type", "application/json")
       .sendBuffer(Buffer.buffer(body)).await().statusCode()).isEqualTo(200);
     assertThat(seen).containsExactly("GET /v1/orders/7", "GET /v1/orders?limit=10", "POST /v1/orders " + body);
+  }
+
+  @Test
+  void aValidatedBodyGoesThroughTheApisPoliciesToTheBackend() {
+    String body = "{\"item\":\"tea\",\"quantity\":3}";
+    assertThat(request(io.vertx.core.http.HttpMethod.POST, "/shop2/orders").putHeader("content-type", "application/json")
+      .sendBuffer(Buffer.buffer(body)).await().statusCode()).isEqualTo(200);
+    assertViolation(request(io.vertx.core.http.HttpMethod.POST, "/shop2/orders").putHeader("content-type",
+      "application/json").sendBuffer(Buffer.buffer("{\"item\":\"\",\"quantity\":3}")).await(), "#/item");
+    assertThat(seen).containsExactly("POST /v1/orders " + body + " policy=yes");
   }
 
   @Test
