@@ -200,7 +200,8 @@ class PrometheusCompatibilityTest {
   private java.util.Optional<String> get(int port, String uri) {
     try {
       HttpResponse<Buffer> res = web.get(port, "127.0.0.1", uri).timeout(5_000).send().await();
-      return java.util.Optional.of(res.bodyAsString());
+      // a starting Prometheus answers 503 "Service Unavailable" (text) until it is ready
+      return res.statusCode() == 200 ? java.util.Optional.of(res.bodyAsString()) : java.util.Optional.empty();
     } catch (RuntimeException e) {
       return java.util.Optional.empty(); // not up yet
     }
