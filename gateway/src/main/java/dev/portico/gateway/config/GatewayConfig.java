@@ -28,12 +28,22 @@ import java.util.Optional;
  * @param gatewayIdConfigured whether {@code gateway.id} was configured (else it was generated at load)
  * @param nativeTransport     use Netty's native transport (epoll) when it loads on this platform
  * @param shutdown            how a SIGTERM/SIGINT drains the gateway
+ * @param tracing             OpenTelemetry spans and their export ({@link TracingConfig#DEFAULT}: off)
  */
 public record GatewayConfig(String source, String gatewayId, int eventLoops, Listeners listeners, UpstreamConfig upstream,
                             RegistryConfig registry, List<NamedValue> namedValues, List<BackendConfig> backends,
                             List<ApiConfig> apis, DemoConfig demo, MetricsConfig metrics, AccessLogConfig accessLog,
                             AdminConfig admin, boolean gatewayIdConfigured, boolean nativeTransport,
-                            ShutdownConfig shutdown) {
+                            ShutdownConfig shutdown, TracingConfig tracing) {
+
+  /** Without tracing (off): the form code that predates the {@code tracing} section builds. */
+  public GatewayConfig(String source, String gatewayId, int eventLoops, Listeners listeners, UpstreamConfig upstream,
+                       RegistryConfig registry, List<NamedValue> namedValues, List<BackendConfig> backends,
+                       List<ApiConfig> apis, DemoConfig demo, MetricsConfig metrics, AccessLogConfig accessLog,
+                       AdminConfig admin, boolean gatewayIdConfigured, boolean nativeTransport, ShutdownConfig shutdown) {
+    this(source, gatewayId, eventLoops, listeners, upstream, registry, namedValues, backends, apis, demo, metrics,
+      accessLog, admin, gatewayIdConfigured, nativeTransport, shutdown, TracingConfig.DEFAULT);
+  }
 
   public GatewayConfig {
     namedValues = List.copyOf(namedValues);
@@ -43,12 +53,13 @@ public record GatewayConfig(String source, String gatewayId, int eventLoops, Lis
     accessLog = accessLog == null ? AccessLogConfig.DEFAULT : accessLog;
     admin = admin == null ? AdminConfig.OFF : admin;
     shutdown = shutdown == null ? ShutdownConfig.DEFAULT : shutdown;
+    tracing = tracing == null ? TracingConfig.DEFAULT : tracing;
   }
 
   /** The same configuration under another hop marker id (a reload keeps the running gateway's generated id). */
   public GatewayConfig withGatewayId(String id) {
     return new GatewayConfig(source, id, eventLoops, listeners, upstream, registry, namedValues, backends, apis, demo,
-      metrics, accessLog, admin, gatewayIdConfigured, nativeTransport, shutdown);
+      metrics, accessLog, admin, gatewayIdConfigured, nativeTransport, shutdown, tracing);
   }
 
   public Optional<BackendConfig> backend(String id) {

@@ -20,6 +20,11 @@ public final class Problems {
   }
 
   public static JsonObject body(Failure failure, String backend, String requestId) {
+    return body(failure, backend, requestId, null);
+  }
+
+  /** @param traceId the request's trace id (tracing on), added as {@code traceId}; {@code null}: none */
+  public static JsonObject body(Failure failure, String backend, String requestId, String traceId) {
     JsonObject body = new JsonObject()
       .put("type", TYPE_BASE + kebab(failure.reason()))
       .put("title", failure.title())
@@ -32,7 +37,11 @@ public final class Problems {
     if (failure instanceof Failure.PartitionResolutionFailure p && p.fabricErrorCode() != null) {
       body.put("errorCode", p.fabricErrorCode());
     }
-    return body.put("requestId", requestId);
+    body.put("requestId", requestId);
+    if (traceId != null) {
+      body.put("traceId", traceId);
+    }
+    return body;
   }
 
   /**
@@ -40,6 +49,12 @@ public final class Problems {
    * Fails when nothing could be sent.
    */
   public static Future<Void> send(HttpServerResponse response, Failure failure, String backend, String requestId) {
+    return send(response, failure, backend, requestId, null);
+  }
+
+  /** As {@link #send(HttpServerResponse, Failure, String, String)}, the body naming the trace {@code traceId} (when not null). */
+  public static Future<Void> send(HttpServerResponse response, Failure failure, String backend, String requestId,
+                                  String traceId) {
     if (response.headWritten() || response.ended() || response.closed()) {
       if (!response.ended() && !response.closed()) {
         response.reset();
@@ -56,7 +71,7 @@ public final class Problems {
     if (failure instanceof Failure.BackendUnavailable u && u.retryAfterSeconds() >= 0) {
       response.putHeader(HttpHeaders.RETRY_AFTER, String.valueOf(u.retryAfterSeconds()));
     }
-    return write(response, body(failure, backend, requestId));
+    return write(response, body(failure, backend, requestId, traceId));
   }
 
   /**
@@ -80,12 +95,18 @@ public final class Problems {
    */
   public static Future<Void> send(HttpServerRequest req, Failure failure, String backend, String requestId,
                                   boolean close) {
+    return send(req, failure, backend, requestId, close, null);
+  }
+
+  /** As {@link #send(HttpServerRequest, Failure, String, String, boolean)}, naming the trace {@code traceId} (when not null). */
+  public static Future<Void> send(HttpServerRequest req, Failure failure, String backend, String requestId,
+                                  boolean close, String traceId) {
     boolean closing = close && req.version() != HttpVersion.HTTP_2;
     HttpServerResponse response = req.response();
     if (closing && !response.headWritten()) {
       response.putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
     }
-    Future<Void> sent = send(response, failure, backend, requestId);
+    Future<Void> sent = send(response, failure, backend, requestId, traceId);
     if (!closing) {
       return sent;
     }
