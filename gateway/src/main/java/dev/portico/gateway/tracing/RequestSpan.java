@@ -120,8 +120,10 @@ public final class RequestSpan {
    */
   public void attemptEnded(int status, String reason, Runnable report) {
     Span c = client;
-    if (c == null) {
+    if (c == null || !c.getSpanContext().isSampled()) {
+      // an exemplar names sampled spans only: no need to make an unsampled one current
       report.run();
+      endClient(status, reason);
       return;
     }
     try (Scope ignored = c.makeCurrent()) {
@@ -191,7 +193,11 @@ public final class RequestSpan {
     }
     ended = true;
     endClient(0, reason == null ? "Abandoned" : reason);
-    try (Scope ignored = span.makeCurrent()) {
+    if (span.getSpanContext().isSampled()) {
+      try (Scope ignored = span.makeCurrent()) {
+        report.run();
+      }
+    } else {
       report.run();
     }
     if (status > 0) {
