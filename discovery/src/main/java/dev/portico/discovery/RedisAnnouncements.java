@@ -15,6 +15,7 @@ import org.slf4j.LoggerFactory;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 
 /**
  * Announcements of a Redis registry across processes. Vert.x Service Discovery announces a write
@@ -33,7 +34,7 @@ final class RedisAnnouncements {
   private final Vertx vertx;
   private final Redis client;
   private final String channel;
-  private Runnable listener;
+  private Consumer<String> listener;
   private final List<Runnable> lostListeners = new CopyOnWriteArrayList<>();
   private RedisConnection subscriber;
   private long retryTimer = -1;
@@ -45,14 +46,25 @@ final class RedisAnnouncements {
     this.channel = backendConfig.getString("key", "records") + ":announce";
   }
 
-  /** Tells the other gateways that the registry changed; best effort (their polling catches a lost one). */
+  /**
+   * Tells every gateway (this one too) that record {@code registration} changed, or with an empty
+   * one that any record may have; best effort (their polling catches a lost one).
+   */
   void announce(String registration) {
     client.send(Request.cmd(Command.PUBLISH).arg(channel).arg(registration))
       .onFailure(e -> log.debug("registry announcement on {} not sent: {}", channel, e.toString()));
   }
 
-  /** Calls {@code onAnnouncement} for every announcement from any process, and after each (re)subscription. Once. */
-  void subscribe(Runnable onAnnouncement) {
+  /** The client, shared with the reads of the registry's records. */
+  Redis client() {
+    return client;
+  }
+
+  /**
+   * Calls {@code onAnnouncement} for every announcement from any process, with the registration id
+   * announced, and with {@code null} after each (re)subscription (anything may have changed). Once.
+   */
+  void subscribe(Consumer<String> onAnnouncement) {
     if (listener != null) {
       throw new IllegalStateException("the registry's announcements have a subscriber already");
     }
@@ -102,7 +114,7 @@ final class RedisAnnouncements {
       conn.send(Request.cmd(Command.SUBSCRIBE).arg(channel)).onComplete(sub -> {
         if (sub.succeeded()) {
           // whatever was written while this process was not subscribed
-          listener.run();
+          listener.accept(null);
         } else {
           conn.endHandler(null);
           subscriber = null;
@@ -128,7 +140,9 @@ final class RedisAnnouncements {
     ResponseType type = message == null ? null : message.type();
     if ((type == ResponseType.PUSH || type == ResponseType.MULTI) && message.size() == 3
       && "message".equals(message.get(0).toString())) {
-      listener.run();
+      Response payload = message.get(2);
+      String id = payload == null ? null : payload.toString();
+      listener.accept(id == null || id.isEmpty() ? null : id);
     }
   }
 }

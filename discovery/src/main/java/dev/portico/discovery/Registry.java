@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * The discovery registry: a thin, typed face over Vert.x Service Discovery holding
@@ -32,27 +33,52 @@ public final class Registry {
   private final RegistryOptions options;
   /** Cross-process announcements of a Redis registry; {@code null} for the local one. */
   private final RedisAnnouncements announcements;
+  private final RecordStore records;
 
-  private Registry(Vertx vertx, ServiceDiscovery discovery, RegistryOptions options, RedisAnnouncements announcements) {
+  private Registry(Vertx vertx, ServiceDiscovery discovery, RegistryOptions options, RedisAnnouncements announcements,
+                   RecordStore records) {
     this.vertx = vertx;
     this.discovery = discovery;
     this.options = options;
     this.announcements = announcements;
+    this.records = records;
   }
 
   public static Registry create(Vertx vertx, RegistryOptions options) {
-    return new Registry(vertx, ServiceDiscovery.create(vertx, options.toDiscoveryOptions()), options,
-      options.redis() ? new RedisAnnouncements(vertx, options.backendConfig()) : null);
+    if (!options.redis()) {
+      return new Registry(vertx, ServiceDiscovery.create(vertx, options.toDiscoveryOptions()), options, null,
+        new RecordStore.LocalMap(vertx));
+    }
+    RedisAnnouncements announcements = new RedisAnnouncements(vertx, options.backendConfig());
+    return new Registry(vertx, ServiceDiscovery.create(vertx, options.toDiscoveryOptions()), options, announcements,
+      new RecordStore.RedisHash(announcements.client(), options.backendConfig().getString("key", "records")));
   }
 
   /**
-   * Calls {@code onChange} when another process changed the registry (a shared registry only: this
-   * process's own writes are announced on its event bus, see {@link RegistryOptions#announceAddress()}).
+   * Calls {@code onChange} when a process changed the registry (a shared registry only; this
+   * process's own writes are also announced on its event bus, see {@link RegistryOptions#announceAddress()}):
+   * with the registration id of the record written, or with {@code null} when anything may have
+   * changed (the subscription was (re)established: writes meanwhile were not heard).
    */
-  public void onRemoteChange(Runnable onChange) {
+  public void onRemoteChange(Consumer<String> onChange) {
     if (announcements != null) {
       announcements.subscribe(onChange);
     }
+  }
+
+  /** Whether other processes write to this registry too (and {@link #onRemoteChange} tells of their writes). */
+  public boolean shared() {
+    return announcements != null;
+  }
+
+  /** Every record as stored (registration id to JSON text), for reading without decoding what did not change. */
+  Future<Map<String, String>> stored() {
+    return bounded(records.all());
+  }
+
+  /** The records {@code ids} as stored; an id without a record is absent from the result. */
+  Future<Map<String, String>> stored(java.util.Collection<String> ids) {
+    return bounded(records.some(ids));
   }
 
   /**
@@ -102,7 +128,7 @@ public final class Registry {
   }
 
   public Future<Void> unpublish(String id) {
-    return bounded(discovery.unpublish(id)).onSuccess(v -> announce(id));
+    return bounded(discovery.unpublish(id)).onSuccess(v -> announceRecord(id));
   }
 
   /**
@@ -161,17 +187,30 @@ public final class Registry {
   }
 
   private Future<ServiceInstance> announced(Future<ServiceInstance> write) {
-    return write.onSuccess(i -> announce(i.id()));
+    return write.onSuccess(i -> announceRecord(i.id()));
+  }
+
+  /**
+   * Tells this process's watchers (event bus) and, for a shared registry, the other processes, that
+   * record {@code id} changed: a shared registry's watchers read that record again, not all of them.
+   */
+  private void announceRecord(String id) {
+    vertx.eventBus().publish(options.announceAddress(), new JsonObject().put("changed", id));
+    if (announcements != null) {
+      announcements.announce(id);
+    }
   }
 
   /**
    * Tells this process's watchers (event bus) and, for a shared registry, the other processes,
-   * that the registry changed; {@code what} is for the curious (logs), watchers re-read anyway.
+   * that any number of records changed (a batch): every watcher reads the whole registry again.
+   * {@code what} is for the curious (logs).
    */
   public void announce(String what) {
     vertx.eventBus().publish(options.announceAddress(), new JsonObject().put("changed", what));
     if (announcements != null) {
-      announcements.announce(what);
+      // the empty payload names no record: "read everything"
+      announcements.announce("");
     }
   }
 
@@ -188,6 +227,15 @@ public final class Registry {
       .recover(e -> Future.failedFuture(e instanceof java.util.concurrent.TimeoutException
         ? new RegistryUnavailableException("the registry did not answer within " + options.callTimeout(), e)
         : e));
+  }
+
+  /**
+   * The instance a stored record's JSON text describes, or {@code null} when the record is not an
+   * HTTP endpoint (other record types may share the registry; they are not routed to).
+   */
+  static ServiceInstance decode(String stored) {
+    Record record = new Record(new JsonObject(stored));
+    return HttpEndpoint.TYPE.equals(record.getType()) ? toInstance(record) : null;
   }
 
   static Record toRecord(InstanceSpec spec) {

@@ -13,8 +13,9 @@ import java.util.function.Supplier;
 
 /**
  * Keeps a gateway's routing out of the hole a shared registry leaves when its Redis comes back
- * empty (restarted without persistence, or replaced). Every read passes through {@link #apply}
- * before it becomes the watcher's snapshot:
+ * empty (restarted without persistence, or replaced). Every read of the whole registry (and, while
+ * records are kept, every read) passes through {@link #apply} before it becomes the watcher's
+ * snapshot:
  * <ul>
  *   <li>a read that lacks one of this gateway's declared instances (or holds it twice) has them
  *       declared again first, and is replaced by a read made after that: the snapshot never takes
@@ -71,6 +72,15 @@ public final class RegistryHealing implements RegistryWatcher.ReadCheck {
       fresh = Future.succeededFuture(read);
     }
     return fresh.map(this::withKept);
+  }
+
+  /**
+   * Reads of a few announced records need the check only while records are kept: a lost registry
+   * shows in reads of every record (periodic, and after the subscription is back).
+   */
+  @Override
+  public synchronized boolean checksPartialReads() {
+    return kept != null;
   }
 
   /** The connection to the registry dropped: whatever is read next may come from an emptied registry. */

@@ -13,7 +13,12 @@ import java.util.Map;
  * that get traffic) and how many records it has in each status. The hot path reads it without
  * locks; a new snapshot replaces it as a whole when the registry changes.
  *
- * @param version  increases with every rebuild, so consumers can tell snapshots apart cheaply
+ * <p>A snapshot derived from another ({@link #with}) shares the {@link ServiceGroup} instances of
+ * every service that did not change: consumers tell the services that changed between two
+ * snapshots by identity ({@code a.service(s) != b.service(s)}) and rebuild only what depends on
+ * them.
+ *
+ * @param version  increases with every change, so consumers can tell snapshots apart cheaply
  * @param services service name to its instances
  */
 public record RegistrySnapshot(long version, Map<String, ServiceGroup> services) {
@@ -48,6 +53,42 @@ public record RegistrySnapshot(long version, Map<String, ServiceGroup> services)
     }
   }
 
+  /** The group of {@code service}'s records, given in a stable order (by id). */
+  static ServiceGroup group(String service, List<ServiceInstance> all) {
+    List<ServiceInstance> up = new ArrayList<>(all.size());
+    for (ServiceInstance i : all) {
+      if (i.status() == InstanceStatus.UP) {
+        up.add(i);
+      }
+    }
+    return new ServiceGroup(service, up, all);
+  }
+
+  /**
+   * This snapshot with some services replaced: {@code changed} maps a service to its new group, or
+   * to {@code null} when it has no record any more. Every other group is shared with this snapshot.
+   */
+  public RegistrySnapshot with(long newVersion, Map<String, ServiceGroup> changed) {
+    Map<String, ServiceGroup> next = new HashMap<>(services);
+    changed.forEach((name, group) -> {
+      if (group == null) {
+        next.remove(name);
+      } else {
+        next.put(name, group);
+      }
+    });
+    return new RegistrySnapshot(newVersion, next);
+  }
+
+  /** The number of records, whatever their status. */
+  public int size() {
+    int n = 0;
+    for (ServiceGroup g : services.values()) {
+      n += g.all().size();
+    }
+    return n;
+  }
+
   public static RegistrySnapshot of(long version, Collection<ServiceInstance> instances) {
     Map<String, List<ServiceInstance>> byService = new HashMap<>();
     for (ServiceInstance i : instances) {
@@ -56,8 +97,7 @@ public record RegistrySnapshot(long version, Map<String, ServiceGroup> services)
     Map<String, ServiceGroup> groups = new HashMap<>();
     byService.forEach((name, all) -> {
       all.sort(Comparator.comparing(ServiceInstance::id));
-      List<ServiceInstance> up = all.stream().filter(i -> i.status() == InstanceStatus.UP).toList();
-      groups.put(name, new ServiceGroup(name, up, all));
+      groups.put(name, group(name, all));
     });
     return new RegistrySnapshot(version, groups);
   }

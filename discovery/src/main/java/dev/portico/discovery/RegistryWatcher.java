@@ -1,55 +1,115 @@
 package dev.portico.discovery;
 
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
+import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Promise;
+import io.vertx.core.ThreadingModel;
+import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.MessageConsumer;
-import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
 /**
- * Keeps an immutable {@link RegistrySnapshot} in step with the registry. Announcements (this
- * process's, on its event bus, and other gateways' through a shared registry) trigger a rebuild
- * (several arriving during one rebuild coalesce into one more rebuild), and a periodic refresh
- * catches writers whose announcements this process does not see. The snapshot
- * is replaced atomically; readers on any thread see either the old or the new one, never a mix.
+ * Keeps an immutable {@link RegistrySnapshot} in step with the registry, off the event loops and
+ * incrementally.
  *
- * <p>All callbacks run on the context that called {@link #start()}.
+ * <p><b>When.</b> A local registry's announcements (on this process's event bus) and the periodic
+ * refresh read every record; a shared registry's announcements name the record written (by any
+ * gateway, this one included), and only that record is read again. Reads never overlap: what
+ * arrives during one is served by one more read afterwards (coalesced). The periodic refresh
+ * catches writers whose announcements this process does not hear.
+ *
+ * <p><b>What.</b> Records are read as stored (the JSON text Service Discovery keeps, every read
+ * bounded by the registry's call timeout) and decoded once per version: a record whose text is unchanged is not decoded again. Only
+ * services with a record added, removed or changed get a new {@link RegistrySnapshot.ServiceGroup};
+ * the new snapshot shares every other group with the previous one (so its consumers, such as the
+ * routing state, rebuild only what depends on those services). A read that finds nothing new makes
+ * no snapshot at all and tells no listener.
+ *
+ * <p><b>Where.</b> All of it runs on a worker context of its own (a worker verticle), never on an
+ * event loop, so neither reading nor decoding nor the listeners' rebuilds delay requests. The
+ * snapshot is replaced atomically; readers on any thread see either the old or the new one, never
+ * a mix. Listeners are called on that worker context, one snapshot at a time, in order.
  */
 public final class RegistryWatcher {
 
   private static final Logger log = LoggerFactory.getLogger(RegistryWatcher.class);
+  /** Announced ids waiting beyond this are served by reading every record instead. */
+  private static final int MAX_TARGETED = 256;
 
   private final Vertx vertx;
   private final Registry registry;
   private final List<Consumer<RegistrySnapshot>> listeners = new CopyOnWriteArrayList<>();
 
   /**
-   * Looks at each read before it becomes the snapshot: it may repair the registry and read again,
-   * or keep records; a failed future keeps the last snapshot, as a failed read does.
+   * Looks at a read before it becomes the snapshot: it may repair the registry and read again, or
+   * keep records; a failed future keeps the last snapshot, as a failed read does. It sees every
+   * record (decoded once, as the snapshot's groups are), on the watcher's worker context.
    */
   public interface ReadCheck {
     Future<List<ServiceInstance>> apply(RegistrySnapshot current, List<ServiceInstance> read);
+
+    /**
+     * Whether a read of a few announced records must pass through the check too; otherwise only
+     * reads of every record (periodic, after a resubscription, after a batch) do.
+     */
+    default boolean checksPartialReads() {
+      return true;
+    }
   }
 
   private volatile RegistrySnapshot current = RegistrySnapshot.EMPTY;
   private ReadCheck check;
   private volatile Instant lastSuccess;
   private volatile Throwable lastError;
+  private volatile Context context;
+  private volatile String deployment;
 
-  private Context context;
-  private MessageConsumer<JsonObject> consumer;
-  private long timerId = -1;
-  private boolean rebuilding;
-  private boolean dirty;
-  private List<Promise<RegistrySnapshot>> waiting = new java.util.ArrayList<>();
+  // --- confined to the watcher's worker context ----------------------------------------------
+
+  /** What was read last of each record, by registration id. */
+  private final Map<String, Known> known = new HashMap<>();
+  /** The decoded HTTP-endpoint records of each service, by id (so a group is in id order). */
+  private final Map<String, TreeMap<String, ServiceInstance>> byService = new HashMap<>();
+  private int generation;
+  /**
+   * The next snapshot is made whole, not derived from the last: the last came from what the check
+   * returned rather than from the records read, or a read was applied but never became a snapshot.
+   */
+  private boolean wholeNext;
+  private boolean reading;
+  private boolean fullPending;
+  private final Set<String> idsPending = new LinkedHashSet<>();
+  private List<Promise<RegistrySnapshot>> waiting = new ArrayList<>();
+
+  private static final class Known {
+    String stored;
+    ServiceInstance instance;   // null: not an HTTP endpoint, or undecodable
+    int seen;
+
+    Known(String stored, ServiceInstance instance, int seen) {
+      this.stored = stored;
+      this.instance = instance;
+      this.seen = seen;
+    }
+  }
 
   public RegistryWatcher(Vertx vertx, Registry registry) {
     this.vertx = vertx;
@@ -58,19 +118,18 @@ public final class RegistryWatcher {
 
   /** Subscribes to announcements, builds the first snapshot and starts the periodic refresh. */
   public Future<RegistrySnapshot> start() {
-    context = vertx.getOrCreateContext();
-    consumer = vertx.eventBus().consumer(registry.options().announceAddress(), msg -> refresh());
-    registry.onRemoteChange(this::refresh);
-    long period = Math.max(100, registry.options().refreshInterval().toMillis());
-    timerId = vertx.setPeriodic(period, id -> refresh());
-    return consumer.completion().compose(v -> refresh());
+    Promise<RegistrySnapshot> first = Promise.promise();
+    vertx.deployVerticle(new Worker(first), new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER))
+      .onSuccess(id -> deployment = id)
+      .onFailure(first::tryFail);
+    return first.future();
   }
 
   public Future<Void> stop() {
-    if (timerId >= 0) {
-      vertx.cancelTimer(timerId);
-    }
-    return consumer == null ? Future.succeededFuture() : consumer.unregister();
+    String id = deployment;
+    deployment = null;
+    // a Vert.x closing undeploys it first: there is nothing left to stop then
+    return id == null ? Future.succeededFuture() : vertx.undeploy(id).otherwiseEmpty();
   }
 
   /** The newest snapshot. Lock-free; safe from any thread. */
@@ -78,78 +137,308 @@ public final class RegistryWatcher {
     return current;
   }
 
-  /** When the last rebuild succeeded ({@code null} before the first). */
+  /** When the last read of the registry succeeded ({@code null} before the first). */
   public Instant lastSuccess() {
     return lastSuccess;
   }
 
-  /** The error of the last rebuild, {@code null} when it succeeded. */
+  /** The error of the last read, {@code null} when it succeeded. */
   public Throwable lastError() {
     return lastError;
   }
 
-  /** Passes every read through {@code check} before it becomes the snapshot (set before {@link #start()}). */
+  /** Passes reads through {@code check} before they become the snapshot (set before {@link #start()}). */
   public void checkReads(ReadCheck check) {
     this.check = check;
   }
 
-  /** Called with each new snapshot, after it has become {@link #current()}. */
+  /** Called with each new snapshot, after it has become {@link #current()}, on the watcher's worker context. */
   public void onChange(Consumer<RegistrySnapshot> listener) {
     listeners.add(listener);
   }
 
   /**
-   * Rebuilds the snapshot now (or right after the rebuild in flight) and completes with a snapshot
-   * that reflects every registry write completed before this call.
+   * Reads every record now (or right after the read in flight) and completes with a snapshot that
+   * reflects every registry write completed before this call.
    */
   public Future<RegistrySnapshot> refresh() {
     Promise<RegistrySnapshot> promise = Promise.promise();
     context.runOnContext(v -> {
       waiting.add(promise);
-      if (rebuilding) {
-        dirty = true;
-      } else {
-        rebuild();
-      }
+      fullPending = true;
+      next();
     });
     return promise.future();
   }
 
-  private void rebuild() {
-    rebuilding = true;
-    dirty = false;
-    List<Promise<RegistrySnapshot>> served = waiting;
-    waiting = new java.util.ArrayList<>();
-    registry.instances()
-      .compose(read -> check == null ? Future.succeededFuture(read) : check.apply(current, read))
-      .map(instances -> RegistrySnapshot.of(current.version() + 1, instances))
-      .onComplete(ar -> {
-        rebuilding = false;
-        if (ar.succeeded()) {
-          current = ar.result();
-          lastSuccess = Instant.now();
-          if (lastError != null) {
-            log.info("registry reachable again: snapshot rebuilt with {} records", ar.result().all().size());
-          }
-          lastError = null;
-          for (Consumer<RegistrySnapshot> l : listeners) {
-            try {
-              l.accept(ar.result());
-            } catch (RuntimeException e) {
-              log.error("registry snapshot listener failed", e);
-            }
-          }
-          served.forEach(p -> p.complete(ar.result()));
-        } else {
-          if (lastError == null) {
-            log.warn("registry refresh failed; the last snapshot keeps serving: {}", ar.cause().toString());
-          }
-          lastError = ar.cause();
-          served.forEach(p -> p.fail(ar.cause()));
-        }
-        if (dirty) {
-          rebuild();
-        }
+  /** The verticle whose worker context the watcher lives on. */
+  private final class Worker extends VerticleBase {
+    private final Promise<RegistrySnapshot> first;
+
+    Worker(Promise<RegistrySnapshot> first) {
+      this.first = first;
+    }
+
+    @Override
+    public Future<?> start() {
+      RegistryWatcher.this.context = context;
+      if (registry.shared()) {
+        // every write through a Registry (this process's too) is announced with its id through the
+        // shared registry: the local event bus would only repeat this process's writes
+        registry.onRemoteChange(id -> context.runOnContext(v -> announced(id)));
+      } else {
+        vertx.eventBus().consumer(registry.options().announceAddress(), msg -> announced(null));
+      }
+      long period = Math.max(100, registry.options().refreshInterval().toMillis());
+      vertx.setPeriodic(period, t -> {
+        fullPending = true;
+        next();
       });
+      waiting.add(first);
+      fullPending = true;
+      next();
+      return Future.succeededFuture();
+    }
+  }
+
+  /** A write was announced: of record {@code id}, or of anything ({@code null}). */
+  private void announced(String id) {
+    if (id == null) {
+      fullPending = true;
+    } else {
+      idsPending.add(id);
+    }
+    next();
+  }
+
+  /** Starts the next read unless one is in flight (then it runs after it). */
+  private void next() {
+    if (reading || !fullPending && idsPending.isEmpty()) {
+      return;
+    }
+    reading = true;
+    if (fullPending || idsPending.size() > MAX_TARGETED) {
+      fullPending = false;
+      idsPending.clear();
+      List<Promise<RegistrySnapshot>> served = waiting;
+      waiting = new ArrayList<>();
+      onContext(registry.stored(), ar -> readDone(ar, null, served));
+    } else {
+      Set<String> ids = new HashSet<>(idsPending);
+      idsPending.clear();
+      onContext(registry.stored(ids), ar -> readDone(ar, ids, List.of()));
+    }
+  }
+
+  /** Runs {@code handler} with {@code f}'s outcome on the watcher's context. */
+  private <T> void onContext(Future<T> f, Handler<AsyncResult<T>> handler) {
+    f.onComplete(ar -> {
+      if (Vertx.currentContext() == context) {
+        handler.handle(ar);
+      } else {
+        context.runOnContext(v -> handler.handle(ar));
+      }
+    });
+  }
+
+  /**
+   * @param ids the ids read, or {@code null} for a read of every record
+   */
+  private void readDone(AsyncResult<Map<String, String>> ar, Collection<String> ids,
+                        List<Promise<RegistrySnapshot>> served) {
+    reading = false;
+    if (ar.failed()) {
+      if (ids != null) {
+        // the next read (announcement or periodic) reads everything: nothing announced is lost
+        fullPending = true;
+      }
+      failed(ar.cause(), served);
+      return;
+    }
+    Map<String, RegistrySnapshot.ServiceGroup> changed;
+    try {
+      changed = ids == null ? applyAll(ar.result()) : applySome(ar.result(), ids);
+    } catch (RuntimeException e) {
+      log.error("applying a registry read failed; the last snapshot keeps serving", e);
+      changed = Map.of();
+      wholeNext = true;
+    }
+    boolean whole = wholeNext;
+    if (check == null || ids != null && !whole && !check.checksPartialReads()) {
+      if (whole) {
+        wholeNext = false;
+        publish(RegistrySnapshot.of(current.version() + 1, everything()));
+      } else if (!changed.isEmpty()) {
+        publish(current.with(current.version() + 1, changed));
+      }
+      succeeded(served);
+      return;
+    }
+    List<ServiceInstance> read = everything();
+    Map<String, RegistrySnapshot.ServiceGroup> delta = changed;
+    // no other read until the check is done: it may write to the registry and read it again
+    reading = true;
+    Future<List<ServiceInstance>> checked;
+    try {
+      checked = check.apply(current, read);
+    } catch (RuntimeException e) {
+      checked = Future.failedFuture(e);
+    }
+    onContext(checked, cr -> {
+      reading = false;
+      if (cr.failed()) {
+        // what was read is known now but is not in the snapshot: the next one is made whole
+        wholeNext = true;
+        failed(cr.cause(), served);
+        return;
+      }
+      List<ServiceInstance> result = cr.result();
+      if (result == read && !whole) {
+        if (!delta.isEmpty()) {
+          publish(current.with(current.version() + 1, delta));
+        }
+      } else {
+        // the check repaired the registry or kept records (or did last time): a whole snapshot
+        publish(RegistrySnapshot.of(current.version() + 1, result));
+        wholeNext = result != read;
+      }
+      succeeded(served);
+    });
+  }
+
+  private void failed(Throwable cause, List<Promise<RegistrySnapshot>> served) {
+    if (lastError == null) {
+      log.warn("registry refresh failed; the last snapshot keeps serving: {}", cause.toString());
+    }
+    lastError = cause;
+    served.forEach(p -> p.fail(cause));
+    // no next read at once: a registry that fails is read again at the next announcement or period
+  }
+
+  private void succeeded(List<Promise<RegistrySnapshot>> served) {
+    lastSuccess = Instant.now();
+    if (lastError != null) {
+      log.info("registry reachable again: {} records", current.size());
+    }
+    lastError = null;
+    RegistrySnapshot snapshot = current;
+    served.forEach(p -> p.complete(snapshot));
+    next();
+  }
+
+  /** Every HTTP-endpoint record known now, decoded (what a read of every record would have returned). */
+  private List<ServiceInstance> everything() {
+    List<ServiceInstance> all = new ArrayList<>(known.size());
+    for (TreeMap<String, ServiceInstance> records : byService.values()) {
+      all.addAll(records.values());
+    }
+    return all;
+  }
+
+  private void publish(RegistrySnapshot snapshot) {
+    current = snapshot;
+    for (Consumer<RegistrySnapshot> l : listeners) {
+      try {
+        l.accept(snapshot);
+      } catch (RuntimeException e) {
+        log.error("registry snapshot listener failed", e);
+      }
+    }
+  }
+
+  /** Every record as stored now: the groups of the services that changed (null for a service gone). */
+  private Map<String, RegistrySnapshot.ServiceGroup> applyAll(Map<String, String> stored) {
+    int gen = ++generation;
+    Set<String> touched = new HashSet<>();
+    stored.forEach((id, text) -> {
+      Known k = known.get(id);
+      if (k != null && (k.stored == text || k.stored.equals(text))) {
+        k.seen = gen;
+      } else {
+        upsert(id, text, k, gen, touched);
+      }
+    });
+    if (known.size() > stored.size()) {
+      for (Iterator<Map.Entry<String, Known>> it = known.entrySet().iterator(); it.hasNext(); ) {
+        Map.Entry<String, Known> e = it.next();
+        if (e.getValue().seen != gen) {
+          it.remove();
+          removed(e.getKey(), e.getValue(), touched);
+        }
+      }
+    }
+    return groups(touched);
+  }
+
+  /** The records {@code ids} as stored now (an id absent from {@code stored} has no record any more). */
+  private Map<String, RegistrySnapshot.ServiceGroup> applySome(Map<String, String> stored, Collection<String> ids) {
+    Set<String> touched = new HashSet<>();
+    for (String id : ids) {
+      String text = stored.get(id);
+      Known k = known.get(id);
+      if (text == null) {
+        if (k != null) {
+          known.remove(id);
+          removed(id, k, touched);
+        }
+      } else if (k == null || !k.stored.equals(text)) {
+        upsert(id, text, k, generation, touched);
+      }
+    }
+    return groups(touched);
+  }
+
+  /** Record {@code id} is new or its text changed: decode it once. */
+  private void upsert(String id, String text, Known k, int gen, Set<String> touched) {
+    ServiceInstance next;
+    try {
+      next = Registry.decode(text);
+    } catch (RuntimeException e) {
+      log.warn("registry record {} cannot be decoded and is ignored: {}", id, e.toString());
+      next = null;
+    }
+    if (k == null) {
+      known.put(id, new Known(text, next, gen));
+    } else {
+      ServiceInstance before = k.instance;
+      k.stored = text;
+      k.instance = next;
+      k.seen = gen;
+      if (next != null && next.equals(before)) {
+        // written again with nothing changed (or only in how the text is laid out)
+        return;
+      }
+      if (before != null) {
+        byService.get(before.service()).remove(id);
+        touched.add(before.service());
+      }
+    }
+    if (next != null) {
+      byService.computeIfAbsent(next.service(), s -> new TreeMap<>()).put(id, next);
+      touched.add(next.service());
+    }
+  }
+
+  private void removed(String id, Known k, Set<String> touched) {
+    if (k.instance != null) {
+      byService.get(k.instance.service()).remove(id);
+      touched.add(k.instance.service());
+    }
+  }
+
+  private Map<String, RegistrySnapshot.ServiceGroup> groups(Set<String> touched) {
+    Map<String, RegistrySnapshot.ServiceGroup> changed = new HashMap<>();
+    for (String service : touched) {
+      TreeMap<String, ServiceInstance> records = byService.get(service);
+      if (records == null || records.isEmpty()) {
+        byService.remove(service);
+        if (current.service(service) != null) {
+          changed.put(service, null);
+        }
+      } else {
+        changed.put(service, RegistrySnapshot.group(service, new ArrayList<>(records.values())));
+      }
+    }
+    return changed;
   }
 }

@@ -65,4 +65,66 @@ class RegistryWatcherTest {
     watcher.stop().await();
     registry.close();
   }
+
+  @Test
+  void aRefreshThatFindsNothingNewMakesNoSnapshot(Vertx vertx) {
+    Registry registry = Registry.create(vertx, RegistryOptions.local().withRefreshInterval(Duration.ofMillis(100)));
+    RegistryWatcher watcher = new RegistryWatcher(vertx, registry);
+    watcher.start().await();
+    registry.publish(InstanceSpec.of("orders", "http://10.0.0.1:8080")).await();
+    RegistrySnapshot before = watcher.refresh().await();
+    CopyOnWriteArrayList<RegistrySnapshot> seen = new CopyOnWriteArrayList<>();
+    watcher.onChange(seen::add);
+    java.time.Instant read = watcher.lastSuccess();
+    // several periodic refreshes read the registry again...
+    await().atMost(5, TimeUnit.SECONDS).until(() -> watcher.lastSuccess().isAfter(read.plusMillis(300)));
+    // ...and find nothing new: the same snapshot stays, no listener is told
+    assertThat(watcher.refresh().await()).isSameAs(before);
+    assertThat(watcher.current()).isSameAs(before);
+    assertThat(seen).isEmpty();
+    watcher.stop().await();
+    registry.close();
+  }
+
+  @Test
+  void onlyTheServicesThatChangedGetNewGroupsAndRecordsAreNotDecodedAgain(Vertx vertx) {
+    Registry registry = Registry.create(vertx, RegistryOptions.local().withRefreshInterval(Duration.ofMinutes(5)));
+    RegistryWatcher watcher = new RegistryWatcher(vertx, registry);
+    watcher.start().await();
+    registry.publish(InstanceSpec.of("orders", "http://10.0.0.1:8080")).await();
+    ServiceInstance b = registry.publish(InstanceSpec.of("billing", "http://10.0.0.2:8080")).await();
+    RegistrySnapshot first = watcher.refresh().await();
+    RegistrySnapshot.ServiceGroup orders = first.service("orders");
+    ServiceInstance ordersInstance = orders.all().get(0);
+
+    registry.setStatus(b.id(), InstanceStatus.DOWN).await();
+    RegistrySnapshot second = watcher.refresh().await();
+    assertThat(second.version()).isGreaterThan(first.version());
+    assertThat(second.service("billing")).isNotSameAs(first.service("billing"));
+    assertThat(second.service("billing").up()).isEmpty();
+    // untouched: the very same group, holding the very same decoded instance
+    assertThat(second.service("orders")).isSameAs(orders);
+    assertThat(second.service("orders").all().get(0)).isSameAs(ordersInstance);
+
+    registry.unpublish(b.id()).await();
+    RegistrySnapshot third = watcher.refresh().await();
+    assertThat(third.service("billing")).isNull();
+    assertThat(third.service("orders")).isSameAs(orders);
+    watcher.stop().await();
+    registry.close();
+  }
+
+  @Test
+  void snapshotsAreBuiltAndListenersToldOffTheEventLoops(Vertx vertx) {
+    Registry registry = Registry.create(vertx, RegistryOptions.local().withRefreshInterval(Duration.ofMinutes(5)));
+    RegistryWatcher watcher = new RegistryWatcher(vertx, registry);
+    CopyOnWriteArrayList<Boolean> onEventLoop = new CopyOnWriteArrayList<>();
+    watcher.onChange(s -> onEventLoop.add(io.vertx.core.Context.isOnEventLoopThread()));
+    watcher.start().await();
+    registry.publish(InstanceSpec.of("orders", "http://10.0.0.1:8080")).await();
+    await().atMost(5, TimeUnit.SECONDS).until(() -> watcher.current().up("orders").size() == 1);
+    assertThat(onEventLoop).isNotEmpty().containsOnly(false);
+    watcher.stop().await();
+    registry.close();
+  }
 }

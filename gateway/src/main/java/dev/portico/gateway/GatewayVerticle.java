@@ -475,7 +475,7 @@ public final class GatewayVerticle extends VerticleBase {
         return ReadinessCheck.Result.degraded("registry unreachable: " + err.getMessage()
           + " (serving the snapshot of " + watcher.lastSuccess() + ")");
       }
-      return ReadinessCheck.Result.ok(watcher.current().all().size() + " records, refreshed " + watcher.lastSuccess());
+      return ReadinessCheck.Result.ok(watcher.current().size() + " records, refreshed " + watcher.lastSuccess());
     }));
     fabric.readinessChecks().forEach(management::addCheck);
     if (!sources.isEmpty()) {

@@ -212,6 +212,14 @@ public final class PorticoMetrics implements AutoCloseable {
     registryInstances.update(counts, keep);
   }
 
+  /**
+   * Applies a registry change: new counts, per source, of the {@code changed} services; one whose
+   * map is empty has no record any more: it reads 0 if in {@code keep}, and loses its series otherwise.
+   */
+  public void registryInstancesChanged(Map<String, Map<String, ServiceInstanceCounts>> changed, Set<String> keep) {
+    registryInstances.changed(changed, keep);
+  }
+
   /** One Service Fabric resolution of {@code service} (a {@code fabric:/App/Service} name) and how long it took. */
   public void recordFabricResolution(String service, FabricResolution result, long nanos) {
     fabric.record(service, result, nanos);

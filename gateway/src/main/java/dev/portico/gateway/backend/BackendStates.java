@@ -46,7 +46,7 @@ public final class BackendStates {
     return states.computeIfAbsent(upstream.id(), k -> new ConcurrentHashMap<>()).computeIfAbsent(endpointKey,
       k -> new EndpointState(new CircuitBreaker(upstream.id(), endpointKey, upstream.breaker(),
         upstream.breaker().probeTimeout(Duration.ofMillis(upstream.connectTimeoutMs()),
-          Duration.ofMillis(upstream.responseTimeoutMs())), transitions)));
+          Duration.ofMillis(upstream.responseTimeoutMs())), transitions), upstream.id(), endpointKey));
   }
 
   /** Forgets endpoints of {@code backend} that are no longer in the registry. */

@@ -4,13 +4,9 @@ import dev.portico.gateway.balancing.Balancer;
 import dev.portico.gateway.balancing.Candidate;
 import dev.portico.gateway.resilience.CircuitBreaker;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -47,7 +43,8 @@ public final class Targets {
     for (int i = 0; i < endpoints.length; i++) {
       Endpoint e = endpoints[i];
       keys.add(e.key());
-      all[i] = new Target(backend.upstream(), e, states.state(backend.upstream(), e.key()), token(backend.id(), e.key()));
+      EndpointState state = states.state(backend.upstream(), e.key());
+      all[i] = new Target(backend.upstream(), e, state, state.token());
     }
     states.retainOnly(backend.id(), keys);
     return new Targets(backend, all);
@@ -127,15 +124,6 @@ public final class Targets {
       min = Math.min(min, t.state().breaker().remainingOpenNanos(now));
     }
     return all.length == 0 ? -1 : min;
-  }
-
-  private static String token(String backend, String endpoint) {
-    try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest((backend + "|" + endpoint).getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(digest, 0, 8);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
   }
 
   /** A pool member in one snapshot: available when any of its endpoints is. */

@@ -50,6 +50,9 @@ public final class Observability {
   private volatile Set<String> routedServices;
   /** The ids of the registry sources (process-wide: a reload cannot change them), for the {@code source} label. */
   private final Set<String> sourceIds;
+  private volatile RegistryWatcher watcher;
+  /** The snapshot the registry gauges were last set from; guarded by {@code this}. */
+  private RegistrySnapshot counted;
   private List<MessageConsumer<Object>> breakerConsumers = List.of();
 
   /**
@@ -93,6 +96,11 @@ public final class Observability {
     routedServices = routedServices(next);
     if (metrics != null) {
       declareApis(next);
+      RegistryWatcher w = watcher;
+      if (w != null) {
+        // the services to keep at 0 changed: set every gauge again
+        recount(w.current());
+      }
     }
   }
 
@@ -139,7 +147,8 @@ public final class Observability {
     if (metrics == null) {
       return;
     }
-    registryChanged(watcher.current());
+    this.watcher = watcher;
+    recount(watcher.current());
     watcher.onChange(this::registryChanged);
   }
 
@@ -180,19 +189,53 @@ public final class Observability {
     }));
   }
 
-  private void registryChanged(RegistrySnapshot snapshot) {
+  /** Every gauge from {@code snapshot}. */
+  private synchronized void recount(RegistrySnapshot snapshot) {
     Map<String, Map<String, ServiceInstanceCounts>> counts = new HashMap<>();
-    snapshot.services().forEach((name, group) -> {
-      Map<String, int[]> bySource = new HashMap<>();
-      for (ServiceInstance i : group.all()) {
-        bySource.computeIfAbsent(DiscoverySources.label(i, sourceIds), k -> new int[4])[i.status().ordinal()]++;
-      }
-      Map<String, ServiceInstanceCounts> perSource = new HashMap<>();
-      bySource.forEach((source, c) -> perSource.put(source, new ServiceInstanceCounts(c[InstanceStatus.UP.ordinal()],
-        c[InstanceStatus.DOWN.ordinal()], c[InstanceStatus.OUT_OF_SERVICE.ordinal()], c[InstanceStatus.UNKNOWN.ordinal()])));
-      counts.put(name, perSource);
-    });
+    snapshot.services().forEach((name, group) -> counts.put(name, countsBySource(group)));
     metrics.registryInstances(counts, routedServices);
+    counted = snapshot;
+  }
+
+  /**
+   * The gauges of the services whose group changed since the last count (snapshots share the
+   * groups of unchanged services): a change costs what it touches, not the whole registry.
+   */
+  private synchronized void registryChanged(RegistrySnapshot snapshot) {
+    RegistrySnapshot before = counted;
+    if (before == null) {
+      recount(snapshot);
+      return;
+    }
+    if (snapshot.version() <= before.version()) {
+      return;
+    }
+    Map<String, Map<String, ServiceInstanceCounts>> changed = new HashMap<>();
+    snapshot.services().forEach((name, group) -> {
+      if (before.service(name) != group) {
+        changed.put(name, countsBySource(group));
+      }
+    });
+    for (String name : before.services().keySet()) {
+      if (snapshot.service(name) == null) {
+        // no record any more
+        changed.put(name, Map.of());
+      }
+    }
+    metrics.registryInstancesChanged(changed, routedServices);
+    counted = snapshot;
+  }
+
+  /** A service's records counted by source (a bounded label: see DiscoverySources.label) and status. */
+  private Map<String, ServiceInstanceCounts> countsBySource(RegistrySnapshot.ServiceGroup group) {
+    Map<String, int[]> bySource = new HashMap<>();
+    for (ServiceInstance i : group.all()) {
+      bySource.computeIfAbsent(DiscoverySources.label(i, sourceIds), k -> new int[4])[i.status().ordinal()]++;
+    }
+    Map<String, ServiceInstanceCounts> perSource = new HashMap<>();
+    bySource.forEach((source, c) -> perSource.put(source, new ServiceInstanceCounts(c[InstanceStatus.UP.ordinal()],
+      c[InstanceStatus.DOWN.ordinal()], c[InstanceStatus.OUT_OF_SERVICE.ordinal()], c[InstanceStatus.UNKNOWN.ordinal()])));
+    return perSource;
   }
 
   /**

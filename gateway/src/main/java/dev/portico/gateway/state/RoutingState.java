@@ -15,10 +15,13 @@ import dev.portico.gateway.config.GatewayConfig;
 import dev.portico.gateway.config.PoolBackendConfig;
 import dev.portico.gateway.routing.ApiTable;
 
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Everything the hot path reads, in one immutable value: the API table, the compiled backends,
@@ -27,46 +30,31 @@ import java.util.Map;
  * swapped atomically, see {@code FabricRuntime}.) A change of
  * configuration or registry builds a new state off the hot path; {@link RoutingStateHolder}
  * swaps it atomically. Breakers and in-flight counts live in {@link BackendStates} and survive
- * the swap.
+ * the swap. A registry change rebuilds only what depends on the services that changed
+ * ({@link #withRegistry}).
  */
 public final class RoutingState {
 
   private static final Endpoint[] NONE = new Endpoint[0];
 
-  private final ApiTable apis;
-  private final Map<String, Backend> backends;
-  private final RegistrySnapshot registry;
-  private final BackendStates states;
-  private final Map<String, Endpoint[]> serviceEndpoints;
-  private final Map<SingleBackend, Targets> targets = new HashMap<>();
-  private final Map<PoolBackend, Targets.Pool> pools = new HashMap<>();
+  /** What a configuration compiles to: shared by every state of that configuration, whatever the registry. */
+  private record Compiled(ApiTable apis, Map<String, Backend> backends, BackendStates states,
+                          Map<String, List<SingleBackend>> singlesByService, Map<SingleBackend, List<PoolBackend>> poolsByMember) {
+  }
 
-  private RoutingState(ApiTable apis, Map<String, Backend> backends, RegistrySnapshot registry, BackendStates states) {
-    this.apis = apis;
-    this.backends = backends;
+  private final Compiled compiled;
+  private final RegistrySnapshot registry;
+  private final Map<String, Endpoint[]> serviceEndpoints;
+  private final Map<SingleBackend, Targets> targets;
+  private final Map<PoolBackend, Targets.Pool> pools;
+
+  private RoutingState(Compiled compiled, RegistrySnapshot registry, Map<String, Endpoint[]> serviceEndpoints,
+                       Map<SingleBackend, Targets> targets, Map<PoolBackend, Targets.Pool> pools) {
+    this.compiled = compiled;
     this.registry = registry;
-    this.states = states;
-    // only services a Single backend routes to: a registry full of Service Fabric replica records
-    // (resolved through the fabric index instead) costs nothing here
-    Map<String, Endpoint[]> endpoints = new HashMap<>();
-    for (Backend b : backends.values()) {
-      if (b instanceof SingleBackend s && s.service() != null && !endpoints.containsKey(s.service())) {
-        List<ServiceInstance> up = registry.up(s.service());
-        endpoints.put(s.service(), up.stream().map(Endpoint::of).toArray(Endpoint[]::new));
-      }
-    }
-    this.serviceEndpoints = Map.copyOf(endpoints);
-    for (Backend b : backends.values()) {
-      if (b instanceof SingleBackend s) {
-        Endpoint[] eps = s.fixedEndpoint() != null ? new Endpoint[] {s.fixedEndpoint()} : endpoints(s.service());
-        targets.put(s, Targets.of(s, eps, states));
-      }
-    }
-    for (Backend b : backends.values()) {
-      if (b instanceof PoolBackend p) {
-        pools.put(p, Targets.pool(p, targets));
-      }
-    }
+    this.serviceEndpoints = serviceEndpoints;
+    this.targets = targets;
+    this.pools = pools;
   }
 
   public static RoutingState compile(GatewayConfig config, RegistrySnapshot registry, BackendStates states) {
@@ -83,24 +71,104 @@ public final class RoutingState {
         backends.put(b.id(), Backend.compile(b, singles));
       }
     }
-    return new RoutingState(ApiTable.build(config.apis(), backends), Map.copyOf(backends), registry, states);
+    // only services a Single backend routes to: a registry full of Service Fabric replica records
+    // (resolved through the fabric index instead) costs nothing here
+    Map<String, List<SingleBackend>> byService = new HashMap<>();
+    Map<SingleBackend, List<PoolBackend>> byMember = new HashMap<>();
+    for (Backend b : backends.values()) {
+      if (b instanceof SingleBackend s && s.service() != null) {
+        byService.computeIfAbsent(s.service(), k -> new ArrayList<>()).add(s);
+      }
+      if (b instanceof PoolBackend p) {
+        for (SingleBackend m : p.members()) {
+          byMember.computeIfAbsent(m, k -> new ArrayList<>()).add(p);
+        }
+      }
+    }
+    Compiled compiled = new Compiled(ApiTable.build(config.apis(), backends), Map.copyOf(backends), states,
+      byService, byMember);
+    Map<String, Endpoint[]> endpoints = new HashMap<>();
+    for (String service : byService.keySet()) {
+      endpoints.put(service, endpoints(registry, service));
+    }
+    Map<SingleBackend, Targets> targets = new HashMap<>();
+    for (Backend b : backends.values()) {
+      if (b instanceof SingleBackend s) {
+        Endpoint[] eps = s.fixedEndpoint() != null ? new Endpoint[] {s.fixedEndpoint()} : endpoints.getOrDefault(s.service(), NONE);
+        targets.put(s, Targets.of(s, eps, states));
+      }
+    }
+    Map<PoolBackend, Targets.Pool> pools = new HashMap<>();
+    for (Backend b : backends.values()) {
+      if (b instanceof PoolBackend p) {
+        pools.put(p, Targets.pool(p, targets));
+      }
+    }
+    return new RoutingState(compiled, registry, endpoints, targets, pools);
   }
 
-  /** The same configuration over a newer registry snapshot (breakers and balancer cursors are kept). */
+  /**
+   * The same configuration over a newer registry snapshot (breakers and balancer cursors are kept).
+   * Incremental: only the backends routing to a service whose group changed (by identity, see
+   * {@link RegistrySnapshot}) get new targets, and only the pools holding them are rebuilt; every
+   * other backend's targets are shared with this state.
+   */
   public RoutingState withRegistry(RegistrySnapshot snapshot) {
-    return new RoutingState(apis, backends, snapshot, states);
+    if (snapshot == registry) {
+      return this;
+    }
+    List<String> changed = new ArrayList<>();
+    for (String service : compiled.singlesByService().keySet()) {
+      if (registry.service(service) != snapshot.service(service)) {
+        changed.add(service);
+      }
+    }
+    if (changed.isEmpty()) {
+      return new RoutingState(compiled, snapshot, serviceEndpoints, targets, pools);
+    }
+    Map<String, Endpoint[]> endpoints = new HashMap<>(serviceEndpoints);
+    Map<SingleBackend, Targets> nextTargets = new HashMap<>(targets);
+    Set<PoolBackend> poolsToRebuild = new HashSet<>();
+    for (String service : changed) {
+      Endpoint[] eps = endpoints(snapshot, service);
+      endpoints.put(service, eps);
+      for (SingleBackend s : compiled.singlesByService().get(service)) {
+        nextTargets.put(s, Targets.of(s, eps, compiled.states()));
+        poolsToRebuild.addAll(compiled.poolsByMember().getOrDefault(s, List.of()));
+      }
+    }
+    Map<PoolBackend, Targets.Pool> nextPools = pools;
+    if (!poolsToRebuild.isEmpty()) {
+      nextPools = new HashMap<>(pools);
+      for (PoolBackend p : poolsToRebuild) {
+        nextPools.put(p, Targets.pool(p, nextTargets));
+      }
+    }
+    return new RoutingState(compiled, snapshot, endpoints, nextTargets, nextPools);
+  }
+
+  private static Endpoint[] endpoints(RegistrySnapshot registry, String service) {
+    List<ServiceInstance> up = registry.up(service);
+    if (up.isEmpty()) {
+      return NONE;
+    }
+    Endpoint[] out = new Endpoint[up.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = Endpoint.of(up.get(i));
+    }
+    return out;
   }
 
   public ApiTable apis() {
-    return apis;
+    return compiled.apis();
   }
 
   public Backend backend(String id) {
-    return backends.get(id);
+    return compiled.backends().get(id);
   }
 
   public Map<String, Backend> backends() {
-    return backends;
+    return compiled.backends();
   }
 
   public RegistrySnapshot registry() {
@@ -108,7 +176,7 @@ public final class RoutingState {
   }
 
   public BackendStates states() {
-    return states;
+    return compiled.states();
   }
 
   /** UP endpoints of a registry service some Single backend routes to, in a stable order; empty when it has none. */

@@ -1,0 +1,218 @@
+#!/usr/bin/env bash
+# The gateway at scale next to itself small, in one run: 10,000 APIs routing to 10,000 registry
+# services of 5 instances each (50,000 instances, published at start from the configuration),
+# against the same gateway with one API (one service of 5 instances). Prints, with the goals of
+# issue 13: start-up time, resident memory, req/s and p99 with the load spread over random APIs
+# (wrk with a Lua script; the small gateway gets the same script over its one API), and how long
+# a registry change takes to be routed (publish, status DOWN/UP, unpublish through the admin API,
+# seen by requests).
+#
+# usage: bench/scale.sh [--apis N] [--per-api N] [--format yaml|json] [--rounds N] [--seconds N]
+#                       [--warmup N] [--connections N] [--changes N] [--jar JAR]
+#   defaults: 10000 APIs, 5 instances each, yaml, 5 rounds of 8 s, 30 s warm-up, 32 connections,
+#   20 change cycles (4 changes each). --jar measures another build (e.g. a baseline; give it
+#   --format json if it cannot read a large YAML file). Extra JVM flags: JAVA_OPTS.
+#   Ports: backends 127.0.0.1:19101-19150 (one NGINX: 50 listeners, each answering its port), scale
+#   gateway 18094 (management 19094), small gateway 18095 (19095). Needs wrk, nginx, python3.
+# The instances of a service sit on 5 of the 50 backend ports, so the upstream connection pools
+# stay warm under load (50 endpoints per event loop): the figures are the gateway's own costs of
+# scale (routing, snapshots, memory), not those of connecting to 50,000 hosts. Every instance still
+# has its own breaker and endpoint state (backend x endpoint).
+set -euo pipefail
+apis=10000 per=5 format=yaml rounds=5 seconds=8 warmup=30 conns=32 changes=20 jar_arg=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --apis) apis=$2; shift 2 ;;
+    --per-api) per=$2; shift 2 ;;
+    --format) format=$2; shift 2 ;;
+    --rounds) rounds=$2; shift 2 ;;
+    --seconds) seconds=$2; shift 2 ;;
+    --warmup) warmup=$2; shift 2 ;;
+    --connections) conns=$2; shift 2 ;;
+    --changes) changes=$2; shift 2 ;;
+    --jar) jar_arg=$2; shift 2 ;;
+    *) echo "unknown argument $1" >&2; exit 2 ;;
+  esac
+done
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=bench/lib.sh
+. "$here/lib.sh"
+[ -z "$jar_arg" ] || jar=$jar_arg
+token=scale-bench-admin-token
+
+# --- backends: 50 NGINX listeners, each answering with its port --------------------------------
+listen=""
+for p in $(seq 19101 19150); do listen="$listen listen 127.0.0.1:$p;"; done
+cat > "$wd/backends.conf" <<CONF
+worker_processes 1; daemon off; pid $wd/backends.pid; error_log $wd/backends.err;
+events { worker_connections 8192; }
+http { access_log off; server { $listen keepalive_requests 10000000;
+  location / { default_type application/json; return 200 '{"ok":true,"port":\$server_port}'; } } }
+CONF
+nginx -c "$wd/backends.conf" & pids+=($!)
+
+# --- configurations --------------------------------------------------------------------------
+python3 - "$wd" "$format" "$apis" "$per" "$token" <<'PY'
+import json, sys
+wd, fmt, apis, per, token = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
+PORTS, BASE = 50, 19101
+def url(s, j):
+    return "http://127.0.0.1:%d" % (BASE + (s * per + j) % PORTS)
+def write(name, n, port):
+    listeners = {"traffic": {"host": "127.0.0.1", "port": port}, "management": {"host": "127.0.0.1", "port": port + 1000}}
+    instances = [{"service": "s%d" % s, "url": url(s, j)} for s in range(n) for j in range(per)]
+    backends = [{"id": "b%d" % s, "url": "s%d" % s} for s in range(n)] + [{"id": "probe", "url": "probe"}]
+    api_list = [{"id": "a%d" % s, "path": "/t%d/s%d" % (s % 97, s), "backend": "b%d" % s,
+                 "retry": {"count": 2}} for s in range(n)] + [{"id": "probe", "path": "/probe", "backend": "probe"}]
+    path = "%s/%s.%s" % (wd, name, fmt)
+    if fmt == "json":
+        json.dump({"listeners": listeners, "admin": {"token": token}, "registry": {"instances": instances},
+                   "backends": backends, "apis": api_list}, open(path, "w"))
+        return
+    with open(path, "w") as f:
+        f.write("listeners:\n  traffic: { host: 127.0.0.1, port: %d }\n  management: { host: 127.0.0.1, port: %d }\n"
+                % (port, port + 1000))
+        f.write("admin: { token: %s }\nregistry:\n  instances:\n" % token)
+        for i in instances:
+            f.write('    - { service: %s, url: "%s" }\n' % (i["service"], i["url"]))
+        f.write("backends:\n")
+        for b in backends:
+            f.write("  - { id: %s, url: %s }\n" % (b["id"], b["url"]))
+        f.write("apis:\n")
+        for a in api_list:
+            retry = ", retry: { count: 2 }" if "retry" in a else ""
+            f.write("  - { id: %s, path: %s, backend: %s%s }\n" % (a["id"], a["path"], a["backend"], retry))
+write("scale", apis, 18094)
+write("small", 1, 18095)
+PY
+cat > "$wd/random.lua" <<LUA
+-- a random API of N per request (the small gateway: N = 1)
+local n = tonumber(os.getenv("APIS"))
+function init(args) math.randomseed(os.time() * 1000 + math.floor(os.clock() * 1000000)) end
+function request()
+  local k = math.random(0, n - 1)
+  return wrk.format("GET", "/t" .. (k % 97) .. "/s" .. k .. "/item")
+end
+LUA
+
+# --- start-up ----------------------------------------------------------------------------------
+start() {  # start NAME: the seconds from launch to the gateway's "ready" line go to $wd/NAME.startup
+  local t0 t1
+  t0=$(date +%s%N)
+  # shellcheck disable=SC2086
+  java ${JAVA_OPTS:-} -jar "$jar" --config "$wd/$1.$format" > "$wd/$1.log" 2>&1 & pids+=($!)
+  until grep -q "ready: traffic on" "$wd/$1.log"; do
+    kill -0 "${pids[-1]}" 2>/dev/null || { echo "the $1 gateway exited:" >&2; tail -20 "$wd/$1.log" >&2; exit 1; }
+    sleep 0.02
+  done
+  t1=$(date +%s%N)
+  awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.2f", (b - a) / 1e9}' > "$wd/$1.startup"
+}
+rss_mib() { awk '/^VmRSS/ {printf "%d", $2 / 1024}' "/proc/$1/status"; }
+hwm_mib() { awk '/^VmHWM/ {printf "%d", $2 / 1024}' "/proc/$1/status"; }
+start scale
+pid_scale=${pids[-1]}
+rss_ready=$(rss_mib "$pid_scale")
+start small
+pid_small=${pids[-1]}
+startup_scale=$(cat "$wd/scale.startup")
+echo "start-up: scale ${startup_scale} s (RSS ${rss_ready} MiB at ready), small $(cat "$wd/small.startup") s"
+
+# --- throughput and latency, rotating rounds ---------------------------------------------------
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+to_us() { awk '{v=$1; if (v ~ /us$/) {sub(/us$/,"",v); print v} else if (v ~ /ms$/) {sub(/ms$/,"",v); print v*1000} else if (v ~ /s$/) {sub(/s$/,"",v); print v*1000000} else print v}'; }
+load() {  # load NAME SECONDS [--latency]
+  local port n
+  if [ "$1" = scale ]; then port=18094 n=$apis; else port=18095 n=1; fi
+  APIS=$n wrk -t1 -c"$conns" -d"$2s" ${3:-} -s "$wd/random.lua" "http://127.0.0.1:$port"
+}
+for n in scale small; do load "$n" "$warmup" > /dev/null; done
+hz=$(getconf CLK_TCK)
+for r in $(seq "$rounds"); do
+  for n in $( ((r % 2)) && echo "scale small" || echo "small scale"); do
+    if [ "$n" = scale ]; then p=$pid_scale; else p=$pid_small; fi
+    c0=$(cpu_ticks "$p")
+    out=$(load "$n" "$seconds" --latency)
+    c1=$(cpu_ticks "$p")
+    echo "$r $n $(echo "$out" | awk '/Requests\/sec/ {print $2}') $(echo "$out" | awk '$1=="50%" {print $2}' | to_us)" \
+      "$(echo "$out" | awk '$1=="99%" {print $2}' | to_us) $(( (c1 - c0) * 1000000 / hz ))" \
+      "$(echo "$out" | awk '/requests in/ {print $1}') $(echo "$out" | awk '/Non-2xx/ {print $NF}')" >> "$wd/rounds"
+  done
+done
+rss_loaded=$(rss_mib "$pid_scale")
+rss_peak=$(hwm_mib "$pid_scale")
+
+# --- registry changes routed -------------------------------------------------------------------
+python3 - "$changes" "$token" > "$wd/changes" <<'PY'
+import http.client, json, sys, time
+cycles, token = int(sys.argv[1]), sys.argv[2]
+traffic = http.client.HTTPConnection("127.0.0.1", 18094, timeout=10)
+admin = http.client.HTTPConnection("127.0.0.1", 19094, timeout=10)
+auth = {"Authorization": "Bearer " + token, "Content-Type": "application/json"}
+def call(method, path, body=None):
+    admin.request(method, path, body=None if body is None else json.dumps(body), headers=auth)
+    r = admin.getresponse()
+    data = r.read()
+    if r.status >= 300:
+        raise SystemExit("admin %s %s: %d %s" % (method, path, r.status, data[:200]))
+    return json.loads(data) if data else None
+def port():
+    traffic.request("GET", "/probe/x")
+    r = traffic.getresponse()
+    data = r.read()
+    return json.loads(data).get("port") if r.status == 200 else None
+def until(predicate, streak=1, bound=10.0):
+    """seconds until `streak` answers in a row satisfy predicate (the change is routed)"""
+    t0, seen = time.perf_counter(), 0
+    while True:
+        seen = seen + 1 if predicate(port()) else 0
+        if seen >= streak:
+            return time.perf_counter()
+        if time.perf_counter() - t0 > bound:
+            raise SystemExit("a change was not routed within %.0f s" % bound)
+a = call("POST", "/admin/registry", {"service": "probe", "url": "http://127.0.0.1:19101"})["id"]
+until(lambda p: p == 19101)
+for _ in range(cycles):
+    t = time.perf_counter(); b = call("POST", "/admin/registry", {"service": "probe", "url": "http://127.0.0.1:19150"})["id"]
+    print("publish", until(lambda p: p == 19150) - t)
+    # round-robin alternates the two: three of the new one in a row means the old one is out
+    t = time.perf_counter(); call("PUT", "/admin/registry/%s/status" % a, {"status": "DOWN"})
+    print("status-down", until(lambda p: p == 19150, streak=3) - t)
+    t = time.perf_counter(); call("PUT", "/admin/registry/%s/status" % a, {"status": "UP"})
+    print("status-up", until(lambda p: p == 19101) - t)
+    t = time.perf_counter(); call("DELETE", "/admin/registry/%s" % b)
+    print("unpublish", until(lambda p: p == 19101, streak=3) - t)
+PY
+
+# --- summary -----------------------------------------------------------------------------------
+python3 - "$wd/rounds" "$wd/changes" "$startup_scale" "$rss_loaded" "$rss_peak" "$apis" "$per" "$format" <<'PY'
+import collections, statistics, sys
+rounds = collections.defaultdict(dict)
+for line in open(sys.argv[1]):
+    f = line.split()
+    r, n, rps, p50, p99, cpu, reqs = f[0], f[1], float(f[2]), float(f[3]), float(f[4]), float(f[5]), int(f[6])
+    rounds[n][r] = (rps, p50, p99, cpu / max(1, reqs), int(f[7]) if len(f) > 7 else 0)
+med = lambda n, i: statistics.median(v[i] for v in rounds[n].values())
+ratio = lambda i: statistics.median(rounds["scale"][r][i] / rounds["small"][r][i] for r in rounds["scale"])
+changes = collections.defaultdict(list)
+for line in open(sys.argv[2]):
+    kind, secs = line.split()
+    changes[kind].append(float(secs) * 1000)
+every = [v for vs in changes.values() for v in vs]
+startup, rss, peak = float(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
+apis, per, fmt = int(sys.argv[6]), int(sys.argv[7]), sys.argv[8]
+print(f"\n{apis} APIs, {apis * per} instances ({fmt}) vs 1 API; medians of {len(rounds['scale'])} rotating rounds")
+print(f"{'':<8} {'req/s':>8} {'p50_us':>7} {'p99_us':>7} {'cpu_us/req':>10} {'non2xx':>6}")
+for n in ("scale", "small"):
+    print(f"{n:<8} {med(n, 0):>8.0f} {med(n, 1):>7.0f} {med(n, 2):>7.0f} {med(n, 3):>10.1f} {sum(v[4] for v in rounds[n].values()):>6}")
+for kind, vs in changes.items():
+    print(f"change routed, {kind:<12} median {statistics.median(vs):6.1f} ms  max {max(vs):6.1f} ms  ({len(vs)})")
+ok = lambda b: "yes" if b else "NO"
+print("\ngoal                                   measured        met")
+print(f"req/s scale / small >= 0.95            {ratio(0):<15.2f} {ok(ratio(0) >= 0.95)}")
+print(f"p99 scale / small <= 1.5               {ratio(2):<15.2f} {ok(ratio(2) <= 1.5)}")
+print(f"start-up < 3 s                         {startup:<15.2f} {ok(startup < 3)}")
+print(f"RSS < 512 MiB (after load; peak)       {str(rss) + '; ' + str(peak):<15} {ok(rss < 512)}")
+print(f"change routed: median < 100 ms         {statistics.median(every):<15.1f} {ok(statistics.median(every) < 100)}")
+print(f"change routed: max < 250 ms            {max(every):<15.1f} {ok(max(every) < 250)}")
+PY

@@ -1,0 +1,114 @@
+package dev.portico.discovery;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.shareddata.AsyncMap;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The registry's records as stored: registration id to the record's JSON text, exactly as the
+ * Vert.x Service Discovery backend keeps them. Reading the text rather than decoded records lets
+ * {@link RegistryWatcher} decode a record once per version: a record whose text did not change
+ * since the last read is not decoded again, and a read that finds nothing new changes nothing.
+ * Writes still go through Service Discovery ({@link Registry}).
+ */
+sealed interface RecordStore {
+
+  /** Every record, by registration id. */
+  Future<Map<String, String>> all();
+
+  /** The records {@code ids} that exist (an id without a record is absent from the result). */
+  Future<Map<String, String>> some(Collection<String> ids);
+
+  /** The map {@code DefaultServiceDiscoveryBackend} keeps (local, or cluster-wide on a clustered Vert.x). */
+  record LocalMap(Vertx vertx) implements RecordStore {
+    /** The name {@code DefaultServiceDiscoveryBackend} gives its map. */
+    static final String MAP = "service.registry";
+
+    @Override
+    public Future<Map<String, String>> all() {
+      return map().compose(AsyncMap::entries);
+    }
+
+    @Override
+    public Future<Map<String, String>> some(Collection<String> ids) {
+      return map().compose(m -> {
+        Map<String, String> out = new HashMap<>();
+        Future<Void> chain = Future.succeededFuture();
+        for (String id : ids) {
+          chain = chain.compose(v -> m.get(id).map(raw -> {
+            if (raw != null) {
+              out.put(id, raw);
+            }
+            return null;
+          }));
+        }
+        return chain.map(out);
+      });
+    }
+
+    private Future<AsyncMap<String, String>> map() {
+      return vertx.sharedData().getAsyncMap(MAP);
+    }
+  }
+
+  /** The hash {@code RedisBackendService} keeps under {@code key}: one field per record. */
+  record RedisHash(io.vertx.redis.client.Redis client, String key) implements RecordStore {
+    @Override
+    public Future<Map<String, String>> all() {
+      return client.send(Request.cmd(Command.HGETALL).arg(key)).map(RedisHash::pairs);
+    }
+
+    @Override
+    public Future<Map<String, String>> some(Collection<String> ids) {
+      if (ids.isEmpty()) {
+        return Future.succeededFuture(Map.of());
+      }
+      String[] order = ids.toArray(new String[0]);
+      Request hmget = Request.cmd(Command.HMGET).arg(key);
+      for (String id : order) {
+        hmget.arg(id);
+      }
+      return client.send(hmget).map(values -> {
+        Map<String, String> out = new HashMap<>();
+        for (int i = 0; i < order.length && i < values.size(); i++) {
+          Response v = values.get(i);
+          if (v != null) {
+            out.put(order[i], v.toString());
+          }
+        }
+        return out;
+      });
+    }
+
+    /** HGETALL answers a map (RESP3) or a flat list of field, value, field, value… (RESP2). */
+    private static Map<String, String> pairs(Response r) {
+      if (r == null) {
+        return Map.of();
+      }
+      Map<String, String> out = new HashMap<>(Math.max(16, r.size()));
+      if (r.isMap()) {
+        for (String field : r.getKeys()) {
+          Response v = r.get(field);
+          if (v != null) {
+            out.put(field, v.toString());
+          }
+        }
+      } else {
+        for (int i = 0; i + 1 < r.size(); i += 2) {
+          Response v = r.get(i + 1);
+          if (v != null) {
+            out.put(r.get(i).toString(), v.toString());
+          }
+        }
+      }
+      return out;
+    }
+  }
+}
