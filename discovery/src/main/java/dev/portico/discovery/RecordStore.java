@@ -7,8 +7,10 @@ import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -25,6 +27,12 @@ sealed interface RecordStore {
 
   /** The records {@code ids} that exist (an id without a record is absent from the result). */
   Future<Map<String, String>> some(Collection<String> ids);
+
+  /** Stores every record (registration id to JSON text) as the backend's own writes would. */
+  Future<Void> putAll(Map<String, String> records);
+
+  /** Removes the records {@code ids} (absent ones are no error). */
+  Future<Void> removeAll(Collection<String> ids);
 
   /** The map {@code DefaultServiceDiscoveryBackend} keeps (local, or cluster-wide on a clustered Vert.x). */
   record LocalMap(Vertx vertx) implements RecordStore {
@@ -51,6 +59,17 @@ sealed interface RecordStore {
         }
         return chain.map(out);
       });
+    }
+
+    @Override
+    public Future<Void> putAll(Map<String, String> records) {
+      return map().compose(m -> Window.map(List.copyOf(records.entrySet()), 1024, e -> m.put(e.getKey(), e.getValue())))
+        .mapEmpty();
+    }
+
+    @Override
+    public Future<Void> removeAll(Collection<String> ids) {
+      return map().compose(m -> Window.map(List.copyOf(ids), 1024, m::remove)).mapEmpty();
     }
 
     private Future<AsyncMap<String, String>> map() {
@@ -85,6 +104,42 @@ sealed interface RecordStore {
         }
         return out;
       });
+    }
+
+    /** Fields per HSET: a few hundred kilobytes per command, pipelined on the client's connections. */
+    private static final int PER_COMMAND = 1000;
+
+    @Override
+    public Future<Void> putAll(Map<String, String> records) {
+      List<Future<Response>> sent = new ArrayList<>();
+      Request hset = null;
+      int n = 0;
+      for (Map.Entry<String, String> e : records.entrySet()) {
+        if (hset == null) {
+          hset = Request.cmd(Command.HSET).arg(key);
+        }
+        hset.arg(e.getKey()).arg(e.getValue());
+        if (++n % PER_COMMAND == 0) {
+          sent.add(client.send(hset));
+          hset = null;
+        }
+      }
+      if (hset != null) {
+        sent.add(client.send(hset));
+      }
+      return Future.all(sent).mapEmpty();
+    }
+
+    @Override
+    public Future<Void> removeAll(Collection<String> ids) {
+      List<Future<Response>> sent = new ArrayList<>();
+      List<String> list = List.copyOf(ids);
+      for (int from = 0; from < list.size(); from += PER_COMMAND) {
+        Request hdel = Request.cmd(Command.HDEL).arg(key);
+        list.subList(from, Math.min(list.size(), from + PER_COMMAND)).forEach(hdel::arg);
+        sent.add(client.send(hdel));
+      }
+      return Future.all(sent).mapEmpty();
     }
 
     /** HGETALL answers a map (RESP3) or a flat list of field, value, field, value… (RESP2). */

@@ -28,6 +28,8 @@ import java.util.function.Consumer;
 final class RedisAnnouncements {
 
   private static final Logger log = LoggerFactory.getLogger(RedisAnnouncements.class);
+  /** Announces a change of any number of records (a bulk write): receivers read the whole registry. */
+  static final String ANYTHING = "*";
   private static final long FIRST_RETRY_MS = 250;
   private static final long MAX_RETRY_MS = 5_000;
 
@@ -47,8 +49,8 @@ final class RedisAnnouncements {
   }
 
   /**
-   * Tells every gateway (this one too) that record {@code registration} changed, or with an empty
-   * one that any record may have; best effort (their polling catches a lost one).
+   * Tells every gateway (this one too) that record {@code registration} changed, or with
+   * {@link #ANYTHING} that any record may have; best effort (their polling catches a lost one).
    */
   void announce(String registration) {
     client.send(Request.cmd(Command.PUBLISH).arg(channel).arg(registration))
@@ -142,7 +144,7 @@ final class RedisAnnouncements {
       && "message".equals(message.get(0).toString())) {
       Response payload = message.get(2);
       String id = payload == null ? null : payload.toString();
-      listener.accept(id == null || id.isEmpty() ? null : id);
+      listener.accept(id == null || id.isEmpty() || id.equals(ANYTHING) ? null : id);
     }
   }
 }

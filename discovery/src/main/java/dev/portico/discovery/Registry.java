@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -34,6 +35,15 @@ public final class Registry {
   /** Cross-process announcements of a Redis registry; {@code null} for the local one. */
   private final RedisAnnouncements announcements;
   private final RecordStore records;
+
+  /**
+   * Records this process wrote itself, as stored and decoded: the watcher's next read of such a
+   * record does not decode it again. Each entry is taken by that read.
+   */
+  private final Map<String, Written> written = new ConcurrentHashMap<>();
+
+  private record Written(String stored, ServiceInstance instance) {
+  }
 
   private Registry(Vertx vertx, ServiceDiscovery discovery, RegistryOptions options, RedisAnnouncements announcements,
                    RecordStore records) {
@@ -101,19 +111,56 @@ public final class Registry {
     return announced(publishQuietly(spec));
   }
 
-  /** Writes in flight at once when many go together (start-up publishes thousands of configured instances). */
+  /** Writes in flight at once when many go together (start-up declares thousands of configured instances). */
   static final int WRITE_WINDOW = 256;
 
   /**
-   * Publishes every spec, {@value #WRITE_WINDOW} at a time rather than one after the other;
-   * completes with the records in the order of {@code specs}. When one fails, those published are
-   * unpublished again (best effort) and the call fails with the first failure.
+   * Publishes every spec in bulk: the records are written to the backend's store in a few large
+   * writes (one HSET per thousand records on Redis) rather than one Service Discovery publication
+   * each, then announced once. Completes with the records in the
+   * order of {@code specs}; when the write fails, what was written is removed again (best effort)
+   * and the call fails.
    */
   public Future<List<ServiceInstance>> publishAll(List<InstanceSpec> specs) {
-    List<ServiceInstance> published = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
-    return Window.map(specs, WRITE_WINDOW, spec -> publish(spec).onSuccess(published::add))
-      .recover(e -> Window.map(List.copyOf(published), WRITE_WINDOW, i -> unpublish(i.id()).otherwiseEmpty())
-        .transform(ar -> Future.failedFuture(e)));
+    if (specs.isEmpty()) {
+      return Future.succeededFuture(List.of());
+    }
+    List<ServiceInstance> out = new java.util.ArrayList<>(specs.size());
+    Map<String, String> stored = new java.util.LinkedHashMap<>();
+    for (InstanceSpec spec : specs) {
+      // what DiscoveryImpl.publish and the backend's store do, record by record
+      Record record = toRecord(spec);
+      if (record.getStatus() == null || record.getStatus() == io.vertx.servicediscovery.Status.UNKNOWN) {
+        record.setStatus(io.vertx.servicediscovery.Status.UP);
+      }
+      String id = java.util.UUID.randomUUID().toString();
+      record.setRegistration(id);
+      JsonObject json = record.toJson();
+      String text = json.encode();
+      ServiceInstance instance = toInstance(record);
+      stored.put(id, text);
+      written.put(id, new Written(text, instance));
+      out.add(instance);
+    }
+    return bounded(records.putAll(stored))
+      .recover(e -> {
+        stored.keySet().forEach(written::remove);
+        return bounded(records.removeAll(stored.keySet())).otherwiseEmpty().transform(ar -> Future.failedFuture(e));
+      })
+      .map(v -> {
+        // one announcement for the whole bulk: every watcher reads the registry once
+        announce("bulk publication of " + out.size());
+        return out;
+      });
+  }
+
+  /**
+   * The instance this process wrote as record {@code id} if it was stored exactly as {@code stored}
+   * (so it needs no decoding), else {@code null}. Takes the entry either way.
+   */
+  ServiceInstance writtenAs(String id, String stored) {
+    Written w = written.remove(id);
+    return w != null && w.stored().equals(stored) ? w.instance() : null;
   }
 
   /** Replaces the endpoint, status and metadata of the record {@code id}; the id is kept. */
@@ -209,8 +256,7 @@ public final class Registry {
   public void announce(String what) {
     vertx.eventBus().publish(options.announceAddress(), new JsonObject().put("changed", what));
     if (announcements != null) {
-      // the empty payload names no record: "read everything"
-      announcements.announce("");
+      announcements.announce(RedisAnnouncements.ANYTHING);
     }
   }
 

@@ -116,13 +116,17 @@ public final class RegistryWatcher {
     this.registry = registry;
   }
 
-  /** Subscribes to announcements, builds the first snapshot and starts the periodic refresh. */
+  /**
+   * Subscribes to announcements, builds the first snapshot and starts the periodic refresh.
+   * Completes on the caller's context (when called on one).
+   */
   public Future<RegistrySnapshot> start() {
+    Context caller = Vertx.currentContext();
     Promise<RegistrySnapshot> first = Promise.promise();
     vertx.deployVerticle(new Worker(first), new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER))
       .onSuccess(id -> deployment = id)
       .onFailure(first::tryFail);
-    return first.future();
+    return onCaller(caller, first.future());
   }
 
   public Future<Void> stop() {
@@ -159,16 +163,34 @@ public final class RegistryWatcher {
 
   /**
    * Reads every record now (or right after the read in flight) and completes with a snapshot that
-   * reflects every registry write completed before this call.
+   * reflects every registry write completed before this call. Completes on the caller's context
+   * (when called on one).
    */
   public Future<RegistrySnapshot> refresh() {
+    Context caller = Vertx.currentContext();
     Promise<RegistrySnapshot> promise = Promise.promise();
     context.runOnContext(v -> {
       waiting.add(promise);
       fullPending = true;
       next();
     });
-    return promise.future();
+    return onCaller(caller, promise.future());
+  }
+
+  /** {@code f}, its outcome handed over on {@code caller} (as is without one): the caller's state stays confined to it. */
+  private static <T> Future<T> onCaller(Context caller, Future<T> f) {
+    if (caller == null) {
+      return f;
+    }
+    Promise<T> p = Promise.promise();
+    f.onComplete(ar -> {
+      if (Vertx.currentContext() == caller) {
+        p.handle(ar);
+      } else {
+        caller.runOnContext(v -> p.handle(ar));
+      }
+    });
+    return p.future();
   }
 
   /** The verticle whose worker context the watcher lives on. */
@@ -388,14 +410,16 @@ public final class RegistryWatcher {
     return groups(touched);
   }
 
-  /** Record {@code id} is new or its text changed: decode it once. */
+  /** Record {@code id} is new or its text changed: decode it once (not at all when this process wrote it). */
   private void upsert(String id, String text, Known k, int gen, Set<String> touched) {
-    ServiceInstance next;
-    try {
-      next = Registry.decode(text);
-    } catch (RuntimeException e) {
-      log.warn("registry record {} cannot be decoded and is ignored: {}", id, e.toString());
-      next = null;
+    ServiceInstance next = registry.writtenAs(id, text);
+    if (next == null) {
+      try {
+        next = Registry.decode(text);
+      } catch (RuntimeException e) {
+        log.warn("registry record {} cannot be decoded and is ignored: {}", id, e.toString());
+        next = null;
+      }
     }
     if (k == null) {
       known.put(id, new Known(text, next, gen));

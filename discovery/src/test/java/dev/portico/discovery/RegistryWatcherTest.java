@@ -127,4 +127,40 @@ class RegistryWatcherTest {
     watcher.stop().await();
     registry.close();
   }
+
+  @Test
+  void startAndRefreshCompleteOnTheCallersContext(Vertx vertx) throws Exception {
+    Registry registry = Registry.create(vertx, RegistryOptions.local().withRefreshInterval(Duration.ofMinutes(5)));
+    RegistryWatcher watcher = new RegistryWatcher(vertx, registry);
+    io.vertx.core.Context loop = vertx.getOrCreateContext();
+    java.util.concurrent.CompletableFuture<Boolean> started = new java.util.concurrent.CompletableFuture<>();
+    loop.runOnContext(v -> watcher.start().onComplete(ar -> started.complete(ar.succeeded() && Vertx.currentContext() == loop)));
+    assertThat(started.get(5, TimeUnit.SECONDS)).isTrue();
+    java.util.concurrent.CompletableFuture<Boolean> refreshed = new java.util.concurrent.CompletableFuture<>();
+    loop.runOnContext(v -> watcher.refresh().onComplete(ar -> refreshed.complete(ar.succeeded() && Vertx.currentContext() == loop)));
+    assertThat(refreshed.get(5, TimeUnit.SECONDS)).isTrue();
+    watcher.stop().await();
+    registry.close();
+  }
+
+  @Test
+  void recordsPublishedInBulkAreSeenWithoutDecodingThemAgain(Vertx vertx) {
+    Registry registry = Registry.create(vertx, RegistryOptions.local().withRefreshInterval(Duration.ofMinutes(5)));
+    java.util.List<InstanceSpec> specs = new java.util.ArrayList<>();
+    for (int i = 0; i < 500; i++) {
+      specs.add(InstanceSpec.of("svc-" + (i % 5), "http://10.0.1." + (i % 250) + ":" + (8000 + i)));
+    }
+    java.util.List<ServiceInstance> published = registry.publishAll(specs).await();
+    RegistryWatcher watcher = new RegistryWatcher(vertx, registry);
+    RegistrySnapshot first = watcher.start().await();
+    assertThat(first.size()).isEqualTo(500);
+    // the very instances the bulk publication made: not decoded again from the stored text
+    java.util.Set<ServiceInstance> made = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    made.addAll(published);
+    assertThat(first.services().values().stream().flatMap(g -> g.all().stream())).allMatch(made::contains);
+    // and what was stored decodes to the same values
+    assertThat(registry.instances().await()).containsExactlyInAnyOrderElementsOf(published);
+    watcher.stop().await();
+    registry.close();
+  }
 }

@@ -1,5 +1,6 @@
 package dev.portico.gateway;
 
+import dev.portico.gateway.support.OnContext;
 import dev.portico.gateway.support.Backends;
 import dev.portico.gateway.support.GatewayProcess;
 import io.vertx.core.Future;
@@ -167,11 +168,11 @@ class DrainTest {
   void a50MiBDownloadInFlightCompletes(@TempDir Path dir) throws Exception {
     start(dir, "{ gracePeriod: PT60S }");
     // the client holds the body back (paused) until the drain has closed the listeners
-    HttpClientResponse res = client.request(new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1")
-      .setPort(traffic).setURI("/a/big")).compose(req -> req.send()).map(r -> {
+    HttpClientResponse res = OnContext.run(vertx, () -> client.request(new RequestOptions().setMethod(HttpMethod.GET)
+      .setHost("127.0.0.1").setPort(traffic).setURI("/a/big")).compose(req -> req.send()).map(r -> {
         r.pause();
         return r;
-      }).await(20, TimeUnit.SECONDS);
+      })).await(20, TimeUnit.SECONDS);
     AtomicLong n = new AtomicLong();
     Promise<Long> done = Promise.promise();
     res.handler(b -> n.addAndGet(b.length())).endHandler(v -> done.complete(n.get())).exceptionHandler(done::tryFail);
@@ -218,8 +219,8 @@ class DrainTest {
 
   /** A request to a backend that starts its response and never ends it; the client ignores the cut-off. */
   void never() {
-    client.request(HttpMethod.GET, traffic, "127.0.0.1", "/a/never").compose(req -> req.send())
-      .onSuccess(r -> r.exceptionHandler(e -> { }));
+    OnContext.run(vertx, () -> client.request(HttpMethod.GET, traffic, "127.0.0.1", "/a/never").compose(req -> req.send())
+      .onSuccess(r -> r.exceptionHandler(e -> { })));
   }
 
   /** Writes {@code total} bytes with back-pressure. */

@@ -1,5 +1,6 @@
 package dev.portico.gateway;
 
+import dev.portico.gateway.support.OnContext;
 import dev.portico.fabric.testing.TestPki;
 import dev.portico.gateway.lifecycle.GracefulShutdown;
 import dev.portico.gateway.support.Backends;
@@ -72,11 +73,11 @@ class GracefulShutdownTest {
         c.closeHandler(v -> closed.incrementAndGet());
       }).build();
 
-    HttpClientResponse before = get(client, gw.trafficPort(), "/a/1");
+    HttpClientResponse before = get(vertx, client, gw.trafficPort(), "/a/1");
     assertThat(before.getHeader("connection")).isNull();
     assertThat(gw.drain("test").isComplete()).isFalse();
     // the delay keeps the listener open: the same connection is used once more, and told to go
-    HttpClientResponse after = get(client, gw.trafficPort(), "/a/2");
+    HttpClientResponse after = get(vertx, client, gw.trafficPort(), "/a/2");
     assertThat(after.statusCode()).isEqualTo(200);
     assertThat(after.getHeader("connection")).isEqualTo("close");
     assertThat(connections).hasSize(1);
@@ -106,13 +107,14 @@ class GracefulShutdownTest {
         .setProtocolVersion(HttpVersion.HTTP_2).setTrustOptions(files.pki().trustOptions()))
       .withConnectHandler(c -> c.goAwayHandler(g -> goAway.tryComplete())).build();
 
-    HttpClientResponse first = get(h2, gw.trafficPort(), "/a/fast");
+    HttpClientResponse first = get(vertx, h2, gw.trafficPort(), "/a/fast");
     assertThat(first.version()).isEqualTo(HttpVersion.HTTP_2);
-    var slow = h2.request(options(gw.trafficPort(), "/a/slow")).compose(r -> r.send()).compose(r -> r.body());
+    var slow = OnContext.run(vertx, () -> h2.request(options(gw.trafficPort(), "/a/slow")).compose(r -> r.send())
+      .compose(r -> r.body()));
     slowArrived.future().await(10, TimeUnit.SECONDS);
     gw.drain("test");
     // the next response on the connection brings the GOAWAY; the stream already open still completes
-    assertThat(get(h2, gw.trafficPort(), "/a/fast").statusCode()).isEqualTo(200);
+    assertThat(get(vertx, h2, gw.trafficPort(), "/a/fast").statusCode()).isEqualTo(200);
     goAway.future().await(10, TimeUnit.SECONDS);
     assertThat(slow.await(10, TimeUnit.SECONDS).toString()).isEqualTo("slow");
   }
@@ -133,7 +135,8 @@ class GracefulShutdownTest {
     assertThat(metric(web, gw, "portico_draining")).isEqualTo("0.0");
     assertThat(metric(web, gw, "portico_ready")).isEqualTo("1.0");
     HttpClient client = vertx.createHttpClient();
-    client.request(options(gw.trafficPort(), "/a/x")).compose(r -> r.send()).onSuccess(r -> r.exceptionHandler(e -> { }));
+    OnContext.run(vertx, () -> client.request(options(gw.trafficPort(), "/a/x")).compose(r -> r.send())
+      .onSuccess(r -> r.exceptionHandler(e -> { })));
     await().atMost(Duration.ofSeconds(10)).until(() -> received.get() == 1 && gw.inFlight() == 1);
 
     var outcome = gw.drain("test");
@@ -154,9 +157,9 @@ class GracefulShutdownTest {
     return new RequestOptions().setMethod(HttpMethod.GET).setHost("localhost").setPort(port).setURI(uri);
   }
 
-  static HttpClientResponse get(HttpClient client, int port, String uri) throws Exception {
-    return client.request(options(port, uri)).compose(r -> r.send()).compose(r -> r.body().map(b -> r))
-      .await(10, TimeUnit.SECONDS);
+  static HttpClientResponse get(Vertx vertx, HttpClient client, int port, String uri) throws Exception {
+    return OnContext.run(vertx, () -> client.request(options(port, uri)).compose(r -> r.send())
+      .compose(r -> r.body().map(b -> r))).await(10, TimeUnit.SECONDS);
   }
 
   /** The value of an unlabelled series in the gateway's /metrics. */

@@ -1,5 +1,6 @@
 package dev.portico.gateway;
 
+import dev.portico.gateway.support.OnContext;
 import dev.portico.gateway.support.Backends;
 import dev.portico.gateway.support.GatewayHarness;
 import io.vertx.core.Promise;
@@ -153,7 +154,8 @@ class StreamingTest {
     AtomicLong count = new AtomicLong();
     Promise<Void> done = Promise.promise();
     // handlers are set in the callback that delivers the response, before any body event can pass
-    HttpClientResponse res = client.request(HttpMethod.GET, gw.trafficPort(), "127.0.0.1", "/down/big.bin")
+    HttpClientResponse res = OnContext.run(vertx, () -> client.request(HttpMethod.GET, gw.trafficPort(), "127.0.0.1",
+        "/down/big.bin")
       .compose(HttpClientRequest::send)
       .onSuccess(r -> {
         r.handler(buf -> {
@@ -164,7 +166,7 @@ class StreamingTest {
         });
         r.endHandler(v -> done.complete());
         r.exceptionHandler(done::tryFail);
-      }).await();
+      })).await();
     done.future().await(90, TimeUnit.SECONDS);
     assertThat(res.statusCode()).isEqualTo(200);
     assertThat(count.get()).isEqualTo(TOTAL);

@@ -20,21 +20,33 @@ public final class Targets {
   private final SingleBackend backend;
   private final Target[] all;
   private final Balancer<Target> balancer;
-  private final Map<String, Target> byToken;
+  /** Built when an affinity cookie is first seen (most backends never need it); racing threads build equal maps. */
+  private Map<String, Target> byToken;
 
   private Targets(SingleBackend backend, Target[] all) {
     this.backend = backend;
     this.all = all;
     int[] priorities = new int[all.length];
     int[] weights = new int[all.length];
-    Map<String, Target> tokens = new HashMap<>();
     for (int i = 0; i < all.length; i++) {
       priorities[i] = all[i].endpoint().priority();
       weights[i] = all[i].endpoint().weight();
-      tokens.put(all[i].token(), all[i]);
     }
     this.balancer = new Balancer<>(all, priorities, weights, backend.loadBalancing().strategy());
-    this.byToken = Map.copyOf(tokens);
+  }
+
+  /** The target whose affinity token is {@code token}, or {@code null}. */
+  Target byToken(String token) {
+    Map<String, Target> m = byToken;
+    if (m == null) {
+      Map<String, Target> tokens = new HashMap<>();
+      for (Target t : all) {
+        tokens.put(t.token(), t);
+      }
+      m = Map.copyOf(tokens);
+      byToken = m;
+    }
+    return m.get(token);
   }
 
   public static Targets of(SingleBackend backend, Endpoint[] endpoints, BackendStates states) {
@@ -43,8 +55,7 @@ public final class Targets {
     for (int i = 0; i < endpoints.length; i++) {
       Endpoint e = endpoints[i];
       keys.add(e.key());
-      EndpointState state = states.state(backend.upstream(), e.key());
-      all[i] = new Target(backend.upstream(), e, state, state.token());
+      all[i] = new Target(backend.upstream(), e, states.state(backend.upstream(), e.key()));
     }
     states.retainOnly(backend.id(), keys);
     return new Targets(backend, all);
@@ -82,7 +93,7 @@ public final class Targets {
 
   public Selection select(long now, List<Target> tried, String affinityToken) {
     if (affinityToken != null) {
-      Target sticky = byToken.get(affinityToken);
+      Target sticky = byToken(affinityToken);
       // a retry must not go back to the sticky endpoint that just failed
       if (sticky != null && (tried == null || !tried.contains(sticky))) {
         CircuitBreaker.Permit p = sticky.available(now) ? sticky.state().breaker().tryAcquire(now) : CircuitBreaker.Permit.DENIED;
@@ -144,22 +155,33 @@ public final class Targets {
     private final PoolBackend pool;
     private final Member[] members;
     private final Balancer<Member> balancer;
-    private final Map<String, Member> memberByToken = new HashMap<>();
+    /** Built when an affinity cookie is first seen; racing threads build equal maps. */
+    private Map<String, Member> memberByToken;
 
     Pool(PoolBackend pool, Member[] members) {
       this.pool = pool;
       this.members = members;
       this.balancer = new Balancer<>(members, pool.priorities(), pool.weights(), pool.loadBalancing().strategy());
-      for (Member m : members) {
-        for (Target t : m.targets().all()) {
-          memberByToken.put(t.token(), m);
+    }
+
+    private Member memberByToken(String token) {
+      Map<String, Member> byToken = memberByToken;
+      if (byToken == null) {
+        Map<String, Member> tokens = new HashMap<>();
+        for (Member m : members) {
+          for (Target t : m.targets().all()) {
+            tokens.put(t.token(), m);
+          }
         }
+        byToken = Map.copyOf(tokens);
+        memberByToken = byToken;
       }
+      return byToken.get(token);
     }
 
     public Selection select(long now, List<Target> tried, String affinityToken) {
       if (affinityToken != null) {
-        Member m = memberByToken.get(affinityToken);
+        Member m = memberByToken(affinityToken);
         if (m != null) {
           Selection s = m.targets().select(now, tried, affinityToken);
           if (s instanceof Selection.Chosen) {

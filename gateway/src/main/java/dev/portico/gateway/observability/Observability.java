@@ -148,8 +148,13 @@ public final class Observability {
       return;
     }
     this.watcher = watcher;
-    recount(watcher.current());
     watcher.onChange(this::registryChanged);
+    // a registry of tens of thousands of services registers four gauges each: off the event loop,
+    // and not in start-up's way (a newer snapshot counted meanwhile is not overwritten)
+    vertx.executeBlocking(() -> {
+      registryChanged(watcher.current());
+      return null;
+    }, false);
   }
 
   /** {@code portico_ready}, {@code portico_readiness_degraded} per check and {@code portico_draining}, read when scraped. */

@@ -1,5 +1,6 @@
 package dev.portico.gateway.policy;
 
+import dev.portico.gateway.support.OnContext;
 import dev.portico.gateway.proxy.Problems;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
@@ -82,9 +83,9 @@ class PoliciesOverHttpTest {
   }
 
   private static Answer call(HttpMethod method, String uri, MultiMap headers) {
-    return client.request(new RequestOptions().setMethod(method).setHost("127.0.0.1").setPort(server.actualPort())
-      .setURI(uri).setHeaders(headers)).compose(r -> r.send())
-      .compose(resp -> resp.body().map(b -> new Answer(resp.statusCode(), resp.headers(), b))).await();
+    return OnContext.run(vertx, () -> client.request(new RequestOptions().setMethod(method).setHost("127.0.0.1")
+        .setPort(server.actualPort()).setURI(uri).setHeaders(headers)).compose(r -> r.send())
+      .compose(resp -> resp.body().map(b -> new Answer(resp.statusCode(), resp.headers(), b)))).await();
   }
 
   @Test
