@@ -90,6 +90,14 @@ public final class GatewayApplication extends VertxApplication implements VertxA
       return;
     }
     if (cli.action() == Cli.Action.VALIDATE) {
+      try {
+        // as a start would: what only compiling the policies finds (templates, keys, address ranges)
+        GatewayVerticle.checkPolicies(config);
+      } catch (ConfigException e) {
+        System.err.println(e.getMessage());
+        System.exit(EXIT_INVALID_CONFIG);
+        return;
+      }
       System.out.println(Cli.valid(config));
       System.exit(0);
       return;
@@ -184,6 +192,16 @@ public final class GatewayApplication extends VertxApplication implements VertxA
   public void afterFailureToDeployVerticle(HookContext context, Throwable t) {
     Future<Void> closed = context.vertx().close();
     for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c instanceof ConfigException invalid) {
+        // what only compiling finds (a policy's template, key or address range): like any invalid configuration
+        System.err.println(invalid.getMessage());
+        try {
+          closed.await(10, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (Exception stillClosing) {
+          // exiting anyway
+        }
+        System.exit(EXIT_INVALID_CONFIG);
+      }
       if (c instanceof StartFailure failure) {
         System.err.println("gateway not started: " + failure.getMessage());
         try {

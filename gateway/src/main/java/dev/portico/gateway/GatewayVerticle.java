@@ -26,7 +26,14 @@ import dev.portico.gateway.lifecycle.DrainState;
 import dev.portico.gateway.lifecycle.GracefulShutdown;
 import dev.portico.gateway.management.ManagementServer;
 import dev.portico.gateway.management.ReadinessCheck;
+import dev.portico.gateway.config.ConfigException;
+import dev.portico.gateway.config.NamedValue;
 import dev.portico.gateway.observability.Observability;
+import dev.portico.gateway.observability.PolicyMeters;
+import dev.portico.gateway.policy.PolicyCompiler;
+import dev.portico.gateway.policy.PolicyEnvironment;
+import dev.portico.gateway.policy.PolicyEvents;
+import dev.portico.gateway.routing.RoutePolicies;
 import dev.portico.gateway.proxy.ExchangeObserver;
 import dev.portico.gateway.resilience.BreakerRetired;
 import dev.portico.gateway.resilience.BreakerState;
@@ -45,11 +52,15 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Set;
@@ -91,6 +102,15 @@ public final class GatewayVerticle extends VerticleBase {
   private final DrainState drainState = new DrainState();
   private final List<ProxyVerticle> listeners = new CopyOnWriteArrayList<>();
   private GracefulShutdown shutdown;
+  /**
+   * What compiled policies share for the life of the process (limit counters, key sets): kept across
+   * reloads so a reload does not hand every client a fresh bucket; closed on stop.
+   */
+  private PolicyEnvironment policyEnvironment;
+  /** The Redis client of fleet-wide limits (with a Redis registry only); closed on stop. */
+  private Redis policyRedis;
+  /** Named values of the configuration being compiled: policies resolve {{name}} when they compile. */
+  private volatile Map<String, String> namedValues = Map.of();
 
   public GatewayVerticle(GatewayConfig config) {
     this(config, config.eventLoops(), ExchangeObserver.NONE);
@@ -147,7 +167,13 @@ public final class GatewayVerticle extends VerticleBase {
         return fabric.start().map(snapshot);
       })
       .compose(snapshot -> {
-        states = new RoutingStateHolder(RoutingState.compile(config, snapshot, backendStates));
+        RoutePolicies policies;
+        try {
+          policies = compilePolicies(config);
+        } catch (ConfigException e) {
+          return Future.failedFuture(e);
+        }
+        states = new RoutingStateHolder(RoutingState.compile(config, snapshot, backendStates, policies));
         watcher.onChange(states::registryChanged);
         return deployRouting();
       })
@@ -191,6 +217,8 @@ public final class GatewayVerticle extends VerticleBase {
       })
       .eventually(() -> fabric == null ? Future.succeededFuture() : fabric.stop())
       .eventually(() -> management == null ? Future.succeededFuture() : management.stop())
+      .eventually(() -> policyEnvironment == null ? Future.succeededFuture() : policyEnvironment.closeAsync())
+      .eventually(() -> policyRedis == null ? Future.succeededFuture() : closeQuietly(policyRedis))
       .eventually(() -> observability == null ? Future.succeededFuture() : observability.stop())
       .onComplete(ar -> registry.close());
   }
@@ -309,16 +337,115 @@ public final class GatewayVerticle extends VerticleBase {
 
   /** A reload accepted {@code next}: a routing state compiled from it replaces the running one. */
   private void applyConfig(GatewayConfig next, ConfigChange change) {
+    // first: a policy that does not compile refuses the reload whole (ConfigException), nothing changed yet
+    RoutePolicies policies = compilePolicies(next);
     // breakers keep their rules for life: those of changed backends start over with the new ones
     // (before compiling, which creates the new breakers; a retired one keeps working, silently,
     // for requests still on the old state)
     for (String backend : change.retireBreakers()) {
       backendStates.retainOnly(backend, Set.of());
     }
-    RoutingState compiled = RoutingState.compile(next, watcher.current(), backendStates);
+    RoutingState compiled = RoutingState.compile(next, watcher.current(), backendStates, policies);
     states.update(s -> s.registry().version() > compiled.registry().version() ? compiled.withRegistry(s.registry()) : compiled);
     config = next;
     observability.configChanged(next);
+  }
+
+  /**
+   * Compiles the policies of {@code next} in the process's environment (made on first use: metrics
+   * and the Redis client of fleet-wide limits are ready by then).
+   *
+   * @throws ConfigException naming the fields whose policies do not compile
+   */
+  private RoutePolicies compilePolicies(GatewayConfig next) {
+    Map<String, String> values = new HashMap<>();
+    for (NamedValue nv : next.namedValues()) {
+      values.put(nv.name(), nv.value());
+    }
+    Map<String, String> previous = namedValues;
+    namedValues = Map.copyOf(values);
+    if (policyEnvironment == null) {
+      policyEnvironment = createPolicyEnvironment();
+    }
+    try {
+      return RoutePolicies.compile(next, new PolicyCompiler(policyEnvironment));
+    } catch (ConfigException e) {
+      namedValues = previous;
+      throw e;
+    }
+  }
+
+  /**
+   * Compiles the policies of {@code config} as a start would, in a short-lived Vert.x, without
+   * connecting anywhere ({@code --validate}).
+   *
+   * @throws ConfigException naming the fields whose policies do not compile
+   */
+  static void checkPolicies(GatewayConfig config) {
+    io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
+    Redis redis = null;
+    try {
+      Map<String, String> values = new HashMap<>();
+      config.namedValues().forEach(nv -> values.put(nv.name(), nv.value()));
+      // a Redis client connects on first use: none is made here
+      redis = config.registry().shared() && config.registry().redis() != null
+        ? Redis.createClient(vertx, redisOptions(config.registry().redis())) : null;
+      PolicyEnvironment.Builder b = PolicyEnvironment.builder(vertx).namedValues(values)
+        .trustedProxyDepth(config.policySettings().trustedProxyDepth())
+        .maxKeysPerLimit(config.policySettings().maxKeysPerLimit());
+      if (redis != null) {
+        b.redis(redis);
+      }
+      RoutePolicies.compile(config, new PolicyCompiler(b.build()));
+    } finally {
+      if (redis != null) {
+        redis.close();
+      }
+      vertx.close().await();
+    }
+  }
+
+  private static RedisOptions redisOptions(RegistryConfig.Redis r) {
+    RedisOptions options = new RedisOptions().setConnectionString(r.endpoint()).setMaxPoolSize(r.maxPoolSize())
+      .setMaxPoolWaiting(1024);
+    if (r.password() != null) {
+      options.setPassword(r.password());
+    }
+    return options;
+  }
+
+  private PolicyEnvironment createPolicyEnvironment() {
+    PorticoMetrics m = metrics();
+    PolicyEnvironment.Builder b = PolicyEnvironment.builder(vertx)
+      .namedValues(name -> namedValues.get(name))
+      .events(m == null ? PolicyEvents.NONE : new PolicyMeters(m.registry()))
+      .trustedProxyDepth(config.policySettings().trustedProxyDepth())
+      .maxKeysPerLimit(config.policySettings().maxKeysPerLimit());
+    RegistryConfig.Redis r = config.registry().redis();
+    if (config.registry().shared() && r != null) {
+      // fleet-wide limits live in the registry's Redis: every gateway of the fleet shares it already
+      policyRedis = Redis.createClient(vertx, redisOptions(r));
+      // connect now: a first connection made by a request's decision could outlast the store's call timeout
+      policyRedis.send(io.vertx.redis.client.Request.cmd(io.vertx.redis.client.Command.PING))
+        .onFailure(e -> log.warn("fleet-wide limits: Redis at {} did not answer a PING yet: {}", r.safeEndpoint(),
+          e.getMessage()));
+      b.redis(policyRedis);
+    }
+    return b.build();
+  }
+
+  private static Future<Void> closeQuietly(Redis redis) {
+    try {
+      redis.close();
+    } catch (RuntimeException e) {
+      // stopping anyway
+    }
+    return Future.succeededFuture();
+  }
+
+  /** The policies' shared environment ({@code null} before start). */
+  public PolicyEnvironment policyEnvironment() {
+    return policyEnvironment;
   }
 
   /** Breakers publish their transitions here: event bus (for metrics and other listeners) and the log. */

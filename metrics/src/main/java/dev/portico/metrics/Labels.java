@@ -21,7 +21,10 @@ public final class Labels {
   static final String[] STATUS_CLASSES = {NONE, "1xx", "2xx", "3xx", "4xx", "5xx"};
   static final String[] REASONS = {NONE, "BackendConnectionFailure", "Timeout", "BackendUnavailable",
     "OperationNotFound", "LoopDetected", "BadRequest", "ClientConnectionFailure", "PartitionResolutionFailure",
-    "RequestTimeout", "RequestTooLarge", "NotImplemented", OTHER_REASON};
+    "RequestTimeout", "RequestTooLarge", "NotImplemented",
+    // the policies' refusals (docs/policies.md)
+    "RateLimited", "QuotaExceeded", "RateLimiterUnavailable", "Unauthorized", "SigningKeysUnavailable", "Forbidden",
+    "PolicyFailure", OTHER_REASON};
 
   public static final List<String> METHOD_VALUES = List.of(METHODS);
   public static final List<String> STATUS_CLASS_VALUES = List.of(STATUS_CLASSES);
@@ -71,6 +74,13 @@ public final class Labels {
       case "RequestTimeout": return 9;
       case "RequestTooLarge": return 10;
       case "NotImplemented": return 11;
+      case "RateLimited": return 12;
+      case "QuotaExceeded": return 13;
+      case "RateLimiterUnavailable": return 14;
+      case "Unauthorized": return 15;
+      case "SigningKeysUnavailable": return 16;
+      case "Forbidden": return 17;
+      case "PolicyFailure": return 18;
       default: return REASONS.length - 1;
     }
   }

@@ -39,6 +39,14 @@ public final class MeterNames {
   public static final String DRAINING = "portico.draining";
   /** {@code portico_drain_abandoned_requests_total} counter: requests still in flight when a drain's grace period ended. */
   public static final String DRAIN_ABANDONED = "portico.drain.abandoned.requests";
+  /** {@code portico_policy_limit_decisions_total} counter: rate-limit-by-key and quota-by-key decisions; policy, location, store, result. */
+  public static final String POLICY_LIMIT_DECISIONS = "portico.policy.limit.decisions";
+  /** {@code portico_policy_store_failures_total} counter: fleet-wide (Redis) limit store calls without an answer; location, result. */
+  public static final String POLICY_STORE_FAILURES = "portico.policy.store.failures";
+  /** {@code portico_policy_jwks_fetches_total} counter: JWKS / OpenID configuration fetches; url, why, result. */
+  public static final String POLICY_JWKS_FETCHES = "portico.policy.jwks.fetches";
+  /** {@code portico_policy_token_rejections_total} counter: tokens validate-jwt refused; location, error. */
+  public static final String POLICY_TOKEN_REJECTIONS = "portico.policy.token.rejections";
 
   /** Label (tag) keys. */
   public static final String API = "api";

@@ -1,5 +1,7 @@
 package dev.portico.gateway.config;
 
+import dev.portico.gateway.policy.config.PolicyScopeConfig;
+
 import java.util.List;
 
 /**
@@ -12,11 +14,18 @@ import java.util.List;
  * @param operations optional operations; empty means every method and path under the prefix
  * @param retry      the retry policy ({@link RetryConfig#NONE} when not configured)
  * @param fabric     the {@code sf-*} attributes of the API's {@code set-backend-service}, or {@code null}
+ * @param policies   the API's {@code policies} and {@code inheritPolicies}, bound (compiled with the routing state)
  */
 public record ApiConfig(String id, String path, String backend, List<OperationConfig> operations, RetryConfig retry,
-                        FabricAttributes fabric) {
+                        FabricAttributes fabric, PolicyScopeConfig policies) {
   public ApiConfig {
     operations = List.copyOf(operations);
+    policies = policies == null ? PolicyScopeConfig.INHERIT : policies;
+  }
+
+  public ApiConfig(String id, String path, String backend, List<OperationConfig> operations, RetryConfig retry,
+                   FabricAttributes fabric) {
+    this(id, path, backend, operations, retry, fabric, PolicyScopeConfig.INHERIT);
   }
 
   public ApiConfig(String id, String path, String backend, List<OperationConfig> operations, RetryConfig retry) {

@@ -112,6 +112,7 @@ public final class ConfigLoader {
     // the binder is given no origins: every problem is attributed below, in one place
     ConfigBinder binder = new ConfigBinder(doc, env, Map.of(), local);
     GatewayConfig config = binder.bind(source);
+    dropSchemaProblemsOfBoundPolicies(problems, binder.problems());
     problems.addAll(binder.problems());
     if (!envProblems.isEmpty() || !problems.isEmpty()) {
       List<ConfigProblem> all = new ArrayList<>();
@@ -126,4 +127,28 @@ public final class ConfigLoader {
     return config;
   }
 
+  private static final java.util.regex.Pattern POLICY_ENTRY = java.util.regex.Pattern.compile("^.*?policies\\[\\d+]");
+
+  /**
+   * A policy entry the policy binder found wrong is reported in its words only: the schema would add
+   * its view of the same field, and for an entry that matches none of a list's alternatives one line
+   * per alternative ("must be the constant value 'base'", ...), which helps nobody.
+   */
+  private static void dropSchemaProblemsOfBoundPolicies(List<SchemaCheck.FieldProblem> schema,
+                                                        List<SchemaCheck.FieldProblem> bound) {
+    java.util.Set<String> entries = new java.util.HashSet<>();
+    for (SchemaCheck.FieldProblem p : bound) {
+      java.util.regex.Matcher m = POLICY_ENTRY.matcher(p.path());
+      if (m.find()) {
+        entries.add(m.group());
+      }
+    }
+    if (entries.isEmpty()) {
+      return;
+    }
+    schema.removeIf(p -> {
+      java.util.regex.Matcher m = POLICY_ENTRY.matcher(p.path());
+      return m.find() && entries.contains(m.group());
+    });
+  }
 }

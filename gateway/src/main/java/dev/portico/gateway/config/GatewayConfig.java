@@ -1,6 +1,7 @@
 package dev.portico.gateway.config;
 
 import dev.portico.fabric.importer.ImporterConfig;
+import dev.portico.gateway.policy.config.PolicyScopeConfig;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -28,21 +29,25 @@ import java.util.Optional;
  * @param gatewayIdConfigured whether {@code gateway.id} was configured (else it was generated at load)
  * @param nativeTransport     use Netty's native transport (epoll) when it loads on this platform
  * @param shutdown            how a SIGTERM/SIGINT drains the gateway
+ * @param policies            the global scope's {@code policies}, bound (compiled with the routing state)
+ * @param policySettings      gateway-wide policy settings
  * @param tracing             OpenTelemetry spans and their export ({@link TracingConfig#DEFAULT}: off)
  */
 public record GatewayConfig(String source, String gatewayId, int eventLoops, Listeners listeners, UpstreamConfig upstream,
                             RegistryConfig registry, List<NamedValue> namedValues, List<BackendConfig> backends,
                             List<ApiConfig> apis, DemoConfig demo, MetricsConfig metrics, AccessLogConfig accessLog,
                             AdminConfig admin, boolean gatewayIdConfigured, boolean nativeTransport,
-                            ShutdownConfig shutdown, TracingConfig tracing) {
+                            ShutdownConfig shutdown, PolicyScopeConfig policies, PolicySettings policySettings,
+                            TracingConfig tracing) {
 
   /** Without tracing (off): the form code that predates the {@code tracing} section builds. */
   public GatewayConfig(String source, String gatewayId, int eventLoops, Listeners listeners, UpstreamConfig upstream,
                        RegistryConfig registry, List<NamedValue> namedValues, List<BackendConfig> backends,
                        List<ApiConfig> apis, DemoConfig demo, MetricsConfig metrics, AccessLogConfig accessLog,
-                       AdminConfig admin, boolean gatewayIdConfigured, boolean nativeTransport, ShutdownConfig shutdown) {
+                       AdminConfig admin, boolean gatewayIdConfigured, boolean nativeTransport, ShutdownConfig shutdown,
+                       PolicyScopeConfig policies, PolicySettings policySettings) {
     this(source, gatewayId, eventLoops, listeners, upstream, registry, namedValues, backends, apis, demo, metrics,
-      accessLog, admin, gatewayIdConfigured, nativeTransport, shutdown, TracingConfig.DEFAULT);
+      accessLog, admin, gatewayIdConfigured, nativeTransport, shutdown, policies, policySettings, TracingConfig.DEFAULT);
   }
 
   public GatewayConfig {
@@ -53,13 +58,23 @@ public record GatewayConfig(String source, String gatewayId, int eventLoops, Lis
     accessLog = accessLog == null ? AccessLogConfig.DEFAULT : accessLog;
     admin = admin == null ? AdminConfig.OFF : admin;
     shutdown = shutdown == null ? ShutdownConfig.DEFAULT : shutdown;
+    policies = policies == null ? PolicyScopeConfig.INHERIT : policies;
+    policySettings = policySettings == null ? PolicySettings.DEFAULT : policySettings;
     tracing = tracing == null ? TracingConfig.DEFAULT : tracing;
+  }
+
+  public GatewayConfig(String source, String gatewayId, int eventLoops, Listeners listeners, UpstreamConfig upstream,
+                       RegistryConfig registry, List<NamedValue> namedValues, List<BackendConfig> backends,
+                       List<ApiConfig> apis, DemoConfig demo, MetricsConfig metrics, AccessLogConfig accessLog,
+                       AdminConfig admin, boolean gatewayIdConfigured, boolean nativeTransport, ShutdownConfig shutdown) {
+    this(source, gatewayId, eventLoops, listeners, upstream, registry, namedValues, backends, apis, demo, metrics,
+      accessLog, admin, gatewayIdConfigured, nativeTransport, shutdown, null, null, null);
   }
 
   /** The same configuration under another hop marker id (a reload keeps the running gateway's generated id). */
   public GatewayConfig withGatewayId(String id) {
     return new GatewayConfig(source, id, eventLoops, listeners, upstream, registry, namedValues, backends, apis, demo,
-      metrics, accessLog, admin, gatewayIdConfigured, nativeTransport, shutdown, tracing);
+      metrics, accessLog, admin, gatewayIdConfigured, nativeTransport, shutdown, policies, policySettings, tracing);
   }
 
   public Optional<BackendConfig> backend(String id) {

@@ -1,5 +1,7 @@
 package dev.portico.gateway.config;
 
+import dev.portico.gateway.policy.config.PolicyScopeConfig;
+
 /**
  * An operation of an API: a method ({@code *} for any) and a path template relative to the API's
  * prefix, such as {@code /orders/{id}} or {@code /files/*}.
@@ -9,8 +11,18 @@ package dev.portico.gateway.config;
  *
  * @param backend backend id overriding the API's default, or {@code null}
  * @param fabric  the {@code sf-*} attributes of the operation's {@code set-backend-service}, or {@code null}
+ * @param policies the operation's {@code policies} and {@code inheritPolicies}, bound
  */
-public record OperationConfig(String id, String method, String path, String backend, FabricAttributes fabric) {
+public record OperationConfig(String id, String method, String path, String backend, FabricAttributes fabric,
+                              PolicyScopeConfig policies) {
+
+  public OperationConfig {
+    policies = policies == null ? PolicyScopeConfig.INHERIT : policies;
+  }
+
+  public OperationConfig(String id, String method, String path, String backend, FabricAttributes fabric) {
+    this(id, method, path, backend, fabric, PolicyScopeConfig.INHERIT);
+  }
 
   public OperationConfig(String id, String method, String path, String backend) {
     this(id, method, path, backend, null);

@@ -155,6 +155,15 @@ public final class PolicyEnvironment implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Named values looked up by {@code values} when policies compile: a gateway whose named values a
+     * reload may change passes a lookup of the configuration in force (the environment outlives reloads).
+     */
+    public Builder namedValues(Function<String, String> values) {
+      this.namedValues = Objects.requireNonNull(values);
+      return this;
+    }
+
     /** The Redis client of fleet-wide limits (the shared registry's server). */
     public Builder redis(Redis redis) {
       this.redis = redis;

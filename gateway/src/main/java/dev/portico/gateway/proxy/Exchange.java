@@ -78,6 +78,8 @@ final class Exchange {
   private final long startNanos;
   private final String affinityCookie;
   private final String affinityToken;
+  /** What the route's policies asked (header edits both ways) and their run, told how the exchange ended. */
+  private final PolicyStage.Passed policy;
 
   /** Body state: the client's body, if any, and whether it can still be (re)sent. */
   private final boolean hasBody;
@@ -111,7 +113,7 @@ final class Exchange {
    */
   Exchange(Vertx vertx, HttpClient client, ExchangeObserver observer, RoutingState state, HttpServerRequest req,
            Route route, TargetSource source, String path, String forwardPath, String forwardQuery, String requestId,
-           String via, long startNanos, String affinityCookie) {
+           String via, long startNanos, String affinityCookie, PolicyStage.Passed policy) {
     this.vertx = vertx;
     this.client = client;
     this.observer = observer;
@@ -127,6 +129,7 @@ final class Exchange {
     this.via = via;
     this.startNanos = startNanos;
     this.affinityCookie = affinityCookie;
+    this.policy = policy;
     io.vertx.core.http.Cookie c = affinityCookie == null ? null : req.getCookie(affinityCookie);
     this.affinityToken = c == null ? null : c.getValue();
     this.contentLength = req.getHeader(HttpHeaders.CONTENT_LENGTH);
@@ -312,6 +315,10 @@ final class Exchange {
     upstream = up;
     MultiMap h = up.headers();
     h.addAll(req.headers());
+    if (!policy.requestHeaders().isEmpty()) {
+      // before the hygiene below: whatever a policy sets, hop-by-hop headers and Host still go
+      PolicyStage.applyRequestEdits(policy.requestHeaders(), h);
+    }
     ProxyHeaders.dropHopByHop(h);
     h.remove(HttpHeaders.HOST);
     // 100-continue is answered by the gateway itself (the server handles it automatically)
@@ -430,6 +437,9 @@ final class Exchange {
     MultiMap h = res.headers();
     h.addAll(upRes.headers());
     ProxyHeaders.dropHopByHop(h);
+    if (!policy.responseHeaders().isEmpty()) {
+      PolicyStage.applyResponseEdits(policy.responseHeaders(), h);
+    }
     h.set(ProxyHeaders.X_REQUEST_ID, requestId);
     if (affinityCookie != null && !target.token().equals(affinityToken)) {
       res.addCookie(Cookie.cookie(affinityCookie, target.token()).setPath("/").setHttpOnly(true)
@@ -635,7 +645,8 @@ final class Exchange {
     cancelTimer();
     cancelDeadline();
     // the body was not (fully) read: do not leave it in the connection for the next request
-    Problems.send(req, failure, route.backend().id(), requestId, !req.isEnded(), trace == null ? null : trace.traceId())
+    Problems.send(req, failure, route.backend().id(), requestId, !req.isEnded(), policy.responseHeaders(),
+        trace == null ? null : trace.traceId())
       .onComplete(ar -> complete(ar.succeeded() ? failure.status() : 0, failure.reason()));
     req.resume();
   }
@@ -653,9 +664,10 @@ final class Exchange {
       System.nanoTime() - startNanos, req.bytesRead(), res.bytesWritten(), attempts, trace == null ? null : trace.traceId());
     if (trace != null) {
       trace.completed(status, reason, attempts, () -> observer.completed(c));
-      return;
+    } else {
+      observer.completed(c);
     }
-    observer.completed(c);
+    policy.completed(status, req.bytesRead(), res.bytesWritten());
   }
 
   private void cancelTimer() {

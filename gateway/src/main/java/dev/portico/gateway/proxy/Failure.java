@@ -1,6 +1,7 @@
 package dev.portico.gateway.proxy;
 
 import dev.portico.gateway.edge.RequestRefused;
+import dev.portico.gateway.policy.PolicyOutcome;
 
 /**
  * Why the gateway answered instead of the backend: the closed set of error reasons of the error
@@ -110,5 +111,61 @@ public sealed interface Failure {
     public String reason() { return "ClientConnectionFailure"; }
     public int status() { return 499; }
     public String title() { return "Client connection failure"; }
+  }
+
+  // --- refusals of the policies (docs/policies.md): status, title and detail as the policy gave them
+  // (validate-jwt's status is configurable); the policy's own response headers go with them ---
+
+  /** {@code rate-limit-by-key}: over the limit (429, {@code Retry-After}, {@code RateLimit} headers). */
+  record RateLimited(int status, String title, String detail) implements Failure {
+    public String reason() { return "RateLimited"; }
+  }
+
+  /** {@code quota-by-key}: the calls or bandwidth of the period are used up (403). */
+  record QuotaExceeded(int status, String title, String detail) implements Failure {
+    public String reason() { return "QuotaExceeded"; }
+  }
+
+  /** A fleet-wide limit with {@code on-failure: closed} could not ask its store (503). */
+  record RateLimiterUnavailable(int status, String title, String detail) implements Failure {
+    public String reason() { return "RateLimiterUnavailable"; }
+  }
+
+  /** {@code validate-jwt}: no token, or one that does not validate (401, {@code WWW-Authenticate}). */
+  record Unauthorized(int status, String title, String detail) implements Failure {
+    public String reason() { return "Unauthorized"; }
+  }
+
+  /** {@code validate-jwt}: no signing key could ever be loaded, so no token can be checked (503). */
+  record SigningKeysUnavailable(int status, String title, String detail) implements Failure {
+    public String reason() { return "SigningKeysUnavailable"; }
+  }
+
+  /** {@code ip-filter} forbids the client's address (403). */
+  record Forbidden(int status, String title, String detail) implements Failure {
+    public String reason() { return "Forbidden"; }
+  }
+
+  /** A policy failed while deciding (a bug or an unexpected error): the request is not forwarded (500). */
+  record PolicyFailure(String detail) implements Failure {
+    public String reason() { return "PolicyFailure"; }
+    public int status() { return 500; }
+    public String title() { return "Policy failure"; }
+  }
+
+  /**
+   * The failure of a policy's refusal. A reason outside the documented set is a policy bug: it
+   * answers as {@link PolicyFailure} rather than leak an undocumented reason into metrics and clients.
+   */
+  static Failure of(PolicyOutcome.Reject r) {
+    return switch (r.reason()) {
+      case "RateLimited" -> new RateLimited(r.status(), r.title(), r.detail());
+      case "QuotaExceeded" -> new QuotaExceeded(r.status(), r.title(), r.detail());
+      case "RateLimiterUnavailable" -> new RateLimiterUnavailable(r.status(), r.title(), r.detail());
+      case "Unauthorized" -> new Unauthorized(r.status(), r.title(), r.detail());
+      case "SigningKeysUnavailable" -> new SigningKeysUnavailable(r.status(), r.title(), r.detail());
+      case "Forbidden" -> new Forbidden(r.status(), r.title(), r.detail());
+      default -> new PolicyFailure(r.detail());
+    };
   }
 }

@@ -1,5 +1,6 @@
 package dev.portico.gateway.proxy;
 
+import dev.portico.gateway.policy.HeaderEdits;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
@@ -49,12 +50,22 @@ public final class Problems {
    * Fails when nothing could be sent.
    */
   public static Future<Void> send(HttpServerResponse response, Failure failure, String backend, String requestId) {
-    return send(response, failure, backend, requestId, null);
+    return send(response, failure, backend, requestId, HeaderEdits.NONE);
   }
 
-  /** As {@link #send(HttpServerResponse, Failure, String, String)}, the body naming the trace {@code traceId} (when not null). */
+  /**
+   * {@link #send(HttpServerResponse, Failure, String, String)} with the response header edits of the
+   * request's policies (a 429's {@code Retry-After} and {@code RateLimit}, a 401's {@code WWW-Authenticate},
+   * CORS headers so a browser can read the problem). The edits cannot touch framing or hop-by-hop headers.
+   */
   public static Future<Void> send(HttpServerResponse response, Failure failure, String backend, String requestId,
-                                  String traceId) {
+                                  HeaderEdits policyHeaders) {
+    return send(response, failure, backend, requestId, policyHeaders, null);
+  }
+
+  /** As above, the body naming the trace {@code traceId} (tracing on; {@code null}: no {@code traceId} member). */
+  public static Future<Void> send(HttpServerResponse response, Failure failure, String backend, String requestId,
+                                  HeaderEdits policyHeaders, String traceId) {
     if (response.headWritten() || response.ended() || response.closed()) {
       if (!response.ended() && !response.closed()) {
         response.reset();
@@ -64,6 +75,9 @@ public final class Problems {
     // a Connection: close set for this answer survives the reset of the headers
     boolean close = HttpHeaders.CLOSE.toString().equals(response.headers().get(HttpHeaders.CONNECTION));
     response.headers().clear();
+    if (!policyHeaders.isEmpty()) {
+      PolicyStage.applyResponseEdits(policyHeaders, response.headers());
+    }
     if (close) {
       response.putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
     }
@@ -95,18 +109,24 @@ public final class Problems {
    */
   public static Future<Void> send(HttpServerRequest req, Failure failure, String backend, String requestId,
                                   boolean close) {
-    return send(req, failure, backend, requestId, close, null);
+    return send(req, failure, backend, requestId, close, HeaderEdits.NONE);
   }
 
-  /** As {@link #send(HttpServerRequest, Failure, String, String, boolean)}, naming the trace {@code traceId} (when not null). */
+  /** {@link #send(HttpServerRequest, Failure, String, String, boolean)} with the policies' response header edits. */
   public static Future<Void> send(HttpServerRequest req, Failure failure, String backend, String requestId,
-                                  boolean close, String traceId) {
+                                  boolean close, HeaderEdits policyHeaders) {
+    return send(req, failure, backend, requestId, close, policyHeaders, null);
+  }
+
+  /** As above, the body naming the trace {@code traceId} (tracing on; {@code null}: no {@code traceId} member). */
+  public static Future<Void> send(HttpServerRequest req, Failure failure, String backend, String requestId,
+                                  boolean close, HeaderEdits policyHeaders, String traceId) {
     boolean closing = close && req.version() != HttpVersion.HTTP_2;
     HttpServerResponse response = req.response();
     if (closing && !response.headWritten()) {
       response.putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
     }
-    Future<Void> sent = send(response, failure, backend, requestId, traceId);
+    Future<Void> sent = send(response, failure, backend, requestId, policyHeaders, traceId);
     if (!closing) {
       return sent;
     }

@@ -1,10 +1,12 @@
 package dev.portico.gateway.proxy;
 
 import dev.portico.gateway.edge.RequestRefused;
+import dev.portico.gateway.policy.HeaderEdits;
 import dev.portico.gateway.routing.Route;
 import dev.portico.gateway.state.RoutingState;
 import dev.portico.gateway.tracing.RequestSpan;
 import io.vertx.core.Handler;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 
 /**
@@ -38,9 +40,22 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
     Route route = state.apis().match(req.method(), path);
     if (route == null) {
       String api = state.apis().apiId(path);
-      reject(req, new Failure.OperationNotFound(api == null
+      Failure notFound = new Failure.OperationNotFound(api == null
         ? "no API matches the path " + path
-        : "API '" + api + "' has no operation matching " + req.method() + " " + path), api, null, requestId, startNanos, span);
+        : "API '" + api + "' has no operation matching " + req.method() + " " + path);
+      Route apiRoute = api == null || !isPreflight(req) ? null : preflightRoute(state, req, path);
+      if (apiRoute != null && !apiRoute.policies().isEmpty()) {
+        // a CORS preflight for an operation: the policies of the operation it asks about (else the
+        // API's and global ones) answer it, as APIM's do; whatever they let through is still no operation
+        observer.started(apiRoute.apiId());
+        if (span != null) {
+          span.routed(apiRoute.apiId(), apiRoute.operationId(), apiRoute.backend().id());
+        }
+        PolicyStage.run(ctx, state, req, apiRoute, path, path.substring(apiRoute.prefixLength()), requestId, startNanos,
+          notFound, span);
+        return;
+      }
+      reject(req, notFound, api, null, requestId, startNanos, span);
       return;
     }
     if (span != null) {
@@ -48,8 +63,46 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
     }
     observer.started(route.apiId());
     String rest = path.substring(route.prefixLength());
-    new Exchange(ctx.vertx(), ctx.client(), observer, state, req, route, TargetSources.of(route, req, rest, ctx.fabric()),
-      path, rest, req.query(), requestId, ctx.via(), startNanos, route.backend().affinityCookie()).traced(span).start();
+    if (route.policies().isEmpty()) {
+      forward(ctx, state, req, route, path, rest, req.query(), requestId, startNanos, PolicyStage.Passed.NONE, span);
+    } else {
+      PolicyStage.run(ctx, state, req, route, path, rest, requestId, startNanos, null, span);
+    }
+  }
+
+  /** The route of the request a preflight announces (its method, this path), else the API's own route. */
+  private static Route preflightRoute(RoutingState state, HttpServerRequest req, String path) {
+    try {
+      Route announced = state.apis().match(HttpMethod.valueOf(req.getHeader("Access-Control-Request-Method").trim()),
+        path);
+      if (announced != null) {
+        return announced;
+      }
+    } catch (IllegalArgumentException notAMethod) {
+      // the API's policies decide on a preflight announcing no valid method
+    }
+    return state.apis().apiRoute(path);
+  }
+
+  private static boolean isPreflight(HttpServerRequest req) {
+    return req.method() == HttpMethod.OPTIONS && req.headers().contains("Origin")
+      && req.headers().contains("Access-Control-Request-Method");
+  }
+
+  /**
+   * Starts the exchange of a request the policies let through.
+   *
+   * @param forwardPath  what follows the backend's base path (the rest of the client's path, or the rewrite's)
+   * @param forwardQuery the query to forward, or {@code null}
+   * @param span         the request's spans, {@code null} when tracing is off
+   */
+  static void forward(ProxyContext ctx, RoutingState state, HttpServerRequest req, Route route, String path,
+                      String forwardPath, String forwardQuery, String requestId, long startNanos,
+                      PolicyStage.Passed policy, RequestSpan span) {
+    new Exchange(ctx.vertx(), ctx.client(), ctx.observer(), state, req, route,
+      // targets (a Service Fabric partition key) are chosen from the client's path, not a rewrite
+      TargetSources.of(route, req, path.substring(route.prefixLength()), ctx.fabric()), path, forwardPath, forwardQuery, requestId, ctx.via(),
+      startNanos, route.backend().affinityCookie(), policy).traced(span).start();
   }
 
   private void reject(HttpServerRequest req, Failure failure, String apiId, String backend, String requestId,
@@ -74,7 +127,7 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
     String traceId = span == null ? null : span.traceId();
     // the body will not be read: do not leave it in the connection for the next request
     boolean close = !req.isEnded();
-    Problems.send(req, failure, backend, requestId, close, traceId).onComplete(ar -> {
+    Problems.send(req, failure, backend, requestId, close, HeaderEdits.NONE, traceId).onComplete(ar -> {
       int status = ar.succeeded() ? failure.status() : 0;
       ExchangeObserver.Completion c = new ExchangeObserver.Completion(requestId, api, null, backend, null, null,
         req.method(), req.path(), status, failure.reason(), System.nanoTime() - startNanos,

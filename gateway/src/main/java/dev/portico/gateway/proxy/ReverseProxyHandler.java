@@ -128,7 +128,7 @@ public final class ReverseProxyHandler implements Handler<HttpServerRequest> {
       span.routed(ID, null, ID);
     }
     new Exchange(ctx.vertx(), ctx.client(), observer, ctx.states().current(), req, route, source, path, rp.suffix(),
-      rp.forwardedQuery(), requestId, ctx.via(), startNanos, null).traced(span).start();
+      rp.forwardedQuery(), requestId, ctx.via(), startNanos, null, PolicyStage.Passed.NONE).traced(span).start();
   }
 
   /** Removes every {@code X-Forwarded-*} header and {@code Forwarded}. */

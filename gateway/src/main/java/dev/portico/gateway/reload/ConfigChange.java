@@ -77,6 +77,8 @@ public record ConfigChange(List<String> restartRequired, Diff apis, Diff backend
     same(restart, "Service Fabric backends (which backends resolve fabric:/ names)", fabricBackends(running),
       fabricBackends(next));
     same(restart, "Service Fabric importers", running.fabricImporters(), next.fabricImporters());
+    // they shape the process-wide policy environment (client address rule, counter bounds)
+    same(restart, "policySettings", running.policySettings(), next.policySettings());
 
     Diff backends = Diff.of(running.backends(), next.backends(), BackendConfig::id);
     SortedSet<String> retire = new TreeSet<>();
@@ -94,7 +96,18 @@ public record ConfigChange(List<String> restartRequired, Diff apis, Diff backend
         retire.add(id);
       }
     }
-    return new ConfigChange(List.copyOf(restart), Diff.of(running.apis(), next.apis(), ApiConfig::id), backends,
+    Diff apis = Diff.of(running.apis(), next.apis(), ApiConfig::id);
+    if (!running.policies().equals(next.policies())) {
+      // the global policies run on every API: each one's chain changes
+      SortedSet<String> changed = new TreeSet<>(apis.changed());
+      for (ApiConfig a : next.apis()) {
+        if (!apis.added().contains(a.id())) {
+          changed.add(a.id());
+        }
+      }
+      apis = new Diff(apis.added(), apis.removed(), Collections.unmodifiableSortedSet(changed));
+    }
+    return new ConfigChange(List.copyOf(restart), apis, backends,
       Diff.of(running.namedValues(), next.namedValues(), NamedValue::name), Collections.unmodifiableSortedSet(retire));
   }
 

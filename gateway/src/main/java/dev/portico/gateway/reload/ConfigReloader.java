@@ -99,6 +99,9 @@ public final class ConfigReloader {
     }
     try {
       apply.accept(next, change);
+    } catch (ConfigException e) {
+      // what only compiling can find (a policy's template, key or address range): refused whole
+      return new ReloadResult.Invalid(at, e.problems());
     } catch (RuntimeException e) {
       // a validated configuration applies; should it not, the running one stays
       log.error("configuration reload: the new configuration could not be applied", e);

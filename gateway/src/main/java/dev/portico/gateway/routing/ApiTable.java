@@ -32,6 +32,11 @@ public final class ApiTable {
   }
 
   public static ApiTable build(List<ApiConfig> configs, Map<String, Backend> backends) {
+    return build(configs, backends, RoutePolicies.NONE);
+  }
+
+  /** The table with each route's compiled policies from {@code policies}. */
+  public static ApiTable build(List<ApiConfig> configs, Map<String, Backend> backends, RoutePolicies policies) {
     List<Api> list = new ArrayList<>();
     for (ApiConfig c : configs) {
       Backend def = require(backends, c.backend());
@@ -45,12 +50,12 @@ public final class ApiTable {
         // an operation with its own backend or set-backend-service replaces the API's as a whole
         FabricAttributes sf = o.overridesBackendService() ? o.fabric() : c.fabric();
         ops.add(new Operation(method, template, new Route(c.id(), o.id(), b, prefix.length(), retry,
-          fabric(b, sf, template))));
+          fabric(b, sf, template), policies.chain(c.id(), o.id()), template)));
       }
       ops.sort(Comparator.comparing(Operation::template));
       // the API-level route serves an API without operations: no template parameters to bind
       Route apiRoute = new Route(c.id(), null, def, prefix.length(), retry,
-        c.operations().isEmpty() ? fabric(def, c.fabric(), null) : null);
+        c.operations().isEmpty() ? fabric(def, c.fabric(), null) : null, policies.chain(c.id(), null), null);
       list.add(new Api(c.id(), prefix, ops.toArray(new Operation[0]), apiRoute));
     }
     // in configuration order: of two APIs with the same prefix, the first wins
@@ -78,6 +83,16 @@ public final class ApiTable {
       }
     }
     return null;
+  }
+
+  /**
+   * The API-level route (global and API policies, no operation) of the API whose prefix matches
+   * {@code path}, or {@code null}: what a CORS preflight no operation matches is answered by, since
+   * APIs rarely declare OPTIONS operations.
+   */
+  public Route apiRoute(String path) {
+    Api api = api(path);
+    return api == null ? null : api.route;
   }
 
   /** The id of the API whose prefix matches {@code path}, or {@code null}. For error details. */

@@ -81,6 +81,45 @@ public final class PathTemplate implements Comparable<PathTemplate> {
     return -1;
   }
 
+  /** The names of the {@code {name}} parameters, in order. */
+  public java.util.Set<String> parameterNames() {
+    java.util.Set<String> names = new java.util.LinkedHashSet<>();
+    for (String p : parameters) {
+      if (p != null) {
+        names.add(p);
+      }
+    }
+    return names;
+  }
+
+  /**
+   * The values of the {@code {name}} parameters in {@code path} (relative to the API prefix from
+   * {@code from}), still percent-encoded; for a path this template {@link #matches}. Called only for
+   * routes with policies.
+   */
+  public java.util.Map<String, String> parameterValues(String path, int from) {
+    java.util.Map<String, String> out = null;
+    int pos = from;
+    for (int i = 0; i < kinds.length && pos < path.length(); i++) {
+      if (kinds[i] == Kind.WILDCARD) {
+        break;
+      }
+      int segStart = pos + 1;
+      int segEnd = path.indexOf('/', segStart);
+      if (segEnd < 0) {
+        segEnd = path.length();
+      }
+      if (kinds[i] == Kind.PARAM) {
+        if (out == null) {
+          out = new java.util.HashMap<>(4);
+        }
+        out.put(parameters[i], path.substring(segStart, segEnd));
+      }
+      pos = segEnd;
+    }
+    return out == null ? java.util.Map.of() : out;
+  }
+
   /** The template with parameter names erased, so that {@code /a/{x}} and {@code /a/{y}} compare equal. */
   public String canonical() {
     StringBuilder sb = new StringBuilder();

@@ -1,6 +1,7 @@
 package dev.portico.gateway.routing;
 
 import dev.portico.gateway.backend.Backend;
+import dev.portico.gateway.policy.PolicyChain;
 import dev.portico.gateway.resilience.RetryPolicy;
 
 /**
@@ -11,9 +12,21 @@ import dev.portico.gateway.resilience.RetryPolicy;
  * @param prefixLength length of the API prefix to cut from the request path before appending the rest
  * @param retry        the API's retry policy (shared by its routes, with its budget)
  * @param fabric       how the route addresses its Service Fabric backend; {@code null} for other backends
+ * @param policies     the route's compiled policies (global, API, operation); {@link PolicyChain#EMPTY} when none,
+ *                     so the hot path pays one {@code isEmpty()} for routes without policies
+ * @param template     the operation's path template (for the policies' path parameters); {@code null} for an API route
  */
 public record Route(String apiId, String operationId, Backend backend, int prefixLength, RetryPolicy retry,
-                    FabricRouting fabric) {
+                    FabricRouting fabric, PolicyChain policies, PathTemplate template) {
+
+  public Route {
+    policies = policies == null ? PolicyChain.EMPTY : policies;
+  }
+
+  public Route(String apiId, String operationId, Backend backend, int prefixLength, RetryPolicy retry,
+               FabricRouting fabric) {
+    this(apiId, operationId, backend, prefixLength, retry, fabric, PolicyChain.EMPTY, null);
+  }
 
   public Route(String apiId, String operationId, Backend backend, int prefixLength, RetryPolicy retry) {
     this(apiId, operationId, backend, prefixLength, retry, null);

@@ -14,6 +14,7 @@ import dev.portico.gateway.config.BackendConfig;
 import dev.portico.gateway.config.GatewayConfig;
 import dev.portico.gateway.config.PoolBackendConfig;
 import dev.portico.gateway.routing.ApiTable;
+import dev.portico.gateway.routing.RoutePolicies;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -58,6 +59,12 @@ public final class RoutingState {
   }
 
   public static RoutingState compile(GatewayConfig config, RegistrySnapshot registry, BackendStates states) {
+    return compile(config, registry, states, RoutePolicies.NONE);
+  }
+
+  /** The state of {@code config} with the routes' policies compiled beforehand ({@link RoutePolicies#compile}). */
+  public static RoutingState compile(GatewayConfig config, RegistrySnapshot registry, BackendStates states,
+                                     RoutePolicies policies) {
     Map<String, SingleBackend> singles = new LinkedHashMap<>();
     Map<String, Backend> backends = new LinkedHashMap<>();
     // Singles first: pools refer to them
@@ -85,7 +92,7 @@ public final class RoutingState {
         }
       }
     }
-    Compiled compiled = new Compiled(ApiTable.build(config.apis(), backends), Map.copyOf(backends), states,
+    Compiled compiled = new Compiled(ApiTable.build(config.apis(), backends, policies), Map.copyOf(backends), states,
       byService, byMember);
     Map<String, Endpoint[]> endpoints = new HashMap<>();
     for (String service : byService.keySet()) {

@@ -33,6 +33,7 @@ import dev.portico.gateway.config.LoadBalancingConfig;
 import dev.portico.gateway.config.MetricsConfig;
 import dev.portico.gateway.config.NamedValue;
 import dev.portico.gateway.config.OperationConfig;
+import dev.portico.gateway.config.PolicySettings;
 import dev.portico.gateway.config.PoolBackendConfig;
 import dev.portico.gateway.config.RegistryConfig;
 import dev.portico.gateway.config.RetryConfig;
@@ -44,6 +45,9 @@ import dev.portico.gateway.config.Timeouts;
 import dev.portico.gateway.config.TlsCertificate;
 import dev.portico.gateway.config.TlsConfig;
 import dev.portico.gateway.config.UpstreamConfig;
+import dev.portico.gateway.policy.PolicyConfigBinder;
+import dev.portico.gateway.policy.PolicyProblem;
+import dev.portico.gateway.policy.config.PolicyScopeConfig;
 import dev.portico.gateway.routing.PartitionKeyExpression;
 import dev.portico.gateway.routing.PathTemplate;
 import dev.portico.gateway.routing.ResolveCondition;
@@ -138,10 +142,14 @@ public final class ConfigBinder {
       bool(demo, "serviceFabric", false));
     // one event loop per core, like nginx's worker_processes auto: more only adds context switches
     int eventLoops = integer(gw, "eventLoops", Runtime.getRuntime().availableProcessors());
+    PolicyScopeConfig globalPolicies = policies("policies", raw.getValue("policies"), null, true);
+    JsonObject ps = obj(raw, "policySettings");
+    PolicySettings policySettings = new PolicySettings(integer(ps, "trustedProxyDepth", 0),
+      integer(ps, "maxKeysPerLimit", PolicySettings.DEFAULT.maxKeysPerLimit()));
     return new GatewayConfig(source, gatewayId, eventLoops, listeners, upstream, registry,
       List.copyOf(namedValues.values()), backends, apis, demoConfig, metrics(obj(raw, "metrics")),
       accessLog(obj(raw, "accessLog")), admin(obj(raw, "admin")), gatewayIdConfigured, bool(gw, "nativeTransport", false),
-      shutdown(obj(gw, "shutdown")), tracing(obj(raw, "tracing")));
+      shutdown(obj(gw, "shutdown")), globalPolicies, policySettings, tracing(obj(raw, "tracing")));
   }
 
   private ShutdownConfig shutdown(JsonObject s) {
@@ -1016,7 +1024,8 @@ public final class ConfigBinder {
         JsonObject opSbs = o.getValue("set-backend-service") instanceof JsonObject x ? x : null;
         String opBackend = chooseBackend(oat, str(o, "backend", null), opSbs, false, backendIds, backends, listeners);
         FabricAttributes opSf = fabricAttributes(oat + ".set-backend-service", opSbs);
-        OperationConfig op = new OperationConfig(opId, method, opPath, opBackend, opSf);
+        OperationConfig op = new OperationConfig(opId, method, opPath, opBackend, opSf,
+          policies(oat + ".policies", o.getValue("policies"), o.getValue("inheritPolicies"), false));
         if (template != null) {
           checkFabricRoute(oat, op.overridesBackendService() ? oat + ".set-backend-service" : at + ".set-backend-service",
             opBackend != null ? opBackend : backend, op.overridesBackendService() ? opSf : sf, template, backends,
@@ -1031,8 +1040,9 @@ public final class ConfigBinder {
           + backend + "' is not one (its url is no fabric:/ name)");
       }
       RetryConfig retry = retry(at + ".retry", obj(a, "retry"));
+      PolicyScopeConfig apiPolicies = policies(at + ".policies", a.getValue("policies"), a.getValue("inheritPolicies"), false);
       if (prefix != null && backend != null) {
-        out.add(new ApiConfig(id, prefix, backend, operations, retry, sf));
+        out.add(new ApiConfig(id, prefix, backend, operations, retry, sf, apiPolicies));
       }
     }
     return out;
@@ -1569,6 +1579,24 @@ public final class ConfigBinder {
       problem(at, "'" + s + "' is not an ISO 8601 duration (examples: PT30S, PT0.5S, PT2M, P1D)");
       return def;
     }
+  }
+
+  /**
+   * Binds one scope's {@code policies} (the schema checked their shape; this binds and checks their
+   * meaning). What needs the running gateway (templates against named values, keys, address ranges,
+   * a Redis store) is checked when the routing state compiles them.
+   */
+  private PolicyScopeConfig policies(String at, Object list, Object inherit, boolean global) {
+    List<PolicyProblem> found = new ArrayList<>();
+    PolicyScopeConfig scope;
+    try {
+      scope = PolicyConfigBinder.bindScope(at, list, inherit instanceof Boolean b ? b : null, global, found);
+    } catch (RuntimeException e) {
+      problem(at, "cannot be read: " + e.getMessage());
+      return PolicyScopeConfig.INHERIT;
+    }
+    found.forEach(p -> problem(p.path(), p.reason()));
+    return scope;
   }
 
   private static JsonObject obj(JsonObject o, String key) {

@@ -151,7 +151,9 @@ public final class SchemaCheck {
 
   private static JsonSchema load(JsonNode tree) {
     SchemaValidatorsConfig cfg = SchemaValidatorsConfig.builder().pathType(PathType.JSON_PATH).build();
-    return JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012).getSchema(tree, cfg);
+    // the policies' fragment is referenced by its $id: read from the class path, never fetched
+    return JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012, b -> b.schemaMappers(m -> m.mapPrefix(
+      "https://portico.dev/schemas/", "classpath:dev/portico/gateway/config/"))).getSchema(tree, cfg);
   }
 
   private static JsonNode loadTree(String resource) {
