@@ -237,6 +237,39 @@ class TracingTest {
   }
 
   @Test
+  void requestsThroughPoliciesAreTracedAndAPolicysRefusalNamesTheTrace() {
+    RecordingBackend backend = RecordingBackend.start(vertx);
+    GatewayVerticle gw = gateway("", """
+      backends: [ { id: b, url: "http://127.0.0.1:%d" } ]
+      apis:
+        - id: open
+          path: /open
+          backend: b
+          policies: [ { set-header: { name: X-Policy, value: seen } } ]
+        - id: closed
+          path: /closed
+          backend: b
+          policies: [ { ip-filter: { action: allow, addresses: [203.0.113.0/24] } } ]
+      """.formatted(backend.port()));
+    assertThat(web.get(gw.trafficPort(), "127.0.0.1", "/open/x").send().await().statusCode()).isEqualTo(200);
+    assertThat(backend.last().headers().get("x-policy")).isEqualTo("seen");
+    String passed = traceIdOf(backend.last().headers().get("traceparent"));
+    List<Received> trace = awaitTrace(passed, 1);
+    assertThat(server(trace).attr("portico.api.id")).isEqualTo("open");
+    assertThat(backend.last().headers().get("traceparent").split("-")[2]).isEqualTo(clients(trace).get(0).spanId());
+
+    HttpResponse<Buffer> refused = web.get(gw.trafficPort(), "127.0.0.1", "/closed/x").send().await();
+    assertThat(refused.statusCode()).isEqualTo(403);
+    String traceId = refused.bodyAsJsonObject().getString("traceId");
+    assertThat(traceId).matches("[0-9a-f]{32}");
+    await().atMost(20, TimeUnit.SECONDS).until(() -> receiver.trace(traceId).size() == 1);
+    Received server = receiver.trace(traceId).get(0);
+    assertThat(server.kind()).isEqualTo(SpanKind.SPAN_KIND_SERVER);
+    assertThat(server.attr("http.response.status_code")).isEqualTo("403");
+    assertThat(server.attr("portico.api.id")).isEqualTo("closed");
+  }
+
+  @Test
   void samplingRatioZeroExportsNoNewTraceButFollowsACallersDecision() {
     RecordingBackend backend = RecordingBackend.start(vertx);
     GatewayVerticle gw = gateway(", samplingRatio: 0", """
