@@ -17,18 +17,25 @@ import java.util.Properties;
  *
  * @param config the configuration file: {@code --config}, else {@code PORTICO_CONFIG}, else none (the built-in default)
  */
-record Cli(Action action, Optional<Path> config) {
+record Cli(Action action, Optional<Path> config, String importOpenApi) {
+
+  Cli(Action action, Optional<Path> config) {
+    this(action, config, null);
+  }
 
   enum Action {
     /** Start the gateway. */
     RUN,
     /** Read and validate the configuration as a start would, print the verdict, exit 0 or 2. */
     VALIDATE,
+    /** Import an OpenAPI document, print the configuration it produces, exit 0 or 2. */
+    IMPORT_OPENAPI,
     HELP,
     VERSION
   }
 
-  static final String SYNOPSIS = "java -jar portico-gateway.jar [--config FILE] [--validate | --help | --version]";
+  static final String SYNOPSIS = "java -jar portico-gateway.jar [--config FILE] [--validate | --import-openapi FILE"
+    + " | --help | --version]";
 
   /** A command line that cannot be run. */
   static final class UsageException extends Exception {
@@ -40,6 +47,7 @@ record Cli(Action action, Optional<Path> config) {
   static Cli parse(String[] args, Map<String, String> env) throws UsageException {
     Optional<Path> file = Optional.ofNullable(env.get("PORTICO_CONFIG")).filter(s -> !s.isBlank()).map(Path::of);
     Action action = Action.RUN;
+    String openApi = null;
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
       switch (a) {
@@ -50,6 +58,13 @@ record Cli(Action action, Optional<Path> config) {
           file = Optional.of(Path.of(args[++i]));
         }
         case "--validate", "--check" -> action = max(action, Action.VALIDATE);
+        case "--import-openapi" -> {
+          if (i + 1 >= args.length || args[i + 1].isBlank()) {
+            throw new UsageException(a + " needs an OpenAPI document (a file path or an http(s) URL)");
+          }
+          openApi = args[++i];
+          action = max(action, Action.IMPORT_OPENAPI);
+        }
         case "--help", "-h", "-help" -> action = max(action, Action.HELP);
         case "--version", "-V", "-version" -> action = max(action, Action.VERSION);
         default -> {
@@ -65,7 +80,7 @@ record Cli(Action action, Optional<Path> config) {
         }
       }
     }
-    return new Cli(action, file);
+    return new Cli(action, file, openApi);
   }
 
   /** Help and version win over validation, which wins over running. */
@@ -111,6 +126,11 @@ record Cli(Action action, Optional<Path> config) {
             --validate       read and validate the configuration exactly as a start would (file,
             --check          environment overrides, named values, certificates), print every problem,
                              and exit: 0 when valid, 2 when not. Binds no port and starts nothing.
+            --import-openapi FILE
+                             import an OpenAPI 3.0/3.1 document (YAML or JSON; FILE may be an http(s)
+                             URL), print the configuration it produces (a backends entry from
+                             servers[0], an apis entry with one operation per path and method) and
+                             exit 0; exit 2 with one line per problem (document#/json/pointer: reason).
         -h, --help           this text.
         -V, --version        the version.
 
@@ -137,9 +157,11 @@ record Cli(Action action, Optional<Path> config) {
         SIGHUP               reload the configuration (as POST /admin/config/reload).
 
       Exit status:
-        0  stopped by a signal after draining; --validate: valid; --help, --version
+        0  stopped by a signal after draining; --validate: valid; --import-openapi: imported;
+           --help, --version
         2  invalid configuration (one line per problem: file or variable, field, reason), a usage
-           error, or a registry that cannot be read at start-up (one line naming it)
+           error, a registry that cannot be read at start-up (one line naming it), or an OpenAPI
+           document --import-openapi cannot import
         15 the gateway could not start otherwise (a port in use: see the log)
 
       Management listener (default port 9090): /health/live, /health/ready, /metrics, /admin.

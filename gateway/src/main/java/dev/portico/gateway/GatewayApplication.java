@@ -24,7 +24,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
- * {@code java -jar portico-gateway.jar [--config FILE] [--validate] [--help] [--version]} (see
+ * {@code java -jar portico-gateway.jar [--config FILE] [--validate] [--import-openapi FILE] [--help] [--version]} (see
  * {@link Cli} for the usage text, which is also {@code --help}'s).
  *
  * <p>The configuration is loaded and validated before Vert.x starts, so a bad file stops the
@@ -76,6 +76,9 @@ public final class GatewayApplication extends VertxApplication implements VertxA
       case VERSION -> {
         System.out.println(Cli.version());
         System.exit(0);
+      }
+      case IMPORT_OPENAPI -> {
+        System.exit(dev.portico.gateway.openapi.ImportCommand.run(cli.importOpenApi(), System.out, System.err));
       }
       default -> {
       }

@@ -244,8 +244,12 @@ public final class AdminApi {
         ops.add(new JsonObject().put("id", o.id()).put("method", o.method()).put("path", o.path())
           .put("backend", o.backend()));
       }
+      JsonObject openapi = api.openapi() == null ? null : new JsonObject().put("document", api.openapi().document())
+        .put("sha256", api.openapi().digest()).put("validate", new JsonObject()
+          .put("parameters", api.openapi().validation().parameters()).put("content", api.openapi().validation().content())
+          .put("maxBodySize", api.openapi().validation().maxBodySize()));
       out.add(new JsonObject().put("id", api.id()).put("path", api.path()).put("backend", api.backend())
-        .put("operations", ops).put("retries", api.retry().count()));
+        .put("operations", ops).put("retries", api.retry().count()).put("openapi", openapi));
     }
     return out;
   }

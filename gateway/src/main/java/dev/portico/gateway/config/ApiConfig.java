@@ -1,5 +1,6 @@
 package dev.portico.gateway.config;
 
+import dev.portico.gateway.openapi.OpenApiDefinition;
 import dev.portico.gateway.policy.config.PolicyScopeConfig;
 
 import java.util.List;
@@ -15,17 +16,23 @@ import java.util.List;
  * @param retry      the retry policy ({@link RetryConfig#NONE} when not configured)
  * @param fabric     the {@code sf-*} attributes of the API's {@code set-backend-service}, or {@code null}
  * @param policies   the API's {@code policies} and {@code inheritPolicies}, bound (compiled with the routing state)
+ * @param openapi    the OpenAPI document the operations were imported from ({@code apis[].openapi}), or {@code null}
  */
 public record ApiConfig(String id, String path, String backend, List<OperationConfig> operations, RetryConfig retry,
-                        FabricAttributes fabric, PolicyScopeConfig policies) {
+                        FabricAttributes fabric, PolicyScopeConfig policies, OpenApiDefinition openapi) {
   public ApiConfig {
     operations = List.copyOf(operations);
     policies = policies == null ? PolicyScopeConfig.INHERIT : policies;
   }
 
   public ApiConfig(String id, String path, String backend, List<OperationConfig> operations, RetryConfig retry,
+                   FabricAttributes fabric, PolicyScopeConfig policies) {
+    this(id, path, backend, operations, retry, fabric, policies, null);
+  }
+
+  public ApiConfig(String id, String path, String backend, List<OperationConfig> operations, RetryConfig retry,
                    FabricAttributes fabric) {
-    this(id, path, backend, operations, retry, fabric, PolicyScopeConfig.INHERIT);
+    this(id, path, backend, operations, retry, fabric, PolicyScopeConfig.INHERIT, null);
   }
 
   public ApiConfig(String id, String path, String backend, List<OperationConfig> operations, RetryConfig retry) {

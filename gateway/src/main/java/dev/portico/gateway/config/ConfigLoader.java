@@ -4,6 +4,7 @@ import dev.portico.gateway.config.internal.ConfigBinder;
 import dev.portico.gateway.config.internal.RootCause;
 import dev.portico.gateway.config.internal.EnvOverrides;
 import dev.portico.gateway.config.internal.LocalAddresses;
+import dev.portico.gateway.config.internal.OpenApiLoading;
 import dev.portico.gateway.config.internal.SchemaCheck;
 import dev.portico.gateway.config.internal.YamlDocuments;
 import io.vertx.core.Future;
@@ -68,7 +69,8 @@ public final class ConfigLoader {
         });
     }
     // binding may read secret files: keep it off the event loop
-    return raw.compose(json -> vertx.executeBlocking(() -> fromJson(source, json, env), false));
+    return raw.compose(json -> vertx.executeBlocking(() -> fromJson(source, json, env, LocalAddresses.detect(),
+      new OpenApiLoading(vertx, OpenApiLoading.baseDir(source))), false));
   }
 
   /** The bound on a YAML file's size from {@value #MAX_CHARS_ENV}, else {@value #DEFAULT_MAX_CHARS}. */
@@ -105,12 +107,20 @@ public final class ConfigLoader {
   }
 
   static GatewayConfig fromJson(String source, JsonObject raw, Map<String, String> env, LocalAddresses local) {
+    // apis[].openapi documents are read with a Vert.x of their own, started only if one is named
+    try (OpenApiLoading openApi = new OpenApiLoading(null, OpenApiLoading.baseDir(source))) {
+      return fromJson(source, raw, env, local, openApi);
+    }
+  }
+
+  static GatewayConfig fromJson(String source, JsonObject raw, Map<String, String> env, LocalAddresses local,
+                                OpenApiLoading openApi) {
     JsonObject doc = raw.copy();
     List<EnvOverrides.Problem> envProblems = new ArrayList<>();
     Map<String, String> origins = EnvOverrides.apply(doc, env, envProblems);
     List<SchemaCheck.FieldProblem> problems = new ArrayList<>(SchemaCheck.check(doc));
     // the binder is given no origins: every problem is attributed below, in one place
-    ConfigBinder binder = new ConfigBinder(doc, env, Map.of(), local);
+    ConfigBinder binder = new ConfigBinder(doc, env, Map.of(), local).openApi(openApi);
     GatewayConfig config = binder.bind(source);
     dropSchemaProblemsOfBoundPolicies(problems, binder.problems());
     problems.addAll(binder.problems());

@@ -144,6 +144,17 @@ final class Exchange {
     return this;
   }
 
+  /**
+   * A body already read whole (request validation read it to check it): it is sent as is, and can
+   * be resent. {@code null} leaves the body to the usual streaming or buffering.
+   */
+  Exchange withBody(Buffer body) {
+    if (body != null) {
+      bufferedBody = body;
+    }
+    return this;
+  }
+
   // --- what a target source may read --------------------------------------------------------
 
   /** The request's spans, or {@code null} when tracing is off. */
@@ -200,7 +211,7 @@ final class Exchange {
         deadlinePassed(deadline);
       });
     }
-    if (hasBody && source.buffers(this, req.method(), parseLength(contentLength))) {
+    if (bufferedBody == null && hasBody && source.buffers(this, req.method(), parseLength(contentLength))) {
       // small enough to resend: read it whole first (bounded by the source's cap via Content-Length)
       req.body().onComplete(ar -> {
         if (settled) {

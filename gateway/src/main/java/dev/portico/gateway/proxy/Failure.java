@@ -72,10 +72,26 @@ public sealed interface Failure {
     public String title() { return "Request timeout"; }
   }
 
-  /** The request line (414) or header fields (431) are larger than the listener accepts. */
+  /**
+   * The request line (414) or header fields (431) are larger than the listener accepts, or a body
+   * larger than an API's request validation reads (413).
+   */
   record RequestTooLarge(int status, String detail) implements Failure {
     public String reason() { return "RequestTooLarge"; }
-    public String title() { return status == 414 ? "URI too long" : "Request header fields too large"; }
+    public String title() {
+      return status == 414 ? "URI too long" : status == 413 ? "Content too large" : "Request header fields too large";
+    }
+  }
+
+  /**
+   * The request breaks a rule of its API's OpenAPI document ({@code apis[].openapi.validate}): a
+   * path, query or header parameter, or the JSON body. The detail names the rule and the parameter or
+   * JSON pointer.
+   */
+  record RequestValidationFailed(String detail) implements Failure {
+    public String reason() { return "RequestValidationFailed"; }
+    public int status() { return 400; }
+    public String title() { return "Request validation failed"; }
   }
 
   /** A transfer coding other than chunked: the gateway does not implement it (RFC 9112 6.1). */

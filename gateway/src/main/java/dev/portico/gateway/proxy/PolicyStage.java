@@ -10,6 +10,7 @@ import dev.portico.gateway.routing.Route;
 import dev.portico.gateway.state.RoutingState;
 import dev.portico.gateway.tracing.RequestSpan;
 import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
@@ -64,14 +65,23 @@ final class PolicyStage {
    * @param span             the request's spans, {@code null} when tracing is off
    */
   static void run(ProxyContext ctx, RoutingState state, HttpServerRequest req, Route route, String path, String rest,
-                  String requestId, long startNanos, Failure unlessLetThrough, RequestSpan span) {
+                  String requestId, long startNanos, Failure unlessLetThrough) {
+    run(ctx, state, req, route, path, rest, requestId, startNanos, unlessLetThrough, null, null);
+  }
+
+  /**
+   * @param body the request body request validation already read whole (forwarded as is), or {@code null}
+   * @param span the request's spans, {@code null} when tracing is off
+   */
+  static void run(ProxyContext ctx, RoutingState state, HttpServerRequest req, Route route, String path, String rest,
+                  String requestId, long startNanos, Failure unlessLetThrough, Buffer body, RequestSpan span) {
     Map<String, String> params = route.template() == null ? Map.of()
       : route.template().parameterValues(path, route.prefixLength());
     PolicyChain.Run run = route.policies().start(new HttpPolicyRequest(req, path, route.apiId(), route.operationId(),
       params));
     Future<PolicyOutcome> outcome = run.outcome();
     if (outcome.isComplete()) {
-      decided(ctx, state, req, route, path, rest, requestId, startNanos, run, outcome.result(), unlessLetThrough, span);
+      decided(ctx, state, req, route, path, rest, requestId, startNanos, run, outcome.result(), unlessLetThrough, body, span);
       return;
     }
     // the body must neither be lost nor read while the chain waits: the exchange resumes it
@@ -79,12 +89,12 @@ final class PolicyStage {
     // the chain completes its outcome on this request's context
     outcome.onComplete(ar -> decided(ctx, state, req, route, path, rest, requestId, startNanos, run,
       ar.succeeded() ? ar.result() : new PolicyOutcome.Reject(500, "PolicyFailure", "Policy failure",
-        "a policy failed while deciding on this request", HeaderEdits.NONE), unlessLetThrough, span));
+        "a policy failed while deciding on this request", HeaderEdits.NONE), unlessLetThrough, body, span));
   }
 
   private static void decided(ProxyContext ctx, RoutingState state, HttpServerRequest req, Route route, String path,
                               String rest, String requestId, long startNanos, PolicyChain.Run run, PolicyOutcome o,
-                              Failure unlessLetThrough, RequestSpan span) {
+                              Failure unlessLetThrough, Buffer body, RequestSpan span) {
     HttpServerResponse res = req.response();
     if (res.closed()) {
       // the client left while the chain waited
@@ -109,7 +119,7 @@ final class PolicyStage {
         forwardQuery = c.rewrite().query();
       }
       ProxyHandler.forward(ctx, state, req, route, path, forwardPath, forwardQuery, requestId, startNanos,
-        new Passed(run, c.requestHeaders(), c.responseHeaders()), span);
+        new Passed(run, c.requestHeaders(), c.responseHeaders()), body, span);
     } else if (o instanceof PolicyOutcome.Reject r) {
       refuse(ctx, req, route, path, requestId, startNanos, run, Failure.of(r), r.responseHeaders(), span);
     } else if (o instanceof PolicyOutcome.Respond r) {

@@ -6,6 +6,7 @@ import dev.portico.gateway.routing.Route;
 import dev.portico.gateway.state.RoutingState;
 import dev.portico.gateway.tracing.RequestSpan;
 import io.vertx.core.Handler;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 
@@ -58,15 +59,27 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
       reject(req, notFound, api, null, requestId, startNanos, span);
       return;
     }
+    // --- apis[].openapi.validate (RequestValidation): checked before anything is forwarded ---
+    if (route.validation() != null) {
+      RequestValidation.check(ctx, req, route, path.substring(route.prefixLength()), requestId, startNanos,
+        body -> forward(req, state, route, path, requestId, startNanos, body, span), span);
+      return;
+    }
+    forward(req, state, route, path, requestId, startNanos, null, span);
+  }
+
+  /** @param body the request body already read whole (by request validation), or {@code null} to stream it */
+  private void forward(HttpServerRequest req, RoutingState state, Route route, String path, String requestId,
+                       long startNanos, Buffer body, RequestSpan span) {
     if (span != null) {
       span.routed(route.apiId(), route.operationId(), route.backend().id());
     }
     observer.started(route.apiId());
     String rest = path.substring(route.prefixLength());
     if (route.policies().isEmpty()) {
-      forward(ctx, state, req, route, path, rest, req.query(), requestId, startNanos, PolicyStage.Passed.NONE, span);
+      forward(ctx, state, req, route, path, rest, req.query(), requestId, startNanos, PolicyStage.Passed.NONE, body, span);
     } else {
-      PolicyStage.run(ctx, state, req, route, path, rest, requestId, startNanos, null, span);
+      PolicyStage.run(ctx, state, req, route, path, rest, requestId, startNanos, null, body, span);
     }
   }
 
@@ -94,15 +107,24 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
    *
    * @param forwardPath  what follows the backend's base path (the rest of the client's path, or the rewrite's)
    * @param forwardQuery the query to forward, or {@code null}
-   * @param span         the request's spans, {@code null} when tracing is off
    */
   static void forward(ProxyContext ctx, RoutingState state, HttpServerRequest req, Route route, String path,
                       String forwardPath, String forwardQuery, String requestId, long startNanos,
-                      PolicyStage.Passed policy, RequestSpan span) {
+                      PolicyStage.Passed policy) {
+    forward(ctx, state, req, route, path, forwardPath, forwardQuery, requestId, startNanos, policy, null, null);
+  }
+
+  /**
+   * @param body the request body request validation already read whole (forwarded as is), or {@code null}
+   * @param span the request's spans, {@code null} when tracing is off
+   */
+  static void forward(ProxyContext ctx, RoutingState state, HttpServerRequest req, Route route, String path,
+                      String forwardPath, String forwardQuery, String requestId, long startNanos,
+                      PolicyStage.Passed policy, Buffer body, RequestSpan span) {
     new Exchange(ctx.vertx(), ctx.client(), ctx.observer(), state, req, route,
       // targets (a Service Fabric partition key) are chosen from the client's path, not a rewrite
       TargetSources.of(route, req, path.substring(route.prefixLength()), ctx.fabric()), path, forwardPath, forwardQuery, requestId, ctx.via(),
-      startNanos, route.backend().affinityCookie(), policy).traced(span).start();
+      startNanos, route.backend().affinityCookie(), policy).withBody(body).traced(span).start();
   }
 
   private void reject(HttpServerRequest req, Failure failure, String apiId, String backend, String requestId,

@@ -5,6 +5,7 @@ import dev.portico.gateway.backend.FabricBackend;
 import dev.portico.gateway.config.FabricAttributes;
 import dev.portico.gateway.config.ApiConfig;
 import dev.portico.gateway.config.OperationConfig;
+import dev.portico.gateway.openapi.OperationValidation;
 import dev.portico.gateway.resilience.RetryPolicy;
 import dev.portico.gateway.routing.internal.PrefixIndex;
 import io.vertx.core.http.HttpMethod;
@@ -50,7 +51,8 @@ public final class ApiTable {
         // an operation with its own backend or set-backend-service replaces the API's as a whole
         FabricAttributes sf = o.overridesBackendService() ? o.fabric() : c.fabric();
         ops.add(new Operation(method, template, new Route(c.id(), o.id(), b, prefix.length(), retry,
-          fabric(b, sf, template), policies.chain(c.id(), o.id()), template)));
+          fabric(b, sf, template), policies.chain(c.id(), o.id()), template,
+          OperationValidation.of(c.openapi(), o.id(), template))));
       }
       ops.sort(Comparator.comparing(Operation::template));
       // the API-level route serves an API without operations: no template parameters to bind

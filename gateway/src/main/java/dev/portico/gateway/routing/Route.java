@@ -1,6 +1,7 @@
 package dev.portico.gateway.routing;
 
 import dev.portico.gateway.backend.Backend;
+import dev.portico.gateway.openapi.OperationValidation;
 import dev.portico.gateway.policy.PolicyChain;
 import dev.portico.gateway.resilience.RetryPolicy;
 
@@ -15,17 +16,24 @@ import dev.portico.gateway.resilience.RetryPolicy;
  * @param policies     the route's compiled policies (global, API, operation); {@link PolicyChain#EMPTY} when none,
  *                     so the hot path pays one {@code isEmpty()} for routes without policies
  * @param template     the operation's path template (for the policies' path parameters); {@code null} for an API route
+ * @param validation   what requests are checked against before they are forwarded (the API's OpenAPI
+ *                     document); {@code null} when nothing is, so the hot path tests one reference
  */
 public record Route(String apiId, String operationId, Backend backend, int prefixLength, RetryPolicy retry,
-                    FabricRouting fabric, PolicyChain policies, PathTemplate template) {
+                    FabricRouting fabric, PolicyChain policies, PathTemplate template, OperationValidation validation) {
 
   public Route {
     policies = policies == null ? PolicyChain.EMPTY : policies;
   }
 
   public Route(String apiId, String operationId, Backend backend, int prefixLength, RetryPolicy retry,
+               FabricRouting fabric, PolicyChain policies, PathTemplate template) {
+    this(apiId, operationId, backend, prefixLength, retry, fabric, policies, template, null);
+  }
+
+  public Route(String apiId, String operationId, Backend backend, int prefixLength, RetryPolicy retry,
                FabricRouting fabric) {
-    this(apiId, operationId, backend, prefixLength, retry, fabric, PolicyChain.EMPTY, null);
+    this(apiId, operationId, backend, prefixLength, retry, fabric, PolicyChain.EMPTY, null, null);
   }
 
   public Route(String apiId, String operationId, Backend backend, int prefixLength, RetryPolicy retry) {

@@ -45,6 +45,9 @@ import dev.portico.gateway.config.Timeouts;
 import dev.portico.gateway.config.TlsCertificate;
 import dev.portico.gateway.config.TlsConfig;
 import dev.portico.gateway.config.UpstreamConfig;
+import dev.portico.gateway.openapi.OpenApiDefinition;
+import dev.portico.gateway.openapi.OpenApiException;
+import dev.portico.gateway.openapi.OpenApiSource;
 import dev.portico.gateway.policy.PolicyConfigBinder;
 import dev.portico.gateway.policy.PolicyProblem;
 import dev.portico.gateway.policy.config.PolicyScopeConfig;
@@ -120,6 +123,16 @@ public final class ConfigBinder {
   public List<SchemaCheck.FieldProblem> problems() {
     return problems;
   }
+
+  // --- apis[].openapi: the importer the binder reads documents with ------------------------
+  private OpenApiLoading openApi;
+
+  /** Where {@code apis[].openapi} documents are read from; without it an API naming one is a problem. */
+  public ConfigBinder openApi(OpenApiLoading loading) {
+    this.openApi = loading;
+    return this;
+  }
+  // --- end apis[].openapi ------------------------------------------------------------------
 
   public GatewayConfig bind(String source) {
     JsonObject gw = obj(raw, "gateway");
@@ -984,7 +997,13 @@ public final class ConfigBinder {
         continue;
       }
       JsonObject sbs = a.getValue("set-backend-service") instanceof JsonObject o ? o : null;
-      String backend = chooseBackend(at, str(a, "backend", null), sbs, true, backendIds, backends, listeners);
+      // apis[].openapi: the document may name the backend (servers[0]) and gives the operations
+      boolean imported = a.containsKey("openapi");
+      OpenApiDefinition openapi = imported ? openApiDocument(at + ".openapi", obj(a, "openapi")) : null;
+      String backend = chooseBackend(at, str(a, "backend", null), sbs, !imported, backendIds, backends, listeners);
+      if (imported && backend == null) {
+        backend = openApiBackend(at + ".openapi", openapi, backendIds, backends, listeners);
+      }
       FabricAttributes sf = fabricAttributes(at + ".set-backend-service", sbs);
       if (!ids.add(id)) {
         problem(at + ".id", "duplicate API id '" + id + "'");
@@ -1033,6 +1052,9 @@ public final class ConfigBinder {
         }
         operations.add(op);
       }
+      if (imported) {
+        openApiOperations(at, openapi, ops, operations);
+      }
       if (operations.isEmpty() && ops.isEmpty()) {
         checkFabricRoute(at, at + ".set-backend-service", backend, sf, null, backends, false);
       } else if (hasAttributes(sbs) && backend != null && isKnownBackend(backend, backends) && !isFabric(backend, backends)) {
@@ -1042,11 +1064,101 @@ public final class ConfigBinder {
       RetryConfig retry = retry(at + ".retry", obj(a, "retry"));
       PolicyScopeConfig apiPolicies = policies(at + ".policies", a.getValue("policies"), a.getValue("inheritPolicies"), false);
       if (prefix != null && backend != null) {
-        out.add(new ApiConfig(id, prefix, backend, operations, retry, sf, apiPolicies));
+        out.add(new ApiConfig(id, prefix, backend, operations, retry, sf, apiPolicies, openapi));
       }
     }
     return out;
   }
+
+  // --- apis[].openapi (OpenAPI import) ------------------------------------------------------
+
+  private static final Pattern BODY_SIZE = Pattern.compile("^([0-9]{1,10})\\s*(B|KiB|MiB)?$");
+
+  /** Reads and checks the API's OpenAPI document; its problems are reported at {@code at}, one per line. */
+  private OpenApiDefinition openApiDocument(String at, JsonObject o) {
+    String file = str(o, "file", null);
+    String url = str(o, "url", null);
+    if ((file == null) == (url == null)) {
+      problem(at, "needs exactly one of 'file' (a path) or 'url' (http or https)");
+      return null;
+    }
+    if (url != null) {
+      url = substitute(at + ".url", url);
+      if (!url.regionMatches(true, 0, "http://", 0, 7) && !url.regionMatches(true, 0, "https://", 0, 8)) {
+        problem(at + ".url", "'" + url + "' is not an http:// or https:// URL (a local document is a 'file')");
+        return null;
+      }
+    }
+    JsonObject v = obj(o, "validate");
+    long maxBody = OpenApiSource.Validation.DEFAULT_MAX_BODY_SIZE;
+    Object size = v.getValue("maxBodySize");
+    if (size instanceof Number n) {
+      maxBody = n.longValue();
+    } else if (size instanceof String text) {
+      Matcher m = BODY_SIZE.matcher(text.strip());
+      if (m.matches()) {
+        long unit = m.group(2) == null || m.group(2).equals("B") ? 1 : m.group(2).equals("KiB") ? 1024 : 1024 * 1024;
+        maxBody = Long.parseLong(m.group(1)) * unit;
+      } else {
+        problem(at + ".validate.maxBodySize", "'" + text + "' is not a size: bytes, or a number with KiB or MiB (1MiB)");
+      }
+    }
+    if (maxBody < 1 || maxBody > MAX_VALIDATED_BODY) {
+      problem(at + ".validate.maxBodySize", "must be between 1 byte and " + MAX_VALIDATED_BODY / (1024 * 1024)
+        + " MiB (the body is held in memory while it is checked), got " + maxBody);
+      maxBody = OpenApiSource.Validation.DEFAULT_MAX_BODY_SIZE;
+    }
+    OpenApiSource source = new OpenApiSource(file, url, new OpenApiSource.Validation(bool(v, "parameters", false),
+      bool(v, "content", false), maxBody));
+    if (openApi == null) {
+      problem(at, "OpenAPI documents are not read here");
+      return null;
+    }
+    try {
+      return openApi.load(source);
+    } catch (OpenApiException e) {
+      e.problems().forEach(p -> problem(at, p));
+      return null;
+    } catch (RuntimeException e) {
+      // a document Vert.x OpenAPI chokes on in a way of its own: still a problem of this field, not a crash
+      problem(at, source.location() + ": cannot be imported: " + RootCause.message(e));
+      return null;
+    }
+  }
+
+  /** The largest body request validation holds: 64 MiB. */
+  private static final long MAX_VALIDATED_BODY = 64L * 1024 * 1024;
+
+  /** An imported API without a backend of its own goes to the document's first server. */
+  private String openApiBackend(String at, OpenApiDefinition openapi, Set<String> backendIds,
+                                List<BackendConfig> backends, Listeners listeners) {
+    if (openapi == null) {
+      return null;   // the document's problem is reported
+    }
+    if (openapi.serverUrl() == null) {
+      problem(at, openapi.serverProblem());
+      return null;
+    }
+    return implicitBackend(at, openapi.serverUrl(), backendIds, backends, listeners);
+  }
+
+  /**
+   * The document's operations are the API's: an API that also lists {@code operations} is refused,
+   * since two lists of the same thing would disagree sooner or later.
+   */
+  private void openApiOperations(String at, OpenApiDefinition openapi, JsonArray configured,
+                                 List<OperationConfig> operations) {
+    if (!configured.isEmpty()) {
+      problem(at + ".operations", "an API imported from OpenAPI (openapi) takes its operations from the document:"
+        + " drop 'operations', or drop 'openapi' and list them all");
+      return;
+    }
+    if (openapi != null) {
+      openapi.operations().forEach(op -> operations.add(new OperationConfig(op.id(), op.method(), op.path(), null)));
+    }
+  }
+
+  // --- end apis[].openapi --------------------------------------------------------------------
 
   /**
    * The backend one level (API or operation) names: {@code backend}, or set-backend-service's
