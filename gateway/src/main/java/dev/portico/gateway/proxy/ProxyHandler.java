@@ -53,7 +53,7 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
           span.routed(apiRoute.apiId(), apiRoute.operationId(), apiRoute.backend().id());
         }
         PolicyStage.run(ctx, state, req, apiRoute, path, path.substring(apiRoute.prefixLength()), requestId, startNanos,
-          notFound, span);
+          notFound, null, span);
         return;
       }
       reject(req, notFound, api, null, requestId, startNanos, span);
