@@ -2,7 +2,8 @@
 # Gateway variants side by side, measured so that machine noise cancels out: one gateway per
 # variant in front of one NGINX backend, each warmed, then loaded in turn, round after round, in a
 # rotating order. Per round, each variant's req/s is divided by the last variant's (the
-# reference); the medians of those ratios are printed.
+# reference); the medians of those ratios are printed, with the median of each variant's p99 latency
+# (wrk --latency).
 #
 # usage: bench/ab.sh [--rounds N] [--seconds N] [--warmup N] NAME=YAML... (defaults 7, 8, 30)
 #   Each NAME=YAML is a variant: YAML is added to a one-API configuration (e.g.
@@ -51,8 +52,11 @@ done
 for r in $(seq "$rounds"); do
   for k in $(seq 0 $((n - 1))); do
     i=$(( (k + r) % n ))
-    rps=$(wrk -t1 -c32 -d"${seconds}s" "http://127.0.0.1:$((18084 + i))/bench/item" | awk '/Requests\/sec/ {print $2}')
-    echo "$r ${variants[$i]} $rps" >> "$wd/results"
+    out=$(wrk -t1 -c32 -d"${seconds}s" --latency "http://127.0.0.1:$((18084 + i))/bench/item")
+    rps=$(awk '/Requests\/sec/ {print $2}' <<< "$out")
+    # wrk's latency distribution line "99%  1.23ms", in milliseconds
+    p99=$(awk '$1 == "99%" { v = $2; if (v ~ /us$/) { sub(/us$/, "", v); v /= 1000 } else if (v ~ /ms$/) { sub(/ms$/, "", v) } else if (v ~ /s$/) { sub(/s$/, "", v); v *= 1000 }; print v }' <<< "$out")
+    echo "$r ${variants[$i]} $rps $p99" >> "$wd/results"
   done
 done
 python3 - "$wd/results" "${variants[@]}" <<'PY'
@@ -60,12 +64,15 @@ import collections, statistics, sys
 names = sys.argv[2:]
 ref = names[-1]
 by = collections.defaultdict(dict)
+p99 = collections.defaultdict(dict)
 for line in open(sys.argv[1]):
-    r, v, rps = line.split()
+    r, v, rps, lat = line.split()
     by[r][v] = float(rps)
-print(f"{'variant':<14} {'median req/s':>12} {'vs ' + ref:>16}")
+    p99[r][v] = float(lat)
+print(f"{'variant':<14} {'median req/s':>12} {'vs ' + ref:>16} {'median p99 ms':>14}")
 for v in names:
     med = statistics.median(by[r][v] for r in by)
     ratio = statistics.median(by[r][v] / by[r][ref] for r in by)
-    print(f"{v:<14} {med:>12.0f} {ratio:>16.2f}")
+    lat = statistics.median(p99[r][v] for r in p99)
+    print(f"{v:<14} {med:>12.0f} {ratio:>16.2f} {lat:>14.2f}")
 PY

@@ -94,7 +94,7 @@ say "k6: $(ls docker/k6/*.js | wc -l) scripts + lib type-check against @types/k6
 # --- 6. shell scripts -------------------------------------------------------------------------
 sh -n docker/entrypoint.sh || fail "docker/entrypoint.sh does not parse"
 # bench/peers.sh is a copy of ../shared/bench/peers.sh, kept as it is
-ours_bench="bench/steady.sh bench/run.sh bench/lib.sh bench/ab.sh bench/metrics-ab.sh bench/transport-ab.sh bench/reload.sh bench/fabric-import.sh bench/rolling-restart.sh"
+ours_bench="bench/steady.sh bench/run.sh bench/lib.sh bench/ab.sh bench/metrics-ab.sh bench/transport-ab.sh bench/tracing-ab.sh bench/reload.sh bench/fabric-import.sh bench/rolling-restart.sh"
 # shellcheck disable=SC2086
 for s in scripts/docker-check.sh scripts/ops-check.sh $ours_bench docker/k6/resilience.sh; do
   bash -n "$s" || fail "$s does not parse"

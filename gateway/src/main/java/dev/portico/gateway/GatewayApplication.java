@@ -165,7 +165,7 @@ public final class GatewayApplication extends VertxApplication implements VertxA
   public VertxBuilder createVertxBuilder(VertxOptions options) {
     VertxBuilder builder = Vertx.builder();
     if (config.metrics().enabled()) {
-      metrics = PorticoMetrics.create(Observability.settings(config.metrics()));
+      metrics = Observability.createMetrics(config);
       if (config.metrics().vertx()) {
         options.setMetricsOptions(metrics.vertxMetricsOptions(config.metrics().vertxHttp()));
         builder.withMetrics(metrics.vertxMetricsFactory());

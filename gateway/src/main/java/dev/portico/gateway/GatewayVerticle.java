@@ -549,7 +549,8 @@ public final class GatewayVerticle extends VerticleBase {
     int port = configured == 0 ? -1 : configured;
     List<ProxyVerticle> instances = new CopyOnWriteArrayList<>();
     return vertx.deployVerticle(() -> {
-      ProxyVerticle v = new ProxyVerticle(config, states, observability.observer(), fabric, port).drainingWith(drainState);
+      ProxyVerticle v = new ProxyVerticle(config, states, observability.observer(), fabric, port).drainingWith(drainState)
+        .tracedWith(observability.tracing());
       instances.add(v);
       listeners.add(v);
       return v;
@@ -570,7 +571,8 @@ public final class GatewayVerticle extends VerticleBase {
     List<ProxyVerticle> instances = new CopyOnWriteArrayList<>();
     return vertx.deployVerticle(() -> {
       ProxyVerticle v = new ProxyVerticle(config, rp.host(), port, rp.https(), rp.timeouts(), rp.escapedSlashes(), states,
-        observability.observer(), fabric, ReverseProxyHandler.ID, ctx -> new ReverseProxyHandler(ctx, rp)).drainingWith(drainState);
+        observability.observer(), fabric, ReverseProxyHandler.ID, ctx -> new ReverseProxyHandler(ctx, rp)).drainingWith(drainState)
+        .tracedWith(observability.tracing());
       instances.add(v);
       listeners.add(v);
       return v;

@@ -4,6 +4,7 @@ import dev.portico.metrics.internal.BreakerMeters;
 import dev.portico.metrics.internal.FabricMeters;
 import dev.portico.metrics.internal.RegistryMeters;
 import dev.portico.metrics.internal.RequestMeters;
+import io.micrometer.core.instrument.Clock;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -21,6 +22,8 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.tracer.common.SpanContext;
 import io.vertx.core.spi.VertxMetricsFactory;
 import io.vertx.micrometer.Label;
 import io.vertx.micrometer.MetricsDomain;
@@ -66,8 +69,10 @@ public final class PorticoMetrics implements AutoCloseable {
   private final AtomicInteger lastReloadSuccessful = new AtomicInteger(1);
   private final Counter drainAbandoned;
 
-  private PorticoMetrics(MetricsSettings settings) {
-    registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private PorticoMetrics(MetricsSettings settings, SpanContext exemplars) {
+    // without a span context Micrometer installs no exemplar sampler at all: tracing off costs nothing here
+    registry = exemplars == null ? new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)
+      : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT, new PrometheusRegistry(), Clock.SYSTEM, exemplars);
     // filters before the first meter: Micrometer applies them only to meters registered later (and warns)
     if (settings.jvm()) {
       promtoolCleanJvmFilters();
@@ -94,7 +99,15 @@ public final class PorticoMetrics implements AutoCloseable {
   }
 
   public static PorticoMetrics create(MetricsSettings settings) {
-    return new PorticoMetrics(settings);
+    return new PorticoMetrics(settings, null);
+  }
+
+  /**
+   * Meters whose histograms carry exemplars: the trace and span id {@code exemplars} reports as
+   * current when an observation is recorded (shown in the OpenMetrics exposition only).
+   */
+  public static PorticoMetrics create(MetricsSettings settings, SpanContext exemplars) {
+    return new PorticoMetrics(settings, exemplars);
   }
 
   /** The registry, to add meters beyond Portico's own. */

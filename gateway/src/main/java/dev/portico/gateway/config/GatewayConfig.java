@@ -31,12 +31,24 @@ import java.util.Optional;
  * @param shutdown            how a SIGTERM/SIGINT drains the gateway
  * @param policies            the global scope's {@code policies}, bound (compiled with the routing state)
  * @param policySettings      gateway-wide policy settings
+ * @param tracing             OpenTelemetry spans and their export ({@link TracingConfig#DEFAULT}: off)
  */
 public record GatewayConfig(String source, String gatewayId, int eventLoops, Listeners listeners, UpstreamConfig upstream,
                             RegistryConfig registry, List<NamedValue> namedValues, List<BackendConfig> backends,
                             List<ApiConfig> apis, DemoConfig demo, MetricsConfig metrics, AccessLogConfig accessLog,
                             AdminConfig admin, boolean gatewayIdConfigured, boolean nativeTransport,
-                            ShutdownConfig shutdown, PolicyScopeConfig policies, PolicySettings policySettings) {
+                            ShutdownConfig shutdown, PolicyScopeConfig policies, PolicySettings policySettings,
+                            TracingConfig tracing) {
+
+  /** Without tracing (off): the form code that predates the {@code tracing} section builds. */
+  public GatewayConfig(String source, String gatewayId, int eventLoops, Listeners listeners, UpstreamConfig upstream,
+                       RegistryConfig registry, List<NamedValue> namedValues, List<BackendConfig> backends,
+                       List<ApiConfig> apis, DemoConfig demo, MetricsConfig metrics, AccessLogConfig accessLog,
+                       AdminConfig admin, boolean gatewayIdConfigured, boolean nativeTransport, ShutdownConfig shutdown,
+                       PolicyScopeConfig policies, PolicySettings policySettings) {
+    this(source, gatewayId, eventLoops, listeners, upstream, registry, namedValues, backends, apis, demo, metrics,
+      accessLog, admin, gatewayIdConfigured, nativeTransport, shutdown, policies, policySettings, TracingConfig.DEFAULT);
+  }
 
   public GatewayConfig {
     namedValues = List.copyOf(namedValues);
@@ -48,6 +60,7 @@ public record GatewayConfig(String source, String gatewayId, int eventLoops, Lis
     shutdown = shutdown == null ? ShutdownConfig.DEFAULT : shutdown;
     policies = policies == null ? PolicyScopeConfig.INHERIT : policies;
     policySettings = policySettings == null ? PolicySettings.DEFAULT : policySettings;
+    tracing = tracing == null ? TracingConfig.DEFAULT : tracing;
   }
 
   public GatewayConfig(String source, String gatewayId, int eventLoops, Listeners listeners, UpstreamConfig upstream,
@@ -55,13 +68,13 @@ public record GatewayConfig(String source, String gatewayId, int eventLoops, Lis
                        List<ApiConfig> apis, DemoConfig demo, MetricsConfig metrics, AccessLogConfig accessLog,
                        AdminConfig admin, boolean gatewayIdConfigured, boolean nativeTransport, ShutdownConfig shutdown) {
     this(source, gatewayId, eventLoops, listeners, upstream, registry, namedValues, backends, apis, demo, metrics,
-      accessLog, admin, gatewayIdConfigured, nativeTransport, shutdown, null, null);
+      accessLog, admin, gatewayIdConfigured, nativeTransport, shutdown, null, null, null);
   }
 
   /** The same configuration under another hop marker id (a reload keeps the running gateway's generated id). */
   public GatewayConfig withGatewayId(String id) {
     return new GatewayConfig(source, id, eventLoops, listeners, upstream, registry, namedValues, backends, apis, demo,
-      metrics, accessLog, admin, gatewayIdConfigured, nativeTransport, shutdown, policies, policySettings);
+      metrics, accessLog, admin, gatewayIdConfigured, nativeTransport, shutdown, policies, policySettings, tracing);
   }
 
   public Optional<BackendConfig> backend(String id) {

@@ -172,6 +172,10 @@ public final class AccessLog implements ExchangeObserver {
     b.append(",\"bytesOut\":").append(c.bytesOut());
     b.append(",\"attempts\":").append(c.attempts());
     str(b, "reason", c.reason());
+    if (c.traceId() != null) {
+      // only with tracing on: lines of a gateway without it keep their shape
+      str(b, "traceId", c.traceId());
+    }
     b.append("}\n");
   }
 

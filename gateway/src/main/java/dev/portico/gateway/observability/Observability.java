@@ -14,6 +14,8 @@ import dev.portico.gateway.management.ManagementServer;
 import dev.portico.gateway.proxy.ExchangeObserver;
 import dev.portico.gateway.proxy.ReverseProxyHandler;
 import dev.portico.gateway.sources.DiscoverySources;
+import dev.portico.gateway.tracing.TraceExemplars;
+import dev.portico.gateway.tracing.Tracing;
 import dev.portico.metrics.MetricsSettings;
 import dev.portico.metrics.PorticoMetrics;
 import dev.portico.metrics.ServiceInstanceCounts;
@@ -43,6 +45,8 @@ public final class Observability {
   private final boolean ownsMetrics;
   private final AccessLog accessLog;
   private final ExchangeObserver observer;
+  /** The tracer, {@code null} when tracing is off. */
+  private final Tracing tracing;
   private volatile Set<String> routedServices;
   /** The ids of the registry sources (process-wide: a reload cannot change them), for the {@code source} label. */
   private final Set<String> sourceIds;
@@ -59,7 +63,7 @@ public final class Observability {
     this.vertx = vertx;
     MetricsConfig mc = config.metrics();
     this.ownsMetrics = given == null && mc.enabled();
-    this.metrics = !mc.enabled() ? null : given != null ? given : PorticoMetrics.create(settings(mc));
+    this.metrics = !mc.enabled() ? null : given != null ? given : createMetrics(config);
     this.accessLog = config.accessLog().enabled() ? new AccessLog(config.accessLog().output()) : null;
     if (metrics != null) {
       declareApis(config);
@@ -73,6 +77,18 @@ public final class Observability {
     Set<String> ids = new HashSet<>();
     config.registry().sources().forEach(o -> ids.add(o.id()));
     this.sourceIds = Set.copyOf(ids);
+    this.tracing = Tracing.create(config.tracing(), config.gatewayId());
+  }
+
+  /** Portico's meters for {@code config}: with exemplars linking to traces when tracing is on. */
+  public static PorticoMetrics createMetrics(GatewayConfig config) {
+    MetricsSettings settings = settings(config.metrics());
+    return config.tracing().enabled() ? PorticoMetrics.create(settings, new TraceExemplars()) : PorticoMetrics.create(settings);
+  }
+
+  /** The tracer the listeners make spans with, or {@code null} when tracing is off. */
+  public Tracing tracing() {
+    return tracing;
   }
 
   /** A reload put {@code next} in force: its APIs get their series, its routed services their gauges. */
@@ -166,6 +182,10 @@ public final class Observability {
     return unsubscribed.eventually(() -> vertx.executeBlocking(() -> {
       if (accessLog != null) {
         accessLog.close(5_000);
+      }
+      if (tracing != null) {
+        // the spans still queued are sent (the export is bounded by its own timeout too)
+        tracing.close(5_000);
       }
       if (ownsMetrics) {
         metrics.close();

@@ -11,6 +11,7 @@ import dev.portico.gateway.resilience.RetryAfter;
 import dev.portico.gateway.resilience.RetryPolicy;
 import dev.portico.gateway.routing.Route;
 import dev.portico.gateway.state.RoutingState;
+import dev.portico.gateway.tracing.RequestSpan;
 import io.netty.channel.ConnectTimeoutException;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
@@ -102,6 +103,8 @@ final class Exchange {
   /** The client has been answered (or is being), or is gone: attempts stop. */
   private boolean settled;
   private boolean completed;
+  /** The request's spans; {@code null} when tracing is off (then every tracing hook is one null check). */
+  private RequestSpan trace;
 
   /**
    * @param path         the request path, normalized (for the access log)
@@ -135,6 +138,12 @@ final class Exchange {
       : req.headers().contains(HttpHeaders.TRANSFER_ENCODING) || (req.version() == HttpVersion.HTTP_2 && !req.isEnded());
   }
 
+  /** Traces this exchange under {@code span} ({@code null}: untraced); before {@link #start}. */
+  Exchange traced(RequestSpan span) {
+    this.trace = span;
+    return this;
+  }
+
   /**
    * A body already read whole (request validation read it to check it): it is sent as is, and can
    * be resent. {@code null} leaves the body to the usual streaming or buffering.
@@ -147,6 +156,11 @@ final class Exchange {
   }
 
   // --- what a target source may read --------------------------------------------------------
+
+  /** The request's spans, or {@code null} when tracing is off. */
+  RequestSpan trace() {
+    return trace;
+  }
 
   Vertx vertx() {
     return vertx;
@@ -252,6 +266,10 @@ final class Exchange {
     Endpoint endpoint = target.endpoint();
     target.state().requestStarted();
     attemptStart = now;
+    if (trace != null) {
+      trace.attemptStarted(attemptNo, backend.id(), endpoint.host(), endpoint.port(), endpoint.instanceId(),
+        source.place(target));
+    }
     upstream = null;
     timer = vertx.setTimer(backend.responseTimeoutMs(), t -> {
       if (attemptNo == live) {
@@ -321,6 +339,9 @@ final class Exchange {
     h.set(ProxyHeaders.X_REQUEST_ID, requestId);
     ProxyHeaders.append(h, ProxyHeaders.VIA, via);
     target.upstream().applyCredentialHeaders(h);
+    if (trace != null) {
+      trace.inject(h);
+    }
     up.response().onComplete(ar -> {
       if (attemptNo == live) {
         onResponse(ar);
@@ -517,6 +538,9 @@ final class Exchange {
           discard(upRes);
         }
         observer.retried(route.apiId(), route.backend().id(), status > 0 ? "status:" + status : reason);
+        if (trace != null) {
+          trace.retried(status > 0 ? "status:" + status : reason);
+        }
         onLoop(loop, source.next(this), next -> attempt(next.succeeded() ? next.result()
           : new Selection.Unavailable("no target for a resend", -1)));
       } else if (upRes != null) {
@@ -544,6 +568,12 @@ final class Exchange {
     target.state().requestEnded();
     target.state().breaker().onResult(permit, now, status, reason, retryAfterNanos);
     permit = CircuitBreaker.Permit.DENIED;
+    if (trace != null) {
+      Target t = target;
+      trace.attemptEnded(status, reason, () -> observer.attempt(t.upstream().id(), t.endpoint().key(), now - attemptStart,
+        status, reason));
+      return;
+    }
     observer.attempt(target.upstream().id(), target.endpoint().key(), now - attemptStart, status, reason);
   }
 
@@ -626,7 +656,8 @@ final class Exchange {
     cancelTimer();
     cancelDeadline();
     // the body was not (fully) read: do not leave it in the connection for the next request
-    Problems.send(req, failure, route.backend().id(), requestId, !req.isEnded(), policy.responseHeaders())
+    Problems.send(req, failure, route.backend().id(), requestId, !req.isEnded(), policy.responseHeaders(),
+        trace == null ? null : trace.traceId())
       .onComplete(ar -> complete(ar.succeeded() ? failure.status() : 0, failure.reason()));
     req.resume();
   }
@@ -638,9 +669,15 @@ final class Exchange {
     }
     completed = true;
     cancelDeadline();
-    observer.completed(new ExchangeObserver.Completion(requestId, route.apiId(), route.operationId(), route.backend().id(),
-      target == null ? null : target.endpoint().key(), target == null ? null : target.endpoint().instanceId(),
-      req.method(), path, status, reason, System.nanoTime() - startNanos, req.bytesRead(), res.bytesWritten(), attempts));
+    ExchangeObserver.Completion c = new ExchangeObserver.Completion(requestId, route.apiId(), route.operationId(),
+      route.backend().id(), target == null ? null : target.endpoint().key(),
+      target == null ? null : target.endpoint().instanceId(), req.method(), path, status, reason,
+      System.nanoTime() - startNanos, req.bytesRead(), res.bytesWritten(), attempts, trace == null ? null : trace.traceId());
+    if (trace != null) {
+      trace.completed(status, reason, attempts, () -> observer.completed(c));
+    } else {
+      observer.completed(c);
+    }
     policy.completed(status, req.bytesRead(), res.bytesWritten());
   }
 

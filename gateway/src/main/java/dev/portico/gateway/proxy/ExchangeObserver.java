@@ -58,9 +58,18 @@ public interface ExchangeObserver {
    * @param nanos       from accepting the request to the end of the response
    * @param bytesIn     request bytes read from the client (headers excluded)
    * @param bytesOut    response bytes written to the client (headers excluded)
+   * @param traceId     the request's trace id when tracing is on, else {@code null}
    */
   record Completion(String requestId, String apiId, String operationId, String backendId, String endpoint,
                     String instanceId, HttpMethod method, String path, int status, String reason, long nanos,
-                    long bytesIn, long bytesOut, int attempts) {
+                    long bytesIn, long bytesOut, int attempts, String traceId) {
+
+    /** An untraced exchange's completion. */
+    public Completion(String requestId, String apiId, String operationId, String backendId, String endpoint,
+                      String instanceId, HttpMethod method, String path, int status, String reason, long nanos,
+                      long bytesIn, long bytesOut, int attempts) {
+      this(requestId, apiId, operationId, backendId, endpoint, instanceId, method, path, status, reason, nanos, bytesIn,
+        bytesOut, attempts, null);
+    }
   }
 }

@@ -10,12 +10,16 @@ import dev.portico.fabric.resolve.ReplicaSelector;
 import dev.portico.fabric.resolve.Resolution;
 import dev.portico.fabric.resolve.ResolutionFailure;
 import dev.portico.fabric.resolve.ResolvedPartition;
+import dev.portico.fabric.resolve.ResolvedReplica;
 import dev.portico.gateway.backend.Selection;
+import dev.portico.gateway.backend.Target;
 import dev.portico.gateway.backend.Upstream;
 import dev.portico.gateway.fabric.FabricKeys;
 import dev.portico.gateway.fabric.FabricPicker;
 import dev.portico.gateway.fabric.FabricResults;
 import dev.portico.gateway.fabric.FabricRuntime;
+import dev.portico.gateway.tracing.FabricPlace;
+import dev.portico.gateway.tracing.RequestSpan;
 import dev.portico.metrics.FabricResolution;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -63,6 +67,8 @@ final class FabricSource implements TargetSource {
 
   private Context context;
   private ExchangeObserver observer = ExchangeObserver.NONE;
+  /** The request's spans, or {@code null} (tracing off). */
+  private RequestSpan trace;
   private PartitionKey key;
   private ResolvedPartition partition;
   private int resends;
@@ -118,6 +124,7 @@ final class FabricSource implements TargetSource {
     context = Vertx.currentContext();
     startedNanos = nowNanos;
     observer = x.observer();
+    trace = x.trace();
     long started = System.nanoTime();
     FabricIndex index = fabric.index();
     IndexedService s = index.service(service).orElse(null);
@@ -314,7 +321,26 @@ final class FabricSource implements TargetSource {
   }
 
   private void record(FabricResolution result, long started) {
-    observer.fabricResolution(serviceLabel, result, System.nanoTime() - started);
+    long nanos = System.nanoTime() - started;
+    observer.fabricResolution(serviceLabel, result, nanos);
+    if (trace != null) {
+      trace.fabricResolution(serviceLabel, partition == null ? null : partition.partition().id(), result.label(), nanos);
+    }
+  }
+
+  @Override
+  public FabricPlace place(Target target) {
+    if (partition == null) {
+      return null;
+    }
+    String role = null;
+    for (ResolvedReplica r : partition.replicas()) {
+      if (r.recordId().equals(target.endpoint().instanceId())) {
+        role = r.role().restName();
+        break;
+      }
+    }
+    return new FabricPlace(serviceLabel, partition.partition().id(), role);
   }
 
   private static void release(Selection s) {

@@ -8,6 +8,7 @@ import dev.portico.gateway.policy.PolicyOutcome;
 import dev.portico.gateway.routing.RequestPaths;
 import dev.portico.gateway.routing.Route;
 import dev.portico.gateway.state.RoutingState;
+import dev.portico.gateway.tracing.RequestSpan;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.MultiMap;
@@ -61,22 +62,26 @@ final class PolicyStage {
    *
    * @param unlessLetThrough the refusal of a request the policies let through, or {@code null} to forward it
    *                         (a preflight no operation matches is only the policies' to answer)
+   * @param span             the request's spans, {@code null} when tracing is off
    */
   static void run(ProxyContext ctx, RoutingState state, HttpServerRequest req, Route route, String path, String rest,
                   String requestId, long startNanos, Failure unlessLetThrough) {
-    run(ctx, state, req, route, path, rest, requestId, startNanos, unlessLetThrough, null);
+    run(ctx, state, req, route, path, rest, requestId, startNanos, unlessLetThrough, null, null);
   }
 
-  /** @param body the request body request validation already read whole (forwarded as is), or {@code null} */
+  /**
+   * @param body the request body request validation already read whole (forwarded as is), or {@code null}
+   * @param span the request's spans, {@code null} when tracing is off
+   */
   static void run(ProxyContext ctx, RoutingState state, HttpServerRequest req, Route route, String path, String rest,
-                  String requestId, long startNanos, Failure unlessLetThrough, Buffer body) {
+                  String requestId, long startNanos, Failure unlessLetThrough, Buffer body, RequestSpan span) {
     Map<String, String> params = route.template() == null ? Map.of()
       : route.template().parameterValues(path, route.prefixLength());
     PolicyChain.Run run = route.policies().start(new HttpPolicyRequest(req, path, route.apiId(), route.operationId(),
       params));
     Future<PolicyOutcome> outcome = run.outcome();
     if (outcome.isComplete()) {
-      decided(ctx, state, req, route, path, rest, requestId, startNanos, run, outcome.result(), unlessLetThrough, body);
+      decided(ctx, state, req, route, path, rest, requestId, startNanos, run, outcome.result(), unlessLetThrough, body, span);
       return;
     }
     // the body must neither be lost nor read while the chain waits: the exchange resumes it
@@ -84,21 +89,21 @@ final class PolicyStage {
     // the chain completes its outcome on this request's context
     outcome.onComplete(ar -> decided(ctx, state, req, route, path, rest, requestId, startNanos, run,
       ar.succeeded() ? ar.result() : new PolicyOutcome.Reject(500, "PolicyFailure", "Policy failure",
-        "a policy failed while deciding on this request", HeaderEdits.NONE), unlessLetThrough, body));
+        "a policy failed while deciding on this request", HeaderEdits.NONE), unlessLetThrough, body, span));
   }
 
   private static void decided(ProxyContext ctx, RoutingState state, HttpServerRequest req, Route route, String path,
                               String rest, String requestId, long startNanos, PolicyChain.Run run, PolicyOutcome o,
-                              Failure unlessLetThrough, Buffer body) {
+                              Failure unlessLetThrough, Buffer body, RequestSpan span) {
     HttpServerResponse res = req.response();
     if (res.closed()) {
       // the client left while the chain waited
       run.completed(new Completion(0, req.bytesRead(), 0));
-      ctx.observer().completed(completion(route, requestId, req, path, 0, "ClientConnectionFailure", startNanos, false));
+      report(ctx, span, completion(route, requestId, req, path, 0, "ClientConnectionFailure", startNanos, false, span));
       return;
     }
     if (o instanceof PolicyOutcome.Continue c && unlessLetThrough != null) {
-      refuse(ctx, req, route, path, requestId, startNanos, run, unlessLetThrough, c.responseHeaders());
+      refuse(ctx, req, route, path, requestId, startNanos, run, unlessLetThrough, c.responseHeaders(), span);
     } else if (o instanceof PolicyOutcome.Continue c) {
       String forwardPath = rest;
       String forwardQuery = req.query();
@@ -108,29 +113,30 @@ final class PolicyStage {
           forwardPath = RequestPaths.normalize(c.rewrite().path(), ctx.escapedSlashes());
         } catch (RequestPaths.InvalidPath e) {
           refuse(ctx, req, route, path, requestId, startNanos, run, new Failure.BadRequest("the rewritten backend path "
-            + "is invalid: " + e.getMessage()), c.responseHeaders());
+            + "is invalid: " + e.getMessage()), c.responseHeaders(), span);
           return;
         }
         forwardQuery = c.rewrite().query();
       }
       ProxyHandler.forward(ctx, state, req, route, path, forwardPath, forwardQuery, requestId, startNanos,
-        new Passed(run, c.requestHeaders(), c.responseHeaders()), body);
+        new Passed(run, c.requestHeaders(), c.responseHeaders()), body, span);
     } else if (o instanceof PolicyOutcome.Reject r) {
-      refuse(ctx, req, route, path, requestId, startNanos, run, Failure.of(r), r.responseHeaders());
+      refuse(ctx, req, route, path, requestId, startNanos, run, Failure.of(r), r.responseHeaders(), span);
     } else if (o instanceof PolicyOutcome.Respond r) {
-      respond(ctx, req, route, path, requestId, startNanos, run, r);
+      respond(ctx, req, route, path, requestId, startNanos, run, r, span);
     }
   }
 
   /** A refusal: the problem with the policies' headers, reported as one exchange; the backend is not called. */
   private static void refuse(ProxyContext ctx, HttpServerRequest req, Route route, String path, String requestId,
-                             long startNanos, PolicyChain.Run run, Failure failure, HeaderEdits headers) {
+                             long startNanos, PolicyChain.Run run, Failure failure, HeaderEdits headers,
+                             RequestSpan span) {
     // the body will not be read: do not leave it in the connection for the next request
     boolean close = !req.isEnded();
-    Problems.send(req, failure, null, requestId, close, headers).onComplete(ar -> {
+    Problems.send(req, failure, null, requestId, close, headers, span == null ? null : span.traceId()).onComplete(ar -> {
       int status = ar.succeeded() ? failure.status() : 0;
       run.completed(new Completion(status, req.bytesRead(), req.response().bytesWritten()));
-      ctx.observer().completed(completion(route, requestId, req, path, status, failure.reason(), startNanos, true));
+      report(ctx, span, completion(route, requestId, req, path, status, failure.reason(), startNanos, true, span));
     });
     if (!close) {
       return;
@@ -140,7 +146,7 @@ final class PolicyStage {
 
   /** A direct answer (a CORS preflight): its status and headers, no body; the backend is not called. */
   private static void respond(ProxyContext ctx, HttpServerRequest req, Route route, String path, String requestId,
-                              long startNanos, PolicyChain.Run run, PolicyOutcome.Respond r) {
+                              long startNanos, PolicyChain.Run run, PolicyOutcome.Respond r, RequestSpan span) {
     HttpServerResponse res = req.response();
     boolean close = !req.isEnded() && req.version() != HttpVersion.HTTP_2;
     applyResponseEdits(r.responseHeaders(), res.headers());
@@ -152,7 +158,7 @@ final class PolicyStage {
     res.setStatusCode(r.status()).end().onComplete(ar -> {
       int status = ar.succeeded() ? r.status() : 0;
       run.completed(new Completion(status, req.bytesRead(), 0));
-      ctx.observer().completed(completion(route, requestId, req, path, status, null, startNanos, true));
+      report(ctx, span, completion(route, requestId, req, path, status, null, startNanos, true, span));
       if (close) {
         req.connection().close();
       }
@@ -164,10 +170,19 @@ final class PolicyStage {
 
   private static ExchangeObserver.Completion completion(Route route, String requestId, HttpServerRequest req,
                                                         String path, int status, String reason, long startNanos,
-                                                        boolean answered) {
+                                                        boolean answered, RequestSpan span) {
     return new ExchangeObserver.Completion(requestId, route.apiId(), route.operationId(), null, null, null,
       req.method(), path, status, reason, System.nanoTime() - startNanos, req.bytesRead(),
-      answered ? req.response().bytesWritten() : 0, 0);
+      answered ? req.response().bytesWritten() : 0, 0, span == null ? null : span.traceId());
+  }
+
+  /** Tells the observer about an exchange the policies ended, and ends its server span (tracing on). */
+  private static void report(ProxyContext ctx, RequestSpan span, ExchangeObserver.Completion c) {
+    if (span != null) {
+      span.completed(c.status(), c.reason(), 0, () -> ctx.observer().completed(c));
+    } else {
+      ctx.observer().completed(c);
+    }
   }
 
   /**

@@ -21,6 +21,11 @@ public final class Problems {
   }
 
   public static JsonObject body(Failure failure, String backend, String requestId) {
+    return body(failure, backend, requestId, null);
+  }
+
+  /** @param traceId the request's trace id (tracing on), added as {@code traceId}; {@code null}: none */
+  public static JsonObject body(Failure failure, String backend, String requestId, String traceId) {
     JsonObject body = new JsonObject()
       .put("type", TYPE_BASE + kebab(failure.reason()))
       .put("title", failure.title())
@@ -33,7 +38,11 @@ public final class Problems {
     if (failure instanceof Failure.PartitionResolutionFailure p && p.fabricErrorCode() != null) {
       body.put("errorCode", p.fabricErrorCode());
     }
-    return body.put("requestId", requestId);
+    body.put("requestId", requestId);
+    if (traceId != null) {
+      body.put("traceId", traceId);
+    }
+    return body;
   }
 
   /**
@@ -51,6 +60,12 @@ public final class Problems {
    */
   public static Future<Void> send(HttpServerResponse response, Failure failure, String backend, String requestId,
                                   HeaderEdits policyHeaders) {
+    return send(response, failure, backend, requestId, policyHeaders, null);
+  }
+
+  /** As above, the body naming the trace {@code traceId} (tracing on; {@code null}: no {@code traceId} member). */
+  public static Future<Void> send(HttpServerResponse response, Failure failure, String backend, String requestId,
+                                  HeaderEdits policyHeaders, String traceId) {
     if (response.headWritten() || response.ended() || response.closed()) {
       if (!response.ended() && !response.closed()) {
         response.reset();
@@ -70,7 +85,7 @@ public final class Problems {
     if (failure instanceof Failure.BackendUnavailable u && u.retryAfterSeconds() >= 0) {
       response.putHeader(HttpHeaders.RETRY_AFTER, String.valueOf(u.retryAfterSeconds()));
     }
-    return write(response, body(failure, backend, requestId));
+    return write(response, body(failure, backend, requestId, traceId));
   }
 
   /**
@@ -100,12 +115,18 @@ public final class Problems {
   /** {@link #send(HttpServerRequest, Failure, String, String, boolean)} with the policies' response header edits. */
   public static Future<Void> send(HttpServerRequest req, Failure failure, String backend, String requestId,
                                   boolean close, HeaderEdits policyHeaders) {
+    return send(req, failure, backend, requestId, close, policyHeaders, null);
+  }
+
+  /** As above, the body naming the trace {@code traceId} (tracing on; {@code null}: no {@code traceId} member). */
+  public static Future<Void> send(HttpServerRequest req, Failure failure, String backend, String requestId,
+                                  boolean close, HeaderEdits policyHeaders, String traceId) {
     boolean closing = close && req.version() != HttpVersion.HTTP_2;
     HttpServerResponse response = req.response();
     if (closing && !response.headWritten()) {
       response.putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
     }
-    Future<Void> sent = send(response, failure, backend, requestId, policyHeaders);
+    Future<Void> sent = send(response, failure, backend, requestId, policyHeaders, traceId);
     if (!closing) {
       return sent;
     }

@@ -3,6 +3,7 @@ package dev.portico.gateway.proxy;
 import dev.portico.gateway.config.EscapedSlashes;
 import dev.portico.gateway.fabric.FabricRuntime;
 import dev.portico.gateway.state.RoutingStateHolder;
+import dev.portico.gateway.tracing.Tracing;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 
@@ -14,12 +15,19 @@ import io.vertx.core.http.HttpClient;
  * @param via       the {@code Via} entry this gateway adds ({@code 1.1 <hopMarker>})
  * @param fabric    Service Fabric resolution ({@code null} when no backend resolves through it)
  * @param escapedSlashes the listener's rule for encoded slashes and backslashes in request paths
+ * @param tracing   the gateway's tracer, {@code null} when tracing is off
  */
 public record ProxyContext(Vertx vertx, HttpClient client, RoutingStateHolder states, String hopMarker, String via,
-                           ExchangeObserver observer, FabricRuntime fabric, EscapedSlashes escapedSlashes) {
+                           ExchangeObserver observer, FabricRuntime fabric, EscapedSlashes escapedSlashes,
+                           Tracing tracing) {
 
   public static ProxyContext of(Vertx vertx, HttpClient client, RoutingStateHolder states, String hopMarker,
                                 ExchangeObserver observer, FabricRuntime fabric, EscapedSlashes escapedSlashes) {
-    return new ProxyContext(vertx, client, states, hopMarker, "1.1 " + hopMarker, observer, fabric, escapedSlashes);
+    return new ProxyContext(vertx, client, states, hopMarker, "1.1 " + hopMarker, observer, fabric, escapedSlashes, null);
+  }
+
+  /** This context with {@code tracing} ({@code null}: off). */
+  public ProxyContext withTracing(Tracing tracing) {
+    return new ProxyContext(vertx, client, states, hopMarker, via, observer, fabric, escapedSlashes, tracing);
   }
 }

@@ -9,6 +9,7 @@ import dev.portico.gateway.fabric.FabricRuntime;
 import dev.portico.gateway.lifecycle.DrainState;
 import dev.portico.gateway.lifecycle.DrainableListener;
 import dev.portico.gateway.state.RoutingStateHolder;
+import dev.portico.gateway.tracing.Tracing;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
@@ -52,6 +53,7 @@ public final class ProxyVerticle extends VerticleBase implements DrainableListen
   private HttpServer server;
   private HttpClient client;
   private DrainState drain = new DrainState();
+  private Tracing tracing;
   /** Requests whose response has not ended: written on this verticle's event loop, read by the drain. */
   private final AtomicInteger inFlight = new AtomicInteger();
 
@@ -87,6 +89,12 @@ public final class ProxyVerticle extends VerticleBase implements DrainableListen
     this.handlers = handlers;
   }
 
+  /** Traces requests with the gateway's {@code tracing} ({@code null}: off, the default). */
+  public ProxyVerticle tracedWith(Tracing tracing) {
+    this.tracing = tracing;
+    return this;
+  }
+
   /** Shares the gateway's drain: while it runs, every response closes its connection (HTTP/2: GOAWAY). */
   public ProxyVerticle drainingWith(DrainState drain) {
     this.drain = drain;
@@ -119,7 +127,7 @@ public final class ProxyVerticle extends VerticleBase implements DrainableListen
       https.applyTo(serverOptions);
     }
     Handler<HttpServerRequest> handler = handlers.apply(ProxyContext.of(vertx, client, states, config.gatewayId(), observer,
-      fabric, escapedSlashes));
+      fabric, escapedSlashes).withTracing(tracing));
     server = vertx.createHttpServer(serverOptions)
       // RFC 9112 as strict as an edge must be, and slow or idle clients cut off (dev.portico.gateway.edge)
       .connectionHandler(EdgeGuard.installer(serverOptions, timeouts))

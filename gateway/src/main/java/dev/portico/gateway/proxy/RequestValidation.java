@@ -3,6 +3,7 @@ package dev.portico.gateway.proxy;
 import dev.portico.gateway.edge.RequestRefused;
 import dev.portico.gateway.openapi.OperationValidation;
 import dev.portico.gateway.routing.Route;
+import dev.portico.gateway.tracing.RequestSpan;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -53,17 +54,17 @@ final class RequestValidation {
    * @param rest the request path after the API prefix (where the path parameters are)
    */
   static void check(ProxyContext ctx, HttpServerRequest req, Route route, String rest, String requestId,
-                    long startNanos, Consumer<Buffer> forward) {
+                    long startNanos, Consumer<Buffer> forward, RequestSpan span) {
     OperationValidation v = route.validation();
     req.pause();
     if (!v.readsBody()) {
-      validate(ctx, req, route, v, rest, null, requestId, startNanos, forward);
+      validate(ctx, req, route, v, rest, null, requestId, startNanos, forward, span);
       return;
     }
     long max = v.settings().maxBodySize();
     String length = req.getHeader(HttpHeaders.CONTENT_LENGTH);
     if (length != null && (length.length() > 18 || Long.parseLong(length) > max)) {
-      tooLarge(ctx, req, route, max, requestId, startNanos);
+      tooLarge(ctx, req, route, max, requestId, startNanos, span);
       return;
     }
     Buffer body = Buffer.buffer();
@@ -74,7 +75,7 @@ final class RequestValidation {
       }
       if (body.length() + chunk.length() > max) {
         over[0] = true;
-        tooLarge(ctx, req, route, max, requestId, startNanos);
+        tooLarge(ctx, req, route, max, requestId, startNanos, span);
         return;
       }
       body.appendBuffer(chunk);
@@ -85,27 +86,28 @@ final class RequestValidation {
         over[0] = true;
         ProxyHandler.reject(ctx.observer(), req, e instanceof RequestRefused r ? Failure.of(r)
             : new Failure.ClientConnectionFailure("the request body broke off while it was read for validation: "
-            + e.getMessage()), route.apiId(), null, requestId, startNanos);
+            + e.getMessage()), route.apiId(), null, requestId, startNanos, span);
       }
     });
     req.endHandler(end -> {
       if (!over[0]) {
         req.handler(null);
-        validate(ctx, req, route, v, rest, body, requestId, startNanos, forward);
+        validate(ctx, req, route, v, rest, body, requestId, startNanos, forward, span);
       }
     });
     req.resume();
   }
 
   private static void tooLarge(ProxyContext ctx, HttpServerRequest req, Route route, long max, String requestId,
-                               long startNanos) {
+                               long startNanos, RequestSpan span) {
     ProxyHandler.reject(ctx.observer(), req, new Failure.RequestTooLarge(413, "the request body is larger than "
       + max + " bytes, the most API '" + route.apiId() + "' validates (apis[].openapi.validate.maxBodySize)"),
-      route.apiId(), null, requestId, startNanos);
+      route.apiId(), null, requestId, startNanos, span);
   }
 
   private static void validate(ProxyContext ctx, HttpServerRequest req, Route route, OperationValidation v, String rest,
-                               Buffer body, String requestId, long startNanos, Consumer<Buffer> forward) {
+                               Buffer body, String requestId, long startNanos, Consumer<Buffer> forward,
+                               RequestSpan span) {
     Vertx vertx = ctx.vertx();
     // query, header and cookie values as Vert.x OpenAPI reads them (styles, explode); the path
     // parameters from the gateway's own match, since the API's prefix is the gateway's, not the document's
@@ -117,14 +119,14 @@ final class RequestValidation {
       .onComplete(ar -> {
         if (req.response().closed()) {
           ProxyHandler.reject(ctx.observer(), req, new Failure.ClientConnectionFailure(
-            "the client went away while its request was validated"), route.apiId(), null, requestId, startNanos);
+            "the client went away while its request was validated"), route.apiId(), null, requestId, startNanos, span);
         } else if (ar.succeeded()) {
           forward.accept(body);
         } else {
           String detail = ar.cause() instanceof ValidatorException e ? detail(e)
             : "cannot validate the request: " + ar.cause().getMessage();
           ProxyHandler.reject(ctx.observer(), req, new Failure.RequestValidationFailed(detail + " (operation '"
-            + route.operationId() + "' of API '" + route.apiId() + "')"), route.apiId(), null, requestId, startNanos);
+            + route.operationId() + "' of API '" + route.apiId() + "')"), route.apiId(), null, requestId, startNanos, span);
         }
       });
   }

@@ -12,6 +12,7 @@ import dev.portico.gateway.config.Timeouts;
 import dev.portico.gateway.fabric.FabricRuntime;
 import dev.portico.gateway.resilience.RetryPolicy;
 import dev.portico.gateway.routing.Route;
+import dev.portico.gateway.tracing.RequestSpan;
 import dev.portico.metrics.FabricResolution;
 import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
@@ -67,8 +68,10 @@ public final class ReverseProxyHandler implements Handler<HttpServerRequest> {
     long startNanos = System.nanoTime();
     Admission admission = Admission.of(req, ctx.hopMarker(), ctx.escapedSlashes(), "a Service Fabric record");
     String requestId = admission.requestId();
+    // tracing: null when off
+    RequestSpan span = ctx.tracing() == null ? null : ctx.tracing().begin(req, requestId);
     if (admission.refusal() != null) {
-      reject(req, admission.refusal(), requestId, startNanos);
+      reject(req, admission.refusal(), requestId, startNanos, span);
       return;
     }
     String path = admission.path();
@@ -78,7 +81,7 @@ public final class ReverseProxyHandler implements Handler<HttpServerRequest> {
       observer.fabricResolution(rp.tried(), FabricResolution.NOT_FOUND, System.nanoTime() - startNanos);
       reject(req, new Failure.PartitionResolutionFailure(404, "No service is registered under " + path
         + " (the service is the longest prefix of at least /App/Service that names one; names are case-sensitive)",
-        FabricError.SERVICE_DOES_NOT_EXIST), requestId, startNanos);
+        FabricError.SERVICE_DOES_NOT_EXIST), requestId, startNanos, span);
       return;
     }
     ReplicaSelector selector;
@@ -87,7 +90,7 @@ public final class ReverseProxyHandler implements Handler<HttpServerRequest> {
     } catch (IllegalArgumentException e) {
       observer.fabricResolution(rp.service().toString(), FabricResolution.ERROR, System.nanoTime() - startNanos);
       reject(req, new Failure.PartitionResolutionFailure(400, "Service " + rp.service() + ": " + e.getMessage(),
-        "E_INVALIDARG"), requestId, startNanos);
+        "E_INVALIDARG"), requestId, startNanos, span);
       return;
     }
     long timeoutMs = config.defaultTimeout().toMillis();
@@ -95,7 +98,7 @@ public final class ReverseProxyHandler implements Handler<HttpServerRequest> {
       long seconds = number(rp.timeout());
       if (seconds < 1 || seconds > MAX_TIMEOUT_SECONDS) {
         reject(req, new Failure.BadRequest("Timeout=" + rp.timeout() + " is not a number of seconds within 1-"
-          + MAX_TIMEOUT_SECONDS), requestId, startNanos);
+          + MAX_TIMEOUT_SECONDS), requestId, startNanos, span);
         return;
       }
       timeoutMs = seconds * 1000;
@@ -106,7 +109,7 @@ public final class ReverseProxyHandler implements Handler<HttpServerRequest> {
       long n = number(retries);
       if (n < 0) {
         reject(req, new Failure.BadRequest(ProxyHeaders.X_PORTICO_SF_RETRIES + ": " + retries
-          + " is not a number of retries (0 switches them off)"), requestId, startNanos);
+          + " is not a number of retries (0 switches them off)"), requestId, startNanos, span);
         return;
       }
       maxResends = (int) Math.min(maxResends, n);
@@ -121,8 +124,11 @@ public final class ReverseProxyHandler implements Handler<HttpServerRequest> {
       new ResendPolicy.ReverseProxy(config.backoffMax().toMillis(), config.notFoundRetries()), maxResends,
       config.bufferBodyLimit(), timeoutMs);
     observer.started(ID);
+    if (span != null) {
+      span.routed(ID, null, ID);
+    }
     new Exchange(ctx.vertx(), ctx.client(), observer, ctx.states().current(), req, route, source, path, rp.suffix(),
-      rp.forwardedQuery(), requestId, ctx.via(), startNanos, null, PolicyStage.Passed.NONE).start();
+      rp.forwardedQuery(), requestId, ctx.via(), startNanos, null, PolicyStage.Passed.NONE).traced(span).start();
   }
 
   /** Removes every {@code X-Forwarded-*} header and {@code Forwarded}. */
@@ -136,8 +142,8 @@ public final class ReverseProxyHandler implements Handler<HttpServerRequest> {
     names.forEach(headers::remove);
   }
 
-  private void reject(HttpServerRequest req, Failure failure, String requestId, long startNanos) {
-    ProxyHandler.reject(observer, req, failure, ID, ID, requestId, startNanos);
+  private void reject(HttpServerRequest req, Failure failure, String requestId, long startNanos, RequestSpan span) {
+    ProxyHandler.reject(observer, req, failure, ID, ID, requestId, startNanos, span);
   }
 
   /** A non-negative decimal number (at most 9 digits), or -1. */

@@ -1,6 +1,8 @@
 package dev.portico.gateway.proxy;
 
 import dev.portico.gateway.backend.Selection;
+import dev.portico.gateway.backend.Target;
+import dev.portico.gateway.tracing.FabricPlace;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpMethod;
@@ -56,6 +58,11 @@ interface TargetSource {
 
   /** The exchange ended while a decision was pending: give back anything held for the next attempt (breaker permits). */
   default void abandon() {
+  }
+
+  /** Where in a Service Fabric cluster {@code target} is, for its attempt's span; {@code null} for other backends. */
+  default FabricPlace place(Target target) {
+    return null;
   }
 
   /** A bound on the whole exchange, in milliseconds, after which it answers 504; 0 for none. */

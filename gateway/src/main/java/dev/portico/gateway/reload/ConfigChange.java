@@ -71,6 +71,7 @@ public record ConfigChange(List<String> restartRequired, Diff apis, Diff backend
     same(restart, "registry", running.registry(), next.registry());
     same(restart, "metrics", running.metrics(), next.metrics());
     same(restart, "accessLog", running.accessLog(), next.accessLog());
+    same(restart, "tracing", running.tracing(), next.tracing());
     same(restart, "admin", running.admin(), next.admin());
     same(restart, "demo", running.demo(), next.demo());
     same(restart, "Service Fabric backends (which backends resolve fabric:/ names)", fabricBackends(running),

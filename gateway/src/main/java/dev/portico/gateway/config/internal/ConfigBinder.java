@@ -14,6 +14,7 @@ import dev.portico.fabric.importer.ImporterConfig;
 import dev.portico.fabric.importer.InvalidImporterConfigException;
 import dev.portico.fabric.resolve.ReplicaSelector;
 import dev.portico.gateway.config.AccessLogConfig;
+import dev.portico.gateway.config.TracingConfig;
 import dev.portico.gateway.config.AdminConfig;
 import dev.portico.gateway.config.ApiConfig;
 import dev.portico.gateway.config.BackendConfig;
@@ -161,7 +162,7 @@ public final class ConfigBinder {
     return new GatewayConfig(source, gatewayId, eventLoops, listeners, upstream, registry,
       List.copyOf(namedValues.values()), backends, apis, demoConfig, metrics(obj(raw, "metrics")),
       accessLog(obj(raw, "accessLog")), admin(obj(raw, "admin")), gatewayIdConfigured, bool(gw, "nativeTransport", false),
-      shutdown(obj(gw, "shutdown")), globalPolicies, policySettings);
+      shutdown(obj(gw, "shutdown")), globalPolicies, policySettings, tracing(obj(raw, "tracing")));
   }
 
   private ShutdownConfig shutdown(JsonObject s) {
@@ -1585,6 +1586,69 @@ public final class ConfigBinder {
       }
     }
     return new AccessLogConfig(enabled, output);
+  }
+
+  // --- tracing (issue 17) --------------------------------------------------------------------
+
+  private TracingConfig tracing(JsonObject t) {
+    TracingConfig d = TracingConfig.DEFAULT;
+    String protocolText = str(t, "protocol", d.protocol().label());
+    TracingConfig.Protocol protocol = TracingConfig.Protocol.of(protocolText);
+    if (protocol == null) {
+      protocol = d.protocol(); // reported by the schema (an enum)
+    }
+    String endpoint = str(t, "endpoint", protocol.defaultEndpoint());
+    try {
+      URI uri = new URI(endpoint);
+      if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme()) || uri.getHost() == null) {
+        problem("tracing.endpoint", "'" + endpoint + "' must be an http:// or https:// URL with a host");
+      } else if (protocol == TracingConfig.Protocol.GRPC && uri.getRawPath() != null && uri.getRawPath().length() > 1) {
+        problem("tracing.endpoint", "a grpc endpoint is the collector's base URL (like http://collector:4317), without"
+          + " a path; got '" + endpoint + "'");
+      } else if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
+        problem("tracing.endpoint", "'" + endpoint + "' must not carry a query or fragment");
+      }
+    } catch (URISyntaxException e) {
+      problem("tracing.endpoint", "'" + endpoint + "' is not a URL: " + e.getReason());
+    }
+    double ratio = d.samplingRatio();
+    if (t.getValue("samplingRatio") instanceof Number n) {
+      // out of [0, 1]: reported by the schema
+      ratio = n.doubleValue() >= 0 && n.doubleValue() <= 1 ? n.doubleValue() : ratio;
+    }
+    Map<String, String> headers = new LinkedHashMap<>();
+    JsonObject h = obj(t, "headers");
+    for (String name : h.fieldNames()) {
+      if (!(h.getValue(name) instanceof String value)) {
+        continue; // reported by the schema
+      }
+      if (!name.matches("[!#$%&'*+.^_`|~0-9A-Za-z-]+")) {
+        problem("tracing.headers." + name, "is not a valid HTTP header name");
+      } else if (value.indexOf('\r') >= 0 || value.indexOf('\n') >= 0 || value.indexOf('\0') >= 0) {
+        problem("tracing.headers." + name, "a header value must not contain CR, LF or NUL");
+      } else {
+        headers.put(name, substitute("tracing.headers." + name, value));
+      }
+    }
+    String serviceName = str(t, "serviceName", null);
+    if (serviceName != null && serviceName.isBlank()) {
+      problem("tracing.serviceName", "must not be blank (leave it out to use the gateway id)");
+      serviceName = null;
+    }
+    int queue = integer(t, "maxQueueSize", d.maxQueueSize());
+    int batch = integer(t, "maxExportBatchSize", Math.min(d.maxExportBatchSize(), queue));
+    if (queue < 1 || batch < 1) {
+      // reported by the schema
+      queue = d.maxQueueSize();
+      batch = d.maxExportBatchSize();
+    } else if (batch > queue) {
+      problem("tracing.maxExportBatchSize", "must be between 1 and tracing.maxQueueSize (" + queue + "), got " + batch);
+      batch = Math.min(d.maxExportBatchSize(), queue);
+    }
+    Duration delay = duration(t, "scheduleDelay", "tracing.scheduleDelay", d.scheduleDelay());
+    Duration timeout = duration(t, "exportTimeout", "tracing.exportTimeout", d.exportTimeout());
+    return new TracingConfig(bool(t, "enabled", false), endpoint, protocol, ratio, headers, serviceName, queue, batch,
+      delay, timeout);
   }
 
   // --- named values -------------------------------------------------------------------------
