@@ -11,9 +11,11 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 
 /**
- * The hot path's front half: loop check, request id, API match against the current immutable
- * {@link RoutingState}, and the route's {@link TargetSource}; then an {@link Exchange} forwards
- * the request. No registry query, lock or blocking call happens here.
+ * The hot path's front half, in this order: loop check and request id ({@link Admission}), the
+ * server span (when tracing is on), API match against the current immutable {@link RoutingState},
+ * OpenAPI request validation (when the API asks for it: {@link RequestValidation}), the route's
+ * policies ({@link PolicyStage}, when it has any), and the route's {@link TargetSource}; then an
+ * {@link Exchange} forwards the request. No registry query, lock or blocking call happens here.
  */
 public final class ProxyHandler implements Handler<HttpServerRequest> {
 
