@@ -105,7 +105,11 @@ public final class DocumentReader {
     int ms = (int) FETCH_TIMEOUT.toMillis();
     HttpClient client = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(ms).setMaxRedirects(5));
     try {
-      Future<Buffer> body = client.request(new RequestOptions().setMethod(HttpMethod.GET).setAbsoluteURI(uri.toString())
+      // the whole exchange runs on a Vert.x context: composed from this (blocking) thread, a callback
+      // on an already-complete future would run here while the event loop delivers the response, and
+      // the body handler could come too late (IllegalStateException, or a lost end)
+      Promise<Buffer> fetched = Promise.promise();
+      vertx.getOrCreateContext().runOnContext(v -> client.request(new RequestOptions().setMethod(HttpMethod.GET).setAbsoluteURI(uri.toString())
           .setIdleTimeout(ms).setFollowRedirects(true).putHeader(HttpHeaders.ACCEPT,
             "application/yaml, application/json;q=0.9, */*;q=0.5"))
         .compose(req -> req.send())
@@ -130,10 +134,10 @@ public final class DocumentReader {
             }
           });
           res.exceptionHandler(whole::tryFail);
-          res.endHandler(v -> whole.tryComplete(buf));
+          res.endHandler(end -> whole.tryComplete(buf));
           return whole.future();
-        });
-      return body.toCompletionStage().toCompletableFuture().get(ms, TimeUnit.MILLISECONDS).getBytes();
+        }).onComplete(fetched));
+      return fetched.future().toCompletionStage().toCompletableFuture().get(ms, TimeUnit.MILLISECONDS).getBytes();
     } catch (ExecutionException e) {
       throw new IOException("cannot fetch " + uri + ": " + RootCause.message(e.getCause()), e.getCause());
     } catch (TimeoutException e) {
