@@ -2,8 +2,8 @@ package dev.portico.gateway.config;
 
 import dev.portico.fabric.FabricName;
 import dev.portico.fabric.resolve.ReplicaSelector;
-import dev.portico.gateway.routing.PartitionKeyExpression;
-import dev.portico.gateway.routing.ResolveCondition;
+import dev.portico.gateway.expression.PartitionKeyExpression;
+import dev.portico.gateway.expression.ResolveCondition;
 
 /**
  * The Service Fabric attributes of one {@code set-backend-service} (APIM's {@code sf-*}), validated.

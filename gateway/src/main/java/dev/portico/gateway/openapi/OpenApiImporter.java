@@ -4,7 +4,7 @@ import dev.portico.gateway.config.internal.RootCause;
 import dev.portico.gateway.openapi.internal.DocumentReader;
 import dev.portico.gateway.openapi.internal.DocumentReader.Document;
 import dev.portico.gateway.openapi.internal.Pointers;
-import dev.portico.gateway.routing.PathTemplate;
+import dev.portico.gateway.expression.PathTemplate;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;

@@ -1,6 +1,6 @@
 package dev.portico.gateway.openapi;
 
-import dev.portico.gateway.routing.PathTemplate;
+import dev.portico.gateway.expression.PathTemplate;
 import io.vertx.openapi.contract.Location;
 import io.vertx.openapi.contract.OpenAPIContract;
 import io.vertx.openapi.contract.Operation;

@@ -2,7 +2,7 @@ package dev.portico.gateway.proxy;
 
 import dev.portico.fabric.resolve.RetryBackoff;
 import dev.portico.gateway.resilience.RetryPolicy;
-import dev.portico.gateway.routing.ResolveCondition;
+import dev.portico.gateway.expression.ResolveCondition;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpMethod;
 

@@ -1,5 +1,8 @@
 package dev.portico.gateway.routing;
 
+import dev.portico.gateway.expression.ResolveCondition;
+import dev.portico.gateway.expression.PathTemplate;
+import dev.portico.gateway.expression.PartitionKeyExpression;
 import dev.portico.fabric.FabricName;
 import dev.portico.fabric.resolve.ReplicaSelector;
 import dev.portico.gateway.backend.FabricBackend;

@@ -1,5 +1,6 @@
 package dev.portico.gateway.routing;
 
+import dev.portico.gateway.expression.PathTemplate;
 import dev.portico.gateway.backend.Backend;
 import dev.portico.gateway.openapi.OperationValidation;
 import dev.portico.gateway.policy.PolicyChain;

@@ -3,7 +3,7 @@ package dev.portico.gateway.config;
 import dev.portico.fabric.FabricName;
 import dev.portico.fabric.importer.ImporterConfig;
 import dev.portico.fabric.resolve.ReplicaSelector;
-import dev.portico.gateway.routing.PartitionKeyExpression;
+import dev.portico.gateway.expression.PartitionKeyExpression;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;

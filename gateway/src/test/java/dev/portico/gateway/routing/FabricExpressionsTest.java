@@ -1,5 +1,8 @@
 package dev.portico.gateway.routing;
 
+import dev.portico.gateway.expression.ResolveCondition;
+import dev.portico.gateway.expression.PathTemplate;
+import dev.portico.gateway.expression.PartitionKeyExpression;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpServerRequest;
 import org.junit.jupiter.api.Test;

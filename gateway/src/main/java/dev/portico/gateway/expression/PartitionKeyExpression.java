@@ -1,4 +1,4 @@
-package dev.portico.gateway.routing;
+package dev.portico.gateway.expression;
 
 import io.vertx.core.http.HttpServerRequest;
 

@@ -1,4 +1,4 @@
-package dev.portico.gateway.routing;
+package dev.portico.gateway.expression;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
