@@ -1,6 +1,6 @@
 package dev.portico.gateway.openapi;
 
-import dev.portico.gateway.config.internal.RootCause;
+import dev.portico.gateway.document.RootCause;
 import dev.portico.gateway.openapi.internal.DocumentReader;
 import dev.portico.gateway.openapi.internal.DocumentReader.Document;
 import dev.portico.gateway.openapi.internal.Pointers;

@@ -45,11 +45,13 @@ import dev.portico.gateway.config.Timeouts;
 import dev.portico.gateway.config.TlsCertificate;
 import dev.portico.gateway.config.TlsConfig;
 import dev.portico.gateway.config.UpstreamConfig;
+import dev.portico.gateway.document.RootCause;
+import dev.portico.gateway.document.SchemaCheck;
 import dev.portico.gateway.openapi.OpenApiDefinition;
 import dev.portico.gateway.openapi.OpenApiException;
 import dev.portico.gateway.openapi.OpenApiSource;
-import dev.portico.gateway.policy.PolicyConfigBinder;
-import dev.portico.gateway.policy.PolicyProblem;
+import dev.portico.gateway.policy.config.PolicyConfigBinder;
+import dev.portico.gateway.policy.config.PolicyProblem;
 import dev.portico.gateway.policy.config.PolicyScopeConfig;
 import dev.portico.gateway.expression.PartitionKeyExpression;
 import dev.portico.gateway.expression.PathTemplate;
@@ -87,7 +89,7 @@ import java.util.regex.Pattern;
  * named values, and backends that would loop back into this gateway. It is tolerant of values the
  * schema already rejected (they fall back to defaults) so that one run reports every problem.
  */
-public final class ConfigBinder {
+final class ConfigBinder {
 
   static final int DEFAULT_TRAFFIC_PORT = 8080;
   static final int DEFAULT_MANAGEMENT_PORT = 9090;

@@ -1,0 +1,13 @@
+package dev.portico.gateway.config.internal;
+
+import dev.portico.gateway.document.SchemaCheck;
+
+/** The configuration's JSON schema, {@code portico-config.schema.json}: structure, and the defaults of absent fields. */
+final class ConfigSchema {
+
+  static final String RESOURCE = "/dev/portico/gateway/config/portico-config.schema.json";
+  static final SchemaCheck CHECK = SchemaCheck.of(RESOURCE);
+
+  private ConfigSchema() {
+  }
+}
