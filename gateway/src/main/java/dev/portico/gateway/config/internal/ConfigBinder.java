@@ -3,6 +3,7 @@ package dev.portico.gateway.config.internal;
 import dev.portico.discovery.HttpUrl;
 import dev.portico.discovery.InstanceSpec;
 import dev.portico.discovery.InstanceStatus;
+import dev.portico.discovery.json.IsoDurations;
 import dev.portico.discovery.RegistryOptions;
 import dev.portico.discovery.sources.DnsSrvOptions;
 import dev.portico.discovery.sources.KubernetesOptions;
@@ -62,6 +63,13 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.KeyCertOptions;
 import io.vertx.servicediscovery.ServiceDiscoveryOptions;
 
+import static dev.portico.discovery.json.LenientJson.array;
+import static dev.portico.discovery.json.LenientJson.bool;
+import static dev.portico.discovery.json.LenientJson.integer;
+import static dev.portico.discovery.json.LenientJson.object;
+import static dev.portico.discovery.json.LenientJson.objectAt;
+import static dev.portico.discovery.json.LenientJson.string;
+
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -69,7 +77,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -137,34 +144,34 @@ final class ConfigBinder {
   // --- end apis[].openapi ------------------------------------------------------------------
 
   public GatewayConfig bind(String source) {
-    JsonObject gw = obj(raw, "gateway");
-    String gatewayId = str(gw, "id", null);
+    JsonObject gw = object(raw, "gateway");
+    String gatewayId = string(gw, "id", null);
     boolean gatewayIdConfigured = gatewayId != null;
     if (gatewayId == null) {
       gatewayId = "portico-" + Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffffffffffL);
     }
     // listeners and backends refer to named values and certificates
-    bindNamedValues(arr(raw, "namedValues"));
-    bindCertificates(arr(raw, "certificates"));
-    Listeners listeners = listeners(obj(raw, "listeners"));
-    UpstreamConfig upstream = upstream(obj(raw, "upstream"));
-    RegistryConfig registry = registry(obj(raw, "registry"), listeners);
-    List<BackendConfig> backends = backends(arr(raw, "backends"), listeners);
+    bindNamedValues(array(raw, "namedValues"));
+    bindCertificates(array(raw, "certificates"));
+    Listeners listeners = listeners(object(raw, "listeners"));
+    UpstreamConfig upstream = upstream(object(raw, "upstream"));
+    RegistryConfig registry = registry(object(raw, "registry"), listeners);
+    List<BackendConfig> backends = backends(array(raw, "backends"), listeners);
     // may add the implicit backends of set-backend-service base-urls
-    List<ApiConfig> apis = apis(arr(raw, "apis"), backends, listeners);
-    JsonObject demo = obj(raw, "demo");
+    List<ApiConfig> apis = apis(array(raw, "apis"), backends, listeners);
+    JsonObject demo = object(raw, "demo");
     DemoConfig demoConfig = new DemoConfig(bool(demo, "enabled", false), integer(demo, "instances", 2),
       bool(demo, "serviceFabric", false));
     // one event loop per core, like nginx's worker_processes auto: more only adds context switches
     int eventLoops = integer(gw, "eventLoops", Runtime.getRuntime().availableProcessors());
     PolicyScopeConfig globalPolicies = policies("policies", raw.getValue("policies"), null, true);
-    JsonObject ps = obj(raw, "policySettings");
+    JsonObject ps = object(raw, "policySettings");
     PolicySettings policySettings = new PolicySettings(integer(ps, "trustedProxyDepth", 0),
       integer(ps, "maxKeysPerLimit", PolicySettings.DEFAULT.maxKeysPerLimit()));
     return new GatewayConfig(source, gatewayId, eventLoops, listeners, upstream, registry,
-      List.copyOf(namedValues.values()), backends, apis, demoConfig, metrics(obj(raw, "metrics")),
-      accessLog(obj(raw, "accessLog")), admin(obj(raw, "admin")), gatewayIdConfigured, bool(gw, "nativeTransport", false),
-      shutdown(obj(gw, "shutdown")), globalPolicies, policySettings, tracing(obj(raw, "tracing")));
+      List.copyOf(namedValues.values()), backends, apis, demoConfig, metrics(object(raw, "metrics")),
+      accessLog(object(raw, "accessLog")), admin(object(raw, "admin")), gatewayIdConfigured, bool(gw, "nativeTransport", false),
+      shutdown(object(gw, "shutdown")), globalPolicies, policySettings, tracing(object(raw, "tracing")));
   }
 
   private ShutdownConfig shutdown(JsonObject s) {
@@ -182,8 +189,8 @@ final class ConfigBinder {
 
   private static boolean isZeroDuration(String s) {
     try {
-      return Duration.parse(s).isZero();
-    } catch (DateTimeParseException e) {
+      return IsoDurations.parse(s).isZero();
+    } catch (IllegalArgumentException e) {
       return false;
     }
   }
@@ -191,13 +198,13 @@ final class ConfigBinder {
   // --- sections -------------------------------------------------------------------------------
 
   private Listeners listeners(JsonObject l) {
-    Listeners.Listener traffic = listener("listeners.traffic", obj(l, "traffic"), DEFAULT_TRAFFIC_PORT);
-    Listeners.Listener management = listener("listeners.management", obj(l, "management"), DEFAULT_MANAGEMENT_PORT);
+    Listeners.Listener traffic = listener("listeners.traffic", object(l, "traffic"), DEFAULT_TRAFFIC_PORT);
+    Listeners.Listener management = listener("listeners.management", object(l, "management"), DEFAULT_MANAGEMENT_PORT);
     if (traffic.port() != 0 && traffic.port() == management.port()) {
       problem("listeners.management.port", "must differ from listeners.traffic.port (" + traffic.port()
         + "): management and traffic are separate listeners");
     }
-    return new Listeners(traffic, management, reverseProxy(obj(l, "serviceFabricReverseProxy"), traffic, management));
+    return new Listeners(traffic, management, reverseProxy(object(l, "serviceFabricReverseProxy"), traffic, management));
   }
 
   private ReverseProxyConfig reverseProxy(JsonObject r, Listeners.Listener traffic, Listeners.Listener management) {
@@ -209,24 +216,24 @@ final class ConfigBinder {
       problem(at + ".port", "must differ from the traffic (" + traffic.port() + ") and management ("
         + management.port() + ") ports: it is a listener of its own");
     }
-    JsonObject tls = obj(r, "tls");
-    return new ReverseProxyConfig(enabled, str(r, "host", "0.0.0.0"), port,
+    JsonObject tls = object(r, "tls");
+    return new ReverseProxyConfig(enabled, string(r, "host", "0.0.0.0"), port,
       duration(r, "defaultTimeout", at + ".defaultTimeout", d.defaultTimeout()),
       duration(r, "connectTimeout", at + ".connectTimeout", d.connectTimeout()),
       duration(r, "attemptTimeout", at + ".attemptTimeout", null),
       integer(r, "maxRetries", d.maxRetries()),
       integer(r, "notFoundRetries", d.notFoundRetries()),
-      "append".equals(str(r, "forwardedHeaders", "replace")),
+      "append".equals(string(r, "forwardedHeaders", "replace")),
       duration(r, "backoffMax", at + ".backoffMax", d.backoffMax()),
       r.getValue("bufferBodyLimit") instanceof Number n ? n.longValue() : d.bufferBodyLimit(),
       new TlsConfig(bool(tls, "validateCertificateChain", true), bool(tls, "validateCertificateName", true)),
-      r.containsKey("circuitBreaker") ? breaker(at + ".circuitBreaker", obj(r, "circuitBreaker")) : d.breaker(),
-      https(at + ".https", r), clientTimeouts(at + ".timeouts", obj(r, "timeouts")), escapedSlashes(r));
+      r.containsKey("circuitBreaker") ? breaker(at + ".circuitBreaker", object(r, "circuitBreaker")) : d.breaker(),
+      https(at + ".https", r), clientTimeouts(at + ".timeouts", object(r, "timeouts")), escapedSlashes(r));
   }
 
   private Listeners.Listener listener(String at, JsonObject l, int defaultPort) {
-    return new Listeners.Listener(str(l, "host", "0.0.0.0"), integer(l, "port", defaultPort), https(at + ".https", l),
-      clientTimeouts(at + ".timeouts", obj(l, "timeouts")), escapedSlashes(l));
+    return new Listeners.Listener(string(l, "host", "0.0.0.0"), integer(l, "port", defaultPort), https(at + ".https", l),
+      clientTimeouts(at + ".timeouts", object(l, "timeouts")), escapedSlashes(l));
   }
 
   /** A listener's {@code timeouts} block: how long it waits for slow or idle clients. */
@@ -238,7 +245,7 @@ final class ConfigBinder {
   }
 
   private static EscapedSlashes escapedSlashes(JsonObject listener) {
-    return switch (str(listener, "escapedSlashes", "reject")) {
+    return switch (string(listener, "escapedSlashes", "reject")) {
       case "decode" -> EscapedSlashes.DECODE;
       case "keep" -> EscapedSlashes.KEEP;
       default -> EscapedSlashes.REJECT;
@@ -250,13 +257,13 @@ final class ConfigBinder {
     if (!(listener.getValue("https") instanceof JsonObject h)) {
       return null;
     }
-    TlsCertificate cert = certificate(at + ".certificateId", str(h, "certificateId", ""));
-    ClientAuth clientAuth = switch (str(h, "clientAuth", "none")) {
+    TlsCertificate cert = certificate(at + ".certificateId", string(h, "certificateId", ""));
+    ClientAuth clientAuth = switch (string(h, "clientAuth", "none")) {
       case "request" -> ClientAuth.REQUEST;
       case "required" -> ClientAuth.REQUIRED;
       default -> ClientAuth.NONE;
     };
-    String caPath = str(h, "clientCaPath", null);
+    String caPath = string(h, "clientCaPath", null);
     String caPem = null;
     if (clientAuth == ClientAuth.NONE && caPath != null) {
       problem(at + ".clientCaPath", "has no effect without clientAuth: request or required");
@@ -281,8 +288,8 @@ final class ConfigBinder {
   private void bindNamedValues(JsonArray list) {
     for (int i = 0; i < list.size(); i++) {
       String at = "namedValues[" + i + "]";
-      JsonObject nv = list.getValue(i) instanceof JsonObject o ? o : new JsonObject();
-      String name = str(nv, "name", null);
+      JsonObject nv = objectAt(list, i);
+      String name = string(nv, "name", null);
       if (name == null) {
         continue;
       }
@@ -302,9 +309,9 @@ final class ConfigBinder {
       }
       boolean secret = bool(nv, "secret", !sources.get(0).equals("value"));
       String value = switch (sources.get(0)) {
-        case "value" -> str(nv, "value", "");
+        case "value" -> string(nv, "value", "");
         case "env" -> {
-          String var = str(nv, "env", "");
+          String var = string(nv, "env", "");
           String v = env.get(var);
           if (v == null) {
             problem(at + ".env", "environment variable '" + var + "' is not set");
@@ -312,7 +319,7 @@ final class ConfigBinder {
           yield v;
         }
         default -> {
-          String file = str(nv, "file", "");
+          String file = string(nv, "file", "");
           try {
             yield stripFinalNewline(Files.readString(Path.of(file), StandardCharsets.UTF_8));
           } catch (IOException | RuntimeException e) {
@@ -331,8 +338,8 @@ final class ConfigBinder {
   private void bindCertificates(JsonArray list) {
     for (int i = 0; i < list.size(); i++) {
       String at = "certificates[" + i + "]";
-      JsonObject c = list.getValue(i) instanceof JsonObject o ? o : new JsonObject();
-      String id = str(c, "id", null);
+      JsonObject c = objectAt(list, i);
+      String id = string(c, "id", null);
       if (id == null) {
         continue;
       }
@@ -356,7 +363,7 @@ final class ConfigBinder {
         cert = pemFiles(at, c, id);
       } else {
         try {
-          cert = CertificateLoader.pfx(id, str(c, "pfxPath", ""), substitute(at + ".password", str(c, "password", "")));
+          cert = CertificateLoader.pfx(id, string(c, "pfxPath", ""), substitute(at + ".password", string(c, "password", "")));
         } catch (CertificateLoader.Invalid e) {
           problem(at + "." + e.field, e.getMessage());
           cert = null;
@@ -375,7 +382,7 @@ final class ConfigBinder {
       return null;
     }
     try {
-      return CertificateLoader.pem(id, str(c, "certPath", ""), str(c, "keyPath", ""));
+      return CertificateLoader.pem(id, string(c, "certPath", ""), string(c, "keyPath", ""));
     } catch (CertificateLoader.Invalid e) {
       problem(at + "." + e.field, e.getMessage());
       return null;
@@ -393,7 +400,7 @@ final class ConfigBinder {
   }
 
   private AdminConfig admin(JsonObject a) {
-    String token = str(a, "token", null);
+    String token = string(a, "token", null);
     if (token == null) {
       return AdminConfig.OFF;
     }
@@ -408,12 +415,12 @@ final class ConfigBinder {
 
   private RegistryConfig registry(JsonObject r, Listeners listeners) {
     List<InstanceSpec> instances = new ArrayList<>();
-    JsonArray list = arr(r, "instances");
+    JsonArray list = array(r, "instances");
     for (int i = 0; i < list.size(); i++) {
       String at = "registry.instances[" + i + "]";
-      JsonObject in = list.getValue(i) instanceof JsonObject o ? o : new JsonObject();
-      String service = str(in, "service", null);
-      String url = str(in, "url", null);
+      JsonObject in = objectAt(list, i);
+      String service = string(in, "service", null);
+      String url = string(in, "url", null);
       if (service == null || url == null) {
         continue;
       }
@@ -429,9 +436,9 @@ final class ConfigBinder {
           + "); requests would loop back into the gateway");
       }
       Map<String, String> metadata = new HashMap<>();
-      obj(in, "metadata").forEach(e -> metadata.put(e.getKey(), String.valueOf(e.getValue())));
+      object(in, "metadata").forEach(e -> metadata.put(e.getKey(), String.valueOf(e.getValue())));
       InstanceStatus status = InstanceStatus.UP;
-      String st = str(in, "status", "UP");
+      String st = string(in, "status", "UP");
       try {
         status = InstanceStatus.parse(st);
       } catch (IllegalArgumentException e) {
@@ -439,9 +446,9 @@ final class ConfigBinder {
       }
       instances.add(new InstanceSpec(service, fixed.host(), fixed.port(), fixed.ssl(), fixed.basePath(), status, metadata));
     }
-    String backend = str(r, "backend", RegistryConfig.LOCAL);
+    String backend = string(r, "backend", RegistryConfig.LOCAL);
     RegistryConfig.Redis redis = redisRegistry(backend, r);
-    List<SourceOptions> sources = sources(arr(r, "sources"));
+    List<SourceOptions> sources = sources(array(r, "sources"));
     for (int i = 0; i < instances.size(); i++) {
       String owner = instances.get(i).metadata().get(SourceRecords.SOURCE);
       if (owner != null && sources.stream().anyMatch(s -> s.id().equals(owner))) {
@@ -450,7 +457,7 @@ final class ConfigBinder {
       }
     }
     return new RegistryConfig(backend, redis,
-      str(r, "announceAddress", ServiceDiscoveryOptions.DEFAULT_ANNOUNCE_ADDRESS),
+      string(r, "announceAddress", ServiceDiscoveryOptions.DEFAULT_ANNOUNCE_ADDRESS),
       duration(r, "refreshInterval", "registry.refreshInterval", RegistryOptions.DEFAULT_REFRESH),
       duration(r, "timeout", "registry.timeout", RegistryOptions.DEFAULT_CALL_TIMEOUT), instances, sources);
   }
@@ -468,8 +475,8 @@ final class ConfigBinder {
     Set<String> ids = new HashSet<>();
     for (int i = 0; i < list.size(); i++) {
       String at = "registry.sources[" + i + "]";
-      JsonObject s = list.getValue(i) instanceof JsonObject o ? o : new JsonObject();
-      String type = str(s, "type", null);
+      JsonObject s = objectAt(list, i);
+      String type = string(s, "type", null);
       if (!SOURCE_FIELDS.containsKey(type)) {
         continue; // reported by the schema
       }
@@ -495,8 +502,8 @@ final class ConfigBinder {
   }
 
   private DnsSrvOptions dnsSource(String at, JsonObject s) {
-    String name = str(s, "name", null);
-    String service = str(s, "service", null);
+    String name = string(s, "name", null);
+    String service = string(s, "service", null);
     if (name == null) {
       problem(at + ".name", "required: the SRV name to resolve, e.g. _http._tcp.orders.service.consul");
     }
@@ -508,7 +515,7 @@ final class ConfigBinder {
     }
     String host = null;
     int port = 53;
-    String server = str(s, "server", null);
+    String server = string(s, "server", null);
     if (server != null) {
       Matcher m = Pattern.compile("^(?:\\[([0-9A-Fa-f:.]+)]|([0-9.]+)|([0-9A-Fa-f:]*:[0-9A-Fa-f:]*))(?::(\\d{1,5}))?$")
         .matcher(server.strip());
@@ -536,23 +543,23 @@ final class ConfigBinder {
       problem(at + ".maxInterval", max + " is shorter than minInterval (" + min + ")");
       return null;
     }
-    return new DnsSrvOptions(str(s, "id", DnsSrvOptions.TYPE + ":" + service), service,
-      name.endsWith(".") ? name.substring(0, name.length() - 1) : name, host, port, "https".equals(str(s, "scheme", "http")),
+    return new DnsSrvOptions(string(s, "id", DnsSrvOptions.TYPE + ":" + service), service,
+      name.endsWith(".") ? name.substring(0, name.length() - 1) : name, host, port, "https".equals(string(s, "scheme", "http")),
       min, max, duration(s, "timeout", at + ".timeout", DnsSrvOptions.DEFAULT_TIMEOUT), bool(s, "resolveTargets", true));
   }
 
   private KubernetesOptions kubernetesSource(String at, JsonObject s) {
-    String name = str(s, "name", null);
+    String name = string(s, "name", null);
     if (name == null) {
       problem(at + ".name", "required: the name of the Kubernetes Service whose EndpointSlices are read");
       return null;
     }
-    String service = str(s, "service", name);
+    String service = string(s, "service", name);
     if (!validServiceName(at + ".service", service)) {
       return null;
     }
     boolean ok = true;
-    String namespace = str(s, "namespace", null);
+    String namespace = string(s, "namespace", null);
     if (namespace == null) {
       namespace = readTrimmed(KubernetesOptions.IN_CLUSTER_NAMESPACE);
       if (namespace == null) {
@@ -560,7 +567,7 @@ final class ConfigBinder {
         ok = false;
       }
     }
-    String apiServer = str(s, "apiServer", null);
+    String apiServer = string(s, "apiServer", null);
     boolean inCluster = apiServer == null;
     if (inCluster) {
       String host = env.get("KUBERNETES_SERVICE_HOST");
@@ -583,14 +590,14 @@ final class ConfigBinder {
       problem(at + ".apiServer", "'" + apiServer + "' is not an http(s)://host[:port][/path] URL");
       return null;
     }
-    String tokenFile = str(s, "tokenFile", inCluster ? KubernetesOptions.IN_CLUSTER_TOKEN : null);
+    String tokenFile = string(s, "tokenFile", inCluster ? KubernetesOptions.IN_CLUSTER_TOKEN : null);
     if (tokenFile != null && !Files.isReadable(Path.of(tokenFile))) {
       problem(at + ".tokenFile", "cannot read '" + tokenFile + "'" + (s.containsKey("tokenFile") ? ""
         : " (the service account token: is automountServiceAccountToken off?)"));
       ok = false;
     }
     boolean https = apiServer.startsWith("https:");
-    String caFile = str(s, "caFile", https && inCluster ? KubernetesOptions.IN_CLUSTER_CA : null);
+    String caFile = string(s, "caFile", https && inCluster ? KubernetesOptions.IN_CLUSTER_CA : null);
     if (caFile != null) {
       if (!https) {
         problem(at + ".caFile", "has no use with an http:// apiServer");
@@ -609,8 +616,8 @@ final class ConfigBinder {
     if (!ok) {
       return null;
     }
-    return new KubernetesOptions(str(s, "id", KubernetesOptions.TYPE + ":" + service), service, namespace, name,
-      str(s, "port", null), "https".equals(str(s, "scheme", "http")), str(s, "addressType", "IPv4"), apiServer, tokenFile,
+    return new KubernetesOptions(string(s, "id", KubernetesOptions.TYPE + ":" + service), service, namespace, name,
+      string(s, "port", null), "https".equals(string(s, "scheme", "http")), string(s, "addressType", "IPv4"), apiServer, tokenFile,
       caFile, timeout, watchTimeout);
   }
 
@@ -638,16 +645,16 @@ final class ConfigBinder {
       }
       return null;
     }
-    JsonObject redis = obj(r, "redis");
-    String endpoint = str(redis, "endpoint", null);
+    JsonObject redis = object(r, "redis");
+    String endpoint = string(redis, "endpoint", null);
     if (endpoint == null) {
       problem("registry.redis.endpoint", "required with 'backend: redis' (e.g. redis://redis:6379)");
       return null;
     }
     endpoint = substitute("registry.redis.endpoint", endpoint);
-    String password = redis.containsKey("password") ? substitute("registry.redis.password", str(redis, "password", "")) : null;
+    String password = redis.containsKey("password") ? substitute("registry.redis.password", string(redis, "password", "")) : null;
     RegistryConfig.Redis out = new RegistryConfig.Redis(endpoint, password,
-      str(redis, "key", RegistryConfig.Redis.DEFAULT_KEY), integer(redis, "maxPoolSize", RegistryConfig.Redis.DEFAULT_POOL));
+      string(redis, "key", RegistryConfig.Redis.DEFAULT_KEY), integer(redis, "maxPoolSize", RegistryConfig.Redis.DEFAULT_POOL));
     String problem = redisEndpointProblem(endpoint);
     if (problem != null) {
       // never the endpoint itself: it may carry a password
@@ -687,8 +694,8 @@ final class ConfigBinder {
     Map<String, String> poolPaths = new HashMap<>();
     for (int i = 0; i < list.size(); i++) {
       String at = "backends[" + i + "]";
-      JsonObject b = list.getValue(i) instanceof JsonObject o ? o : new JsonObject();
-      String id = str(b, "id", null);
+      JsonObject b = objectAt(list, i);
+      String id = string(b, "id", null);
       if (id == null) {
         continue;
       }
@@ -696,7 +703,7 @@ final class ConfigBinder {
         problem(at + ".id", "duplicate backend id '" + id + "'");
         continue;
       }
-      if ("Pool".equals(str(b, "type", "Single"))) {
+      if ("Pool".equals(string(b, "type", "Single"))) {
         for (String k : List.of("url", "protocol", "credentials", "tls", "timeouts", "circuitBreaker")) {
           if (b.containsKey(k)) {
             problem(at + "." + k, "a Pool backend has no " + k + ": its members (Single backends) carry it");
@@ -713,7 +720,7 @@ final class ConfigBinder {
       if (b.containsKey("pool")) {
         problem(at + ".pool", "only a backend of type Pool has members");
       }
-      String url = str(b, "url", null);
+      String url = string(b, "url", null);
       if (url == null) {
         problem(at + ".url", "required for a Single backend");
         continue;
@@ -726,26 +733,26 @@ final class ConfigBinder {
             + " sf-replica-type choose the replica");
         }
         target = new BackendTarget.ServiceFabric(((BackendTarget.ServiceFabric) target).service(),
-          serviceFabricCluster(at + ".serviceFabricCluster", obj(b, "serviceFabricCluster")));
-        fabricClusters.add(new PendingCluster(out.size(), at, id, obj(b, "serviceFabricCluster")));
+          serviceFabricCluster(at + ".serviceFabricCluster", object(b, "serviceFabricCluster")));
+        fabricClusters.add(new PendingCluster(out.size(), at, id, object(b, "serviceFabricCluster")));
       } else if (b.containsKey("serviceFabricCluster")) {
         problem(at + ".serviceFabricCluster", "applies only to a backend whose url is a fabric:/App/Service name");
       }
-      Credentials credentials = credentials(at + ".credentials", obj(b, "credentials"));
+      Credentials credentials = credentials(at + ".credentials", object(b, "credentials"));
       if (credentials.certificate() != null && target instanceof BackendTarget.FixedUrl f && !f.ssl()) {
         problem(at + ".credentials.certificateIds", "a client certificate is presented over https, and the url is http");
       }
-      JsonObject tls = obj(b, "tls");
+      JsonObject tls = object(b, "tls");
       TlsConfig tlsConfig = new TlsConfig(bool(tls, "validateCertificateChain", true), bool(tls, "validateCertificateName", true));
-      JsonObject t = obj(b, "timeouts");
+      JsonObject t = object(b, "timeouts");
       Timeouts timeouts = new Timeouts(
         duration(t, "connect", at + ".timeouts.connect", Timeouts.DEFAULT.connect()),
         duration(t, "response", at + ".timeouts.response", Timeouts.DEFAULT.response()));
       CircuitBreakerConfig breaker = b.containsKey("circuitBreaker")
-        ? breaker(at + ".circuitBreaker", obj(b, "circuitBreaker")) : CircuitBreakerConfig.DEFAULT;
-      LoadBalancingConfig lb = loadBalancing(obj(b, "loadBalancing"));
+        ? breaker(at + ".circuitBreaker", object(b, "circuitBreaker")) : CircuitBreakerConfig.DEFAULT;
+      LoadBalancingConfig lb = loadBalancing(object(b, "loadBalancing"));
       if (target != null) {
-        out.add(new SingleBackendConfig(id, str(b, "title", id), target, credentials, tlsConfig, timeouts, breaker, lb));
+        out.add(new SingleBackendConfig(id, string(b, "title", id), target, credentials, tlsConfig, timeouts, breaker, lb));
       }
     }
     bindImporters(out);
@@ -753,13 +760,13 @@ final class ConfigBinder {
     out.forEach(b -> singles.put(b.id(), b));
     pools.forEach((id, b) -> {
       String at = poolPaths.get(id);
-      JsonArray services = arr(obj(b, "pool"), "services");
+      JsonArray services = array(object(b, "pool"), "services");
       List<PoolBackendConfig.Member> members = new ArrayList<>();
       Set<String> seen = new HashSet<>();
       for (int j = 0; j < services.size(); j++) {
         String mat = at + ".pool.services[" + j + "]";
-        JsonObject m = services.getValue(j) instanceof JsonObject o ? o : new JsonObject();
-        String mid = str(m, "id", null);
+        JsonObject m = objectAt(services, j);
+        String mid = string(m, "id", null);
         if (mid == null) {
           continue;
         }
@@ -776,24 +783,24 @@ final class ConfigBinder {
         }
         members.add(new PoolBackendConfig.Member(mid, integer(m, "priority", 0), integer(m, "weight", 1)));
       }
-      out.add(new PoolBackendConfig(id, str(b, "title", id), members, loadBalancing(obj(b, "loadBalancing"))));
+      out.add(new PoolBackendConfig(id, string(b, "title", id), members, loadBalancing(object(b, "loadBalancing"))));
     });
     return out;
   }
 
   private LoadBalancingConfig loadBalancing(JsonObject lb) {
-    LoadBalancingConfig.Strategy strategy = "leastRequests".equals(str(lb, "strategy", "roundRobin"))
+    LoadBalancingConfig.Strategy strategy = "leastRequests".equals(string(lb, "strategy", "roundRobin"))
       ? LoadBalancingConfig.Strategy.LEAST_REQUESTS : LoadBalancingConfig.Strategy.ROUND_ROBIN;
-    return new LoadBalancingConfig(strategy, str(obj(lb, "sessionAffinity"), "cookieName", null));
+    return new LoadBalancingConfig(strategy, string(object(lb, "sessionAffinity"), "cookieName", null));
   }
 
   private CircuitBreakerConfig breaker(String at, JsonObject cb) {
     List<BreakerRuleConfig> rules = new ArrayList<>();
-    JsonArray list = arr(cb, "rules");
+    JsonArray list = array(cb, "rules");
     for (int i = 0; i < list.size(); i++) {
       String rat = at + ".rules[" + i + "]";
-      JsonObject r = list.getValue(i) instanceof JsonObject o ? o : new JsonObject();
-      JsonObject fc = obj(r, "failureCondition");
+      JsonObject r = objectAt(list, i);
+      JsonObject fc = object(r, "failureCondition");
       Integer count = fc.getValue("count") instanceof Number n ? n.intValue() : null;
       Integer percentage = fc.getValue("percentage") instanceof Number n ? n.intValue() : null;
       if ((count == null) == (percentage == null)) {
@@ -803,9 +810,9 @@ final class ConfigBinder {
         problem(rat + ".failureCondition.minimumRequests", "applies to a percentage rule only");
       }
       List<BreakerRuleConfig.StatusRange> ranges = new ArrayList<>();
-      JsonArray rs = arr(fc, "statusCodeRanges");
+      JsonArray rs = array(fc, "statusCodeRanges");
       for (int j = 0; j < rs.size(); j++) {
-        JsonObject range = rs.getValue(j) instanceof JsonObject o ? o : new JsonObject();
+        JsonObject range = objectAt(rs, j);
         int min = integer(range, "min", 0);
         int max = integer(range, "max", 0);
         if (min > max) {
@@ -814,7 +821,7 @@ final class ConfigBinder {
         ranges.add(new BreakerRuleConfig.StatusRange(min, max));
       }
       Set<String> reasons = new HashSet<>();
-      arr(fc, "errorReasons").forEach(x -> {
+      array(fc, "errorReasons").forEach(x -> {
         if (x instanceof String str) {
           reasons.add(str);
         }
@@ -822,7 +829,7 @@ final class ConfigBinder {
       if (ranges.isEmpty() && reasons.isEmpty()) {
         problem(rat + ".failureCondition", "counts nothing: give statusCodeRanges and/or errorReasons");
       }
-      rules.add(new BreakerRuleConfig(str(r, "name", "rule-" + i), count, percentage,
+      rules.add(new BreakerRuleConfig(string(r, "name", "rule-" + i), count, percentage,
         duration(fc, "interval", rat + ".failureCondition.interval", Duration.ofSeconds(10)), ranges, reasons,
         integer(fc, "minimumRequests", 10),
         duration(r, "tripDuration", rat + ".tripDuration", Duration.ofSeconds(30)), bool(r, "acceptRetryAfter", false)));
@@ -837,13 +844,13 @@ final class ConfigBinder {
       return RetryConfig.NONE;
     }
     Set<Integer> statuses = new HashSet<>();
-    arr(r, "statusCodes").forEach(x -> {
+    array(r, "statusCodes").forEach(x -> {
       if (x instanceof Number n) {
         statuses.add(n.intValue());
       }
     });
     Set<String> reasons = new HashSet<>();
-    arr(r, "errorReasons").forEach(x -> {
+    array(r, "errorReasons").forEach(x -> {
       if (x instanceof String str) {
         reasons.add(str);
       }
@@ -852,7 +859,7 @@ final class ConfigBinder {
       reasons.addAll(Set.of("BackendConnectionFailure", "Timeout"));
     }
     Set<String> methods = new HashSet<>();
-    arr(r, "methods").forEach(x -> {
+    array(r, "methods").forEach(x -> {
       if (x instanceof String str) {
         methods.add(str);
       }
@@ -867,13 +874,13 @@ final class ConfigBinder {
           + " set bufferBodyLimit above 0 or leave " + m + " out");
       }
     }
-    JsonObject backoff = obj(r, "backoff");
+    JsonObject backoff = object(r, "backoff");
     Duration base = duration(backoff, "base", at + ".backoff.base", RetryConfig.NONE.backoffBase());
     Duration max = duration(backoff, "max", at + ".backoff.max", RetryConfig.NONE.backoffMax());
     if (base.compareTo(max) > 0) {
       problem(at + ".backoff", "base " + base + " is above max " + max);
     }
-    JsonObject budget = obj(r, "budget");
+    JsonObject budget = object(r, "budget");
     double ratio = budget.getValue("ratio") instanceof Number n ? n.doubleValue() : RetryConfig.NONE.budgetRatio();
     return new RetryConfig(integer(r, "count", 0), statuses, reasons, methods, limit, base, max, ratio,
       integer(budget, "minPerSecond", RetryConfig.NONE.budgetMinPerSecond()));
@@ -936,13 +943,13 @@ final class ConfigBinder {
   }
 
   private Credentials credentials(String at, JsonObject c) {
-    Map<String, List<String>> headers = stringListMap(at + ".header", obj(c, "header"));
-    Map<String, List<String>> query = stringListMap(at + ".query", obj(c, "query"));
+    Map<String, List<String>> headers = stringListMap(at + ".header", object(c, "header"));
+    Map<String, List<String>> query = stringListMap(at + ".query", object(c, "query"));
     Credentials.Authorization authorization = null;
-    JsonObject a = obj(c, "authorization");
+    JsonObject a = object(c, "authorization");
     if (a.containsKey("scheme") && a.containsKey("parameter")) {
-      authorization = new Credentials.Authorization(substitute(at + ".authorization.scheme", str(a, "scheme", "")),
-        substitute(at + ".authorization.parameter", str(a, "parameter", "")));
+      authorization = new Credentials.Authorization(substitute(at + ".authorization.scheme", string(a, "scheme", "")),
+        substitute(at + ".authorization.parameter", string(a, "parameter", "")));
     }
     for (String h : headers.keySet()) {
       if (!h.matches("^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")) {
@@ -950,7 +957,7 @@ final class ConfigBinder {
       }
     }
     TlsCertificate certificate = null;
-    JsonArray ids = arr(c, "certificateIds");
+    JsonArray ids = array(c, "certificateIds");
     for (int i = 0; i < ids.size(); i++) {
       if (ids.getValue(i) instanceof String id) {
         certificate = certificate(at + ".certificateIds[" + i + "]", id);
@@ -985,24 +992,24 @@ final class ConfigBinder {
     Set<String> backendIds = new HashSet<>();
     backends.forEach(b -> backendIds.add(b.id()));
     // ids of backends that failed validation still count as defined: their own problem is reported once
-    arr(raw, "backends").forEach(b -> {
+    array(raw, "backends").forEach(b -> {
       if (b instanceof JsonObject o && o.getValue("id") instanceof String s) {
         backendIds.add(s);
       }
     });
     for (int i = 0; i < list.size(); i++) {
       String at = "apis[" + i + "]";
-      JsonObject a = list.getValue(i) instanceof JsonObject o ? o : new JsonObject();
-      String id = str(a, "id", null);
-      String path = str(a, "path", null);
+      JsonObject a = objectAt(list, i);
+      String id = string(a, "id", null);
+      String path = string(a, "path", null);
       if (id == null || path == null) {
         continue;
       }
       JsonObject sbs = a.getValue("set-backend-service") instanceof JsonObject o ? o : null;
       // apis[].openapi: the document may name the backend (servers[0]) and gives the operations
       boolean imported = a.containsKey("openapi");
-      OpenApiDefinition openapi = imported ? openApiDocument(at + ".openapi", obj(a, "openapi")) : null;
-      String backend = chooseBackend(at, str(a, "backend", null), sbs, !imported, backendIds, backends, listeners);
+      OpenApiDefinition openapi = imported ? openApiDocument(at + ".openapi", object(a, "openapi")) : null;
+      String backend = chooseBackend(at, string(a, "backend", null), sbs, !imported, backendIds, backends, listeners);
       if (imported && backend == null) {
         backend = openApiBackend(at + ".openapi", openapi, backendIds, backends, listeners);
       }
@@ -1020,16 +1027,16 @@ final class ConfigBinder {
       List<OperationConfig> operations = new ArrayList<>();
       Set<String> opKeys = new HashSet<>();
       Set<String> opIds = new HashSet<>();
-      JsonArray ops = arr(a, "operations");
+      JsonArray ops = array(a, "operations");
       for (int j = 0; j < ops.size(); j++) {
         String oat = at + ".operations[" + j + "]";
-        JsonObject o = ops.getValue(j) instanceof JsonObject x ? x : new JsonObject();
-        String method = str(o, "method", null);
-        String opPath = str(o, "path", null);
+        JsonObject o = objectAt(ops, j);
+        String method = string(o, "method", null);
+        String opPath = string(o, "path", null);
         if (method == null || opPath == null) {
           continue;
         }
-        String opId = str(o, "id", method + " " + opPath);
+        String opId = string(o, "id", method + " " + opPath);
         if (!opIds.add(opId)) {
           problem(oat + ".id", "duplicate operation id '" + opId + "' in API '" + id + "'");
         }
@@ -1043,7 +1050,7 @@ final class ConfigBinder {
           problem(oat + ".path", e.getMessage());
         }
         JsonObject opSbs = o.getValue("set-backend-service") instanceof JsonObject x ? x : null;
-        String opBackend = chooseBackend(oat, str(o, "backend", null), opSbs, false, backendIds, backends, listeners);
+        String opBackend = chooseBackend(oat, string(o, "backend", null), opSbs, false, backendIds, backends, listeners);
         FabricAttributes opSf = fabricAttributes(oat + ".set-backend-service", opSbs);
         OperationConfig op = new OperationConfig(opId, method, opPath, opBackend, opSf,
           policies(oat + ".policies", o.getValue("policies"), o.getValue("inheritPolicies"), false));
@@ -1063,7 +1070,7 @@ final class ConfigBinder {
         problem(at + ".set-backend-service", "sf-* attributes apply to Service Fabric backends; backend '"
           + backend + "' is not one (its url is no fabric:/ name)");
       }
-      RetryConfig retry = retry(at + ".retry", obj(a, "retry"));
+      RetryConfig retry = retry(at + ".retry", object(a, "retry"));
       PolicyScopeConfig apiPolicies = policies(at + ".policies", a.getValue("policies"), a.getValue("inheritPolicies"), false);
       if (prefix != null && backend != null) {
         out.add(new ApiConfig(id, prefix, backend, operations, retry, sf, apiPolicies, openapi));
@@ -1078,8 +1085,8 @@ final class ConfigBinder {
 
   /** Reads and checks the API's OpenAPI document; its problems are reported at {@code at}, one per line. */
   private OpenApiDefinition openApiDocument(String at, JsonObject o) {
-    String file = str(o, "file", null);
-    String url = str(o, "url", null);
+    String file = string(o, "file", null);
+    String url = string(o, "url", null);
     if ((file == null) == (url == null)) {
       problem(at, "needs exactly one of 'file' (a path) or 'url' (http or https)");
       return null;
@@ -1091,7 +1098,7 @@ final class ConfigBinder {
         return null;
       }
     }
-    JsonObject v = obj(o, "validate");
+    JsonObject v = object(o, "validate");
     long maxBody = OpenApiSource.Validation.DEFAULT_MAX_BODY_SIZE;
     Object size = v.getValue("maxBodySize");
     if (size instanceof Number n) {
@@ -1170,8 +1177,8 @@ final class ConfigBinder {
    */
   private String chooseBackend(String at, String backend, JsonObject sbs, boolean required, Set<String> backendIds,
                                List<BackendConfig> backends, Listeners listeners) {
-    String backendId = sbs == null ? null : str(sbs, "backend-id", null);
-    String baseUrl = sbs == null ? null : str(sbs, "base-url", null);
+    String backendId = sbs == null ? null : string(sbs, "backend-id", null);
+    String baseUrl = sbs == null ? null : string(sbs, "base-url", null);
     int given = (backend != null ? 1 : 0) + (backendId != null ? 1 : 0) + (baseUrl != null ? 1 : 0);
     if (given > 1) {
       problem(at, "names its backend more than once ('backend', set-backend-service 'backend-id' and 'base-url'"
@@ -1231,7 +1238,7 @@ final class ConfigBinder {
       return null;
     }
     PartitionKeyExpression key = null;
-    String keyText = str(sbs, "sf-partition-key", null);
+    String keyText = string(sbs, "sf-partition-key", null);
     if (keyText != null) {
       try {
         key = PartitionKeyExpression.parse(keyText);
@@ -1241,12 +1248,12 @@ final class ConfigBinder {
     }
     ReplicaSelector replica = null;
     try {
-      replica = ReplicaSelector.parseApimReplicaType(str(sbs, "sf-replica-type", null)).orElse(null);
+      replica = ReplicaSelector.parseApimReplicaType(string(sbs, "sf-replica-type", null)).orElse(null);
     } catch (IllegalArgumentException e) {
       // reported by the schema
     }
     ResolveCondition condition = null;
-    String conditionText = str(sbs, "sf-resolve-condition", null);
+    String conditionText = string(sbs, "sf-resolve-condition", null);
     if (conditionText != null) {
       try {
         condition = ResolveCondition.parse(conditionText);
@@ -1255,7 +1262,7 @@ final class ConfigBinder {
       }
     }
     FabricName instance = null;
-    String instanceText = str(sbs, "sf-service-instance-name", null);
+    String instanceText = string(sbs, "sf-service-instance-name", null);
     if (instanceText != null) {
       try {
         instance = FabricName.parseService(instanceText);
@@ -1263,7 +1270,7 @@ final class ConfigBinder {
         problem(at + ".sf-service-instance-name", e.getMessage());
       }
     }
-    return new FabricAttributes(key, replica, str(sbs, "sf-listener-name", null), condition, instance);
+    return new FabricAttributes(key, replica, string(sbs, "sf-listener-name", null), condition, instance);
   }
 
   private static boolean hasAttributes(JsonObject sbs) {
@@ -1337,27 +1344,27 @@ final class ConfigBinder {
 
   private ServiceFabricCluster serviceFabricCluster(String at, JsonObject c) {
     List<String> endpoints = new ArrayList<>();
-    arr(c, "managementEndpoints").forEach(x -> {
+    array(c, "managementEndpoints").forEach(x -> {
       if (x instanceof String str) {
         endpoints.add(str);
       }
     });
     List<String> thumbprints = new ArrayList<>();
-    arr(c, "serverCertificateThumbprints").forEach(x -> {
+    array(c, "serverCertificateThumbprints").forEach(x -> {
       if (x instanceof String str) {
         thumbprints.add(str);
       }
     });
     List<ImporterConfig.ServerName> names = new ArrayList<>();
-    arr(c, "serverX509Names").forEach(x -> {
+    array(c, "serverX509Names").forEach(x -> {
       if (x instanceof JsonObject o) {
-        names.add(new ImporterConfig.ServerName(str(o, "name", ""), str(o, "issuerCertificateThumbprint", null)));
+        names.add(new ImporterConfig.ServerName(string(o, "name", ""), string(o, "issuerCertificateThumbprint", null)));
       }
     });
     if (c.containsKey("importer") && endpoints.isEmpty()) {
       problem(at + ".importer", "imports from managementEndpoints, and there are none");
     }
-    String certId = str(c, "clientCertificateId", null);
+    String certId = string(c, "clientCertificateId", null);
     if (certId != null) {
       certificate(at + ".clientCertificateId", certId);
     }
@@ -1368,7 +1375,7 @@ final class ConfigBinder {
       }
     }
     return new ServiceFabricCluster(endpoints, integer(c, "maxPartitionResolutionRetries",
-      ServiceFabricCluster.DEFAULT_MAX_PARTITION_RESOLUTION_RETRIES), str(c, "clientCertificateId", null), thumbprints,
+      ServiceFabricCluster.DEFAULT_MAX_PARTITION_RESOLUTION_RETRIES), string(c, "clientCertificateId", null), thumbprints,
       names, null);
   }
 
@@ -1405,10 +1412,10 @@ final class ConfigBinder {
             + c.first().at() + " ('" + c.first().backendId() + "'): list the same endpoints (one cluster) or disjoint ones");
         }
       }
-      JsonObject importer = obj(pc.json(), "importer");
+      JsonObject importer = object(pc.json(), "importer");
       ImporterConfig config;
       if (same != null) {
-        if (!importer.isEmpty() && !importer.equals(obj(same.first().json(), "importer"))) {
+        if (!importer.isEmpty() && !importer.equals(object(same.first().json(), "importer"))) {
           problem(pc.at() + ".serviceFabricCluster.importer", "the cluster is already imported with the settings of "
             + same.first().at() + " ('" + same.first().backendId() + "'): give importer settings once");
         }
@@ -1421,7 +1428,7 @@ final class ConfigBinder {
         }
         config = same.config();
       } else {
-        config = importerConfig(pc.at() + ".serviceFabricCluster", sfc, obj(pc.json(), "importer"),
+        config = importerConfig(pc.at() + ".serviceFabricCluster", sfc, object(pc.json(), "importer"),
           "sf-" + pc.backendId());
         if (config != null) {
           String other = names.putIfAbsent(config.name(), pc.at());
@@ -1444,7 +1451,7 @@ final class ConfigBinder {
   private ImporterConfig importerConfig(String at, ServiceFabricCluster sfc, JsonObject i, String defaultName) {
     String iat = at + ".importer";
     ImporterConfig.Builder builder = ImporterConfig.builder(sfc.managementEndpoints().toArray(new String[0]))
-      .name(str(i, "name", defaultName))
+      .name(string(i, "name", defaultName))
       .interval(duration(i, "interval", iat + ".interval", null))
       .requestTimeout(duration(i, "requestTimeout", iat + ".requestTimeout", null))
       .staleAfter(duration(i, "staleAfter", iat + ".staleAfter", null),
@@ -1453,7 +1460,7 @@ final class ConfigBinder {
       .batchSize(integer(i, "batchSize", ImporterConfig.DEFAULT_BATCH_SIZE))
       .reresolveInterval(duration(i, "reresolveInterval", iat + ".reresolveInterval", null));
     List<FabricName> apps = new ArrayList<>();
-    JsonArray list = arr(i, "applications");
+    JsonArray list = array(i, "applications");
     for (int k = 0; k < list.size(); k++) {
       if (list.getValue(k) instanceof String app) {
         try {
@@ -1501,7 +1508,7 @@ final class ConfigBinder {
       TlsCertificate cert = pemFiles(tat, t, tat);
       client = cert == null ? null : cert.keyCert();
     }
-    String caPath = str(t, "caPath", null);
+    String caPath = string(t, "caPath", null);
     if (caPath != null && !Files.isReadable(Path.of(caPath))) {
       problem(tat + ".caPath", "cannot read '" + caPath + "'");
     }
@@ -1544,7 +1551,7 @@ final class ConfigBinder {
 
   private MetricsConfig metrics(JsonObject m) {
     List<Double> buckets = new ArrayList<>();
-    JsonArray list = arr(m, "latencyBuckets");
+    JsonArray list = array(m, "latencyBuckets");
     double previous = 0;
     for (int i = 0; i < list.size(); i++) {
       if (!(list.getValue(i) instanceof Number n) || !(n.doubleValue() > 0)) {
@@ -1570,7 +1577,7 @@ final class ConfigBinder {
   }
 
   private AccessLogConfig accessLog(JsonObject a) {
-    String output = str(a, "output", AccessLogConfig.STDOUT);
+    String output = string(a, "output", AccessLogConfig.STDOUT);
     boolean enabled = bool(a, "enabled", false);
     if (enabled && !output.equals(AccessLogConfig.STDOUT)) {
       try {
@@ -1594,12 +1601,12 @@ final class ConfigBinder {
 
   private TracingConfig tracing(JsonObject t) {
     TracingConfig d = TracingConfig.DEFAULT;
-    String protocolText = str(t, "protocol", d.protocol().label());
+    String protocolText = string(t, "protocol", d.protocol().label());
     TracingConfig.Protocol protocol = TracingConfig.Protocol.of(protocolText);
     if (protocol == null) {
       protocol = d.protocol(); // reported by the schema (an enum)
     }
-    String endpoint = str(t, "endpoint", protocol.defaultEndpoint());
+    String endpoint = string(t, "endpoint", protocol.defaultEndpoint());
     try {
       URI uri = new URI(endpoint);
       if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme()) || uri.getHost() == null) {
@@ -1619,7 +1626,7 @@ final class ConfigBinder {
       ratio = n.doubleValue() >= 0 && n.doubleValue() <= 1 ? n.doubleValue() : ratio;
     }
     Map<String, String> headers = new LinkedHashMap<>();
-    JsonObject h = obj(t, "headers");
+    JsonObject h = object(t, "headers");
     for (String name : h.fieldNames()) {
       if (!(h.getValue(name) instanceof String value)) {
         continue; // reported by the schema
@@ -1632,7 +1639,7 @@ final class ConfigBinder {
         headers.put(name, substitute("tracing.headers." + name, value));
       }
     }
-    String serviceName = str(t, "serviceName", null);
+    String serviceName = string(t, "serviceName", null);
     if (serviceName != null && serviceName.isBlank()) {
       problem("tracing.serviceName", "must not be blank (leave it out to use the gateway id)");
       serviceName = null;
@@ -1683,14 +1690,14 @@ final class ConfigBinder {
       return def;
     }
     try {
-      Duration d = Duration.parse(s);
+      Duration d = IsoDurations.parse(s);
       if (d.isNegative() || d.isZero()) {
         problem(at, "must be a positive duration, got '" + s + "'");
         return def;
       }
       return d;
-    } catch (DateTimeParseException e) {
-      problem(at, "'" + s + "' is not an ISO 8601 duration (examples: PT30S, PT0.5S, PT2M, P1D)");
+    } catch (IllegalArgumentException e) {
+      problem(at, e.getMessage());
       return def;
     }
   }
@@ -1711,26 +1718,6 @@ final class ConfigBinder {
     }
     found.forEach(p -> problem(p.path(), p.reason()));
     return scope;
-  }
-
-  private static JsonObject obj(JsonObject o, String key) {
-    return o.getValue(key) instanceof JsonObject j ? j : new JsonObject();
-  }
-
-  private static JsonArray arr(JsonObject o, String key) {
-    return o.getValue(key) instanceof JsonArray a ? a : new JsonArray();
-  }
-
-  private static String str(JsonObject o, String key, String def) {
-    return o.getValue(key) instanceof String s ? s : def;
-  }
-
-  private static int integer(JsonObject o, String key, int def) {
-    return o.getValue(key) instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue()) ? n.intValue() : def;
-  }
-
-  private static boolean bool(JsonObject o, String key, boolean def) {
-    return o.getValue(key) instanceof Boolean b ? b : def;
   }
 
   private static String stripFinalNewline(String s) {
