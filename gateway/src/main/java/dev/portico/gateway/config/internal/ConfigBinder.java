@@ -108,6 +108,8 @@ final class ConfigBinder {
   private final Map<String, String> origins;
   private final LocalAddresses localAddresses;
   private final List<SchemaCheck.FieldProblem> problems = new ArrayList<>();
+  /** Sections that bind onto their records declaratively: the schema's defaults, then Jackson. */
+  private final SectionReader sections = new SectionReader(ConfigSchema.TREE, this::problem);
   private final Map<String, NamedValue> namedValues = new LinkedHashMap<>();
   private final Map<String, TlsCertificate> certificates = new LinkedHashMap<>();
   /** Ids given in {@code certificates[]}, also those that failed to load (their problem is reported once). */
@@ -159,15 +161,12 @@ final class ConfigBinder {
     List<BackendConfig> backends = backends(array(raw, "backends"), listeners);
     // may add the implicit backends of set-backend-service base-urls
     List<ApiConfig> apis = apis(array(raw, "apis"), backends, listeners);
-    JsonObject demo = object(raw, "demo");
-    DemoConfig demoConfig = new DemoConfig(bool(demo, "enabled", false), integer(demo, "instances", 2),
-      bool(demo, "serviceFabric", false));
+    DemoConfig demoConfig = sections.bind(object(raw, "demo"), "demo", "demo", DemoConfig.class);
     // one event loop per core, like nginx's worker_processes auto: more only adds context switches
     int eventLoops = integer(gw, "eventLoops", Runtime.getRuntime().availableProcessors());
     PolicyScopeConfig globalPolicies = policies("policies", raw.getValue("policies"), null, true);
-    JsonObject ps = object(raw, "policySettings");
-    PolicySettings policySettings = new PolicySettings(integer(ps, "trustedProxyDepth", 0),
-      integer(ps, "maxKeysPerLimit", PolicySettings.DEFAULT.maxKeysPerLimit()));
+    PolicySettings policySettings = sections.bind(object(raw, "policySettings"), "policySettings", "policySettings",
+      PolicySettings.class);
     return new GatewayConfig(source, gatewayId, eventLoops, listeners, upstream, registry,
       List.copyOf(namedValues.values()), backends, apis, demoConfig, metrics(object(raw, "metrics")),
       accessLog(object(raw, "accessLog")), admin(object(raw, "admin")), gatewayIdConfigured, bool(gw, "nativeTransport", false),
@@ -175,24 +174,15 @@ final class ConfigBinder {
   }
 
   private ShutdownConfig shutdown(JsonObject s) {
-    ShutdownConfig d = ShutdownConfig.DEFAULT;
-    // no delay (PT0S, the default) is a valid choice: the listeners close at the signal
-    Duration delay = s.getValue("delay") instanceof String v && isZeroDuration(v) ? Duration.ZERO
-      : duration(s, "delay", "gateway.shutdown.delay", d.delay());
-    Duration grace = duration(s, "gracePeriod", "gateway.shutdown.gracePeriod", d.gracePeriod());
+    // no delay (PT0S, the schema's default) is a valid choice: the listeners close at the signal
+    ShutdownConfig bound = sections.bind(s, "gateway.shutdown", "gateway.shutdown", ShutdownConfig.class);
+    Duration delay = bound.delay();
+    Duration grace = bound.gracePeriod();
     if (delay.compareTo(grace) >= 0) {
       problem(s.containsKey("delay") ? "gateway.shutdown.delay" : "gateway.shutdown.gracePeriod",
         "the delay (" + delay + ") must be shorter than the grace period (" + grace + "), which counts from the signal");
     }
     return new ShutdownConfig(delay, grace);
-  }
-
-  private static boolean isZeroDuration(String s) {
-    try {
-      return IsoDurations.parse(s).isZero();
-    } catch (IllegalArgumentException e) {
-      return false;
-    }
   }
 
   // --- sections -------------------------------------------------------------------------------
@@ -238,10 +228,7 @@ final class ConfigBinder {
 
   /** A listener's {@code timeouts} block: how long it waits for slow or idle clients. */
   private ClientTimeouts clientTimeouts(String at, JsonObject t) {
-    ClientTimeouts d = ClientTimeouts.DEFAULT;
-    return new ClientTimeouts(duration(t, "requestHeaders", at + ".requestHeaders", d.requestHeaders()),
-      duration(t, "requestBodyIdle", at + ".requestBodyIdle", d.requestBodyIdle()),
-      duration(t, "keepAlive", at + ".keepAlive", d.keepAlive()));
+    return sections.bind(t, at, at, ClientTimeouts.class);
   }
 
   private static EscapedSlashes escapedSlashes(JsonObject listener) {
@@ -281,8 +268,7 @@ final class ConfigBinder {
   }
 
   private UpstreamConfig upstream(JsonObject u) {
-    return new UpstreamConfig(integer(u, "maxConnectionsPerEndpoint", 100),
-      duration(u, "keepAliveTimeout", "upstream.keepAliveTimeout", Duration.ofSeconds(60)));
+    return sections.bind(u, "upstream", "upstream", UpstreamConfig.class);
   }
 
   private void bindNamedValues(JsonArray list) {
@@ -1568,18 +1554,19 @@ final class ConfigBinder {
     if (problems.stream().anyMatch(p -> p.path().startsWith("metrics.latencyBuckets"))) {
       buckets.clear();
     }
-    boolean vertx = bool(m, "vertx", true);
-    boolean vertxHttp = bool(m, "vertxHttp", false);
-    if (vertxHttp && !vertx) {
+    // the buckets are checked above, in order; the switches bind from the schema
+    MetricsConfig flags = sections.bind(m.copy().put("latencyBuckets", new JsonArray()), "metrics", "metrics",
+      MetricsConfig.class);
+    if (flags.vertxHttp() && !flags.vertx()) {
       problem("metrics.vertxHttp", "adds to Vert.x's meters, which metrics.vertx turns off");
     }
-    return new MetricsConfig(bool(m, "enabled", true), bool(m, "jvm", true), vertx, vertxHttp, buckets);
+    return new MetricsConfig(flags.enabled(), flags.jvm(), flags.vertx(), flags.vertxHttp(), buckets);
   }
 
   private AccessLogConfig accessLog(JsonObject a) {
-    String output = string(a, "output", AccessLogConfig.STDOUT);
-    boolean enabled = bool(a, "enabled", false);
-    if (enabled && !output.equals(AccessLogConfig.STDOUT)) {
+    AccessLogConfig bound = sections.bind(a, "accessLog", "accessLog", AccessLogConfig.class);
+    String output = bound.output();
+    if (bound.enabled() && !output.equals(AccessLogConfig.STDOUT)) {
       try {
         Path file = Path.of(output).toAbsolutePath();
         Path dir = file.getParent();
@@ -1594,7 +1581,7 @@ final class ConfigBinder {
         problem("accessLog.output", "'" + output + "' is not a valid file path: " + e.getMessage());
       }
     }
-    return new AccessLogConfig(enabled, output);
+    return bound;
   }
 
   // --- tracing (issue 17) --------------------------------------------------------------------

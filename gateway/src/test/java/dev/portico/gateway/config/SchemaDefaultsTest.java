@@ -1,0 +1,43 @@
+package dev.portico.gateway.config;
+
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The defaults live in the configuration's schema: an empty configuration binds to the defaults
+ * the records name for callers that build a configuration in code ({@code DEFAULT} constants), so
+ * the two cannot drift apart.
+ */
+class SchemaDefaultsTest {
+
+  private final GatewayConfig empty = ConfigLoader.fromJson("<empty>", new JsonObject(), Map.of());
+
+  @Test
+  void sectionsBoundFromTheSchemaEqualTheRecordsDefaults() {
+    assertThat(empty.shutdown()).isEqualTo(ShutdownConfig.DEFAULT);
+    assertThat(empty.metrics()).isEqualTo(MetricsConfig.DEFAULT);
+    assertThat(empty.accessLog()).isEqualTo(AccessLogConfig.DEFAULT);
+    assertThat(empty.policySettings()).isEqualTo(PolicySettings.DEFAULT);
+    assertThat(empty.listeners().traffic().timeouts()).isEqualTo(ClientTimeouts.DEFAULT);
+    assertThat(empty.listeners().management().timeouts()).isEqualTo(ClientTimeouts.DEFAULT);
+    assertThat(empty.listeners().serviceFabricReverseProxy().timeouts()).isEqualTo(ClientTimeouts.DEFAULT);
+    assertThat(empty.upstream()).isEqualTo(new UpstreamConfig(100, Duration.ofSeconds(60)));
+    assertThat(empty.demo()).isEqualTo(new DemoConfig(false, 2, false));
+  }
+
+  @Test
+  void aGivenFieldKeepsItsSectionsOtherDefaults() {
+    GatewayConfig c = ConfigLoader.fromJson("<test>", new JsonObject()
+      .put("gateway", new JsonObject().put("shutdown", new JsonObject().put("delay", "PT5S")))
+      .put("upstream", new JsonObject().put("maxConnectionsPerEndpoint", 7))
+      .put("metrics", new JsonObject().put("jvm", false)), Map.of());
+    assertThat(c.shutdown()).isEqualTo(new ShutdownConfig(Duration.ofSeconds(5), ShutdownConfig.DEFAULT.gracePeriod()));
+    assertThat(c.upstream()).isEqualTo(new UpstreamConfig(7, Duration.ofSeconds(60)));
+    assertThat(c.metrics()).isEqualTo(new MetricsConfig(true, false, true, false, java.util.List.of()));
+  }
+}
