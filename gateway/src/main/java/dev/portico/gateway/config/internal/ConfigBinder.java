@@ -32,7 +32,6 @@ import dev.portico.gateway.config.ListenerHttps;
 import dev.portico.gateway.config.Listeners;
 import dev.portico.gateway.config.LoadBalancingConfig;
 import dev.portico.gateway.config.MetricsConfig;
-import dev.portico.gateway.config.NamedValue;
 import dev.portico.gateway.config.OperationConfig;
 import dev.portico.gateway.config.PolicySettings;
 import dev.portico.gateway.config.PoolBackendConfig;
@@ -100,20 +99,16 @@ final class ConfigBinder {
 
   static final int DEFAULT_TRAFFIC_PORT = 8080;
   static final int DEFAULT_MANAGEMENT_PORT = 9090;
-  private static final Pattern NAMED_VALUE_REF = Pattern.compile("\\{\\{\\s*([^{}\\s]+)\\s*}}");
   private static final Pattern SERVICE_NAME = Pattern.compile("^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$");
 
   private final JsonObject raw;
   private final Map<String, String> env;
-  private final Map<String, String> origins;
   private final LocalAddresses localAddresses;
-  private final List<SchemaCheck.FieldProblem> problems = new ArrayList<>();
+  private final Problems problems;
   /** Sections that bind onto their records declaratively: the schema's defaults, then Jackson. */
   private final SectionReader sections = new SectionReader(ConfigSchema.TREE, this::problem);
-  private final Map<String, NamedValue> namedValues = new LinkedHashMap<>();
-  private final Map<String, TlsCertificate> certificates = new LinkedHashMap<>();
-  /** Ids given in {@code certificates[]}, also those that failed to load (their problem is reported once). */
-  private final Set<String> certificateIds = new HashSet<>();
+  private final NamedValues namedValues;
+  private final Certificates certificates;
   private final List<PendingCluster> fabricClusters = new ArrayList<>();
 
   /** APIM's settings for the TLS connection to a cluster's management endpoints. */
@@ -127,12 +122,14 @@ final class ConfigBinder {
   public ConfigBinder(JsonObject raw, Map<String, String> env, Map<String, String> origins, LocalAddresses localAddresses) {
     this.raw = raw;
     this.env = env;
-    this.origins = origins;
     this.localAddresses = localAddresses;
+    this.problems = new Problems(origins);
+    this.namedValues = new NamedValues(problems, env);
+    this.certificates = new Certificates(problems, namedValues);
   }
 
   public List<SchemaCheck.FieldProblem> problems() {
-    return problems;
+    return problems.list();
   }
 
   // --- apis[].openapi: the importer the binder reads documents with ------------------------
@@ -153,8 +150,8 @@ final class ConfigBinder {
       gatewayId = "portico-" + Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffffffffffL);
     }
     // listeners and backends refer to named values and certificates
-    bindNamedValues(array(raw, "namedValues"));
-    bindCertificates(array(raw, "certificates"));
+    namedValues.bind(array(raw, "namedValues"));
+    certificates.bind(array(raw, "certificates"));
     Listeners listeners = listeners(object(raw, "listeners"));
     UpstreamConfig upstream = upstream(object(raw, "upstream"));
     RegistryConfig registry = registry(object(raw, "registry"), listeners);
@@ -168,7 +165,7 @@ final class ConfigBinder {
     PolicySettings policySettings = sections.bind(object(raw, "policySettings"), "policySettings", "policySettings",
       PolicySettings.class);
     return new GatewayConfig(source, gatewayId, eventLoops, listeners, upstream, registry,
-      List.copyOf(namedValues.values()), backends, apis, demoConfig, metrics(object(raw, "metrics")),
+      namedValues.values(), backends, apis, demoConfig, metrics(object(raw, "metrics")),
       accessLog(object(raw, "accessLog")), admin(object(raw, "admin")), gatewayIdConfigured, bool(gw, "nativeTransport", false),
       shutdown(object(gw, "shutdown")), globalPolicies, policySettings, tracing(object(raw, "tracing")));
   }
@@ -244,7 +241,7 @@ final class ConfigBinder {
     if (!(listener.getValue("https") instanceof JsonObject h)) {
       return null;
     }
-    TlsCertificate cert = certificate(at + ".certificateId", string(h, "certificateId", ""));
+    TlsCertificate cert = certificates.certificate(at + ".certificateId", string(h, "certificateId", ""));
     ClientAuth clientAuth = switch (string(h, "clientAuth", "none")) {
       case "request" -> ClientAuth.REQUEST;
       case "required" -> ClientAuth.REQUIRED;
@@ -256,7 +253,7 @@ final class ConfigBinder {
       problem(at + ".clientCaPath", "has no effect without clientAuth: request or required");
     } else if (clientAuth != ClientAuth.NONE && caPath == null) {
       problem(at + ".clientCaPath", "clientAuth " + clientAuth.name().toLowerCase(Locale.ROOT)
-        + " needs the CA certificate(s) that issue the clients' certificates (PEM)");
+        + " needs the CA certificates.certificate(s) that issue the clients' certificates (PEM)");
     } else if (caPath != null) {
       try {
         caPem = CertificateLoader.caPem(caPath);
@@ -271,126 +268,12 @@ final class ConfigBinder {
     return sections.bind(u, "upstream", "upstream", UpstreamConfig.class);
   }
 
-  private void bindNamedValues(JsonArray list) {
-    for (int i = 0; i < list.size(); i++) {
-      String at = "namedValues[" + i + "]";
-      JsonObject nv = objectAt(list, i);
-      String name = string(nv, "name", null);
-      if (name == null) {
-        continue;
-      }
-      if (namedValues.containsKey(name)) {
-        problem(at + ".name", "duplicate named value '" + name + "'");
-        continue;
-      }
-      List<String> sources = new ArrayList<>();
-      for (String k : List.of("value", "env", "file")) {
-        if (nv.containsKey(k)) {
-          sources.add(k);
-        }
-      }
-      if (sources.size() != 1) {
-        problem(at, "needs exactly one of 'value', 'env' or 'file'" + (sources.isEmpty() ? "" : " (has " + String.join(", ", sources) + ")"));
-        continue;
-      }
-      boolean secret = bool(nv, "secret", !sources.get(0).equals("value"));
-      String value = switch (sources.get(0)) {
-        case "value" -> string(nv, "value", "");
-        case "env" -> {
-          String var = string(nv, "env", "");
-          String v = env.get(var);
-          if (v == null) {
-            problem(at + ".env", "environment variable '" + var + "' is not set");
-          }
-          yield v;
-        }
-        default -> {
-          String file = string(nv, "file", "");
-          try {
-            yield stripFinalNewline(Files.readString(Path.of(file), StandardCharsets.UTF_8));
-          } catch (IOException | RuntimeException e) {
-            problem(at + ".file", "cannot read '" + file + "': " + e.getClass().getSimpleName()
-              + (e.getMessage() == null ? "" : " " + e.getMessage()));
-            yield null;
-          }
-        }
-      };
-      if (value != null) {
-        namedValues.put(name, new NamedValue(name, value, secret));
-      }
-    }
-  }
-
-  private void bindCertificates(JsonArray list) {
-    for (int i = 0; i < list.size(); i++) {
-      String at = "certificates[" + i + "]";
-      JsonObject c = objectAt(list, i);
-      String id = string(c, "id", null);
-      if (id == null) {
-        continue;
-      }
-      if (!certificateIds.add(id)) {
-        problem(at + ".id", "duplicate certificate id '" + id + "'");
-        continue;
-      }
-      boolean pem = c.containsKey("certPath") || c.containsKey("keyPath");
-      boolean pfx = c.containsKey("pfxPath");
-      if (pem == pfx) {
-        problem(at, "needs either 'certPath' and 'keyPath' (PEM) or 'pfxPath' (PKCS#12)"
-          + (pem ? ", not both" : ""));
-        continue;
-      }
-      if (pem && c.containsKey("password")) {
-        problem(at + ".password", "applies to a pfxPath (PEM keys are read unencrypted)");
-        continue;
-      }
-      TlsCertificate cert;
-      if (pem) {
-        cert = pemFiles(at, c, id);
-      } else {
-        try {
-          cert = CertificateLoader.pfx(id, string(c, "pfxPath", ""), substitute(at + ".password", string(c, "password", "")));
-        } catch (CertificateLoader.Invalid e) {
-          problem(at + "." + e.field, e.getMessage());
-          cert = null;
-        }
-      }
-      if (cert != null) {
-        certificates.put(id, cert);
-      }
-    }
-  }
-
-  /** The certificate in the PEM files {@code certPath} and {@code keyPath} of {@code c}; null after a problem. */
-  private TlsCertificate pemFiles(String at, JsonObject c, String id) {
-    if (!c.containsKey("certPath") || !c.containsKey("keyPath")) {
-      problem(at + (c.containsKey("certPath") ? ".keyPath" : ".certPath"), "certPath and keyPath go together");
-      return null;
-    }
-    try {
-      return CertificateLoader.pem(id, string(c, "certPath", ""), string(c, "keyPath", ""));
-    } catch (CertificateLoader.Invalid e) {
-      problem(at + "." + e.field, e.getMessage());
-      return null;
-    }
-  }
-
-  /** The certificate {@code id} refers to; an unknown id is a problem at {@code at}, null returned. */
-  private TlsCertificate certificate(String at, String id) {
-    TlsCertificate cert = certificates.get(id);
-    if (cert == null && !certificateIds.contains(id)) {
-      problem(at, "unknown certificate '" + id + "'" + (certificateIds.isEmpty() ? " (no certificates are defined)"
-        : " (defined: " + String.join(", ", new TreeSet<>(certificateIds)) + ")"));
-    }
-    return cert;
-  }
-
   private AdminConfig admin(JsonObject a) {
     String token = string(a, "token", null);
     if (token == null) {
       return AdminConfig.OFF;
     }
-    token = substitute("admin.token", token);
+    token = namedValues.substitute("admin.token", token);
     if (token.strip().length() < AdminConfig.MIN_TOKEN_LENGTH) {
       problem("admin.token", "must be at least " + AdminConfig.MIN_TOKEN_LENGTH + " characters: the admin API can"
         + " take endpoints out of service (use a random secret, e.g. a named value from the environment)");
@@ -564,7 +447,7 @@ final class ConfigBinder {
       }
       apiServer = "https://" + (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
     } else {
-      apiServer = substitute(at + ".apiServer", apiServer);
+      apiServer = namedValues.substitute(at + ".apiServer", apiServer);
     }
     try {
       URI uri = new URI(apiServer);
@@ -637,8 +520,8 @@ final class ConfigBinder {
       problem("registry.redis.endpoint", "required with 'backend: redis' (e.g. redis://redis:6379)");
       return null;
     }
-    endpoint = substitute("registry.redis.endpoint", endpoint);
-    String password = redis.containsKey("password") ? substitute("registry.redis.password", string(redis, "password", "")) : null;
+    endpoint = namedValues.substitute("registry.redis.endpoint", endpoint);
+    String password = redis.containsKey("password") ? namedValues.substitute("registry.redis.password", string(redis, "password", "")) : null;
     RegistryConfig.Redis out = new RegistryConfig.Redis(endpoint, password,
       string(redis, "key", RegistryConfig.Redis.DEFAULT_KEY), integer(redis, "maxPoolSize", RegistryConfig.Redis.DEFAULT_POOL));
     String problem = redisEndpointProblem(endpoint);
@@ -711,7 +594,7 @@ final class ConfigBinder {
         problem(at + ".url", "required for a Single backend");
         continue;
       }
-      url = substitute(at + ".url", url);
+      url = namedValues.substitute(at + ".url", url);
       BackendTarget target = target(at + ".url", url, listeners);
       if (target instanceof BackendTarget.ServiceFabric) {
         if (b.containsKey("loadBalancing")) {
@@ -934,8 +817,8 @@ final class ConfigBinder {
     Credentials.Authorization authorization = null;
     JsonObject a = object(c, "authorization");
     if (a.containsKey("scheme") && a.containsKey("parameter")) {
-      authorization = new Credentials.Authorization(substitute(at + ".authorization.scheme", string(a, "scheme", "")),
-        substitute(at + ".authorization.parameter", string(a, "parameter", "")));
+      authorization = new Credentials.Authorization(namedValues.substitute(at + ".authorization.scheme", string(a, "scheme", "")),
+        namedValues.substitute(at + ".authorization.parameter", string(a, "parameter", "")));
     }
     for (String h : headers.keySet()) {
       if (!h.matches("^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")) {
@@ -946,7 +829,7 @@ final class ConfigBinder {
     JsonArray ids = array(c, "certificateIds");
     for (int i = 0; i < ids.size(); i++) {
       if (ids.getValue(i) instanceof String id) {
-        certificate = certificate(at + ".certificateIds[" + i + "]", id);
+        certificate = certificates.certificate(at + ".certificateIds[" + i + "]", id);
       }
     }
     return headers.isEmpty() && query.isEmpty() && authorization == null && certificate == null ? Credentials.NONE
@@ -958,11 +841,11 @@ final class ConfigBinder {
     m.forEach(e -> {
       List<String> values = new ArrayList<>();
       if (e.getValue() instanceof String s) {
-        values.add(substitute(at + "." + e.getKey(), s));
+        values.add(namedValues.substitute(at + "." + e.getKey(), s));
       } else if (e.getValue() instanceof JsonArray arr) {
         for (int i = 0; i < arr.size(); i++) {
           if (arr.getValue(i) instanceof String s) {
-            values.add(substitute(at + "." + e.getKey() + "[" + i + "]", s));
+            values.add(namedValues.substitute(at + "." + e.getKey() + "[" + i + "]", s));
           }
         }
       }
@@ -1078,7 +961,7 @@ final class ConfigBinder {
       return null;
     }
     if (url != null) {
-      url = substitute(at + ".url", url);
+      url = namedValues.substitute(at + ".url", url);
       if (!url.regionMatches(true, 0, "http://", 0, 7) && !url.regionMatches(true, 0, "https://", 0, 8)) {
         problem(at + ".url", "'" + url + "' is not an http:// or https:// URL (a local document is a 'file')");
         return null;
@@ -1179,7 +1062,7 @@ final class ConfigBinder {
       return backendId;
     }
     if (baseUrl != null) {
-      return implicitBackend(at + ".set-backend-service.base-url", substitute(at + ".set-backend-service.base-url", baseUrl),
+      return implicitBackend(at + ".set-backend-service.base-url", namedValues.substitute(at + ".set-backend-service.base-url", baseUrl),
         backendIds, backends, listeners);
     }
     if (required) {
@@ -1352,7 +1235,7 @@ final class ConfigBinder {
     }
     String certId = string(c, "clientCertificateId", null);
     if (certId != null) {
-      certificate(at + ".clientCertificateId", certId);
+      certificates.certificate(at + ".clientCertificateId", certId);
     }
     for (String k : CLUSTER_TLS_FIELDS) {
       if (c.containsKey(k) && endpoints.stream().noneMatch(ConfigBinder::isHttps)) {
@@ -1491,7 +1374,7 @@ final class ConfigBinder {
       TlsCertificate cert = certificates.get(certId);
       client = cert == null ? null : cert.keyCert();
     } else if (pemFiles) {
-      TlsCertificate cert = pemFiles(tat, t, tat);
+      TlsCertificate cert = certificates.pemFiles(tat, t, tat);
       client = cert == null ? null : cert.keyCert();
     }
     String caPath = string(t, "caPath", null);
@@ -1551,7 +1434,7 @@ final class ConfigBinder {
       previous = Math.max(previous, b);
       buckets.add(b);
     }
-    if (problems.stream().anyMatch(p -> p.path().startsWith("metrics.latencyBuckets"))) {
+    if (problems.list().stream().anyMatch(p -> p.path().startsWith("metrics.latencyBuckets"))) {
       buckets.clear();
     }
     // the buckets are checked above, in order; the switches bind from the schema
@@ -1623,7 +1506,7 @@ final class ConfigBinder {
       } else if (value.indexOf('\r') >= 0 || value.indexOf('\n') >= 0 || value.indexOf('\0') >= 0) {
         problem("tracing.headers." + name, "a header value must not contain CR, LF or NUL");
       } else {
-        headers.put(name, substitute("tracing.headers." + name, value));
+        headers.put(name, namedValues.substitute("tracing.headers." + name, value));
       }
     }
     String serviceName = string(t, "serviceName", null);
@@ -1645,28 +1528,6 @@ final class ConfigBinder {
     Duration timeout = duration(t, "exportTimeout", "tracing.exportTimeout", d.exportTimeout());
     return new TracingConfig(bool(t, "enabled", false), endpoint, protocol, ratio, headers, serviceName, queue, batch,
       delay, timeout);
-  }
-
-  // --- named values -------------------------------------------------------------------------
-
-  /** Replaces every {@code {{name}}} in {@code value}; an unknown name is a problem at {@code at}. */
-  private String substitute(String at, String value) {
-    if (value.indexOf("{{") < 0) {
-      return value;
-    }
-    Matcher m = NAMED_VALUE_REF.matcher(value);
-    StringBuilder out = new StringBuilder();
-    while (m.find()) {
-      NamedValue nv = namedValues.get(m.group(1));
-      if (nv == null) {
-        problem(at, "unknown named value '{{" + m.group(1) + "}}'");
-        m.appendReplacement(out, "");
-      } else {
-        m.appendReplacement(out, Matcher.quoteReplacement(nv.value()));
-      }
-    }
-    m.appendTail(out);
-    return out.toString();
   }
 
   // --- tolerant accessors -------------------------------------------------------------------
@@ -1707,15 +1568,7 @@ final class ConfigBinder {
     return scope;
   }
 
-  private static String stripFinalNewline(String s) {
-    if (s.endsWith("\r\n")) {
-      return s.substring(0, s.length() - 2);
-    }
-    return s.endsWith("\n") ? s.substring(0, s.length() - 1) : s;
-  }
-
   private void problem(String path, String reason) {
-    String origin = origins.get(path);
-    problems.add(new SchemaCheck.FieldProblem(path, origin == null ? reason : reason + " (set by environment variable " + origin + ")"));
+    problems.add(path, reason);
   }
 }
