@@ -1,21 +1,8 @@
 package dev.portico.gateway.config.internal;
 
-import dev.portico.discovery.HttpUrl;
-import dev.portico.discovery.InstanceSpec;
-import dev.portico.discovery.InstanceStatus;
-import dev.portico.discovery.json.IsoDurations;
-import dev.portico.discovery.RegistryOptions;
-import dev.portico.discovery.sources.DnsSrvOptions;
-import dev.portico.discovery.sources.KubernetesOptions;
-import dev.portico.discovery.sources.SourceOptions;
-import dev.portico.discovery.sources.SourceRecords;
 import dev.portico.fabric.FabricName;
 import dev.portico.fabric.InvalidFabricNameException;
-import dev.portico.fabric.importer.ImporterConfig;
-import dev.portico.fabric.importer.InvalidImporterConfigException;
 import dev.portico.fabric.resolve.ReplicaSelector;
-import dev.portico.gateway.config.AccessLogConfig;
-import dev.portico.gateway.config.TracingConfig;
 import dev.portico.gateway.config.AdminConfig;
 import dev.portico.gateway.config.ApiConfig;
 import dev.portico.gateway.config.BackendConfig;
@@ -31,7 +18,6 @@ import dev.portico.gateway.config.GatewayConfig;
 import dev.portico.gateway.config.ListenerHttps;
 import dev.portico.gateway.config.Listeners;
 import dev.portico.gateway.config.LoadBalancingConfig;
-import dev.portico.gateway.config.MetricsConfig;
 import dev.portico.gateway.config.OperationConfig;
 import dev.portico.gateway.config.PolicySettings;
 import dev.portico.gateway.config.PoolBackendConfig;
@@ -59,8 +45,6 @@ import dev.portico.gateway.expression.ResolveCondition;
 import io.vertx.core.http.ClientAuth;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.core.net.KeyCertOptions;
-import io.vertx.servicediscovery.ServiceDiscoveryOptions;
 
 import static dev.portico.discovery.json.LenientJson.array;
 import static dev.portico.discovery.json.LenientJson.bool;
@@ -69,12 +53,6 @@ import static dev.portico.discovery.json.LenientJson.object;
 import static dev.portico.discovery.json.LenientJson.objectAt;
 import static dev.portico.discovery.json.LenientJson.string;
 
-import java.io.IOException;
-import java.net.URI;
-import java.net.URISyntaxException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -84,7 +62,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -95,37 +72,19 @@ import java.util.regex.Pattern;
  * named values, and backends that would loop back into this gateway. It is tolerant of values the
  * schema already rejected (they fall back to defaults) so that one run reports every problem.
  */
-final class ConfigBinder {
+final class ConfigBinder extends Binding {
 
   static final int DEFAULT_TRAFFIC_PORT = 8080;
   static final int DEFAULT_MANAGEMENT_PORT = 9090;
-  private static final Pattern SERVICE_NAME = Pattern.compile("^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$");
 
   private final JsonObject raw;
-  private final Map<String, String> env;
-  private final LocalAddresses localAddresses;
-  private final Problems problems;
-  /** Sections that bind onto their records declaratively: the schema's defaults, then Jackson. */
-  private final SectionReader sections = new SectionReader(ConfigSchema.TREE, this::problem);
-  private final NamedValues namedValues;
-  private final Certificates certificates;
-  private final List<PendingCluster> fabricClusters = new ArrayList<>();
-
-  /** APIM's settings for the TLS connection to a cluster's management endpoints. */
-  private static final List<String> CLUSTER_TLS_FIELDS = List.of("clientCertificateId", "serverCertificateThumbprints",
-    "serverX509Names");
-
-  /** A Service Fabric backend whose cluster's importer is bound once every backend is known. */
-  private record PendingCluster(int index, String at, String backendId, JsonObject json) {
-  }
+  private final RegistryBinder registry = new RegistryBinder(this);
+  private final FabricClusters fabricClusters = new FabricClusters(this);
+  private final ObservabilityBinder observability = new ObservabilityBinder(this);
 
   public ConfigBinder(JsonObject raw, Map<String, String> env, Map<String, String> origins, LocalAddresses localAddresses) {
+    super(new Problems(origins), env, localAddresses);
     this.raw = raw;
-    this.env = env;
-    this.localAddresses = localAddresses;
-    this.problems = new Problems(origins);
-    this.namedValues = new NamedValues(problems, env);
-    this.certificates = new Certificates(problems, namedValues);
   }
 
   public List<SchemaCheck.FieldProblem> problems() {
@@ -154,7 +113,7 @@ final class ConfigBinder {
     certificates.bind(array(raw, "certificates"));
     Listeners listeners = listeners(object(raw, "listeners"));
     UpstreamConfig upstream = upstream(object(raw, "upstream"));
-    RegistryConfig registry = registry(object(raw, "registry"), listeners);
+    RegistryConfig registry = this.registry.registry(object(raw, "registry"), listeners);
     List<BackendConfig> backends = backends(array(raw, "backends"), listeners);
     // may add the implicit backends of set-backend-service base-urls
     List<ApiConfig> apis = apis(array(raw, "apis"), backends, listeners);
@@ -165,9 +124,9 @@ final class ConfigBinder {
     PolicySettings policySettings = sections.bind(object(raw, "policySettings"), "policySettings", "policySettings",
       PolicySettings.class);
     return new GatewayConfig(source, gatewayId, eventLoops, listeners, upstream, registry,
-      namedValues.values(), backends, apis, demoConfig, metrics(object(raw, "metrics")),
-      accessLog(object(raw, "accessLog")), admin(object(raw, "admin")), gatewayIdConfigured, bool(gw, "nativeTransport", false),
-      shutdown(object(gw, "shutdown")), globalPolicies, policySettings, tracing(object(raw, "tracing")));
+      namedValues.values(), backends, apis, demoConfig, observability.metrics(object(raw, "metrics")),
+      observability.accessLog(object(raw, "accessLog")), admin(object(raw, "admin")), gatewayIdConfigured, bool(gw, "nativeTransport", false),
+      shutdown(object(gw, "shutdown")), globalPolicies, policySettings, observability.tracing(object(raw, "tracing")));
   }
 
   private ShutdownConfig shutdown(JsonObject s) {
@@ -282,280 +241,6 @@ final class ConfigBinder {
     return new AdminConfig(token.strip());
   }
 
-  private RegistryConfig registry(JsonObject r, Listeners listeners) {
-    List<InstanceSpec> instances = new ArrayList<>();
-    JsonArray list = array(r, "instances");
-    for (int i = 0; i < list.size(); i++) {
-      String at = "registry.instances[" + i + "]";
-      JsonObject in = objectAt(list, i);
-      String service = string(in, "service", null);
-      String url = string(in, "url", null);
-      if (service == null || url == null) {
-        continue;
-      }
-      if (!SERVICE_NAME.matcher(service).matches()) {
-        problem(at + ".service", "'" + service + "' is not a valid service name (letters, digits, '.', '_', '-')");
-      }
-      BackendTarget.FixedUrl fixed = absoluteUrl(at + ".url", url);
-      if (fixed == null) {
-        continue;
-      }
-      if (pointsAtSelf(fixed, listeners)) {
-        problem(at + ".url", "points at this gateway's own traffic listener (" + fixed.authority()
-          + "); requests would loop back into the gateway");
-      }
-      Map<String, String> metadata = new HashMap<>();
-      object(in, "metadata").forEach(e -> metadata.put(e.getKey(), String.valueOf(e.getValue())));
-      InstanceStatus status = InstanceStatus.UP;
-      String st = string(in, "status", "UP");
-      try {
-        status = InstanceStatus.parse(st);
-      } catch (IllegalArgumentException e) {
-        // reported by the schema
-      }
-      instances.add(new InstanceSpec(service, fixed.host(), fixed.port(), fixed.ssl(), fixed.basePath(), status, metadata));
-    }
-    String backend = string(r, "backend", RegistryConfig.LOCAL);
-    RegistryConfig.Redis redis = redisRegistry(backend, r);
-    List<SourceOptions> sources = sources(array(r, "sources"));
-    for (int i = 0; i < instances.size(); i++) {
-      String owner = instances.get(i).metadata().get(SourceRecords.SOURCE);
-      if (owner != null && sources.stream().anyMatch(s -> s.id().equals(owner))) {
-        problem("registry.instances[" + i + "].metadata." + SourceRecords.SOURCE, "'" + owner
-          + "' is the id of a registry source, which would remove this instance as not its own");
-      }
-    }
-    return new RegistryConfig(backend, redis,
-      string(r, "announceAddress", ServiceDiscoveryOptions.DEFAULT_ANNOUNCE_ADDRESS),
-      duration(r, "refreshInterval", "registry.refreshInterval", RegistryOptions.DEFAULT_REFRESH),
-      duration(r, "timeout", "registry.timeout", RegistryOptions.DEFAULT_CALL_TIMEOUT), instances, sources);
-  }
-
-  // --- registry sources (DNS SRV, Kubernetes) -----------------------------------------------
-
-  private static final Map<String, Set<String>> SOURCE_FIELDS = Map.of(
-    DnsSrvOptions.TYPE, Set.of("type", "id", "service", "name", "scheme", "server", "minInterval", "maxInterval",
-      "timeout", "resolveTargets"),
-    KubernetesOptions.TYPE, Set.of("type", "id", "service", "name", "scheme", "namespace", "port", "addressType",
-      "apiServer", "tokenFile", "caFile", "timeout", "watchTimeout"));
-
-  private List<SourceOptions> sources(JsonArray list) {
-    List<SourceOptions> out = new ArrayList<>();
-    Set<String> ids = new HashSet<>();
-    for (int i = 0; i < list.size(); i++) {
-      String at = "registry.sources[" + i + "]";
-      JsonObject s = objectAt(list, i);
-      String type = string(s, "type", null);
-      if (!SOURCE_FIELDS.containsKey(type)) {
-        continue; // reported by the schema
-      }
-      for (String field : new TreeSet<>(s.fieldNames())) {
-        if (!SOURCE_FIELDS.get(type).contains(field)) {
-          String other = type.equals(DnsSrvOptions.TYPE) ? KubernetesOptions.TYPE : DnsSrvOptions.TYPE;
-          problem(at + "." + field, "does not apply to type " + type + (SOURCE_FIELDS.get(other).contains(field)
-            ? " (it is a field of type " + other + ")" : ""));
-        }
-      }
-      SourceOptions source = type.equals(DnsSrvOptions.TYPE) ? dnsSource(at, s) : kubernetesSource(at, s);
-      if (source == null) {
-        continue;
-      }
-      if (!ids.add(source.id())) {
-        problem(at + ".id", "duplicate registry source id '" + source.id() + "'" + (s.containsKey("id") ? ""
-          : " (the default, <type>:<service>: give each source its own id)"));
-        continue;
-      }
-      out.add(source);
-    }
-    return out;
-  }
-
-  private DnsSrvOptions dnsSource(String at, JsonObject s) {
-    String name = string(s, "name", null);
-    String service = string(s, "service", null);
-    if (name == null) {
-      problem(at + ".name", "required: the SRV name to resolve, e.g. _http._tcp.orders.service.consul");
-    }
-    if (service == null) {
-      problem(at + ".service", "required: the registry service the instances are published under (what backends name)");
-    }
-    if (name == null || service == null || !validServiceName(at + ".service", service)) {
-      return null;
-    }
-    String host = null;
-    int port = 53;
-    String server = string(s, "server", null);
-    if (server != null) {
-      Matcher m = Pattern.compile("^(?:\\[([0-9A-Fa-f:.]+)]|([0-9.]+)|([0-9A-Fa-f:]*:[0-9A-Fa-f:]*))(?::(\\d{1,5}))?$")
-        .matcher(server.strip());
-      // a bare IPv6 address has colons of its own: a port needs the bracketed form
-      if (!m.matches() || (m.group(3) != null && m.group(4) != null)) {
-        problem(at + ".server", "'" + server + "' is not an IP address with an optional port (10.0.0.2, 10.0.0.2:8600,"
-          + " [fd00::2]:53): the DNS client needs its server's address, not a name to resolve");
-        return null;
-      }
-      host = m.group(1) != null ? m.group(1) : m.group(2) != null ? m.group(2) : m.group(3);
-      if (!io.netty.util.NetUtil.isValidIpV4Address(host) && !io.netty.util.NetUtil.isValidIpV6Address(host)) {
-        problem(at + ".server", "'" + server + "' is not an IP address with an optional port (10.0.0.2, 10.0.0.2:8600,"
-          + " [fd00::2]:53)");
-        return null;
-      }
-      port = m.group(4) == null ? 53 : Integer.parseInt(m.group(4));
-      if (port < 1 || port > 65535) {
-        problem(at + ".server", "port " + port + " is out of range (1 to 65535)");
-        return null;
-      }
-    }
-    Duration min = duration(s, "minInterval", at + ".minInterval", DnsSrvOptions.DEFAULT_MIN_INTERVAL);
-    Duration max = duration(s, "maxInterval", at + ".maxInterval", DnsSrvOptions.DEFAULT_MAX_INTERVAL);
-    if (max.compareTo(min) < 0) {
-      problem(at + ".maxInterval", max + " is shorter than minInterval (" + min + ")");
-      return null;
-    }
-    return new DnsSrvOptions(string(s, "id", DnsSrvOptions.TYPE + ":" + service), service,
-      name.endsWith(".") ? name.substring(0, name.length() - 1) : name, host, port, "https".equals(string(s, "scheme", "http")),
-      min, max, duration(s, "timeout", at + ".timeout", DnsSrvOptions.DEFAULT_TIMEOUT), bool(s, "resolveTargets", true));
-  }
-
-  private KubernetesOptions kubernetesSource(String at, JsonObject s) {
-    String name = string(s, "name", null);
-    if (name == null) {
-      problem(at + ".name", "required: the name of the Kubernetes Service whose EndpointSlices are read");
-      return null;
-    }
-    String service = string(s, "service", name);
-    if (!validServiceName(at + ".service", service)) {
-      return null;
-    }
-    boolean ok = true;
-    String namespace = string(s, "namespace", null);
-    if (namespace == null) {
-      namespace = readTrimmed(KubernetesOptions.IN_CLUSTER_NAMESPACE);
-      if (namespace == null) {
-        problem(at + ".namespace", "required outside a cluster (there is no " + KubernetesOptions.IN_CLUSTER_NAMESPACE + ")");
-        ok = false;
-      }
-    }
-    String apiServer = string(s, "apiServer", null);
-    boolean inCluster = apiServer == null;
-    if (inCluster) {
-      String host = env.get("KUBERNETES_SERVICE_HOST");
-      String port = env.getOrDefault("KUBERNETES_SERVICE_PORT", "443");
-      if (host == null || host.isBlank()) {
-        problem(at + ".apiServer", "required outside a cluster (KUBERNETES_SERVICE_HOST is not set)");
-        return null;
-      }
-      apiServer = "https://" + (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
-    } else {
-      apiServer = namedValues.substitute(at + ".apiServer", apiServer);
-    }
-    try {
-      URI uri = new URI(apiServer);
-      if (!("https".equals(uri.getScheme()) || "http".equals(uri.getScheme())) || uri.getHost() == null
-        || uri.getRawQuery() != null || uri.getRawFragment() != null || uri.getRawUserInfo() != null) {
-        throw new URISyntaxException(apiServer, "not an http(s)://host[:port][/path] URL");
-      }
-    } catch (URISyntaxException e) {
-      problem(at + ".apiServer", "'" + apiServer + "' is not an http(s)://host[:port][/path] URL");
-      return null;
-    }
-    String tokenFile = string(s, "tokenFile", inCluster ? KubernetesOptions.IN_CLUSTER_TOKEN : null);
-    if (tokenFile != null && !Files.isReadable(Path.of(tokenFile))) {
-      problem(at + ".tokenFile", "cannot read '" + tokenFile + "'" + (s.containsKey("tokenFile") ? ""
-        : " (the service account token: is automountServiceAccountToken off?)"));
-      ok = false;
-    }
-    boolean https = apiServer.startsWith("https:");
-    String caFile = string(s, "caFile", https && inCluster ? KubernetesOptions.IN_CLUSTER_CA : null);
-    if (caFile != null) {
-      if (!https) {
-        problem(at + ".caFile", "has no use with an http:// apiServer");
-        ok = false;
-      } else {
-        try {
-          CertificateLoader.caPem(caFile);
-        } catch (CertificateLoader.Invalid e) {
-          problem(at + ".caFile", e.getMessage());
-          ok = false;
-        }
-      }
-    }
-    Duration timeout = duration(s, "timeout", at + ".timeout", KubernetesOptions.DEFAULT_TIMEOUT);
-    Duration watchTimeout = duration(s, "watchTimeout", at + ".watchTimeout", KubernetesOptions.DEFAULT_WATCH_TIMEOUT);
-    if (!ok) {
-      return null;
-    }
-    return new KubernetesOptions(string(s, "id", KubernetesOptions.TYPE + ":" + service), service, namespace, name,
-      string(s, "port", null), "https".equals(string(s, "scheme", "http")), string(s, "addressType", "IPv4"), apiServer, tokenFile,
-      caFile, timeout, watchTimeout);
-  }
-
-  private boolean validServiceName(String at, String service) {
-    if (!SERVICE_NAME.matcher(service).matches()) {
-      problem(at, "'" + service + "' is not a valid service name (letters, digits, '.', '_', '-')");
-      return false;
-    }
-    return true;
-  }
-
-  private static String readTrimmed(String file) {
-    try {
-      Path p = Path.of(file);
-      return Files.isReadable(p) ? Files.readString(p, StandardCharsets.UTF_8).strip() : null;
-    } catch (IOException | RuntimeException e) {
-      return null;
-    }
-  }
-
-  private RegistryConfig.Redis redisRegistry(String backend, JsonObject r) {
-    if (!RegistryConfig.REDIS.equals(backend)) {
-      if (r.containsKey("redis")) {
-        problem("registry.redis", "is only used with 'backend: redis' (backend is '" + backend + "')");
-      }
-      return null;
-    }
-    JsonObject redis = object(r, "redis");
-    String endpoint = string(redis, "endpoint", null);
-    if (endpoint == null) {
-      problem("registry.redis.endpoint", "required with 'backend: redis' (e.g. redis://redis:6379)");
-      return null;
-    }
-    endpoint = namedValues.substitute("registry.redis.endpoint", endpoint);
-    String password = redis.containsKey("password") ? namedValues.substitute("registry.redis.password", string(redis, "password", "")) : null;
-    RegistryConfig.Redis out = new RegistryConfig.Redis(endpoint, password,
-      string(redis, "key", RegistryConfig.Redis.DEFAULT_KEY), integer(redis, "maxPoolSize", RegistryConfig.Redis.DEFAULT_POOL));
-    String problem = redisEndpointProblem(endpoint);
-    if (problem != null) {
-      // never the endpoint itself: it may carry a password
-      problem("registry.redis.endpoint", "'" + out.safeEndpoint() + "' " + problem);
-      return null;
-    }
-    return out;
-  }
-
-  private static String redisEndpointProblem(String endpoint) {
-    URI uri;
-    try {
-      uri = new URI(endpoint);
-    } catch (URISyntaxException e) {
-      return "is not a URL (redis://[user:password@]host[:port][/db]; percent-encode special characters of a password)";
-    }
-    if (!"redis".equals(uri.getScheme()) && !"rediss".equals(uri.getScheme())) {
-      return "must start with redis:// or rediss://";
-    }
-    if (uri.getHost() == null || uri.getHost().isEmpty()) {
-      return "has no host";
-    }
-    String path = uri.getRawPath() == null ? "" : uri.getRawPath();
-    if (!path.isEmpty() && !path.equals("/") && !path.matches("/\\d{1,2}")) {
-      return "has a path other than a database number (/0 to /99)";
-    }
-    if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
-      return "must not have a query or fragment (the password goes in the URL's user part or registry.redis.password)";
-    }
-    return null;
-  }
-
   private List<BackendConfig> backends(JsonArray list, Listeners listeners) {
     List<BackendConfig> out = new ArrayList<>();
     Set<String> ids = new HashSet<>();
@@ -602,8 +287,8 @@ final class ConfigBinder {
             + " sf-replica-type choose the replica");
         }
         target = new BackendTarget.ServiceFabric(((BackendTarget.ServiceFabric) target).service(),
-          serviceFabricCluster(at + ".serviceFabricCluster", object(b, "serviceFabricCluster")));
-        fabricClusters.add(new PendingCluster(out.size(), at, id, object(b, "serviceFabricCluster")));
+          fabricClusters.cluster(at + ".serviceFabricCluster", object(b, "serviceFabricCluster")));
+        fabricClusters.pending(out.size(), at, id, object(b, "serviceFabricCluster"));
       } else if (b.containsKey("serviceFabricCluster")) {
         problem(at + ".serviceFabricCluster", "applies only to a backend whose url is a fabric:/App/Service name");
       }
@@ -624,7 +309,7 @@ final class ConfigBinder {
         out.add(new SingleBackendConfig(id, string(b, "title", id), target, credentials, tlsConfig, timeouts, breaker, lb));
       }
     }
-    bindImporters(out);
+    fabricClusters.bindImporters(out);
     Map<String, BackendConfig> singles = new HashMap<>();
     out.forEach(b -> singles.put(b.id(), b));
     pools.forEach((id, b) -> {
@@ -779,36 +464,6 @@ final class ConfigBinder {
       return null;
     }
     return new BackendTarget.RegistryService(url);
-  }
-
-  private BackendTarget.FixedUrl absoluteUrl(String at, String url) {
-    HttpUrl u;
-    try {
-      u = HttpUrl.parse(url);
-    } catch (IllegalArgumentException e) {
-      problem(at, e.getMessage().equals("URL carries user info")
-        ? "URL carries user info; put credentials in the backend's 'credentials' block"
-        : "malformed URL '" + url + "': " + e.getMessage());
-      return null;
-    }
-    if (u.query() != null || u.fragment() != null) {
-      problem(at, "a base URL takes no query or fragment; use credentials.query for query parameters");
-      return null;
-    }
-    return new BackendTarget.FixedUrl(url, u);
-  }
-
-  private boolean pointsAtSelf(BackendTarget.FixedUrl url, Listeners listeners) {
-    Listeners.Listener traffic = listeners.traffic();
-    if (traffic.port() == 0 || url.port() != traffic.port()) {
-      return false;
-    }
-    String bound = traffic.host();
-    boolean wildcard = bound.equals("0.0.0.0") || bound.equals("::") || bound.equals("[::]");
-    if (url.host().equalsIgnoreCase(bound)) {
-      return true;
-    }
-    return localAddresses.isLocal(url.host()) && (wildcard || localAddresses.isLocal(bound));
   }
 
   private Credentials credentials(String at, JsonObject c) {
@@ -1209,186 +864,6 @@ final class ConfigBinder {
     return b instanceof SingleBackendConfig s && s.target() instanceof BackendTarget.ServiceFabric;
   }
 
-  // --- Service Fabric clusters ---------------------------------------------------------------
-
-  private ServiceFabricCluster serviceFabricCluster(String at, JsonObject c) {
-    List<String> endpoints = new ArrayList<>();
-    array(c, "managementEndpoints").forEach(x -> {
-      if (x instanceof String str) {
-        endpoints.add(str);
-      }
-    });
-    List<String> thumbprints = new ArrayList<>();
-    array(c, "serverCertificateThumbprints").forEach(x -> {
-      if (x instanceof String str) {
-        thumbprints.add(str);
-      }
-    });
-    List<ImporterConfig.ServerName> names = new ArrayList<>();
-    array(c, "serverX509Names").forEach(x -> {
-      if (x instanceof JsonObject o) {
-        names.add(new ImporterConfig.ServerName(string(o, "name", ""), string(o, "issuerCertificateThumbprint", null)));
-      }
-    });
-    if (c.containsKey("importer") && endpoints.isEmpty()) {
-      problem(at + ".importer", "imports from managementEndpoints, and there are none");
-    }
-    String certId = string(c, "clientCertificateId", null);
-    if (certId != null) {
-      certificates.certificate(at + ".clientCertificateId", certId);
-    }
-    for (String k : CLUSTER_TLS_FIELDS) {
-      if (c.containsKey(k) && endpoints.stream().noneMatch(ConfigBinder::isHttps)) {
-        problem(at + "." + k, "secures the connection to https managementEndpoints, and "
-          + (endpoints.isEmpty() ? "there are none" : "none of them is https"));
-      }
-    }
-    return new ServiceFabricCluster(endpoints, integer(c, "maxPartitionResolutionRetries",
-      ServiceFabricCluster.DEFAULT_MAX_PARTITION_RESOLUTION_RETRIES), string(c, "clientCertificateId", null), thumbprints,
-      names, null);
-  }
-
-  /**
-   * One importer per distinct cluster (the same set of management endpoints): its settings are
-   * those of the first backend naming the cluster, its name {@code importer.name} or
-   * {@code sf-<that backend's id>}. Two clusters may not share an endpoint, nor a name.
-   */
-  private void bindImporters(List<BackendConfig> out) {
-    record Cluster(Set<String> endpoints, PendingCluster first, ImporterConfig config) {
-    }
-    List<Cluster> clusters = new ArrayList<>();
-    Map<String, String> names = new HashMap<>();
-    for (PendingCluster pc : fabricClusters) {
-      SingleBackendConfig b = (SingleBackendConfig) out.get(pc.index());
-      ServiceFabricCluster sfc = ((BackendTarget.ServiceFabric) b.target()).cluster();
-      if (sfc.managementEndpoints().isEmpty()) {
-        continue;
-      }
-      Set<String> key = new TreeSet<>();
-      for (String e : sfc.managementEndpoints()) {
-        String n = e.strip().toLowerCase(Locale.ROOT);
-        while (n.endsWith("/")) {
-          n = n.substring(0, n.length() - 1);
-        }
-        key.add(n);
-      }
-      Cluster same = null;
-      for (Cluster c : clusters) {
-        if (c.endpoints().equals(key)) {
-          same = c;
-        } else if (c.endpoints().stream().anyMatch(key::contains)) {
-          problem(pc.at() + ".serviceFabricCluster.managementEndpoints", "shares a management endpoint with the cluster of "
-            + c.first().at() + " ('" + c.first().backendId() + "'): list the same endpoints (one cluster) or disjoint ones");
-        }
-      }
-      JsonObject importer = object(pc.json(), "importer");
-      ImporterConfig config;
-      if (same != null) {
-        if (!importer.isEmpty() && !importer.equals(object(same.first().json(), "importer"))) {
-          problem(pc.at() + ".serviceFabricCluster.importer", "the cluster is already imported with the settings of "
-            + same.first().at() + " ('" + same.first().backendId() + "'): give importer settings once");
-        }
-        for (String k : CLUSTER_TLS_FIELDS) {
-          Object mine = pc.json().getValue(k);
-          if (mine != null && !mine.equals(same.first().json().getValue(k))) {
-            problem(pc.at() + ".serviceFabricCluster." + k, "differs from the same cluster's setting in "
-              + same.first().at() + " ('" + same.first().backendId() + "'): one cluster, one TLS identity");
-          }
-        }
-        config = same.config();
-      } else {
-        config = importerConfig(pc.at() + ".serviceFabricCluster", sfc, object(pc.json(), "importer"),
-          "sf-" + pc.backendId());
-        if (config != null) {
-          String other = names.putIfAbsent(config.name(), pc.at());
-          if (other != null) {
-            problem(pc.at() + ".serviceFabricCluster.importer.name", "importer name '" + config.name()
-              + "' is already used by the cluster of " + other + "; each cluster's importer needs its own name");
-          }
-        }
-        clusters.add(new Cluster(key, pc, config));
-      }
-      if (config != null) {
-        out.set(pc.index(), new SingleBackendConfig(b.id(), b.title(), new BackendTarget.ServiceFabric(
-          ((BackendTarget.ServiceFabric) b.target()).service(), new ServiceFabricCluster(sfc.managementEndpoints(),
-          sfc.maxPartitionResolutionRetries(), sfc.clientCertificateId(), sfc.serverCertificateThumbprints(),
-          sfc.serverX509Names(), config)), b.credentials(), b.tls(), b.timeouts(), b.breaker(), b.loadBalancing()));
-      }
-    }
-  }
-
-  private ImporterConfig importerConfig(String at, ServiceFabricCluster sfc, JsonObject i, String defaultName) {
-    String iat = at + ".importer";
-    ImporterConfig.Builder builder = ImporterConfig.builder(sfc.managementEndpoints().toArray(new String[0]))
-      .name(string(i, "name", defaultName))
-      .interval(duration(i, "interval", iat + ".interval", null))
-      .requestTimeout(duration(i, "requestTimeout", iat + ".requestTimeout", null))
-      .staleAfter(duration(i, "staleAfter", iat + ".staleAfter", null),
-        integer(i, "staleAfterFailures", ImporterConfig.DEFAULT_STALE_AFTER_FAILURES))
-      .parallelism(integer(i, "parallelism", ImporterConfig.DEFAULT_PARALLELISM))
-      .batchSize(integer(i, "batchSize", ImporterConfig.DEFAULT_BATCH_SIZE))
-      .reresolveInterval(duration(i, "reresolveInterval", iat + ".reresolveInterval", null));
-    List<FabricName> apps = new ArrayList<>();
-    JsonArray list = array(i, "applications");
-    for (int k = 0; k < list.size(); k++) {
-      if (list.getValue(k) instanceof String app) {
-        try {
-          apps.add(FabricName.parse(app));
-        } catch (InvalidFabricNameException e) {
-          problem(iat + ".applications[" + k + "]", e.getMessage());
-        }
-      }
-    }
-    builder.applications(apps);
-    builder.tls(importerTls(at, sfc, i.getValue("tls") instanceof JsonObject t ? t : null));
-    try {
-      return builder.build();
-    } catch (InvalidImporterConfigException e) {
-      for (String reason : e.problems()) {
-        problem(reason.startsWith("managementEndpoints") ? at + ".managementEndpoints" : iat, reason);
-      }
-      return null;
-    }
-  }
-
-  /**
-   * TLS towards the management endpoints: APIM's {@code clientCertificateId} and server pins,
-   * or Portico's {@code importer.tls} (PEM files), the certificate read and checked now.
-   */
-  private ImporterConfig.Tls importerTls(String at, ServiceFabricCluster sfc, JsonObject t) {
-    String certId = sfc.clientCertificateId();
-    boolean pins = !sfc.serverCertificateThumbprints().isEmpty() || !sfc.serverX509Names().isEmpty();
-    boolean https = sfc.managementEndpoints().stream().anyMatch(ConfigBinder::isHttps);
-    if (t == null && (!https || certId == null && !pins)) {
-      return null;  // nothing to secure, or the APIM fields' problem is already reported
-    }
-    t = t == null ? new JsonObject() : t;
-    String tat = at + ".importer.tls";
-    boolean pemFiles = t.containsKey("certPath") || t.containsKey("keyPath");
-    KeyCertOptions client = null;
-    if (certId != null) {
-      if (pemFiles) {
-        problem(tat + ".certPath", "the cluster already has clientCertificateId '" + certId
-          + "': give one client certificate");
-      }
-      TlsCertificate cert = certificates.get(certId);
-      client = cert == null ? null : cert.keyCert();
-    } else if (pemFiles) {
-      TlsCertificate cert = certificates.pemFiles(tat, t, tat);
-      client = cert == null ? null : cert.keyCert();
-    }
-    String caPath = string(t, "caPath", null);
-    if (caPath != null && !Files.isReadable(Path.of(caPath))) {
-      problem(tat + ".caPath", "cannot read '" + caPath + "'");
-    }
-    return new ImporterConfig.Tls(client, caPath, bool(t, "trustAll", false), bool(t, "verifyHost", true),
-      sfc.serverCertificateThumbprints(), sfc.serverX509Names());
-  }
-
-  private static boolean isHttps(String url) {
-    return url.strip().regionMatches(true, 0, "https:", 0, 6);
-  }
-
   private void checkBackendRef(String at, String ref, Set<String> backendIds) {
     if (!backendIds.contains(ref)) {
       problem(at, "unknown backend '" + ref + "'" + (backendIds.isEmpty() ? " (no backends are defined)"
@@ -1416,139 +891,7 @@ final class ConfigBinder {
     return p;
   }
 
-  // --- observability -------------------------------------------------------------------------
-
-  private MetricsConfig metrics(JsonObject m) {
-    List<Double> buckets = new ArrayList<>();
-    JsonArray list = array(m, "latencyBuckets");
-    double previous = 0;
-    for (int i = 0; i < list.size(); i++) {
-      if (!(list.getValue(i) instanceof Number n) || !(n.doubleValue() > 0)) {
-        continue; // reported by the schema
-      }
-      double b = n.doubleValue();
-      if (b <= previous) {
-        problem("metrics.latencyBuckets[" + i + "]", "must be greater than the bucket before it (" + previous
-          + "): bucket bounds are strictly increasing");
-      }
-      previous = Math.max(previous, b);
-      buckets.add(b);
-    }
-    if (problems.list().stream().anyMatch(p -> p.path().startsWith("metrics.latencyBuckets"))) {
-      buckets.clear();
-    }
-    // the buckets are checked above, in order; the switches bind from the schema
-    MetricsConfig flags = sections.bind(m.copy().put("latencyBuckets", new JsonArray()), "metrics", "metrics",
-      MetricsConfig.class);
-    if (flags.vertxHttp() && !flags.vertx()) {
-      problem("metrics.vertxHttp", "adds to Vert.x's meters, which metrics.vertx turns off");
-    }
-    return new MetricsConfig(flags.enabled(), flags.jvm(), flags.vertx(), flags.vertxHttp(), buckets);
-  }
-
-  private AccessLogConfig accessLog(JsonObject a) {
-    AccessLogConfig bound = sections.bind(a, "accessLog", "accessLog", AccessLogConfig.class);
-    String output = bound.output();
-    if (bound.enabled() && !output.equals(AccessLogConfig.STDOUT)) {
-      try {
-        Path file = Path.of(output).toAbsolutePath();
-        Path dir = file.getParent();
-        if (Files.isDirectory(file)) {
-          problem("accessLog.output", "'" + output + "' is a directory; give a file path or 'stdout'");
-        } else if (dir == null || !Files.isDirectory(dir)) {
-          problem("accessLog.output", "the directory of '" + output + "' does not exist");
-        } else if (!Files.isWritable(dir) && !Files.isWritable(file)) {
-          problem("accessLog.output", "cannot write to '" + output + "' (directory not writable)");
-        }
-      } catch (RuntimeException e) {
-        problem("accessLog.output", "'" + output + "' is not a valid file path: " + e.getMessage());
-      }
-    }
-    return bound;
-  }
-
-  // --- tracing (issue 17) --------------------------------------------------------------------
-
-  private TracingConfig tracing(JsonObject t) {
-    TracingConfig d = TracingConfig.DEFAULT;
-    String protocolText = string(t, "protocol", d.protocol().label());
-    TracingConfig.Protocol protocol = TracingConfig.Protocol.of(protocolText);
-    if (protocol == null) {
-      protocol = d.protocol(); // reported by the schema (an enum)
-    }
-    String endpoint = string(t, "endpoint", protocol.defaultEndpoint());
-    try {
-      URI uri = new URI(endpoint);
-      if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme()) || uri.getHost() == null) {
-        problem("tracing.endpoint", "'" + endpoint + "' must be an http:// or https:// URL with a host");
-      } else if (protocol == TracingConfig.Protocol.GRPC && uri.getRawPath() != null && uri.getRawPath().length() > 1) {
-        problem("tracing.endpoint", "a grpc endpoint is the collector's base URL (like http://collector:4317), without"
-          + " a path; got '" + endpoint + "'");
-      } else if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
-        problem("tracing.endpoint", "'" + endpoint + "' must not carry a query or fragment");
-      }
-    } catch (URISyntaxException e) {
-      problem("tracing.endpoint", "'" + endpoint + "' is not a URL: " + e.getReason());
-    }
-    double ratio = d.samplingRatio();
-    if (t.getValue("samplingRatio") instanceof Number n) {
-      // out of [0, 1]: reported by the schema
-      ratio = n.doubleValue() >= 0 && n.doubleValue() <= 1 ? n.doubleValue() : ratio;
-    }
-    Map<String, String> headers = new LinkedHashMap<>();
-    JsonObject h = object(t, "headers");
-    for (String name : h.fieldNames()) {
-      if (!(h.getValue(name) instanceof String value)) {
-        continue; // reported by the schema
-      }
-      if (!name.matches("[!#$%&'*+.^_`|~0-9A-Za-z-]+")) {
-        problem("tracing.headers." + name, "is not a valid HTTP header name");
-      } else if (value.indexOf('\r') >= 0 || value.indexOf('\n') >= 0 || value.indexOf('\0') >= 0) {
-        problem("tracing.headers." + name, "a header value must not contain CR, LF or NUL");
-      } else {
-        headers.put(name, namedValues.substitute("tracing.headers." + name, value));
-      }
-    }
-    String serviceName = string(t, "serviceName", null);
-    if (serviceName != null && serviceName.isBlank()) {
-      problem("tracing.serviceName", "must not be blank (leave it out to use the gateway id)");
-      serviceName = null;
-    }
-    int queue = integer(t, "maxQueueSize", d.maxQueueSize());
-    int batch = integer(t, "maxExportBatchSize", Math.min(d.maxExportBatchSize(), queue));
-    if (queue < 1 || batch < 1) {
-      // reported by the schema
-      queue = d.maxQueueSize();
-      batch = d.maxExportBatchSize();
-    } else if (batch > queue) {
-      problem("tracing.maxExportBatchSize", "must be between 1 and tracing.maxQueueSize (" + queue + "), got " + batch);
-      batch = Math.min(d.maxExportBatchSize(), queue);
-    }
-    Duration delay = duration(t, "scheduleDelay", "tracing.scheduleDelay", d.scheduleDelay());
-    Duration timeout = duration(t, "exportTimeout", "tracing.exportTimeout", d.exportTimeout());
-    return new TracingConfig(bool(t, "enabled", false), endpoint, protocol, ratio, headers, serviceName, queue, batch,
-      delay, timeout);
-  }
-
   // --- tolerant accessors -------------------------------------------------------------------
-
-  private Duration duration(JsonObject o, String key, String at, Duration def) {
-    Object v = o.getValue(key);
-    if (!(v instanceof String s)) {
-      return def;
-    }
-    try {
-      Duration d = IsoDurations.parse(s);
-      if (d.isNegative() || d.isZero()) {
-        problem(at, "must be a positive duration, got '" + s + "'");
-        return def;
-      }
-      return d;
-    } catch (IllegalArgumentException e) {
-      problem(at, e.getMessage());
-      return def;
-    }
-  }
 
   /**
    * Binds one scope's {@code policies} (the schema checked their shape; this binds and checks their
@@ -1566,9 +909,5 @@ final class ConfigBinder {
     }
     found.forEach(p -> problem(p.path(), p.reason()));
     return scope;
-  }
-
-  private void problem(String path, String reason) {
-    problems.add(path, reason);
   }
 }
