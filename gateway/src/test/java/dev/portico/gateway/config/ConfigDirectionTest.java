@@ -31,7 +31,7 @@ class ConfigDirectionTest {
     Pattern.MULTILINE);
   private static final Pattern PACKAGE = Pattern.compile("^package ([\\w.]+);", Pattern.MULTILINE);
   /** What the configuration may import besides itself: leaf packages of the gateway, and the discovery and adapter modules. */
-  private static final List<String> BELOW_CONFIG = List.of(GATEWAY + "document", GATEWAY + "expression",
+  private static final List<String> BELOW_CONFIG = List.of(GATEWAY + "document", GATEWAY + "expression", GATEWAY + "problem",
     GATEWAY + "openapi", GATEWAY + "policy.config", "dev.portico.discovery", "dev.portico.fabric");
 
   @Test
