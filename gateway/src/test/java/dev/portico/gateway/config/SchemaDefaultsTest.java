@@ -28,6 +28,7 @@ class SchemaDefaultsTest {
     assertThat(empty.listeners().serviceFabricReverseProxy().timeouts()).isEqualTo(ClientTimeouts.DEFAULT);
     assertThat(empty.upstream()).isEqualTo(new UpstreamConfig(100, Duration.ofSeconds(60)));
     assertThat(empty.demo()).isEqualTo(new DemoConfig(false, 2, false));
+    assertThat(empty.tracing()).isEqualTo(TracingConfig.DEFAULT);
   }
 
   @Test

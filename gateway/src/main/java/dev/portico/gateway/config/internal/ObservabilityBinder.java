@@ -80,14 +80,21 @@ final class ObservabilityBinder extends Binding {
 
   // --- tracing (issue 17) --------------------------------------------------------------------
 
+  /** The {@code tracing} fields as configured, with the schema's defaults; checked and completed by {@link #tracing}. */
+  private record TracingFields(boolean enabled, String protocol, String endpoint, double samplingRatio,
+                               String serviceName, int maxQueueSize, Integer maxExportBatchSize,
+                               Duration scheduleDelay, Duration exportTimeout) {
+  }
+
   TracingConfig tracing(JsonObject t) {
     TracingConfig d = TracingConfig.DEFAULT;
-    String protocolText = string(t, "protocol", d.protocol().label());
-    TracingConfig.Protocol protocol = TracingConfig.Protocol.of(protocolText);
+    TracingFields f = sections.bind(t, "tracing", "tracing", TracingFields.class);
+    TracingConfig.Protocol protocol = TracingConfig.Protocol.of(f.protocol());
     if (protocol == null) {
       protocol = d.protocol(); // reported by the schema (an enum)
     }
-    String endpoint = string(t, "endpoint", protocol.defaultEndpoint());
+    // the default endpoint depends on the protocol: no schema default
+    String endpoint = f.endpoint() != null ? f.endpoint() : protocol.defaultEndpoint();
     try {
       URI uri = new URI(endpoint);
       if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme()) || uri.getHost() == null) {
@@ -101,11 +108,8 @@ final class ObservabilityBinder extends Binding {
     } catch (URISyntaxException e) {
       problem("tracing.endpoint", "'" + endpoint + "' is not a URL: " + e.getReason());
     }
-    double ratio = d.samplingRatio();
-    if (t.getValue("samplingRatio") instanceof Number n) {
-      // out of [0, 1]: reported by the schema
-      ratio = n.doubleValue() >= 0 && n.doubleValue() <= 1 ? n.doubleValue() : ratio;
-    }
+    // out of [0, 1]: reported by the schema
+    double ratio = f.samplingRatio() >= 0 && f.samplingRatio() <= 1 ? f.samplingRatio() : d.samplingRatio();
     Map<String, String> headers = new LinkedHashMap<>();
     JsonObject h = object(t, "headers");
     for (String name : h.fieldNames()) {
@@ -120,13 +124,14 @@ final class ObservabilityBinder extends Binding {
         headers.put(name, namedValues.substitute("tracing.headers." + name, value));
       }
     }
-    String serviceName = string(t, "serviceName", null);
+    String serviceName = f.serviceName();
     if (serviceName != null && serviceName.isBlank()) {
       problem("tracing.serviceName", "must not be blank (leave it out to use the gateway id)");
       serviceName = null;
     }
-    int queue = integer(t, "maxQueueSize", d.maxQueueSize());
-    int batch = integer(t, "maxExportBatchSize", Math.min(d.maxExportBatchSize(), queue));
+    int queue = f.maxQueueSize();
+    // the default batch depends on the queue: no schema default
+    int batch = f.maxExportBatchSize() != null ? f.maxExportBatchSize() : Math.min(d.maxExportBatchSize(), queue);
     if (queue < 1 || batch < 1) {
       // reported by the schema
       queue = d.maxQueueSize();
@@ -135,9 +140,7 @@ final class ObservabilityBinder extends Binding {
       problem("tracing.maxExportBatchSize", "must be between 1 and tracing.maxQueueSize (" + queue + "), got " + batch);
       batch = Math.min(d.maxExportBatchSize(), queue);
     }
-    Duration delay = duration(t, "scheduleDelay", "tracing.scheduleDelay", d.scheduleDelay());
-    Duration timeout = duration(t, "exportTimeout", "tracing.exportTimeout", d.exportTimeout());
-    return new TracingConfig(bool(t, "enabled", false), endpoint, protocol, ratio, headers, serviceName, queue, batch,
-      delay, timeout);
+    return new TracingConfig(f.enabled(), endpoint, protocol, ratio, headers, serviceName, queue, batch,
+      f.scheduleDelay(), f.exportTimeout());
   }
 }

@@ -92,6 +92,15 @@ final class SectionReader {
       } else if (value != null && !fitsType(value, loc)) {
         object.remove(name);
         value = null;
+      } else if (value instanceof Number n && beyondInt(n, loc)) {
+        // the records hold whole numbers as int: say so where the schema sets no bound of its own
+        boolean high = n.doubleValue() > 0;
+        if (loc.keyword(high ? "maximum" : "minimum").isEmpty()) {
+          problems.accept(path, high ? "must be at most " + Integer.MAX_VALUE + ", got " + n
+            : "must be at least " + Integer.MIN_VALUE + ", got " + n);
+        }
+        object.remove(name);
+        value = null;
       }
       if (value == null) {
         loc.defaultValue().ifPresent(d -> object.put(name, plain(d)));
@@ -117,6 +126,11 @@ final class SectionReader {
       }
     }
     return false;
+  }
+
+  private static boolean beyondInt(Number n, SchemaTree.Location loc) {
+    return loc.keyword("type").map(t -> t.asText().equals("integer")).orElse(false)
+      && (n.doubleValue() > Integer.MAX_VALUE || n.doubleValue() < Integer.MIN_VALUE);
   }
 
   private boolean validDuration(String at, String text, SchemaTree.Location loc) {
