@@ -41,4 +41,23 @@ class SchemaDefaultsTest {
     assertThat(c.upstream()).isEqualTo(new UpstreamConfig(7, Duration.ofSeconds(60)));
     assertThat(c.metrics()).isEqualTo(new MetricsConfig(true, false, true, false, java.util.List.of()));
   }
+
+  @Test
+  void aWrongValueFallsBackToItsDefaultAndProblemsKeepTheirOrder() {
+    ConfigException e = org.assertj.core.api.Assertions.catchThrowableOfType(ConfigException.class,
+      () -> ConfigLoader.fromJson("<test>", new JsonObject().put("tracing", new JsonObject()
+        .put("endpoint", "ftp://x").put("scheduleDelay", "soon").put("maxQueueSize", "many")), Map.of()));
+    assertThat(e.problems()).extracting(ConfigProblem::path)
+      .containsExactly("tracing.maxQueueSize", "tracing.endpoint", "tracing.scheduleDelay");
+    assertThat(e.problems().get(2).reason()).isEqualTo("'soon' is not an ISO 8601 duration (examples: PT30S, PT0.5S, PT2M, P1D)");
+  }
+
+  @Test
+  void aWholeNumberBeyondAnIntIsAProblemWhereTheSchemaSetsNoBound() {
+    ConfigException e = org.assertj.core.api.Assertions.catchThrowableOfType(ConfigException.class,
+      () -> ConfigLoader.fromJson("<test>", new JsonObject().put("policySettings", new JsonObject()
+        .put("maxKeysPerLimit", 3_000_000_000L)), Map.of()));
+    assertThat(e.problems()).extracting(ConfigProblem::toString)
+      .containsExactly("<test>: policySettings.maxKeysPerLimit: must be at most 2147483647, got 3000000000");
+  }
 }

@@ -82,13 +82,19 @@ final class ObservabilityBinder extends Binding {
 
   /** The {@code tracing} fields as configured, with the schema's defaults; checked and completed by {@link #tracing}. */
   private record TracingFields(boolean enabled, String protocol, String endpoint, double samplingRatio,
-                               String serviceName, int maxQueueSize, Integer maxExportBatchSize,
-                               Duration scheduleDelay, Duration exportTimeout) {
+                               String serviceName, int maxQueueSize, Integer maxExportBatchSize) {
+  }
+
+  /** The {@code tracing} durations, bound last so that their problems come after the other fields', as always. */
+  private record TracingTimes(Duration scheduleDelay, Duration exportTimeout) {
   }
 
   TracingConfig tracing(JsonObject t) {
     TracingConfig d = TracingConfig.DEFAULT;
-    TracingFields f = sections.bind(t, "tracing", "tracing", TracingFields.class);
+    JsonObject fields = t.copy();
+    fields.remove("scheduleDelay");
+    fields.remove("exportTimeout");
+    TracingFields f = sections.bind(fields, "tracing", "tracing", TracingFields.class);
     TracingConfig.Protocol protocol = TracingConfig.Protocol.of(f.protocol());
     if (protocol == null) {
       protocol = d.protocol(); // reported by the schema (an enum)
@@ -140,7 +146,14 @@ final class ObservabilityBinder extends Binding {
       problem("tracing.maxExportBatchSize", "must be between 1 and tracing.maxQueueSize (" + queue + "), got " + batch);
       batch = Math.min(d.maxExportBatchSize(), queue);
     }
+    JsonObject times = new JsonObject();
+    for (String k : new String[] {"scheduleDelay", "exportTimeout"}) {
+      if (t.containsKey(k)) {
+        times.put(k, t.getValue(k));
+      }
+    }
+    TracingTimes d2 = sections.bind(times, "tracing", "tracing", TracingTimes.class);
     return new TracingConfig(f.enabled(), endpoint, protocol, ratio, headers, serviceName, queue, batch,
-      f.scheduleDelay(), f.exportTimeout());
+      d2.scheduleDelay(), d2.exportTimeout());
   }
 }
