@@ -29,6 +29,16 @@ class SchemaDefaultsTest {
     assertThat(empty.upstream()).isEqualTo(new UpstreamConfig(100, Duration.ofSeconds(60)));
     assertThat(empty.demo()).isEqualTo(new DemoConfig(false, 2, false));
     assertThat(empty.tracing()).isEqualTo(TracingConfig.DEFAULT);
+    // the registry's defaults are the discovery module's and Vert.x's
+    assertThat(empty.registry().backend()).isEqualTo(RegistryConfig.LOCAL);
+    assertThat(empty.registry().announceAddress())
+      .isEqualTo(io.vertx.servicediscovery.ServiceDiscoveryOptions.DEFAULT_ANNOUNCE_ADDRESS);
+    assertThat(empty.registry().refreshInterval()).isEqualTo(dev.portico.discovery.RegistryOptions.DEFAULT_REFRESH);
+    assertThat(empty.registry().timeout()).isEqualTo(dev.portico.discovery.RegistryOptions.DEFAULT_CALL_TIMEOUT);
+    GatewayConfig redis = ConfigLoader.fromJson("<redis>", new JsonObject().put("registry", new JsonObject()
+      .put("backend", "redis").put("redis", new JsonObject().put("endpoint", "redis://127.0.0.1:6379"))), Map.of());
+    assertThat(redis.registry().redis().key()).isEqualTo(RegistryConfig.Redis.DEFAULT_KEY);
+    assertThat(redis.registry().redis().maxPoolSize()).isEqualTo(RegistryConfig.Redis.DEFAULT_POOL);
   }
 
   @Test

@@ -2,7 +2,6 @@ package dev.portico.gateway.config.internal;
 
 import dev.portico.discovery.InstanceSpec;
 import dev.portico.discovery.InstanceStatus;
-import dev.portico.discovery.RegistryOptions;
 import dev.portico.discovery.sources.DnsSrvOptions;
 import dev.portico.discovery.sources.KubernetesOptions;
 import dev.portico.discovery.sources.SourceOptions;
@@ -12,7 +11,6 @@ import dev.portico.gateway.config.Listeners;
 import dev.portico.gateway.config.RegistryConfig;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.servicediscovery.ServiceDiscoveryOptions;
 
 import static dev.portico.discovery.json.LenientJson.array;
 import static dev.portico.discovery.json.LenientJson.bool;
@@ -43,6 +41,17 @@ final class RegistryBinder extends Binding {
 
   RegistryBinder(Binding parent) {
     super(parent);
+  }
+
+  /** The registry's own fields with the schema's defaults (its durations bind last: their problems come last). */
+  private record RegistryFields(String backend, String announceAddress) {
+  }
+
+  private record RegistryTimes(Duration refreshInterval, Duration timeout) {
+  }
+
+  /** {@code registry.redis} with the schema's defaults. */
+  private record RedisFields(String endpoint, String password, String key, int maxPoolSize) {
   }
 
   RegistryConfig registry(JsonObject r, Listeners listeners) {
@@ -78,7 +87,9 @@ final class RegistryBinder extends Binding {
       }
       instances.add(new InstanceSpec(service, fixed.host(), fixed.port(), fixed.ssl(), fixed.basePath(), status, metadata));
     }
-    String backend = string(r, "backend", RegistryConfig.LOCAL);
+    RegistryFields fields = sections.bind(new JsonObject().put("backend", r.getValue("backend"))
+      .put("announceAddress", r.getValue("announceAddress")), "registry", "registry", RegistryFields.class);
+    String backend = fields.backend();
     RegistryConfig.Redis redis = redisRegistry(backend, r);
     List<SourceOptions> sources = sources(array(r, "sources"));
     for (int i = 0; i < instances.size(); i++) {
@@ -88,10 +99,11 @@ final class RegistryBinder extends Binding {
           + "' is the id of a registry source, which would remove this instance as not its own");
       }
     }
-    return new RegistryConfig(backend, redis,
-      string(r, "announceAddress", ServiceDiscoveryOptions.DEFAULT_ANNOUNCE_ADDRESS),
-      duration(r, "refreshInterval", "registry.refreshInterval", RegistryOptions.DEFAULT_REFRESH),
-      duration(r, "timeout", "registry.timeout", RegistryOptions.DEFAULT_CALL_TIMEOUT), instances, sources);
+    JsonObject times = new JsonObject().put("refreshInterval", r.getValue("refreshInterval"))
+      .put("timeout", r.getValue("timeout"));
+    RegistryTimes t = sections.bind(times, "registry", "registry", RegistryTimes.class);
+    return new RegistryConfig(backend, redis, fields.announceAddress(), t.refreshInterval(), t.timeout(), instances,
+      sources);
   }
 
   // --- registry sources (DNS SRV, Kubernetes) -----------------------------------------------
@@ -277,16 +289,15 @@ final class RegistryBinder extends Binding {
       }
       return null;
     }
-    JsonObject redis = object(r, "redis");
-    String endpoint = string(redis, "endpoint", null);
+    RedisFields redis = sections.bind(object(r, "redis"), "registry.redis", "registry.redis", RedisFields.class);
+    String endpoint = redis.endpoint();
     if (endpoint == null) {
       problem("registry.redis.endpoint", "required with 'backend: redis' (e.g. redis://redis:6379)");
       return null;
     }
     endpoint = namedValues.substitute("registry.redis.endpoint", endpoint);
-    String password = redis.containsKey("password") ? namedValues.substitute("registry.redis.password", string(redis, "password", "")) : null;
-    RegistryConfig.Redis out = new RegistryConfig.Redis(endpoint, password,
-      string(redis, "key", RegistryConfig.Redis.DEFAULT_KEY), integer(redis, "maxPoolSize", RegistryConfig.Redis.DEFAULT_POOL));
+    String password = redis.password() != null ? namedValues.substitute("registry.redis.password", redis.password()) : null;
+    RegistryConfig.Redis out = new RegistryConfig.Redis(endpoint, password, redis.key(), redis.maxPoolSize());
     String problem = redisEndpointProblem(endpoint);
     if (problem != null) {
       // never the endpoint itself: it may carry a password
