@@ -36,7 +36,7 @@ import dev.portico.gateway.policy.PolicyEvents;
 import dev.portico.gateway.routing.RoutePolicies;
 import dev.portico.gateway.proxy.ExchangeObserver;
 import dev.portico.gateway.resilience.BreakerRetired;
-import dev.portico.gateway.resilience.BreakerState;
+import dev.portico.metrics.BreakerState;
 import dev.portico.gateway.resilience.BreakerTransition;
 import dev.portico.gateway.proxy.ProxyVerticle;
 import dev.portico.gateway.proxy.ReverseProxyHandler;

@@ -19,13 +19,11 @@ import dev.portico.gateway.config.PoolBackendConfig;
 import dev.portico.gateway.config.SingleBackendConfig;
 import dev.portico.gateway.config.internal.SchemaCheck;
 import dev.portico.gateway.fabric.FabricRuntime;
-import dev.portico.gateway.proxy.Problems;
+import dev.portico.gateway.problem.ProblemWriter;
 import dev.portico.gateway.resilience.CircuitBreaker;
 import dev.portico.gateway.sources.DiscoverySources;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.http.HttpServerResponse;
-import io.vertx.core.http.HttpVersion;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
@@ -542,15 +540,8 @@ public final class AdminApi {
   static void problem(RoutingContext ctx, int status, String type, String detail, JsonObject extra) {
     JsonObject body = new JsonObject().put("type", TYPE_BASE + type).put("title", title(status)).put("status", status)
       .put("detail", detail).mergeIn(extra);
-    HttpServerResponse response = ctx.response().putHeader(HttpHeaders.CACHE_CONTROL, "no-store");
-    boolean close = !ctx.request().isEnded() && ctx.request().version() != HttpVersion.HTTP_2;
-    if (close) {
-      response.putHeader(HttpHeaders.CONNECTION, "close");
-    }
-    Future<Void> sent = Problems.write(response, body);
-    if (close) {
-      sent.onComplete(ar -> ctx.request().connection().close());
-    }
+    ctx.response().putHeader(HttpHeaders.CACHE_CONTROL, "no-store");
+    ProblemWriter.answer(ctx.request(), body, ProblemWriter.closes(ctx.request(), !ctx.request().isEnded()));
   }
 
   private static String title(int status) {

@@ -1,5 +1,6 @@
 package dev.portico.gateway.proxy;
 
+import dev.portico.gateway.problem.ErrorReason;
 import dev.portico.fabric.resolve.ResolutionFailure;
 import dev.portico.gateway.backend.Endpoint;
 import dev.portico.gateway.backend.Selection;
@@ -475,7 +476,7 @@ final class Exchange {
       res.reset();
       upRes.exceptionHandler(IGNORE);
       upRes.request().reset();
-      complete(0, res.closed() ? "ClientConnectionFailure" : "BackendConnectionFailure");
+      complete(0, res.closed() ? ErrorReason.CLIENT_CONNECTION_FAILURE.label() : ErrorReason.BACKEND_CONNECTION_FAILURE.label());
     });
   }
 
@@ -645,7 +646,7 @@ final class Exchange {
       permit = CircuitBreaker.Permit.DENIED;
     }
     log.debug("client went away: reason=ClientConnectionFailure backend={} requestId={}", route.backend().id(), requestId);
-    complete(0, "ClientConnectionFailure");
+    complete(0, ErrorReason.CLIENT_CONNECTION_FAILURE.label());
   }
 
   private void fail(Failure failure, Throwable cause) {

@@ -1,5 +1,6 @@
 package dev.portico.gateway.proxy;
 
+import dev.portico.gateway.problem.ErrorReason;
 import dev.portico.gateway.policy.Completion;
 import dev.portico.gateway.policy.HeaderEdits;
 import dev.portico.gateway.policy.HttpPolicyRequest;
@@ -88,7 +89,7 @@ final class PolicyStage {
     req.pause();
     // the chain completes its outcome on this request's context
     outcome.onComplete(ar -> decided(ctx, state, req, route, path, rest, requestId, startNanos, run,
-      ar.succeeded() ? ar.result() : new PolicyOutcome.Reject(500, "PolicyFailure", "Policy failure",
+      ar.succeeded() ? ar.result() : new PolicyOutcome.Reject(500, ErrorReason.POLICY_FAILURE.label(), "Policy failure",
         "a policy failed while deciding on this request", HeaderEdits.NONE), unlessLetThrough, body, span));
   }
 
@@ -99,7 +100,7 @@ final class PolicyStage {
     if (res.closed()) {
       // the client left while the chain waited
       run.completed(new Completion(0, req.bytesRead(), 0));
-      report(ctx, span, completion(route, requestId, req, path, 0, "ClientConnectionFailure", startNanos, false, span));
+      report(ctx, span, completion(route, requestId, req, path, 0, ErrorReason.CLIENT_CONNECTION_FAILURE.label(), startNanos, false, span));
       return;
     }
     if (o instanceof PolicyOutcome.Continue c && unlessLetThrough != null) {
