@@ -34,12 +34,13 @@ import dev.portico.gateway.policy.PolicyCompiler;
 import dev.portico.gateway.policy.PolicyEnvironment;
 import dev.portico.gateway.policy.PolicyEvents;
 import dev.portico.gateway.routing.RoutePolicies;
-import dev.portico.gateway.proxy.ExchangeObserver;
+import dev.portico.gateway.pipeline.ExchangeObserver;
 import dev.portico.gateway.resilience.BreakerRetired;
 import dev.portico.metrics.BreakerState;
 import dev.portico.gateway.resilience.BreakerTransition;
-import dev.portico.gateway.proxy.ProxyVerticle;
-import dev.portico.gateway.proxy.ReverseProxyHandler;
+import dev.portico.gateway.pipeline.ProxyVerticle;
+import dev.portico.gateway.pipeline.Pipeline;
+import dev.portico.gateway.pipeline.ReverseProxyStage;
 import dev.portico.gateway.reload.ConfigChange;
 import dev.portico.gateway.reload.ConfigReloader;
 import dev.portico.gateway.reload.ConfigSource;
@@ -498,7 +499,7 @@ public final class GatewayVerticle extends VerticleBase {
       }
     }
     if (config.listeners().serviceFabricReverseProxy().enabled()) {
-      ids.add(ReverseProxyHandler.ID);
+      ids.add(ReverseProxyStage.ID);
     }
     return ids;
   }
@@ -571,7 +572,7 @@ public final class GatewayVerticle extends VerticleBase {
     List<ProxyVerticle> instances = new CopyOnWriteArrayList<>();
     return vertx.deployVerticle(() -> {
       ProxyVerticle v = new ProxyVerticle(config, rp.host(), port, rp.https(), rp.timeouts(), rp.escapedSlashes(), states,
-        observability.observer(), fabric, ReverseProxyHandler.ID, ctx -> new ReverseProxyHandler(ctx, rp)).drainingWith(drainState)
+        observability.observer(), fabric, ReverseProxyStage.ID, ctx -> Pipeline.reverseProxy(ctx, rp)).drainingWith(drainState)
         .tracedWith(observability.tracing());
       instances.add(v);
       listeners.add(v);

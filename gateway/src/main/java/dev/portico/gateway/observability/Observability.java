@@ -11,8 +11,8 @@ import dev.portico.gateway.config.GatewayConfig;
 import dev.portico.gateway.config.MetricsConfig;
 import dev.portico.gateway.config.SingleBackendConfig;
 import dev.portico.gateway.management.ManagementServer;
-import dev.portico.gateway.proxy.ExchangeObserver;
-import dev.portico.gateway.proxy.ReverseProxyHandler;
+import dev.portico.gateway.pipeline.ExchangeObserver;
+import dev.portico.gateway.pipeline.ReverseProxyStage;
 import dev.portico.gateway.sources.DiscoverySources;
 import dev.portico.gateway.tracing.TraceExemplars;
 import dev.portico.gateway.tracing.Tracing;
@@ -112,7 +112,7 @@ public final class Observability {
     }
     apis.add(ExchangeObserver.UNMATCHED);
     if (config.listeners().serviceFabricReverseProxy().enabled()) {
-      apis.add(ReverseProxyHandler.ID);
+      apis.add(ReverseProxyStage.ID);
     }
     metrics.declareApis(apis);
   }

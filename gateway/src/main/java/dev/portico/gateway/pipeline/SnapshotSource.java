@@ -1,4 +1,4 @@
-package dev.portico.gateway.proxy;
+package dev.portico.gateway.pipeline;
 
 import dev.portico.gateway.backend.Selection;
 import dev.portico.gateway.resilience.RetryPolicy;
@@ -24,37 +24,37 @@ final class SnapshotSource implements TargetSource {
   }
 
   @Override
-  public void started(Exchange x, long nowNanos) {
+  public void started(AttemptContext x, long nowNanos) {
     if (x.route().retry().enabled()) {
       x.route().retry().budget().recordRequest(nowNanos);
     }
   }
 
   @Override
-  public boolean buffers(Exchange x, HttpMethod method, long contentLength) {
+  public boolean buffers(AttemptContext x, HttpMethod method, long contentLength) {
     RetryPolicy retry = x.route().retry();
     return retry.enabled() && retry.allowsMethod(method) && retry.buffers(contentLength);
   }
 
   @Override
-  public Selection first(Exchange x, long nowNanos) {
+  public Selection first(AttemptContext x, long nowNanos) {
     return x.state().select(x.route().backend(), nowNanos, x.tried(), x.affinityToken());
   }
 
   @Override
-  public boolean complains(Exchange x, int status, String reason, MultiMap headers) {
+  public boolean complains(AttemptContext x, int status, String reason, MultiMap headers) {
     RetryPolicy retry = x.route().retry();
     boolean wanted = status > 0 ? retry.retriesOnStatus(status) : retry.retriesOnReason(reason);
     return wanted && x.attempts() <= retry.maxRetries() && retry.allowsMethod(x.method());
   }
 
   @Override
-  public Future<Boolean> reconsider(Exchange x, int status, String reason) {
+  public Future<Boolean> reconsider(AttemptContext x, int status, String reason) {
     return x.route().retry().budget().tryRetry(System.nanoTime()) ? YES : NO;
   }
 
   @Override
-  public Future<Selection> next(Exchange x) {
+  public Future<Selection> next(AttemptContext x) {
     Promise<Selection> next = Promise.promise();
     x.vertx().setTimer(x.route().retry().backoffMillis(x.attempts()),
       t -> next.complete(x.state().select(x.route().backend(), System.nanoTime(), x.tried(), x.affinityToken())));

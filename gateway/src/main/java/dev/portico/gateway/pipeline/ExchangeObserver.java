@@ -1,4 +1,4 @@
-package dev.portico.gateway.proxy;
+package dev.portico.gateway.pipeline;
 
 import dev.portico.metrics.FabricResolution;
 import io.vertx.core.http.HttpMethod;

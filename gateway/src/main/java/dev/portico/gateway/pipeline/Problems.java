@@ -1,4 +1,4 @@
-package dev.portico.gateway.proxy;
+package dev.portico.gateway.pipeline;
 
 import dev.portico.gateway.policy.HeaderEdits;
 import dev.portico.gateway.problem.ProblemWriter;
