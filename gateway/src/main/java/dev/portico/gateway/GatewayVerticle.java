@@ -1,5 +1,6 @@
 package dev.portico.gateway;
 
+import dev.portico.gateway.config.FabricBackendConfig;
 import dev.portico.discovery.DeclaredInstances;
 import dev.portico.discovery.InstanceSpec;
 import dev.portico.discovery.Registry;
@@ -13,12 +14,10 @@ import dev.portico.gateway.backend.BackendStates;
 import dev.portico.gateway.backend.PoolBackend;
 import dev.portico.gateway.backend.SingleBackend;
 import dev.portico.gateway.config.BackendConfig;
-import dev.portico.gateway.config.BackendTarget;
 import dev.portico.gateway.config.GatewayConfig;
 import dev.portico.gateway.config.ListenerHttps;
 import dev.portico.gateway.config.RegistryConfig;
 import dev.portico.gateway.config.ReverseProxyConfig;
-import dev.portico.gateway.config.SingleBackendConfig;
 import dev.portico.gateway.demo.DemoBackend;
 import dev.portico.gateway.demo.FabricDemo;
 import dev.portico.gateway.fabric.FabricRuntime;
@@ -494,7 +493,7 @@ public final class GatewayVerticle extends VerticleBase {
   private List<String> fabricBackendIds() {
     List<String> ids = new ArrayList<>();
     for (BackendConfig b : config.backends()) {
-      if (b instanceof SingleBackendConfig s && s.target() instanceof BackendTarget.ServiceFabric) {
+      if (b instanceof FabricBackendConfig) {
         ids.add(b.id());
       }
     }

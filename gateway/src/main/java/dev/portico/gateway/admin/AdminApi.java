@@ -1,5 +1,6 @@
 package dev.portico.gateway.admin;
 
+import dev.portico.gateway.config.FabricBackendConfig;
 import dev.portico.discovery.InstanceSpec;
 import dev.portico.discovery.InstanceStatus;
 import dev.portico.discovery.Registry;
@@ -174,15 +175,13 @@ public final class AdminApi {
         .put("weight", m.weight())));
       return json.put("type", "Pool").put("members", members);
     }
-    SingleBackendConfig single = (SingleBackendConfig) b;
     json.put("type", "Single");
-    BackendTarget t = single.target();
-    if (t instanceof BackendTarget.FixedUrl u) {
-      json.put("url", u.url());
-    } else if (t instanceof BackendTarget.RegistryService s) {
-      json.put("service", s.service());
-    } else if (t instanceof BackendTarget.ServiceFabric sf) {
+    if (b instanceof FabricBackendConfig sf) {
       json.put("serviceFabric", sf.service().toString());
+    } else if (((SingleBackendConfig) b).target() instanceof BackendTarget.FixedUrl u) {
+      json.put("url", u.url());
+    } else if (((SingleBackendConfig) b).target() instanceof BackendTarget.RegistryService s) {
+      json.put("service", s.service());
     }
     JsonArray states = new JsonArray();
     for (Map.Entry<String, CircuitBreaker> e : breakers.breakers(b.id()).entrySet()) {

@@ -1,5 +1,6 @@
 package dev.portico.gateway.observability;
 
+import dev.portico.gateway.config.FabricBackendConfig;
 import dev.portico.discovery.InstanceStatus;
 import dev.portico.discovery.RegistrySnapshot;
 import dev.portico.discovery.RegistryWatcher;
@@ -253,7 +254,7 @@ public final class Observability {
       if (b instanceof SingleBackendConfig s && s.target() instanceof BackendTarget.RegistryService r) {
         services.add(r.service());
       }
-      if (b instanceof SingleBackendConfig s && s.target() instanceof BackendTarget.ServiceFabric f) {
+      if (b instanceof FabricBackendConfig f) {
         services.add(f.service().toString());
       }
     }
