@@ -173,7 +173,7 @@ public final class GatewayVerticle extends VerticleBase {
         } catch (ConfigException e) {
           return Future.failedFuture(e);
         }
-        states = new RoutingStateHolder(RoutingState.compile(config, snapshot, backendStates, policies));
+        states = new RoutingStateHolder(RoutingState.compile(config, snapshot, backendStates, policies, fabric));
         watcher.onChange(states::registryChanged);
         return deployRouting();
       })
@@ -345,7 +345,7 @@ public final class GatewayVerticle extends VerticleBase {
     for (String backend : change.retireBreakers()) {
       backendStates.retainOnly(backend, Set.of());
     }
-    RoutingState compiled = RoutingState.compile(next, watcher.current(), backendStates, policies);
+    RoutingState compiled = RoutingState.compile(next, watcher.current(), backendStates, policies, fabric);
     states.update(s -> s.registry().version() > compiled.registry().version() ? compiled.withRegistry(s.registry()) : compiled);
     config = next;
     observability.configChanged(next);

@@ -11,6 +11,8 @@ import dev.portico.gateway.resilience.CircuitBreaker;
 import dev.portico.gateway.resilience.RetryAfter;
 import dev.portico.gateway.resilience.RetryPolicy;
 import dev.portico.gateway.routing.Route;
+import dev.portico.gateway.target.AttemptContext;
+import dev.portico.gateway.target.TargetSource;
 import dev.portico.gateway.tracing.RequestSpan;
 import io.netty.channel.ConnectTimeoutException;
 import io.vertx.core.AsyncResult;
@@ -138,8 +140,8 @@ final class Exchange {
     this.hasBody = contentLength != null
       ? !contentLength.equals("0")
       : req.headers().contains(HttpHeaders.TRANSFER_ENCODING) || (req.version() == HttpVersion.HTTP_2 && !req.isEnded());
-    this.view = new AttemptContext(vertx, rc.state, route, req.method(), affinityToken, observer, trace,
-      Collections.unmodifiableList(tried));
+    this.view = new AttemptContext(vertx, rc.state, route.backend(), route.retry(), req.method(), affinityToken,
+      observer, trace, Collections.unmodifiableList(tried));
   }
 
   // --- the exchange -------------------------------------------------------------------------

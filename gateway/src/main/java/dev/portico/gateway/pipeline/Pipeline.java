@@ -25,7 +25,7 @@ import java.util.List;
  *   <li>{@link RequestValidation} (routes of APIs that validate against OpenAPI);</li>
  *   <li>{@link FrontStages#routed routed}: the request counts as in flight for its API;</li>
  *   <li>{@link PolicyStage} (routes with policies): refuse, answer, or go on with header edits and a rewrite;</li>
- *   <li>{@link TargetChoice}: the route's compiled target source (snapshot, or Service Fabric resolution);</li>
+ *   <li>{@link TargetStage}: a source from the route's compiled target choice (snapshot, or Service Fabric resolution);</li>
  *   <li>{@link ForwardStage}: the {@link Exchange}, with its attempts and retry state machine.</li>
  * </ol>
  * and on the Service Fabric reverse-proxy listener ({@link #reverseProxy}): {@link ReverseProxyStage}
@@ -53,7 +53,7 @@ public final class Pipeline implements Handler<HttpServerRequest> {
     stages.add(new RequestValidation());
     stages.add(FrontStages.routed(ctx.observer()));
     stages.add(new PolicyStage(ctx.escapedSlashes()));
-    stages.add(new TargetChoice(ctx.fabric()));
+    stages.add(TargetStage.INSTANCE);
     stages.add(new ForwardStage(ctx));
     return new Pipeline(ctx, stages, null, null);
   }

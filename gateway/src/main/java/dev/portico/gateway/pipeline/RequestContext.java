@@ -2,6 +2,7 @@ package dev.portico.gateway.pipeline;
 
 import dev.portico.gateway.routing.Route;
 import dev.portico.gateway.state.RoutingState;
+import dev.portico.gateway.target.TargetSource;
 import dev.portico.gateway.tracing.RequestSpan;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
@@ -12,7 +13,7 @@ import io.vertx.core.http.HttpServerRequest;
  * against and its route, the body request validation already read, what the policies asked
  * (header edits, the backend path and query), and where its attempts go ({@link TargetSource}).
  * One per request, confined to the request's event loop, so it needs no locking. The exchange
- * copies what it needs when it starts; target sources see an immutable {@link AttemptContext}.
+ * copies what it needs when it starts; target sources see an immutable {@code AttemptContext}.
  */
 public final class RequestContext {
 

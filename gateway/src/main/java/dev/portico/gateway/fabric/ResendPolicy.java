@@ -1,4 +1,4 @@
-package dev.portico.gateway.pipeline;
+package dev.portico.gateway.fabric;
 
 import dev.portico.gateway.problem.ErrorReason;
 import dev.portico.fabric.resolve.RetryBackoff;
@@ -13,7 +13,7 @@ import java.util.random.RandomGenerator;
  * When a {@link FabricSource} re-resolves and resends: the closed set of Service Fabric's two
  * rule books, APIM's {@code set-backend-service} and the reverse proxy's.
  */
-sealed interface ResendPolicy {
+public sealed interface ResendPolicy {
 
   /** Whether the outcome is a complaint (before counting resends left). */
   boolean complains(HttpMethod method, int status, String reason, MultiMap responseHeaders);

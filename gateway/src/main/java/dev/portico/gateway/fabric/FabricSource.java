@@ -1,4 +1,4 @@
-package dev.portico.gateway.pipeline;
+package dev.portico.gateway.fabric;
 
 import dev.portico.fabric.FabricName;
 import dev.portico.fabric.PartitionKey;
@@ -14,10 +14,9 @@ import dev.portico.fabric.resolve.ResolvedReplica;
 import dev.portico.gateway.backend.Selection;
 import dev.portico.gateway.backend.Target;
 import dev.portico.gateway.backend.Upstream;
-import dev.portico.gateway.fabric.FabricKeys;
-import dev.portico.gateway.fabric.FabricPicker;
-import dev.portico.gateway.fabric.FabricResults;
-import dev.portico.gateway.fabric.FabricRuntime;
+import dev.portico.gateway.target.AttemptContext;
+import dev.portico.gateway.target.ResolutionObserver;
+import dev.portico.gateway.target.TargetSource;
 import dev.portico.gateway.tracing.FabricPlace;
 import dev.portico.gateway.tracing.RequestSpan;
 import dev.portico.metrics.FabricResolution;
@@ -48,7 +47,10 @@ import java.util.concurrent.ThreadLocalRandom;
  *
  * <p>One instance per exchange, confined to its event loop.
  */
-final class FabricSource implements TargetSource {
+public final class FabricSource implements TargetSource {
+
+  private static final ResolutionObserver NO_OBSERVER = new ResolutionObserver() {
+  };
 
   private final FabricRuntime fabric;
   private final Upstream upstream;
@@ -66,7 +68,7 @@ final class FabricSource implements TargetSource {
   private final long deadlineMillis;
 
   private Context context;
-  private ExchangeObserver observer = ExchangeObserver.NONE;
+  private ResolutionObserver observer = NO_OBSERVER;
   /** The request's spans, or {@code null} (tracing off). */
   private RequestSpan trace;
   private PartitionKey key;
@@ -90,7 +92,7 @@ final class FabricSource implements TargetSource {
    * @param bufferLimit bodies up to this many bytes are buffered to be resendable (-1: never)
    * @param deadline    bound on the whole exchange in milliseconds, 0 for none
    */
-  FabricSource(FabricRuntime fabric, Upstream upstream, FabricName service, String keyText, String keyKind,
+  public FabricSource(FabricRuntime fabric, Upstream upstream, FabricName service, String keyText, String keyKind,
                String keyAbsence, ReplicaSelector selector, boolean selectorForStatefulOnly, Optional<String> listener,
                ResendPolicy policy, int maxResends, long bufferLimit, long deadline) {
     this.fabric = fabric;

@@ -1,8 +1,9 @@
-package dev.portico.gateway.pipeline;
+package dev.portico.gateway.target;
 
+import dev.portico.gateway.backend.Backend;
 import dev.portico.gateway.backend.Target;
-import dev.portico.gateway.routing.Route;
-import dev.portico.gateway.state.RoutingState;
+import dev.portico.gateway.backend.TargetSelector;
+import dev.portico.gateway.resilience.RetryPolicy;
 import dev.portico.gateway.tracing.RequestSpan;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
@@ -14,12 +15,15 @@ import java.util.List;
  * never the exchange's internals. {@code tried} is a read-only view of the targets tried so far,
  * in order (the exchange adds one per attempt), so a retry can go elsewhere.
  *
- * @param state         the routing snapshot the request was matched against (Single and Pool targets)
+ * @param snapshot      the routing snapshot the request was matched against: Single and Pool targets
+ * @param backend       the route's backend
+ * @param retry         the API's retry policy (with its budget)
  * @param affinityToken the session affinity cookie's value, or {@code null}
+ * @param observer      told of Service Fabric resolutions
  * @param trace         the request's spans, {@code null} when tracing is off
  */
-public record AttemptContext(Vertx vertx, RoutingState state, Route route, HttpMethod method, String affinityToken,
-                             ExchangeObserver observer, RequestSpan trace, List<Target> tried) {
+public record AttemptContext(Vertx vertx, TargetSelector snapshot, Backend backend, RetryPolicy retry, HttpMethod method,
+                             String affinityToken, ResolutionObserver observer, RequestSpan trace, List<Target> tried) {
 
   /** Attempts made so far. */
   public int attempts() {

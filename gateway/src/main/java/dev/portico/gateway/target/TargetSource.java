@@ -1,4 +1,4 @@
-package dev.portico.gateway.pipeline;
+package dev.portico.gateway.target;
 
 import dev.portico.gateway.backend.Selection;
 import dev.portico.gateway.backend.Target;
@@ -8,7 +8,7 @@ import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpMethod;
 
 /**
- * Where the attempts of one {@link Exchange} go, and when it tries again: the exchange forwards,
+ * Where the attempts of one exchange ({@code pipeline.Exchange}) go, and when it tries again: the exchange forwards,
  * streams, reports outcomes to breakers and observers, and never resends a body it cannot
  * resend whole; the source decides targets and retries.
  *
@@ -16,7 +16,7 @@ import io.vertx.core.http.HttpMethod;
  *   <li>{@link SnapshotSource}: Single and Pool backends. Targets come synchronously from the
  *       immutable routing snapshot; retries follow the API's retry policy, on another member or
  *       instance. Stateless and shared: a request costs it no allocation.</li>
- *   <li>{@link FabricSource}: Service Fabric backends and the reverse-proxy listener. The first
+ *   <li>{@code fabric.FabricSource}: Service Fabric backends and the reverse-proxy listener. The first
  *       target is resolved synchronously from the resolver's immutable index; a complaint
  *       (connection failure, timeout, a status its policy names) re-resolves asynchronously and
  *       resends, after Service Fabric's back-off unless the partition has moved.</li>
