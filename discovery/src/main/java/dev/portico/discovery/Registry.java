@@ -38,7 +38,8 @@ public final class Registry {
 
   /**
    * Records this process wrote itself, as stored and decoded: the watcher's next read of such a
-   * record does not decode it again. Each entry is taken by that read.
+   * record does not decode it again. Each entry is taken by that read or by the record's
+   * unpublication (a record unpublished before any read would otherwise stay here for good).
    */
   private final Map<String, Written> written = new ConcurrentHashMap<>();
 
@@ -158,6 +159,11 @@ public final class Registry {
    * The instance this process wrote as record {@code id} if it was stored exactly as {@code stored}
    * (so it needs no decoding), else {@code null}. Takes the entry either way.
    */
+  /** How many written records wait for a watcher's read (for tests). */
+  int awaitingRead() {
+    return written.size();
+  }
+
   ServiceInstance writtenAs(String id, String stored) {
     Written w = written.remove(id);
     return w != null && w.stored().equals(stored) ? w.instance() : null;
@@ -175,7 +181,7 @@ public final class Registry {
   }
 
   public Future<Void> unpublish(String id) {
-    return bounded(discovery.unpublish(id)).onSuccess(v -> announceRecord(id));
+    return unpublishQuietly(id).onSuccess(v -> announceRecord(id));
   }
 
   /**
@@ -230,6 +236,7 @@ public final class Registry {
   }
 
   Future<Void> unpublishQuietly(String id) {
+    written.remove(id);
     return bounded(discovery.unpublish(id));
   }
 

@@ -163,4 +163,17 @@ class RegistryWatcherTest {
     watcher.stop().await();
     registry.close();
   }
+
+  @Test
+  void aBulkRecordUnpublishedBeforeAnyReadIsNotKeptForTheWatcher(Vertx vertx) {
+    Registry registry = Registry.create(vertx, RegistryOptions.local().withRefreshInterval(Duration.ofMinutes(5)));
+    java.util.List<ServiceInstance> published = registry.publishAll(java.util.List.of(
+      InstanceSpec.of("a", "http://10.0.2.1:8001"), InstanceSpec.of("a", "http://10.0.2.2:8002"))).await();
+    assertThat(registry.awaitingRead()).isEqualTo(2);
+    registry.unpublish(published.get(0).id()).await();
+    registry.write(new RegistryWrites(java.util.List.of(published.get(1).id()), java.util.List.of(), java.util.List.of()))
+      .await();
+    assertThat(registry.awaitingRead()).isZero();
+    registry.close();
+  }
 }
