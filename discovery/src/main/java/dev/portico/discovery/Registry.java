@@ -126,6 +126,29 @@ public final class Registry {
     if (specs.isEmpty()) {
       return Future.succeededFuture(List.of());
     }
+    // encoding tens of thousands of records takes a second of CPU: not on the caller's event loop
+    Future<Bulk> bulk = specs.size() < ENCODE_INLINE ? Future.succeededFuture(encode(specs))
+      : vertx.executeBlocking(() -> encode(specs), false);
+    return bulk.compose(b -> bounded(records.putAll(b.stored()))
+      .recover(e -> {
+        b.stored().keySet().forEach(written::remove);
+        return bounded(records.removeAll(b.stored().keySet())).otherwiseEmpty().transform(ar -> Future.failedFuture(e));
+      })
+      .map(v -> {
+        // one announcement for the whole bulk: every watcher reads the registry once
+        announce("bulk publication of " + b.instances().size());
+        return b.instances();
+      }));
+  }
+
+  /** Bulks smaller than this are encoded on the caller's thread (a worker hop costs more than they do). */
+  private static final int ENCODE_INLINE = 1024;
+
+  /** The records of one bulk publication: as returned (in order) and as stored, by registration id. */
+  private record Bulk(List<ServiceInstance> instances, Map<String, String> stored) {
+  }
+
+  private Bulk encode(List<InstanceSpec> specs) {
     List<ServiceInstance> out = new java.util.ArrayList<>(specs.size());
     Map<String, String> stored = new java.util.LinkedHashMap<>();
     for (InstanceSpec spec : specs) {
@@ -136,23 +159,13 @@ public final class Registry {
       }
       String id = java.util.UUID.randomUUID().toString();
       record.setRegistration(id);
-      JsonObject json = record.toJson();
-      String text = json.encode();
+      String text = record.toJson().encode();
       ServiceInstance instance = toInstance(record);
       stored.put(id, text);
       written.put(id, new Written(text, instance));
       out.add(instance);
     }
-    return bounded(records.putAll(stored))
-      .recover(e -> {
-        stored.keySet().forEach(written::remove);
-        return bounded(records.removeAll(stored.keySet())).otherwiseEmpty().transform(ar -> Future.failedFuture(e));
-      })
-      .map(v -> {
-        // one announcement for the whole bulk: every watcher reads the registry once
-        announce("bulk publication of " + out.size());
-        return out;
-      });
+    return new Bulk(out, stored);
   }
 
   /**

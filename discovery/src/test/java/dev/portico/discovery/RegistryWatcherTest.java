@@ -176,4 +176,25 @@ class RegistryWatcherTest {
     assertThat(registry.awaitingRead()).isZero();
     registry.close();
   }
+
+  @Test
+  void aLargeBulkIsEncodedOffTheCallersEventLoopAndCompletesOnIt(Vertx vertx) {
+    Registry registry = Registry.create(vertx, RegistryOptions.local().withRefreshInterval(Duration.ofMinutes(5)));
+    java.util.List<InstanceSpec> specs = new java.util.ArrayList<>();
+    for (int i = 0; i < 3000; i++) {
+      specs.add(InstanceSpec.of("big-" + (i % 3), "http://10.0.3." + (i % 250) + ":" + (9000 + i)));
+    }
+    io.vertx.core.Context context = vertx.getOrCreateContext();
+    java.util.concurrent.CompletableFuture<Boolean> onCaller = new java.util.concurrent.CompletableFuture<>();
+    java.util.List<ServiceInstance> published = io.vertx.core.Future.<java.util.List<ServiceInstance>>future(p ->
+      context.runOnContext(v -> registry.publishAll(specs).onComplete(ar -> {
+        onCaller.complete(io.vertx.core.Vertx.currentContext() == context);
+        p.handle(ar);
+      }))).await();
+    assertThat(onCaller.join()).isTrue();
+    assertThat(published).hasSize(3000);
+    assertThat(published.get(2999).port()).isEqualTo(11999);
+    assertThat(registry.instances().await()).containsExactlyInAnyOrderElementsOf(published);
+    registry.close();
+  }
 }
