@@ -7,6 +7,7 @@ import io.vertx.servicediscovery.Record;
 import io.vertx.servicediscovery.ServiceDiscovery;
 import io.vertx.servicediscovery.types.HttpEndpoint;
 
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -195,6 +196,19 @@ public final class Registry {
 
   public Future<Void> unpublish(String id) {
     return unpublishQuietly(id).onSuccess(v -> announceRecord(id));
+  }
+
+  /**
+   * Unpublishes every record of {@code ids} in a few large writes (HDEL per thousand on Redis) and
+   * announces them once: a gateway stopping with 50,000 declared instances does not remove them
+   * one by one. Records already gone are no failure.
+   */
+  public Future<Void> unpublishAll(Collection<String> ids) {
+    if (ids.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    ids.forEach(written::remove);
+    return bounded(records.removeAll(ids)).onSuccess(v -> announce("bulk unpublication of " + ids.size()));
   }
 
   /**

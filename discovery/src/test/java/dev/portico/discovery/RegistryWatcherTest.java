@@ -197,4 +197,19 @@ class RegistryWatcherTest {
     assertThat(registry.instances().await()).containsExactlyInAnyOrderElementsOf(published);
     registry.close();
   }
+
+  @Test
+  void unpublishAllRemovesEveryRecordAndAWatcherSeesThem(Vertx vertx) {
+    Registry registry = Registry.create(vertx, RegistryOptions.local().withRefreshInterval(Duration.ofMinutes(5)));
+    java.util.List<ServiceInstance> published = registry.publishAll(java.util.List.of(
+      InstanceSpec.of("gone", "http://10.0.4.1:8001"), InstanceSpec.of("gone", "http://10.0.4.2:8002"),
+      InstanceSpec.of("kept", "http://10.0.4.3:8003"))).await();
+    RegistryWatcher watcher = new RegistryWatcher(vertx, registry);
+    assertThat(watcher.start().await().size()).isEqualTo(3);
+    registry.unpublishAll(java.util.List.of(published.get(0).id(), published.get(1).id(), "no-such-record")).await();
+    assertThat(registry.instances().await()).containsExactly(published.get(2));
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> watcher.current().size() == 1);
+    watcher.stop().await();
+    registry.close();
+  }
 }
