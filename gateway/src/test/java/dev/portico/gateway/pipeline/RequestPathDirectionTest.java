@@ -55,6 +55,19 @@ class RequestPathDirectionTest {
     assertThat(imports(G + "state")).doesNotContain(G + "pipeline");
   }
 
+  @Test
+  void theRequestPathDoesNotImportTheServiceFabricAdapter() throws IOException {
+    try (Stream<Path> files = Files.list(Path.of("src/main/java/dev/portico/gateway/pipeline"))) {
+      assertThat(files.filter(f -> {
+        try {
+          return Files.readString(f).contains("import dev.portico.fabric.");
+        } catch (IOException e) {
+          throw new IllegalStateException(e);
+        }
+      }).map(f -> f.getFileName().toString()).toList()).isEmpty();
+    }
+  }
+
   /** The gateway packages the sources of {@code pkg} import (itself left out). */
   private static Set<String> imports(String pkg) throws IOException {
     Map<String, Set<String>> graph = new TreeMap<>();
