@@ -1,7 +1,6 @@
 package dev.portico.gateway.pipeline;
 
 import dev.portico.gateway.config.EscapedSlashes;
-import dev.portico.gateway.fabric.FabricRuntime;
 import dev.portico.gateway.state.RoutingStateHolder;
 import dev.portico.gateway.tracing.Tracing;
 import io.vertx.core.Vertx;
@@ -9,25 +8,24 @@ import io.vertx.core.http.HttpClient;
 
 /**
  * What a listener's request handler works with, one per routing verticle: its Vert.x and pooled
- * client, the routing state, this gateway's hop marker, the observer, Service Fabric resolution.
+ * client, the routing state, this gateway's hop marker, the observer.
  *
  * @param hopMarker this gateway's id; a request whose {@code Via} already names it has looped
  * @param via       the {@code Via} entry this gateway adds ({@code 1.1 <hopMarker>})
- * @param fabric    Service Fabric resolution ({@code null} when no backend resolves through it)
  * @param escapedSlashes the listener's rule for encoded slashes and backslashes in request paths
  * @param tracing   the gateway's tracer, {@code null} when tracing is off
  */
 public record ProxyContext(Vertx vertx, HttpClient client, RoutingStateHolder states, String hopMarker, String via,
-                           ExchangeObserver observer, FabricRuntime fabric, EscapedSlashes escapedSlashes,
+                           ExchangeObserver observer, EscapedSlashes escapedSlashes,
                            Tracing tracing) {
 
   public static ProxyContext of(Vertx vertx, HttpClient client, RoutingStateHolder states, String hopMarker,
-                                ExchangeObserver observer, FabricRuntime fabric, EscapedSlashes escapedSlashes) {
-    return new ProxyContext(vertx, client, states, hopMarker, "1.1 " + hopMarker, observer, fabric, escapedSlashes, null);
+                                ExchangeObserver observer, EscapedSlashes escapedSlashes) {
+    return new ProxyContext(vertx, client, states, hopMarker, "1.1 " + hopMarker, observer, escapedSlashes, null);
   }
 
   /** This context with {@code tracing} ({@code null}: off). */
   public ProxyContext withTracing(Tracing tracing) {
-    return new ProxyContext(vertx, client, states, hopMarker, via, observer, fabric, escapedSlashes, tracing);
+    return new ProxyContext(vertx, client, states, hopMarker, via, observer, escapedSlashes, tracing);
   }
 }
