@@ -1,5 +1,6 @@
 package dev.portico.gateway;
 
+import dev.portico.gateway.config.FabricBackendConfig;
 import dev.portico.discovery.DeclaredInstances;
 import dev.portico.discovery.InstanceSpec;
 import dev.portico.discovery.Registry;
@@ -13,12 +14,10 @@ import dev.portico.gateway.backend.BackendStates;
 import dev.portico.gateway.backend.PoolBackend;
 import dev.portico.gateway.backend.SingleBackend;
 import dev.portico.gateway.config.BackendConfig;
-import dev.portico.gateway.config.BackendTarget;
 import dev.portico.gateway.config.GatewayConfig;
 import dev.portico.gateway.config.ListenerHttps;
 import dev.portico.gateway.config.RegistryConfig;
 import dev.portico.gateway.config.ReverseProxyConfig;
-import dev.portico.gateway.config.SingleBackendConfig;
 import dev.portico.gateway.demo.DemoBackend;
 import dev.portico.gateway.demo.FabricDemo;
 import dev.portico.gateway.fabric.FabricRuntime;
@@ -34,12 +33,13 @@ import dev.portico.gateway.policy.PolicyCompiler;
 import dev.portico.gateway.policy.PolicyEnvironment;
 import dev.portico.gateway.policy.PolicyEvents;
 import dev.portico.gateway.routing.RoutePolicies;
-import dev.portico.gateway.proxy.ExchangeObserver;
+import dev.portico.gateway.pipeline.ExchangeObserver;
 import dev.portico.gateway.resilience.BreakerRetired;
-import dev.portico.gateway.resilience.BreakerState;
+import dev.portico.metrics.BreakerState;
 import dev.portico.gateway.resilience.BreakerTransition;
-import dev.portico.gateway.proxy.ProxyVerticle;
-import dev.portico.gateway.proxy.ReverseProxyHandler;
+import dev.portico.gateway.pipeline.ProxyVerticle;
+import dev.portico.gateway.pipeline.Pipeline;
+import dev.portico.gateway.fabric.reverseproxy.ReverseProxyStage;
 import dev.portico.gateway.reload.ConfigChange;
 import dev.portico.gateway.reload.ConfigReloader;
 import dev.portico.gateway.reload.ConfigSource;
@@ -173,7 +173,7 @@ public final class GatewayVerticle extends VerticleBase {
         } catch (ConfigException e) {
           return Future.failedFuture(e);
         }
-        states = new RoutingStateHolder(RoutingState.compile(config, snapshot, backendStates, policies));
+        states = new RoutingStateHolder(RoutingState.compile(config, snapshot, backendStates, policies, fabric));
         watcher.onChange(states::registryChanged);
         return deployRouting();
       })
@@ -208,12 +208,8 @@ public final class GatewayVerticle extends VerticleBase {
     // that is being unregistered (Vert.x warns about each such message)
     return (watcher == null ? Future.<Void>succeededFuture() : watcher.stop())
       .eventually(() -> {
-        List<Future<Void>> removals = new ArrayList<>();
-        for (String id : published) {
-          removals.add(registry.unpublish(id).recover(e -> Future.succeededFuture()));
-        }
-        removals.add(sources.stop());
-        return Future.join(removals);
+        Future<Void> removals = registry.unpublishAll(List.copyOf(published)).recover(e -> Future.succeededFuture());
+        return Future.join(removals, sources.stop());
       })
       .eventually(() -> fabric == null ? Future.succeededFuture() : fabric.stop())
       .eventually(() -> management == null ? Future.succeededFuture() : management.stop())
@@ -345,7 +341,7 @@ public final class GatewayVerticle extends VerticleBase {
     for (String backend : change.retireBreakers()) {
       backendStates.retainOnly(backend, Set.of());
     }
-    RoutingState compiled = RoutingState.compile(next, watcher.current(), backendStates, policies);
+    RoutingState compiled = RoutingState.compile(next, watcher.current(), backendStates, policies, fabric);
     states.update(s -> s.registry().version() > compiled.registry().version() ? compiled.withRegistry(s.registry()) : compiled);
     config = next;
     observability.configChanged(next);
@@ -493,12 +489,12 @@ public final class GatewayVerticle extends VerticleBase {
   private List<String> fabricBackendIds() {
     List<String> ids = new ArrayList<>();
     for (BackendConfig b : config.backends()) {
-      if (b instanceof SingleBackendConfig s && s.target() instanceof BackendTarget.ServiceFabric) {
+      if (b instanceof FabricBackendConfig) {
         ids.add(b.id());
       }
     }
     if (config.listeners().serviceFabricReverseProxy().enabled()) {
-      ids.add(ReverseProxyHandler.ID);
+      ids.add(ReverseProxyStage.ID);
     }
     return ids;
   }
@@ -549,7 +545,7 @@ public final class GatewayVerticle extends VerticleBase {
     int port = configured == 0 ? -1 : configured;
     List<ProxyVerticle> instances = new CopyOnWriteArrayList<>();
     return vertx.deployVerticle(() -> {
-      ProxyVerticle v = new ProxyVerticle(config, states, observability.observer(), fabric, port).drainingWith(drainState)
+      ProxyVerticle v = new ProxyVerticle(config, states, observability.observer(), port).drainingWith(drainState)
         .tracedWith(observability.tracing());
       instances.add(v);
       listeners.add(v);
@@ -571,7 +567,8 @@ public final class GatewayVerticle extends VerticleBase {
     List<ProxyVerticle> instances = new CopyOnWriteArrayList<>();
     return vertx.deployVerticle(() -> {
       ProxyVerticle v = new ProxyVerticle(config, rp.host(), port, rp.https(), rp.timeouts(), rp.escapedSlashes(), states,
-        observability.observer(), fabric, ReverseProxyHandler.ID, ctx -> new ReverseProxyHandler(ctx, rp)).drainingWith(drainState)
+        observability.observer(), ReverseProxyStage.ID, ctx -> Pipeline.routedBy(ctx, "a Service Fabric record",
+          ReverseProxyStage.ID, new ReverseProxyStage(ctx.observer(), fabric, rp))).drainingWith(drainState)
         .tracedWith(observability.tracing());
       instances.add(v);
       listeners.add(v);

@@ -46,7 +46,7 @@ public final class Upstream {
     this.breaker = breaker;
   }
 
-  /** The settings of a configured Single backend (fixed URL, registry service or Service Fabric). */
+  /** The settings of a configured Single backend (fixed URL or registry service). */
   public static Upstream of(SingleBackendConfig config) {
     return new Upstream(config.id(), config.credentials(), config.tls(), config.timeouts(), config.breaker());
   }

@@ -25,6 +25,8 @@ public final class ResolveCondition {
   public static final String DEFAULT_TEXT = "status != 200 or BackendConnectionFailure or Timeout";
   public static final ResolveCondition DEFAULT = parse(DEFAULT_TEXT);
 
+  // the error model's labels (problem.ErrorReason), as the expression language spells them: a leaf
+  // names them itself (ErrorReasonTest holds them to the enum)
   private static final String CONNECTION = "BackendConnectionFailure";
   private static final String TIMEOUT = "Timeout";
 

@@ -13,6 +13,7 @@ import dev.portico.gateway.config.ClientTimeouts;
 import dev.portico.gateway.config.Credentials;
 import dev.portico.gateway.config.DemoConfig;
 import dev.portico.gateway.config.EscapedSlashes;
+import dev.portico.gateway.config.FabricBackendConfig;
 import dev.portico.gateway.config.FabricAttributes;
 import dev.portico.gateway.config.GatewayConfig;
 import dev.portico.gateway.config.ListenerHttps;
@@ -124,8 +125,9 @@ final class ConfigBinder extends Binding {
     PolicySettings policySettings = sections.bind(object(raw, "policySettings"), "policySettings", "policySettings",
       PolicySettings.class);
     return new GatewayConfig(source, gatewayId, eventLoops, listeners, upstream, registry,
-      namedValues.values(), backends, apis, demoConfig, observability.metrics(object(raw, "metrics")),
-      observability.accessLog(object(raw, "accessLog")), admin(object(raw, "admin")), gatewayIdConfigured, bool(gw, "nativeTransport", false),
+      namedValues.values(), FabricBackendConfig.variants(backends), apis, demoConfig,
+      observability.metrics(object(raw, "metrics")), observability.accessLog(object(raw, "accessLog")),
+      admin(object(raw, "admin")), gatewayIdConfigured, bool(gw, "nativeTransport", false),
       shutdown(object(gw, "shutdown")), globalPolicies, policySettings, observability.tracing(object(raw, "tracing")));
   }
 

@@ -1,0 +1,692 @@
+package dev.portico.gateway.pipeline;
+
+import dev.portico.gateway.problem.ErrorReason;
+import dev.portico.gateway.backend.Endpoint;
+import dev.portico.gateway.backend.Selection;
+import dev.portico.gateway.backend.Target;
+import dev.portico.gateway.backend.Upstream;
+import dev.portico.gateway.edge.RequestRefused;
+import dev.portico.gateway.resilience.CircuitBreaker;
+import dev.portico.gateway.resilience.RetryAfter;
+import dev.portico.gateway.resilience.RetryPolicy;
+import dev.portico.gateway.routing.Route;
+import dev.portico.gateway.target.AttemptContext;
+import dev.portico.gateway.target.TargetSource;
+import dev.portico.gateway.tracing.RequestSpan;
+import io.netty.channel.ConnectTimeoutException;
+import io.vertx.core.AsyncResult;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.Cookie;
+import io.vertx.core.http.CookieSameSite;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpClosedException;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.RequestOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import javax.net.ssl.SSLException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.UnknownHostException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * One client request and its attempts at the backend. Where each attempt goes, and whether a
+ * failed one is tried again, is its {@link TargetSource}'s business (the routing snapshot for
+ * Single and Pool backends, resolution and re-resolution for Service Fabric); the exchange
+ * forwards the request, reports each outcome to the target's breaker and the observer, and
+ * guards the body: it is resent only when it was buffered (or never sent), so it is never sent
+ * half or twice. Bodies stream with back-pressure both ways; only a body that may be resent is
+ * buffered, within the source's cap.
+ *
+ * <p>Everything runs on the client connection's event loop, so the state below needs no locking;
+ * what a source completes elsewhere is brought back to the loop first.
+ */
+final class Exchange {
+
+  private static final Logger log = LoggerFactory.getLogger(Exchange.class);
+  private static final io.vertx.core.Handler<Throwable> IGNORE = e -> { };
+
+  private final Vertx vertx;
+  private final HttpClient client;
+  private final ExchangeObserver observer;
+  private final HttpServerRequest req;
+  private final HttpServerResponse res;
+  private final Route route;
+  private final TargetSource source;
+  private final String path;
+  private final String forwardPath;
+  private final String forwardQuery;
+  private final String requestId;
+  private final String via;
+  private final long startNanos;
+  private final String affinityCookie;
+  private final String affinityToken;
+  /** What the route's policies asked (header edits both ways) and their run, told how the exchange ended. */
+  private final PolicyStage.Passed policy;
+
+  /** Body state: the client's body, if any, and whether it can still be (re)sent. */
+  private final boolean hasBody;
+  private final String contentLength;
+  private Buffer bufferedBody;
+  private boolean bodyStreamed;
+
+  private final List<Target> tried = new ArrayList<>(2);
+  private int attempts;
+  /** The attempt whose events still count (0 between attempts): late events of an abandoned attempt are dropped. */
+  private int live;
+  private Target target;
+  private CircuitBreaker.Permit permit;
+  private HttpClientRequest upstream;
+  private long attemptStart;
+  private long timer = -1;
+  private long deadlineTimer = -1;
+  private Failure lastFailure;
+  /** A response held while the source decides on a complaint about it: the answer if the time bound passes meanwhile. */
+  private HttpClientResponse held;
+  /** The client has been answered (or is being), or is gone: attempts stop. */
+  private boolean settled;
+  private boolean completed;
+  /** The request's spans; {@code null} when tracing is off (then every tracing hook is one null check). */
+  private final RequestSpan trace;
+  /** What the target source sees of this exchange. */
+  private final AttemptContext view;
+
+  /**
+   * The exchange of the request {@code rc} went through the stages with: its route, snapshot,
+   * target source, the path and query to forward, the policies' edits, the body validation read.
+   */
+  Exchange(ProxyContext listener, RequestContext rc) {
+    this.vertx = listener.vertx();
+    this.client = listener.client();
+    this.observer = listener.observer();
+    this.via = listener.via();
+    this.req = rc.req;
+    this.res = req.response();
+    this.route = rc.route;
+    this.source = rc.source;
+    this.path = rc.path;
+    this.forwardPath = rc.forwardPath;
+    this.forwardQuery = rc.forwardQuery;
+    this.requestId = rc.requestId;
+    this.startNanos = rc.startNanos;
+    this.policy = rc.policy;
+    this.trace = rc.span;
+    // a body request validation read whole is sent as is, and can be resent
+    this.bufferedBody = rc.body;
+    this.affinityCookie = route.backend().affinityCookie();
+    Cookie c = affinityCookie == null ? null : req.getCookie(affinityCookie);
+    String affinityToken = c == null ? null : c.getValue();
+    this.affinityToken = affinityToken;
+    this.contentLength = req.getHeader(HttpHeaders.CONTENT_LENGTH);
+    this.hasBody = contentLength != null
+      ? !contentLength.equals("0")
+      : req.headers().contains(HttpHeaders.TRANSFER_ENCODING) || (req.version() == HttpVersion.HTTP_2 && !req.isEnded());
+    this.view = new AttemptContext(vertx, rc.state, route.backend(), route.retry(), req.method(), affinityToken,
+      observer, trace, Collections.unmodifiableList(tried));
+  }
+
+  // --- the exchange -------------------------------------------------------------------------
+
+  void start() {
+    req.pause();
+    res.closeHandler(v -> clientGone());
+    // until the body is piped (the pipe takes this over), a broken body reaches the exchange here
+    req.exceptionHandler(this::requestBroken);
+    source.started(view, startNanos);
+    long deadline = source.deadlineMillis();
+    if (deadline > 0) {
+      deadlineTimer = vertx.setTimer(deadline, t -> {
+        deadlineTimer = -1;
+        deadlinePassed(deadline);
+      });
+    }
+    if (bufferedBody == null && hasBody && source.buffers(view, req.method(), parseLength(contentLength))) {
+      // small enough to resend: read it whole first (bounded by the source's cap via Content-Length)
+      req.body().onComplete(ar -> {
+        if (settled) {
+          return;
+        }
+        if (ar.failed()) {
+          if (!requestBroken(ar.cause())) {
+            clientGone();
+          }
+          return;
+        }
+        bufferedBody = ar.result();
+        attempt(source.first(view, System.nanoTime()));
+      });
+      req.resume();
+      return;
+    }
+    attempt(source.first(view, System.nanoTime()));
+  }
+
+  private void attempt(Selection selection) {
+    if (settled) {
+      if (selection instanceof Selection.Chosen c) {
+        c.target().state().breaker().release(c.permit());
+      }
+      return;
+    }
+    if (selection instanceof Selection.Unavailable u) {
+      if (lastFailure != null) {
+        // retrying found nowhere left to go: the client learns what actually happened
+        fail(lastFailure, null);
+      } else {
+        long seconds = u.retryAfterNanos() < 0 ? -1 : Math.max(1, (TimeUnit.NANOSECONDS.toMillis(u.retryAfterNanos()) + 999) / 1000);
+        fail(new Failure.BackendUnavailable(u.detail(), seconds), null);
+      }
+      return;
+    }
+    if (selection instanceof Selection.Unresolved u) {
+      fail(lastFailure != null ? lastFailure : new Failure.PartitionResolutionFailure(u.status(), u.detail(), u.errorCode()),
+        null);
+      return;
+    }
+    Selection.Chosen chosen = (Selection.Chosen) selection;
+    long now = System.nanoTime();
+    target = chosen.target();
+    permit = chosen.permit();
+    tried.add(target);
+    attempts++;
+    final int attemptNo = attempts;
+    live = attemptNo;
+    Upstream backend = target.upstream();
+    Endpoint endpoint = target.endpoint();
+    target.state().requestStarted();
+    attemptStart = now;
+    if (trace != null) {
+      trace.attemptStarted(attemptNo, backend.id(), endpoint.host(), endpoint.port(), endpoint.instanceId(),
+        source.place(target));
+    }
+    upstream = null;
+    timer = vertx.setTimer(backend.responseTimeoutMs(), t -> {
+      if (attemptNo == live) {
+        timer = -1;
+        attemptFailed(new Failure.Timeout(describe() + " sent no response within " + backend.responseTimeoutMs() + " ms"), null);
+      }
+    });
+    RequestOptions options = new RequestOptions()
+      .setMethod(req.method())
+      .setHost(endpoint.host())
+      .setPort(endpoint.port())
+      .setURI(upstreamUri(backend, endpoint))
+      .setConnectTimeout(backend.connectTimeoutMs());
+    if (endpoint.ssl()) {
+      options.setSsl(true).setSslOptions(backend.sslOptions());
+    }
+    client.request(options).onComplete(ar -> {
+      if (ar.succeeded()) {
+        // failures reach the exchange through the response future; without a handler Vert.x
+        // would also log every deliberate reset (timeout, client gone, retry) as an error
+        ar.result().exceptionHandler(IGNORE);
+      }
+      if (attemptNo != live || settled) {
+        if (ar.succeeded()) {
+          ar.result().reset();
+        }
+        return;
+      }
+      if (ar.succeeded()) {
+        send(ar.result(), attemptNo);
+      } else {
+        attemptFailed(connectFailure(ar.cause()), ar.cause());
+      }
+    });
+  }
+
+  private String upstreamUri(Upstream backend, Endpoint endpoint) {
+    String credentialQuery = backend.credentialQuery();
+    StringBuilder uri = new StringBuilder(endpoint.basePath().length() + forwardPath.length() + 32);
+    uri.append(endpoint.basePath()).append(forwardPath);
+    if (uri.length() == 0) {
+      uri.append('/');
+    }
+    if (forwardQuery != null) {
+      uri.append('?').append(forwardQuery);
+    }
+    if (!credentialQuery.isEmpty()) {
+      uri.append(forwardQuery == null ? '?' : '&').append(credentialQuery);
+    }
+    return uri.toString();
+  }
+
+  private void send(HttpClientRequest up, int attemptNo) {
+    upstream = up;
+    MultiMap h = up.headers();
+    h.addAll(req.headers());
+    if (!policy.requestHeaders().isEmpty()) {
+      // before the hygiene below: whatever a policy sets, hop-by-hop headers and Host still go
+      PolicyStage.applyRequestEdits(policy.requestHeaders(), h);
+    }
+    ProxyHeaders.dropHopByHop(h);
+    h.remove(HttpHeaders.HOST);
+    // 100-continue is answered by the gateway itself (the server handles it automatically)
+    h.remove(HttpHeaders.EXPECT);
+    h.remove(ProxyHeaders.X_PORTICO_SF_RETRIES);
+    ProxyHeaders.addForwarded(h, req);
+    h.set(ProxyHeaders.X_REQUEST_ID, requestId);
+    ProxyHeaders.append(h, ProxyHeaders.VIA, via);
+    target.upstream().applyCredentialHeaders(h);
+    if (trace != null) {
+      trace.inject(h);
+    }
+    up.response().onComplete(ar -> {
+      if (attemptNo == live) {
+        onResponse(ar);
+      } else if (ar.succeeded()) {
+        discard(ar.result());
+      }
+    });
+    if (!hasBody) {
+      if (contentLength != null) {
+        h.set(HttpHeaders.CONTENT_LENGTH, "0");
+      }
+      up.end();
+      if (attemptNo == 1) {
+        req.resume();
+      }
+      return;
+    }
+    if (bufferedBody != null) {
+      h.set(HttpHeaders.CONTENT_LENGTH, String.valueOf(bufferedBody.length()));
+      up.end(bufferedBody);
+      return;
+    }
+    if (contentLength != null) {
+      h.set(HttpHeaders.CONTENT_LENGTH, contentLength);
+    } else {
+      up.setChunked(true);
+    }
+    bodyStreamed = true;
+    // endOnFailure(false): a client that vanishes mid-upload must not look like a complete body
+    req.pipe().endOnFailure(false).to(up).onFailure(err -> {
+      if (!requestBroken(err)) {
+        up.reset(0, err);
+      }
+    });
+  }
+
+  /**
+   * The client's request broke off with a {@link RequestRefused} (a malformed chunked body, a body
+   * that paused too long): the backend's request is reset (the client broke, not the backend: its
+   * breaker learns nothing), and the client answered when the response has not started (Vert.x
+   * closes the connection right after, and the edge flushes the answer first).
+   *
+   * @return whether it was such a failure (else the connection was lost, which the close handler reports)
+   */
+  private boolean requestBroken(Throwable err) {
+    if (!(err instanceof RequestRefused refused)) {
+      return false;
+    }
+    if (settled) {
+      return true;
+    }
+    if (live != 0) {
+      cancelTimer();
+      live = 0;
+      target.state().requestEnded();
+      target.state().breaker().release(permit);
+      permit = CircuitBreaker.Permit.DENIED;
+    }
+    if (upstream != null) {
+      upstream.reset(0, refused);
+    }
+    log.debug("request refused mid-body: status={} backend={} requestId={} detail={}", refused.status(),
+      route.backend().id(), requestId, refused.getMessage());
+    fail(Failure.of(refused), refused);
+    return true;
+  }
+
+  private void onResponse(AsyncResult<HttpClientResponse> ar) {
+    if (settled) {
+      if (ar.succeeded()) {
+        discard(ar.result());
+      }
+      return;
+    }
+    cancelTimer();
+    if (ar.failed()) {
+      attemptFailed(responseFailure(ar.cause()), ar.cause());
+      return;
+    }
+    HttpClientResponse upRes = ar.result();
+    int status = upRes.statusCode();
+    long now = System.nanoTime();
+    long retryAfter = status == 429 || status == 503
+      ? RetryAfter.parseNanos(upRes.getHeader(HttpHeaders.RETRY_AFTER), Instant.now()) : -1;
+    endAttempt(now, status, null, retryAfter);
+    if (source.complains(view, status, null, upRes.headers()) && canResend()) {
+      // hold the response (its body is buffered by the paused stream) until the source decides
+      upRes.pause();
+      complain(status, null, upRes);
+      return;
+    }
+    forward(upRes);
+  }
+
+  /** Sends the backend's response to the client, streaming its body. */
+  private void forward(HttpClientResponse upRes) {
+    settled = true;
+    cancelDeadline();
+    int status = upRes.statusCode();
+    res.setStatusCode(status);
+    if (upRes.statusMessage() != null) {
+      res.setStatusMessage(upRes.statusMessage());
+    }
+    MultiMap h = res.headers();
+    h.addAll(upRes.headers());
+    ProxyHeaders.dropHopByHop(h);
+    if (!policy.responseHeaders().isEmpty()) {
+      PolicyStage.applyResponseEdits(policy.responseHeaders(), h);
+    }
+    h.set(ProxyHeaders.X_REQUEST_ID, requestId);
+    if (affinityCookie != null && !target.token().equals(affinityToken)) {
+      res.addCookie(Cookie.cookie(affinityCookie, target.token()).setPath("/").setHttpOnly(true)
+        .setSameSite(CookieSameSite.LAX));
+    }
+    if (!h.contains(HttpHeaders.CONTENT_LENGTH) && bodyAllowed(status)) {
+      res.setChunked(true);
+    }
+    // a backend that stalls mid-body must not hold the client forever: no data for a response
+    // timeout breaks the stream off (the client connection is then reset, as for any broken body)
+    ProgressStream body = new ProgressStream(res, System.nanoTime());
+    watchBody(body, upRes, target.upstream().responseTimeoutMs());
+    upRes.pipe().endOnFailure(false).to(body).onComplete(done -> {
+      cancelTimer();
+      if (done.succeeded()) {
+        complete(res.getStatusCode(), null);
+        return;
+      }
+      // the backend broke off mid-body (or the client left): the client must not see a truncated body as complete
+      log.debug("response stream aborted: backend={} endpoint={} requestId={} cause={}",
+        target.upstream().id(), target.endpoint().key(), requestId, done.cause().getClass().getSimpleName());
+      res.reset();
+      upRes.exceptionHandler(IGNORE);
+      upRes.request().reset();
+      complete(0, res.closed() ? ErrorReason.CLIENT_CONNECTION_FAILURE.label() : ErrorReason.BACKEND_CONNECTION_FAILURE.label());
+    });
+  }
+
+  /** Breaks the response body off once no data went through for {@code idleMs}; re-armed while it flows. */
+  private void watchBody(ProgressStream body, HttpClientResponse upRes, long idleMs) {
+    long idleNanos = TimeUnit.MILLISECONDS.toNanos(idleMs);
+    long due = Math.max(1, TimeUnit.NANOSECONDS.toMillis(body.lastWriteNanos() + idleNanos - System.nanoTime()));
+    timer = vertx.setTimer(due, t -> {
+      timer = -1;
+      if (System.nanoTime() - body.lastWriteNanos() < idleNanos) {
+        watchBody(body, upRes, idleMs);
+      } else {
+        upRes.request().reset(0, new TimeoutException(describe() + " sent no body data for " + idleMs + " ms"));
+      }
+    });
+  }
+
+  /** An attempt failed before its response: report it, then retry or answer the client. */
+  private void attemptFailed(Failure failure, Throwable cause) {
+    if (settled) {
+      return;
+    }
+    cancelTimer();
+    // end the attempt first: the reset below fails its response future, whose callback must then be ignored
+    endAttempt(System.nanoTime(), 0, failure.reason(), -1);
+    if (upstream != null) {
+      upstream.reset();
+    }
+    // log the exception's type only: messages of some exceptions carry the upstream URI (and so credential query values)
+    log.debug("attempt {} failed: reason={} backend={} endpoint={} requestId={} cause={}", attempts, failure.reason(),
+      target.upstream().id(), target.endpoint().key(), requestId, cause == null ? "-" : cause.getClass().getName());
+    lastFailure = failure;
+    // a failure before sending (connect phase) leaves even a streamed body whole in the client connection
+    if (source.complains(view, 0, failure.reason(), null) && canResend()) {
+      complain(0, failure.reason(), null);
+      return;
+    }
+    fail(failure, cause);
+  }
+
+  /**
+   * The source complained about an outcome (a failure, or the paused response {@code upRes}):
+   * it decides, maybe asynchronously, whether and where to try again.
+   */
+  private void complain(int status, String reason, HttpClientResponse upRes) {
+    Context loop = Vertx.currentContext();
+    held = upRes;
+    onLoop(loop, source.reconsider(view, status, reason), decided -> {
+      boolean stillHeld = upRes != null && held == upRes;
+      held = null;
+      if (settled) {
+        source.abandon();
+        if (stillHeld) {
+          discard(upRes);
+        }
+        return;
+      }
+      if (decided.succeeded() && decided.result()) {
+        if (upRes != null) {
+          discard(upRes);
+        }
+        observer.retried(route.apiId(), route.backend().id(), status > 0 ? "status:" + status : reason);
+        if (trace != null) {
+          trace.retried(status > 0 ? "status:" + status : reason);
+        }
+        onLoop(loop, source.next(view), next -> attempt(next.succeeded() ? next.result()
+          : new Selection.Unavailable("no target for a resend", -1)));
+      } else if (upRes != null) {
+        forward(upRes);
+      } else {
+        fail(lastFailure, null);
+      }
+    });
+  }
+
+  /** Runs {@code handler} on {@code loop} with {@code f}'s outcome (at once when it is already there). */
+  private static <T> void onLoop(Context loop, Future<T> f, Handler<AsyncResult<T>> handler) {
+    f.onComplete(ar -> {
+      if (loop == null || Vertx.currentContext() == loop) {
+        handler.handle(ar);
+      } else {
+        loop.runOnContext(v -> handler.handle(ar));
+      }
+    });
+  }
+
+  /** Reports the attempt's outcome to the breaker, the in-flight count and the observer. */
+  private void endAttempt(long now, int status, String reason, long retryAfterNanos) {
+    live = 0;
+    target.state().requestEnded();
+    target.state().breaker().onResult(permit, now, status, reason, retryAfterNanos);
+    permit = CircuitBreaker.Permit.DENIED;
+    if (trace != null) {
+      Target t = target;
+      trace.attemptEnded(status, reason, () -> observer.attempt(t.upstream().id(), t.endpoint().key(), now - attemptStart,
+        status, reason));
+      return;
+    }
+    observer.attempt(target.upstream().id(), target.endpoint().key(), now - attemptStart, status, reason);
+  }
+
+  /**
+   * Whether the request can go again: no body, or a buffered one; an unbuffered body only if
+   * none of it left (the attempt failed while connecting) and only for an idempotent method.
+   */
+  private boolean canResend() {
+    if (settled) {
+      return false;
+    }
+    if (!hasBody || bufferedBody != null) {
+      return true;
+    }
+    return !bodyStreamed && RetryPolicy.idempotent(req.method());
+  }
+
+  /** Reads and drops a response nobody will see, so its pooled connection can serve the next request. */
+  private static void discard(HttpClientResponse upRes) {
+    upRes.exceptionHandler(IGNORE);
+    upRes.handler(b -> { });
+    upRes.resume();
+  }
+
+  private boolean bodyAllowed(int status) {
+    return req.method() != HttpMethod.HEAD && status != 204 && status != 304 && (status < 100 || status >= 200);
+  }
+
+  /** The source's bound on the whole exchange passed before a response could be sent: 504. */
+  private void deadlinePassed(long deadlineMillis) {
+    if (settled) {
+      return;
+    }
+    if (held != null) {
+      // the backend did answer; re-resolving was still deciding whether to resend: that answer it is
+      HttpClientResponse answer = held;
+      held = null;
+      forward(answer);
+      return;
+    }
+    Failure timeout = new Failure.Timeout("no response within the request's time bound of " + deadlineMillis + " ms"
+      + (lastFailure == null ? "" : " (last attempt: " + lastFailure.detail() + ")"));
+    if (live != 0) {
+      cancelTimer();
+      endAttempt(System.nanoTime(), 0, timeout.reason(), -1);
+      if (upstream != null) {
+        upstream.reset();
+      }
+    }
+    fail(timeout, null);
+  }
+
+  private void clientGone() {
+    if (completed || settled && res.ended()) {
+      return;
+    }
+    boolean midAttempt = !settled && live != 0;
+    settled = true;
+    cancelTimer();
+    cancelDeadline();
+    if (upstream != null) {
+      upstream.reset();
+    }
+    if (midAttempt) {
+      // the client left, not the backend: free the probe slot, count nothing against the endpoint
+      live = 0;
+      target.state().requestEnded();
+      target.state().breaker().release(permit);
+      permit = CircuitBreaker.Permit.DENIED;
+    }
+    log.debug("client went away: reason=ClientConnectionFailure backend={} requestId={}", route.backend().id(), requestId);
+    complete(0, ErrorReason.CLIENT_CONNECTION_FAILURE.label());
+  }
+
+  private void fail(Failure failure, Throwable cause) {
+    if (settled) {
+      return;
+    }
+    settled = true;
+    cancelTimer();
+    cancelDeadline();
+    // the body was not (fully) read: do not leave it in the connection for the next request
+    Problems.send(req, failure, route.backend().id(), requestId, !req.isEnded(), policy.responseHeaders(),
+        trace == null ? null : trace.traceId())
+      .onComplete(ar -> complete(ar.succeeded() ? failure.status() : 0, failure.reason()));
+    req.resume();
+  }
+
+  /** Reports the end of the exchange to the observer, once. */
+  private void complete(int status, String reason) {
+    if (completed) {
+      return;
+    }
+    completed = true;
+    cancelDeadline();
+    ExchangeObserver.Completion c = new ExchangeObserver.Completion(requestId, route.apiId(), route.operationId(),
+      route.backend().id(), target == null ? null : target.endpoint().key(),
+      target == null ? null : target.endpoint().instanceId(), req.method(), path, status, reason,
+      System.nanoTime() - startNanos, req.bytesRead(), res.bytesWritten(), attempts, trace == null ? null : trace.traceId());
+    if (trace != null) {
+      trace.completed(status, reason, attempts, () -> observer.completed(c));
+    } else {
+      observer.completed(c);
+    }
+    policy.completed(status, req.bytesRead(), res.bytesWritten());
+  }
+
+  private void cancelTimer() {
+    if (timer >= 0) {
+      vertx.cancelTimer(timer);
+      timer = -1;
+    }
+  }
+
+  private void cancelDeadline() {
+    if (deadlineTimer >= 0) {
+      vertx.cancelTimer(deadlineTimer);
+      deadlineTimer = -1;
+    }
+  }
+
+  private String describe() {
+    return "backend '" + target.upstream().id() + "' (" + target.endpoint().key() + ")";
+  }
+
+  private static long parseLength(String contentLength) {
+    if (contentLength == null) {
+      return -1;
+    }
+    try {
+      return Long.parseLong(contentLength.trim());
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  private Failure connectFailure(Throwable t) {
+    String target = describe();
+    if (t instanceof ConnectTimeoutException || t instanceof TimeoutException) {
+      return new Failure.BackendConnectionFailure("could not connect to " + target + " within "
+        + this.target.upstream().connectTimeoutMs() + " ms");
+    }
+    if (t instanceof UnknownHostException) {
+      return new Failure.BackendConnectionFailure("could not resolve the host of " + target);
+    }
+    if (t instanceof SSLException) {
+      return new Failure.BackendConnectionFailure("TLS handshake with " + target + " failed");
+    }
+    if (t instanceof ConnectException || t instanceof NoRouteToHostException) {
+      return new Failure.BackendConnectionFailure("connection to " + target + " refused");
+    }
+    return new Failure.BackendConnectionFailure("could not connect to " + target + " (" + t.getClass().getSimpleName() + ")");
+  }
+
+  private Failure responseFailure(Throwable t) {
+    String target = describe();
+    if (t instanceof TimeoutException) {
+      return new Failure.Timeout(target + " sent no response in time");
+    }
+    if (t instanceof SSLException) {
+      return new Failure.BackendConnectionFailure("TLS handshake with " + target + " failed");
+    }
+    if (t instanceof HttpClosedException) {
+      return new Failure.BackendConnectionFailure("connection to " + target + " closed before the response");
+    }
+    return new Failure.BackendConnectionFailure("connection to " + target + " failed before the response ("
+      + t.getClass().getSimpleName() + ")");
+  }
+}

@@ -1,0 +1,31 @@
+package dev.portico.gateway.pipeline;
+
+import dev.portico.gateway.config.EscapedSlashes;
+import dev.portico.gateway.state.RoutingStateHolder;
+import dev.portico.gateway.tracing.Tracing;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+
+/**
+ * What a listener's request handler works with, one per routing verticle: its Vert.x and pooled
+ * client, the routing state, this gateway's hop marker, the observer.
+ *
+ * @param hopMarker this gateway's id; a request whose {@code Via} already names it has looped
+ * @param via       the {@code Via} entry this gateway adds ({@code 1.1 <hopMarker>})
+ * @param escapedSlashes the listener's rule for encoded slashes and backslashes in request paths
+ * @param tracing   the gateway's tracer, {@code null} when tracing is off
+ */
+public record ProxyContext(Vertx vertx, HttpClient client, RoutingStateHolder states, String hopMarker, String via,
+                           ExchangeObserver observer, EscapedSlashes escapedSlashes,
+                           Tracing tracing) {
+
+  public static ProxyContext of(Vertx vertx, HttpClient client, RoutingStateHolder states, String hopMarker,
+                                ExchangeObserver observer, EscapedSlashes escapedSlashes) {
+    return new ProxyContext(vertx, client, states, hopMarker, "1.1 " + hopMarker, observer, escapedSlashes, null);
+  }
+
+  /** This context with {@code tracing} ({@code null}: off). */
+  public ProxyContext withTracing(Tracing tracing) {
+    return new ProxyContext(vertx, client, states, hopMarker, via, observer, escapedSlashes, tracing);
+  }
+}
