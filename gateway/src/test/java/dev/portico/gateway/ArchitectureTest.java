@@ -138,8 +138,15 @@ class ArchitectureTest {
         .that()
         .resideInAPackage(G + "target..")
         .should()
-        .dependOnClassesThat()
-        .resideInAnyPackage(G + "routing..", G + "state..", G + "pipeline..", G + "fabric..")
+        .dependOnClassesThat(
+            resideInAPackage("dev.portico.gateway..")
+                .and(
+                    resideOutsideOfPackages(
+                        G + "target..",
+                        G + "backend..",
+                        G + "resilience..",
+                        G + "tracing..",
+                        G + "problem..")))
         .check(portico);
   }
 
