@@ -1,5 +1,6 @@
 package dev.portico.gateway.proxy;
 
+import dev.portico.gateway.protocol.websocket.WebSocketListener;
 import dev.portico.metrics.FabricResolution;
 import io.vertx.core.http.HttpMethod;
 
@@ -35,6 +36,14 @@ public interface ExchangeObserver {
    * {@code service} (a {@code fabric:/} name) ended with {@code result} after {@code nanos}.
    */
   default void fabricResolution(String service, FabricResolution result, long nanos) {
+  }
+
+  /**
+   * Issue 14: a WebSocket handshake of {@code apiId} was accepted; the session's traffic and end go
+   * to the listener returned (the exchange itself completes with status 101 when the session ends).
+   */
+  default WebSocketListener webSocketOpened(String apiId) {
+    return WebSocketListener.NONE;
   }
 
   /** The exchange is over (response fully sent, or abandoned); exactly once per {@link #started}. */

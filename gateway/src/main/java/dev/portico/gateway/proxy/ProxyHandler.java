@@ -126,7 +126,9 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
     new Exchange(ctx.vertx(), ctx.client(), ctx.observer(), state, req, route,
       // targets (a Service Fabric partition key) are chosen from the client's path, not a rewrite
       TargetSources.of(route, req, path.substring(route.prefixLength()), ctx.fabric()), path, forwardPath, forwardQuery, requestId, ctx.via(),
-      startNanos, route.backend().affinityCookie(), policy).withBody(body).traced(span).start();
+      startNanos, route.backend().affinityCookie(), policy).withBody(body).traced(span)
+      .withProtocols(ctx.protocols()) // issue 14 hook: HTTP/2 backends, WebSocket, gRPC
+      .start();
   }
 
   private void reject(HttpServerRequest req, Failure failure, String apiId, String backend, String requestId,

@@ -8,6 +8,7 @@ import dev.portico.gateway.backend.Upstream;
 import dev.portico.gateway.config.Credentials;
 import dev.portico.gateway.config.ReverseProxyConfig;
 import dev.portico.gateway.config.RetryConfig;
+import dev.portico.gateway.config.WebSocketConfig;
 import dev.portico.gateway.config.Timeouts;
 import dev.portico.gateway.fabric.FabricRuntime;
 import dev.portico.gateway.resilience.RetryPolicy;
@@ -51,7 +52,9 @@ public final class ReverseProxyHandler implements Handler<HttpServerRequest> {
     this.observer = ctx.observer();
     this.fabric = ctx.fabric();
     this.config = config;
-    this.route = new Route(ID, null, backend(config), 0, new RetryPolicy(RetryConfig.NONE));
+    // issue 14: WebSocket handshakes pass, as through Service Fabric's own reverse proxy
+    this.route = new Route(ID, null, backend(config), 0, new RetryPolicy(RetryConfig.NONE), null, null, null, null,
+      WebSocketConfig.DEFAULT);
   }
 
   /** The synthetic backend of this listener: its timeouts, TLS checks and breaker rules for resolved endpoints. */
@@ -128,7 +131,9 @@ public final class ReverseProxyHandler implements Handler<HttpServerRequest> {
       span.routed(ID, null, ID);
     }
     new Exchange(ctx.vertx(), ctx.client(), observer, ctx.states().current(), req, route, source, path, rp.suffix(),
-      rp.forwardedQuery(), requestId, ctx.via(), startNanos, null, PolicyStage.Passed.NONE).traced(span).start();
+      rp.forwardedQuery(), requestId, ctx.via(), startNanos, null, PolicyStage.Passed.NONE).traced(span)
+      .withProtocols(ctx.protocols()) // issue 14 hook: WebSocket (and gRPC statuses) through the reverse proxy
+      .start();
   }
 
   /** Removes every {@code X-Forwarded-*} header and {@code Forwarded}. */
