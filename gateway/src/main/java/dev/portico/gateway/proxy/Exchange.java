@@ -124,6 +124,10 @@ final class Exchange {
   private CircuitBreaker.Permit trailerPermit;
   /** gRPC: a copy of the streamed body, for a retry on a status the API names ({@code retry.grpcStatuses}). */
   private BodyCopy bodyCopy;
+  /** gRPC: the backend's response being streamed to the client, which the call's deadline still bounds. */
+  private HttpClientResponse streaming;
+  /** gRPC: the deadline passed while the response streamed. */
+  private boolean grpcDeadlinePassed;
 
   /**
    * @param path         the request path, normalized (for the access log)
@@ -507,7 +511,12 @@ final class Exchange {
   /** Sends the backend's response to the client, streaming its body. */
   private void forward(HttpClientResponse upRes) {
     settled = true;
-    cancelDeadline();
+    if (!grpc) {
+      cancelDeadline();
+    } else {
+      // issue 14: a gRPC call's deadline also bounds its streaming response (deadlinePassed)
+      streaming = upRes;
+    }
     int status = upRes.statusCode();
     res.setStatusCode(status);
     if (upRes.statusMessage() != null) {
@@ -542,6 +551,12 @@ final class Exchange {
       trailersOutcome(done.succeeded() ? upRes.trailers() : null);
       if (done.succeeded()) {
         complete(res.getStatusCode(), null);
+        return;
+      }
+      if (grpcDeadlinePassed && !res.closed()) {
+        // issue 14: the call's deadline passed mid-stream: the client gets DEADLINE_EXCEEDED in the trailers
+        GrpcCalls.endWithStatus(res, GrpcStatus.DEADLINE_EXCEEDED, "Timeout: the call's deadline passed");
+        complete(res.getStatusCode(), "Timeout");
         return;
       }
       // the backend broke off mid-body (or the client left): the client must not see a truncated body as complete
@@ -693,6 +708,11 @@ final class Exchange {
   /** The source's bound on the whole exchange passed before a response could be sent: 504. */
   private void deadlinePassed(long deadlineMillis) {
     if (settled) {
+      if (streaming != null && !completed) {
+        // issue 14: a gRPC response still streaming when the call's deadline passes is cut off (forward's pipe ends it)
+        grpcDeadlinePassed = true;
+        streaming.request().reset();
+      }
       return;
     }
     if (held != null) {
@@ -801,7 +821,10 @@ final class Exchange {
     }
     CircuitBreaker.Permit p = trailerPermit;
     trailerPermit = null;
-    if (trailers == null) {
+    if (grpcDeadlinePassed) {
+      // the call's deadline (the client's choice) cut it off: nothing learnt about the backend
+      target.state().breaker().release(p);
+    } else if (trailers == null) {
       target.state().breaker().onResult(p, System.nanoTime(), 0, "BackendConnectionFailure", -1, null);
     } else {
       target.state().breaker().onResult(p, System.nanoTime(), 200, null, -1, GrpcCalls.status(trailers));

@@ -19,6 +19,9 @@ import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.grpc.client.GrpcClient;
 import io.vertx.grpc.client.GrpcClientRequest;
+import io.vertx.grpc.client.GrpcClientResponse;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import java.nio.charset.StandardCharsets;
 import io.vertx.grpc.common.GrpcStatus;
 import io.vertx.grpc.server.GrpcServer;
 import io.vertx.grpc.server.GrpcServerRequest;
@@ -85,6 +88,7 @@ class GrpcTest {
           call.endHandler(v -> call.response().end());
         }
         case "Slow" -> call.handler(m -> { });
+        case "Drip" -> call.last().onSuccess(m -> call.response().write(Buffer.buffer("drip-0")));
         case "Fail" -> call.response().status(GrpcStatus.UNAVAILABLE).statusMessage("backend down").end();
         case "FailLate" -> call.last().onSuccess(m -> {
           call.response().write(Buffer.buffer("partial"));
@@ -146,7 +150,7 @@ class GrpcTest {
         }
         r.result().handler(b -> replies.add(b.toString()));
         r.result().exceptionHandler(done::tryFail);
-        r.result().endHandler(v -> done.tryComplete(new Result(r.result().status(), r.result().statusMessage(), replies)));
+        r.result().endHandler(v -> done.tryComplete(new Result(r.result().status(), message(r.result()), replies)));
       });
       for (int i = 0; i < messages.length - 1; i++) {
         req.write(Buffer.buffer(messages[i]));
@@ -154,6 +158,13 @@ class GrpcTest {
       req.end(Buffer.buffer(messages[messages.length - 1]));
     });
     return done.future().await();
+  }
+
+  /** The status message, from the headers of a trailers-only response or from the trailers (Vert.x's client reads only the former). */
+  static String message(GrpcClientResponse<Buffer, Buffer> res) {
+    String m = res.statusMessage();
+    String raw = res.trailers().get("grpc-message");
+    return m != null || raw == null ? m : QueryStringDecoder.decodeComponent(raw, StandardCharsets.UTF_8);
   }
 
   @Test
@@ -208,6 +219,12 @@ class GrpcTest {
     Result r = call(gw.trafficPort(), "Slow", 300, "wait");
     assertThat(r.status()).isEqualTo(GrpcStatus.DEADLINE_EXCEEDED);
     assertThat(r.message()).startsWith("Timeout: ");
+
+    // the deadline bounds a response that has started streaming, too
+    Result drip = call(gw.trafficPort(), "Drip", 500, "wait");
+    assertThat(drip.replies()).containsExactly("drip-0");
+    assertThat(drip.status()).isEqualTo(GrpcStatus.DEADLINE_EXCEEDED);
+    assertThat(drip.message()).startsWith("Timeout: ");
   }
 
   @Test

@@ -1,7 +1,11 @@
 package dev.portico.gateway.protocol;
 
 import dev.portico.gateway.GatewayVerticle;
+import dev.portico.fabric.PartitionInfo;
+import dev.portico.fabric.ReplicaRole;
+import dev.portico.fabric.ServiceKind;
 import dev.portico.gateway.support.Backends;
+import dev.portico.gateway.support.FabricRecords;
 import dev.portico.gateway.support.GatewayHarness;
 import dev.portico.gateway.support.OnContext;
 import io.vertx.core.Future;
@@ -270,6 +274,38 @@ class WebSocketTest {
     await().atMost(20, TimeUnit.SECONDS).until(() -> client.isClosed() && seen.isClosed());
     assertThat(client.closeStatusCode()).isEqualTo((short) 1001);
     assertThat(seen.closeStatusCode()).isEqualTo((short) 1001);
+  }
+
+  @Test
+  void throughTheServiceFabricReverseProxyKeepingQueryAndAuthorization() {
+    HttpServer backend = echoBackend();
+    GatewayVerticle gw = new GatewayVerticle(GatewayHarness.config("""
+      listeners:
+        serviceFabricReverseProxy: { enabled: true, host: 127.0.0.1, port: 0 }
+      """, java.util.Map.of()), 2, dev.portico.gateway.proxy.ExchangeObserver.NONE);
+    vertx.deployVerticle(gw).await();
+    FabricRecords.publish(gw, FabricRecords.record("fabric:/Shop/Chat", ServiceKind.STATELESS,
+      new PartitionInfo.Singleton(FabricRecords.guid(90)), ReplicaRole.STATELESS, "chat-1",
+      FabricRecords.address("http://127.0.0.1:" + backend.actualPort() + "/ws"), 1));
+    FabricRecords.awaitIndexed(gw, "fabric:/Shop/Chat", 1);
+
+    WebSocket client = OnContext.run(vertx, () -> ws.connect(new WebSocketConnectOptions().setHost("127.0.0.1")
+      .setPort(gw.reverseProxyPort()).setURI("/Shop/Chat/room?user=ann&Timeout=30&token=a%20b")
+      .addHeader("Authorization", "Bearer abc.def"))).await();
+    ServerWebSocket seen = lastSession.get();
+    assertThat(seen.path()).isEqualTo("/ws/room");
+    // the proxy's own parameters go, the rest of the query stays, and so does Authorization
+    assertThat(seen.query()).isEqualTo("user=ann&token=a%20b");
+    assertThat(seen.headers().get("authorization")).isEqualTo("Bearer abc.def");
+    Promise<String> echo = Promise.promise();
+    vertx.runOnContext(v -> {
+      client.textMessageHandler(echo::tryComplete);
+      client.writeTextMessage("over the reverse proxy");
+    });
+    assertThat(echo.future().await()).isEqualTo("over the reverse proxy");
+    client.close((short) 4001, "done").await();
+    await().atMost(10, TimeUnit.SECONDS).until(seen::isClosed);
+    assertThat(seen.closeStatusCode()).isEqualTo((short) 4001);
   }
 
   String metrics(GatewayVerticle gw) {

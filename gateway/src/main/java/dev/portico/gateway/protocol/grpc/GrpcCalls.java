@@ -145,6 +145,12 @@ public final class GrpcCalls {
       .end();
   }
 
+  /** Ends a started gRPC response with {@code status} and {@code message} in its trailers. */
+  public static Future<Void> endWithStatus(HttpServerResponse response, GrpcStatus status, String message) {
+    response.trailers().set(GRPC_STATUS, String.valueOf(status.code())).set(GRPC_MESSAGE, encodeMessage(message));
+    return response.end();
+  }
+
   /** {@code grpc-message}'s percent-encoding of UTF-8 (PROTOCOL-HTTP2.md): printable ASCII but {@code %} passes. */
   static String encodeMessage(String message) {
     byte[] bytes = message.getBytes(StandardCharsets.UTF_8);
