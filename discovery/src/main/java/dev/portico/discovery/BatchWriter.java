@@ -1,29 +1,20 @@
 package dev.portico.discovery;
 
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.IntStream;
 
 /**
- * Runs the writes of one {@link RegistryWrites} with at most {@code window} in flight. Writes are
- * started by a loop, never from the completion of the previous one: a local registry completes
- * its writes at once, and starting the next from that callback would nest one stack frame deeper
- * per record.
+ * Runs the writes of one {@link RegistryWrites} with at most {@code window} in flight (a
+ * {@link Window}). A write that fails does not stop the others: its outcome is a failure line.
  */
 final class BatchWriter {
 
   private final Registry registry;
   private final RegistryWrites writes;
   private final int window;
-  private final Promise<RegistryWrites.Result> done = Promise.promise();
-  private final Object[] outcomes;   // per write: its result (id / ServiceInstance), or a failure line (Failed)
-  // guarded by this
-  private int next;
-  private int inFlight;
-  private int completed;
-  private boolean pumping;
 
   private record Failed(String line) {
   }
@@ -31,43 +22,23 @@ final class BatchWriter {
   BatchWriter(Registry registry, RegistryWrites writes, int window) {
     this.registry = registry;
     this.writes = writes;
-    this.window = Math.max(1, window);
-    this.outcomes = new Object[writes.size()];
+    this.window = window;
   }
 
   Future<RegistryWrites.Result> run() {
-    if (outcomes.length == 0) {
-      return Future.succeededFuture(new RegistryWrites.Result(List.of(), List.of(), List.of(), List.of()));
-    }
-    pump();
-    return done.future();
+    List<Integer> indices = IntStream.range(0, writes.size()).boxed().toList();
+    return Window.map(indices, window, this::attempt).map(this::result);
   }
 
-  private void pump() {
-    synchronized (this) {
-      if (pumping) {
-        return;
-      }
-      pumping = true;
+  /** The outcome of write {@code i}: its result (id / ServiceInstance) or a {@link Failed} line; never a failed future. */
+  private Future<Object> attempt(int i) {
+    Future<?> f;
+    try {
+      f = start(i);
+    } catch (RuntimeException e) {
+      f = Future.failedFuture(e);
     }
-    while (true) {
-      int i;
-      synchronized (this) {
-        if (next >= outcomes.length || inFlight >= window) {
-          pumping = false;
-          return;
-        }
-        i = next++;
-        inFlight++;
-      }
-      Future<?> f;
-      try {
-        f = start(i);
-      } catch (RuntimeException e) {
-        f = Future.failedFuture(e);
-      }
-      f.onComplete(ar -> finished(i, ar.succeeded() ? ar.result() : new Failed(describe(i) + ": " + ar.cause().getMessage())));
-    }
+    return f.<Object>map(r -> r).otherwise(e -> new Failed(describe(i) + ": " + e.getMessage()));
   }
 
   private Future<?> start(int i) {
@@ -96,30 +67,15 @@ final class BatchWriter {
     return "publish of a " + writes.publish().get(i - p).service() + " record";
   }
 
-  private void finished(int i, Object outcome) {
-    boolean all;
-    synchronized (this) {
-      outcomes[i] = outcome;
-      inFlight--;
-      completed++;
-      all = completed == outcomes.length;
-    }
-    if (all) {
-      done.complete(result());
-    } else {
-      pump();
-    }
-  }
-
-  private RegistryWrites.Result result() {
+  private RegistryWrites.Result result(List<Object> outcomes) {
     List<String> unpublished = new ArrayList<>();
     List<ServiceInstance> updated = new ArrayList<>();
     List<ServiceInstance> published = new ArrayList<>();
     List<String> failures = new ArrayList<>();
     int u = writes.unpublish().size();
     int p = u + writes.update().size();
-    for (int i = 0; i < outcomes.length; i++) {
-      Object o = outcomes[i];
+    for (int i = 0; i < outcomes.size(); i++) {
+      Object o = outcomes.get(i);
       if (o instanceof Failed f) {
         failures.add(f.line());
       } else if (i < u) {

@@ -163,4 +163,53 @@ class RegistryWatcherTest {
     watcher.stop().await();
     registry.close();
   }
+
+  @Test
+  void aBulkRecordUnpublishedBeforeAnyReadIsNotKeptForTheWatcher(Vertx vertx) {
+    Registry registry = Registry.create(vertx, RegistryOptions.local().withRefreshInterval(Duration.ofMinutes(5)));
+    java.util.List<ServiceInstance> published = registry.publishAll(java.util.List.of(
+      InstanceSpec.of("a", "http://10.0.2.1:8001"), InstanceSpec.of("a", "http://10.0.2.2:8002"))).await();
+    assertThat(registry.awaitingRead()).isEqualTo(2);
+    registry.unpublish(published.get(0).id()).await();
+    registry.write(new RegistryWrites(java.util.List.of(published.get(1).id()), java.util.List.of(), java.util.List.of()))
+      .await();
+    assertThat(registry.awaitingRead()).isZero();
+    registry.close();
+  }
+
+  @Test
+  void aLargeBulkIsEncodedOffTheCallersEventLoopAndCompletesOnIt(Vertx vertx) {
+    Registry registry = Registry.create(vertx, RegistryOptions.local().withRefreshInterval(Duration.ofMinutes(5)));
+    java.util.List<InstanceSpec> specs = new java.util.ArrayList<>();
+    for (int i = 0; i < 3000; i++) {
+      specs.add(InstanceSpec.of("big-" + (i % 3), "http://10.0.3." + (i % 250) + ":" + (9000 + i)));
+    }
+    io.vertx.core.Context context = vertx.getOrCreateContext();
+    java.util.concurrent.CompletableFuture<Boolean> onCaller = new java.util.concurrent.CompletableFuture<>();
+    java.util.List<ServiceInstance> published = io.vertx.core.Future.<java.util.List<ServiceInstance>>future(p ->
+      context.runOnContext(v -> registry.publishAll(specs).onComplete(ar -> {
+        onCaller.complete(io.vertx.core.Vertx.currentContext() == context);
+        p.handle(ar);
+      }))).await();
+    assertThat(onCaller.join()).isTrue();
+    assertThat(published).hasSize(3000);
+    assertThat(published.get(2999).port()).isEqualTo(11999);
+    assertThat(registry.instances().await()).containsExactlyInAnyOrderElementsOf(published);
+    registry.close();
+  }
+
+  @Test
+  void unpublishAllRemovesEveryRecordAndAWatcherSeesThem(Vertx vertx) {
+    Registry registry = Registry.create(vertx, RegistryOptions.local().withRefreshInterval(Duration.ofMinutes(5)));
+    java.util.List<ServiceInstance> published = registry.publishAll(java.util.List.of(
+      InstanceSpec.of("gone", "http://10.0.4.1:8001"), InstanceSpec.of("gone", "http://10.0.4.2:8002"),
+      InstanceSpec.of("kept", "http://10.0.4.3:8003"))).await();
+    RegistryWatcher watcher = new RegistryWatcher(vertx, registry);
+    assertThat(watcher.start().await().size()).isEqualTo(3);
+    registry.unpublishAll(java.util.List.of(published.get(0).id(), published.get(1).id(), "no-such-record")).await();
+    assertThat(registry.instances().await()).containsExactly(published.get(2));
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> watcher.current().size() == 1);
+    watcher.stop().await();
+    registry.close();
+  }
 }

@@ -208,12 +208,8 @@ public final class GatewayVerticle extends VerticleBase {
     // that is being unregistered (Vert.x warns about each such message)
     return (watcher == null ? Future.<Void>succeededFuture() : watcher.stop())
       .eventually(() -> {
-        List<Future<Void>> removals = new ArrayList<>();
-        for (String id : published) {
-          removals.add(registry.unpublish(id).recover(e -> Future.succeededFuture()));
-        }
-        removals.add(sources.stop());
-        return Future.join(removals);
+        Future<Void> removals = registry.unpublishAll(List.copyOf(published)).recover(e -> Future.succeededFuture());
+        return Future.join(removals, sources.stop());
       })
       .eventually(() -> fabric == null ? Future.succeededFuture() : fabric.stop())
       .eventually(() -> management == null ? Future.succeededFuture() : management.stop())
