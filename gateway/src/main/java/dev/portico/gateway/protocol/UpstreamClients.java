@@ -1,6 +1,6 @@
 package dev.portico.gateway.protocol;
 
-import dev.portico.gateway.backend.Upstream;
+import dev.portico.gateway.config.BackendProtocol;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
@@ -41,12 +41,12 @@ public final class UpstreamClients {
     this.pool = new PoolOptions(pool);
   }
 
-  /** The client for a request to {@code upstream}; an upgrade (WebSocket) always goes over HTTP/1.1. */
-  public HttpClient of(Upstream upstream, boolean upgrade) {
-    if (upgrade || !upstream.protocol().http2()) {
+  /** The client for a request to a backend of {@code protocol}; an upgrade (WebSocket) always goes over HTTP/1.1. */
+  public HttpClient of(BackendProtocol protocol, boolean upgrade) {
+    if (upgrade || !protocol.http2()) {
       return http1;
     }
-    int limit = upstream.protocol().maxConcurrentStreams();
+    int limit = protocol.maxConcurrentStreams();
     HttpClient c = http2.get(limit);
     if (c == null) {
       HttpClientOptions h2 = new HttpClientOptions(options)

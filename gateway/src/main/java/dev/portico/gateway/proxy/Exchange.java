@@ -324,7 +324,7 @@ final class Exchange {
       options.setSsl(true).setSslOptions(backend.sslOptions());
     }
     // issue 14: HTTP/2 backends have clients of their own; a WebSocket handshake always goes over HTTP/1.1
-    HttpClient via = protocols == null ? client : protocols.clients().of(backend, webSocket != null);
+    HttpClient via = protocols == null ? client : protocols.clients().of(backend.protocol(), webSocket != null);
     via.request(options).onComplete(ar -> {
       if (ar.succeeded()) {
         // failures reach the exchange through the response future; without a handler Vert.x

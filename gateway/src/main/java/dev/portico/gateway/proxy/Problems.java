@@ -94,7 +94,7 @@ public final class Problems {
     }
     // --- issue 14 hook (protocols): gRPC clients cannot read problem documents ---
     if (grpc) {
-      return GrpcCalls.sendFailure(response, failure);
+      return GrpcCalls.sendFailure(response, failure.reason(), failure.detail());
     }
     return write(response, body(failure, backend, requestId, traceId));
   }

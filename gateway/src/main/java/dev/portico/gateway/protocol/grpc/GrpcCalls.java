@@ -1,6 +1,5 @@
 package dev.portico.gateway.protocol.grpc;
 
-import dev.portico.gateway.proxy.Failure;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpHeaders;
@@ -113,8 +112,8 @@ public final class GrpcCalls {
    * reached for is {@code UNAVAILABLE} (the status clients retry), a time bound {@code DEADLINE_EXCEEDED},
    * no operation {@code UNIMPLEMENTED}; the rest follow gRPC's HTTP-status mapping, refined by reason.
    */
-  public static GrpcStatus statusOf(Failure failure) {
-    return switch (failure.reason()) {
+  public static GrpcStatus statusOf(String reason) {
+    return switch (reason) {
       case "BackendConnectionFailure", "BackendUnavailable", "PartitionResolutionFailure", "RateLimiterUnavailable",
            "SigningKeysUnavailable" -> GrpcStatus.UNAVAILABLE;
       case "Timeout", "RequestTimeout" -> GrpcStatus.DEADLINE_EXCEEDED;
@@ -134,14 +133,17 @@ public final class GrpcCalls {
    * {@code content-type: application/grpc}, {@code grpc-status}, and {@code grpc-message}
    * (percent-encoded: {@code Reason: detail}). Headers already on the response (request id, the
    * policies' edits, {@code Retry-After}) are kept. Called by {@code Problems.send}.
+   *
+   * @param reason the failure's error reason ({@code BackendConnectionFailure}, ...)
+   * @param detail its human-readable detail
    */
-  public static Future<Void> sendFailure(HttpServerResponse response, Failure failure) {
+  public static Future<Void> sendFailure(HttpServerResponse response, String reason, String detail) {
     // the problem's framing headers do not apply to an empty gRPC answer
     response.headers().remove(HttpHeaders.CONTENT_LENGTH).remove(HttpHeaders.CONTENT_TYPE);
     return response.setStatusCode(200)
       .putHeader(HttpHeaders.CONTENT_TYPE, CONTENT_TYPE)
-      .putHeader(GRPC_STATUS, String.valueOf(statusOf(failure).code()))
-      .putHeader(GRPC_MESSAGE, encodeMessage(failure.reason() + ": " + failure.detail()))
+      .putHeader(GRPC_STATUS, String.valueOf(statusOf(reason).code()))
+      .putHeader(GRPC_MESSAGE, encodeMessage(reason + ": " + detail))
       .end();
   }
 
