@@ -87,6 +87,11 @@ class GrpcTest {
           call.handler(m -> call.response().write(Buffer.buffer("re:").appendBuffer(m)));
           call.endHandler(v -> call.response().end());
         }
+        case "Collect" -> {
+          List<String> got = new ArrayList<>();
+          call.handler(m -> got.add(m.toString()));
+          call.endHandler(v -> call.response().end(Buffer.buffer(String.join("+", got))));
+        }
         case "Slow" -> call.handler(m -> { });
         case "Drip" -> call.last().onSuccess(m -> call.response().write(Buffer.buffer("drip-0")));
         case "Fail" -> call.response().status(GrpcStatus.UNAVAILABLE).statusMessage("backend down").end();
@@ -168,7 +173,7 @@ class GrpcTest {
   }
 
   @Test
-  void unaryAndServerStreamingCallsPassWithTheirTrailers() {
+  void unaryClientAndServerStreamingCallsPassWithTheirTrailers() {
     GatewayVerticle gw = gateway(grpcBackend().actualPort(), "");
     Result unary = call(gw.trafficPort(), "Unary", 0, "hello");
     assertThat(unary.status()).isEqualTo(GrpcStatus.OK);
@@ -177,6 +182,11 @@ class GrpcTest {
     Result stream = call(gw.trafficPort(), "Stream", 0, "s");
     assertThat(stream.status()).isEqualTo(GrpcStatus.OK);
     assertThat(stream.replies()).containsExactly("s-0", "s-1", "s-2", "s-3", "s-4");
+
+    // client streaming: every message of the call reaches the backend, its one answer comes back
+    Result collected = call(gw.trafficPort(), "Collect", 0, "a", "b", "c", "d");
+    assertThat(collected.status()).isEqualTo(GrpcStatus.OK);
+    assertThat(collected.replies()).containsExactly("a+b+c+d");
 
     // a status in the trailers after a message reaches the client as the backend sent it
     Result late = call(gw.trafficPort(), "FailLate", 0, "x");
