@@ -4,7 +4,7 @@ import dev.portico.gateway.config.ConfigException;
 import dev.portico.gateway.config.ConfigLoader;
 import dev.portico.gateway.config.GatewayConfig;
 import dev.portico.gateway.observability.Observability;
-import dev.portico.gateway.proxy.ExchangeObserver;
+import dev.portico.gateway.pipeline.ExchangeObserver;
 import dev.portico.gateway.reload.ConfigSource;
 import dev.portico.metrics.PorticoMetrics;
 import io.vertx.core.Deployable;

@@ -1,5 +1,6 @@
 package dev.portico.gateway;
 
+import dev.portico.gateway.config.FabricBackendConfig;
 import dev.portico.discovery.DeclaredInstances;
 import dev.portico.discovery.InstanceSpec;
 import dev.portico.discovery.Registry;
@@ -13,12 +14,10 @@ import dev.portico.gateway.backend.BackendStates;
 import dev.portico.gateway.backend.PoolBackend;
 import dev.portico.gateway.backend.SingleBackend;
 import dev.portico.gateway.config.BackendConfig;
-import dev.portico.gateway.config.BackendTarget;
 import dev.portico.gateway.config.GatewayConfig;
 import dev.portico.gateway.config.ListenerHttps;
 import dev.portico.gateway.config.RegistryConfig;
 import dev.portico.gateway.config.ReverseProxyConfig;
-import dev.portico.gateway.config.SingleBackendConfig;
 import dev.portico.gateway.demo.DemoBackend;
 import dev.portico.gateway.demo.FabricDemo;
 import dev.portico.gateway.fabric.FabricRuntime;
@@ -34,12 +33,13 @@ import dev.portico.gateway.policy.PolicyCompiler;
 import dev.portico.gateway.policy.PolicyEnvironment;
 import dev.portico.gateway.policy.PolicyEvents;
 import dev.portico.gateway.routing.RoutePolicies;
-import dev.portico.gateway.proxy.ExchangeObserver;
+import dev.portico.gateway.pipeline.ExchangeObserver;
 import dev.portico.gateway.resilience.BreakerRetired;
-import dev.portico.gateway.resilience.BreakerState;
+import dev.portico.metrics.BreakerState;
 import dev.portico.gateway.resilience.BreakerTransition;
-import dev.portico.gateway.proxy.ProxyVerticle;
-import dev.portico.gateway.proxy.ReverseProxyHandler;
+import dev.portico.gateway.pipeline.ProxyVerticle;
+import dev.portico.gateway.pipeline.Pipeline;
+import dev.portico.gateway.pipeline.ReverseProxyStage;
 import dev.portico.gateway.reload.ConfigChange;
 import dev.portico.gateway.reload.ConfigReloader;
 import dev.portico.gateway.reload.ConfigSource;
@@ -173,7 +173,7 @@ public final class GatewayVerticle extends VerticleBase {
         } catch (ConfigException e) {
           return Future.failedFuture(e);
         }
-        states = new RoutingStateHolder(RoutingState.compile(config, snapshot, backendStates, policies));
+        states = new RoutingStateHolder(RoutingState.compile(config, snapshot, backendStates, policies, fabric));
         watcher.onChange(states::registryChanged);
         return deployRouting();
       })
@@ -341,7 +341,7 @@ public final class GatewayVerticle extends VerticleBase {
     for (String backend : change.retireBreakers()) {
       backendStates.retainOnly(backend, Set.of());
     }
-    RoutingState compiled = RoutingState.compile(next, watcher.current(), backendStates, policies);
+    RoutingState compiled = RoutingState.compile(next, watcher.current(), backendStates, policies, fabric);
     states.update(s -> s.registry().version() > compiled.registry().version() ? compiled.withRegistry(s.registry()) : compiled);
     config = next;
     observability.configChanged(next);
@@ -489,12 +489,12 @@ public final class GatewayVerticle extends VerticleBase {
   private List<String> fabricBackendIds() {
     List<String> ids = new ArrayList<>();
     for (BackendConfig b : config.backends()) {
-      if (b instanceof SingleBackendConfig s && s.target() instanceof BackendTarget.ServiceFabric) {
+      if (b instanceof FabricBackendConfig) {
         ids.add(b.id());
       }
     }
     if (config.listeners().serviceFabricReverseProxy().enabled()) {
-      ids.add(ReverseProxyHandler.ID);
+      ids.add(ReverseProxyStage.ID);
     }
     return ids;
   }
@@ -567,7 +567,7 @@ public final class GatewayVerticle extends VerticleBase {
     List<ProxyVerticle> instances = new CopyOnWriteArrayList<>();
     return vertx.deployVerticle(() -> {
       ProxyVerticle v = new ProxyVerticle(config, rp.host(), port, rp.https(), rp.timeouts(), rp.escapedSlashes(), states,
-        observability.observer(), fabric, ReverseProxyHandler.ID, ctx -> new ReverseProxyHandler(ctx, rp)).drainingWith(drainState)
+        observability.observer(), fabric, ReverseProxyStage.ID, ctx -> Pipeline.reverseProxy(ctx, rp)).drainingWith(drainState)
         .tracedWith(observability.tracing());
       instances.add(v);
       listeners.add(v);

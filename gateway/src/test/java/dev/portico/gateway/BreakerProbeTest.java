@@ -1,6 +1,6 @@
 package dev.portico.gateway;
 
-import dev.portico.gateway.resilience.BreakerState;
+import dev.portico.metrics.BreakerState;
 import dev.portico.gateway.resilience.CircuitBreaker;
 import dev.portico.gateway.support.GatewayHarness;
 import dev.portico.gateway.support.RawHttp;

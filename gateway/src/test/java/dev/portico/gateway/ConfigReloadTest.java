@@ -1,7 +1,7 @@
 package dev.portico.gateway;
 
 import dev.portico.gateway.config.GatewayConfig;
-import dev.portico.gateway.proxy.ExchangeObserver;
+import dev.portico.gateway.pipeline.ExchangeObserver;
 import dev.portico.gateway.reload.ConfigSource;
 import dev.portico.gateway.support.Backends;
 import dev.portico.gateway.support.GatewayHarness;

@@ -1,6 +1,6 @@
 package dev.portico.gateway;
 
-import dev.portico.gateway.proxy.ExchangeObserver;
+import dev.portico.gateway.pipeline.ExchangeObserver;
 import dev.portico.gateway.resilience.BreakerTransition;
 import dev.portico.gateway.support.GatewayHarness;
 import dev.portico.gateway.support.Load;

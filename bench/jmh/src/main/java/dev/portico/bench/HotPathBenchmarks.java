@@ -6,7 +6,7 @@ import dev.portico.gateway.config.BreakerRuleConfig;
 import dev.portico.gateway.config.CircuitBreakerConfig;
 import dev.portico.gateway.config.ConfigLoader;
 import dev.portico.gateway.config.GatewayConfig;
-import dev.portico.gateway.proxy.ProxyHeaders;
+import dev.portico.gateway.pipeline.ProxyHeaders;
 import dev.portico.gateway.resilience.CircuitBreaker;
 import dev.portico.gateway.routing.Route;
 import dev.portico.gateway.state.RoutingState;

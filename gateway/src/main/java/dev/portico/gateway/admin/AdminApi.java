@@ -1,5 +1,6 @@
 package dev.portico.gateway.admin;
 
+import dev.portico.gateway.config.FabricBackendConfig;
 import dev.portico.discovery.InstanceSpec;
 import dev.portico.discovery.InstanceStatus;
 import dev.portico.discovery.Registry;
@@ -19,13 +20,11 @@ import dev.portico.gateway.config.PoolBackendConfig;
 import dev.portico.gateway.config.SingleBackendConfig;
 import dev.portico.gateway.config.internal.SchemaCheck;
 import dev.portico.gateway.fabric.FabricRuntime;
-import dev.portico.gateway.proxy.Problems;
+import dev.portico.gateway.problem.ProblemWriter;
 import dev.portico.gateway.resilience.CircuitBreaker;
 import dev.portico.gateway.sources.DiscoverySources;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.http.HttpServerResponse;
-import io.vertx.core.http.HttpVersion;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
@@ -176,15 +175,13 @@ public final class AdminApi {
         .put("weight", m.weight())));
       return json.put("type", "Pool").put("members", members);
     }
-    SingleBackendConfig single = (SingleBackendConfig) b;
     json.put("type", "Single");
-    BackendTarget t = single.target();
-    if (t instanceof BackendTarget.FixedUrl u) {
-      json.put("url", u.url());
-    } else if (t instanceof BackendTarget.RegistryService s) {
-      json.put("service", s.service());
-    } else if (t instanceof BackendTarget.ServiceFabric sf) {
+    if (b instanceof FabricBackendConfig sf) {
       json.put("serviceFabric", sf.service().toString());
+    } else if (((SingleBackendConfig) b).target() instanceof BackendTarget.FixedUrl u) {
+      json.put("url", u.url());
+    } else if (((SingleBackendConfig) b).target() instanceof BackendTarget.RegistryService s) {
+      json.put("service", s.service());
     }
     JsonArray states = new JsonArray();
     for (Map.Entry<String, CircuitBreaker> e : breakers.breakers(b.id()).entrySet()) {
@@ -542,15 +539,8 @@ public final class AdminApi {
   static void problem(RoutingContext ctx, int status, String type, String detail, JsonObject extra) {
     JsonObject body = new JsonObject().put("type", TYPE_BASE + type).put("title", title(status)).put("status", status)
       .put("detail", detail).mergeIn(extra);
-    HttpServerResponse response = ctx.response().putHeader(HttpHeaders.CACHE_CONTROL, "no-store");
-    boolean close = !ctx.request().isEnded() && ctx.request().version() != HttpVersion.HTTP_2;
-    if (close) {
-      response.putHeader(HttpHeaders.CONNECTION, "close");
-    }
-    Future<Void> sent = Problems.write(response, body);
-    if (close) {
-      sent.onComplete(ar -> ctx.request().connection().close());
-    }
+    ctx.response().putHeader(HttpHeaders.CACHE_CONTROL, "no-store");
+    ProblemWriter.answer(ctx.request(), body, ProblemWriter.closes(ctx.request(), !ctx.request().isEnded()));
   }
 
   private static String title(int status) {

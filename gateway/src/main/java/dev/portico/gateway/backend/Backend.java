@@ -1,7 +1,7 @@
 package dev.portico.gateway.backend;
 
 import dev.portico.gateway.config.BackendConfig;
-import dev.portico.gateway.config.BackendTarget;
+import dev.portico.gateway.config.FabricBackendConfig;
 import dev.portico.gateway.config.PoolBackendConfig;
 import dev.portico.gateway.config.SingleBackendConfig;
 
@@ -28,19 +28,16 @@ public sealed interface Backend permits SingleBackend, PoolBackend, FabricBacken
   }
 
   /**
-   * Compiles a configured backend. A {@code Single} backend is a {@link FabricBackend} when its URL
-   * is a {@code fabric:/} name; {@code singles} collects the other Single backends for pools.
+   * Compiles a configured backend, of the kind of its configuration's variant; {@code singles}
+   * collects the Single backends for pools.
    */
   static Backend compile(BackendConfig config, Map<String, SingleBackend> singles) {
     if (config instanceof SingleBackendConfig single) {
-      if (single.target() instanceof BackendTarget.ServiceFabric) {
-        return new FabricBackend(single);
-      }
       return singles.computeIfAbsent(single.id(), id -> new SingleBackend(single));
     }
     if (config instanceof PoolBackendConfig pool) {
       return new PoolBackend(pool, singles);
     }
-    throw new IllegalArgumentException("unsupported backend kind: " + config.getClass().getSimpleName());
+    return new FabricBackend((FabricBackendConfig) config);
   }
 }

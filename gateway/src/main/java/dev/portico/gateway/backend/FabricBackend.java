@@ -1,8 +1,7 @@
 package dev.portico.gateway.backend;
 
 import dev.portico.fabric.FabricName;
-import dev.portico.gateway.config.BackendTarget;
-import dev.portico.gateway.config.SingleBackendConfig;
+import dev.portico.gateway.config.FabricBackendConfig;
 
 /**
  * A Service Fabric backend ({@code url: fabric:/App/Service}): requests are not balanced over a
@@ -17,14 +16,11 @@ public final class FabricBackend implements Backend {
   private final Upstream upstream;
   private final int maxPartitionResolutionRetries;
 
-  public FabricBackend(SingleBackendConfig config) {
-    if (!(config.target() instanceof BackendTarget.ServiceFabric sf)) {
-      throw new IllegalArgumentException("backend " + config.id() + " is not a Service Fabric backend");
-    }
+  public FabricBackend(FabricBackendConfig config) {
     this.id = config.id();
-    this.service = sf.service();
-    this.upstream = Upstream.of(config);
-    this.maxPartitionResolutionRetries = sf.cluster().maxPartitionResolutionRetries();
+    this.service = config.service();
+    this.upstream = new Upstream(config.id(), config.credentials(), config.tls(), config.timeouts(), config.breaker());
+    this.maxPartitionResolutionRetries = config.cluster().maxPartitionResolutionRetries();
   }
 
   /** The listener compatible with Service Fabric's reverse proxy: no service of its own, every request names one. */

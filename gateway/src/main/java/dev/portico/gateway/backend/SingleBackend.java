@@ -19,9 +19,6 @@ public final class SingleBackend implements Backend {
   private final LoadBalancingConfig loadBalancing;
 
   public SingleBackend(SingleBackendConfig config) {
-    if (config.target() instanceof BackendTarget.ServiceFabric) {
-      throw new IllegalArgumentException("backend " + config.id() + " is a Service Fabric backend: compile it with Backend.compile");
-    }
     this.id = config.id();
     this.target = config.target();
     this.upstream = Upstream.of(config);

@@ -55,7 +55,7 @@ public final class Upstream {
     this.protocol = protocol;
   }
 
-  /** The settings of a configured Single backend (fixed URL, registry service or Service Fabric). */
+  /** The settings of a configured Single backend (fixed URL or registry service). */
   public static Upstream of(SingleBackendConfig config) {
     return new Upstream(config.id(), config.credentials(), config.tls(), config.timeouts(), config.breaker(),
       config.protocol());

@@ -1,5 +1,6 @@
 package dev.portico.gateway.config;
 
+import dev.portico.gateway.problem.ErrorReason;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -26,7 +27,7 @@ public record CircuitBreakerConfig(List<BreakerRuleConfig> rules, int halfOpenRe
 
   /** Applied to backends that do not configure a breaker: 5 connection failures or timeouts in 10 s trip it for 30 s. */
   public static final CircuitBreakerConfig DEFAULT = new CircuitBreakerConfig(List.of(new BreakerRuleConfig("default",
-    5, null, Duration.ofSeconds(10), List.of(), Set.of("BackendConnectionFailure", "Timeout"), 0,
+    5, null, Duration.ofSeconds(10), List.of(), Set.of(ErrorReason.BACKEND_CONNECTION_FAILURE.label(), ErrorReason.TIMEOUT.label()), 0,
     Duration.ofSeconds(30), false)), 1, DEFAULT_MAX_RETRY_AFTER);
 
   public static final CircuitBreakerConfig NONE = new CircuitBreakerConfig(List.of(), 1, DEFAULT_MAX_RETRY_AFTER);

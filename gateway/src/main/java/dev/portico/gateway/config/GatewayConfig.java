@@ -88,8 +88,7 @@ public record GatewayConfig(String source, String gatewayId, int eventLoops, Lis
   public List<ImporterConfig> fabricImporters() {
     Map<String, ImporterConfig> byName = new LinkedHashMap<>();
     for (BackendConfig b : backends) {
-      if (b instanceof SingleBackendConfig s && s.target() instanceof BackendTarget.ServiceFabric sf
-        && sf.cluster().importer() != null) {
+      if (b instanceof FabricBackendConfig sf && sf.cluster().importer() != null) {
         byName.putIfAbsent(sf.cluster().importer().name(), sf.cluster().importer());
       }
     }

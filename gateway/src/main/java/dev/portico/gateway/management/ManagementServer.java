@@ -4,8 +4,8 @@ import dev.portico.gateway.config.ClientTimeouts;
 import dev.portico.gateway.config.ListenerHttps;
 import dev.portico.gateway.config.Listeners;
 import dev.portico.gateway.edge.EdgeGuard;
-import dev.portico.gateway.proxy.ExchangeObserver;
-import dev.portico.gateway.proxy.ProxyHandler;
+import dev.portico.gateway.pipeline.ExchangeObserver;
+import dev.portico.gateway.pipeline.Rejections;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
@@ -91,7 +91,7 @@ public final class ManagementServer {
     server = vertx.createHttpServer(options)
       // the same strict HTTP/1.1 and client timeouts as the traffic listener; refusals as problem documents
       .connectionHandler(EdgeGuard.installer(options, timeouts))
-      .invalidRequestHandler(ProxyHandler.invalidRequests(ExchangeObserver.NONE, null))
+      .invalidRequestHandler(Rejections.invalidRequests(ExchangeObserver.NONE, null))
       .requestHandler(router)
       // a scraper's failed TLS handshake or reset is not the gateway's error
       .exceptionHandler(e -> log.debug("client connection failed on the management listener: {}", e.toString()));

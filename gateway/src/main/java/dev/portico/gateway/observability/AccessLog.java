@@ -1,6 +1,6 @@
 package dev.portico.gateway.observability;
 
-import dev.portico.gateway.proxy.ExchangeObserver;
+import dev.portico.gateway.pipeline.ExchangeObserver;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

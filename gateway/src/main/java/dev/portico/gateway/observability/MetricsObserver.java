@@ -1,7 +1,7 @@
 package dev.portico.gateway.observability;
 
+import dev.portico.gateway.pipeline.ExchangeObserver;
 import dev.portico.gateway.protocol.websocket.WebSocketListener;
-import dev.portico.gateway.proxy.ExchangeObserver;
 import dev.portico.metrics.WebSocketMeters;
 import dev.portico.metrics.FabricResolution;
 import dev.portico.metrics.PorticoMetrics;

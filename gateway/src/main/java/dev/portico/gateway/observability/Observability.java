@@ -1,5 +1,6 @@
 package dev.portico.gateway.observability;
 
+import dev.portico.gateway.config.FabricBackendConfig;
 import dev.portico.discovery.InstanceStatus;
 import dev.portico.discovery.RegistrySnapshot;
 import dev.portico.discovery.RegistryWatcher;
@@ -11,8 +12,8 @@ import dev.portico.gateway.config.GatewayConfig;
 import dev.portico.gateway.config.MetricsConfig;
 import dev.portico.gateway.config.SingleBackendConfig;
 import dev.portico.gateway.management.ManagementServer;
-import dev.portico.gateway.proxy.ExchangeObserver;
-import dev.portico.gateway.proxy.ReverseProxyHandler;
+import dev.portico.gateway.pipeline.ExchangeObserver;
+import dev.portico.gateway.pipeline.ReverseProxyStage;
 import dev.portico.gateway.sources.DiscoverySources;
 import dev.portico.gateway.tracing.TraceExemplars;
 import dev.portico.gateway.tracing.Tracing;
@@ -112,7 +113,7 @@ public final class Observability {
     }
     apis.add(ExchangeObserver.UNMATCHED);
     if (config.listeners().serviceFabricReverseProxy().enabled()) {
-      apis.add(ReverseProxyHandler.ID);
+      apis.add(ReverseProxyStage.ID);
     }
     metrics.declareApis(apis);
   }
@@ -253,7 +254,7 @@ public final class Observability {
       if (b instanceof SingleBackendConfig s && s.target() instanceof BackendTarget.RegistryService r) {
         services.add(r.service());
       }
-      if (b instanceof SingleBackendConfig s && s.target() instanceof BackendTarget.ServiceFabric f) {
+      if (b instanceof FabricBackendConfig f) {
         services.add(f.service().toString());
       }
     }

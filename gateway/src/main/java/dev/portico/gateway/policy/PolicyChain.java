@@ -1,5 +1,6 @@
 package dev.portico.gateway.policy;
 
+import dev.portico.gateway.problem.ErrorReason;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -198,7 +199,7 @@ public final class PolicyChain {
     }
 
     private static PolicyOutcome failed(Throwable cause) {
-      return new PolicyOutcome.Reject(500, "PolicyFailure", "Policy failure",
+      return new PolicyOutcome.Reject(500, ErrorReason.POLICY_FAILURE.label(), "Policy failure",
         "a policy failed while deciding on this request", HeaderEdits.NONE);
     }
 

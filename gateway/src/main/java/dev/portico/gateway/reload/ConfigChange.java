@@ -1,8 +1,8 @@
 package dev.portico.gateway.reload;
 
+import dev.portico.gateway.config.FabricBackendConfig;
 import dev.portico.gateway.config.ApiConfig;
 import dev.portico.gateway.config.BackendConfig;
-import dev.portico.gateway.config.BackendTarget;
 import dev.portico.gateway.config.GatewayConfig;
 import dev.portico.gateway.config.NamedValue;
 import dev.portico.gateway.config.SingleBackendConfig;
@@ -83,16 +83,16 @@ public record ConfigChange(List<String> restartRequired, Diff apis, Diff backend
     Diff backends = Diff.of(running.backends(), next.backends(), BackendConfig::id);
     SortedSet<String> retire = new TreeSet<>();
     for (String id : backends.removed()) {
-      if (running.backend(id).orElseThrow() instanceof SingleBackendConfig) {
+      if (endpointSettings(running.backend(id).orElseThrow()) != null) {
         retire.add(id);
       }
     }
     for (String id : backends.changed()) {
       BackendConfig before = running.backend(id).orElseThrow();
       BackendConfig after = next.backend(id).orElseThrow();
-      // breakers belong to Single backends (a pool's are its members'); a Single that became a pool loses them
-      if (before instanceof SingleBackendConfig b && (!(after instanceof SingleBackendConfig a)
-        || !b.target().equals(a.target()) || !b.breaker().equals(a.breaker()))) {
+      // breakers belong to Single and Service Fabric backends (a pool's are its members'); one that became a pool loses them
+      Object settings = endpointSettings(before);
+      if (settings != null && !settings.equals(endpointSettings(after))) {
         retire.add(id);
       }
     }
@@ -121,10 +121,24 @@ public record ConfigChange(List<String> restartRequired, Diff apis, Diff backend
     }
   }
 
+  /**
+   * What a backend's breakers depend on (its target and breaker rules), {@code null} for a pool,
+   * whose breakers are its members'.
+   */
+  private static Object endpointSettings(BackendConfig b) {
+    if (b instanceof SingleBackendConfig s) {
+      return List.of(s.target(), s.breaker());
+    }
+    if (b instanceof FabricBackendConfig f) {
+      return List.of(f.service(), f.cluster(), f.breaker());
+    }
+    return null;
+  }
+
   private static Set<String> fabricBackends(GatewayConfig config) {
     Set<String> ids = new TreeSet<>();
     for (BackendConfig b : config.backends()) {
-      if (b instanceof SingleBackendConfig s && s.target() instanceof BackendTarget.ServiceFabric) {
+      if (b instanceof FabricBackendConfig) {
         ids.add(b.id());
       }
     }

@@ -1,5 +1,6 @@
 package dev.portico.gateway.resilience;
 
+import dev.portico.metrics.BreakerState;
 import io.vertx.core.json.JsonObject;
 
 import java.time.Instant;

@@ -1,6 +1,7 @@
 package dev.portico.gateway.resilience;
 
 import dev.portico.gateway.protocol.grpc.GrpcStatus;
+import dev.portico.metrics.BreakerState;
 import dev.portico.gateway.config.CircuitBreakerConfig;
 
 import java.time.Duration;

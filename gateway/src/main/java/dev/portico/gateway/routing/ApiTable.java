@@ -6,9 +6,12 @@ import dev.portico.gateway.backend.FabricBackend;
 import dev.portico.gateway.config.FabricAttributes;
 import dev.portico.gateway.config.ApiConfig;
 import dev.portico.gateway.config.OperationConfig;
+import dev.portico.gateway.fabric.FabricChoice;
+import dev.portico.gateway.fabric.FabricRuntime;
 import dev.portico.gateway.openapi.OperationValidation;
 import dev.portico.gateway.resilience.RetryPolicy;
 import dev.portico.gateway.routing.internal.PrefixIndex;
+import dev.portico.gateway.target.TargetChoice;
 import io.vertx.core.http.HttpMethod;
 
 import java.util.ArrayList;
@@ -34,11 +37,15 @@ public final class ApiTable {
   }
 
   public static ApiTable build(List<ApiConfig> configs, Map<String, Backend> backends) {
-    return build(configs, backends, RoutePolicies.NONE);
+    return build(configs, backends, RoutePolicies.NONE, null);
   }
 
-  /** The table with each route's compiled policies from {@code policies}. */
-  public static ApiTable build(List<ApiConfig> configs, Map<String, Backend> backends, RoutePolicies policies) {
+  /**
+   * The table with each route's compiled policies from {@code policies}, its targets resolved by
+   * {@code fabric} when its backend is a Service Fabric one ({@code null}: no such route serves requests).
+   */
+  public static ApiTable build(List<ApiConfig> configs, Map<String, Backend> backends, RoutePolicies policies,
+                               FabricRuntime fabric) {
     List<Api> list = new ArrayList<>();
     for (ApiConfig c : configs) {
       Backend def = require(backends, c.backend());
@@ -52,14 +59,14 @@ public final class ApiTable {
         // an operation with its own backend or set-backend-service replaces the API's as a whole
         FabricAttributes sf = o.overridesBackendService() ? o.fabric() : c.fabric();
         ops.add(new Operation(method, template, new Route(c.id(), o.id(), b, prefix.length(), retry,
-          fabric(b, sf, template), policies.chain(c.id(), o.id()), template,
+          targets(b, sf, template, retry, fabric), policies.chain(c.id(), o.id()), template,
           OperationValidation.of(c.openapi(), o.id(), template), o.websocketWithin(c.websocket()))));
       }
       ops.sort(Comparator.comparing(Operation::template));
       // the API-level route serves an API without operations: no template parameters to bind
       Route apiRoute = new Route(c.id(), null, def, prefix.length(), retry,
-        c.operations().isEmpty() ? fabric(def, c.fabric(), null) : null, policies.chain(c.id(), null), null, null,
-        c.websocket());
+        c.operations().isEmpty() ? targets(def, c.fabric(), null, retry, fabric) : null, policies.chain(c.id(), null), null,
+        null, c.websocket());
       list.add(new Api(c.id(), prefix, ops.toArray(new Operation[0]), apiRoute));
     }
     // in configuration order: of two APIs with the same prefix, the first wins
@@ -68,8 +75,16 @@ public final class ApiTable {
     return new ApiTable(list.toArray(new Api[0]), index);
   }
 
-  private static FabricRouting fabric(Backend backend, FabricAttributes attributes, PathTemplate template) {
-    return backend instanceof FabricBackend f ? FabricRouting.of(f, attributes, template) : null;
+  /**
+   * The one place that decides how a route's requests find their targets: the routing snapshot's
+   * balancers (Single, Pool), or resolution by partition key (Service Fabric), with the attributes
+   * of the nearest {@code set-backend-service} bound to the operation's template.
+   */
+  private static TargetChoice targets(Backend backend, FabricAttributes attributes, PathTemplate template,
+                                      RetryPolicy retry, FabricRuntime fabric) {
+    return backend instanceof FabricBackend f
+      ? FabricChoice.of(f, attributes, template, retry.bufferBodyLimit(), fabric)
+      : TargetChoice.SNAPSHOT;
   }
 
   /** The route for a request, or {@code null} when no API or no operation matches. */

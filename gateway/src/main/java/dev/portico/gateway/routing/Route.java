@@ -6,6 +6,7 @@ import dev.portico.gateway.backend.Backend;
 import dev.portico.gateway.openapi.OperationValidation;
 import dev.portico.gateway.policy.PolicyChain;
 import dev.portico.gateway.resilience.RetryPolicy;
+import dev.portico.gateway.target.TargetChoice;
 
 /**
  * Where a matched request goes: the API, the operation (or {@code null} for an API without
@@ -14,7 +15,8 @@ import dev.portico.gateway.resilience.RetryPolicy;
  *
  * @param prefixLength length of the API prefix to cut from the request path before appending the rest
  * @param retry        the API's retry policy (shared by its routes, with its budget)
- * @param fabric       how the route addresses its Service Fabric backend; {@code null} for other backends
+ * @param targets      how the route's requests find their targets, compiled with the route
+ *                     ({@link TargetChoice#SNAPSHOT} for Single and Pool backends)
  * @param policies     the route's compiled policies (global, API, operation); {@link PolicyChain#EMPTY} when none,
  *                     so the hot path pays one {@code isEmpty()} for routes without policies
  * @param template     the operation's path template (for the policies' path parameters); {@code null} for an API route
@@ -23,29 +25,30 @@ import dev.portico.gateway.resilience.RetryPolicy;
  * @param webSocket    issue 14: whether WebSocket handshakes pass, and their idle timeout; {@code null}: they do not
  */
 public record Route(String apiId, String operationId, Backend backend, int prefixLength, RetryPolicy retry,
-                    FabricRouting fabric, PolicyChain policies, PathTemplate template, OperationValidation validation,
+                    TargetChoice targets, PolicyChain policies, PathTemplate template, OperationValidation validation,
                     WebSocketConfig webSocket) {
 
   public Route {
     policies = policies == null ? PolicyChain.EMPTY : policies;
+    targets = targets == null ? TargetChoice.SNAPSHOT : targets;
   }
 
   public Route(String apiId, String operationId, Backend backend, int prefixLength, RetryPolicy retry,
-               FabricRouting fabric, PolicyChain policies, PathTemplate template, OperationValidation validation) {
-    this(apiId, operationId, backend, prefixLength, retry, fabric, policies, template, validation, null);
+               TargetChoice targets, PolicyChain policies, PathTemplate template, OperationValidation validation) {
+    this(apiId, operationId, backend, prefixLength, retry, targets, policies, template, validation, null);
   }
 
   public Route(String apiId, String operationId, Backend backend, int prefixLength, RetryPolicy retry,
-               FabricRouting fabric, PolicyChain policies, PathTemplate template) {
-    this(apiId, operationId, backend, prefixLength, retry, fabric, policies, template, null);
+               TargetChoice targets, PolicyChain policies, PathTemplate template) {
+    this(apiId, operationId, backend, prefixLength, retry, targets, policies, template, null);
   }
 
   public Route(String apiId, String operationId, Backend backend, int prefixLength, RetryPolicy retry,
-               FabricRouting fabric) {
-    this(apiId, operationId, backend, prefixLength, retry, fabric, PolicyChain.EMPTY, null, null);
+               TargetChoice targets) {
+    this(apiId, operationId, backend, prefixLength, retry, targets, PolicyChain.EMPTY, null, null);
   }
 
   public Route(String apiId, String operationId, Backend backend, int prefixLength, RetryPolicy retry) {
-    this(apiId, operationId, backend, prefixLength, retry, null);
+    this(apiId, operationId, backend, prefixLength, retry, TargetChoice.SNAPSHOT);
   }
 }

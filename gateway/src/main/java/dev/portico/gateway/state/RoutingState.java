@@ -9,10 +9,12 @@ import dev.portico.gateway.backend.PoolBackend;
 import dev.portico.gateway.backend.Selection;
 import dev.portico.gateway.backend.SingleBackend;
 import dev.portico.gateway.backend.Target;
+import dev.portico.gateway.backend.TargetSelector;
 import dev.portico.gateway.backend.Targets;
 import dev.portico.gateway.config.BackendConfig;
 import dev.portico.gateway.config.GatewayConfig;
 import dev.portico.gateway.config.PoolBackendConfig;
+import dev.portico.gateway.fabric.FabricRuntime;
 import dev.portico.gateway.routing.ApiTable;
 import dev.portico.gateway.routing.RoutePolicies;
 
@@ -34,7 +36,7 @@ import java.util.Set;
  * the swap. A registry change rebuilds only what depends on the services that changed
  * ({@link #withRegistry}).
  */
-public final class RoutingState {
+public final class RoutingState implements TargetSelector {
 
   private static final Endpoint[] NONE = new Endpoint[0];
 
@@ -65,6 +67,15 @@ public final class RoutingState {
   /** The state of {@code config} with the routes' policies compiled beforehand ({@link RoutePolicies#compile}). */
   public static RoutingState compile(GatewayConfig config, RegistrySnapshot registry, BackendStates states,
                                      RoutePolicies policies) {
+    return compile(config, registry, states, policies, null);
+  }
+
+  /**
+   * As above, routes to Service Fabric backends resolving through {@code fabric} ({@code null}:
+   * such routes serve no request, as in a state compiled for tests of the Single and Pool kinds).
+   */
+  public static RoutingState compile(GatewayConfig config, RegistrySnapshot registry, BackendStates states,
+                                     RoutePolicies policies, FabricRuntime fabric) {
     Map<String, SingleBackend> singles = new LinkedHashMap<>();
     Map<String, Backend> backends = new LinkedHashMap<>();
     // Singles first: pools refer to them
@@ -92,7 +103,7 @@ public final class RoutingState {
         }
       }
     }
-    Compiled compiled = new Compiled(ApiTable.build(config.apis(), backends, policies), Map.copyOf(backends), states,
+    Compiled compiled = new Compiled(ApiTable.build(config.apis(), backends, policies, fabric), Map.copyOf(backends), states,
       byService, byMember);
     Map<String, Endpoint[]> endpoints = new HashMap<>();
     for (String service : byService.keySet()) {
@@ -192,14 +203,7 @@ public final class RoutingState {
     return e == null ? NONE : e;
   }
 
-  /**
-   * Chooses where a request goes: a pool member by priority and weight, then an endpoint of it,
-   * skipping tripped endpoints and, when possible, those this request already tried. The chosen
-   * endpoint's breaker has granted a permit.
-   *
-   * @param tried          targets already tried by this request (retries go elsewhere when they can)
-   * @param affinityToken  the session affinity cookie's value, or {@code null}
-   */
+  @Override
   public Selection select(Backend backend, long now, List<Target> tried, String affinityToken) {
     if (backend instanceof SingleBackend s) {
       return targets.get(s).select(now, tried, affinityToken);

@@ -44,7 +44,7 @@ class ServiceFabricConfigTest {
           path: /local
           backend: local
       """);
-    BackendTarget.ServiceFabric sf = (BackendTarget.ServiceFabric) ((SingleBackendConfig) c.backends().get(0)).target();
+    FabricBackendConfig sf = (FabricBackendConfig) c.backends().get(0);
     assertThat(sf.service()).isEqualTo(FabricName.of("Shop", "Orders"));
     assertThat(sf.cluster().maxPartitionResolutionRetries()).isEqualTo(7);
     assertThat(sf.cluster().serverCertificateThumbprints()).containsExactly("0123456789abcdef0123456789abcdef01234567");
@@ -61,7 +61,7 @@ class ServiceFabricConfigTest {
     assertThat(importer.tls().serverX509Names()).containsExactly(new ImporterConfig.ServerName("sf.example.com", null));
     assertThat(importer.tls().clientCertificate()).isNull();
     assertThat(c.fabricImporters()).containsExactly(importer);
-    BackendTarget.ServiceFabric local = (BackendTarget.ServiceFabric) ((SingleBackendConfig) c.backends().get(1)).target();
+    FabricBackendConfig local = (FabricBackendConfig) c.backends().get(1);
     assertThat(local.cluster()).isEqualTo(ServiceFabricCluster.DEFAULT);
     assertThat(local.cluster().maxPartitionResolutionRetries()).isEqualTo(3);
 

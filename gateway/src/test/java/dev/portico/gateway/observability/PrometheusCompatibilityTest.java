@@ -1,7 +1,7 @@
 package dev.portico.gateway.observability;
 
 import dev.portico.gateway.GatewayVerticle;
-import dev.portico.gateway.proxy.ExchangeObserver;
+import dev.portico.gateway.pipeline.ExchangeObserver;
 import dev.portico.gateway.support.Backends;
 import dev.portico.gateway.support.GatewayHarness;
 import dev.portico.metrics.MetricsSettings;

@@ -4,7 +4,7 @@ import dev.portico.gateway.GatewayVerticle;
 import dev.portico.gateway.config.ConfigException;
 import dev.portico.gateway.config.ConfigProblem;
 import dev.portico.gateway.config.GatewayConfig;
-import dev.portico.gateway.proxy.ExchangeObserver;
+import dev.portico.gateway.pipeline.ExchangeObserver;
 import dev.portico.gateway.reload.ConfigSource;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;

@@ -2,7 +2,7 @@ package dev.portico.gateway.openapi;
 
 import dev.portico.gateway.GatewayVerticle;
 import dev.portico.gateway.config.GatewayConfig;
-import dev.portico.gateway.proxy.ExchangeObserver;
+import dev.portico.gateway.pipeline.ExchangeObserver;
 import dev.portico.gateway.reload.ConfigSource;
 import dev.portico.gateway.support.RawHttp;
 import io.vertx.core.Vertx;

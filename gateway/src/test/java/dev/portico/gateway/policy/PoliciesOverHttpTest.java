@@ -1,7 +1,7 @@
 package dev.portico.gateway.policy;
 
 import dev.portico.gateway.support.OnContext;
-import dev.portico.gateway.proxy.Problems;
+import dev.portico.gateway.pipeline.Problems;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;

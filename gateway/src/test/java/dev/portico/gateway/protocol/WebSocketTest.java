@@ -282,7 +282,7 @@ class WebSocketTest {
     GatewayVerticle gw = new GatewayVerticle(GatewayHarness.config("""
       listeners:
         serviceFabricReverseProxy: { enabled: true, host: 127.0.0.1, port: 0 }
-      """, java.util.Map.of()), 2, dev.portico.gateway.proxy.ExchangeObserver.NONE);
+      """, java.util.Map.of()), 2, dev.portico.gateway.pipeline.ExchangeObserver.NONE);
     vertx.deployVerticle(gw).await();
     FabricRecords.publish(gw, FabricRecords.record("fabric:/Shop/Chat", ServiceKind.STATELESS,
       new PartitionInfo.Singleton(FabricRecords.guid(90)), ReplicaRole.STATELESS, "chat-1",

@@ -1,5 +1,6 @@
 package dev.portico.gateway.resilience;
 
+import dev.portico.metrics.BreakerState;
 import dev.portico.gateway.config.BreakerRuleConfig;
 import dev.portico.gateway.config.CircuitBreakerConfig;
 import org.junit.jupiter.api.RepeatedTest;

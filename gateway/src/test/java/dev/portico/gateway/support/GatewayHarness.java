@@ -25,7 +25,7 @@ public final class GatewayHarness {
 
   public static GatewayVerticle start(Vertx vertx, String yaml, Map<String, String> env) {
     GatewayConfig config = config(yaml, env);
-    GatewayVerticle gateway = new GatewayVerticle(config, 2, dev.portico.gateway.proxy.ExchangeObserver.NONE);
+    GatewayVerticle gateway = new GatewayVerticle(config, 2, dev.portico.gateway.pipeline.ExchangeObserver.NONE);
     vertx.deployVerticle(gateway).await();
     return gateway;
   }

@@ -1,6 +1,6 @@
 package dev.portico.gateway.support;
 
-import dev.portico.gateway.proxy.ExchangeObserver;
+import dev.portico.gateway.pipeline.ExchangeObserver;
 import dev.portico.metrics.FabricResolution;
 
 import java.util.List;

@@ -162,7 +162,7 @@ public final class ConfigBinder {
     PolicySettings policySettings = new PolicySettings(integer(ps, "trustedProxyDepth", 0),
       integer(ps, "maxKeysPerLimit", PolicySettings.DEFAULT.maxKeysPerLimit()));
     return new GatewayConfig(source, gatewayId, eventLoops, listeners, upstream, registry,
-      List.copyOf(namedValues.values()), backends, apis, demoConfig, metrics(obj(raw, "metrics")),
+      List.copyOf(namedValues.values()), dev.portico.gateway.config.FabricBackendConfig.variants(backends), apis, demoConfig, metrics(obj(raw, "metrics")),
       accessLog(obj(raw, "accessLog")), admin(obj(raw, "admin")), gatewayIdConfigured, bool(gw, "nativeTransport", false),
       shutdown(obj(gw, "shutdown")), globalPolicies, policySettings, tracing(obj(raw, "tracing")));
   }

@@ -1,5 +1,6 @@
 package dev.portico.gateway.policy.internal;
 
+import dev.portico.gateway.problem.ErrorReason;
 import dev.portico.gateway.policy.HeaderEdits;
 import dev.portico.gateway.policy.Policy;
 import dev.portico.gateway.policy.PolicyOutcome;
@@ -44,7 +45,7 @@ public final class IpFilterPolicy implements Policy {
       return PolicyOutcome.CONTINUE_NOW;
     }
     String shown = client.length() > 64 ? client.substring(0, 64) + "..." : client;
-    return Future.succeededFuture(new PolicyOutcome.Reject(403, "Forbidden", "Forbidden",
+    return Future.succeededFuture(new PolicyOutcome.Reject(403, ErrorReason.FORBIDDEN.label(), "Forbidden",
       "the client address " + shown + " is not allowed to call this API", HeaderEdits.NONE));
   }
 

@@ -1,5 +1,6 @@
 package dev.portico.gateway.policy.internal;
 
+import dev.portico.gateway.problem.ErrorReason;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.portico.gateway.policy.HeaderEdits;
@@ -387,13 +388,13 @@ public final class JwtPolicy implements Policy {
         : "Bearer";
       headers = HeaderEdits.set("WWW-Authenticate", challenge);
     }
-    return new PolicyOutcome.Reject(status, status == 401 ? "Unauthorized" : status == 403 ? "Forbidden" : "Unauthorized",
+    return new PolicyOutcome.Reject(status, (status == 403 ? ErrorReason.FORBIDDEN : ErrorReason.UNAUTHORIZED).label(),
       status == 401 ? "Unauthorized" : "Token not accepted", text, headers);
   }
 
   private PolicyOutcome noKeys(Throwable cause) {
     events.tokenRejected(location, "no-keys");
-    return new PolicyOutcome.Reject(503, "SigningKeysUnavailable", "Signing keys unavailable",
+    return new PolicyOutcome.Reject(503, ErrorReason.SIGNING_KEYS_UNAVAILABLE.label(), "Signing keys unavailable",
       "the keys to verify tokens could not be fetched" + (source == null ? "" : " from " + source.url())
         + "; try again later", HeaderEdits.set("Retry-After", "5"));
   }

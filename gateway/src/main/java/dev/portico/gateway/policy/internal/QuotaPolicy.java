@@ -1,5 +1,6 @@
 package dev.portico.gateway.policy.internal;
 
+import dev.portico.gateway.problem.ErrorReason;
 import dev.portico.gateway.policy.Completion;
 import dev.portico.gateway.policy.HeaderEdits;
 import dev.portico.gateway.policy.Policy;
@@ -118,7 +119,7 @@ public final class QuotaPolicy implements Policy {
       case "closed" -> {
         events.limitDecision(name(), location, "redis", LimitDecision.STORE_FAILED_CLOSED);
         long s = Math.max(1, (config.store().retryAfter().toMillis() + 999) / 1000);
-        yield new PolicyOutcome.Reject(503, "RateLimiterUnavailable", "Rate limiter unavailable",
+        yield new PolicyOutcome.Reject(503, ErrorReason.RATE_LIMITER_UNAVAILABLE.label(), "Rate limiter unavailable",
           "the shared quota store did not answer in time and this quota refuses requests it cannot count"
             + " (store.on-failure: closed)", HeaderEdits.set("Retry-After", Long.toString(s)));
       }
@@ -140,7 +141,7 @@ public final class QuotaPolicy implements Policy {
       headers = HeaderEdits.set("Retry-After", Long.toString(seconds));
       when = "; it renews in " + seconds + " s";
     }
-    return new PolicyOutcome.Reject(403, "QuotaExceeded", "Quota exceeded", "the quota of " + describe()
+    return new PolicyOutcome.Reject(403, ErrorReason.QUOTA_EXCEEDED.label(), "Quota exceeded", "the quota of " + describe()
       + " for this key is used up" + when, headers);
   }
 

@@ -1,5 +1,6 @@
 package dev.portico.gateway.policy.internal;
 
+import dev.portico.gateway.problem.ErrorReason;
 import dev.portico.gateway.policy.Completion;
 import dev.portico.gateway.policy.HeaderEdits;
 import dev.portico.gateway.policy.Policy;
@@ -132,7 +133,7 @@ public final class RateLimitPolicy implements Policy {
   private PolicyOutcome limited(long waitNanos, String store, LimitDecision decision) {
     events.limitDecision(name(), location, store, decision);
     long seconds = Math.max(1, seconds(waitNanos));
-    return new PolicyOutcome.Reject(429, "RateLimited", "Too many requests",
+    return new PolicyOutcome.Reject(429, ErrorReason.RATE_LIMITED.label(), "Too many requests",
       "rate limit of " + calls + " calls per " + Durations.text(config.renewalPeriod())
         + " exceeded for this key; retry in " + seconds + " s", headers.limited(seconds));
   }
@@ -237,7 +238,7 @@ public final class RateLimitPolicy implements Policy {
 
     PolicyOutcome.Reject unavailable(java.time.Duration retryAfter) {
       long s = Math.max(1, (retryAfter.toMillis() + 999) / 1000);
-      return new PolicyOutcome.Reject(503, "RateLimiterUnavailable", "Rate limiter unavailable",
+      return new PolicyOutcome.Reject(503, ErrorReason.RATE_LIMITER_UNAVAILABLE.label(), "Rate limiter unavailable",
         "the shared rate-limit store did not answer in time and this limit refuses requests it cannot count"
           + " (store.on-failure: closed)", HeaderEdits.set("Retry-After", Long.toString(s)));
     }

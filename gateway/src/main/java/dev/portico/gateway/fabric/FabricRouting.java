@@ -1,4 +1,4 @@
-package dev.portico.gateway.routing;
+package dev.portico.gateway.fabric;
 
 import dev.portico.gateway.expression.ResolveCondition;
 import dev.portico.gateway.expression.PathTemplate;

@@ -1,5 +1,6 @@
-package dev.portico.gateway.proxy;
+package dev.portico.gateway.fabric;
 
+import dev.portico.gateway.problem.ErrorReason;
 import dev.portico.fabric.resolve.RetryBackoff;
 import dev.portico.gateway.resilience.RetryPolicy;
 import dev.portico.gateway.expression.ResolveCondition;
@@ -12,7 +13,7 @@ import java.util.random.RandomGenerator;
  * When a {@link FabricSource} re-resolves and resends: the closed set of Service Fabric's two
  * rule books, APIM's {@code set-backend-service} and the reverse proxy's.
  */
-sealed interface ResendPolicy {
+public sealed interface ResendPolicy {
 
   /** Whether the outcome is a complaint (before counting resends left). */
   boolean complains(HttpMethod method, int status, String reason, MultiMap responseHeaders);
@@ -43,7 +44,7 @@ sealed interface ResendPolicy {
    */
   static boolean signalsStaleEndpoint(int status, String reason, MultiMap responseHeaders) {
     if (status == 0) {
-      return "BackendConnectionFailure".equals(reason) || "Timeout".equals(reason);
+      return ResendPolicy.connectionOrTimeout(reason);
     }
     if (status == 503 || status == 410) {
       return true;
@@ -89,7 +90,7 @@ sealed interface ResendPolicy {
     @Override
     public boolean complains(HttpMethod method, int status, String reason, MultiMap responseHeaders) {
       if (status == 0) {
-        return "BackendConnectionFailure".equals(reason) || "Timeout".equals(reason);
+        return ResendPolicy.connectionOrTimeout(reason);
       }
       if (method != HttpMethod.GET && method != HttpMethod.HEAD && method != HttpMethod.OPTIONS) {
         return false;
@@ -109,5 +110,10 @@ sealed interface ResendPolicy {
     public long backoffMillis(int resend, RandomGenerator random) {
       return random.nextLong(backoffMaxMillis + 1);
     }
+  }
+
+  /** Whether a failure's {@code reason} is a connection failure or a timeout (the endpoint may be stale). */
+  static boolean connectionOrTimeout(String reason) {
+    return ErrorReason.BACKEND_CONNECTION_FAILURE.label().equals(reason) || ErrorReason.TIMEOUT.label().equals(reason);
   }
 }

@@ -1,7 +1,7 @@
-package dev.portico.gateway.proxy;
+package dev.portico.gateway.pipeline;
 
 import dev.portico.gateway.protocol.websocket.WebSocketListener;
-import dev.portico.metrics.FabricResolution;
+import dev.portico.gateway.target.ResolutionObserver;
 import io.vertx.core.http.HttpMethod;
 
 /**
@@ -9,7 +9,7 @@ import io.vertx.core.http.HttpMethod;
  * from the event loop that serves the request, so implementations must be cheap, non-blocking
  * and thread-safe across event loops.
  */
-public interface ExchangeObserver {
+public interface ExchangeObserver extends ResolutionObserver {
 
   ExchangeObserver NONE = new ExchangeObserver() {
   };
@@ -29,13 +29,6 @@ public interface ExchangeObserver {
 
   /** The gateway is about to try again after {@code reason} (a failure reason or {@code "status:NNN"}). */
   default void retried(String apiId, String backendId, String reason) {
-  }
-
-  /**
-   * A Service Fabric resolution (a request's first, or a complaint-based re-resolution) of
-   * {@code service} (a {@code fabric:/} name) ended with {@code result} after {@code nanos}.
-   */
-  default void fabricResolution(String service, FabricResolution result, long nanos) {
   }
 
   /**

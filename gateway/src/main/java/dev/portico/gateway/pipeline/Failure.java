@@ -1,7 +1,8 @@
-package dev.portico.gateway.proxy;
+package dev.portico.gateway.pipeline;
 
 import dev.portico.gateway.edge.RequestRefused;
 import dev.portico.gateway.policy.PolicyOutcome;
+import dev.portico.gateway.problem.ErrorReason;
 
 /**
  * Why the gateway answered instead of the backend: the closed set of error reasons of the error
@@ -10,8 +11,13 @@ import dev.portico.gateway.policy.PolicyOutcome;
  */
 public sealed interface Failure {
 
+  /** Why, in the error model's vocabulary. */
+  ErrorReason errorReason();
+
   /** The reason as it appears in {@code reason} of the problem body and in metric labels. */
-  String reason();
+  default String reason() {
+    return errorReason().label();
+  }
 
   int status();
 
@@ -22,35 +28,35 @@ public sealed interface Failure {
 
   /** Connection refused, reset or closed before the response headers, TLS handshake failed, connect timeout. */
   record BackendConnectionFailure(String detail) implements Failure {
-    public String reason() { return "BackendConnectionFailure"; }
+    public ErrorReason errorReason() { return ErrorReason.BACKEND_CONNECTION_FAILURE; }
     public int status() { return 502; }
     public String title() { return "Backend connection failure"; }
   }
 
   /** No response headers within the backend's response timeout. */
   record Timeout(String detail) implements Failure {
-    public String reason() { return "Timeout"; }
+    public ErrorReason errorReason() { return ErrorReason.TIMEOUT; }
     public int status() { return 504; }
     public String title() { return "Backend timeout"; }
   }
 
   /** Nothing can take the request now (no UP instance, breaker open); {@code retryAfterSeconds} &lt; 0 when unknown. */
   record BackendUnavailable(String detail, long retryAfterSeconds) implements Failure {
-    public String reason() { return "BackendUnavailable"; }
+    public ErrorReason errorReason() { return ErrorReason.BACKEND_UNAVAILABLE; }
     public int status() { return 503; }
     public String title() { return "Backend unavailable"; }
   }
 
   /** No API, or no operation of the matched API, matches the request. */
   record OperationNotFound(String detail) implements Failure {
-    public String reason() { return "OperationNotFound"; }
+    public ErrorReason errorReason() { return ErrorReason.OPERATION_NOT_FOUND; }
     public int status() { return 404; }
     public String title() { return "Operation not found"; }
   }
 
   /** The request carries this gateway's own hop marker: forwarding it would loop. */
   record LoopDetected(String detail) implements Failure {
-    public String reason() { return "LoopDetected"; }
+    public ErrorReason errorReason() { return ErrorReason.LOOP_DETECTED; }
     public int status() { return 508; }
     public String title() { return "Loop detected"; }
   }
@@ -60,14 +66,14 @@ public sealed interface Failure {
    * an invalid {@code Host}, a path that climbs above the root, a malformed chunked body.
    */
   record BadRequest(String detail) implements Failure {
-    public String reason() { return "BadRequest"; }
+    public ErrorReason errorReason() { return ErrorReason.BAD_REQUEST; }
     public int status() { return 400; }
     public String title() { return "Bad request"; }
   }
 
   /** The client was too slow: its request head, or a pause in its body, outlasted the listener's timeouts. */
   record RequestTimeout(String detail) implements Failure {
-    public String reason() { return "RequestTimeout"; }
+    public ErrorReason errorReason() { return ErrorReason.REQUEST_TIMEOUT; }
     public int status() { return 408; }
     public String title() { return "Request timeout"; }
   }
@@ -77,7 +83,7 @@ public sealed interface Failure {
    * larger than an API's request validation reads (413).
    */
   record RequestTooLarge(int status, String detail) implements Failure {
-    public String reason() { return "RequestTooLarge"; }
+    public ErrorReason errorReason() { return ErrorReason.REQUEST_TOO_LARGE; }
     public String title() {
       return status == 414 ? "URI too long" : status == 413 ? "Content too large" : "Request header fields too large";
     }
@@ -89,14 +95,14 @@ public sealed interface Failure {
    * JSON pointer.
    */
   record RequestValidationFailed(String detail) implements Failure {
-    public String reason() { return "RequestValidationFailed"; }
+    public ErrorReason errorReason() { return ErrorReason.REQUEST_VALIDATION_FAILED; }
     public int status() { return 400; }
     public String title() { return "Request validation failed"; }
   }
 
   /** A transfer coding other than chunked: the gateway does not implement it (RFC 9112 6.1). */
   record NotImplemented(String detail) implements Failure {
-    public String reason() { return "NotImplemented"; }
+    public ErrorReason errorReason() { return ErrorReason.NOT_IMPLEMENTED; }
     public int status() { return 501; }
     public String title() { return "Not implemented"; }
   }
@@ -118,13 +124,13 @@ public sealed interface Failure {
    * ({@code FABRIC_E_INVALID_PARTITION_KEY}, ...).
    */
   record PartitionResolutionFailure(int status, String detail, String fabricErrorCode) implements Failure {
-    public String reason() { return "PartitionResolutionFailure"; }
+    public ErrorReason errorReason() { return ErrorReason.PARTITION_RESOLUTION_FAILURE; }
     public String title() { return "Partition resolution failure"; }
   }
 
   /** The client went away before the exchange completed; logged and counted, never answered. */
   record ClientConnectionFailure(String detail) implements Failure {
-    public String reason() { return "ClientConnectionFailure"; }
+    public ErrorReason errorReason() { return ErrorReason.CLIENT_CONNECTION_FAILURE; }
     public int status() { return 499; }
     public String title() { return "Client connection failure"; }
   }
@@ -134,37 +140,37 @@ public sealed interface Failure {
 
   /** {@code rate-limit-by-key}: over the limit (429, {@code Retry-After}, {@code RateLimit} headers). */
   record RateLimited(int status, String title, String detail) implements Failure {
-    public String reason() { return "RateLimited"; }
+    public ErrorReason errorReason() { return ErrorReason.RATE_LIMITED; }
   }
 
   /** {@code quota-by-key}: the calls or bandwidth of the period are used up (403). */
   record QuotaExceeded(int status, String title, String detail) implements Failure {
-    public String reason() { return "QuotaExceeded"; }
+    public ErrorReason errorReason() { return ErrorReason.QUOTA_EXCEEDED; }
   }
 
   /** A fleet-wide limit with {@code on-failure: closed} could not ask its store (503). */
   record RateLimiterUnavailable(int status, String title, String detail) implements Failure {
-    public String reason() { return "RateLimiterUnavailable"; }
+    public ErrorReason errorReason() { return ErrorReason.RATE_LIMITER_UNAVAILABLE; }
   }
 
   /** {@code validate-jwt}: no token, or one that does not validate (401, {@code WWW-Authenticate}). */
   record Unauthorized(int status, String title, String detail) implements Failure {
-    public String reason() { return "Unauthorized"; }
+    public ErrorReason errorReason() { return ErrorReason.UNAUTHORIZED; }
   }
 
   /** {@code validate-jwt}: no signing key could ever be loaded, so no token can be checked (503). */
   record SigningKeysUnavailable(int status, String title, String detail) implements Failure {
-    public String reason() { return "SigningKeysUnavailable"; }
+    public ErrorReason errorReason() { return ErrorReason.SIGNING_KEYS_UNAVAILABLE; }
   }
 
   /** {@code ip-filter} forbids the client's address (403). */
   record Forbidden(int status, String title, String detail) implements Failure {
-    public String reason() { return "Forbidden"; }
+    public ErrorReason errorReason() { return ErrorReason.FORBIDDEN; }
   }
 
   /** A policy failed while deciding (a bug or an unexpected error): the request is not forwarded (500). */
   record PolicyFailure(String detail) implements Failure {
-    public String reason() { return "PolicyFailure"; }
+    public ErrorReason errorReason() { return ErrorReason.POLICY_FAILURE; }
     public int status() { return 500; }
     public String title() { return "Policy failure"; }
   }
@@ -174,13 +180,17 @@ public sealed interface Failure {
    * answers as {@link PolicyFailure} rather than leak an undocumented reason into metrics and clients.
    */
   static Failure of(PolicyOutcome.Reject r) {
-    return switch (r.reason()) {
-      case "RateLimited" -> new RateLimited(r.status(), r.title(), r.detail());
-      case "QuotaExceeded" -> new QuotaExceeded(r.status(), r.title(), r.detail());
-      case "RateLimiterUnavailable" -> new RateLimiterUnavailable(r.status(), r.title(), r.detail());
-      case "Unauthorized" -> new Unauthorized(r.status(), r.title(), r.detail());
-      case "SigningKeysUnavailable" -> new SigningKeysUnavailable(r.status(), r.title(), r.detail());
-      case "Forbidden" -> new Forbidden(r.status(), r.title(), r.detail());
+    ErrorReason reason = ErrorReason.ofLabel(r.reason());
+    if (reason == null) {
+      return new PolicyFailure(r.detail());
+    }
+    return switch (reason) {
+      case RATE_LIMITED -> new RateLimited(r.status(), r.title(), r.detail());
+      case QUOTA_EXCEEDED -> new QuotaExceeded(r.status(), r.title(), r.detail());
+      case RATE_LIMITER_UNAVAILABLE -> new RateLimiterUnavailable(r.status(), r.title(), r.detail());
+      case UNAUTHORIZED -> new Unauthorized(r.status(), r.title(), r.detail());
+      case SIGNING_KEYS_UNAVAILABLE -> new SigningKeysUnavailable(r.status(), r.title(), r.detail());
+      case FORBIDDEN -> new Forbidden(r.status(), r.title(), r.detail());
       default -> new PolicyFailure(r.detail());
     };
   }

@@ -1,4 +1,4 @@
-package dev.portico.gateway.proxy;
+package dev.portico.gateway.pipeline;
 
 import dev.portico.gateway.config.ClientTimeouts;
 import dev.portico.gateway.config.EscapedSlashes;
@@ -69,7 +69,7 @@ public final class ProxyVerticle extends VerticleBase implements DrainableListen
                        int port) {
     this(config, config.listeners().traffic().host(), port, config.listeners().traffic().https(),
       config.listeners().traffic().timeouts(), config.listeners().traffic().escapedSlashes(), states, observer,
-      fabric, null, ProxyHandler::new);
+      fabric, null, Pipeline::traffic);
     this.h2c = config.listeners().traffic().h2c();
   }
 
@@ -149,7 +149,7 @@ public final class ProxyVerticle extends VerticleBase implements DrainableListen
     server = vertx.createHttpServer(serverOptions)
       // RFC 9112 as strict as an edge must be, and slow or idle clients cut off (dev.portico.gateway.edge)
       .connectionHandler(serverOptions.isHttp2ClearTextEnabled() ? null : EdgeGuard.installer(serverOptions, timeouts))
-      .invalidRequestHandler(ProxyHandler.invalidRequests(observer, apiLabel))
+      .invalidRequestHandler(Rejections.invalidRequests(observer, apiLabel))
       .requestHandler(req -> {
         watch(req);
         handler.handle(req);

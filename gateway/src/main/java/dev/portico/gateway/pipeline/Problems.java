@@ -1,22 +1,19 @@
-package dev.portico.gateway.proxy;
+package dev.portico.gateway.pipeline;
 
 import dev.portico.gateway.policy.HeaderEdits;
+import dev.portico.gateway.problem.ProblemWriter;
 import dev.portico.gateway.protocol.grpc.GrpcCalls;
 import io.vertx.core.Future;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
-import io.vertx.core.http.HttpVersion;
 import io.vertx.core.json.JsonObject;
 
-import java.util.Locale;
-
-/** Writes RFC 9457 {@code application/problem+json} answers for {@link Failure}s. */
+/** The problem documents of {@link Failure}s (RFC 9457), written by {@link ProblemWriter}. */
 public final class Problems {
 
-  public static final String CONTENT_TYPE = "application/problem+json";
-  public static final String TYPE_BASE = "https://portico.dev/problems/";
+  public static final String CONTENT_TYPE = ProblemWriter.CONTENT_TYPE;
+  public static final String TYPE_BASE = ProblemWriter.TYPE_BASE;
 
   private Problems() {
   }
@@ -28,7 +25,7 @@ public final class Problems {
   /** @param traceId the request's trace id (tracing on), added as {@code traceId}; {@code null}: none */
   public static JsonObject body(Failure failure, String backend, String requestId, String traceId) {
     JsonObject body = new JsonObject()
-      .put("type", TYPE_BASE + kebab(failure.reason()))
+      .put("type", failure.errorReason().typeUri())
       .put("title", failure.title())
       .put("status", failure.status())
       .put("detail", failure.detail())
@@ -99,18 +96,9 @@ public final class Problems {
     return write(response, body(failure, backend, requestId, traceId));
   }
 
-  /**
-   * Writes a problem document whatever produced it (the traffic listeners' {@link Failure}s, the
-   * admin API's refusals): its {@code status} member is the response status. Headers already set
-   * on the response are kept.
-   */
+  /** Writes a problem document whatever produced it: {@link ProblemWriter#write}. */
   public static Future<Void> write(HttpServerResponse response, JsonObject problem) {
-    Buffer payload = problem.toBuffer();
-    return response.setStatusCode(problem.getInteger("status"))
-      .putHeader(HttpHeaders.CONTENT_TYPE, CONTENT_TYPE)
-      .putHeader(HttpHeaders.CONTENT_LENGTH, String.valueOf(payload.length()))
-      .setChunked(false)
-      .end(payload);
+    return ProblemWriter.write(response, problem);
   }
 
   /**
@@ -132,7 +120,7 @@ public final class Problems {
   /** As above, the body naming the trace {@code traceId} (tracing on; {@code null}: no {@code traceId} member). */
   public static Future<Void> send(HttpServerRequest req, Failure failure, String backend, String requestId,
                                   boolean close, HeaderEdits policyHeaders, String traceId) {
-    boolean closing = close && req.version() != HttpVersion.HTTP_2;
+    boolean closing = ProblemWriter.closes(req, close);
     HttpServerResponse response = req.response();
     if (closing && !response.headWritten()) {
       response.putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
@@ -145,15 +133,4 @@ public final class Problems {
     return sent.andThen(ar -> req.connection().close());
   }
 
-  static String kebab(String reason) {
-    StringBuilder sb = new StringBuilder();
-    for (int i = 0; i < reason.length(); i++) {
-      char c = reason.charAt(i);
-      if (Character.isUpperCase(c) && i > 0) {
-        sb.append('-');
-      }
-      sb.append(Character.toLowerCase(c));
-    }
-    return sb.toString().toLowerCase(Locale.ROOT);
-  }
 }

@@ -1,4 +1,4 @@
-package dev.portico.gateway.proxy;
+package dev.portico.gateway.pipeline;
 
 import dev.portico.fabric.resolve.FabricIndex;
 import dev.portico.fabric.resolve.ReplicaSelector;
@@ -11,11 +11,12 @@ import dev.portico.gateway.config.RetryConfig;
 import dev.portico.gateway.config.WebSocketConfig;
 import dev.portico.gateway.config.Timeouts;
 import dev.portico.gateway.fabric.FabricRuntime;
+import dev.portico.gateway.fabric.FabricSource;
+import dev.portico.gateway.fabric.ResendPolicy;
+import dev.portico.gateway.fabric.ReverseProxyRequest;
 import dev.portico.gateway.resilience.RetryPolicy;
 import dev.portico.gateway.routing.Route;
-import dev.portico.gateway.tracing.RequestSpan;
 import dev.portico.metrics.FabricResolution;
-import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpServerRequest;
 
@@ -25,30 +26,28 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The listener compatible with Service Fabric's reverse proxy:
+ * The route of a request to the listener compatible with Service Fabric's reverse proxy:
  * {@code /{App}/{Service}/{suffix}?PartitionKey=…&PartitionKind=…&ListenerName=…&TargetReplicaSelector=…&Timeout=…}.
  * It takes the request apart ({@link ReverseProxyRequest}), applies the reference's defaults
  * (primary replica of a stateful service, any instance of a stateless one; the listener with the
- * smallest name among http(s) ones; {@code Timeout} 120 s), and hands it to an {@link Exchange}
+ * smallest name among http(s) ones; {@code Timeout} 120 s), and hands it to the {@link Exchange}
  * whose {@link FabricSource} follows the reverse proxy's retry rules ({@link ResendPolicy.ReverseProxy}),
  * bounded by the request's {@code Timeout}. Header hygiene, loop detection, request ids, metrics
  * and access log are the main listener's.
  */
-public final class ReverseProxyHandler implements Handler<HttpServerRequest> {
+public final class ReverseProxyStage implements Stage {
 
   /** The API and backend id of every request of this listener (metric labels, access log, problems). */
   public static final String ID = "sf-reverse-proxy";
   /** Longest {@code Timeout} accepted, in seconds. */
   static final long MAX_TIMEOUT_SECONDS = 86_400;
 
-  private final ProxyContext ctx;
   private final ExchangeObserver observer;
   private final FabricRuntime fabric;
   private final ReverseProxyConfig config;
   private final Route route;
 
-  public ReverseProxyHandler(ProxyContext ctx, ReverseProxyConfig config) {
-    this.ctx = ctx;
+  ReverseProxyStage(ProxyContext ctx, ReverseProxyConfig config) {
     this.observer = ctx.observer();
     this.fabric = ctx.fabric();
     this.config = config;
@@ -67,24 +66,17 @@ public final class ReverseProxyHandler implements Handler<HttpServerRequest> {
   }
 
   @Override
-  public void handle(HttpServerRequest req) {
-    long startNanos = System.nanoTime();
-    Admission admission = Admission.of(req, ctx.hopMarker(), ctx.escapedSlashes(), "a Service Fabric record");
-    String requestId = admission.requestId();
-    // tracing: null when off
-    RequestSpan span = ctx.tracing() == null ? null : ctx.tracing().begin(req, requestId);
-    if (admission.refusal() != null) {
-      reject(req, admission.refusal(), requestId, startNanos, span);
-      return;
-    }
-    String path = admission.path();
+  public void apply(RequestContext rc) {
+    HttpServerRequest req = rc.req;
+    String path = rc.path;
+    long startNanos = rc.startNanos;
     FabricIndex index = fabric.index();
     ReverseProxyRequest rp = ReverseProxyRequest.parse(path, req.query(), index);
     if (rp.service() == null) {
       observer.fabricResolution(rp.tried(), FabricResolution.NOT_FOUND, System.nanoTime() - startNanos);
-      reject(req, new Failure.PartitionResolutionFailure(404, "No service is registered under " + path
+      rc.reject(new Failure.PartitionResolutionFailure(404, "No service is registered under " + path
         + " (the service is the longest prefix of at least /App/Service that names one; names are case-sensitive)",
-        FabricError.SERVICE_DOES_NOT_EXIST), requestId, startNanos, span);
+        FabricError.SERVICE_DOES_NOT_EXIST));
       return;
     }
     ReplicaSelector selector;
@@ -92,16 +84,16 @@ public final class ReverseProxyHandler implements Handler<HttpServerRequest> {
       selector = ReplicaSelector.parseTargetReplicaSelector(rp.targetReplicaSelector()).orElse(null);
     } catch (IllegalArgumentException e) {
       observer.fabricResolution(rp.service().toString(), FabricResolution.ERROR, System.nanoTime() - startNanos);
-      reject(req, new Failure.PartitionResolutionFailure(400, "Service " + rp.service() + ": " + e.getMessage(),
-        "E_INVALIDARG"), requestId, startNanos, span);
+      rc.reject(new Failure.PartitionResolutionFailure(400, "Service " + rp.service() + ": " + e.getMessage(),
+        "E_INVALIDARG"));
       return;
     }
     long timeoutMs = config.defaultTimeout().toMillis();
     if (rp.timeout() != null) {
       long seconds = number(rp.timeout());
       if (seconds < 1 || seconds > MAX_TIMEOUT_SECONDS) {
-        reject(req, new Failure.BadRequest("Timeout=" + rp.timeout() + " is not a number of seconds within 1-"
-          + MAX_TIMEOUT_SECONDS), requestId, startNanos, span);
+        rc.reject(new Failure.BadRequest("Timeout=" + rp.timeout() + " is not a number of seconds within 1-"
+          + MAX_TIMEOUT_SECONDS));
         return;
       }
       timeoutMs = seconds * 1000;
@@ -111,8 +103,8 @@ public final class ReverseProxyHandler implements Handler<HttpServerRequest> {
     if (retries != null) {
       long n = number(retries);
       if (n < 0) {
-        reject(req, new Failure.BadRequest(ProxyHeaders.X_PORTICO_SF_RETRIES + ": " + retries
-          + " is not a number of retries (0 switches them off)"), requestId, startNanos, span);
+        rc.reject(new Failure.BadRequest(ProxyHeaders.X_PORTICO_SF_RETRIES + ": " + retries
+          + " is not a number of retries (0 switches them off)"));
         return;
       }
       maxResends = (int) Math.min(maxResends, n);
@@ -122,18 +114,20 @@ public final class ReverseProxyHandler implements Handler<HttpServerRequest> {
       // believed; the exchange sets X-Forwarded-For/Host/Proto and Forwarded for this hop alone
       dropForwarded(req.headers());
     }
-    FabricSource source = new FabricSource(fabric, route.backend().upstream(), rp.service(), rp.partitionKey(),
+    rc.source = new FabricSource(fabric, route.backend().upstream(), rp.service(), rp.partitionKey(),
       rp.partitionKind(), "no PartitionKey parameter", selector, false, Optional.ofNullable(rp.listenerName()),
       new ResendPolicy.ReverseProxy(config.backoffMax().toMillis(), config.notFoundRetries()), maxResends,
       config.bufferBodyLimit(), timeoutMs);
     observer.started(ID);
-    if (span != null) {
-      span.routed(ID, null, ID);
+    if (rc.span != null) {
+      rc.span.routed(ID, null, ID);
     }
-    new Exchange(ctx.vertx(), ctx.client(), observer, ctx.states().current(), req, route, source, path, rp.suffix(),
-      rp.forwardedQuery(), requestId, ctx.via(), startNanos, null, PolicyStage.Passed.NONE).traced(span)
-      .withProtocols(ctx.protocols()) // issue 14 hook: WebSocket (and gRPC statuses) through the reverse proxy
-      .start();
+    // the exchange reads its snapshot (the breakers' states) as the traffic listener's does
+    rc.state = rc.listener.states().current();
+    rc.route = route;
+    rc.forwardPath = rp.suffix();
+    rc.forwardQuery = rp.forwardedQuery();
+    rc.next();
   }
 
   /** Removes every {@code X-Forwarded-*} header and {@code Forwarded}. */
@@ -145,10 +139,6 @@ public final class ReverseProxyHandler implements Handler<HttpServerRequest> {
       }
     }
     names.forEach(headers::remove);
-  }
-
-  private void reject(HttpServerRequest req, Failure failure, String requestId, long startNanos, RequestSpan span) {
-    ProxyHandler.reject(observer, req, failure, ID, ID, requestId, startNanos, span);
   }
 
   /** A non-negative decimal number (at most 9 digits), or -1. */

@@ -1,5 +1,6 @@
-package dev.portico.gateway.proxy;
+package dev.portico.gateway.pipeline;
 
+import dev.portico.gateway.problem.ErrorReason;
 import dev.portico.fabric.resolve.ResolutionFailure;
 import dev.portico.gateway.backend.Endpoint;
 import dev.portico.gateway.backend.Selection;
@@ -16,7 +17,8 @@ import dev.portico.gateway.resilience.CircuitBreaker;
 import dev.portico.gateway.resilience.RetryAfter;
 import dev.portico.gateway.resilience.RetryPolicy;
 import dev.portico.gateway.routing.Route;
-import dev.portico.gateway.state.RoutingState;
+import dev.portico.gateway.target.AttemptContext;
+import dev.portico.gateway.target.TargetSource;
 import dev.portico.gateway.tracing.RequestSpan;
 import io.netty.channel.ConnectTimeoutException;
 import io.vertx.core.AsyncResult;
@@ -48,6 +50,7 @@ import java.net.NoRouteToHostException;
 import java.net.UnknownHostException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -72,7 +75,6 @@ final class Exchange {
   private final Vertx vertx;
   private final HttpClient client;
   private final ExchangeObserver observer;
-  private final RoutingState state;
   private final HttpServerRequest req;
   private final HttpServerResponse res;
   private final Route route;
@@ -111,9 +113,11 @@ final class Exchange {
   private boolean settled;
   private boolean completed;
   /** The request's spans; {@code null} when tracing is off (then every tracing hook is one null check). */
-  private RequestSpan trace;
+  private final RequestSpan trace;
+  /** What the target source sees of this exchange. */
+  private final AttemptContext view;
 
-  // --- issue 14 (protocols): set by withProtocols; the logic lives in dev.portico.gateway.protocol ---
+  // --- issue 14 (protocols): set in the constructor from the listener; the logic lives in dev.portico.gateway.protocol ---
   /** The verticle's clients by backend protocol and its WebSocket sessions; {@code null}: HTTP/1.1 only. */
   private Protocols protocols;
   /** The route's WebSocket rule when this request is a handshake it allows, else {@code null}. */
@@ -130,106 +134,43 @@ final class Exchange {
   private boolean grpcDeadlinePassed;
 
   /**
-   * @param path         the request path, normalized (for the access log)
-   * @param forwardPath  what follows the endpoint's base path upstream ({@code ""} or starting with {@code /})
-   * @param forwardQuery the query string to forward, or {@code null}
+   * The exchange of the request {@code rc} went through the stages with: its route, snapshot,
+   * target source, the path and query to forward, the policies' edits, the body validation read.
    */
-  Exchange(Vertx vertx, HttpClient client, ExchangeObserver observer, RoutingState state, HttpServerRequest req,
-           Route route, TargetSource source, String path, String forwardPath, String forwardQuery, String requestId,
-           String via, long startNanos, String affinityCookie, PolicyStage.Passed policy) {
-    this.vertx = vertx;
-    this.client = client;
-    this.observer = observer;
-    this.state = state;
-    this.req = req;
+  Exchange(ProxyContext listener, RequestContext rc) {
+    this.vertx = listener.vertx();
+    this.client = listener.client();
+    this.observer = listener.observer();
+    this.via = listener.via();
+    this.req = rc.req;
     this.res = req.response();
-    this.route = route;
-    this.source = source;
-    this.path = path;
-    this.forwardPath = forwardPath;
-    this.forwardQuery = forwardQuery;
-    this.requestId = requestId;
-    this.via = via;
-    this.startNanos = startNanos;
-    this.affinityCookie = affinityCookie;
-    this.policy = policy;
-    io.vertx.core.http.Cookie c = affinityCookie == null ? null : req.getCookie(affinityCookie);
-    this.affinityToken = c == null ? null : c.getValue();
+    this.route = rc.route;
+    this.source = rc.source;
+    this.path = rc.path;
+    this.forwardPath = rc.forwardPath;
+    this.forwardQuery = rc.forwardQuery;
+    this.requestId = rc.requestId;
+    this.startNanos = rc.startNanos;
+    this.policy = rc.policy;
+    this.trace = rc.span;
+    // a body request validation read whole is sent as is, and can be resent
+    this.bufferedBody = rc.body;
+    this.affinityCookie = route.backend().affinityCookie();
+    Cookie c = affinityCookie == null ? null : req.getCookie(affinityCookie);
+    String affinityToken = c == null ? null : c.getValue();
+    this.affinityToken = affinityToken;
     this.contentLength = req.getHeader(HttpHeaders.CONTENT_LENGTH);
     this.hasBody = contentLength != null
       ? !contentLength.equals("0")
       : req.headers().contains(HttpHeaders.TRANSFER_ENCODING) || (req.version() == HttpVersion.HTTP_2 && !req.isEnded());
-  }
-
-  /** Traces this exchange under {@code span} ({@code null}: untraced); before {@link #start}. */
-  Exchange traced(RequestSpan span) {
-    this.trace = span;
-    return this;
-  }
-
-  /**
-   * A body already read whole (request validation read it to check it): it is sent as is, and can
-   * be resent. {@code null} leaves the body to the usual streaming or buffering.
-   */
-  Exchange withBody(Buffer body) {
-    if (body != null) {
-      bufferedBody = body;
-    }
-    return this;
-  }
-
-  /**
-   * Issue 14 hook: HTTP/2 backends, WebSocket handshakes the route allows, gRPC calls (deadline,
-   * trailers, statuses for breakers and retries). {@code null} leaves the exchange HTTP/1.1 only.
-   */
-  Exchange withProtocols(Protocols p) {
-    if (p != null) {
-      protocols = p;
+    this.view = new AttemptContext(vertx, rc.state, route.backend(), route.retry(), req.method(), affinityToken,
+      observer, trace, Collections.unmodifiableList(tried));
+    // --- issue 14 hook (protocols): HTTP/2 backends, WebSocket handshakes the route allows, gRPC calls ---
+    this.protocols = listener.protocols();
+    if (protocols != null) {
       webSocket = route.webSocket() != null && WebSocketUpgrade.isHandshake(req) ? route.webSocket() : null;
       grpc = GrpcCalls.isCall(req);
     }
-    return this;
-  }
-
-  // --- what a target source may read --------------------------------------------------------
-
-  /** The request's spans, or {@code null} when tracing is off. */
-  RequestSpan trace() {
-    return trace;
-  }
-
-  Vertx vertx() {
-    return vertx;
-  }
-
-  RoutingState state() {
-    return state;
-  }
-
-  Route route() {
-    return route;
-  }
-
-  /** Targets tried so far, in order (a retry goes elsewhere when it can). */
-  List<Target> tried() {
-    return tried;
-  }
-
-  String affinityToken() {
-    return affinityToken;
-  }
-
-  /** Attempts made so far. */
-  int attempts() {
-    return attempts;
-  }
-
-  HttpMethod method() {
-    return req.method();
-  }
-
-  ExchangeObserver observer() {
-    return observer;
   }
 
   // --- the exchange -------------------------------------------------------------------------
@@ -239,7 +180,7 @@ final class Exchange {
     res.closeHandler(v -> clientGone());
     // until the body is piped (the pipe takes this over), a broken body reaches the exchange here
     req.exceptionHandler(this::requestBroken);
-    source.started(this, startNanos);
+    source.started(view, startNanos);
     // issue 14: a gRPC call's grpc-timeout is its deadline (within the source's own bound)
     long deadline = grpc ? GrpcCalls.deadlineMillis(req, source.deadlineMillis()) : source.deadlineMillis();
     if (deadline > 0) {
@@ -248,7 +189,7 @@ final class Exchange {
         deadlinePassed(deadline);
       });
     }
-    if (bufferedBody == null && hasBody && source.buffers(this, req.method(), parseLength(contentLength))) {
+    if (bufferedBody == null && hasBody && source.buffers(view, req.method(), parseLength(contentLength))) {
       // small enough to resend: read it whole first (bounded by the source's cap via Content-Length)
       req.body().onComplete(ar -> {
         if (settled) {
@@ -261,12 +202,12 @@ final class Exchange {
           return;
         }
         bufferedBody = ar.result();
-        attempt(source.first(this, System.nanoTime()));
+        attempt(source.first(view, System.nanoTime()));
       });
       req.resume();
       return;
     }
-    attempt(source.first(this, System.nanoTime()));
+    attempt(source.first(view, System.nanoTime()));
   }
 
   private void attempt(Selection selection) {
@@ -499,7 +440,7 @@ final class Exchange {
       permit = CircuitBreaker.Permit.DENIED;
     }
     endAttempt(now, status, null, retryAfter, grpc ? GrpcCalls.status(upRes.headers()) : null);
-    if (source.complains(this, status, null, upRes.headers()) && canResend()) {
+    if (source.complains(view, status, null, upRes.headers()) && canResend()) {
       // hold the response (its body is buffered by the paused stream) until the source decides
       upRes.pause();
       complain(status, null, upRes);
@@ -565,7 +506,7 @@ final class Exchange {
       res.reset();
       upRes.exceptionHandler(IGNORE);
       upRes.request().reset();
-      complete(0, res.closed() ? "ClientConnectionFailure" : "BackendConnectionFailure");
+      complete(0, res.closed() ? ErrorReason.CLIENT_CONNECTION_FAILURE.label() : ErrorReason.BACKEND_CONNECTION_FAILURE.label());
     });
   }
 
@@ -599,7 +540,7 @@ final class Exchange {
       target.upstream().id(), target.endpoint().key(), requestId, cause == null ? "-" : cause.getClass().getName());
     lastFailure = failure;
     // a failure before sending (connect phase) leaves even a streamed body whole in the client connection
-    if (source.complains(this, 0, failure.reason(), null) && canResend()) {
+    if (source.complains(view, 0, failure.reason(), null) && canResend()) {
       complain(0, failure.reason(), null);
       return;
     }
@@ -613,7 +554,7 @@ final class Exchange {
   private void complain(int status, String reason, HttpClientResponse upRes) {
     Context loop = Vertx.currentContext();
     held = upRes;
-    onLoop(loop, source.reconsider(this, status, reason), decided -> {
+    onLoop(loop, source.reconsider(view, status, reason), decided -> {
       boolean stillHeld = upRes != null && held == upRes;
       held = null;
       if (settled) {
@@ -631,7 +572,7 @@ final class Exchange {
         if (trace != null) {
           trace.retried(status > 0 ? "status:" + status : reason);
         }
-        onLoop(loop, source.next(this), next -> attempt(next.succeeded() ? next.result()
+        onLoop(loop, source.next(view), next -> attempt(next.succeeded() ? next.result()
           : new Selection.Unavailable("no target for a resend", -1)));
       } else if (upRes != null) {
         forward(upRes);
@@ -758,7 +699,7 @@ final class Exchange {
       trailerPermit = null;
     }
     log.debug("client went away: reason=ClientConnectionFailure backend={} requestId={}", route.backend().id(), requestId);
-    complete(0, "ClientConnectionFailure");
+    complete(0, ErrorReason.CLIENT_CONNECTION_FAILURE.label());
   }
 
   private void fail(Failure failure, Throwable cause) {

@@ -1,9 +1,8 @@
-package dev.portico.gateway.proxy;
+package dev.portico.gateway.pipeline;
 
 import dev.portico.gateway.edge.RequestRefused;
 import dev.portico.gateway.openapi.OperationValidation;
 import dev.portico.gateway.routing.Route;
-import dev.portico.gateway.tracing.RequestSpan;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -28,7 +27,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.function.Consumer;
 
 /**
  * APIM's {@code validate-parameters} and {@code validate-content} for an API imported from OpenAPI
@@ -41,30 +39,37 @@ import java.util.function.Consumer;
  * <p>Schema validation runs on a worker thread (as Vert.x OpenAPI's own validator does): a large
  * JSON body must not hold up the event loop's other connections.
  */
-final class RequestValidation {
+final class RequestValidation implements Stage {
 
-  private RequestValidation() {
+  @Override
+  public void apply(RequestContext rc) {
+    // a preflight only the policies answer is not validated
+    if (rc.route.validation() == null || rc.unlessLetThrough != null) {
+      rc.next();
+      return;
+    }
+    check(rc, rc.path.substring(rc.route.prefixLength()));
   }
 
   /**
-   * Checks {@code req} against {@code route.validation()}; then calls {@code forward} (on the
-   * request's event loop) with the body read, or {@code null} when the body was left to stream; or
-   * answers the client itself.
+   * Checks the request against its route's validation; then goes on (on the request's event loop)
+   * with the body read, or {@code null} when the body was left to stream; or refuses it.
    *
    * @param rest the request path after the API prefix (where the path parameters are)
    */
-  static void check(ProxyContext ctx, HttpServerRequest req, Route route, String rest, String requestId,
-                    long startNanos, Consumer<Buffer> forward, RequestSpan span) {
+  private static void check(RequestContext rc, String rest) {
+    HttpServerRequest req = rc.req;
+    Route route = rc.route;
     OperationValidation v = route.validation();
     req.pause();
     if (!v.readsBody()) {
-      validate(ctx, req, route, v, rest, null, requestId, startNanos, forward, span);
+      validate(rc, v, rest, null);
       return;
     }
     long max = v.settings().maxBodySize();
     String length = req.getHeader(HttpHeaders.CONTENT_LENGTH);
     if (length != null && (length.length() > 18 || Long.parseLong(length) > max)) {
-      tooLarge(ctx, req, route, max, requestId, startNanos, span);
+      tooLarge(rc, max);
       return;
     }
     Buffer body = Buffer.buffer();
@@ -75,7 +80,7 @@ final class RequestValidation {
       }
       if (body.length() + chunk.length() > max) {
         over[0] = true;
-        tooLarge(ctx, req, route, max, requestId, startNanos, span);
+        tooLarge(rc, max);
         return;
       }
       body.appendBuffer(chunk);
@@ -84,31 +89,29 @@ final class RequestValidation {
     req.exceptionHandler(e -> {
       if (!over[0]) {
         over[0] = true;
-        ProxyHandler.reject(ctx.observer(), req, e instanceof RequestRefused r ? Failure.of(r)
+        rc.reject(e instanceof RequestRefused r ? Failure.of(r)
             : new Failure.ClientConnectionFailure("the request body broke off while it was read for validation: "
-            + e.getMessage()), route.apiId(), null, requestId, startNanos, span);
+            + e.getMessage()));
       }
     });
     req.endHandler(end -> {
       if (!over[0]) {
         req.handler(null);
-        validate(ctx, req, route, v, rest, body, requestId, startNanos, forward, span);
+        validate(rc, v, rest, body);
       }
     });
     req.resume();
   }
 
-  private static void tooLarge(ProxyContext ctx, HttpServerRequest req, Route route, long max, String requestId,
-                               long startNanos, RequestSpan span) {
-    ProxyHandler.reject(ctx.observer(), req, new Failure.RequestTooLarge(413, "the request body is larger than "
-      + max + " bytes, the most API '" + route.apiId() + "' validates (apis[].openapi.validate.maxBodySize)"),
-      route.apiId(), null, requestId, startNanos, span);
+  private static void tooLarge(RequestContext rc, long max) {
+    rc.reject(new Failure.RequestTooLarge(413, "the request body is larger than "
+      + max + " bytes, the most API '" + rc.route.apiId() + "' validates (apis[].openapi.validate.maxBodySize)"));
   }
 
-  private static void validate(ProxyContext ctx, HttpServerRequest req, Route route, OperationValidation v, String rest,
-                               Buffer body, String requestId, long startNanos, Consumer<Buffer> forward,
-                               RequestSpan span) {
-    Vertx vertx = ctx.vertx();
+  private static void validate(RequestContext rc, OperationValidation v, String rest, Buffer body) {
+    HttpServerRequest req = rc.req;
+    Route route = rc.route;
+    Vertx vertx = rc.listener.vertx();
     // query, header and cookie values as Vert.x OpenAPI reads them (styles, explode); the path
     // parameters from the gateway's own match, since the API's prefix is the gateway's, not the document's
     RequestUtils.extract(req, v.operation(), () -> Future.succeededFuture(body))
@@ -118,15 +121,15 @@ final class RequestValidation {
       }, false))
       .onComplete(ar -> {
         if (req.response().closed()) {
-          ProxyHandler.reject(ctx.observer(), req, new Failure.ClientConnectionFailure(
-            "the client went away while its request was validated"), route.apiId(), null, requestId, startNanos, span);
+          rc.reject(new Failure.ClientConnectionFailure("the client went away while its request was validated"));
         } else if (ar.succeeded()) {
-          forward.accept(body);
+          rc.body = body;
+          rc.next();
         } else {
           String detail = ar.cause() instanceof ValidatorException e ? detail(e)
             : "cannot validate the request: " + ar.cause().getMessage();
-          ProxyHandler.reject(ctx.observer(), req, new Failure.RequestValidationFailed(detail + " (operation '"
-            + route.operationId() + "' of API '" + route.apiId() + "')"), route.apiId(), null, requestId, startNanos, span);
+          rc.reject(new Failure.RequestValidationFailed(detail + " (operation '"
+            + route.operationId() + "' of API '" + route.apiId() + "')"));
         }
       });
   }

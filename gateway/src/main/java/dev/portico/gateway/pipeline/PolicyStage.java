@@ -1,5 +1,7 @@
-package dev.portico.gateway.proxy;
+package dev.portico.gateway.pipeline;
 
+import dev.portico.gateway.problem.ErrorReason;
+import dev.portico.gateway.config.EscapedSlashes;
 import dev.portico.gateway.policy.Completion;
 import dev.portico.gateway.policy.HeaderEdits;
 import dev.portico.gateway.policy.HttpPolicyRequest;
@@ -7,10 +9,7 @@ import dev.portico.gateway.policy.PolicyChain;
 import dev.portico.gateway.policy.PolicyOutcome;
 import dev.portico.gateway.routing.RequestPaths;
 import dev.portico.gateway.routing.Route;
-import dev.portico.gateway.state.RoutingState;
-import dev.portico.gateway.tracing.RequestSpan;
 import io.vertx.core.Future;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
@@ -32,7 +31,7 @@ import java.util.Map;
  * <p>When the chain has to wait (a Redis decision, a JWKS fetch), the request is paused first: its
  * body stays in the connection, unread, until the exchange reads it or the refusal closes it.
  */
-final class PolicyStage {
+final class PolicyStage implements Stage {
 
   /**
    * What the policies asked of a request they let through.
@@ -53,91 +52,97 @@ final class PolicyStage {
     }
   }
 
-  private PolicyStage() {
+  private final EscapedSlashes escapedSlashes;
+
+  /** @param escapedSlashes the listener's rule for encoded slashes, which a rewritten path obeys too */
+  PolicyStage(EscapedSlashes escapedSlashes) {
+    this.escapedSlashes = escapedSlashes;
+  }
+
+  @Override
+  public void apply(RequestContext rc) {
+    String rest = rc.path.substring(rc.route.prefixLength());
+    if (rc.route.policies().isEmpty()) {
+      rc.forwardPath = rest;
+      rc.forwardQuery = rc.req.query();
+      rc.next();
+      return;
+    }
+    run(rc, rest);
   }
 
   /**
-   * Runs the policies of {@code route} (which has some) for {@code req}, then forwards, refuses or
-   * answers it. The observer has already been told the request started.
-   *
-   * @param unlessLetThrough the refusal of a request the policies let through, or {@code null} to forward it
-   *                         (a preflight no operation matches is only the policies' to answer)
-   * @param span             the request's spans, {@code null} when tracing is off
+   * Runs the policies of the request's route (which has some), then goes on, refuses or answers
+   * it. The observer has already been told the request started.
    */
-  static void run(ProxyContext ctx, RoutingState state, HttpServerRequest req, Route route, String path, String rest,
-                  String requestId, long startNanos, Failure unlessLetThrough) {
-    run(ctx, state, req, route, path, rest, requestId, startNanos, unlessLetThrough, null, null);
-  }
-
-  /**
-   * @param body the request body request validation already read whole (forwarded as is), or {@code null}
-   * @param span the request's spans, {@code null} when tracing is off
-   */
-  static void run(ProxyContext ctx, RoutingState state, HttpServerRequest req, Route route, String path, String rest,
-                  String requestId, long startNanos, Failure unlessLetThrough, Buffer body, RequestSpan span) {
+  private void run(RequestContext rc, String rest) {
+    Route route = rc.route;
+    HttpServerRequest req = rc.req;
+    String path = rc.path;
     Map<String, String> params = route.template() == null ? Map.of()
       : route.template().parameterValues(path, route.prefixLength());
     PolicyChain.Run run = route.policies().start(new HttpPolicyRequest(req, path, route.apiId(), route.operationId(),
       params));
     Future<PolicyOutcome> outcome = run.outcome();
     if (outcome.isComplete()) {
-      decided(ctx, state, req, route, path, rest, requestId, startNanos, run, outcome.result(), unlessLetThrough, body, span);
+      decided(rc, rest, run, outcome.result());
       return;
     }
     // the body must neither be lost nor read while the chain waits: the exchange resumes it
     req.pause();
     // the chain completes its outcome on this request's context
-    outcome.onComplete(ar -> decided(ctx, state, req, route, path, rest, requestId, startNanos, run,
-      ar.succeeded() ? ar.result() : new PolicyOutcome.Reject(500, "PolicyFailure", "Policy failure",
-        "a policy failed while deciding on this request", HeaderEdits.NONE), unlessLetThrough, body, span));
+    outcome.onComplete(ar -> decided(rc, rest, run,
+      ar.succeeded() ? ar.result() : new PolicyOutcome.Reject(500, ErrorReason.POLICY_FAILURE.label(), "Policy failure",
+        "a policy failed while deciding on this request", HeaderEdits.NONE)));
   }
 
-  private static void decided(ProxyContext ctx, RoutingState state, HttpServerRequest req, Route route, String path,
-                              String rest, String requestId, long startNanos, PolicyChain.Run run, PolicyOutcome o,
-                              Failure unlessLetThrough, Buffer body, RequestSpan span) {
+  private void decided(RequestContext rc, String rest, PolicyChain.Run run, PolicyOutcome o) {
+    HttpServerRequest req = rc.req;
     HttpServerResponse res = req.response();
     if (res.closed()) {
       // the client left while the chain waited
       run.completed(new Completion(0, req.bytesRead(), 0));
-      report(ctx, span, completion(route, requestId, req, path, 0, "ClientConnectionFailure", startNanos, false, span));
+      report(rc, completion(rc, 0, ErrorReason.CLIENT_CONNECTION_FAILURE.label(), false));
       return;
     }
-    if (o instanceof PolicyOutcome.Continue c && unlessLetThrough != null) {
-      refuse(ctx, req, route, path, requestId, startNanos, run, unlessLetThrough, c.responseHeaders(), span);
+    if (o instanceof PolicyOutcome.Continue c && rc.unlessLetThrough != null) {
+      refuse(rc, run, rc.unlessLetThrough, c.responseHeaders());
     } else if (o instanceof PolicyOutcome.Continue c) {
       String forwardPath = rest;
       String forwardQuery = req.query();
       if (c.rewrite() != null) {
         try {
           // the same rules as the client's path: no dot segment or encoded separator can climb out of the base path
-          forwardPath = RequestPaths.normalize(c.rewrite().path(), ctx.escapedSlashes());
+          forwardPath = RequestPaths.normalize(c.rewrite().path(), escapedSlashes);
         } catch (RequestPaths.InvalidPath e) {
-          refuse(ctx, req, route, path, requestId, startNanos, run, new Failure.BadRequest("the rewritten backend path "
-            + "is invalid: " + e.getMessage()), c.responseHeaders(), span);
+          refuse(rc, run, new Failure.BadRequest("the rewritten backend path is invalid: " + e.getMessage()),
+            c.responseHeaders());
           return;
         }
         forwardQuery = c.rewrite().query();
       }
-      ProxyHandler.forward(ctx, state, req, route, path, forwardPath, forwardQuery, requestId, startNanos,
-        new Passed(run, c.requestHeaders(), c.responseHeaders()), body, span);
+      rc.forwardPath = forwardPath;
+      rc.forwardQuery = forwardQuery;
+      rc.policy = new Passed(run, c.requestHeaders(), c.responseHeaders());
+      rc.next();
     } else if (o instanceof PolicyOutcome.Reject r) {
-      refuse(ctx, req, route, path, requestId, startNanos, run, Failure.of(r), r.responseHeaders(), span);
+      refuse(rc, run, Failure.of(r), r.responseHeaders());
     } else if (o instanceof PolicyOutcome.Respond r) {
-      respond(ctx, req, route, path, requestId, startNanos, run, r, span);
+      respond(rc, run, r);
     }
   }
 
   /** A refusal: the problem with the policies' headers, reported as one exchange; the backend is not called. */
-  private static void refuse(ProxyContext ctx, HttpServerRequest req, Route route, String path, String requestId,
-                             long startNanos, PolicyChain.Run run, Failure failure, HeaderEdits headers,
-                             RequestSpan span) {
+  private static void refuse(RequestContext rc, PolicyChain.Run run, Failure failure, HeaderEdits headers) {
+    HttpServerRequest req = rc.req;
     // the body will not be read: do not leave it in the connection for the next request
     boolean close = !req.isEnded();
-    Problems.send(req, failure, null, requestId, close, headers, span == null ? null : span.traceId()).onComplete(ar -> {
-      int status = ar.succeeded() ? failure.status() : 0;
-      run.completed(new Completion(status, req.bytesRead(), req.response().bytesWritten()));
-      report(ctx, span, completion(route, requestId, req, path, status, failure.reason(), startNanos, true, span));
-    });
+    Problems.send(req, failure, null, rc.requestId, close, headers, rc.span == null ? null : rc.span.traceId())
+      .onComplete(ar -> {
+        int status = ar.succeeded() ? failure.status() : 0;
+        run.completed(new Completion(status, req.bytesRead(), req.response().bytesWritten()));
+        report(rc, completion(rc, status, failure.reason(), true));
+      });
     if (!close) {
       return;
     }
@@ -145,12 +150,12 @@ final class PolicyStage {
   }
 
   /** A direct answer (a CORS preflight): its status and headers, no body; the backend is not called. */
-  private static void respond(ProxyContext ctx, HttpServerRequest req, Route route, String path, String requestId,
-                              long startNanos, PolicyChain.Run run, PolicyOutcome.Respond r, RequestSpan span) {
+  private static void respond(RequestContext rc, PolicyChain.Run run, PolicyOutcome.Respond r) {
+    HttpServerRequest req = rc.req;
     HttpServerResponse res = req.response();
     boolean close = !req.isEnded() && req.version() != HttpVersion.HTTP_2;
     applyResponseEdits(r.responseHeaders(), res.headers());
-    res.putHeader(ProxyHeaders.X_REQUEST_ID, requestId);
+    res.putHeader(ProxyHeaders.X_REQUEST_ID, rc.requestId);
     res.putHeader(HttpHeaders.CONTENT_LENGTH, "0");
     if (close) {
       res.putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
@@ -158,7 +163,7 @@ final class PolicyStage {
     res.setStatusCode(r.status()).end().onComplete(ar -> {
       int status = ar.succeeded() ? r.status() : 0;
       run.completed(new Completion(status, req.bytesRead(), 0));
-      report(ctx, span, completion(route, requestId, req, path, status, null, startNanos, true, span));
+      report(rc, completion(rc, status, null, true));
       if (close) {
         req.connection().close();
       }
@@ -168,20 +173,21 @@ final class PolicyStage {
     }
   }
 
-  private static ExchangeObserver.Completion completion(Route route, String requestId, HttpServerRequest req,
-                                                        String path, int status, String reason, long startNanos,
-                                                        boolean answered, RequestSpan span) {
-    return new ExchangeObserver.Completion(requestId, route.apiId(), route.operationId(), null, null, null,
-      req.method(), path, status, reason, System.nanoTime() - startNanos, req.bytesRead(),
-      answered ? req.response().bytesWritten() : 0, 0, span == null ? null : span.traceId());
+  private static ExchangeObserver.Completion completion(RequestContext rc, int status, String reason,
+                                                        boolean answered) {
+    HttpServerRequest req = rc.req;
+    return new ExchangeObserver.Completion(rc.requestId, rc.route.apiId(), rc.route.operationId(), null, null, null,
+      req.method(), rc.path, status, reason, System.nanoTime() - rc.startNanos, req.bytesRead(),
+      answered ? req.response().bytesWritten() : 0, 0, rc.span == null ? null : rc.span.traceId());
   }
 
   /** Tells the observer about an exchange the policies ended, and ends its server span (tracing on). */
-  private static void report(ProxyContext ctx, RequestSpan span, ExchangeObserver.Completion c) {
-    if (span != null) {
-      span.completed(c.status(), c.reason(), 0, () -> ctx.observer().completed(c));
+  private static void report(RequestContext rc, ExchangeObserver.Completion c) {
+    ExchangeObserver observer = rc.listener.observer();
+    if (rc.span != null) {
+      rc.span.completed(c.status(), c.reason(), 0, () -> observer.completed(c));
     } else {
-      ctx.observer().completed(c);
+      observer.completed(c);
     }
   }
 

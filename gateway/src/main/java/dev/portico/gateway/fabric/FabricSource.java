@@ -1,4 +1,4 @@
-package dev.portico.gateway.proxy;
+package dev.portico.gateway.fabric;
 
 import dev.portico.fabric.FabricName;
 import dev.portico.fabric.PartitionKey;
@@ -14,10 +14,9 @@ import dev.portico.fabric.resolve.ResolvedReplica;
 import dev.portico.gateway.backend.Selection;
 import dev.portico.gateway.backend.Target;
 import dev.portico.gateway.backend.Upstream;
-import dev.portico.gateway.fabric.FabricKeys;
-import dev.portico.gateway.fabric.FabricPicker;
-import dev.portico.gateway.fabric.FabricResults;
-import dev.portico.gateway.fabric.FabricRuntime;
+import dev.portico.gateway.target.AttemptContext;
+import dev.portico.gateway.target.ResolutionObserver;
+import dev.portico.gateway.target.TargetSource;
 import dev.portico.gateway.tracing.FabricPlace;
 import dev.portico.gateway.tracing.RequestSpan;
 import dev.portico.metrics.FabricResolution;
@@ -48,7 +47,10 @@ import java.util.concurrent.ThreadLocalRandom;
  *
  * <p>One instance per exchange, confined to its event loop.
  */
-final class FabricSource implements TargetSource {
+public final class FabricSource implements TargetSource {
+
+  private static final ResolutionObserver NO_OBSERVER = new ResolutionObserver() {
+  };
 
   private final FabricRuntime fabric;
   private final Upstream upstream;
@@ -66,7 +68,7 @@ final class FabricSource implements TargetSource {
   private final long deadlineMillis;
 
   private Context context;
-  private ExchangeObserver observer = ExchangeObserver.NONE;
+  private ResolutionObserver observer = NO_OBSERVER;
   /** The request's spans, or {@code null} (tracing off). */
   private RequestSpan trace;
   private PartitionKey key;
@@ -90,7 +92,7 @@ final class FabricSource implements TargetSource {
    * @param bufferLimit bodies up to this many bytes are buffered to be resendable (-1: never)
    * @param deadline    bound on the whole exchange in milliseconds, 0 for none
    */
-  FabricSource(FabricRuntime fabric, Upstream upstream, FabricName service, String keyText, String keyKind,
+  public FabricSource(FabricRuntime fabric, Upstream upstream, FabricName service, String keyText, String keyKind,
                String keyAbsence, ReplicaSelector selector, boolean selectorForStatefulOnly, Optional<String> listener,
                ResendPolicy policy, int maxResends, long bufferLimit, long deadline) {
     this.fabric = fabric;
@@ -110,7 +112,7 @@ final class FabricSource implements TargetSource {
   }
 
   @Override
-  public boolean buffers(Exchange x, HttpMethod method, long contentLength) {
+  public boolean buffers(AttemptContext x, HttpMethod method, long contentLength) {
     return maxResends > 0 && contentLength >= 0 && contentLength <= bufferLimit;
   }
 
@@ -120,7 +122,7 @@ final class FabricSource implements TargetSource {
   }
 
   @Override
-  public Selection first(Exchange x, long nowNanos) {
+  public Selection first(AttemptContext x, long nowNanos) {
     context = Vertx.currentContext();
     startedNanos = nowNanos;
     observer = x.observer();
@@ -149,14 +151,14 @@ final class FabricSource implements TargetSource {
   }
 
   @Override
-  public boolean complains(Exchange x, int status, String reason, MultiMap headers) {
+  public boolean complains(AttemptContext x, int status, String reason, MultiMap headers) {
     boolean complains = partition != null && resends < maxResends && policy.complains(x.method(), status, reason, headers);
     stale = complains && ResendPolicy.signalsStaleEndpoint(status, reason, headers);
     return complains;
   }
 
   @Override
-  public Future<Boolean> reconsider(Exchange x, int status, String reason) {
+  public Future<Boolean> reconsider(AttemptContext x, int status, String reason) {
     if (status > 0 && !stale) {
       // the service answered, and nothing says the endpoint is stale: a resend is worth it only
       // towards an endpoint not tried yet, which only a change the gateway already knows of can
@@ -207,7 +209,7 @@ final class FabricSource implements TargetSource {
   }
 
   /** Picks a target this request has not tried; true (the resend is pending) when there is one. */
-  private boolean resendElsewhere(Exchange x) {
+  private boolean resendElsewhere(AttemptContext x) {
     Selection s = pick(System.nanoTime(), x);
     if (s instanceof Selection.Chosen c && !x.tried().contains(c.target())) {
       pending = s;
@@ -244,7 +246,7 @@ final class FabricSource implements TargetSource {
   }
 
   @Override
-  public Future<Selection> next(Exchange x) {
+  public Future<Selection> next(AttemptContext x) {
     resends++;
     if (pending != null) {
       Selection s = pending;
@@ -264,7 +266,7 @@ final class FabricSource implements TargetSource {
   }
 
   /** Back off, re-resolve, pick; again while nothing can take the request and resends remain. */
-  private void later(Exchange x, Promise<Selection> next) {
+  private void later(AttemptContext x, Promise<Selection> next) {
     long delay = Math.max(1, nextBackoff >= 0 ? nextBackoff : policy.backoffMillis(resends - 1, ThreadLocalRandom.current()));
     nextBackoff = -1;
     x.vertx().setTimer(delay, t -> {
@@ -305,7 +307,7 @@ final class FabricSource implements TargetSource {
     pending = null;
   }
 
-  private Selection pick(long now, Exchange x) {
+  private Selection pick(long now, AttemptContext x) {
     ReplicaSelector s = selectorForStatefulOnly && partition.serviceKind() == ServiceKind.STATELESS ? null : selector;
     return FabricPicker.pick(fabric, upstream, partition, s, listener, now, x.tried());
   }

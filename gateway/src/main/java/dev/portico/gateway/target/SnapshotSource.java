@@ -1,4 +1,4 @@
-package dev.portico.gateway.proxy;
+package dev.portico.gateway.target;
 
 import dev.portico.gateway.backend.Selection;
 import dev.portico.gateway.resilience.RetryPolicy;
@@ -11,7 +11,8 @@ import io.vertx.core.http.HttpMethod;
  * Targets of Single and Pool backends: chosen synchronously from the routing snapshot the
  * exchange started with (pool member by priority and weight, then an endpoint whose breaker
  * grants a permit), retried per the API's retry policy on another member or instance.
- * Stateless: everything per request lives in the exchange, so one instance serves all.
+ * Stateless: everything per request lives in the exchange, so one instance serves all
+ * ({@link TargetChoice#SNAPSHOT}).
  */
 final class SnapshotSource implements TargetSource {
 
@@ -24,26 +25,26 @@ final class SnapshotSource implements TargetSource {
   }
 
   @Override
-  public void started(Exchange x, long nowNanos) {
-    if (x.route().retry().enabled()) {
-      x.route().retry().budget().recordRequest(nowNanos);
+  public void started(AttemptContext x, long nowNanos) {
+    if (x.retry().enabled()) {
+      x.retry().budget().recordRequest(nowNanos);
     }
   }
 
   @Override
-  public boolean buffers(Exchange x, HttpMethod method, long contentLength) {
-    RetryPolicy retry = x.route().retry();
+  public boolean buffers(AttemptContext x, HttpMethod method, long contentLength) {
+    RetryPolicy retry = x.retry();
     return retry.enabled() && retry.allowsMethod(method) && retry.buffers(contentLength);
   }
 
   @Override
-  public Selection first(Exchange x, long nowNanos) {
-    return x.state().select(x.route().backend(), nowNanos, x.tried(), x.affinityToken());
+  public Selection first(AttemptContext x, long nowNanos) {
+    return x.snapshot().select(x.backend(), nowNanos, x.tried(), x.affinityToken());
   }
 
   @Override
-  public boolean complains(Exchange x, int status, String reason, MultiMap headers) {
-    RetryPolicy retry = x.route().retry();
+  public boolean complains(AttemptContext x, int status, String reason, MultiMap headers) {
+    RetryPolicy retry = x.retry();
     // issue 14: a gRPC status in a trailers-only response's headers, when the API names it
     boolean wanted = status > 0 ? retry.retriesOnStatus(status) || retry.retriesOnGrpc(headers)
       : retry.retriesOnReason(reason);
@@ -51,15 +52,15 @@ final class SnapshotSource implements TargetSource {
   }
 
   @Override
-  public Future<Boolean> reconsider(Exchange x, int status, String reason) {
-    return x.route().retry().budget().tryRetry(System.nanoTime()) ? YES : NO;
+  public Future<Boolean> reconsider(AttemptContext x, int status, String reason) {
+    return x.retry().budget().tryRetry(System.nanoTime()) ? YES : NO;
   }
 
   @Override
-  public Future<Selection> next(Exchange x) {
+  public Future<Selection> next(AttemptContext x) {
     Promise<Selection> next = Promise.promise();
-    x.vertx().setTimer(x.route().retry().backoffMillis(x.attempts()),
-      t -> next.complete(x.state().select(x.route().backend(), System.nanoTime(), x.tried(), x.affinityToken())));
+    x.vertx().setTimer(x.retry().backoffMillis(x.attempts()),
+      t -> next.complete(x.snapshot().select(x.backend(), System.nanoTime(), x.tried(), x.affinityToken())));
     return next.future();
   }
 }

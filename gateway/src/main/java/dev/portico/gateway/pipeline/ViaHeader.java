@@ -1,4 +1,4 @@
-package dev.portico.gateway.proxy;
+package dev.portico.gateway.pipeline;
 
 import java.util.List;
 

@@ -1,4 +1,4 @@
-package dev.portico.gateway.proxy;
+package dev.portico.gateway.fabric;
 
 import dev.portico.fabric.FabricName;
 import dev.portico.fabric.InvalidFabricNameException;
@@ -19,10 +19,10 @@ import java.util.List;
  * @param suffix         the path after the service's prefix ({@code ""} or starting with {@code /})
  * @param forwardedQuery the query without the proxy's parameters, {@code null} when nothing is left
  */
-record ReverseProxyRequest(FabricName service, String tried, String suffix, String forwardedQuery, String partitionKey,
+public record ReverseProxyRequest(FabricName service, String tried, String suffix, String forwardedQuery, String partitionKey,
                            String partitionKind, String listenerName, String targetReplicaSelector, String timeout) {
 
-  static ReverseProxyRequest parse(String path, String query, FabricIndex index) {
+  public static ReverseProxyRequest parse(String path, String query, FabricIndex index) {
     List<String> raw = new ArrayList<>();
     List<Integer> ends = new ArrayList<>();
     int pos = 0;

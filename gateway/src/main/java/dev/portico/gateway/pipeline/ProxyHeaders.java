@@ -1,4 +1,4 @@
-package dev.portico.gateway.proxy;
+package dev.portico.gateway.pipeline;
 
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpHeaders;
