@@ -39,7 +39,7 @@ import dev.portico.metrics.BreakerState;
 import dev.portico.gateway.resilience.BreakerTransition;
 import dev.portico.gateway.pipeline.ProxyVerticle;
 import dev.portico.gateway.pipeline.Pipeline;
-import dev.portico.gateway.pipeline.ReverseProxyStage;
+import dev.portico.gateway.fabric.reverseproxy.ReverseProxyStage;
 import dev.portico.gateway.reload.ConfigChange;
 import dev.portico.gateway.reload.ConfigReloader;
 import dev.portico.gateway.reload.ConfigSource;
@@ -545,7 +545,7 @@ public final class GatewayVerticle extends VerticleBase {
     int port = configured == 0 ? -1 : configured;
     List<ProxyVerticle> instances = new CopyOnWriteArrayList<>();
     return vertx.deployVerticle(() -> {
-      ProxyVerticle v = new ProxyVerticle(config, states, observability.observer(), fabric, port).drainingWith(drainState)
+      ProxyVerticle v = new ProxyVerticle(config, states, observability.observer(), port).drainingWith(drainState)
         .tracedWith(observability.tracing());
       instances.add(v);
       listeners.add(v);
@@ -567,7 +567,8 @@ public final class GatewayVerticle extends VerticleBase {
     List<ProxyVerticle> instances = new CopyOnWriteArrayList<>();
     return vertx.deployVerticle(() -> {
       ProxyVerticle v = new ProxyVerticle(config, rp.host(), port, rp.https(), rp.timeouts(), rp.escapedSlashes(), states,
-        observability.observer(), fabric, ReverseProxyStage.ID, ctx -> Pipeline.reverseProxy(ctx, rp)).drainingWith(drainState)
+        observability.observer(), ReverseProxyStage.ID, ctx -> Pipeline.routedBy(ctx, "a Service Fabric record",
+          ReverseProxyStage.ID, new ReverseProxyStage(ctx.observer(), fabric, rp))).drainingWith(drainState)
         .tracedWith(observability.tracing());
       instances.add(v);
       listeners.add(v);

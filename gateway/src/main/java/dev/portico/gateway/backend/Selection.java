@@ -20,5 +20,20 @@ public sealed interface Selection {
 
   /** A Service Fabric service and key lead to no endpoint (unknown service, bad key, no replica or listener). */
   record Unresolved(ResolutionFailure failure) implements Selection {
+
+    /** The resolver's status for the client: 404, 400 or 503. */
+    public int status() {
+      return failure.httpStatus();
+    }
+
+    /** What could not be resolved, for the problem's detail. */
+    public String detail() {
+      return failure.message();
+    }
+
+    /** Service Fabric's closest error code ({@code FABRIC_E_INVALID_PARTITION_KEY}, ...). */
+    public String errorCode() {
+      return failure.errorCode();
+    }
   }
 }

@@ -1,6 +1,5 @@
 package dev.portico.gateway.config;
 
-import dev.portico.gateway.problem.ErrorReason;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -25,9 +24,13 @@ public record CircuitBreakerConfig(List<BreakerRuleConfig> rules, int halfOpenRe
 
   public static final Duration DEFAULT_MAX_RETRY_AFTER = Duration.ofMinutes(5);
 
-  /** Applied to backends that do not configure a breaker: 5 connection failures or timeouts in 10 s trip it for 30 s. */
+  /**
+   * Applied to backends that do not configure a breaker: 5 connection failures or timeouts in 10 s trip it for 30 s.
+   * (The reasons are the error model's labels, {@code problem.ErrorReason}; configuration sits below every other
+   * package and names them as a configuration file does: ErrorReasonTest holds them to the enum.)
+   */
   public static final CircuitBreakerConfig DEFAULT = new CircuitBreakerConfig(List.of(new BreakerRuleConfig("default",
-    5, null, Duration.ofSeconds(10), List.of(), Set.of(ErrorReason.BACKEND_CONNECTION_FAILURE.label(), ErrorReason.TIMEOUT.label()), 0,
+    5, null, Duration.ofSeconds(10), List.of(), Set.of("BackendConnectionFailure", "Timeout"), 0,
     Duration.ofSeconds(30), false)), 1, DEFAULT_MAX_RETRY_AFTER);
 
   public static final CircuitBreakerConfig NONE = new CircuitBreakerConfig(List.of(), 1, DEFAULT_MAX_RETRY_AFTER);

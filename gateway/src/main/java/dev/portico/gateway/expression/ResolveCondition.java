@@ -1,6 +1,5 @@
 package dev.portico.gateway.expression;
 
-import dev.portico.gateway.problem.ErrorReason;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -23,12 +22,13 @@ import java.util.Locale;
  */
 public final class ResolveCondition {
 
-  // before DEFAULT, which parses with them
-  private static final String CONNECTION = ErrorReason.BACKEND_CONNECTION_FAILURE.label();
-  private static final String TIMEOUT = ErrorReason.TIMEOUT.label();
-
   public static final String DEFAULT_TEXT = "status != 200 or BackendConnectionFailure or Timeout";
   public static final ResolveCondition DEFAULT = parse(DEFAULT_TEXT);
+
+  // the error model's labels (problem.ErrorReason), as the expression language spells them: a leaf
+  // names them itself (ErrorReasonTest holds them to the enum)
+  private static final String CONNECTION = "BackendConnectionFailure";
+  private static final String TIMEOUT = "Timeout";
 
   /** One comparison or reason. {@code op} is one of the operator strings, or null for a reason. */
   private record Atom(String op, int code, String reason) {

@@ -13,7 +13,7 @@ import dev.portico.gateway.config.MetricsConfig;
 import dev.portico.gateway.config.SingleBackendConfig;
 import dev.portico.gateway.management.ManagementServer;
 import dev.portico.gateway.pipeline.ExchangeObserver;
-import dev.portico.gateway.pipeline.ReverseProxyStage;
+import dev.portico.gateway.fabric.reverseproxy.ReverseProxyStage;
 import dev.portico.gateway.sources.DiscoverySources;
 import dev.portico.gateway.tracing.TraceExemplars;
 import dev.portico.gateway.tracing.Tracing;

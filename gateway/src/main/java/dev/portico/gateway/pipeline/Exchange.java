@@ -1,7 +1,6 @@
 package dev.portico.gateway.pipeline;
 
 import dev.portico.gateway.problem.ErrorReason;
-import dev.portico.fabric.resolve.ResolutionFailure;
 import dev.portico.gateway.backend.Endpoint;
 import dev.portico.gateway.backend.Selection;
 import dev.portico.gateway.backend.Target;
@@ -228,8 +227,8 @@ final class Exchange {
       return;
     }
     if (selection instanceof Selection.Unresolved u) {
-      ResolutionFailure f = u.failure();
-      fail(lastFailure != null ? lastFailure : new Failure.PartitionResolutionFailure(f.httpStatus(), f.message(), f.errorCode()), null);
+      fail(lastFailure != null ? lastFailure : new Failure.PartitionResolutionFailure(u.status(), u.detail(), u.errorCode()),
+        null);
       return;
     }
     Selection.Chosen chosen = (Selection.Chosen) selection;

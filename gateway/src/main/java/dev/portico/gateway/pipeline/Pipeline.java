@@ -1,6 +1,5 @@
 package dev.portico.gateway.pipeline;
 
-import dev.portico.gateway.config.ReverseProxyConfig;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerRequest;
 
@@ -28,7 +27,7 @@ import java.util.List;
  *   <li>{@link TargetStage}: a source from the route's compiled target choice (snapshot, or Service Fabric resolution);</li>
  *   <li>{@link ForwardStage}: the {@link Exchange}, with its attempts and retry state machine.</li>
  * </ol>
- * and on the Service Fabric reverse-proxy listener ({@link #reverseProxy}): {@link ReverseProxyStage}
+ * and on the Service Fabric reverse-proxy listener ({@link #routedBy}): {@code fabric.reverseproxy.ReverseProxyStage}
  * (the service, key, selector, listener and time bound from the URL; its own resend rules) and
  * {@link ForwardStage}. No stage queries the registry, takes a lock or blocks.
  */
@@ -58,12 +57,19 @@ public final class Pipeline implements Handler<HttpServerRequest> {
     return new Pipeline(ctx, stages, null, null);
   }
 
-  /** The request path of the listener compatible with Service Fabric's reverse proxy. */
-  public static Pipeline reverseProxy(ProxyContext ctx, ReverseProxyConfig config) {
-    List<Stage> stages = front(ctx, "a Service Fabric record");
-    stages.add(new ReverseProxyStage(ctx, config));
+  /**
+   * The request path of a listener that finds routes its own way (the Service Fabric reverse
+   * proxy's {@code fabric.reverseproxy.ReverseProxyStage}): the front half, {@code route} (which calls
+   * {@link RequestContext#routeTo}), the exchange.
+   *
+   * @param loopCause what would point a request back at this gateway, for a 508's detail
+   * @param label     the API and backend id of every request of the listener (metrics, access log, problems)
+   */
+  public static Pipeline routedBy(ProxyContext ctx, String loopCause, String label, Stage route) {
+    List<Stage> stages = front(ctx, loopCause);
+    stages.add(route);
     stages.add(new ForwardStage(ctx));
-    return new Pipeline(ctx, stages, ReverseProxyStage.ID, ReverseProxyStage.ID);
+    return new Pipeline(ctx, stages, label, label);
   }
 
   /** The front half both listeners share. */

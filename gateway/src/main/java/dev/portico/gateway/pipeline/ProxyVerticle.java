@@ -5,7 +5,6 @@ import dev.portico.gateway.config.EscapedSlashes;
 import dev.portico.gateway.config.GatewayConfig;
 import dev.portico.gateway.config.ListenerHttps;
 import dev.portico.gateway.edge.EdgeGuard;
-import dev.portico.gateway.fabric.FabricRuntime;
 import dev.portico.gateway.lifecycle.DrainState;
 import dev.portico.gateway.lifecycle.DrainableListener;
 import dev.portico.gateway.protocol.Protocols;
@@ -51,7 +50,6 @@ public final class ProxyVerticle extends VerticleBase implements DrainableListen
   private final String apiLabel;
   private final RoutingStateHolder states;
   private final ExchangeObserver observer;
-  private final FabricRuntime fabric;
   private final Function<ProxyContext, Handler<HttpServerRequest>> handlers;
   private HttpServer server;
   private HttpClient client;
@@ -65,11 +63,10 @@ public final class ProxyVerticle extends VerticleBase implements DrainableListen
   private Protocols protocols;
 
   /** A traffic-listener verticle. @param port the port to bind; negative for a random port shared by all instances */
-  public ProxyVerticle(GatewayConfig config, RoutingStateHolder states, ExchangeObserver observer, FabricRuntime fabric,
-                       int port) {
+  public ProxyVerticle(GatewayConfig config, RoutingStateHolder states, ExchangeObserver observer, int port) {
     this(config, config.listeners().traffic().host(), port, config.listeners().traffic().https(),
       config.listeners().traffic().timeouts(), config.listeners().traffic().escapedSlashes(), states, observer,
-      fabric, null, Pipeline::traffic);
+      null, Pipeline::traffic);
     this.h2c = config.listeners().traffic().h2c();
   }
 
@@ -83,7 +80,7 @@ public final class ProxyVerticle extends VerticleBase implements DrainableListen
    */
   public ProxyVerticle(GatewayConfig config, String host, int port, ListenerHttps https, ClientTimeouts timeouts,
                        EscapedSlashes escapedSlashes, RoutingStateHolder states, ExchangeObserver observer,
-                       FabricRuntime fabric, String apiLabel, Function<ProxyContext, Handler<HttpServerRequest>> handlers) {
+                       String apiLabel, Function<ProxyContext, Handler<HttpServerRequest>> handlers) {
     this.config = config;
     this.host = host;
     this.port = port;
@@ -93,7 +90,6 @@ public final class ProxyVerticle extends VerticleBase implements DrainableListen
     this.apiLabel = apiLabel;
     this.states = states;
     this.observer = observer;
-    this.fabric = fabric;
     this.handlers = handlers;
   }
 
@@ -145,7 +141,7 @@ public final class ProxyVerticle extends VerticleBase implements DrainableListen
         .setIdleTimeout((int) Math.max(1, timeouts.keepAlive().toSeconds()));
     }
     Handler<HttpServerRequest> handler = handlers.apply(ProxyContext.of(vertx, client, states, config.gatewayId(), observer,
-      fabric, escapedSlashes).withTracing(tracing).withProtocols(protocols));
+      escapedSlashes).withTracing(tracing).withProtocols(protocols));
     server = vertx.createHttpServer(serverOptions)
       // RFC 9112 as strict as an edge must be, and slow or idle clients cut off (dev.portico.gateway.edge)
       .connectionHandler(serverOptions.isHttp2ClearTextEnabled() ? null : EdgeGuard.installer(serverOptions, timeouts))

@@ -79,6 +79,26 @@ public final class RequestContext {
     Rejections.reject(listener.observer(), req, failure, rejectApi, rejectBackend, requestId, startNanos, span);
   }
 
+  /**
+   * A listener's own route stage found where the request goes: to {@code route}'s backend, its
+   * targets from {@code source}, with the current routing snapshot (the breakers' states).
+   *
+   * @param forwardPath  what follows the backend's base path ({@code ""} or starting with {@code /})
+   * @param forwardQuery the query to forward, or {@code null}
+   */
+  public void routeTo(Route route, TargetSource source, String forwardPath, String forwardQuery) {
+    this.state = listener.states().current();
+    this.route = route;
+    this.source = source;
+    this.forwardPath = forwardPath;
+    this.forwardQuery = forwardQuery;
+  }
+
+  /** The listener's observer. */
+  public ExchangeObserver observer() {
+    return listener.observer();
+  }
+
   public HttpServerRequest request() {
     return req;
   }

@@ -11,7 +11,7 @@ import java.util.List;
  * outermost trusted proxy wrote. A chain shorter than N (a request that did not come through every
  * trusted proxy) falls back to the peer. Ports and IPv6 brackets that some proxies add are dropped.
  */
-public final class ClientAddress {
+final class ClientAddress {
 
   private ClientAddress() {
   }

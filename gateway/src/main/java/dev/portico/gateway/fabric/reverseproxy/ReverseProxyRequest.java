@@ -1,4 +1,4 @@
-package dev.portico.gateway.fabric;
+package dev.portico.gateway.fabric.reverseproxy;
 
 import dev.portico.fabric.FabricName;
 import dev.portico.fabric.InvalidFabricNameException;

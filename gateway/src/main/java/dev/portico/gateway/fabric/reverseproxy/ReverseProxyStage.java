@@ -1,4 +1,4 @@
-package dev.portico.gateway.pipeline;
+package dev.portico.gateway.fabric.reverseproxy;
 
 import dev.portico.fabric.resolve.FabricIndex;
 import dev.portico.fabric.resolve.ReplicaSelector;
@@ -10,11 +10,15 @@ import dev.portico.gateway.config.ReverseProxyConfig;
 import dev.portico.gateway.config.RetryConfig;
 import dev.portico.gateway.config.WebSocketConfig;
 import dev.portico.gateway.config.Timeouts;
+import dev.portico.gateway.resilience.RetryPolicy;
 import dev.portico.gateway.fabric.FabricRuntime;
 import dev.portico.gateway.fabric.FabricSource;
 import dev.portico.gateway.fabric.ResendPolicy;
-import dev.portico.gateway.fabric.ReverseProxyRequest;
-import dev.portico.gateway.resilience.RetryPolicy;
+import dev.portico.gateway.pipeline.ExchangeObserver;
+import dev.portico.gateway.pipeline.Failure;
+import dev.portico.gateway.pipeline.ProxyHeaders;
+import dev.portico.gateway.pipeline.RequestContext;
+import dev.portico.gateway.pipeline.Stage;
 import dev.portico.gateway.routing.Route;
 import dev.portico.metrics.FabricResolution;
 import io.vertx.core.MultiMap;
@@ -30,7 +34,7 @@ import java.util.Optional;
  * {@code /{App}/{Service}/{suffix}?PartitionKey=…&PartitionKind=…&ListenerName=…&TargetReplicaSelector=…&Timeout=…}.
  * It takes the request apart ({@link ReverseProxyRequest}), applies the reference's defaults
  * (primary replica of a stateful service, any instance of a stateless one; the listener with the
- * smallest name among http(s) ones; {@code Timeout} 120 s), and hands it to the {@link Exchange}
+ * smallest name among http(s) ones; {@code Timeout} 120 s), and hands it to the exchange
  * whose {@link FabricSource} follows the reverse proxy's retry rules ({@link ResendPolicy.ReverseProxy}),
  * bounded by the request's {@code Timeout}. Header hygiene, loop detection, request ids, metrics
  * and access log are the main listener's.
@@ -47,9 +51,9 @@ public final class ReverseProxyStage implements Stage {
   private final ReverseProxyConfig config;
   private final Route route;
 
-  ReverseProxyStage(ProxyContext ctx, ReverseProxyConfig config) {
-    this.observer = ctx.observer();
-    this.fabric = ctx.fabric();
+  public ReverseProxyStage(ExchangeObserver observer, FabricRuntime fabric, ReverseProxyConfig config) {
+    this.observer = observer;
+    this.fabric = fabric;
     this.config = config;
     // issue 14: WebSocket handshakes pass, as through Service Fabric's own reverse proxy
     this.route = new Route(ID, null, backend(config), 0, new RetryPolicy(RetryConfig.NONE), null, null, null, null,
@@ -67,9 +71,9 @@ public final class ReverseProxyStage implements Stage {
 
   @Override
   public void apply(RequestContext rc) {
-    HttpServerRequest req = rc.req;
-    String path = rc.path;
-    long startNanos = rc.startNanos;
+    HttpServerRequest req = rc.request();
+    String path = rc.path();
+    long startNanos = rc.startNanos();
     FabricIndex index = fabric.index();
     ReverseProxyRequest rp = ReverseProxyRequest.parse(path, req.query(), index);
     if (rp.service() == null) {
@@ -114,19 +118,15 @@ public final class ReverseProxyStage implements Stage {
       // believed; the exchange sets X-Forwarded-For/Host/Proto and Forwarded for this hop alone
       dropForwarded(req.headers());
     }
-    rc.source = new FabricSource(fabric, route.backend().upstream(), rp.service(), rp.partitionKey(),
+    FabricSource source = new FabricSource(fabric, route.backend().upstream(), rp.service(), rp.partitionKey(),
       rp.partitionKind(), "no PartitionKey parameter", selector, false, Optional.ofNullable(rp.listenerName()),
       new ResendPolicy.ReverseProxy(config.backoffMax().toMillis(), config.notFoundRetries()), maxResends,
       config.bufferBodyLimit(), timeoutMs);
     observer.started(ID);
-    if (rc.span != null) {
-      rc.span.routed(ID, null, ID);
+    if (rc.span() != null) {
+      rc.span().routed(ID, null, ID);
     }
-    // the exchange reads its snapshot (the breakers' states) as the traffic listener's does
-    rc.state = rc.listener.states().current();
-    rc.route = route;
-    rc.forwardPath = rp.suffix();
-    rc.forwardQuery = rp.forwardedQuery();
+    rc.routeTo(route, source, rp.suffix(), rp.forwardedQuery());
     rc.next();
   }
 
