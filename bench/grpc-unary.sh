@@ -5,7 +5,7 @@
 # round after round; prints each run's calls/s and the gateway's share of direct (medians).
 #
 # usage: bench/grpc-unary.sh [--rounds N] [--seconds N] [--in-flight N] [--warmup N]
-#   defaults: 3 rounds of 8 s, 64 calls in flight, 10 s of warm-up. Ports: echo 127.0.0.1:28310,
+#   defaults: 3 rounds of 8 s, 64 calls in flight, 10 s of warm-up per run (not counted). Ports: echo 127.0.0.1:28310,
 #   gateway 28311 (management 28312). Runs the programs in bench/grpc on the gateway's test classpath.
 set -euo pipefail
 rounds=3 seconds=8 inflight=64 warmup=10
@@ -27,7 +27,7 @@ pids=()
 trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$wd"' EXIT
 (cd "$root" && mvn -q -B -pl gateway dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$wd/cp") >/dev/null
 cp=$(cat "$wd/cp")
-java -cp "$cp" "$here/grpc/GrpcBench.java" server 28310 > "$wd/echo.log" 2>&1 & pids+=($!)
+java -Dlogback.configurationFile="$here/grpc/logback-quiet.xml" -cp "$cp" "$here/grpc/GrpcBench.java" server 28310 > "$wd/echo.log" 2>&1 & pids+=($!)
 cat > "$wd/gateway.yaml" <<YAML
 listeners:
   traffic: { host: 127.0.0.1, port: 28311, h2c: true }
@@ -40,12 +40,15 @@ YAML
 java ${JAVA_OPTS:-} -jar "$jar" --config "$wd/gateway.yaml" > "$wd/gateway.log" 2>&1 & pids+=($!)
 for _ in $(seq 150); do grep -q "ready: traffic on" "$wd/gateway.log" && grep -q "ready" "$wd/echo.log" && break; sleep 0.2; done
 grep -q "ready: traffic on" "$wd/gateway.log" || { cat "$wd/gateway.log" >&2; exit 1; }
-load() { java -cp "$cp" "$here/grpc/GrpcBench.java" load "$1" "$2" "$inflight"; }
-load 28311 "$warmup" >/dev/null
-load 28310 "$warmup" >/dev/null
+# each load run warms its own client JVM up first; the programs' debug logging is not wanted here
+load() {
+  java -Dlogback.configurationFile="$here/grpc/logback-quiet.xml" -cp "$cp" "$here/grpc/GrpcBench.java" load "$1" \
+    "$warmup" "$seconds" "$inflight" | grep '^calls/s'
+}
+load 28311 >/dev/null
 direct=() gateway=()
 for r in $(seq "$rounds"); do
-  d=$(load 28310 "$seconds"); g=$(load 28311 "$seconds")
+  d=$(load 28310); g=$(load 28311)
   echo "round $r  direct:  $d"
   echo "round $r  gateway: $g"
   direct+=("$(echo "$d" | awk '{print $2}')"); gateway+=("$(echo "$g" | awk '{print $2}')")

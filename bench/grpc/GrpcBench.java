@@ -15,8 +15,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * bench/grpc-unary.sh's two halves, run as a single-file program on the gateway's test classpath:
- * {@code server PORT} is a Vert.x gRPC echo server (h2c), {@code load PORT SECONDS CALLS_IN_FLIGHT}
- * makes unary calls for SECONDS with that many in flight, then prints calls per second and errors.
+ * {@code server PORT} is a Vert.x gRPC echo server (h2c), {@code load PORT WARMUP SECONDS CALLS_IN_FLIGHT}
+ * makes unary calls for WARMUP seconds (not counted: the client's JIT warms up too), then for
+ * SECONDS with that many in flight, and prints calls per second and errors.
  * Messages are 64 raw bytes (the gateway never looks inside them).
  */
 public class GrpcBench {
@@ -32,14 +33,26 @@ public class GrpcBench {
       return;
     }
     int port = Integer.parseInt(args[1]);
-    long seconds = Long.parseLong(args[2]);
-    int inFlight = Integer.parseInt(args[3]);
+    long warmup = Long.parseLong(args[2]);
+    long seconds = Long.parseLong(args[3]);
+    int inFlight = Integer.parseInt(args[4]);
     GrpcClient client = GrpcClient.client(vertx, new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2)
       .setHttp2ClearTextUpgrade(false).setHttp2MultiplexingLimit(1000));
     SocketAddress server = SocketAddress.inetSocketAddress(port, "127.0.0.1");
     Buffer payload = Buffer.buffer(new byte[64]);
+    run(vertx, client, server, payload, warmup, inFlight, new AtomicLong(), new AtomicLong());
     AtomicLong ok = new AtomicLong();
     AtomicLong failed = new AtomicLong();
+    long start = System.nanoTime();
+    run(vertx, client, server, payload, seconds, inFlight, ok, failed);
+    double secs = (System.nanoTime() - start) / 1e9;
+    System.out.printf("calls/s %.0f  ok %d  failed %d  (%d in flight, %.1f s)%n", ok.get() / secs, ok.get(),
+      failed.get(), inFlight, secs);
+    vertx.close().await();
+  }
+
+  private static void run(Vertx vertx, GrpcClient client, SocketAddress server, Buffer payload, long seconds,
+                          int inFlight, AtomicLong ok, AtomicLong failed) {
     long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
     Promise<Void> done = Promise.promise();
     AtomicLong running = new AtomicLong(inFlight);
@@ -48,12 +61,7 @@ public class GrpcBench {
         loop(client, server, payload, end, ok, failed, running, done);
       }
     });
-    long start = System.nanoTime();
     done.future().await();
-    double secs = (System.nanoTime() - start) / 1e9;
-    System.out.printf("calls/s %.0f  ok %d  failed %d  (%d in flight, %.1f s)%n", ok.get() / secs, ok.get(),
-      failed.get(), inFlight, secs);
-    vertx.close().await();
   }
 
   private static void loop(GrpcClient client, SocketAddress server, Buffer payload, long end, AtomicLong ok,
