@@ -107,6 +107,7 @@ class Http2BackendTest {
     assertThat(ConfigTexts.problems("""
       listeners:
         traffic: { h2c: true, https: { certificateId: c } }
+        management: { h2c: true }
       backends:
         - { id: g, url: "http://10.0.0.1:50051", protocol: http3 }
         - { id: h, url: "http://10.0.0.1:8080", maxConcurrentStreams: 5 }
@@ -114,7 +115,8 @@ class Http2BackendTest {
         - { id: a, path: /a, backend: h, websocket: yes please, retry: { count: 1, grpcStatuses: [OK] } }
       """, Map.of())).contains(
       "gw.yaml: listeners.traffic.h2c: h2c is cleartext HTTP/2 for a plain listener; an https listener offers HTTP/2 by ALPN",
-      "gw.yaml: backends[1].maxConcurrentStreams: applies to protocol: http2 only")
+      "gw.yaml: backends[1].maxConcurrentStreams: applies to protocol: http2 only",
+      "gw.yaml: listeners.management.h2c: only the traffic listener offers cleartext HTTP/2 (h2c)")
       .anyMatch(p -> p.startsWith("gw.yaml: backends[0].protocol"))
       .anyMatch(p -> p.startsWith("gw.yaml: apis[0].websocket"))
       .anyMatch(p -> p.startsWith("gw.yaml: apis[0].retry.grpcStatuses[0]"));

@@ -232,7 +232,9 @@ public final class ConfigBinder {
   /** Issue 14: {@code listeners.*.h2c}, cleartext HTTP/2 with prior knowledge; a plain listener's opt-in. */
   private boolean h2c(String at, JsonObject l) {
     boolean h2c = bool(l, "h2c", false);
-    if (h2c && l.containsKey("https")) {
+    if (h2c && !at.equals("listeners.traffic")) {
+      problem(at + ".h2c", "only the traffic listener offers cleartext HTTP/2 (h2c)");
+    } else if (h2c && l.containsKey("https")) {
       problem(at + ".h2c", "h2c is cleartext HTTP/2 for a plain listener; an https listener offers HTTP/2 by ALPN");
     }
     return h2c;
