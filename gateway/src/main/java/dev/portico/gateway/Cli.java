@@ -1,7 +1,7 @@
 package dev.portico.gateway;
 
 import dev.portico.gateway.config.GatewayConfig;
-import dev.portico.gateway.config.internal.EnvOverrides;
+import dev.portico.gateway.config.ConfigLoader;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -166,6 +166,6 @@ record Cli(Action action, Optional<Path> config, String importOpenApi) {
 
       Management listener (default port 9090): /health/live, /health/ready, /metrics, /admin.
       Documentation: docs/configuration.md, docs/operations.md.
-      """.formatted(SYNOPSIS, String.join(", ", EnvOverrides.RESERVED));
+      """.formatted(SYNOPSIS, String.join(", ", ConfigLoader.RESERVED_VARIABLES));
   }
 }

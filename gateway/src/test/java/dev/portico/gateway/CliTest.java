@@ -1,6 +1,6 @@
 package dev.portico.gateway;
 
-import dev.portico.gateway.config.internal.EnvOverrides;
+import dev.portico.gateway.config.ConfigLoader;
 import dev.portico.gateway.support.Backends;
 import dev.portico.gateway.support.GatewayProcess;
 import io.vertx.core.Vertx;
@@ -186,7 +186,7 @@ class CliTest {
     Set<String> documented = documentedVariables();
     assertThat(documented).as("the documentation names the variables").contains("PORTICO_CONFIG", "PORTICO_ADMIN_TOKEN");
     assertThat(values.keySet()).as("every variable the documentation names has a value in this test").containsAll(documented);
-    assertThat(documented).containsAll(EnvOverrides.RESERVED);
+    assertThat(documented).containsAll(ConfigLoader.RESERVED_VARIABLES);
 
     GatewayProcess p = start(List.of(), values).awaitReady();
     WebClient web = WebClient.create(vertx);

@@ -18,7 +18,7 @@ import dev.portico.gateway.config.NamedValue;
 import dev.portico.gateway.config.OperationConfig;
 import dev.portico.gateway.config.PoolBackendConfig;
 import dev.portico.gateway.config.SingleBackendConfig;
-import dev.portico.gateway.config.internal.SchemaCheck;
+import dev.portico.gateway.document.SchemaCheck;
 import dev.portico.gateway.fabric.FabricRuntime;
 import dev.portico.gateway.problem.ProblemWriter;
 import dev.portico.gateway.resilience.CircuitBreaker;

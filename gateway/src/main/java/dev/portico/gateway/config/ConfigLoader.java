@@ -1,12 +1,8 @@
 package dev.portico.gateway.config;
 
-import dev.portico.gateway.config.internal.ConfigBinder;
-import dev.portico.gateway.config.internal.RootCause;
-import dev.portico.gateway.config.internal.EnvOverrides;
-import dev.portico.gateway.config.internal.LocalAddresses;
-import dev.portico.gateway.config.internal.OpenApiLoading;
-import dev.portico.gateway.config.internal.SchemaCheck;
-import dev.portico.gateway.config.internal.YamlDocuments;
+import dev.portico.gateway.config.internal.ConfigPipeline;
+import dev.portico.gateway.document.RootCause;
+import dev.portico.gateway.document.YamlDocuments;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -14,7 +10,6 @@ import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -38,6 +33,13 @@ public final class ConfigLoader {
   public static final String MAX_CHARS_ENV = "PORTICO_CONFIG_MAX_CHARS";
   /** 64 Mi characters: a gateway with 10,000 APIs and 50,000 configured instances takes about 5 Mi. */
   public static final int DEFAULT_MAX_CHARS = 64 * 1024 * 1024;
+  /**
+   * Variables with the prefix {@code PORTICO_} that Portico or its image read, none an override: the
+   * configuration file, the bound on its size, the log level (logback.xml), the image's HEALTHCHECK
+   * scheme, and the conventional source of the admin token's named value.
+   */
+  public static final List<String> RESERVED_VARIABLES = List.of("PORTICO_CONFIG", MAX_CHARS_ENV, "PORTICO_LOG_LEVEL",
+    "PORTICO_HEALTHCHECK_SCHEME", "PORTICO_ADMIN_TOKEN");
 
   private ConfigLoader() {
   }
@@ -69,8 +71,7 @@ public final class ConfigLoader {
         });
     }
     // binding may read secret files: keep it off the event loop
-    return raw.compose(json -> vertx.executeBlocking(() -> fromJson(source, json, env, LocalAddresses.detect(),
-      new OpenApiLoading(vertx, OpenApiLoading.baseDir(source))), false));
+    return raw.compose(json -> vertx.executeBlocking(() -> ConfigPipeline.bind(source, json, env, vertx), false));
   }
 
   /** The bound on a YAML file's size from {@value #MAX_CHARS_ENV}, else {@value #DEFAULT_MAX_CHARS}. */
@@ -103,62 +104,6 @@ public final class ConfigLoader {
 
   /** Validates and binds a raw configuration document. Pure apart from reading named-value files. */
   public static GatewayConfig fromJson(String source, JsonObject raw, Map<String, String> env) {
-    return fromJson(source, raw, env, LocalAddresses.detect());
-  }
-
-  static GatewayConfig fromJson(String source, JsonObject raw, Map<String, String> env, LocalAddresses local) {
-    // apis[].openapi documents are read with a Vert.x of their own, started only if one is named
-    try (OpenApiLoading openApi = new OpenApiLoading(null, OpenApiLoading.baseDir(source))) {
-      return fromJson(source, raw, env, local, openApi);
-    }
-  }
-
-  static GatewayConfig fromJson(String source, JsonObject raw, Map<String, String> env, LocalAddresses local,
-                                OpenApiLoading openApi) {
-    JsonObject doc = raw.copy();
-    List<EnvOverrides.Problem> envProblems = new ArrayList<>();
-    Map<String, String> origins = EnvOverrides.apply(doc, env, envProblems);
-    List<SchemaCheck.FieldProblem> problems = new ArrayList<>(SchemaCheck.check(doc));
-    // the binder is given no origins: every problem is attributed below, in one place
-    ConfigBinder binder = new ConfigBinder(doc, env, Map.of(), local).openApi(openApi);
-    GatewayConfig config = binder.bind(source);
-    dropSchemaProblemsOfBoundPolicies(problems, binder.problems());
-    problems.addAll(binder.problems());
-    if (!envProblems.isEmpty() || !problems.isEmpty()) {
-      List<ConfigProblem> all = new ArrayList<>();
-      envProblems.forEach(p -> all.add(new ConfigProblem(ENV + p.variable(), "", p.reason())));
-      for (SchemaCheck.FieldProblem p : problems) {
-        // a field the environment set (or created, when misspelt) is the variable's problem, not the file's
-        String origin = origins.get(p.path());
-        all.add(new ConfigProblem(origin == null ? source : ENV + origin, p.path(), p.reason()));
-      }
-      throw new ConfigException(all);
-    }
-    return config;
-  }
-
-  private static final java.util.regex.Pattern POLICY_ENTRY = java.util.regex.Pattern.compile("^.*?policies\\[\\d+]");
-
-  /**
-   * A policy entry the policy binder found wrong is reported in its words only: the schema would add
-   * its view of the same field, and for an entry that matches none of a list's alternatives one line
-   * per alternative ("must be the constant value 'base'", ...), which helps nobody.
-   */
-  private static void dropSchemaProblemsOfBoundPolicies(List<SchemaCheck.FieldProblem> schema,
-                                                        List<SchemaCheck.FieldProblem> bound) {
-    java.util.Set<String> entries = new java.util.HashSet<>();
-    for (SchemaCheck.FieldProblem p : bound) {
-      java.util.regex.Matcher m = POLICY_ENTRY.matcher(p.path());
-      if (m.find()) {
-        entries.add(m.group());
-      }
-    }
-    if (entries.isEmpty()) {
-      return;
-    }
-    schema.removeIf(p -> {
-      java.util.regex.Matcher m = POLICY_ENTRY.matcher(p.path());
-      return m.find() && entries.contains(m.group());
-    });
+    return ConfigPipeline.bind(source, raw, env, null);
   }
 }

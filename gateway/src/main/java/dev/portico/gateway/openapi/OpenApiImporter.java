@@ -1,6 +1,7 @@
 package dev.portico.gateway.openapi;
 
-import dev.portico.gateway.config.internal.RootCause;
+import dev.portico.discovery.json.LenientJson;
+import dev.portico.gateway.document.RootCause;
 import dev.portico.gateway.openapi.internal.DocumentReader;
 import dev.portico.gateway.openapi.internal.DocumentReader.Document;
 import dev.portico.gateway.openapi.internal.Pointers;
@@ -263,7 +264,7 @@ public final class OpenApiImporter {
     JsonObject copy = json.copy();
     for (Object s : copy.getJsonArray("servers")) {
       if (s instanceof JsonObject server && server.getValue("url") instanceof String url) {
-        JsonObject vars = server.getValue("variables") instanceof JsonObject v ? v : new JsonObject();
+        JsonObject vars = LenientJson.object(server, "variables");
         server.put("url", SERVER_VARIABLE.matcher(url).replaceAll(m -> Matcher.quoteReplacement(
           vars.getValue(m.group(1)) instanceof JsonObject v && v.getValue("default") != null
             ? String.valueOf(v.getValue("default")) : m.group(1))));
@@ -299,7 +300,7 @@ public final class OpenApiImporter {
    */
   private static List<OpenApiDefinition.Operation> operations(Document doc, List<String> problems) {
     List<OpenApiDefinition.Operation> out = new ArrayList<>();
-    JsonObject paths = doc.json().getValue("paths") instanceof JsonObject p ? p : new JsonObject();
+    JsonObject paths = LenientJson.object(doc.json(), "paths");
     Map<String, String> ids = new HashMap<>();
     Map<String, String> routes = new HashMap<>();
     for (Map.Entry<String, Object> e : paths) {
@@ -345,12 +346,12 @@ public final class OpenApiImporter {
    * document's URL when relative: {@code [url, null]}, or {@code [null, why not]}.
    */
   private static String[] server(Document doc) {
-    JsonArray servers = doc.json().getValue("servers") instanceof JsonArray a ? a : new JsonArray();
+    JsonArray servers = LenientJson.array(doc.json(), "servers");
     // OpenAPI: no servers means one server at "/", relative to where the document was served
     JsonObject s0 = !servers.isEmpty() && servers.getValue(0) instanceof JsonObject o ? o : new JsonObject().put("url", "/");
     String at = doc.name() + "#/servers" + (servers.isEmpty() ? "" : "/0/url");
-    String url = s0.getValue("url") instanceof String u ? u : "/";
-    JsonObject vars = s0.getValue("variables") instanceof JsonObject v ? v : new JsonObject();
+    String url = LenientJson.string(s0, "url", "/");
+    JsonObject vars = LenientJson.object(s0, "variables");
     Matcher m = SERVER_VARIABLE.matcher(url);
     StringBuilder sb = new StringBuilder();
     while (m.find()) {

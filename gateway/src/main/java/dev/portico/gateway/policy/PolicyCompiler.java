@@ -1,5 +1,6 @@
 package dev.portico.gateway.policy;
 
+import dev.portico.gateway.policy.config.PolicyProblem;
 import dev.portico.gateway.policy.config.CorsConfig;
 import dev.portico.gateway.policy.config.IpFilterConfig;
 import dev.portico.gateway.policy.config.PolicyConfig;

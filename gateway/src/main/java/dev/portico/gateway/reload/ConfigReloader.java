@@ -2,7 +2,7 @@ package dev.portico.gateway.reload;
 
 import dev.portico.gateway.config.ConfigException;
 import dev.portico.gateway.config.GatewayConfig;
-import dev.portico.gateway.config.internal.RootCause;
+import dev.portico.gateway.document.RootCause;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;

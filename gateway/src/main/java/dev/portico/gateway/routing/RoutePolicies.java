@@ -9,7 +9,7 @@ import dev.portico.gateway.config.OperationConfig;
 import dev.portico.gateway.policy.CompiledScope;
 import dev.portico.gateway.policy.PolicyChain;
 import dev.portico.gateway.policy.PolicyCompiler;
-import dev.portico.gateway.policy.PolicyProblem;
+import dev.portico.gateway.policy.config.PolicyProblem;
 
 import java.util.ArrayList;
 import java.util.HashMap;

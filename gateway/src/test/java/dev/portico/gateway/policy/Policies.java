@@ -1,5 +1,7 @@
 package dev.portico.gateway.policy;
 
+import dev.portico.gateway.policy.config.PolicyConfigBinder;
+import dev.portico.gateway.policy.config.PolicyProblem;
 import io.vertx.core.MultiMap;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

@@ -1,5 +1,7 @@
 package dev.portico.gateway.policy;
 
+import dev.portico.gateway.policy.config.PolicyConfigBinder;
+import dev.portico.gateway.policy.config.PolicyProblem;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

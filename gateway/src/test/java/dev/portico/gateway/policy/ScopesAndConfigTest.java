@@ -1,5 +1,7 @@
 package dev.portico.gateway.policy;
 
+import dev.portico.gateway.policy.config.PolicyConfigBinder;
+import dev.portico.gateway.policy.config.PolicyProblem;
 import dev.portico.gateway.policy.config.PolicyScopeConfig;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;

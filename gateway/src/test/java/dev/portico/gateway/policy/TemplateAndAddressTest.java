@@ -1,5 +1,6 @@
 package dev.portico.gateway.policy;
 
+import dev.portico.gateway.policy.config.PolicyProblem;
 import dev.portico.gateway.policy.internal.IpRanges;
 import dev.portico.gateway.policy.internal.Template;
 import dev.portico.gateway.policy.internal.TemplateException;

@@ -2,6 +2,8 @@ package dev.portico.fabric.importer;
 
 import dev.portico.fabric.FabricName;
 import dev.portico.fabric.InvalidFabricNameException;
+import dev.portico.discovery.json.IsoDurations;
+import dev.portico.discovery.json.LenientJson;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.KeyCertOptions;
@@ -11,14 +13,12 @@ import io.vertx.core.net.PfxOptions;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -56,7 +56,6 @@ public record ImporterConfig(String name, List<URI> managementEndpoints, Duratio
     public static final Duration DEFAULT_RERESOLVE_INTERVAL = Duration.ofMillis(100);
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]+");
-    private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)");
 
     /**
      * TLS towards https management endpoints. Service Fabric clusters usually want a client
@@ -249,8 +248,8 @@ public record ImporterConfig(String name, List<URI> managementEndpoints, Duratio
      * Reads {@code {"name", "managementEndpoints": [..], "interval", "requestTimeout", "staleAfter",
      * "staleAfterFailures", "applications": ["fabric:/App"], "parallelism", "batchSize", "reresolveInterval", "tls": {"certPath",
      * "keyPath" | "pfxPath", "pfxPassword", "caPath", "trustAll", "verifyHost", "serverCertificateThumbprints": [..],
-     * "serverX509Names": [{"name", "issuerCertificateThumbprint"}]}}}. Durations are milliseconds as a number, or
-     * strings such as {@code "500ms"}, {@code "10s"}, {@code "2m"}, {@code "1h"}, {@code "PT10S"}.
+     * "serverX509Names": [{"name", "issuerCertificateThumbprint"}]}}}. Durations are ISO 8601 strings such as
+     * {@code "PT10S"} or {@code "PT0.5S"}: the syntax of the gateway's configuration ({@link IsoDurations}).
      * Every problem is reported at once.
      */
     public static ImporterConfig fromJson(JsonObject json) {
@@ -488,84 +487,35 @@ public record ImporterConfig(String name, List<URI> managementEndpoints, Duratio
     }
 
     private static String text(JsonObject o, String key, List<String> problems) {
-        Object v = o.getValue(key);
-        if (v == null || v instanceof String) {
-            return (String) v;
-        }
-        problems.add(key + " must be a string");
-        return null;
+        return LenientJson.reporting(problems::add).stringOf(o, key, null);
     }
 
     private static boolean bool(JsonObject o, String key, boolean fallback, List<String> problems) {
-        Object v = o.getValue(key);
-        if (v == null) {
-            return fallback;
-        }
-        if (v instanceof Boolean) {
-            return (Boolean) v;
-        }
-        problems.add(key + " must be true or false");
-        return fallback;
+        return LenientJson.reporting(problems::add).boolOf(o, key, fallback);
     }
 
     private static int integer(JsonObject o, String key, int fallback, List<String> problems) {
-        Object v = o.getValue(key);
-        if (v == null) {
-            return fallback;
-        }
-        if (v instanceof Integer || v instanceof Long) {
-            long l = ((Number) v).longValue();
-            if (l >= Integer.MIN_VALUE && l <= Integer.MAX_VALUE) {
-                return (int) l;
-            }
-        }
-        problems.add(key + " must be an integer, got " + v);
-        return fallback;
+        return LenientJson.reporting(problems::add).integerOf(o, key, fallback);
     }
 
     private static JsonArray array(JsonObject o, String key, List<String> problems) {
-        Object v = o.getValue(key);
-        if (v == null) {
-            return new JsonArray();
-        }
-        if (v instanceof JsonArray) {
-            return (JsonArray) v;
-        }
-        problems.add(key + " must be an array");
-        return new JsonArray();
+        return LenientJson.reporting(problems::add).arrayOf(o, key);
     }
 
+    /** The gateway's duration syntax, ISO 8601 ({@link IsoDurations}); absent is null (the builder's default). */
     private static Duration duration(JsonObject o, String key, List<String> problems) {
         Object v = o.getValue(key);
         if (v == null) {
             return null;
         }
-        if (v instanceof Integer || v instanceof Long) {
-            return Duration.ofMillis(((Number) v).longValue());
-        }
-        if (v instanceof String) {
-            String s = ((String) v).strip();
-            Matcher m = DURATION.matcher(s.toLowerCase(Locale.ROOT));
+        if (v instanceof String s) {
             try {
-                if (m.matches()) {
-                    long n = Long.parseLong(m.group(1));
-                    switch (m.group(2)) {
-                        case "ms":
-                            return Duration.ofMillis(n);
-                        case "s":
-                            return Duration.ofSeconds(n);
-                        case "m":
-                            return Duration.ofMinutes(n);
-                        default:
-                            return Duration.ofHours(n);
-                    }
-                }
-                return Duration.parse(s);
-            } catch (DateTimeParseException | ArithmeticException | NumberFormatException e) {
+                return IsoDurations.parse(s.strip());
+            } catch (IllegalArgumentException e) {
                 // reported below
             }
         }
-        problems.add(key + " \"" + v + "\" is not a duration (milliseconds, or e.g. \"500ms\", \"10s\", \"2m\", \"PT10S\")");
+        problems.add(key + " \"" + v + "\" is not a duration: ISO 8601 (examples: PT30S, PT0.5S, PT2M, P1D)");
         return null;
     }
 }

@@ -63,11 +63,11 @@ class ImporterConfigTest {
     }
 
     @Test
-    void readsJsonWithReadableDurations() {
+    void readsJsonWithIsoDurationsAsTheGatewayConfigurationDoes() {
         ImporterConfig c = ImporterConfig.fromJson(new JsonObject("""
                 {"name": "sf-east",
                  "managementEndpoints": ["https://east-1:19080", "https://east-2:19080"],
-                 "interval": "15s", "requestTimeout": 2500, "staleAfter": "PT2M", "staleAfterFailures": 4,
+                 "interval": "PT15S", "requestTimeout": "PT2.5S", "staleAfter": "PT2M", "staleAfterFailures": 4,
                  "applications": ["fabric:/Shop", "fabric:/myapp/app1"], "parallelism": 4,
                  "tls": {"certPath": "/certs/client.pem", "keyPath": "/certs/client.key", "caPath": "/certs/ca.pem",
                          "verifyHost": false}}
@@ -85,12 +85,16 @@ class ImporterConfigTest {
 
         InvalidImporterConfigException e = catchThrowableOfType(InvalidImporterConfigException.class, () ->
                 ImporterConfig.fromJson(new JsonObject("""
-                        {"managementEndpoints": ["http://c:19080", 5, "http://exa mple"], "interval": "soon",
+                        {"managementEndpoints": ["http://c:19080", 5, "http://exa mple"], "interval": "soon", "requestTimeout": "10s",
+                         "staleAfter": 2500,
                          "applications": ["Shop"], "staleAfterFailures": "3", "tls": true}
                         """)));
         assertThat(e.problems()).anySatisfy(p -> assertThat(p).contains("managementEndpoints[1] must be a string"));
         assertThat(e.problems()).anySatisfy(p -> assertThat(p).contains("managementEndpoints[2]").contains("not a URL"));
         assertThat(e.problems()).anySatisfy(p -> assertThat(p).contains("interval \"soon\" is not a duration"));
+        // one duration syntax across Portico: the shorthand and bare milliseconds of old are refused
+        assertThat(e.problems()).anySatisfy(p -> assertThat(p).contains("requestTimeout \"10s\" is not a duration: ISO 8601"));
+        assertThat(e.problems()).anySatisfy(p -> assertThat(p).contains("staleAfter \"2500\" is not a duration"));
         assertThat(e.problems()).anySatisfy(p -> assertThat(p).contains("applications[0]").contains("fabric:/"));
         assertThat(e.problems()).anySatisfy(p -> assertThat(p).contains("staleAfterFailures must be an integer"));
         assertThat(e.problems()).anySatisfy(p -> assertThat(p).contains("tls must be an object"));

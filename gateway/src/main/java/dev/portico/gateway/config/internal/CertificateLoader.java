@@ -1,6 +1,7 @@
 package dev.portico.gateway.config.internal;
 
 import dev.portico.gateway.config.TlsCertificate;
+import dev.portico.gateway.document.RootCause;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.KeyCertOptions;
 import io.vertx.core.net.PemKeyCertOptions;

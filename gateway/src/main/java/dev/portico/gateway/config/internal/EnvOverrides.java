@@ -1,5 +1,6 @@
 package dev.portico.gateway.config.internal;
 
+import dev.portico.gateway.config.ConfigLoader;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
@@ -31,21 +32,16 @@ import java.util.TreeMap;
  * source is reported: it is an override spelt with single underscores, which would otherwise be
  * ignored without a word.
  */
-public final class EnvOverrides {
+final class EnvOverrides {
 
-  public static final String PREFIX = "PORTICO_";
+  static final String PREFIX = "PORTICO_";
   /** Separates the path segments of an override; a variable without it is not one. */
-  public static final String SEPARATOR = "__";
-  /**
-   * Variables with the prefix that Portico or its image read, none an override: the configuration
-   * file, the bound on its size (ConfigLoader), the log level (logback.xml), the image's HEALTHCHECK scheme, and the conventional source
-   * of the admin token's named value.
-   */
-  public static final List<String> RESERVED = List.of("PORTICO_CONFIG", "PORTICO_CONFIG_MAX_CHARS", "PORTICO_LOG_LEVEL",
-    "PORTICO_HEALTHCHECK_SCHEME", "PORTICO_ADMIN_TOKEN");
+  static final String SEPARATOR = "__";
+  /** Variables with the prefix that Portico or its image read, none an override ({@link ConfigLoader#RESERVED_VARIABLES}). */
+  static final List<String> RESERVED = ConfigLoader.RESERVED_VARIABLES;
 
   /** A variable that could not be applied, and why. */
-  public record Problem(String variable, String reason) {
+  record Problem(String variable, String reason) {
   }
 
   private EnvOverrides() {
@@ -57,7 +53,7 @@ public final class EnvOverrides {
    * @return field path to the variable that set it, for error messages; problems for variables
    *         that cannot be applied are added to {@code problems}
    */
-  public static Map<String, String> apply(JsonObject config, Map<String, String> env, List<Problem> problems) {
+  static Map<String, String> apply(JsonObject config, Map<String, String> env, List<Problem> problems) {
     Map<String, String> origins = new LinkedHashMap<>();
     List<String> others = new ArrayList<>();
     for (Map.Entry<String, String> e : new TreeMap<>(env).entrySet()) {

@@ -13,7 +13,7 @@ import java.util.Set;
  * listener. Addresses are compared literally; host names other than the machine's own are not
  * resolved (configuration must not depend on DNS answers at start-up).
  */
-public final class LocalAddresses {
+final class LocalAddresses {
 
   private final Set<String> names;
 

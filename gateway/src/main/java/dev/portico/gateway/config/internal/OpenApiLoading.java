@@ -13,7 +13,7 @@ import java.nio.file.Path;
  * runs on, or, for a caller without one (a test binding a document directly), one created on first
  * use and closed with this object, so that a configuration without OpenAPI documents never starts one.
  */
-public final class OpenApiLoading implements AutoCloseable {
+final class OpenApiLoading implements AutoCloseable {
 
   private final Vertx given;
   private final Path baseDir;

@@ -5,9 +5,9 @@ import java.util.List;
 /** Every field name the configuration schema knows, so that env overrides can create absent fields with their real spelling. */
 final class SchemaFieldNames {
 
-  static final List<String> ALL = SchemaCheck.fieldNames();
+  static final List<String> ALL = ConfigSchema.CHECK.fieldNames();
   /** The top-level sections (gateway, listeners, ...). */
-  static final List<String> TOP_LEVEL = SchemaCheck.topLevelFieldNames();
+  static final List<String> TOP_LEVEL = ConfigSchema.CHECK.topLevelFieldNames();
 
   private SchemaFieldNames() {
   }

@@ -1,7 +1,7 @@
 package dev.portico.gateway.openapi.internal;
 
-import dev.portico.gateway.config.internal.RootCause;
-import dev.portico.gateway.config.internal.YamlDocuments;
+import dev.portico.gateway.document.RootCause;
+import dev.portico.gateway.document.YamlDocuments;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;

@@ -1,4 +1,4 @@
-package dev.portico.gateway.policy;
+package dev.portico.gateway.policy.config;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
@@ -6,15 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.portico.gateway.policy.config.CorsConfig;
-import dev.portico.gateway.policy.config.IpFilterConfig;
-import dev.portico.gateway.policy.config.PolicyConfig;
-import dev.portico.gateway.policy.config.PolicyScopeConfig;
-import dev.portico.gateway.policy.config.QuotaByKeyConfig;
-import dev.portico.gateway.policy.config.RateLimitByKeyConfig;
-import dev.portico.gateway.policy.config.RewriteUriConfig;
-import dev.portico.gateway.policy.config.SetHeaderConfig;
-import dev.portico.gateway.policy.config.ValidateJwtConfig;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 

@@ -1,4 +1,4 @@
-package dev.portico.gateway.config.internal;
+package dev.portico.gateway.document;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

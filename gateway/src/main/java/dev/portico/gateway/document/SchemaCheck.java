@@ -1,4 +1,4 @@
-package dev.portico.gateway.config.internal;
+package dev.portico.gateway.document;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -21,16 +21,13 @@ import java.util.regex.Pattern;
 /**
  * Structural validation of a JSON document against a JSON schema (2020-12): types, required and
  * unknown fields (with a "did you mean" for typos), enumerations, ranges, each problem named by
- * its field path. {@link #check} validates a raw configuration against
- * {@code portico-config.schema.json} (meaning: references, URLs, durations, is checked afterwards
- * by {@link ConfigBinder}); {@link #of} loads another schema, such as those of the admin API's bodies.
+ * its field path. {@link #of} loads a schema from the class path: the configuration's, those of the
+ * admin API's bodies. A leaf: the configuration and the admin API both use it.
  */
 public final class SchemaCheck {
 
-  private static final String SCHEMA = "/dev/portico/gateway/config/portico-config.schema.json";
   private static final ObjectMapper MAPPER = new ObjectMapper();
   private static final Pattern QUOTED_NAME = Pattern.compile("\\['([^']*)'\\]");
-  private static final SchemaCheck CONFIG = new SchemaCheck(SCHEMA);
 
   private final JsonNode schemaTree;
   private final JsonSchema schema;
@@ -43,11 +40,6 @@ public final class SchemaCheck {
   /** A check against the schema at {@code resource} (a class-path resource name). */
   public static SchemaCheck of(String resource) {
     return new SchemaCheck(resource);
-  }
-
-  /** The configuration's problems: one per violation, as (field path, reason), sorted by path. */
-  public static List<FieldProblem> check(JsonObject raw) {
-    return CONFIG.problems(raw);
   }
 
   /** One problem per violation of this schema, as (field path, reason), sorted by path. */
@@ -119,17 +111,22 @@ public final class SchemaCheck {
     return at.isMissingNode() ? null : at;
   }
 
-  /** The top-level sections of the configuration's schema (gateway, listeners, ...). */
-  static List<String> topLevelFieldNames() {
+  /** The schema as a tree, for readers of its annotations (defaults, descriptions); not to be modified. */
+  public JsonNode tree() {
+    return schemaTree;
+  }
+
+  /** The top-level properties of the schema (for the configuration: gateway, listeners, ...). */
+  public List<String> topLevelFieldNames() {
     List<String> names = new ArrayList<>();
-    CONFIG.schemaTree.get("properties").fieldNames().forEachRemaining(names::add);
+    schemaTree.get("properties").fieldNames().forEachRemaining(names::add);
     return List.copyOf(names);
   }
 
-  /** Every property name declared anywhere in the configuration's schema. */
-  static List<String> fieldNames() {
+  /** Every property name declared anywhere in the schema. */
+  public List<String> fieldNames() {
     List<String> names = new ArrayList<>();
-    collect(CONFIG.schemaTree, names);
+    collect(schemaTree, names);
     return List.copyOf(names);
   }
 

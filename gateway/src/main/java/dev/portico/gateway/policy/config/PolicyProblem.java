@@ -1,4 +1,4 @@
-package dev.portico.gateway.policy;
+package dev.portico.gateway.policy.config;
 
 /**
  * One thing wrong with a policy configuration, located by field path such as

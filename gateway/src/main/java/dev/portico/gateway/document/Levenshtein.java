@@ -1,4 +1,4 @@
-package dev.portico.gateway.config.internal;
+package dev.portico.gateway.document;
 
 /** Edit distance, for "did you mean" hints on misspelt field names. */
 final class Levenshtein {

@@ -1,4 +1,4 @@
-package dev.portico.gateway.config.internal;
+package dev.portico.gateway.document;
 
 /** Configuration errors quote the innermost cause: it says what is wrong, its wrappers say where. */
 public final class RootCause {

@@ -1,0 +1,179 @@
+package dev.portico.gateway.config.internal;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonDeserializer;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import dev.portico.discovery.json.IsoDurations;
+import dev.portico.gateway.document.SchemaTree;
+import io.vertx.core.json.JsonObject;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.function.BiConsumer;
+
+/**
+ * Binds one section of the configuration onto its record with Jackson, from the schema-checked tree:
+ * <ol>
+ *   <li>a field whose value is not of the schema's type is dropped (the schema reported it; the field
+ *   binds with its default, so that one run still reports what else is wrong);</li>
+ *   <li>a duration ({@code $ref: #/$defs/duration}) is checked as the schema cannot: ISO 8601, positive
+ *   (zero too where the schema's default is zero), else reported and dropped;</li>
+ *   <li>absent fields take the schema's {@code default};</li>
+ *   <li>Jackson binds the result onto the record, by component name.</li>
+ * </ol>
+ * Only objects present are filled: whether an optional block is there at all (a listener's
+ * {@code https}) stays the configuration's choice.
+ */
+final class SectionReader {
+
+  private static final ObjectMapper MAPPER = new ObjectMapper()
+    .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+    .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+    .registerModule(new SimpleModule("portico-config").addDeserializer(Duration.class, new IsoDuration()));
+
+  private final SchemaTree schema;
+  private final BiConsumer<String, String> problems;
+
+  /**
+   * @param problems where a duration's problem goes, as (field path, reason)
+   */
+  SectionReader(SchemaTree schema, BiConsumer<String, String> problems) {
+    this.schema = schema;
+    this.problems = problems;
+  }
+
+  /**
+   * @param section the object as configured ({@code {}} when absent)
+   * @param at      its field path with indices ({@code backends[2].timeouts}), for problems
+   * @param schemaPath its path in the schema, items as {@code []} ({@code backends[].timeouts})
+   */
+  <T> T bind(JsonObject section, String at, String schemaPath, Class<T> type) {
+    JsonObject prepared = prepare(section, at, schemaPath);
+    try {
+      return MAPPER.readValue(prepared.encode(), type);
+    } catch (JsonProcessingException e) {
+      // a value of the right type the record cannot hold (a number beyond its range): the schema's
+      // bounds reported it, the section binds with its defaults
+      try {
+        return MAPPER.readValue(prepare(new JsonObject(), at, schemaPath).encode(), type);
+      } catch (JsonProcessingException again) {
+        throw new IllegalStateException("the schema's defaults of " + schemaPath + " do not bind onto "
+          + type.getSimpleName() + ": " + again.getOriginalMessage(), again);
+      }
+    }
+  }
+
+  /** A copy of {@code section} with wrong fields dropped and the schema's defaults filled in. */
+  JsonObject prepare(JsonObject section, String at, String schemaPath) {
+    SchemaTree.Location location = schema.at(schemaPath)
+      .orElseThrow(() -> new IllegalArgumentException("no such field in the schema: " + schemaPath));
+    JsonObject copy = section.copy();
+    fill(copy, at, location);
+    return copy;
+  }
+
+  private void fill(JsonObject object, String at, SchemaTree.Location location) {
+    for (Map.Entry<String, SchemaTree.Location> field : location.properties().entrySet()) {
+      String name = field.getKey();
+      SchemaTree.Location loc = field.getValue();
+      String path = at.isEmpty() ? name : at + "." + name;
+      Object value = object.getValue(name);
+      if (value instanceof String text && loc.refersTo("duration")) {
+        if (!validDuration(path, text, loc)) {
+          object.remove(name);
+          value = null;
+        }
+      } else if (value != null && !fitsType(value, loc)) {
+        object.remove(name);
+        value = null;
+      } else if (value instanceof Number n && beyondInt(n, loc)) {
+        // the records hold whole numbers as int: say so where the schema sets no bound of its own
+        boolean high = n.doubleValue() > 0;
+        if (loc.keyword(high ? "maximum" : "minimum").isEmpty()) {
+          problems.accept(path, high ? "must be at most " + Integer.MAX_VALUE + ", got " + n
+            : "must be at least " + Integer.MIN_VALUE + ", got " + n);
+        }
+        object.remove(name);
+        value = null;
+      }
+      if (value == null) {
+        loc.defaultValue().ifPresent(d -> object.put(name, plain(d)));
+      } else if (value instanceof JsonObject nested) {
+        fill(nested, path, loc);
+      }
+    }
+  }
+
+  /** Whether {@code value}'s JSON type is one the schema's {@code type} allows here (no type: any). */
+  private static boolean fitsType(Object value, SchemaTree.Location loc) {
+    JsonNode type = loc.keyword("type").orElse(null);
+    if (type == null) {
+      return true;
+    }
+    String actual = value instanceof Boolean ? "boolean" : value instanceof Number n
+      ? (n.doubleValue() == Math.rint(n.doubleValue()) ? "integer" : "number")
+      : value instanceof String ? "string" : value instanceof JsonObject ? "object"
+      : value instanceof io.vertx.core.json.JsonArray ? "array" : "null";
+    for (JsonNode t : type.isArray() ? type : MAPPER.createArrayNode().add(type)) {
+      if (t.asText().equals(actual) || t.asText().equals("number") && actual.equals("integer")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean beyondInt(Number n, SchemaTree.Location loc) {
+    return loc.keyword("type").map(t -> t.asText().equals("integer")).orElse(false)
+      && (n.doubleValue() > Integer.MAX_VALUE || n.doubleValue() < Integer.MIN_VALUE);
+  }
+
+  private boolean validDuration(String at, String text, SchemaTree.Location loc) {
+    Duration d;
+    try {
+      d = IsoDurations.parse(text);
+    } catch (IllegalArgumentException e) {
+      problems.accept(at, e.getMessage());
+      return false;
+    }
+    boolean zeroAllowed = loc.defaultValue().map(v -> v.isTextual() && isZero(v.asText())).orElse(false);
+    if (d.isNegative() || d.isZero() && !zeroAllowed) {
+      problems.accept(at, "must be a positive duration, got '" + text + "'");
+      return false;
+    }
+    return true;
+  }
+
+  private static boolean isZero(String text) {
+    try {
+      return IsoDurations.parse(text).isZero();
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+  }
+
+  private static Object plain(JsonNode node) {
+    try {
+      return io.vertx.core.json.Json.decodeValue(MAPPER.writeValueAsString(node));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** An ISO 8601 duration, already checked by {@link #fill}. */
+  private static final class IsoDuration extends JsonDeserializer<Duration> {
+    @Override
+    public Duration deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+      try {
+        return IsoDurations.parse(p.getValueAsString());
+      } catch (IllegalArgumentException e) {
+        return (Duration) ctxt.handleWeirdStringValue(Duration.class, p.getValueAsString(), e.getMessage());
+      }
+    }
+  }
+}
