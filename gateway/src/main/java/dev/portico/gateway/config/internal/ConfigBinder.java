@@ -227,7 +227,7 @@ final class ConfigBinder extends Binding {
       problem(at + ".clientCaPath", "has no effect without clientAuth: request or required");
     } else if (clientAuth != ClientAuth.NONE && caPath == null) {
       problem(at + ".clientCaPath", "clientAuth " + clientAuth.name().toLowerCase(Locale.ROOT)
-        + " needs the CA certificates.certificate(s) that issue the clients' certificates (PEM)");
+        + " needs the CA certificate(s) that issue the clients' certificates (PEM)");
     } else if (caPath != null) {
       try {
         caPem = CertificateLoader.caPem(caPath);
