@@ -24,7 +24,7 @@ import dev.portico.gateway.fabric.FabricRuntime;
 import dev.portico.gateway.lifecycle.DrainState;
 import dev.portico.gateway.lifecycle.GracefulShutdown;
 import dev.portico.gateway.management.ManagementServer;
-import dev.portico.gateway.management.ReadinessCheck;
+import dev.portico.gateway.health.ReadinessCheck;
 import dev.portico.gateway.config.ConfigException;
 import dev.portico.gateway.config.NamedValue;
 import dev.portico.gateway.observability.Observability;

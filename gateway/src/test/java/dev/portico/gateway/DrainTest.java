@@ -121,6 +121,9 @@ class DrainTest {
     long signalled = System.nanoTime();
     gateway.signal("TERM");
 
+    // the JVM handles the signal on a thread of its own: readiness turns 503 as soon as it has
+    await().atMost(Duration.ofSeconds(10)).until(() -> web.get(management, "127.0.0.1", "/health/ready").send().await()
+      .statusCode() == 503);
     HttpResponse<Buffer> ready = web.get(management, "127.0.0.1", "/health/ready").send().await();
     assertThat(ready.statusCode()).isEqualTo(503);
     assertThat(ready.bodyAsJsonObject().getString("status")).isEqualTo("DRAINING");

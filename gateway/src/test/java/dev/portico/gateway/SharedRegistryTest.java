@@ -180,7 +180,9 @@ class SharedRegistryTest {
       assertThat(check.getString("detail")).contains("registry unreachable").contains("did not answer within PT1S")
         .contains("serving the snapshot of");
       assertThat(r.bodyAsJsonObject().getJsonArray("degraded").getString(0)).startsWith("registry: registry unreachable");
-      assertThat(metrics(gw)).contains("portico_readiness_degraded{check=\"registry\"} 1.0").contains("portico_ready 1.0");
+      // the gauges are read when scraped, from the checks' latest results: wait for the scrape that sees this one
+      await().atMost(10, TimeUnit.SECONDS).untilAsserted(() -> assertThat(metrics(gw))
+        .contains("portico_readiness_degraded{check=\"registry\"} 1.0").contains("portico_ready 1.0"));
       for (int i = 0; i < 20; i++) {
         assertThat(name(get(gw, "/orders/" + i))).isEqualTo("one");
       }

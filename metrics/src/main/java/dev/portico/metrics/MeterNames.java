@@ -49,6 +49,16 @@ public final class MeterNames {
   public static final String POLICY_TOKEN_REJECTIONS = "portico.policy.token.rejections";
 
   /** Label (tag) keys. */
+  /** {@code portico_websocket_sessions_active} gauge: WebSocket sessions open now; api (issue 14). */
+  public static final String WEBSOCKET_ACTIVE = "portico.websocket.sessions.active";
+  /** {@code portico_websocket_session_duration_seconds} histogram: handshake to close of a session; api. */
+  public static final String WEBSOCKET_DURATION = "portico.websocket.session.duration";
+  /** {@code portico_websocket_frames_total} counter: frames relayed; api, direction ({@code upstream}: client to backend, {@code downstream}). */
+  public static final String WEBSOCKET_FRAMES = "portico.websocket.frames";
+  /** {@code portico_websocket_bytes_total} counter: bytes relayed (frame headers included); api, direction. */
+  public static final String WEBSOCKET_BYTES = "portico.websocket.bytes";
+
+  public static final String DIRECTION = "direction";
   public static final String API = "api";
   public static final String BACKEND = "backend";
   public static final String METHOD = "method";

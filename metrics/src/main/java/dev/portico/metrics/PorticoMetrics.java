@@ -68,6 +68,9 @@ public final class PorticoMetrics implements AutoCloseable {
   private final FabricMeters fabric;
   private final AtomicInteger lastReloadSuccessful = new AtomicInteger(1);
   private final Counter drainAbandoned;
+  private final java.util.concurrent.ConcurrentHashMap<String, WebSocketMeters> webSockets =
+    new java.util.concurrent.ConcurrentHashMap<>();
+  private final java.time.Duration[] bucketDurations;
 
   private PorticoMetrics(MetricsSettings settings, SpanContext exemplars) {
     // without a span context Micrometer installs no exemplar sampler at all: tracing off costs nothing here
@@ -81,6 +84,7 @@ public final class PorticoMetrics implements AutoCloseable {
     // several gateways in one JVM (tests) from sharing, or closing, each other's registry
     vertxRegistryName = "portico-" + INSTANCES.incrementAndGet();
     requests = new RequestMeters(registry, settings.bucketDurations());
+    bucketDurations = settings.bucketDurations();
     breakers = new BreakerMeters(registry);
     registryInstances = new RegistryMeters(registry);
     fabric = new FabricMeters(registry);
@@ -180,6 +184,12 @@ public final class PorticoMetrics implements AutoCloseable {
 
   public void retried(String apiId, String backendId, String reason) {
     requests.retried(apiId, backendId, reason);
+  }
+
+  /** The WebSocket meters of {@code apiId}, made on first use (issue 14). */
+  public WebSocketMeters webSocket(String apiId) {
+    WebSocketMeters m = webSockets.get(apiId);
+    return m != null ? m : webSockets.computeIfAbsent(apiId, id -> new WebSocketMeters(registry, id, bucketDurations));
   }
 
   public long inFlight(String apiId) {

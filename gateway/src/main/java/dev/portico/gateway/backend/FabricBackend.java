@@ -19,7 +19,8 @@ public final class FabricBackend implements Backend {
   public FabricBackend(FabricBackendConfig config) {
     this.id = config.id();
     this.service = config.service();
-    this.upstream = new Upstream(config.id(), config.credentials(), config.tls(), config.timeouts(), config.breaker());
+    this.upstream = new Upstream(config.id(), config.credentials(), config.tls(), config.timeouts(), config.breaker(),
+      config.protocol());
     this.maxPartitionResolutionRetries = config.cluster().maxPartitionResolutionRetries();
   }
 

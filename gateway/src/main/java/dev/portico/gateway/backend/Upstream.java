@@ -1,5 +1,6 @@
 package dev.portico.gateway.backend;
 
+import dev.portico.gateway.config.BackendProtocol;
 import dev.portico.gateway.config.CircuitBreakerConfig;
 import dev.portico.gateway.config.Credentials;
 import dev.portico.gateway.config.SingleBackendConfig;
@@ -29,8 +30,15 @@ public final class Upstream {
   private final long responseTimeoutMs;
   private final ClientSSLOptions sslOptions;
   private final CircuitBreakerConfig breaker;
+  private final BackendProtocol protocol;
 
   public Upstream(String id, Credentials credentials, TlsConfig tls, Timeouts timeouts, CircuitBreakerConfig breaker) {
+    this(id, credentials, tls, timeouts, breaker, BackendProtocol.HTTP1);
+  }
+
+  /** @param protocol HTTP/1.1 or HTTP/2 towards the endpoints (issue 14) */
+  public Upstream(String id, Credentials credentials, TlsConfig tls, Timeouts timeouts, CircuitBreakerConfig breaker,
+                  BackendProtocol protocol) {
     this.id = id;
     this.credentialHeaders = headers(credentials);
     this.credentialQuery = query(credentials);
@@ -44,11 +52,13 @@ public final class Upstream {
       sslOptions.setKeyCertOptions(credentials.certificate().keyCert());
     }
     this.breaker = breaker;
+    this.protocol = protocol;
   }
 
   /** The settings of a configured Single backend (fixed URL or registry service). */
   public static Upstream of(SingleBackendConfig config) {
-    return new Upstream(config.id(), config.credentials(), config.tls(), config.timeouts(), config.breaker());
+    return new Upstream(config.id(), config.credentials(), config.tls(), config.timeouts(), config.breaker(),
+      config.protocol());
   }
 
   /** The backend id: metric label, problem {@code backend} field, breaker key. */
@@ -85,6 +95,11 @@ public final class Upstream {
 
   public CircuitBreakerConfig breaker() {
     return breaker;
+  }
+
+  /** HTTP/1.1 or HTTP/2 (the client pool {@code dev.portico.gateway.protocol.UpstreamClients} picks by it). */
+  public BackendProtocol protocol() {
+    return protocol;
   }
 
   private static MultiMap headers(Credentials c) {

@@ -17,12 +17,19 @@ import java.util.List;
  * @param fabric     the {@code sf-*} attributes of the API's {@code set-backend-service}, or {@code null}
  * @param policies   the API's {@code policies} and {@code inheritPolicies}, bound (compiled with the routing state)
  * @param openapi    the OpenAPI document the operations were imported from ({@code apis[].openapi}), or {@code null}
+ * @param websocket  whether (and how) WebSocket upgrades pass ({@code apis[].websocket}); {@code null}: they do not
  */
 public record ApiConfig(String id, String path, String backend, List<OperationConfig> operations, RetryConfig retry,
-                        FabricAttributes fabric, PolicyScopeConfig policies, OpenApiDefinition openapi) {
+                        FabricAttributes fabric, PolicyScopeConfig policies, OpenApiDefinition openapi,
+                        WebSocketConfig websocket) {
   public ApiConfig {
     operations = List.copyOf(operations);
     policies = policies == null ? PolicyScopeConfig.INHERIT : policies;
+  }
+
+  public ApiConfig(String id, String path, String backend, List<OperationConfig> operations, RetryConfig retry,
+                   FabricAttributes fabric, PolicyScopeConfig policies, OpenApiDefinition openapi) {
+    this(id, path, backend, operations, retry, fabric, policies, openapi, null);
   }
 
   public ApiConfig(String id, String path, String backend, List<OperationConfig> operations, RetryConfig retry,

@@ -15,14 +15,23 @@ import java.util.Set;
  * @param minimumRequests  for a percentage rule: requests needed in the window before it can trip
  * @param tripDuration     how long the breaker stays open
  * @param acceptRetryAfter a backend's {@code Retry-After} on 429/503 sets the open time instead
+ * @param grpcStatuses     gRPC status names (e.g. {@code UNAVAILABLE}) of gRPC responses counted as failures (issue 14)
  */
 public record BreakerRuleConfig(String name, Integer count, Integer percentage, Duration interval,
                                 List<StatusRange> statusCodeRanges, Set<String> errorReasons, int minimumRequests,
-                                Duration tripDuration, boolean acceptRetryAfter) {
+                                Duration tripDuration, boolean acceptRetryAfter, Set<String> grpcStatuses) {
 
   public BreakerRuleConfig {
     statusCodeRanges = List.copyOf(statusCodeRanges);
     errorReasons = Set.copyOf(errorReasons);
+    grpcStatuses = grpcStatuses == null ? Set.of() : Set.copyOf(grpcStatuses);
+  }
+
+  public BreakerRuleConfig(String name, Integer count, Integer percentage, Duration interval,
+                           List<StatusRange> statusCodeRanges, Set<String> errorReasons, int minimumRequests,
+                           Duration tripDuration, boolean acceptRetryAfter) {
+    this(name, count, percentage, interval, statusCodeRanges, errorReasons, minimumRequests, tripDuration,
+      acceptRetryAfter, Set.of());
   }
 
   public record StatusRange(int min, int max) {

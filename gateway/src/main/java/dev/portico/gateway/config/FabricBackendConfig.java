@@ -16,10 +16,20 @@ import java.util.List;
  * @param tls         certificate validation towards https replica endpoints
  * @param timeouts    connect and response timeouts
  * @param breaker     circuit breaker rules (per resolved endpoint)
+ * @param protocol    HTTP/1.1 or HTTP/2 towards the replicas (issue 14)
  */
 public record FabricBackendConfig(String id, String title, FabricName service, ServiceFabricCluster cluster,
                                   Credentials credentials, TlsConfig tls, Timeouts timeouts,
-                                  CircuitBreakerConfig breaker) implements BackendConfig {
+                                  CircuitBreakerConfig breaker, BackendProtocol protocol) implements BackendConfig {
+
+  public FabricBackendConfig {
+    protocol = protocol == null ? BackendProtocol.HTTP1 : protocol;
+  }
+
+  public FabricBackendConfig(String id, String title, FabricName service, ServiceFabricCluster cluster,
+                             Credentials credentials, TlsConfig tls, Timeouts timeouts, CircuitBreakerConfig breaker) {
+    this(id, title, service, cluster, credentials, tls, timeouts, breaker, BackendProtocol.HTTP1);
+  }
 
   /**
    * The configured backends with each Single backend whose URL names a Service Fabric service
@@ -30,7 +40,7 @@ public record FabricBackendConfig(String id, String title, FabricName service, S
     for (BackendConfig b : bound) {
       if (b instanceof SingleBackendConfig s && s.target() instanceof BackendTarget.ServiceFabric sf) {
         out.add(new FabricBackendConfig(s.id(), s.title(), sf.service(), sf.cluster(), s.credentials(), s.tls(),
-          s.timeouts(), s.breaker()));
+          s.timeouts(), s.breaker(), s.protocol()));
       } else {
         out.add(b);
       }

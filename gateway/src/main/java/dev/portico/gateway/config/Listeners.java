@@ -19,13 +19,18 @@ public record Listeners(Listener traffic, Listener management, ReverseProxyConfi
    * @param https          TLS settings, or {@code null} for plain HTTP
    * @param timeouts       how long it waits for slow or idle clients
    * @param escapedSlashes what it does with encoded slashes and backslashes in paths
+   * @param h2c            a plain listener also accepts cleartext HTTP/2 with prior knowledge (issue 14; opt-in)
    */
   public record Listener(String host, int port, ListenerHttps https, ClientTimeouts timeouts,
-                         EscapedSlashes escapedSlashes) {
+                         EscapedSlashes escapedSlashes, boolean h2c) {
 
     public Listener {
       timeouts = timeouts == null ? ClientTimeouts.DEFAULT : timeouts;
       escapedSlashes = escapedSlashes == null ? EscapedSlashes.REJECT : escapedSlashes;
+    }
+
+    public Listener(String host, int port, ListenerHttps https, ClientTimeouts timeouts, EscapedSlashes escapedSlashes) {
+      this(host, port, https, timeouts, escapedSlashes, false);
     }
 
     public Listener(String host, int port) {

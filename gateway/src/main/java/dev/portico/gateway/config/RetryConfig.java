@@ -17,10 +17,19 @@ import java.util.Set;
  * @param backoffMax      back-off cap
  * @param budgetRatio     retries allowed as a share of requests over the last 10 s
  * @param budgetMinPerSecond retries always allowed per second, whatever the ratio (so low traffic can retry)
+ * @param grpcStatuses    gRPC status names (e.g. {@code UNAVAILABLE}) of a gRPC response that trigger a retry
+ *                        (issue 14); only statuses named here are retried
  */
 public record RetryConfig(int count, Set<Integer> statusCodes, Set<String> errorReasons, Set<String> methods,
                           long bufferBodyLimit, Duration backoffBase, Duration backoffMax, double budgetRatio,
-                          int budgetMinPerSecond) {
+                          int budgetMinPerSecond, Set<String> grpcStatuses) {
+
+  public RetryConfig(int count, Set<Integer> statusCodes, Set<String> errorReasons, Set<String> methods,
+                     long bufferBodyLimit, Duration backoffBase, Duration backoffMax, double budgetRatio,
+                     int budgetMinPerSecond) {
+    this(count, statusCodes, errorReasons, methods, bufferBodyLimit, backoffBase, backoffMax, budgetRatio,
+      budgetMinPerSecond, Set.of());
+  }
 
   public static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE");
 
@@ -31,5 +40,6 @@ public record RetryConfig(int count, Set<Integer> statusCodes, Set<String> error
     statusCodes = Set.copyOf(statusCodes);
     errorReasons = Set.copyOf(errorReasons);
     methods = Set.copyOf(methods);
+    grpcStatuses = grpcStatuses == null ? Set.of() : Set.copyOf(grpcStatuses);
   }
 }

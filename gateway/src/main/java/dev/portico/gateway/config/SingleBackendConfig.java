@@ -10,8 +10,19 @@ package dev.portico.gateway.config;
  * @param timeouts    connect and response timeouts
  * @param breaker     circuit breaker rules (per endpoint)
  * @param loadBalancing how requests spread over a registry service's instances
+ * @param protocol    HTTP/1.1 or HTTP/2 towards the endpoints (issue 14: {@code protocol}, {@code maxConcurrentStreams})
  */
 public record SingleBackendConfig(String id, String title, BackendTarget target, Credentials credentials,
                                   TlsConfig tls, Timeouts timeouts, CircuitBreakerConfig breaker,
-                                  LoadBalancingConfig loadBalancing) implements BackendConfig {
+                                  LoadBalancingConfig loadBalancing, BackendProtocol protocol) implements BackendConfig {
+
+  public SingleBackendConfig {
+    protocol = protocol == null ? BackendProtocol.HTTP1 : protocol;
+  }
+
+  public SingleBackendConfig(String id, String title, BackendTarget target, Credentials credentials,
+                             TlsConfig tls, Timeouts timeouts, CircuitBreakerConfig breaker,
+                             LoadBalancingConfig loadBalancing) {
+    this(id, title, target, credentials, tls, timeouts, breaker, loadBalancing, BackendProtocol.HTTP1);
+  }
 }

@@ -24,7 +24,7 @@ import dev.portico.gateway.backend.Target;
 import dev.portico.gateway.backend.Upstream;
 import dev.portico.gateway.fabric.internal.IndexUpdater;
 import dev.portico.gateway.fabric.internal.ListenerEndpoints;
-import dev.portico.gateway.management.ReadinessCheck;
+import dev.portico.gateway.health.ReadinessCheck;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

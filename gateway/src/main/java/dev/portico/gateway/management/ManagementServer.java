@@ -1,5 +1,6 @@
 package dev.portico.gateway.management;
 
+import dev.portico.gateway.health.ReadinessCheck;
 import dev.portico.gateway.config.ClientTimeouts;
 import dev.portico.gateway.config.ListenerHttps;
 import dev.portico.gateway.config.Listeners;

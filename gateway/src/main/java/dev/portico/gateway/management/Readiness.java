@@ -1,5 +1,6 @@
 package dev.portico.gateway.management;
 
+import dev.portico.gateway.health.ReadinessCheck;
 import java.util.List;
 
 /**

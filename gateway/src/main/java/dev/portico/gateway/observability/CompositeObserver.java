@@ -1,6 +1,7 @@
 package dev.portico.gateway.observability;
 
 import dev.portico.gateway.pipeline.ExchangeObserver;
+import dev.portico.gateway.protocol.websocket.WebSocketListener;
 import dev.portico.metrics.FabricResolution;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -92,6 +93,35 @@ public final class CompositeObserver implements ExchangeObserver {
         failed(i, e);
       }
     }
+  }
+
+  @Override
+  public WebSocketListener webSocketOpened(String apiId) {
+    List<WebSocketListener> listeners = new ArrayList<>(observers.length);
+    for (int i = 0; i < observers.length; i++) {
+      try {
+        WebSocketListener l = observers[i].webSocketOpened(apiId);
+        if (l != null && l != WebSocketListener.NONE) {
+          listeners.add(l);
+        }
+      } catch (RuntimeException e) {
+        failed(i, e);
+      }
+    }
+    if (listeners.size() <= 1) {
+      return listeners.isEmpty() ? WebSocketListener.NONE : listeners.get(0);
+    }
+    return new WebSocketListener() {
+      @Override
+      public void relayed(boolean upstream, int frames, int bytes) {
+        listeners.forEach(l -> l.relayed(upstream, frames, bytes));
+      }
+
+      @Override
+      public void closed(long nanos) {
+        listeners.forEach(l -> l.closed(nanos));
+      }
+    };
   }
 
   private void failed(int i, RuntimeException e) {

@@ -1,6 +1,8 @@
 package dev.portico.gateway.observability;
 
 import dev.portico.gateway.pipeline.ExchangeObserver;
+import dev.portico.gateway.protocol.websocket.WebSocketListener;
+import dev.portico.metrics.WebSocketMeters;
 import dev.portico.metrics.FabricResolution;
 import dev.portico.metrics.PorticoMetrics;
 
@@ -31,6 +33,23 @@ final class MetricsObserver implements ExchangeObserver {
   @Override
   public void fabricResolution(String service, FabricResolution result, long nanos) {
     metrics.recordFabricResolution(service, result, nanos);
+  }
+
+  @Override
+  public WebSocketListener webSocketOpened(String apiId) {
+    WebSocketMeters meters = metrics.webSocket(apiId);
+    meters.opened();
+    return new WebSocketListener() {
+      @Override
+      public void relayed(boolean upstream, int frames, int bytes) {
+        meters.relayed(upstream, frames, bytes);
+      }
+
+      @Override
+      public void closed(long nanos) {
+        meters.closed(nanos);
+      }
+    };
   }
 
   @Override

@@ -5,7 +5,13 @@ import dev.portico.gateway.backend.Endpoint;
 import dev.portico.gateway.backend.Selection;
 import dev.portico.gateway.backend.Target;
 import dev.portico.gateway.backend.Upstream;
+import dev.portico.gateway.config.WebSocketConfig;
 import dev.portico.gateway.edge.RequestRefused;
+import dev.portico.gateway.protocol.Protocols;
+import dev.portico.gateway.protocol.grpc.BodyCopy;
+import dev.portico.gateway.protocol.grpc.GrpcCalls;
+import dev.portico.gateway.protocol.grpc.GrpcStatus;
+import dev.portico.gateway.protocol.websocket.WebSocketUpgrade;
 import dev.portico.gateway.resilience.CircuitBreaker;
 import dev.portico.gateway.resilience.RetryAfter;
 import dev.portico.gateway.resilience.RetryPolicy;
@@ -33,6 +39,7 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.NetSocket;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -109,6 +116,22 @@ final class Exchange {
   /** What the target source sees of this exchange. */
   private final AttemptContext view;
 
+  // --- issue 14 (protocols): set in the constructor from the listener; the logic lives in dev.portico.gateway.protocol ---
+  /** The verticle's clients by backend protocol and its WebSocket sessions; {@code null}: HTTP/1.1 only. */
+  private Protocols protocols;
+  /** The route's WebSocket rule when this request is a handshake it allows, else {@code null}. */
+  private WebSocketConfig webSocket;
+  /** The request is a gRPC call ({@code content-type: application/grpc*}). */
+  private boolean grpc;
+  /** gRPC: a response whose {@code grpc-status} comes in its trailers keeps its breaker permit until then. */
+  private CircuitBreaker.Permit trailerPermit;
+  /** gRPC: a copy of the streamed body, for a retry on a status the API names ({@code retry.grpcStatuses}). */
+  private BodyCopy bodyCopy;
+  /** gRPC: the backend's response being streamed to the client, which the call's deadline still bounds. */
+  private HttpClientResponse streaming;
+  /** gRPC: the deadline passed while the response streamed. */
+  private boolean grpcDeadlinePassed;
+
   /**
    * The exchange of the request {@code rc} went through the stages with: its route, snapshot,
    * target source, the path and query to forward, the policies' edits, the body validation read.
@@ -141,6 +164,12 @@ final class Exchange {
       : req.headers().contains(HttpHeaders.TRANSFER_ENCODING) || (req.version() == HttpVersion.HTTP_2 && !req.isEnded());
     this.view = new AttemptContext(vertx, rc.state, route.backend(), route.retry(), req.method(), affinityToken,
       observer, trace, Collections.unmodifiableList(tried));
+    // --- issue 14 hook (protocols): HTTP/2 backends, WebSocket handshakes the route allows, gRPC calls ---
+    this.protocols = listener.protocols();
+    if (protocols != null) {
+      webSocket = route.webSocket() != null && WebSocketUpgrade.isHandshake(req) ? route.webSocket() : null;
+      grpc = GrpcCalls.isCall(req);
+    }
   }
 
   // --- the exchange -------------------------------------------------------------------------
@@ -151,7 +180,8 @@ final class Exchange {
     // until the body is piped (the pipe takes this over), a broken body reaches the exchange here
     req.exceptionHandler(this::requestBroken);
     source.started(view, startNanos);
-    long deadline = source.deadlineMillis();
+    // issue 14: a gRPC call's grpc-timeout is its deadline (within the source's own bound)
+    long deadline = grpc ? GrpcCalls.deadlineMillis(req, source.deadlineMillis()) : source.deadlineMillis();
     if (deadline > 0) {
       deadlineTimer = vertx.setTimer(deadline, t -> {
         deadlineTimer = -1;
@@ -233,7 +263,9 @@ final class Exchange {
     if (endpoint.ssl()) {
       options.setSsl(true).setSslOptions(backend.sslOptions());
     }
-    client.request(options).onComplete(ar -> {
+    // issue 14: HTTP/2 backends have clients of their own; a WebSocket handshake always goes over HTTP/1.1
+    HttpClient via = protocols == null ? client : protocols.clients().of(backend.protocol(), webSocket != null);
+    via.request(options).onComplete(ar -> {
       if (ar.succeeded()) {
         // failures reach the exchange through the response future; without a handler Vert.x
         // would also log every deliberate reset (timeout, client gone, retry) as an error
@@ -289,6 +321,26 @@ final class Exchange {
     if (trace != null) {
       trace.inject(h);
     }
+    // --- issue 14 hook (protocols) ---
+    if (webSocket != null) {
+      // the handshake, then the connection becomes the session's (or the backend answers plain HTTP)
+      WebSocketUpgrade.restoreRequestHeaders(h);
+      up.connect().onComplete(ar -> {
+        if (attemptNo == live) {
+          onResponse(ar);
+        } else if (ar.succeeded()) {
+          discard(ar.result());
+        }
+      });
+      if (attemptNo == 1) {
+        req.resume();
+      }
+      return;
+    }
+    if (grpc) {
+      // gRPC servers require it (it announces that the client reads trailers); hop-by-hop hygiene dropped it
+      h.set(GrpcCalls.TE, GrpcCalls.TRAILERS);
+    }
     up.response().onComplete(ar -> {
       if (attemptNo == live) {
         onResponse(ar);
@@ -317,8 +369,12 @@ final class Exchange {
       up.setChunked(true);
     }
     bodyStreamed = true;
+    if (grpc && attemptNo == 1 && route.retry().retriesOnGrpc() && bufferedBody == null) {
+      // issue 14: a gRPC body has no length to decide on; a copy (within the limit) makes a retry possible
+      bodyCopy = new BodyCopy(up, route.retry().bufferBodyLimit());
+    }
     // endOnFailure(false): a client that vanishes mid-upload must not look like a complete body
-    req.pipe().endOnFailure(false).to(up).onFailure(err -> {
+    req.pipe().endOnFailure(false).to(bodyCopy != null && attemptNo == 1 ? bodyCopy : up).onFailure(err -> {
       if (!requestBroken(err)) {
         up.reset(0, err);
       }
@@ -370,10 +426,19 @@ final class Exchange {
     }
     HttpClientResponse upRes = ar.result();
     int status = upRes.statusCode();
+    if (webSocket != null && status == 101) {
+      upgraded(upRes);
+      return;
+    }
     long now = System.nanoTime();
     long retryAfter = status == 429 || status == 503
       ? RetryAfter.parseNanos(upRes.getHeader(HttpHeaders.RETRY_AFTER), Instant.now()) : -1;
-    endAttempt(now, status, null, retryAfter);
+    if (grpc && status == 200 && GrpcCalls.statusInTrailers(upRes.headers())) {
+      // issue 14: the call's outcome is in the trailers: the breaker hears it then (forward)
+      trailerPermit = permit;
+      permit = CircuitBreaker.Permit.DENIED;
+    }
+    endAttempt(now, status, null, retryAfter, grpc ? GrpcCalls.status(upRes.headers()) : null);
     if (source.complains(view, status, null, upRes.headers()) && canResend()) {
       // hold the response (its body is buffered by the paused stream) until the source decides
       upRes.pause();
@@ -386,7 +451,12 @@ final class Exchange {
   /** Sends the backend's response to the client, streaming its body. */
   private void forward(HttpClientResponse upRes) {
     settled = true;
-    cancelDeadline();
+    if (!grpc) {
+      cancelDeadline();
+    } else {
+      // issue 14: a gRPC call's deadline also bounds its streaming response (deadlinePassed)
+      streaming = upRes;
+    }
     int status = upRes.statusCode();
     res.setStatusCode(status);
     if (upRes.statusMessage() != null) {
@@ -410,10 +480,23 @@ final class Exchange {
     // timeout breaks the stream off (the client connection is then reset, as for any broken body)
     ProgressStream body = new ProgressStream(res, System.nanoTime());
     watchBody(body, upRes, target.upstream().responseTimeoutMs());
+    // issue 14: trailers (gRPC's grpc-status and grpc-message) follow the body
+    body.beforeEnd(() -> {
+      if (!upRes.trailers().isEmpty()) {
+        res.trailers().addAll(upRes.trailers());
+      }
+    });
     upRes.pipe().endOnFailure(false).to(body).onComplete(done -> {
       cancelTimer();
+      trailersOutcome(done.succeeded() ? upRes.trailers() : null);
       if (done.succeeded()) {
         complete(res.getStatusCode(), null);
+        return;
+      }
+      if (grpcDeadlinePassed && !res.closed()) {
+        // issue 14: the call's deadline passed mid-stream: the client gets DEADLINE_EXCEEDED in the trailers
+        GrpcCalls.endWithStatus(res, GrpcStatus.DEADLINE_EXCEEDED, "Timeout: the call's deadline passed");
+        complete(res.getStatusCode(), "Timeout");
         return;
       }
       // the backend broke off mid-body (or the client left): the client must not see a truncated body as complete
@@ -511,9 +594,16 @@ final class Exchange {
 
   /** Reports the attempt's outcome to the breaker, the in-flight count and the observer. */
   private void endAttempt(long now, int status, String reason, long retryAfterNanos) {
+    endAttempt(now, status, reason, retryAfterNanos, null);
+  }
+
+  /** @param grpcStatus a gRPC response's status (issue 14: breakers count the ones their rules name), or {@code null} */
+  private void endAttempt(long now, int status, String reason, long retryAfterNanos, GrpcStatus grpcStatus) {
     live = 0;
     target.state().requestEnded();
-    target.state().breaker().onResult(permit, now, status, reason, retryAfterNanos);
+    if (permit != CircuitBreaker.Permit.DENIED || trailerPermit == null) {
+      target.state().breaker().onResult(permit, now, status, reason, retryAfterNanos, grpcStatus);
+    }
     permit = CircuitBreaker.Permit.DENIED;
     if (trace != null) {
       Target t = target;
@@ -535,6 +625,12 @@ final class Exchange {
     if (!hasBody || bufferedBody != null) {
       return true;
     }
+    if (bodyCopy != null && req.isEnded() && bodyCopy.whole()) {
+      // issue 14: the gRPC body went out whole and a copy is kept: it is resent from the copy
+      bufferedBody = bodyCopy.copy();
+      bodyCopy = null;
+      return true;
+    }
     return !bodyStreamed && RetryPolicy.idempotent(req.method());
   }
 
@@ -552,6 +648,11 @@ final class Exchange {
   /** The source's bound on the whole exchange passed before a response could be sent: 504. */
   private void deadlinePassed(long deadlineMillis) {
     if (settled) {
+      if (streaming != null && !completed) {
+        // issue 14: a gRPC response still streaming when the call's deadline passes is cut off (forward's pipe ends it)
+        grpcDeadlinePassed = true;
+        streaming.request().reset();
+      }
       return;
     }
     if (held != null) {
@@ -591,6 +692,11 @@ final class Exchange {
       target.state().breaker().release(permit);
       permit = CircuitBreaker.Permit.DENIED;
     }
+    if (trailerPermit != null) {
+      // a gRPC stream the client left: its outcome is unknown, the backend not to blame
+      target.state().breaker().release(trailerPermit);
+      trailerPermit = null;
+    }
     log.debug("client went away: reason=ClientConnectionFailure backend={} requestId={}", route.backend().id(), requestId);
     complete(0, ErrorReason.CLIENT_CONNECTION_FAILURE.label());
   }
@@ -607,6 +713,62 @@ final class Exchange {
         trace == null ? null : trace.traceId())
       .onComplete(ar -> complete(ar.succeeded() ? failure.status() : 0, failure.reason()));
     req.resume();
+  }
+
+  /**
+   * Issue 14: the backend accepted a WebSocket handshake: the client gets the 101 (the backend's
+   * accept key, subprotocol and extensions), then both connections become the session's. A 101
+   * that is no WebSocket accept counts as a failed handshake ({@code BackendConnectionFailure}).
+   */
+  private void upgraded(HttpClientResponse upRes) {
+    if (!WebSocketUpgrade.accepted(upRes)) {
+      attemptFailed(new Failure.BackendConnectionFailure(describe() + " answered the WebSocket handshake with a 101"
+        + " that accepts no WebSocket"), null);
+      return;
+    }
+    endAttempt(System.nanoTime(), 101, null, -1);
+    settled = true;
+    cancelDeadline();
+    MultiMap h = res.headers();
+    h.addAll(upRes.headers());
+    ProxyHeaders.dropHopByHop(h);
+    if (!policy.responseHeaders().isEmpty()) {
+      PolicyStage.applyResponseEdits(policy.responseHeaders(), h);
+    }
+    h.set(ProxyHeaders.X_REQUEST_ID, requestId);
+    WebSocketUpgrade.acceptHeaders(res);
+    // from here on the connection's events are the session's
+    res.closeHandler(null);
+    NetSocket backendSocket = upRes.netSocket();
+    req.toNetSocket().onComplete(ar -> {
+      if (ar.failed()) {
+        backendSocket.close();
+        complete(0, "ClientConnectionFailure");
+        return;
+      }
+      protocols.sessions().open(ar.result(), backendSocket, webSocket.idleTimeout().toMillis(),
+        observer.webSocketOpened(route.apiId()), v -> complete(101, null));
+    });
+  }
+
+  /**
+   * Issue 14: a gRPC response whose status came in its trailers ({@code trailers}; {@code null}
+   * when the stream broke off) reports to the breaker now, with the permit it kept.
+   */
+  private void trailersOutcome(MultiMap trailers) {
+    if (trailerPermit == null) {
+      return;
+    }
+    CircuitBreaker.Permit p = trailerPermit;
+    trailerPermit = null;
+    if (grpcDeadlinePassed) {
+      // the call's deadline (the client's choice) cut it off: nothing learnt about the backend
+      target.state().breaker().release(p);
+    } else if (trailers == null) {
+      target.state().breaker().onResult(p, System.nanoTime(), 0, "BackendConnectionFailure", -1, null);
+    } else {
+      target.state().breaker().onResult(p, System.nanoTime(), 200, null, -1, GrpcCalls.status(trailers));
+    }
   }
 
   /** Reports the end of the exchange to the observer, once. */

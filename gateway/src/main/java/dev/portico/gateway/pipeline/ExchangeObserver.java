@@ -1,5 +1,6 @@
 package dev.portico.gateway.pipeline;
 
+import dev.portico.gateway.protocol.websocket.WebSocketListener;
 import dev.portico.gateway.target.ResolutionObserver;
 import io.vertx.core.http.HttpMethod;
 
@@ -28,6 +29,14 @@ public interface ExchangeObserver extends ResolutionObserver {
 
   /** The gateway is about to try again after {@code reason} (a failure reason or {@code "status:NNN"}). */
   default void retried(String apiId, String backendId, String reason) {
+  }
+
+  /**
+   * Issue 14: a WebSocket handshake of {@code apiId} was accepted; the session's traffic and end go
+   * to the listener returned (the exchange itself completes with status 101 when the session ends).
+   */
+  default WebSocketListener webSocketOpened(String apiId) {
+    return WebSocketListener.NONE;
   }
 
   /** The exchange is over (response fully sent, or abandoned); exactly once per {@link #started}. */

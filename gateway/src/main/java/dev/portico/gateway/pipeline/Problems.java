@@ -2,6 +2,7 @@ package dev.portico.gateway.pipeline;
 
 import dev.portico.gateway.policy.HeaderEdits;
 import dev.portico.gateway.problem.ProblemWriter;
+import dev.portico.gateway.protocol.grpc.GrpcCalls;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
@@ -63,6 +64,12 @@ public final class Problems {
   /** As above, the body naming the trace {@code traceId} (tracing on; {@code null}: no {@code traceId} member). */
   public static Future<Void> send(HttpServerResponse response, Failure failure, String backend, String requestId,
                                   HeaderEdits policyHeaders, String traceId) {
+    return send(response, failure, backend, requestId, policyHeaders, traceId, false);
+  }
+
+  /** As above; {@code grpc}: the request is a gRPC call, answered with a gRPC status instead (issue 14). */
+  static Future<Void> send(HttpServerResponse response, Failure failure, String backend, String requestId,
+                           HeaderEdits policyHeaders, String traceId, boolean grpc) {
     if (response.headWritten() || response.ended() || response.closed()) {
       if (!response.ended() && !response.closed()) {
         response.reset();
@@ -81,6 +88,10 @@ public final class Problems {
     response.putHeader(ProxyHeaders.X_REQUEST_ID, requestId);
     if (failure instanceof Failure.BackendUnavailable u && u.retryAfterSeconds() >= 0) {
       response.putHeader(HttpHeaders.RETRY_AFTER, String.valueOf(u.retryAfterSeconds()));
+    }
+    // --- issue 14 hook (protocols): gRPC clients cannot read problem documents ---
+    if (grpc) {
+      return GrpcCalls.sendFailure(response, failure.reason(), failure.detail());
     }
     return write(response, body(failure, backend, requestId, traceId));
   }
@@ -114,7 +125,8 @@ public final class Problems {
     if (closing && !response.headWritten()) {
       response.putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
     }
-    Future<Void> sent = send(response, failure, backend, requestId, policyHeaders, traceId);
+    // --- issue 14 hook (protocols): a gRPC call's failure goes out as grpc-status/grpc-message ---
+    Future<Void> sent = send(response, failure, backend, requestId, policyHeaders, traceId, GrpcCalls.isCall(req));
     if (!closing) {
       return sent;
     }

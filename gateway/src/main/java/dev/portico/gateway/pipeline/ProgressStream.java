@@ -15,6 +15,7 @@ final class ProgressStream implements WriteStream<Buffer> {
 
   private final WriteStream<Buffer> out;
   private long lastWriteNanos;
+  private Runnable beforeEnd;
 
   ProgressStream(WriteStream<Buffer> out, long startNanos) {
     this.out = out;
@@ -31,8 +32,16 @@ final class ProgressStream implements WriteStream<Buffer> {
     return out.write(data);
   }
 
+  /** Issue 14: runs {@code action} just before the response ends (trailers: gRPC's status). */
+  void beforeEnd(Runnable action) {
+    this.beforeEnd = action;
+  }
+
   @Override
   public Future<Void> end() {
+    if (beforeEnd != null) {
+      beforeEnd.run();
+    }
     return out.end();
   }
 

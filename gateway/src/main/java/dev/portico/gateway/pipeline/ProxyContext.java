@@ -1,6 +1,7 @@
 package dev.portico.gateway.pipeline;
 
 import dev.portico.gateway.config.EscapedSlashes;
+import dev.portico.gateway.protocol.Protocols;
 import dev.portico.gateway.state.RoutingStateHolder;
 import dev.portico.gateway.tracing.Tracing;
 import io.vertx.core.Vertx;
@@ -14,18 +15,24 @@ import io.vertx.core.http.HttpClient;
  * @param via       the {@code Via} entry this gateway adds ({@code 1.1 <hopMarker>})
  * @param escapedSlashes the listener's rule for encoded slashes and backslashes in request paths
  * @param tracing   the gateway's tracer, {@code null} when tracing is off
+ * @param protocols issue 14: the verticle's HTTP/2 clients and WebSocket sessions ({@code null}: HTTP/1.1 only)
  */
 public record ProxyContext(Vertx vertx, HttpClient client, RoutingStateHolder states, String hopMarker, String via,
                            ExchangeObserver observer, EscapedSlashes escapedSlashes,
-                           Tracing tracing) {
+                           Tracing tracing, Protocols protocols) {
 
   public static ProxyContext of(Vertx vertx, HttpClient client, RoutingStateHolder states, String hopMarker,
                                 ExchangeObserver observer, EscapedSlashes escapedSlashes) {
-    return new ProxyContext(vertx, client, states, hopMarker, "1.1 " + hopMarker, observer, escapedSlashes, null);
+    return new ProxyContext(vertx, client, states, hopMarker, "1.1 " + hopMarker, observer, escapedSlashes, null, null);
   }
 
   /** This context with {@code tracing} ({@code null}: off). */
   public ProxyContext withTracing(Tracing tracing) {
-    return new ProxyContext(vertx, client, states, hopMarker, via, observer, escapedSlashes, tracing);
+    return new ProxyContext(vertx, client, states, hopMarker, via, observer, escapedSlashes, tracing, protocols);
+  }
+
+  /** Issue 14: this context with the verticle's {@code protocols}. */
+  public ProxyContext withProtocols(Protocols protocols) {
+    return new ProxyContext(vertx, client, states, hopMarker, via, observer, escapedSlashes, tracing, protocols);
   }
 }

@@ -7,6 +7,9 @@ import dev.portico.gateway.config.ListenerHttps;
 import dev.portico.gateway.edge.EdgeGuard;
 import dev.portico.gateway.lifecycle.DrainState;
 import dev.portico.gateway.lifecycle.DrainableListener;
+import dev.portico.gateway.protocol.Protocols;
+import dev.portico.gateway.protocol.UpstreamClients;
+import dev.portico.gateway.protocol.websocket.WebSocketSessions;
 import dev.portico.gateway.state.RoutingStateHolder;
 import dev.portico.gateway.tracing.Tracing;
 import io.vertx.core.Future;
@@ -54,12 +57,17 @@ public final class ProxyVerticle extends VerticleBase implements DrainableListen
   private Tracing tracing;
   /** Requests whose response has not ended: written on this verticle's event loop, read by the drain. */
   private final AtomicInteger inFlight = new AtomicInteger();
+  /** Issue 14: the listener accepts cleartext HTTP/2 with prior knowledge ({@code listeners.traffic.h2c}). */
+  private boolean h2c;
+  /** Issue 14: HTTP/2 clients and WebSocket sessions of this verticle. */
+  private Protocols protocols;
 
   /** A traffic-listener verticle. @param port the port to bind; negative for a random port shared by all instances */
   public ProxyVerticle(GatewayConfig config, RoutingStateHolder states, ExchangeObserver observer, int port) {
     this(config, config.listeners().traffic().host(), port, config.listeners().traffic().https(),
       config.listeners().traffic().timeouts(), config.listeners().traffic().escapedSlashes(), states, observer,
       null, Pipeline::traffic);
+    this.h2c = config.listeners().traffic().h2c();
   }
 
   /**
@@ -109,6 +117,9 @@ public final class ProxyVerticle extends VerticleBase implements DrainableListen
       .setHttp1MaxSize(config.upstream().maxConnectionsPerEndpoint())
       .setMaxWaitQueueSize(-1);
     client = vertx.createHttpClient(clientOptions, pool);
+    // issue 14 hook: HTTP/2 backends' clients; a WebSocket session counts as in flight until it closes
+    protocols = new Protocols(new UpstreamClients(vertx, client, clientOptions, pool),
+      new WebSocketSessions(vertx, inFlight::decrementAndGet).on(context));
     HttpServerOptions serverOptions = new HttpServerOptions()
       .setHost(host)
       .setPort(port)
@@ -122,11 +133,18 @@ public final class ProxyVerticle extends VerticleBase implements DrainableListen
     if (https != null) {
       https.applyTo(serverOptions);
     }
+    if (h2c && https == null) {
+      // issue 14: cleartext HTTP/2 with prior knowledge (opt-in). Vert.x then decodes HTTP/1.x heads before a
+      // connection handler could install the edge's strict decoder: such a listener has Vert.x's decoder,
+      // and its keep-alive timeout as the idle bound (docs/protocols.md)
+      serverOptions.setHttp2ClearTextEnabled(true)
+        .setIdleTimeout((int) Math.max(1, timeouts.keepAlive().toSeconds()));
+    }
     Handler<HttpServerRequest> handler = handlers.apply(ProxyContext.of(vertx, client, states, config.gatewayId(), observer,
-      escapedSlashes).withTracing(tracing));
+      escapedSlashes).withTracing(tracing).withProtocols(protocols));
     server = vertx.createHttpServer(serverOptions)
       // RFC 9112 as strict as an edge must be, and slow or idle clients cut off (dev.portico.gateway.edge)
-      .connectionHandler(EdgeGuard.installer(serverOptions, timeouts))
+      .connectionHandler(serverOptions.isHttp2ClearTextEnabled() ? null : EdgeGuard.installer(serverOptions, timeouts))
       .invalidRequestHandler(Rejections.invalidRequests(observer, apiLabel))
       .requestHandler(req -> {
         watch(req);
@@ -145,6 +163,8 @@ public final class ProxyVerticle extends VerticleBase implements DrainableListen
 
   @Override
   public Future<Void> stopAccepting(long timeoutMillis) {
+    // issue 14 hook: WebSocket sessions still open when the grace period ends get a close frame 1001
+    protocols.sessions().goAwayAfter(drain.remainingMillis());
     return server.shutdown(timeoutMillis, TimeUnit.MILLISECONDS);
   }
 
@@ -166,7 +186,8 @@ public final class ProxyVerticle extends VerticleBase implements DrainableListen
     // nothing else in the proxy sets these two handlers on the response
     res.endHandler(v -> inFlight.decrementAndGet());
     res.headersEndHandler(v -> {
-      if (drain.draining()) {
+      // a WebSocket handshake's 101 keeps its Connection: Upgrade; the drain ends the session with 1001 instead
+      if (drain.draining() && res.getStatusCode() != 101) {
         if (req.version() != HttpVersion.HTTP_2) {
           res.putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
         }
@@ -179,6 +200,6 @@ public final class ProxyVerticle extends VerticleBase implements DrainableListen
 
   @Override
   public Future<?> stop() {
-    return server.close().eventually(() -> client.close());
+    return server.close().eventually(() -> protocols.clients().close());
   }
 }

@@ -1,5 +1,6 @@
 package dev.portico.gateway.resilience;
 
+import dev.portico.gateway.protocol.grpc.GrpcStatus;
 import dev.portico.metrics.BreakerState;
 import dev.portico.gateway.config.CircuitBreakerConfig;
 
@@ -223,6 +224,12 @@ public final class CircuitBreaker {
    * error {@code reason}. {@code retryAfterNanos} is the backend's Retry-After on a 429/503, or -1.
    */
   public void onResult(Permit permit, long now, int httpStatus, String reason, long retryAfterNanos) {
+    onResult(permit, now, httpStatus, reason, retryAfterNanos, null);
+  }
+
+  /** As above, for a gRPC response its {@code grpcStatus} too (issue 14; {@code null}: none or not gRPC). */
+  public void onResult(Permit permit, long now, int httpStatus, String reason, long retryAfterNanos,
+                       GrpcStatus grpcStatus) {
     if (permit == Permit.DENIED) {
       return;
     }
@@ -233,7 +240,7 @@ public final class CircuitBreaker {
       if (!probe && r.countsRequests()) {
         r.recordRequest(now);
       }
-      if (r.isFailure(httpStatus, reason)) {
+      if (r.isFailure(httpStatus, reason) || r.isGrpcFailure(grpcStatus)) {
         failed = true;
         if (!probe && r.recordFailureAndCheck(now) && tripped == null) {
           tripped = r;

@@ -1,5 +1,6 @@
 package dev.portico.gateway.resilience;
 
+import dev.portico.gateway.protocol.grpc.GrpcStatus;
 import dev.portico.gateway.config.BreakerRuleConfig;
 
 import java.util.concurrent.TimeUnit;
@@ -48,6 +49,11 @@ final class FailureRule {
       return false;
     }
     return reason != null && config.errorReasons().contains(reason);
+  }
+
+  /** Whether a gRPC response's status is one the rule counts ({@code failureCondition.grpcStatuses}, issue 14). */
+  boolean isGrpcFailure(GrpcStatus grpcStatus) {
+    return grpcStatus != null && config.grpcStatuses().contains(grpcStatus.name());
   }
 
   /** Only percentage rules need to see successes. */

@@ -1,5 +1,8 @@
 package dev.portico.gateway.resilience;
 
+import dev.portico.gateway.protocol.grpc.GrpcCalls;
+import dev.portico.gateway.protocol.grpc.GrpcStatus;
+import io.vertx.core.MultiMap;
 import dev.portico.gateway.config.RetryConfig;
 import io.vertx.core.http.HttpMethod;
 
@@ -48,6 +51,20 @@ public final class RetryPolicy {
 
   public boolean retriesOnStatus(int status) {
     return config.statusCodes().contains(status);
+  }
+
+  /** Whether the API names gRPC statuses to retry ({@code retry.grpcStatuses}, issue 14). */
+  public boolean retriesOnGrpc() {
+    return !config.grpcStatuses().isEmpty();
+  }
+
+  /** Whether a gRPC response with these headers (a trailers-only response: its status in them) is retried. */
+  public boolean retriesOnGrpc(MultiMap responseHeaders) {
+    if (config.grpcStatuses().isEmpty()) {
+      return false;
+    }
+    GrpcStatus s = GrpcCalls.status(responseHeaders);
+    return s != null && config.grpcStatuses().contains(s.name());
   }
 
   public boolean retriesOnReason(String reason) {

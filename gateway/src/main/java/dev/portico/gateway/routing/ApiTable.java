@@ -60,12 +60,13 @@ public final class ApiTable {
         FabricAttributes sf = o.overridesBackendService() ? o.fabric() : c.fabric();
         ops.add(new Operation(method, template, new Route(c.id(), o.id(), b, prefix.length(), retry,
           targets(b, sf, template, retry, fabric), policies.chain(c.id(), o.id()), template,
-          OperationValidation.of(c.openapi(), o.id(), template))));
+          OperationValidation.of(c.openapi(), o.id(), template), o.websocketWithin(c.websocket()))));
       }
       ops.sort(Comparator.comparing(Operation::template));
       // the API-level route serves an API without operations: no template parameters to bind
       Route apiRoute = new Route(c.id(), null, def, prefix.length(), retry,
-        c.operations().isEmpty() ? targets(def, c.fabric(), null, retry, fabric) : null, policies.chain(c.id(), null), null);
+        c.operations().isEmpty() ? targets(def, c.fabric(), null, retry, fabric) : null, policies.chain(c.id(), null), null,
+        null, c.websocket());
       list.add(new Api(c.id(), prefix, ops.toArray(new Operation[0]), apiRoute));
     }
     // in configuration order: of two APIs with the same prefix, the first wins

@@ -1,5 +1,6 @@
 package dev.portico.gateway.routing;
 
+import dev.portico.gateway.config.WebSocketConfig;
 import dev.portico.gateway.expression.PathTemplate;
 import dev.portico.gateway.backend.Backend;
 import dev.portico.gateway.openapi.OperationValidation;
@@ -21,13 +22,20 @@ import dev.portico.gateway.target.TargetChoice;
  * @param template     the operation's path template (for the policies' path parameters); {@code null} for an API route
  * @param validation   what requests are checked against before they are forwarded (the API's OpenAPI
  *                     document); {@code null} when nothing is, so the hot path tests one reference
+ * @param webSocket    issue 14: whether WebSocket handshakes pass, and their idle timeout; {@code null}: they do not
  */
 public record Route(String apiId, String operationId, Backend backend, int prefixLength, RetryPolicy retry,
-                    TargetChoice targets, PolicyChain policies, PathTemplate template, OperationValidation validation) {
+                    TargetChoice targets, PolicyChain policies, PathTemplate template, OperationValidation validation,
+                    WebSocketConfig webSocket) {
 
   public Route {
     policies = policies == null ? PolicyChain.EMPTY : policies;
     targets = targets == null ? TargetChoice.SNAPSHOT : targets;
+  }
+
+  public Route(String apiId, String operationId, Backend backend, int prefixLength, RetryPolicy retry,
+               TargetChoice targets, PolicyChain policies, PathTemplate template, OperationValidation validation) {
+    this(apiId, operationId, backend, prefixLength, retry, targets, policies, template, validation, null);
   }
 
   public Route(String apiId, String operationId, Backend backend, int prefixLength, RetryPolicy retry,

@@ -7,7 +7,7 @@ import dev.portico.discovery.sources.SourceOptions;
 import dev.portico.discovery.sources.SourceRecords;
 import dev.portico.discovery.sources.SourceStatus;
 import dev.portico.fabric.registry.FabricRecords;
-import dev.portico.gateway.management.ReadinessCheck;
+import dev.portico.gateway.health.ReadinessCheck;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 

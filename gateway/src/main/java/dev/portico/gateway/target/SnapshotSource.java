@@ -45,7 +45,9 @@ final class SnapshotSource implements TargetSource {
   @Override
   public boolean complains(AttemptContext x, int status, String reason, MultiMap headers) {
     RetryPolicy retry = x.retry();
-    boolean wanted = status > 0 ? retry.retriesOnStatus(status) : retry.retriesOnReason(reason);
+    // issue 14: a gRPC status in a trailers-only response's headers, when the API names it
+    boolean wanted = status > 0 ? retry.retriesOnStatus(status) || retry.retriesOnGrpc(headers)
+      : retry.retriesOnReason(reason);
     return wanted && x.attempts() <= retry.maxRetries() && retry.allowsMethod(x.method());
   }
 

@@ -386,7 +386,7 @@ class ConfigValidationTest {
     assertThat(p).contains(
       "gw.yaml: backends[1].circuitBreaker.rules[0].failureCondition: needs exactly one of 'count' and 'percentage'",
       "gw.yaml: backends[1].circuitBreaker.rules[1].failureCondition.statusCodeRanges[0]: min 599 is above max 500",
-      "gw.yaml: backends[1].circuitBreaker.rules[2].failureCondition: counts nothing: give statusCodeRanges and/or errorReasons",
+      "gw.yaml: backends[1].circuitBreaker.rules[2].failureCondition: counts nothing: give statusCodeRanges, errorReasons and/or grpcStatuses",
       "gw.yaml: backends[2].url: a Pool backend has no url: its members (Single backends) carry it",
       "gw.yaml: backends[2].pool.services[1].id: backend 'a' is already a member of this pool",
       "gw.yaml: backends[2].pool.services[3].id: 'q' is a Pool: pools cannot be nested",

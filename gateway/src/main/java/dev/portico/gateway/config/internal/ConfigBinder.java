@@ -6,6 +6,7 @@ import dev.portico.fabric.resolve.ReplicaSelector;
 import dev.portico.gateway.config.AdminConfig;
 import dev.portico.gateway.config.ApiConfig;
 import dev.portico.gateway.config.BackendConfig;
+import dev.portico.gateway.config.BackendProtocol;
 import dev.portico.gateway.config.BackendTarget;
 import dev.portico.gateway.config.BreakerRuleConfig;
 import dev.portico.gateway.config.CircuitBreakerConfig;
@@ -29,6 +30,7 @@ import dev.portico.gateway.config.ServiceFabricCluster;
 import dev.portico.gateway.config.ShutdownConfig;
 import dev.portico.gateway.config.SingleBackendConfig;
 import dev.portico.gateway.config.Timeouts;
+import dev.portico.gateway.config.WebSocketConfig;
 import dev.portico.gateway.config.TlsCertificate;
 import dev.portico.gateway.config.TlsConfig;
 import dev.portico.gateway.config.UpstreamConfig;
@@ -181,7 +183,18 @@ final class ConfigBinder extends Binding {
 
   private Listeners.Listener listener(String at, JsonObject l, int defaultPort) {
     return new Listeners.Listener(string(l, "host", "0.0.0.0"), integer(l, "port", defaultPort), https(at + ".https", l),
-      clientTimeouts(at + ".timeouts", object(l, "timeouts")), escapedSlashes(l));
+      clientTimeouts(at + ".timeouts", object(l, "timeouts")), escapedSlashes(l), h2c(at, l));
+  }
+
+  /** Issue 14: {@code listeners.*.h2c}, cleartext HTTP/2 with prior knowledge; a plain listener's opt-in. */
+  private boolean h2c(String at, JsonObject l) {
+    boolean h2c = bool(l, "h2c", false);
+    if (h2c && !at.equals("listeners.traffic")) {
+      problem(at + ".h2c", "only the traffic listener offers cleartext HTTP/2 (h2c)");
+    } else if (h2c && l.containsKey("https")) {
+      problem(at + ".h2c", "h2c is cleartext HTTP/2 for a plain listener; an https listener offers HTTP/2 by ALPN");
+    }
+    return h2c;
   }
 
   /** A listener's {@code timeouts} block: how long it waits for slow or idle clients. */
@@ -308,7 +321,8 @@ final class ConfigBinder extends Binding {
         ? breaker(at + ".circuitBreaker", object(b, "circuitBreaker")) : CircuitBreakerConfig.DEFAULT;
       LoadBalancingConfig lb = loadBalancing(object(b, "loadBalancing"));
       if (target != null) {
-        out.add(new SingleBackendConfig(id, string(b, "title", id), target, credentials, tlsConfig, timeouts, breaker, lb));
+        out.add(new SingleBackendConfig(id, string(b, "title", id), target, credentials, tlsConfig, timeouts, breaker, lb,
+          backendProtocol(at, b)));
       }
     }
     fabricClusters.bindImporters(out);
@@ -382,17 +396,47 @@ final class ConfigBinder extends Binding {
           reasons.add(str);
         }
       });
-      if (ranges.isEmpty() && reasons.isEmpty()) {
-        problem(rat + ".failureCondition", "counts nothing: give statusCodeRanges and/or errorReasons");
+      if (ranges.isEmpty() && reasons.isEmpty() && !fc.containsKey("grpcStatuses")) {
+        problem(rat + ".failureCondition", "counts nothing: give statusCodeRanges, errorReasons and/or grpcStatuses");
       }
       rules.add(new BreakerRuleConfig(string(r, "name", "rule-" + i), count, percentage,
         duration(fc, "interval", rat + ".failureCondition.interval", Duration.ofSeconds(10)), ranges, reasons,
         integer(fc, "minimumRequests", 10),
-        duration(r, "tripDuration", rat + ".tripDuration", Duration.ofSeconds(30)), bool(r, "acceptRetryAfter", false)));
+        duration(r, "tripDuration", rat + ".tripDuration", Duration.ofSeconds(30)), bool(r, "acceptRetryAfter", false),
+        grpcStatuses(fc)));
     }
     return new CircuitBreakerConfig(rules, integer(cb, "halfOpenRequests", 1),
       duration(cb, "maxRetryAfter", at + ".maxRetryAfter", CircuitBreakerConfig.DEFAULT_MAX_RETRY_AFTER),
       duration(cb, "probeTimeout", at + ".probeTimeout", null));
+  }
+
+  /** Issue 14: {@code backends[].protocol} ({@code http}, {@code http1}: HTTP/1.1; {@code http2}) and {@code maxConcurrentStreams}. */
+  private BackendProtocol backendProtocol(String at, JsonObject b) {
+    boolean h2 = "http2".equals(string(b, "protocol", "http"));
+    if (!h2 && b.containsKey("maxConcurrentStreams")) {
+      problem(at + ".maxConcurrentStreams", "applies to protocol: http2 only");
+    }
+    return new BackendProtocol(h2 ? BackendProtocol.Version.HTTP2 : BackendProtocol.Version.HTTP1,
+      integer(b, "maxConcurrentStreams", BackendProtocol.DEFAULT_MAX_CONCURRENT_STREAMS));
+  }
+
+  /** Issue 14: {@code grpcStatuses} of a retry or breaker rule, gRPC status names (the schema checks them). */
+  private static Set<String> grpcStatuses(JsonObject o) {
+    Set<String> out = new HashSet<>();
+    array(o, "grpcStatuses").forEach(x -> {
+      if (x instanceof String str) {
+        out.add(str);
+      }
+    });
+    return out;
+  }
+
+  /** Issue 14: {@code websocket} of an API or operation: {@code true}, {@code false} or {@code { idleTimeout }}; {@code null}: not set. */
+  private WebSocketConfig websocket(String at, Object value) {
+    if (value instanceof JsonObject o) {
+      return new WebSocketConfig(duration(o, "idleTimeout", at + ".idleTimeout", WebSocketConfig.DEFAULT_IDLE_TIMEOUT));
+    }
+    return Boolean.TRUE.equals(value) ? WebSocketConfig.DEFAULT : null;
   }
 
   private RetryConfig retry(String at, JsonObject r) {
@@ -439,7 +483,7 @@ final class ConfigBinder extends Binding {
     JsonObject budget = object(r, "budget");
     double ratio = budget.getValue("ratio") instanceof Number n ? n.doubleValue() : RetryConfig.NONE.budgetRatio();
     return new RetryConfig(integer(r, "count", 0), statuses, reasons, methods, limit, base, max, ratio,
-      integer(budget, "minPerSecond", RetryConfig.NONE.budgetMinPerSecond()));
+      integer(budget, "minPerSecond", RetryConfig.NONE.budgetMinPerSecond()), grpcStatuses(r));
   }
 
   private BackendTarget target(String at, String url, Listeners listeners) {
@@ -579,7 +623,8 @@ final class ConfigBinder extends Binding {
         String opBackend = chooseBackend(oat, string(o, "backend", null), opSbs, false, backendIds, backends, listeners);
         FabricAttributes opSf = fabricAttributes(oat + ".set-backend-service", opSbs);
         OperationConfig op = new OperationConfig(opId, method, opPath, opBackend, opSf,
-          policies(oat + ".policies", o.getValue("policies"), o.getValue("inheritPolicies"), false));
+          policies(oat + ".policies", o.getValue("policies"), o.getValue("inheritPolicies"), false),
+          websocket(oat + ".websocket", o.getValue("websocket")), Boolean.FALSE.equals(o.getValue("websocket")));
         if (template != null) {
           checkFabricRoute(oat, op.overridesBackendService() ? oat + ".set-backend-service" : at + ".set-backend-service",
             opBackend != null ? opBackend : backend, op.overridesBackendService() ? opSf : sf, template, backends,
@@ -599,7 +644,8 @@ final class ConfigBinder extends Binding {
       RetryConfig retry = retry(at + ".retry", object(a, "retry"));
       PolicyScopeConfig apiPolicies = policies(at + ".policies", a.getValue("policies"), a.getValue("inheritPolicies"), false);
       if (prefix != null && backend != null) {
-        out.add(new ApiConfig(id, prefix, backend, operations, retry, sf, apiPolicies, openapi));
+        out.add(new ApiConfig(id, prefix, backend, operations, retry, sf, apiPolicies, openapi,
+          websocket(at + ".websocket", a.getValue("websocket"))));
       }
     }
     return out;

@@ -156,7 +156,8 @@ final class FabricClusters extends Binding {
         out.set(pc.index(), new SingleBackendConfig(b.id(), b.title(), new BackendTarget.ServiceFabric(
           ((BackendTarget.ServiceFabric) b.target()).service(), new ServiceFabricCluster(sfc.managementEndpoints(),
           sfc.maxPartitionResolutionRetries(), sfc.clientCertificateId(), sfc.serverCertificateThumbprints(),
-          sfc.serverX509Names(), config)), b.credentials(), b.tls(), b.timeouts(), b.breaker(), b.loadBalancing()));
+          sfc.serverX509Names(), config)), b.credentials(), b.tls(), b.timeouts(), b.breaker(), b.loadBalancing(),
+          b.protocol()));
       }
     }
   }

@@ -8,6 +8,7 @@ import dev.portico.gateway.backend.Upstream;
 import dev.portico.gateway.config.Credentials;
 import dev.portico.gateway.config.ReverseProxyConfig;
 import dev.portico.gateway.config.RetryConfig;
+import dev.portico.gateway.config.WebSocketConfig;
 import dev.portico.gateway.config.Timeouts;
 import dev.portico.gateway.resilience.RetryPolicy;
 import dev.portico.gateway.fabric.FabricRuntime;
@@ -54,7 +55,9 @@ public final class ReverseProxyStage implements Stage {
     this.observer = observer;
     this.fabric = fabric;
     this.config = config;
-    this.route = new Route(ID, null, backend(config), 0, new RetryPolicy(RetryConfig.NONE));
+    // issue 14: WebSocket handshakes pass, as through Service Fabric's own reverse proxy
+    this.route = new Route(ID, null, backend(config), 0, new RetryPolicy(RetryConfig.NONE), null, null, null, null,
+      WebSocketConfig.DEFAULT);
   }
 
   /** The synthetic backend of this listener: its timeouts, TLS checks and breaker rules for resolved endpoints. */

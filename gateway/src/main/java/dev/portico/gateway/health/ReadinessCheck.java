@@ -1,4 +1,4 @@
-package dev.portico.gateway.management;
+package dev.portico.gateway.health;
 
 import java.util.function.Supplier;
 
