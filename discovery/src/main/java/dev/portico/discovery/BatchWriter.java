@@ -1,14 +1,13 @@
 package dev.portico.discovery;
 
 import io.vertx.core.Future;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.IntStream;
 
 /**
- * Runs the writes of one {@link RegistryWrites} with at most {@code window} in flight (a
- * {@link Window}). A write that fails does not stop the others: its outcome is a failure line.
+ * Runs the writes of one {@link RegistryWrites} with at most {@code window} in flight (a {@link
+ * Window}). A write that fails does not stop the others: its outcome is a failure line.
  */
 final class BatchWriter {
 
@@ -16,8 +15,7 @@ final class BatchWriter {
   private final RegistryWrites writes;
   private final int window;
 
-  private record Failed(String line) {
-  }
+  private record Failed(String line) {}
 
   BatchWriter(Registry registry, RegistryWrites writes, int window) {
     this.registry = registry;
@@ -30,7 +28,10 @@ final class BatchWriter {
     return Window.map(indices, window, this::attempt).map(this::result);
   }
 
-  /** The outcome of write {@code i}: its result (id / ServiceInstance) or a {@link Failed} line; never a failed future. */
+  /**
+   * The outcome of write {@code i}: its result (id / ServiceInstance) or a {@link Failed} line;
+   * never a failed future.
+   */
   private Future<Object> attempt(int i) {
     Future<?> f;
     try {

@@ -1,7 +1,6 @@
 package dev.portico.discovery;
 
 import io.vertx.core.Future;
-
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -20,35 +19,48 @@ public final class DeclaredInstances {
   /** Metadata marking a record as declared by configuration. */
   public static final String MARKER = "portico.declared";
 
-  private DeclaredInstances() {
-  }
+  private DeclaredInstances() {}
 
-  /** Ensures one declared record per spec; completes with the records, in the order of {@code specs}. */
+  /**
+   * Ensures one declared record per spec; completes with the records, in the order of {@code
+   * specs}.
+   */
   public static Future<List<ServiceInstance>> declare(Registry registry, List<InstanceSpec> specs) {
     if (specs.isEmpty()) {
       return Future.succeededFuture(List.of());
     }
-    return registry.instances().compose(existing -> {
-      // the declared records by endpoint: finding a spec's is one look-up, not a scan of the registry
-      Map<Endpoint, List<ServiceInstance>> declared = new HashMap<>();
-      for (ServiceInstance i : existing) {
-        if ("true".equals(i.metadata(MARKER))) {
-          declared.computeIfAbsent(Endpoint.of(i), k -> new ArrayList<>()).add(i);
-        }
-      }
-      return Window.map(specs, Registry.WRITE_WINDOW, spec -> {
-        InstanceSpec marked = mark(spec);
-        return declareOne(registry, marked, declared.getOrDefault(Endpoint.of(marked), List.of()));
-      });
-    });
+    return registry
+        .instances()
+        .compose(
+            existing -> {
+              // the declared records by endpoint: finding a spec's is one look-up, not a scan of
+              // the registry
+              Map<Endpoint, List<ServiceInstance>> declared = new HashMap<>();
+              for (ServiceInstance i : existing) {
+                if ("true".equals(i.metadata(MARKER))) {
+                  declared.computeIfAbsent(Endpoint.of(i), k -> new ArrayList<>()).add(i);
+                }
+              }
+              return Window.map(
+                  specs,
+                  Registry.WRITE_WINDOW,
+                  spec -> {
+                    InstanceSpec marked = mark(spec);
+                    return declareOne(
+                        registry, marked, declared.getOrDefault(Endpoint.of(marked), List.of()));
+                  });
+            });
   }
 
-  /** Whether {@code read} holds exactly one declared record of every spec (else declaring is due). */
+  /**
+   * Whether {@code read} holds exactly one declared record of every spec (else declaring is due).
+   */
   public static boolean intact(List<ServiceInstance> read, List<InstanceSpec> specs) {
     if (specs.isEmpty()) {
       return true;
     }
-    // counted by endpoint: this runs on every registry read, so one pass over the read, not one per spec
+    // counted by endpoint: this runs on every registry read, so one pass over the read, not one per
+    // spec
     Map<Endpoint, Integer> copies = new HashMap<>();
     for (ServiceInstance i : read) {
       if ("true".equals(i.metadata(MARKER))) {
@@ -74,7 +86,8 @@ public final class DeclaredInstances {
     }
   }
 
-  private static Future<ServiceInstance> declareOne(Registry registry, InstanceSpec spec, List<ServiceInstance> same) {
+  private static Future<ServiceInstance> declareOne(
+      Registry registry, InstanceSpec spec, List<ServiceInstance> same) {
     if (same.isEmpty()) {
       return registry.publish(spec);
     }
@@ -84,9 +97,10 @@ public final class DeclaredInstances {
       // gone already is fine: another gateway cleaned up the same race
       extras.add(registry.unpublish(extra.id()).recover(e -> Future.succeededFuture()));
     }
-    Future<ServiceInstance> adopted = kept.metadata().equals(spec.metadata())
-      ? Future.succeededFuture(kept)
-      : registry.update(kept.id(), spec.withStatus(kept.status()));
+    Future<ServiceInstance> adopted =
+        kept.metadata().equals(spec.metadata())
+            ? Future.succeededFuture(kept)
+            : registry.update(kept.id(), spec.withStatus(kept.status()));
     return Future.all(extras).compose(v -> adopted);
   }
 

@@ -6,17 +6,19 @@ import java.util.Locale;
 
 /**
  * An absolute {@code http(s)://host[:port][/path][?query]} URL, parsed once with the rules every
- * part of the gateway shares: scheme http or https, a host, a port in range (default 80/443),
- * no user info, IPv6 literals unbracketed in {@link #host()}, the path without trailing slashes.
+ * part of the gateway shares: scheme http or https, a host, a port in range (default 80/443), no
+ * user info, IPv6 literals unbracketed in {@link #host()}, the path without trailing slashes.
  *
- * @param path  raw (still percent-encoded) path, {@code ""} or starting with {@code /}, no trailing {@code /}
+ * @param path raw (still percent-encoded) path, {@code ""} or starting with {@code /}, no trailing
+ *     {@code /}
  * @param query raw query, or {@code null}; {@code fragment} likewise
  */
-public record HttpUrl(boolean ssl, String host, int port, String path, String query, String fragment) {
+public record HttpUrl(
+    boolean ssl, String host, int port, String path, String query, String fragment) {
 
   /**
    * @throws IllegalArgumentException with a message saying what is wrong (without the URL itself,
-   *                                  so callers decide whether it may be shown)
+   *     so callers decide whether it may be shown)
    */
   public static HttpUrl parse(String url) {
     URI uri;
@@ -47,8 +49,13 @@ public record HttpUrl(boolean ssl, String host, int port, String path, String qu
     while (path.endsWith("/")) {
       path = path.substring(0, path.length() - 1);
     }
-    return new HttpUrl(ssl, host, uri.getPort() > 0 ? uri.getPort() : ssl ? 443 : 80, path, uri.getRawQuery(),
-      uri.getRawFragment());
+    return new HttpUrl(
+        ssl,
+        host,
+        uri.getPort() > 0 ? uri.getPort() : ssl ? 443 : 80,
+        path,
+        uri.getRawQuery(),
+        uri.getRawFragment());
   }
 
   /** {@code host:port} as it goes into a {@code Host} header, IPv6 literals bracketed. */

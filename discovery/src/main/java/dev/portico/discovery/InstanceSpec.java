@@ -5,11 +5,17 @@ import java.util.Objects;
 
 /**
  * What to publish into the registry: an HTTP endpoint of a service, its status and metadata.
- * Metadata values are strings so that they survive every registry backend unchanged (int64 keys
- * of Service Fabric partitions do not fit a JSON double).
+ * Metadata values are strings so that they survive every registry backend unchanged (int64 keys of
+ * Service Fabric partitions do not fit a JSON double).
  */
-public record InstanceSpec(String service, String host, int port, boolean ssl, String root,
-                           InstanceStatus status, Map<String, String> metadata) {
+public record InstanceSpec(
+    String service,
+    String host,
+    int port,
+    boolean ssl,
+    String root,
+    InstanceStatus status,
+    Map<String, String> metadata) {
 
   public InstanceSpec {
     Objects.requireNonNull(service, "service");
@@ -27,12 +33,14 @@ public record InstanceSpec(String service, String host, int port, boolean ssl, S
     return of(service, url, InstanceStatus.UP, Map.of());
   }
 
-  public static InstanceSpec of(String service, String url, InstanceStatus status, Map<String, String> metadata) {
+  public static InstanceSpec of(
+      String service, String url, InstanceStatus status, Map<String, String> metadata) {
     HttpUrl u;
     try {
       u = HttpUrl.parse(url);
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("not a usable http(s) URL (" + e.getMessage() + "): " + url, e);
+      throw new IllegalArgumentException(
+          "not a usable http(s) URL (" + e.getMessage() + "): " + url, e);
     }
     return new InstanceSpec(service, u.host(), u.port(), u.ssl(), u.path(), status, metadata);
   }

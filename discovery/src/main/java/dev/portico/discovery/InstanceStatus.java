@@ -4,7 +4,10 @@ import io.vertx.servicediscovery.Status;
 
 /** The status of a registry record. Only {@link #UP} instances ever receive traffic. */
 public enum InstanceStatus {
-  UP, DOWN, OUT_OF_SERVICE, UNKNOWN;
+  UP,
+  DOWN,
+  OUT_OF_SERVICE,
+  UNKNOWN;
 
   static InstanceStatus of(Status status) {
     if (status == null) {

@@ -6,7 +6,6 @@ import io.vertx.core.shareddata.AsyncMap;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
-
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -34,7 +33,10 @@ sealed interface RecordStore {
   /** Removes the records {@code ids} (absent ones are no error). */
   Future<Void> removeAll(Collection<String> ids);
 
-  /** The map {@code DefaultServiceDiscoveryBackend} keeps (local, or cluster-wide on a clustered Vert.x). */
+  /**
+   * The map {@code DefaultServiceDiscoveryBackend} keeps (local, or cluster-wide on a clustered
+   * Vert.x).
+   */
   record LocalMap(Vertx vertx) implements RecordStore {
     /** The name {@code DefaultServiceDiscoveryBackend} gives its map. */
     static final String MAP = "service.registry";
@@ -46,25 +48,36 @@ sealed interface RecordStore {
 
     @Override
     public Future<Map<String, String>> some(Collection<String> ids) {
-      return map().compose(m -> {
-        Map<String, String> out = new HashMap<>();
-        Future<Void> chain = Future.succeededFuture();
-        for (String id : ids) {
-          chain = chain.compose(v -> m.get(id).map(raw -> {
-            if (raw != null) {
-              out.put(id, raw);
-            }
-            return null;
-          }));
-        }
-        return chain.map(out);
-      });
+      return map()
+          .compose(
+              m -> {
+                Map<String, String> out = new HashMap<>();
+                Future<Void> chain = Future.succeededFuture();
+                for (String id : ids) {
+                  chain =
+                      chain.compose(
+                          v ->
+                              m.get(id)
+                                  .map(
+                                      raw -> {
+                                        if (raw != null) {
+                                          out.put(id, raw);
+                                        }
+                                        return null;
+                                      }));
+                }
+                return chain.map(out);
+              });
     }
 
     @Override
     public Future<Void> putAll(Map<String, String> records) {
-      return map().compose(m -> Window.map(List.copyOf(records.entrySet()), 1024, e -> m.put(e.getKey(), e.getValue())))
-        .mapEmpty();
+      return map()
+          .compose(
+              m ->
+                  Window.map(
+                      List.copyOf(records.entrySet()), 1024, e -> m.put(e.getKey(), e.getValue())))
+          .mapEmpty();
     }
 
     @Override
@@ -94,19 +107,24 @@ sealed interface RecordStore {
       for (String id : order) {
         hmget.arg(id);
       }
-      return client.send(hmget).map(values -> {
-        Map<String, String> out = new HashMap<>();
-        for (int i = 0; i < order.length && i < values.size(); i++) {
-          Response v = values.get(i);
-          if (v != null) {
-            out.put(order[i], v.toString());
-          }
-        }
-        return out;
-      });
+      return client
+          .send(hmget)
+          .map(
+              values -> {
+                Map<String, String> out = new HashMap<>();
+                for (int i = 0; i < order.length && i < values.size(); i++) {
+                  Response v = values.get(i);
+                  if (v != null) {
+                    out.put(order[i], v.toString());
+                  }
+                }
+                return out;
+              });
     }
 
-    /** Fields per HSET: a few hundred kilobytes per command, pipelined on the client's connections. */
+    /**
+     * Fields per HSET: a few hundred kilobytes per command, pipelined on the client's connections.
+     */
     private static final int PER_COMMAND = 1000;
 
     @Override

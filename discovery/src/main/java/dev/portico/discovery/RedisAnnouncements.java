@@ -10,16 +10,15 @@ import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import io.vertx.redis.client.ResponseType;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Announcements of a Redis registry across processes. Vert.x Service Discovery announces a write
- * on the writer's own event bus only; other gateways would see it at their next poll. Every write
+ * Announcements of a Redis registry across processes. Vert.x Service Discovery announces a write on
+ * the writer's own event bus only; other gateways would see it at their next poll. Every write
  * through {@link Registry} is therefore also {@code PUBLISH}ed on {@code <key>:announce}, and each
  * gateway keeps one connection {@code SUBSCRIBE}d to it (re-established with back-off when it
  * drops, followed by a refresh for what was missed meanwhile). The periodic refresh stays as the
@@ -28,8 +27,12 @@ import java.util.function.Consumer;
 final class RedisAnnouncements {
 
   private static final Logger log = LoggerFactory.getLogger(RedisAnnouncements.class);
-  /** Announces a change of any number of records (a bulk write): receivers read the whole registry. */
+
+  /**
+   * Announces a change of any number of records (a bulk write): receivers read the whole registry.
+   */
   static final String ANYTHING = "*";
+
   private static final long FIRST_RETRY_MS = 250;
   private static final long MAX_RETRY_MS = 5_000;
 
@@ -49,12 +52,14 @@ final class RedisAnnouncements {
   }
 
   /**
-   * Tells every gateway (this one too) that record {@code registration} changed, or with
-   * {@link #ANYTHING} that any record may have; best effort (their polling catches a lost one).
+   * Tells every gateway (this one too) that record {@code registration} changed, or with {@link
+   * #ANYTHING} that any record may have; best effort (their polling catches a lost one).
    */
   void announce(String registration) {
-    client.send(Request.cmd(Command.PUBLISH).arg(channel).arg(registration))
-      .onFailure(e -> log.debug("registry announcement on {} not sent: {}", channel, e.toString()));
+    client
+        .send(Request.cmd(Command.PUBLISH).arg(channel).arg(registration))
+        .onFailure(
+            e -> log.debug("registry announcement on {} not sent: {}", channel, e.toString()));
   }
 
   /** The client, shared with the reads of the registry's records. */
@@ -74,7 +79,10 @@ final class RedisAnnouncements {
     connect(FIRST_RETRY_MS);
   }
 
-  /** Calls {@code onLost} when the subscription's connection drops (Redis went down, or is being replaced). */
+  /**
+   * Calls {@code onLost} when the subscription's connection drops (Redis went down, or is being
+   * replaced).
+   */
   void onConnectionLost(Runnable onLost) {
     lostListeners.add(onLost);
   }
@@ -92,56 +100,70 @@ final class RedisAnnouncements {
     if (closed) {
       return;
     }
-    client.connect().onComplete(ar -> {
-      if (ar.failed()) {
-        log.debug("registry announcements: cannot subscribe to {} ({}); retrying", channel, ar.cause().toString());
-        retry(nextDelay);
-        return;
-      }
-      RedisConnection conn = ar.result();
-      if (closed) {
-        conn.close();
-        return;
-      }
-      subscriber = conn;
-      conn.handler(this::received);
-      conn.exceptionHandler(e -> log.debug("registry announcements on {}: {}", channel, e.toString()));
-      conn.endHandler(v -> {
-        subscriber = null;
-        if (!closed) {
-          lostListeners.forEach(Runnable::run);
-          retry(FIRST_RETRY_MS);
-        }
-      });
-      conn.send(Request.cmd(Command.SUBSCRIBE).arg(channel)).onComplete(sub -> {
-        if (sub.succeeded()) {
-          // whatever was written while this process was not subscribed
-          listener.accept(null);
-        } else {
-          conn.endHandler(null);
-          subscriber = null;
-          conn.close();
-          retry(nextDelay);
-        }
-      });
-    });
+    client
+        .connect()
+        .onComplete(
+            ar -> {
+              if (ar.failed()) {
+                log.debug(
+                    "registry announcements: cannot subscribe to {} ({}); retrying",
+                    channel,
+                    ar.cause().toString());
+                retry(nextDelay);
+                return;
+              }
+              RedisConnection conn = ar.result();
+              if (closed) {
+                conn.close();
+                return;
+              }
+              subscriber = conn;
+              conn.handler(this::received);
+              conn.exceptionHandler(
+                  e -> log.debug("registry announcements on {}: {}", channel, e.toString()));
+              conn.endHandler(
+                  v -> {
+                    subscriber = null;
+                    if (!closed) {
+                      lostListeners.forEach(Runnable::run);
+                      retry(FIRST_RETRY_MS);
+                    }
+                  });
+              conn.send(Request.cmd(Command.SUBSCRIBE).arg(channel))
+                  .onComplete(
+                      sub -> {
+                        if (sub.succeeded()) {
+                          // whatever was written while this process was not subscribed
+                          listener.accept(null);
+                        } else {
+                          conn.endHandler(null);
+                          subscriber = null;
+                          conn.close();
+                          retry(nextDelay);
+                        }
+                      });
+            });
   }
 
   private void retry(long delay) {
     if (closed) {
       return;
     }
-    retryTimer = vertx.setTimer(delay, t -> {
-      retryTimer = -1;
-      connect(Math.min(MAX_RETRY_MS, delay * 2));
-    });
+    retryTimer =
+        vertx.setTimer(
+            delay,
+            t -> {
+              retryTimer = -1;
+              connect(Math.min(MAX_RETRY_MS, delay * 2));
+            });
   }
 
   private void received(Response message) {
     // a pub/sub message is ["message", channel, payload]; subscription confirmations are ignored
     ResponseType type = message == null ? null : message.type();
-    if ((type == ResponseType.PUSH || type == ResponseType.MULTI) && message.size() == 3
-      && "message".equals(message.get(0).toString())) {
+    if ((type == ResponseType.PUSH || type == ResponseType.MULTI)
+        && message.size() == 3
+        && "message".equals(message.get(0).toString())) {
       Response payload = message.get(2);
       String id = payload == null ? null : payload.toString();
       listener.accept(id == null || id.isEmpty() || id.equals(ANYTHING) ? null : id);

@@ -1,31 +1,32 @@
 package dev.portico.discovery;
 
 import io.vertx.core.Future;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Keeps a gateway's routing out of the hole a shared registry leaves when its Redis comes back
  * empty (restarted without persistence, or replaced). Every read of the whole registry (and, while
  * records are kept, every read) passes through {@link #apply} before it becomes the watcher's
  * snapshot:
+ *
  * <ul>
  *   <li>a read that lacks one of this gateway's declared instances (or holds it twice) has them
  *       declared again first, and is replaced by a read made after that: the snapshot never takes
- *       the read without them;</li>
+ *       the read without them;
  *   <li>after a sign that the registry lost records (the above; a read that comes back empty while
- *       the snapshot was not; the connection to Redis dropping, reported by {@link #connectionLost}),
- *       the records of the snapshot at that moment that later reads lack are kept for a grace
- *       period, while the registry's other writers (the other gateways, the Service Fabric
- *       importers) write theirs again. After it, reads are taken as they are.</li>
+ *       the snapshot was not; the connection to Redis dropping, reported by {@link
+ *       #connectionLost}), the records of the snapshot at that moment that later reads lack are
+ *       kept for a grace period, while the registry's other writers (the other gateways, the
+ *       Service Fabric importers) write theirs again. After it, reads are taken as they are.
  * </ul>
+ *
  * A record removed on purpose during the grace period stays routable until it ends; a declared
  * record removed through the admin API is declared again (the configuration declares it).
  */
@@ -42,16 +43,20 @@ public final class RegistryHealing implements RegistryWatcher.ReadCheck {
 
   /** The snapshot's records when the loss was noticed; {@code null} outside a grace period. */
   private List<ServiceInstance> kept;
+
   /** When the grace period ends; {@link #OPEN} until the first read after the loss. */
   private long graceUntil;
 
   /**
-   * @param current  the watcher's snapshot
+   * @param current the watcher's snapshot
    * @param declared this gateway's configured instances ({@link DeclaredInstances})
-   * @param grace    how long records the registry lost stay routable
+   * @param grace how long records the registry lost stay routable
    */
-  public RegistryHealing(Registry registry, Supplier<RegistrySnapshot> current, List<InstanceSpec> declared,
-                         Duration grace) {
+  public RegistryHealing(
+      Registry registry,
+      Supplier<RegistrySnapshot> current,
+      List<InstanceSpec> declared,
+      Duration grace) {
     this.registry = registry;
     this.current = current;
     this.declared = List.copyOf(declared);
@@ -60,7 +65,8 @@ public final class RegistryHealing implements RegistryWatcher.ReadCheck {
   }
 
   @Override
-  public Future<List<ServiceInstance>> apply(RegistrySnapshot snapshot, List<ServiceInstance> read) {
+  public Future<List<ServiceInstance>> apply(
+      RegistrySnapshot snapshot, List<ServiceInstance> read) {
     Future<List<ServiceInstance>> fresh;
     if (!declared.isEmpty() && !DeclaredInstances.intact(read, declared)) {
       lost(snapshot, "the registry lacks this gateway's configured instances");
@@ -83,7 +89,10 @@ public final class RegistryHealing implements RegistryWatcher.ReadCheck {
     return kept != null;
   }
 
-  /** The connection to the registry dropped: whatever is read next may come from an emptied registry. */
+  /**
+   * The connection to the registry dropped: whatever is read next may come from an emptied
+   * registry.
+   */
   public void connectionLost() {
     lost(current.get(), "the connection to the registry dropped");
   }
@@ -95,9 +104,15 @@ public final class RegistryHealing implements RegistryWatcher.ReadCheck {
     kept = snapshot.all();
     graceUntil = OPEN;
     if (!kept.isEmpty()) {
-      log.warn("registry may have lost records ({}): {} records of the last snapshot stay routable for {} after the next"
-        + " read while the registry's writers restore theirs{}", why, kept.size(), graceText,
-        declared.isEmpty() ? "" : "; this gateway declares its " + declared.size() + " configured instances again");
+      log.warn(
+          "registry may have lost records ({}): {} records of the last snapshot stay routable for {} after the next"
+              + " read while the registry's writers restore theirs{}",
+          why,
+          kept.size(),
+          graceText,
+          declared.isEmpty()
+              ? ""
+              : "; this gateway declares its " + declared.size() + " configured instances again");
     }
   }
 
@@ -121,7 +136,9 @@ public final class RegistryHealing implements RegistryWatcher.ReadCheck {
     }
     if (now - graceUntil >= 0) {
       if (!kept.isEmpty()) {
-        log.info("registry grace period over: {} records the registry did not get back are dropped", missing.size());
+        log.info(
+            "registry grace period over: {} records the registry did not get back are dropped",
+            missing.size());
       }
       kept = null;
       return read;
@@ -134,7 +151,10 @@ public final class RegistryHealing implements RegistryWatcher.ReadCheck {
     return merged;
   }
 
-  /** Records of the same service and endpoint are the same instance, whatever their registration ids. */
+  /**
+   * Records of the same service and endpoint are the same instance, whatever their registration
+   * ids.
+   */
   private static String identity(ServiceInstance i) {
     return i.service() + '|' + i.ssl() + '|' + i.host() + '|' + i.port() + '|' + i.root();
   }

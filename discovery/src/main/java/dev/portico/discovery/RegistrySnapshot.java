@@ -14,11 +14,10 @@ import java.util.Map;
  * locks; a new snapshot replaces it as a whole when the registry changes.
  *
  * <p>A snapshot derived from another ({@link #with}) shares the {@link ServiceGroup} instances of
- * every service that did not change: consumers tell the services that changed between two
- * snapshots by identity ({@code a.service(s) != b.service(s)}) and rebuild only what depends on
- * them.
+ * every service that did not change: consumers tell the services that changed between two snapshots
+ * by identity ({@code a.service(s) != b.service(s)}) and rebuild only what depends on them.
  *
- * @param version  increases with every change, so consumers can tell snapshots apart cheaply
+ * @param version increases with every change, so consumers can tell snapshots apart cheaply
  * @param services service name to its instances
  */
 public record RegistrySnapshot(long version, Map<String, ServiceGroup> services) {
@@ -32,7 +31,7 @@ public record RegistrySnapshot(long version, Map<String, ServiceGroup> services)
   /**
    * The instances of one service.
    *
-   * @param up  UP instances in a stable order (by id), so balancers see the same order every rebuild
+   * @param up UP instances in a stable order (by id), so balancers see the same order every rebuild
    * @param all every record of the service whatever its status
    */
   public record ServiceGroup(String service, List<ServiceInstance> up, List<ServiceInstance> all) {
@@ -70,13 +69,14 @@ public record RegistrySnapshot(long version, Map<String, ServiceGroup> services)
    */
   public RegistrySnapshot with(long newVersion, Map<String, ServiceGroup> changed) {
     Map<String, ServiceGroup> next = new HashMap<>(services);
-    changed.forEach((name, group) -> {
-      if (group == null) {
-        next.remove(name);
-      } else {
-        next.put(name, group);
-      }
-    });
+    changed.forEach(
+        (name, group) -> {
+          if (group == null) {
+            next.remove(name);
+          } else {
+            next.put(name, group);
+          }
+        });
     return new RegistrySnapshot(newVersion, next);
   }
 
@@ -95,10 +95,11 @@ public record RegistrySnapshot(long version, Map<String, ServiceGroup> services)
       byService.computeIfAbsent(i.service(), k -> new ArrayList<>()).add(i);
     }
     Map<String, ServiceGroup> groups = new HashMap<>();
-    byService.forEach((name, all) -> {
-      all.sort(Comparator.comparing(ServiceInstance::id));
-      groups.put(name, group(name, all));
-    });
+    byService.forEach(
+        (name, all) -> {
+          all.sort(Comparator.comparing(ServiceInstance::id));
+          groups.put(name, group(name, all));
+        });
     return new RegistrySnapshot(version, groups);
   }
 

@@ -9,9 +9,6 @@ import io.vertx.core.Promise;
 import io.vertx.core.ThreadingModel;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -25,6 +22,8 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Keeps an immutable {@link RegistrySnapshot} in step with the registry, off the event loops and
@@ -37,20 +36,21 @@ import java.util.function.Consumer;
  * catches writers whose announcements this process does not hear.
  *
  * <p><b>What.</b> Records are read as stored (the JSON text Service Discovery keeps, every read
- * bounded by the registry's call timeout) and decoded once per version: a record whose text is unchanged is not decoded again. Only
- * services with a record added, removed or changed get a new {@link RegistrySnapshot.ServiceGroup};
- * the new snapshot shares every other group with the previous one (so its consumers, such as the
- * routing state, rebuild only what depends on those services). A read that finds nothing new makes
- * no snapshot at all and tells no listener.
+ * bounded by the registry's call timeout) and decoded once per version: a record whose text is
+ * unchanged is not decoded again. Only services with a record added, removed or changed get a new
+ * {@link RegistrySnapshot.ServiceGroup}; the new snapshot shares every other group with the
+ * previous one (so its consumers, such as the routing state, rebuild only what depends on those
+ * services). A read that finds nothing new makes no snapshot at all and tells no listener.
  *
  * <p><b>Where.</b> All of it runs on a worker context of its own (a worker verticle), never on an
  * event loop, so neither reading nor decoding nor the listeners' rebuilds delay requests. The
- * snapshot is replaced atomically; readers on any thread see either the old or the new one, never
- * a mix. Listeners are called on that worker context, one snapshot at a time, in order.
+ * snapshot is replaced atomically; readers on any thread see either the old or the new one, never a
+ * mix. Listeners are called on that worker context, one snapshot at a time, in order.
  */
 public final class RegistryWatcher {
 
   private static final Logger log = LoggerFactory.getLogger(RegistryWatcher.class);
+
   /** Announced ids waiting beyond this are served by reading every record instead. */
   private static final int MAX_TARGETED = 256;
 
@@ -86,14 +86,18 @@ public final class RegistryWatcher {
 
   /** What was read last of each record, by registration id. */
   private final Map<String, Known> known = new HashMap<>();
+
   /** The decoded HTTP-endpoint records of each service, by id (so a group is in id order). */
   private final Map<String, TreeMap<String, ServiceInstance>> byService = new HashMap<>();
+
   private int generation;
+
   /**
    * The next snapshot is made whole, not derived from the last: the last came from what the check
    * returned rather than from the records read, or a read was applied but never became a snapshot.
    */
   private boolean wholeNext;
+
   private boolean reading;
   private boolean fullPending;
   private final Set<String> idsPending = new LinkedHashSet<>();
@@ -101,7 +105,7 @@ public final class RegistryWatcher {
 
   private static final class Known {
     String stored;
-    ServiceInstance instance;   // null: not an HTTP endpoint, or undecodable
+    ServiceInstance instance; // null: not an HTTP endpoint, or undecodable
     int seen;
 
     Known(String stored, ServiceInstance instance, int seen) {
@@ -123,9 +127,11 @@ public final class RegistryWatcher {
   public Future<RegistrySnapshot> start() {
     Context caller = Vertx.currentContext();
     Promise<RegistrySnapshot> first = Promise.promise();
-    vertx.deployVerticle(new Worker(first), new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER))
-      .onSuccess(id -> deployment = id)
-      .onFailure(first::tryFail);
+    vertx
+        .deployVerticle(
+            new Worker(first), new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER))
+        .onSuccess(id -> deployment = id)
+        .onFailure(first::tryFail);
     return onCaller(caller, first.future());
   }
 
@@ -151,12 +157,18 @@ public final class RegistryWatcher {
     return lastError;
   }
 
-  /** Passes reads through {@code check} before they become the snapshot (set before {@link #start()}). */
+  /**
+   * Passes reads through {@code check} before they become the snapshot (set before {@link
+   * #start()}).
+   */
   public void checkReads(ReadCheck check) {
     this.check = check;
   }
 
-  /** Called with each new snapshot, after it has become {@link #current()}, on the watcher's worker context. */
+  /**
+   * Called with each new snapshot, after it has become {@link #current()}, on the watcher's worker
+   * context.
+   */
   public void onChange(Consumer<RegistrySnapshot> listener) {
     listeners.add(listener);
   }
@@ -169,27 +181,32 @@ public final class RegistryWatcher {
   public Future<RegistrySnapshot> refresh() {
     Context caller = Vertx.currentContext();
     Promise<RegistrySnapshot> promise = Promise.promise();
-    context.runOnContext(v -> {
-      waiting.add(promise);
-      fullPending = true;
-      next();
-    });
+    context.runOnContext(
+        v -> {
+          waiting.add(promise);
+          fullPending = true;
+          next();
+        });
     return onCaller(caller, promise.future());
   }
 
-  /** {@code f}, its outcome handed over on {@code caller} (as is without one): the caller's state stays confined to it. */
+  /**
+   * {@code f}, its outcome handed over on {@code caller} (as is without one): the caller's state
+   * stays confined to it.
+   */
   private static <T> Future<T> onCaller(Context caller, Future<T> f) {
     if (caller == null) {
       return f;
     }
     Promise<T> p = Promise.promise();
-    f.onComplete(ar -> {
-      if (Vertx.currentContext() == caller) {
-        p.handle(ar);
-      } else {
-        caller.runOnContext(v -> p.handle(ar));
-      }
-    });
+    f.onComplete(
+        ar -> {
+          if (Vertx.currentContext() == caller) {
+            p.handle(ar);
+          } else {
+            caller.runOnContext(v -> p.handle(ar));
+          }
+        });
     return p.future();
   }
 
@@ -212,10 +229,12 @@ public final class RegistryWatcher {
         vertx.eventBus().consumer(registry.options().announceAddress(), msg -> announced(null));
       }
       long period = Math.max(100, registry.options().refreshInterval().toMillis());
-      vertx.setPeriodic(period, t -> {
-        fullPending = true;
-        next();
-      });
+      vertx.setPeriodic(
+          period,
+          t -> {
+            fullPending = true;
+            next();
+          });
       waiting.add(first);
       fullPending = true;
       next();
@@ -254,20 +273,23 @@ public final class RegistryWatcher {
 
   /** Runs {@code handler} with {@code f}'s outcome on the watcher's context. */
   private <T> void onContext(Future<T> f, Handler<AsyncResult<T>> handler) {
-    f.onComplete(ar -> {
-      if (Vertx.currentContext() == context) {
-        handler.handle(ar);
-      } else {
-        context.runOnContext(v -> handler.handle(ar));
-      }
-    });
+    f.onComplete(
+        ar -> {
+          if (Vertx.currentContext() == context) {
+            handler.handle(ar);
+          } else {
+            context.runOnContext(v -> handler.handle(ar));
+          }
+        });
   }
 
   /**
    * @param ids the ids read, or {@code null} for a read of every record
    */
-  private void readDone(AsyncResult<Map<String, String>> ar, Collection<String> ids,
-                        List<Promise<RegistrySnapshot>> served) {
+  private void readDone(
+      AsyncResult<Map<String, String>> ar,
+      Collection<String> ids,
+      List<Promise<RegistrySnapshot>> served) {
     reading = false;
     if (ar.failed()) {
       if (ids != null) {
@@ -306,26 +328,28 @@ public final class RegistryWatcher {
     } catch (RuntimeException e) {
       checked = Future.failedFuture(e);
     }
-    onContext(checked, cr -> {
-      reading = false;
-      if (cr.failed()) {
-        // what was read is known now but is not in the snapshot: the next one is made whole
-        wholeNext = true;
-        failed(cr.cause(), served);
-        return;
-      }
-      List<ServiceInstance> result = cr.result();
-      if (result == read && !whole) {
-        if (!delta.isEmpty()) {
-          publish(current.with(current.version() + 1, delta));
-        }
-      } else {
-        // the check repaired the registry or kept records (or did last time): a whole snapshot
-        publish(RegistrySnapshot.of(current.version() + 1, result));
-        wholeNext = result != read;
-      }
-      succeeded(served);
-    });
+    onContext(
+        checked,
+        cr -> {
+          reading = false;
+          if (cr.failed()) {
+            // what was read is known now but is not in the snapshot: the next one is made whole
+            wholeNext = true;
+            failed(cr.cause(), served);
+            return;
+          }
+          List<ServiceInstance> result = cr.result();
+          if (result == read && !whole) {
+            if (!delta.isEmpty()) {
+              publish(current.with(current.version() + 1, delta));
+            }
+          } else {
+            // the check repaired the registry or kept records (or did last time): a whole snapshot
+            publish(RegistrySnapshot.of(current.version() + 1, result));
+            wholeNext = result != read;
+          }
+          succeeded(served);
+        });
   }
 
   private void failed(Throwable cause, List<Promise<RegistrySnapshot>> served) {
@@ -348,7 +372,10 @@ public final class RegistryWatcher {
     next();
   }
 
-  /** Every HTTP-endpoint record known now, decoded (what a read of every record would have returned). */
+  /**
+   * Every HTTP-endpoint record known now, decoded (what a read of every record would have
+   * returned).
+   */
   private List<ServiceInstance> everything() {
     List<ServiceInstance> all = new ArrayList<>(known.size());
     for (TreeMap<String, ServiceInstance> records : byService.values()) {
@@ -368,18 +395,21 @@ public final class RegistryWatcher {
     }
   }
 
-  /** Every record as stored now: the groups of the services that changed (null for a service gone). */
+  /**
+   * Every record as stored now: the groups of the services that changed (null for a service gone).
+   */
   private Map<String, RegistrySnapshot.ServiceGroup> applyAll(Map<String, String> stored) {
     int gen = ++generation;
     Set<String> touched = new HashSet<>();
-    stored.forEach((id, text) -> {
-      Known k = known.get(id);
-      if (k != null && (k.stored == text || k.stored.equals(text))) {
-        k.seen = gen;
-      } else {
-        upsert(id, text, k, gen, touched);
-      }
-    });
+    stored.forEach(
+        (id, text) -> {
+          Known k = known.get(id);
+          if (k != null && (k.stored == text || k.stored.equals(text))) {
+            k.seen = gen;
+          } else {
+            upsert(id, text, k, gen, touched);
+          }
+        });
     if (known.size() > stored.size()) {
       for (Iterator<Map.Entry<String, Known>> it = known.entrySet().iterator(); it.hasNext(); ) {
         Map.Entry<String, Known> e = it.next();
@@ -392,8 +422,12 @@ public final class RegistryWatcher {
     return groups(touched);
   }
 
-  /** The records {@code ids} as stored now (an id absent from {@code stored} has no record any more). */
-  private Map<String, RegistrySnapshot.ServiceGroup> applySome(Map<String, String> stored, Collection<String> ids) {
+  /**
+   * The records {@code ids} as stored now (an id absent from {@code stored} has no record any
+   * more).
+   */
+  private Map<String, RegistrySnapshot.ServiceGroup> applySome(
+      Map<String, String> stored, Collection<String> ids) {
     Set<String> touched = new HashSet<>();
     for (String id : ids) {
       String text = stored.get(id);
@@ -410,7 +444,10 @@ public final class RegistryWatcher {
     return groups(touched);
   }
 
-  /** Record {@code id} is new or its text changed: decode it once (not at all when this process wrote it). */
+  /**
+   * Record {@code id} is new or its text changed: decode it once (not at all when this process
+   * wrote it).
+   */
   private void upsert(String id, String text, Known k, int gen, Set<String> touched) {
     ServiceInstance next = registry.writtenAs(id, text);
     if (next == null) {

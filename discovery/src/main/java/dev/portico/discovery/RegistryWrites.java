@@ -8,10 +8,11 @@ import java.util.Objects;
  * records to remove, to rewrite in place and to add, done in that order.
  *
  * @param unpublish ids of records to remove
- * @param update    records to rewrite, keeping their ids
- * @param publish   new records
+ * @param update records to rewrite, keeping their ids
+ * @param publish new records
  */
-public record RegistryWrites(List<String> unpublish, List<Update> update, List<InstanceSpec> publish) {
+public record RegistryWrites(
+    List<String> unpublish, List<Update> update, List<InstanceSpec> publish) {
 
   public RegistryWrites {
     unpublish = List.copyOf(unpublish);
@@ -39,12 +40,15 @@ public record RegistryWrites(List<String> unpublish, List<Update> update, List<I
    * What a batch did. A failed write is left out of the lists and described in {@code failures}.
    *
    * @param unpublished ids removed
-   * @param updated     records as rewritten, in the order asked
-   * @param published   records as added (with their new ids), in the order asked
-   * @param failures    one line per write that failed, naming the record and the reason
+   * @param updated records as rewritten, in the order asked
+   * @param published records as added (with their new ids), in the order asked
+   * @param failures one line per write that failed, naming the record and the reason
    */
-  public record Result(List<String> unpublished, List<ServiceInstance> updated, List<ServiceInstance> published,
-                       List<String> failures) {
+  public record Result(
+      List<String> unpublished,
+      List<ServiceInstance> updated,
+      List<ServiceInstance> published,
+      List<String> failures) {
     public Result {
       unpublished = List.copyOf(unpublished);
       updated = List.copyOf(updated);

@@ -7,17 +7,26 @@ import java.util.Objects;
  * One live instance of a service as the routing snapshot sees it: an immutable copy of a registry
  * record of type {@code http-endpoint}.
  *
- * @param id       the registration id given by the registry (stable across updates)
- * @param service  the service name the instance is published under
- * @param host     host name or IP literal of the endpoint
- * @param port     TCP port of the endpoint
- * @param ssl      whether the endpoint speaks TLS
- * @param root     base path of the endpoint, {@code ""} or starting with {@code /}, never ending with {@code /}
- * @param status   the record's status
- * @param metadata the record's metadata, flattened to strings (zone, weight, Service Fabric fields, ...)
+ * @param id the registration id given by the registry (stable across updates)
+ * @param service the service name the instance is published under
+ * @param host host name or IP literal of the endpoint
+ * @param port TCP port of the endpoint
+ * @param ssl whether the endpoint speaks TLS
+ * @param root base path of the endpoint, {@code ""} or starting with {@code /}, never ending with
+ *     {@code /}
+ * @param status the record's status
+ * @param metadata the record's metadata, flattened to strings (zone, weight, Service Fabric fields,
+ *     ...)
  */
-public record ServiceInstance(String id, String service, String host, int port, boolean ssl, String root,
-                              InstanceStatus status, Map<String, String> metadata) {
+public record ServiceInstance(
+    String id,
+    String service,
+    String host,
+    int port,
+    boolean ssl,
+    String root,
+    InstanceStatus status,
+    Map<String, String> metadata) {
 
   public ServiceInstance {
     Objects.requireNonNull(id, "id");
@@ -28,7 +37,10 @@ public record ServiceInstance(String id, String service, String host, int port, 
     metadata = metadata == null ? Map.of() : Map.copyOf(metadata);
   }
 
-  /** {@code host:port}: identifies the endpoint independently of the registration (breakers are kept per endpoint). */
+  /**
+   * {@code host:port}: identifies the endpoint independently of the registration (breakers are kept
+   * per endpoint).
+   */
   public String endpointKey() {
     return host + ":" + port;
   }

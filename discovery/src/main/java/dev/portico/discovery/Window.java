@@ -2,7 +2,6 @@ package dev.portico.discovery;
 
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -10,8 +9,8 @@ import java.util.function.Function;
 
 /**
  * Runs an asynchronous operation over many items with a bounded number in flight: thousands of
- * registry writes go out as fast as the registry answers (pipelined on a Redis connection, back
- * to back on the local map) without one timer and one chained callback per item waiting for the
+ * registry writes go out as fast as the registry answers (pipelined on a Redis connection, back to
+ * back on the local map) without one timer and one chained callback per item waiting for the
  * previous one, and without flooding the registry with all of them at once.
  */
 final class Window<T, R> {
@@ -25,7 +24,11 @@ final class Window<T, R> {
   private int running;
   private int finished;
   private Throwable failure;
-  /** A thread is starting operations: an operation that ends meanwhile (even synchronously, on that thread) does not start more itself. */
+
+  /**
+   * A thread is starting operations: an operation that ends meanwhile (even synchronously, on that
+   * thread) does not start more itself.
+   */
   private boolean pumping;
 
   private Window(List<T> items, int inFlight, Function<T, Future<R>> op) {
@@ -36,9 +39,9 @@ final class Window<T, R> {
   }
 
   /**
-   * Applies {@code op} to every item, at most {@code inFlight} at a time. Completes with the results
-   * in the order of {@code items} once every operation succeeded, or fails with the first failure
-   * once the operations already started have ended (none is started after a failure).
+   * Applies {@code op} to every item, at most {@code inFlight} at a time. Completes with the
+   * results in the order of {@code items} once every operation succeeded, or fails with the first
+   * failure once the operations already started have ended (none is started after a failure).
    */
   static <T, R> Future<List<R>> map(List<T> items, int inFlight, Function<T, Future<R>> op) {
     if (items.isEmpty()) {

@@ -1,17 +1,16 @@
 package dev.portico.discovery;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 @ExtendWith(VertxExtension.class)
 class RegistryBatchTest {
@@ -21,7 +20,9 @@ class RegistryBatchTest {
     Registry registry = Registry.create(vertx, RegistryOptions.local());
     List<InstanceSpec> specs = new ArrayList<>();
     for (int i = 0; i < 2_000; i++) {
-      specs.add(InstanceSpec.of("svc-" + (i % 7), "http://10.0." + (i / 250) + "." + (i % 250) + ":8080"));
+      specs.add(
+          InstanceSpec.of(
+              "svc-" + (i % 7), "http://10.0." + (i / 250) + "." + (i % 250) + ":8080"));
     }
     List<ServiceInstance> records = registry.publishAll(specs).await();
     assertThat(records).hasSize(specs.size());
@@ -43,13 +44,17 @@ class RegistryBatchTest {
     for (int i = 0; i < 100; i++) {
       items.add(i);
     }
-    Future<List<Integer>> all = Window.map(items, 8, i -> {
-      started.incrementAndGet();
-      most.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
-      io.vertx.core.Promise<Integer> p = io.vertx.core.Promise.promise();
-      open.add(p);
-      return p.future();
-    });
+    Future<List<Integer>> all =
+        Window.map(
+            items,
+            8,
+            i -> {
+              started.incrementAndGet();
+              most.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+              io.vertx.core.Promise<Integer> p = io.vertx.core.Promise.promise();
+              open.add(p);
+              return p.future();
+            });
     // complete them one by one, as a registry would answer
     for (int k = 0; k < 50; k++) {
       io.vertx.core.Promise<Integer> p = open.remove(0);

@@ -1,46 +1,67 @@
 package dev.portico.discovery;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 @ExtendWith(VertxExtension.class)
 class RegistryWatcherTest {
 
   @Test
   void snapshotFollowsPublishUpdateStatusAndUnpublish(Vertx vertx) {
-    Registry registry = Registry.create(vertx, RegistryOptions.local().withRefreshInterval(Duration.ofMinutes(5)));
+    Registry registry =
+        Registry.create(vertx, RegistryOptions.local().withRefreshInterval(Duration.ofMinutes(5)));
     RegistryWatcher watcher = new RegistryWatcher(vertx, registry);
     CopyOnWriteArrayList<RegistrySnapshot> seen = new CopyOnWriteArrayList<>();
     watcher.onChange(seen::add);
     assertThat(watcher.start().await().services()).isEmpty();
 
-    ServiceInstance a = registry.publish(InstanceSpec.of("orders", "http://10.0.0.1:8080/api",
-      InstanceStatus.UP, Map.of("zone", "a", "sf.lowKey", "-9223372036854775808"))).await();
+    ServiceInstance a =
+        registry
+            .publish(
+                InstanceSpec.of(
+                    "orders",
+                    "http://10.0.0.1:8080/api",
+                    InstanceStatus.UP,
+                    Map.of("zone", "a", "sf.lowKey", "-9223372036854775808")))
+            .await();
     registry.publish(InstanceSpec.of("orders", "https://10.0.0.2")).await();
     // announcements alone (the periodic refresh is 5 minutes away) bring the snapshot up to date
     await().atMost(1, TimeUnit.SECONDS).until(() -> watcher.current().up("orders").size() == 2);
-    ServiceInstance first = watcher.current().up("orders").stream().filter(i -> i.id().equals(a.id())).findFirst().orElseThrow();
+    ServiceInstance first =
+        watcher.current().up("orders").stream()
+            .filter(i -> i.id().equals(a.id()))
+            .findFirst()
+            .orElseThrow();
     assertThat(first.baseUrl()).isEqualTo("http://10.0.0.1:8080/api");
     assertThat(first.metadata("sf.lowKey")).isEqualTo("-9223372036854775808");
-    assertThat(watcher.current().up("orders")).anyMatch(i -> i.ssl() && i.port() == 443 && i.root().isEmpty());
+    assertThat(watcher.current().up("orders"))
+        .anyMatch(i -> i.ssl() && i.port() == 443 && i.root().isEmpty());
 
     registry.setStatus(a.id(), InstanceStatus.DOWN).await();
     await().atMost(1, TimeUnit.SECONDS).until(() -> watcher.current().up("orders").size() == 1);
-    assertThat(watcher.current().service("orders").countsByStatus()).containsEntry(InstanceStatus.DOWN, 1).containsEntry(InstanceStatus.UP, 1);
+    assertThat(watcher.current().service("orders").countsByStatus())
+        .containsEntry(InstanceStatus.DOWN, 1)
+        .containsEntry(InstanceStatus.UP, 1);
 
     registry.update(a.id(), InstanceSpec.of("orders", "http://10.0.0.9:9000")).await();
-    await().atMost(1, TimeUnit.SECONDS).until(() -> watcher.current().up("orders").stream().anyMatch(i -> i.host().equals("10.0.0.9")));
-    assertThat(watcher.current().up("orders")).filteredOn(i -> i.host().equals("10.0.0.9")).extracting(ServiceInstance::id).containsExactly(a.id());
+    await()
+        .atMost(1, TimeUnit.SECONDS)
+        .until(
+            () ->
+                watcher.current().up("orders").stream().anyMatch(i -> i.host().equals("10.0.0.9")));
+    assertThat(watcher.current().up("orders"))
+        .filteredOn(i -> i.host().equals("10.0.0.9"))
+        .extracting(ServiceInstance::id)
+        .containsExactly(a.id());
 
     registry.unpublish(a.id()).await();
     RegistrySnapshot after = watcher.refresh().await();
@@ -53,7 +74,8 @@ class RegistryWatcherTest {
 
   @Test
   void manyAnnouncementsCoalesceIntoFewRebuilds(Vertx vertx) {
-    Registry registry = Registry.create(vertx, RegistryOptions.local().withRefreshInterval(Duration.ofMinutes(5)));
+    Registry registry =
+        Registry.create(vertx, RegistryOptions.local().withRefreshInterval(Duration.ofMinutes(5)));
     RegistryWatcher watcher = new RegistryWatcher(vertx, registry);
     watcher.start().await();
     long before = watcher.current().version();
@@ -68,7 +90,8 @@ class RegistryWatcherTest {
 
   @Test
   void aRefreshThatFindsNothingNewMakesNoSnapshot(Vertx vertx) {
-    Registry registry = Registry.create(vertx, RegistryOptions.local().withRefreshInterval(Duration.ofMillis(100)));
+    Registry registry =
+        Registry.create(vertx, RegistryOptions.local().withRefreshInterval(Duration.ofMillis(100)));
     RegistryWatcher watcher = new RegistryWatcher(vertx, registry);
     watcher.start().await();
     registry.publish(InstanceSpec.of("orders", "http://10.0.0.1:8080")).await();
@@ -77,7 +100,9 @@ class RegistryWatcherTest {
     watcher.onChange(seen::add);
     java.time.Instant read = watcher.lastSuccess();
     // several periodic refreshes read the registry again...
-    await().atMost(5, TimeUnit.SECONDS).until(() -> watcher.lastSuccess().isAfter(read.plusMillis(300)));
+    await()
+        .atMost(5, TimeUnit.SECONDS)
+        .until(() -> watcher.lastSuccess().isAfter(read.plusMillis(300)));
     // ...and find nothing new: the same snapshot stays, no listener is told
     assertThat(watcher.refresh().await()).isSameAs(before);
     assertThat(watcher.current()).isSameAs(before);
@@ -88,11 +113,13 @@ class RegistryWatcherTest {
 
   @Test
   void onlyTheServicesThatChangedGetNewGroupsAndRecordsAreNotDecodedAgain(Vertx vertx) {
-    Registry registry = Registry.create(vertx, RegistryOptions.local().withRefreshInterval(Duration.ofMinutes(5)));
+    Registry registry =
+        Registry.create(vertx, RegistryOptions.local().withRefreshInterval(Duration.ofMinutes(5)));
     RegistryWatcher watcher = new RegistryWatcher(vertx, registry);
     watcher.start().await();
     registry.publish(InstanceSpec.of("orders", "http://10.0.0.1:8080")).await();
-    ServiceInstance b = registry.publish(InstanceSpec.of("billing", "http://10.0.0.2:8080")).await();
+    ServiceInstance b =
+        registry.publish(InstanceSpec.of("billing", "http://10.0.0.2:8080")).await();
     RegistrySnapshot first = watcher.refresh().await();
     RegistrySnapshot.ServiceGroup orders = first.service("orders");
     ServiceInstance ordersInstance = orders.all().get(0);
@@ -116,7 +143,8 @@ class RegistryWatcherTest {
 
   @Test
   void snapshotsAreBuiltAndListenersToldOffTheEventLoops(Vertx vertx) {
-    Registry registry = Registry.create(vertx, RegistryOptions.local().withRefreshInterval(Duration.ofMinutes(5)));
+    Registry registry =
+        Registry.create(vertx, RegistryOptions.local().withRefreshInterval(Duration.ofMinutes(5)));
     RegistryWatcher watcher = new RegistryWatcher(vertx, registry);
     CopyOnWriteArrayList<Boolean> onEventLoop = new CopyOnWriteArrayList<>();
     watcher.onChange(s -> onEventLoop.add(io.vertx.core.Context.isOnEventLoopThread()));
@@ -130,14 +158,27 @@ class RegistryWatcherTest {
 
   @Test
   void startAndRefreshCompleteOnTheCallersContext(Vertx vertx) throws Exception {
-    Registry registry = Registry.create(vertx, RegistryOptions.local().withRefreshInterval(Duration.ofMinutes(5)));
+    Registry registry =
+        Registry.create(vertx, RegistryOptions.local().withRefreshInterval(Duration.ofMinutes(5)));
     RegistryWatcher watcher = new RegistryWatcher(vertx, registry);
     io.vertx.core.Context loop = vertx.getOrCreateContext();
-    java.util.concurrent.CompletableFuture<Boolean> started = new java.util.concurrent.CompletableFuture<>();
-    loop.runOnContext(v -> watcher.start().onComplete(ar -> started.complete(ar.succeeded() && Vertx.currentContext() == loop)));
+    java.util.concurrent.CompletableFuture<Boolean> started =
+        new java.util.concurrent.CompletableFuture<>();
+    loop.runOnContext(
+        v ->
+            watcher
+                .start()
+                .onComplete(
+                    ar -> started.complete(ar.succeeded() && Vertx.currentContext() == loop)));
     assertThat(started.get(5, TimeUnit.SECONDS)).isTrue();
-    java.util.concurrent.CompletableFuture<Boolean> refreshed = new java.util.concurrent.CompletableFuture<>();
-    loop.runOnContext(v -> watcher.refresh().onComplete(ar -> refreshed.complete(ar.succeeded() && Vertx.currentContext() == loop)));
+    java.util.concurrent.CompletableFuture<Boolean> refreshed =
+        new java.util.concurrent.CompletableFuture<>();
+    loop.runOnContext(
+        v ->
+            watcher
+                .refresh()
+                .onComplete(
+                    ar -> refreshed.complete(ar.succeeded() && Vertx.currentContext() == loop)));
     assertThat(refreshed.get(5, TimeUnit.SECONDS)).isTrue();
     watcher.stop().await();
     registry.close();
@@ -145,7 +186,8 @@ class RegistryWatcherTest {
 
   @Test
   void recordsPublishedInBulkAreSeenWithoutDecodingThemAgain(Vertx vertx) {
-    Registry registry = Registry.create(vertx, RegistryOptions.local().withRefreshInterval(Duration.ofMinutes(5)));
+    Registry registry =
+        Registry.create(vertx, RegistryOptions.local().withRefreshInterval(Duration.ofMinutes(5)));
     java.util.List<InstanceSpec> specs = new java.util.ArrayList<>();
     for (int i = 0; i < 500; i++) {
       specs.add(InstanceSpec.of("svc-" + (i % 5), "http://10.0.1." + (i % 250) + ":" + (8000 + i)));
@@ -155,9 +197,11 @@ class RegistryWatcherTest {
     RegistrySnapshot first = watcher.start().await();
     assertThat(first.size()).isEqualTo(500);
     // the very instances the bulk publication made: not decoded again from the stored text
-    java.util.Set<ServiceInstance> made = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    java.util.Set<ServiceInstance> made =
+        java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
     made.addAll(published);
-    assertThat(first.services().values().stream().flatMap(g -> g.all().stream())).allMatch(made::contains);
+    assertThat(first.services().values().stream().flatMap(g -> g.all().stream()))
+        .allMatch(made::contains);
     // and what was stored decodes to the same values
     assertThat(registry.instances().await()).containsExactlyInAnyOrderElementsOf(published);
     watcher.stop().await();
@@ -166,31 +210,51 @@ class RegistryWatcherTest {
 
   @Test
   void aBulkRecordUnpublishedBeforeAnyReadIsNotKeptForTheWatcher(Vertx vertx) {
-    Registry registry = Registry.create(vertx, RegistryOptions.local().withRefreshInterval(Duration.ofMinutes(5)));
-    java.util.List<ServiceInstance> published = registry.publishAll(java.util.List.of(
-      InstanceSpec.of("a", "http://10.0.2.1:8001"), InstanceSpec.of("a", "http://10.0.2.2:8002"))).await();
+    Registry registry =
+        Registry.create(vertx, RegistryOptions.local().withRefreshInterval(Duration.ofMinutes(5)));
+    java.util.List<ServiceInstance> published =
+        registry
+            .publishAll(
+                java.util.List.of(
+                    InstanceSpec.of("a", "http://10.0.2.1:8001"),
+                    InstanceSpec.of("a", "http://10.0.2.2:8002")))
+            .await();
     assertThat(registry.awaitingRead()).isEqualTo(2);
     registry.unpublish(published.get(0).id()).await();
-    registry.write(new RegistryWrites(java.util.List.of(published.get(1).id()), java.util.List.of(), java.util.List.of()))
-      .await();
+    registry
+        .write(
+            new RegistryWrites(
+                java.util.List.of(published.get(1).id()), java.util.List.of(), java.util.List.of()))
+        .await();
     assertThat(registry.awaitingRead()).isZero();
     registry.close();
   }
 
   @Test
   void aLargeBulkIsEncodedOffTheCallersEventLoopAndCompletesOnIt(Vertx vertx) {
-    Registry registry = Registry.create(vertx, RegistryOptions.local().withRefreshInterval(Duration.ofMinutes(5)));
+    Registry registry =
+        Registry.create(vertx, RegistryOptions.local().withRefreshInterval(Duration.ofMinutes(5)));
     java.util.List<InstanceSpec> specs = new java.util.ArrayList<>();
     for (int i = 0; i < 3000; i++) {
       specs.add(InstanceSpec.of("big-" + (i % 3), "http://10.0.3." + (i % 250) + ":" + (9000 + i)));
     }
     io.vertx.core.Context context = vertx.getOrCreateContext();
-    java.util.concurrent.CompletableFuture<Boolean> onCaller = new java.util.concurrent.CompletableFuture<>();
-    java.util.List<ServiceInstance> published = io.vertx.core.Future.<java.util.List<ServiceInstance>>future(p ->
-      context.runOnContext(v -> registry.publishAll(specs).onComplete(ar -> {
-        onCaller.complete(io.vertx.core.Vertx.currentContext() == context);
-        p.handle(ar);
-      }))).await();
+    java.util.concurrent.CompletableFuture<Boolean> onCaller =
+        new java.util.concurrent.CompletableFuture<>();
+    java.util.List<ServiceInstance> published =
+        io.vertx.core.Future.<java.util.List<ServiceInstance>>future(
+                p ->
+                    context.runOnContext(
+                        v ->
+                            registry
+                                .publishAll(specs)
+                                .onComplete(
+                                    ar -> {
+                                      onCaller.complete(
+                                          io.vertx.core.Vertx.currentContext() == context);
+                                      p.handle(ar);
+                                    })))
+            .await();
     assertThat(onCaller.join()).isTrue();
     assertThat(published).hasSize(3000);
     assertThat(published.get(2999).port()).isEqualTo(11999);
@@ -200,15 +264,26 @@ class RegistryWatcherTest {
 
   @Test
   void unpublishAllRemovesEveryRecordAndAWatcherSeesThem(Vertx vertx) {
-    Registry registry = Registry.create(vertx, RegistryOptions.local().withRefreshInterval(Duration.ofMinutes(5)));
-    java.util.List<ServiceInstance> published = registry.publishAll(java.util.List.of(
-      InstanceSpec.of("gone", "http://10.0.4.1:8001"), InstanceSpec.of("gone", "http://10.0.4.2:8002"),
-      InstanceSpec.of("kept", "http://10.0.4.3:8003"))).await();
+    Registry registry =
+        Registry.create(vertx, RegistryOptions.local().withRefreshInterval(Duration.ofMinutes(5)));
+    java.util.List<ServiceInstance> published =
+        registry
+            .publishAll(
+                java.util.List.of(
+                    InstanceSpec.of("gone", "http://10.0.4.1:8001"),
+                    InstanceSpec.of("gone", "http://10.0.4.2:8002"),
+                    InstanceSpec.of("kept", "http://10.0.4.3:8003")))
+            .await();
     RegistryWatcher watcher = new RegistryWatcher(vertx, registry);
     assertThat(watcher.start().await().size()).isEqualTo(3);
-    registry.unpublishAll(java.util.List.of(published.get(0).id(), published.get(1).id(), "no-such-record")).await();
+    registry
+        .unpublishAll(
+            java.util.List.of(published.get(0).id(), published.get(1).id(), "no-such-record"))
+        .await();
     assertThat(registry.instances().await()).containsExactly(published.get(2));
-    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> watcher.current().size() == 1);
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> watcher.current().size() == 1);
     watcher.stop().await();
     registry.close();
   }

@@ -1,8 +1,7 @@
 package dev.portico.gateway;
 
-import dev.portico.gateway.config.GatewayConfig;
 import dev.portico.gateway.config.ConfigLoader;
-
+import dev.portico.gateway.config.GatewayConfig;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -12,10 +11,11 @@ import java.util.Optional;
 import java.util.Properties;
 
 /**
- * The gateway's command line: its own options only (the Vert.x launcher's clustering and
- * deployment flags mean nothing for a gateway and are refused like any unknown option).
+ * The gateway's command line: its own options only (the Vert.x launcher's clustering and deployment
+ * flags mean nothing for a gateway and are refused like any unknown option).
  *
- * @param config the configuration file: {@code --config}, else {@code PORTICO_CONFIG}, else none (the built-in default)
+ * @param config the configuration file: {@code --config}, else {@code PORTICO_CONFIG}, else none
+ *     (the built-in default)
  */
 record Cli(Action action, Optional<Path> config, String importOpenApi) {
 
@@ -34,8 +34,9 @@ record Cli(Action action, Optional<Path> config, String importOpenApi) {
     VERSION
   }
 
-  static final String SYNOPSIS = "java -jar portico-gateway.jar [--config FILE] [--validate | --import-openapi FILE"
-    + " | --help | --version]";
+  static final String SYNOPSIS =
+      "java -jar portico-gateway.jar [--config FILE] [--validate | --import-openapi FILE"
+          + " | --help | --version]";
 
   /** A command line that cannot be run. */
   static final class UsageException extends Exception {
@@ -45,7 +46,8 @@ record Cli(Action action, Optional<Path> config, String importOpenApi) {
   }
 
   static Cli parse(String[] args, Map<String, String> env) throws UsageException {
-    Optional<Path> file = Optional.ofNullable(env.get("PORTICO_CONFIG")).filter(s -> !s.isBlank()).map(Path::of);
+    Optional<Path> file =
+        Optional.ofNullable(env.get("PORTICO_CONFIG")).filter(s -> !s.isBlank()).map(Path::of);
     Action action = Action.RUN;
     String openApi = null;
     for (int i = 0; i < args.length; i++) {
@@ -60,7 +62,8 @@ record Cli(Action action, Optional<Path> config, String importOpenApi) {
         case "--validate", "--check" -> action = max(action, Action.VALIDATE);
         case "--import-openapi" -> {
           if (i + 1 >= args.length || args[i + 1].isBlank()) {
-            throw new UsageException(a + " needs an OpenAPI document (a file path or an http(s) URL)");
+            throw new UsageException(
+                a + " needs an OpenAPI document (a file path or an http(s) URL)");
           }
           openApi = args[++i];
           action = max(action, Action.IMPORT_OPENAPI);
@@ -75,7 +78,8 @@ record Cli(Action action, Optional<Path> config, String importOpenApi) {
             }
             file = Optional.of(Path.of(path));
           } else {
-            throw new UsageException((a.startsWith("-") ? "unknown option '" : "unexpected argument '") + a + "'");
+            throw new UsageException(
+                (a.startsWith("-") ? "unknown option '" : "unexpected argument '") + a + "'");
           }
         }
       }
@@ -97,17 +101,42 @@ record Cli(Action action, Optional<Path> config, String importOpenApi) {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    return "portico-gateway " + p.getProperty("version", "unknown") + " (Eclipse Vert.x " + p.getProperty("vertx", "unknown")
-      + ", Java " + System.getProperty("java.version") + " " + System.getProperty("java.vm.name") + ")";
+    return "portico-gateway "
+        + p.getProperty("version", "unknown")
+        + " (Eclipse Vert.x "
+        + p.getProperty("vertx", "unknown")
+        + ", Java "
+        + System.getProperty("java.version")
+        + " "
+        + System.getProperty("java.vm.name")
+        + ")";
   }
 
   /** What {@code --validate} prints for a valid configuration. */
   static String valid(GatewayConfig c) {
-    return "configuration valid: " + c.source() + " (" + count(c.apis().size(), "API") + ", "
-      + count(c.backends().size(), "backend") + ", " + count(c.namedValues().size(), "named value") + "; traffic " + c.listeners().traffic().scheme() + "://"
-      + c.listeners().traffic().host() + ":" + c.listeners().traffic().port() + ", management "
-      + c.listeners().management().scheme() + "://" + c.listeners().management().host() + ":"
-      + c.listeners().management().port() + ", registry: " + c.registry().describe() + ")";
+    return "configuration valid: "
+        + c.source()
+        + " ("
+        + count(c.apis().size(), "API")
+        + ", "
+        + count(c.backends().size(), "backend")
+        + ", "
+        + count(c.namedValues().size(), "named value")
+        + "; traffic "
+        + c.listeners().traffic().scheme()
+        + "://"
+        + c.listeners().traffic().host()
+        + ":"
+        + c.listeners().traffic().port()
+        + ", management "
+        + c.listeners().management().scheme()
+        + "://"
+        + c.listeners().management().host()
+        + ":"
+        + c.listeners().management().port()
+        + ", registry: "
+        + c.registry().describe()
+        + ")";
   }
 
   private static String count(int n, String what) {
@@ -166,6 +195,7 @@ record Cli(Action action, Optional<Path> config, String importOpenApi) {
 
       Management listener (default port 9090): /health/live, /health/ready, /metrics, /admin.
       Documentation: docs/configuration.md, docs/operations.md.
-      """.formatted(SYNOPSIS, String.join(", ", ConfigLoader.RESERVED_VARIABLES));
+      """
+        .formatted(SYNOPSIS, String.join(", ", ConfigLoader.RESERVED_VARIABLES));
   }
 }

@@ -1,6 +1,5 @@
 package dev.portico.gateway;
 
-import dev.portico.gateway.config.FabricBackendConfig;
 import dev.portico.discovery.DeclaredInstances;
 import dev.portico.discovery.InstanceSpec;
 import dev.portico.discovery.Registry;
@@ -14,39 +13,40 @@ import dev.portico.gateway.backend.BackendStates;
 import dev.portico.gateway.backend.PoolBackend;
 import dev.portico.gateway.backend.SingleBackend;
 import dev.portico.gateway.config.BackendConfig;
+import dev.portico.gateway.config.ConfigException;
+import dev.portico.gateway.config.FabricBackendConfig;
 import dev.portico.gateway.config.GatewayConfig;
 import dev.portico.gateway.config.ListenerHttps;
+import dev.portico.gateway.config.NamedValue;
 import dev.portico.gateway.config.RegistryConfig;
 import dev.portico.gateway.config.ReverseProxyConfig;
 import dev.portico.gateway.demo.DemoBackend;
 import dev.portico.gateway.demo.FabricDemo;
 import dev.portico.gateway.fabric.FabricRuntime;
+import dev.portico.gateway.fabric.reverseproxy.ReverseProxyStage;
+import dev.portico.gateway.health.ReadinessCheck;
 import dev.portico.gateway.lifecycle.DrainState;
 import dev.portico.gateway.lifecycle.GracefulShutdown;
 import dev.portico.gateway.management.ManagementServer;
-import dev.portico.gateway.health.ReadinessCheck;
-import dev.portico.gateway.config.ConfigException;
-import dev.portico.gateway.config.NamedValue;
 import dev.portico.gateway.observability.Observability;
 import dev.portico.gateway.observability.PolicyMeters;
+import dev.portico.gateway.pipeline.ExchangeObserver;
+import dev.portico.gateway.pipeline.Pipeline;
+import dev.portico.gateway.pipeline.ProxyVerticle;
 import dev.portico.gateway.policy.PolicyCompiler;
 import dev.portico.gateway.policy.PolicyEnvironment;
 import dev.portico.gateway.policy.PolicyEvents;
-import dev.portico.gateway.routing.RoutePolicies;
-import dev.portico.gateway.pipeline.ExchangeObserver;
-import dev.portico.gateway.resilience.BreakerRetired;
-import dev.portico.metrics.BreakerState;
-import dev.portico.gateway.resilience.BreakerTransition;
-import dev.portico.gateway.pipeline.ProxyVerticle;
-import dev.portico.gateway.pipeline.Pipeline;
-import dev.portico.gateway.fabric.reverseproxy.ReverseProxyStage;
 import dev.portico.gateway.reload.ConfigChange;
 import dev.portico.gateway.reload.ConfigReloader;
 import dev.portico.gateway.reload.ConfigSource;
 import dev.portico.gateway.reload.ReloadResult;
-import dev.portico.gateway.state.RoutingState;
+import dev.portico.gateway.resilience.BreakerRetired;
+import dev.portico.gateway.resilience.BreakerTransition;
+import dev.portico.gateway.routing.RoutePolicies;
 import dev.portico.gateway.sources.DiscoverySources;
+import dev.portico.gateway.state.RoutingState;
 import dev.portico.gateway.state.RoutingStateHolder;
+import dev.portico.metrics.BreakerState;
 import dev.portico.metrics.PorticoMetrics;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -54,17 +54,16 @@ import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisOptions;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Map;
 import java.util.List;
+import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The gateway process: opens the registry and publishes the configured (and demo) instances,
@@ -81,6 +80,7 @@ public final class GatewayVerticle extends VerticleBase {
 
   /** The configuration in force: replaced as a whole by a reload. */
   private volatile GatewayConfig config;
+
   private final int routingInstances;
   private final ExchangeObserver observer;
   private final PorticoMetrics metrics;
@@ -88,8 +88,10 @@ public final class GatewayVerticle extends VerticleBase {
   private final List<String> published = new CopyOnWriteArrayList<>();
   private Registry registry;
   private RegistryWatcher watcher;
+
   /** Registry sources (DNS SRV, Kubernetes): process-wide, started once the registry is open. */
   private DiscoverySources sources = DiscoverySources.NONE;
+
   private RoutingStateHolder states;
   private BackendStates backendStates;
   private FabricRuntime fabric;
@@ -98,18 +100,25 @@ public final class GatewayVerticle extends VerticleBase {
   private volatile int reverseProxyPort = -1;
   private ConfigSource source;
   private volatile ConfigReloader reloader;
+
   /** Shutdown drain: shared with every routing verticle (traffic and reverse-proxy listeners). */
   private final DrainState drainState = new DrainState();
+
   private final List<ProxyVerticle> listeners = new CopyOnWriteArrayList<>();
   private GracefulShutdown shutdown;
+
   /**
-   * What compiled policies share for the life of the process (limit counters, key sets): kept across
-   * reloads so a reload does not hand every client a fresh bucket; closed on stop.
+   * What compiled policies share for the life of the process (limit counters, key sets): kept
+   * across reloads so a reload does not hand every client a fresh bucket; closed on stop.
    */
   private PolicyEnvironment policyEnvironment;
+
   /** The Redis client of fleet-wide limits (with a Redis registry only); closed on stop. */
   private Redis policyRedis;
-  /** Named values of the configuration being compiled: policies resolve {{name}} when they compile. */
+
+  /**
+   * Named values of the configuration being compiled: policies resolve {{name}} when they compile.
+   */
   private volatile Map<String, String> namedValues = Map.of();
 
   public GatewayVerticle(GatewayConfig config) {
@@ -117,8 +126,9 @@ public final class GatewayVerticle extends VerticleBase {
   }
 
   /**
-   * @param routingInstances how many routing verticles share the traffic port (normally one per event loop)
-   * @param observer         told about every request (metrics, access log)
+   * @param routingInstances how many routing verticles share the traffic port (normally one per
+   *     event loop)
+   * @param observer told about every request (metrics, access log)
    */
   public GatewayVerticle(GatewayConfig config, int routingInstances, ExchangeObserver observer) {
     this(config, routingInstances, observer, null);
@@ -126,16 +136,22 @@ public final class GatewayVerticle extends VerticleBase {
 
   /**
    * @param metrics meters the launcher already wired into Vert.x; {@code null} to have the gateway
-   *                create its own (when {@code metrics.enabled}), as on a Vert.x it did not create
+   *     create its own (when {@code metrics.enabled}), as on a Vert.x it did not create
    */
-  public GatewayVerticle(GatewayConfig config, int routingInstances, ExchangeObserver observer, PorticoMetrics metrics) {
+  public GatewayVerticle(
+      GatewayConfig config,
+      int routingInstances,
+      ExchangeObserver observer,
+      PorticoMetrics metrics) {
     this.config = config;
     this.routingInstances = Math.max(1, routingInstances);
     this.observer = observer;
     this.metrics = metrics;
   }
 
-  /** Where {@link #reload()} reads the configuration again; without it a reload fails and says so. */
+  /**
+   * Where {@link #reload()} reads the configuration again; without it a reload fails and says so.
+   */
   public GatewayVerticle reloadableFrom(ConfigSource source) {
     this.source = source;
     return this;
@@ -147,59 +163,100 @@ public final class GatewayVerticle extends VerticleBase {
     watcher = new RegistryWatcher(vertx, registry);
     if (config.registry().shared()) {
       // a Redis that comes back empty must not empty the routing: see RegistryHealing
-      RegistryHealing healing = new RegistryHealing(registry, watcher::current, config.registry().instances(),
-        healingGrace(config.registry()));
+      RegistryHealing healing =
+          new RegistryHealing(
+              registry,
+              watcher::current,
+              config.registry().instances(),
+              healingGrace(config.registry()));
       watcher.checkReads(healing);
       registry.onConnectionLost(healing::connectionLost);
     }
     // first, so that metrics see the first breaker transition and the first request
     observability = new Observability(vertx, config, metrics, observer);
-    return observability.start()
-      .compose(v -> startDemo())
-      .compose(v -> publishConfigured(config.registry()))
-      .compose(v -> watcher.start().recover(this::registryFailure))
-      .compose(snapshot -> startSources().map(snapshot))
-      .compose(snapshot -> {
-        backendStates = new BackendStates(this::breakerTransition,
-          retired -> vertx.eventBus().publish(BreakerRetired.ADDRESS, retired.toJson()));
-        fabric = new FabricRuntime(vertx, registry, watcher, backendStates, fabricBackendIds(),
-          config.fabricImporters());
-        return fabric.start().map(snapshot);
-      })
-      .compose(snapshot -> {
-        RoutePolicies policies;
-        try {
-          policies = compilePolicies(config);
-        } catch (ConfigException e) {
-          return Future.failedFuture(e);
-        }
-        states = new RoutingStateHolder(RoutingState.compile(config, snapshot, backendStates, policies, fabric));
-        watcher.onChange(states::registryChanged);
-        return deployRouting();
-      })
-      .compose(v -> deployReverseProxy())
-      .compose(v -> {
-        shutdown = new GracefulShutdown(vertx, drainState, () -> listeners, abandoned -> {
-          PorticoMetrics m = metrics();
-          if (m != null) {
-            m.drainAbandoned(abandoned);
-          }
-        });
-        reloader = new ConfigReloader(vertx, vertx.getOrCreateContext(), source, () -> config, this::applyConfig,
-          result -> {
-            PorticoMetrics m = metrics();
-            if (m != null) {
-              m.configReloaded(result.outcome());
-            }
-          });
-        return startManagement();
-      })
-      .onSuccess(v -> log.info("gateway {} ready: traffic on {}://{}:{}, management on {}://{}:{}, {} APIs, {} backends,"
-          + " registry: {}, transport: {} (config: {})", config.gatewayId(), config.listeners().traffic().scheme(),
-        config.listeners().traffic().host(), trafficPort, config.listeners().management().scheme(),
-        config.listeners().management().host(), management.actualPort(), config.apis().size(),
-        config.backends().size(), config.registry().describe(), vertx.isNativeTransportEnabled() ? "native" : "jdk",
-        config.source()));
+    return observability
+        .start()
+        .compose(v -> startDemo())
+        .compose(v -> publishConfigured(config.registry()))
+        .compose(v -> watcher.start().recover(this::registryFailure))
+        .compose(snapshot -> startSources().map(snapshot))
+        .compose(
+            snapshot -> {
+              backendStates =
+                  new BackendStates(
+                      this::breakerTransition,
+                      retired ->
+                          vertx.eventBus().publish(BreakerRetired.ADDRESS, retired.toJson()));
+              fabric =
+                  new FabricRuntime(
+                      vertx,
+                      registry,
+                      watcher,
+                      backendStates,
+                      fabricBackendIds(),
+                      config.fabricImporters());
+              return fabric.start().map(snapshot);
+            })
+        .compose(
+            snapshot -> {
+              RoutePolicies policies;
+              try {
+                policies = compilePolicies(config);
+              } catch (ConfigException e) {
+                return Future.failedFuture(e);
+              }
+              states =
+                  new RoutingStateHolder(
+                      RoutingState.compile(config, snapshot, backendStates, policies, fabric));
+              watcher.onChange(states::registryChanged);
+              return deployRouting();
+            })
+        .compose(v -> deployReverseProxy())
+        .compose(
+            v -> {
+              shutdown =
+                  new GracefulShutdown(
+                      vertx,
+                      drainState,
+                      () -> listeners,
+                      abandoned -> {
+                        PorticoMetrics m = metrics();
+                        if (m != null) {
+                          m.drainAbandoned(abandoned);
+                        }
+                      });
+              reloader =
+                  new ConfigReloader(
+                      vertx,
+                      vertx.getOrCreateContext(),
+                      source,
+                      () -> config,
+                      this::applyConfig,
+                      result -> {
+                        PorticoMetrics m = metrics();
+                        if (m != null) {
+                          m.configReloaded(result.outcome());
+                        }
+                      });
+              return startManagement();
+            })
+        .onSuccess(
+            v ->
+                log.info(
+                    "gateway {} ready: traffic on {}://{}:{}, management on {}://{}:{}, {} APIs, {} backends,"
+                        + " registry: {}, transport: {} (config: {})",
+                    config.gatewayId(),
+                    config.listeners().traffic().scheme(),
+                    config.listeners().traffic().host(),
+                    trafficPort,
+                    config.listeners().management().scheme(),
+                    config.listeners().management().host(),
+                    management.actualPort(),
+                    config.apis().size(),
+                    config.backends().size(),
+                    config.registry().describe(),
+                    vertx.isNativeTransportEnabled() ? "native" : "jdk",
+                    config.source()));
   }
 
   @Override
@@ -207,24 +264,33 @@ public final class GatewayVerticle extends VerticleBase {
     // the watcher first: announcements of our own unpublications would otherwise reach a consumer
     // that is being unregistered (Vert.x warns about each such message)
     return (watcher == null ? Future.<Void>succeededFuture() : watcher.stop())
-      .eventually(() -> {
-        Future<Void> removals = registry.unpublishAll(List.copyOf(published)).recover(e -> Future.succeededFuture());
-        return Future.join(removals, sources.stop());
-      })
-      .eventually(() -> fabric == null ? Future.succeededFuture() : fabric.stop())
-      .eventually(() -> management == null ? Future.succeededFuture() : management.stop())
-      .eventually(() -> policyEnvironment == null ? Future.succeededFuture() : policyEnvironment.closeAsync())
-      .eventually(() -> policyRedis == null ? Future.succeededFuture() : closeQuietly(policyRedis))
-      .eventually(() -> observability == null ? Future.succeededFuture() : observability.stop())
-      .onComplete(ar -> registry.close());
+        .eventually(
+            () -> {
+              Future<Void> removals =
+                  registry
+                      .unpublishAll(List.copyOf(published))
+                      .recover(e -> Future.succeededFuture());
+              return Future.join(removals, sources.stop());
+            })
+        .eventually(() -> fabric == null ? Future.succeededFuture() : fabric.stop())
+        .eventually(() -> management == null ? Future.succeededFuture() : management.stop())
+        .eventually(
+            () ->
+                policyEnvironment == null
+                    ? Future.succeededFuture()
+                    : policyEnvironment.closeAsync())
+        .eventually(
+            () -> policyRedis == null ? Future.succeededFuture() : closeQuietly(policyRedis))
+        .eventually(() -> observability == null ? Future.succeededFuture() : observability.stop())
+        .onComplete(ar -> registry.close());
   }
 
   /**
-   * Drains the gateway (SIGTERM, SIGINT): readiness 503 at once, listeners closed after
-   * {@code gateway.shutdown.delay}, requests in flight given until {@code gateway.shutdown.gracePeriod}
+   * Drains the gateway (SIGTERM, SIGINT): readiness 503 at once, listeners closed after {@code
+   * gateway.shutdown.delay}, requests in flight given until {@code gateway.shutdown.gracePeriod}
    * (see {@link GracefulShutdown}). Completes when the drain is over; stopping the verticle (or
-   * Vert.x) afterwards stops importers, registry subscriptions and timers, and cuts off whatever
-   * is left. Draining again returns the same outcome.
+   * Vert.x) afterwards stops importers, registry subscriptions and timers, and cuts off whatever is
+   * left. Draining again returns the same outcome.
    *
    * @param cause what started it, for the log (e.g. {@code SIGTERM})
    */
@@ -233,7 +299,14 @@ public final class GatewayVerticle extends VerticleBase {
       return Future.failedFuture(new IllegalStateException("the gateway has not started yet"));
     }
     // readiness first: it must say 503 no later than the listeners close
-    management.draining(() -> cause + " at " + drainState.since() + ", " + shutdown.inFlight() + " requests in flight");
+    management.draining(
+        () ->
+            cause
+                + " at "
+                + drainState.since()
+                + ", "
+                + shutdown.inFlight()
+                + " requests in flight");
     return shutdown.drain(config.shutdown(), cause);
   }
 
@@ -291,7 +364,8 @@ public final class GatewayVerticle extends VerticleBase {
   public Future<List<String>> reconnect(String backendId, Duration after) {
     Backend backend = states.current().backend(backendId);
     if (backend == null) {
-      return Future.failedFuture(new NoSuchElementException("no backend with id '" + backendId + "'"));
+      return Future.failedFuture(
+          new NoSuchElementException("no backend with id '" + backendId + "'"));
     }
     List<String> ids = new ArrayList<>();
     if (backend instanceof PoolBackend pool) {
@@ -333,7 +407,8 @@ public final class GatewayVerticle extends VerticleBase {
 
   /** A reload accepted {@code next}: a routing state compiled from it replaces the running one. */
   private void applyConfig(GatewayConfig next, ConfigChange change) {
-    // first: a policy that does not compile refuses the reload whole (ConfigException), nothing changed yet
+    // first: a policy that does not compile refuses the reload whole (ConfigException), nothing
+    // changed yet
     RoutePolicies policies = compilePolicies(next);
     // breakers keep their rules for life: those of changed backends start over with the new ones
     // (before compiling, which creates the new breakers; a retired one keeps working, silently,
@@ -341,8 +416,13 @@ public final class GatewayVerticle extends VerticleBase {
     for (String backend : change.retireBreakers()) {
       backendStates.retainOnly(backend, Set.of());
     }
-    RoutingState compiled = RoutingState.compile(next, watcher.current(), backendStates, policies, fabric);
-    states.update(s -> s.registry().version() > compiled.registry().version() ? compiled.withRegistry(s.registry()) : compiled);
+    RoutingState compiled =
+        RoutingState.compile(next, watcher.current(), backendStates, policies, fabric);
+    states.update(
+        s ->
+            s.registry().version() > compiled.registry().version()
+                ? compiled.withRegistry(s.registry())
+                : compiled);
     config = next;
     observability.configChanged(next);
   }
@@ -384,11 +464,15 @@ public final class GatewayVerticle extends VerticleBase {
       Map<String, String> values = new HashMap<>();
       config.namedValues().forEach(nv -> values.put(nv.name(), nv.value()));
       // a Redis client connects on first use: none is made here
-      redis = config.registry().shared() && config.registry().redis() != null
-        ? Redis.createClient(vertx, redisOptions(config.registry().redis())) : null;
-      PolicyEnvironment.Builder b = PolicyEnvironment.builder(vertx).namedValues(values)
-        .trustedProxyDepth(config.policySettings().trustedProxyDepth())
-        .maxKeysPerLimit(config.policySettings().maxKeysPerLimit());
+      redis =
+          config.registry().shared() && config.registry().redis() != null
+              ? Redis.createClient(vertx, redisOptions(config.registry().redis()))
+              : null;
+      PolicyEnvironment.Builder b =
+          PolicyEnvironment.builder(vertx)
+              .namedValues(values)
+              .trustedProxyDepth(config.policySettings().trustedProxyDepth())
+              .maxKeysPerLimit(config.policySettings().maxKeysPerLimit());
       if (redis != null) {
         b.redis(redis);
       }
@@ -402,8 +486,11 @@ public final class GatewayVerticle extends VerticleBase {
   }
 
   private static RedisOptions redisOptions(RegistryConfig.Redis r) {
-    RedisOptions options = new RedisOptions().setConnectionString(r.endpoint()).setMaxPoolSize(r.maxPoolSize())
-      .setMaxPoolWaiting(1024);
+    RedisOptions options =
+        new RedisOptions()
+            .setConnectionString(r.endpoint())
+            .setMaxPoolSize(r.maxPoolSize())
+            .setMaxPoolWaiting(1024);
     if (r.password() != null) {
       options.setPassword(r.password());
     }
@@ -412,19 +499,27 @@ public final class GatewayVerticle extends VerticleBase {
 
   private PolicyEnvironment createPolicyEnvironment() {
     PorticoMetrics m = metrics();
-    PolicyEnvironment.Builder b = PolicyEnvironment.builder(vertx)
-      .namedValues(name -> namedValues.get(name))
-      .events(m == null ? PolicyEvents.NONE : new PolicyMeters(m.registry()))
-      .trustedProxyDepth(config.policySettings().trustedProxyDepth())
-      .maxKeysPerLimit(config.policySettings().maxKeysPerLimit());
+    PolicyEnvironment.Builder b =
+        PolicyEnvironment.builder(vertx)
+            .namedValues(name -> namedValues.get(name))
+            .events(m == null ? PolicyEvents.NONE : new PolicyMeters(m.registry()))
+            .trustedProxyDepth(config.policySettings().trustedProxyDepth())
+            .maxKeysPerLimit(config.policySettings().maxKeysPerLimit());
     RegistryConfig.Redis r = config.registry().redis();
     if (config.registry().shared() && r != null) {
-      // fleet-wide limits live in the registry's Redis: every gateway of the fleet shares it already
+      // fleet-wide limits live in the registry's Redis: every gateway of the fleet shares it
+      // already
       policyRedis = Redis.createClient(vertx, redisOptions(r));
-      // connect now: a first connection made by a request's decision could outlast the store's call timeout
-      policyRedis.send(io.vertx.redis.client.Request.cmd(io.vertx.redis.client.Command.PING))
-        .onFailure(e -> log.warn("fleet-wide limits: Redis at {} did not answer a PING yet: {}", r.safeEndpoint(),
-          e.getMessage()));
+      // connect now: a first connection made by a request's decision could outlast the store's call
+      // timeout
+      policyRedis
+          .send(io.vertx.redis.client.Request.cmd(io.vertx.redis.client.Command.PING))
+          .onFailure(
+              e ->
+                  log.warn(
+                      "fleet-wide limits: Redis at {} did not answer a PING yet: {}",
+                      r.safeEndpoint(),
+                      e.getMessage()));
       b.redis(policyRedis);
     }
     return b.build();
@@ -444,20 +539,35 @@ public final class GatewayVerticle extends VerticleBase {
     return policyEnvironment;
   }
 
-  /** Breakers publish their transitions here: event bus (for metrics and other listeners) and the log. */
+  /**
+   * Breakers publish their transitions here: event bus (for metrics and other listeners) and the
+   * log.
+   */
   private void breakerTransition(BreakerTransition t) {
     if (t.to() == BreakerState.OPEN) {
-      log.warn("circuit breaker OPEN: backend={} endpoint={} rule={} for {} s (was {})", t.backend(), t.endpoint(),
-        t.rule(), t.retryAfterSeconds(), t.from());
+      log.warn(
+          "circuit breaker OPEN: backend={} endpoint={} rule={} for {} s (was {})",
+          t.backend(),
+          t.endpoint(),
+          t.rule(),
+          t.retryAfterSeconds(),
+          t.from());
     } else {
-      log.info("circuit breaker {}: backend={} endpoint={} (was {})", t.to(), t.backend(), t.endpoint(), t.from());
+      log.info(
+          "circuit breaker {}: backend={} endpoint={} (was {})",
+          t.to(),
+          t.backend(),
+          t.endpoint(),
+          t.from());
     }
     vertx.eventBus().publish(BreakerTransition.ADDRESS, t.toJson());
   }
 
   private Future<Void> startDemo() {
-    Future<Void> fabricDemo = !config.demo().serviceFabric() ? Future.succeededFuture()
-      : FabricDemo.start(vertx).compose(this::publishAll);
+    Future<Void> fabricDemo =
+        !config.demo().serviceFabric()
+            ? Future.succeededFuture()
+            : FabricDemo.start(vertx).compose(this::publishAll);
     if (!config.demo().enabled()) {
       return fabricDemo;
     }
@@ -466,26 +576,46 @@ public final class GatewayVerticle extends VerticleBase {
     for (int i = 1; i <= config.demo().instances(); i++) {
       String name = "demo-echo-" + i;
       DemoBackend demo = new DemoBackend("demo-echo", name, "127.0.0.1");
-      chain = chain.compose(v -> vertx.deployVerticle(demo)
-        .map(id -> {
-          specs.add(new InstanceSpec("demo-echo", "127.0.0.1", demo.port(), false, "", null,
-            java.util.Map.of("instance", name)));
-          return null;
-        }));
+      chain =
+          chain.compose(
+              v ->
+                  vertx
+                      .deployVerticle(demo)
+                      .map(
+                          id -> {
+                            specs.add(
+                                new InstanceSpec(
+                                    "demo-echo",
+                                    "127.0.0.1",
+                                    demo.port(),
+                                    false,
+                                    "",
+                                    null,
+                                    java.util.Map.of("instance", name)));
+                            return null;
+                          }));
     }
     return chain.compose(v -> publishAll(specs)).compose(v -> fabricDemo);
   }
 
-  /** Starts {@code registry.sources}; each syncs in the background (readiness waits for the first sync). */
+  /**
+   * Starts {@code registry.sources}; each syncs in the background (readiness waits for the first
+   * sync).
+   */
   private Future<Void> startSources() {
     if (config.registry().sources().isEmpty()) {
       return Future.succeededFuture();
     }
-    sources = new DiscoverySources(vertx, registry, config.registry().sources(), config.registry().shared());
+    sources =
+        new DiscoverySources(
+            vertx, registry, config.registry().sources(), config.registry().shared());
     return sources.start();
   }
 
-  /** Backends whose endpoints are resolved Service Fabric replicas (their breakers follow the index). */
+  /**
+   * Backends whose endpoints are resolved Service Fabric replicas (their breakers follow the
+   * index).
+   */
   private List<String> fabricBackendIds() {
     List<String> ids = new ArrayList<>();
     for (BackendConfig b : config.backends()) {
@@ -501,7 +631,8 @@ public final class GatewayVerticle extends VerticleBase {
 
   /**
    * A local registry dies with the process: its configured records are published and removed again
-   * on stop. A shared one outlives every gateway: they are declared (adopted when present, kept on stop).
+   * on stop. A shared one outlives every gateway: they are declared (adopted when present, kept on
+   * stop).
    */
   private Future<Void> publishConfigured(RegistryConfig r) {
     if (!r.shared()) {
@@ -510,8 +641,11 @@ public final class GatewayVerticle extends VerticleBase {
     if (r.instances().isEmpty()) {
       return Future.succeededFuture();
     }
-    // a Redis that comes back empty (restarted without persistence) gets them again from RegistryHealing
-    return DeclaredInstances.declare(registry, r.instances()).recover(this::registryFailure).mapEmpty();
+    // a Redis that comes back empty (restarted without persistence) gets them again from
+    // RegistryHealing
+    return DeclaredInstances.declare(registry, r.instances())
+        .recover(this::registryFailure)
+        .mapEmpty();
   }
 
   /**
@@ -525,17 +659,27 @@ public final class GatewayVerticle extends VerticleBase {
 
   /** A start-up failure that says which registry (never its password) could not be used. */
   private <T> Future<T> registryFailure(Throwable e) {
-    return Future.failedFuture(new StartFailure("the registry (" + config.registry().describe()
-      + ") could not be read or written: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage())));
+    return Future.failedFuture(
+        new StartFailure(
+            "the registry ("
+                + config.registry().describe()
+                + ") could not be read or written: "
+                + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage())));
   }
 
-  /** Many at a time (thousands of configured instances publish in well under a second), not one after the other. */
+  /**
+   * Many at a time (thousands of configured instances publish in well under a second), not one
+   * after the other.
+   */
   private Future<Void> publishAll(List<InstanceSpec> specs) {
     // one copy of the (copy-on-write) list, not one per record
-    return registry.publishAll(specs).map(records -> {
-      published.addAll(records.stream().map(ServiceInstance::id).toList());
-      return null;
-    });
+    return registry
+        .publishAll(specs)
+        .map(
+            records -> {
+              published.addAll(records.stream().map(ServiceInstance::id).toList());
+              return null;
+            });
   }
 
   private Future<Void> deployRouting() {
@@ -544,16 +688,23 @@ public final class GatewayVerticle extends VerticleBase {
     // random port shared that way (port 0 would give each routing verticle its own port)
     int port = configured == 0 ? -1 : configured;
     List<ProxyVerticle> instances = new CopyOnWriteArrayList<>();
-    return vertx.deployVerticle(() -> {
-      ProxyVerticle v = new ProxyVerticle(config, states, observability.observer(), port).drainingWith(drainState)
-        .tracedWith(observability.tracing());
-      instances.add(v);
-      listeners.add(v);
-      return v;
-    }, new DeploymentOptions().setInstances(routingInstances)).map(id -> {
-      trafficPort = instances.get(0).actualPort();
-      return null;
-    });
+    return vertx
+        .deployVerticle(
+            () -> {
+              ProxyVerticle v =
+                  new ProxyVerticle(config, states, observability.observer(), port)
+                      .drainingWith(drainState)
+                      .tracedWith(observability.tracing());
+              instances.add(v);
+              listeners.add(v);
+              return v;
+            },
+            new DeploymentOptions().setInstances(routingInstances))
+        .map(
+            id -> {
+              trafficPort = instances.get(0).actualPort();
+              return null;
+            });
   }
 
   private Future<Void> deployReverseProxy() {
@@ -565,42 +716,93 @@ public final class GatewayVerticle extends VerticleBase {
     // -1 is the traffic listener's
     int port = rp.port() == 0 ? -2 : rp.port();
     List<ProxyVerticle> instances = new CopyOnWriteArrayList<>();
-    return vertx.deployVerticle(() -> {
-      ProxyVerticle v = new ProxyVerticle(config, rp.host(), port, rp.https(), rp.timeouts(), rp.escapedSlashes(), states,
-        observability.observer(), ReverseProxyStage.ID, ctx -> Pipeline.routedBy(ctx, "a Service Fabric record",
-          ReverseProxyStage.ID, new ReverseProxyStage(ctx.observer(), fabric, rp))).drainingWith(drainState)
-        .tracedWith(observability.tracing());
-      instances.add(v);
-      listeners.add(v);
-      return v;
-    }, new DeploymentOptions().setInstances(routingInstances)).map(id -> {
-      reverseProxyPort = instances.get(0).actualPort();
-      log.info("Service Fabric reverse-proxy listener on {}://{}:{}", ListenerHttps.scheme(rp.https()), rp.host(),
-        reverseProxyPort);
-      return null;
-    });
+    return vertx
+        .deployVerticle(
+            () -> {
+              ProxyVerticle v =
+                  new ProxyVerticle(
+                          config,
+                          rp.host(),
+                          port,
+                          rp.https(),
+                          rp.timeouts(),
+                          rp.escapedSlashes(),
+                          states,
+                          observability.observer(),
+                          ReverseProxyStage.ID,
+                          ctx ->
+                              Pipeline.routedBy(
+                                  ctx,
+                                  "a Service Fabric record",
+                                  ReverseProxyStage.ID,
+                                  new ReverseProxyStage(ctx.observer(), fabric, rp)))
+                      .drainingWith(drainState)
+                      .tracedWith(observability.tracing());
+              instances.add(v);
+              listeners.add(v);
+              return v;
+            },
+            new DeploymentOptions().setInstances(routingInstances))
+        .map(
+            id -> {
+              reverseProxyPort = instances.get(0).actualPort();
+              log.info(
+                  "Service Fabric reverse-proxy listener on {}://{}:{}",
+                  ListenerHttps.scheme(rp.https()),
+                  rp.host(),
+                  reverseProxyPort);
+              return null;
+            });
   }
 
   private Future<Void> startManagement() {
     management = new ManagementServer(vertx, config.listeners().management());
     observability.watch(watcher);
     observability.mount(management);
-    new AdminApi(this::gatewayConfig, registry, backendStates, fabric, this::reconnect, new ConfigResource.Reloads(this::reload,
-      reloader::generation, reloader::last)).withSources(sources).mount(management.router());
-    management.addCheck(new ReadinessCheck("config", () -> ReadinessCheck.Result.ok("loaded from " + config.source()
-      + " (generation " + reloader.generation() + ")")));
-    management.addCheck(new ReadinessCheck("listeners", () -> trafficPort > 0
-      ? ReadinessCheck.Result.ok("traffic bound on port " + trafficPort)
-      : ReadinessCheck.Result.notReady("traffic listener not bound")));
-    // the gateway starts only with a first snapshot; an outage after that leaves it serving that snapshot
-    management.addCheck(new ReadinessCheck("registry", () -> {
-      Throwable err = watcher.lastError();
-      if (err != null) {
-        return ReadinessCheck.Result.degraded("registry unreachable: " + err.getMessage()
-          + " (serving the snapshot of " + watcher.lastSuccess() + ")");
-      }
-      return ReadinessCheck.Result.ok(watcher.current().size() + " records, refreshed " + watcher.lastSuccess());
-    }));
+    new AdminApi(
+            this::gatewayConfig,
+            registry,
+            backendStates,
+            fabric,
+            this::reconnect,
+            new ConfigResource.Reloads(this::reload, reloader::generation, reloader::last))
+        .withSources(sources)
+        .mount(management.router());
+    management.addCheck(
+        new ReadinessCheck(
+            "config",
+            () ->
+                ReadinessCheck.Result.ok(
+                    "loaded from "
+                        + config.source()
+                        + " (generation "
+                        + reloader.generation()
+                        + ")")));
+    management.addCheck(
+        new ReadinessCheck(
+            "listeners",
+            () ->
+                trafficPort > 0
+                    ? ReadinessCheck.Result.ok("traffic bound on port " + trafficPort)
+                    : ReadinessCheck.Result.notReady("traffic listener not bound")));
+    // the gateway starts only with a first snapshot; an outage after that leaves it serving that
+    // snapshot
+    management.addCheck(
+        new ReadinessCheck(
+            "registry",
+            () -> {
+              Throwable err = watcher.lastError();
+              if (err != null) {
+                return ReadinessCheck.Result.degraded(
+                    "registry unreachable: "
+                        + err.getMessage()
+                        + " (serving the snapshot of "
+                        + watcher.lastSuccess()
+                        + ")");
+              }
+              return ReadinessCheck.Result.ok(
+                  watcher.current().size() + " records, refreshed " + watcher.lastSuccess());
+            }));
     fabric.readinessChecks().forEach(management::addCheck);
     if (!sources.isEmpty()) {
       management.addCheck(sources.readiness());

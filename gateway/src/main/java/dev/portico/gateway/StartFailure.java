@@ -1,8 +1,8 @@
 package dev.portico.gateway;
 
 /**
- * The gateway cannot start for a reason its operator must fix outside it (an unreachable
- * registry): the launcher prints its one-line message and exits with status 2, as for an invalid
+ * The gateway cannot start for a reason its operator must fix outside it (an unreachable registry):
+ * the launcher prints its one-line message and exits with status 2, as for an invalid
  * configuration. The message names what failed and never holds a secret.
  */
 public final class StartFailure extends RuntimeException {

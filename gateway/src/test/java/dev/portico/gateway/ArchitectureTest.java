@@ -9,19 +9,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.tngtech.archunit.core.domain.Dependency;
 import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
-import com.tngtech.archunit.library.dependencies.SliceAssignment;
-import com.tngtech.archunit.library.dependencies.SliceIdentifier;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.library.dependencies.SliceAssignment;
+import com.tngtech.archunit.library.dependencies.SliceIdentifier;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The module walls and package directions of docs/architecture.md, held on the compiled classes
- * of the main code (every reference counts, not only import statements): a change that breaks
- * one fails here, naming the offending dependency.
+ * The module walls and package directions of docs/architecture.md, held on the compiled classes of
+ * the main code (every reference counts, not only import statements): a change that breaks one
+ * fails here, naming the offending dependency.
  */
 class ArchitectureTest {
 
@@ -45,7 +45,8 @@ class ArchitectureTest {
         .resideInAPackage("dev.portico.metrics..")
         .should()
         .dependOnClassesThat()
-        .resideInAnyPackage("dev.portico.discovery..", "dev.portico.fabric..", "dev.portico.gateway..")
+        .resideInAnyPackage(
+            "dev.portico.discovery..", "dev.portico.fabric..", "dev.portico.gateway..")
         .check(portico);
   }
 
@@ -56,7 +57,8 @@ class ArchitectureTest {
         .resideInAPackage("dev.portico.discovery..")
         .should()
         .dependOnClassesThat()
-        .resideInAnyPackage("dev.portico.metrics..", "dev.portico.fabric..", "dev.portico.gateway..")
+        .resideInAnyPackage(
+            "dev.portico.metrics..", "dev.portico.fabric..", "dev.portico.gateway..")
         .check(portico);
   }
 
@@ -76,7 +78,8 @@ class ArchitectureTest {
   @Test
   void gatewayFeaturesHaveNoCycles() {
     // a feature is a package under the gateway with its subpackages; the reverse-proxy listener's
-    // stage (fabric.reverseproxy) sits on top of the request path, apart from Service Fabric resolution
+    // stage (fabric.reverseproxy) sits on top of the request path, apart from Service Fabric
+    // resolution
     SliceAssignment features =
         new SliceAssignment() {
           @Override
@@ -159,7 +162,8 @@ class ArchitectureTest {
         .resideInAPackage(G + "fabric.internal..")
         .should()
         .dependOnClassesThat()
-        .resideInAnyPackage(G + "pipeline..", G + "routing..", G + "state..", G + "fabric.reverseproxy..")
+        .resideInAnyPackage(
+            G + "pipeline..", G + "routing..", G + "state..", G + "fabric.reverseproxy..")
         .check(portico);
   }
 

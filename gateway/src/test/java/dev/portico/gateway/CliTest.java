@@ -1,5 +1,7 @@
 package dev.portico.gateway;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.portico.gateway.config.ConfigLoader;
 import dev.portico.gateway.support.Backends;
 import dev.portico.gateway.support.GatewayProcess;
@@ -8,12 +10,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.junit5.VertxExtension;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -29,8 +25,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The gateway's command line and environment, through the real launcher in a child JVM: --help,
@@ -43,10 +42,18 @@ class CliTest {
 
   /** The repository root (surefire runs in the module's folder). */
   static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+
   static final Pattern VARIABLE = Pattern.compile("PORTICO_[A-Z0-9_]+");
-  /** Names the documentation shows as mistakes (a misspelt override, single underscores), and an error code. */
-  static final Set<String> NOT_VARIABLES = Set.of("PORTICO_LISTENERS__TRAFIC__PORT", "PORTICO_LISTENERS_TRAFFIC_PORT",
-    "PORTICO_LISTENER_UNAVAILABLE");
+
+  /**
+   * Names the documentation shows as mistakes (a misspelt override, single underscores), and an
+   * error code.
+   */
+  static final Set<String> NOT_VARIABLES =
+      Set.of(
+          "PORTICO_LISTENERS__TRAFIC__PORT",
+          "PORTICO_LISTENERS_TRAFFIC_PORT",
+          "PORTICO_LISTENER_UNAVAILABLE");
 
   final List<GatewayProcess> processes = new ArrayList<>();
 
@@ -71,18 +78,36 @@ class CliTest {
   void helpDocumentsTheGatewaysOwnOptionsEnvironmentAndSignals() {
     GatewayProcess p = run(List.of("--help"), Map.of());
     assertThat(p.awaitExit(Duration.ofSeconds(30))).isZero();
-    assertThat(p.stdout()).contains("--config FILE", "--validate", "--check", "--version", "PORTICO_CONFIG",
-      "PORTICO_LOG_LEVEL", "PORTICO_ADMIN_TOKEN", "PORTICO_HEALTHCHECK_SCHEME", "PORTICO_LISTENERS__TRAFFIC__PORT",
-      "SIGTERM", "gateway.shutdown.delay", "gateway.shutdown.gracePeriod", "SIGHUP", "Exit status");
+    assertThat(p.stdout())
+        .contains(
+            "--config FILE",
+            "--validate",
+            "--check",
+            "--version",
+            "PORTICO_CONFIG",
+            "PORTICO_LOG_LEVEL",
+            "PORTICO_ADMIN_TOKEN",
+            "PORTICO_HEALTHCHECK_SCHEME",
+            "PORTICO_LISTENERS__TRAFFIC__PORT",
+            "SIGTERM",
+            "gateway.shutdown.delay",
+            "gateway.shutdown.gracePeriod",
+            "SIGHUP",
+            "Exit status");
     // not the Vert.x launcher's
-    assertThat(p.stdout()).doesNotContainIgnoringCase("cluster").doesNotContain("-instances").doesNotContain("mainVerticle");
+    assertThat(p.stdout())
+        .doesNotContainIgnoringCase("cluster")
+        .doesNotContain("-instances")
+        .doesNotContain("mainVerticle");
   }
 
   @Test
   void versionNamesTheGatewayAndVertx() {
     GatewayProcess p = run(List.of("--version"), Map.of());
     assertThat(p.awaitExit(Duration.ofSeconds(30))).isZero();
-    assertThat(p.stdout()).matches("portico-gateway \\d+\\.\\d+\\.\\d+(-SNAPSHOT)? \\(Eclipse Vert.x 5\\.[0-9.]+, Java .*\\)\\R");
+    assertThat(p.stdout())
+        .matches(
+            "portico-gateway \\d+\\.\\d+\\.\\d+(-SNAPSHOT)? \\(Eclipse Vert.x 5\\.[0-9.]+, Java .*\\)\\R");
   }
 
   @Test
@@ -95,31 +120,48 @@ class CliTest {
   }
 
   @Test
-  void validateChecksAsAStartWouldReportsEveryProblemAndBindsNothing(@TempDir Path dir) throws Exception {
+  void validateChecksAsAStartWouldReportsEveryProblemAndBindsNothing(@TempDir Path dir)
+      throws Exception {
     int port = GatewayProcess.freePort();
     Path good = dir.resolve("good.yaml");
-    Files.writeString(good, """
+    Files.writeString(
+        good,
+        """
       listeners: { traffic: { host: 127.0.0.1, port: %d }, management: { host: 127.0.0.1, port: %d } }
       backends: [ { id: b, url: "http://10.0.0.1:8080" } ]
       apis: [ { id: a, path: /a, backend: b } ]
-      """.formatted(port, GatewayProcess.freePort()));
+      """
+            .formatted(port, GatewayProcess.freePort()));
     GatewayProcess ok = run(List.of("--validate", "--config", good.toString()), Map.of());
     assertThat(ok.awaitExit(Duration.ofSeconds(30))).isZero();
-    assertThat(ok.stdout()).startsWith("configuration valid: " + good + " (1 API, 1 backend, 0 named values; traffic http://127.0.0.1:" + port);
+    assertThat(ok.stdout())
+        .startsWith(
+            "configuration valid: "
+                + good
+                + " (1 API, 1 backend, 0 named values; traffic http://127.0.0.1:"
+                + port);
 
     Path bad = dir.resolve("bad.yaml");
-    Files.writeString(bad, """
+    Files.writeString(
+        bad,
+        """
       listeners: { traffic: { port: %d } }
       backends: [ { id: b, url: "http://10.0.0.1:8080", timeouts: { respone: PT1S } } ]
       apis: [ { id: a, path: /a, backend: nowhere } ]
-      """.formatted(port));
-    GatewayProcess ko = run(List.of("--check", "--config=" + bad), Map.of("PORTICO_LISTENERS__TRAFIC__PORT", "8081"));
+      """
+            .formatted(port));
+    GatewayProcess ko =
+        run(
+            List.of("--check", "--config=" + bad),
+            Map.of("PORTICO_LISTENERS__TRAFIC__PORT", "8081"));
     assertThat(ko.awaitExit(Duration.ofSeconds(30))).isEqualTo(2);
-    assertThat(ko.stderr()).contains("invalid configuration (3 problems)",
-      bad + ": backends[0].timeouts.respone: unknown field (did you mean 'response'?)",
-      bad + ": apis[0].backend: unknown backend 'nowhere' (defined: b)",
-      // a misspelt override is the variable's problem, not the file's
-      "environment variable PORTICO_LISTENERS__TRAFIC__PORT: listeners.trafic: unknown field (did you mean 'traffic'?)");
+    assertThat(ko.stderr())
+        .contains(
+            "invalid configuration (3 problems)",
+            bad + ": backends[0].timeouts.respone: unknown field (did you mean 'response'?)",
+            bad + ": apis[0].backend: unknown backend 'nowhere' (defined: b)",
+            // a misspelt override is the variable's problem, not the file's
+            "environment variable PORTICO_LISTENERS__TRAFIC__PORT: listeners.trafic: unknown field (did you mean 'traffic'?)");
     assertThat(ko.stdout()).doesNotContain("configuration valid");
     // nothing was bound
     try (ServerSocket s = new ServerSocket(port)) {
@@ -128,14 +170,16 @@ class CliTest {
   }
 
   @Test
-  void everyPorticoVariableTheDocumentationNamesIsAcceptedAndTheGatewayStarts(Vertx vertx, @TempDir Path dir)
-    throws Exception {
+  void everyPorticoVariableTheDocumentationNamesIsAcceptedAndTheGatewayStarts(
+      Vertx vertx, @TempDir Path dir) throws Exception {
     int echo = Backends.echo(vertx, "echo").actualPort();
     int traffic = GatewayProcess.freePort();
     int management = GatewayProcess.freePort();
     String token = "documented-admin-token-0123";
     Path config = dir.resolve("gateway.yaml");
-    Files.writeString(config, """
+    Files.writeString(
+        config,
+        """
       namedValues:
         - { name: admin-token, env: PORTICO_ADMIN_TOKEN }
         - { name: orders-key, env: PORTICO_ORDERS_KEY }
@@ -168,7 +212,9 @@ class CliTest {
     values.put("PORTICO_LISTENERS__MANAGEMENT__HOST", "127.0.0.1");
     values.put("PORTICO_LISTENERS__MANAGEMENT__PORT", String.valueOf(management));
     values.put("PORTICO_LISTENERS__SERVICEFABRICREVERSEPROXY__HOST", "127.0.0.1");
-    values.put("PORTICO_LISTENERS__SERVICEFABRICREVERSEPROXY__PORT", String.valueOf(GatewayProcess.freePort()));
+    values.put(
+        "PORTICO_LISTENERS__SERVICEFABRICREVERSEPROXY__PORT",
+        String.valueOf(GatewayProcess.freePort()));
     values.put("PORTICO_GATEWAY__ID", "documented-env");
     values.put("PORTICO_GATEWAY__EVENTLOOPS", "1");
     values.put("PORTICO_GATEWAY__SHUTDOWN__DELAY", "PT0S");
@@ -178,14 +224,20 @@ class CliTest {
     values.put("PORTICO_BACKENDS__0__TIMEOUTS__RESPONSE", "PT10S");
     values.put("PORTICO_BACKENDS__1__URL", "http://127.0.0.1:" + echo + "/other");
     for (int i = 0; i < 3; i++) {
-      values.put("PORTICO_REGISTRY__INSTANCES__" + i + "__URL", "http://127.0.0.1:" + echo + "/pooled-" + i);
+      values.put(
+          "PORTICO_REGISTRY__INSTANCES__" + i + "__URL",
+          "http://127.0.0.1:" + echo + "/pooled-" + i);
     }
     values.put("PORTICO_REGISTRY__REFRESHINTERVAL", "PT1S");
     values.put("PORTICO_APIS__0__SET_BACKEND_SERVICE__SF_PARTITION_KEY", "header:X-Tenant");
 
     Set<String> documented = documentedVariables();
-    assertThat(documented).as("the documentation names the variables").contains("PORTICO_CONFIG", "PORTICO_ADMIN_TOKEN");
-    assertThat(values.keySet()).as("every variable the documentation names has a value in this test").containsAll(documented);
+    assertThat(documented)
+        .as("the documentation names the variables")
+        .contains("PORTICO_CONFIG", "PORTICO_ADMIN_TOKEN");
+    assertThat(values.keySet())
+        .as("every variable the documentation names has a value in this test")
+        .containsAll(documented);
     assertThat(documented).containsAll(ConfigLoader.RESERVED_VARIABLES);
 
     GatewayProcess p = start(List.of(), values).awaitReady();
@@ -193,12 +245,25 @@ class CliTest {
     HttpResponse<Buffer> direct = web.get(traffic, "127.0.0.1", "/direct/x").send().await();
     assertThat(direct.statusCode()).isEqualTo(200);
     assertThat(direct.bodyAsJsonObject().getString("path")).isEqualTo("/direct/x");
-    assertThat(direct.bodyAsJsonObject().getJsonObject("headers").getString("via")).isEqualTo("1.1 documented-env");
-    assertThat(direct.bodyAsJsonObject().getJsonObject("headers").getString("x-orders-key")).isEqualTo("orders-secret");
-    assertThat(web.get(traffic, "127.0.0.1", "/pooled/y").send().await().bodyAsJsonObject().getString("path"))
-      .startsWith("/pooled-");
-    assertThat(web.get(management, "127.0.0.1", "/admin/config").bearerTokenAuthentication(token).send().await()
-      .bodyAsJsonObject().getString("gatewayId")).isEqualTo("documented-env");
+    assertThat(direct.bodyAsJsonObject().getJsonObject("headers").getString("via"))
+        .isEqualTo("1.1 documented-env");
+    assertThat(direct.bodyAsJsonObject().getJsonObject("headers").getString("x-orders-key"))
+        .isEqualTo("orders-secret");
+    assertThat(
+            web.get(traffic, "127.0.0.1", "/pooled/y")
+                .send()
+                .await()
+                .bodyAsJsonObject()
+                .getString("path"))
+        .startsWith("/pooled-");
+    assertThat(
+            web.get(management, "127.0.0.1", "/admin/config")
+                .bearerTokenAuthentication(token)
+                .send()
+                .await()
+                .bodyAsJsonObject()
+                .getString("gatewayId"))
+        .isEqualTo("documented-env");
     assertThat(p.stdout()).contains("config: " + config + ")");
   }
 
@@ -206,14 +271,24 @@ class CliTest {
   void aCleanStartAndStopLogNoWarning(Vertx vertx) throws Exception {
     int traffic = GatewayProcess.freePort();
     int management = GatewayProcess.freePort();
-    GatewayProcess p = start(List.of(), Map.of(
-      "PORTICO_LISTENERS__TRAFFIC__HOST", "127.0.0.1", "PORTICO_LISTENERS__TRAFFIC__PORT", String.valueOf(traffic),
-      "PORTICO_LISTENERS__MANAGEMENT__HOST", "127.0.0.1", "PORTICO_LISTENERS__MANAGEMENT__PORT", String.valueOf(management)))
-      .awaitReady();
+    GatewayProcess p =
+        start(
+                List.of(),
+                Map.of(
+                    "PORTICO_LISTENERS__TRAFFIC__HOST",
+                    "127.0.0.1",
+                    "PORTICO_LISTENERS__TRAFFIC__PORT",
+                    String.valueOf(traffic),
+                    "PORTICO_LISTENERS__MANAGEMENT__HOST",
+                    "127.0.0.1",
+                    "PORTICO_LISTENERS__MANAGEMENT__PORT",
+                    String.valueOf(management)))
+            .awaitReady();
     WebClient web = WebClient.create(vertx);
-    assertThat(web.get(traffic, "127.0.0.1", "/demo/hello").send().await().statusCode()).isEqualTo(200);
+    assertThat(web.get(traffic, "127.0.0.1", "/demo/hello").send().await().statusCode())
+        .isEqualTo(200);
     assertThat(web.get(management, "127.0.0.1", "/metrics").send().await().bodyAsString())
-      .contains("portico_request_duration_seconds");
+        .contains("portico_request_duration_seconds");
     assertThat(p.log()).doesNotContain(" WARN ").doesNotContain(" ERROR ");
     p.signal("TERM");
     assertThat(p.awaitExit(Duration.ofSeconds(30))).isZero();
@@ -221,8 +296,9 @@ class CliTest {
   }
 
   /**
-   * Every {@code PORTICO_*} name in the README, docs/, the image and the Kubernetes manifests,
-   * and in --help. Prefixes shown as examples ({@code PORTICO_LISTENERS__...}) and {@link #NOT_VARIABLES} are not variables.
+   * Every {@code PORTICO_*} name in the README, docs/, the image and the Kubernetes manifests, and
+   * in --help. Prefixes shown as examples ({@code PORTICO_LISTENERS__...}) and {@link
+   * #NOT_VARIABLES} are not variables.
    */
   static Set<String> documentedVariables() throws IOException {
     List<Path> files = new ArrayList<>();
@@ -235,7 +311,8 @@ class CliTest {
     Path kubernetes = ROOT.resolve("docker/kubernetes");
     if (Files.isDirectory(kubernetes)) {
       try (Stream<Path> k = Files.walk(kubernetes)) {
-        k.filter(f -> f.toString().endsWith(".yaml") || f.toString().endsWith(".md")).forEach(files::add);
+        k.filter(f -> f.toString().endsWith(".yaml") || f.toString().endsWith(".md"))
+            .forEach(files::add);
       }
     }
     StringBuilder text = new StringBuilder(Cli.help());

@@ -1,5 +1,9 @@
 package dev.portico.gateway;
 
+import static dev.portico.gateway.support.FabricRecords.int64;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 import dev.portico.fabric.testing.FakeCluster;
 import dev.portico.fabric.testing.TestPki;
 import dev.portico.gateway.support.GatewayHarness;
@@ -12,21 +16,16 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.junit5.VertxExtension;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLPeerUnverifiedException;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
-
-import javax.net.ssl.SSLPeerUnverifiedException;
-import java.nio.file.Path;
-import java.security.cert.X509Certificate;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
-
-import static dev.portico.gateway.support.FabricRecords.int64;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 /**
  * Client certificates over real TLS: an https backend that requires one, and a Service Fabric
@@ -44,29 +43,42 @@ class ClientCertificatesTest {
     files = TestPki.ClientFiles.write(dir, "Portico E2E CA", "portico-gateway", PFX_PASSWORD);
   }
 
-  /** An https backend that requires a client certificate from the test CA and answers with its subject. */
+  /**
+   * An https backend that requires a client certificate from the test CA and answers with its
+   * subject.
+   */
   static HttpServer mtlsBackend(Vertx vertx) {
-    return vertx.createHttpServer(new HttpServerOptions().setSsl(true)
-        .setKeyCertOptions(files.pki().server("backend.portico.test").keyCertOptions())
-        .setTrustOptions(files.pki().trustOptions())
-        .setClientAuth(ClientAuth.REQUIRED))
-      .requestHandler(req -> {
-        String subject;
-        try {
-          subject = ((X509Certificate) req.connection().sslSession().getPeerCertificates()[0])
-            .getSubjectX500Principal().getName();
-        } catch (SSLPeerUnverifiedException e) {
-          subject = "none";
-        }
-        req.response().end(subject);
-      })
-      .listen(0, "127.0.0.1").await();
+    return vertx
+        .createHttpServer(
+            new HttpServerOptions()
+                .setSsl(true)
+                .setKeyCertOptions(files.pki().server("backend.portico.test").keyCertOptions())
+                .setTrustOptions(files.pki().trustOptions())
+                .setClientAuth(ClientAuth.REQUIRED))
+        .requestHandler(
+            req -> {
+              String subject;
+              try {
+                subject =
+                    ((X509Certificate) req.connection().sslSession().getPeerCertificates()[0])
+                        .getSubjectX500Principal()
+                        .getName();
+              } catch (SSLPeerUnverifiedException e) {
+                subject = "none";
+              }
+              req.response().end(subject);
+            })
+        .listen(0, "127.0.0.1")
+        .await();
   }
 
   @Test
   void aBackendWithACertificateIdPresentsItAndItsPoolIsNotSharedWithOneWithout(Vertx vertx) {
     int port = mtlsBackend(vertx).actualPort();
-    GatewayVerticle gw = GatewayHarness.start(vertx, """
+    GatewayVerticle gw =
+        GatewayHarness.start(
+            vertx,
+            """
       certificates:
         - { id: gw, certPath: "%s", keyPath: "%s" }
       backends:
@@ -78,18 +90,21 @@ class ClientCertificatesTest {
       apis:
         - { id: with, path: /with, backend: with-cert }
         - { id: without, path: /without, backend: without-cert }
-      """.formatted(files.crt(), files.key(), port, port));
+      """
+                .formatted(files.crt(), files.key(), port, port));
     WebClient web = WebClient.create(vertx);
 
     HttpResponse<Buffer> with = web.get(gw.trafficPort(), "127.0.0.1", "/with/x").send().await();
     assertThat(with.statusCode()).isEqualTo(200);
     assertThat(with.bodyAsString()).isEqualTo("CN=portico-gateway");
     // same host and port, no certificate: a connection of its own, refused by the backend
-    HttpResponse<Buffer> without = web.get(gw.trafficPort(), "127.0.0.1", "/without/x").send().await();
+    HttpResponse<Buffer> without =
+        web.get(gw.trafficPort(), "127.0.0.1", "/without/x").send().await();
     assertThat(without.statusCode()).isEqualTo(502);
-    assertThat(without.bodyAsJsonObject().getString("reason")).isEqualTo("BackendConnectionFailure");
+    assertThat(without.bodyAsJsonObject().getString("reason"))
+        .isEqualTo("BackendConnectionFailure");
     assertThat(web.get(gw.trafficPort(), "127.0.0.1", "/with/y").send().await().bodyAsString())
-      .isEqualTo("CN=portico-gateway");
+        .isEqualTo("CN=portico-gateway");
   }
 
   @Test
@@ -97,15 +112,35 @@ class ClientCertificatesTest {
     TestPki.Issued clusterCert = files.pki().serverWithoutLoopbackNames("cluster.portico.test");
     FakeCluster cluster = new FakeCluster();
     Switchable replica = Switchable.echo(vertx, "p0-primary");
-    cluster.change(() -> cluster.apps.add(new FakeCluster.App("fabric:/Shop", new FakeCluster.Service(
-      "fabric:/Shop/Orders", "Stateful", new FakeCluster.Partition(int64(0, 99, 1, 0).get(0), "131000000000000001",
-      new FakeCluster.Endpoint("StatefulPrimary", "{\"Endpoints\":{\"\":\"" + replica.url().replace("/", "\\/")
-        + "\"}}"))))));
-    int port = cluster.listen(vertx, 0, new HttpServerOptions().setSsl(true)
-      .setKeyCertOptions(clusterCert.keyCertOptions())
-      .setTrustOptions(files.pki().trustOptions())
-      .setClientAuth(ClientAuth.REQUIRED)).await();
-    String yaml = """
+    cluster.change(
+        () ->
+            cluster.apps.add(
+                new FakeCluster.App(
+                    "fabric:/Shop",
+                    new FakeCluster.Service(
+                        "fabric:/Shop/Orders",
+                        "Stateful",
+                        new FakeCluster.Partition(
+                            int64(0, 99, 1, 0).get(0),
+                            "131000000000000001",
+                            new FakeCluster.Endpoint(
+                                "StatefulPrimary",
+                                "{\"Endpoints\":{\"\":\""
+                                    + replica.url().replace("/", "\\/")
+                                    + "\"}}"))))));
+    int port =
+        cluster
+            .listen(
+                vertx,
+                0,
+                new HttpServerOptions()
+                    .setSsl(true)
+                    .setKeyCertOptions(clusterCert.keyCertOptions())
+                    .setTrustOptions(files.pki().trustOptions())
+                    .setClientAuth(ClientAuth.REQUIRED))
+            .await();
+    String yaml =
+        """
       namedValues: [ { name: pfx-password, env: PFX_PASSWORD } ]
       certificates: [ { id: cluster-client, pfxPath: "%s", password: "{{pfx-password}}" } ]
       backends:
@@ -122,16 +157,24 @@ class ClientCertificatesTest {
     Map<String, String> env = Map.of("PFX_PASSWORD", PFX_PASSWORD);
     WebClient web = WebClient.create(vertx);
 
-    GatewayVerticle gw = GatewayHarness.start(vertx, yaml.formatted(files.pfx(), port, clusterCert.sha1()), env);
+    GatewayVerticle gw =
+        GatewayHarness.start(vertx, yaml.formatted(files.pfx(), port, clusterCert.sha1()), env);
     await().atMost(10, TimeUnit.SECONDS).until(() -> ready(web, gw).statusCode() == 200);
     HttpResponse<Buffer> r = web.get(gw.trafficPort(), "127.0.0.1", "/orders/42").send().await();
     assertThat(r.statusCode()).as(r.bodyAsString()).isEqualTo(200);
     assertThat(r.bodyAsJsonObject().getString("name")).isEqualTo("p0-primary");
 
     // pinned to another certificate: the import fails and readiness says why
-    GatewayVerticle wrong = GatewayHarness.start(vertx, yaml.formatted(files.pfx(), port, files.pki().ca().sha1()), env);
-    await().atMost(10, TimeUnit.SECONDS).until(() -> ready(web, wrong).bodyAsString()
-      .contains("matches none of serverCertificateThumbprints / serverX509Names"));
+    GatewayVerticle wrong =
+        GatewayHarness.start(
+            vertx, yaml.formatted(files.pfx(), port, files.pki().ca().sha1()), env);
+    await()
+        .atMost(10, TimeUnit.SECONDS)
+        .until(
+            () ->
+                ready(web, wrong)
+                    .bodyAsString()
+                    .contains("matches none of serverCertificateThumbprints / serverX509Names"));
     assertThat(ready(web, wrong).statusCode()).isEqualTo(503);
     cluster.close().await();
   }

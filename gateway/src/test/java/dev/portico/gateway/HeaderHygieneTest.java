@@ -1,5 +1,7 @@
 package dev.portico.gateway;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.portico.gateway.support.Backends;
 import dev.portico.gateway.support.GatewayHarness;
 import io.vertx.core.Vertx;
@@ -8,13 +10,10 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.junit5.VertxExtension;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
-
-import java.util.concurrent.TimeUnit;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 @ExtendWith(VertxExtension.class)
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
@@ -22,31 +21,47 @@ class HeaderHygieneTest {
 
   @Test
   void hopByHopHeadersAreDroppedAndForwardingHeadersSet(Vertx vertx) {
-    int port = Backends.http(vertx, req -> req.response()
-      .putHeader("connection", "keep-alive, x-backend-hop")
-      .putHeader("x-backend-hop", "internal")
-      .putHeader("keep-alive", "timeout=5")
-      .putHeader("x-kept", "yes")
-      .putHeader("content-type", "application/json")
-      .end(new JsonObject().put("headers", headersOf(req.headers())).put("uri", req.uri()).encode())).actualPort();
-    GatewayVerticle gw = GatewayHarness.start(vertx, """
+    int port =
+        Backends.http(
+                vertx,
+                req ->
+                    req.response()
+                        .putHeader("connection", "keep-alive, x-backend-hop")
+                        .putHeader("x-backend-hop", "internal")
+                        .putHeader("keep-alive", "timeout=5")
+                        .putHeader("x-kept", "yes")
+                        .putHeader("content-type", "application/json")
+                        .end(
+                            new JsonObject()
+                                .put("headers", headersOf(req.headers()))
+                                .put("uri", req.uri())
+                                .encode()))
+            .actualPort();
+    GatewayVerticle gw =
+        GatewayHarness.start(
+            vertx,
+            """
       backends:
         - { id: b, url: "http://127.0.0.1:%d/svc" }
       apis:
         - { id: a, path: /api, backend: b }
-      """.formatted(port));
-    HttpResponse<Buffer> res = WebClient.create(vertx).get(gw.trafficPort(), "127.0.0.1", "/api/items/7?q=1&r=two")
-      .putHeader("Connection", "keep-alive, X-Client-Hop")
-      .putHeader("X-Client-Hop", "secret-to-this-hop")
-      .putHeader("Keep-Alive", "timeout=10")
-      .putHeader("Proxy-Authorization", "Basic Zm9vOmJhcg==")
-      .putHeader("TE", "trailers")
-      .putHeader("Upgrade", "h2c")
-      .putHeader("X-Forwarded-For", "203.0.113.9")
-      .putHeader("traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01")
-      .putHeader("tracestate", "vendor=1")
-      .putHeader("X-Custom", "kept")
-      .send().await();
+      """
+                .formatted(port));
+    HttpResponse<Buffer> res =
+        WebClient.create(vertx)
+            .get(gw.trafficPort(), "127.0.0.1", "/api/items/7?q=1&r=two")
+            .putHeader("Connection", "keep-alive, X-Client-Hop")
+            .putHeader("X-Client-Hop", "secret-to-this-hop")
+            .putHeader("Keep-Alive", "timeout=10")
+            .putHeader("Proxy-Authorization", "Basic Zm9vOmJhcg==")
+            .putHeader("TE", "trailers")
+            .putHeader("Upgrade", "h2c")
+            .putHeader("X-Forwarded-For", "203.0.113.9")
+            .putHeader("traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01")
+            .putHeader("tracestate", "vendor=1")
+            .putHeader("X-Custom", "kept")
+            .send()
+            .await();
     assertThat(res.statusCode()).isEqualTo(200);
     JsonObject body = res.bodyAsJsonObject();
     JsonObject seen = body.getJsonObject("headers");
@@ -54,17 +69,20 @@ class HeaderHygieneTest {
     // path: prefix replaced by the backend base path, rest and query kept
     assertThat(body.getString("uri")).isEqualTo("/svc/items/7?q=1&r=two");
     // hop-by-hop, including the one named in Connection
-    assertThat(seen.fieldNames()).doesNotContain("x-client-hop", "keep-alive", "proxy-authorization", "te", "upgrade");
+    assertThat(seen.fieldNames())
+        .doesNotContain("x-client-hop", "keep-alive", "proxy-authorization", "te", "upgrade");
     assertThat(seen.getString("connection", "")).doesNotContainIgnoringCase("x-client-hop");
     // end-to-end headers pass
     assertThat(seen.getString("x-custom")).isEqualTo("kept");
-    assertThat(seen.getString("traceparent")).isEqualTo("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
+    assertThat(seen.getString("traceparent"))
+        .isEqualTo("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
     assertThat(seen.getString("tracestate")).isEqualTo("vendor=1");
     // forwarding
     assertThat(seen.getString("x-forwarded-for")).isEqualTo("203.0.113.9, 127.0.0.1");
     assertThat(seen.getString("x-forwarded-host")).isEqualTo("127.0.0.1:" + gw.trafficPort());
     assertThat(seen.getString("x-forwarded-proto")).isEqualTo("http");
-    assertThat(seen.getString("forwarded")).isEqualTo("for=127.0.0.1;host=\"127.0.0.1:" + gw.trafficPort() + "\";proto=http");
+    assertThat(seen.getString("forwarded"))
+        .isEqualTo("for=127.0.0.1;host=\"127.0.0.1:" + gw.trafficPort() + "\";proto=http");
     assertThat(seen.getString("host")).isEqualTo("127.0.0.1:" + port);
     assertThat(seen.getString("via")).startsWith("1.1 portico-");
     // request id generated, sent to the backend, returned to the client
@@ -80,21 +98,35 @@ class HeaderHygieneTest {
   @Test
   void anIncomingRequestIdIsKept(Vertx vertx) {
     int port = Backends.echo(vertx, "b").actualPort();
-    GatewayVerticle gw = GatewayHarness.start(vertx, """
+    GatewayVerticle gw =
+        GatewayHarness.start(
+            vertx,
+            """
       backends:
         - { id: b, url: "http://127.0.0.1:%d" }
       apis:
         - { id: a, path: /, backend: b }
-      """.formatted(port));
-    HttpResponse<Buffer> res = WebClient.create(vertx).get(gw.trafficPort(), "127.0.0.1", "/x")
-      .putHeader("X-Request-Id", "client-chosen-42").send().await();
+      """
+                .formatted(port));
+    HttpResponse<Buffer> res =
+        WebClient.create(vertx)
+            .get(gw.trafficPort(), "127.0.0.1", "/x")
+            .putHeader("X-Request-Id", "client-chosen-42")
+            .send()
+            .await();
     assertThat(res.getHeader("x-request-id")).isEqualTo("client-chosen-42");
-    assertThat(res.bodyAsJsonObject().getJsonObject("headers").getString("x-request-id")).isEqualTo("client-chosen-42");
+    assertThat(res.bodyAsJsonObject().getJsonObject("headers").getString("x-request-id"))
+        .isEqualTo("client-chosen-42");
   }
 
   static JsonObject headersOf(io.vertx.core.MultiMap headers) {
     JsonObject out = new JsonObject();
-    headers.names().forEach(n -> out.put(n.toLowerCase(java.util.Locale.ROOT), String.join(", ", headers.getAll(n))));
+    headers
+        .names()
+        .forEach(
+            n ->
+                out.put(
+                    n.toLowerCase(java.util.Locale.ROOT), String.join(", ", headers.getAll(n))));
     return out;
   }
 }

@@ -1,19 +1,21 @@
 package dev.portico.gateway;
 
-import dev.portico.gateway.support.Backends;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.portico.gateway.support.Backends;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
-/** Through the real launcher: a shared registry that cannot be reached stops the start like a bad configuration. */
+/**
+ * Through the real launcher: a shared registry that cannot be reached stops the start like a bad
+ * configuration.
+ */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class RegistryStartFailureTest {
 
@@ -22,7 +24,9 @@ class RegistryStartFailureTest {
     int closed = Backends.closedPort();
     int traffic = LaunchTest.freePort();
     Path config = dir.resolve("gateway.yaml");
-    Files.writeString(config, """
+    Files.writeString(
+        config,
+        """
       listeners: { traffic: { host: 127.0.0.1, port: %d }, management: { host: 127.0.0.1, port: %d } }
       namedValues: [ { name: redis-password, env: REDIS_PASSWORD } ]
       registry:
@@ -32,14 +36,23 @@ class RegistryStartFailureTest {
         instances: [ { service: orders, url: "http://127.0.0.1:1" } ]
       backends: [ { id: orders, url: orders } ]
       apis: [ { id: orders, path: /orders, backend: orders } ]
-      """.formatted(traffic, LaunchTest.freePort(), closed));
-    LaunchTest.Result r = LaunchTest.run(List.of("--config", config.toString()), Map.of("REDIS_PASSWORD", "s3cret-pw-81"), null);
+      """
+            .formatted(traffic, LaunchTest.freePort(), closed));
+    LaunchTest.Result r =
+        LaunchTest.run(
+            List.of("--config", config.toString()), Map.of("REDIS_PASSWORD", "s3cret-pw-81"), null);
     assertThat(r.exit()).isEqualTo(2);
     List<String> errLines = r.stderr().lines().filter(l -> !l.isBlank()).toList();
     assertThat(errLines).as(r.stderr()).hasSize(1);
-    assertThat(errLines.get(0)).startsWith("gateway not started: the registry (redis at redis://127.0.0.1:" + closed
-      + ", key portico:registry) could not be read or written:");
+    assertThat(errLines.get(0))
+        .startsWith(
+            "gateway not started: the registry (redis at redis://127.0.0.1:"
+                + closed
+                + ", key portico:registry) could not be read or written:");
     String all = r.stdout() + r.stderr();
-    assertThat(all).doesNotContain("s3cret-pw-81").doesNotContain("\tat ").doesNotContain("Exception:");
+    assertThat(all)
+        .doesNotContain("s3cret-pw-81")
+        .doesNotContain("\tat ")
+        .doesNotContain("Exception:");
   }
 }

@@ -1,5 +1,8 @@
 package dev.portico.gateway;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 import dev.portico.gateway.pipeline.ExchangeObserver;
 import dev.portico.gateway.resilience.BreakerTransition;
 import dev.portico.gateway.support.GatewayHarness;
@@ -12,11 +15,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.junit5.VertxExtension;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
-
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -24,9 +22,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Circuit breakers, pools, retries and reconnect against real loopback backends. */
 @ExtendWith(VertxExtension.class)
@@ -41,7 +40,9 @@ class ResilienceTest {
   void setUp(Vertx vertx) {
     this.vertx = vertx;
     this.web = WebClient.create(vertx);
-    vertx.eventBus().<JsonObject>consumer(BreakerTransition.ADDRESS, m -> transitions.add(m.body()));
+    vertx
+        .eventBus()
+        .<JsonObject>consumer(BreakerTransition.ADDRESS, m -> transitions.add(m.body()));
   }
 
   /** Counts attempts per backend, and retries, as the gateway reports them. */
@@ -69,14 +70,18 @@ class ResilienceTest {
   }
 
   @Test
-  void killingOnePoolMemberUnderLoadFailsNoRequestAndItComesBackAfterTheTripTime() throws Exception {
+  void killingOnePoolMemberUnderLoadFailsNoRequestAndItComesBackAfterTheTripTime()
+      throws Exception {
     Switchable a = Switchable.echo(vertx, "a");
     Switchable b = Switchable.echo(vertx, "b");
     Switchable c = Switchable.echo(vertx, "c");
     Attempts attempts = new Attempts();
-    String breaker = "circuitBreaker: { rules: [ { name: dead, failureCondition: { count: 3, interval: PT10S,"
-      + " errorReasons: [BackendConnectionFailure] }, tripDuration: PT2S } ] }";
-    GatewayVerticle gw = start("""
+    String breaker =
+        "circuitBreaker: { rules: [ { name: dead, failureCondition: { count: 3, interval: PT10S,"
+            + " errorReasons: [BackendConnectionFailure] }, tripDuration: PT2S } ] }";
+    GatewayVerticle gw =
+        start(
+            """
       backends:
         - { id: a, url: "%s", %s }
         - { id: b, url: "%s", %s }
@@ -89,7 +94,9 @@ class ResilienceTest {
           path: /api
           backend: pool
           retry: { count: 2, errorReasons: [BackendConnectionFailure] }
-      """.formatted(a.url(), breaker, b.url(), breaker, c.url(), breaker), attempts);
+      """
+                .formatted(a.url(), breaker, b.url(), breaker, c.url(), breaker),
+            attempts);
 
     // the load runs until this test has seen what it waits for (bounded by Load's safety nets)
     Load load = Load.start(vertx, gw.trafficPort(), "/api/x", 4);
@@ -116,13 +123,18 @@ class ResilienceTest {
 
     assertThat(hits).hasSizeGreaterThan(1000);
     assertThat(hits).as("failed GETs").allSatisfy(h -> assertThat(h.status()).isEqualTo(200));
-    // the breaker opened on its third failure (plus at most the requests already in flight, 4 workers)
+    // the breaker opened on its third failure (plus at most the requests already in flight, 4
+    // workers)
     assertThat(failuresAtOpen).isBetween(3, 3 + 4);
     // while b was dead and tripped, nobody was answered by it
-    assertThat(hits).filteredOn(h -> h.atNanos() > killed && h.atNanos() < revived).noneMatch(h -> h.instance().equals("b"));
+    assertThat(hits)
+        .filteredOn(h -> h.atNanos() > killed && h.atNanos() < revived)
+        .noneMatch(h -> h.instance().equals("b"));
     // before the kill the three shared the load; after recovery b serves again
-    Map<String, Long> before = hits.stream().filter(h -> h.atNanos() < killed)
-      .collect(Collectors.groupingBy(Hit::instance, Collectors.counting()));
+    Map<String, Long> before =
+        hits.stream()
+            .filter(h -> h.atNanos() < killed)
+            .collect(Collectors.groupingBy(Hit::instance, Collectors.counting()));
     assertThat(before).containsKeys("a", "b", "c");
     assertThat(hits).filteredOn(h -> h.atNanos() > revived).anyMatch(h -> h.instance().equals("b"));
   }
@@ -131,7 +143,9 @@ class ResilienceTest {
   void lowerPriorityMembersServeOnlyWhileTheHigherOnesAreUnavailable() throws Exception {
     Switchable primary = Switchable.echo(vertx, "primary");
     Switchable secondary = Switchable.echo(vertx, "secondary");
-    GatewayVerticle gw = start("""
+    GatewayVerticle gw =
+        start(
+            """
       backends:
         - id: primary
           url: "%s"
@@ -142,7 +156,9 @@ class ResilienceTest {
           pool: { services: [ { id: primary, priority: 1 }, { id: secondary, priority: 2 } ] }
       apis:
         - { id: api, path: /, backend: pool, retry: { count: 1 } }
-      """.formatted(primary.url(), secondary.url()), ExchangeObserver.NONE);
+      """
+                .formatted(primary.url(), secondary.url()),
+            ExchangeObserver.NONE);
     for (int i = 0; i < 20; i++) {
       assertThat(name(get(gw, "/x"))).isEqualTo("primary");
     }
@@ -163,14 +179,20 @@ class ResilienceTest {
   @Test
   void aBackendsRetryAfterSetsTheOpenTimeAndTheClientGets503WithRetryAfter() {
     AtomicInteger mode = new AtomicInteger(503);
-    Switchable busy = Switchable.start(vertx, "busy", req -> {
-      if (mode.get() == 503) {
-        req.response().setStatusCode(503).putHeader("retry-after", "2").end("busy");
-      } else {
-        req.response().end("{\"name\":\"busy\"}");
-      }
-    });
-    GatewayVerticle gw = start("""
+    Switchable busy =
+        Switchable.start(
+            vertx,
+            "busy",
+            req -> {
+              if (mode.get() == 503) {
+                req.response().setStatusCode(503).putHeader("retry-after", "2").end("busy");
+              } else {
+                req.response().end("{\"name\":\"busy\"}");
+              }
+            });
+    GatewayVerticle gw =
+        start(
+            """
       backends:
         - id: busy
           url: "%s"
@@ -182,7 +204,9 @@ class ResilienceTest {
                 acceptRetryAfter: true
       apis:
         - { id: api, path: /, backend: busy }
-      """.formatted(busy.url()), ExchangeObserver.NONE);
+      """
+                .formatted(busy.url()),
+            ExchangeObserver.NONE);
     HttpResponse<Buffer> first = get(gw, "/x");
     assertThat(first.statusCode()).isEqualTo(503);
     assertThat(first.bodyAsString()).isEqualTo("busy");
@@ -191,12 +215,19 @@ class ResilienceTest {
     assertThat(refused.bodyAsJsonObject().getString("reason")).isEqualTo("BackendUnavailable");
     assertThat(Integer.parseInt(refused.getHeader("retry-after"))).isBetween(1, 2);
     assertThat(busy.served()).isEqualTo(1);
-    assertThat(transitions).anyMatch(t -> t.getString("to").equals("OPEN") && t.getLong("retryAfterSeconds") == 2);
+    assertThat(transitions)
+        .anyMatch(t -> t.getString("to").equals("OPEN") && t.getLong("retryAfterSeconds") == 2);
     mode.set(200);
-    await().atMost(5, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(200)).until(() -> get(gw, "/x").statusCode() == 200);
-    // transitions travel over the event bus: the CLOSED one may land just after the 200 (seen under load)
-    await().atMost(5, TimeUnit.SECONDS).untilAsserted(() ->
-      assertThat(transitions).anyMatch(t -> t.getString("to").equals("CLOSED")));
+    await()
+        .atMost(5, TimeUnit.SECONDS)
+        .pollInterval(Duration.ofMillis(200))
+        .until(() -> get(gw, "/x").statusCode() == 200);
+    // transitions travel over the event bus: the CLOSED one may land just after the 200 (seen under
+    // load)
+    await()
+        .atMost(5, TimeUnit.SECONDS)
+        .untilAsserted(
+            () -> assertThat(transitions).anyMatch(t -> t.getString("to").equals("CLOSED")));
   }
 
   @Test
@@ -204,7 +235,9 @@ class ResilienceTest {
     Switchable x = Switchable.start(vertx, "x", req -> req.response().setStatusCode(503).end());
     Switchable y = Switchable.start(vertx, "y", req -> req.response().setStatusCode(503).end());
     Attempts attempts = new Attempts();
-    GatewayVerticle gw = start("""
+    GatewayVerticle gw =
+        start(
+            """
       backends:
         - { id: x, url: "%s", circuitBreaker: { rules: [] } }
         - { id: y, url: "%s", circuitBreaker: { rules: [] } }
@@ -214,7 +247,9 @@ class ResilienceTest {
           path: /
           backend: pool
           retry: { count: 3, statusCodes: [503], backoff: { base: PT0.001S, max: PT0.002S }, budget: { ratio: 0, minPerSecond: 1 } }
-      """.formatted(x.url(), y.url()), attempts);
+      """
+                .formatted(x.url(), y.url()),
+            attempts);
     for (int i = 0; i < 30; i++) {
       assertThat(get(gw, "/x").statusCode()).isEqualTo(503);
     }
@@ -225,9 +260,13 @@ class ResilienceTest {
 
   @Test
   void anUnbufferedPostIsNeverRetriedAndABufferedOneIsResentWhole() {
-    Switchable breaking = Switchable.start(vertx, "breaking", req -> req.body().onSuccess(b -> req.connection().close()));
+    Switchable breaking =
+        Switchable.start(
+            vertx, "breaking", req -> req.body().onSuccess(b -> req.connection().close()));
     Switchable healthy = Switchable.echo(vertx, "healthy");
-    GatewayVerticle gw = start("""
+    GatewayVerticle gw =
+        start(
+            """
       backends:
         - { id: breaking, url: "%s" }
         - { id: healthy, url: "%s" }
@@ -239,19 +278,26 @@ class ResilienceTest {
           path: /
           backend: pool
           retry: { count: 2, methods: [GET, PUT, POST], bufferBodyLimit: 1024, errorReasons: [BackendConnectionFailure] }
-      """.formatted(breaking.url(), healthy.url()), ExchangeObserver.NONE);
+      """
+                .formatted(breaking.url(), healthy.url()),
+            ExchangeObserver.NONE);
     Buffer big = Buffer.buffer(new byte[4096]);
-    HttpResponse<Buffer> post = web.post(gw.trafficPort(), "127.0.0.1", "/orders").sendBuffer(big).await();
+    HttpResponse<Buffer> post =
+        web.post(gw.trafficPort(), "127.0.0.1", "/orders").sendBuffer(big).await();
     assertThat(post.statusCode()).isEqualTo(502);
     assertThat(post.bodyAsJsonObject().getString("reason")).isEqualTo("BackendConnectionFailure");
     assertThat(breaking.served()).isEqualTo(1);
     assertThat(healthy.served()).isZero();
-    HttpResponse<Buffer> put = web.put(gw.trafficPort(), "127.0.0.1", "/orders/1").sendBuffer(big).await();
-    assertThat(put.statusCode()).as("idempotent, but its streamed body already left").isEqualTo(502);
+    HttpResponse<Buffer> put =
+        web.put(gw.trafficPort(), "127.0.0.1", "/orders/1").sendBuffer(big).await();
+    assertThat(put.statusCode())
+        .as("idempotent, but its streamed body already left")
+        .isEqualTo(502);
     assertThat(healthy.served()).isZero();
 
     Buffer small = Buffer.buffer(new byte[700]);
-    HttpResponse<Buffer> buffered = web.post(gw.trafficPort(), "127.0.0.1", "/orders").sendBuffer(small).await();
+    HttpResponse<Buffer> buffered =
+        web.post(gw.trafficPort(), "127.0.0.1", "/orders").sendBuffer(small).await();
     assertThat(buffered.statusCode()).isEqualTo(200);
     assertThat(buffered.bodyAsJsonObject().getString("name")).isEqualTo("healthy");
     assertThat(buffered.bodyAsJsonObject().getInteger("bodyBytes")).isEqualTo(700);
@@ -262,14 +308,18 @@ class ResilienceTest {
   void aTrippedSingleBackendAnswers503WithTheTimeLeftAndReconnectClosesIt() {
     Switchable dead = Switchable.echo(vertx, "dead");
     dead.kill();
-    GatewayVerticle gw = start("""
+    GatewayVerticle gw =
+        start(
+            """
       backends:
         - id: dead
           url: "%s"
           circuitBreaker: { rules: [ { failureCondition: { count: 1, interval: PT10S, errorReasons: [BackendConnectionFailure] }, tripDuration: PT1M } ] }
       apis:
         - { id: api, path: /, backend: dead }
-      """.formatted(dead.url()), ExchangeObserver.NONE);
+      """
+                .formatted(dead.url()),
+            ExchangeObserver.NONE);
     assertThat(get(gw, "/x").statusCode()).isEqualTo(502);
     HttpResponse<Buffer> tripped = get(gw, "/x");
     assertThat(tripped.statusCode()).isEqualTo(503);
@@ -294,7 +344,9 @@ class ResilienceTest {
   void oneBadInstanceOfAServiceIsTakenOutAloneAndAffinityFollowsAvailability() {
     Switchable i1 = Switchable.echo(vertx, "i1");
     Switchable i2 = Switchable.echo(vertx, "i2");
-    GatewayVerticle gw = start("""
+    GatewayVerticle gw =
+        start(
+            """
       registry:
         instances:
           - { service: svc, url: "%s" }
@@ -306,33 +358,51 @@ class ResilienceTest {
           circuitBreaker: { rules: [ { failureCondition: { count: 2, interval: PT10S, errorReasons: [BackendConnectionFailure] }, tripDuration: PT30S } ] }
       apis:
         - { id: api, path: /, backend: svc, retry: { count: 1 } }
-      """.formatted(i1.url(), i2.url()), ExchangeObserver.NONE);
+      """
+                .formatted(i1.url(), i2.url()),
+            ExchangeObserver.NONE);
     HttpResponse<Buffer> first = get(gw, "/x");
     String cookie = first.cookies().get(0);
     String stuck = name(first);
     assertThat(cookie).startsWith("portico-sticky=").containsIgnoringCase("HttpOnly");
     String cookieValue = cookie.substring(0, cookie.indexOf(';'));
     for (int i = 0; i < 20; i++) {
-      HttpResponse<Buffer> r = web.get(gw.trafficPort(), "127.0.0.1", "/x").putHeader("cookie", cookieValue).send().await();
+      HttpResponse<Buffer> r =
+          web.get(gw.trafficPort(), "127.0.0.1", "/x")
+              .putHeader("cookie", cookieValue)
+              .send()
+              .await();
       assertThat(name(r)).isEqualTo(stuck);
       assertThat(r.cookies()).isEmpty();
     }
     Switchable stuckOne = stuck.equals("i1") ? i1 : i2;
     stuckOne.kill();
     for (int i = 0; i < 10; i++) {
-      HttpResponse<Buffer> r = web.get(gw.trafficPort(), "127.0.0.1", "/x").putHeader("cookie", cookieValue).send().await();
+      HttpResponse<Buffer> r =
+          web.get(gw.trafficPort(), "127.0.0.1", "/x")
+              .putHeader("cookie", cookieValue)
+              .send()
+              .await();
       assertThat(r.statusCode()).isEqualTo(200);
       assertThat(name(r)).isNotEqualTo(stuck);
     }
-    assertThat(transitions).filteredOn(t -> t.getString("to").equals("OPEN"))
-      .extracting(t -> t.getString("endpoint")).containsExactly("127.0.0.1:" + stuckOne.port());
+    assertThat(transitions)
+        .filteredOn(t -> t.getString("to").equals("OPEN"))
+        .extracting(t -> t.getString("endpoint"))
+        .containsExactly("127.0.0.1:" + stuckOne.port());
   }
 
   @Test
   void leastRequestsSendsLessToASlowInstance() throws Exception {
     Switchable fast = Switchable.echo(vertx, "fast");
-    Switchable slow = Switchable.start(vertx, "slow", req -> vertx.setTimer(150, t -> req.response().end("{\"name\":\"slow\"}")));
-    GatewayVerticle gw = start("""
+    Switchable slow =
+        Switchable.start(
+            vertx,
+            "slow",
+            req -> vertx.setTimer(150, t -> req.response().end("{\"name\":\"slow\"}")));
+    GatewayVerticle gw =
+        start(
+            """
       registry:
         instances:
           - { service: svc, url: "%s" }
@@ -341,9 +411,12 @@ class ResilienceTest {
         - { id: svc, url: svc, loadBalancing: { strategy: leastRequests } }
       apis:
         - { id: api, path: /, backend: svc }
-      """.formatted(fast.url(), slow.url()), ExchangeObserver.NONE);
+      """
+                .formatted(fast.url(), slow.url()),
+            ExchangeObserver.NONE);
     Load load = Load.start(vertx, gw.trafficPort(), "/x", 8);
-    // enough answers that the slow instance (150 ms each) could have taken its even share many times over
+    // enough answers that the slow instance (150 ms each) could have taken its even share many
+    // times over
     load.awaitHits(2000, h -> true, Duration.ofSeconds(60));
     List<Hit> hits = load.stop();
     long slowHits = hits.stream().filter(h -> h.instance().equals("slow")).count();
@@ -352,11 +425,14 @@ class ResilienceTest {
   }
 
   boolean opened(String backend) {
-    return transitions.stream().anyMatch(t -> t.getString("backend").equals(backend) && t.getString("to").equals("OPEN"));
+    return transitions.stream()
+        .anyMatch(t -> t.getString("backend").equals(backend) && t.getString("to").equals("OPEN"));
   }
 
   boolean closedAgain(String backend) {
-    return transitions.stream().anyMatch(t -> t.getString("backend").equals(backend) && t.getString("to").equals("CLOSED"));
+    return transitions.stream()
+        .anyMatch(
+            t -> t.getString("backend").equals(backend) && t.getString("to").equals("CLOSED"));
   }
 
   HttpResponse<Buffer> get(GatewayVerticle gw, String path) {
@@ -364,6 +440,8 @@ class ResilienceTest {
   }
 
   static String name(HttpResponse<Buffer> r) {
-    return r.statusCode() == 200 ? r.bodyAsJsonObject().getString("name") : "status " + r.statusCode();
+    return r.statusCode() == 200
+        ? r.bodyAsJsonObject().getString("name")
+        : "status " + r.statusCode();
   }
 }

@@ -4,7 +4,9 @@ import java.util.Locale;
 
 /** A circuit breaker's state, as the {@code state} and {@code to} labels spell it. */
 public enum BreakerState {
-  CLOSED, OPEN, HALF_OPEN;
+  CLOSED,
+  OPEN,
+  HALF_OPEN;
 
   private final String label = name().toLowerCase(Locale.ROOT);
 

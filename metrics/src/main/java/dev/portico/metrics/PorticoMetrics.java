@@ -9,7 +9,6 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
-import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -20,6 +19,7 @@ import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -29,7 +29,6 @@ import io.vertx.micrometer.Label;
 import io.vertx.micrometer.MetricsDomain;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
-
 import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
@@ -42,11 +41,11 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
- * Portico's metrics: one Prometheus registry holding the gateway's own meters (see
- * {@link MeterNames}), the JVM and process meters, and Vert.x's (HTTP server and client, pools,
- * event bus) when Vert.x is built with {@link #vertxMetricsFactory()} and {@link #vertxMetricsOptions()}.
- * It knows nothing of the gateway: callers record plain ids and values, and the label value sets
- * are those of {@link Labels}.
+ * Portico's metrics: one Prometheus registry holding the gateway's own meters (see {@link
+ * MeterNames}), the JVM and process meters, and Vert.x's (HTTP server and client, pools, event bus)
+ * when Vert.x is built with {@link #vertxMetricsFactory()} and {@link #vertxMetricsOptions()}. It
+ * knows nothing of the gateway: callers record plain ids and values, and the label value sets are
+ * those of {@link Labels}.
  *
  * <p>Recording methods are thread-safe, lock-free and cheap enough for the request path.
  */
@@ -54,8 +53,10 @@ public final class PorticoMetrics implements AutoCloseable {
 
   /** Content type of the Prometheus text format. */
   public static final String TEXT_FORMAT = "text/plain; version=0.0.4; charset=utf-8";
+
   /** Content type of OpenMetrics text, served when the scraper asks for it. */
-  public static final String OPENMETRICS_FORMAT = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+  public static final String OPENMETRICS_FORMAT =
+      "application/openmetrics-text; version=1.0.0; charset=utf-8";
 
   private static final AtomicInteger INSTANCES = new AtomicInteger();
 
@@ -69,14 +70,19 @@ public final class PorticoMetrics implements AutoCloseable {
   private final AtomicInteger lastReloadSuccessful = new AtomicInteger(1);
   private final Counter drainAbandoned;
   private final java.util.concurrent.ConcurrentHashMap<String, WebSocketMeters> webSockets =
-    new java.util.concurrent.ConcurrentHashMap<>();
+      new java.util.concurrent.ConcurrentHashMap<>();
   private final java.time.Duration[] bucketDurations;
 
   private PorticoMetrics(MetricsSettings settings, SpanContext exemplars) {
-    // without a span context Micrometer installs no exemplar sampler at all: tracing off costs nothing here
-    registry = exemplars == null ? new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)
-      : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT, new PrometheusRegistry(), Clock.SYSTEM, exemplars);
-    // filters before the first meter: Micrometer applies them only to meters registered later (and warns)
+    // without a span context Micrometer installs no exemplar sampler at all: tracing off costs
+    // nothing here
+    registry =
+        exemplars == null
+            ? new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)
+            : new PrometheusMeterRegistry(
+                PrometheusConfig.DEFAULT, new PrometheusRegistry(), Clock.SYSTEM, exemplars);
+    // filters before the first meter: Micrometer applies them only to meters registered later (and
+    // warns)
     if (settings.jvm()) {
       promtoolCleanJvmFilters();
     }
@@ -88,17 +94,28 @@ public final class PorticoMetrics implements AutoCloseable {
     breakers = new BreakerMeters(registry);
     registryInstances = new RegistryMeters(registry);
     fabric = new FabricMeters(registry);
-    drainAbandoned = Counter.builder(MeterNames.DRAIN_ABANDONED)
-      .description("Requests still in flight when a shutdown drain's grace period ended (cut off)")
-      .register(registry);
-    Gauge.builder(MeterNames.CONFIG_LAST_RELOAD_SUCCESSFUL, lastReloadSuccessful, AtomicInteger::get)
-      .description("1 when the last configuration reload applied or found nothing to change (1 before any), else 0")
-      .register(registry);
+    drainAbandoned =
+        Counter.builder(MeterNames.DRAIN_ABANDONED)
+            .description(
+                "Requests still in flight when a shutdown drain's grace period ended (cut off)")
+            .register(registry);
+    Gauge.builder(
+            MeterNames.CONFIG_LAST_RELOAD_SUCCESSFUL, lastReloadSuccessful, AtomicInteger::get)
+        .description(
+            "1 when the last configuration reload applied or found nothing to change (1 before any), else 0")
+        .register(registry);
     if (settings.jvm()) {
       promtoolCleanJvmNames();
-      bind(new ClassLoaderMetrics(), new JvmMemoryMetrics(), new JvmGcMetrics(), new JvmHeapPressureMetrics(),
-        new JvmThreadMetrics(), new JvmInfoMetrics(), new ProcessorMetrics(),
-        new UptimeMetrics(), new FileDescriptorMetrics());
+      bind(
+          new ClassLoaderMetrics(),
+          new JvmMemoryMetrics(),
+          new JvmGcMetrics(),
+          new JvmHeapPressureMetrics(),
+          new JvmThreadMetrics(),
+          new JvmInfoMetrics(),
+          new ProcessorMetrics(),
+          new UptimeMetrics(),
+          new FileDescriptorMetrics());
     }
   }
 
@@ -125,31 +142,37 @@ public final class PorticoMetrics implements AutoCloseable {
   }
 
   /**
-   * Put into {@code VertxOptions.setMetricsOptions(...)} together with {@link #vertxMetricsFactory()}.
-   * Vert.x's default labels minus {@code method}: Vert.x would take it verbatim from the request
-   * line, so any client could mint series with made-up methods ({@code portico_request_duration_seconds}
-   * carries the method, folded onto the standard set). Plus {@code local}, the listener's address,
-   * which tells traffic from management and scrapes; there are as many values as listeners.
+   * Put into {@code VertxOptions.setMetricsOptions(...)} together with {@link
+   * #vertxMetricsFactory()}. Vert.x's default labels minus {@code method}: Vert.x would take it
+   * verbatim from the request line, so any client could mint series with made-up methods ({@code
+   * portico_request_duration_seconds} carries the method, folded onto the standard set). Plus
+   * {@code local}, the listener's address, which tells traffic from management and scrapes; there
+   * are as many values as listeners.
    */
   public MicrometerMetricsOptions vertxMetricsOptions() {
     return vertxMetricsOptions(true);
   }
 
   /**
-   * @param http also Vert.x's per-request HTTP server and client meters; they repeat the
-   *             gateway's request and upstream histograms at several registry look-ups per request
+   * @param http also Vert.x's per-request HTTP server and client meters; they repeat the gateway's
+   *     request and upstream histograms at several registry look-ups per request
    */
   public MicrometerMetricsOptions vertxMetricsOptions(boolean http) {
-    MicrometerMetricsOptions options = new MicrometerMetricsOptions()
-      .setEnabled(true)
-      .setRegistryName(vertxRegistryName)
-      .setJvmMetricsEnabled(false)
-      // the event bus only carries registry announcements and breaker events here; its meters
-      // also re-register a gauge per handler, which Micrometer warns about at start-up
-      .addDisabledMetricsCategory(MetricsDomain.EVENT_BUS)
-      .setLabels(EnumSet.of(Label.LOCAL, Label.HTTP_CODE, Label.POOL_TYPE, Label.POOL_NAME, Label.EB_SIDE));
+    MicrometerMetricsOptions options =
+        new MicrometerMetricsOptions()
+            .setEnabled(true)
+            .setRegistryName(vertxRegistryName)
+            .setJvmMetricsEnabled(false)
+            // the event bus only carries registry announcements and breaker events here; its meters
+            // also re-register a gauge per handler, which Micrometer warns about at start-up
+            .addDisabledMetricsCategory(MetricsDomain.EVENT_BUS)
+            .setLabels(
+                EnumSet.of(
+                    Label.LOCAL, Label.HTTP_CODE, Label.POOL_TYPE, Label.POOL_NAME, Label.EB_SIDE));
     if (!http) {
-      options.addDisabledMetricsCategory(MetricsDomain.HTTP_SERVER).addDisabledMetricsCategory(MetricsDomain.HTTP_CLIENT);
+      options
+          .addDisabledMetricsCategory(MetricsDomain.HTTP_SERVER)
+          .addDisabledMetricsCategory(MetricsDomain.HTTP_CLIENT);
     }
     return options;
   }
@@ -168,16 +191,20 @@ public final class PorticoMetrics implements AutoCloseable {
 
   /**
    * @param backendId backend id, or {@code null} when none was chosen
-   * @param method    the HTTP method name as received (non-standard ones count as {@code OTHER})
-   * @param status    the status sent, 0 when none was
-   * @param reason    the error reason, {@code null} when none
-   * @param nanos     from accept to the end of the response
+   * @param method the HTTP method name as received (non-standard ones count as {@code OTHER})
+   * @param status the status sent, 0 when none was
+   * @param reason the error reason, {@code null} when none
+   * @param nanos from accept to the end of the response
    */
-  public void requestCompleted(String apiId, String backendId, String method, int status, String reason, long nanos) {
+  public void requestCompleted(
+      String apiId, String backendId, String method, int status, String reason, long nanos) {
     requests.completed(apiId, backendId, method, status, reason, nanos);
   }
 
-  /** One attempt at a backend ended: response headers ({@code status}), or a failure ({@code status} 0, {@code reason}). */
+  /**
+   * One attempt at a backend ended: response headers ({@code status}), or a failure ({@code status}
+   * 0, {@code reason}).
+   */
   public void upstreamAttempt(String backendId, int status, String reason, long nanos) {
     requests.attempt(backendId, status, reason, nanos);
   }
@@ -189,7 +216,10 @@ public final class PorticoMetrics implements AutoCloseable {
   /** The WebSocket meters of {@code apiId}, made on first use (issue 14). */
   public WebSocketMeters webSocket(String apiId) {
     WebSocketMeters m = webSockets.get(apiId);
-    return m != null ? m : webSockets.computeIfAbsent(apiId, id -> new WebSocketMeters(registry, id, bucketDurations));
+    return m != null
+        ? m
+        : webSockets.computeIfAbsent(
+            apiId, id -> new WebSocketMeters(registry, id, bucketDurations));
   }
 
   public long inFlight(String apiId) {
@@ -214,41 +244,53 @@ public final class PorticoMetrics implements AutoCloseable {
 
   /**
    * Replaces the registry counts, per service and then per source (a bounded set of labels the
-   * caller chooses: its registry sources' ids and a few fixed values). Services absent from
-   * {@code counts} read 0 if in {@code keep} (services the configuration routes to), and lose their
-   * series otherwise.
+   * caller chooses: its registry sources' ids and a few fixed values). Services absent from {@code
+   * counts} read 0 if in {@code keep} (services the configuration routes to), and lose their series
+   * otherwise.
    */
-  public void registryInstances(Map<String, Map<String, ServiceInstanceCounts>> counts, Set<String> keep) {
+  public void registryInstances(
+      Map<String, Map<String, ServiceInstanceCounts>> counts, Set<String> keep) {
     registryInstances.update(counts, keep);
   }
 
   /**
    * Applies a registry change: new counts, per source, of the {@code changed} services; one whose
-   * map is empty has no record any more: it reads 0 if in {@code keep}, and loses its series otherwise.
+   * map is empty has no record any more: it reads 0 if in {@code keep}, and loses its series
+   * otherwise.
    */
-  public void registryInstancesChanged(Map<String, Map<String, ServiceInstanceCounts>> changed, Set<String> keep) {
+  public void registryInstancesChanged(
+      Map<String, Map<String, ServiceInstanceCounts>> changed, Set<String> keep) {
     registryInstances.changed(changed, keep);
   }
 
-  /** One Service Fabric resolution of {@code service} (a {@code fabric:/App/Service} name) and how long it took. */
+  /**
+   * One Service Fabric resolution of {@code service} (a {@code fabric:/App/Service} name) and how
+   * long it took.
+   */
   public void recordFabricResolution(String service, FabricResolution result, long nanos) {
     fabric.record(service, result, nanos);
   }
 
-  /** Exposes a count kept elsewhere (for instance by the access log writer) as {@code portico_access_log_dropped_total}. */
+  /**
+   * Exposes a count kept elsewhere (for instance by the access log writer) as {@code
+   * portico_access_log_dropped_total}.
+   */
   public void bindAccessLogDropped(Supplier<Long> dropped) {
     FunctionCounter.builder(MeterNames.ACCESS_LOG_DROPPED, dropped, d -> d.get())
-      .description("Access log lines dropped because the writer could not keep up")
-      .register(registry);
+        .description("Access log lines dropped because the writer could not keep up")
+        .register(registry);
   }
 
   /**
-   * A configuration reload ended with {@code result} ({@code applied}, {@code unchanged}, {@code invalid},
-   * {@code restart_required}, {@code failed}); the first two count as successful.
+   * A configuration reload ended with {@code result} ({@code applied}, {@code unchanged}, {@code
+   * invalid}, {@code restart_required}, {@code failed}); the first two count as successful.
    */
   public void configReloaded(String result) {
-    Counter.builder(MeterNames.CONFIG_RELOADS).description("Configuration reloads, by result")
-      .tag("result", result).register(registry).increment();
+    Counter.builder(MeterNames.CONFIG_RELOADS)
+        .description("Configuration reloads, by result")
+        .tag("result", result)
+        .register(registry)
+        .increment();
     lastReloadSuccessful.set("applied".equals(result) || "unchanged".equals(result) ? 1 : 0);
   }
 
@@ -260,19 +302,23 @@ public final class PorticoMetrics implements AutoCloseable {
    */
   public void bindReadiness(BooleanSupplier ready, Map<String, BooleanSupplier> degradedByCheck) {
     Gauge.builder(MeterNames.READY, ready, r -> r.getAsBoolean() ? 1 : 0)
-      .description("1 when /health/ready answers 200 (ready, possibly degraded), else 0 (not ready, or draining)")
-      .register(registry);
-    degradedByCheck.forEach((check, degraded) -> Gauge.builder(MeterNames.READINESS_DEGRADED, degraded, d -> d.getAsBoolean() ? 1 : 0)
-      .description("1 while the readiness check serves from data it cannot refresh (ready, but degraded)")
-      .tag(MeterNames.CHECK, check)
-      .register(registry));
+        .description(
+            "1 when /health/ready answers 200 (ready, possibly degraded), else 0 (not ready, or draining)")
+        .register(registry);
+    degradedByCheck.forEach(
+        (check, degraded) ->
+            Gauge.builder(MeterNames.READINESS_DEGRADED, degraded, d -> d.getAsBoolean() ? 1 : 0)
+                .description(
+                    "1 while the readiness check serves from data it cannot refresh (ready, but degraded)")
+                .tag(MeterNames.CHECK, check)
+                .register(registry));
   }
 
   /** {@code portico_draining} from {@code draining}, read when scraped. */
   public void bindDraining(BooleanSupplier draining) {
     Gauge.builder(MeterNames.DRAINING, draining, d -> d.getAsBoolean() ? 1 : 0)
-      .description("1 from the shutdown signal on (readiness 503, listeners closing)")
-      .register(registry);
+        .description("1 from the shutdown signal on (readiness 503, listeners closing)")
+        .register(registry);
   }
 
   /** A drain's grace period ended with {@code requests} still in flight. */
@@ -287,7 +333,10 @@ public final class PorticoMetrics implements AutoCloseable {
    * text format. Costs time proportional to the number of series: call it off the event loop.
    */
   public Exposition scrape(String accept) {
-    String type = accept != null && accept.contains("application/openmetrics-text") ? OPENMETRICS_FORMAT : TEXT_FORMAT;
+    String type =
+        accept != null && accept.contains("application/openmetrics-text")
+            ? OPENMETRICS_FORMAT
+            : TEXT_FORMAT;
     return new Exposition(type, registry.scrape(type));
   }
 
@@ -309,36 +358,43 @@ public final class PorticoMetrics implements AutoCloseable {
    * Three of Micrometer's JVM/process meters fail {@code promtool check metrics}: two carry
    * abbreviated units ({@code jvm_compilation_time_ms_total}, {@code process_cpu_time_ns_total})
    * and a gauge ends in {@code _count} ({@code system_cpu_count}). They are replaced by base-unit
-   * equivalents (so {@code JvmCompilationMetrics}, which has nothing else, is not bound) ({@code jvm_compilation_time_seconds_total}, and Prometheus' own
-   * {@code process_cpu_seconds_total}) and a rename ({@code system_cpus}).
+   * equivalents (so {@code JvmCompilationMetrics}, which has nothing else, is not bound) ({@code
+   * jvm_compilation_time_seconds_total}, and Prometheus' own {@code process_cpu_seconds_total}) and
+   * a rename ({@code system_cpus}).
    */
   private void promtoolCleanJvmNames() {
     CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
     if (jit != null && jit.isCompilationTimeMonitoringSupported()) {
-      FunctionCounter.builder("jvm.compilation.time", jit, j -> j.getTotalCompilationTime() / 1000.0)
-        .baseUnit("seconds")
-        .description("Time spent by the JIT compiler")
-        .tag("compiler", jit.getName())
-        .register(registry);
+      FunctionCounter.builder(
+              "jvm.compilation.time", jit, j -> j.getTotalCompilationTime() / 1000.0)
+          .baseUnit("seconds")
+          .description("Time spent by the JIT compiler")
+          .tag("compiler", jit.getName())
+          .register(registry);
     }
-    if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+    if (ManagementFactory.getOperatingSystemMXBean()
+        instanceof com.sun.management.OperatingSystemMXBean os) {
       FunctionCounter.builder("process.cpu", os, o -> o.getProcessCpuTime() / 1e9)
-        .baseUnit("seconds")
-        .description("CPU time used by the process")
-        .register(registry);
+          .baseUnit("seconds")
+          .description("CPU time used by the process")
+          .register(registry);
     }
   }
 
   /** The filters of {@link #promtoolCleanJvmNames()}: the denial and the rename. */
   private void promtoolCleanJvmFilters() {
-    registry.config()
-      .meterFilter(MeterFilter.deny(id -> id.getName().equals("process.cpu.time") && "ns".equals(id.getBaseUnit())))
-      .meterFilter(new MeterFilter() {
-        @Override
-        public Meter.Id map(Meter.Id id) {
-          return id.getName().equals("system.cpu.count") ? id.withName("system.cpus") : id;
-        }
-      });
+    registry
+        .config()
+        .meterFilter(
+            MeterFilter.deny(
+                id -> id.getName().equals("process.cpu.time") && "ns".equals(id.getBaseUnit())))
+        .meterFilter(
+            new MeterFilter() {
+              @Override
+              public Meter.Id map(Meter.Id id) {
+                return id.getName().equals("system.cpu.count") ? id.withName("system.cpus") : id;
+              }
+            });
   }
 
   private void bind(MeterBinder... list) {

@@ -4,7 +4,6 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -24,34 +23,55 @@ public final class WebSocketMeters {
 
   WebSocketMeters(MeterRegistry registry, String apiId, Duration[] buckets) {
     Gauge.builder(MeterNames.WEBSOCKET_ACTIVE, active, AtomicLong::get)
-      .description("WebSocket sessions open now")
-      .tags(MeterNames.API, apiId)
-      .strongReference(true)
-      .register(registry);
-    duration = Timer.builder(MeterNames.WEBSOCKET_DURATION)
-      .description("WebSocket sessions, from the accepted handshake to the close of both connections")
-      .tags(MeterNames.API, apiId)
-      .serviceLevelObjectives(buckets)
-      .publishPercentileHistogram(false)
-      .register(registry);
-    framesUp = counter(registry, MeterNames.WEBSOCKET_FRAMES, "WebSocket frames relayed", apiId, "upstream");
-    framesDown = counter(registry, MeterNames.WEBSOCKET_FRAMES, "WebSocket frames relayed", apiId, "downstream");
-    bytesUp = counter(registry, MeterNames.WEBSOCKET_BYTES, "WebSocket bytes relayed (frame headers included)", apiId,
-      "upstream");
-    bytesDown = counter(registry, MeterNames.WEBSOCKET_BYTES, "WebSocket bytes relayed (frame headers included)", apiId,
-      "downstream");
+        .description("WebSocket sessions open now")
+        .tags(MeterNames.API, apiId)
+        .strongReference(true)
+        .register(registry);
+    duration =
+        Timer.builder(MeterNames.WEBSOCKET_DURATION)
+            .description(
+                "WebSocket sessions, from the accepted handshake to the close of both connections")
+            .tags(MeterNames.API, apiId)
+            .serviceLevelObjectives(buckets)
+            .publishPercentileHistogram(false)
+            .register(registry);
+    framesUp =
+        counter(
+            registry, MeterNames.WEBSOCKET_FRAMES, "WebSocket frames relayed", apiId, "upstream");
+    framesDown =
+        counter(
+            registry, MeterNames.WEBSOCKET_FRAMES, "WebSocket frames relayed", apiId, "downstream");
+    bytesUp =
+        counter(
+            registry,
+            MeterNames.WEBSOCKET_BYTES,
+            "WebSocket bytes relayed (frame headers included)",
+            apiId,
+            "upstream");
+    bytesDown =
+        counter(
+            registry,
+            MeterNames.WEBSOCKET_BYTES,
+            "WebSocket bytes relayed (frame headers included)",
+            apiId,
+            "downstream");
   }
 
-  private static Counter counter(MeterRegistry registry, String name, String description, String api, String direction) {
-    return Counter.builder(name).description(description).tags(MeterNames.API, api, MeterNames.DIRECTION, direction)
-      .register(registry);
+  private static Counter counter(
+      MeterRegistry registry, String name, String description, String api, String direction) {
+    return Counter.builder(name)
+        .description(description)
+        .tags(MeterNames.API, api, MeterNames.DIRECTION, direction)
+        .register(registry);
   }
 
   public void opened() {
     active.incrementAndGet();
   }
 
-  /** @param upstream client to backend ({@code true}) or backend to client */
+  /**
+   * @param upstream client to backend ({@code true}) or backend to client
+   */
   public void relayed(boolean upstream, int frames, int bytes) {
     if (upstream) {
       framesUp.increment(frames);

@@ -1,15 +1,14 @@
 package dev.portico.metrics;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 
 /** The meter names, labels and values of the scrape, straight from the registry (no gateway). */
 class PorticoMetricsTest {
@@ -30,15 +29,22 @@ class PorticoMetricsTest {
     metrics.declareApis(List.of("orders"));
     metrics.requestStarted("orders");
     assertThat(scrape()).contains("portico_requests_in_flight{api=\"orders\"} 1");
-    metrics.requestCompleted("orders", "orders-be", "GET", 200, null, TimeUnit.MILLISECONDS.toNanos(3));
+    metrics.requestCompleted(
+        "orders", "orders-be", "GET", 200, null, TimeUnit.MILLISECONDS.toNanos(3));
     String text = scrape();
     assertThat(text)
-      .contains("# TYPE portico_request_duration_seconds histogram")
-      .contains("portico_requests_in_flight{api=\"orders\"} 0")
-      .contains("portico_request_duration_seconds_bucket{api=\"orders\",backend=\"orders-be\",method=\"GET\",reason=\"none\",status_class=\"2xx\",le=\"0.0025\"} 0")
-      .contains("portico_request_duration_seconds_bucket{api=\"orders\",backend=\"orders-be\",method=\"GET\",reason=\"none\",status_class=\"2xx\",le=\"0.005\"} 1")
-      .contains("portico_request_duration_seconds_count{api=\"orders\",backend=\"orders-be\",method=\"GET\",reason=\"none\",status_class=\"2xx\"} 1");
-    for (String le : List.of("0.001", "0.0025", "0.005", "0.01", "0.025", "0.05", "0.1", "0.25", "0.5", "1.0", "2.5", "5.0", "10.0", "30.0", "+Inf")) {
+        .contains("# TYPE portico_request_duration_seconds histogram")
+        .contains("portico_requests_in_flight{api=\"orders\"} 0")
+        .contains(
+            "portico_request_duration_seconds_bucket{api=\"orders\",backend=\"orders-be\",method=\"GET\",reason=\"none\",status_class=\"2xx\",le=\"0.0025\"} 0")
+        .contains(
+            "portico_request_duration_seconds_bucket{api=\"orders\",backend=\"orders-be\",method=\"GET\",reason=\"none\",status_class=\"2xx\",le=\"0.005\"} 1")
+        .contains(
+            "portico_request_duration_seconds_count{api=\"orders\",backend=\"orders-be\",method=\"GET\",reason=\"none\",status_class=\"2xx\"} 1");
+    for (String le :
+        List.of(
+            "0.001", "0.0025", "0.005", "0.01", "0.025", "0.05", "0.1", "0.25", "0.5", "1.0", "2.5",
+            "5.0", "10.0", "30.0", "+Inf")) {
       assertThat(text).contains("status_class=\"2xx\",le=\"" + le + "\"}");
     }
   }
@@ -54,12 +60,16 @@ class PorticoMetricsTest {
     metrics.retried("a", null, "BackendConnectionFailure");
     String text = scrape();
     assertThat(text)
-      .contains("portico_request_duration_seconds_count{api=\"unmatched\",backend=\"none\",method=\"OTHER\",reason=\"other\",status_class=\"none\"} 1")
-      .contains("portico_upstream_duration_seconds_count{backend=\"b\",reason=\"Timeout\",status_class=\"none\"} 1")
-      .contains("portico_upstream_duration_seconds_count{backend=\"b\",reason=\"none\",status_class=\"5xx\"} 1")
-      .contains("portico_retries_total{api=\"a\",backend=\"b\",reason=\"status:503\"} 1")
-      .contains("portico_retries_total{api=\"a\",backend=\"b\",reason=\"other\"} 1")
-      .contains("portico_retries_total{api=\"a\",backend=\"none\",reason=\"BackendConnectionFailure\"} 1");
+        .contains(
+            "portico_request_duration_seconds_count{api=\"unmatched\",backend=\"none\",method=\"OTHER\",reason=\"other\",status_class=\"none\"} 1")
+        .contains(
+            "portico_upstream_duration_seconds_count{backend=\"b\",reason=\"Timeout\",status_class=\"none\"} 1")
+        .contains(
+            "portico_upstream_duration_seconds_count{backend=\"b\",reason=\"none\",status_class=\"5xx\"} 1")
+        .contains("portico_retries_total{api=\"a\",backend=\"b\",reason=\"status:503\"} 1")
+        .contains("portico_retries_total{api=\"a\",backend=\"b\",reason=\"other\"} 1")
+        .contains(
+            "portico_retries_total{api=\"a\",backend=\"none\",reason=\"BackendConnectionFailure\"} 1");
   }
 
   @Test
@@ -68,37 +78,66 @@ class PorticoMetricsTest {
     metrics.breakerTransition("orders", "10.0.0.4:8081", BreakerState.HALF_OPEN);
     String text = scrape();
     assertThat(text)
-      .contains("portico_circuit_breaker_state{backend=\"orders\",endpoint=\"10.0.0.4:8081\",state=\"half_open\"} 1")
-      .contains("portico_circuit_breaker_state{backend=\"orders\",endpoint=\"10.0.0.4:8081\",state=\"open\"} 0")
-      .contains("portico_circuit_breaker_state{backend=\"orders\",endpoint=\"10.0.0.4:8081\",state=\"closed\"} 0")
-      .contains("portico_circuit_breaker_transitions_total{backend=\"orders\",endpoint=\"10.0.0.4:8081\",to=\"open\"} 1")
-      .contains("portico_circuit_breaker_transitions_total{backend=\"orders\",endpoint=\"10.0.0.4:8081\",to=\"half_open\"} 1");
+        .contains(
+            "portico_circuit_breaker_state{backend=\"orders\",endpoint=\"10.0.0.4:8081\",state=\"half_open\"} 1")
+        .contains(
+            "portico_circuit_breaker_state{backend=\"orders\",endpoint=\"10.0.0.4:8081\",state=\"open\"} 0")
+        .contains(
+            "portico_circuit_breaker_state{backend=\"orders\",endpoint=\"10.0.0.4:8081\",state=\"closed\"} 0")
+        .contains(
+            "portico_circuit_breaker_transitions_total{backend=\"orders\",endpoint=\"10.0.0.4:8081\",to=\"open\"} 1")
+        .contains(
+            "portico_circuit_breaker_transitions_total{backend=\"orders\",endpoint=\"10.0.0.4:8081\",to=\"half_open\"} 1");
   }
 
   @Test
   void registryServicesThatLeaveGoToZeroWhenRoutedToAndAwayOtherwise() {
-    metrics.registryInstances(Map.of("orders", Map.of("static", new ServiceInstanceCounts(2, 1, 0, 0),
-        "consul-orders", new ServiceInstanceCounts(3, 0, 0, 0)),
-      "stray", Map.of("static", new ServiceInstanceCounts(1, 0, 0, 0))), Set.of("orders", "payments"));
+    metrics.registryInstances(
+        Map.of(
+            "orders",
+            Map.of(
+                "static",
+                new ServiceInstanceCounts(2, 1, 0, 0),
+                "consul-orders",
+                new ServiceInstanceCounts(3, 0, 0, 0)),
+            "stray",
+            Map.of("static", new ServiceInstanceCounts(1, 0, 0, 0))),
+        Set.of("orders", "payments"));
     assertThat(scrape())
-      .contains("portico_registry_instances{service=\"orders\",source=\"static\",status=\"up\"} 2")
-      .contains("portico_registry_instances{service=\"orders\",source=\"static\",status=\"down\"} 1")
-      .contains("portico_registry_instances{service=\"orders\",source=\"static\",status=\"out_of_service\"} 0")
-      .contains("portico_registry_instances{service=\"orders\",source=\"static\",status=\"unknown\"} 0")
-      .contains("portico_registry_instances{service=\"orders\",source=\"consul-orders\",status=\"up\"} 3")
-      .contains("portico_registry_instances{service=\"stray\",source=\"static\",status=\"up\"} 1")
-      // routed to, never seen: one series at 0 so that "no UP instance" alerts see it
-      .contains("portico_registry_instances{service=\"payments\",source=\"none\",status=\"up\"} 0");
+        .contains(
+            "portico_registry_instances{service=\"orders\",source=\"static\",status=\"up\"} 2")
+        .contains(
+            "portico_registry_instances{service=\"orders\",source=\"static\",status=\"down\"} 1")
+        .contains(
+            "portico_registry_instances{service=\"orders\",source=\"static\",status=\"out_of_service\"} 0")
+        .contains(
+            "portico_registry_instances{service=\"orders\",source=\"static\",status=\"unknown\"} 0")
+        .contains(
+            "portico_registry_instances{service=\"orders\",source=\"consul-orders\",status=\"up\"} 3")
+        .contains("portico_registry_instances{service=\"stray\",source=\"static\",status=\"up\"} 1")
+        // routed to, never seen: one series at 0 so that "no UP instance" alerts see it
+        .contains(
+            "portico_registry_instances{service=\"payments\",source=\"none\",status=\"up\"} 0");
     // a source leaves a service that keeps others: its series go
-    metrics.registryInstances(Map.of("orders", Map.of("static", new ServiceInstanceCounts(2, 1, 0, 0)),
-      "payments", Map.of("k8s-payments", new ServiceInstanceCounts(1, 0, 0, 0))), Set.of("orders", "payments"));
-    assertThat(scrape()).doesNotContain("source=\"consul-orders\"").doesNotContain("source=\"none\"")
-      .contains("portico_registry_instances{service=\"payments\",source=\"k8s-payments\",status=\"up\"} 1");
+    metrics.registryInstances(
+        Map.of(
+            "orders",
+            Map.of("static", new ServiceInstanceCounts(2, 1, 0, 0)),
+            "payments",
+            Map.of("k8s-payments", new ServiceInstanceCounts(1, 0, 0, 0))),
+        Set.of("orders", "payments"));
+    assertThat(scrape())
+        .doesNotContain("source=\"consul-orders\"")
+        .doesNotContain("source=\"none\"")
+        .contains(
+            "portico_registry_instances{service=\"payments\",source=\"k8s-payments\",status=\"up\"} 1");
     // every record gone: routed services stay at 0 under their last sources, others go
     metrics.registryInstances(Map.of(), Set.of("orders"));
     assertThat(scrape())
-      .contains("portico_registry_instances{service=\"orders\",source=\"static\",status=\"up\"} 0")
-      .doesNotContain("service=\"stray\"").doesNotContain("service=\"payments\"");
+        .contains(
+            "portico_registry_instances{service=\"orders\",source=\"static\",status=\"up\"} 0")
+        .doesNotContain("service=\"stray\"")
+        .doesNotContain("service=\"payments\"");
   }
 
   @Test
@@ -110,21 +149,25 @@ class PorticoMetricsTest {
     }
     String text = scrape();
     assertThat(text)
-      .contains("portico_sf_resolutions_total{result=\"ok\",service=\"fabric:/App/Svc\"} 1")
-      .contains("portico_sf_resolutions_total{result=\"no_replica\",service=\"fabric:/App/Svc\"} 1")
-      .contains("portico_sf_resolution_duration_seconds_count{result=\"ok\"} 1")
-      .contains("portico_sf_resolution_duration_seconds_count{result=\"not_found\"} 600")
-      .contains("portico_sf_resolutions_total{result=\"not_found\",service=\"other\"}");
-    assertThat(text.lines().filter(l -> l.startsWith("portico_sf_resolutions_total{")).count()).isLessThanOrEqualTo(502);
+        .contains("portico_sf_resolutions_total{result=\"ok\",service=\"fabric:/App/Svc\"} 1")
+        .contains(
+            "portico_sf_resolutions_total{result=\"no_replica\",service=\"fabric:/App/Svc\"} 1")
+        .contains("portico_sf_resolution_duration_seconds_count{result=\"ok\"} 1")
+        .contains("portico_sf_resolution_duration_seconds_count{result=\"not_found\"} 600")
+        .contains("portico_sf_resolutions_total{result=\"not_found\",service=\"other\"}");
+    assertThat(text.lines().filter(l -> l.startsWith("portico_sf_resolutions_total{")).count())
+        .isLessThanOrEqualTo(502);
   }
 
   @Test
   void openMetricsWhenAskedFor() {
     metrics.retried("a", "b", "Timeout");
-    Exposition om = metrics.scrape("application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5");
+    Exposition om =
+        metrics.scrape("application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5");
     assertThat(om.contentType()).startsWith("application/openmetrics-text");
     assertThat(om.body()).endsWith("# EOF\n");
-    assertThat(metrics.scrape("text/plain").contentType()).isEqualTo("text/plain; version=0.0.4; charset=utf-8");
+    assertThat(metrics.scrape("text/plain").contentType())
+        .isEqualTo("text/plain; version=0.0.4; charset=utf-8");
   }
 
   @Test
@@ -132,17 +175,28 @@ class PorticoMetricsTest {
     try (PorticoMetrics m = PorticoMetrics.create(new MetricsSettings(false, List.of(0.05, 0.2)))) {
       m.requestStarted("a");
       m.requestCompleted("a", "b", "GET", 200, null, 1_000);
-      assertThat(m.scrape(null).body().lines().filter(l -> l.startsWith("portico_request_duration_seconds_bucket")))
-        .hasSize(3).anyMatch(l -> l.contains("le=\"0.05\"")).anyMatch(l -> l.contains("le=\"0.2\"")).anyMatch(l -> l.contains("le=\"+Inf\""));
+      assertThat(
+              m.scrape(null)
+                  .body()
+                  .lines()
+                  .filter(l -> l.startsWith("portico_request_duration_seconds_bucket")))
+          .hasSize(3)
+          .anyMatch(l -> l.contains("le=\"0.05\""))
+          .anyMatch(l -> l.contains("le=\"0.2\""))
+          .anyMatch(l -> l.contains("le=\"+Inf\""));
     }
-    assertThatThrownBy(() -> new MetricsSettings(true, List.of(0.2, 0.1))).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new MetricsSettings(true, List.of(0.2, 0.1)))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
   void jvmMetricsWhenAsked() {
     try (PorticoMetrics m = PorticoMetrics.create(MetricsSettings.DEFAULT)) {
-      assertThat(m.scrape(null).body()).contains("jvm_memory_used_bytes").contains("jvm_threads_live_threads")
-        .contains("process_uptime_seconds").contains("jvm_classes_loaded_classes");
+      assertThat(m.scrape(null).body())
+          .contains("jvm_memory_used_bytes")
+          .contains("jvm_threads_live_threads")
+          .contains("process_uptime_seconds")
+          .contains("jvm_classes_loaded_classes");
     }
   }
 }

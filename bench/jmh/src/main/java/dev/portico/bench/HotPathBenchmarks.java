@@ -16,6 +16,11 @@ import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Mode;
@@ -25,16 +30,10 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
-import java.time.Duration;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.TimeUnit;
-
 /**
  * What the gateway does per request apart from I/O, one unit at a time: recording the request in
- * its meters, matching the route, the breaker's permit and outcome, and the header hygiene of
- * the forwarded request. Average time per operation, one thread.
+ * its meters, matching the route, the breaker's permit and outcome, and the header hygiene of the
+ * forwarded request. Average time per operation, one thread.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -54,29 +53,64 @@ public class HotPathBenchmarks {
     // 50 APIs of 4 operations each: a mid-sized gateway's table
     JsonArray apis = new JsonArray();
     for (int i = 0; i < 50; i++) {
-      apis.add(new JsonObject().put("id", "api" + i).put("path", "/api" + i).put("backend", "b")
-        .put("operations", new JsonArray()
-          .add(new JsonObject().put("method", "GET").put("path", "/orders"))
-          .add(new JsonObject().put("method", "GET").put("path", "/orders/{id}"))
-          .add(new JsonObject().put("method", "GET").put("path", "/orders/{id}/items"))
-          .add(new JsonObject().put("method", "POST").put("path", "/orders"))));
+      apis.add(
+          new JsonObject()
+              .put("id", "api" + i)
+              .put("path", "/api" + i)
+              .put("backend", "b")
+              .put(
+                  "operations",
+                  new JsonArray()
+                      .add(new JsonObject().put("method", "GET").put("path", "/orders"))
+                      .add(new JsonObject().put("method", "GET").put("path", "/orders/{id}"))
+                      .add(new JsonObject().put("method", "GET").put("path", "/orders/{id}/items"))
+                      .add(new JsonObject().put("method", "POST").put("path", "/orders"))));
     }
-    JsonObject raw = new JsonObject()
-      .put("backends", new JsonArray().add(new JsonObject().put("id", "b").put("url", "http://10.0.0.1:8080")))
-      .put("apis", apis);
+    JsonObject raw =
+        new JsonObject()
+            .put(
+                "backends",
+                new JsonArray()
+                    .add(new JsonObject().put("id", "b").put("url", "http://10.0.0.1:8080")))
+            .put("apis", apis);
     GatewayConfig config = ConfigLoader.fromJson("bench", raw, Map.of());
-    state = RoutingState.compile(config, RegistrySnapshot.of(1, List.of()), new BackendStates(t -> { }, r -> { }));
+    state =
+        RoutingState.compile(
+            config, RegistrySnapshot.of(1, List.of()), new BackendStates(t -> {}, r -> {}));
 
-    breaker = new CircuitBreaker("b", "10.0.0.1:8080", new CircuitBreakerConfig(List.of(new BreakerRuleConfig(
-      "errors", 5, null, Duration.ofSeconds(10), List.of(new BreakerRuleConfig.StatusRange(500, 599)),
-      Set.of("BackendConnectionFailure", "Timeout"), 0, Duration.ofSeconds(30), false)), 1, Duration.ofMinutes(5)),
-      t -> { });
+    breaker =
+        new CircuitBreaker(
+            "b",
+            "10.0.0.1:8080",
+            new CircuitBreakerConfig(
+                List.of(
+                    new BreakerRuleConfig(
+                        "errors",
+                        5,
+                        null,
+                        Duration.ofSeconds(10),
+                        List.of(new BreakerRuleConfig.StatusRange(500, 599)),
+                        Set.of("BackendConnectionFailure", "Timeout"),
+                        0,
+                        Duration.ofSeconds(30),
+                        false)),
+                1,
+                Duration.ofMinutes(5)),
+            t -> {});
 
-    clientHeaders = MultiMap.caseInsensitiveMultiMap()
-      .add("host", "api.example.com").add("user-agent", "k6/0.50").add("accept", "application/json")
-      .add("accept-encoding", "gzip").add("connection", "keep-alive").add("keep-alive", "timeout=5")
-      .add("authorization", "Bearer abc.def.ghi").add("traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01")
-      .add("x-correlation-id", "42").add("cookie", "session=1").add("content-type", "application/json");
+    clientHeaders =
+        MultiMap.caseInsensitiveMultiMap()
+            .add("host", "api.example.com")
+            .add("user-agent", "k6/0.50")
+            .add("accept", "application/json")
+            .add("accept-encoding", "gzip")
+            .add("connection", "keep-alive")
+            .add("keep-alive", "timeout=5")
+            .add("authorization", "Bearer abc.def.ghi")
+            .add("traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01")
+            .add("x-correlation-id", "42")
+            .add("cookie", "session=1")
+            .add("content-type", "application/json");
   }
 
   @TearDown

@@ -10,6 +10,10 @@ import dev.portico.gateway.state.RoutingState;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Mode;
@@ -19,15 +23,10 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 
-import java.util.List;
-import java.util.Map;
-import java.util.Random;
-import java.util.concurrent.TimeUnit;
-
 /**
- * Route matching against tables of 10, 1,000 and 10,000 APIs: two-segment prefixes
- * ({@code /team-<n>/svc-<i>}), every fourth API with four operations, requests spread over
- * random APIs (1,024 precomputed paths, cycled), as bench/scale.sh loads the gateway.
+ * Route matching against tables of 10, 1,000 and 10,000 APIs: two-segment prefixes ({@code
+ * /team-<n>/svc-<i>}), every fourth API with four operations, requests spread over random APIs
+ * (1,024 precomputed paths, cycled), as bench/scale.sh loads the gateway.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -45,21 +44,31 @@ public class RouteMatchBenchmarks {
   public void setUp() {
     JsonArray list = new JsonArray();
     for (int i = 0; i < apis; i++) {
-      JsonObject api = new JsonObject().put("id", "api" + i).put("path", prefix(i)).put("backend", "b");
+      JsonObject api =
+          new JsonObject().put("id", "api" + i).put("path", prefix(i)).put("backend", "b");
       if (i % 4 == 0) {
-        api.put("operations", new JsonArray()
-          .add(new JsonObject().put("method", "GET").put("path", "/orders"))
-          .add(new JsonObject().put("method", "GET").put("path", "/orders/{id}"))
-          .add(new JsonObject().put("method", "GET").put("path", "/orders/{id}/items"))
-          .add(new JsonObject().put("method", "POST").put("path", "/orders")));
+        api.put(
+            "operations",
+            new JsonArray()
+                .add(new JsonObject().put("method", "GET").put("path", "/orders"))
+                .add(new JsonObject().put("method", "GET").put("path", "/orders/{id}"))
+                .add(new JsonObject().put("method", "GET").put("path", "/orders/{id}/items"))
+                .add(new JsonObject().put("method", "POST").put("path", "/orders")));
       }
       list.add(api);
     }
-    JsonObject raw = new JsonObject()
-      .put("backends", new JsonArray().add(new JsonObject().put("id", "b").put("url", "http://10.0.0.1:8080")))
-      .put("apis", list);
+    JsonObject raw =
+        new JsonObject()
+            .put(
+                "backends",
+                new JsonArray()
+                    .add(new JsonObject().put("id", "b").put("url", "http://10.0.0.1:8080")))
+            .put("apis", list);
     GatewayConfig config = ConfigLoader.fromJson("bench", raw, Map.of());
-    table = RoutingState.compile(config, RegistrySnapshot.of(1, List.of()), new BackendStates(t -> { }, r -> { })).apis();
+    table =
+        RoutingState.compile(
+                config, RegistrySnapshot.of(1, List.of()), new BackendStates(t -> {}, r -> {}))
+            .apis();
     Random random = new Random(42);
     paths = new String[1024];
     for (int k = 0; k < paths.length; k++) {

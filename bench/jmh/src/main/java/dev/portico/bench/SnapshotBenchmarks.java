@@ -15,6 +15,11 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
@@ -25,12 +30,6 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A registry change at scale, end to end: 50,000 instances of 10,000 services (five each) in the
@@ -58,13 +57,23 @@ public class SnapshotBenchmarks {
   @Setup(Level.Trial)
   public void setUp() {
     vertx = Vertx.vertx();
-    registry = Registry.create(vertx, RegistryOptions.local().withRefreshInterval(Duration.ofHours(1)));
+    registry =
+        Registry.create(vertx, RegistryOptions.local().withRefreshInterval(Duration.ofHours(1)));
     int services = instances / PER_SERVICE;
     List<InstanceSpec> specs = new ArrayList<>();
     for (int i = 0; i < instances; i++) {
       int s = i % services;
-      specs.add(InstanceSpec.of("svc-" + s, "http://10." + (i >> 16 & 255) + "." + (i >> 8 & 255) + "." + (i & 255)
-        + ":" + (8000 + s % 1000)));
+      specs.add(
+          InstanceSpec.of(
+              "svc-" + s,
+              "http://10."
+                  + (i >> 16 & 255)
+                  + "."
+                  + (i >> 8 & 255)
+                  + "."
+                  + (i & 255)
+                  + ":"
+                  + (8000 + s % 1000)));
     }
     // 512 writes in flight at a time
     for (int from = 0; from < specs.size(); from += 512) {
@@ -79,13 +88,17 @@ public class SnapshotBenchmarks {
     JsonArray apis = new JsonArray();
     for (int s = 0; s < services; s++) {
       backends.add(new JsonObject().put("id", "b" + s).put("url", "svc-" + s));
-      apis.add(new JsonObject().put("id", "api" + s).put("path", "/svc-" + s).put("backend", "b" + s));
+      apis.add(
+          new JsonObject().put("id", "api" + s).put("path", "/svc-" + s).put("backend", "b" + s));
     }
-    GatewayConfig config = ConfigLoader.fromJson("bench", new JsonObject().put("backends", backends).put("apis", apis),
-      Map.of());
+    GatewayConfig config =
+        ConfigLoader.fromJson(
+            "bench", new JsonObject().put("backends", backends).put("apis", apis), Map.of());
     watcher = new RegistryWatcher(vertx, registry);
-    holder = new RoutingStateHolder(RoutingState.compile(config, watcher.start().await(),
-      new BackendStates(t -> { }, r -> { })));
+    holder =
+        new RoutingStateHolder(
+            RoutingState.compile(
+                config, watcher.start().await(), new BackendStates(t -> {}, r -> {})));
     watcher.onChange(holder::registryChanged);
   }
 
@@ -106,7 +119,8 @@ public class SnapshotBenchmarks {
     RoutingState state = holder.current();
     int up = state.endpoints(i.service()).length;
     if (up != (down ? PER_SERVICE - 1 : PER_SERVICE)) {
-      throw new IllegalStateException("routing state not updated: " + up + " endpoints of " + i.service());
+      throw new IllegalStateException(
+          "routing state not updated: " + up + " endpoints of " + i.service());
     }
     return up;
   }

@@ -2,19 +2,18 @@ package dev.portico.discovery.json;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-
 import java.util.function.Consumer;
 
 /**
- * Reads fields of a JSON object that a schema (or a caller's own checks) has already judged, without
- * failing on a value of the wrong type: such a value reads as the fallback, and is reported to the
- * problem sink when one is given. The one tolerant accessor set of the project: the gateway's
- * configuration binder, the OpenAPI importer and the Service Fabric importer's configuration use it.
+ * Reads fields of a JSON object that a schema (or a caller's own checks) has already judged,
+ * without failing on a value of the wrong type: such a value reads as the fallback, and is reported
+ * to the problem sink when one is given. The one tolerant accessor set of the project: the
+ * gateway's configuration binder, the OpenAPI importer and the Service Fabric importer's
+ * configuration use it.
  */
 public final class LenientJson {
 
-  private static final LenientJson SILENT = new LenientJson(p -> {
-  });
+  private static final LenientJson SILENT = new LenientJson(p -> {});
 
   private final Consumer<String> problems;
 
@@ -52,7 +51,10 @@ public final class LenientJson {
     return SILENT.stringOf(o, key, fallback);
   }
 
-  /** The whole number at {@code key} (an integral double counts); {@code fallback} when absent or not one. */
+  /**
+   * The whole number at {@code key} (an integral double counts); {@code fallback} when absent or
+   * not one.
+   */
   public static int integer(JsonObject o, String key, int fallback) {
     return SILENT.integerOf(o, key, fallback);
   }
@@ -91,8 +93,10 @@ public final class LenientJson {
 
   public int integerOf(JsonObject o, String key, int fallback) {
     Object v = o.getValue(key);
-    if (v instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue())
-      && n.doubleValue() >= Integer.MIN_VALUE && n.doubleValue() <= Integer.MAX_VALUE) {
+    if (v instanceof Number n
+        && n.doubleValue() == Math.rint(n.doubleValue())
+        && n.doubleValue() >= Integer.MIN_VALUE
+        && n.doubleValue() <= Integer.MAX_VALUE) {
       return n.intValue();
     }
     wrong(v, key + " must be an integer, got " + v);

@@ -7,13 +7,13 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 
 /**
- * Imports the instances of a service from a system teams already run (DNS SRV, Kubernetes) into
- * the registry: publishes what appears, updates what changes and unpublishes what leaves. The
+ * Imports the instances of a service from a system teams already run (DNS SRV, Kubernetes) into the
+ * registry: publishes what appears, updates what changes and unpublishes what leaves. The
  * registry's watcher turns those writes into snapshots like any other write, off the hot path.
  *
  * <p>A source never empties the registry because it cannot read its system: after a timeout, a
- * server failure or a lost connection the last known instances stay published (their breakers
- * guard them) and the source retries; only an answer that says "none" removes them.
+ * server failure or a lost connection the last known instances stay published (their breakers guard
+ * them) and the source retries; only an answer that says "none" removes them.
  */
 public interface RegistrySource {
 
@@ -26,7 +26,10 @@ public interface RegistrySource {
 
   SourceOptions options();
 
-  /** Starts reading; completes at once (the first sync happens in the background, see {@link #status()}). */
+  /**
+   * Starts reading; completes at once (the first sync happens in the background, see {@link
+   * #status()}).
+   */
   Future<Void> start();
 
   /**

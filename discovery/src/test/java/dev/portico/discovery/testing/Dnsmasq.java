@@ -1,5 +1,8 @@
 package dev.portico.discovery.testing;
 
+import static org.assertj.core.api.Assertions.fail;
+import static org.awaitility.Awaitility.await;
+
 import java.io.IOException;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -13,16 +16,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import static org.assertj.core.api.Assertions.fail;
-import static org.awaitility.Awaitility.await;
-
 /**
  * A real DNS server, Debian's {@code dnsmasq} (package {@code dnsmasq-base}, installed by
  * scripts/install-test-tools.sh), on a free loopback port (UDP and TCP), without upstream servers:
  * a name of the {@code test} domain it has no data for is NXDOMAIN (dnsmasq answers {@code test}
- * locally), a domain sent upstream ({@code --server=/orders.test/#}) is REFUSED. dnsmasq does not re-read SRV records on SIGHUP, so the
- * records change by {@link #restart(List) restarting} it on the same port; queries sent meanwhile
- * time out, as against a DNS server that is briefly down.
+ * locally), a domain sent upstream ({@code --server=/orders.test/#}) is REFUSED. dnsmasq does not
+ * re-read SRV records on SIGHUP, so the records change by {@link #restart(List) restarting} it on
+ * the same port; queries sent meanwhile time out, as against a DNS server that is briefly down.
  */
 public final class Dnsmasq implements AutoCloseable {
 
@@ -38,9 +38,9 @@ public final class Dnsmasq implements AutoCloseable {
   }
 
   /**
-   * @param records dnsmasq options describing the data, e.g.
-   *                {@code --srv-host=_http._tcp.orders.test,a.orders.test,8081,10,60} and
-   *                {@code --host-record=a.orders.test,127.0.0.1}
+   * @param records dnsmasq options describing the data, e.g. {@code
+   *     --srv-host=_http._tcp.orders.test,a.orders.test,8081,10,60} and {@code
+   *     --host-record=a.orders.test,127.0.0.1}
    */
   public static Dnsmasq start(Path dir, List<String> records) throws IOException {
     Dnsmasq d = new Dnsmasq(dir, freeUdpAndTcpPort());
@@ -76,19 +76,41 @@ public final class Dnsmasq implements AutoCloseable {
   public void launch(List<String> records) throws IOException {
     String binary = require();
     log = dir.resolve("dnsmasq-" + port + "-" + (++runs) + ".log");
-    List<String> cmd = new ArrayList<>(List.of(binary, "--no-daemon", "--conf-file=/dev/null", "--no-resolv",
-      "--no-hosts", "--no-poll", "--pid-file=", "--port=" + port, "--listen-address=127.0.0.1", "--bind-interfaces",
-      "--local=/test/", "--log-facility=-", "--log-queries"));
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                binary,
+                "--no-daemon",
+                "--conf-file=/dev/null",
+                "--no-resolv",
+                "--no-hosts",
+                "--no-poll",
+                "--pid-file=",
+                "--port=" + port,
+                "--listen-address=127.0.0.1",
+                "--bind-interfaces",
+                "--local=/test/",
+                "--log-facility=-",
+                "--log-queries"));
     cmd.addAll(records);
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    Process p =
+        new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     process = p;
     Path l = log;
-    await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(20)).until(() -> {
-      if (!p.isAlive()) {
-        fail("dnsmasq exited (" + p.exitValue() + "): " + Files.readString(l, StandardCharsets.UTF_8));
-      }
-      return Files.readString(l, StandardCharsets.UTF_8).contains("started, version");
-    });
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .pollInterval(Duration.ofMillis(20))
+        .until(
+            () -> {
+              if (!p.isAlive()) {
+                fail(
+                    "dnsmasq exited ("
+                        + p.exitValue()
+                        + "): "
+                        + Files.readString(l, StandardCharsets.UTF_8));
+              }
+              return Files.readString(l, StandardCharsets.UTF_8).contains("started, version");
+            });
   }
 
   /** The log of the current run (queries included). */
@@ -107,7 +129,8 @@ public final class Dnsmasq implements AutoCloseable {
         return candidate;
       }
     }
-    return fail("dnsmasq is not installed: run scripts/install-test-tools.sh (Debian package dnsmasq-base)");
+    return fail(
+        "dnsmasq is not installed: run scripts/install-test-tools.sh (Debian package dnsmasq-base)");
   }
 
   private static int freeUdpAndTcpPort() throws IOException {

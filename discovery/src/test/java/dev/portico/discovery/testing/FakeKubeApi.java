@@ -12,7 +12,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.SelfSignedCertificate;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -25,11 +24,11 @@ import java.util.function.Supplier;
 /**
  * A stand-in Kubernetes API server for the EndpointSlices of one namespace, speaking the real
  * protocol of LIST and WATCH over HTTPS: bearer token check (401 Status otherwise), LIST paged with
- * {@code limit}/{@code continue} and a list {@code resourceVersion}, WATCH from a resourceVersion as
- * chunked JSON lines {@code {"type":"ADDED|MODIFIED|DELETED|BOOKMARK|ERROR","object":...}} (bookmarks
- * only with {@code allowWatchBookmarks=true}), ended after {@code timeoutSeconds}, and 410 Gone for a
- * version older than the last compaction (an ERROR event with a Status, or an HTTP 410, as
- * chosen). Objects are selected by {@code labelSelector=kubernetes.io/service-name=...}.
+ * {@code limit}/{@code continue} and a list {@code resourceVersion}, WATCH from a resourceVersion
+ * as chunked JSON lines {@code {"type":"ADDED|MODIFIED|DELETED|BOOKMARK|ERROR","object":...}}
+ * (bookmarks only with {@code allowWatchBookmarks=true}), ended after {@code timeoutSeconds}, and
+ * 410 Gone for a version older than the last compaction (an ERROR event with a Status, or an HTTP
+ * 410, as chosen). Objects are selected by {@code labelSelector=kubernetes.io/service-name=...}.
  *
  * <p>Every change runs on the server's context; the test thread waits for it.
  */
@@ -46,21 +45,27 @@ public final class FakeKubeApi implements AutoCloseable {
   private long resourceVersion = 1000;
   private long compactedBelow;
   private final Map<String, JsonObject> slices = new TreeMap<>();
-  /** Every change as a watch event, with its version (a watch from version v replays the later ones). */
+
+  /**
+   * Every change as a watch event, with its version (a watch from version v replays the later
+   * ones).
+   */
   private final List<Change> history = new ArrayList<>();
+
   private final List<Watch> watches = new ArrayList<>();
   private volatile String token = "token-1";
   private volatile boolean goneAsHttpStatus;
   private volatile int pageSize = Integer.MAX_VALUE;
 
-  /** Requests seen, e.g. {@code LIST continue=-}, {@code WATCH rv=1003}, {@code REFUSED token=...}. */
+  /**
+   * Requests seen, e.g. {@code LIST continue=-}, {@code WATCH rv=1003}, {@code REFUSED token=...}.
+   */
   public final List<String> requests = new CopyOnWriteArrayList<>();
 
-  private record Change(long version, String type, JsonObject object) {
-  }
+  private record Change(long version, String type, JsonObject object) {}
 
-  private record Watch(HttpServerResponse response, String service, boolean bookmarks, long timer) {
-  }
+  private record Watch(
+      HttpServerResponse response, String service, boolean bookmarks, long timer) {}
 
   private FakeKubeApi(Vertx vertx, String namespace) {
     this.vertx = vertx;
@@ -73,9 +78,19 @@ public final class FakeKubeApi implements AutoCloseable {
     SelfSignedCertificate cert = SelfSignedCertificate.create("localhost");
     api.caFile = dir.resolve("kube-ca.crt");
     Files.copy(Path.of(cert.certificatePath()), api.caFile);
-    api.server = api.onContext(() -> vertx.createHttpServer(new HttpServerOptions().setSsl(true)
-        .setKeyCertOptions(new PemKeyCertOptions().setCertPath(cert.certificatePath()).setKeyPath(cert.privateKeyPath())))
-      .requestHandler(api::handle).listen(0, "127.0.0.1"));
+    api.server =
+        api.onContext(
+            () ->
+                vertx
+                    .createHttpServer(
+                        new HttpServerOptions()
+                            .setSsl(true)
+                            .setKeyCertOptions(
+                                new PemKeyCertOptions()
+                                    .setCertPath(cert.certificatePath())
+                                    .setKeyPath(cert.privateKeyPath())))
+                    .requestHandler(api::handle)
+                    .listen(0, "127.0.0.1"));
     return api;
   }
 
@@ -103,35 +118,43 @@ public final class FakeKubeApi implements AutoCloseable {
     goneAsHttpStatus = asStatus;
   }
 
-  /** LIST pages hold at most {@code size} items whatever the client's limit (servers may return fewer). */
+  /**
+   * LIST pages hold at most {@code size} items whatever the client's limit (servers may return
+   * fewer).
+   */
   public void pageSize(int size) {
     pageSize = size;
   }
 
-  /** Creates or replaces a slice (ADDED or MODIFIED to the watchers); returns its new resourceVersion. */
+  /**
+   * Creates or replaces a slice (ADDED or MODIFIED to the watchers); returns its new
+   * resourceVersion.
+   */
   public long apply(JsonObject slice) {
-    return onContext(() -> {
-      JsonObject copy = slice.copy();
-      String name = copy.getJsonObject("metadata").getString("name");
-      String type = slices.containsKey(name) ? "MODIFIED" : "ADDED";
-      copy.getJsonObject("metadata").put("resourceVersion", String.valueOf(++resourceVersion));
-      slices.put(name, copy);
-      record(type, copy);
-      return Future.succeededFuture(resourceVersion);
-    });
+    return onContext(
+        () -> {
+          JsonObject copy = slice.copy();
+          String name = copy.getJsonObject("metadata").getString("name");
+          String type = slices.containsKey(name) ? "MODIFIED" : "ADDED";
+          copy.getJsonObject("metadata").put("resourceVersion", String.valueOf(++resourceVersion));
+          slices.put(name, copy);
+          record(type, copy);
+          return Future.succeededFuture(resourceVersion);
+        });
   }
 
   public long delete(String name) {
-    return onContext(() -> {
-      JsonObject gone = slices.remove(name);
-      if (gone == null) {
-        return Future.failedFuture("no slice " + name);
-      }
-      JsonObject copy = gone.copy();
-      copy.getJsonObject("metadata").put("resourceVersion", String.valueOf(++resourceVersion));
-      record("DELETED", copy);
-      return Future.succeededFuture(resourceVersion);
-    });
+    return onContext(
+        () -> {
+          JsonObject gone = slices.remove(name);
+          if (gone == null) {
+            return Future.failedFuture("no slice " + name);
+          }
+          JsonObject copy = gone.copy();
+          copy.getJsonObject("metadata").put("resourceVersion", String.valueOf(++resourceVersion));
+          record("DELETED", copy);
+          return Future.succeededFuture(resourceVersion);
+        });
   }
 
   /**
@@ -139,24 +162,34 @@ public final class FakeKubeApi implements AutoCloseable {
    * watchers that asked for bookmarks where they are.
    */
   public long bookmark() {
-    return onContext(() -> {
-      resourceVersion += 7;
-      for (Watch w : watches) {
-        if (w.bookmarks()) {
-          send(w, "BOOKMARK", new JsonObject().put("kind", "EndpointSlice").put("apiVersion", "discovery.k8s.io/v1")
-            .put("metadata", new JsonObject().put("resourceVersion", String.valueOf(resourceVersion))));
-        }
-      }
-      return Future.succeededFuture(resourceVersion);
-    });
+    return onContext(
+        () -> {
+          resourceVersion += 7;
+          for (Watch w : watches) {
+            if (w.bookmarks()) {
+              send(
+                  w,
+                  "BOOKMARK",
+                  new JsonObject()
+                      .put("kind", "EndpointSlice")
+                      .put("apiVersion", "discovery.k8s.io/v1")
+                      .put(
+                          "metadata",
+                          new JsonObject()
+                              .put("resourceVersion", String.valueOf(resourceVersion))));
+            }
+          }
+          return Future.succeededFuture(resourceVersion);
+        });
   }
 
   /** Ends every open watch normally (as the server does after timeoutSeconds). */
   public void endWatches() {
-    onContext(() -> {
-      new ArrayList<>(watches).forEach(this::end);
-      return Future.succeededFuture(0);
-    });
+    onContext(
+        () -> {
+          new ArrayList<>(watches).forEach(this::end);
+          return Future.succeededFuture(0);
+        });
   }
 
   /**
@@ -167,18 +200,22 @@ public final class FakeKubeApi implements AutoCloseable {
     compact(true);
   }
 
-  /** Compacts the history; with {@code tellWatchers} false the open watches go on as if nothing happened. */
+  /**
+   * Compacts the history; with {@code tellWatchers} false the open watches go on as if nothing
+   * happened.
+   */
   public void compact(boolean tellWatchers) {
-    onContext(() -> {
-      compactedBelow = resourceVersion + 1;
-      history.clear();
-      resourceVersion += 3;
-      for (Watch w : tellWatchers ? new ArrayList<>(watches) : List.<Watch>of()) {
-        send(w, "ERROR", gone(w.service()));
-        end(w);
-      }
-      return Future.succeededFuture(0);
-    });
+    onContext(
+        () -> {
+          compactedBelow = resourceVersion + 1;
+          history.clear();
+          resourceVersion += 3;
+          for (Watch w : tellWatchers ? new ArrayList<>(watches) : List.<Watch>of()) {
+            send(w, "ERROR", gone(w.service()));
+            end(w);
+          }
+          return Future.succeededFuture(0);
+        });
   }
 
   public int openWatches() {
@@ -187,10 +224,11 @@ public final class FakeKubeApi implements AutoCloseable {
 
   @Override
   public void close() {
-    onContext(() -> {
-      new ArrayList<>(watches).forEach(this::end);
-      return server.close().map(0);
-    });
+    onContext(
+        () -> {
+          new ArrayList<>(watches).forEach(this::end);
+          return server.close().map(0);
+        });
   }
 
   // --- the protocol -------------------------------------------------------------------------
@@ -198,7 +236,8 @@ public final class FakeKubeApi implements AutoCloseable {
   private void handle(HttpServerRequest req) {
     String auth = req.getHeader("Authorization");
     if (!("Bearer " + token).equals(auth)) {
-      requests.add("REFUSED " + (auth == null ? "no token" : auth.substring(auth.indexOf(' ') + 1)));
+      requests.add(
+          "REFUSED " + (auth == null ? "no token" : auth.substring(auth.indexOf(' ') + 1)));
       status(req.response(), 401, "Unauthorized", "Unauthorized");
       return;
     }
@@ -210,7 +249,11 @@ public final class FakeKubeApi implements AutoCloseable {
     }
     String selector = req.getParam("labelSelector", "");
     if (!selector.startsWith("kubernetes.io/service-name=")) {
-      status(req.response(), 400, "BadRequest", "this stand-in selects by kubernetes.io/service-name only");
+      status(
+          req.response(),
+          400,
+          "BadRequest",
+          "this stand-in selects by kubernetes.io/service-name only");
       return;
     }
     String service = selector.substring("kubernetes.io/service-name=".length());
@@ -232,7 +275,11 @@ public final class FakeKubeApi implements AutoCloseable {
       listVersion = Long.parseLong(parts[0]);
       from = Integer.parseInt(parts[1]);
       if (listVersion < compactedBelow) {
-        status(req.response(), 410, "Expired", "The provided continue parameter is too old to display a consistent list result.");
+        status(
+            req.response(),
+            410,
+            "Expired",
+            "The provided continue parameter is too old to display a consistent list result.");
         return;
       }
     }
@@ -245,8 +292,15 @@ public final class FakeKubeApi implements AutoCloseable {
     if (from + limit < selected.size()) {
       metadata.put("continue", listVersion + ":" + (from + limit));
     }
-    req.response().putHeader("Content-Type", "application/json").end(new JsonObject().put("kind", "EndpointSliceList")
-      .put("apiVersion", "discovery.k8s.io/v1").put("metadata", metadata).put("items", items).encode());
+    req.response()
+        .putHeader("Content-Type", "application/json")
+        .end(
+            new JsonObject()
+                .put("kind", "EndpointSliceList")
+                .put("apiVersion", "discovery.k8s.io/v1")
+                .put("metadata", metadata)
+                .put("items", items)
+                .encode());
   }
 
   private void watch(HttpServerRequest req, String service) {
@@ -257,7 +311,11 @@ public final class FakeKubeApi implements AutoCloseable {
     HttpServerResponse resp = req.response();
     if (from < compactedBelow) {
       if (goneAsHttpStatus) {
-        status(resp, 410, "Expired", "too old resource version: " + from + " (" + compactedBelow + ")");
+        status(
+            resp,
+            410,
+            "Expired",
+            "too old resource version: " + from + " (" + compactedBelow + ")");
         return;
       }
       resp.setChunked(true).putHeader("Content-Type", "application/json");
@@ -267,14 +325,21 @@ public final class FakeKubeApi implements AutoCloseable {
     }
     resp.setChunked(true).putHeader("Content-Type", "application/json");
     resp.writeHead();
-    long timer = vertx.setTimer(timeout * 1000, t -> watches.stream().filter(w -> w.response() == resp).findFirst()
-      .ifPresent(this::end));
+    long timer =
+        vertx.setTimer(
+            timeout * 1000,
+            t ->
+                watches.stream()
+                    .filter(w -> w.response() == resp)
+                    .findFirst()
+                    .ifPresent(this::end));
     Watch w = new Watch(resp, service, bookmarks, timer);
     watches.add(w);
-    resp.closeHandler(v -> {
-      watches.remove(w);
-      vertx.cancelTimer(timer);
-    });
+    resp.closeHandler(
+        v -> {
+          watches.remove(w);
+          vertx.cancelTimer(timer);
+        });
     for (Change c : history) {
       if (c.version() > from && service(c.object()).equals(service)) {
         send(w, c.type(), c.object());
@@ -308,9 +373,16 @@ public final class FakeKubeApi implements AutoCloseable {
   }
 
   private JsonObject gone(String service) {
-    return new JsonObject().put("kind", "Status").put("apiVersion", "v1").put("metadata", new JsonObject())
-      .put("status", "Failure").put("message", "too old resource version: " + (compactedBelow - 1) + " (" + resourceVersion + ")")
-      .put("reason", "Expired").put("code", 410);
+    return new JsonObject()
+        .put("kind", "Status")
+        .put("apiVersion", "v1")
+        .put("metadata", new JsonObject())
+        .put("status", "Failure")
+        .put(
+            "message",
+            "too old resource version: " + (compactedBelow - 1) + " (" + resourceVersion + ")")
+        .put("reason", "Expired")
+        .put("code", 410);
   }
 
   private List<JsonObject> selected(String service) {
@@ -318,14 +390,25 @@ public final class FakeKubeApi implements AutoCloseable {
   }
 
   private static String service(JsonObject slice) {
-    return slice.getJsonObject("metadata").getJsonObject("labels", new JsonObject())
-      .getString("kubernetes.io/service-name", "");
+    return slice
+        .getJsonObject("metadata")
+        .getJsonObject("labels", new JsonObject())
+        .getString("kubernetes.io/service-name", "");
   }
 
   private static void status(HttpServerResponse resp, int code, String reason, String message) {
-    resp.setStatusCode(code).putHeader("Content-Type", "application/json").end(new JsonObject().put("kind", "Status")
-      .put("apiVersion", "v1").put("metadata", new JsonObject()).put("status", "Failure").put("message", message)
-      .put("reason", reason).put("code", code).encode());
+    resp.setStatusCode(code)
+        .putHeader("Content-Type", "application/json")
+        .end(
+            new JsonObject()
+                .put("kind", "Status")
+                .put("apiVersion", "v1")
+                .put("metadata", new JsonObject())
+                .put("status", "Failure")
+                .put("message", message)
+                .put("reason", reason)
+                .put("code", code)
+                .encode());
   }
 
   private <T> T onContext(Supplier<Future<T>> action) {

@@ -1,6 +1,5 @@
 package dev.portico.gateway.admin;
 
-import dev.portico.gateway.config.FabricBackendConfig;
 import dev.portico.discovery.InstanceSpec;
 import dev.portico.discovery.InstanceStatus;
 import dev.portico.discovery.Registry;
@@ -13,6 +12,7 @@ import dev.portico.gateway.config.AdminConfig;
 import dev.portico.gateway.config.ApiConfig;
 import dev.portico.gateway.config.BackendConfig;
 import dev.portico.gateway.config.BackendTarget;
+import dev.portico.gateway.config.FabricBackendConfig;
 import dev.portico.gateway.config.GatewayConfig;
 import dev.portico.gateway.config.NamedValue;
 import dev.portico.gateway.config.OperationConfig;
@@ -32,9 +32,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -47,21 +44,25 @@ import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.function.BiFunction;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The admin API under {@code /admin} on the management listener: what the gateway is running
  * (backends with their breakers, APIs, named values without secrets, Service Fabric importers),
  * APIM's backend reconnect, the registry's records (publish, status, unpublish) and the
- * configuration reload ({@link ConfigResource}). Every
- * request needs {@code Authorization: Bearer <admin.token>}; without a configured token the API
- * is off. Answers are JSON; errors are {@code application/problem+json}.
+ * configuration reload ({@link ConfigResource}). Every request needs {@code Authorization: Bearer
+ * <admin.token>}; without a configured token the API is off. Answers are JSON; errors are {@code
+ * application/problem+json}.
  */
 public final class AdminApi {
 
   private static final Logger log = LoggerFactory.getLogger(AdminApi.class);
   private static final String TYPE_BASE = "https://portico.dev/problems/admin-";
+
   /** APIM's default delay of a reconnect without {@code after}. */
   static final Duration DEFAULT_RECONNECT_AFTER = Duration.ofMinutes(2);
+
   private static final int MAX_BODY_BYTES = 64 * 1024;
   private static final String SCHEMAS = "/dev/portico/gateway/admin/";
   private static final SchemaCheck RECONNECT = SchemaCheck.of(SCHEMAS + "reconnect.schema.json");
@@ -80,12 +81,17 @@ public final class AdminApi {
   private DiscoverySources sources = DiscoverySources.NONE;
 
   /**
-   * @param config    the configuration in force (a reload replaces it)
+   * @param config the configuration in force (a reload replaces it)
    * @param reconnect closes a backend's breakers after a delay (the gateway's own operation)
-   * @param reloads   the gateway's configuration reload
+   * @param reloads the gateway's configuration reload
    */
-  public AdminApi(Supplier<GatewayConfig> config, Registry registry, BackendStates breakers, FabricRuntime fabric,
-                  BiFunction<String, Duration, Future<List<String>>> reconnect, ConfigResource.Reloads reloads) {
+  public AdminApi(
+      Supplier<GatewayConfig> config,
+      Registry registry,
+      BackendStates breakers,
+      FabricRuntime fabric,
+      BiFunction<String, Duration, Future<List<String>>> reconnect,
+      ConfigResource.Reloads reloads) {
     this.config = config;
     this.configResource = new ConfigResource(config, reloads);
     this.registry = registry;
@@ -97,7 +103,9 @@ public final class AdminApi {
     this.tokenDigest = admin.enabled() ? sha256(admin.token()) : null;
   }
 
-  /** The gateway's registry sources: their status, and the records they own (changed only by them). */
+  /**
+   * The gateway's registry sources: their status, and the records they own (changed only by them).
+   */
   public AdminApi withSources(DiscoverySources sources) {
     this.sources = sources;
     return this;
@@ -105,14 +113,22 @@ public final class AdminApi {
 
   public void mount(Router router) {
     if (tokenDigest == null) {
-      router.route("/admin*").handler(ctx -> problem(ctx, 404, "off",
-        "The admin API is off: configure admin.token to turn it on"));
+      router
+          .route("/admin*")
+          .handler(
+              ctx ->
+                  problem(
+                      ctx,
+                      404,
+                      "off",
+                      "The admin API is off: configure admin.token to turn it on"));
       return;
     }
     router.route("/admin*").handler(this::authorize);
     router.route("/admin*").handler(AdminApi::jsonOnly);
     router.route("/admin*").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
-    // whatever goes wrong on a route (a body over the limit, a bug) is answered here, never left to the router
+    // whatever goes wrong on a route (a body over the limit, a bug) is answered here, never left to
+    // the router
     router.route("/admin*").failureHandler(AdminApi::failed);
     router.get("/admin/backends").handler(ctx -> json(ctx, 200, backends()));
     router.get("/admin/backends/:id").handler(this::backend);
@@ -120,35 +136,59 @@ public final class AdminApi {
     router.get("/admin/apis").handler(ctx -> json(ctx, 200, apis()));
     router.get("/admin/named-values").handler(ctx -> json(ctx, 200, namedValues()));
     router.get("/admin/registry").handler(this::records);
-    router.get("/admin/registry/sources").handler(ctx -> json(ctx, 200, new JsonArray(sources.statuses().stream()
-      .map(s -> (Object) s.toJson()).toList())));
+    router
+        .get("/admin/registry/sources")
+        .handler(
+            ctx ->
+                json(
+                    ctx,
+                    200,
+                    new JsonArray(
+                        sources.statuses().stream().map(s -> (Object) s.toJson()).toList())));
     router.post("/admin/registry").handler(this::publish);
     router.get("/admin/registry/:id").handler(this::record);
     router.put("/admin/registry/:id/status").handler(this::setStatus);
     router.delete("/admin/registry/:id").handler(this::unpublish);
     router.get("/admin/service-fabric/importers").handler(ctx -> json(ctx, 200, importers()));
     router.get("/admin/config").handler(configResource::show);
-    router.post("/admin/config/reload").handler(ctx -> {
-      if (body(ctx, NO_BODY) != null) {
-        configResource.reload(ctx);
-      }
-    });
-    router.route("/admin*").handler(ctx -> problem(ctx, 404, "not-found",
-      "No admin resource " + ctx.request().method() + " " + ctx.request().path()));
+    router
+        .post("/admin/config/reload")
+        .handler(
+            ctx -> {
+              if (body(ctx, NO_BODY) != null) {
+                configResource.reload(ctx);
+              }
+            });
+    router
+        .route("/admin*")
+        .handler(
+            ctx ->
+                problem(
+                    ctx,
+                    404,
+                    "not-found",
+                    "No admin resource " + ctx.request().method() + " " + ctx.request().path()));
   }
 
   // --- authorization ----------------------------------------------------------------------------
 
   private void authorize(RoutingContext ctx) {
     String header = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
-    String given = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7).strip() : null;
+    String given =
+        header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)
+            ? header.substring(7).strip()
+            : null;
     // digests of equal length, compared in constant time: neither the token nor its length leaks
     if (given != null && MessageDigest.isEqual(tokenDigest, sha256(given))) {
       ctx.next();
       return;
     }
-    log.warn("admin API: {} {} from {} refused ({})", ctx.request().method(), ctx.request().path(),
-      ctx.request().remoteAddress(), given == null ? "no bearer token" : "wrong token");
+    log.warn(
+        "admin API: {} {} from {} refused ({})",
+        ctx.request().method(),
+        ctx.request().path(),
+        ctx.request().remoteAddress(),
+        given == null ? "no bearer token" : "wrong token");
     ctx.response().putHeader("www-authenticate", "Bearer realm=\"portico-admin\"");
     problem(ctx, 401, "unauthorized", "The admin API needs Authorization: Bearer <admin.token>");
   }
@@ -163,16 +203,26 @@ public final class AdminApi {
 
   private void backend(RoutingContext ctx) {
     String id = ctx.pathParam("id");
-    config.get().backend(id).ifPresentOrElse(b -> json(ctx, 200, backendJson(b)),
-      () -> problem(ctx, 404, "not-found", "No backend '" + id + "'"));
+    config
+        .get()
+        .backend(id)
+        .ifPresentOrElse(
+            b -> json(ctx, 200, backendJson(b)),
+            () -> problem(ctx, 404, "not-found", "No backend '" + id + "'"));
   }
 
   private JsonObject backendJson(BackendConfig b) {
     JsonObject json = new JsonObject().put("id", b.id());
     if (b instanceof PoolBackendConfig pool) {
       JsonArray members = new JsonArray();
-      pool.members().forEach(m -> members.add(new JsonObject().put("id", m.id()).put("priority", m.priority())
-        .put("weight", m.weight())));
+      pool.members()
+          .forEach(
+              m ->
+                  members.add(
+                      new JsonObject()
+                          .put("id", m.id())
+                          .put("priority", m.priority())
+                          .put("weight", m.weight())));
       return json.put("type", "Pool").put("members", members);
     }
     json.put("type", "Single");
@@ -185,14 +235,15 @@ public final class AdminApi {
     }
     JsonArray states = new JsonArray();
     for (Map.Entry<String, CircuitBreaker> e : breakers.breakers(b.id()).entrySet()) {
-      states.add(new JsonObject().put("endpoint", e.getKey()).put("state", e.getValue().state().name()));
+      states.add(
+          new JsonObject().put("endpoint", e.getKey()).put("state", e.getValue().state().name()));
     }
     return json.put("breakers", states);
   }
 
   /**
-   * APIM's reconnect: {@code {"after": "PT2M"}} (optional; APIM's default is two minutes,
-   * {@code PT0S} closes now). A pool's members are reconnected.
+   * APIM's reconnect: {@code {"after": "PT2M"}} (optional; APIM's default is two minutes, {@code
+   * PT0S} closes now). A pool's members are reconnected.
    */
   private void reconnect(RoutingContext ctx) {
     String id = ctx.pathParam("id");
@@ -220,15 +271,32 @@ public final class AdminApi {
         return;
       }
     }
-    log.info("admin API: reconnect of backend {} after {} requested from {}", id, after, ctx.request().remoteAddress());
+    log.info(
+        "admin API: reconnect of backend {} after {} requested from {}",
+        id,
+        after,
+        ctx.request().remoteAddress());
     Future<List<String>> done = reconnect.apply(id, after);
     if (after.isZero()) {
-      done.onSuccess(closed -> json(ctx, 200, new JsonObject().put("backend", id).put("after", after.toString())
-        .put("closed", new JsonArray(closed)))).onFailure(e -> problem(ctx, 404, "not-found", e.getMessage()));
+      done.onSuccess(
+              closed ->
+                  json(
+                      ctx,
+                      200,
+                      new JsonObject()
+                          .put("backend", id)
+                          .put("after", after.toString())
+                          .put("closed", new JsonArray(closed))))
+          .onFailure(e -> problem(ctx, 404, "not-found", e.getMessage()));
       return;
     }
-    json(ctx, 202, new JsonObject().put("backend", id).put("after", after.toString())
-      .put("closesAt", Instant.now().plus(after).toString()));
+    json(
+        ctx,
+        202,
+        new JsonObject()
+            .put("backend", id)
+            .put("after", after.toString())
+            .put("closesAt", Instant.now().plus(after).toString()));
   }
 
   // --- APIs, named values, importers ----------------------------------------------------------
@@ -238,20 +306,40 @@ public final class AdminApi {
     for (ApiConfig api : config.get().apis()) {
       JsonArray ops = new JsonArray();
       for (OperationConfig o : api.operations()) {
-        ops.add(new JsonObject().put("id", o.id()).put("method", o.method()).put("path", o.path())
-          .put("backend", o.backend()));
+        ops.add(
+            new JsonObject()
+                .put("id", o.id())
+                .put("method", o.method())
+                .put("path", o.path())
+                .put("backend", o.backend()));
       }
-      JsonObject openapi = api.openapi() == null ? null : new JsonObject().put("document", api.openapi().document())
-        .put("sha256", api.openapi().digest()).put("validate", new JsonObject()
-          .put("parameters", api.openapi().validation().parameters()).put("content", api.openapi().validation().content())
-          .put("maxBodySize", api.openapi().validation().maxBodySize()));
-      out.add(new JsonObject().put("id", api.id()).put("path", api.path()).put("backend", api.backend())
-        .put("operations", ops).put("retries", api.retry().count()).put("openapi", openapi));
+      JsonObject openapi =
+          api.openapi() == null
+              ? null
+              : new JsonObject()
+                  .put("document", api.openapi().document())
+                  .put("sha256", api.openapi().digest())
+                  .put(
+                      "validate",
+                      new JsonObject()
+                          .put("parameters", api.openapi().validation().parameters())
+                          .put("content", api.openapi().validation().content())
+                          .put("maxBodySize", api.openapi().validation().maxBodySize()));
+      out.add(
+          new JsonObject()
+              .put("id", api.id())
+              .put("path", api.path())
+              .put("backend", api.backend())
+              .put("operations", ops)
+              .put("retries", api.retry().count())
+              .put("openapi", openapi));
     }
     return out;
   }
 
-  /** Names and whether each is secret; the value only of plain ones (a secret is never returned). */
+  /**
+   * Names and whether each is secret; the value only of plain ones (a secret is never returned).
+   */
   private JsonArray namedValues() {
     JsonArray out = new JsonArray();
     for (NamedValue nv : config.get().namedValues()) {
@@ -275,28 +363,41 @@ public final class AdminApi {
   // --- registry ---------------------------------------------------------------------------------
 
   private void records(RoutingContext ctx) {
-    registry.instances().onComplete(ar -> {
-      if (ar.failed()) {
-        problem(ctx, 503, "registry-unavailable", "The registry did not answer: " + ar.cause().getMessage());
-        return;
-      }
-      JsonArray out = new JsonArray();
-      ar.result().forEach(i -> out.add(instanceJson(i)));
-      json(ctx, 200, out);
-    });
+    registry
+        .instances()
+        .onComplete(
+            ar -> {
+              if (ar.failed()) {
+                problem(
+                    ctx,
+                    503,
+                    "registry-unavailable",
+                    "The registry did not answer: " + ar.cause().getMessage());
+                return;
+              }
+              JsonArray out = new JsonArray();
+              ar.result().forEach(i -> out.add(instanceJson(i)));
+              json(ctx, 200, out);
+            });
   }
 
   private void record(RoutingContext ctx) {
-    registry.instance(ctx.pathParam("id")).onComplete(ar -> {
-      if (ar.succeeded()) {
-        json(ctx, 200, instanceJson(ar.result()));
-      } else {
-        registryFailure(ctx, ar.cause());
-      }
-    });
+    registry
+        .instance(ctx.pathParam("id"))
+        .onComplete(
+            ar -> {
+              if (ar.succeeded()) {
+                json(ctx, 200, instanceJson(ar.result()));
+              } else {
+                registryFailure(ctx, ar.cause());
+              }
+            });
   }
 
-  /** {@code {"service", "url", "status": "UP", "metadata": {..}}}: a new record, announced like any other. */
+  /**
+   * {@code {"service", "url", "status": "UP", "metadata": {..}}}: a new record, announced like any
+   * other.
+   */
   private void publish(RoutingContext ctx) {
     JsonObject body = body(ctx, PUBLISH);
     if (body == null) {
@@ -309,15 +410,22 @@ public final class AdminApi {
       if (service.isBlank()) {
         throw new InvalidField("service", "a non-empty string is required");
       }
-      InstanceStatus status = body.getValue("status") == null ? InstanceStatus.UP : status(body.getString("status"));
+      InstanceStatus status =
+          body.getValue("status") == null ? InstanceStatus.UP : status(body.getString("status"));
       Map<String, String> metadata = new HashMap<>();
-      body.getJsonObject("metadata", new JsonObject()).forEach(e -> metadata.put(e.getKey(), (String) e.getValue()));
+      body.getJsonObject("metadata", new JsonObject())
+          .forEach(e -> metadata.put(e.getKey(), (String) e.getValue()));
       if (metadata.containsKey(FabricRecords.SOURCE)) {
-        throw new InvalidField("metadata." + FabricRecords.SOURCE, "marks records of a Service Fabric importer, which owns them");
+        throw new InvalidField(
+            "metadata." + FabricRecords.SOURCE,
+            "marks records of a Service Fabric importer, which owns them");
       }
       if (sources.runs(metadata.get(SourceRecords.SOURCE))) {
-        throw new InvalidField("metadata." + SourceRecords.SOURCE, "'" + metadata.get(SourceRecords.SOURCE)
-          + "' is a registry source, which owns its records");
+        throw new InvalidField(
+            "metadata." + SourceRecords.SOURCE,
+            "'"
+                + metadata.get(SourceRecords.SOURCE)
+                + "' is a registry source, which owns its records");
       }
       try {
         spec = InstanceSpec.of(service, url, status, metadata);
@@ -328,15 +436,22 @@ public final class AdminApi {
       invalid(ctx, e.field, e.getMessage());
       return;
     }
-    registry.publish(spec).onComplete(ar -> {
-      if (ar.failed()) {
-        registryFailure(ctx, ar.cause());
-        return;
-      }
-      log.info("admin API: published {} ({} {})", ar.result().id(), spec.service(), ar.result().baseUrl());
-      ctx.response().putHeader(HttpHeaders.LOCATION, "/admin/registry/" + ar.result().id());
-      json(ctx, 201, instanceJson(ar.result()));
-    });
+    registry
+        .publish(spec)
+        .onComplete(
+            ar -> {
+              if (ar.failed()) {
+                registryFailure(ctx, ar.cause());
+                return;
+              }
+              log.info(
+                  "admin API: published {} ({} {})",
+                  ar.result().id(),
+                  spec.service(),
+                  ar.result().baseUrl());
+              ctx.response().putHeader(HttpHeaders.LOCATION, "/admin/registry/" + ar.result().id());
+              json(ctx, 201, instanceJson(ar.result()));
+            });
   }
 
   /** {@code {"status": "DOWN"}}: UP, DOWN or OUT_OF_SERVICE. */
@@ -353,14 +468,17 @@ public final class AdminApi {
       return;
     }
     String id = ctx.pathParam("id");
-    mutable(id).compose(i -> registry.setStatus(id, status)).onComplete(ar -> {
-      if (ar.failed()) {
-        registryFailure(ctx, ar.cause());
-        return;
-      }
-      log.info("admin API: record {} ({}) set {}", id, ar.result().service(), status);
-      json(ctx, 200, instanceJson(ar.result()));
-    });
+    mutable(id)
+        .compose(i -> registry.setStatus(id, status))
+        .onComplete(
+            ar -> {
+              if (ar.failed()) {
+                registryFailure(ctx, ar.cause());
+                return;
+              }
+              log.info("admin API: record {} ({}) set {}", id, ar.result().service(), status);
+              json(ctx, 200, instanceJson(ar.result()));
+            });
   }
 
   private void unpublish(RoutingContext ctx) {
@@ -368,27 +486,45 @@ public final class AdminApi {
       return;
     }
     String id = ctx.pathParam("id");
-    mutable(id).compose(i -> registry.unpublish(id).map(i)).onComplete(ar -> {
-      if (ar.failed()) {
-        registryFailure(ctx, ar.cause());
-        return;
-      }
-      log.info("admin API: unpublished {} ({} {})", id, ar.result().service(), ar.result().baseUrl());
-      ctx.response().setStatusCode(204).end();
-    });
+    mutable(id)
+        .compose(i -> registry.unpublish(id).map(i))
+        .onComplete(
+            ar -> {
+              if (ar.failed()) {
+                registryFailure(ctx, ar.cause());
+                return;
+              }
+              log.info(
+                  "admin API: unpublished {} ({} {})",
+                  id,
+                  ar.result().service(),
+                  ar.result().baseUrl());
+              ctx.response().setStatusCode(204).end();
+            });
   }
 
-  /** The record, unless a Service Fabric importer or a registry source owns it (it would undo the change). */
+  /**
+   * The record, unless a Service Fabric importer or a registry source owns it (it would undo the
+   * change).
+   */
   private Future<ServiceInstance> mutable(String id) {
-    return registry.instance(id).compose(i -> {
-      String owner = i.metadata(FabricRecords.SOURCE);
-      if (owner != null) {
-        return Future.failedFuture(new OwnedRecord(id, "the Service Fabric importer '" + owner + "'", "in the cluster"));
-      }
-      String source = i.metadata(SourceRecords.SOURCE);
-      return !sources.runs(source) ? Future.succeededFuture(i)
-        : Future.failedFuture(new OwnedRecord(id, "the registry source '" + source + "'", "where the source reads it"));
-    });
+    return registry
+        .instance(id)
+        .compose(
+            i -> {
+              String owner = i.metadata(FabricRecords.SOURCE);
+              if (owner != null) {
+                return Future.failedFuture(
+                    new OwnedRecord(
+                        id, "the Service Fabric importer '" + owner + "'", "in the cluster"));
+              }
+              String source = i.metadata(SourceRecords.SOURCE);
+              return !sources.runs(source)
+                  ? Future.succeededFuture(i)
+                  : Future.failedFuture(
+                      new OwnedRecord(
+                          id, "the registry source '" + source + "'", "where the source reads it"));
+            });
   }
 
   private void registryFailure(RoutingContext ctx, Throwable e) {
@@ -405,16 +541,29 @@ public final class AdminApi {
     private static final long serialVersionUID = 1L;
 
     OwnedRecord(String id, String owner, String where) {
-      super("Record " + id + " belongs to " + owner + ", which would undo the change at its next cycle; change it "
-        + where, null, false, false);
+      super(
+          "Record "
+              + id
+              + " belongs to "
+              + owner
+              + ", which would undo the change at its next cycle; change it "
+              + where,
+          null,
+          false,
+          false);
     }
   }
 
   private JsonObject instanceJson(ServiceInstance i) {
     JsonObject metadata = new JsonObject();
     i.metadata().forEach(metadata::put);
-    return new JsonObject().put("id", i.id()).put("service", i.service()).put("url", i.baseUrl())
-      .put("status", i.status().name()).put("source", sources.label(i)).put("metadata", metadata);
+    return new JsonObject()
+        .put("id", i.id())
+        .put("service", i.service())
+        .put("url", i.baseUrl())
+        .put("status", i.status().name())
+        .put("source", sources.label(i))
+        .put("metadata", metadata);
   }
 
   // --- helpers ----------------------------------------------------------------------------------
@@ -485,7 +634,12 @@ public final class AdminApi {
       list.add(new JsonObject().put("field", field).put("reason", p.reason()));
       detail.append(i == 0 ? "" : "; ").append(field).append(": ").append(p.reason());
     }
-    problem(ctx, 422, "invalid-body", detail + "; nothing was changed", new JsonObject().put("problems", list));
+    problem(
+        ctx,
+        422,
+        "invalid-body",
+        detail + "; nothing was changed",
+        new JsonObject().put("problems", list));
   }
 
   /** A body of another media type than JSON is refused before it is read (415). */
@@ -495,36 +649,56 @@ public final class AdminApi {
       ctx.next();
       return;
     }
-    problem(ctx, 415, "unsupported-media-type", "Admin API bodies are JSON (Content-Type: application/json), not "
-      + type.split(";")[0].strip());
+    problem(
+        ctx,
+        415,
+        "unsupported-media-type",
+        "Admin API bodies are JSON (Content-Type: application/json), not "
+            + type.split(";")[0].strip());
   }
 
   private static boolean isJson(String contentType) {
     String media = contentType.split(";")[0].strip().toLowerCase(java.util.Locale.ROOT);
-    return media.equals("application/json") || media.startsWith("application/") && media.endsWith("+json");
+    return media.equals("application/json")
+        || media.startsWith("application/") && media.endsWith("+json");
   }
 
-  /** What a route failed with: a body over the limit (413), another client error, or a bug (500, logged). */
+  /**
+   * What a route failed with: a body over the limit (413), another client error, or a bug (500,
+   * logged).
+   */
   private static void failed(RoutingContext ctx) {
     if (ctx.response().ended() || ctx.response().closed()) {
       return;
     }
     int status = ctx.statusCode();
     if (status == 413) {
-      problem(ctx, 413, "payload-too-large", "The body is larger than " + MAX_BODY_BYTES / 1024
-        + " KiB, the admin API's limit");
+      problem(
+          ctx,
+          413,
+          "payload-too-large",
+          "The body is larger than " + MAX_BODY_BYTES / 1024 + " KiB, the admin API's limit");
     } else if (status >= 400 && status < 500 && ctx.failure() == null) {
       problem(ctx, status, "bad-request", "The request cannot be processed (" + status + ")");
     } else {
-      log.error("admin API: {} {} failed", ctx.request().method(), ctx.request().path(), ctx.failure());
-      problem(ctx, 500, "internal", "The admin API failed on this request; the gateway's log has the details");
+      log.error(
+          "admin API: {} {} failed", ctx.request().method(), ctx.request().path(), ctx.failure());
+      problem(
+          ctx,
+          500,
+          "internal",
+          "The admin API failed on this request; the gateway's log has the details");
     }
   }
 
   static void json(RoutingContext ctx, int status, Object body) {
-    String text = body instanceof JsonArray a ? a.encodePrettily() : ((JsonObject) body).encodePrettily();
-    ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-      .putHeader(HttpHeaders.CACHE_CONTROL, "no-store").end(text);
+    String text =
+        body instanceof JsonArray a ? a.encodePrettily() : ((JsonObject) body).encodePrettily();
+    ctx.response()
+        .setStatusCode(status)
+        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+        .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
+        .end(text);
   }
 
   private static void problem(RoutingContext ctx, int status, String type, String detail) {
@@ -533,14 +707,21 @@ public final class AdminApi {
 
   /**
    * A problem+json answer; {@code extra} members (e.g. the list of problems) are added to the
-   * standard ones. A request whose body was not read (refused before it) closes its connection,
-   * so the unread body cannot be taken for the next request.
+   * standard ones. A request whose body was not read (refused before it) closes its connection, so
+   * the unread body cannot be taken for the next request.
    */
-  static void problem(RoutingContext ctx, int status, String type, String detail, JsonObject extra) {
-    JsonObject body = new JsonObject().put("type", TYPE_BASE + type).put("title", title(status)).put("status", status)
-      .put("detail", detail).mergeIn(extra);
+  static void problem(
+      RoutingContext ctx, int status, String type, String detail, JsonObject extra) {
+    JsonObject body =
+        new JsonObject()
+            .put("type", TYPE_BASE + type)
+            .put("title", title(status))
+            .put("status", status)
+            .put("detail", detail)
+            .mergeIn(extra);
     ctx.response().putHeader(HttpHeaders.CACHE_CONTROL, "no-store");
-    ProblemWriter.answer(ctx.request(), body, ProblemWriter.closes(ctx.request(), !ctx.request().isEnded()));
+    ProblemWriter.answer(
+        ctx.request(), body, ProblemWriter.closes(ctx.request(), !ctx.request().isEnded()));
   }
 
   private static String title(int status) {

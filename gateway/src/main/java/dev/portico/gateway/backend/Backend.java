@@ -4,13 +4,12 @@ import dev.portico.gateway.config.BackendConfig;
 import dev.portico.gateway.config.FabricBackendConfig;
 import dev.portico.gateway.config.PoolBackendConfig;
 import dev.portico.gateway.config.SingleBackendConfig;
-
 import java.util.Map;
 
 /**
  * A backend compiled for the hot path. A closed set: a {@link SingleBackend} (a URL or a registry
- * service), a {@link PoolBackend} (Single members with priority and weight), a
- * {@link FabricBackend} (a Service Fabric service, resolved per request by partition key).
+ * service), a {@link PoolBackend} (Single members with priority and weight), a {@link
+ * FabricBackend} (a Service Fabric service, resolved per request by partition key).
  */
 public sealed interface Backend permits SingleBackend, PoolBackend, FabricBackend {
 
@@ -20,8 +19,8 @@ public sealed interface Backend permits SingleBackend, PoolBackend, FabricBacken
   String affinityCookie();
 
   /**
-   * How requests reach this backend's endpoints; {@code null} for a pool, whose members each
-   * have their own.
+   * How requests reach this backend's endpoints; {@code null} for a pool, whose members each have
+   * their own.
    */
   default Upstream upstream() {
     return null;

@@ -3,7 +3,6 @@ package dev.portico.gateway.backend;
 import dev.portico.gateway.resilience.BreakerRetired;
 import dev.portico.gateway.resilience.BreakerTransition;
 import dev.portico.gateway.resilience.CircuitBreaker;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,17 +24,19 @@ public final class BackendStates {
 
   /**
    * @param transitions told about every breaker transition (event bus, logs, metrics)
-   * @param retirements told about every endpoint forgotten, so that what is kept per endpoint elsewhere goes too
+   * @param retirements told about every endpoint forgotten, so that what is kept per endpoint
+   *     elsewhere goes too
    */
-  public BackendStates(Consumer<BreakerTransition> transitions, Consumer<BreakerRetired> retirements) {
+  public BackendStates(
+      Consumer<BreakerTransition> transitions, Consumer<BreakerRetired> retirements) {
     this.transitions = transitions;
     this.retirements = retirements;
   }
 
   /**
-   * The state of one endpoint of a backend, created on first use. Single backends call this when
-   * a snapshot is compiled; Service Fabric backends when a replica's listener is first resolved
-   * (a lock-free lookup afterwards).
+   * The state of one endpoint of a backend, created on first use. Single backends call this when a
+   * snapshot is compiled; Service Fabric backends when a replica's listener is first resolved (a
+   * lock-free lookup afterwards).
    */
   public EndpointState state(Upstream upstream, String endpointKey) {
     Map<String, EndpointState> m = states.get(upstream.id());
@@ -43,24 +44,40 @@ public final class BackendStates {
     if (s != null) {
       return s;
     }
-    return states.computeIfAbsent(upstream.id(), k -> new ConcurrentHashMap<>()).computeIfAbsent(endpointKey,
-      k -> new EndpointState(new CircuitBreaker(upstream.id(), endpointKey, upstream.breaker(),
-        upstream.breaker().probeTimeout(Duration.ofMillis(upstream.connectTimeoutMs()),
-          Duration.ofMillis(upstream.responseTimeoutMs())), transitions), upstream.id(), endpointKey));
+    return states
+        .computeIfAbsent(upstream.id(), k -> new ConcurrentHashMap<>())
+        .computeIfAbsent(
+            endpointKey,
+            k ->
+                new EndpointState(
+                    new CircuitBreaker(
+                        upstream.id(),
+                        endpointKey,
+                        upstream.breaker(),
+                        upstream
+                            .breaker()
+                            .probeTimeout(
+                                Duration.ofMillis(upstream.connectTimeoutMs()),
+                                Duration.ofMillis(upstream.responseTimeoutMs())),
+                        transitions),
+                    upstream.id(),
+                    endpointKey));
   }
 
   /** Forgets endpoints of {@code backend} that are no longer in the registry. */
   public void retainOnly(String backend, Set<String> endpointKeys) {
     Map<String, EndpointState> m = states.get(backend);
     if (m != null) {
-      m.entrySet().removeIf(e -> {
-        if (endpointKeys.contains(e.getKey())) {
-          return false;
-        }
-        e.getValue().breaker().retire();
-        retirements.accept(new BreakerRetired(backend, e.getKey()));
-        return true;
-      });
+      m.entrySet()
+          .removeIf(
+              e -> {
+                if (endpointKeys.contains(e.getKey())) {
+                  return false;
+                }
+                e.getValue().breaker().retire();
+                retirements.accept(new BreakerRetired(backend, e.getKey()));
+                return true;
+              });
     }
   }
 
@@ -80,10 +97,11 @@ public final class BackendStates {
     for (String b : backends) {
       Map<String, EndpointState> m = states.get(b);
       if (m != null) {
-        m.forEach((endpoint, s) -> {
-          s.breaker().reset();
-          done.add(b + " " + endpoint);
-        });
+        m.forEach(
+            (endpoint, s) -> {
+              s.breaker().reset();
+              done.add(b + " " + endpoint);
+            });
       }
     }
     return done;

@@ -1,7 +1,6 @@
 package dev.portico.gateway.backend;
 
 import dev.portico.gateway.resilience.CircuitBreaker;
-
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -18,7 +17,11 @@ public final class EndpointState {
   private final AtomicInteger inFlight = new AtomicInteger();
   private final String backend;
   private final String endpoint;
-  /** Computed on first use, then kept for the endpoint's life (racing threads compute the same value). */
+
+  /**
+   * Computed on first use, then kept for the endpoint's life (racing threads compute the same
+   * value).
+   */
   private String token;
 
   EndpointState(CircuitBreaker breaker, String backend, String endpoint) {
@@ -36,7 +39,9 @@ public final class EndpointState {
     String t = token;
     if (t == null) {
       try {
-        byte[] digest = MessageDigest.getInstance("SHA-256").digest((backend + "|" + endpoint).getBytes(StandardCharsets.UTF_8));
+        byte[] digest =
+            MessageDigest.getInstance("SHA-256")
+                .digest((backend + "|" + endpoint).getBytes(StandardCharsets.UTF_8));
         t = HexFormat.of().formatHex(digest, 0, 8);
       } catch (NoSuchAlgorithmException e) {
         throw new IllegalStateException(e);

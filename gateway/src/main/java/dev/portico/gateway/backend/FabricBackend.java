@@ -5,8 +5,8 @@ import dev.portico.gateway.config.FabricBackendConfig;
 
 /**
  * A Service Fabric backend ({@code url: fabric:/App/Service}): requests are not balanced over a
- * list of endpoints but resolved, per request, to the partition owning their key, a replica of
- * the kind asked for and one of its listeners, from the resolver's immutable index. Each resolved
+ * list of endpoints but resolved, per request, to the partition owning their key, a replica of the
+ * kind asked for and one of its listeners, from the resolver's immutable index. Each resolved
  * listener endpoint gets its own circuit breaker in {@link BackendStates}, under this backend's id.
  */
 public final class FabricBackend implements Backend {
@@ -19,12 +19,21 @@ public final class FabricBackend implements Backend {
   public FabricBackend(FabricBackendConfig config) {
     this.id = config.id();
     this.service = config.service();
-    this.upstream = new Upstream(config.id(), config.credentials(), config.tls(), config.timeouts(), config.breaker(),
-      config.protocol());
+    this.upstream =
+        new Upstream(
+            config.id(),
+            config.credentials(),
+            config.tls(),
+            config.timeouts(),
+            config.breaker(),
+            config.protocol());
     this.maxPartitionResolutionRetries = config.cluster().maxPartitionResolutionRetries();
   }
 
-  /** The listener compatible with Service Fabric's reverse proxy: no service of its own, every request names one. */
+  /**
+   * The listener compatible with Service Fabric's reverse proxy: no service of its own, every
+   * request names one.
+   */
   public FabricBackend(String id, Upstream upstream, int maxRetries) {
     this.id = id;
     this.service = null;
@@ -37,7 +46,9 @@ public final class FabricBackend implements Backend {
     return id;
   }
 
-  /** The service the backend's URL names ({@code null} for the reverse-proxy listener's backend). */
+  /**
+   * The service the backend's URL names ({@code null} for the reverse-proxy listener's backend).
+   */
   public FabricName service() {
     return service;
   }

@@ -2,13 +2,12 @@ package dev.portico.gateway.backend;
 
 import dev.portico.gateway.config.LoadBalancingConfig;
 import dev.portico.gateway.config.PoolBackendConfig;
-
 import java.util.List;
 import java.util.Map;
 
 /**
- * A {@code Pool} backend: Single members with priorities and weights. Which member takes a
- * request is decided per snapshot by a balancer over the members that can take it now.
+ * A {@code Pool} backend: Single members with priorities and weights. Which member takes a request
+ * is decided per snapshot by a balancer over the members that can take it now.
  */
 public final class PoolBackend implements Backend {
 
@@ -27,7 +26,8 @@ public final class PoolBackend implements Backend {
     for (int i = 0; i < ms.size(); i++) {
       SingleBackend b = singles.get(ms.get(i).id());
       if (b == null) {
-        throw new IllegalArgumentException("pool " + id + ": member " + ms.get(i).id() + " is not a Single backend");
+        throw new IllegalArgumentException(
+            "pool " + id + ": member " + ms.get(i).id() + " is not a Single backend");
       }
       members[i] = b;
       priorities[i] = ms.get(i).priority();

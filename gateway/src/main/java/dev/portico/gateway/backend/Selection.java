@@ -7,18 +7,20 @@ import dev.portico.gateway.resilience.CircuitBreaker;
 public sealed interface Selection {
 
   /** Send to {@code target}; {@code permit} must be reported back to its breaker. */
-  record Chosen(Target target, CircuitBreaker.Permit permit) implements Selection {
-  }
+  record Chosen(Target target, CircuitBreaker.Permit permit) implements Selection {}
 
   /**
    * Nothing can take the request now.
    *
-   * @param retryAfterNanos when the first breaker lets a probe through; -1 when unknown (no instances)
+   * @param retryAfterNanos when the first breaker lets a probe through; -1 when unknown (no
+   *     instances)
    */
-  record Unavailable(String detail, long retryAfterNanos) implements Selection {
-  }
+  record Unavailable(String detail, long retryAfterNanos) implements Selection {}
 
-  /** A Service Fabric service and key lead to no endpoint (unknown service, bad key, no replica or listener). */
+  /**
+   * A Service Fabric service and key lead to no endpoint (unknown service, bad key, no replica or
+   * listener).
+   */
   record Unresolved(ResolutionFailure failure) implements Selection {
 
     /** The resolver's status for the client: 404, 400 or 503. */

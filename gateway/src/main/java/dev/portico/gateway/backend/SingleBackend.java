@@ -7,8 +7,8 @@ import dev.portico.gateway.config.SingleBackendConfig;
 /**
  * A {@code Single} backend with a fixed URL or a registry service, compiled for the hot path: its
  * {@link Upstream} settings, and its balancing settings. Per-endpoint state (breakers, in-flight
- * counts) lives in {@link BackendStates}; the current endpoints come from the routing snapshot.
- * (A {@code Single} backend whose URL is a {@code fabric:/} name compiles to a {@link FabricBackend}.)
+ * counts) lives in {@link BackendStates}; the current endpoints come from the routing snapshot. (A
+ * {@code Single} backend whose URL is a {@code fabric:/} name compiles to a {@link FabricBackend}.)
  */
 public final class SingleBackend implements Backend {
 
@@ -22,9 +22,8 @@ public final class SingleBackend implements Backend {
     this.id = config.id();
     this.target = config.target();
     this.upstream = Upstream.of(config);
-    this.fixedEndpoint = target instanceof BackendTarget.FixedUrl f
-      ? Endpoint.of(f.address(), null)
-      : null;
+    this.fixedEndpoint =
+        target instanceof BackendTarget.FixedUrl f ? Endpoint.of(f.address(), null) : null;
     this.loadBalancing = config.loadBalancing();
   }
 

@@ -3,15 +3,16 @@ package dev.portico.gateway.backend;
 import dev.portico.gateway.balancing.Candidate;
 
 /**
- * One endpoint of one backend: where to send, through which backend's {@link Upstream}
- * settings, with which breaker. {@code token} identifies it in affinity cookies. Endpoints of
- * Single backends are precomputed per snapshot; those of Service Fabric backends are made when a
- * replica's listener is resolved (and cached per listener address).
+ * One endpoint of one backend: where to send, through which backend's {@link Upstream} settings,
+ * with which breaker. {@code token} identifies it in affinity cookies. Endpoints of Single backends
+ * are precomputed per snapshot; those of Service Fabric backends are made when a replica's listener
+ * is resolved (and cached per listener address).
  *
- * @param token the affinity token; {@code null} for the endpoint state's own ({@link EndpointState#token()},
- *              computed when first asked for)
+ * @param token the affinity token; {@code null} for the endpoint state's own ({@link
+ *     EndpointState#token()}, computed when first asked for)
  */
-public record Target(Upstream upstream, Endpoint endpoint, EndpointState state, String token) implements Candidate {
+public record Target(Upstream upstream, Endpoint endpoint, EndpointState state, String token)
+    implements Candidate {
 
   /** A target whose affinity token is its endpoint state's. */
   public Target(Upstream upstream, Endpoint endpoint, EndpointState state) {

@@ -10,7 +10,7 @@ public interface TargetSelector {
    * when possible, those this request already tried. The chosen endpoint's breaker has granted a
    * permit.
    *
-   * @param tried         targets already tried by this request (retries go elsewhere when they can)
+   * @param tried targets already tried by this request (retries go elsewhere when they can)
    * @param affinityToken the session affinity cookie's value, or {@code null}
    */
   Selection select(Backend backend, long now, List<Target> tried, String affinityToken);

@@ -3,7 +3,6 @@ package dev.portico.gateway.backend;
 import dev.portico.gateway.balancing.Balancer;
 import dev.portico.gateway.balancing.Candidate;
 import dev.portico.gateway.resilience.CircuitBreaker;
-
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -12,15 +11,19 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The endpoints of one Single backend in one snapshot, with their balancer and affinity tokens;
- * and ({@link Pool}) the members of a pool backend. Built off the hot path.
+ * The endpoints of one Single backend in one snapshot, with their balancer and affinity tokens; and
+ * ({@link Pool}) the members of a pool backend. Built off the hot path.
  */
 public final class Targets {
 
   private final SingleBackend backend;
   private final Target[] all;
   private final Balancer<Target> balancer;
-  /** Built when an affinity cookie is first seen (most backends never need it); racing threads build equal maps. */
+
+  /**
+   * Built when an affinity cookie is first seen (most backends never need it); racing threads build
+   * equal maps.
+   */
   private Map<String, Target> byToken;
 
   private Targets(SingleBackend backend, Target[] all) {
@@ -96,7 +99,10 @@ public final class Targets {
       Target sticky = byToken(affinityToken);
       // a retry must not go back to the sticky endpoint that just failed
       if (sticky != null && (tried == null || !tried.contains(sticky))) {
-        CircuitBreaker.Permit p = sticky.available(now) ? sticky.state().breaker().tryAcquire(now) : CircuitBreaker.Permit.DENIED;
+        CircuitBreaker.Permit p =
+            sticky.available(now)
+                ? sticky.state().breaker().tryAcquire(now)
+                : CircuitBreaker.Permit.DENIED;
         if (p != CircuitBreaker.Permit.DENIED) {
           return new Selection.Chosen(sticky, p);
         }
@@ -121,12 +127,18 @@ public final class Targets {
 
   Selection.Unavailable unavailable(long now) {
     if (all.length == 0) {
-      return new Selection.Unavailable(backend.service() != null
-        ? "no UP instance of service '" + backend.service() + "' in the registry"
-        : "backend '" + backend.id() + "' has no endpoint", -1);
+      return new Selection.Unavailable(
+          backend.service() != null
+              ? "no UP instance of service '" + backend.service() + "' in the registry"
+              : "backend '" + backend.id() + "' has no endpoint",
+          -1);
     }
-    return new Selection.Unavailable((all.length == 1 ? "backend '" + backend.id() + "' (" + all[0].endpoint().key() + ") is"
-      : "every endpoint of backend '" + backend.id() + "' is") + " tripped (circuit breaker open)", remainingOpen(now));
+    return new Selection.Unavailable(
+        (all.length == 1
+                ? "backend '" + backend.id() + "' (" + all[0].endpoint().key() + ") is"
+                : "every endpoint of backend '" + backend.id() + "' is")
+            + " tripped (circuit breaker open)",
+        remainingOpen(now));
   }
 
   long remainingOpen(long now) {
@@ -155,13 +167,16 @@ public final class Targets {
     private final PoolBackend pool;
     private final Member[] members;
     private final Balancer<Member> balancer;
+
     /** Built when an affinity cookie is first seen; racing threads build equal maps. */
     private Map<String, Member> memberByToken;
 
     Pool(PoolBackend pool, Member[] members) {
       this.pool = pool;
       this.members = members;
-      this.balancer = new Balancer<>(members, pool.priorities(), pool.weights(), pool.loadBalancing().strategy());
+      this.balancer =
+          new Balancer<>(
+              members, pool.priorities(), pool.weights(), pool.loadBalancing().strategy());
     }
 
     private Member memberByToken(String token) {
@@ -221,8 +236,11 @@ public final class Targets {
           retry = Math.min(retry, r);
         }
       }
-      return new Selection.Unavailable("no member of pool '" + pool.id()
-        + "' can take the request (every member tripped or without UP instances)", retry == Long.MAX_VALUE ? -1 : retry);
+      return new Selection.Unavailable(
+          "no member of pool '"
+              + pool.id()
+              + "' can take the request (every member tripped or without UP instances)",
+          retry == Long.MAX_VALUE ? -1 : retry);
     }
   }
 }

@@ -9,17 +9,16 @@ import dev.portico.gateway.config.TlsConfig;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.net.ClientSSLOptions;
-
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 
 /**
- * How the gateway talks to any endpoint of one backend, whatever chose the endpoint (a fixed URL,
- * a registry instance, a resolved Service Fabric replica): the credential headers and query
- * string prepared once, timeouts in milliseconds, the TLS options for https endpoints, and the
- * rules of each endpoint's circuit breaker. Immutable.
+ * How the gateway talks to any endpoint of one backend, whatever chose the endpoint (a fixed URL, a
+ * registry instance, a resolved Service Fabric replica): the credential headers and query string
+ * prepared once, timeouts in milliseconds, the TLS options for https endpoints, and the rules of
+ * each endpoint's circuit breaker. Immutable.
  */
 public final class Upstream {
 
@@ -32,23 +31,37 @@ public final class Upstream {
   private final CircuitBreakerConfig breaker;
   private final BackendProtocol protocol;
 
-  public Upstream(String id, Credentials credentials, TlsConfig tls, Timeouts timeouts, CircuitBreakerConfig breaker) {
+  public Upstream(
+      String id,
+      Credentials credentials,
+      TlsConfig tls,
+      Timeouts timeouts,
+      CircuitBreakerConfig breaker) {
     this(id, credentials, tls, timeouts, breaker, BackendProtocol.HTTP1);
   }
 
-  /** @param protocol HTTP/1.1 or HTTP/2 towards the endpoints (issue 14) */
-  public Upstream(String id, Credentials credentials, TlsConfig tls, Timeouts timeouts, CircuitBreakerConfig breaker,
-                  BackendProtocol protocol) {
+  /**
+   * @param protocol HTTP/1.1 or HTTP/2 towards the endpoints (issue 14)
+   */
+  public Upstream(
+      String id,
+      Credentials credentials,
+      TlsConfig tls,
+      Timeouts timeouts,
+      CircuitBreakerConfig breaker,
+      BackendProtocol protocol) {
     this.id = id;
     this.credentialHeaders = headers(credentials);
     this.credentialQuery = query(credentials);
     this.connectTimeoutMs = timeouts.connect().toMillis();
     this.responseTimeoutMs = timeouts.response().toMillis();
-    this.sslOptions = new ClientSSLOptions()
-      .setTrustAll(!tls.validateCertificateChain())
-      .setHostnameVerificationAlgorithm(tls.validateCertificateName() ? "HTTPS" : "");
+    this.sslOptions =
+        new ClientSSLOptions()
+            .setTrustAll(!tls.validateCertificateChain())
+            .setHostnameVerificationAlgorithm(tls.validateCertificateName() ? "HTTPS" : "");
     if (credentials.certificate() != null) {
-      // part of the connection pool's key: endpoints shared with other backends get their own connections
+      // part of the connection pool's key: endpoints shared with other backends get their own
+      // connections
       sslOptions.setKeyCertOptions(credentials.certificate().keyCert());
     }
     this.breaker = breaker;
@@ -57,8 +70,13 @@ public final class Upstream {
 
   /** The settings of a configured Single backend (fixed URL or registry service). */
   public static Upstream of(SingleBackendConfig config) {
-    return new Upstream(config.id(), config.credentials(), config.tls(), config.timeouts(), config.breaker(),
-      config.protocol());
+    return new Upstream(
+        config.id(),
+        config.credentials(),
+        config.tls(),
+        config.timeouts(),
+        config.breaker(),
+        config.protocol());
   }
 
   /** The backend id: metric label, problem {@code backend} field, breaker key. */
@@ -66,7 +84,10 @@ public final class Upstream {
     return id;
   }
 
-  /** Sets the credential headers on an outgoing request, replacing any the client sent under the same names. */
+  /**
+   * Sets the credential headers on an outgoing request, replacing any the client sent under the
+   * same names.
+   */
   public void applyCredentialHeaders(MultiMap headers) {
     if (credentialHeaders.isEmpty()) {
       return;
@@ -97,7 +118,10 @@ public final class Upstream {
     return breaker;
   }
 
-  /** HTTP/1.1 or HTTP/2 (the client pool {@code dev.portico.gateway.protocol.UpstreamClients} picks by it). */
+  /**
+   * HTTP/1.1 or HTTP/2 (the client pool {@code dev.portico.gateway.protocol.UpstreamClients} picks
+   * by it).
+   */
   public BackendProtocol protocol() {
     return protocol;
   }
@@ -106,7 +130,9 @@ public final class Upstream {
     MultiMap h = MultiMap.caseInsensitiveMultiMap();
     c.headers().forEach((name, values) -> values.forEach(v -> h.add(name, v)));
     if (c.authorization() != null) {
-      h.set(HttpHeaders.AUTHORIZATION, c.authorization().scheme() + " " + c.authorization().parameter());
+      h.set(
+          HttpHeaders.AUTHORIZATION,
+          c.authorization().scheme() + " " + c.authorization().parameter());
     }
     return h;
   }
@@ -118,8 +144,9 @@ public final class Upstream {
         if (sb.length() > 0) {
           sb.append('&');
         }
-        sb.append(URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8)).append('=')
-          .append(URLEncoder.encode(v, StandardCharsets.UTF_8));
+        sb.append(URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8))
+            .append('=')
+            .append(URLEncoder.encode(v, StandardCharsets.UTF_8));
       }
     }
     return sb.toString();

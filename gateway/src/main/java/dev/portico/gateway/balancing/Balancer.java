@@ -1,7 +1,6 @@
 package dev.portico.gateway.balancing;
 
 import dev.portico.gateway.config.LoadBalancingConfig;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
@@ -9,10 +8,10 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Chooses among candidates grouped by priority (a lower number is preferred): the first group
- * with an available candidate takes the request; within it, smooth weighted round-robin or power
- * of two choices on in-flight requests. Candidates already tried by this request are avoided when
- * another is available. Immutable apart from the round-robin cursors.
+ * Chooses among candidates grouped by priority (a lower number is preferred): the first group with
+ * an available candidate takes the request; within it, smooth weighted round-robin or power of two
+ * choices on in-flight requests. Candidates already tried by this request are avoided when another
+ * is available. Immutable apart from the round-robin cursors.
  */
 public final class Balancer<C extends Candidate> {
 
@@ -36,9 +35,10 @@ public final class Balancer<C extends Candidate> {
   /**
    * @param candidates the candidates
    * @param priorities their priorities, lower preferred
-   * @param weights    their relative weights (0: only when every weight of the group is 0)
+   * @param weights their relative weights (0: only when every weight of the group is 0)
    */
-  public Balancer(C[] candidates, int[] priorities, int[] weights, LoadBalancingConfig.Strategy strategy) {
+  public Balancer(
+      C[] candidates, int[] priorities, int[] weights, LoadBalancingConfig.Strategy strategy) {
     this.candidates = candidates;
     this.strategy = strategy;
     TreeMap<Integer, List<Integer>> byPriority = new TreeMap<>();
@@ -46,14 +46,17 @@ public final class Balancer<C extends Candidate> {
       byPriority.computeIfAbsent(priorities[i], k -> new ArrayList<>()).add(i);
     }
     List<Group> gs = new ArrayList<>();
-    byPriority.values().forEach(idx -> {
-      int[] members = idx.stream().mapToInt(Integer::intValue).toArray();
-      int[] w = new int[members.length];
-      for (int i = 0; i < members.length; i++) {
-        w[i] = weights[members[i]];
-      }
-      gs.add(new Group(members, w));
-    });
+    byPriority
+        .values()
+        .forEach(
+            idx -> {
+              int[] members = idx.stream().mapToInt(Integer::intValue).toArray();
+              int[] w = new int[members.length];
+              for (int i = 0; i < members.length; i++) {
+                w[i] = weights[members[i]];
+              }
+              gs.add(new Group(members, w));
+            });
     this.groups = gs.toArray(new Group[0]);
   }
 
@@ -68,7 +71,10 @@ public final class Balancer<C extends Candidate> {
    */
   public C pick(long now, List<? extends Candidate> tried) {
     for (Group g : groups) {
-      C c = strategy == LoadBalancingConfig.Strategy.LEAST_REQUESTS ? leastRequests(g, now, tried) : roundRobin(g, now, tried);
+      C c =
+          strategy == LoadBalancingConfig.Strategy.LEAST_REQUESTS
+              ? leastRequests(g, now, tried)
+              : roundRobin(g, now, tried);
       if (c != null) {
         return c;
       }
@@ -111,7 +117,8 @@ public final class Balancer<C extends Candidate> {
     return (long) a.inFlight() * wb <= (long) b.inFlight() * wa ? a : b;
   }
 
-  private C weightedRandom(Group g, long now, List<? extends Candidate> tried, ThreadLocalRandom r, C not) {
+  private C weightedRandom(
+      Group g, long now, List<? extends Candidate> tried, ThreadLocalRandom r, C not) {
     // a random position in the smooth cycle is a weighted random draw; probe a few, then scan
     int len = g.cycle.length;
     if (len == 0) {

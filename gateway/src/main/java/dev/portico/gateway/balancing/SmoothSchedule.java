@@ -2,20 +2,21 @@ package dev.portico.gateway.balancing;
 
 /**
  * A precomputed smooth weighted round-robin order (NGINX's algorithm run once, off the hot path):
- * over one cycle each index appears in proportion to its weight, spread out rather than in
- * bursts. Picking is then an atomic counter modulo the cycle: exact, smooth and lock-free.
+ * over one cycle each index appears in proportion to its weight, spread out rather than in bursts.
+ * Picking is then an atomic counter modulo the cycle: exact, smooth and lock-free.
  */
 public final class SmoothSchedule {
 
-  /** Longest cycle kept; larger weight sums are scaled down (proportions kept to within rounding). */
+  /**
+   * Longest cycle kept; larger weight sums are scaled down (proportions kept to within rounding).
+   */
   static final int MAX_CYCLE = 4096;
 
-  private SmoothSchedule() {
-  }
+  private SmoothSchedule() {}
 
   /**
-   * @param weights non-negative weights; zero-weight entries never appear unless all are zero,
-   *                in which case all count equally
+   * @param weights non-negative weights; zero-weight entries never appear unless all are zero, in
+   *     which case all count equally
    * @return the cycle, as indices into {@code weights}
    */
   public static int[] of(int[] weights) {

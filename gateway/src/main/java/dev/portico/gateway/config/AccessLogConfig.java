@@ -4,7 +4,7 @@ package dev.portico.gateway.config;
  * The {@code accessLog} section: one JSON line per request.
  *
  * @param enabled whether to write it
- * @param output  {@code stdout}, or the path of a file to append to
+ * @param output {@code stdout}, or the path of a file to append to
  */
 public record AccessLogConfig(boolean enabled, String output) {
 

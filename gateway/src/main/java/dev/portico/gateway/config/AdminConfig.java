@@ -4,7 +4,7 @@ package dev.portico.gateway.config;
  * The admin API on the management listener.
  *
  * @param token the bearer token every {@code /admin} request must carry; {@code null}: the admin
- *              API is off. {@link #toString()} never shows it.
+ *     API is off. {@link #toString()} never shows it.
  */
 public record AdminConfig(String token) {
 

@@ -5,7 +5,8 @@ package dev.portico.gateway.config;
  * {@code Pool} (members with priority and weight) and Service Fabric (a {@code fabric:/} service,
  * resolved per request by partition key).
  */
-public sealed interface BackendConfig permits SingleBackendConfig, PoolBackendConfig, FabricBackendConfig {
+public sealed interface BackendConfig
+    permits SingleBackendConfig, PoolBackendConfig, FabricBackendConfig {
 
   String id();
 }

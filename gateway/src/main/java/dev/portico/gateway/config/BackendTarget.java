@@ -12,7 +12,7 @@ public sealed interface BackendTarget {
   /**
    * An absolute base URL, fixed at configuration time.
    *
-   * @param url     as configured (named values substituted)
+   * @param url as configured (named values substituted)
    * @param address the URL parsed (no query or fragment: the binder refuses them)
    */
   record FixedUrl(String url, HttpUrl address) implements BackendTarget {
@@ -28,7 +28,9 @@ public sealed interface BackendTarget {
       return address.port();
     }
 
-    /** Path prefix on the endpoint, {@code ""} or starting with {@code /}, no trailing {@code /}. */
+    /**
+     * Path prefix on the endpoint, {@code ""} or starting with {@code /}, no trailing {@code /}.
+     */
     public String basePath() {
       return address.path();
     }
@@ -39,15 +41,14 @@ public sealed interface BackendTarget {
   }
 
   /** A service of the discovery registry, resolved to one of its UP instances per request. */
-  record RegistryService(String service) implements BackendTarget {
-  }
+  record RegistryService(String service) implements BackendTarget {}
 
   /**
    * A Service Fabric service, resolved per request to a partition (by key), a replica and a
    * listener from the registry's Service Fabric records.
    *
-   * @param cluster the backend's {@code serviceFabricCluster} block ({@link ServiceFabricCluster#DEFAULT} when absent)
+   * @param cluster the backend's {@code serviceFabricCluster} block ({@link
+   *     ServiceFabricCluster#DEFAULT} when absent)
    */
-  record ServiceFabric(FabricName service, ServiceFabricCluster cluster) implements BackendTarget {
-  }
+  record ServiceFabric(FabricName service, ServiceFabricCluster cluster) implements BackendTarget {}
 }

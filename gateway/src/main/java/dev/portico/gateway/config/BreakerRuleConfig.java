@@ -7,19 +7,29 @@ import java.util.Set;
 /**
  * One APIM circuit breaker rule. Exactly one of {@code count} and {@code percentage} is set.
  *
- * @param count            trip when this many failures happen within {@code interval}
- * @param percentage       trip when this share (1-100) of requests within {@code interval} fail
- * @param interval         the sliding window
+ * @param count trip when this many failures happen within {@code interval}
+ * @param percentage trip when this share (1-100) of requests within {@code interval} fail
+ * @param interval the sliding window
  * @param statusCodeRanges responses counted as failures (inclusive ranges)
- * @param errorReasons     gateway error reasons counted as failures ({@code BackendConnectionFailure}, {@code Timeout})
- * @param minimumRequests  for a percentage rule: requests needed in the window before it can trip
- * @param tripDuration     how long the breaker stays open
+ * @param errorReasons gateway error reasons counted as failures ({@code BackendConnectionFailure},
+ *     {@code Timeout})
+ * @param minimumRequests for a percentage rule: requests needed in the window before it can trip
+ * @param tripDuration how long the breaker stays open
  * @param acceptRetryAfter a backend's {@code Retry-After} on 429/503 sets the open time instead
- * @param grpcStatuses     gRPC status names (e.g. {@code UNAVAILABLE}) of gRPC responses counted as failures (issue 14)
+ * @param grpcStatuses gRPC status names (e.g. {@code UNAVAILABLE}) of gRPC responses counted as
+ *     failures (issue 14)
  */
-public record BreakerRuleConfig(String name, Integer count, Integer percentage, Duration interval,
-                                List<StatusRange> statusCodeRanges, Set<String> errorReasons, int minimumRequests,
-                                Duration tripDuration, boolean acceptRetryAfter, Set<String> grpcStatuses) {
+public record BreakerRuleConfig(
+    String name,
+    Integer count,
+    Integer percentage,
+    Duration interval,
+    List<StatusRange> statusCodeRanges,
+    Set<String> errorReasons,
+    int minimumRequests,
+    Duration tripDuration,
+    boolean acceptRetryAfter,
+    Set<String> grpcStatuses) {
 
   public BreakerRuleConfig {
     statusCodeRanges = List.copyOf(statusCodeRanges);
@@ -27,11 +37,27 @@ public record BreakerRuleConfig(String name, Integer count, Integer percentage, 
     grpcStatuses = grpcStatuses == null ? Set.of() : Set.copyOf(grpcStatuses);
   }
 
-  public BreakerRuleConfig(String name, Integer count, Integer percentage, Duration interval,
-                           List<StatusRange> statusCodeRanges, Set<String> errorReasons, int minimumRequests,
-                           Duration tripDuration, boolean acceptRetryAfter) {
-    this(name, count, percentage, interval, statusCodeRanges, errorReasons, minimumRequests, tripDuration,
-      acceptRetryAfter, Set.of());
+  public BreakerRuleConfig(
+      String name,
+      Integer count,
+      Integer percentage,
+      Duration interval,
+      List<StatusRange> statusCodeRanges,
+      Set<String> errorReasons,
+      int minimumRequests,
+      Duration tripDuration,
+      boolean acceptRetryAfter) {
+    this(
+        name,
+        count,
+        percentage,
+        interval,
+        statusCodeRanges,
+        errorReasons,
+        minimumRequests,
+        tripDuration,
+        acceptRetryAfter,
+        Set.of());
   }
 
   public record StatusRange(int min, int max) {

@@ -22,7 +22,10 @@ public final class ConfigException extends RuntimeException {
   }
 
   private static String format(List<ConfigProblem> problems) {
-    return "invalid configuration (" + problems.size() + (problems.size() == 1 ? " problem" : " problems") + "):\n"
-      + problems.stream().map(p -> "  - " + p).collect(Collectors.joining("\n"));
+    return "invalid configuration ("
+        + problems.size()
+        + (problems.size() == 1 ? " problem" : " problems")
+        + "):\n"
+        + problems.stream().map(p -> "  - " + p).collect(Collectors.joining("\n"));
   }
 }

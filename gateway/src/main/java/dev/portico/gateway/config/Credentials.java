@@ -4,16 +4,20 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Credentials a backend adds to every request, with named values substituted. Values are treated
- * as secrets whatever their origin: {@link #toString()} never prints them.
+ * Credentials a backend adds to every request, with named values substituted. Values are treated as
+ * secrets whatever their origin: {@link #toString()} never prints them.
  *
- * @param headers       header name to values (each value adds one header line)
- * @param query         query parameter name to values
+ * @param headers header name to values (each value adds one header line)
+ * @param query query parameter name to values
  * @param authorization {@code Authorization: <scheme> <parameter>}, or {@code null}
- * @param certificate   the client certificate shown when an https backend asks for one, or {@code null}
+ * @param certificate the client certificate shown when an https backend asks for one, or {@code
+ *     null}
  */
-public record Credentials(Map<String, List<String>> headers, Map<String, List<String>> query,
-                          Authorization authorization, TlsCertificate certificate) {
+public record Credentials(
+    Map<String, List<String>> headers,
+    Map<String, List<String>> query,
+    Authorization authorization,
+    TlsCertificate certificate) {
 
   public static final Credentials NONE = new Credentials(Map.of(), Map.of(), null, null);
 
@@ -35,8 +39,14 @@ public record Credentials(Map<String, List<String>> headers, Map<String, List<St
 
   @Override
   public String toString() {
-    return "Credentials[headers=" + headers.keySet() + ", query=" + query.keySet()
-      + ", authorization=" + (authorization == null ? "none" : authorization.scheme() + " ***")
-      + ", certificate=" + (certificate == null ? "none" : certificate.id()) + "]";
+    return "Credentials[headers="
+        + headers.keySet()
+        + ", query="
+        + query.keySet()
+        + ", authorization="
+        + (authorization == null ? "none" : authorization.scheme() + " ***")
+        + ", certificate="
+        + (certificate == null ? "none" : certificate.id())
+        + "]";
   }
 }

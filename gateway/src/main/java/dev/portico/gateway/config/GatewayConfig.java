@@ -2,7 +2,6 @@ package dev.portico.gateway.config;
 
 import dev.portico.fabric.importer.ImporterConfig;
 import dev.portico.gateway.policy.config.PolicyScopeConfig;
-
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,41 +12,88 @@ import java.util.Optional;
  * The validated configuration of one gateway process. Built only by {@link ConfigLoader}; every
  * value has been checked and every default applied, so consumers never re-validate.
  *
- * @param source      where it came from (a file path, or {@code <built-in default>})
- * @param gatewayId   this gateway's hop marker id (the {@code Via} token that detects loops)
- * @param eventLoops  event loops, and so routing verticles sharing the traffic port
- * @param listeners   the traffic and management listeners
- * @param upstream    connection pool settings towards backends
- * @param registry    which registry to use and the instances to publish at start-up
+ * @param source where it came from (a file path, or {@code <built-in default>})
+ * @param gatewayId this gateway's hop marker id (the {@code Via} token that detects loops)
+ * @param eventLoops event loops, and so routing verticles sharing the traffic port
+ * @param listeners the traffic and management listeners
+ * @param upstream connection pool settings towards backends
+ * @param registry which registry to use and the instances to publish at start-up
  * @param namedValues named values, resolved
- * @param backends    backends by declaration order
- * @param apis        APIs by declaration order
- * @param demo        whether to start the built-in demo backends
- * @param metrics     what {@code /metrics} exposes
- * @param accessLog   the structured access log
- * @param admin       the admin API ({@link AdminConfig#OFF} unless a token is configured)
- * @param gatewayIdConfigured whether {@code gateway.id} was configured (else it was generated at load)
- * @param nativeTransport     use Netty's native transport (epoll) when it loads on this platform
- * @param shutdown            how a SIGTERM/SIGINT drains the gateway
- * @param policies            the global scope's {@code policies}, bound (compiled with the routing state)
- * @param policySettings      gateway-wide policy settings
- * @param tracing             OpenTelemetry spans and their export ({@link TracingConfig#DEFAULT}: off)
+ * @param backends backends by declaration order
+ * @param apis APIs by declaration order
+ * @param demo whether to start the built-in demo backends
+ * @param metrics what {@code /metrics} exposes
+ * @param accessLog the structured access log
+ * @param admin the admin API ({@link AdminConfig#OFF} unless a token is configured)
+ * @param gatewayIdConfigured whether {@code gateway.id} was configured (else it was generated at
+ *     load)
+ * @param nativeTransport use Netty's native transport (epoll) when it loads on this platform
+ * @param shutdown how a SIGTERM/SIGINT drains the gateway
+ * @param policies the global scope's {@code policies}, bound (compiled with the routing state)
+ * @param policySettings gateway-wide policy settings
+ * @param tracing OpenTelemetry spans and their export ({@link TracingConfig#DEFAULT}: off)
  */
-public record GatewayConfig(String source, String gatewayId, int eventLoops, Listeners listeners, UpstreamConfig upstream,
-                            RegistryConfig registry, List<NamedValue> namedValues, List<BackendConfig> backends,
-                            List<ApiConfig> apis, DemoConfig demo, MetricsConfig metrics, AccessLogConfig accessLog,
-                            AdminConfig admin, boolean gatewayIdConfigured, boolean nativeTransport,
-                            ShutdownConfig shutdown, PolicyScopeConfig policies, PolicySettings policySettings,
-                            TracingConfig tracing) {
+public record GatewayConfig(
+    String source,
+    String gatewayId,
+    int eventLoops,
+    Listeners listeners,
+    UpstreamConfig upstream,
+    RegistryConfig registry,
+    List<NamedValue> namedValues,
+    List<BackendConfig> backends,
+    List<ApiConfig> apis,
+    DemoConfig demo,
+    MetricsConfig metrics,
+    AccessLogConfig accessLog,
+    AdminConfig admin,
+    boolean gatewayIdConfigured,
+    boolean nativeTransport,
+    ShutdownConfig shutdown,
+    PolicyScopeConfig policies,
+    PolicySettings policySettings,
+    TracingConfig tracing) {
 
   /** Without tracing (off): the form code that predates the {@code tracing} section builds. */
-  public GatewayConfig(String source, String gatewayId, int eventLoops, Listeners listeners, UpstreamConfig upstream,
-                       RegistryConfig registry, List<NamedValue> namedValues, List<BackendConfig> backends,
-                       List<ApiConfig> apis, DemoConfig demo, MetricsConfig metrics, AccessLogConfig accessLog,
-                       AdminConfig admin, boolean gatewayIdConfigured, boolean nativeTransport, ShutdownConfig shutdown,
-                       PolicyScopeConfig policies, PolicySettings policySettings) {
-    this(source, gatewayId, eventLoops, listeners, upstream, registry, namedValues, backends, apis, demo, metrics,
-      accessLog, admin, gatewayIdConfigured, nativeTransport, shutdown, policies, policySettings, TracingConfig.DEFAULT);
+  public GatewayConfig(
+      String source,
+      String gatewayId,
+      int eventLoops,
+      Listeners listeners,
+      UpstreamConfig upstream,
+      RegistryConfig registry,
+      List<NamedValue> namedValues,
+      List<BackendConfig> backends,
+      List<ApiConfig> apis,
+      DemoConfig demo,
+      MetricsConfig metrics,
+      AccessLogConfig accessLog,
+      AdminConfig admin,
+      boolean gatewayIdConfigured,
+      boolean nativeTransport,
+      ShutdownConfig shutdown,
+      PolicyScopeConfig policies,
+      PolicySettings policySettings) {
+    this(
+        source,
+        gatewayId,
+        eventLoops,
+        listeners,
+        upstream,
+        registry,
+        namedValues,
+        backends,
+        apis,
+        demo,
+        metrics,
+        accessLog,
+        admin,
+        gatewayIdConfigured,
+        nativeTransport,
+        shutdown,
+        policies,
+        policySettings,
+        TracingConfig.DEFAULT);
   }
 
   public GatewayConfig {
@@ -63,18 +109,70 @@ public record GatewayConfig(String source, String gatewayId, int eventLoops, Lis
     tracing = tracing == null ? TracingConfig.DEFAULT : tracing;
   }
 
-  public GatewayConfig(String source, String gatewayId, int eventLoops, Listeners listeners, UpstreamConfig upstream,
-                       RegistryConfig registry, List<NamedValue> namedValues, List<BackendConfig> backends,
-                       List<ApiConfig> apis, DemoConfig demo, MetricsConfig metrics, AccessLogConfig accessLog,
-                       AdminConfig admin, boolean gatewayIdConfigured, boolean nativeTransport, ShutdownConfig shutdown) {
-    this(source, gatewayId, eventLoops, listeners, upstream, registry, namedValues, backends, apis, demo, metrics,
-      accessLog, admin, gatewayIdConfigured, nativeTransport, shutdown, null, null, null);
+  public GatewayConfig(
+      String source,
+      String gatewayId,
+      int eventLoops,
+      Listeners listeners,
+      UpstreamConfig upstream,
+      RegistryConfig registry,
+      List<NamedValue> namedValues,
+      List<BackendConfig> backends,
+      List<ApiConfig> apis,
+      DemoConfig demo,
+      MetricsConfig metrics,
+      AccessLogConfig accessLog,
+      AdminConfig admin,
+      boolean gatewayIdConfigured,
+      boolean nativeTransport,
+      ShutdownConfig shutdown) {
+    this(
+        source,
+        gatewayId,
+        eventLoops,
+        listeners,
+        upstream,
+        registry,
+        namedValues,
+        backends,
+        apis,
+        demo,
+        metrics,
+        accessLog,
+        admin,
+        gatewayIdConfigured,
+        nativeTransport,
+        shutdown,
+        null,
+        null,
+        null);
   }
 
-  /** The same configuration under another hop marker id (a reload keeps the running gateway's generated id). */
+  /**
+   * The same configuration under another hop marker id (a reload keeps the running gateway's
+   * generated id).
+   */
   public GatewayConfig withGatewayId(String id) {
-    return new GatewayConfig(source, id, eventLoops, listeners, upstream, registry, namedValues, backends, apis, demo,
-      metrics, accessLog, admin, gatewayIdConfigured, nativeTransport, shutdown, policies, policySettings, tracing);
+    return new GatewayConfig(
+        source,
+        id,
+        eventLoops,
+        listeners,
+        upstream,
+        registry,
+        namedValues,
+        backends,
+        apis,
+        demo,
+        metrics,
+        accessLog,
+        admin,
+        gatewayIdConfigured,
+        nativeTransport,
+        shutdown,
+        policies,
+        policySettings,
+        tracing);
   }
 
   public Optional<BackendConfig> backend(String id) {

@@ -8,6 +8,12 @@ public record NamedValue(String name, String value, boolean secret) {
 
   @Override
   public String toString() {
-    return "NamedValue[name=" + name + ", value=" + (secret ? "***" : value) + ", secret=" + secret + "]";
+    return "NamedValue[name="
+        + name
+        + ", value="
+        + (secret ? "***" : value)
+        + ", secret="
+        + secret
+        + "]";
   }
 }

@@ -5,7 +5,7 @@ package dev.portico.gateway.config;
  * policy environment (its counters and client-address rule), so changing them needs a restart.
  *
  * @param trustedProxyDepth proxies in front of the gateway that append to {@code X-Forwarded-For}
- * @param maxKeysPerLimit   keys each local rate limit or quota remembers at most
+ * @param maxKeysPerLimit keys each local rate limit or quota remembers at most
  */
 public record PolicySettings(int trustedProxyDepth, int maxKeysPerLimit) {
 

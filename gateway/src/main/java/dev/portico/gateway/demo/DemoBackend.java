@@ -8,9 +8,9 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
 
 /**
- * A demo backend for the embedded default: answers every request with JSON naming the instance
- * that served it and echoing what it received, so a first {@code curl} shows routing at work.
- * {@code ?delayMs=N} delays the answer (at most 60 s) to try out timeouts.
+ * A demo backend for the embedded default: answers every request with JSON naming the instance that
+ * served it and echoing what it received, so a first {@code curl} shows routing at work. {@code
+ * ?delayMs=N} delays the answer (at most 60 s) to try out timeouts.
  */
 public final class DemoBackend extends VerticleBase {
 
@@ -24,7 +24,9 @@ public final class DemoBackend extends VerticleBase {
     this(service, instance, host, new JsonObject());
   }
 
-  /** @param extra fields added to every answer (the Service Fabric demo adds its partition and role) */
+  /**
+   * @param extra fields added to every answer (the Service Fabric demo adds its partition and role)
+   */
   public DemoBackend(String service, String instance, String host, JsonObject extra) {
     this.service = service;
     this.instance = instance;
@@ -43,27 +45,34 @@ public final class DemoBackend extends VerticleBase {
   }
 
   private void handle(HttpServerRequest req) {
-    req.body().onSuccess(body -> {
-      JsonObject headers = new JsonObject();
-      req.headers().names().forEach(n -> headers.put(n.toLowerCase(java.util.Locale.ROOT), req.headers().get(n)));
-      Buffer out = new JsonObject()
-        .put("service", service)
-        .put("instance", instance)
-        .put("method", req.method().name())
-        .put("path", req.path())
-        .put("query", req.query())
-        .put("headers", headers)
-        .put("bodyBytes", body.length())
-        .mergeIn(extra)
-        .toBuffer();
-      long delay = parseDelay(req.getParam("delayMs"));
-      Runnable answer = () -> req.response().putHeader("content-type", "application/json").end(out);
-      if (delay > 0) {
-        vertx.setTimer(delay, t -> answer.run());
-      } else {
-        answer.run();
-      }
-    });
+    req.body()
+        .onSuccess(
+            body -> {
+              JsonObject headers = new JsonObject();
+              req.headers()
+                  .names()
+                  .forEach(
+                      n -> headers.put(n.toLowerCase(java.util.Locale.ROOT), req.headers().get(n)));
+              Buffer out =
+                  new JsonObject()
+                      .put("service", service)
+                      .put("instance", instance)
+                      .put("method", req.method().name())
+                      .put("path", req.path())
+                      .put("query", req.query())
+                      .put("headers", headers)
+                      .put("bodyBytes", body.length())
+                      .mergeIn(extra)
+                      .toBuffer();
+              long delay = parseDelay(req.getParam("delayMs"));
+              Runnable answer =
+                  () -> req.response().putHeader("content-type", "application/json").end(out);
+              if (delay > 0) {
+                vertx.setTimer(delay, t -> answer.run());
+              } else {
+                answer.run();
+              }
+            });
   }
 
   private static long parseDelay(String v) {

@@ -3,8 +3,7 @@ package dev.portico.gateway.document;
 /** Edit distance, for "did you mean" hints on misspelt field names. */
 final class Levenshtein {
 
-  private Levenshtein() {
-  }
+  private Levenshtein() {}
 
   static int distance(String a, String b) {
     int[] prev = new int[b.length() + 1];

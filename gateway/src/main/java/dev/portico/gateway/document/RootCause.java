@@ -1,10 +1,11 @@
 package dev.portico.gateway.document;
 
-/** Configuration errors quote the innermost cause: it says what is wrong, its wrappers say where. */
+/**
+ * Configuration errors quote the innermost cause: it says what is wrong, its wrappers say where.
+ */
 public final class RootCause {
 
-  private RootCause() {
-  }
+  private RootCause() {}
 
   /** The innermost cause's message on one line (its class name when it has none). */
   public static String message(Throwable e) {

@@ -9,7 +9,6 @@ import com.networknt.schema.SchemaValidatorsConfig;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
 import io.vertx.core.json.JsonObject;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -20,8 +19,8 @@ import java.util.regex.Pattern;
 
 /**
  * Structural validation of a JSON document against a JSON schema (2020-12): types, required and
- * unknown fields (with a "did you mean" for typos), enumerations, ranges, each problem named by
- * its field path. {@link #of} loads a schema from the class path: the configuration's, those of the
+ * unknown fields (with a "did you mean" for typos), enumerations, ranges, each problem named by its
+ * field path. {@link #of} loads a schema from the class path: the configuration's, those of the
  * admin API's bodies. A leaf: the configuration and the admin API both use it.
  */
 public final class SchemaCheck {
@@ -59,7 +58,8 @@ public final class SchemaCheck {
   }
 
   private FieldProblem toProblem(ValidationMessage m) {
-    // JSON path quotes names that are no identifiers (set-backend-service): $.apis[0]['set-backend-service']
+    // JSON path quotes names that are no identifiers (set-backend-service):
+    // $.apis[0]['set-backend-service']
     String at = QUOTED_NAME.matcher(m.getInstanceLocation().toString()).replaceAll(".$1");
     String path = at.equals("$") ? "" : at.startsWith("$.") ? at.substring(2) : at.substring(1);
     String type = m.getType();
@@ -93,11 +93,14 @@ public final class SchemaCheck {
         bestDistance = d;
       }
     }
-    return best != null ? " (did you mean '" + best + "'?)" : " (allowed: " + String.join(", ", names) + ")";
+    return best != null
+        ? " (did you mean '" + best + "'?)"
+        : " (allowed: " + String.join(", ", names) + ")";
   }
 
   private JsonNode allowedProperties(String schemaLocation) {
-    // schemaLocation looks like "https://…/portico-config.schema.json#/$defs/backend/additionalProperties"
+    // schemaLocation looks like
+    // "https://…/portico-config.schema.json#/$defs/backend/additionalProperties"
     int hash = schemaLocation.indexOf('#');
     if (hash < 0) {
       return null;
@@ -111,7 +114,10 @@ public final class SchemaCheck {
     return at.isMissingNode() ? null : at;
   }
 
-  /** The schema as a tree, for readers of its annotations (defaults, descriptions); not to be modified. */
+  /**
+   * The schema as a tree, for readers of its annotations (defaults, descriptions); not to be
+   * modified.
+   */
   public JsonNode tree() {
     return schemaTree;
   }
@@ -133,11 +139,14 @@ public final class SchemaCheck {
   private static void collect(JsonNode node, List<String> names) {
     JsonNode props = node.get("properties");
     if (props != null) {
-      props.fieldNames().forEachRemaining(n -> {
-        if (!names.contains(n)) {
-          names.add(n);
-        }
-      });
+      props
+          .fieldNames()
+          .forEachRemaining(
+              n -> {
+                if (!names.contains(n)) {
+                  names.add(n);
+                }
+              });
     }
     node.elements().forEachRemaining(child -> collect(child, names));
   }
@@ -147,10 +156,18 @@ public final class SchemaCheck {
   }
 
   private static JsonSchema load(JsonNode tree) {
-    SchemaValidatorsConfig cfg = SchemaValidatorsConfig.builder().pathType(PathType.JSON_PATH).build();
+    SchemaValidatorsConfig cfg =
+        SchemaValidatorsConfig.builder().pathType(PathType.JSON_PATH).build();
     // the policies' fragment is referenced by its $id: read from the class path, never fetched
-    return JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012, b -> b.schemaMappers(m -> m.mapPrefix(
-      "https://portico.dev/schemas/", "classpath:dev/portico/gateway/config/"))).getSchema(tree, cfg);
+    return JsonSchemaFactory.getInstance(
+            SpecVersion.VersionFlag.V202012,
+            b ->
+                b.schemaMappers(
+                    m ->
+                        m.mapPrefix(
+                            "https://portico.dev/schemas/",
+                            "classpath:dev/portico/gateway/config/")))
+        .getSchema(tree, cfg);
   }
 
   private static JsonNode loadTree(String resource) {
@@ -165,6 +182,5 @@ public final class SchemaCheck {
   }
 
   /** A problem located by field path only; the loader adds the source. */
-  public record FieldProblem(String path, String reason) {
-  }
+  public record FieldProblem(String path, String reason) {}
 }

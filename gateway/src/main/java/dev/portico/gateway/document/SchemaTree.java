@@ -2,7 +2,6 @@ package dev.portico.gateway.document;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -15,24 +14,24 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A JSON schema read as a map of the documents it describes: which fields an object has, what each
- * field's schema says ({@code default}, {@code type}), found by field path ({@code listeners.traffic.port},
- * {@code backends[].timeouts.connect}). {@code $ref}s (local, and to sibling schemas by their
- * {@code $id}), {@code allOf}/{@code anyOf}/{@code oneOf} and {@code if}/{@code then}/{@code else}
- * branches are followed, and a use site's own keywords are read beside the definition it refers to
- * (so a shared definition can take a default per use: {@code "traffic": {"$ref": "#/$defs/listener",
- * "properties": {"port": {"default": 8080}}}}).
+ * field's schema says ({@code default}, {@code type}), found by field path ({@code
+ * listeners.traffic.port}, {@code backends[].timeouts.connect}). {@code $ref}s (local, and to
+ * sibling schemas by their {@code $id}), {@code allOf}/{@code anyOf}/{@code oneOf} and {@code
+ * if}/{@code then}/{@code else} branches are followed, and a use site's own keywords are read
+ * beside the definition it refers to (so a shared definition can take a default per use: {@code
+ * "traffic": {"$ref": "#/$defs/listener", "properties": {"port": {"default": 8080}}}}).
  */
 public final class SchemaTree {
 
   /** Where the schemas' {@code $id}s are found on the class path. */
   static final String ID_PREFIX = "https://portico.dev/schemas/";
+
   static final String CLASSPATH_DIR = "/dev/portico/gateway/config/";
   private static final ObjectMapper MAPPER = new ObjectMapper();
   private static final int MAX_DEPTH = 24;
 
   /** A schema node and the document its local {@code $ref}s resolve in. */
-  private record Located(JsonNode node, JsonNode document) {
-  }
+  private record Located(JsonNode node, JsonNode document) {}
 
   private final JsonNode root;
   private final Map<String, JsonNode> siblings = new ConcurrentHashMap<>();
@@ -60,8 +59,13 @@ public final class SchemaTree {
       for (Located l : nodes) {
         JsonNode props = l.node().get("properties");
         if (props != null && props.isObject()) {
-          props.fields().forEachRemaining(e -> found.computeIfAbsent(e.getKey(), k -> new ArrayList<>())
-            .add(new Located(e.getValue(), l.document())));
+          props
+              .fields()
+              .forEachRemaining(
+                  e ->
+                      found
+                          .computeIfAbsent(e.getKey(), k -> new ArrayList<>())
+                          .add(new Located(e.getValue(), l.document())));
         }
       }
       Map<String, Location> out = new LinkedHashMap<>();
@@ -97,9 +101,13 @@ public final class SchemaTree {
       return Optional.empty();
     }
 
-    /** Whether a subschema here is, or refers to, the definition {@code name} ({@code #/$defs/name}). */
+    /**
+     * Whether a subschema here is, or refers to, the definition {@code name} ({@code
+     * #/$defs/name}).
+     */
     public boolean refersTo(String name) {
-      return nodes.stream().anyMatch(l -> l.node().path("$ref").asText("").endsWith("#/$defs/" + name));
+      return nodes.stream()
+          .anyMatch(l -> l.node().path("$ref").asText("").endsWith("#/$defs/" + name));
     }
   }
 
@@ -109,8 +117,8 @@ public final class SchemaTree {
   }
 
   /**
-   * The location of a field path: names separated by dots, {@code []} for an array's items
-   * ({@code backends[].tls}); empty when the schema has no such field.
+   * The location of a field path: names separated by dots, {@code []} for an array's items ({@code
+   * backends[].tls}); empty when the schema has no such field.
    */
   public Optional<Location> at(String path) {
     Location here = root();
@@ -138,8 +146,9 @@ public final class SchemaTree {
 
   /**
    * Every field path the schema declares, parents before children, array items written {@code []}
-   * ({@code backends}, {@code backends[].id}, ...); a field's items' own fields are listed below it.
-   * {@code opaque} paths are listed but not entered (a policy list, whose entries have a reference of their own).
+   * ({@code backends}, {@code backends[].id}, ...); a field's items' own fields are listed below
+   * it. {@code opaque} paths are listed but not entered (a policy list, whose entries have a
+   * reference of their own).
    */
   public Map<String, Location> fieldPaths(List<String> opaque) {
     Map<String, Location> out = new LinkedHashMap<>();
@@ -147,19 +156,22 @@ public final class SchemaTree {
     return out;
   }
 
-  private void collect(Location here, String prefix, List<String> opaque, Map<String, Location> out, int depth) {
+  private void collect(
+      Location here, String prefix, List<String> opaque, Map<String, Location> out, int depth) {
     if (depth > MAX_DEPTH) {
       return;
     }
-    here.properties().forEach((name, loc) -> {
-      String path = prefix + name;
-      out.putIfAbsent(path, loc);
-      if (opaque.contains(path)) {
-        return;
-      }
-      collect(loc, path + ".", opaque, out, depth + 1);
-      loc.items().ifPresent(items -> collect(items, path + "[].", opaque, out, depth + 1));
-    });
+    here.properties()
+        .forEach(
+            (name, loc) -> {
+              String path = prefix + name;
+              out.putIfAbsent(path, loc);
+              if (opaque.contains(path)) {
+                return;
+              }
+              collect(loc, path + ".", opaque, out, depth + 1);
+              loc.items().ifPresent(items -> collect(items, path + "[].", opaque, out, depth + 1));
+            });
   }
 
   private Location expand(List<Located> start) {
@@ -205,7 +217,9 @@ public final class SchemaTree {
       if (!file.startsWith(ID_PREFIX)) {
         return null;
       }
-      doc = siblings.computeIfAbsent(file, f -> load(CLASSPATH_DIR + f.substring(ID_PREFIX.length())));
+      doc =
+          siblings.computeIfAbsent(
+              file, f -> load(CLASSPATH_DIR + f.substring(ID_PREFIX.length())));
     }
     JsonNode target = doc.at(pointer);
     return target.isMissingNode() ? null : new Located(target, doc);

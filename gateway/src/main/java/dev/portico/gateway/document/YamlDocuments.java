@@ -2,26 +2,24 @@ package dev.portico.gateway.document;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.constructor.SafeConstructor;
-
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
 
 /**
  * A YAML configuration document as JSON, read with SnakeYAML's safe constructor (no arbitrary
- * types) and a size limit of our choosing: SnakeYAML's default (3 MiB characters) refuses a
- * gateway with tens of thousands of configured instances. Keys become strings, dates instants,
- * at every depth. A key given twice in one mapping is refused.
+ * types) and a size limit of our choosing: SnakeYAML's default (3 MiB characters) refuses a gateway
+ * with tens of thousands of configured instances. Keys become strings, dates instants, at every
+ * depth. A key given twice in one mapping is refused.
  */
 public final class YamlDocuments {
 
-  private YamlDocuments() {
-  }
+  private YamlDocuments() {}
 
   /**
    * @param maxChars the largest document accepted, in characters (code points)
@@ -33,7 +31,8 @@ public final class YamlDocuments {
     }
     LoaderOptions options = new LoaderOptions();
     options.setCodePointLimit(maxChars);
-    // a key written twice is a mistake in a configuration; silently keeping the last would lose the first
+    // a key written twice is a mistake in a configuration; silently keeping the last would lose the
+    // first
     options.setAllowDuplicateKeys(false);
     Object doc = new Yaml(new SafeConstructor(options)).load(text);
     if (doc == null) {

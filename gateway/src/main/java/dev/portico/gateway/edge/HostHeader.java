@@ -1,14 +1,13 @@
 package dev.portico.gateway.edge;
 
 /**
- * The syntax of a {@code Host} field value (RFC 9112 3.2, RFC 3986 3.2.2): {@code uri-host [ ":" port ]},
- * where the host is a registered name, an IPv4 address or a bracketed IPv6 (or IPvFuture) literal,
- * and the port is decimal digits up to 65535.
+ * The syntax of a {@code Host} field value (RFC 9112 3.2, RFC 3986 3.2.2): {@code uri-host [ ":"
+ * port ]}, where the host is a registered name, an IPv4 address or a bracketed IPv6 (or IPvFuture)
+ * literal, and the port is decimal digits up to 65535.
  */
 public final class HostHeader {
 
-  private HostHeader() {
-  }
+  private HostHeader() {}
 
   /** Whether {@code value} is a valid, non-empty {@code host[:port]}. */
   public static boolean valid(String value) {
@@ -24,7 +23,13 @@ public final class HostHeader {
       }
       for (int i = 1; i < end; i++) {
         char c = value.charAt(i);
-        if (!(isHex(c) || c == ':' || c == '.' || c == 'v' || c == 'V' || isUnreserved(c) || isSubDelim(c))) {
+        if (!(isHex(c)
+            || c == ':'
+            || c == '.'
+            || c == 'v'
+            || c == 'V'
+            || isUnreserved(c)
+            || isSubDelim(c))) {
           return false;
         }
       }
@@ -75,12 +80,17 @@ public final class HostHeader {
   }
 
   private static boolean isUnreserved(char c) {
-    return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '.' || c == '_'
-      || c == '~';
+    return c >= 'a' && c <= 'z'
+        || c >= 'A' && c <= 'Z'
+        || c >= '0' && c <= '9'
+        || c == '-'
+        || c == '.'
+        || c == '_'
+        || c == '~';
   }
 
   private static boolean isSubDelim(char c) {
-    return c == '!' || c == '$' || c == '&' || c == '\'' || c == '(' || c == ')' || c == '*' || c == '+' || c == ','
-      || c == ';' || c == '=';
+    return c == '!' || c == '$' || c == '&' || c == '\'' || c == '(' || c == ')' || c == '*'
+        || c == '+' || c == ',' || c == ';' || c == '=';
   }
 }

@@ -2,9 +2,9 @@ package dev.portico.gateway.edge;
 
 /**
  * Why the edge refused a client's request before (or while) it could be forwarded: a framing or
- * syntax violation (400), a transfer coding it does not implement (501), a head too large
- * (414, 431) or a client too slow (408). It travels as the decoder result of the request (or of
- * its body) into the listener, which answers with a problem document and closes the connection.
+ * syntax violation (400), a transfer coding it does not implement (501), a head too large (414,
+ * 431) or a client too slow (408). It travels as the decoder result of the request (or of its body)
+ * into the listener, which answers with a problem document and closes the connection.
  */
 public final class RequestRefused extends RuntimeException {
 

@@ -6,13 +6,13 @@ import java.util.regex.Pattern;
 
 /** Parsing helpers of {@link PartitionKeyExpression}. */
 final class KeySyntax {
-  static final String EXPECTED = "expected {parameter}, segment:N, header:Name, query:name, literal:text,"
-    + " or hash(<one of them>)";
+  static final String EXPECTED =
+      "expected {parameter}, segment:N, header:Name, query:name, literal:text,"
+          + " or hash(<one of them>)";
   static final Pattern PARAM = Pattern.compile("^[A-Za-z_][A-Za-z0-9_.-]*$");
   static final Pattern TOKEN = Pattern.compile("^[!#$%&'*+.^_`|~0-9A-Za-z-]+$");
 
-  private KeySyntax() {
-  }
+  private KeySyntax() {}
 
   /** Decodes {@code %XX} escapes as UTF-8; a malformed escape leaves the text as it was. */
   static String percentDecode(String s) {

@@ -1,27 +1,25 @@
 package dev.portico.gateway.expression;
 
 import io.vertx.core.http.HttpServerRequest;
-
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 
 /**
- * Where a request's Service Fabric partition key comes from: APIM's {@code sf-partition-key},
- * which there is a C# policy expression, here a small closed language checked at configuration
- * time:
+ * Where a request's Service Fabric partition key comes from: APIM's {@code sf-partition-key}, which
+ * there is a C# policy expression, here a small closed language checked at configuration time:
  *
  * <ul>
- *   <li>{@code {name}}: the operation's template parameter {@code name} (its path segment);</li>
- *   <li>{@code segment:N}: the N-th path segment after the API prefix, counting from 0;</li>
- *   <li>{@code header:Name}: the request header {@code Name} (its first value);</li>
- *   <li>{@code query:name}: the query parameter {@code name} (its first value);</li>
- *   <li>{@code literal:text}: always {@code text};</li>
+ *   <li>{@code {name}}: the operation's template parameter {@code name} (its path segment);
+ *   <li>{@code segment:N}: the N-th path segment after the API prefix, counting from 0;
+ *   <li>{@code header:Name}: the request header {@code Name} (its first value);
+ *   <li>{@code query:name}: the query parameter {@code name} (its first value);
+ *   <li>{@code literal:text}: always {@code text};
  *   <li>{@code hash(<one of the above>)}: the 64-bit FNV-1a hash of the value's UTF-8 bytes, as a
- *       signed decimal, to spread string ids over Int64Range partitions.</li>
+ *       signed decimal, to spread string ids over Int64Range partitions.
  * </ul>
  *
- * Path segments are percent-decoded. The value is text; it becomes an Int64 or a Named key once
- * the service's partition kind is known, at resolution.
+ * Path segments are percent-decoded. The value is text; it becomes an Int64 or a Named key once the
+ * service's partition kind is known, at resolution.
  */
 public sealed interface PartitionKeyExpression {
 
@@ -39,8 +37,8 @@ public sealed interface PartitionKeyExpression {
   String absence();
 
   /**
-   * This expression with template parameters turned into path segments of {@code template}
-   * ({@code null} for an API without operations).
+   * This expression with template parameters turned into path segments of {@code template} ({@code
+   * null} for an API without operations).
    *
    * @throws IllegalArgumentException when a parameter is not in the template
    */
@@ -55,7 +53,8 @@ public sealed interface PartitionKeyExpression {
     }
     String t = text.strip();
     if (t.startsWith("@(") || t.startsWith("@{")) {
-      throw new IllegalArgumentException("'" + t + "': APIM policy expressions are not supported; " + KeySyntax.EXPECTED);
+      throw new IllegalArgumentException(
+          "'" + t + "': APIM policy expressions are not supported; " + KeySyntax.EXPECTED);
     }
     if (t.startsWith("hash(") && t.endsWith(")")) {
       PartitionKeyExpression inner = parse(t.substring(5, t.length() - 1));
@@ -67,8 +66,11 @@ public sealed interface PartitionKeyExpression {
     if (t.startsWith("{") && t.endsWith("}")) {
       String name = t.substring(1, t.length() - 1);
       if (name.startsWith("*")) {
-        throw new IllegalArgumentException("'" + t + "' is a wildcard, which spans several segments; name a single"
-          + " {parameter} or use segment:N");
+        throw new IllegalArgumentException(
+            "'"
+                + t
+                + "' is a wildcard, which spans several segments; name a single"
+                + " {parameter} or use segment:N");
       }
       if (!KeySyntax.PARAM.matcher(name).matches()) {
         throw new IllegalArgumentException("'" + t + "' is not a template parameter name");
@@ -84,8 +86,11 @@ public sealed interface PartitionKeyExpression {
         try {
           index = Integer.parseInt(arg);
         } catch (NumberFormatException e) {
-          throw new IllegalArgumentException("'" + t + "': segment:N needs a segment number N (0 is the first"
-            + " segment after the API prefix)");
+          throw new IllegalArgumentException(
+              "'"
+                  + t
+                  + "': segment:N needs a segment number N (0 is the first"
+                  + " segment after the API prefix)");
         }
         if (index < 0 || index > 63) {
           throw new IllegalArgumentException("'" + t + "': the segment number must be within 0-63");
@@ -93,7 +98,8 @@ public sealed interface PartitionKeyExpression {
         return new Segment(index, t);
       case "header":
         if (!KeySyntax.TOKEN.matcher(arg).matches()) {
-          throw new IllegalArgumentException("'" + t + "': '" + arg + "' is not a valid HTTP header name");
+          throw new IllegalArgumentException(
+              "'" + t + "': '" + arg + "' is not a valid HTTP header name");
         }
         return new Header(arg);
       case "query":
@@ -107,7 +113,8 @@ public sealed interface PartitionKeyExpression {
         }
         return new Literal(arg);
       default:
-        throw new IllegalArgumentException("'" + t + "' is not a partition key expression; " + KeySyntax.EXPECTED);
+        throw new IllegalArgumentException(
+            "'" + t + "' is not a partition key expression; " + KeySyntax.EXPECTED);
     }
   }
 
@@ -120,7 +127,8 @@ public sealed interface PartitionKeyExpression {
 
     @Override
     public String evaluate(HttpServerRequest req, String rest) {
-      throw new IllegalStateException("template parameter " + source() + " was not bound to its operation's template");
+      throw new IllegalStateException(
+          "template parameter " + source() + " was not bound to its operation's template");
     }
 
     @Override
@@ -132,10 +140,13 @@ public sealed interface PartitionKeyExpression {
     public PartitionKeyExpression bind(PathTemplate template) {
       int index = template == null ? -1 : template.parameterIndex(name);
       if (index < 0) {
-        throw new IllegalArgumentException(template == null
-          ? "template parameter " + source() + " needs an operation path template; this API has no operations"
-          + " (use segment:N)"
-          : "the operation path '" + template + "' has no parameter " + source());
+        throw new IllegalArgumentException(
+            template == null
+                ? "template parameter "
+                    + source()
+                    + " needs an operation path template; this API has no operations"
+                    + " (use segment:N)"
+                : "the operation path '" + template + "' has no parameter " + source());
       }
       return new Segment(index, source());
     }
@@ -221,7 +232,10 @@ public sealed interface PartitionKeyExpression {
     }
   }
 
-  /** FNV-1a 64 of the inner value: stable across processes and versions, unlike a platform hash code. */
+  /**
+   * FNV-1a 64 of the inner value: stable across processes and versions, unlike a platform hash
+   * code.
+   */
   record Hashed(PartitionKeyExpression inner, String source) implements PartitionKeyExpression {
     public Hashed {
       Objects.requireNonNull(inner, "inner");

@@ -6,20 +6,25 @@ import java.util.regex.Pattern;
 
 /**
  * An operation's path template, relative to its API's prefix: literal segments, {@code {name}}
- * parameters (one whole segment each) and an optional final wildcard ({@code *} or
- * {@code {*name}}) that matches the rest of the path, including nothing.
+ * parameters (one whole segment each) and an optional final wildcard ({@code *} or {@code {*name}})
+ * that matches the rest of the path, including nothing.
  */
 public final class PathTemplate implements Comparable<PathTemplate> {
 
   private static final Pattern PARAM = Pattern.compile("^\\{[A-Za-z_][A-Za-z0-9_.-]*}$");
-  private static final Pattern WILDCARD = Pattern.compile("^(\\*|\\{\\*[A-Za-z_][A-Za-z0-9_.-]*})$");
+  private static final Pattern WILDCARD =
+      Pattern.compile("^(\\*|\\{\\*[A-Za-z_][A-Za-z0-9_.-]*})$");
 
-  private enum Kind { LITERAL, PARAM, WILDCARD }
+  private enum Kind {
+    LITERAL,
+    PARAM,
+    WILDCARD
+  }
 
   private final String source;
   private final Kind[] kinds;
   private final String[] literals;
-  private final String[] parameters;   // the name of each {name} segment, null elsewhere
+  private final String[] parameters; // the name of each {name} segment, null elsewhere
 
   private PathTemplate(String source, Kind[] kinds, String[] literals, String[] parameters) {
     this.source = source;
@@ -33,9 +38,13 @@ public final class PathTemplate implements Comparable<PathTemplate> {
       throw new IllegalArgumentException("operation path '" + template + "' must start with '/'");
     }
     if (template.contains("?") || template.contains("#")) {
-      throw new IllegalArgumentException("operation path '" + template + "' must not contain a query or fragment");
+      throw new IllegalArgumentException(
+          "operation path '" + template + "' must not contain a query or fragment");
     }
-    String body = template.length() > 1 && template.endsWith("/") ? template.substring(1, template.length() - 1) : template.substring(1);
+    String body =
+        template.length() > 1 && template.endsWith("/")
+            ? template.substring(1, template.length() - 1)
+            : template.substring(1);
     List<Kind> kinds = new ArrayList<>();
     List<String> literals = new ArrayList<>();
     List<String> parameters = new ArrayList<>();
@@ -44,11 +53,13 @@ public final class PathTemplate implements Comparable<PathTemplate> {
       for (int i = 0; i < parts.length; i++) {
         String p = parts[i];
         if (p.isEmpty()) {
-          throw new IllegalArgumentException("operation path '" + template + "' has an empty segment");
+          throw new IllegalArgumentException(
+              "operation path '" + template + "' has an empty segment");
         }
         if (WILDCARD.matcher(p).matches()) {
           if (i != parts.length - 1) {
-            throw new IllegalArgumentException("operation path '" + template + "': a wildcard must be the last segment");
+            throw new IllegalArgumentException(
+                "operation path '" + template + "': a wildcard must be the last segment");
           }
           kinds.add(Kind.WILDCARD);
           literals.add(null);
@@ -58,8 +69,12 @@ public final class PathTemplate implements Comparable<PathTemplate> {
           literals.add(null);
           parameters.add(p.substring(1, p.length() - 1));
         } else if (p.contains("{") || p.contains("}") || p.contains("*")) {
-          throw new IllegalArgumentException("operation path '" + template + "': segment '" + p
-            + "' must be a literal, a whole {parameter}, or a final * wildcard");
+          throw new IllegalArgumentException(
+              "operation path '"
+                  + template
+                  + "': segment '"
+                  + p
+                  + "' must be a literal, a whole {parameter}, or a final * wildcard");
         } else {
           kinds.add(Kind.LITERAL);
           literals.add(p);
@@ -67,8 +82,11 @@ public final class PathTemplate implements Comparable<PathTemplate> {
         }
       }
     }
-    return new PathTemplate(template, kinds.toArray(new Kind[0]), literals.toArray(new String[0]),
-      parameters.toArray(new String[0]));
+    return new PathTemplate(
+        template,
+        kinds.toArray(new Kind[0]),
+        literals.toArray(new String[0]),
+        parameters.toArray(new String[0]));
   }
 
   /** The segment index (0 = the first after the API prefix) of parameter {@code {name}}, or -1. */
@@ -94,8 +112,8 @@ public final class PathTemplate implements Comparable<PathTemplate> {
 
   /**
    * The values of the {@code {name}} parameters in {@code path} (relative to the API prefix from
-   * {@code from}), still percent-encoded; for a path this template {@link #matches}. Called only for
-   * routes with policies.
+   * {@code from}), still percent-encoded; for a path this template {@link #matches}. Called only
+   * for routes with policies.
    */
   public java.util.Map<String, String> parameterValues(String path, int from) {
     java.util.Map<String, String> out = null;
@@ -120,15 +138,20 @@ public final class PathTemplate implements Comparable<PathTemplate> {
     return out == null ? java.util.Map.of() : out;
   }
 
-  /** The template with parameter names erased, so that {@code /a/{x}} and {@code /a/{y}} compare equal. */
+  /**
+   * The template with parameter names erased, so that {@code /a/{x}} and {@code /a/{y}} compare
+   * equal.
+   */
   public String canonical() {
     StringBuilder sb = new StringBuilder();
     for (int i = 0; i < kinds.length; i++) {
-      sb.append('/').append(switch (kinds[i]) {
-        case LITERAL -> literals[i];
-        case PARAM -> "{}";
-        case WILDCARD -> "*";
-      });
+      sb.append('/')
+          .append(
+              switch (kinds[i]) {
+                case LITERAL -> literals[i];
+                case PARAM -> "{}";
+                case WILDCARD -> "*";
+              });
     }
     return sb.length() == 0 ? "/" : sb.toString();
   }
@@ -160,7 +183,8 @@ public final class PathTemplate implements Comparable<PathTemplate> {
       }
       if (kinds[i] == Kind.LITERAL) {
         String lit = literals[i];
-        if (segEnd - segStart != lit.length() || !path.regionMatches(segStart, lit, 0, lit.length())) {
+        if (segEnd - segStart != lit.length()
+            || !path.regionMatches(segStart, lit, 0, lit.length())) {
           return false;
         }
       }
@@ -169,7 +193,10 @@ public final class PathTemplate implements Comparable<PathTemplate> {
     return pos >= end;
   }
 
-  /** More specific first: at the first differing segment a literal beats a parameter beats a wildcard. */
+  /**
+   * More specific first: at the first differing segment a literal beats a parameter beats a
+   * wildcard.
+   */
   @Override
   public int compareTo(PathTemplate o) {
     int n = Math.min(kinds.length, o.kinds.length);

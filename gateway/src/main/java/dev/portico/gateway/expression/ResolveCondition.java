@@ -5,9 +5,9 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * When a Service Fabric backend's outcome is a complaint that leads to re-resolution and a
- * resend: APIM's {@code sf-resolve-condition}, which there is a C# policy expression, here a
- * small language checked at configuration time.
+ * When a Service Fabric backend's outcome is a complaint that leads to re-resolution and a resend:
+ * APIM's {@code sf-resolve-condition}, which there is a C# policy expression, here a small language
+ * checked at configuration time.
  *
  * <pre>
  *   condition := term { ("or" | "||") term }
@@ -16,9 +16,9 @@ import java.util.Locale;
  *   op        := "==" | "!=" | "&lt;" | "&lt;=" | "&gt;" | "&gt;="
  * </pre>
  *
- * A status comparison applies to a response (it is false when the attempt failed without one);
- * a reason applies to an attempt that failed with that reason. The default is APIM's documented
- * one, {@value #DEFAULT_TEXT}. Evaluating allocates nothing.
+ * A status comparison applies to a response (it is false when the attempt failed without one); a
+ * reason applies to an attempt that failed with that reason. The default is APIM's documented one,
+ * {@value #DEFAULT_TEXT}. Evaluating allocates nothing.
  */
 public final class ResolveCondition {
 
@@ -108,8 +108,12 @@ public final class ResolveCondition {
     }
     String t = text.strip();
     if (t.startsWith("@(") || t.startsWith("@{")) {
-      throw new IllegalArgumentException("'" + t + "': APIM policy expressions are not supported; write e.g. '"
-        + DEFAULT_TEXT + "'");
+      throw new IllegalArgumentException(
+          "'"
+              + t
+              + "': APIM policy expressions are not supported; write e.g. '"
+              + DEFAULT_TEXT
+              + "'");
     }
     List<String> tokens = tokens(t);
     List<Atom[]> terms = new ArrayList<>();
@@ -122,20 +126,24 @@ public final class ResolveCondition {
       String tok = tokens.get(i);
       if (tok.equals("status")) {
         if (i + 2 >= tokens.size()) {
-          throw new IllegalArgumentException("'" + t + "': 'status' needs an operator and a status code");
+          throw new IllegalArgumentException(
+              "'" + t + "': 'status' needs an operator and a status code");
         }
         String op = tokens.get(i + 1);
         if (!List.of("==", "!=", "<", "<=", ">", ">=").contains(op)) {
-          throw new IllegalArgumentException("'" + t + "': '" + op + "' is not a comparison (==, !=, <, <=, >, >=)");
+          throw new IllegalArgumentException(
+              "'" + t + "': '" + op + "' is not a comparison (==, !=, <, <=, >, >=)");
         }
         int code;
         try {
           code = Integer.parseInt(tokens.get(i + 2));
         } catch (NumberFormatException e) {
-          throw new IllegalArgumentException("'" + t + "': '" + tokens.get(i + 2) + "' is not a status code");
+          throw new IllegalArgumentException(
+              "'" + t + "': '" + tokens.get(i + 2) + "' is not a status code");
         }
         if (code < 100 || code > 599) {
-          throw new IllegalArgumentException("'" + t + "': status code " + code + " is outside 100-599");
+          throw new IllegalArgumentException(
+              "'" + t + "': status code " + code + " is outside 100-599");
         }
         term.add(new Atom(op, code, null));
         i += 3;
@@ -146,8 +154,15 @@ public final class ResolveCondition {
         term.add(new Atom(null, 0, TIMEOUT));
         i++;
       } else {
-        throw new IllegalArgumentException("'" + t + "': unexpected '" + tok + "'; expected 'status <op> <code>', "
-          + CONNECTION + " or " + TIMEOUT);
+        throw new IllegalArgumentException(
+            "'"
+                + t
+                + "': unexpected '"
+                + tok
+                + "'; expected 'status <op> <code>', "
+                + CONNECTION
+                + " or "
+                + TIMEOUT);
       }
       if (i == tokens.size()) {
         terms.add(term.toArray(new Atom[0]));
@@ -158,7 +173,8 @@ public final class ResolveCondition {
         terms.add(term.toArray(new Atom[0]));
         term = new ArrayList<>();
       } else if (!joint.equals("and") && !joint.equals("&&")) {
-        throw new IllegalArgumentException("'" + t + "': expected 'or' or 'and', found '" + tokens.get(i) + "'");
+        throw new IllegalArgumentException(
+            "'" + t + "': expected 'or' or 'and', found '" + tokens.get(i) + "'");
       }
       i++;
     }
@@ -181,7 +197,9 @@ public final class ResolveCondition {
         i = j;
       } else {
         int j = i + 1;
-        while (j < s.length() && !Character.isWhitespace(s.charAt(j)) && "=!<>|&".indexOf(s.charAt(j)) < 0) {
+        while (j < s.length()
+            && !Character.isWhitespace(s.charAt(j))
+            && "=!<>|&".indexOf(s.charAt(j)) < 0) {
           j++;
         }
         String word = s.substring(i, j);

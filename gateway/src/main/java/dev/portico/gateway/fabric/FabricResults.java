@@ -6,8 +6,7 @@ import dev.portico.metrics.FabricResolution;
 /** The {@code result} label of a resolution that failed. */
 public final class FabricResults {
 
-  private FabricResults() {
-  }
+  private FabricResults() {}
 
   public static FabricResolution of(ResolutionFailure f) {
     if (f instanceof ResolutionFailure.ServiceNotFound) {

@@ -28,9 +28,6 @@ import dev.portico.gateway.health.ReadinessCheck;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -40,14 +37,16 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The gateway's Service Fabric naming: the resolver over the registry (its index rebuilt off the
  * event loop whenever the registry snapshot changes, then swapped atomically), the importers that
  * keep the registry in step with real clusters, the parsed listener endpoints, and the breakers of
  * resolved endpoints. The request path only reads the index (one volatile load) and these caches;
- * registry reads happen only for complaint-based re-resolution, and at most one per
- * {@link #MIN_REFRESH_INTERVAL} whatever the number of complaints.
+ * registry reads happen only for complaint-based re-resolution, and at most one per {@link
+ * #MIN_REFRESH_INTERVAL} whatever the number of complaints.
  */
 public final class FabricRuntime {
 
@@ -59,8 +58,7 @@ public final class FabricRuntime {
    */
   public static final Duration MIN_REFRESH_INTERVAL = Duration.ofMillis(200);
 
-  private record Refresh(long startedNanos, Future<RegistrySnapshot> future) {
-  }
+  private record Refresh(long startedNanos, Future<RegistrySnapshot> future) {}
 
   private final Vertx vertx;
   private final Registry registry;
@@ -71,19 +69,26 @@ public final class FabricRuntime {
   private final FabricResolver resolver;
   private final ListenerEndpoints endpoints = new ListenerEndpoints();
   private final AtomicReference<Refresh> lastRefresh = new AtomicReference<>();
+
   /** Importers whose first successful import the index includes. */
   private final Set<String> indexed = ConcurrentHashMap.newKeySet();
+
   private final List<FabricImporter> importers = new java.util.concurrent.CopyOnWriteArrayList<>();
   private IndexUpdater updater;
 
   /**
    * @param fabricBackends ids of the backends whose endpoints are resolved replicas (their breaker
-   *                       states are pruned to the endpoints the index still has); none: the index
-   *                       is not maintained at all
-   * @param importers      one per distinct cluster
+   *     states are pruned to the endpoints the index still has); none: the index is not maintained
+   *     at all
+   * @param importers one per distinct cluster
    */
-  public FabricRuntime(Vertx vertx, Registry registry, RegistryWatcher watcher, BackendStates states,
-                       List<String> fabricBackends, List<ImporterConfig> importers) {
+  public FabricRuntime(
+      Vertx vertx,
+      Registry registry,
+      RegistryWatcher watcher,
+      BackendStates states,
+      List<String> fabricBackends,
+      List<ImporterConfig> importers) {
     this.vertx = vertx;
     this.registry = registry;
     this.watcher = watcher;
@@ -105,23 +110,36 @@ public final class FabricRuntime {
       return Future.succeededFuture();
     }
     watcher.onChange(updater::submit);
-    return updater.submit(watcher.current()).compose(v -> {
-      List<Future<Void>> started = new ArrayList<>();
-      for (ImporterConfig c : importerConfigs) {
-        // on a worker context: a cycle over a big cluster plans thousands of writes
-        started.add(FabricImporter.deploy(vertx, registry, c).compose(importer -> {
-          importer.onCycle(summary -> indexFirstImport(c.name(), summary));
-          importers.add(importer);
-          log.info("Service Fabric importer '{}' started: {} every {}{}", c.name(), c.managementEndpoints(),
-            c.interval(), c.tls() == null ? "" : " (" + c.tls().summary() + ")");
-          return importer.start();
-        }));
-      }
-      return Future.all(started).mapEmpty();
-    });
+    return updater
+        .submit(watcher.current())
+        .compose(
+            v -> {
+              List<Future<Void>> started = new ArrayList<>();
+              for (ImporterConfig c : importerConfigs) {
+                // on a worker context: a cycle over a big cluster plans thousands of writes
+                started.add(
+                    FabricImporter.deploy(vertx, registry, c)
+                        .compose(
+                            importer -> {
+                              importer.onCycle(summary -> indexFirstImport(c.name(), summary));
+                              importers.add(importer);
+                              log.info(
+                                  "Service Fabric importer '{}' started: {} every {}{}",
+                                  c.name(),
+                                  c.managementEndpoints(),
+                                  c.interval(),
+                                  c.tls() == null ? "" : " (" + c.tls().summary() + ")");
+                              return importer.start();
+                            }));
+              }
+              return Future.all(started).mapEmpty();
+            });
   }
 
-  /** Stops the importers (their records stay: a restarted importer of the same name takes them over). */
+  /**
+   * Stops the importers (their records stay: a restarted importer of the same name takes them
+   * over).
+   */
   public Future<Void> stop() {
     List<Future<Void>> stopped = new ArrayList<>();
     for (FabricImporter i : importers) {
@@ -136,9 +154,9 @@ public final class FabricRuntime {
   }
 
   /**
-   * Complaint-based re-resolution ({@link FabricResolver#reresolve(ResolvedPartition, PartitionKey)}):
-   * a newer partition when the index (or, after one shared registry read, the registry) has one.
-   * Never fails; may complete on another thread than the caller's.
+   * Complaint-based re-resolution ({@link FabricResolver#reresolve(ResolvedPartition,
+   * PartitionKey)}): a newer partition when the index (or, after one shared registry read, the
+   * registry) has one. Never fails; may complete on another thread than the caller's.
    */
   public Future<Resolution> reresolve(ResolvedPartition previous, PartitionKey key) {
     return resolver.reresolve(previous, key);
@@ -147,17 +165,19 @@ public final class FabricRuntime {
   /**
    * Complaint-driven re-resolution: a request found {@code previous}'s endpoint stale (connection
    * failure, timeout, 410, 503, a 404 not marked {@code X-ServiceFabric: ResourceNotFound}).
+   *
    * <ul>
-   *   <li>the index has a newer partition already: that one;</li>
-   *   <li>else, for a partition an importer imported: that importer asks the cluster now
-   *       ({@code ResolvePartition} with {@code PreviousRspVersion}, at most once per partition per
+   *   <li>the index has a newer partition already: that one;
+   *   <li>else, for a partition an importer imported: that importer asks the cluster now ({@code
+   *       ResolvePartition} with {@code PreviousRspVersion}, at most once per partition per
    *       re-resolve interval, complaints meanwhile sharing the answer) and writes a move to the
    *       registry; the index takes the move in at once, so the resend and every request after it
    *       go to the new replica, not only this one. When the cluster says nothing moved (or cannot
-   *       be asked), the partition as the index has it;</li>
-   *   <li>else (records from another publisher): one shared registry read, as
-   *       {@link #reresolve} does.</li>
+   *       be asked), the partition as the index has it;
+   *   <li>else (records from another publisher): one shared registry read, as {@link #reresolve}
+   *       does.
    * </ul>
+   *
    * Never fails; may complete on another thread than the caller's.
    */
   public Future<Resolution> complain(ResolvedPartition previous, PartitionKey key) {
@@ -170,21 +190,29 @@ public final class FabricRuntime {
     if (importer == null) {
       return resolver.reresolve(previous, key);
     }
-    return importer.reresolve(pid).compose(refresh -> {
-      if (refresh instanceof PartitionRefresh.Changed changed) {
-        return Future.succeededFuture(resolver.learn(previous.service(), changed.records()));
-      }
-      if (refresh instanceof PartitionRefresh.Unknown) {
-        return resolver.reresolve(previous, key);
-      }
-      if (refresh instanceof PartitionRefresh.Failed failed) {
-        log.debug("complaint-driven re-resolution of partition {} of {} failed: {}", pid, previous.service(),
-          failed.reason());
-      }
-      // the cluster says nothing moved (or cannot say): a newer partition may still have come in meanwhile
-      Resolution now = resolver.newerThan(previous, key);
-      return Future.succeededFuture(now != null ? now : current(previous, key));
-    });
+    return importer
+        .reresolve(pid)
+        .compose(
+            refresh -> {
+              if (refresh instanceof PartitionRefresh.Changed changed) {
+                return Future.succeededFuture(
+                    resolver.learn(previous.service(), changed.records()));
+              }
+              if (refresh instanceof PartitionRefresh.Unknown) {
+                return resolver.reresolve(previous, key);
+              }
+              if (refresh instanceof PartitionRefresh.Failed failed) {
+                log.debug(
+                    "complaint-driven re-resolution of partition {} of {} failed: {}",
+                    pid,
+                    previous.service(),
+                    failed.reason());
+              }
+              // the cluster says nothing moved (or cannot say): a newer partition may still have
+              // come in meanwhile
+              Resolution now = resolver.newerThan(previous, key);
+              return Future.succeededFuture(now != null ? now : current(previous, key));
+            });
   }
 
   private FabricImporter importerOf(String partitionId) {
@@ -205,17 +233,24 @@ public final class FabricRuntime {
   public Resolution current(ResolvedPartition previous, PartitionKey key) {
     Optional<IndexedService> service = index().service(previous.service());
     if (service.isEmpty()) {
-      return new ResolutionFailure.ServiceNotFound(previous.service(), key, "Service " + previous.service()
-        + " is no longer registered (key " + key + ")");
+      return new ResolutionFailure.ServiceNotFound(
+          previous.service(),
+          key,
+          "Service " + previous.service() + " is no longer registered (key " + key + ")");
     }
     Optional<ResolvedPartition> now = service.get().partition(previous.partition().id());
     if (now.isEmpty()) {
       return service.get().resolve(key);
     }
-    return now.get().version().compareWith(previous.version()) == PartitionVersion.Order.OLDER ? previous : now.get();
+    return now.get().version().compareWith(previous.version()) == PartitionVersion.Order.OLDER
+        ? previous
+        : now.get();
   }
 
-  /** The target for {@code listener} of {@code replica} under {@code upstream}'s settings and breakers; null when unusable. */
+  /**
+   * The target for {@code listener} of {@code replica} under {@code upstream}'s settings and
+   * breakers; null when unusable.
+   */
   public Target target(Upstream upstream, ResolvedReplica replica, ListenerEndpoint listener) {
     Endpoint e = endpoints.of(replica, listener);
     return e == null ? null : new Target(upstream, e, states.state(upstream, e.key()), e.key());
@@ -231,59 +266,89 @@ public final class FabricRuntime {
   }
 
   /**
-   * One readiness check per importer, named {@code serviceFabric:<importer>}: not ready before
-   * its first successful import; degraded while its data is stale (the detail gives the age).
+   * One readiness check per importer, named {@code serviceFabric:<importer>}: not ready before its
+   * first successful import; degraded while its data is stale (the detail gives the age).
    */
   public List<ReadinessCheck> readinessChecks() {
     List<ReadinessCheck> checks = new ArrayList<>();
     for (FabricImporter importer : importers) {
       String name = importer.config().name();
-      checks.add(new ReadinessCheck("serviceFabric:" + name, () -> readiness(importer.status(), indexed.contains(name))));
+      checks.add(
+          new ReadinessCheck(
+              "serviceFabric:" + name, () -> readiness(importer.status(), indexed.contains(name))));
     }
     return checks;
   }
 
   /**
-   * Ready means requests route through the import: after an importer's first successful cycle,
-   * the index is rebuilt from the registry at once (rather than when the announcements arrive)
-   * and only then does its readiness check pass.
+   * Ready means requests route through the import: after an importer's first successful cycle, the
+   * index is rebuilt from the registry at once (rather than when the announcements arrive) and only
+   * then does its readiness check pass.
    */
   private void indexFirstImport(String importer, CycleSummary summary) {
     if (summary.outcome() == CycleSummary.Outcome.FAILED || indexed.contains(importer)) {
       return;
     }
-    watcher.refresh().compose(updater::submit).onComplete(ar -> {
-      if (ar.succeeded()) {
-        indexed.add(importer);
-      } else {
-        log.warn("Service Fabric importer '{}': indexing its first import failed; the next cycle retries", importer,
-          ar.cause());
-      }
-    });
+    watcher
+        .refresh()
+        .compose(updater::submit)
+        .onComplete(
+            ar -> {
+              if (ar.succeeded()) {
+                indexed.add(importer);
+              } else {
+                log.warn(
+                    "Service Fabric importer '{}': indexing its first import failed; the next cycle retries",
+                    importer,
+                    ar.cause());
+              }
+            });
   }
 
   static ReadinessCheck.Result readiness(ImporterStatus s, boolean indexed) {
     Instant now = Instant.now();
     String error = s.lastError() == null ? "" : "; last error: " + s.lastError();
     if (s.lastSuccess() == null) {
-      return ReadinessCheck.Result.notReady("no successful import yet (" + s.consecutiveFailures() + " failed cycle"
-        + (s.consecutiveFailures() == 1 ? "" : "s") + ")" + error);
+      return ReadinessCheck.Result.notReady(
+          "no successful import yet ("
+              + s.consecutiveFailures()
+              + " failed cycle"
+              + (s.consecutiveFailures() == 1 ? "" : "s")
+              + ")"
+              + error);
     }
     long age = Math.max(0, Duration.between(s.lastSuccess(), now).toSeconds());
     if (s.stale()) {
-      // the last imported records keep routing: degraded, not unready (every replica sees the same cluster)
-      return ReadinessCheck.Result.degraded("stale: last successful import " + age + " s ago (" + s.lastSuccess()
-        + "), " + s.consecutiveFailures() + " failed cycle" + (s.consecutiveFailures() == 1 ? "" : "s")
-        + " since; the last known records keep serving" + error);
+      // the last imported records keep routing: degraded, not unready (every replica sees the same
+      // cluster)
+      return ReadinessCheck.Result.degraded(
+          "stale: last successful import "
+              + age
+              + " s ago ("
+              + s.lastSuccess()
+              + "), "
+              + s.consecutiveFailures()
+              + " failed cycle"
+              + (s.consecutiveFailures() == 1 ? "" : "s")
+              + " since; the last known records keep serving"
+              + error);
     }
     if (!indexed) {
-      return ReadinessCheck.Result.notReady("imported " + age + " s ago; the routing index does not include it yet");
+      return ReadinessCheck.Result.notReady(
+          "imported " + age + " s ago; the routing index does not include it yet");
     }
-    return ReadinessCheck.Result.ok("imported " + age + " s ago from " + s.activeEndpoint()
-      + (s.lastCycle() == null ? "" : " (" + s.lastCycle().outcome() + ")"));
+    return ReadinessCheck.Result.ok(
+        "imported "
+            + age
+            + " s ago from "
+            + s.activeEndpoint()
+            + (s.lastCycle() == null ? "" : " (" + s.lastCycle().outcome() + ")"));
   }
 
-  /** Coalesced: complaints within {@link #MIN_REFRESH_INTERVAL} share the registry read of the first. */
+  /**
+   * Coalesced: complaints within {@link #MIN_REFRESH_INTERVAL} share the registry read of the
+   * first.
+   */
   private Future<RegistrySnapshot> refreshForComplaint() {
     long now = System.nanoTime();
     Refresh last = lastRefresh.get();
@@ -292,9 +357,11 @@ public final class FabricRuntime {
     }
     // completes once the index is built from the new snapshot, off the event loop: the resolver's
     // own update(snapshot) then finds nothing left to build
-    Future<RegistrySnapshot> f = watcher.refresh()
-      .compose(snapshot -> updater.submit(snapshot).map(snapshot))
-      .timeout(10, TimeUnit.SECONDS);
+    Future<RegistrySnapshot> f =
+        watcher
+            .refresh()
+            .compose(snapshot -> updater.submit(snapshot).map(snapshot))
+            .timeout(10, TimeUnit.SECONDS);
     lastRefresh.set(new Refresh(now, f));
     return f;
   }

@@ -26,31 +26,31 @@ import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
-
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Targets of one request to a Service Fabric service. The first is resolved synchronously from
- * the resolver's immutable index: the partition owning the key, a replica of the type asked for,
- * its listener, an endpoint whose breaker grants a permit. A complaint ({@link ResendPolicy})
+ * Targets of one request to a Service Fabric service. The first is resolved synchronously from the
+ * resolver's immutable index: the partition owning the key, a replica of the type asked for, its
+ * listener, an endpoint whose breaker grants a permit. A complaint ({@link ResendPolicy})
  * re-resolves, passing the partition used (complaint-based, as Service Fabric clients do), and
  * resends up to {@code maxResends} times:
+ *
  * <ul>
  *   <li>after a failure (connection, timeout): at once when the partition has moved (a newer
- *       version), else after the policy's back-off, re-resolving again;</li>
+ *       version), else after the policy's back-off, re-resolving again;
  *   <li>after a response: only to an endpoint not tried yet, which only a move can offer; else the
  *       response is the answer (for the reverse proxy's 503 and 410, also the same endpoint after
- *       the back-off, as the reference does).</li>
+ *       the back-off, as the reference does).
  * </ul>
+ *
  * Every resolution is reported to the observer ({@code portico_sf_resolutions_total}).
  *
  * <p>One instance per exchange, confined to its event loop.
  */
 public final class FabricSource implements TargetSource {
 
-  private static final ResolutionObserver NO_OBSERVER = new ResolutionObserver() {
-  };
+  private static final ResolutionObserver NO_OBSERVER = new ResolutionObserver() {};
 
   private final FabricRuntime fabric;
   private final Upstream upstream;
@@ -69,32 +69,54 @@ public final class FabricSource implements TargetSource {
 
   private Context context;
   private ResolutionObserver observer = NO_OBSERVER;
+
   /** The request's spans, or {@code null} (tracing off). */
   private RequestSpan trace;
+
   private PartitionKey key;
   private ResolvedPartition partition;
   private int resends;
   private int notFoundResends;
   private boolean moved;
-  /** The outcome complained about says the endpoint is stale (set by {@link #complains}, read by {@link #reconsider}). */
+
+  /**
+   * The outcome complained about says the endpoint is stale (set by {@link #complains}, read by
+   * {@link #reconsider}).
+   */
   private boolean stale;
+
   private Selection pending;
   private long startedNanos;
-  /** The back-off already drawn for the next resend (a 404's, checked against the time bound), -1 for none. */
+
+  /**
+   * The back-off already drawn for the next resend (a 404's, checked against the time bound), -1
+   * for none.
+   */
   private long nextBackoff = -1;
 
   /**
-   * @param keyText     the key the request carries, {@code null} for none
-   * @param keyKind     the partition kind the request names, {@code null}: the service's own
-   * @param keyAbsence  why there is no key, for the error detail
-   * @param selectorForStatefulOnly APIM's {@code sf-replica-type} applies to stateful services only (a
-   *                    stateless one takes any instance); the reverse proxy's selector applies to both
+   * @param keyText the key the request carries, {@code null} for none
+   * @param keyKind the partition kind the request names, {@code null}: the service's own
+   * @param keyAbsence why there is no key, for the error detail
+   * @param selectorForStatefulOnly APIM's {@code sf-replica-type} applies to stateful services only
+   *     (a stateless one takes any instance); the reverse proxy's selector applies to both
    * @param bufferLimit bodies up to this many bytes are buffered to be resendable (-1: never)
-   * @param deadline    bound on the whole exchange in milliseconds, 0 for none
+   * @param deadline bound on the whole exchange in milliseconds, 0 for none
    */
-  public FabricSource(FabricRuntime fabric, Upstream upstream, FabricName service, String keyText, String keyKind,
-               String keyAbsence, ReplicaSelector selector, boolean selectorForStatefulOnly, Optional<String> listener,
-               ResendPolicy policy, int maxResends, long bufferLimit, long deadline) {
+  public FabricSource(
+      FabricRuntime fabric,
+      Upstream upstream,
+      FabricName service,
+      String keyText,
+      String keyKind,
+      String keyAbsence,
+      ReplicaSelector selector,
+      boolean selectorForStatefulOnly,
+      Optional<String> listener,
+      ResendPolicy policy,
+      int maxResends,
+      long bufferLimit,
+      long deadline) {
     this.fabric = fabric;
     this.upstream = upstream;
     this.service = service;
@@ -131,9 +153,16 @@ public final class FabricSource implements TargetSource {
     FabricIndex index = fabric.index();
     IndexedService s = index.service(service).orElse(null);
     if (s == null) {
-      return unresolved(new ResolutionFailure.ServiceNotFound(service, PartitionKey.none(), "Service " + service
-        + " is not registered (partition key " + (keyText == null ? "none" : "\"" + keyText + "\"")
-        + "); Service Fabric names are case-sensitive"), started);
+      return unresolved(
+          new ResolutionFailure.ServiceNotFound(
+              service,
+              PartitionKey.none(),
+              "Service "
+                  + service
+                  + " is not registered (partition key "
+                  + (keyText == null ? "none" : "\"" + keyText + "\"")
+                  + "); Service Fabric names are case-sensitive"),
+          started);
     }
     Object k = FabricKeys.key(s, keyText, keyKind, keyAbsence);
     if (k instanceof ResolutionFailure f) {
@@ -146,13 +175,20 @@ public final class FabricSource implements TargetSource {
     }
     partition = (ResolvedPartition) r;
     Selection selection = pick(nowNanos, x);
-    record(selection instanceof Selection.Unresolved u ? FabricResults.of(u.failure()) : FabricResolution.OK, started);
+    record(
+        selection instanceof Selection.Unresolved u
+            ? FabricResults.of(u.failure())
+            : FabricResolution.OK,
+        started);
     return selection;
   }
 
   @Override
   public boolean complains(AttemptContext x, int status, String reason, MultiMap headers) {
-    boolean complains = partition != null && resends < maxResends && policy.complains(x.method(), status, reason, headers);
+    boolean complains =
+        partition != null
+            && resends < maxResends
+            && policy.complains(x.method(), status, reason, headers);
     stale = complains && ResendPolicy.signalsStaleEndpoint(status, reason, headers);
     return complains;
   }
@@ -178,34 +214,40 @@ public final class FabricSource implements TargetSource {
     // endpoint may be stale, so the partition is re-resolved now (complaint-driven, from the
     // cluster when an importer imported it)
     long started = System.nanoTime();
-    return onLoop(fabric.complain(partition, key)).map(r -> {
-      if (r instanceof ResolvedPartition p) {
-        moved = isNewer(p);
-        record(moved ? FabricResolution.REFRESHED : FabricResolution.OK, started);
-        partition = p;
-        if (status == 0) {
-          return true;
-        }
-        if (moved) {
-          // a response from a replica that is no longer where the partition lives: resend where it is
-          moved = false;
-          if (status == 404 && notFoundResends >= policy.notFoundResends()) {
-            return false;
-          }
-          boolean resend = resendElsewhere(x) || policy.resendsToSameEndpoint(status);
-          if (resend && status == 404) {
-            notFoundResends++;
-          }
-          return resend;
-        }
-        return resendToSame(status);
-      }
-      ResolutionFailure f = (ResolutionFailure) r;
-      record(FabricResults.of(f), started);
-      moved = false;
-      // a partition between primaries (failing over) gets replicas again soon: wait and look again
-      return status == 0 && (f instanceof ResolutionFailure.NoReplica || f instanceof ResolutionFailure.NoListener);
-    });
+    return onLoop(fabric.complain(partition, key))
+        .map(
+            r -> {
+              if (r instanceof ResolvedPartition p) {
+                moved = isNewer(p);
+                record(moved ? FabricResolution.REFRESHED : FabricResolution.OK, started);
+                partition = p;
+                if (status == 0) {
+                  return true;
+                }
+                if (moved) {
+                  // a response from a replica that is no longer where the partition lives: resend
+                  // where it is
+                  moved = false;
+                  if (status == 404 && notFoundResends >= policy.notFoundResends()) {
+                    return false;
+                  }
+                  boolean resend = resendElsewhere(x) || policy.resendsToSameEndpoint(status);
+                  if (resend && status == 404) {
+                    notFoundResends++;
+                  }
+                  return resend;
+                }
+                return resendToSame(status);
+              }
+              ResolutionFailure f = (ResolutionFailure) r;
+              record(FabricResults.of(f), started);
+              moved = false;
+              // a partition between primaries (failing over) gets replicas again soon: wait and
+              // look again
+              return status == 0
+                  && (f instanceof ResolutionFailure.NoReplica
+                      || f instanceof ResolutionFailure.NoListener);
+            });
   }
 
   /** Picks a target this request has not tried; true (the resend is pending) when there is one. */
@@ -220,10 +262,10 @@ public final class FabricSource implements TargetSource {
   }
 
   /**
-   * The partition has not moved, yet the endpoint answered a status that says it may be stale:
-   * the reverse proxy resends 503 and 410 after its back-off (as the reference does), and a 404
-   * a bounded number of times, and only when the back-off ends within the request's time bound,
-   * so that it is answered as the 404 it is rather than held until a 504.
+   * The partition has not moved, yet the endpoint answered a status that says it may be stale: the
+   * reverse proxy resends 503 and 410 after its back-off (as the reference does), and a 404 a
+   * bounded number of times, and only when the back-off ends within the request's time bound, so
+   * that it is answered as the 404 it is rather than held until a 504.
    */
   private boolean resendToSame(int status) {
     if (!policy.resendsToSameEndpoint(status)) {
@@ -267,38 +309,52 @@ public final class FabricSource implements TargetSource {
 
   /** Back off, re-resolve, pick; again while nothing can take the request and resends remain. */
   private void later(AttemptContext x, Promise<Selection> next) {
-    long delay = Math.max(1, nextBackoff >= 0 ? nextBackoff : policy.backoffMillis(resends - 1, ThreadLocalRandom.current()));
+    long delay =
+        Math.max(
+            1,
+            nextBackoff >= 0
+                ? nextBackoff
+                : policy.backoffMillis(resends - 1, ThreadLocalRandom.current()));
     nextBackoff = -1;
-    x.vertx().setTimer(delay, t -> {
-      long started = System.nanoTime();
-      onLoop(fabric.complain(partition, key)).onComplete(ar -> {
-        if (ar.failed()) {
-          next.complete(new Selection.Unavailable("re-resolving " + service + " failed", -1));
-          return;
-        }
-        Resolution r = ar.result();
-        if (r instanceof ResolutionFailure f) {
-          record(FabricResults.of(f), started);
-          if (resends < maxResends && (f instanceof ResolutionFailure.NoReplica || f instanceof ResolutionFailure.NoListener)) {
-            resends++;
-            later(x, next);
-          } else {
-            next.complete(new Selection.Unresolved(f));
-          }
-          return;
-        }
-        ResolvedPartition p = (ResolvedPartition) r;
-        record(isNewer(p) ? FabricResolution.REFRESHED : FabricResolution.OK, started);
-        partition = p;
-        Selection s = pick(System.nanoTime(), x);
-        if (!(s instanceof Selection.Chosen) && resends < maxResends) {
-          resends++;
-          later(x, next);
-        } else {
-          next.complete(s);
-        }
-      });
-    });
+    x.vertx()
+        .setTimer(
+            delay,
+            t -> {
+              long started = System.nanoTime();
+              onLoop(fabric.complain(partition, key))
+                  .onComplete(
+                      ar -> {
+                        if (ar.failed()) {
+                          next.complete(
+                              new Selection.Unavailable("re-resolving " + service + " failed", -1));
+                          return;
+                        }
+                        Resolution r = ar.result();
+                        if (r instanceof ResolutionFailure f) {
+                          record(FabricResults.of(f), started);
+                          if (resends < maxResends
+                              && (f instanceof ResolutionFailure.NoReplica
+                                  || f instanceof ResolutionFailure.NoListener)) {
+                            resends++;
+                            later(x, next);
+                          } else {
+                            next.complete(new Selection.Unresolved(f));
+                          }
+                          return;
+                        }
+                        ResolvedPartition p = (ResolvedPartition) r;
+                        record(
+                            isNewer(p) ? FabricResolution.REFRESHED : FabricResolution.OK, started);
+                        partition = p;
+                        Selection s = pick(System.nanoTime(), x);
+                        if (!(s instanceof Selection.Chosen) && resends < maxResends) {
+                          resends++;
+                          later(x, next);
+                        } else {
+                          next.complete(s);
+                        }
+                      });
+            });
   }
 
   @Override
@@ -308,7 +364,10 @@ public final class FabricSource implements TargetSource {
   }
 
   private Selection pick(long now, AttemptContext x) {
-    ReplicaSelector s = selectorForStatefulOnly && partition.serviceKind() == ServiceKind.STATELESS ? null : selector;
+    ReplicaSelector s =
+        selectorForStatefulOnly && partition.serviceKind() == ServiceKind.STATELESS
+            ? null
+            : selector;
     return FabricPicker.pick(fabric, upstream, partition, s, listener, now, x.tried());
   }
 
@@ -326,7 +385,11 @@ public final class FabricSource implements TargetSource {
     long nanos = System.nanoTime() - started;
     observer.fabricResolution(serviceLabel, result, nanos);
     if (trace != null) {
-      trace.fabricResolution(serviceLabel, partition == null ? null : partition.partition().id(), result.label(), nanos);
+      trace.fabricResolution(
+          serviceLabel,
+          partition == null ? null : partition.partition().id(),
+          result.label(),
+          nanos);
     }
   }
 
@@ -351,17 +414,21 @@ public final class FabricSource implements TargetSource {
     }
   }
 
-  /** {@code f}'s outcome, delivered on this exchange's event loop (re-resolution may complete on the registry's). */
+  /**
+   * {@code f}'s outcome, delivered on this exchange's event loop (re-resolution may complete on the
+   * registry's).
+   */
   private <T> Future<T> onLoop(Future<T> f) {
     Context ctx = context;
     Promise<T> p = Promise.promise();
-    f.onComplete(ar -> {
-      if (ctx == null || Vertx.currentContext() == ctx) {
-        p.handle(ar);
-      } else {
-        ctx.runOnContext(v -> p.handle(ar));
-      }
-    });
+    f.onComplete(
+        ar -> {
+          if (ctx == null || Vertx.currentContext() == ctx) {
+            p.handle(ar);
+          } else {
+            ctx.runOnContext(v -> p.handle(ar));
+          }
+        });
     return p.future();
   }
 }

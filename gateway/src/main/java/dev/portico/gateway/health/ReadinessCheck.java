@@ -3,14 +3,13 @@ package dev.portico.gateway.health;
 import java.util.function.Supplier;
 
 /**
- * One condition of readiness, probed on each {@code /health/ready} call (so the probe must be
- * cheap and non-blocking).
+ * One condition of readiness, probed on each {@code /health/ready} call (so the probe must be cheap
+ * and non-blocking).
  *
- * <p>Readiness answers one question: can this gateway serve requests now? A dependency that
- * fails while its last data still routes (an unreachable registry, a stale Service Fabric
- * import) makes the check {@linkplain Result#degraded degraded}, not unready: every replica
- * sees the same outage, and taking them all out of their load balancer would turn a partial
- * problem into a full one.
+ * <p>Readiness answers one question: can this gateway serve requests now? A dependency that fails
+ * while its last data still routes (an unreachable registry, a stale Service Fabric import) makes
+ * the check {@linkplain Result#degraded degraded}, not unready: every replica sees the same outage,
+ * and taking them all out of their load balancer would turn a partial problem into a full one.
  */
 public record ReadinessCheck(String name, Supplier<Result> probe) {
 

@@ -4,9 +4,9 @@ import java.time.Duration;
 import java.time.Instant;
 
 /**
- * Whether the gateway is draining, shared by its listeners. Before the drain, reading it costs
- * one volatile load per response; once it has begun, responses tell their clients to go
- * ({@code Connection: close}, HTTP/2 GOAWAY).
+ * Whether the gateway is draining, shared by its listeners. Before the drain, reading it costs one
+ * volatile load per response; once it has begun, responses tell their clients to go ({@code
+ * Connection: close}, HTTP/2 GOAWAY).
  */
 public final class DrainState {
 
@@ -14,7 +14,10 @@ public final class DrainState {
   private volatile long deadlineNanos;
   private volatile Instant since;
 
-  /** Starts the drain (once): from now on responses close their connections; requests may run until {@code grace} is over. */
+  /**
+   * Starts the drain (once): from now on responses close their connections; requests may run until
+   * {@code grace} is over.
+   */
   synchronized boolean begin(Duration grace) {
     if (draining) {
       return false;
@@ -34,7 +37,10 @@ public final class DrainState {
     return since;
   }
 
-  /** Milliseconds left of the grace period (at least 1 while draining, so that it can be used as a timeout); 0 before the drain. */
+  /**
+   * Milliseconds left of the grace period (at least 1 while draining, so that it can be used as a
+   * timeout); 0 before the drain.
+   */
   public long remainingMillis() {
     if (!draining) {
       return 0;

@@ -6,9 +6,9 @@ import io.vertx.core.Future;
 public interface DrainableListener {
 
   /**
-   * Stops accepting connections, closes idle ones at once and the others after their response
-   * in progress (HTTP/2: GOAWAY, then after their open streams), and force-closes what is left
-   * after {@code timeoutMillis}.
+   * Stops accepting connections, closes idle ones at once and the others after their response in
+   * progress (HTTP/2: GOAWAY, then after their open streams), and force-closes what is left after
+   * {@code timeoutMillis}.
    *
    * @return completed when every connection of this listener is closed
    */

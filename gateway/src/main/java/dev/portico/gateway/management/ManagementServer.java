@@ -1,10 +1,10 @@
 package dev.portico.gateway.management;
 
-import dev.portico.gateway.health.ReadinessCheck;
 import dev.portico.gateway.config.ClientTimeouts;
 import dev.portico.gateway.config.ListenerHttps;
 import dev.portico.gateway.config.Listeners;
 import dev.portico.gateway.edge.EdgeGuard;
+import dev.portico.gateway.health.ReadinessCheck;
 import dev.portico.gateway.pipeline.ExchangeObserver;
 import dev.portico.gateway.pipeline.Rejections;
 import io.vertx.core.Future;
@@ -15,17 +15,16 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The management listener, separate from traffic: liveness and readiness; metrics and the admin
- * API mount their routes through {@link #router()}.
+ * The management listener, separate from traffic: liveness and readiness; metrics and the admin API
+ * mount their routes through {@link #router()}.
  *
  * <p>{@code /health/live} answers 200 while the process can answer at all (its event loop turns):
  * failing it means "restart the process", so nothing outside the process (registry, backends) and
@@ -51,12 +50,17 @@ public final class ManagementServer {
     this(vertx, host, port, null);
   }
 
-  /** @param https TLS of the listener, or {@code null} for plain HTTP */
+  /**
+   * @param https TLS of the listener, or {@code null} for plain HTTP
+   */
   public ManagementServer(Vertx vertx, String host, int port, ListenerHttps https) {
     this(vertx, new Listeners.Listener(host, port, https));
   }
 
-  /** The management listener as configured: address, TLS, and how long it waits for slow or idle clients. */
+  /**
+   * The management listener as configured: address, TLS, and how long it waits for slow or idle
+   * clients.
+   */
   public ManagementServer(Vertx vertx, Listeners.Listener listener) {
     this.vertx = vertx;
     this.host = listener.host();
@@ -89,13 +93,19 @@ public final class ManagementServer {
     if (https != null) {
       https.applyTo(options);
     }
-    server = vertx.createHttpServer(options)
-      // the same strict HTTP/1.1 and client timeouts as the traffic listener; refusals as problem documents
-      .connectionHandler(EdgeGuard.installer(options, timeouts))
-      .invalidRequestHandler(Rejections.invalidRequests(ExchangeObserver.NONE, null))
-      .requestHandler(router)
-      // a scraper's failed TLS handshake or reset is not the gateway's error
-      .exceptionHandler(e -> log.debug("client connection failed on the management listener: {}", e.toString()));
+    server =
+        vertx
+            .createHttpServer(options)
+            // the same strict HTTP/1.1 and client timeouts as the traffic listener; refusals as
+            // problem documents
+            .connectionHandler(EdgeGuard.installer(options, timeouts))
+            .invalidRequestHandler(Rejections.invalidRequests(ExchangeObserver.NONE, null))
+            .requestHandler(router)
+            // a scraper's failed TLS handshake or reset is not the gateway's error
+            .exceptionHandler(
+                e ->
+                    log.debug(
+                        "client connection failed on the management listener: {}", e.toString()));
     return server.listen(port, host);
   }
 
@@ -108,8 +118,8 @@ public final class ManagementServer {
   }
 
   /**
-   * Marks the gateway as draining: from now on {@code /health/ready} answers 503 with status
-   * {@code DRAINING} and {@code detail} (asked on each call), whatever the checks say.
+   * Marks the gateway as draining: from now on {@code /health/ready} answers 503 with status {@code
+   * DRAINING} and {@code detail} (asked on each call), whatever the checks say.
    */
   public void draining(Supplier<String> detail) {
     this.draining = detail;
@@ -134,8 +144,12 @@ public final class ManagementServer {
       failing.add("draining: " + r.draining());
     }
     for (Readiness.Entry e : r.entries()) {
-      results.add(new JsonObject().put("name", e.name()).put("ready", e.result().ready())
-        .put("status", e.result().status().name().toLowerCase(Locale.ROOT)).put("detail", e.result().detail()));
+      results.add(
+          new JsonObject()
+              .put("name", e.name())
+              .put("ready", e.result().ready())
+              .put("status", e.result().status().name().toLowerCase(Locale.ROOT))
+              .put("detail", e.result().detail()));
       if (e.result().degraded()) {
         degraded.add(e.name() + ": " + e.result().detail());
       } else if (!e.result().ready()) {
@@ -153,7 +167,10 @@ public final class ManagementServer {
   }
 
   private static void json(RoutingContext ctx, int status, JsonObject body) {
-    ctx.response().setStatusCode(status).putHeader("content-type", "application/json")
-      .putHeader("cache-control", "no-store").end(body.encodePrettily());
+    ctx.response()
+        .setStatusCode(status)
+        .putHeader("content-type", "application/json")
+        .putHeader("cache-control", "no-store")
+        .end(body.encodePrettily());
   }
 }

@@ -22,8 +22,7 @@ public record Readiness(List<Entry> entries, String draining) {
     DRAINING
   }
 
-  public record Entry(String name, ReadinessCheck.Result result) {
-  }
+  public record Entry(String name, ReadinessCheck.Result result) {}
 
   public Readiness {
     entries = List.copyOf(entries);

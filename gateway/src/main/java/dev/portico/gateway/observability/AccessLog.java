@@ -1,9 +1,6 @@
 package dev.portico.gateway.observability;
 
 import dev.portico.gateway.pipeline.ExchangeObserver;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -16,12 +13,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The structured access log: one JSON line per completed exchange. The event loop only appends
- * the (already built, immutable) completion to a lock-free bounded queue; a dedicated daemon
- * thread formats and writes the lines in batches. When the writer falls behind and the queue is
- * full, lines are dropped and counted, never waited for: a slow disk must not slow traffic.
+ * The structured access log: one JSON line per completed exchange. The event loop only appends the
+ * (already built, immutable) completion to a lock-free bounded queue; a dedicated daemon thread
+ * formats and writes the lines in batches. When the writer falls behind and the queue is full,
+ * lines are dropped and counted, never waited for: a slow disk must not slow traffic.
  *
  * <p>Nothing secret is in a line: the path carries no query string, and no header value is ever
  * read (credentials are added to the upstream request only, never to the completion).
@@ -30,8 +29,12 @@ public final class AccessLog implements ExchangeObserver {
 
   /** Lines held while the writer catches up: at ~300 bytes a line, about 2.5 MB at most. */
   static final int CAPACITY = 8192;
-  /** The writer drains at least this often, so a line reaches the output within about this delay. */
+
+  /**
+   * The writer drains at least this often, so a line reaches the output within about this delay.
+   */
   private static final long DRAIN_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+
   private static final int MAX_PATH = 2048;
   private static final Logger log = LoggerFactory.getLogger(AccessLog.class);
 
@@ -41,12 +44,15 @@ public final class AccessLog implements ExchangeObserver {
   private final LongAdder dropped = new LongAdder();
   private final Thread writer;
   private volatile boolean closing;
+
   /** Written by the writer thread only: the output failed, and that has been logged. */
   private boolean failed;
 
   private final int capacity;
 
-  /** @param output {@code stdout}, or the path of a file to append to (created if missing) */
+  /**
+   * @param output {@code stdout}, or the path of a file to append to (created if missing)
+   */
   public AccessLog(String output) {
     this(output, CAPACITY);
   }
@@ -74,7 +80,10 @@ public final class AccessLog implements ExchangeObserver {
     return dropped.sum();
   }
 
-  /** Writes what is queued, closes the output and ends the writer thread. Blocks up to {@code timeoutMs}: not on an event loop. */
+  /**
+   * Writes what is queued, closes the output and ends the writer thread. Blocks up to {@code
+   * timeoutMs}: not on an event loop.
+   */
   public void close(long timeoutMs) throws InterruptedException {
     closing = true;
     LockSupport.unpark(writer);
@@ -85,8 +94,14 @@ public final class AccessLog implements ExchangeObserver {
     OutputStream out;
     try {
       // System.out, not the raw descriptor: its lock keeps our lines and the console logger's whole
-      out = output.equals("stdout") ? System.out
-        : Files.newOutputStream(Path.of(output), StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE);
+      out =
+          output.equals("stdout")
+              ? System.out
+              : Files.newOutputStream(
+                  Path.of(output),
+                  StandardOpenOption.CREATE,
+                  StandardOpenOption.APPEND,
+                  StandardOpenOption.WRITE);
     } catch (IOException | RuntimeException e) {
       log.error("access log: cannot open '{}' ({}); lines are dropped", output, e.toString());
       out = new Unopened();
@@ -137,7 +152,10 @@ public final class AccessLog implements ExchangeObserver {
       dropped.add(lines);
       if (!failed) {
         failed = true;
-        log.error("access log: writing to '{}' failed ({}); lines are dropped until it works again", output, e.toString());
+        log.error(
+            "access log: writing to '{}' failed ({}); lines are dropped until it works again",
+            output,
+            e.toString());
       }
     }
     batch.setLength(0);
@@ -156,7 +174,10 @@ public final class AccessLog implements ExchangeObserver {
     str(b, "instance", c.instanceId());
     str(b, "method", c.method() == null ? null : c.method().name());
     String path = c.path();
-    str(b, "path", path != null && path.length() > MAX_PATH ? path.substring(0, MAX_PATH) + "..." : path);
+    str(
+        b,
+        "path",
+        path != null && path.length() > MAX_PATH ? path.substring(0, MAX_PATH) + "..." : path);
     b.append(",\"status\":").append(c.status());
     long micros = c.nanos() / 1_000;
     b.append(",\"durationMs\":").append(micros / 1_000).append('.');
@@ -206,10 +227,12 @@ public final class AccessLog implements ExchangeObserver {
     b.append('"');
   }
 
-  record Entry(long epochMillis, Completion completion) {
-  }
+  record Entry(long epochMillis, Completion completion) {}
 
-  /** Stands for an output that could not be opened: every write fails, so every line counts as dropped. */
+  /**
+   * Stands for an output that could not be opened: every write fails, so every line counts as
+   * dropped.
+   */
   private static final class Unopened extends OutputStream {
     @Override
     public void write(int b) throws IOException {

@@ -9,15 +9,14 @@ import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.List;
-
 /**
- * Turns the breaker transitions published on {@link #ADDRESS} into the breaker meters. The
- * breakers publish, the metrics listen: neither knows the other. A local consumer, since breaker
- * state is per gateway process even when the event bus is clustered.
+ * Turns the breaker transitions published on {@link #ADDRESS} into the breaker meters. The breakers
+ * publish, the metrics listen: neither knows the other. A local consumer, since breaker state is
+ * per gateway process even when the event bus is clustered.
  *
  * <p>Message: {@code {"backend", "endpoint": "host:port", "from", "to": "CLOSED|OPEN|HALF_OPEN",
  * "at": ISO-8601, "retryAfterSeconds": optional}}. At {@link #RETIRED_ADDRESS}, {@code {"backend",
@@ -30,19 +29,25 @@ public final class BreakerEvents {
 
   private static final Logger log = LoggerFactory.getLogger(BreakerEvents.class);
 
-  private BreakerEvents() {
-  }
+  private BreakerEvents() {}
 
-  /** Both consumers; unregister them to stop. Transitions and retirements come in the order published. */
+  /**
+   * Both consumers; unregister them to stop. Transitions and retirements come in the order
+   * published.
+   */
   static Future<List<MessageConsumer<Object>>> consume(Vertx vertx, PorticoMetrics metrics) {
-    MessageConsumer<Object> transitions = vertx.eventBus().localConsumer(ADDRESS, msg -> handle(msg, metrics));
-    MessageConsumer<Object> retirements = vertx.eventBus().localConsumer(RETIRED_ADDRESS, msg -> retire(msg, metrics));
-    return Future.all(transitions.completion(), retirements.completion()).map(v -> List.of(transitions, retirements));
+    MessageConsumer<Object> transitions =
+        vertx.eventBus().localConsumer(ADDRESS, msg -> handle(msg, metrics));
+    MessageConsumer<Object> retirements =
+        vertx.eventBus().localConsumer(RETIRED_ADDRESS, msg -> retire(msg, metrics));
+    return Future.all(transitions.completion(), retirements.completion())
+        .map(v -> List.of(transitions, retirements));
   }
 
   private static void retire(Message<Object> msg, PorticoMetrics metrics) {
-    if (msg.body() instanceof JsonObject body && body.getValue("backend") instanceof String backend
-      && body.getValue("endpoint") instanceof String endpoint) {
+    if (msg.body() instanceof JsonObject body
+        && body.getValue("backend") instanceof String backend
+        && body.getValue("endpoint") instanceof String endpoint) {
       metrics.breakerRetired(backend, endpoint);
     } else {
       log.debug("ignored malformed breaker retirement: {}", msg.body());
@@ -51,7 +56,8 @@ public final class BreakerEvents {
 
   private static void handle(Message<Object> msg, PorticoMetrics metrics) {
     try {
-      JsonObject body = msg.body() instanceof JsonObject o ? o : new JsonObject(String.valueOf(msg.body()));
+      JsonObject body =
+          msg.body() instanceof JsonObject o ? o : new JsonObject(String.valueOf(msg.body()));
       String backend = body.getString("backend");
       String endpoint = body.getString("endpoint");
       String to = body.getString("to");

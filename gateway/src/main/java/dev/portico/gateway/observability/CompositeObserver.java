@@ -3,16 +3,15 @@ package dev.portico.gateway.observability;
 import dev.portico.gateway.pipeline.ExchangeObserver;
 import dev.portico.gateway.protocol.websocket.WebSocketListener;
 import dev.portico.metrics.FabricResolution;
+import java.util.ArrayList;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.ArrayList;
-import java.util.List;
-
 /**
- * Tells several observers about each exchange, in order. One observer failing must neither
- * break the request (observers are called from the proxy's callbacks) nor starve the others, so
- * each call is isolated; the first failure of each observer is logged.
+ * Tells several observers about each exchange, in order. One observer failing must neither break
+ * the request (observers are called from the proxy's callbacks) nor starve the others, so each call
+ * is isolated; the first failure of each observer is logged.
  */
 public final class CompositeObserver implements ExchangeObserver {
 
@@ -26,7 +25,10 @@ public final class CompositeObserver implements ExchangeObserver {
     this.reported = new boolean[this.observers.length];
   }
 
-  /** The observers other than {@link ExchangeObserver#NONE}, combined; a single one is returned as is. */
+  /**
+   * The observers other than {@link ExchangeObserver#NONE}, combined; a single one is returned as
+   * is.
+   */
   public static ExchangeObserver of(ExchangeObserver... observers) {
     List<ExchangeObserver> list = new ArrayList<>();
     for (ExchangeObserver o : observers) {
@@ -128,7 +130,10 @@ public final class CompositeObserver implements ExchangeObserver {
     // a benign race: at worst the failure is logged once per event loop
     if (!reported[i]) {
       reported[i] = true;
-      log.warn("exchange observer {} failed (further failures of it are not logged)", observers[i].getClass().getName(), e);
+      log.warn(
+          "exchange observer {} failed (further failures of it are not logged)",
+          observers[i].getClass().getName(),
+          e);
     }
   }
 }

@@ -7,9 +7,9 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
 
 /**
- * {@code GET /metrics}: the Prometheus text format, or OpenMetrics when the scraper's
- * {@code Accept} asks for it (Prometheus does). Rendering walks every series, so it runs on a
- * worker thread: the management listener shares an event loop with traffic.
+ * {@code GET /metrics}: the Prometheus text format, or OpenMetrics when the scraper's {@code
+ * Accept} asks for it (Prometheus does). Rendering walks every series, so it runs on a worker
+ * thread: the management listener shares an event loop with traffic.
  */
 final class MetricsEndpoint implements Handler<RoutingContext> {
 
@@ -24,11 +24,14 @@ final class MetricsEndpoint implements Handler<RoutingContext> {
   @Override
   public void handle(RoutingContext ctx) {
     String accept = ctx.request().getHeader(HttpHeaders.ACCEPT);
-    vertx.executeBlocking(() -> metrics.scrape(accept), false)
-      .onSuccess(e -> ctx.response()
-        .putHeader(HttpHeaders.CONTENT_TYPE, e.contentType())
-        .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
-        .end(e.body()))
-      .onFailure(ctx::fail);
+    vertx
+        .executeBlocking(() -> metrics.scrape(accept), false)
+        .onSuccess(
+            e ->
+                ctx.response()
+                    .putHeader(HttpHeaders.CONTENT_TYPE, e.contentType())
+                    .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
+                    .end(e.body()))
+        .onFailure(ctx::fail);
   }
 }

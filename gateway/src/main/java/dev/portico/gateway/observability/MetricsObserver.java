@@ -2,11 +2,14 @@ package dev.portico.gateway.observability;
 
 import dev.portico.gateway.pipeline.ExchangeObserver;
 import dev.portico.gateway.protocol.websocket.WebSocketListener;
-import dev.portico.metrics.WebSocketMeters;
 import dev.portico.metrics.FabricResolution;
 import dev.portico.metrics.PorticoMetrics;
+import dev.portico.metrics.WebSocketMeters;
 
-/** Records every exchange into the Portico meters; the label folding and meter caching live in {@link PorticoMetrics}. */
+/**
+ * Records every exchange into the Portico meters; the label folding and meter caching live in
+ * {@link PorticoMetrics}.
+ */
 final class MetricsObserver implements ExchangeObserver {
 
   private final PorticoMetrics metrics;
@@ -54,7 +57,12 @@ final class MetricsObserver implements ExchangeObserver {
 
   @Override
   public void completed(Completion c) {
-    metrics.requestCompleted(c.apiId(), c.backendId(), c.method() == null ? null : c.method().name(), c.status(),
-      c.reason(), c.nanos());
+    metrics.requestCompleted(
+        c.apiId(),
+        c.backendId(),
+        c.method() == null ? null : c.method().name(),
+        c.status(),
+        c.reason(),
+        c.nanos());
   }
 }

@@ -3,8 +3,8 @@ package dev.portico.gateway.openapi;
 import java.util.List;
 
 /**
- * A document that cannot be imported, with every problem found in it; each reads
- * {@code document#/json/pointer: reason} (the pointer is left off when the problem is the whole document).
+ * A document that cannot be imported, with every problem found in it; each reads {@code
+ * document#/json/pointer: reason} (the pointer is left off when the problem is the whole document).
  */
 public final class OpenApiException extends Exception {
 

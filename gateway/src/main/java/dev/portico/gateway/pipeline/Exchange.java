@@ -1,12 +1,12 @@
 package dev.portico.gateway.pipeline;
 
-import dev.portico.gateway.problem.ErrorReason;
 import dev.portico.gateway.backend.Endpoint;
 import dev.portico.gateway.backend.Selection;
 import dev.portico.gateway.backend.Target;
 import dev.portico.gateway.backend.Upstream;
 import dev.portico.gateway.config.WebSocketConfig;
 import dev.portico.gateway.edge.RequestRefused;
+import dev.portico.gateway.problem.ErrorReason;
 import dev.portico.gateway.protocol.Protocols;
 import dev.portico.gateway.protocol.grpc.BodyCopy;
 import dev.portico.gateway.protocol.grpc.GrpcCalls;
@@ -40,10 +40,6 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.NetSocket;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
-import javax.net.ssl.SSLException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.UnknownHostException;
@@ -53,15 +49,18 @@ import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import javax.net.ssl.SSLException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * One client request and its attempts at the backend. Where each attempt goes, and whether a
- * failed one is tried again, is its {@link TargetSource}'s business (the routing snapshot for
- * Single and Pool backends, resolution and re-resolution for Service Fabric); the exchange
- * forwards the request, reports each outcome to the target's breaker and the observer, and
- * guards the body: it is resent only when it was buffered (or never sent), so it is never sent
- * half or twice. Bodies stream with back-pressure both ways; only a body that may be resent is
- * buffered, within the source's cap.
+ * One client request and its attempts at the backend. Where each attempt goes, and whether a failed
+ * one is tried again, is its {@link TargetSource}'s business (the routing snapshot for Single and
+ * Pool backends, resolution and re-resolution for Service Fabric); the exchange forwards the
+ * request, reports each outcome to the target's breaker and the observer, and guards the body: it
+ * is resent only when it was buffered (or never sent), so it is never sent half or twice. Bodies
+ * stream with back-pressure both ways; only a body that may be resent is buffered, within the
+ * source's cap.
  *
  * <p>Everything runs on the client connection's event loop, so the state below needs no locking;
  * what a source completes elsewhere is brought back to the loop first.
@@ -69,7 +68,7 @@ import java.util.concurrent.TimeoutException;
 final class Exchange {
 
   private static final Logger log = LoggerFactory.getLogger(Exchange.class);
-  private static final io.vertx.core.Handler<Throwable> IGNORE = e -> { };
+  private static final io.vertx.core.Handler<Throwable> IGNORE = e -> {};
 
   private final Vertx vertx;
   private final HttpClient client;
@@ -86,19 +85,29 @@ final class Exchange {
   private final long startNanos;
   private final String affinityCookie;
   private final String affinityToken;
-  /** What the route's policies asked (header edits both ways) and their run, told how the exchange ended. */
+
+  /**
+   * What the route's policies asked (header edits both ways) and their run, told how the exchange
+   * ended.
+   */
   private final PolicyStage.Passed policy;
 
   /** Body state: the client's body, if any, and whether it can still be (re)sent. */
   private final boolean hasBody;
+
   private final String contentLength;
   private Buffer bufferedBody;
   private boolean bodyStreamed;
 
   private final List<Target> tried = new ArrayList<>(2);
   private int attempts;
-  /** The attempt whose events still count (0 between attempts): late events of an abandoned attempt are dropped. */
+
+  /**
+   * The attempt whose events still count (0 between attempts): late events of an abandoned attempt
+   * are dropped.
+   */
   private int live;
+
   private Target target;
   private CircuitBreaker.Permit permit;
   private HttpClientRequest upstream;
@@ -106,29 +115,59 @@ final class Exchange {
   private long timer = -1;
   private long deadlineTimer = -1;
   private Failure lastFailure;
-  /** A response held while the source decides on a complaint about it: the answer if the time bound passes meanwhile. */
+
+  /**
+   * A response held while the source decides on a complaint about it: the answer if the time bound
+   * passes meanwhile.
+   */
   private HttpClientResponse held;
+
   /** The client has been answered (or is being), or is gone: attempts stop. */
   private boolean settled;
+
   private boolean completed;
-  /** The request's spans; {@code null} when tracing is off (then every tracing hook is one null check). */
+
+  /**
+   * The request's spans; {@code null} when tracing is off (then every tracing hook is one null
+   * check).
+   */
   private final RequestSpan trace;
+
   /** What the target source sees of this exchange. */
   private final AttemptContext view;
 
-  // --- issue 14 (protocols): set in the constructor from the listener; the logic lives in dev.portico.gateway.protocol ---
-  /** The verticle's clients by backend protocol and its WebSocket sessions; {@code null}: HTTP/1.1 only. */
+  // --- issue 14 (protocols): set in the constructor from the listener; the logic lives in
+  // dev.portico.gateway.protocol ---
+  /**
+   * The verticle's clients by backend protocol and its WebSocket sessions; {@code null}: HTTP/1.1
+   * only.
+   */
   private Protocols protocols;
+
   /** The route's WebSocket rule when this request is a handshake it allows, else {@code null}. */
   private WebSocketConfig webSocket;
+
   /** The request is a gRPC call ({@code content-type: application/grpc*}). */
   private boolean grpc;
-  /** gRPC: a response whose {@code grpc-status} comes in its trailers keeps its breaker permit until then. */
+
+  /**
+   * gRPC: a response whose {@code grpc-status} comes in its trailers keeps its breaker permit until
+   * then.
+   */
   private CircuitBreaker.Permit trailerPermit;
-  /** gRPC: a copy of the streamed body, for a retry on a status the API names ({@code retry.grpcStatuses}). */
+
+  /**
+   * gRPC: a copy of the streamed body, for a retry on a status the API names ({@code
+   * retry.grpcStatuses}).
+   */
   private BodyCopy bodyCopy;
-  /** gRPC: the backend's response being streamed to the client, which the call's deadline still bounds. */
+
+  /**
+   * gRPC: the backend's response being streamed to the client, which the call's deadline still
+   * bounds.
+   */
   private HttpClientResponse streaming;
+
   /** gRPC: the deadline passed while the response streamed. */
   private boolean grpcDeadlinePassed;
 
@@ -159,15 +198,28 @@ final class Exchange {
     String affinityToken = c == null ? null : c.getValue();
     this.affinityToken = affinityToken;
     this.contentLength = req.getHeader(HttpHeaders.CONTENT_LENGTH);
-    this.hasBody = contentLength != null
-      ? !contentLength.equals("0")
-      : req.headers().contains(HttpHeaders.TRANSFER_ENCODING) || (req.version() == HttpVersion.HTTP_2 && !req.isEnded());
-    this.view = new AttemptContext(vertx, rc.state, route.backend(), route.retry(), req.method(), affinityToken,
-      observer, trace, Collections.unmodifiableList(tried));
-    // --- issue 14 hook (protocols): HTTP/2 backends, WebSocket handshakes the route allows, gRPC calls ---
+    this.hasBody =
+        contentLength != null
+            ? !contentLength.equals("0")
+            : req.headers().contains(HttpHeaders.TRANSFER_ENCODING)
+                || (req.version() == HttpVersion.HTTP_2 && !req.isEnded());
+    this.view =
+        new AttemptContext(
+            vertx,
+            rc.state,
+            route.backend(),
+            route.retry(),
+            req.method(),
+            affinityToken,
+            observer,
+            trace,
+            Collections.unmodifiableList(tried));
+    // --- issue 14 hook (protocols): HTTP/2 backends, WebSocket handshakes the route allows, gRPC
+    // calls ---
     this.protocols = listener.protocols();
     if (protocols != null) {
-      webSocket = route.webSocket() != null && WebSocketUpgrade.isHandshake(req) ? route.webSocket() : null;
+      webSocket =
+          route.webSocket() != null && WebSocketUpgrade.isHandshake(req) ? route.webSocket() : null;
       grpc = GrpcCalls.isCall(req);
     }
   }
@@ -181,28 +233,37 @@ final class Exchange {
     req.exceptionHandler(this::requestBroken);
     source.started(view, startNanos);
     // issue 14: a gRPC call's grpc-timeout is its deadline (within the source's own bound)
-    long deadline = grpc ? GrpcCalls.deadlineMillis(req, source.deadlineMillis()) : source.deadlineMillis();
+    long deadline =
+        grpc ? GrpcCalls.deadlineMillis(req, source.deadlineMillis()) : source.deadlineMillis();
     if (deadline > 0) {
-      deadlineTimer = vertx.setTimer(deadline, t -> {
-        deadlineTimer = -1;
-        deadlinePassed(deadline);
-      });
+      deadlineTimer =
+          vertx.setTimer(
+              deadline,
+              t -> {
+                deadlineTimer = -1;
+                deadlinePassed(deadline);
+              });
     }
-    if (bufferedBody == null && hasBody && source.buffers(view, req.method(), parseLength(contentLength))) {
-      // small enough to resend: read it whole first (bounded by the source's cap via Content-Length)
-      req.body().onComplete(ar -> {
-        if (settled) {
-          return;
-        }
-        if (ar.failed()) {
-          if (!requestBroken(ar.cause())) {
-            clientGone();
-          }
-          return;
-        }
-        bufferedBody = ar.result();
-        attempt(source.first(view, System.nanoTime()));
-      });
+    if (bufferedBody == null
+        && hasBody
+        && source.buffers(view, req.method(), parseLength(contentLength))) {
+      // small enough to resend: read it whole first (bounded by the source's cap via
+      // Content-Length)
+      req.body()
+          .onComplete(
+              ar -> {
+                if (settled) {
+                  return;
+                }
+                if (ar.failed()) {
+                  if (!requestBroken(ar.cause())) {
+                    clientGone();
+                  }
+                  return;
+                }
+                bufferedBody = ar.result();
+                attempt(source.first(view, System.nanoTime()));
+              });
       req.resume();
       return;
     }
@@ -221,14 +282,20 @@ final class Exchange {
         // retrying found nowhere left to go: the client learns what actually happened
         fail(lastFailure, null);
       } else {
-        long seconds = u.retryAfterNanos() < 0 ? -1 : Math.max(1, (TimeUnit.NANOSECONDS.toMillis(u.retryAfterNanos()) + 999) / 1000);
+        long seconds =
+            u.retryAfterNanos() < 0
+                ? -1
+                : Math.max(1, (TimeUnit.NANOSECONDS.toMillis(u.retryAfterNanos()) + 999) / 1000);
         fail(new Failure.BackendUnavailable(u.detail(), seconds), null);
       }
       return;
     }
     if (selection instanceof Selection.Unresolved u) {
-      fail(lastFailure != null ? lastFailure : new Failure.PartitionResolutionFailure(u.status(), u.detail(), u.errorCode()),
-        null);
+      fail(
+          lastFailure != null
+              ? lastFailure
+              : new Failure.PartitionResolutionFailure(u.status(), u.detail(), u.errorCode()),
+          null);
       return;
     }
     Selection.Chosen chosen = (Selection.Chosen) selection;
@@ -244,45 +311,64 @@ final class Exchange {
     target.state().requestStarted();
     attemptStart = now;
     if (trace != null) {
-      trace.attemptStarted(attemptNo, backend.id(), endpoint.host(), endpoint.port(), endpoint.instanceId(),
-        source.place(target));
+      trace.attemptStarted(
+          attemptNo,
+          backend.id(),
+          endpoint.host(),
+          endpoint.port(),
+          endpoint.instanceId(),
+          source.place(target));
     }
     upstream = null;
-    timer = vertx.setTimer(backend.responseTimeoutMs(), t -> {
-      if (attemptNo == live) {
-        timer = -1;
-        attemptFailed(new Failure.Timeout(describe() + " sent no response within " + backend.responseTimeoutMs() + " ms"), null);
-      }
-    });
-    RequestOptions options = new RequestOptions()
-      .setMethod(req.method())
-      .setHost(endpoint.host())
-      .setPort(endpoint.port())
-      .setURI(upstreamUri(backend, endpoint))
-      .setConnectTimeout(backend.connectTimeoutMs());
+    timer =
+        vertx.setTimer(
+            backend.responseTimeoutMs(),
+            t -> {
+              if (attemptNo == live) {
+                timer = -1;
+                attemptFailed(
+                    new Failure.Timeout(
+                        describe()
+                            + " sent no response within "
+                            + backend.responseTimeoutMs()
+                            + " ms"),
+                    null);
+              }
+            });
+    RequestOptions options =
+        new RequestOptions()
+            .setMethod(req.method())
+            .setHost(endpoint.host())
+            .setPort(endpoint.port())
+            .setURI(upstreamUri(backend, endpoint))
+            .setConnectTimeout(backend.connectTimeoutMs());
     if (endpoint.ssl()) {
       options.setSsl(true).setSslOptions(backend.sslOptions());
     }
-    // issue 14: HTTP/2 backends have clients of their own; a WebSocket handshake always goes over HTTP/1.1
-    HttpClient via = protocols == null ? client : protocols.clients().of(backend.protocol(), webSocket != null);
-    via.request(options).onComplete(ar -> {
-      if (ar.succeeded()) {
-        // failures reach the exchange through the response future; without a handler Vert.x
-        // would also log every deliberate reset (timeout, client gone, retry) as an error
-        ar.result().exceptionHandler(IGNORE);
-      }
-      if (attemptNo != live || settled) {
-        if (ar.succeeded()) {
-          ar.result().reset();
-        }
-        return;
-      }
-      if (ar.succeeded()) {
-        send(ar.result(), attemptNo);
-      } else {
-        attemptFailed(connectFailure(ar.cause()), ar.cause());
-      }
-    });
+    // issue 14: HTTP/2 backends have clients of their own; a WebSocket handshake always goes over
+    // HTTP/1.1
+    HttpClient via =
+        protocols == null ? client : protocols.clients().of(backend.protocol(), webSocket != null);
+    via.request(options)
+        .onComplete(
+            ar -> {
+              if (ar.succeeded()) {
+                // failures reach the exchange through the response future; without a handler Vert.x
+                // would also log every deliberate reset (timeout, client gone, retry) as an error
+                ar.result().exceptionHandler(IGNORE);
+              }
+              if (attemptNo != live || settled) {
+                if (ar.succeeded()) {
+                  ar.result().reset();
+                }
+                return;
+              }
+              if (ar.succeeded()) {
+                send(ar.result(), attemptNo);
+              } else {
+                attemptFailed(connectFailure(ar.cause()), ar.cause());
+              }
+            });
   }
 
   private String upstreamUri(Upstream backend, Endpoint endpoint) {
@@ -323,31 +409,37 @@ final class Exchange {
     }
     // --- issue 14 hook (protocols) ---
     if (webSocket != null) {
-      // the handshake, then the connection becomes the session's (or the backend answers plain HTTP)
+      // the handshake, then the connection becomes the session's (or the backend answers plain
+      // HTTP)
       WebSocketUpgrade.restoreRequestHeaders(h);
-      up.connect().onComplete(ar -> {
-        if (attemptNo == live) {
-          onResponse(ar);
-        } else if (ar.succeeded()) {
-          discard(ar.result());
-        }
-      });
+      up.connect()
+          .onComplete(
+              ar -> {
+                if (attemptNo == live) {
+                  onResponse(ar);
+                } else if (ar.succeeded()) {
+                  discard(ar.result());
+                }
+              });
       if (attemptNo == 1) {
         req.resume();
       }
       return;
     }
     if (grpc) {
-      // gRPC servers require it (it announces that the client reads trailers); hop-by-hop hygiene dropped it
+      // gRPC servers require it (it announces that the client reads trailers); hop-by-hop hygiene
+      // dropped it
       h.set(GrpcCalls.TE, GrpcCalls.TRAILERS);
     }
-    up.response().onComplete(ar -> {
-      if (attemptNo == live) {
-        onResponse(ar);
-      } else if (ar.succeeded()) {
-        discard(ar.result());
-      }
-    });
+    up.response()
+        .onComplete(
+            ar -> {
+              if (attemptNo == live) {
+                onResponse(ar);
+              } else if (ar.succeeded()) {
+                discard(ar.result());
+              }
+            });
     if (!hasBody) {
       if (contentLength != null) {
         h.set(HttpHeaders.CONTENT_LENGTH, "0");
@@ -370,15 +462,20 @@ final class Exchange {
     }
     bodyStreamed = true;
     if (grpc && attemptNo == 1 && route.retry().retriesOnGrpc() && bufferedBody == null) {
-      // issue 14: a gRPC body has no length to decide on; a copy (within the limit) makes a retry possible
+      // issue 14: a gRPC body has no length to decide on; a copy (within the limit) makes a retry
+      // possible
       bodyCopy = new BodyCopy(up, route.retry().bufferBodyLimit());
     }
     // endOnFailure(false): a client that vanishes mid-upload must not look like a complete body
-    req.pipe().endOnFailure(false).to(bodyCopy != null && attemptNo == 1 ? bodyCopy : up).onFailure(err -> {
-      if (!requestBroken(err)) {
-        up.reset(0, err);
-      }
-    });
+    req.pipe()
+        .endOnFailure(false)
+        .to(bodyCopy != null && attemptNo == 1 ? bodyCopy : up)
+        .onFailure(
+            err -> {
+              if (!requestBroken(err)) {
+                up.reset(0, err);
+              }
+            });
   }
 
   /**
@@ -387,7 +484,8 @@ final class Exchange {
    * breaker learns nothing), and the client answered when the response has not started (Vert.x
    * closes the connection right after, and the edge flushes the answer first).
    *
-   * @return whether it was such a failure (else the connection was lost, which the close handler reports)
+   * @return whether it was such a failure (else the connection was lost, which the close handler
+   *     reports)
    */
   private boolean requestBroken(Throwable err) {
     if (!(err instanceof RequestRefused refused)) {
@@ -406,8 +504,12 @@ final class Exchange {
     if (upstream != null) {
       upstream.reset(0, refused);
     }
-    log.debug("request refused mid-body: status={} backend={} requestId={} detail={}", refused.status(),
-      route.backend().id(), requestId, refused.getMessage());
+    log.debug(
+        "request refused mid-body: status={} backend={} requestId={} detail={}",
+        refused.status(),
+        route.backend().id(),
+        requestId,
+        refused.getMessage());
     fail(Failure.of(refused), refused);
     return true;
   }
@@ -431,8 +533,10 @@ final class Exchange {
       return;
     }
     long now = System.nanoTime();
-    long retryAfter = status == 429 || status == 503
-      ? RetryAfter.parseNanos(upRes.getHeader(HttpHeaders.RETRY_AFTER), Instant.now()) : -1;
+    long retryAfter =
+        status == 429 || status == 503
+            ? RetryAfter.parseNanos(upRes.getHeader(HttpHeaders.RETRY_AFTER), Instant.now())
+            : -1;
     if (grpc && status == 200 && GrpcCalls.statusInTrailers(upRes.headers())) {
       // issue 14: the call's outcome is in the trailers: the breaker hears it then (forward)
       trailerPermit = permit;
@@ -470,8 +574,11 @@ final class Exchange {
     }
     h.set(ProxyHeaders.X_REQUEST_ID, requestId);
     if (affinityCookie != null && !target.token().equals(affinityToken)) {
-      res.addCookie(Cookie.cookie(affinityCookie, target.token()).setPath("/").setHttpOnly(true)
-        .setSameSite(CookieSameSite.LAX));
+      res.addCookie(
+          Cookie.cookie(affinityCookie, target.token())
+              .setPath("/")
+              .setHttpOnly(true)
+              .setSameSite(CookieSameSite.LAX));
     }
     if (!h.contains(HttpHeaders.CONTENT_LENGTH) && bodyAllowed(status)) {
       res.setChunked(true);
@@ -481,46 +588,77 @@ final class Exchange {
     ProgressStream body = new ProgressStream(res, System.nanoTime());
     watchBody(body, upRes, target.upstream().responseTimeoutMs());
     // issue 14: trailers (gRPC's grpc-status and grpc-message) follow the body
-    body.beforeEnd(() -> {
-      if (!upRes.trailers().isEmpty()) {
-        res.trailers().addAll(upRes.trailers());
-      }
-    });
-    upRes.pipe().endOnFailure(false).to(body).onComplete(done -> {
-      cancelTimer();
-      trailersOutcome(done.succeeded() ? upRes.trailers() : null);
-      if (done.succeeded()) {
-        complete(res.getStatusCode(), null);
-        return;
-      }
-      if (grpcDeadlinePassed && !res.closed()) {
-        // issue 14: the call's deadline passed mid-stream: the client gets DEADLINE_EXCEEDED in the trailers
-        GrpcCalls.endWithStatus(res, GrpcStatus.DEADLINE_EXCEEDED, "Timeout: the call's deadline passed");
-        complete(res.getStatusCode(), "Timeout");
-        return;
-      }
-      // the backend broke off mid-body (or the client left): the client must not see a truncated body as complete
-      log.debug("response stream aborted: backend={} endpoint={} requestId={} cause={}",
-        target.upstream().id(), target.endpoint().key(), requestId, done.cause().getClass().getSimpleName());
-      res.reset();
-      upRes.exceptionHandler(IGNORE);
-      upRes.request().reset();
-      complete(0, res.closed() ? ErrorReason.CLIENT_CONNECTION_FAILURE.label() : ErrorReason.BACKEND_CONNECTION_FAILURE.label());
-    });
+    body.beforeEnd(
+        () -> {
+          if (!upRes.trailers().isEmpty()) {
+            res.trailers().addAll(upRes.trailers());
+          }
+        });
+    upRes
+        .pipe()
+        .endOnFailure(false)
+        .to(body)
+        .onComplete(
+            done -> {
+              cancelTimer();
+              trailersOutcome(done.succeeded() ? upRes.trailers() : null);
+              if (done.succeeded()) {
+                complete(res.getStatusCode(), null);
+                return;
+              }
+              if (grpcDeadlinePassed && !res.closed()) {
+                // issue 14: the call's deadline passed mid-stream: the client gets
+                // DEADLINE_EXCEEDED in the trailers
+                GrpcCalls.endWithStatus(
+                    res, GrpcStatus.DEADLINE_EXCEEDED, "Timeout: the call's deadline passed");
+                complete(res.getStatusCode(), "Timeout");
+                return;
+              }
+              // the backend broke off mid-body (or the client left): the client must not see a
+              // truncated body as complete
+              log.debug(
+                  "response stream aborted: backend={} endpoint={} requestId={} cause={}",
+                  target.upstream().id(),
+                  target.endpoint().key(),
+                  requestId,
+                  done.cause().getClass().getSimpleName());
+              res.reset();
+              upRes.exceptionHandler(IGNORE);
+              upRes.request().reset();
+              complete(
+                  0,
+                  res.closed()
+                      ? ErrorReason.CLIENT_CONNECTION_FAILURE.label()
+                      : ErrorReason.BACKEND_CONNECTION_FAILURE.label());
+            });
   }
 
-  /** Breaks the response body off once no data went through for {@code idleMs}; re-armed while it flows. */
+  /**
+   * Breaks the response body off once no data went through for {@code idleMs}; re-armed while it
+   * flows.
+   */
   private void watchBody(ProgressStream body, HttpClientResponse upRes, long idleMs) {
     long idleNanos = TimeUnit.MILLISECONDS.toNanos(idleMs);
-    long due = Math.max(1, TimeUnit.NANOSECONDS.toMillis(body.lastWriteNanos() + idleNanos - System.nanoTime()));
-    timer = vertx.setTimer(due, t -> {
-      timer = -1;
-      if (System.nanoTime() - body.lastWriteNanos() < idleNanos) {
-        watchBody(body, upRes, idleMs);
-      } else {
-        upRes.request().reset(0, new TimeoutException(describe() + " sent no body data for " + idleMs + " ms"));
-      }
-    });
+    long due =
+        Math.max(
+            1,
+            TimeUnit.NANOSECONDS.toMillis(body.lastWriteNanos() + idleNanos - System.nanoTime()));
+    timer =
+        vertx.setTimer(
+            due,
+            t -> {
+              timer = -1;
+              if (System.nanoTime() - body.lastWriteNanos() < idleNanos) {
+                watchBody(body, upRes, idleMs);
+              } else {
+                upRes
+                    .request()
+                    .reset(
+                        0,
+                        new TimeoutException(
+                            describe() + " sent no body data for " + idleMs + " ms"));
+              }
+            });
   }
 
   /** An attempt failed before its response: report it, then retry or answer the client. */
@@ -529,16 +667,25 @@ final class Exchange {
       return;
     }
     cancelTimer();
-    // end the attempt first: the reset below fails its response future, whose callback must then be ignored
+    // end the attempt first: the reset below fails its response future, whose callback must then be
+    // ignored
     endAttempt(System.nanoTime(), 0, failure.reason(), -1);
     if (upstream != null) {
       upstream.reset();
     }
-    // log the exception's type only: messages of some exceptions carry the upstream URI (and so credential query values)
-    log.debug("attempt {} failed: reason={} backend={} endpoint={} requestId={} cause={}", attempts, failure.reason(),
-      target.upstream().id(), target.endpoint().key(), requestId, cause == null ? "-" : cause.getClass().getName());
+    // log the exception's type only: messages of some exceptions carry the upstream URI (and so
+    // credential query values)
+    log.debug(
+        "attempt {} failed: reason={} backend={} endpoint={} requestId={} cause={}",
+        attempts,
+        failure.reason(),
+        target.upstream().id(),
+        target.endpoint().key(),
+        requestId,
+        cause == null ? "-" : cause.getClass().getName());
     lastFailure = failure;
-    // a failure before sending (connect phase) leaves even a streamed body whole in the client connection
+    // a failure before sending (connect phase) leaves even a streamed body whole in the client
+    // connection
     if (source.complains(view, 0, failure.reason(), null) && canResend()) {
       complain(0, failure.reason(), null);
       return;
@@ -547,49 +694,63 @@ final class Exchange {
   }
 
   /**
-   * The source complained about an outcome (a failure, or the paused response {@code upRes}):
-   * it decides, maybe asynchronously, whether and where to try again.
+   * The source complained about an outcome (a failure, or the paused response {@code upRes}): it
+   * decides, maybe asynchronously, whether and where to try again.
    */
   private void complain(int status, String reason, HttpClientResponse upRes) {
     Context loop = Vertx.currentContext();
     held = upRes;
-    onLoop(loop, source.reconsider(view, status, reason), decided -> {
-      boolean stillHeld = upRes != null && held == upRes;
-      held = null;
-      if (settled) {
-        source.abandon();
-        if (stillHeld) {
-          discard(upRes);
-        }
-        return;
-      }
-      if (decided.succeeded() && decided.result()) {
-        if (upRes != null) {
-          discard(upRes);
-        }
-        observer.retried(route.apiId(), route.backend().id(), status > 0 ? "status:" + status : reason);
-        if (trace != null) {
-          trace.retried(status > 0 ? "status:" + status : reason);
-        }
-        onLoop(loop, source.next(view), next -> attempt(next.succeeded() ? next.result()
-          : new Selection.Unavailable("no target for a resend", -1)));
-      } else if (upRes != null) {
-        forward(upRes);
-      } else {
-        fail(lastFailure, null);
-      }
-    });
+    onLoop(
+        loop,
+        source.reconsider(view, status, reason),
+        decided -> {
+          boolean stillHeld = upRes != null && held == upRes;
+          held = null;
+          if (settled) {
+            source.abandon();
+            if (stillHeld) {
+              discard(upRes);
+            }
+            return;
+          }
+          if (decided.succeeded() && decided.result()) {
+            if (upRes != null) {
+              discard(upRes);
+            }
+            observer.retried(
+                route.apiId(), route.backend().id(), status > 0 ? "status:" + status : reason);
+            if (trace != null) {
+              trace.retried(status > 0 ? "status:" + status : reason);
+            }
+            onLoop(
+                loop,
+                source.next(view),
+                next ->
+                    attempt(
+                        next.succeeded()
+                            ? next.result()
+                            : new Selection.Unavailable("no target for a resend", -1)));
+          } else if (upRes != null) {
+            forward(upRes);
+          } else {
+            fail(lastFailure, null);
+          }
+        });
   }
 
-  /** Runs {@code handler} on {@code loop} with {@code f}'s outcome (at once when it is already there). */
+  /**
+   * Runs {@code handler} on {@code loop} with {@code f}'s outcome (at once when it is already
+   * there).
+   */
   private static <T> void onLoop(Context loop, Future<T> f, Handler<AsyncResult<T>> handler) {
-    f.onComplete(ar -> {
-      if (loop == null || Vertx.currentContext() == loop) {
-        handler.handle(ar);
-      } else {
-        loop.runOnContext(v -> handler.handle(ar));
-      }
-    });
+    f.onComplete(
+        ar -> {
+          if (loop == null || Vertx.currentContext() == loop) {
+            handler.handle(ar);
+          } else {
+            loop.runOnContext(v -> handler.handle(ar));
+          }
+        });
   }
 
   /** Reports the attempt's outcome to the breaker, the in-flight count and the observer. */
@@ -597,8 +758,12 @@ final class Exchange {
     endAttempt(now, status, reason, retryAfterNanos, null);
   }
 
-  /** @param grpcStatus a gRPC response's status (issue 14: breakers count the ones their rules name), or {@code null} */
-  private void endAttempt(long now, int status, String reason, long retryAfterNanos, GrpcStatus grpcStatus) {
+  /**
+   * @param grpcStatus a gRPC response's status (issue 14: breakers count the ones their rules
+   *     name), or {@code null}
+   */
+  private void endAttempt(
+      long now, int status, String reason, long retryAfterNanos, GrpcStatus grpcStatus) {
     live = 0;
     target.state().requestEnded();
     if (permit != CircuitBreaker.Permit.DENIED || trailerPermit == null) {
@@ -607,16 +772,21 @@ final class Exchange {
     permit = CircuitBreaker.Permit.DENIED;
     if (trace != null) {
       Target t = target;
-      trace.attemptEnded(status, reason, () -> observer.attempt(t.upstream().id(), t.endpoint().key(), now - attemptStart,
-        status, reason));
+      trace.attemptEnded(
+          status,
+          reason,
+          () ->
+              observer.attempt(
+                  t.upstream().id(), t.endpoint().key(), now - attemptStart, status, reason));
       return;
     }
-    observer.attempt(target.upstream().id(), target.endpoint().key(), now - attemptStart, status, reason);
+    observer.attempt(
+        target.upstream().id(), target.endpoint().key(), now - attemptStart, status, reason);
   }
 
   /**
-   * Whether the request can go again: no body, or a buffered one; an unbuffered body only if
-   * none of it left (the attempt failed while connecting) and only for an idempotent method.
+   * Whether the request can go again: no body, or a buffered one; an unbuffered body only if none
+   * of it left (the attempt failed while connecting) and only for an idempotent method.
    */
   private boolean canResend() {
     if (settled) {
@@ -634,36 +804,48 @@ final class Exchange {
     return !bodyStreamed && RetryPolicy.idempotent(req.method());
   }
 
-  /** Reads and drops a response nobody will see, so its pooled connection can serve the next request. */
+  /**
+   * Reads and drops a response nobody will see, so its pooled connection can serve the next
+   * request.
+   */
   private static void discard(HttpClientResponse upRes) {
     upRes.exceptionHandler(IGNORE);
-    upRes.handler(b -> { });
+    upRes.handler(b -> {});
     upRes.resume();
   }
 
   private boolean bodyAllowed(int status) {
-    return req.method() != HttpMethod.HEAD && status != 204 && status != 304 && (status < 100 || status >= 200);
+    return req.method() != HttpMethod.HEAD
+        && status != 204
+        && status != 304
+        && (status < 100 || status >= 200);
   }
 
   /** The source's bound on the whole exchange passed before a response could be sent: 504. */
   private void deadlinePassed(long deadlineMillis) {
     if (settled) {
       if (streaming != null && !completed) {
-        // issue 14: a gRPC response still streaming when the call's deadline passes is cut off (forward's pipe ends it)
+        // issue 14: a gRPC response still streaming when the call's deadline passes is cut off
+        // (forward's pipe ends it)
         grpcDeadlinePassed = true;
         streaming.request().reset();
       }
       return;
     }
     if (held != null) {
-      // the backend did answer; re-resolving was still deciding whether to resend: that answer it is
+      // the backend did answer; re-resolving was still deciding whether to resend: that answer it
+      // is
       HttpClientResponse answer = held;
       held = null;
       forward(answer);
       return;
     }
-    Failure timeout = new Failure.Timeout("no response within the request's time bound of " + deadlineMillis + " ms"
-      + (lastFailure == null ? "" : " (last attempt: " + lastFailure.detail() + ")"));
+    Failure timeout =
+        new Failure.Timeout(
+            "no response within the request's time bound of "
+                + deadlineMillis
+                + " ms"
+                + (lastFailure == null ? "" : " (last attempt: " + lastFailure.detail() + ")"));
     if (live != 0) {
       cancelTimer();
       endAttempt(System.nanoTime(), 0, timeout.reason(), -1);
@@ -697,7 +879,10 @@ final class Exchange {
       target.state().breaker().release(trailerPermit);
       trailerPermit = null;
     }
-    log.debug("client went away: reason=ClientConnectionFailure backend={} requestId={}", route.backend().id(), requestId);
+    log.debug(
+        "client went away: reason=ClientConnectionFailure backend={} requestId={}",
+        route.backend().id(),
+        requestId);
     complete(0, ErrorReason.CLIENT_CONNECTION_FAILURE.label());
   }
 
@@ -709,21 +894,31 @@ final class Exchange {
     cancelTimer();
     cancelDeadline();
     // the body was not (fully) read: do not leave it in the connection for the next request
-    Problems.send(req, failure, route.backend().id(), requestId, !req.isEnded(), policy.responseHeaders(),
-        trace == null ? null : trace.traceId())
-      .onComplete(ar -> complete(ar.succeeded() ? failure.status() : 0, failure.reason()));
+    Problems.send(
+            req,
+            failure,
+            route.backend().id(),
+            requestId,
+            !req.isEnded(),
+            policy.responseHeaders(),
+            trace == null ? null : trace.traceId())
+        .onComplete(ar -> complete(ar.succeeded() ? failure.status() : 0, failure.reason()));
     req.resume();
   }
 
   /**
    * Issue 14: the backend accepted a WebSocket handshake: the client gets the 101 (the backend's
-   * accept key, subprotocol and extensions), then both connections become the session's. A 101
-   * that is no WebSocket accept counts as a failed handshake ({@code BackendConnectionFailure}).
+   * accept key, subprotocol and extensions), then both connections become the session's. A 101 that
+   * is no WebSocket accept counts as a failed handshake ({@code BackendConnectionFailure}).
    */
   private void upgraded(HttpClientResponse upRes) {
     if (!WebSocketUpgrade.accepted(upRes)) {
-      attemptFailed(new Failure.BackendConnectionFailure(describe() + " answered the WebSocket handshake with a 101"
-        + " that accepts no WebSocket"), null);
+      attemptFailed(
+          new Failure.BackendConnectionFailure(
+              describe()
+                  + " answered the WebSocket handshake with a 101"
+                  + " that accepts no WebSocket"),
+          null);
       return;
     }
     endAttempt(System.nanoTime(), 101, null, -1);
@@ -740,15 +935,23 @@ final class Exchange {
     // from here on the connection's events are the session's
     res.closeHandler(null);
     NetSocket backendSocket = upRes.netSocket();
-    req.toNetSocket().onComplete(ar -> {
-      if (ar.failed()) {
-        backendSocket.close();
-        complete(0, "ClientConnectionFailure");
-        return;
-      }
-      protocols.sessions().open(ar.result(), backendSocket, webSocket.idleTimeout().toMillis(),
-        observer.webSocketOpened(route.apiId()), v -> complete(101, null));
-    });
+    req.toNetSocket()
+        .onComplete(
+            ar -> {
+              if (ar.failed()) {
+                backendSocket.close();
+                complete(0, "ClientConnectionFailure");
+                return;
+              }
+              protocols
+                  .sessions()
+                  .open(
+                      ar.result(),
+                      backendSocket,
+                      webSocket.idleTimeout().toMillis(),
+                      observer.webSocketOpened(route.apiId()),
+                      v -> complete(101, null));
+            });
   }
 
   /**
@@ -765,9 +968,15 @@ final class Exchange {
       // the call's deadline (the client's choice) cut it off: nothing learnt about the backend
       target.state().breaker().release(p);
     } else if (trailers == null) {
-      target.state().breaker().onResult(p, System.nanoTime(), 0, "BackendConnectionFailure", -1, null);
+      target
+          .state()
+          .breaker()
+          .onResult(p, System.nanoTime(), 0, "BackendConnectionFailure", -1, null);
     } else {
-      target.state().breaker().onResult(p, System.nanoTime(), 200, null, -1, GrpcCalls.status(trailers));
+      target
+          .state()
+          .breaker()
+          .onResult(p, System.nanoTime(), 200, null, -1, GrpcCalls.status(trailers));
     }
   }
 
@@ -778,10 +987,23 @@ final class Exchange {
     }
     completed = true;
     cancelDeadline();
-    ExchangeObserver.Completion c = new ExchangeObserver.Completion(requestId, route.apiId(), route.operationId(),
-      route.backend().id(), target == null ? null : target.endpoint().key(),
-      target == null ? null : target.endpoint().instanceId(), req.method(), path, status, reason,
-      System.nanoTime() - startNanos, req.bytesRead(), res.bytesWritten(), attempts, trace == null ? null : trace.traceId());
+    ExchangeObserver.Completion c =
+        new ExchangeObserver.Completion(
+            requestId,
+            route.apiId(),
+            route.operationId(),
+            route.backend().id(),
+            target == null ? null : target.endpoint().key(),
+            target == null ? null : target.endpoint().instanceId(),
+            req.method(),
+            path,
+            status,
+            reason,
+            System.nanoTime() - startNanos,
+            req.bytesRead(),
+            res.bytesWritten(),
+            attempts,
+            trace == null ? null : trace.traceId());
     if (trace != null) {
       trace.completed(status, reason, attempts, () -> observer.completed(c));
     } else {
@@ -822,8 +1044,12 @@ final class Exchange {
   private Failure connectFailure(Throwable t) {
     String target = describe();
     if (t instanceof ConnectTimeoutException || t instanceof TimeoutException) {
-      return new Failure.BackendConnectionFailure("could not connect to " + target + " within "
-        + this.target.upstream().connectTimeoutMs() + " ms");
+      return new Failure.BackendConnectionFailure(
+          "could not connect to "
+              + target
+              + " within "
+              + this.target.upstream().connectTimeoutMs()
+              + " ms");
     }
     if (t instanceof UnknownHostException) {
       return new Failure.BackendConnectionFailure("could not resolve the host of " + target);
@@ -834,7 +1060,8 @@ final class Exchange {
     if (t instanceof ConnectException || t instanceof NoRouteToHostException) {
       return new Failure.BackendConnectionFailure("connection to " + target + " refused");
     }
-    return new Failure.BackendConnectionFailure("could not connect to " + target + " (" + t.getClass().getSimpleName() + ")");
+    return new Failure.BackendConnectionFailure(
+        "could not connect to " + target + " (" + t.getClass().getSimpleName() + ")");
   }
 
   private Failure responseFailure(Throwable t) {
@@ -846,9 +1073,14 @@ final class Exchange {
       return new Failure.BackendConnectionFailure("TLS handshake with " + target + " failed");
     }
     if (t instanceof HttpClosedException) {
-      return new Failure.BackendConnectionFailure("connection to " + target + " closed before the response");
+      return new Failure.BackendConnectionFailure(
+          "connection to " + target + " closed before the response");
     }
-    return new Failure.BackendConnectionFailure("connection to " + target + " failed before the response ("
-      + t.getClass().getSimpleName() + ")");
+    return new Failure.BackendConnectionFailure(
+        "connection to "
+            + target
+            + " failed before the response ("
+            + t.getClass().getSimpleName()
+            + ")");
   }
 }

@@ -6,17 +6,15 @@ import io.vertx.core.http.HttpMethod;
 
 /**
  * Observes requests as the proxy handles them: metrics and the access log hang here. Calls come
- * from the event loop that serves the request, so implementations must be cheap, non-blocking
- * and thread-safe across event loops.
+ * from the event loop that serves the request, so implementations must be cheap, non-blocking and
+ * thread-safe across event loops.
  */
 public interface ExchangeObserver extends ResolutionObserver {
 
-  ExchangeObserver NONE = new ExchangeObserver() {
-  };
+  ExchangeObserver NONE = new ExchangeObserver() {};
 
   /** A request was routed to {@code apiId} (or {@link #UNMATCHED}) and is now in flight. */
-  default void started(String apiId) {
-  }
+  default void started(String apiId) {}
 
   /**
    * One attempt at a backend ended: response headers arrived ({@code status} &gt; 0, {@code reason}
@@ -24,12 +22,13 @@ public interface ExchangeObserver extends ResolutionObserver {
    *
    * @param nanos time from sending the attempt to its response headers or failure
    */
-  default void attempt(String backendId, String endpoint, long nanos, int status, String reason) {
-  }
+  default void attempt(String backendId, String endpoint, long nanos, int status, String reason) {}
 
-  /** The gateway is about to try again after {@code reason} (a failure reason or {@code "status:NNN"}). */
-  default void retried(String apiId, String backendId, String reason) {
-  }
+  /**
+   * The gateway is about to try again after {@code reason} (a failure reason or {@code
+   * "status:NNN"}).
+   */
+  default void retried(String apiId, String backendId, String reason) {}
 
   /**
    * Issue 14: a WebSocket handshake of {@code apiId} was accepted; the session's traffic and end go
@@ -39,9 +38,10 @@ public interface ExchangeObserver extends ResolutionObserver {
     return WebSocketListener.NONE;
   }
 
-  /** The exchange is over (response fully sent, or abandoned); exactly once per {@link #started}. */
-  default void completed(Completion c) {
-  }
+  /**
+   * The exchange is over (response fully sent, or abandoned); exactly once per {@link #started}.
+   */
+  default void completed(Completion c) {}
 
   /** API id used for requests that matched no API. */
   String UNMATCHED = "unmatched";
@@ -49,29 +49,69 @@ public interface ExchangeObserver extends ResolutionObserver {
   /**
    * What happened to one request.
    *
-   * @param apiId       API id, or {@link #UNMATCHED}
+   * @param apiId API id, or {@link #UNMATCHED}
    * @param operationId operation id, or {@code null}
-   * @param backendId   backend id, or {@code null} when none was chosen
-   * @param endpoint    {@code host:port} of the last endpoint tried, or {@code null}
-   * @param instanceId  registry record id of that endpoint, or {@code null}
-   * @param path        the request path (no query string: it may carry secrets)
-   * @param status      status sent to the client; 0 if none could be sent (client gone, reset mid-body)
-   * @param reason      the error reason when the gateway answered or the exchange broke off, else {@code null}
-   * @param nanos       from accepting the request to the end of the response
-   * @param bytesIn     request bytes read from the client (headers excluded)
-   * @param bytesOut    response bytes written to the client (headers excluded)
-   * @param traceId     the request's trace id when tracing is on, else {@code null}
+   * @param backendId backend id, or {@code null} when none was chosen
+   * @param endpoint {@code host:port} of the last endpoint tried, or {@code null}
+   * @param instanceId registry record id of that endpoint, or {@code null}
+   * @param path the request path (no query string: it may carry secrets)
+   * @param status status sent to the client; 0 if none could be sent (client gone, reset mid-body)
+   * @param reason the error reason when the gateway answered or the exchange broke off, else {@code
+   *     null}
+   * @param nanos from accepting the request to the end of the response
+   * @param bytesIn request bytes read from the client (headers excluded)
+   * @param bytesOut response bytes written to the client (headers excluded)
+   * @param traceId the request's trace id when tracing is on, else {@code null}
    */
-  record Completion(String requestId, String apiId, String operationId, String backendId, String endpoint,
-                    String instanceId, HttpMethod method, String path, int status, String reason, long nanos,
-                    long bytesIn, long bytesOut, int attempts, String traceId) {
+  record Completion(
+      String requestId,
+      String apiId,
+      String operationId,
+      String backendId,
+      String endpoint,
+      String instanceId,
+      HttpMethod method,
+      String path,
+      int status,
+      String reason,
+      long nanos,
+      long bytesIn,
+      long bytesOut,
+      int attempts,
+      String traceId) {
 
     /** An untraced exchange's completion. */
-    public Completion(String requestId, String apiId, String operationId, String backendId, String endpoint,
-                      String instanceId, HttpMethod method, String path, int status, String reason, long nanos,
-                      long bytesIn, long bytesOut, int attempts) {
-      this(requestId, apiId, operationId, backendId, endpoint, instanceId, method, path, status, reason, nanos, bytesIn,
-        bytesOut, attempts, null);
+    public Completion(
+        String requestId,
+        String apiId,
+        String operationId,
+        String backendId,
+        String endpoint,
+        String instanceId,
+        HttpMethod method,
+        String path,
+        int status,
+        String reason,
+        long nanos,
+        long bytesIn,
+        long bytesOut,
+        int attempts) {
+      this(
+          requestId,
+          apiId,
+          operationId,
+          backendId,
+          endpoint,
+          instanceId,
+          method,
+          path,
+          status,
+          reason,
+          nanos,
+          bytesIn,
+          bytesOut,
+          attempts,
+          null);
     }
   }
 }

@@ -1,6 +1,9 @@
 package dev.portico.gateway.pipeline;
 
-/** The last stage: the {@link Exchange} forwards the request to its targets, with its attempts and retries. */
+/**
+ * The last stage: the {@link Exchange} forwards the request to its targets, with its attempts and
+ * retries.
+ */
 final class ForwardStage implements Stage {
 
   private final ProxyContext listener;

@@ -2,34 +2,40 @@ package dev.portico.gateway.pipeline;
 
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerRequest;
-
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A listener's request path: its {@link Stage}s in order, assembled once per listener (per
- * routing verticle), run for each request with a new {@link RequestContext}. Both listeners share
- * the front half and the problem path ({@link RequestContext#reject}); they differ in how a
- * request finds its route and targets; both end with the forwarding exchange.
+ * A listener's request path: its {@link Stage}s in order, assembled once per listener (per routing
+ * verticle), run for each request with a new {@link RequestContext}. Both listeners share the front
+ * half and the problem path ({@link RequestContext#reject}); they differ in how a request finds its
+ * route and targets; both end with the forwarding exchange.
  *
  * <ol>
- *   <li>{@link FrontStages#requestId request id} (kept from {@code X-Request-ID} or generated);</li>
- *   <li>{@link FrontStages#serverSpan server span} (only when tracing is on): before anything can refuse the request;</li>
- *   <li>{@link FrontStages#admission admission}: loop check ({@code Via}), path normalization;</li>
+ *   <li>{@link FrontStages#requestId request id} (kept from {@code X-Request-ID} or generated);
+ *   <li>{@link FrontStages#serverSpan server span} (only when tracing is on): before anything can
+ *       refuse the request;
+ *   <li>{@link FrontStages#admission admission}: loop check ({@code Via}), path normalization;
  * </ol>
+ *
  * then, on the traffic listener ({@link #traffic}):
+ *
  * <ol start="4">
  *   <li>{@link RouteMatch}: the API and operation in the current routing snapshot (a CORS preflight
- *       no operation matches goes to the policies of the operation it announces, else 404);</li>
- *   <li>{@link RequestValidation} (routes of APIs that validate against OpenAPI);</li>
- *   <li>{@link FrontStages#routed routed}: the request counts as in flight for its API;</li>
- *   <li>{@link PolicyStage} (routes with policies): refuse, answer, or go on with header edits and a rewrite;</li>
- *   <li>{@link TargetStage}: a source from the route's compiled target choice (snapshot, or Service Fabric resolution);</li>
- *   <li>{@link ForwardStage}: the {@link Exchange}, with its attempts and retry state machine.</li>
+ *       no operation matches goes to the policies of the operation it announces, else 404);
+ *   <li>{@link RequestValidation} (routes of APIs that validate against OpenAPI);
+ *   <li>{@link FrontStages#routed routed}: the request counts as in flight for its API;
+ *   <li>{@link PolicyStage} (routes with policies): refuse, answer, or go on with header edits and
+ *       a rewrite;
+ *   <li>{@link TargetStage}: a source from the route's compiled target choice (snapshot, or Service
+ *       Fabric resolution);
+ *   <li>{@link ForwardStage}: the {@link Exchange}, with its attempts and retry state machine.
  * </ol>
- * and on the Service Fabric reverse-proxy listener ({@link #routedBy}): {@code fabric.reverseproxy.ReverseProxyStage}
- * (the service, key, selector, listener and time bound from the URL; its own resend rules) and
- * {@link ForwardStage}. No stage queries the registry, takes a lock or blocks.
+ *
+ * and on the Service Fabric reverse-proxy listener ({@link #routedBy}): {@code
+ * fabric.reverseproxy.ReverseProxyStage} (the service, key, selector, listener and time bound from
+ * the URL; its own resend rules) and {@link ForwardStage}. No stage queries the registry, takes a
+ * lock or blocks.
  */
 public final class Pipeline implements Handler<HttpServerRequest> {
 
@@ -38,7 +44,8 @@ public final class Pipeline implements Handler<HttpServerRequest> {
   private final String apiLabel;
   private final String backendLabel;
 
-  private Pipeline(ProxyContext listener, List<Stage> stages, String apiLabel, String backendLabel) {
+  private Pipeline(
+      ProxyContext listener, List<Stage> stages, String apiLabel, String backendLabel) {
     this.listener = listener;
     this.stages = stages.toArray(new Stage[0]);
     this.apiLabel = apiLabel;
@@ -59,11 +66,12 @@ public final class Pipeline implements Handler<HttpServerRequest> {
 
   /**
    * The request path of a listener that finds routes its own way (the Service Fabric reverse
-   * proxy's {@code fabric.reverseproxy.ReverseProxyStage}): the front half, {@code route} (which calls
-   * {@link RequestContext#routeTo}), the exchange.
+   * proxy's {@code fabric.reverseproxy.ReverseProxyStage}): the front half, {@code route} (which
+   * calls {@link RequestContext#routeTo}), the exchange.
    *
    * @param loopCause what would point a request back at this gateway, for a 508's detail
-   * @param label     the API and backend id of every request of the listener (metrics, access log, problems)
+   * @param label the API and backend id of every request of the listener (metrics, access log,
+   *     problems)
    */
   public static Pipeline routedBy(ProxyContext ctx, String loopCause, String label, Stage route) {
     List<Stage> stages = front(ctx, loopCause);

@@ -6,10 +6,10 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.streams.WriteStream;
 
 /**
- * The client response as a pipe's destination, noting when data last went through, so the
- * exchange can tell a stalled backend body from a slow one with one timer of its own. (Vert.x's
- * request idle timeout is not cancelled when the response ends: set after the response head, its
- * timer would hold every finished exchange until the timeout passed.)
+ * The client response as a pipe's destination, noting when data last went through, so the exchange
+ * can tell a stalled backend body from a slow one with one timer of its own. (Vert.x's request idle
+ * timeout is not cancelled when the response ends: set after the response head, its timer would
+ * hold every finished exchange until the timeout passed.)
  */
 final class ProgressStream implements WriteStream<Buffer> {
 

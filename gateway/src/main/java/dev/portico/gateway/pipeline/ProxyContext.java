@@ -12,27 +12,43 @@ import io.vertx.core.http.HttpClient;
  * client, the routing state, this gateway's hop marker, the observer.
  *
  * @param hopMarker this gateway's id; a request whose {@code Via} already names it has looped
- * @param via       the {@code Via} entry this gateway adds ({@code 1.1 <hopMarker>})
+ * @param via the {@code Via} entry this gateway adds ({@code 1.1 <hopMarker>})
  * @param escapedSlashes the listener's rule for encoded slashes and backslashes in request paths
- * @param tracing   the gateway's tracer, {@code null} when tracing is off
- * @param protocols issue 14: the verticle's HTTP/2 clients and WebSocket sessions ({@code null}: HTTP/1.1 only)
+ * @param tracing the gateway's tracer, {@code null} when tracing is off
+ * @param protocols issue 14: the verticle's HTTP/2 clients and WebSocket sessions ({@code null}:
+ *     HTTP/1.1 only)
  */
-public record ProxyContext(Vertx vertx, HttpClient client, RoutingStateHolder states, String hopMarker, String via,
-                           ExchangeObserver observer, EscapedSlashes escapedSlashes,
-                           Tracing tracing, Protocols protocols) {
+public record ProxyContext(
+    Vertx vertx,
+    HttpClient client,
+    RoutingStateHolder states,
+    String hopMarker,
+    String via,
+    ExchangeObserver observer,
+    EscapedSlashes escapedSlashes,
+    Tracing tracing,
+    Protocols protocols) {
 
-  public static ProxyContext of(Vertx vertx, HttpClient client, RoutingStateHolder states, String hopMarker,
-                                ExchangeObserver observer, EscapedSlashes escapedSlashes) {
-    return new ProxyContext(vertx, client, states, hopMarker, "1.1 " + hopMarker, observer, escapedSlashes, null, null);
+  public static ProxyContext of(
+      Vertx vertx,
+      HttpClient client,
+      RoutingStateHolder states,
+      String hopMarker,
+      ExchangeObserver observer,
+      EscapedSlashes escapedSlashes) {
+    return new ProxyContext(
+        vertx, client, states, hopMarker, "1.1 " + hopMarker, observer, escapedSlashes, null, null);
   }
 
   /** This context with {@code tracing} ({@code null}: off). */
   public ProxyContext withTracing(Tracing tracing) {
-    return new ProxyContext(vertx, client, states, hopMarker, via, observer, escapedSlashes, tracing, protocols);
+    return new ProxyContext(
+        vertx, client, states, hopMarker, via, observer, escapedSlashes, tracing, protocols);
   }
 
   /** Issue 14: this context with the verticle's {@code protocols}. */
   public ProxyContext withProtocols(Protocols protocols) {
-    return new ProxyContext(vertx, client, states, hopMarker, via, observer, escapedSlashes, tracing, protocols);
+    return new ProxyContext(
+        vertx, client, states, hopMarker, via, observer, escapedSlashes, tracing, protocols);
   }
 }

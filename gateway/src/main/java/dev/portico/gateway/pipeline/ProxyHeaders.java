@@ -4,7 +4,6 @@ import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.SocketAddress;
-
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -17,26 +16,31 @@ public final class ProxyHeaders {
 
   public static final CharSequence X_REQUEST_ID = HttpHeaders.createOptimized("x-request-id");
   public static final CharSequence X_FORWARDED_FOR = HttpHeaders.createOptimized("x-forwarded-for");
-  public static final CharSequence X_FORWARDED_HOST = HttpHeaders.createOptimized("x-forwarded-host");
-  public static final CharSequence X_FORWARDED_PROTO = HttpHeaders.createOptimized("x-forwarded-proto");
+  public static final CharSequence X_FORWARDED_HOST =
+      HttpHeaders.createOptimized("x-forwarded-host");
+  public static final CharSequence X_FORWARDED_PROTO =
+      HttpHeaders.createOptimized("x-forwarded-proto");
   public static final CharSequence FORWARDED = HttpHeaders.createOptimized("forwarded");
   public static final CharSequence VIA = HttpHeaders.createOptimized("via");
+
   /**
    * Portico's per-request cap on Service Fabric resends ({@code 0} switches them off); a request
    * header for the gateway, never forwarded.
    */
-  public static final CharSequence X_PORTICO_SF_RETRIES = HttpHeaders.createOptimized("x-portico-sf-retries");
+  public static final CharSequence X_PORTICO_SF_RETRIES =
+      HttpHeaders.createOptimized("x-portico-sf-retries");
 
   private static final CharSequence[] HOP_BY_HOP = {
     HttpHeaders.CONNECTION, HttpHeaders.KEEP_ALIVE, HttpHeaders.PROXY_AUTHENTICATE,
-    HttpHeaders.PROXY_AUTHORIZATION, HttpHeaders.createOptimized("te"), HttpHeaders.createOptimized("trailer"),
-    HttpHeaders.TRANSFER_ENCODING, HttpHeaders.UPGRADE, HttpHeaders.createOptimized("proxy-connection")
+    HttpHeaders.PROXY_AUTHORIZATION, HttpHeaders.createOptimized("te"),
+        HttpHeaders.createOptimized("trailer"),
+    HttpHeaders.TRANSFER_ENCODING, HttpHeaders.UPGRADE,
+        HttpHeaders.createOptimized("proxy-connection")
   };
 
   private static final char[] HEX = "0123456789abcdef".toCharArray();
 
-  private ProxyHeaders() {
-  }
+  private ProxyHeaders() {}
 
   /** Removes hop-by-hop headers, including every header any {@code Connection} field line names. */
   public static void dropHopByHop(MultiMap headers) {
@@ -83,7 +87,9 @@ public final class ProxyHeaders {
     out.set(X_FORWARDED_PROTO, proto);
     StringBuilder fwd = new StringBuilder(64);
     if (clientIp != null) {
-      fwd.append("for=").append(clientIp.indexOf(':') >= 0 ? "\"[" + clientIp + "]\"" : clientIp).append(';');
+      fwd.append("for=")
+          .append(clientIp.indexOf(':') >= 0 ? "\"[" + clientIp + "]\"" : clientIp)
+          .append(';');
     }
     if (host != null) {
       fwd.append("host=").append(quoteIfNeeded(host)).append(';');

@@ -8,16 +8,17 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
 
 /**
- * What the stages of one request know about it, filled in as it goes through them: its request
- * id and server span (front half), its normalized path, the routing snapshot it was matched
- * against and its route, the body request validation already read, what the policies asked
- * (header edits, the backend path and query), and where its attempts go ({@link TargetSource}).
- * One per request, confined to the request's event loop, so it needs no locking. The exchange
- * copies what it needs when it starts; target sources see an immutable {@code AttemptContext}.
+ * What the stages of one request know about it, filled in as it goes through them: its request id
+ * and server span (front half), its normalized path, the routing snapshot it was matched against
+ * and its route, the body request validation already read, what the policies asked (header edits,
+ * the backend path and query), and where its attempts go ({@link TargetSource}). One per request,
+ * confined to the request's event loop, so it needs no locking. The exchange copies what it needs
+ * when it starts; target sources see an immutable {@code AttemptContext}.
  */
 public final class RequestContext {
 
   private final Stage[] stages;
+
   /** The index of the stage the request is in. */
   private int at;
 
@@ -26,33 +27,53 @@ public final class RequestContext {
   final long startNanos;
 
   String requestId;
+
   /** The request's spans; {@code null} when tracing is off. */
   RequestSpan span;
+
   /** The normalized path (set by admission). */
   String path;
+
   /** The routing snapshot the request was matched against, and its route. */
   RoutingState state;
+
   Route route;
-  /** The API and backend labels of a refusal by {@link #reject}: the listener's, then the matched API's. */
+
+  /**
+   * The API and backend labels of a refusal by {@link #reject}: the listener's, then the matched
+   * API's.
+   */
   String rejectApi;
+
   String rejectBackend;
+
   /**
    * The refusal of a request the policies let through, or {@code null}: a CORS preflight no
    * operation matches is only the policies' to answer.
    */
   Failure unlessLetThrough;
+
   /** The body request validation read whole (forwarded as is), or {@code null} to stream it. */
   Buffer body;
+
   /** What follows the backend's base path, and the query to forward ({@code null}: none). */
   String forwardPath;
+
   String forwardQuery;
+
   /** What the policies asked of the request (header edits), told how the exchange ended. */
   PolicyStage.Passed policy = PolicyStage.Passed.NONE;
+
   /** Where the request's attempts go. */
   TargetSource source;
 
-  RequestContext(Stage[] stages, ProxyContext listener, HttpServerRequest req, long startNanos, String apiLabel,
-                 String backendLabel) {
+  RequestContext(
+      Stage[] stages,
+      ProxyContext listener,
+      HttpServerRequest req,
+      long startNanos,
+      String apiLabel,
+      String backendLabel) {
     this.stages = stages;
     this.listener = listener;
     this.req = req;
@@ -76,14 +97,15 @@ public final class RequestContext {
    * ending its server span, and reports it as one exchange of the listener's or the matched API.
    */
   public void reject(Failure failure) {
-    Rejections.reject(listener.observer(), req, failure, rejectApi, rejectBackend, requestId, startNanos, span);
+    Rejections.reject(
+        listener.observer(), req, failure, rejectApi, rejectBackend, requestId, startNanos, span);
   }
 
   /**
    * A listener's own route stage found where the request goes: to {@code route}'s backend, its
    * targets from {@code source}, with the current routing snapshot (the breakers' states).
    *
-   * @param forwardPath  what follows the backend's base path ({@code ""} or starting with {@code /})
+   * @param forwardPath what follows the backend's base path ({@code ""} or starting with {@code /})
    * @param forwardQuery the query to forward, or {@code null}
    */
   public void routeTo(Route route, TargetSource source, String forwardPath, String forwardQuery) {

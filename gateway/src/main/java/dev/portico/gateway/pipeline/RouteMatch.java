@@ -7,11 +7,11 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 
 /**
- * The traffic listener's route match against the current immutable {@link RoutingState} (read
- * once: the request keeps that snapshot to its end). No match is 404 {@code OperationNotFound},
- * except for a CORS preflight of an API with policies: the policies of the operation it announces
- * (else the API's and global ones) answer it, as APIM's do, and whatever they let through is
- * still no operation.
+ * The traffic listener's route match against the current immutable {@link RoutingState} (read once:
+ * the request keeps that snapshot to its end). No match is 404 {@code OperationNotFound}, except
+ * for a CORS preflight of an API with policies: the policies of the operation it announces (else
+ * the API's and global ones) answer it, as APIM's do, and whatever they let through is still no
+ * operation.
  */
 final class RouteMatch implements Stage {
 
@@ -35,9 +35,11 @@ final class RouteMatch implements Stage {
       return;
     }
     String api = state.apis().apiId(path);
-    Failure notFound = new Failure.OperationNotFound(api == null
-      ? "no API matches the path " + path
-      : "API '" + api + "' has no operation matching " + req.method() + " " + path);
+    Failure notFound =
+        new Failure.OperationNotFound(
+            api == null
+                ? "no API matches the path " + path
+                : "API '" + api + "' has no operation matching " + req.method() + " " + path);
     Route apiRoute = api == null || !isPreflight(req) ? null : preflightRoute(state, req, path);
     if (apiRoute != null && !apiRoute.policies().isEmpty()) {
       rc.route = apiRoute;
@@ -50,11 +52,17 @@ final class RouteMatch implements Stage {
     rc.reject(notFound);
   }
 
-  /** The route of the request a preflight announces (its method, this path), else the API's own route. */
+  /**
+   * The route of the request a preflight announces (its method, this path), else the API's own
+   * route.
+   */
   private static Route preflightRoute(RoutingState state, HttpServerRequest req, String path) {
     try {
-      Route announced = state.apis().match(HttpMethod.valueOf(req.getHeader("Access-Control-Request-Method").trim()),
-        path);
+      Route announced =
+          state
+              .apis()
+              .match(
+                  HttpMethod.valueOf(req.getHeader("Access-Control-Request-Method").trim()), path);
       if (announced != null) {
         return announced;
       }
@@ -65,7 +73,8 @@ final class RouteMatch implements Stage {
   }
 
   private static boolean isPreflight(HttpServerRequest req) {
-    return req.method() == HttpMethod.OPTIONS && req.headers().contains("Origin")
-      && req.headers().contains("Access-Control-Request-Method");
+    return req.method() == HttpMethod.OPTIONS
+        && req.headers().contains("Origin")
+        && req.headers().contains("Access-Control-Request-Method");
   }
 }

@@ -1,15 +1,14 @@
 package dev.portico.gateway.pipeline;
 
 /**
- * Where the request's attempts will go: a source from the route's target choice, compiled into
- * the route when the routing state was built ({@code routing.ApiTable}).
+ * Where the request's attempts will go: a source from the route's target choice, compiled into the
+ * route when the routing state was built ({@code routing.ApiTable}).
  */
 final class TargetStage implements Stage {
 
   static final TargetStage INSTANCE = new TargetStage();
 
-  private TargetStage() {
-  }
+  private TargetStage() {}
 
   @Override
   public void apply(RequestContext rc) {

@@ -4,16 +4,18 @@ import java.util.List;
 
 /**
  * Reads {@code Via} (RFC 9110 7.6.3): comma-separated elements of {@code [protocol-name "/"]
- * protocol-version received-by [comment]}, over any number of field lines. Only the
- * {@code received-by} part names a hop, compared whole: {@code 1.1 portico-a2} does not name
- * {@code portico-a}, and a comment mentioning an id names nobody.
+ * protocol-version received-by [comment]}, over any number of field lines. Only the {@code
+ * received-by} part names a hop, compared whole: {@code 1.1 portico-a2} does not name {@code
+ * portico-a}, and a comment mentioning an id names nobody.
  */
 final class ViaHeader {
 
-  private ViaHeader() {
-  }
+  private ViaHeader() {}
 
-  /** Whether any element of any of {@code lines} was received by {@code hop} (names compared without case, as hosts). */
+  /**
+   * Whether any element of any of {@code lines} was received by {@code hop} (names compared without
+   * case, as hosts).
+   */
   static boolean names(List<String> lines, String hop) {
     for (String line : lines) {
       if (names(line, hop)) {
@@ -37,10 +39,15 @@ final class ViaHeader {
       i = skipSpace(line, i);
       // received-by
       start = i;
-      while (i < len && !isSpace(line.charAt(i)) && line.charAt(i) != ',' && line.charAt(i) != '(') {
+      while (i < len
+          && !isSpace(line.charAt(i))
+          && line.charAt(i) != ','
+          && line.charAt(i) != '(') {
         i++;
       }
-      if (hasProtocol && i - start == hop.length() && line.regionMatches(true, start, hop, 0, hop.length())) {
+      if (hasProtocol
+          && i - start == hop.length()
+          && line.regionMatches(true, start, hop, 0, hop.length())) {
         return true;
       }
       // the rest of the element: a comment (nested, with quoted pairs) up to the next comma

@@ -4,9 +4,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The compiled policies of one scope, with the place of the enclosing scope's ({@code base}). Compile
- * each scope once and assemble routes with {@link PolicyChain#of}: a policy compiled once is shared
- * by every route that inherits it, so an API's rate limit is one limit for all its operations.
+ * The compiled policies of one scope, with the place of the enclosing scope's ({@code base}).
+ * Compile each scope once and assemble routes with {@link PolicyChain#of}: a policy compiled once
+ * is shared by every route that inherits it, so an API's rate limit is one limit for all its
+ * operations.
  */
 public final class CompiledScope {
 
@@ -14,12 +15,13 @@ public final class CompiledScope {
   public static final CompiledScope INHERIT = new CompiledScope(true, List.of());
 
   /** Marker of {@code base} among the entries. */
-  static final Object BASE = new Object() {
-    @Override
-    public String toString() {
-      return "base";
-    }
-  };
+  static final Object BASE =
+      new Object() {
+        @Override
+        public String toString() {
+          return "base";
+        }
+      };
 
   private final boolean inherit;
   private final List<Object> entries;

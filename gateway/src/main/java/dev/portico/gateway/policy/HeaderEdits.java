@@ -1,15 +1,14 @@
 package dev.portico.gateway.policy;
 
 import io.vertx.core.MultiMap;
-
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 
 /**
- * An ordered, immutable list of header edits, for the request to the backend or the response to
- * the client. {@link #applyTo(MultiMap)} performs them in order.
+ * An ordered, immutable list of header edits, for the request to the backend or the response to the
+ * client. {@link #applyTo(MultiMap)} performs them in order.
  */
 public final class HeaderEdits {
 

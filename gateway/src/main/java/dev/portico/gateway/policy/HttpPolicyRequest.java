@@ -3,7 +3,6 @@ package dev.portico.gateway.policy;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.SocketAddress;
-
 import java.util.List;
 import java.util.Map;
 
@@ -21,11 +20,15 @@ public final class HttpPolicyRequest implements PolicyRequest {
   private final Map<String, String> pathParams;
 
   /**
-   * @param path       the normalized path (the edge's), without query
+   * @param path the normalized path (the edge's), without query
    * @param pathParams the operation template's parameters, still percent-encoded (empty when none)
    */
-  public HttpPolicyRequest(HttpServerRequest request, String path, String apiId, String operationId,
-                           Map<String, String> pathParams) {
+  public HttpPolicyRequest(
+      HttpServerRequest request,
+      String path,
+      String apiId,
+      String operationId,
+      Map<String, String> pathParams) {
     this.request = request;
     this.path = path;
     this.apiId = apiId;

@@ -16,9 +16,9 @@ public interface Policy {
   String location();
 
   /**
-   * Decides for one request. Synchronous policies return an already-completed future (most of
-   * them {@link PolicyOutcome#CONTINUE_NOW}); only the Redis store and a JWKS fetch complete later.
-   * The future never fails: trouble is an outcome ({@link PolicyOutcome.Reject}).
+   * Decides for one request. Synchronous policies return an already-completed future (most of them
+   * {@link PolicyOutcome#CONTINUE_NOW}); only the Redis store and a JWKS fetch complete later. The
+   * future never fails: trouble is an outcome ({@link PolicyOutcome.Reject}).
    */
   Future<PolicyOutcome> apply(PolicyRequest request);
 
@@ -31,6 +31,5 @@ public interface Policy {
    * Called once when a request this policy answered {@link PolicyOutcome.Continue} to has ended
    * (whatever later stages did), for counting after the fact. Must not block.
    */
-  default void completed(PolicyRequest request, Completion completion) {
-  }
+  default void completed(PolicyRequest request, Completion completion) {}
 }

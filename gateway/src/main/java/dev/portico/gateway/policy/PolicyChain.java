@@ -7,7 +7,6 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.net.SocketAddress;
-
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -17,12 +16,14 @@ import java.util.Map;
  * rules), immutable, and the runner of one request through them: {@link #start} applies them in
  * order until one refuses or answers, passing the claims a {@code validate-jwt} found to the
  * policies after it, and merges what the others asked for:
+ *
  * <ul>
- *   <li>request header edits and response header edits, concatenated in policy order;</li>
- *   <li>the last {@link UriRewrite};</li>
- *   <li>on a refusal or direct answer, the response header edits of the policies before it come first
- *       (so a 429 still carries the CORS headers a browser needs to read it).</li>
+ *   <li>request header edits and response header edits, concatenated in policy order;
+ *   <li>the last {@link UriRewrite};
+ *   <li>on a refusal or direct answer, the response header edits of the policies before it come
+ *       first (so a 429 still carries the CORS headers a browser needs to read it).
  * </ul>
+ *
  * Synchronous policies run in one loop without allocation beyond the edits; the outcome of a run
  * that had to wait (Redis, a JWKS fetch) completes on the context that started it.
  */
@@ -42,7 +43,10 @@ public final class PolicyChain {
     this.needsCompletion = c;
   }
 
-  /** The chain of a route from its scopes, outermost first: global, API, operation (a {@code null} scope inherits). */
+  /**
+   * The chain of a route from its scopes, outermost first: global, API, operation (a {@code null}
+   * scope inherits).
+   */
   public static PolicyChain of(CompiledScope... scopes) {
     List<Policy> list = List.of();
     for (CompiledScope s : scopes) {
@@ -78,11 +82,11 @@ public final class PolicyChain {
     return run;
   }
 
-  private static final Run EMPTY_RUN = new Run(EMPTY, null) {
-    @Override
-    public void completed(Completion completion) {
-    }
-  };
+  private static final Run EMPTY_RUN =
+      new Run(EMPTY, null) {
+        @Override
+        public void completed(Completion completion) {}
+      };
 
   @Override
   public String toString() {
@@ -90,9 +94,9 @@ public final class PolicyChain {
   }
 
   /**
-   * One request's way through the chain: {@link #outcome()} is the merged decision; call
-   * {@link #completed} once the exchange has ended (whatever the outcome), so policies that count
-   * after the fact can.
+   * One request's way through the chain: {@link #outcome()} is the merged decision; call {@link
+   * #completed} once the exchange has ended (whatever the outcome), so policies that count after
+   * the fact can.
    */
   public static class Run {
     private final PolicyChain chain;
@@ -132,13 +136,15 @@ public final class PolicyChain {
             promise = Promise.promise();
             outcome = promise.future();
           }
-          f.onComplete(ar -> {
-            if (context == null || Vertx.currentContext() == context) {
-              resume(ar.succeeded() ? ar.result() : failed(ar.cause()));
-            } else {
-              context.runOnContext(v -> resume(ar.succeeded() ? ar.result() : failed(ar.cause())));
-            }
-          });
+          f.onComplete(
+              ar -> {
+                if (context == null || Vertx.currentContext() == context) {
+                  resume(ar.succeeded() ? ar.result() : failed(ar.cause()));
+                } else {
+                  context.runOnContext(
+                      v -> resume(ar.succeeded() ? ar.result() : failed(ar.cause())));
+                }
+              });
           return;
         }
         PolicyOutcome o = f.succeeded() ? f.result() : failed(f.cause());
@@ -178,13 +184,18 @@ public final class PolicyChain {
       } else if (o instanceof PolicyOutcome.Respond r) {
         finish(r.withHeadersBefore(responseHeaders));
       } else {
-        finish(failed(new IllegalStateException(p.name() + " at " + p.location() + " gave no outcome")));
+        finish(
+            failed(
+                new IllegalStateException(p.name() + " at " + p.location() + " gave no outcome")));
       }
       return false;
     }
 
     private PolicyOutcome merged() {
-      if (claims == null && requestHeaders.isEmpty() && responseHeaders.isEmpty() && rewrite == null) {
+      if (claims == null
+          && requestHeaders.isEmpty()
+          && responseHeaders.isEmpty()
+          && rewrite == null) {
         return PolicyOutcome.CONTINUE;
       }
       return new PolicyOutcome.Continue(claims, requestHeaders, responseHeaders, rewrite);
@@ -199,8 +210,12 @@ public final class PolicyChain {
     }
 
     private static PolicyOutcome failed(Throwable cause) {
-      return new PolicyOutcome.Reject(500, ErrorReason.POLICY_FAILURE.label(), "Policy failure",
-        "a policy failed while deciding on this request", HeaderEdits.NONE);
+      return new PolicyOutcome.Reject(
+          500,
+          ErrorReason.POLICY_FAILURE.label(),
+          "Policy failure",
+          "a policy failed while deciding on this request",
+          HeaderEdits.NONE);
     }
 
     /**
@@ -223,14 +238,17 @@ public final class PolicyChain {
       }
     }
 
-    /** The claims merged so far ({@code null} when none): what the backend's header templates see. */
+    /**
+     * The claims merged so far ({@code null} when none): what the backend's header templates see.
+     */
     public Map<String, Object> claims() {
       return claims;
     }
   }
 
   /** The request as later policies see it: with the claims of a validated token. */
-  private record WithClaims(PolicyRequest request, Map<String, Object> claims) implements PolicyRequest {
+  private record WithClaims(PolicyRequest request, Map<String, Object> claims)
+      implements PolicyRequest {
     public HttpMethod method() {
       return request.method();
     }

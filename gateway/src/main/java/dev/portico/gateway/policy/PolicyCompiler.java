@@ -1,9 +1,9 @@
 package dev.portico.gateway.policy;
 
-import dev.portico.gateway.policy.config.PolicyProblem;
 import dev.portico.gateway.policy.config.CorsConfig;
 import dev.portico.gateway.policy.config.IpFilterConfig;
 import dev.portico.gateway.policy.config.PolicyConfig;
+import dev.portico.gateway.policy.config.PolicyProblem;
 import dev.portico.gateway.policy.config.PolicyScopeConfig;
 import dev.portico.gateway.policy.config.QuotaByKeyConfig;
 import dev.portico.gateway.policy.config.RateLimitByKeyConfig;
@@ -25,7 +25,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.auth.PubSecKeyOptions;
 import io.vertx.ext.auth.impl.jose.JWK;
-
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -34,9 +33,9 @@ import java.util.TreeSet;
 
 /**
  * Turns bound policy configurations into compiled {@link Policy} objects: templates parsed, address
- * ranges built, keys loaded, named values substituted. Whatever cannot be compiled is a
- * {@link PolicyProblem} at the field that holds it (a bad CIDR at {@code ...addresses[2]}, a bad
- * template at {@code ...value[0]}); a policy with a problem is left out.
+ * ranges built, keys loaded, named values substituted. Whatever cannot be compiled is a {@link
+ * PolicyProblem} at the field that holds it (a bad CIDR at {@code ...addresses[2]}, a bad template
+ * at {@code ...value[0]}); a policy with a problem is left out.
  */
 public final class PolicyCompiler {
 
@@ -49,10 +48,11 @@ public final class PolicyCompiler {
   /**
    * Compiles one scope's policies.
    *
-   * @param pathParameters the operation's path parameters when this is an operation's scope (templates
-   *                       naming others are problems), or {@code null} when unknown (global, API)
+   * @param pathParameters the operation's path parameters when this is an operation's scope
+   *     (templates naming others are problems), or {@code null} when unknown (global, API)
    */
-  public CompiledScope compile(PolicyScopeConfig scope, Set<String> pathParameters, List<PolicyProblem> problems) {
+  public CompiledScope compile(
+      PolicyScopeConfig scope, Set<String> pathParameters, List<PolicyProblem> problems) {
     List<Object> entries = new ArrayList<>();
     for (PolicyScopeConfig.Entry e : scope.entries()) {
       if (e instanceof PolicyScopeConfig.Base) {
@@ -68,7 +68,8 @@ public final class PolicyCompiler {
   }
 
   /** Compiles one policy; {@code null} when it has problems (added to {@code problems}). */
-  public Policy compile(String at, PolicyConfig config, Set<String> pathParameters, List<PolicyProblem> problems) {
+  public Policy compile(
+      String at, PolicyConfig config, Set<String> pathParameters, List<PolicyProblem> problems) {
     int before = problems.size();
     Policy p;
     if (config instanceof RateLimitByKeyConfig c) {
@@ -101,19 +102,32 @@ public final class PolicyCompiler {
 
   private void storeAvailable(String at, boolean redis, List<PolicyProblem> problems) {
     if (redis && !env.hasRedis()) {
-      problems.add(new PolicyProblem(at + ".store.type", "'redis' needs a Redis server: the fleet-wide store is the"
-        + " shared registry's Redis (registry.backend: redis)"));
+      problems.add(
+          new PolicyProblem(
+              at + ".store.type",
+              "'redis' needs a Redis server: the fleet-wide store is the"
+                  + " shared registry's Redis (registry.backend: redis)"));
     }
   }
 
-  private Template template(String at, String source, Set<String> pathParameters, List<PolicyProblem> problems) {
+  private Template template(
+      String at, String source, Set<String> pathParameters, List<PolicyProblem> problems) {
     try {
       Template t = Template.compile(source, env.namedValues(), env.trustedProxyDepth());
       if (pathParameters != null) {
         for (String p : t.pathParameters()) {
           if (!pathParameters.contains(p)) {
-            problems.add(new PolicyProblem(at, "path parameter {" + p + "} is not in the operation's template"
-              + (pathParameters.isEmpty() ? " (it has none)" : " (it has " + String.join(", ", new TreeSet<>(pathParameters)) + ")")));
+            problems.add(
+                new PolicyProblem(
+                    at,
+                    "path parameter {"
+                        + p
+                        + "} is not in the operation's template"
+                        + (pathParameters.isEmpty()
+                            ? " (it has none)"
+                            : " (it has "
+                                + String.join(", ", new TreeSet<>(pathParameters))
+                                + ")")));
             return null;
           }
         }
@@ -125,10 +139,12 @@ public final class PolicyCompiler {
     }
   }
 
-  private Policy rewrite(String at, RewriteUriConfig c, Set<String> pathParameters, List<PolicyProblem> problems) {
+  private Policy rewrite(
+      String at, RewriteUriConfig c, Set<String> pathParameters, List<PolicyProblem> problems) {
     String t = c.template();
     int q = t.indexOf('?');
-    Template path = template(at + ".template", q < 0 ? t : t.substring(0, q), pathParameters, problems);
+    Template path =
+        template(at + ".template", q < 0 ? t : t.substring(0, q), pathParameters, problems);
     List<RewriteUriPolicy.QueryPair> pairs = new ArrayList<>();
     if (q >= 0) {
       for (String part : t.substring(q + 1).split("&")) {
@@ -138,10 +154,14 @@ public final class PolicyCompiler {
         int eq = part.indexOf('=');
         String name = eq < 0 ? part : part.substring(0, eq);
         if (name.isEmpty() || name.indexOf('{') >= 0 || name.indexOf('}') >= 0) {
-          problems.add(new PolicyProblem(at + ".template", "query parameter name '" + name + "' must be literal text"));
+          problems.add(
+              new PolicyProblem(
+                  at + ".template", "query parameter name '" + name + "' must be literal text"));
           continue;
         }
-        Template value = template(at + ".template", eq < 0 ? "" : part.substring(eq + 1), pathParameters, problems);
+        Template value =
+            template(
+                at + ".template", eq < 0 ? "" : part.substring(eq + 1), pathParameters, problems);
         if (value != null) {
           pairs.add(new RewriteUriPolicy.QueryPair(name, value));
         }
@@ -190,31 +210,49 @@ public final class PolicyCompiler {
           }
           byte[] bytes = base64(secret);
           if (bytes == null) {
-            problems.add(new PolicyProblem(kat + ".value", "must be Base64 (as APIM's issuer-signing-keys); the value"
-              + " is not shown"));
+            problems.add(
+                new PolicyProblem(
+                    kat + ".value",
+                    "must be Base64 (as APIM's issuer-signing-keys); the value" + " is not shown"));
             continue;
           }
           String alg = k.alg() == null ? "HS256" : k.alg();
           if (!alg.startsWith("HS")) {
-            problems.add(new PolicyProblem(kat + ".alg", "a secret value signs with HS256, HS384 or HS512, not " + alg));
+            problems.add(
+                new PolicyProblem(
+                    kat + ".alg", "a secret value signs with HS256, HS384 or HS512, not " + alg));
             continue;
           }
           int minBytes = alg.equals("HS256") ? 32 : alg.equals("HS384") ? 48 : 64;
           if (bytes.length < minBytes) {
-            problems.add(new PolicyProblem(kat + ".value", "a " + alg + " secret must have at least " + minBytes
-              + " bytes (RFC 7518 3.2), it has " + bytes.length));
+            problems.add(
+                new PolicyProblem(
+                    kat + ".value",
+                    "a "
+                        + alg
+                        + " secret must have at least "
+                        + minBytes
+                        + " bytes (RFC 7518 3.2), it has "
+                        + bytes.length));
             continue;
           }
-          JsonObject jwk = new JsonObject().put("kty", "oct").put("alg", alg)
-            .put("k", Base64.getUrlEncoder().withoutPadding().encodeToString(bytes));
+          JsonObject jwk =
+              new JsonObject()
+                  .put("kty", "oct")
+                  .put("alg", alg)
+                  .put("k", Base64.getUrlEncoder().withoutPadding().encodeToString(bytes));
           if (k.id() != null) {
             jwk.put("kid", k.id());
           }
           new JWK(jwk);
           jwks.add(jwk);
         } else if (k.n() != null) {
-          JsonObject jwk = new JsonObject().put("kty", "RSA").put("alg", k.alg() == null ? "RS256" : k.alg())
-            .put("n", k.n()).put("e", k.e());
+          JsonObject jwk =
+              new JsonObject()
+                  .put("kty", "RSA")
+                  .put("alg", k.alg() == null ? "RS256" : k.alg())
+                  .put("n", k.n())
+                  .put("e", k.e());
           if (k.id() != null) {
             jwk.put("kid", k.id());
           }
@@ -226,7 +264,8 @@ public final class PolicyCompiler {
             continue;
           }
           String alg = k.alg() != null ? k.alg() : text.contains("EC PRIVATE") ? "ES256" : "RS256";
-          PubSecKeyOptions o = new PubSecKeyOptions().setAlgorithm(alg).setBuffer(Buffer.buffer(text));
+          PubSecKeyOptions o =
+              new PubSecKeyOptions().setAlgorithm(alg).setBuffer(Buffer.buffer(text));
           if (k.id() != null) {
             o.setId(k.id());
           }
@@ -238,7 +277,8 @@ public final class PolicyCompiler {
           jwks.add(jwk);
         }
       } catch (RuntimeException e) {
-        problems.add(new PolicyProblem(kat, "the key cannot be loaded: " + String.valueOf(e.getMessage())));
+        problems.add(
+            new PolicyProblem(kat, "the key cannot be loaded: " + String.valueOf(e.getMessage())));
       }
     }
     JwksSource source = null;
@@ -254,12 +294,17 @@ public final class PolicyCompiler {
     return new JwtPolicy(at, c, source, jwks, pem, env);
   }
 
-  /** A value that may only use named values (a secret, a key): resolved now; anything per-request is a problem. */
+  /**
+   * A value that may only use named values (a secret, a key): resolved now; anything per-request is
+   * a problem.
+   */
   private String constant(String at, String source, List<PolicyProblem> problems) {
     try {
       Template t = Template.compile(source, env.namedValues(), env.trustedProxyDepth());
       if (!t.isConstant()) {
-        problems.add(new PolicyProblem(at, "may use named values ({{name}}) only, nothing taken from the request"));
+        problems.add(
+            new PolicyProblem(
+                at, "may use named values ({{name}}) only, nothing taken from the request"));
         return null;
       }
       return t.constant();

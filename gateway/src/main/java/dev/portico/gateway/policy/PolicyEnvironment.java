@@ -8,7 +8,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.redis.client.Redis;
-
 import java.time.Clock;
 import java.util.Map;
 import java.util.Objects;
@@ -17,10 +16,11 @@ import java.util.function.Function;
 import java.util.function.LongSupplier;
 
 /**
- * What compiled policies share, for the life of the gateway process: counters of the rate limits and
- * quotas (kept across configuration reloads, so a reload does not hand every client a fresh bucket),
- * JWKS key sets by URL, the HTTP client that fetches them, the Redis client of fleet-wide limits,
- * the named values, and the metric hooks. Thread-safe. {@link #close()} when the gateway stops.
+ * What compiled policies share, for the life of the gateway process: counters of the rate limits
+ * and quotas (kept across configuration reloads, so a reload does not hand every client a fresh
+ * bucket), JWKS key sets by URL, the HTTP client that fetches them, the Redis client of fleet-wide
+ * limits, the named values, and the metric hooks. Thread-safe. {@link #close()} when the gateway
+ * stops.
  */
 public final class PolicyEnvironment implements AutoCloseable {
 
@@ -110,8 +110,12 @@ public final class PolicyEnvironment implements AutoCloseable {
       synchronized (this) {
         c = httpClient;
         if (c == null) {
-          c = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(5000).setKeepAlive(true)
-            .setMaxRedirects(0));
+          c =
+              vertx.createHttpClient(
+                  new HttpClientOptions()
+                      .setConnectTimeout(5000)
+                      .setKeepAlive(true)
+                      .setMaxRedirects(0));
           httpClient = c;
         }
       }
@@ -156,8 +160,9 @@ public final class PolicyEnvironment implements AutoCloseable {
     }
 
     /**
-     * Named values looked up by {@code values} when policies compile: a gateway whose named values a
-     * reload may change passes a lookup of the configuration in force (the environment outlives reloads).
+     * Named values looked up by {@code values} when policies compile: a gateway whose named values
+     * a reload may change passes a lookup of the configuration in force (the environment outlives
+     * reloads).
      */
     public Builder namedValues(Function<String, String> values) {
       this.namedValues = Objects.requireNonNull(values);
@@ -181,7 +186,10 @@ public final class PolicyEnvironment implements AutoCloseable {
       return this;
     }
 
-    /** Proxies in front of the gateway that append to X-Forwarded-For (0: the client is the connection's peer). */
+    /**
+     * Proxies in front of the gateway that append to X-Forwarded-For (0: the client is the
+     * connection's peer).
+     */
     public Builder trustedProxyDepth(int depth) {
       if (depth < 0) {
         throw new IllegalArgumentException("trustedProxyDepth must not be negative");
@@ -201,7 +209,10 @@ public final class PolicyEnvironment implements AutoCloseable {
       return this;
     }
 
-    /** Keys each local limit remembers at most (default 100,000); beyond, the least useful are forgotten. */
+    /**
+     * Keys each local limit remembers at most (default 100,000); beyond, the least useful are
+     * forgotten.
+     */
     public Builder maxKeysPerLimit(int max) {
       this.maxKeysPerLimit = max;
       return this;

@@ -2,7 +2,6 @@ package dev.portico.gateway.policy;
 
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.net.SocketAddress;
-
 import java.util.List;
 import java.util.Map;
 
@@ -11,8 +10,8 @@ import java.util.Map;
  * Implementations should answer from what the request already holds (no copying per call); the
  * policies call each method at most a few times.
  *
- * <p>Header and query values are those the client sent (after the edge's checks), not those
- * earlier policies edited: {@code {header.X}} in a template always reads the client's request.
+ * <p>Header and query values are those the client sent (after the edge's checks), not those earlier
+ * policies edited: {@code {header.X}} in a template always reads the client's request.
  */
 public interface PolicyRequest {
 
@@ -21,7 +20,10 @@ public interface PolicyRequest {
   /** The normalized request path, with the API's prefix, without the query. */
   String path();
 
-  /** The raw (still percent-encoded) query string without {@code ?}, or {@code null} when there is none. */
+  /**
+   * The raw (still percent-encoded) query string without {@code ?}, or {@code null} when there is
+   * none.
+   */
   String rawQuery();
 
   /**
@@ -35,7 +37,10 @@ public interface PolicyRequest {
   /** The first value of header {@code name} (case-insensitive), or {@code null}. */
   String header(String name);
 
-  /** Every value of header {@code name} (case-insensitive), one per field line, in the order received; empty when absent. */
+  /**
+   * Every value of header {@code name} (case-insensitive), one per field line, in the order
+   * received; empty when absent.
+   */
   List<String> headers(String name);
 
   /** The peer of the connection (the client, or the last proxy in front of the gateway). */
@@ -50,12 +55,16 @@ public interface PolicyRequest {
   /** The id of the matched operation, or {@code null} when the API has no operations. */
   String operationId();
 
-  /** The value of path parameter {@code name} of the operation's template (still percent-encoded), or {@code null}. */
+  /**
+   * The value of path parameter {@code name} of the operation's template (still percent-encoded),
+   * or {@code null}.
+   */
   String pathParam(String name);
 
   /**
-   * Claims of a token validated earlier in the chain ({@code validate-jwt}), empty when none. Values
-   * are JSON values: {@code String}, {@code Number}, {@code Boolean}, {@code List}, {@code Map}.
+   * Claims of a token validated earlier in the chain ({@code validate-jwt}), empty when none.
+   * Values are JSON values: {@code String}, {@code Number}, {@code Boolean}, {@code List}, {@code
+   * Map}.
    */
   Map<String, Object> claims();
 }

@@ -12,7 +12,6 @@ import java.util.Map;
  * concatenations read as they always did.
  */
 public enum ErrorReason {
-
   BACKEND_CONNECTION_FAILURE("BackendConnectionFailure"),
   TIMEOUT("Timeout"),
   BACKEND_UNAVAILABLE("BackendUnavailable"),
@@ -54,7 +53,10 @@ public enum ErrorReason {
     return label;
   }
 
-  /** The problem document's {@code type}: {@code https://portico.dev/problems/backend-connection-failure}. */
+  /**
+   * The problem document's {@code type}: {@code
+   * https://portico.dev/problems/backend-connection-failure}.
+   */
   public String typeUri() {
     return typeUri;
   }

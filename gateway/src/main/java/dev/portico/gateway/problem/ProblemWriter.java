@@ -10,16 +10,15 @@ import io.vertx.core.json.JsonObject;
 
 /**
  * The one writer of RFC 9457 {@code application/problem+json} answers, whoever produced the
- * document: the traffic listeners' failures ({@code pipeline.Problems}) and the admin API's refusals.
- * A leaf: it knows HTTP and JSON, nothing of the gateway.
+ * document: the traffic listeners' failures ({@code pipeline.Problems}) and the admin API's
+ * refusals. A leaf: it knows HTTP and JSON, nothing of the gateway.
  */
 public final class ProblemWriter {
 
   public static final String CONTENT_TYPE = "application/problem+json";
   public static final String TYPE_BASE = "https://portico.dev/problems/";
 
-  private ProblemWriter() {
-  }
+  private ProblemWriter() {}
 
   /**
    * Writes {@code problem}: its {@code status} member is the response status. Headers already set
@@ -27,11 +26,12 @@ public final class ProblemWriter {
    */
   public static Future<Void> write(HttpServerResponse response, JsonObject problem) {
     Buffer payload = problem.toBuffer();
-    return response.setStatusCode(problem.getInteger("status"))
-      .putHeader(HttpHeaders.CONTENT_TYPE, CONTENT_TYPE)
-      .putHeader(HttpHeaders.CONTENT_LENGTH, String.valueOf(payload.length()))
-      .setChunked(false)
-      .end(payload);
+    return response
+        .setStatusCode(problem.getInteger("status"))
+        .putHeader(HttpHeaders.CONTENT_TYPE, CONTENT_TYPE)
+        .putHeader(HttpHeaders.CONTENT_LENGTH, String.valueOf(payload.length()))
+        .setChunked(false)
+        .end(payload);
   }
 
   /**
@@ -43,9 +43,9 @@ public final class ProblemWriter {
   }
 
   /**
-   * Writes {@code problem} as the answer to {@code req}; when {@code closing} (see {@link #closes}),
-   * says {@code Connection: close} first and closes the connection once it is written, so that an
-   * unread body cannot be taken for the next request.
+   * Writes {@code problem} as the answer to {@code req}; when {@code closing} (see {@link
+   * #closes}), says {@code Connection: close} first and closes the connection once it is written,
+   * so that an unread body cannot be taken for the next request.
    */
   public static Future<Void> answer(HttpServerRequest req, JsonObject problem, boolean closing) {
     HttpServerResponse response = req.response();

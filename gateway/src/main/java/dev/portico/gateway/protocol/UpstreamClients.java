@@ -7,7 +7,6 @@ import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.PoolOptions;
-
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -17,8 +16,8 @@ import java.util.Map;
  * A routing verticle's pooled clients towards backends: the HTTP/1.1 one it always had, and one
  * HTTP/2 client per multiplexing limit in use ({@code backends[].maxConcurrentStreams}), made on
  * first use. Vert.x fixes the protocol and the multiplexing limit per client, not per request.
- * HTTP/2 means h2 by ALPN over TLS and h2c with prior knowledge over cleartext: gRPC servers
- * expect the preface at once, not an {@code Upgrade: h2c} round trip.
+ * HTTP/2 means h2 by ALPN over TLS and h2c with prior knowledge over cleartext: gRPC servers expect
+ * the preface at once, not an {@code Upgrade: h2c} round trip.
  *
  * <p>Used on the verticle's event loop only: the map needs no lock.
  */
@@ -31,17 +30,22 @@ public final class UpstreamClients {
   private final Map<Integer, HttpClient> http2 = new HashMap<>(4);
 
   /**
-   * @param http1   the HTTP/1.1 client (made by the verticle from {@code options} and {@code pool})
-   * @param options the HTTP/1.1 client's options: the HTTP/2 ones share keep-alive, TCP and TLS settings
+   * @param http1 the HTTP/1.1 client (made by the verticle from {@code options} and {@code pool})
+   * @param options the HTTP/1.1 client's options: the HTTP/2 ones share keep-alive, TCP and TLS
+   *     settings
    */
-  public UpstreamClients(Vertx vertx, HttpClient http1, HttpClientOptions options, PoolOptions pool) {
+  public UpstreamClients(
+      Vertx vertx, HttpClient http1, HttpClientOptions options, PoolOptions pool) {
     this.vertx = vertx;
     this.http1 = http1;
     this.options = new HttpClientOptions(options);
     this.pool = new PoolOptions(pool);
   }
 
-  /** The client for a request to a backend of {@code protocol}; an upgrade (WebSocket) always goes over HTTP/1.1. */
+  /**
+   * The client for a request to a backend of {@code protocol}; an upgrade (WebSocket) always goes
+   * over HTTP/1.1.
+   */
   public HttpClient of(BackendProtocol protocol, boolean upgrade) {
     if (upgrade || !protocol.http2()) {
       return http1;
@@ -49,12 +53,13 @@ public final class UpstreamClients {
     int limit = protocol.maxConcurrentStreams();
     HttpClient c = http2.get(limit);
     if (c == null) {
-      HttpClientOptions h2 = new HttpClientOptions(options)
-        .setProtocolVersion(HttpVersion.HTTP_2)
-        .setUseAlpn(true)
-        .setHttp2ClearTextUpgrade(false)
-        .setHttp2MultiplexingLimit(limit)
-        .setHttp2KeepAliveTimeout(options.getKeepAliveTimeout());
+      HttpClientOptions h2 =
+          new HttpClientOptions(options)
+              .setProtocolVersion(HttpVersion.HTTP_2)
+              .setUseAlpn(true)
+              .setHttp2ClearTextUpgrade(false)
+              .setHttp2MultiplexingLimit(limit)
+              .setHttp2KeepAliveTimeout(options.getKeepAliveTimeout());
       // one connection per endpoint carries `limit` streams; more connections only past that
       PoolOptions p = new PoolOptions(pool).setHttp2MaxSize(Math.max(1, pool.getHttp1MaxSize()));
       c = vertx.createHttpClient(h2, p);

@@ -1,12 +1,11 @@
 package dev.portico.gateway.reload;
 
-import dev.portico.gateway.config.FabricBackendConfig;
 import dev.portico.gateway.config.ApiConfig;
 import dev.portico.gateway.config.BackendConfig;
+import dev.portico.gateway.config.FabricBackendConfig;
 import dev.portico.gateway.config.GatewayConfig;
 import dev.portico.gateway.config.NamedValue;
 import dev.portico.gateway.config.SingleBackendConfig;
-
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -20,18 +19,22 @@ import java.util.TreeSet;
 import java.util.function.Function;
 
 /**
- * What a new configuration changes compared with the running one. APIs, backends, named values
- * and certificates are swapped live (a new routing state); everything that owns a socket, a thread,
- * a file or a background task (listeners, upstream pools, the registry, metrics, the access log,
- * the admin token, demo backends, Service Fabric importers and which backends resolve through
- * Service Fabric) needs a restart, and a change to any of it refuses the whole reload.
+ * What a new configuration changes compared with the running one. APIs, backends, named values and
+ * certificates are swapped live (a new routing state); everything that owns a socket, a thread, a
+ * file or a background task (listeners, upstream pools, the registry, metrics, the access log, the
+ * admin token, demo backends, Service Fabric importers and which backends resolve through Service
+ * Fabric) needs a restart, and a change to any of it refuses the whole reload.
  *
  * @param restartRequired the sections that differ but cannot change live, e.g. {@code listeners}
- * @param retireBreakers  Single backends whose breakers start over: removed, or with another target or other
- *                        breaker rules (in id order)
+ * @param retireBreakers Single backends whose breakers start over: removed, or with another target
+ *     or other breaker rules (in id order)
  */
-public record ConfigChange(List<String> restartRequired, Diff apis, Diff backends, Diff namedValues,
-                           Set<String> retireBreakers) {
+public record ConfigChange(
+    List<String> restartRequired,
+    Diff apis,
+    Diff backends,
+    Diff namedValues,
+    Set<String> retireBreakers) {
 
   /** Ids added, removed and changed in one section, each in id order. */
   public record Diff(Set<String> added, Set<String> removed, Set<String> changed) {
@@ -47,13 +50,16 @@ public record ConfigChange(List<String> restartRequired, Diff apis, Diff backend
       SortedSet<String> removed = new TreeSet<>(old.keySet());
       removed.removeAll(now.keySet());
       SortedSet<String> changed = new TreeSet<>();
-      now.forEach((k, v) -> {
-        if (old.containsKey(k) && !old.get(k).equals(v)) {
-          changed.add(k);
-        }
-      });
-      return new Diff(Collections.unmodifiableSortedSet(added), Collections.unmodifiableSortedSet(removed),
-        Collections.unmodifiableSortedSet(changed));
+      now.forEach(
+          (k, v) -> {
+            if (old.containsKey(k) && !old.get(k).equals(v)) {
+              changed.add(k);
+            }
+          });
+      return new Diff(
+          Collections.unmodifiableSortedSet(added),
+          Collections.unmodifiableSortedSet(removed),
+          Collections.unmodifiableSortedSet(changed));
     }
   }
 
@@ -74,8 +80,11 @@ public record ConfigChange(List<String> restartRequired, Diff apis, Diff backend
     same(restart, "tracing", running.tracing(), next.tracing());
     same(restart, "admin", running.admin(), next.admin());
     same(restart, "demo", running.demo(), next.demo());
-    same(restart, "Service Fabric backends (which backends resolve fabric:/ names)", fabricBackends(running),
-      fabricBackends(next));
+    same(
+        restart,
+        "Service Fabric backends (which backends resolve fabric:/ names)",
+        fabricBackends(running),
+        fabricBackends(next));
     same(restart, "Service Fabric importers", running.fabricImporters(), next.fabricImporters());
     // they shape the process-wide policy environment (client address rule, counter bounds)
     same(restart, "policySettings", running.policySettings(), next.policySettings());
@@ -90,7 +99,8 @@ public record ConfigChange(List<String> restartRequired, Diff apis, Diff backend
     for (String id : backends.changed()) {
       BackendConfig before = running.backend(id).orElseThrow();
       BackendConfig after = next.backend(id).orElseThrow();
-      // breakers belong to Single and Service Fabric backends (a pool's are its members'); one that became a pool loses them
+      // breakers belong to Single and Service Fabric backends (a pool's are its members'); one that
+      // became a pool loses them
       Object settings = endpointSettings(before);
       if (settings != null && !settings.equals(endpointSettings(after))) {
         retire.add(id);
@@ -107,12 +117,19 @@ public record ConfigChange(List<String> restartRequired, Diff apis, Diff backend
       }
       apis = new Diff(apis.added(), apis.removed(), Collections.unmodifiableSortedSet(changed));
     }
-    return new ConfigChange(List.copyOf(restart), apis, backends,
-      Diff.of(running.namedValues(), next.namedValues(), NamedValue::name), Collections.unmodifiableSortedSet(retire));
+    return new ConfigChange(
+        List.copyOf(restart),
+        apis,
+        backends,
+        Diff.of(running.namedValues(), next.namedValues(), NamedValue::name),
+        Collections.unmodifiableSortedSet(retire));
   }
 
   public boolean isEmpty() {
-    return restartRequired.isEmpty() && apis.isEmpty() && backends.isEmpty() && namedValues.isEmpty();
+    return restartRequired.isEmpty()
+        && apis.isEmpty()
+        && backends.isEmpty()
+        && namedValues.isEmpty();
   }
 
   private static void same(List<String> restart, String section, Object running, Object next) {

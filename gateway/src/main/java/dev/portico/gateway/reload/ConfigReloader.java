@@ -7,13 +7,12 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.time.Instant;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Reads the configuration source again and decides: apply (only APIs, backends, named values and
@@ -36,14 +35,21 @@ public final class ConfigReloader {
   private Future<ReloadResult> reloading = Future.succeededFuture();
 
   /**
-   * @param context  the gateway's context, where reloads run and {@code apply} is called
-   * @param source   where to read again; {@code null} when the gateway was given its configuration in memory
-   * @param running  the configuration in force
-   * @param apply    puts an accepted configuration in force; throws when it cannot, leaving the running one untouched
+   * @param context the gateway's context, where reloads run and {@code apply} is called
+   * @param source where to read again; {@code null} when the gateway was given its configuration in
+   *     memory
+   * @param running the configuration in force
+   * @param apply puts an accepted configuration in force; throws when it cannot, leaving the
+   *     running one untouched
    * @param outcomes told about every result (metrics)
    */
-  public ConfigReloader(Vertx vertx, Context context, ConfigSource source, Supplier<GatewayConfig> running,
-                        BiConsumer<GatewayConfig, ConfigChange> apply, Consumer<ReloadResult> outcomes) {
+  public ConfigReloader(
+      Vertx vertx,
+      Context context,
+      ConfigSource source,
+      Supplier<GatewayConfig> running,
+      BiConsumer<GatewayConfig, ConfigChange> apply,
+      Consumer<ReloadResult> outcomes) {
     this.vertx = vertx;
     this.context = context;
     this.source = source;
@@ -62,34 +68,49 @@ public final class ConfigReloader {
     return last;
   }
 
-  /** Completes (never fails) with how the reload ended; only {@link ReloadResult.Applied} changed anything. */
+  /**
+   * Completes (never fails) with how the reload ended; only {@link ReloadResult.Applied} changed
+   * anything.
+   */
   public Future<ReloadResult> reload() {
     Promise<ReloadResult> done = Promise.promise();
-    context.runOnContext(v -> {
-      Future<ReloadResult> next = reloading.transform(ar -> once());
-      reloading = next;
-      next.onComplete(done);
-    });
+    context.runOnContext(
+        v -> {
+          Future<ReloadResult> next = reloading.transform(ar -> once());
+          reloading = next;
+          next.onComplete(done);
+        });
     return done.future();
   }
 
   private Future<ReloadResult> once() {
     Instant at = Instant.now();
     if (source == null) {
-      return Future.succeededFuture(ended(new ReloadResult.Failed(at,
-        "this gateway was started from an in-memory configuration: there is no file to read again")));
+      return Future.succeededFuture(
+          ended(
+              new ReloadResult.Failed(
+                  at,
+                  "this gateway was started from an in-memory configuration: there is no file to read again")));
     }
-    return source.load(vertx).transform(ar -> Future.succeededFuture(ended(ar.succeeded()
-      ? decide(at, ar.result())
-      : ar.cause() instanceof ConfigException ce
-        ? new ReloadResult.Invalid(at, ce.problems())
-        : new ReloadResult.Failed(at, RootCause.message(ar.cause())))));
+    return source
+        .load(vertx)
+        .transform(
+            ar ->
+                Future.succeededFuture(
+                    ended(
+                        ar.succeeded()
+                            ? decide(at, ar.result())
+                            : ar.cause() instanceof ConfigException ce
+                                ? new ReloadResult.Invalid(at, ce.problems())
+                                : new ReloadResult.Failed(at, RootCause.message(ar.cause())))));
   }
 
   private ReloadResult decide(Instant at, GatewayConfig loaded) {
     GatewayConfig current = running.get();
-    // a hop id generated at start is kept: this gateway's identity in Via headers and logs stays put
-    GatewayConfig next = loaded.gatewayIdConfigured() ? loaded : loaded.withGatewayId(current.gatewayId());
+    // a hop id generated at start is kept: this gateway's identity in Via headers and logs stays
+    // put
+    GatewayConfig next =
+        loaded.gatewayIdConfigured() ? loaded : loaded.withGatewayId(current.gatewayId());
     ConfigChange change = ConfigChange.between(current, next);
     if (!change.restartRequired().isEmpty()) {
       return new ReloadResult.RestartRequired(at, change.restartRequired());
@@ -116,16 +137,23 @@ public final class ConfigReloader {
     outcomes.accept(result);
     String from = running.get().source();
     if (result instanceof ReloadResult.Applied a) {
-      log.info("configuration reloaded from {}: generation {}; APIs {}; backends {}; named values {}", from,
-        a.generation(), summary(a.change().apis()), summary(a.change().backends()), summary(a.change().namedValues()));
+      log.info(
+          "configuration reloaded from {}: generation {}; APIs {}; backends {}; named values {}",
+          from,
+          a.generation(),
+          summary(a.change().apis()),
+          summary(a.change().backends()),
+          summary(a.change().namedValues()));
     } else if (result instanceof ReloadResult.Unchanged u) {
       log.info("configuration reload: {} is unchanged (generation {})", from, u.generation());
     } else if (result instanceof ReloadResult.Invalid i) {
-      log.warn("configuration reload refused, the running configuration stays:\n  {}",
-        String.join("\n  ", i.problems().stream().map(Object::toString).toList()));
+      log.warn(
+          "configuration reload refused, the running configuration stays:\n  {}",
+          String.join("\n  ", i.problems().stream().map(Object::toString).toList()));
     } else if (result instanceof ReloadResult.RestartRequired r) {
-      log.warn("configuration reload refused, the running configuration stays: {} changed, which only a restart applies",
-        String.join(", ", r.sections()));
+      log.warn(
+          "configuration reload refused, the running configuration stays: {} changed, which only a restart applies",
+          String.join(", ", r.sections()));
     } else if (result instanceof ReloadResult.Failed f) {
       log.warn("configuration reload failed, the running configuration stays: {}", f.reason());
     }
@@ -133,6 +161,8 @@ public final class ConfigReloader {
   }
 
   private static String summary(ConfigChange.Diff d) {
-    return d.isEmpty() ? "unchanged" : "added " + d.added() + " removed " + d.removed() + " changed " + d.changed();
+    return d.isEmpty()
+        ? "unchanged"
+        : "added " + d.added() + " removed " + d.removed() + " changed " + d.changed();
   }
 }

@@ -4,7 +4,6 @@ import dev.portico.gateway.config.ConfigLoader;
 import dev.portico.gateway.config.GatewayConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
@@ -19,7 +18,10 @@ public record ConfigSource(Optional<Path> file, Map<String, String> env) {
     env = Map.copyOf(env);
   }
 
-  /** Reads and validates the source again; fails with a {@code ConfigException} naming every problem. */
+  /**
+   * Reads and validates the source again; fails with a {@code ConfigException} naming every
+   * problem.
+   */
   public Future<GatewayConfig> load(Vertx vertx) {
     return ConfigLoader.load(vertx, file, env);
   }

@@ -1,7 +1,6 @@
 package dev.portico.gateway.reload;
 
 import dev.portico.gateway.config.ConfigProblem;
-
 import java.time.Instant;
 import java.util.List;
 
@@ -11,10 +10,16 @@ public sealed interface ReloadResult {
   /** When the reload was asked for. */
   Instant at();
 
-  /** For metrics and logs: {@code applied}, {@code unchanged}, {@code invalid}, {@code restart_required}, {@code failed}. */
+  /**
+   * For metrics and logs: {@code applied}, {@code unchanged}, {@code invalid}, {@code
+   * restart_required}, {@code failed}.
+   */
   String outcome();
 
-  /** The new configuration is in force; {@code generation} counts the configurations this process ran (1 at start). */
+  /**
+   * The new configuration is in force; {@code generation} counts the configurations this process
+   * ran (1 at start).
+   */
   record Applied(Instant at, long generation, ConfigChange change) implements ReloadResult {
     public String outcome() {
       return "applied";
@@ -42,7 +47,10 @@ public sealed interface ReloadResult {
     }
   }
 
-  /** There is nothing to read again (the gateway was started from an in-memory configuration), or reading failed. */
+  /**
+   * There is nothing to read again (the gateway was started from an in-memory configuration), or
+   * reading failed.
+   */
   record Failed(Instant at, String reason) implements ReloadResult {
     public String outcome() {
       return "failed";

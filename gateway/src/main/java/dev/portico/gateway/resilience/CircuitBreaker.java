@@ -1,9 +1,8 @@
 package dev.portico.gateway.resilience;
 
+import dev.portico.gateway.config.CircuitBreakerConfig;
 import dev.portico.gateway.protocol.grpc.GrpcStatus;
 import dev.portico.metrics.BreakerState;
-import dev.portico.gateway.config.CircuitBreakerConfig;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
@@ -12,40 +11,46 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Consumer;
 
 /**
- * The circuit breaker of one backend endpoint, with APIM's rules: each rule counts failures
- * (status ranges, error reasons) within its interval, by count or percentage; a rule that trips
- * opens the breaker for its trip duration, or for the backend's {@code Retry-After} when the rule
- * accepts it (capped). When the open time ends, up to {@code halfOpenRequests} probes pass: the
- * first success closes the breaker, a failure re-opens it.
+ * The circuit breaker of one backend endpoint, with APIM's rules: each rule counts failures (status
+ * ranges, error reasons) within its interval, by count or percentage; a rule that trips opens the
+ * breaker for its trip duration, or for the backend's {@code Retry-After} when the rule accepts it
+ * (capped). When the open time ends, up to {@code halfOpenRequests} probes pass: the first success
+ * closes the breaker, a failure re-opens it.
  *
  * <p>Probes hold one of {@code halfOpenRequests} slots until they report ({@link #onResult}) or
  * give up ({@link #release}). A probe that never does (its request lost on a path that forgot to
  * report) would keep the breaker half-open for good; so a slot held longer than the probe timeout
- * is given to the next probe. A probe's outcome decides only in the half-open period it was
- * granted in: a late report from an earlier period, or after a reset, changes nothing.
+ * is given to the next probe. A probe's outcome decides only in the half-open period it was granted
+ * in: a late report from an earlier period, or after a reset, changes nothing.
  *
- * <p>Thread-safe and lock-free on the request path: permission is one volatile read while
- * closed; successes touch only atomic counters (and only for percentage rules); failures take a
- * short per-rule lock.
+ * <p>Thread-safe and lock-free on the request path: permission is one volatile read while closed;
+ * successes touch only atomic counters (and only for percentage rules); failures take a short
+ * per-rule lock.
  */
 public final class CircuitBreaker {
 
   /**
-   * What {@link #tryAcquire} granted; every permit other than {@link #DENIED} must be reported
-   * back once, by {@link #onResult} or {@link #release}.
+   * What {@link #tryAcquire} granted; every permit other than {@link #DENIED} must be reported back
+   * once, by {@link #onResult} or {@link #release}.
    */
   public static final class Permit {
     /** Refused: the breaker is open (or half-open with all probe slots taken). */
     public static final Permit DENIED = new Permit(Kind.DENIED, -1, 0, null);
+
     /** A normal request of a closed breaker. */
     public static final Permit NORMAL = new Permit(Kind.NORMAL, -1, 0, null);
 
     /** The kinds of permit. */
-    public enum Kind { DENIED, NORMAL, PROBE }
+    public enum Kind {
+      DENIED,
+      NORMAL,
+      PROBE
+    }
 
     private final Kind kind;
     private final int slot;
     private final long grantedNanos;
+
     /** The half-open period it was granted in. */
     private final Status period;
 
@@ -71,10 +76,10 @@ public final class CircuitBreaker {
     }
   }
 
-  private record Status(BreakerState state, long openUntil, String rule, long tripNanos) {
-  }
+  private record Status(BreakerState state, long openUntil, String rule, long tripNanos) {}
 
   private static final Status CLOSED = new Status(BreakerState.CLOSED, 0, null, 0);
+
   /** Probe timeout of a breaker made without one (benchmarks, tests). */
   private static final Duration DEFAULT_PROBE_TIMEOUT = Duration.ofSeconds(60);
 
@@ -86,19 +91,39 @@ public final class CircuitBreaker {
   private final long probeTimeoutNanos;
   private final Consumer<BreakerTransition> listener;
   private final AtomicReference<Status> status = new AtomicReference<>(CLOSED);
+
   /** The probe holding each slot, {@code null} when free. */
   private final AtomicReferenceArray<Permit> probes;
+
   private final boolean countsRequests;
-  /** Set when the endpoint left its backend: requests still in flight must not revive its meters. */
+
+  /**
+   * Set when the endpoint left its backend: requests still in flight must not revive its meters.
+   */
   private volatile boolean retired;
 
-  public CircuitBreaker(String backend, String endpoint, CircuitBreakerConfig config, Consumer<BreakerTransition> listener) {
-    this(backend, endpoint, config, config.probeTimeout() != null ? config.probeTimeout() : DEFAULT_PROBE_TIMEOUT, listener);
+  public CircuitBreaker(
+      String backend,
+      String endpoint,
+      CircuitBreakerConfig config,
+      Consumer<BreakerTransition> listener) {
+    this(
+        backend,
+        endpoint,
+        config,
+        config.probeTimeout() != null ? config.probeTimeout() : DEFAULT_PROBE_TIMEOUT,
+        listener);
   }
 
-  /** @param probeTimeout how long a probe may hold its slot without reporting */
-  public CircuitBreaker(String backend, String endpoint, CircuitBreakerConfig config, Duration probeTimeout,
-                        Consumer<BreakerTransition> listener) {
+  /**
+   * @param probeTimeout how long a probe may hold its slot without reporting
+   */
+  public CircuitBreaker(
+      String backend,
+      String endpoint,
+      CircuitBreakerConfig config,
+      Duration probeTimeout,
+      Consumer<BreakerTransition> listener) {
     this.backend = backend;
     this.endpoint = endpoint;
     this.rules = config.rules().stream().map(FailureRule::new).toArray(FailureRule[]::new);
@@ -140,7 +165,9 @@ public final class CircuitBreaker {
     return n;
   }
 
-  /** Nanoseconds until the breaker lets a probe through; 0 when it would let a request through now. */
+  /**
+   * Nanoseconds until the breaker lets a probe through; 0 when it would let a request through now.
+   */
   public long remainingOpenNanos(long now) {
     Status s = status.get();
     if (s.state() == BreakerState.OPEN) {
@@ -159,7 +186,8 @@ public final class CircuitBreaker {
           if (now < s.openUntil()) {
             return Permit.DENIED;
           }
-          // a new period (a new Status object): probes still out from an earlier one keep their slots
+          // a new period (a new Status object): probes still out from an earlier one keep their
+          // slots
           // until they report or time out, so probes in flight never exceed halfOpenRequests
           Status half = new Status(BreakerState.HALF_OPEN, 0, s.rule(), s.tripNanos());
           if (status.compareAndSet(s, half)) {
@@ -179,7 +207,10 @@ public final class CircuitBreaker {
   /** Marks a lost race with a transition: look at the breaker again. */
   private static final Permit RETRY = new Permit(Permit.Kind.DENIED, -1, 0, null);
 
-  /** A probe in a free (or timed-out) slot of the half-open period {@code s}; DENIED when none; RETRY after a race. */
+  /**
+   * A probe in a free (or timed-out) slot of the half-open period {@code s}; DENIED when none;
+   * RETRY after a race.
+   */
   private Permit takeSlot(Status s, long now) {
     for (int i = 0; i < halfOpenRequests; i++) {
       Permit held = probes.get(i);
@@ -223,13 +254,22 @@ public final class CircuitBreaker {
    * Records the outcome of a permitted request: {@code status} &gt; 0 for a response, else the
    * error {@code reason}. {@code retryAfterNanos} is the backend's Retry-After on a 429/503, or -1.
    */
-  public void onResult(Permit permit, long now, int httpStatus, String reason, long retryAfterNanos) {
+  public void onResult(
+      Permit permit, long now, int httpStatus, String reason, long retryAfterNanos) {
     onResult(permit, now, httpStatus, reason, retryAfterNanos, null);
   }
 
-  /** As above, for a gRPC response its {@code grpcStatus} too (issue 14; {@code null}: none or not gRPC). */
-  public void onResult(Permit permit, long now, int httpStatus, String reason, long retryAfterNanos,
-                       GrpcStatus grpcStatus) {
+  /**
+   * As above, for a gRPC response its {@code grpcStatus} too (issue 14; {@code null}: none or not
+   * gRPC).
+   */
+  public void onResult(
+      Permit permit,
+      long now,
+      int httpStatus,
+      String reason,
+      long retryAfterNanos,
+      GrpcStatus grpcStatus) {
     if (permit == Permit.DENIED) {
       return;
     }
@@ -254,7 +294,8 @@ public final class CircuitBreaker {
       freeSlot(permit);
       Status s = status.get();
       if (s != permit.period) {
-        // the breaker left the half-open period this probe was granted in: its outcome decides nothing
+        // the breaker left the half-open period this probe was granted in: its outcome decides
+        // nothing
         return;
       }
       if (failed) {
@@ -271,7 +312,10 @@ public final class CircuitBreaker {
     }
   }
 
-  /** A permitted request ended without an outcome (the client left): frees a probe slot, counts nothing. */
+  /**
+   * A permitted request ended without an outcome (the client left): frees a probe slot, counts
+   * nothing.
+   */
   public void release(Permit permit) {
     if (permit.isProbe()) {
       freeSlot(permit);
@@ -324,8 +368,15 @@ public final class CircuitBreaker {
     if (retired) {
       return;
     }
-    listener.accept(new BreakerTransition(backend, endpoint, from, to, Instant.now(), rule,
-      (TimeUnit.NANOSECONDS.toMillis(tripNanos) + 999) / 1000));
+    listener.accept(
+        new BreakerTransition(
+            backend,
+            endpoint,
+            from,
+            to,
+            Instant.now(),
+            rule,
+            (TimeUnit.NANOSECONDS.toMillis(tripNanos) + 999) / 1000));
   }
 
   @Override

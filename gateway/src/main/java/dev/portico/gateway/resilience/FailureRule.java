@@ -1,8 +1,7 @@
 package dev.portico.gateway.resilience;
 
-import dev.portico.gateway.protocol.grpc.GrpcStatus;
 import dev.portico.gateway.config.BreakerRuleConfig;
-
+import dev.portico.gateway.protocol.grpc.GrpcStatus;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -38,7 +37,10 @@ final class FailureRule {
     }
   }
 
-  /** Whether the outcome ({@code status} &gt; 0 for a response, else an error {@code reason}) counts as a failure. */
+  /**
+   * Whether the outcome ({@code status} &gt; 0 for a response, else an error {@code reason}) counts
+   * as a failure.
+   */
   boolean isFailure(int status, String reason) {
     if (status > 0) {
       for (BreakerRuleConfig.StatusRange r : config.statusCodeRanges()) {
@@ -51,7 +53,10 @@ final class FailureRule {
     return reason != null && config.errorReasons().contains(reason);
   }
 
-  /** Whether a gRPC response's status is one the rule counts ({@code failureCondition.grpcStatuses}, issue 14). */
+  /**
+   * Whether a gRPC response's status is one the rule counts ({@code failureCondition.grpcStatuses},
+   * issue 14).
+   */
   boolean isGrpcFailure(GrpcStatus grpcStatus) {
     return grpcStatus != null && config.grpcStatuses().contains(grpcStatus.name());
   }
@@ -65,7 +70,9 @@ final class FailureRule {
     requests.add(now, 1);
   }
 
-  /** Records a failure (the request was already recorded) and answers whether the rule now trips. */
+  /**
+   * Records a failure (the request was already recorded) and answers whether the rule now trips.
+   */
   synchronized boolean recordFailureAndCheck(long now) {
     if (failureTimes != null) {
       failureTimes[next] = now;
@@ -91,7 +98,12 @@ final class FailureRule {
 
   @Override
   public String toString() {
-    return config.name() + (config.count() != null ? " (" + config.count() + " failures" : " (" + config.percentage() + "%")
-      + " in " + TimeUnit.NANOSECONDS.toMillis(intervalNanos) + " ms)";
+    return config.name()
+        + (config.count() != null
+            ? " (" + config.count() + " failures"
+            : " (" + config.percentage() + "%")
+        + " in "
+        + TimeUnit.NANOSECONDS.toMillis(intervalNanos)
+        + " ms)";
   }
 }

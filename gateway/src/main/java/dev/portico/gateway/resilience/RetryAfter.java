@@ -9,8 +9,7 @@ import java.util.concurrent.TimeUnit;
 /** Parses {@code Retry-After}: delta-seconds or an HTTP date (RFC 9110 10.2.3). */
 public final class RetryAfter {
 
-  private RetryAfter() {
-  }
+  private RetryAfter() {}
 
   /** Nanoseconds to wait, or -1 when absent or unreadable. A date in the past reads as 0. */
   public static long parseNanos(String value, Instant now) {

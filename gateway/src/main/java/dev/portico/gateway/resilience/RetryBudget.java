@@ -3,8 +3,8 @@ package dev.portico.gateway.resilience;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Caps retries at a share of requests over the last 10 seconds (plus a small floor per second
- * so that low traffic can still retry), so a failing backend cannot multiply the load on itself.
+ * Caps retries at a share of requests over the last 10 seconds (plus a small floor per second so
+ * that low traffic can still retry), so a failing backend cannot multiply the load on itself.
  */
 public final class RetryBudget {
 

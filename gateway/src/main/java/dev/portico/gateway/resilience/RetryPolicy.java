@@ -1,11 +1,10 @@
 package dev.portico.gateway.resilience;
 
+import dev.portico.gateway.config.RetryConfig;
 import dev.portico.gateway.protocol.grpc.GrpcCalls;
 import dev.portico.gateway.protocol.grpc.GrpcStatus;
 import io.vertx.core.MultiMap;
-import dev.portico.gateway.config.RetryConfig;
 import io.vertx.core.http.HttpMethod;
-
 import java.util.concurrent.ThreadLocalRandom;
 
 /** An API's retry policy at run time, with its budget (shared by the API's event loops). */
@@ -39,7 +38,9 @@ public final class RetryPolicy {
     return RetryConfig.IDEMPOTENT.contains(method.name());
   }
 
-  /** The API's cap on bodies held to be resent (also used by Service Fabric re-resolution resends). */
+  /**
+   * The API's cap on bodies held to be resent (also used by Service Fabric re-resolution resends).
+   */
   public long bufferBodyLimit() {
     return config.bufferBodyLimit();
   }
@@ -58,7 +59,10 @@ public final class RetryPolicy {
     return !config.grpcStatuses().isEmpty();
   }
 
-  /** Whether a gRPC response with these headers (a trailers-only response: its status in them) is retried. */
+  /**
+   * Whether a gRPC response with these headers (a trailers-only response: its status in them) is
+   * retried.
+   */
   public boolean retriesOnGrpc(MultiMap responseHeaders) {
     if (config.grpcStatuses().isEmpty()) {
       return false;
@@ -75,7 +79,10 @@ public final class RetryPolicy {
     return budget;
   }
 
-  /** Full-jitter exponential back-off before retry number {@code retry} (1-based), in milliseconds (at least 1). */
+  /**
+   * Full-jitter exponential back-off before retry number {@code retry} (1-based), in milliseconds
+   * (at least 1).
+   */
   public long backoffMillis(int retry) {
     long cap = Math.min(maxNanos, baseNanos << Math.min(20, retry - 1));
     long nanos = cap <= 0 ? 0 : ThreadLocalRandom.current().nextLong(cap + 1);

@@ -3,9 +3,9 @@ package dev.portico.gateway.resilience;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
- * Event counts over a sliding time window split into buckets, lock-free. A bucket is reused
- * once its time has passed; increments racing with that reset may be lost, which costs at most a
- * few counts at bucket boundaries and never blocks a caller.
+ * Event counts over a sliding time window split into buckets, lock-free. A bucket is reused once
+ * its time has passed; increments racing with that reset may be lost, which costs at most a few
+ * counts at bucket boundaries and never blocks a caller.
  */
 final class SlidingCounter {
 

@@ -1,11 +1,11 @@
 package dev.portico.gateway.routing;
 
-import dev.portico.gateway.expression.PathTemplate;
 import dev.portico.gateway.backend.Backend;
 import dev.portico.gateway.backend.FabricBackend;
-import dev.portico.gateway.config.FabricAttributes;
 import dev.portico.gateway.config.ApiConfig;
+import dev.portico.gateway.config.FabricAttributes;
 import dev.portico.gateway.config.OperationConfig;
+import dev.portico.gateway.expression.PathTemplate;
 import dev.portico.gateway.fabric.FabricChoice;
 import dev.portico.gateway.fabric.FabricRuntime;
 import dev.portico.gateway.openapi.OperationValidation;
@@ -13,7 +13,6 @@ import dev.portico.gateway.resilience.RetryPolicy;
 import dev.portico.gateway.routing.internal.PrefixIndex;
 import dev.portico.gateway.target.TargetChoice;
 import io.vertx.core.http.HttpMethod;
-
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -22,9 +21,9 @@ import java.util.Map;
 
 /**
  * The precomputed API matcher: the longest API prefix wins (on a segment boundary), then, for an
- * API with operations, the most specific matching operation. The prefixes are indexed
- * ({@link PrefixIndex}): finding the API costs time proportional to the path's length, not to the
- * number of APIs. Immutable; built off the hot path.
+ * API with operations, the most specific matching operation. The prefixes are indexed ({@link
+ * PrefixIndex}): finding the API costs time proportional to the path's length, not to the number of
+ * APIs. Immutable; built off the hot path.
  */
 public final class ApiTable {
 
@@ -42,10 +41,14 @@ public final class ApiTable {
 
   /**
    * The table with each route's compiled policies from {@code policies}, its targets resolved by
-   * {@code fabric} when its backend is a Service Fabric one ({@code null}: no such route serves requests).
+   * {@code fabric} when its backend is a Service Fabric one ({@code null}: no such route serves
+   * requests).
    */
-  public static ApiTable build(List<ApiConfig> configs, Map<String, Backend> backends, RoutePolicies policies,
-                               FabricRuntime fabric) {
+  public static ApiTable build(
+      List<ApiConfig> configs,
+      Map<String, Backend> backends,
+      RoutePolicies policies,
+      FabricRuntime fabric) {
     List<Api> list = new ArrayList<>();
     for (ApiConfig c : configs) {
       Backend def = require(backends, c.backend());
@@ -58,15 +61,36 @@ public final class ApiTable {
         PathTemplate template = PathTemplate.parse(o.path());
         // an operation with its own backend or set-backend-service replaces the API's as a whole
         FabricAttributes sf = o.overridesBackendService() ? o.fabric() : c.fabric();
-        ops.add(new Operation(method, template, new Route(c.id(), o.id(), b, prefix.length(), retry,
-          targets(b, sf, template, retry, fabric), policies.chain(c.id(), o.id()), template,
-          OperationValidation.of(c.openapi(), o.id(), template), o.websocketWithin(c.websocket()))));
+        ops.add(
+            new Operation(
+                method,
+                template,
+                new Route(
+                    c.id(),
+                    o.id(),
+                    b,
+                    prefix.length(),
+                    retry,
+                    targets(b, sf, template, retry, fabric),
+                    policies.chain(c.id(), o.id()),
+                    template,
+                    OperationValidation.of(c.openapi(), o.id(), template),
+                    o.websocketWithin(c.websocket()))));
       }
       ops.sort(Comparator.comparing(Operation::template));
       // the API-level route serves an API without operations: no template parameters to bind
-      Route apiRoute = new Route(c.id(), null, def, prefix.length(), retry,
-        c.operations().isEmpty() ? targets(def, c.fabric(), null, retry, fabric) : null, policies.chain(c.id(), null), null,
-        null, c.websocket());
+      Route apiRoute =
+          new Route(
+              c.id(),
+              null,
+              def,
+              prefix.length(),
+              retry,
+              c.operations().isEmpty() ? targets(def, c.fabric(), null, retry, fabric) : null,
+              policies.chain(c.id(), null),
+              null,
+              null,
+              c.websocket());
       list.add(new Api(c.id(), prefix, ops.toArray(new Operation[0]), apiRoute));
     }
     // in configuration order: of two APIs with the same prefix, the first wins
@@ -80,11 +104,15 @@ public final class ApiTable {
    * balancers (Single, Pool), or resolution by partition key (Service Fabric), with the attributes
    * of the nearest {@code set-backend-service} bound to the operation's template.
    */
-  private static TargetChoice targets(Backend backend, FabricAttributes attributes, PathTemplate template,
-                                      RetryPolicy retry, FabricRuntime fabric) {
+  private static TargetChoice targets(
+      Backend backend,
+      FabricAttributes attributes,
+      PathTemplate template,
+      RetryPolicy retry,
+      FabricRuntime fabric) {
     return backend instanceof FabricBackend f
-      ? FabricChoice.of(f, attributes, template, retry.bufferBodyLimit(), fabric)
-      : TargetChoice.SNAPSHOT;
+        ? FabricChoice.of(f, attributes, template, retry.bufferBodyLimit(), fabric)
+        : TargetChoice.SNAPSHOT;
   }
 
   /** The route for a request, or {@code null} when no API or no operation matches. */
@@ -97,7 +125,8 @@ public final class ApiTable {
       return api.route;
     }
     for (Operation op : api.operations) {
-      if ((op.method == null || op.method.equals(method)) && op.template.matches(path, api.prefix.length())) {
+      if ((op.method == null || op.method.equals(method))
+          && op.template.matches(path, api.prefix.length())) {
         return op.route;
       }
     }
@@ -136,9 +165,7 @@ public final class ApiTable {
     return b;
   }
 
-  private record Api(String id, String prefix, Operation[] operations, Route route) {
-  }
+  private record Api(String id, String prefix, Operation[] operations, Route route) {}
 
-  private record Operation(HttpMethod method, PathTemplate template, Route route) {
-  }
+  private record Operation(HttpMethod method, PathTemplate template, Route route) {}
 }

@@ -3,20 +3,19 @@ package dev.portico.gateway.routing;
 import dev.portico.gateway.config.EscapedSlashes;
 
 /**
- * Request path hygiene before matching and forwarding (RFC 3986 6.2.2): percent-encoded
- * unreserved characters are decoded ({@code %2e} is a dot, {@code %61} an {@code a}), the hex
- * digits of the other escapes upper-cased, encoded slashes and backslashes (and raw backslashes)
- * handled as the listener says ({@link EscapedSlashes}), and dot segments removed (RFC 3986
- * 5.2.4). So {@code /public/../admin}, {@code /public/%2e%2e/admin} or {@code /public/..%2Fadmin}
- * cannot reach another API's prefix, and the path joined to a backend's base path never climbs
- * above it: the matched prefix and the rest are cut from the same normalized path.
+ * Request path hygiene before matching and forwarding (RFC 3986 6.2.2): percent-encoded unreserved
+ * characters are decoded ({@code %2e} is a dot, {@code %61} an {@code a}), the hex digits of the
+ * other escapes upper-cased, encoded slashes and backslashes (and raw backslashes) handled as the
+ * listener says ({@link EscapedSlashes}), and dot segments removed (RFC 3986 5.2.4). So {@code
+ * /public/../admin}, {@code /public/%2e%2e/admin} or {@code /public/..%2Fadmin} cannot reach
+ * another API's prefix, and the path joined to a backend's base path never climbs above it: the
+ * matched prefix and the rest are cut from the same normalized path.
  */
 public final class RequestPaths {
 
   private static final char[] HEX = "0123456789ABCDEF".toCharArray();
 
-  private RequestPaths() {
-  }
+  private RequestPaths() {}
 
   /** Why a path is refused; its message is the problem's detail. */
   public static final class InvalidPath extends RuntimeException {
@@ -27,7 +26,10 @@ public final class RequestPaths {
     }
   }
 
-  /** {@link #normalize(String, EscapedSlashes)} with encoded slashes refused, or {@code null} when the path is refused. */
+  /**
+   * {@link #normalize(String, EscapedSlashes)} with encoded slashes refused, or {@code null} when
+   * the path is refused.
+   */
   public static String normalize(String path) {
     try {
       return normalize(path, EscapedSlashes.REJECT);
@@ -40,7 +42,7 @@ public final class RequestPaths {
    * The normalized path: the same instance when nothing needed changing (the common case).
    *
    * @throws InvalidPath when the path is not origin-form, has a malformed escape, an encoded slash
-   *                     or backslash the listener refuses, or climbs above the root
+   *     or backslash the listener refuses, or climbs above the root
    */
   public static String normalize(String path, EscapedSlashes slashes) {
     if (path == null || path.isEmpty() || path.charAt(0) != '/') {
@@ -51,13 +53,16 @@ public final class RequestPaths {
     }
     String decoded = decode(path, slashes);
     String normalized = removeDotSegments(decoded);
-    if (slashes == EscapedSlashes.KEEP && (decoded.indexOf('%') >= 0 || decoded.indexOf('\\') >= 0)) {
+    if (slashes == EscapedSlashes.KEEP
+        && (decoded.indexOf('%') >= 0 || decoded.indexOf('\\') >= 0)) {
       checkKeptSeparators(normalized);
     }
     return normalized;
   }
 
-  /** Percent-encoding normalization, and the listener's choice for encoded slashes and backslashes. */
+  /**
+   * Percent-encoding normalization, and the listener's choice for encoded slashes and backslashes.
+   */
   private static String decode(String path, EscapedSlashes slashes) {
     StringBuilder out = new StringBuilder(path.length());
     int len = path.length();
@@ -82,7 +87,11 @@ public final class RequestPaths {
         out.append((char) octet);
       } else if (octet == '/' || octet == '\\') {
         String kept = "%" + HEX[hi] + HEX[lo];
-        out.append(separator(slashes, kept, octet == '/' ? "an encoded slash (%2F)" : "an encoded backslash (%5C)"));
+        out.append(
+            separator(
+                slashes,
+                kept,
+                octet == '/' ? "an encoded slash (%2F)" : "an encoded backslash (%5C)"));
       } else {
         out.append('%').append(HEX[hi]).append(HEX[lo]);
       }
@@ -94,14 +103,23 @@ public final class RequestPaths {
     return switch (slashes) {
       case DECODE -> "/";
       case KEEP -> kept;
-      case REJECT -> throw new InvalidPath("the request path has " + what + ", which this listener refuses"
-        + " (listeners.*.escapedSlashes: reject)");
+      case REJECT ->
+          throw new InvalidPath(
+              "the request path has "
+                  + what
+                  + ", which this listener refuses"
+                  + " (listeners.*.escapedSlashes: reject)");
     };
   }
 
   private static boolean unreserved(int c) {
-    return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '.' || c == '_'
-      || c == '~';
+    return c >= 'a' && c <= 'z'
+        || c >= 'A' && c <= 'Z'
+        || c >= '0' && c <= '9'
+        || c == '-'
+        || c == '.'
+        || c == '_'
+        || c == '~';
   }
 
   /** RFC 3986 5.2.4 on an absolute path; refuses a path that climbs above the root. */
@@ -139,7 +157,8 @@ public final class RequestPaths {
 
   /**
    * Kept encoded slashes are data to the gateway, but a backend may decode them into separators:
-   * then no part between them may be a dot segment, or that backend would climb out of its base path.
+   * then no part between them may be a dot segment, or that backend would climb out of its base
+   * path.
    */
   private static void checkKeptSeparators(String path) {
     for (String segment : path.substring(1).split("/", -1)) {
@@ -149,7 +168,8 @@ public final class RequestPaths {
       }
       for (String part : parts.split("/", -1)) {
         if (part.equals(".") || part.equals("..")) {
-          throw new InvalidPath("the request path has a dot segment between encoded slashes or backslashes");
+          throw new InvalidPath(
+              "the request path has a dot segment between encoded slashes or backslashes");
         }
       }
     }

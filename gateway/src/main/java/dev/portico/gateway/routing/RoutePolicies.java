@@ -1,16 +1,15 @@
 package dev.portico.gateway.routing;
 
-import dev.portico.gateway.expression.PathTemplate;
 import dev.portico.gateway.config.ApiConfig;
 import dev.portico.gateway.config.ConfigException;
 import dev.portico.gateway.config.ConfigProblem;
 import dev.portico.gateway.config.GatewayConfig;
 import dev.portico.gateway.config.OperationConfig;
+import dev.portico.gateway.expression.PathTemplate;
 import dev.portico.gateway.policy.CompiledScope;
 import dev.portico.gateway.policy.PolicyChain;
 import dev.portico.gateway.policy.PolicyCompiler;
 import dev.portico.gateway.policy.config.PolicyProblem;
-
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -38,8 +37,8 @@ public final class RoutePolicies {
    * Compiles the global, API and operation scopes of {@code config}.
    *
    * @throws ConfigException naming {@code config}'s source and each field whose policy cannot be
-   *                         compiled (a template naming an unknown named value, a bad address range,
-   *                         a key that cannot be loaded, a Redis store without Redis); nothing is used then
+   *     compiled (a template naming an unknown named value, a bad address range, a key that cannot
+   *     be loaded, a Redis store without Redis); nothing is used then
    */
   public static RoutePolicies compile(GatewayConfig config, PolicyCompiler compiler) {
     List<PolicyProblem> problems = new ArrayList<>();
@@ -51,16 +50,20 @@ public final class RoutePolicies {
       Map<String, PolicyChain> byOperation = new HashMap<>();
       byOperation.put(null, PolicyChain.of(global, apiScope));
       for (OperationConfig op : api.operations()) {
-        CompiledScope opScope = op.policies().entries().isEmpty() && op.policies().inherit()
-          ? CompiledScope.INHERIT
-          : compiler.compile(op.policies(), PathTemplate.parse(op.path()).parameterNames(), problems);
+        CompiledScope opScope =
+            op.policies().entries().isEmpty() && op.policies().inherit()
+                ? CompiledScope.INHERIT
+                : compiler.compile(
+                    op.policies(), PathTemplate.parse(op.path()).parameterNames(), problems);
         byOperation.put(op.id(), PolicyChain.of(global, apiScope, opScope));
       }
       chains.put(api.id(), byOperation);
     }
     if (!problems.isEmpty()) {
-      throw new ConfigException(problems.stream()
-        .map(p -> new ConfigProblem(config.source(), p.path(), p.reason())).toList());
+      throw new ConfigException(
+          problems.stream()
+              .map(p -> new ConfigProblem(config.source(), p.path(), p.reason()))
+              .toList());
     }
     return new RoutePolicies(chains);
   }

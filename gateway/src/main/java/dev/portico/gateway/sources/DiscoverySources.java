@@ -10,7 +10,6 @@ import dev.portico.fabric.registry.FabricRecords;
 import dev.portico.gateway.health.ReadinessCheck;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -24,11 +23,19 @@ import java.util.Set;
  */
 public final class DiscoverySources {
 
-  /** Metric label and admin "source" of a record no registry source wrote (configuration, admin API, demo). */
+  /**
+   * Metric label and admin "source" of a record no registry source wrote (configuration, admin API,
+   * demo).
+   */
   public static final String STATIC = "static";
+
   /** ... of a Service Fabric importer's record. */
   public static final String SERVICE_FABRIC = "service-fabric";
-  /** ... of a record naming a source this gateway does not run (another gateway's, through a shared registry). */
+
+  /**
+   * ... of a record naming a source this gateway does not run (another gateway's, through a shared
+   * registry).
+   */
   public static final String OTHER = "other";
 
   /** No sources (an admin API or a test without a gateway). */
@@ -38,7 +45,8 @@ public final class DiscoverySources {
   private final Set<String> ids = new LinkedHashSet<>();
   private final boolean sharedRegistry;
 
-  public DiscoverySources(Vertx vertx, Registry registry, List<SourceOptions> options, boolean sharedRegistry) {
+  public DiscoverySources(
+      Vertx vertx, Registry registry, List<SourceOptions> options, boolean sharedRegistry) {
     this.sharedRegistry = sharedRegistry;
     for (SourceOptions o : options) {
       sources.add(RegistrySource.create(vertx, registry, o));
@@ -68,8 +76,8 @@ public final class DiscoverySources {
   }
 
   /**
-   * Who wrote {@code instance}, from a bounded set: the id of one of this gateway's sources,
-   * {@link #SERVICE_FABRIC}, {@link #OTHER} or {@link #STATIC}.
+   * Who wrote {@code instance}, from a bounded set: the id of one of this gateway's sources, {@link
+   * #SERVICE_FABRIC}, {@link #OTHER} or {@link #STATIC}.
    */
   public String label(ServiceInstance instance) {
     return label(instance, ids);
@@ -89,22 +97,31 @@ public final class DiscoverySources {
    * instances and do not make the gateway unready (they show in the admin API and the log).
    */
   public ReadinessCheck readiness() {
-    return new ReadinessCheck("registry sources", () -> {
-      List<String> waiting = new ArrayList<>();
-      List<String> failing = new ArrayList<>();
-      for (SourceStatus s : statuses()) {
-        if (!s.synced()) {
-          waiting.add(s.id() + (s.lastError() == null ? " (first sync pending)" : " (" + s.lastError() + ")"));
-        } else if (s.lastError() != null) {
-          failing.add(s.id() + " (" + s.lastError() + ")");
-        }
-      }
-      if (!waiting.isEmpty()) {
-        return ReadinessCheck.Result.notReady("not synced yet: " + String.join(", ", waiting));
-      }
-      // a source that fails after its first sync keeps its last instances routing: degraded, not unready
-      return failing.isEmpty() ? ReadinessCheck.Result.ok(sources.size() + " synced")
-        : ReadinessCheck.Result.degraded("serving the last instances of " + String.join(", ", failing));
-    });
+    return new ReadinessCheck(
+        "registry sources",
+        () -> {
+          List<String> waiting = new ArrayList<>();
+          List<String> failing = new ArrayList<>();
+          for (SourceStatus s : statuses()) {
+            if (!s.synced()) {
+              waiting.add(
+                  s.id()
+                      + (s.lastError() == null
+                          ? " (first sync pending)"
+                          : " (" + s.lastError() + ")"));
+            } else if (s.lastError() != null) {
+              failing.add(s.id() + " (" + s.lastError() + ")");
+            }
+          }
+          if (!waiting.isEmpty()) {
+            return ReadinessCheck.Result.notReady("not synced yet: " + String.join(", ", waiting));
+          }
+          // a source that fails after its first sync keeps its last instances routing: degraded,
+          // not unready
+          return failing.isEmpty()
+              ? ReadinessCheck.Result.ok(sources.size() + " synced")
+              : ReadinessCheck.Result.degraded(
+                  "serving the last instances of " + String.join(", ", failing));
+        });
   }
 }

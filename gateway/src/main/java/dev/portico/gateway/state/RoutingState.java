@@ -17,7 +17,6 @@ import dev.portico.gateway.config.PoolBackendConfig;
 import dev.portico.gateway.fabric.FabricRuntime;
 import dev.portico.gateway.routing.ApiTable;
 import dev.portico.gateway.routing.RoutePolicies;
-
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -27,23 +26,28 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Everything the hot path reads, in one immutable value: the API table, the compiled backends,
- * the registry snapshot and, per Single or Pool backend, its current endpoints with their
- * balancers. (Service Fabric backends resolve through the fabric index, another immutable value
- * swapped atomically, see {@code FabricRuntime}.) A change of
- * configuration or registry builds a new state off the hot path; {@link RoutingStateHolder}
- * swaps it atomically. Breakers and in-flight counts live in {@link BackendStates} and survive
- * the swap. A registry change rebuilds only what depends on the services that changed
- * ({@link #withRegistry}).
+ * Everything the hot path reads, in one immutable value: the API table, the compiled backends, the
+ * registry snapshot and, per Single or Pool backend, its current endpoints with their balancers.
+ * (Service Fabric backends resolve through the fabric index, another immutable value swapped
+ * atomically, see {@code FabricRuntime}.) A change of configuration or registry builds a new state
+ * off the hot path; {@link RoutingStateHolder} swaps it atomically. Breakers and in-flight counts
+ * live in {@link BackendStates} and survive the swap. A registry change rebuilds only what depends
+ * on the services that changed ({@link #withRegistry}).
  */
 public final class RoutingState implements TargetSelector {
 
   private static final Endpoint[] NONE = new Endpoint[0];
 
-  /** What a configuration compiles to: shared by every state of that configuration, whatever the registry. */
-  private record Compiled(ApiTable apis, Map<String, Backend> backends, BackendStates states,
-                          Map<String, List<SingleBackend>> singlesByService, Map<SingleBackend, List<PoolBackend>> poolsByMember) {
-  }
+  /**
+   * What a configuration compiles to: shared by every state of that configuration, whatever the
+   * registry.
+   */
+  private record Compiled(
+      ApiTable apis,
+      Map<String, Backend> backends,
+      BackendStates states,
+      Map<String, List<SingleBackend>> singlesByService,
+      Map<SingleBackend, List<PoolBackend>> poolsByMember) {}
 
   private final Compiled compiled;
   private final RegistrySnapshot registry;
@@ -51,8 +55,12 @@ public final class RoutingState implements TargetSelector {
   private final Map<SingleBackend, Targets> targets;
   private final Map<PoolBackend, Targets.Pool> pools;
 
-  private RoutingState(Compiled compiled, RegistrySnapshot registry, Map<String, Endpoint[]> serviceEndpoints,
-                       Map<SingleBackend, Targets> targets, Map<PoolBackend, Targets.Pool> pools) {
+  private RoutingState(
+      Compiled compiled,
+      RegistrySnapshot registry,
+      Map<String, Endpoint[]> serviceEndpoints,
+      Map<SingleBackend, Targets> targets,
+      Map<PoolBackend, Targets.Pool> pools) {
     this.compiled = compiled;
     this.registry = registry;
     this.serviceEndpoints = serviceEndpoints;
@@ -60,13 +68,20 @@ public final class RoutingState implements TargetSelector {
     this.pools = pools;
   }
 
-  public static RoutingState compile(GatewayConfig config, RegistrySnapshot registry, BackendStates states) {
+  public static RoutingState compile(
+      GatewayConfig config, RegistrySnapshot registry, BackendStates states) {
     return compile(config, registry, states, RoutePolicies.NONE);
   }
 
-  /** The state of {@code config} with the routes' policies compiled beforehand ({@link RoutePolicies#compile}). */
-  public static RoutingState compile(GatewayConfig config, RegistrySnapshot registry, BackendStates states,
-                                     RoutePolicies policies) {
+  /**
+   * The state of {@code config} with the routes' policies compiled beforehand ({@link
+   * RoutePolicies#compile}).
+   */
+  public static RoutingState compile(
+      GatewayConfig config,
+      RegistrySnapshot registry,
+      BackendStates states,
+      RoutePolicies policies) {
     return compile(config, registry, states, policies, null);
   }
 
@@ -74,8 +89,12 @@ public final class RoutingState implements TargetSelector {
    * As above, routes to Service Fabric backends resolving through {@code fabric} ({@code null}:
    * such routes serve no request, as in a state compiled for tests of the Single and Pool kinds).
    */
-  public static RoutingState compile(GatewayConfig config, RegistrySnapshot registry, BackendStates states,
-                                     RoutePolicies policies, FabricRuntime fabric) {
+  public static RoutingState compile(
+      GatewayConfig config,
+      RegistrySnapshot registry,
+      BackendStates states,
+      RoutePolicies policies,
+      FabricRuntime fabric) {
     Map<String, SingleBackend> singles = new LinkedHashMap<>();
     Map<String, Backend> backends = new LinkedHashMap<>();
     // Singles first: pools refer to them
@@ -103,8 +122,13 @@ public final class RoutingState implements TargetSelector {
         }
       }
     }
-    Compiled compiled = new Compiled(ApiTable.build(config.apis(), backends, policies, fabric), Map.copyOf(backends), states,
-      byService, byMember);
+    Compiled compiled =
+        new Compiled(
+            ApiTable.build(config.apis(), backends, policies, fabric),
+            Map.copyOf(backends),
+            states,
+            byService,
+            byMember);
     Map<String, Endpoint[]> endpoints = new HashMap<>();
     for (String service : byService.keySet()) {
       endpoints.put(service, endpoints(registry, service));
@@ -112,7 +136,10 @@ public final class RoutingState implements TargetSelector {
     Map<SingleBackend, Targets> targets = new HashMap<>();
     for (Backend b : backends.values()) {
       if (b instanceof SingleBackend s) {
-        Endpoint[] eps = s.fixedEndpoint() != null ? new Endpoint[] {s.fixedEndpoint()} : endpoints.getOrDefault(s.service(), NONE);
+        Endpoint[] eps =
+            s.fixedEndpoint() != null
+                ? new Endpoint[] {s.fixedEndpoint()}
+                : endpoints.getOrDefault(s.service(), NONE);
         targets.put(s, Targets.of(s, eps, states));
       }
     }
@@ -197,7 +224,10 @@ public final class RoutingState implements TargetSelector {
     return compiled.states();
   }
 
-  /** UP endpoints of a registry service some Single backend routes to, in a stable order; empty when it has none. */
+  /**
+   * UP endpoints of a registry service some Single backend routes to, in a stable order; empty when
+   * it has none.
+   */
   public Endpoint[] endpoints(String service) {
     Endpoint[] e = service == null ? null : serviceEndpoints.get(service);
     return e == null ? NONE : e;
@@ -211,7 +241,8 @@ public final class RoutingState implements TargetSelector {
     if (backend instanceof PoolBackend p) {
       return pools.get(p).select(now, tried, affinityToken);
     }
-    throw new IllegalArgumentException(backend + " is resolved by partition key, not selected from the snapshot");
+    throw new IllegalArgumentException(
+        backend + " is resolved by partition key, not selected from the snapshot");
   }
 
   /** The current targets of a Single backend (for tests and diagnostics). */

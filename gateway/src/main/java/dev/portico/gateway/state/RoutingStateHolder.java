@@ -1,11 +1,12 @@
 package dev.portico.gateway.state;
 
 import dev.portico.discovery.RegistrySnapshot;
-
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.UnaryOperator;
 
-/** The current {@link RoutingState}, shared by every routing verticle; reads are one volatile load. */
+/**
+ * The current {@link RoutingState}, shared by every routing verticle; reads are one volatile load.
+ */
 public final class RoutingStateHolder {
 
   private final AtomicReference<RoutingState> current;

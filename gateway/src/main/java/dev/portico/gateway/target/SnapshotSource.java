@@ -8,11 +8,10 @@ import io.vertx.core.Promise;
 import io.vertx.core.http.HttpMethod;
 
 /**
- * Targets of Single and Pool backends: chosen synchronously from the routing snapshot the
- * exchange started with (pool member by priority and weight, then an endpoint whose breaker
- * grants a permit), retried per the API's retry policy on another member or instance.
- * Stateless: everything per request lives in the exchange, so one instance serves all
- * ({@link TargetChoice#SNAPSHOT}).
+ * Targets of Single and Pool backends: chosen synchronously from the routing snapshot the exchange
+ * started with (pool member by priority and weight, then an endpoint whose breaker grants a
+ * permit), retried per the API's retry policy on another member or instance. Stateless: everything
+ * per request lives in the exchange, so one instance serves all ({@link TargetChoice#SNAPSHOT}).
  */
 final class SnapshotSource implements TargetSource {
 
@@ -21,8 +20,7 @@ final class SnapshotSource implements TargetSource {
   private static final Future<Boolean> YES = Future.succeededFuture(true);
   private static final Future<Boolean> NO = Future.succeededFuture(false);
 
-  private SnapshotSource() {
-  }
+  private SnapshotSource() {}
 
   @Override
   public void started(AttemptContext x, long nowNanos) {
@@ -46,8 +44,10 @@ final class SnapshotSource implements TargetSource {
   public boolean complains(AttemptContext x, int status, String reason, MultiMap headers) {
     RetryPolicy retry = x.retry();
     // issue 14: a gRPC status in a trailers-only response's headers, when the API names it
-    boolean wanted = status > 0 ? retry.retriesOnStatus(status) || retry.retriesOnGrpc(headers)
-      : retry.retriesOnReason(reason);
+    boolean wanted =
+        status > 0
+            ? retry.retriesOnStatus(status) || retry.retriesOnGrpc(headers)
+            : retry.retriesOnReason(reason);
     return wanted && x.attempts() <= retry.maxRetries() && retry.allowsMethod(x.method());
   }
 
@@ -59,8 +59,13 @@ final class SnapshotSource implements TargetSource {
   @Override
   public Future<Selection> next(AttemptContext x) {
     Promise<Selection> next = Promise.promise();
-    x.vertx().setTimer(x.retry().backoffMillis(x.attempts()),
-      t -> next.complete(x.snapshot().select(x.backend(), System.nanoTime(), x.tried(), x.affinityToken())));
+    x.vertx()
+        .setTimer(
+            x.retry().backoffMillis(x.attempts()),
+            t ->
+                next.complete(
+                    x.snapshot()
+                        .select(x.backend(), System.nanoTime(), x.tried(), x.affinityToken())));
     return next.future();
   }
 }

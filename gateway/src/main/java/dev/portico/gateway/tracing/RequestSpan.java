@@ -12,21 +12,24 @@ import io.opentelemetry.context.propagation.TextMapSetter;
 import io.vertx.core.MultiMap;
 
 /**
- * The spans of one request: the SERVER span from arrival to the end of the response, and one
- * CLIENT span per backend attempt, its child; the backend gets the client span as its parent.
- * Retries and Service Fabric resolutions are events on the server span.
+ * The spans of one request: the SERVER span from arrival to the end of the response, and one CLIENT
+ * span per backend attempt, its child; the backend gets the client span as its parent. Retries and
+ * Service Fabric resolutions are events on the server span.
  *
  * <p>Used only on the request's event loop (like the exchange that owns it): no locking. Ending a
  * span only queues it for the batch exporter.
  */
 public final class RequestSpan {
 
-  private static final TextMapSetter<MultiMap> HEADERS = (carrier, key, value) -> carrier.set(key, value);
+  private static final TextMapSetter<MultiMap> HEADERS =
+      (carrier, key, value) -> carrier.set(key, value);
   private static final String[] PROPAGATION_HEADERS = {"traceparent", "tracestate", "baggage"};
 
   private final Tracer tracer;
+
   /** The caller's context (baggage included) with the server span in it. */
   private final Context server;
+
   private final Span span;
   private final String method;
   private Span client;
@@ -40,7 +43,9 @@ public final class RequestSpan {
     this.method = method;
   }
 
-  /** The trace id (32 hex digits): also for an unsampled request, whose id still travels downstream. */
+  /**
+   * The trace id (32 hex digits): also for an unsampled request, whose id still travels downstream.
+   */
   public String traceId() {
     return span.getSpanContext().getTraceId();
   }
@@ -57,7 +62,8 @@ public final class RequestSpan {
     }
     // a low-cardinality name, as the conventions ask: the method and what the request matched
     span.updateName(method + " " + (operationId == null ? apiId : apiId + "/" + operationId));
-    span.setAttribute(SpanAttributes.HTTP_ROUTE, operationId == null ? apiId : apiId + "/" + operationId);
+    span.setAttribute(
+        SpanAttributes.HTTP_ROUTE, operationId == null ? apiId : apiId + "/" + operationId);
     span.setAttribute(SpanAttributes.API_ID, apiId);
     if (operationId != null) {
       span.setAttribute(SpanAttributes.OPERATION_ID, operationId);
@@ -72,19 +78,27 @@ public final class RequestSpan {
    *
    * @param place where in a Service Fabric cluster, or {@code null}
    */
-  public void attemptStarted(int attemptNo, String backendId, String host, int port, String instanceId, FabricPlace place) {
+  public void attemptStarted(
+      int attemptNo,
+      String backendId,
+      String host,
+      int port,
+      String instanceId,
+      FabricPlace place) {
     endClient(0, "Abandoned");
     attempts = attemptNo;
-    var b = tracer.spanBuilder(method)
-      .setParent(server)
-      .setSpanKind(SpanKind.CLIENT)
-      .setAttribute(SpanAttributes.HTTP_REQUEST_METHOD, method)
-      .setAttribute(SpanAttributes.SERVER_ADDRESS, host)
-      .setAttribute(SpanAttributes.SERVER_PORT, (long) port)
-      .setAttribute(SpanAttributes.NETWORK_PEER_ADDRESS, host)
-      .setAttribute(SpanAttributes.NETWORK_PEER_PORT, (long) port)
-      .setAttribute(SpanAttributes.BACKEND_ID, backendId)
-      .setAttribute(SpanAttributes.ENDPOINT, host + ":" + port);
+    var b =
+        tracer
+            .spanBuilder(method)
+            .setParent(server)
+            .setSpanKind(SpanKind.CLIENT)
+            .setAttribute(SpanAttributes.HTTP_REQUEST_METHOD, method)
+            .setAttribute(SpanAttributes.SERVER_ADDRESS, host)
+            .setAttribute(SpanAttributes.SERVER_PORT, (long) port)
+            .setAttribute(SpanAttributes.NETWORK_PEER_ADDRESS, host)
+            .setAttribute(SpanAttributes.NETWORK_PEER_PORT, (long) port)
+            .setAttribute(SpanAttributes.BACKEND_ID, backendId)
+            .setAttribute(SpanAttributes.ENDPOINT, host + ":" + port);
     if (attemptNo > 1) {
       b.setAttribute(SpanAttributes.HTTP_REQUEST_RESEND_COUNT, (long) (attemptNo - 1));
     }
@@ -102,9 +116,9 @@ public final class RequestSpan {
   }
 
   /**
-   * Writes the trace context of the current attempt into the backend request's headers
-   * ({@code traceparent} naming the client span, the caller's {@code tracestate} and {@code baggage});
-   * what the client sent under those names is replaced, not forwarded beside it.
+   * Writes the trace context of the current attempt into the backend request's headers ({@code
+   * traceparent} naming the client span, the caller's {@code tracestate} and {@code baggage}); what
+   * the client sent under those names is replaced, not forwarded beside it.
    */
   public void inject(MultiMap headers) {
     for (String h : PROPAGATION_HEADERS) {
@@ -155,8 +169,13 @@ public final class RequestSpan {
   /** The gateway will try again after {@code reason} (a failure reason or {@code status:NNN}). */
   public void retried(String reason) {
     if (span.isRecording()) {
-      span.addEvent("portico.retry", Attributes.of(SpanAttributes.RETRY_REASON, reason,
-        SpanAttributes.HTTP_REQUEST_RESEND_COUNT, (long) attempts));
+      span.addEvent(
+          "portico.retry",
+          Attributes.of(
+              SpanAttributes.RETRY_REASON,
+              reason,
+              SpanAttributes.HTTP_REQUEST_RESEND_COUNT,
+              (long) attempts));
     }
   }
 
@@ -170,11 +189,12 @@ public final class RequestSpan {
     if (!span.isRecording()) {
       return;
     }
-    AttributesBuilder a = Attributes.builder()
-      .put(SpanAttributes.FABRIC_SERVICE, service)
-      .put(SpanAttributes.FABRIC_RESULT, result)
-      .put(SpanAttributes.FABRIC_TRIGGER, attempts == 0 ? "request" : "complaint")
-      .put(SpanAttributes.DURATION_MS, nanos / 1e6);
+    AttributesBuilder a =
+        Attributes.builder()
+            .put(SpanAttributes.FABRIC_SERVICE, service)
+            .put(SpanAttributes.FABRIC_RESULT, result)
+            .put(SpanAttributes.FABRIC_TRIGGER, attempts == 0 ? "request" : "complaint")
+            .put(SpanAttributes.DURATION_MS, nanos / 1e6);
     if (partitionId != null) {
       a.put(SpanAttributes.FABRIC_PARTITION, partitionId);
     }
@@ -210,7 +230,8 @@ public final class RequestSpan {
     // a server span is in error for 5xx and for an exchange that broke off; a 4xx is the client's
     if (status >= 500 || status == 0) {
       span.setStatus(StatusCode.ERROR, reason);
-      span.setAttribute(SpanAttributes.ERROR_TYPE, reason != null ? reason : String.valueOf(status));
+      span.setAttribute(
+          SpanAttributes.ERROR_TYPE, reason != null ? reason : String.valueOf(status));
     } else if (reason != null && status >= 400) {
       span.setAttribute(SpanAttributes.ERROR_TYPE, reason);
     }

@@ -5,10 +5,10 @@ import io.opentelemetry.api.trace.Span;
 import io.prometheus.metrics.tracer.common.SpanContext;
 
 /**
- * Tells the Prometheus histograms which span is current when they record an observation, so that
- * a bucket's exemplar links to the trace of a request that landed in it. The proxy makes the
- * request's span current (on the event loop thread) only around its observer calls, so the
- * lookup is OpenTelemetry's thread-local context; installed only when tracing is on.
+ * Tells the Prometheus histograms which span is current when they record an observation, so that a
+ * bucket's exemplar links to the trace of a request that landed in it. The proxy makes the
+ * request's span current (on the event loop thread) only around its observer calls, so the lookup
+ * is OpenTelemetry's thread-local context; installed only when tracing is on.
  */
 public final class TraceExemplars implements SpanContext {
 

@@ -21,7 +21,6 @@ import io.opentelemetry.sdk.trace.export.SpanExporter;
 import io.opentelemetry.sdk.trace.samplers.Sampler;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpServerRequest;
-
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -40,20 +39,22 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Tracing {
 
-  static final TextMapPropagator PROPAGATOR = TextMapPropagator.composite(W3CTraceContextPropagator.getInstance(),
-    W3CBaggagePropagator.getInstance());
+  static final TextMapPropagator PROPAGATOR =
+      TextMapPropagator.composite(
+          W3CTraceContextPropagator.getInstance(), W3CBaggagePropagator.getInstance());
 
-  private static final TextMapGetter<MultiMap> HEADERS = new TextMapGetter<>() {
-    @Override
-    public Iterable<String> keys(MultiMap carrier) {
-      return carrier.names();
-    }
+  private static final TextMapGetter<MultiMap> HEADERS =
+      new TextMapGetter<>() {
+        @Override
+        public Iterable<String> keys(MultiMap carrier) {
+          return carrier.names();
+        }
 
-    @Override
-    public String get(MultiMap carrier, String key) {
-      return carrier == null ? null : carrier.get(key);
-    }
-  };
+        @Override
+        public String get(MultiMap carrier, String key) {
+          return carrier == null ? null : carrier.get(key);
+        }
+      };
 
   private final SdkTracerProvider provider;
   private final Tracer tracer;
@@ -68,30 +69,44 @@ public final class Tracing {
     if (!config.enabled()) {
       return null;
     }
-    Resource resource = Resource.getDefault().merge(Resource.create(Attributes.of(
-      AttributeKey.stringKey("service.name"), config.serviceName() == null ? gatewayId : config.serviceName(),
-      AttributeKey.stringKey("service.instance.id"), gatewayId)));
-    BatchSpanProcessor batches = BatchSpanProcessor.builder(exporter(config))
-      .setMaxQueueSize(config.maxQueueSize())
-      .setMaxExportBatchSize(config.maxExportBatchSize())
-      .setScheduleDelay(config.scheduleDelay())
-      .setExporterTimeout(config.exportTimeout())
-      .build();
-    return new Tracing(SdkTracerProvider.builder()
-      .setResource(resource)
-      // a caller's sampling decision stands; new traces are kept at the configured ratio
-      .setSampler(Sampler.parentBased(Sampler.traceIdRatioBased(config.samplingRatio())))
-      .addSpanProcessor(batches)
-      .build());
+    Resource resource =
+        Resource.getDefault()
+            .merge(
+                Resource.create(
+                    Attributes.of(
+                        AttributeKey.stringKey("service.name"),
+                        config.serviceName() == null ? gatewayId : config.serviceName(),
+                        AttributeKey.stringKey("service.instance.id"),
+                        gatewayId)));
+    BatchSpanProcessor batches =
+        BatchSpanProcessor.builder(exporter(config))
+            .setMaxQueueSize(config.maxQueueSize())
+            .setMaxExportBatchSize(config.maxExportBatchSize())
+            .setScheduleDelay(config.scheduleDelay())
+            .setExporterTimeout(config.exportTimeout())
+            .build();
+    return new Tracing(
+        SdkTracerProvider.builder()
+            .setResource(resource)
+            // a caller's sampling decision stands; new traces are kept at the configured ratio
+            .setSampler(Sampler.parentBased(Sampler.traceIdRatioBased(config.samplingRatio())))
+            .addSpanProcessor(batches)
+            .build());
   }
 
   private static SpanExporter exporter(TracingConfig config) {
     if (config.protocol() == TracingConfig.Protocol.GRPC) {
-      var b = OtlpGrpcSpanExporter.builder().setEndpoint(config.endpoint()).setTimeout(config.exportTimeout());
+      var b =
+          OtlpGrpcSpanExporter.builder()
+              .setEndpoint(config.endpoint())
+              .setTimeout(config.exportTimeout());
       config.headers().forEach(b::addHeader);
       return b.build();
     }
-    var b = OtlpHttpSpanExporter.builder().setEndpoint(config.endpoint()).setTimeout(config.exportTimeout());
+    var b =
+        OtlpHttpSpanExporter.builder()
+            .setEndpoint(config.endpoint())
+            .setTimeout(config.exportTimeout());
     config.headers().forEach(b::addHeader);
     return b.build();
   }
@@ -103,13 +118,15 @@ public final class Tracing {
   public RequestSpan begin(HttpServerRequest req, String requestId) {
     Context parent = PROPAGATOR.extract(Context.root(), req.headers(), HEADERS);
     String method = req.method().name();
-    var builder = tracer.spanBuilder(method)
-      .setParent(parent)
-      .setSpanKind(SpanKind.SERVER)
-      .setAttribute(SpanAttributes.HTTP_REQUEST_METHOD, method)
-      .setAttribute(SpanAttributes.URL_PATH, req.path())
-      .setAttribute(SpanAttributes.URL_SCHEME, req.isSSL() ? "https" : "http")
-      .setAttribute(SpanAttributes.REQUEST_ID, requestId);
+    var builder =
+        tracer
+            .spanBuilder(method)
+            .setParent(parent)
+            .setSpanKind(SpanKind.SERVER)
+            .setAttribute(SpanAttributes.HTTP_REQUEST_METHOD, method)
+            .setAttribute(SpanAttributes.URL_PATH, req.path())
+            .setAttribute(SpanAttributes.URL_SCHEME, req.isSSL() ? "https" : "http")
+            .setAttribute(SpanAttributes.REQUEST_ID, requestId);
     String host = req.authority() == null ? null : req.authority().host();
     if (host != null) {
       builder.setAttribute(SpanAttributes.SERVER_ADDRESS, host);
@@ -121,7 +138,10 @@ public final class Tracing {
     return new RequestSpan(tracer, parent.with(span), span, method);
   }
 
-  /** Exports what is queued and stops the export thread. Blocks up to {@code timeoutMs}: not on an event loop. */
+  /**
+   * Exports what is queued and stops the export thread. Blocks up to {@code timeoutMs}: not on an
+   * event loop.
+   */
   public void close(long timeoutMs) {
     CompletableResultCode done = provider.shutdown();
     done.join(timeoutMs, TimeUnit.MILLISECONDS);

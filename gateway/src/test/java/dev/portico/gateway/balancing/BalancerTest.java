@@ -1,14 +1,13 @@
 package dev.portico.gateway.balancing;
 
-import dev.portico.gateway.config.LoadBalancingConfig;
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
+import dev.portico.gateway.config.LoadBalancingConfig;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.within;
+import org.junit.jupiter.api.Test;
 
 class BalancerTest {
 
@@ -37,8 +36,12 @@ class BalancerTest {
   @Test
   void weightsHoldWithinFivePercentOverTenThousandPicksAndAreSmooth() {
     C a = new C("a"), b = new C("b"), c = new C("c");
-    Balancer<C> bal = new Balancer<>(new C[] {a, b, c}, new int[] {0, 0, 0}, new int[] {50, 30, 20},
-      LoadBalancingConfig.Strategy.ROUND_ROBIN);
+    Balancer<C> bal =
+        new Balancer<>(
+            new C[] {a, b, c},
+            new int[] {0, 0, 0},
+            new int[] {50, 30, 20},
+            LoadBalancingConfig.Strategy.ROUND_ROBIN);
     Map<C, Integer> counts = new HashMap<>();
     C previous = null;
     int run = 0;
@@ -53,7 +56,8 @@ class BalancerTest {
     assertThat(counts.get(a) / 10_000.0).isCloseTo(0.50, within(0.05 * 0.50));
     assertThat(counts.get(b) / 10_000.0).isCloseTo(0.30, within(0.05 * 0.30));
     assertThat(counts.get(c) / 10_000.0).isCloseTo(0.20, within(0.05 * 0.20));
-    // smooth: never the same member many times in a row (NGINX's order for 5:3:2 repeats at most twice)
+    // smooth: never the same member many times in a row (NGINX's order for 5:3:2 repeats at most
+    // twice)
     assertThat(longestRun).isLessThanOrEqualTo(2);
   }
 
@@ -63,16 +67,24 @@ class BalancerTest {
     assertThat(cycle).containsExactly(0, 0, 1, 0, 2, 0, 0);
     assertThat(SmoothSchedule.of(new int[] {0, 0})).containsExactly(0, 1);
     assertThat(SmoothSchedule.of(new int[] {0, 3})).containsExactly(1);
-    int[] big = SmoothSchedule.of(new int[] {100, 99, 98, 97, 96, 95, 94, 93, 92, 91, 90, 89, 88, 87, 86, 85, 84, 83, 82, 81,
-      80, 79, 78, 77, 76, 75, 74, 73, 72, 71});
+    int[] big =
+        SmoothSchedule.of(
+            new int[] {
+              100, 99, 98, 97, 96, 95, 94, 93, 92, 91, 90, 89, 88, 87, 86, 85, 84, 83, 82, 81, 80,
+              79, 78, 77, 76, 75, 74, 73, 72, 71
+            });
     assertThat(big.length).isLessThanOrEqualTo(SmoothSchedule.MAX_CYCLE);
   }
 
   @Test
   void lowerPriorityGroupsServeOnlyWhenEveryHigherMemberIsUnavailable() {
     C p1 = new C("p1"), p2 = new C("p2"), s1 = new C("s1");
-    Balancer<C> bal = new Balancer<>(new C[] {p1, p2, s1}, new int[] {1, 1, 2}, new int[] {1, 1, 1},
-      LoadBalancingConfig.Strategy.ROUND_ROBIN);
+    Balancer<C> bal =
+        new Balancer<>(
+            new C[] {p1, p2, s1},
+            new int[] {1, 1, 2},
+            new int[] {1, 1, 1},
+            LoadBalancingConfig.Strategy.ROUND_ROBIN);
     for (int i = 0; i < 100; i++) {
       assertThat(bal.pick(0, null)).isIn(p1, p2);
     }
@@ -91,7 +103,12 @@ class BalancerTest {
   @Test
   void triedCandidatesAreAvoidedWhileAnotherIsAvailable() {
     C a = new C("a"), b = new C("b");
-    Balancer<C> bal = new Balancer<>(new C[] {a, b}, new int[] {0, 0}, new int[] {1, 1}, LoadBalancingConfig.Strategy.ROUND_ROBIN);
+    Balancer<C> bal =
+        new Balancer<>(
+            new C[] {a, b},
+            new int[] {0, 0},
+            new int[] {1, 1},
+            LoadBalancingConfig.Strategy.ROUND_ROBIN);
     for (int i = 0; i < 20; i++) {
       assertThat(bal.pick(0, List.of(a))).isSameAs(b);
     }
@@ -103,8 +120,12 @@ class BalancerTest {
   void leastRequestsPrefersTheLessLoaded() {
     C busy = new C("busy"), idle = new C("idle");
     busy.inFlight = 50;
-    Balancer<C> bal = new Balancer<>(new C[] {busy, idle}, new int[] {0, 0}, new int[] {1, 1},
-      LoadBalancingConfig.Strategy.LEAST_REQUESTS);
+    Balancer<C> bal =
+        new Balancer<>(
+            new C[] {busy, idle},
+            new int[] {0, 0},
+            new int[] {1, 1},
+            LoadBalancingConfig.Strategy.LEAST_REQUESTS);
     int idlePicks = 0;
     for (int i = 0; i < 1000; i++) {
       if (bal.pick(0, null) == idle) {

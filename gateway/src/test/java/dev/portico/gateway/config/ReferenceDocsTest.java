@@ -1,10 +1,9 @@
 package dev.portico.gateway.config;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.portico.gateway.document.SchemaTree;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,33 +13,46 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /**
  * docs/configuration.md's reference tables against the configuration's JSON schema, where the
- * defaults live: every field the schema declares is documented, every documented field exists,
- * and a documented default is the schema's {@code default} (a default given as one plain literal
- * must be in the schema; one the schema gives must head the table cell).
+ * defaults live: every field the schema declares is documented, every documented field exists, and
+ * a documented default is the schema's {@code default} (a default given as one plain literal must
+ * be in the schema; one the schema gives must head the table cell).
  */
 class ReferenceDocsTest {
 
   private static final Path DOC = Path.of("../docs/configuration.md");
-  private static final SchemaTree SCHEMA = SchemaTree.of("/dev/portico/gateway/config/portico-config.schema.json");
-  /** Policy lists: their entries are documented in docs/policies.md, checked by PolicySchemaTest. */
-  private static final List<String> OPAQUE = List.of("policies", "apis[].policies", "apis[].operations[].policies");
+  private static final SchemaTree SCHEMA =
+      SchemaTree.of("/dev/portico/gateway/config/portico-config.schema.json");
+
+  /**
+   * Policy lists: their entries are documented in docs/policies.md, checked by PolicySchemaTest.
+   */
+  private static final List<String> OPAQUE =
+      List.of("policies", "apis[].policies", "apis[].operations[].policies");
+
   private static final Pattern HEADING = Pattern.compile("^(#+) (.*)$");
   private static final Pattern CODE = Pattern.compile("`([^`]+)`");
   private static final Pattern FIELD_PATH = Pattern.compile("[A-Za-z0-9_.\\[\\]-]+");
-  /** A default cell that is nothing but one literal value, such as {@code `PT5S`} or {@code `true`}. */
+
+  /**
+   * A default cell that is nothing but one literal value, such as {@code `PT5S`} or {@code `true`}.
+   */
   private static final Pattern PLAIN_LITERAL = Pattern.compile("^`([^`<$ ]+)`$");
 
-  private record Row(String path, String defaultCell, int line) {
-  }
+  private record Row(String path, String defaultCell, int line) {}
 
   private static final List<Row> ROWS = new ArrayList<>();
-  /** Paths a heading or a table header names (a section documented by its prose, such as {@code policies}). */
+
+  /**
+   * Paths a heading or a table header names (a section documented by its prose, such as {@code
+   * policies}).
+   */
   private static final List<String> NAMED = new ArrayList<>();
+
   private static Map<String, SchemaTree.Location> fields;
 
   @BeforeAll
@@ -54,7 +66,8 @@ class ReferenceDocsTest {
       String line = lines.get(i);
       Matcher h = HEADING.matcher(line);
       if (h.matches()) {
-        List<String> named = code(h.group(2)).stream().filter(n -> FIELD_PATH.matcher(n).matches()).toList();
+        List<String> named =
+            code(h.group(2)).stream().filter(n -> FIELD_PATH.matcher(n).matches()).toList();
         String p = named.isEmpty() ? null : prefixOf(named.get(0));
         named.forEach(n -> NAMED.add(stripItems(n)));
         if (h.group(1).length() <= 2) {
@@ -97,17 +110,23 @@ class ReferenceDocsTest {
 
   @Test
   void everyDocumentedFieldIsInTheSchema() {
-    List<String> unknown = ROWS.stream().filter(r -> !fields.containsKey(r.path()))
-      .map(r -> "configuration.md:" + r.line() + ": " + r.path()).toList();
+    List<String> unknown =
+        ROWS.stream()
+            .filter(r -> !fields.containsKey(r.path()))
+            .map(r -> "configuration.md:" + r.line() + ": " + r.path())
+            .toList();
     assertThat(unknown).as("documented fields the schema does not declare").isEmpty();
   }
 
   @Test
   void everySchemaFieldIsDocumented() {
     List<String> documented = ROWS.stream().map(Row::path).toList();
-    // a heading documents its own field (policies: prose and a reference of its own), not each of its fields
-    List<String> missing = fields.keySet().stream()
-      .filter(f -> !NAMED.contains(f) && documented.stream().noneMatch(d -> related(f, d))).toList();
+    // a heading documents its own field (policies: prose and a reference of its own), not each of
+    // its fields
+    List<String> missing =
+        fields.keySet().stream()
+            .filter(f -> !NAMED.contains(f) && documented.stream().noneMatch(d -> related(f, d)))
+            .toList();
     assertThat(missing).as("schema fields without a row in docs/configuration.md").isEmpty();
   }
 
@@ -126,7 +145,8 @@ class ReferenceDocsTest {
         String literal = "`" + schemaDefault.get().asText() + "`";
         // "as for `traffic`": the same default as another field's, which its own row checks
         if (!r.defaultCell().startsWith(literal) && !r.defaultCell().startsWith("as for ")) {
-          wrong.add(where + "the schema's default is " + literal + ", the table says " + r.defaultCell());
+          wrong.add(
+              where + "the schema's default is " + literal + ", the table says " + r.defaultCell());
         }
         String type = typeProblem(at, schemaDefault.get());
         if (type != null) {
@@ -160,16 +180,30 @@ class ReferenceDocsTest {
     } else {
       types.add(type.get().asText());
     }
-    String actual = value.isBoolean() ? "boolean" : value.isIntegralNumber() ? "integer" : value.isNumber() ? "number"
-      : value.isTextual() ? "string" : value.isArray() ? "array" : value.isObject() ? "object" : "null";
+    String actual =
+        value.isBoolean()
+            ? "boolean"
+            : value.isIntegralNumber()
+                ? "integer"
+                : value.isNumber()
+                    ? "number"
+                    : value.isTextual()
+                        ? "string"
+                        : value.isArray() ? "array" : value.isObject() ? "object" : "null";
     boolean ok = types.contains(actual) || actual.equals("integer") && types.contains("number");
     return ok ? null : "default " + value + " is a " + actual + ", the field's type " + types;
   }
 
-  /** Same field, or one documents the other as a whole (a parent row covers its fields, a field row its parent). */
+  /**
+   * Same field, or one documents the other as a whole (a parent row covers its fields, a field row
+   * its parent).
+   */
   private static boolean related(String field, String documented) {
-    return field.equals(documented) || field.startsWith(documented + ".") || field.startsWith(documented + "[]")
-      || documented.startsWith(field + ".") || documented.startsWith(field + "[]");
+    return field.equals(documented)
+        || field.startsWith(documented + ".")
+        || field.startsWith(documented + "[]")
+        || documented.startsWith(field + ".")
+        || documented.startsWith(field + "[]");
   }
 
   private static String resolve(String prefix, String token, String previous) {
@@ -178,7 +212,8 @@ class ReferenceDocsTest {
       String suffix = t.substring(1);
       suffix = suffix.startsWith(".") ? suffix : "." + suffix;
       String end = suffix;
-      List<String> candidates = fields.keySet().stream().filter(f -> f.startsWith(prefix) && f.endsWith(end)).toList();
+      List<String> candidates =
+          fields.keySet().stream().filter(f -> f.startsWith(prefix) && f.endsWith(end)).toList();
       return candidates.size() == 1 ? candidates.get(0) : prefix + "?" + t;
     }
     if (t.startsWith(".") && previous != null) {
@@ -214,7 +249,9 @@ class ReferenceDocsTest {
     }
     if (out.size() > 3) {
       // a '|' inside the meaning column
-      out = new ArrayList<>(List.of(out.get(0), out.get(1), String.join("|", out.subList(2, out.size()))));
+      out =
+          new ArrayList<>(
+              List.of(out.get(0), out.get(1), String.join("|", out.subList(2, out.size()))));
     }
     return out;
   }

@@ -1,17 +1,16 @@
 package dev.portico.gateway.config;
 
-import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.Test;
-
-import java.time.Duration;
-import java.util.Map;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
 /**
- * The defaults live in the configuration's schema: an empty configuration binds to the defaults
- * the records name for callers that build a configuration in code ({@code DEFAULT} constants), so
- * the two cannot drift apart.
+ * The defaults live in the configuration's schema: an empty configuration binds to the defaults the
+ * records name for callers that build a configuration in code ({@code DEFAULT} constants), so the
+ * two cannot drift apart.
  */
 class SchemaDefaultsTest {
 
@@ -25,49 +24,91 @@ class SchemaDefaultsTest {
     assertThat(empty.policySettings()).isEqualTo(PolicySettings.DEFAULT);
     assertThat(empty.listeners().traffic().timeouts()).isEqualTo(ClientTimeouts.DEFAULT);
     assertThat(empty.listeners().management().timeouts()).isEqualTo(ClientTimeouts.DEFAULT);
-    assertThat(empty.listeners().serviceFabricReverseProxy().timeouts()).isEqualTo(ClientTimeouts.DEFAULT);
+    assertThat(empty.listeners().serviceFabricReverseProxy().timeouts())
+        .isEqualTo(ClientTimeouts.DEFAULT);
     assertThat(empty.upstream()).isEqualTo(new UpstreamConfig(100, Duration.ofSeconds(60)));
     assertThat(empty.demo()).isEqualTo(new DemoConfig(false, 2, false));
     assertThat(empty.tracing()).isEqualTo(TracingConfig.DEFAULT);
     // the registry's defaults are the discovery module's and Vert.x's
     assertThat(empty.registry().backend()).isEqualTo(RegistryConfig.LOCAL);
     assertThat(empty.registry().announceAddress())
-      .isEqualTo(io.vertx.servicediscovery.ServiceDiscoveryOptions.DEFAULT_ANNOUNCE_ADDRESS);
-    assertThat(empty.registry().refreshInterval()).isEqualTo(dev.portico.discovery.RegistryOptions.DEFAULT_REFRESH);
-    assertThat(empty.registry().timeout()).isEqualTo(dev.portico.discovery.RegistryOptions.DEFAULT_CALL_TIMEOUT);
-    GatewayConfig redis = ConfigLoader.fromJson("<redis>", new JsonObject().put("registry", new JsonObject()
-      .put("backend", "redis").put("redis", new JsonObject().put("endpoint", "redis://127.0.0.1:6379"))), Map.of());
+        .isEqualTo(io.vertx.servicediscovery.ServiceDiscoveryOptions.DEFAULT_ANNOUNCE_ADDRESS);
+    assertThat(empty.registry().refreshInterval())
+        .isEqualTo(dev.portico.discovery.RegistryOptions.DEFAULT_REFRESH);
+    assertThat(empty.registry().timeout())
+        .isEqualTo(dev.portico.discovery.RegistryOptions.DEFAULT_CALL_TIMEOUT);
+    GatewayConfig redis =
+        ConfigLoader.fromJson(
+            "<redis>",
+            new JsonObject()
+                .put(
+                    "registry",
+                    new JsonObject()
+                        .put("backend", "redis")
+                        .put("redis", new JsonObject().put("endpoint", "redis://127.0.0.1:6379"))),
+            Map.of());
     assertThat(redis.registry().redis().key()).isEqualTo(RegistryConfig.Redis.DEFAULT_KEY);
     assertThat(redis.registry().redis().maxPoolSize()).isEqualTo(RegistryConfig.Redis.DEFAULT_POOL);
   }
 
   @Test
   void aGivenFieldKeepsItsSectionsOtherDefaults() {
-    GatewayConfig c = ConfigLoader.fromJson("<test>", new JsonObject()
-      .put("gateway", new JsonObject().put("shutdown", new JsonObject().put("delay", "PT5S")))
-      .put("upstream", new JsonObject().put("maxConnectionsPerEndpoint", 7))
-      .put("metrics", new JsonObject().put("jvm", false)), Map.of());
-    assertThat(c.shutdown()).isEqualTo(new ShutdownConfig(Duration.ofSeconds(5), ShutdownConfig.DEFAULT.gracePeriod()));
+    GatewayConfig c =
+        ConfigLoader.fromJson(
+            "<test>",
+            new JsonObject()
+                .put(
+                    "gateway",
+                    new JsonObject().put("shutdown", new JsonObject().put("delay", "PT5S")))
+                .put("upstream", new JsonObject().put("maxConnectionsPerEndpoint", 7))
+                .put("metrics", new JsonObject().put("jvm", false)),
+            Map.of());
+    assertThat(c.shutdown())
+        .isEqualTo(new ShutdownConfig(Duration.ofSeconds(5), ShutdownConfig.DEFAULT.gracePeriod()));
     assertThat(c.upstream()).isEqualTo(new UpstreamConfig(7, Duration.ofSeconds(60)));
-    assertThat(c.metrics()).isEqualTo(new MetricsConfig(true, false, true, false, java.util.List.of()));
+    assertThat(c.metrics())
+        .isEqualTo(new MetricsConfig(true, false, true, false, java.util.List.of()));
   }
 
   @Test
   void aWrongValueFallsBackToItsDefaultAndProblemsKeepTheirOrder() {
-    ConfigException e = org.assertj.core.api.Assertions.catchThrowableOfType(ConfigException.class,
-      () -> ConfigLoader.fromJson("<test>", new JsonObject().put("tracing", new JsonObject()
-        .put("endpoint", "ftp://x").put("scheduleDelay", "soon").put("maxQueueSize", "many")), Map.of()));
-    assertThat(e.problems()).extracting(ConfigProblem::path)
-      .containsExactly("tracing.maxQueueSize", "tracing.endpoint", "tracing.scheduleDelay");
-    assertThat(e.problems().get(2).reason()).isEqualTo("'soon' is not an ISO 8601 duration (examples: PT30S, PT0.5S, PT2M, P1D)");
+    ConfigException e =
+        org.assertj.core.api.Assertions.catchThrowableOfType(
+            ConfigException.class,
+            () ->
+                ConfigLoader.fromJson(
+                    "<test>",
+                    new JsonObject()
+                        .put(
+                            "tracing",
+                            new JsonObject()
+                                .put("endpoint", "ftp://x")
+                                .put("scheduleDelay", "soon")
+                                .put("maxQueueSize", "many")),
+                    Map.of()));
+    assertThat(e.problems())
+        .extracting(ConfigProblem::path)
+        .containsExactly("tracing.maxQueueSize", "tracing.endpoint", "tracing.scheduleDelay");
+    assertThat(e.problems().get(2).reason())
+        .isEqualTo("'soon' is not an ISO 8601 duration (examples: PT30S, PT0.5S, PT2M, P1D)");
   }
 
   @Test
   void aWholeNumberBeyondAnIntIsAProblemWhereTheSchemaSetsNoBound() {
-    ConfigException e = org.assertj.core.api.Assertions.catchThrowableOfType(ConfigException.class,
-      () -> ConfigLoader.fromJson("<test>", new JsonObject().put("policySettings", new JsonObject()
-        .put("maxKeysPerLimit", 3_000_000_000L)), Map.of()));
-    assertThat(e.problems()).extracting(ConfigProblem::toString)
-      .containsExactly("<test>: policySettings.maxKeysPerLimit: must be at most 2147483647, got 3000000000");
+    ConfigException e =
+        org.assertj.core.api.Assertions.catchThrowableOfType(
+            ConfigException.class,
+            () ->
+                ConfigLoader.fromJson(
+                    "<test>",
+                    new JsonObject()
+                        .put(
+                            "policySettings",
+                            new JsonObject().put("maxKeysPerLimit", 3_000_000_000L)),
+                    Map.of()));
+    assertThat(e.problems())
+        .extracting(ConfigProblem::toString)
+        .containsExactly(
+            "<test>: policySettings.maxKeysPerLimit: must be at most 2147483647, got 3000000000");
   }
 }

@@ -1,26 +1,29 @@
 package dev.portico.gateway.config;
 
-import dev.portico.fabric.FabricName;
-import dev.portico.fabric.importer.ImporterConfig;
-import dev.portico.fabric.resolve.ReplicaSelector;
-import dev.portico.gateway.expression.PartitionKeyExpression;
-import org.junit.jupiter.api.Test;
-
-import java.net.URI;
-import java.time.Duration;
-import java.util.List;
-import java.util.Map;
-
 import static dev.portico.gateway.config.ConfigValidationTest.load;
 import static dev.portico.gateway.config.ConfigValidationTest.problems;
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Service Fabric configuration: every new field's errors name the file, the field and the reason. */
+import dev.portico.fabric.FabricName;
+import dev.portico.fabric.importer.ImporterConfig;
+import dev.portico.fabric.resolve.ReplicaSelector;
+import dev.portico.gateway.expression.PartitionKeyExpression;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Service Fabric configuration: every new field's errors name the file, the field and the reason.
+ */
 class ServiceFabricConfigTest {
 
   @Test
   void aFabricUrlMakesAServiceFabricBackendWithAPMsClusterBlock() {
-    GatewayConfig c = load("""
+    GatewayConfig c =
+        load(
+            """
       backends:
         - id: orders
           url: "fabric:/Shop/Orders"
@@ -47,18 +50,23 @@ class ServiceFabricConfigTest {
     FabricBackendConfig sf = (FabricBackendConfig) c.backends().get(0);
     assertThat(sf.service()).isEqualTo(FabricName.of("Shop", "Orders"));
     assertThat(sf.cluster().maxPartitionResolutionRetries()).isEqualTo(7);
-    assertThat(sf.cluster().serverCertificateThumbprints()).containsExactly("0123456789abcdef0123456789abcdef01234567");
+    assertThat(sf.cluster().serverCertificateThumbprints())
+        .containsExactly("0123456789abcdef0123456789abcdef01234567");
     ImporterConfig importer = sf.cluster().importer();
     assertThat(importer.name()).isEqualTo("sf-orders");
-    assertThat(importer.managementEndpoints()).containsExactly(URI.create("https://sf.example.com:19080"),
-      URI.create("https://sf2.example.com:19080"));
+    assertThat(importer.managementEndpoints())
+        .containsExactly(
+            URI.create("https://sf.example.com:19080"),
+            URI.create("https://sf2.example.com:19080"));
     assertThat(importer.interval()).isEqualTo(Duration.ofSeconds(30));
     assertThat(importer.staleAfter()).isEqualTo(Duration.ofMinutes(3));
     assertThat(importer.staleAfterFailures()).isEqualTo(5);
     assertThat(importer.applications()).containsExactly(FabricName.of("Shop"));
     // APIM's server pins secure the importer's connection
-    assertThat(importer.tls().serverCertificateThumbprints()).containsExactly("0123456789ABCDEF0123456789ABCDEF01234567");
-    assertThat(importer.tls().serverX509Names()).containsExactly(new ImporterConfig.ServerName("sf.example.com", null));
+    assertThat(importer.tls().serverCertificateThumbprints())
+        .containsExactly("0123456789ABCDEF0123456789ABCDEF01234567");
+    assertThat(importer.tls().serverX509Names())
+        .containsExactly(new ImporterConfig.ServerName("sf.example.com", null));
     assertThat(importer.tls().clientCertificate()).isNull();
     assertThat(c.fabricImporters()).containsExactly(importer);
     FabricBackendConfig local = (FabricBackendConfig) c.backends().get(1);
@@ -67,7 +75,8 @@ class ServiceFabricConfigTest {
 
     ApiConfig api = c.apis().get(0);
     assertThat(api.backend()).isEqualTo("orders");
-    assertThat(api.fabric().partitionKey()).isEqualTo(new PartitionKeyExpression.Header("X-Customer"));
+    assertThat(api.fabric().partitionKey())
+        .isEqualTo(new PartitionKeyExpression.Header("X-Customer"));
     assertThat(api.fabric().replicaType()).isEqualTo(ReplicaSelector.RANDOM_SECONDARY);
     assertThat(api.fabric().listenerName()).isEqualTo("api");
     assertThat(api.fabric().resolveCondition().text()).isEqualTo("status >= 500 || Timeout");
@@ -86,7 +95,9 @@ class ServiceFabricConfigTest {
 
   @Test
   void backendAndClusterErrorsAreNamed() {
-    List<String> p = problems("""
+    List<String> p =
+        problems(
+            """
       backends:
         - { id: app-only, url: "fabric:/Shop" }
         - { id: balanced, url: "fabric:/Shop/B", loadBalancing: { strategy: leastRequests } }
@@ -105,27 +116,50 @@ class ServiceFabricConfigTest {
         - { id: pool, type: Pool, pool: { services: [ { id: balanced } ] } }
       apis: [ { id: a, path: /a, backend: plain } ]
       """);
-    assertThat(p).anyMatch(x -> x.startsWith("gw.yaml: backends[0].url: Invalid fabric name \"fabric:/Shop\"")
-        && x.contains("a service name (fabric:/App/Service) is required"))
-      .contains("gw.yaml: backends[1].loadBalancing: a Service Fabric backend is not balanced: the partition key and"
-        + " sf-replica-type choose the replica")
-      .contains("gw.yaml: backends[2].serviceFabricCluster: applies only to a backend whose url is a fabric:/App/Service name")
-      .anyMatch(x -> x.startsWith("gw.yaml: backends[3].serviceFabricCluster.maxPartitionResolutionRetries:"))
-      .anyMatch(x -> x.startsWith("gw.yaml: backends[4].serviceFabricCluster.managementEndpoints: managementEndpoints[0]")
-        && x.contains("http or https"))
-      .contains("gw.yaml: backends[5].serviceFabricCluster.importer: imports from managementEndpoints, and there are none")
-      .contains("gw.yaml: backends[6].serviceFabricCluster.importer.interval: 'soon' is not an ISO 8601 duration"
-        + " (examples: PT30S, PT0.5S, PT2M, P1D)")
-      .anyMatch(x -> x.startsWith("gw.yaml: backends[6].serviceFabricCluster.importer.applications[0]: Invalid fabric name"))
-      .anyMatch(x -> x.startsWith("gw.yaml: backends[6].serviceFabricCluster.importer: staleAfter"))
-      .anyMatch(x -> x.startsWith("gw.yaml: backends[7].serviceFabricCluster.serverCertificateThumbprints[0]:"))
-      .contains("gw.yaml: backends[8].pool.services[0].id: 'balanced' is a Service Fabric backend: a pool balances"
-        + " interchangeable endpoints, a Service Fabric service is addressed by partition key; route to it directly");
+    assertThat(p)
+        .anyMatch(
+            x ->
+                x.startsWith("gw.yaml: backends[0].url: Invalid fabric name \"fabric:/Shop\"")
+                    && x.contains("a service name (fabric:/App/Service) is required"))
+        .contains(
+            "gw.yaml: backends[1].loadBalancing: a Service Fabric backend is not balanced: the partition key and"
+                + " sf-replica-type choose the replica")
+        .contains(
+            "gw.yaml: backends[2].serviceFabricCluster: applies only to a backend whose url is a fabric:/App/Service name")
+        .anyMatch(
+            x ->
+                x.startsWith(
+                    "gw.yaml: backends[3].serviceFabricCluster.maxPartitionResolutionRetries:"))
+        .anyMatch(
+            x ->
+                x.startsWith(
+                        "gw.yaml: backends[4].serviceFabricCluster.managementEndpoints: managementEndpoints[0]")
+                    && x.contains("http or https"))
+        .contains(
+            "gw.yaml: backends[5].serviceFabricCluster.importer: imports from managementEndpoints, and there are none")
+        .contains(
+            "gw.yaml: backends[6].serviceFabricCluster.importer.interval: 'soon' is not an ISO 8601 duration"
+                + " (examples: PT30S, PT0.5S, PT2M, P1D)")
+        .anyMatch(
+            x ->
+                x.startsWith(
+                    "gw.yaml: backends[6].serviceFabricCluster.importer.applications[0]: Invalid fabric name"))
+        .anyMatch(
+            x -> x.startsWith("gw.yaml: backends[6].serviceFabricCluster.importer: staleAfter"))
+        .anyMatch(
+            x ->
+                x.startsWith(
+                    "gw.yaml: backends[7].serviceFabricCluster.serverCertificateThumbprints[0]:"))
+        .contains(
+            "gw.yaml: backends[8].pool.services[0].id: 'balanced' is a Service Fabric backend: a pool balances"
+                + " interchangeable endpoints, a Service Fabric service is addressed by partition key; route to it directly");
   }
 
   @Test
   void clustersAreImportedOnceAndMayNotOverlapOrShareANameOrSettings() {
-    List<String> p = problems("""
+    List<String> p =
+        problems(
+            """
       backends:
         - { id: a, url: "fabric:/Shop/A", serviceFabricCluster: { managementEndpoints: [ "http://sf1:19080" ], importer: { interval: PT5S } } }
         - { id: b, url: "fabric:/Shop/B", serviceFabricCluster: { managementEndpoints: [ "http://SF1:19080/" ], importer: { interval: PT9S } } }
@@ -133,18 +167,21 @@ class ServiceFabricConfigTest {
         - { id: d, url: "fabric:/Shop/D", serviceFabricCluster: { managementEndpoints: [ "http://sf3:19080" ], importer: { name: sf-a } } }
       apis: [ { id: x, path: /x, backend: a } ]
       """);
-    assertThat(p).contains(
-      "gw.yaml: backends[1].serviceFabricCluster.importer: the cluster is already imported with the settings of"
-        + " backends[0] ('a'): give importer settings once",
-      "gw.yaml: backends[2].serviceFabricCluster.managementEndpoints: shares a management endpoint with the cluster of"
-        + " backends[0] ('a'): list the same endpoints (one cluster) or disjoint ones",
-      "gw.yaml: backends[3].serviceFabricCluster.importer.name: importer name 'sf-a' is already used by the cluster of"
-        + " backends[0]; each cluster's importer needs its own name");
+    assertThat(p)
+        .contains(
+            "gw.yaml: backends[1].serviceFabricCluster.importer: the cluster is already imported with the settings of"
+                + " backends[0] ('a'): give importer settings once",
+            "gw.yaml: backends[2].serviceFabricCluster.managementEndpoints: shares a management endpoint with the cluster of"
+                + " backends[0] ('a'): list the same endpoints (one cluster) or disjoint ones",
+            "gw.yaml: backends[3].serviceFabricCluster.importer.name: importer name 'sf-a' is already used by the cluster of"
+                + " backends[0]; each cluster's importer needs its own name");
   }
 
   @Test
   void backendAndSetBackendServiceSayTheSameThingOnce() {
-    List<String> p = problems("""
+    List<String> p =
+        problems(
+            """
       backends:
         - { id: sf, url: "fabric:/Shop/Orders" }
         - { id: plain, url: "http://h:1" }
@@ -161,22 +198,25 @@ class ServiceFabricConfigTest {
           operations:
             - { method: GET, path: /a, backend: sf, set-backend-service: { base-url: "http://h:2" } }
       """);
-    assertThat(p).contains(
-      "gw.yaml: apis[0]: names its backend more than once ('backend', set-backend-service 'backend-id' and 'base-url'"
-        + " say the same thing): give one",
-      "gw.yaml: apis[1].backend: required: give 'backend' (or set-backend-service with 'backend-id' or 'base-url')",
-      "gw.yaml: apis[2].set-backend-service.backend-id: unknown backend 'nope' (defined: plain, sf)",
-      "gw.yaml: apis[3].set-backend-service.base-url: a Service Fabric service is reached through a backend whose url is"
-        + " its fabric:/ name (with its serviceFabricCluster settings): name that backend in backend-id",
-      "gw.yaml: apis[4].set-backend-service.base-url: malformed URL 'ftp://x': scheme must be http or https",
-      "gw.yaml: apis[5].set-backend-service.sf-partition-kye: unknown field (did you mean 'sf-partition-key'?)",
-      "gw.yaml: apis[6].operations[0]: names its backend more than once ('backend', set-backend-service 'backend-id' and"
-        + " 'base-url' say the same thing): give one");
+    assertThat(p)
+        .contains(
+            "gw.yaml: apis[0]: names its backend more than once ('backend', set-backend-service 'backend-id' and 'base-url'"
+                + " say the same thing): give one",
+            "gw.yaml: apis[1].backend: required: give 'backend' (or set-backend-service with 'backend-id' or 'base-url')",
+            "gw.yaml: apis[2].set-backend-service.backend-id: unknown backend 'nope' (defined: plain, sf)",
+            "gw.yaml: apis[3].set-backend-service.base-url: a Service Fabric service is reached through a backend whose url is"
+                + " its fabric:/ name (with its serviceFabricCluster settings): name that backend in backend-id",
+            "gw.yaml: apis[4].set-backend-service.base-url: malformed URL 'ftp://x': scheme must be http or https",
+            "gw.yaml: apis[5].set-backend-service.sf-partition-kye: unknown field (did you mean 'sf-partition-key'?)",
+            "gw.yaml: apis[6].operations[0]: names its backend more than once ('backend', set-backend-service 'backend-id' and"
+                + " 'base-url' say the same thing): give one");
   }
 
   @Test
   void aBaseUrlIsTheConfiguredBackendWithThatUrlOrAnImplicitOne() {
-    GatewayConfig c = load("""
+    GatewayConfig c =
+        load(
+            """
       backends:
         - { id: known, url: "http://orders.internal:8080/api/" }
       apis:
@@ -184,14 +224,19 @@ class ServiceFabricConfigTest {
         - { id: b, path: /b, set-backend-service: { base-url: "https://other.internal/v2" } }
         - { id: c, path: /c, set-backend-service: { base-url: "https://other.internal:443/v2/" } }
       """);
-    assertThat(c.apis()).extracting(ApiConfig::backend).containsExactly("known", "https://other.internal:443/v2",
-      "https://other.internal:443/v2");
-    assertThat(c.backends()).extracting(BackendConfig::id).containsExactly("known", "https://other.internal:443/v2");
+    assertThat(c.apis())
+        .extracting(ApiConfig::backend)
+        .containsExactly("known", "https://other.internal:443/v2", "https://other.internal:443/v2");
+    assertThat(c.backends())
+        .extracting(BackendConfig::id)
+        .containsExactly("known", "https://other.internal:443/v2");
   }
 
   @Test
   void sfAttributesAreValidatedAgainstTheirBackendAndTemplates() {
-    List<String> p = problems("""
+    List<String> p =
+        problems(
+            """
       backends:
         - { id: sf, url: "fabric:/Shop/Orders" }
         - { id: plain, url: "http://h:1" }
@@ -223,68 +268,98 @@ class ServiceFabricConfigTest {
           operations:
             - { method: GET, path: /x, set-backend-service: { backend-id: plain, sf-listener-name: api } }
       """);
-    assertThat(p).contains(
-        "gw.yaml: apis[0].set-backend-service.sf-partition-key: 'cookie:x' is not a partition key expression; expected"
-          + " {parameter}, segment:N, header:Name, query:name, literal:text, or hash(<one of them>)",
-        "gw.yaml: apis[1].set-backend-service.sf-partition-key: '{*rest}' is a wildcard, which spans several segments;"
-          + " name a single {parameter} or use segment:N",
-        "gw.yaml: apis[4].set-backend-service.sf-partition-key: 'header:bad header': 'bad header' is not a valid HTTP header name",
-        "gw.yaml: apis[5].set-backend-service.sf-partition-key: template parameter {id} needs an operation path template;"
-          + " this API has no operations (use segment:N)",
-        "gw.yaml: apis[6].operations[1]: inherits sf-partition-key '{id}' from its API, but the operation path '/list' has"
-          + " no parameter {id}",
-        "gw.yaml: apis[6].operations[2].set-backend-service.sf-partition-key: the operation path '/x/{key}' has no parameter {id}",
-        "gw.yaml: apis[7].set-backend-service.sf-resolve-condition: 'status = 500': '=' is not a comparison (==, !=, <, <=, >, >=)",
-        "gw.yaml: apis[8].set-backend-service.sf-resolve-condition: 'status != 900': status code 900 is outside 100-599",
-        "gw.yaml: apis[9].set-backend-service.sf-resolve-condition: 'Foo or Timeout': unexpected 'Foo'; expected"
-          + " 'status <op> <code>', BackendConnectionFailure or Timeout",
-        "gw.yaml: apis[10].set-backend-service.sf-resolve-condition: 'status >= 500 or' ends where a condition was expected",
-        "gw.yaml: apis[13].set-backend-service: sf-* attributes apply to Service Fabric backends; backend 'plain' is not one"
-          + " (its url is no fabric:/ name)",
-        "gw.yaml: apis[14].operations[0].set-backend-service: sf-* attributes apply to Service Fabric backends; backend"
-          + " 'plain' is not one (its url is no fabric:/ name)")
-      .anyMatch(x -> x.startsWith("gw.yaml: apis[2].set-backend-service.sf-partition-key: '@(context")
-        && x.contains("APIM policy expressions are not supported"))
-      .anyMatch(x -> x.startsWith("gw.yaml: apis[3].set-backend-service.sf-partition-key: 'segment:x': segment:N needs a segment number"))
-      .anyMatch(x -> x.startsWith("gw.yaml: apis[11].set-backend-service.sf-replica-type:"))
-      .anyMatch(x -> x.startsWith("gw.yaml: apis[12].set-backend-service.sf-service-instance-name: Invalid fabric name"));
+    assertThat(p)
+        .contains(
+            "gw.yaml: apis[0].set-backend-service.sf-partition-key: 'cookie:x' is not a partition key expression; expected"
+                + " {parameter}, segment:N, header:Name, query:name, literal:text, or hash(<one of them>)",
+            "gw.yaml: apis[1].set-backend-service.sf-partition-key: '{*rest}' is a wildcard, which spans several segments;"
+                + " name a single {parameter} or use segment:N",
+            "gw.yaml: apis[4].set-backend-service.sf-partition-key: 'header:bad header': 'bad header' is not a valid HTTP header name",
+            "gw.yaml: apis[5].set-backend-service.sf-partition-key: template parameter {id} needs an operation path template;"
+                + " this API has no operations (use segment:N)",
+            "gw.yaml: apis[6].operations[1]: inherits sf-partition-key '{id}' from its API, but the operation path '/list' has"
+                + " no parameter {id}",
+            "gw.yaml: apis[6].operations[2].set-backend-service.sf-partition-key: the operation path '/x/{key}' has no parameter {id}",
+            "gw.yaml: apis[7].set-backend-service.sf-resolve-condition: 'status = 500': '=' is not a comparison (==, !=, <, <=, >, >=)",
+            "gw.yaml: apis[8].set-backend-service.sf-resolve-condition: 'status != 900': status code 900 is outside 100-599",
+            "gw.yaml: apis[9].set-backend-service.sf-resolve-condition: 'Foo or Timeout': unexpected 'Foo'; expected"
+                + " 'status <op> <code>', BackendConnectionFailure or Timeout",
+            "gw.yaml: apis[10].set-backend-service.sf-resolve-condition: 'status >= 500 or' ends where a condition was expected",
+            "gw.yaml: apis[13].set-backend-service: sf-* attributes apply to Service Fabric backends; backend 'plain' is not one"
+                + " (its url is no fabric:/ name)",
+            "gw.yaml: apis[14].operations[0].set-backend-service: sf-* attributes apply to Service Fabric backends; backend"
+                + " 'plain' is not one (its url is no fabric:/ name)")
+        .anyMatch(
+            x ->
+                x.startsWith("gw.yaml: apis[2].set-backend-service.sf-partition-key: '@(context")
+                    && x.contains("APIM policy expressions are not supported"))
+        .anyMatch(
+            x ->
+                x.startsWith(
+                    "gw.yaml: apis[3].set-backend-service.sf-partition-key: 'segment:x': segment:N needs a segment number"))
+        .anyMatch(x -> x.startsWith("gw.yaml: apis[11].set-backend-service.sf-replica-type:"))
+        .anyMatch(
+            x ->
+                x.startsWith(
+                    "gw.yaml: apis[12].set-backend-service.sf-service-instance-name: Invalid fabric name"));
     assertThat(p).noneMatch(x -> x.startsWith("gw.yaml: apis[6].operations[0]"));
   }
 
   @Test
   void theReverseProxyListenerIsValidated() {
-    List<String> p = problems("""
+    List<String> p =
+        problems(
+            """
       listeners:
         traffic: { port: 8080 }
         serviceFabricReverseProxy: { enabled: true, port: 8080, defaultTimeout: 2m, maxRetries: 51, bufferBodyLimit: -1, tls: { validate: false } }
       apis: []
       """);
-    assertThat(p).contains(
-        "gw.yaml: listeners.serviceFabricReverseProxy.port: must differ from the traffic (8080) and management (9090)"
-          + " ports: it is a listener of its own",
-        "gw.yaml: listeners.serviceFabricReverseProxy.defaultTimeout: '2m' is not an ISO 8601 duration (examples: PT30S,"
-          + " PT0.5S, PT2M, P1D)")
-      .anyMatch(x -> x.startsWith("gw.yaml: listeners.serviceFabricReverseProxy.maxRetries:"))
-      .anyMatch(x -> x.startsWith("gw.yaml: listeners.serviceFabricReverseProxy.bufferBodyLimit:"))
-      .anyMatch(x -> x.startsWith("gw.yaml: listeners.serviceFabricReverseProxy.tls.validate: unknown field"));
+    assertThat(p)
+        .contains(
+            "gw.yaml: listeners.serviceFabricReverseProxy.port: must differ from the traffic (8080) and management (9090)"
+                + " ports: it is a listener of its own",
+            "gw.yaml: listeners.serviceFabricReverseProxy.defaultTimeout: '2m' is not an ISO 8601 duration (examples: PT30S,"
+                + " PT0.5S, PT2M, P1D)")
+        .anyMatch(x -> x.startsWith("gw.yaml: listeners.serviceFabricReverseProxy.maxRetries:"))
+        .anyMatch(
+            x -> x.startsWith("gw.yaml: listeners.serviceFabricReverseProxy.bufferBodyLimit:"))
+        .anyMatch(
+            x ->
+                x.startsWith(
+                    "gw.yaml: listeners.serviceFabricReverseProxy.tls.validate: unknown field"));
   }
 
   @Test
   void setBackendServiceCanBeOverriddenFromTheEnvironment() {
-    GatewayConfig c = load("""
+    GatewayConfig c =
+        load(
+            """
       backends: [ { id: sf, url: "fabric:/Shop/Orders" } ]
       apis: [ { id: a, path: /a, backend: sf } ]
-      """, Map.of("PORTICO_APIS__0__SET_BACKEND_SERVICE__SF_PARTITION_KEY", "query:tenant",
-      "PORTICO_LISTENERS__SERVICEFABRICREVERSEPROXY__ENABLED", "true",
-      "PORTICO_DEMO__SERVICEFABRIC", "true"));
-    assertThat(c.apis().get(0).fabric().partitionKey()).isEqualTo(new PartitionKeyExpression.Query("tenant"));
+      """,
+            Map.of(
+                "PORTICO_APIS__0__SET_BACKEND_SERVICE__SF_PARTITION_KEY",
+                "query:tenant",
+                "PORTICO_LISTENERS__SERVICEFABRICREVERSEPROXY__ENABLED",
+                "true",
+                "PORTICO_DEMO__SERVICEFABRIC",
+                "true"));
+    assertThat(c.apis().get(0).fabric().partitionKey())
+        .isEqualTo(new PartitionKeyExpression.Query("tenant"));
     assertThat(c.listeners().serviceFabricReverseProxy().enabled()).isTrue();
     assertThat(c.demo().serviceFabric()).isTrue();
-    assertThat(problems("""
+    assertThat(
+            problems(
+                """
       backends: [ { id: sf, url: "fabric:/Shop/Orders" } ]
       apis: [ { id: a, path: /a, backend: sf } ]
-      """, Map.of("PORTICO_APIS__0__SET_BACKEND_SERVICE__SF_PARTITION_KEY", "nope")))
-      .anyMatch(x -> x.startsWith("environment variable PORTICO_APIS__0__SET_BACKEND_SERVICE__SF_PARTITION_KEY: "
-        + "apis[0].set-backend-service.sf-partition-key: 'nope' is not a partition key expression"));
+      """,
+                Map.of("PORTICO_APIS__0__SET_BACKEND_SERVICE__SF_PARTITION_KEY", "nope")))
+        .anyMatch(
+            x ->
+                x.startsWith(
+                    "environment variable PORTICO_APIS__0__SET_BACKEND_SERVICE__SF_PARTITION_KEY: "
+                        + "apis[0].set-backend-service.sf-partition-key: 'nope' is not a partition key expression"));
   }
 }

@@ -1,5 +1,8 @@
 package dev.portico.gateway.fabric;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 import dev.portico.fabric.FabricName;
 import dev.portico.fabric.PartitionKey;
 import dev.portico.fabric.resolve.IndexedService;
@@ -11,15 +14,11 @@ import dev.portico.gateway.support.LogCapture;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.junit5.VertxExtension;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
-
-import java.util.Locale;
-import java.util.concurrent.TimeUnit;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 /**
  * A cluster of a few thousand partitions imported through the real management REST shapes (paged
@@ -39,14 +38,32 @@ class FabricImportScaleTest {
     FakeCluster cluster = new FakeCluster();
     cluster.recordRequests = false;
     cluster.pageSize = 400;
-    cluster.apps.add(FakeCluster.uniform("fabric:/Big", "fabric:/Big/Orders", PARTITIONS, REPLICAS,
-      n -> String.format(Locale.ROOT, "%08x-5eed-4000-8000-%012x", n, (long) n),
-      (p, r) -> FakeCluster.reliableServicesAddress("http://10.9." + (p / 250) + "." + (p % 250) + ":" + (20001 + r)
-        + "/p" + p + "/r" + r)));
+    cluster.apps.add(
+        FakeCluster.uniform(
+            "fabric:/Big",
+            "fabric:/Big/Orders",
+            PARTITIONS,
+            REPLICAS,
+            n -> String.format(Locale.ROOT, "%08x-5eed-4000-8000-%012x", n, (long) n),
+            (p, r) ->
+                FakeCluster.reliableServicesAddress(
+                    "http://10.9."
+                        + (p / 250)
+                        + "."
+                        + (p % 250)
+                        + ":"
+                        + (20001 + r)
+                        + "/p"
+                        + p
+                        + "/r"
+                        + r)));
     int port = cluster.listen(vertx, 0).await();
     WebClient web = WebClient.create(vertx);
     try (LogCapture log = new LogCapture()) {
-      GatewayVerticle gw = GatewayHarness.start(vertx, """
+      GatewayVerticle gw =
+          GatewayHarness.start(
+              vertx,
+              """
         backends:
           - id: big
             url: "fabric:/Big/Orders"
@@ -55,18 +72,33 @@ class FabricImportScaleTest {
               importer: { interval: PT1H, requestTimeout: PT30S, parallelism: 16, batchSize: 500 }
         apis:
           - { id: big, path: /big, backend: big, set-backend-service: { sf-partition-key: "segment:0" } }
-        """.formatted(port));
-      await().atMost(200, TimeUnit.SECONDS).pollInterval(200, TimeUnit.MILLISECONDS).until(() ->
-        web.get(gw.managementPort(), "127.0.0.1", "/health/ready").send().await().statusCode() == 200);
+        """
+                  .formatted(port));
+      await()
+          .atMost(200, TimeUnit.SECONDS)
+          .pollInterval(200, TimeUnit.MILLISECONDS)
+          .until(
+              () ->
+                  web.get(gw.managementPort(), "127.0.0.1", "/health/ready")
+                          .send()
+                          .await()
+                          .statusCode()
+                      == 200);
 
-      IndexedService s = gw.fabric().index().service(FabricName.parseService("fabric:/Big/Orders")).orElseThrow();
+      IndexedService s =
+          gw.fabric().index().service(FabricName.parseService("fabric:/Big/Orders")).orElseThrow();
       assertThat(s.partitions()).hasSize(PARTITIONS);
-      assertThat(s.partitions().stream().mapToInt(p -> p.replicas().size()).sum()).isEqualTo(PARTITIONS * REPLICAS);
-      ResolvedPartition last = (ResolvedPartition) s.resolve(PartitionKey.int64(PARTITIONS * 1000L - 1));
-      assertThat(last.primary().orElseThrow().endpoints().toString()).contains("/p" + (PARTITIONS - 1) + "/r0");
-      assertThat(gw.fabric().importerStatuses().get(0).lastCycle().published()).isEqualTo(PARTITIONS * REPLICAS);
+      assertThat(s.partitions().stream().mapToInt(p -> p.replicas().size()).sum())
+          .isEqualTo(PARTITIONS * REPLICAS);
+      ResolvedPartition last =
+          (ResolvedPartition) s.resolve(PartitionKey.int64(PARTITIONS * 1000L - 1));
+      assertThat(last.primary().orElseThrow().endpoints().toString())
+          .contains("/p" + (PARTITIONS - 1) + "/r0");
+      assertThat(gw.fabric().importerStatuses().get(0).lastCycle().published())
+          .isEqualTo(PARTITIONS * REPLICAS);
       assertThat(cluster.resolveCalls.get()).isEqualTo(PARTITIONS);
-      assertThat(log.lines()).noneMatch(l -> l.contains("BlockedThreadChecker") || l.contains("has been blocked"));
+      assertThat(log.lines())
+          .noneMatch(l -> l.contains("BlockedThreadChecker") || l.contains("has been blocked"));
     } finally {
       cluster.close().await();
     }

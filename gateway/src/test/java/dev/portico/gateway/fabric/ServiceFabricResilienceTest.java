@@ -1,5 +1,14 @@
 package dev.portico.gateway.fabric;
 
+import static dev.portico.gateway.support.FabricRecords.address;
+import static dev.portico.gateway.support.FabricRecords.awaitGeneration;
+import static dev.portico.gateway.support.FabricRecords.awaitIndexed;
+import static dev.portico.gateway.support.FabricRecords.int64;
+import static dev.portico.gateway.support.FabricRecords.publish;
+import static dev.portico.gateway.support.FabricRecords.record;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 import dev.portico.discovery.InstanceSpec;
 import dev.portico.fabric.PartitionInfo;
 import dev.portico.fabric.ReplicaRole;
@@ -18,25 +27,15 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.junit5.VertxExtension;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
-
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-
-import static dev.portico.gateway.support.FabricRecords.address;
-import static dev.portico.gateway.support.FabricRecords.awaitGeneration;
-import static dev.portico.gateway.support.FabricRecords.awaitIndexed;
-import static dev.portico.gateway.support.FabricRecords.int64;
-import static dev.portico.gateway.support.FabricRecords.publish;
-import static dev.portico.gateway.support.FabricRecords.record;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Complaint-based re-resolution of Service Fabric backends: a primary that moves under load, the
@@ -60,7 +59,10 @@ class ServiceFabricResilienceTest {
   }
 
   GatewayVerticle start(String cluster, String extraOperations) {
-    GatewayVerticle gw = new GatewayVerticle(GatewayHarness.config("""
+    GatewayVerticle gw =
+        new GatewayVerticle(
+            GatewayHarness.config(
+                """
       backends:
         - { id: orders, url: "fabric:/Shop/Orders", serviceFabricCluster: %s }
       apis:
@@ -73,19 +75,32 @@ class ServiceFabricResilienceTest {
               path: /{id}
               set-backend-service: { sf-partition-key: "{id}" }
       %s
-      """.formatted(cluster, extraOperations), Map.of()), 2, observed);
+      """
+                    .formatted(cluster, extraOperations),
+                Map.of()),
+            2,
+            observed);
     vertx.deployVerticle(gw).await();
     return gw;
   }
 
   /** Attempts that ended at {@code s}'s endpoint so far. */
   int attemptsAt(Switchable s) {
-    return observed.attemptsByEndpoint.entrySet().stream().filter(e -> e.getKey().endsWith(":" + s.port()))
-      .mapToInt(e -> e.getValue().get()).sum();
+    return observed.attemptsByEndpoint.entrySet().stream()
+        .filter(e -> e.getKey().endsWith(":" + s.port()))
+        .mapToInt(e -> e.getValue().get())
+        .sum();
   }
 
   InstanceSpec primary(int partition, Switchable s, long generation) {
-    return record(ORDERS, ServiceKind.STATEFUL, parts.get(partition), ReplicaRole.STATEFUL_PRIMARY, s.name(), address(s.url()), generation);
+    return record(
+        ORDERS,
+        ServiceKind.STATEFUL,
+        parts.get(partition),
+        ReplicaRole.STATEFUL_PRIMARY,
+        s.name(),
+        address(s.url()),
+        generation);
   }
 
   @Test
@@ -96,8 +111,17 @@ class ServiceFabricResilienceTest {
     Switchable other = Switchable.echo(vertx, "p0-primary");
     Switchable secondary = Switchable.echo(vertx, "secondary");
     String oldId = publish(gw, primary(1, old, 1));
-    String secondaryId = publish(gw, record(ORDERS, ServiceKind.STATEFUL, parts.get(1), ReplicaRole.STATEFUL_SECONDARY,
-      "secondary", address(secondary.url()), 1));
+    String secondaryId =
+        publish(
+            gw,
+            record(
+                ORDERS,
+                ServiceKind.STATEFUL,
+                parts.get(1),
+                ReplicaRole.STATEFUL_SECONDARY,
+                "secondary",
+                address(secondary.url()),
+                1));
     publish(gw, primary(0, other, 1));
     awaitIndexed(gw, ORDERS, 3);
 
@@ -112,17 +136,29 @@ class ServiceFabricResilienceTest {
     await().atMost(10, TimeUnit.SECONDS).until(() -> attemptsAt(old) > attemptsAtKill + 4);
     gw.registry().unpublish(oldId).await();
     publish(gw, primary(1, next, 2));
-    gw.registry().update(secondaryId, record(ORDERS, ServiceKind.STATEFUL, parts.get(1), ReplicaRole.STATEFUL_SECONDARY,
-      "secondary", address(secondary.url()), 2)).await();
+    gw.registry()
+        .update(
+            secondaryId,
+            record(
+                ORDERS,
+                ServiceKind.STATEFUL,
+                parts.get(1),
+                ReplicaRole.STATEFUL_SECONDARY,
+                "secondary",
+                address(secondary.url()),
+                2))
+        .await();
     load.awaitServedBy("new-primary", 200, killed, Duration.ofSeconds(20));
     List<Hit> hits = load.stop();
 
     assertThat(hits).hasSizeGreaterThan(200);
     assertThat(hits).as("failed GETs").allSatisfy(h -> assertThat(h.status()).isEqualTo(200));
-    Map<String, Long> byInstance = hits.stream().collect(Collectors.groupingBy(Hit::instance, Collectors.counting()));
+    Map<String, Long> byInstance =
+        hits.stream().collect(Collectors.groupingBy(Hit::instance, Collectors.counting()));
     assertThat(byInstance.keySet()).containsExactlyInAnyOrder("old-primary", "new-primary");
-    assertThat(hits).filteredOn(h -> h.atNanos() > killed + TimeUnit.MILLISECONDS.toNanos(50))
-      .allSatisfy(h -> assertThat(h.instance()).isEqualTo("new-primary"));
+    assertThat(hits)
+        .filteredOn(h -> h.atNanos() > killed + TimeUnit.MILLISECONDS.toNanos(50))
+        .allSatisfy(h -> assertThat(h.instance()).isEqualTo("new-primary"));
     // the requests the dead primary refused were re-resolved to the newer partition and resent
     assertThat(observed.count(FabricResolution.REFRESHED)).isPositive();
     assertThat(observed.retries.get()).isPositive();
@@ -139,7 +175,8 @@ class ServiceFabricResilienceTest {
     awaitIndexed(gw, ORDERS, 1);
 
     long started = System.nanoTime();
-    Future<HttpResponse<Buffer>> pending = web.get(gw.trafficPort(), "127.0.0.1", "/orders/5").send();
+    Future<HttpResponse<Buffer>> pending =
+        web.get(gw.trafficPort(), "127.0.0.1", "/orders/5").send();
     // the failover lands in the registry after the first complaint has already looked
     vertx.setTimer(300, t -> gw.registry().publish(primary(0, next, 2)));
     HttpResponse<Buffer> r = pending.await();
@@ -153,20 +190,28 @@ class ServiceFabricResilienceTest {
   }
 
   @Test
-  void aResponseMatchingTheResolveConditionIsTheAnswerUnlessThePartitionMovedAndNeverForAPost() throws Exception {
-    GatewayVerticle gw = start("{ maxPartitionResolutionRetries: 3 }", """
+  void aResponseMatchingTheResolveConditionIsTheAnswerUnlessThePartitionMovedAndNeverForAPost()
+      throws Exception {
+    GatewayVerticle gw =
+        start(
+            "{ maxPartitionResolutionRetries: 3 }",
+            """
         - id: strict
           path: /strict
           backend: orders
           set-backend-service: { sf-partition-key: "segment:0", sf-resolve-condition: "status >= 500 or BackendConnectionFailure" }
       """);
-    Switchable busy = Switchable.start(vertx, "busy", req -> {
-      if (req.path().contains("slow")) {
-        vertx.setTimer(400, t -> req.response().setStatusCode(503).end("busy"));
-      } else {
-        req.response().setStatusCode(503).end("busy");
-      }
-    });
+    Switchable busy =
+        Switchable.start(
+            vertx,
+            "busy",
+            req -> {
+              if (req.path().contains("slow")) {
+                vertx.setTimer(400, t -> req.response().setStatusCode(503).end("busy"));
+              } else {
+                req.response().setStatusCode(503).end("busy");
+              }
+            });
     Switchable next = Switchable.echo(vertx, "next");
     publish(gw, primary(0, busy, 1));
     awaitIndexed(gw, ORDERS, 1);
@@ -179,12 +224,15 @@ class ServiceFabricResilienceTest {
     assertThat(busy.served()).isEqualTo(1);
     assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)).isLessThan(800);
     // the default condition ("status != 200 or ...") matches too; without a move, the same
-    assertThat(web.get(gw.trafficPort(), "127.0.0.1", "/orders/6").send().await().statusCode()).isEqualTo(503);
+    assertThat(web.get(gw.trafficPort(), "127.0.0.1", "/orders/6").send().await().statusCode())
+        .isEqualTo(503);
     assertThat(busy.served()).isEqualTo(2);
 
-    // the partition moves while the old primary is answering: the answer is dropped, the request resent
+    // the partition moves while the old primary is answering: the answer is dropped, the request
+    // resent
     int busyServed = busy.served();
-    Future<HttpResponse<Buffer>> pending = web.get(gw.trafficPort(), "127.0.0.1", "/strict/7/slow").send();
+    Future<HttpResponse<Buffer>> pending =
+        web.get(gw.trafficPort(), "127.0.0.1", "/strict/7/slow").send();
     await().atMost(10, TimeUnit.SECONDS).until(() -> busy.served() > busyServed);
     publish(gw, primary(0, next, 2));
     awaitGeneration(gw, ORDERS, parts.get(0).id(), 2);
@@ -198,7 +246,8 @@ class ServiceFabricResilienceTest {
     awaitGeneration(gw, ORDERS, parts.get(0).id(), 3);
     int nextServed = next.served();
     int busyServedBeforePost = busy.served();
-    Future<HttpResponse<Buffer>> post = web.post(gw.trafficPort(), "127.0.0.1", "/strict/7/slow").send();
+    Future<HttpResponse<Buffer>> post =
+        web.post(gw.trafficPort(), "127.0.0.1", "/strict/7/slow").send();
     await().atMost(10, TimeUnit.SECONDS).until(() -> busy.served() > busyServedBeforePost);
     publish(gw, primary(0, next, 4));
     awaitGeneration(gw, ORDERS, parts.get(0).id(), 4);
@@ -212,30 +261,42 @@ class ServiceFabricResilienceTest {
   void bodiesAreResentWholeWhenBufferedAndNeverWhenNot() {
     GatewayVerticle gw = start("{ maxPartitionResolutionRetries: 2 }", "");
     // reads the body, then drops the connection without answering
-    Switchable breaking = Switchable.start(vertx, "breaking", req -> req.body().onSuccess(b -> req.connection().close()));
+    Switchable breaking =
+        Switchable.start(
+            vertx, "breaking", req -> req.body().onSuccess(b -> req.connection().close()));
     Switchable next = Switchable.echo(vertx, "next");
     String id = publish(gw, primary(0, breaking, 1));
     awaitIndexed(gw, ORDERS, 1);
     // the registry moves on as soon as the first request is in: re-resolution finds the new primary
-    vertx.setPeriodic(50, t -> {
-      if (breaking.served() > 0) {
-        vertx.cancelTimer(t);
-        gw.registry().update(id, primary(0, next, 2));
-      }
-    });
-    HttpResponse<Buffer> big = web.post(gw.trafficPort(), "127.0.0.1", "/orders/1").sendBuffer(Buffer.buffer(new byte[8000])).await();
+    vertx.setPeriodic(
+        50,
+        t -> {
+          if (breaking.served() > 0) {
+            vertx.cancelTimer(t);
+            gw.registry().update(id, primary(0, next, 2));
+          }
+        });
+    HttpResponse<Buffer> big =
+        web.post(gw.trafficPort(), "127.0.0.1", "/orders/1")
+            .sendBuffer(Buffer.buffer(new byte[8000]))
+            .await();
     assertThat(big.statusCode()).as("streamed, already sent: never resent").isEqualTo(502);
     assertThat(next.served()).isZero();
     awaitGeneration(gw, ORDERS, parts.get(0).id(), 2);
     gw.registry().update(id, primary(0, breaking, 3)).await();
     awaitGeneration(gw, ORDERS, parts.get(0).id(), 3);
-    vertx.setPeriodic(50, t -> {
-      if (breaking.served() > 1) {
-        vertx.cancelTimer(t);
-        gw.registry().update(id, primary(0, next, 4));
-      }
-    });
-    HttpResponse<Buffer> small = web.post(gw.trafficPort(), "127.0.0.1", "/orders/1").sendBuffer(Buffer.buffer(new byte[700])).await();
+    vertx.setPeriodic(
+        50,
+        t -> {
+          if (breaking.served() > 1) {
+            vertx.cancelTimer(t);
+            gw.registry().update(id, primary(0, next, 4));
+          }
+        });
+    HttpResponse<Buffer> small =
+        web.post(gw.trafficPort(), "127.0.0.1", "/orders/1")
+            .sendBuffer(Buffer.buffer(new byte[700]))
+            .await();
     assertThat(small.statusCode()).as(small.bodyAsString()).isEqualTo(200);
     assertThat(small.bodyAsJsonObject().getString("name")).isEqualTo("next");
     assertThat(small.bodyAsJsonObject().getInteger("bodyBytes")).isEqualTo(700);

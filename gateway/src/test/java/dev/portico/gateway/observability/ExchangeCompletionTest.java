@@ -1,5 +1,8 @@
 package dev.portico.gateway.observability;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 import dev.portico.gateway.GatewayVerticle;
 import dev.portico.gateway.pipeline.ExchangeObserver;
 import dev.portico.gateway.support.Backends;
@@ -10,20 +13,16 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.junit5.VertxExtension;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
-
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * {@link ExchangeObserver#completed} is called exactly once per {@link ExchangeObserver#started},
@@ -71,14 +70,23 @@ class ExchangeCompletionTest {
     // takes the request head (and any body), never answers
     int hang = Backends.http(vertx, req -> hangReached.incrementAndGet()).actualPort();
     // sends headers and a first chunk, then nothing more
-    int trickle = Backends.http(vertx, req -> req.response().setChunked(true).write("first chunk")).actualPort();
+    int trickle =
+        Backends.http(vertx, req -> req.response().setChunked(true).write("first chunk"))
+            .actualPort();
     // sends headers and a first chunk, then drops the connection
-    int breaks = Backends.http(vertx, req -> {
-      req.response().setChunked(true).write("first chunk");
-      vertx.setTimer(100, t -> req.connection().close());
-    }).actualPort();
+    int breaks =
+        Backends.http(
+                vertx,
+                req -> {
+                  req.response().setChunked(true).write("first chunk");
+                  vertx.setTimer(100, t -> req.connection().close());
+                })
+            .actualPort();
     recorder = new Recorder();
-    gw = new GatewayVerticle(GatewayHarness.config("""
+    gw =
+        new GatewayVerticle(
+            GatewayHarness.config(
+                """
       gateway: { id: gw-under-test }
       backends:
         - { id: echo, url: "http://127.0.0.1:%d" }
@@ -100,15 +108,24 @@ class ExchangeCompletionTest {
         - { id: trickle, path: /trickle, backend: trickle }
         - { id: breaks, path: /breaks, backend: breaks }
         - { id: unavailable, path: /unavailable, backend: nobody }
-      """.formatted(echo, closed, silent, hang, trickle, breaks), Map.of()), 2, recorder);
+      """
+                    .formatted(echo, closed, silent, hang, trickle, breaks),
+                Map.of()),
+            2,
+            recorder);
     vertx.deployVerticle(gw).await();
   }
 
   @Test
   void success() {
-    assertThat(web.get(gw.trafficPort(), "127.0.0.1", "/ok/x").send().await().statusCode()).isEqualTo(200);
-    assertThat(web.post(gw.trafficPort(), "127.0.0.1", "/ok/y").sendBuffer(Buffer.buffer("body")).await().statusCode())
-      .isEqualTo(200);
+    assertThat(web.get(gw.trafficPort(), "127.0.0.1", "/ok/x").send().await().statusCode())
+        .isEqualTo(200);
+    assertThat(
+            web.post(gw.trafficPort(), "127.0.0.1", "/ok/y")
+                .sendBuffer(Buffer.buffer("body"))
+                .await()
+                .statusCode())
+        .isEqualTo(200);
     ExchangeObserver.Completion c = settle(2).get(1);
     assertThat(c.apiId()).isEqualTo("ok");
     assertThat(c.backendId()).isEqualTo("echo");
@@ -124,13 +141,26 @@ class ExchangeCompletionTest {
     int port = gw.trafficPort();
     assertThat(web.get(port, "127.0.0.1", "/nowhere").send().await().statusCode()).isEqualTo(404);
     assertThat(web.get(port, "127.0.0.1", "/ops/other").send().await().statusCode()).isEqualTo(404);
-    assertThat(web.get(port, "127.0.0.1", "/ok").putHeader("via", "1.1 gw-under-test").send().await().statusCode())
-      .isEqualTo(508);
-    assertThat(web.get(port, "127.0.0.1", "/ok/../../x").send().await().statusCode()).isEqualTo(400);
-    assertThat(web.get(port, "127.0.0.1", "/unavailable").send().await().statusCode()).isEqualTo(503);
+    assertThat(
+            web.get(port, "127.0.0.1", "/ok")
+                .putHeader("via", "1.1 gw-under-test")
+                .send()
+                .await()
+                .statusCode())
+        .isEqualTo(508);
+    assertThat(web.get(port, "127.0.0.1", "/ok/../../x").send().await().statusCode())
+        .isEqualTo(400);
+    assertThat(web.get(port, "127.0.0.1", "/unavailable").send().await().statusCode())
+        .isEqualTo(503);
     List<ExchangeObserver.Completion> all = settle(5);
-    assertThat(all).extracting(ExchangeObserver.Completion::reason)
-      .containsExactlyInAnyOrder("OperationNotFound", "OperationNotFound", "LoopDetected", "BadRequest", "BackendUnavailable");
+    assertThat(all)
+        .extracting(ExchangeObserver.Completion::reason)
+        .containsExactlyInAnyOrder(
+            "OperationNotFound",
+            "OperationNotFound",
+            "LoopDetected",
+            "BadRequest",
+            "BackendUnavailable");
     // rejected before matching an API: no API, the loop, and the path that climbs above /
     assertThat(recorder.started.get("unmatched").get()).isEqualTo(3);
     assertThat(recorder.started.get("ops").get()).isEqualTo(1);
@@ -138,16 +168,21 @@ class ExchangeCompletionTest {
 
   @Test
   void backendFailures() {
-    assertThat(web.get(gw.trafficPort(), "127.0.0.1", "/refused").send().await().statusCode()).isEqualTo(502);
-    assertThat(web.get(gw.trafficPort(), "127.0.0.1", "/timeout").send().await().statusCode()).isEqualTo(504);
-    assertThat(settle(2)).extracting(ExchangeObserver.Completion::reason)
-      .containsExactlyInAnyOrder("BackendConnectionFailure", "Timeout");
+    assertThat(web.get(gw.trafficPort(), "127.0.0.1", "/refused").send().await().statusCode())
+        .isEqualTo(502);
+    assertThat(web.get(gw.trafficPort(), "127.0.0.1", "/timeout").send().await().statusCode())
+        .isEqualTo(504);
+    assertThat(settle(2))
+        .extracting(ExchangeObserver.Completion::reason)
+        .containsExactlyInAnyOrder("BackendConnectionFailure", "Timeout");
   }
 
   @Test
   void clientGoneBeforeTheResponse() throws Exception {
     NetSocket so = raw("GET /hang HTTP/1.1\r\nhost: x\r\n\r\n");
-    await().atMost(10, TimeUnit.SECONDS).until(() -> hangReached.get() == 1); // the request is at the backend now
+    await()
+        .atMost(10, TimeUnit.SECONDS)
+        .until(() -> hangReached.get() == 1); // the request is at the backend now
     so.close().await();
     ExchangeObserver.Completion c = settle(1).get(0);
     assertThat(c.status()).isZero();
@@ -167,8 +202,11 @@ class ExchangeCompletionTest {
 
   @Test
   void clientGoneMidUpload() throws Exception {
-    NetSocket so = raw("POST /hang HTTP/1.1\r\nhost: x\r\ncontent-length: 100000\r\n\r\nonly a little");
-    await().atMost(10, TimeUnit.SECONDS).until(() -> hangReached.get() == 1); // the upload is streaming to the backend
+    NetSocket so =
+        raw("POST /hang HTTP/1.1\r\nhost: x\r\ncontent-length: 100000\r\n\r\nonly a little");
+    await()
+        .atMost(10, TimeUnit.SECONDS)
+        .until(() -> hangReached.get() == 1); // the upload is streaming to the backend
     so.close().await();
     ExchangeObserver.Completion c = settle(1).get(0);
     assertThat(c.status()).isZero();
@@ -203,18 +241,29 @@ class ExchangeCompletionTest {
    * each (no late duplicate either), and returns the completions.
    */
   private List<ExchangeObserver.Completion> settle(int expected) {
-    await().atMost(20, TimeUnit.SECONDS).untilAsserted(() -> {
-      assertThat(recorder.startedTotal()).isEqualTo(expected);
-      assertThat(recorder.completions).hasSize(expected);
-    });
+    await()
+        .atMost(20, TimeUnit.SECONDS)
+        .untilAsserted(
+            () -> {
+              assertThat(recorder.startedTotal()).isEqualTo(expected);
+              assertThat(recorder.completions).hasSize(expected);
+            });
     // and no late duplicate follows (a timer of a finished exchange, say) for a while after
-    await().during(java.time.Duration.ofMillis(500)).atMost(java.time.Duration.ofSeconds(5)).untilAsserted(() -> {
-      assertThat(recorder.completions).as("late duplicate completions").hasSize(expected);
-      assertThat(recorder.startedTotal()).isEqualTo(expected);
-    });
-    assertThat(recorder.completions.stream().map(ExchangeObserver.Completion::requestId).distinct()).hasSize(expected);
-    recorder.started.forEach((api, n) -> assertThat(recorder.completions.stream().filter(c -> c.apiId().equals(api)))
-      .as("completions of API %s", api).hasSize(n.get()));
+    await()
+        .during(java.time.Duration.ofMillis(500))
+        .atMost(java.time.Duration.ofSeconds(5))
+        .untilAsserted(
+            () -> {
+              assertThat(recorder.completions).as("late duplicate completions").hasSize(expected);
+              assertThat(recorder.startedTotal()).isEqualTo(expected);
+            });
+    assertThat(recorder.completions.stream().map(ExchangeObserver.Completion::requestId).distinct())
+        .hasSize(expected);
+    recorder.started.forEach(
+        (api, n) ->
+            assertThat(recorder.completions.stream().filter(c -> c.apiId().equals(api)))
+                .as("completions of API %s", api)
+                .hasSize(n.get()));
     return List.copyOf(recorder.completions);
   }
 

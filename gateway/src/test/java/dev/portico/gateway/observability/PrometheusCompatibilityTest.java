@@ -1,5 +1,8 @@
 package dev.portico.gateway.observability;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
 import dev.portico.gateway.GatewayVerticle;
 import dev.portico.gateway.pipeline.ExchangeObserver;
 import dev.portico.gateway.support.Backends;
@@ -14,12 +17,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -30,15 +27,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The exposition as real Prometheus tooling sees it: {@code promtool check metrics} accepts it,
- * and a real Prometheus server scrapes the gateway and answers a {@code histogram_quantile} over
- * the request histogram with a number. The gateway runs as the launcher runs it: on a Vert.x built
- * with the metrics factory, so Vert.x's and the JVM's meters are in the exposition too.
+ * The exposition as real Prometheus tooling sees it: {@code promtool check metrics} accepts it, and
+ * a real Prometheus server scrapes the gateway and answers a {@code histogram_quantile} over the
+ * request histogram with a number. The gateway runs as the launcher runs it: on a Vert.x built with
+ * the metrics factory, so Vert.x's and the JVM's meters are in the exposition too.
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class PrometheusCompatibilityTest {
@@ -51,18 +50,32 @@ class PrometheusCompatibilityTest {
   @BeforeEach
   void start() {
     metrics = PorticoMetrics.create(MetricsSettings.DEFAULT);
-    vertx = Vertx.builder().with(new VertxOptions().setMetricsOptions(metrics.vertxMetricsOptions()))
-      .withMetrics(metrics.vertxMetricsFactory()).build();
-    int echo = Backends.http(vertx, req -> req.response().putHeader("content-type", "text/plain").end("ok")).actualPort();
+    vertx =
+        Vertx.builder()
+            .with(new VertxOptions().setMetricsOptions(metrics.vertxMetricsOptions()))
+            .withMetrics(metrics.vertxMetricsFactory())
+            .build();
+    int echo =
+        Backends.http(
+                vertx, req -> req.response().putHeader("content-type", "text/plain").end("ok"))
+            .actualPort();
     int closed = Backends.closedPort();
-    gw = new GatewayVerticle(GatewayHarness.config("""
+    gw =
+        new GatewayVerticle(
+            GatewayHarness.config(
+                """
       backends:
         - { id: echo, url: "http://127.0.0.1:%d" }
         - { id: gone, url: "http://127.0.0.1:%d" }
       apis:
         - { id: ok, path: /ok, backend: echo }
         - { id: broken, path: /broken, backend: gone }
-      """.formatted(echo, closed), Map.of()), 2, ExchangeObserver.NONE, metrics);
+      """
+                    .formatted(echo, closed),
+                Map.of()),
+            2,
+            ExchangeObserver.NONE,
+            metrics);
     vertx.deployVerticle(gw).await();
     web = WebClient.create(vertx);
   }
@@ -77,29 +90,62 @@ class PrometheusCompatibilityTest {
   void promtoolChecksTheExpositionWithoutProblems(@TempDir Path dir) throws Exception {
     Path promtool = PrometheusTools.require("promtool");
     traffic(50);
-    // every kind of meter present: breaker gauges and counters, registry gauges, retries, Service Fabric
-    vertx.eventBus().publish(BreakerEvents.ADDRESS, new JsonObject().put("backend", "echo").put("endpoint", "127.0.0.1:1")
-      .put("from", "CLOSED").put("to", "OPEN").put("at", "2026-01-01T00:00:00Z").put("retryAfterSeconds", 10));
+    // every kind of meter present: breaker gauges and counters, registry gauges, retries, Service
+    // Fabric
+    vertx
+        .eventBus()
+        .publish(
+            BreakerEvents.ADDRESS,
+            new JsonObject()
+                .put("backend", "echo")
+                .put("endpoint", "127.0.0.1:1")
+                .put("from", "CLOSED")
+                .put("to", "OPEN")
+                .put("at", "2026-01-01T00:00:00Z")
+                .put("retryAfterSeconds", 10));
     metrics.retried("ok", "echo", "BackendConnectionFailure");
-    metrics.recordFabricResolution("fabric:/App/Svc", dev.portico.metrics.FabricResolution.OK, 100_000);
+    metrics.recordFabricResolution(
+        "fabric:/App/Svc", dev.portico.metrics.FabricResolution.OK, 100_000);
     // the breaker event travels over the event bus: wait until the exposition shows it
-    org.awaitility.Awaitility.await().atMost(10, TimeUnit.SECONDS).until(() -> web.get(gw.managementPort(), "127.0.0.1",
-      "/metrics").send().await().bodyAsString().contains("portico_circuit_breaker_transitions_total"));
-    for (String accept : new String[] {"text/plain", "application/openmetrics-text;version=1.0.0"}) {
-      HttpResponse<Buffer> res = web.get(gw.managementPort(), "127.0.0.1", "/metrics").putHeader("accept", accept).send().await();
+    org.awaitility.Awaitility.await()
+        .atMost(10, TimeUnit.SECONDS)
+        .until(
+            () ->
+                web.get(gw.managementPort(), "127.0.0.1", "/metrics")
+                    .send()
+                    .await()
+                    .bodyAsString()
+                    .contains("portico_circuit_breaker_transitions_total"));
+    for (String accept :
+        new String[] {"text/plain", "application/openmetrics-text;version=1.0.0"}) {
+      HttpResponse<Buffer> res =
+          web.get(gw.managementPort(), "127.0.0.1", "/metrics")
+              .putHeader("accept", accept)
+              .send()
+              .await();
       String text = res.bodyAsString();
-      assertThat(text).contains("portico_circuit_breaker_state").contains("portico_retries_total")
-        .contains("portico_sf_resolutions_total").contains("vertx_http_server_requests_total")
-        .contains("vertx_http_client_requests_total").contains("jvm_gc_").contains("jvm_threads_live_threads");
-      // Vert.x labels never carry the method verbatim (clients could mint series with made-up methods)
+      assertThat(text)
+          .contains("portico_circuit_breaker_state")
+          .contains("portico_retries_total")
+          .contains("portico_sf_resolutions_total")
+          .contains("vertx_http_server_requests_total")
+          .contains("vertx_http_client_requests_total")
+          .contains("jvm_gc_")
+          .contains("jvm_threads_live_threads");
+      // Vert.x labels never carry the method verbatim (clients could mint series with made-up
+      // methods)
       assertThat(text.lines().filter(line -> line.startsWith("vertx_http_server_requests_total")))
-        .isNotEmpty().noneMatch(line -> line.contains("method="));
+          .isNotEmpty()
+          .noneMatch(line -> line.contains("method="));
       if (accept.equals("text/plain")) {
         // promtool parses the classic text format; OpenMetrics is checked by the real server below
         Path file = dir.resolve("metrics.txt");
         Files.writeString(file, text);
-        Process p = new ProcessBuilder(promtool.toString(), "check", "metrics").redirectInput(file.toFile())
-          .redirectErrorStream(true).start();
+        Process p =
+            new ProcessBuilder(promtool.toString(), "check", "metrics")
+                .redirectInput(file.toFile())
+                .redirectErrorStream(true)
+                .start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(30, TimeUnit.SECONDS)).as("promtool finished").isTrue();
         assertThat(p.exitValue()).as("promtool check metrics said:%n%s", out).isZero();
@@ -109,11 +155,14 @@ class PrometheusCompatibilityTest {
   }
 
   @Test
-  void aRealPrometheusScrapesTheGatewayAndAnswersAHistogramQuantile(@TempDir Path dir) throws Exception {
+  void aRealPrometheusScrapesTheGatewayAndAnswersAHistogramQuantile(@TempDir Path dir)
+      throws Exception {
     Path prometheus = PrometheusTools.require("prometheus");
     int port = freePort();
     Path config = dir.resolve("prometheus.yml");
-    Files.writeString(config, """
+    Files.writeString(
+        config,
+        """
       global:
         scrape_interval: 1s
         scrape_timeout: 1s
@@ -123,30 +172,41 @@ class PrometheusCompatibilityTest {
           metrics_path: /metrics
           static_configs:
             - targets: ["127.0.0.1:%d"]
-      """.formatted(gw.managementPort()));
+      """
+            .formatted(gw.managementPort()));
     Path log = dir.resolve("prometheus.log");
-    Process server = new ProcessBuilder(prometheus.toString(),
-      "--config.file=" + config,
-      "--storage.tsdb.path=" + dir.resolve("data"),
-      "--web.listen-address=127.0.0.1:" + port,
-      "--log.level=warn")
-      .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    Process server =
+        new ProcessBuilder(
+                prometheus.toString(),
+                "--config.file=" + config,
+                "--storage.tsdb.path=" + dir.resolve("data"),
+                "--web.listen-address=127.0.0.1:" + port,
+                "--log.level=warn")
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .start();
     AtomicBoolean stop = new AtomicBoolean();
     try {
-      // steady traffic while Prometheus scrapes, so that rate() over the buckets has something to show
-      Thread load = new Thread(() -> {
-        while (!stop.get()) {
-          try {
-            traffic(10);
-            Thread.sleep(50);
-          } catch (Exception e) {
-            return;
-          }
-        }
-      }, "traffic");
+      // steady traffic while Prometheus scrapes, so that rate() over the buckets has something to
+      // show
+      Thread load =
+          new Thread(
+              () -> {
+                while (!stop.get()) {
+                  try {
+                    traffic(10);
+                    Thread.sleep(50);
+                  } catch (Exception e) {
+                    return;
+                  }
+                }
+              },
+              "traffic");
       load.start();
-      String query = "histogram_quantile(0.99, sum by (le) (rate(portico_request_duration_seconds_bucket[1m])))";
-      String perApi = "histogram_quantile(0.99, sum by (api, le) (rate(portico_request_duration_seconds_bucket[1m])))";
+      String query =
+          "histogram_quantile(0.99, sum by (le) (rate(portico_request_duration_seconds_bucket[1m])))";
+      String perApi =
+          "histogram_quantile(0.99, sum by (api, le) (rate(portico_request_duration_seconds_bucket[1m])))";
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
       Double p99 = null;
       String last = "";
@@ -155,8 +215,9 @@ class PrometheusCompatibilityTest {
           fail("prometheus exited with %d:%n%s", server.exitValue(), Files.readString(log));
         }
         if (System.nanoTime() > deadline) {
-          fail("no histogram_quantile answer within 90 s; last answer: %s%ntargets: %s%nprometheus log:%n%s", last,
-            get(port, "/api/v1/targets").orElse("-"), Files.readString(log));
+          fail(
+              "no histogram_quantile answer within 90 s; last answer: %s%ntargets: %s%nprometheus log:%n%s",
+              last, get(port, "/api/v1/targets").orElse("-"), Files.readString(log));
         }
         Thread.sleep(500);
         JsonObject answer = query(port, query);
@@ -193,15 +254,20 @@ class PrometheusCompatibilityTest {
   }
 
   private JsonObject query(int port, String promql) {
-    return get(port, "/api/v1/query?query=" + java.net.URLEncoder.encode(promql, StandardCharsets.UTF_8))
-      .map(JsonObject::new).orElse(new JsonObject());
+    return get(
+            port,
+            "/api/v1/query?query=" + java.net.URLEncoder.encode(promql, StandardCharsets.UTF_8))
+        .map(JsonObject::new)
+        .orElse(new JsonObject());
   }
 
   private java.util.Optional<String> get(int port, String uri) {
     try {
       HttpResponse<Buffer> res = web.get(port, "127.0.0.1", uri).timeout(5_000).send().await();
       // a starting Prometheus answers 503 "Service Unavailable" (text) until it is ready
-      return res.statusCode() == 200 ? java.util.Optional.of(res.bodyAsString()) : java.util.Optional.empty();
+      return res.statusCode() == 200
+          ? java.util.Optional.of(res.bodyAsString())
+          : java.util.Optional.empty();
     } catch (RuntimeException e) {
       return java.util.Optional.empty(); // not up yet
     }

@@ -1,10 +1,10 @@
 package dev.portico.gateway.observability;
 
+import static org.assertj.core.api.Assertions.fail;
+
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
-
-import static org.assertj.core.api.Assertions.fail;
 
 /**
  * Finds {@code promtool} and {@code prometheus} (Debian package {@code prometheus}). Missing tools
@@ -12,11 +12,15 @@ import static org.assertj.core.api.Assertions.fail;
  */
 final class PrometheusTools {
 
-  private PrometheusTools() {
-  }
+  private PrometheusTools() {}
 
   static Path require(String name) {
-    String path = System.getenv().getOrDefault("PATH", "") + File.pathSeparator + "/usr/bin" + File.pathSeparator + "/usr/local/bin";
+    String path =
+        System.getenv().getOrDefault("PATH", "")
+            + File.pathSeparator
+            + "/usr/bin"
+            + File.pathSeparator
+            + "/usr/local/bin";
     for (String dir : path.split(File.pathSeparator)) {
       if (dir.isEmpty()) {
         continue;
@@ -26,7 +30,10 @@ final class PrometheusTools {
         return candidate;
       }
     }
-    return fail("'" + name + "' is not installed: run scripts/install-test-tools.sh (as root; it installs the Debian"
-      + " package 'prometheus', which CI installs before the tests)");
+    return fail(
+        "'"
+            + name
+            + "' is not installed: run scripts/install-test-tools.sh (as root; it installs the Debian"
+            + " package 'prometheus', which CI installs before the tests)");
   }
 }

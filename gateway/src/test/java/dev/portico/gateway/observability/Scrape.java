@@ -4,7 +4,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
-
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,10 +11,14 @@ import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** A parsed Prometheus text exposition, as a test reads it: series (name plus labels) and their values. */
+/**
+ * A parsed Prometheus text exposition, as a test reads it: series (name plus labels) and their
+ * values.
+ */
 record Scrape(String text, List<String> series) {
 
-  private static final Pattern LABEL = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\"");
+  private static final Pattern LABEL =
+      Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\"");
 
   static Scrape of(String text) {
     return new Scrape(text, text.lines().filter(l -> !l.isBlank() && !l.startsWith("#")).toList());
@@ -23,7 +26,8 @@ record Scrape(String text, List<String> series) {
 
   /** GETs {@code /metrics} of the management listener on {@code port}. */
   static Scrape get(Vertx vertx, int port) {
-    HttpResponse<Buffer> res = WebClient.create(vertx).get(port, "127.0.0.1", "/metrics").send().await();
+    HttpResponse<Buffer> res =
+        WebClient.create(vertx).get(port, "127.0.0.1", "/metrics").send().await();
     if (res.statusCode() != 200) {
       throw new AssertionError("/metrics answered " + res.statusCode() + ": " + res.bodyAsString());
     }
@@ -32,10 +36,14 @@ record Scrape(String text, List<String> series) {
 
   /** Series of metric {@code name} (exactly) whose labels include all of {@code labels}. */
   List<String> find(String name, Map<String, String> labels) {
-    return series.stream().filter(l -> metric(l).equals(name) && labels(l).entrySet().containsAll(labels.entrySet())).toList();
+    return series.stream()
+        .filter(l -> metric(l).equals(name) && labels(l).entrySet().containsAll(labels.entrySet()))
+        .toList();
   }
 
-  /** The value of the single series of {@code name} with {@code labels}, or NaN if there is none. */
+  /**
+   * The value of the single series of {@code name} with {@code labels}, or NaN if there is none.
+   */
   double value(String name, Map<String, String> labels) {
     List<String> found = find(name, labels);
     if (found.size() > 1) {
@@ -72,7 +80,10 @@ record Scrape(String text, List<String> series) {
   static double value(String line) {
     int brace = line.indexOf('{');
     int space = line.indexOf(' ');
-    String rest = brace >= 0 && brace < space ? line.substring(line.lastIndexOf('}') + 1) : line.substring(space);
+    String rest =
+        brace >= 0 && brace < space
+            ? line.substring(line.lastIndexOf('}') + 1)
+            : line.substring(space);
     return Double.parseDouble(rest.trim().split(" ")[0]);
   }
 

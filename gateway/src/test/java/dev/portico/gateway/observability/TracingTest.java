@@ -1,5 +1,9 @@
 package dev.portico.gateway.observability;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
 import dev.portico.gateway.GatewayVerticle;
 import dev.portico.gateway.config.ConfigException;
 import dev.portico.gateway.support.Backends;
@@ -14,13 +18,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.junit5.VertxExtension;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,10 +25,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.awaitility.Awaitility.await;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * OpenTelemetry tracing end to end: a real OTLP receiver on loopback (HTTP/protobuf and gRPC,
@@ -61,31 +60,51 @@ class TracingTest {
     receiver.close();
   }
 
-  /** Tracing on, exporting to the receiver every 20 ms, with {@code extra} (more tracing fields) and {@code rest} of the YAML. */
+  /**
+   * Tracing on, exporting to the receiver every 20 ms, with {@code extra} (more tracing fields) and
+   * {@code rest} of the YAML.
+   */
   GatewayVerticle gateway(String tracingExtra, String rest) {
-    return GatewayHarness.start(vertx, """
+    return GatewayHarness.start(
+        vertx,
+        """
       tracing: { enabled: true, endpoint: "%s", scheduleDelay: PT0.02S, serviceName: edge-1 %s }
       %s
-      """.formatted(receiver.httpEndpoint(), tracingExtra, rest));
+      """
+            .formatted(receiver.httpEndpoint(), tracingExtra, rest));
   }
 
-  /** The trace's SERVER span and its CLIENT spans, once the receiver has the server span and {@code clients} client spans. */
+  /**
+   * The trace's SERVER span and its CLIENT spans, once the receiver has the server span and {@code
+   * clients} client spans.
+   */
   List<Received> awaitTrace(String traceId, int clients) {
-    await().atMost(20, TimeUnit.SECONDS).until(() -> {
-      List<Received> t = receiver.trace(traceId);
-      return t.stream().filter(s -> s.kind() == SpanKind.SPAN_KIND_SERVER).count() == 1
-        && t.stream().filter(s -> s.kind() == SpanKind.SPAN_KIND_CLIENT).count() == clients;
-    });
+    await()
+        .atMost(20, TimeUnit.SECONDS)
+        .until(
+            () -> {
+              List<Received> t = receiver.trace(traceId);
+              return t.stream().filter(s -> s.kind() == SpanKind.SPAN_KIND_SERVER).count() == 1
+                  && t.stream().filter(s -> s.kind() == SpanKind.SPAN_KIND_CLIENT).count()
+                      == clients;
+            });
     return receiver.trace(traceId);
   }
 
   static Received server(List<Received> trace) {
-    return trace.stream().filter(s -> s.kind() == SpanKind.SPAN_KIND_SERVER).findFirst().orElseThrow();
+    return trace.stream()
+        .filter(s -> s.kind() == SpanKind.SPAN_KIND_SERVER)
+        .findFirst()
+        .orElseThrow();
   }
 
   static List<Received> clients(List<Received> trace) {
-    return trace.stream().filter(s -> s.kind() == SpanKind.SPAN_KIND_CLIENT)
-      .sorted((a, b) -> Long.compare(a.span().getStartTimeUnixNano(), b.span().getStartTimeUnixNano())).toList();
+    return trace.stream()
+        .filter(s -> s.kind() == SpanKind.SPAN_KIND_CLIENT)
+        .sorted(
+            (a, b) ->
+                Long.compare(a.span().getStartTimeUnixNano(), b.span().getStartTimeUnixNano()))
+        .toList();
   }
 
   static String traceIdOf(String traceparent) {
@@ -93,10 +112,14 @@ class TracingTest {
   }
 
   @Test
-  void aProxiedRequestIsAServerSpanWithAClientSpanChildThatTheBackendSeesAsItsParent(@TempDir Path dir) throws Exception {
+  void aProxiedRequestIsAServerSpanWithAClientSpanChildThatTheBackendSeesAsItsParent(
+      @TempDir Path dir) throws Exception {
     RecordingBackend backend = RecordingBackend.start(vertx);
     Path log = dir.resolve("access.log");
-    GatewayVerticle gw = gateway("", """
+    GatewayVerticle gw =
+        gateway(
+            "",
+            """
       accessLog: { enabled: true, output: "%s" }
       backends: [ { id: orders, url: "http://127.0.0.1:%d/api" } ]
       apis:
@@ -104,8 +127,10 @@ class TracingTest {
           path: /orders
           backend: orders
           operations: [ { id: get-order, method: GET, path: "/{id}" } ]
-      """.formatted(log, backend.port()));
-    HttpResponse<Buffer> res = web.get(gw.trafficPort(), "localhost", "/orders/7?secret=x").send().await();
+      """
+                .formatted(log, backend.port()));
+    HttpResponse<Buffer> res =
+        web.get(gw.trafficPort(), "localhost", "/orders/7?secret=x").send().await();
     assertThat(res.statusCode()).isEqualTo(200);
 
     String traceparent = backend.last().headers().get("traceparent");
@@ -118,7 +143,9 @@ class TracingTest {
     // the backend's parent is the attempt's client span, whose parent is the request's server span
     assertThat(traceparent.split("-")[2]).isEqualTo(client.spanId());
     assertThat(client.parentSpanId()).isEqualTo(server.spanId());
-    assertThat(server.span().getParentSpanId().isEmpty()).as("a new trace: the server span is its root").isTrue();
+    assertThat(server.span().getParentSpanId().isEmpty())
+        .as("a new trace: the server span is its root")
+        .isTrue();
 
     assertThat(server.span().getName()).isEqualTo("GET orders/get-order");
     assertThat(server.attr("http.request.method")).isEqualTo("GET");
@@ -138,12 +165,16 @@ class TracingTest {
     assertThat(client.attr("network.peer.port")).isEqualTo(String.valueOf(backend.port()));
     assertThat(client.attr("portico.backend.id")).isEqualTo("orders");
     assertThat(client.attr("http.response.status_code")).isEqualTo("200");
-    assertThat(client.attr("http.request.resend_count")).as("a first attempt is no resend").isNull();
+    assertThat(client.attr("http.request.resend_count"))
+        .as("a first attempt is no resend")
+        .isNull();
     // no query string anywhere in a span: it may carry secrets
     assertThat(trace).allSatisfy(s -> assertThat(s.span().toString()).doesNotContain("secret=x"));
 
     // the access log line names the trace
-    await().atMost(10, TimeUnit.SECONDS).until(() -> Files.exists(log) && !Files.readAllLines(log).isEmpty());
+    await()
+        .atMost(10, TimeUnit.SECONDS)
+        .until(() -> Files.exists(log) && !Files.readAllLines(log).isEmpty());
     JsonObject line = new JsonObject(Files.readAllLines(log).get(0));
     assertThat(line.getString("traceId")).isEqualTo(traceId);
   }
@@ -151,23 +182,34 @@ class TracingTest {
   @Test
   void anIncomingTraceparentIsContinuedAndItsStateAndBaggageTravelOn() {
     RecordingBackend backend = RecordingBackend.start(vertx);
-    GatewayVerticle gw = gateway("", """
+    GatewayVerticle gw =
+        gateway(
+            "",
+            """
       backends: [ { id: b, url: "http://127.0.0.1:%d" } ]
       apis: [ { id: api, path: /, backend: b } ]
-      """.formatted(backend.port()));
-    assertThat(web.get(gw.trafficPort(), "127.0.0.1", "/x")
-      .putHeader("traceparent", "00-" + CALLER_TRACE + "-" + CALLER_SPAN + "-01")
-      .putHeader("tracestate", "vendor=opaque")
-      .putHeader("baggage", "tenant=acme")
-      .send().await().statusCode()).isEqualTo(200);
+      """
+                .formatted(backend.port()));
+    assertThat(
+            web.get(gw.trafficPort(), "127.0.0.1", "/x")
+                .putHeader("traceparent", "00-" + CALLER_TRACE + "-" + CALLER_SPAN + "-01")
+                .putHeader("tracestate", "vendor=opaque")
+                .putHeader("baggage", "tenant=acme")
+                .send()
+                .await()
+                .statusCode())
+        .isEqualTo(200);
 
     List<Received> trace = awaitTrace(CALLER_TRACE, 1);
     Received server = server(trace);
     Received client = clients(trace).get(0);
-    assertThat(server.parentSpanId()).as("the caller's span is the server span's parent").isEqualTo(CALLER_SPAN);
+    assertThat(server.parentSpanId())
+        .as("the caller's span is the server span's parent")
+        .isEqualTo(CALLER_SPAN);
     assertThat(client.parentSpanId()).isEqualTo(server.spanId());
     var seen = backend.last().headers();
-    assertThat(seen.getAll("traceparent")).containsExactly("00-" + CALLER_TRACE + "-" + client.spanId() + "-01");
+    assertThat(seen.getAll("traceparent"))
+        .containsExactly("00-" + CALLER_TRACE + "-" + client.spanId() + "-01");
     assertThat(seen.getAll("tracestate")).containsExactly("vendor=opaque");
     assertThat(seen.getAll("baggage")).containsExactly("tenant=acme");
   }
@@ -175,18 +217,31 @@ class TracingTest {
   @Test
   void aRetriedRequestHasOneClientSpanPerAttemptWithTheResendCount() {
     AtomicInteger hits = new AtomicInteger();
-    int port = Backends.http(vertx, req -> req.response().setStatusCode(hits.incrementAndGet() == 1 ? 503 : 200)
-      .end("attempt " + hits.get())).actualPort();
-    GatewayVerticle gw = gateway("", """
+    int port =
+        Backends.http(
+                vertx,
+                req ->
+                    req.response()
+                        .setStatusCode(hits.incrementAndGet() == 1 ? 503 : 200)
+                        .end("attempt " + hits.get()))
+            .actualPort();
+    GatewayVerticle gw =
+        gateway(
+            "",
+            """
       backends: [ { id: flaky, url: "http://127.0.0.1:%d" } ]
       apis:
         - id: api
           path: /
           backend: flaky
           retry: { count: 1, statusCodes: [503], backoff: { base: PT0.001S, max: PT0.002S } }
-      """.formatted(port));
-    HttpResponse<Buffer> res = web.get(gw.trafficPort(), "127.0.0.1", "/x")
-      .putHeader("traceparent", "00-" + CALLER_TRACE + "-" + CALLER_SPAN + "-01").send().await();
+      """
+                .formatted(port));
+    HttpResponse<Buffer> res =
+        web.get(gw.trafficPort(), "127.0.0.1", "/x")
+            .putHeader("traceparent", "00-" + CALLER_TRACE + "-" + CALLER_SPAN + "-01")
+            .send()
+            .await();
     assertThat(res.statusCode()).isEqualTo(200);
 
     List<Received> trace = awaitTrace(CALLER_TRACE, 2);
@@ -199,24 +254,34 @@ class TracingTest {
     assertThat(attempts.get(1).attr("http.response.status_code")).isEqualTo("200");
     assertThat(attempts.get(1).attr("http.request.resend_count")).isEqualTo("1");
     assertThat(server.attr("portico.attempts")).isEqualTo("2");
-    assertThat(server.events("portico.retry")).singleElement()
-      .satisfies(e -> assertThat(OtlpReceiver.text(e.getAttributesList(), "portico.retry.reason")).isEqualTo("status:503"));
+    assertThat(server.events("portico.retry"))
+        .singleElement()
+        .satisfies(
+            e ->
+                assertThat(OtlpReceiver.text(e.getAttributesList(), "portico.retry.reason"))
+                    .isEqualTo("status:503"));
   }
 
   @Test
-  void aFailedRequestsProblemDocumentAndAccessLogLineNameTheTrace(@TempDir Path dir) throws Exception {
+  void aFailedRequestsProblemDocumentAndAccessLogLineNameTheTrace(@TempDir Path dir)
+      throws Exception {
     Path log = dir.resolve("access.log");
-    GatewayVerticle gw = gateway("", """
+    GatewayVerticle gw =
+        gateway(
+            "",
+            """
       accessLog: { enabled: true, output: "%s" }
       backends: [ { id: gone, url: "http://127.0.0.1:%d" } ]
       apis: [ { id: broken, path: /broken, backend: gone } ]
-      """.formatted(log, Backends.closedPort()));
+      """
+                .formatted(log, Backends.closedPort()));
     HttpResponse<Buffer> res = web.get(gw.trafficPort(), "127.0.0.1", "/broken/x").send().await();
     assertThat(res.statusCode()).isEqualTo(502);
     assertThat(res.getHeader("content-type")).isEqualTo("application/problem+json");
     String traceId = res.bodyAsJsonObject().getString("traceId");
     assertThat(traceId).matches("[0-9a-f]{32}");
-    HttpResponse<Buffer> unmatched = web.get(gw.trafficPort(), "127.0.0.1", "/nowhere").send().await();
+    HttpResponse<Buffer> unmatched =
+        web.get(gw.trafficPort(), "127.0.0.1", "/nowhere").send().await();
     assertThat(unmatched.statusCode()).isEqualTo(404);
     String unmatchedTrace = unmatched.bodyAsJsonObject().getString("traceId");
     assertThat(unmatchedTrace).matches("[0-9a-f]{32}").isNotEqualTo(traceId);
@@ -232,23 +297,34 @@ class TracingTest {
 
     // A line is written when its exchange ends, which may be after the client saw the response:
     // the 502's line can follow the 404's, so find each by its path, not by its position.
-    await().atMost(10, TimeUnit.SECONDS).until(() -> Files.exists(log) && Files.readAllLines(log).size() == 2
-      && Files.readString(log).endsWith("\n"));
-    assertThat(Files.readAllLines(log)).map(JsonObject::new)
-      .anySatisfy(line -> {
-        assertThat(line.getString("path")).isEqualTo("/broken/x");
-        assertThat(line.getString("traceId")).isEqualTo(traceId);
-      })
-      .anySatisfy(line -> {
-        assertThat(line.getString("path")).isEqualTo("/nowhere");
-        assertThat(line.getString("traceId")).isEqualTo(unmatchedTrace);
-      });
+    await()
+        .atMost(10, TimeUnit.SECONDS)
+        .until(
+            () ->
+                Files.exists(log)
+                    && Files.readAllLines(log).size() == 2
+                    && Files.readString(log).endsWith("\n"));
+    assertThat(Files.readAllLines(log))
+        .map(JsonObject::new)
+        .anySatisfy(
+            line -> {
+              assertThat(line.getString("path")).isEqualTo("/broken/x");
+              assertThat(line.getString("traceId")).isEqualTo(traceId);
+            })
+        .anySatisfy(
+            line -> {
+              assertThat(line.getString("path")).isEqualTo("/nowhere");
+              assertThat(line.getString("traceId")).isEqualTo(unmatchedTrace);
+            });
   }
 
   @Test
   void requestsThroughPoliciesAreTracedAndAPolicysRefusalNamesTheTrace() {
     RecordingBackend backend = RecordingBackend.start(vertx);
-    GatewayVerticle gw = gateway("", """
+    GatewayVerticle gw =
+        gateway(
+            "",
+            """
       backends: [ { id: b, url: "http://127.0.0.1:%d" } ]
       apis:
         - id: open
@@ -259,15 +335,19 @@ class TracingTest {
           path: /closed
           backend: b
           policies: [ { ip-filter: { action: allow, addresses: [203.0.113.0/24] } } ]
-      """.formatted(backend.port()));
-    assertThat(web.get(gw.trafficPort(), "127.0.0.1", "/open/x").send().await().statusCode()).isEqualTo(200);
+      """
+                .formatted(backend.port()));
+    assertThat(web.get(gw.trafficPort(), "127.0.0.1", "/open/x").send().await().statusCode())
+        .isEqualTo(200);
     assertThat(backend.last().headers().get("x-policy")).isEqualTo("seen");
     String passed = traceIdOf(backend.last().headers().get("traceparent"));
     List<Received> trace = awaitTrace(passed, 1);
     assertThat(server(trace).attr("portico.api.id")).isEqualTo("open");
-    assertThat(backend.last().headers().get("traceparent").split("-")[2]).isEqualTo(clients(trace).get(0).spanId());
+    assertThat(backend.last().headers().get("traceparent").split("-")[2])
+        .isEqualTo(clients(trace).get(0).spanId());
 
-    HttpResponse<Buffer> refused = web.get(gw.trafficPort(), "127.0.0.1", "/closed/x").send().await();
+    HttpResponse<Buffer> refused =
+        web.get(gw.trafficPort(), "127.0.0.1", "/closed/x").send().await();
     assertThat(refused.statusCode()).isEqualTo(403);
     String traceId = refused.bodyAsJsonObject().getString("traceId");
     assertThat(traceId).matches("[0-9a-f]{32}");
@@ -281,21 +361,36 @@ class TracingTest {
   @Test
   void samplingRatioZeroExportsNoNewTraceButFollowsACallersDecision() {
     RecordingBackend backend = RecordingBackend.start(vertx);
-    GatewayVerticle gw = gateway(", samplingRatio: 0", """
+    GatewayVerticle gw =
+        gateway(
+            ", samplingRatio: 0",
+            """
       backends: [ { id: b, url: "http://127.0.0.1:%d" } ]
       apis: [ { id: api, path: /, backend: b } ]
-      """.formatted(backend.port()));
+      """
+                .formatted(backend.port()));
     // no parent: a new trace, not sampled; its id still travels, marked not sampled
-    assertThat(web.get(gw.trafficPort(), "127.0.0.1", "/new").send().await().statusCode()).isEqualTo(200);
+    assertThat(web.get(gw.trafficPort(), "127.0.0.1", "/new").send().await().statusCode())
+        .isEqualTo(200);
     String unsampled = backend.last().headers().get("traceparent");
     assertThat(unsampled).matches("00-[0-9a-f]{32}-[0-9a-f]{16}-0[02]");
     // a caller that did not sample: nor does the gateway
     String notSampledCaller = "0af7651916cd43dd8448eb211c80319c";
-    assertThat(web.get(gw.trafficPort(), "127.0.0.1", "/unsampled-parent")
-      .putHeader("traceparent", "00-" + notSampledCaller + "-b7ad6b7169203331-00").send().await().statusCode()).isEqualTo(200);
+    assertThat(
+            web.get(gw.trafficPort(), "127.0.0.1", "/unsampled-parent")
+                .putHeader("traceparent", "00-" + notSampledCaller + "-b7ad6b7169203331-00")
+                .send()
+                .await()
+                .statusCode())
+        .isEqualTo(200);
     // a caller that sampled: the parent-based sampler follows it
-    assertThat(web.get(gw.trafficPort(), "127.0.0.1", "/sampled-parent")
-      .putHeader("traceparent", "00-" + CALLER_TRACE + "-" + CALLER_SPAN + "-01").send().await().statusCode()).isEqualTo(200);
+    assertThat(
+            web.get(gw.trafficPort(), "127.0.0.1", "/sampled-parent")
+                .putHeader("traceparent", "00-" + CALLER_TRACE + "-" + CALLER_SPAN + "-01")
+                .send()
+                .await()
+                .statusCode())
+        .isEqualTo(200);
     // spans are exported in the order they ended: once the last request's spans arrived, the
     // first two would have too
     awaitTrace(CALLER_TRACE, 1);
@@ -305,13 +400,18 @@ class TracingTest {
   @Test
   void spansAreExportedOverGrpcToo() {
     RecordingBackend backend = RecordingBackend.start(vertx);
-    GatewayVerticle gw = GatewayHarness.start(vertx, """
+    GatewayVerticle gw =
+        GatewayHarness.start(
+            vertx,
+            """
       tracing: { enabled: true, protocol: grpc, endpoint: "%s", scheduleDelay: PT0.02S }
       gateway: { id: gw-grpc }
       backends: [ { id: b, url: "http://127.0.0.1:%d" } ]
       apis: [ { id: api, path: /, backend: b } ]
-      """.formatted(receiver.grpcEndpoint(), backend.port()));
-    assertThat(web.get(gw.trafficPort(), "127.0.0.1", "/x").send().await().statusCode()).isEqualTo(200);
+      """
+                .formatted(receiver.grpcEndpoint(), backend.port()));
+    assertThat(web.get(gw.trafficPort(), "127.0.0.1", "/x").send().await().statusCode())
+        .isEqualTo(200);
     String traceId = traceIdOf(backend.last().headers().get("traceparent"));
     List<Received> trace = awaitTrace(traceId, 1);
     assertThat(receiver.grpcExports()).isPositive();
@@ -321,33 +421,67 @@ class TracingTest {
   }
 
   @Test
-  void theLatencyHistogramsCarryExemplarsOfSampledTracesAndPromtoolStillAcceptsTheExposition(@TempDir Path dir)
-    throws Exception {
+  void theLatencyHistogramsCarryExemplarsOfSampledTracesAndPromtoolStillAcceptsTheExposition(
+      @TempDir Path dir) throws Exception {
     RecordingBackend backend = RecordingBackend.start(vertx);
-    GatewayVerticle gw = gateway("", """
+    GatewayVerticle gw =
+        gateway(
+            "",
+            """
       backends: [ { id: b, url: "http://127.0.0.1:%d" } ]
       apis: [ { id: api, path: /, backend: b } ]
-      """.formatted(backend.port()));
-    assertThat(web.get(gw.trafficPort(), "127.0.0.1", "/x")
-      .putHeader("traceparent", "00-" + CALLER_TRACE + "-" + CALLER_SPAN + "-01").send().await().statusCode()).isEqualTo(200);
+      """
+                .formatted(backend.port()));
+    assertThat(
+            web.get(gw.trafficPort(), "127.0.0.1", "/x")
+                .putHeader("traceparent", "00-" + CALLER_TRACE + "-" + CALLER_SPAN + "-01")
+                .send()
+                .await()
+                .statusCode())
+        .isEqualTo(200);
     List<Received> trace = awaitTrace(CALLER_TRACE, 1);
     String serverSpan = server(trace).spanId();
     String clientSpan = clients(trace).get(0).spanId();
 
-    String open = web.get(gw.managementPort(), "127.0.0.1", "/metrics")
-      .putHeader("accept", "application/openmetrics-text;version=1.0.0").send().await().bodyAsString();
-    assertThat(open.lines().filter(l -> l.startsWith("portico_request_duration_seconds_bucket") && l.contains(" # {")))
-      .anySatisfy(l -> assertThat(l).contains("span_id=\"" + serverSpan + "\"").contains("trace_id=\"" + CALLER_TRACE + "\""));
-    assertThat(open.lines().filter(l -> l.startsWith("portico_upstream_duration_seconds_bucket") && l.contains(" # {")))
-      .anySatisfy(l -> assertThat(l).contains("span_id=\"" + clientSpan + "\""));
+    String open =
+        web.get(gw.managementPort(), "127.0.0.1", "/metrics")
+            .putHeader("accept", "application/openmetrics-text;version=1.0.0")
+            .send()
+            .await()
+            .bodyAsString();
+    assertThat(
+            open.lines()
+                .filter(
+                    l ->
+                        l.startsWith("portico_request_duration_seconds_bucket")
+                            && l.contains(" # {")))
+        .anySatisfy(
+            l ->
+                assertThat(l)
+                    .contains("span_id=\"" + serverSpan + "\"")
+                    .contains("trace_id=\"" + CALLER_TRACE + "\""));
+    assertThat(
+            open.lines()
+                .filter(
+                    l ->
+                        l.startsWith("portico_upstream_duration_seconds_bucket")
+                            && l.contains(" # {")))
+        .anySatisfy(l -> assertThat(l).contains("span_id=\"" + clientSpan + "\""));
 
     Path promtool = PrometheusTools.require("promtool");
-    String text = web.get(gw.managementPort(), "127.0.0.1", "/metrics").putHeader("accept", "text/plain").send().await()
-      .bodyAsString();
+    String text =
+        web.get(gw.managementPort(), "127.0.0.1", "/metrics")
+            .putHeader("accept", "text/plain")
+            .send()
+            .await()
+            .bodyAsString();
     Path file = dir.resolve("metrics.txt");
     Files.writeString(file, text);
-    Process p = new ProcessBuilder(promtool.toString(), "check", "metrics").redirectInput(file.toFile())
-      .redirectErrorStream(true).start();
+    Process p =
+        new ProcessBuilder(promtool.toString(), "check", "metrics")
+            .redirectInput(file.toFile())
+            .redirectErrorStream(true)
+            .start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(p.waitFor(30, TimeUnit.SECONDS)).as("promtool finished").isTrue();
     assertThat(p.exitValue()).as("promtool check metrics said:%n%s", out).isZero();
@@ -355,28 +489,71 @@ class TracingTest {
 
   @Test
   void badTracingSettingsAreConfigurationErrorsNamingTheField() {
-    assertThatThrownBy(() -> GatewayHarness.config("""
+    assertThatThrownBy(
+            () ->
+                GatewayHarness.config(
+                    """
       tracing: { enabled: true, endpoint: "ftp://collector/v1/traces" }
-      """, Map.of())).isInstanceOf(ConfigException.class).hasMessageContaining("test.yaml")
-      .hasMessageContaining("tracing.endpoint").hasMessageContaining("http:// or https://");
-    assertThatThrownBy(() -> GatewayHarness.config("""
+      """,
+                    Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("test.yaml")
+        .hasMessageContaining("tracing.endpoint")
+        .hasMessageContaining("http:// or https://");
+    assertThatThrownBy(
+            () ->
+                GatewayHarness.config(
+                    """
       tracing: { protocol: grpc, endpoint: "http://collector:4317/v1/traces" }
-      """, Map.of())).isInstanceOf(ConfigException.class).hasMessageContaining("tracing.endpoint")
-      .hasMessageContaining("without a path");
-    assertThatThrownBy(() -> GatewayHarness.config("""
+      """,
+                    Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("tracing.endpoint")
+        .hasMessageContaining("without a path");
+    assertThatThrownBy(
+            () ->
+                GatewayHarness.config(
+                    """
       tracing: { maxQueueSize: 100, maxExportBatchSize: 200 }
-      """, Map.of())).isInstanceOf(ConfigException.class).hasMessageContaining("tracing.maxExportBatchSize");
-    assertThatThrownBy(() -> GatewayHarness.config("""
+      """,
+                    Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("tracing.maxExportBatchSize");
+    assertThatThrownBy(
+            () ->
+                GatewayHarness.config(
+                    """
       tracing: { samplingRatio: 1.5 }
-      """, Map.of())).isInstanceOf(ConfigException.class).hasMessageContaining("tracing.samplingRatio");
-    assertThatThrownBy(() -> GatewayHarness.config("""
+      """,
+                    Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("tracing.samplingRatio");
+    assertThatThrownBy(
+            () ->
+                GatewayHarness.config(
+                    """
       tracing: { protocol: zipkin }
-      """, Map.of())).isInstanceOf(ConfigException.class).hasMessageContaining("tracing.protocol");
-    assertThatThrownBy(() -> GatewayHarness.config("""
+      """,
+                    Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("tracing.protocol");
+    assertThatThrownBy(
+            () ->
+                GatewayHarness.config(
+                    """
       tracing: { headers: { "bad header": x } }
-      """, Map.of())).isInstanceOf(ConfigException.class).hasMessageContaining("tracing.headers.bad header");
-    assertThatThrownBy(() -> GatewayHarness.config("""
+      """,
+                    Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("tracing.headers.bad header");
+    assertThatThrownBy(
+            () ->
+                GatewayHarness.config(
+                    """
       tracing: { scheduleDelay: soon }
-      """, Map.of())).isInstanceOf(ConfigException.class).hasMessageContaining("tracing.scheduleDelay");
+      """,
+                    Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("tracing.scheduleDelay");
   }
 }

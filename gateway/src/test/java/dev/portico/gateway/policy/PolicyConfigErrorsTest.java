@@ -1,5 +1,8 @@
 package dev.portico.gateway.policy;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
 import dev.portico.gateway.GatewayVerticle;
 import dev.portico.gateway.config.ConfigException;
 import dev.portico.gateway.config.ConfigProblem;
@@ -14,11 +17,6 @@ import dev.portico.gateway.support.RecordingBackend;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.junit5.VertxExtension;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,26 +24,31 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A bad policy configuration is a configuration error naming the file, the field and the reason:
- * at load (shape and meaning), at start (what only compiling finds: templates, address ranges,
- * keys, a Redis store) and at reload, which is then refused whole while the old configuration serves.
+ * A bad policy configuration is a configuration error naming the file, the field and the reason: at
+ * load (shape and meaning), at start (what only compiling finds: templates, address ranges, keys, a
+ * Redis store) and at reload, which is then refused whole while the old configuration serves.
  */
 @ExtendWith(VertxExtension.class)
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class PolicyConfigErrorsTest {
 
-  static final String BACKEND = """
+  static final String BACKEND =
+      """
     backends: [ { id: b, url: "http://127.0.0.1:9/base" } ]
     """;
 
   @Test
   void policiesOfEveryScopeAreCheckedAtLoadWithFieldPaths() {
-    List<String> problems = ConfigTexts.problems(BACKEND + """
+    List<String> problems =
+        ConfigTexts.problems(
+            BACKEND
+                + """
       policies:
         - base
       policySettings: {trustedProxyDepth: 99}
@@ -64,22 +67,34 @@ class PolicyConfigErrorsTest {
               policies:
                 - base
                 - set-header: {name: Content-Length, value: "1"}
-      """, Map.of());
+      """,
+            Map.of());
     assertThat(problems).anyMatch(p -> p.startsWith("gw.yaml: policies[0]") && p.contains("base"));
     assertThat(problems).anyMatch(p -> p.startsWith("gw.yaml: policySettings.trustedProxyDepth"));
-    assertThat(problems).anyMatch(p -> p.startsWith("gw.yaml: apis[0].policies[0].rate-limit-by-key.calls"));
-    assertThat(problems).anyMatch(p -> p.startsWith("gw.yaml: apis[0].policies[1]") && p.contains("no-such-policy"));
+    assertThat(problems)
+        .anyMatch(p -> p.startsWith("gw.yaml: apis[0].policies[0].rate-limit-by-key.calls"));
+    assertThat(problems)
+        .anyMatch(
+            p -> p.startsWith("gw.yaml: apis[0].policies[1]") && p.contains("no-such-policy"));
     // one problem per field: the policy binder's words, not the schema's alternatives as well
     assertThat(problems).filteredOn(p -> p.startsWith("gw.yaml: apis[0].policies[0]")).hasSize(1);
     assertThat(problems).noneMatch(p -> p.contains("must be the constant value 'base'"));
-    assertThat(problems).anyMatch(p -> p.startsWith("gw.yaml: apis[0].operations[0].policies[0]")
-      && p.contains("inheritPolicies"));
-    assertThat(problems).anyMatch(p -> p.startsWith("gw.yaml: apis[0].operations[0].policies[1].set-header.name"));
+    assertThat(problems)
+        .anyMatch(
+            p ->
+                p.startsWith("gw.yaml: apis[0].operations[0].policies[0]")
+                    && p.contains("inheritPolicies"));
+    assertThat(problems)
+        .anyMatch(p -> p.startsWith("gw.yaml: apis[0].operations[0].policies[1].set-header.name"));
   }
 
   @Test
   void whatOnlyCompilingFindsStopsTheStartNamingTheField(Vertx vertx) {
-    ConfigException e = startFails(vertx, BACKEND + """
+    ConfigException e =
+        startFails(
+            vertx,
+            BACKEND
+                + """
       apis:
         - id: a
           path: /a
@@ -96,34 +111,56 @@ class PolicyConfigErrorsTest {
                 - set-header: {name: X-Other, value: "{other}"}
       """);
     List<String> problems = e.problems().stream().map(ConfigProblem::toString).toList();
-    assertThat(problems).anyMatch(p -> p.startsWith("test.yaml: apis[0].policies[0].ip-filter.addresses[0]:")
-      && p.contains("10.0.0.0/8"));
-    assertThat(problems).anyMatch(p -> p.startsWith("test.yaml: apis[0].policies[1].set-header.value[0]:")
-      && p.contains("missing-named-value"));
-    assertThat(problems).anyMatch(p -> p.startsWith("test.yaml: apis[0].policies[2].rate-limit-by-key.store.type:")
-      && p.contains("registry.backend: redis"));
-    assertThat(problems).anyMatch(p -> p.startsWith("test.yaml: apis[0].operations[0].policies[0].set-header.value[0]:")
-      && p.contains("{other}"));
+    assertThat(problems)
+        .anyMatch(
+            p ->
+                p.startsWith("test.yaml: apis[0].policies[0].ip-filter.addresses[0]:")
+                    && p.contains("10.0.0.0/8"));
+    assertThat(problems)
+        .anyMatch(
+            p ->
+                p.startsWith("test.yaml: apis[0].policies[1].set-header.value[0]:")
+                    && p.contains("missing-named-value"));
+    assertThat(problems)
+        .anyMatch(
+            p ->
+                p.startsWith("test.yaml: apis[0].policies[2].rate-limit-by-key.store.type:")
+                    && p.contains("registry.backend: redis"));
+    assertThat(problems)
+        .anyMatch(
+            p ->
+                p.startsWith("test.yaml: apis[0].operations[0].policies[0].set-header.value[0]:")
+                    && p.contains("{other}"));
   }
 
   ConfigException startFails(Vertx vertx, String yaml) {
     GatewayConfig config = GatewayHarness.config(yaml, Map.of());
-    ConfigException e = catchThrowableOfType(ConfigException.class,
-      () -> vertx.deployVerticle(new GatewayVerticle(config, 1, ExchangeObserver.NONE)).await());
+    ConfigException e =
+        catchThrowableOfType(
+            ConfigException.class,
+            () ->
+                vertx
+                    .deployVerticle(new GatewayVerticle(config, 1, ExchangeObserver.NONE))
+                    .await());
     assertThat(e).as("the start must fail with a ConfigException").isNotNull();
     return e;
   }
 
   @Test
-  void aReloadWithABadPolicyIsRefusedWholeAndTheRunningConfigurationKeepsServing(Vertx vertx, @TempDir Path dir)
-    throws Exception {
+  void aReloadWithABadPolicyIsRefusedWholeAndTheRunningConfigurationKeepsServing(
+      Vertx vertx, @TempDir Path dir) throws Exception {
     RecordingBackend backend = RecordingBackend.start(vertx);
     Path file = dir.resolve("gateway.yaml");
-    String head = """
+    String head =
+        """
       listeners: { traffic: { host: 127.0.0.1, port: 0 }, management: { host: 127.0.0.1, port: 0 } }
       backends: [ { id: b, url: "http://127.0.0.1:%d/base" } ]
-      """.formatted(backend.port());
-    Files.writeString(file, head + """
+      """
+            .formatted(backend.port());
+    Files.writeString(
+        file,
+        head
+            + """
       apis:
         - id: a
           path: /a
@@ -132,15 +169,20 @@ class PolicyConfigErrorsTest {
             - set-header: {name: X-Version, value: one}
       """);
     ConfigSource source = new ConfigSource(Optional.of(file), Map.of());
-    GatewayVerticle gw = new GatewayVerticle(source.load(vertx).await(), 1, ExchangeObserver.NONE)
-      .reloadableFrom(source);
+    GatewayVerticle gw =
+        new GatewayVerticle(source.load(vertx).await(), 1, ExchangeObserver.NONE)
+            .reloadableFrom(source);
     vertx.deployVerticle(gw).await();
     WebClient web = WebClient.create(vertx);
-    assertThat(web.get(gw.trafficPort(), "127.0.0.1", "/a").send().await().statusCode()).isEqualTo(200);
+    assertThat(web.get(gw.trafficPort(), "127.0.0.1", "/a").send().await().statusCode())
+        .isEqualTo(200);
     assertThat(backend.last().headers().get("X-Version")).isEqualTo("one");
 
     // a valid change (a new API, another header value) beside one that only compiling can refuse
-    Files.writeString(file, head + """
+    Files.writeString(
+        file,
+        head
+            + """
       apis:
         - id: a
           path: /a
@@ -154,14 +196,20 @@ class PolicyConfigErrorsTest {
       """);
     ReloadResult result = gw.reload().await();
     assertThat(result).isInstanceOf(ReloadResult.Invalid.class);
-    assertThat(((ReloadResult.Invalid) result).problems()).map(ConfigProblem::toString)
-      .anyMatch(p -> p.startsWith(file + ": apis[0].policies[1].ip-filter.addresses[0]:"));
-    assertThat(web.get(gw.trafficPort(), "127.0.0.1", "/a").send().await().statusCode()).isEqualTo(200);
+    assertThat(((ReloadResult.Invalid) result).problems())
+        .map(ConfigProblem::toString)
+        .anyMatch(p -> p.startsWith(file + ": apis[0].policies[1].ip-filter.addresses[0]:"));
+    assertThat(web.get(gw.trafficPort(), "127.0.0.1", "/a").send().await().statusCode())
+        .isEqualTo(200);
     assertThat(backend.last().headers().get("X-Version")).isEqualTo("one");
-    assertThat(web.get(gw.trafficPort(), "127.0.0.1", "/c").send().await().statusCode()).isEqualTo(404);
+    assertThat(web.get(gw.trafficPort(), "127.0.0.1", "/c").send().await().statusCode())
+        .isEqualTo(404);
 
     // fixed: the reload applies, the global scope too
-    Files.writeString(file, head + """
+    Files.writeString(
+        file,
+        head
+            + """
       policies:
         - set-header: {name: X-Global, value: "yes"}
       apis:
@@ -172,12 +220,16 @@ class PolicyConfigErrorsTest {
             - set-header: {name: X-Version, value: two}
       """);
     assertThat(gw.reload().await()).isInstanceOf(ReloadResult.Applied.class);
-    assertThat(web.get(gw.trafficPort(), "127.0.0.1", "/a").send().await().statusCode()).isEqualTo(200);
+    assertThat(web.get(gw.trafficPort(), "127.0.0.1", "/a").send().await().statusCode())
+        .isEqualTo(200);
     assertThat(backend.last().headers().get("X-Version")).isEqualTo("two");
     assertThat(backend.last().headers().get("X-Global")).isEqualTo("yes");
 
     // a change of the global policies alone is a change too
-    Files.writeString(file, head + """
+    Files.writeString(
+        file,
+        head
+            + """
       policies:
         - set-header: {name: X-Global, value: again}
       apis:
@@ -188,11 +240,15 @@ class PolicyConfigErrorsTest {
             - set-header: {name: X-Version, value: two}
       """);
     assertThat(gw.reload().await()).isInstanceOf(ReloadResult.Applied.class);
-    assertThat(web.get(gw.trafficPort(), "127.0.0.1", "/a").send().await().statusCode()).isEqualTo(200);
+    assertThat(web.get(gw.trafficPort(), "127.0.0.1", "/a").send().await().statusCode())
+        .isEqualTo(200);
     assertThat(backend.last().headers().get("X-Global")).isEqualTo("again");
 
     // policySettings shape the process's policy environment: a restart applies them
-    Files.writeString(file, head + """
+    Files.writeString(
+        file,
+        head
+            + """
       policySettings: {trustedProxyDepth: 2}
       policies:
         - set-header: {name: X-Global, value: again}
@@ -205,14 +261,17 @@ class PolicyConfigErrorsTest {
       """);
     ReloadResult restart = gw.reload().await();
     assertThat(restart).isInstanceOf(ReloadResult.RestartRequired.class);
-    assertThat(((ReloadResult.RestartRequired) restart).sections()).containsExactly("policySettings");
+    assertThat(((ReloadResult.RestartRequired) restart).sections())
+        .containsExactly("policySettings");
   }
 
   @Test
-  void theLauncherValidatesAndRefusesToStartWithAPolicyThatDoesNotCompileExitStatus2(@TempDir Path dir)
-    throws Exception {
+  void theLauncherValidatesAndRefusesToStartWithAPolicyThatDoesNotCompileExitStatus2(
+      @TempDir Path dir) throws Exception {
     Path file = dir.resolve("bad-policy.yaml");
-    Files.writeString(file, """
+    Files.writeString(
+        file,
+        """
       listeners: { traffic: { host: 127.0.0.1, port: %d }, management: { host: 127.0.0.1, port: %d } }
       backends: [ { id: b, url: "http://127.0.0.1:9" } ]
       apis:
@@ -221,13 +280,16 @@ class PolicyConfigErrorsTest {
           backend: b
           policies:
             - ip-filter: {action: allow, addresses: [10.0.0.1/8]}
-      """.formatted(GatewayProcess.freePort(), GatewayProcess.freePort()));
-    try (GatewayProcess check = GatewayProcess.run(List.of("--validate", "--config", file.toString()), Map.of())) {
+      """
+            .formatted(GatewayProcess.freePort(), GatewayProcess.freePort()));
+    try (GatewayProcess check =
+        GatewayProcess.run(List.of("--validate", "--config", file.toString()), Map.of())) {
       assertThat(check.awaitExit(Duration.ofSeconds(60))).isEqualTo(2);
       assertThat(check.stderr()).contains(file + ": apis[0].policies[0].ip-filter.addresses[0]:");
       assertThat(check.stdout()).doesNotContain("configuration valid");
     }
-    try (GatewayProcess start = GatewayProcess.run(List.of("--config", file.toString()), Map.of())) {
+    try (GatewayProcess start =
+        GatewayProcess.run(List.of("--config", file.toString()), Map.of())) {
       assertThat(start.awaitExit(Duration.ofSeconds(60))).isEqualTo(2);
       assertThat(start.stderr()).contains(file + ": apis[0].policies[0].ip-filter.addresses[0]:");
     }

@@ -1,7 +1,7 @@
 package dev.portico.gateway.policy;
 
-import dev.portico.gateway.policy.config.PolicyConfigBinder;
-import dev.portico.gateway.policy.config.PolicyProblem;
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -12,9 +12,9 @@ import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
 import dev.portico.gateway.policy.config.PolicyConfig;
+import dev.portico.gateway.policy.config.PolicyConfigBinder;
+import dev.portico.gateway.policy.config.PolicyProblem;
 import io.vertx.core.Vertx;
-import org.junit.jupiter.api.Test;
-
 import java.io.InputStream;
 import java.lang.reflect.RecordComponent;
 import java.util.ArrayList;
@@ -22,15 +22,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
-/** The JSON-schema fragment of the policies agrees with the records they bind onto, and accepts the documented example. */
+/**
+ * The JSON-schema fragment of the policies agrees with the records they bind onto, and accepts the
+ * documented example.
+ */
 class PolicySchemaTest {
 
   static final ObjectMapper JSON = new ObjectMapper();
 
-  static final String EXAMPLE = """
+  static final String EXAMPLE =
+      """
     - base
     - ip-filter:
         action: forbid
@@ -68,7 +71,9 @@ class PolicySchemaTest {
     """;
 
   private static JsonNode fragment() throws Exception {
-    try (InputStream in = PolicySchemaTest.class.getResourceAsStream("/dev/portico/gateway/config/policies.schema.json")) {
+    try (InputStream in =
+        PolicySchemaTest.class.getResourceAsStream(
+            "/dev/portico/gateway/config/policies.schema.json")) {
       return JSON.readTree(in);
     }
   }
@@ -86,11 +91,18 @@ class PolicySchemaTest {
     assertThat(messages).isEmpty();
     Vertx vertx = Vertx.vertx();
     try {
-      PolicyEnvironment env = PolicyEnvironment.builder(vertx).namedValues(Map.of("orders-backend-key", "k"))
-        .redis(io.vertx.redis.client.Redis.createClient(vertx, "redis://127.0.0.1:1")).build();
+      PolicyEnvironment env =
+          PolicyEnvironment.builder(vertx)
+              .namedValues(Map.of("orders-backend-key", "k"))
+              .redis(io.vertx.redis.client.Redis.createClient(vertx, "redis://127.0.0.1:1"))
+              .build();
       List<PolicyProblem> problems = new ArrayList<>();
-      CompiledScope scope = new PolicyCompiler(env).compile(PolicyConfigBinder.bindScope("apis[0].policies", example, null,
-        false, problems), null, problems);
+      CompiledScope scope =
+          new PolicyCompiler(env)
+              .compile(
+                  PolicyConfigBinder.bindScope("apis[0].policies", example, null, false, problems),
+                  null,
+                  problems);
       assertThat(problems).isEmpty();
       assertThat(scope.policies()).hasSize(9);
     } finally {
@@ -100,7 +112,10 @@ class PolicySchemaTest {
 
   @Test
   void theSchemaRefusesWhatTheRecordsCannotTake() throws Exception {
-    JsonNode bad = new YAMLMapper().readTree("""
+    JsonNode bad =
+        new YAMLMapper()
+            .readTree(
+                """
       - rate-limit-by-key: {calls: 0, renewal-period: 1, colour: red}
       - ip-filter: {addresses: [10.0.0.0/8]}
       - {cors: {allowed-origins: ["*"]}, set-header: {name: X}}
@@ -112,10 +127,24 @@ class PolicySchemaTest {
   @Test
   void everyRecordFieldIsInTheSchemaAndBack() throws Exception {
     JsonNode defs = fragment().get("$defs");
-    Map<String, String> defNames = Map.of("rate-limit-by-key", "rateLimitByKey", "quota-by-key", "quotaByKey",
-      "validate-jwt", "validateJwt", "cors", "cors", "set-header", "setHeader", "rewrite-uri", "rewriteUri",
-      "ip-filter", "ipFilter");
-    for (Map.Entry<String, Class<? extends PolicyConfig>> e : PolicyConfigBinder.POLICIES.entrySet()) {
+    Map<String, String> defNames =
+        Map.of(
+            "rate-limit-by-key",
+            "rateLimitByKey",
+            "quota-by-key",
+            "quotaByKey",
+            "validate-jwt",
+            "validateJwt",
+            "cors",
+            "cors",
+            "set-header",
+            "setHeader",
+            "rewrite-uri",
+            "rewriteUri",
+            "ip-filter",
+            "ipFilter");
+    for (Map.Entry<String, Class<? extends PolicyConfig>> e :
+        PolicyConfigBinder.POLICIES.entrySet()) {
       Set<String> fields = new TreeSet<>();
       for (RecordComponent c : e.getValue().getRecordComponents()) {
         JsonProperty p = c.getAccessor().getAnnotation(JsonProperty.class);
@@ -123,7 +152,10 @@ class PolicySchemaTest {
         fields.add(q != null ? q.value() : c.getName());
       }
       Set<String> schema = new TreeSet<>();
-      defs.get(defNames.get(e.getKey())).get("properties").fieldNames().forEachRemaining(schema::add);
+      defs.get(defNames.get(e.getKey()))
+          .get("properties")
+          .fieldNames()
+          .forEachRemaining(schema::add);
       assertThat(schema).as(e.getKey()).isEqualTo(fields);
     }
   }

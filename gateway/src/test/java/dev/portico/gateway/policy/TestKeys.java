@@ -6,7 +6,6 @@ import io.vertx.ext.auth.JWTOptions;
 import io.vertx.ext.auth.PubSecKeyOptions;
 import io.vertx.ext.auth.jwt.JWTAuth;
 import io.vertx.ext.auth.jwt.JWTAuthOptions;
-
 import java.math.BigInteger;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
@@ -16,7 +15,10 @@ import java.security.spec.ECGenParameterSpec;
 import java.util.Arrays;
 import java.util.Base64;
 
-/** Signing keys made in the test: RSA and EC pairs with their public JWK, and tokens signed with them. */
+/**
+ * Signing keys made in the test: RSA and EC pairs with their public JWK, and tokens signed with
+ * them.
+ */
 final class TestKeys {
 
   final String kid;
@@ -36,8 +38,14 @@ final class TestKeys {
     g.initialize(2048);
     KeyPair pair = g.generateKeyPair();
     RSAPublicKey pub = (RSAPublicKey) pair.getPublic();
-    JsonObject jwk = new JsonObject().put("kty", "RSA").put("kid", kid).put("use", "sig").put("alg", "RS256")
-      .put("n", b64(unsigned(pub.getModulus()))).put("e", b64(unsigned(pub.getPublicExponent())));
+    JsonObject jwk =
+        new JsonObject()
+            .put("kty", "RSA")
+            .put("kid", kid)
+            .put("use", "sig")
+            .put("alg", "RS256")
+            .put("n", b64(unsigned(pub.getModulus())))
+            .put("e", b64(unsigned(pub.getPublicExponent())));
     return new TestKeys(kid, "RS256", jwk, signer(vertx, pair, "RS256", kid));
   }
 
@@ -46,8 +54,14 @@ final class TestKeys {
     g.initialize(new ECGenParameterSpec("secp256r1"));
     KeyPair pair = g.generateKeyPair();
     ECPublicKey pub = (ECPublicKey) pair.getPublic();
-    JsonObject jwk = new JsonObject().put("kty", "EC").put("kid", kid).put("crv", "P-256").put("alg", "ES256")
-      .put("x", b64(fixed(pub.getW().getAffineX(), 32))).put("y", b64(fixed(pub.getW().getAffineY(), 32)));
+    JsonObject jwk =
+        new JsonObject()
+            .put("kty", "EC")
+            .put("kid", kid)
+            .put("crv", "P-256")
+            .put("alg", "ES256")
+            .put("x", b64(fixed(pub.getW().getAffineX(), 32)))
+            .put("y", b64(fixed(pub.getW().getAffineY(), 32)));
     return new TestKeys(kid, "ES256", jwk, signer(vertx, pair, "ES256", kid));
   }
 
@@ -62,10 +76,14 @@ final class TestKeys {
   }
 
   private static JWTAuth signer(Vertx vertx, KeyPair pair, String alg, String kid) {
-    String pem = "-----BEGIN PRIVATE KEY-----\n" + Base64.getMimeEncoder().encodeToString(pair.getPrivate().getEncoded())
-      + "\n-----END PRIVATE KEY-----\n";
-    return JWTAuth.create(vertx, new JWTAuthOptions().addPubSecKey(new PubSecKeyOptions().setAlgorithm(alg).setBuffer(pem)
-      .setId(kid)));
+    String pem =
+        "-----BEGIN PRIVATE KEY-----\n"
+            + Base64.getMimeEncoder().encodeToString(pair.getPrivate().getEncoded())
+            + "\n-----END PRIVATE KEY-----\n";
+    return JWTAuth.create(
+        vertx,
+        new JWTAuthOptions()
+            .addPubSecKey(new PubSecKeyOptions().setAlgorithm(alg).setBuffer(pem).setId(kid)));
   }
 
   /** A token with {@code claims} (iat added); exp, nbf, aud, iss as given in the claims. */

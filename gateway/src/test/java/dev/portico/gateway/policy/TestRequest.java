@@ -3,12 +3,14 @@ package dev.portico.gateway.policy;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.net.SocketAddress;
-
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-/** A {@link PolicyRequest} built in a test (unit tests of single policies; HTTP tests use {@link HttpPolicyRequest}). */
+/**
+ * A {@link PolicyRequest} built in a test (unit tests of single policies; HTTP tests use {@link
+ * HttpPolicyRequest}).
+ */
 final class TestRequest implements PolicyRequest {
 
   HttpMethod method = HttpMethod.GET;

@@ -1,10 +1,10 @@
 package dev.portico.gateway.problem;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.portico.gateway.config.CircuitBreakerConfig;
 import dev.portico.gateway.expression.ResolveCondition;
 import dev.portico.gateway.pipeline.Failure;
-import org.junit.jupiter.api.Test;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -12,10 +12,12 @@ import java.util.LinkedHashSet;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
-/** The error model's reasons: one enum, the labels docs/errors.md lists, and the leaves that spell them. */
+/**
+ * The error model's reasons: one enum, the labels docs/errors.md lists, and the leaves that spell
+ * them.
+ */
 class ErrorReasonTest {
 
   @Test
@@ -27,7 +29,7 @@ class ErrorReasonTest {
       documented.add(m.group(1));
     }
     assertThat(Arrays.stream(ErrorReason.values()).map(ErrorReason::label))
-      .containsExactlyInAnyOrderElementsOf(documented);
+        .containsExactlyInAnyOrderElementsOf(documented);
   }
 
   @Test
@@ -37,7 +39,7 @@ class ErrorReasonTest {
       assertThat(r.toString()).isEqualTo(r.label());
     }
     assertThat(ErrorReason.PARTITION_RESOLUTION_FAILURE.typeUri())
-      .isEqualTo("https://portico.dev/problems/partition-resolution-failure");
+        .isEqualTo("https://portico.dev/problems/partition-resolution-failure");
     assertThat(ErrorReason.ofLabel("NoSuchReason")).isNull();
     assertThat(new Failure.Timeout("x").reason()).isEqualTo("Timeout");
   }
@@ -45,7 +47,8 @@ class ErrorReasonTest {
   @Test
   void theLeavesBelowTheVocabularySpellItsLabels() {
     assertThat(CircuitBreakerConfig.DEFAULT.rules().get(0).errorReasons())
-      .containsExactlyInAnyOrder(ErrorReason.BACKEND_CONNECTION_FAILURE.label(), ErrorReason.TIMEOUT.label());
+        .containsExactlyInAnyOrder(
+            ErrorReason.BACKEND_CONNECTION_FAILURE.label(), ErrorReason.TIMEOUT.label());
     ResolveCondition c = ResolveCondition.parse("BackendConnectionFailure or Timeout");
     assertThat(c.matches(0, ErrorReason.BACKEND_CONNECTION_FAILURE.label())).isTrue();
     assertThat(c.matches(0, ErrorReason.TIMEOUT.label())).isTrue();

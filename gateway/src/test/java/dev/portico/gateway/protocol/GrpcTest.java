@@ -1,10 +1,12 @@
 package dev.portico.gateway.protocol;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.portico.gateway.GatewayVerticle;
 import dev.portico.gateway.support.Backends;
 import dev.portico.gateway.support.GatewayHarness;
 import dev.portico.gateway.support.OnContext;
-import io.vertx.core.Future;
+import io.netty.handler.codec.http.QueryStringDecoder;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -20,38 +22,32 @@ import io.vertx.core.net.SocketAddress;
 import io.vertx.grpc.client.GrpcClient;
 import io.vertx.grpc.client.GrpcClientRequest;
 import io.vertx.grpc.client.GrpcClientResponse;
-import io.netty.handler.codec.http.QueryStringDecoder;
-import java.nio.charset.StandardCharsets;
 import io.vertx.grpc.common.GrpcStatus;
 import io.vertx.grpc.server.GrpcServer;
-import io.vertx.grpc.server.GrpcServerRequest;
 import io.vertx.junit5.VertxExtension;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-
-import static org.assertj.core.api.Assertions.assertThat;
-
 /**
  * gRPC through the gateway, with a real Vert.x gRPC server behind it (h2c, {@code protocol: http2})
- * and a real Vert.x gRPC client in front (h2c with prior knowledge on a plain listener,
- * {@code h2c: true}): unary, server streaming, bidirectional streaming, the call's deadline, the
- * gateway's own failures as gRPC statuses, breakers and retries that read {@code grpc-status}.
- * Messages are raw bytes (no protobuf needed: the gateway never looks inside them).
+ * and a real Vert.x gRPC client in front (h2c with prior knowledge on a plain listener, {@code h2c:
+ * true}): unary, server streaming, bidirectional streaming, the call's deadline, the gateway's own
+ * failures as gRPC statuses, breakers and retries that read {@code grpc-status}. Messages are raw
+ * bytes (no protobuf needed: the gateway never looks inside them).
  */
 @ExtendWith(VertxExtension.class)
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class GrpcTest {
 
-  record Result(GrpcStatus status, String message, List<String> replies) {
-  }
+  record Result(GrpcStatus status, String message, List<String> replies) {}
 
   Vertx vertx;
   GrpcClient client;
@@ -61,8 +57,12 @@ class GrpcTest {
   @BeforeEach
   void setUp(Vertx vertx) {
     this.vertx = vertx;
-    this.client = GrpcClient.client(vertx, new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2)
-      .setHttp2ClearTextUpgrade(false));
+    this.client =
+        GrpcClient.client(
+            vertx,
+            new HttpClientOptions()
+                .setProtocolVersion(HttpVersion.HTTP_2)
+                .setHttp2ClearTextUpgrade(false));
   }
 
   @AfterEach
@@ -70,51 +70,76 @@ class GrpcTest {
     client.close();
   }
 
-  /** The service test.Echo: Unary, Stream (5 replies), Bidi (a reply per message), Slow (never answers), Fail*, Flaky. */
+  /**
+   * The service test.Echo: Unary, Stream (5 replies), Bidi (a reply per message), Slow (never
+   * answers), Fail*, Flaky.
+   */
   HttpServer grpcBackend() {
     GrpcServer grpc = GrpcServer.server(vertx);
-    grpc.callHandler(call -> {
-      calls.incrementAndGet();
-      switch (call.methodName()) {
-        case "Unary" -> call.last().onSuccess(m -> call.response().end(Buffer.buffer("echo:").appendBuffer(m)));
-        case "Stream" -> call.last().onSuccess(m -> {
-          for (int i = 0; i < 5; i++) {
-            call.response().write(Buffer.buffer(m.toString() + "-" + i));
+    grpc.callHandler(
+        call -> {
+          calls.incrementAndGet();
+          switch (call.methodName()) {
+            case "Unary" ->
+                call.last()
+                    .onSuccess(m -> call.response().end(Buffer.buffer("echo:").appendBuffer(m)));
+            case "Stream" ->
+                call.last()
+                    .onSuccess(
+                        m -> {
+                          for (int i = 0; i < 5; i++) {
+                            call.response().write(Buffer.buffer(m.toString() + "-" + i));
+                          }
+                          call.response().end();
+                        });
+            case "Bidi" -> {
+              call.handler(m -> call.response().write(Buffer.buffer("re:").appendBuffer(m)));
+              call.endHandler(v -> call.response().end());
+            }
+            case "Collect" -> {
+              List<String> got = new ArrayList<>();
+              call.handler(m -> got.add(m.toString()));
+              call.endHandler(v -> call.response().end(Buffer.buffer(String.join("+", got))));
+            }
+            case "Slow" -> call.handler(m -> {});
+            case "Drip" ->
+                call.last().onSuccess(m -> call.response().write(Buffer.buffer("drip-0")));
+            case "Fail" ->
+                call.response().status(GrpcStatus.UNAVAILABLE).statusMessage("backend down").end();
+            case "FailLate" ->
+                call.last()
+                    .onSuccess(
+                        m -> {
+                          call.response().write(Buffer.buffer("partial"));
+                          call.response().status(GrpcStatus.UNAVAILABLE).end();
+                        });
+            case "Flaky" ->
+                call.last()
+                    .onSuccess(
+                        m -> {
+                          if (flaky.getAndIncrement() == 0) {
+                            call.response()
+                                .status(GrpcStatus.UNAVAILABLE)
+                                .statusMessage("warming up")
+                                .end();
+                          } else {
+                            call.response().end(Buffer.buffer("ok:").appendBuffer(m));
+                          }
+                        });
+            default -> call.response().status(GrpcStatus.UNIMPLEMENTED).end();
           }
-          call.response().end();
         });
-        case "Bidi" -> {
-          call.handler(m -> call.response().write(Buffer.buffer("re:").appendBuffer(m)));
-          call.endHandler(v -> call.response().end());
-        }
-        case "Collect" -> {
-          List<String> got = new ArrayList<>();
-          call.handler(m -> got.add(m.toString()));
-          call.endHandler(v -> call.response().end(Buffer.buffer(String.join("+", got))));
-        }
-        case "Slow" -> call.handler(m -> { });
-        case "Drip" -> call.last().onSuccess(m -> call.response().write(Buffer.buffer("drip-0")));
-        case "Fail" -> call.response().status(GrpcStatus.UNAVAILABLE).statusMessage("backend down").end();
-        case "FailLate" -> call.last().onSuccess(m -> {
-          call.response().write(Buffer.buffer("partial"));
-          call.response().status(GrpcStatus.UNAVAILABLE).end();
-        });
-        case "Flaky" -> call.last().onSuccess(m -> {
-          if (flaky.getAndIncrement() == 0) {
-            call.response().status(GrpcStatus.UNAVAILABLE).statusMessage("warming up").end();
-          } else {
-            call.response().end(Buffer.buffer("ok:").appendBuffer(m));
-          }
-        });
-        default -> call.response().status(GrpcStatus.UNIMPLEMENTED).end();
-      }
-    });
-    return vertx.createHttpServer(new HttpServerOptions().setHttp2ClearTextEnabled(true)).requestHandler(grpc)
-      .listen(0, "127.0.0.1").await();
+    return vertx
+        .createHttpServer(new HttpServerOptions().setHttp2ClearTextEnabled(true))
+        .requestHandler(grpc)
+        .listen(0, "127.0.0.1")
+        .await();
   }
 
   GatewayVerticle gateway(int backendPort, String extra) {
-    return GatewayHarness.start(vertx, """
+    return GatewayHarness.start(
+        vertx,
+        """
       listeners:
         traffic: { h2c: true }
       backends:
@@ -131,45 +156,60 @@ class GrpcTest {
           path: /test.Echo
           backend: echo
       %s
-      """.formatted(backendPort, extra));
+      """
+            .formatted(backendPort, extra));
   }
 
   /** One call: {@code messages} sent, then the end; every reply and the final status collected. */
   Result call(int port, String method, long timeoutMs, String... messages) {
     Promise<Result> done = Promise.promise();
-    OnContext.run(vertx, () -> client.request(SocketAddress.inetSocketAddress(port, "127.0.0.1"))).onComplete(ar -> {
-      if (ar.failed()) {
-        done.fail(ar.cause());
-        return;
-      }
-      GrpcClientRequest<Buffer, Buffer> req = ar.result();
-      req.fullMethodName("test.Echo/" + method);
-      if (timeoutMs > 0) {
-        req.timeout(timeoutMs, TimeUnit.MILLISECONDS);
-      }
-      List<String> replies = new ArrayList<>();
-      req.response().onComplete(r -> {
-        if (r.failed()) {
-          done.tryFail(r.cause());
-          return;
-        }
-        r.result().handler(b -> replies.add(b.toString()));
-        r.result().exceptionHandler(done::tryFail);
-        r.result().endHandler(v -> done.tryComplete(new Result(r.result().status(), message(r.result()), replies)));
-      });
-      for (int i = 0; i < messages.length - 1; i++) {
-        req.write(Buffer.buffer(messages[i]));
-      }
-      req.end(Buffer.buffer(messages[messages.length - 1]));
-    });
+    OnContext.run(vertx, () -> client.request(SocketAddress.inetSocketAddress(port, "127.0.0.1")))
+        .onComplete(
+            ar -> {
+              if (ar.failed()) {
+                done.fail(ar.cause());
+                return;
+              }
+              GrpcClientRequest<Buffer, Buffer> req = ar.result();
+              req.fullMethodName("test.Echo/" + method);
+              if (timeoutMs > 0) {
+                req.timeout(timeoutMs, TimeUnit.MILLISECONDS);
+              }
+              List<String> replies = new ArrayList<>();
+              req.response()
+                  .onComplete(
+                      r -> {
+                        if (r.failed()) {
+                          done.tryFail(r.cause());
+                          return;
+                        }
+                        r.result().handler(b -> replies.add(b.toString()));
+                        r.result().exceptionHandler(done::tryFail);
+                        r.result()
+                            .endHandler(
+                                v ->
+                                    done.tryComplete(
+                                        new Result(
+                                            r.result().status(), message(r.result()), replies)));
+                      });
+              for (int i = 0; i < messages.length - 1; i++) {
+                req.write(Buffer.buffer(messages[i]));
+              }
+              req.end(Buffer.buffer(messages[messages.length - 1]));
+            });
     return done.future().await();
   }
 
-  /** The status message, from the headers of a trailers-only response or from the trailers (Vert.x's client reads only the former). */
+  /**
+   * The status message, from the headers of a trailers-only response or from the trailers (Vert.x's
+   * client reads only the former).
+   */
   static String message(GrpcClientResponse<Buffer, Buffer> res) {
     String m = res.statusMessage();
     String raw = res.trailers().get("grpc-message");
-    return m != null || raw == null ? m : QueryStringDecoder.decodeComponent(raw, StandardCharsets.UTF_8);
+    return m != null || raw == null
+        ? m
+        : QueryStringDecoder.decodeComponent(raw, StandardCharsets.UTF_8);
   }
 
   @Test
@@ -199,24 +239,38 @@ class GrpcTest {
     GatewayVerticle gw = gateway(grpcBackend().actualPort(), "");
     Promise<List<String>> done = Promise.promise();
     int rounds = 20;
-    OnContext.run(vertx, () -> client.request(SocketAddress.inetSocketAddress(gw.trafficPort(), "127.0.0.1")))
-      .onSuccess(req -> {
-        req.fullMethodName("test.Echo/Bidi");
-        List<String> replies = new ArrayList<>();
-        req.response().onSuccess(res -> {
-          // each next message goes only after the reply to the last one came back through the gateway
-          res.handler(b -> {
-            replies.add(b.toString());
-            if (replies.size() < rounds) {
-              req.write(Buffer.buffer("m" + replies.size()));
-            } else {
-              req.end();
-            }
-          });
-          res.endHandler(v -> done.complete(res.status() == GrpcStatus.OK ? replies : List.of("status " + res.status())));
-        }).onFailure(done::tryFail);
-        req.write(Buffer.buffer("m0"));
-      }).onFailure(done::tryFail);
+    OnContext.run(
+            vertx,
+            () -> client.request(SocketAddress.inetSocketAddress(gw.trafficPort(), "127.0.0.1")))
+        .onSuccess(
+            req -> {
+              req.fullMethodName("test.Echo/Bidi");
+              List<String> replies = new ArrayList<>();
+              req.response()
+                  .onSuccess(
+                      res -> {
+                        // each next message goes only after the reply to the last one came back
+                        // through the gateway
+                        res.handler(
+                            b -> {
+                              replies.add(b.toString());
+                              if (replies.size() < rounds) {
+                                req.write(Buffer.buffer("m" + replies.size()));
+                              } else {
+                                req.end();
+                              }
+                            });
+                        res.endHandler(
+                            v ->
+                                done.complete(
+                                    res.status() == GrpcStatus.OK
+                                        ? replies
+                                        : List.of("status " + res.status())));
+                      })
+                  .onFailure(done::tryFail);
+              req.write(Buffer.buffer("m0"));
+            })
+        .onFailure(done::tryFail);
     List<String> replies = done.future().await();
     assertThat(replies).hasSize(rounds);
     assertThat(replies.get(0)).isEqualTo("re:m0");
@@ -245,12 +299,21 @@ class GrpcTest {
     assertThat(r.message()).startsWith("BackendConnectionFailure: ");
 
     Promise<Result> other = Promise.promise();
-    OnContext.run(vertx, () -> client.request(SocketAddress.inetSocketAddress(gw.trafficPort(), "127.0.0.1"))
-      .compose(req -> {
-        req.fullMethodName("other.Service/Method");
-        return req.send(Buffer.buffer("x"));
-      })).onSuccess(res -> res.endHandler(v -> other.complete(new Result(res.status(), res.statusMessage(), List.of()))))
-      .onFailure(other::fail);
+    OnContext.run(
+            vertx,
+            () ->
+                client
+                    .request(SocketAddress.inetSocketAddress(gw.trafficPort(), "127.0.0.1"))
+                    .compose(
+                        req -> {
+                          req.fullMethodName("other.Service/Method");
+                          return req.send(Buffer.buffer("x"));
+                        }))
+        .onSuccess(
+            res ->
+                res.endHandler(
+                    v -> other.complete(new Result(res.status(), res.statusMessage(), List.of()))))
+        .onFailure(other::fail);
     Result unknown = other.future().await();
     assertThat(unknown.status()).isEqualTo(GrpcStatus.UNIMPLEMENTED);
     assertThat(unknown.message()).startsWith("OperationNotFound: ");
@@ -259,9 +322,11 @@ class GrpcTest {
   @Test
   void breakersCountTheGrpcStatusesTheirRulesName() {
     GatewayVerticle gw = gateway(grpcBackend().actualPort(), "");
-    // one trailers-only UNAVAILABLE, one in the trailers after a message: the rule's count of 2 trips it
+    // one trailers-only UNAVAILABLE, one in the trailers after a message: the rule's count of 2
+    // trips it
     assertThat(call(gw.trafficPort(), "Fail", 0, "x").status()).isEqualTo(GrpcStatus.UNAVAILABLE);
-    assertThat(call(gw.trafficPort(), "FailLate", 0, "x").status()).isEqualTo(GrpcStatus.UNAVAILABLE);
+    assertThat(call(gw.trafficPort(), "FailLate", 0, "x").status())
+        .isEqualTo(GrpcStatus.UNAVAILABLE);
     int before = calls.get();
     Result refused = call(gw.trafficPort(), "Unary", 0, "x");
     assertThat(refused.status()).isEqualTo(GrpcStatus.UNAVAILABLE);
@@ -271,7 +336,10 @@ class GrpcTest {
 
   @Test
   void retriesOnlyForTheGrpcStatusesTheApiNames() {
-    GatewayVerticle gw = gateway(grpcBackend().actualPort(), """
+    GatewayVerticle gw =
+        gateway(
+            grpcBackend().actualPort(),
+            """
           retry: { count: 2, grpcStatuses: [UNAVAILABLE], methods: [POST], bufferBodyLimit: 65536 }
       """);
     Result r = call(gw.trafficPort(), "Flaky", 0, "again");
@@ -282,7 +350,10 @@ class GrpcTest {
 
   @Test
   void statusesTheApiDoesNotNameAreNotRetried() {
-    GatewayVerticle gw = gateway(grpcBackend().actualPort(), """
+    GatewayVerticle gw =
+        gateway(
+            grpcBackend().actualPort(),
+            """
           retry: { count: 2, grpcStatuses: [RESOURCE_EXHAUSTED], methods: [POST], bufferBodyLimit: 65536 }
       """);
     Result r = call(gw.trafficPort(), "Flaky", 0, "once");
@@ -294,21 +365,37 @@ class GrpcTest {
   @Test
   void anH2cListenerTakesPriorKnowledgeHttp2AndStillHttp11() {
     HttpServer echo = Backends.echo(vertx, "plain");
-    GatewayVerticle gw = GatewayHarness.start(vertx, """
+    GatewayVerticle gw =
+        GatewayHarness.start(
+            vertx,
+            """
       listeners:
         traffic: { h2c: true }
       backends:
         - { id: plain, url: "http://127.0.0.1:%d" }
       apis:
         - { id: plain, path: /p, backend: plain }
-      """.formatted(echo.actualPort()));
-    HttpClient h2 = vertx.createHttpClient(new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2)
-      .setHttp2ClearTextUpgrade(false));
+      """
+                .formatted(echo.actualPort()));
+    HttpClient h2 =
+        vertx.createHttpClient(
+            new HttpClientOptions()
+                .setProtocolVersion(HttpVersion.HTTP_2)
+                .setHttp2ClearTextUpgrade(false));
     HttpClient h1 = vertx.createHttpClient();
     for (HttpClient c : List.of(h2, h1)) {
-      HttpClientResponse res = OnContext.run(vertx, () -> c.request(new RequestOptions().setMethod(HttpMethod.GET)
-        .setHost("127.0.0.1").setPort(gw.trafficPort()).setURI("/p/x"))
-        .compose(req -> req.send().compose(resp -> resp.body().map(b -> resp)))).await();
+      HttpClientResponse res =
+          OnContext.run(
+                  vertx,
+                  () ->
+                      c.request(
+                              new RequestOptions()
+                                  .setMethod(HttpMethod.GET)
+                                  .setHost("127.0.0.1")
+                                  .setPort(gw.trafficPort())
+                                  .setURI("/p/x"))
+                          .compose(req -> req.send().compose(resp -> resp.body().map(b -> resp))))
+              .await();
       assertThat(res.statusCode()).isEqualTo(200);
       assertThat(res.version()).isEqualTo(c == h2 ? HttpVersion.HTTP_2 : HttpVersion.HTTP_1_1);
     }

@@ -1,5 +1,8 @@
 package dev.portico.gateway.registry;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 import dev.portico.discovery.InstanceSpec;
 import dev.portico.discovery.InstanceStatus;
 import dev.portico.discovery.Registry;
@@ -12,21 +15,17 @@ import dev.portico.gateway.support.RedisServer;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The incremental watcher on a shared (Redis) registry, between two processes' registries: single
@@ -47,8 +46,15 @@ class SharedWatcherTest {
   @BeforeEach
   void start(Vertx vertx, @TempDir Path dir) throws Exception {
     redis = RedisServer.start(dir);
-    RegistryOptions options = RegistryOptions.redis("test.announce", redis.endpoint(), null, "sw", 4,
-      Duration.ofHours(1), Duration.ofSeconds(5));
+    RegistryOptions options =
+        RegistryOptions.redis(
+            "test.announce",
+            redis.endpoint(),
+            null,
+            "sw",
+            4,
+            Duration.ofHours(1),
+            Duration.ofSeconds(5));
     writer = Registry.create(vertx, options);
     reader = Registry.create(vertx, options);
   }
@@ -72,7 +78,9 @@ class SharedWatcherTest {
 
     ServiceInstance one = writer.publish(InstanceSpec.of("orders", "http://10.0.0.1:8080")).await();
     await().atMost(WAIT).until(() -> watcher.current().size() == 1);
-    assertThat(watcher.current().service("orders").all()).extracting(ServiceInstance::id).containsExactly(one.id());
+    assertThat(watcher.current().service("orders").all())
+        .extracting(ServiceInstance::id)
+        .containsExactly(one.id());
 
     // a batch is announced once, without naming a record: the reader reads everything
     List<InstanceSpec> batch = new ArrayList<>();
@@ -80,7 +88,8 @@ class SharedWatcherTest {
       batch.add(InstanceSpec.of("s" + (i % 7), "http://10.0.1." + (i % 250) + ":" + (9000 + i)));
     }
     int before = snapshots.get();
-    assertThat(writer.write(new RegistryWrites(List.of(), List.of(), batch)).await().written()).isEqualTo(500);
+    assertThat(writer.write(new RegistryWrites(List.of(), List.of(), batch)).await().written())
+        .isEqualTo(500);
     await().atMost(WAIT).until(() -> watcher.current().size() == 501);
     assertThat(snapshots.get() - before).as("one batch, few snapshots").isLessThanOrEqualTo(3);
     RegistrySnapshot afterBatch = watcher.current();
@@ -96,30 +105,38 @@ class SharedWatcherTest {
   @Test
   void aCheckThatKeepsRecordsSeesEveryReadWhileItDoes(Vertx vertx) {
     watcher = new RegistryWatcher(vertx, reader);
-    ServiceInstance kept = new ServiceInstance("kept-1", "orders", "10.9.9.9", 80, false, "", InstanceStatus.UP, Map.of());
+    ServiceInstance kept =
+        new ServiceInstance(
+            "kept-1", "orders", "10.9.9.9", 80, false, "", InstanceStatus.UP, Map.of());
     AtomicInteger partialChecks = new AtomicInteger();
-    watcher.checkReads(new RegistryWatcher.ReadCheck() {
-      @Override
-      public Future<List<ServiceInstance>> apply(RegistrySnapshot current, List<ServiceInstance> read) {
-        partialChecks.incrementAndGet();
-        List<ServiceInstance> merged = new ArrayList<>(read);
-        merged.add(kept);
-        return Future.succeededFuture(merged);
-      }
+    watcher.checkReads(
+        new RegistryWatcher.ReadCheck() {
+          @Override
+          public Future<List<ServiceInstance>> apply(
+              RegistrySnapshot current, List<ServiceInstance> read) {
+            partialChecks.incrementAndGet();
+            List<ServiceInstance> merged = new ArrayList<>(read);
+            merged.add(kept);
+            return Future.succeededFuture(merged);
+          }
 
-      @Override
-      public boolean checksPartialReads() {
-        return true;
-      }
-    });
+          @Override
+          public boolean checksPartialReads() {
+            return true;
+          }
+        });
     watcher.start().await();
-    assertThat(watcher.current().service("orders").all()).extracting(ServiceInstance::id).containsExactly("kept-1");
+    assertThat(watcher.current().service("orders").all())
+        .extracting(ServiceInstance::id)
+        .containsExactly("kept-1");
 
     // a targeted read (one announced record) goes through the check too: the kept record stays
-    ServiceInstance added = writer.publish(InstanceSpec.of("orders", "http://10.0.0.2:8080")).await();
+    ServiceInstance added =
+        writer.publish(InstanceSpec.of("orders", "http://10.0.0.2:8080")).await();
     await().atMost(WAIT).until(() -> watcher.current().service("orders").all().size() == 2);
-    assertThat(watcher.current().service("orders").all()).extracting(ServiceInstance::id)
-      .containsExactlyInAnyOrder("kept-1", added.id());
+    assertThat(watcher.current().service("orders").all())
+        .extracting(ServiceInstance::id)
+        .containsExactlyInAnyOrder("kept-1", added.id());
     assertThat(partialChecks.get()).isGreaterThanOrEqualTo(2);
   }
 }

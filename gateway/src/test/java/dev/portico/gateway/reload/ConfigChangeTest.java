@@ -1,16 +1,16 @@
 package dev.portico.gateway.reload;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.portico.gateway.config.GatewayConfig;
 import dev.portico.gateway.support.GatewayHarness;
-import org.junit.jupiter.api.Test;
-
 import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 class ConfigChangeTest {
 
-  static final String BASE = """
+  static final String BASE =
+      """
     gateway: { id: gw-1 }
     admin: { token: "a-long-enough-admin-token" }
     namedValues: [ { name: k, value: v1 } ]
@@ -40,16 +40,22 @@ class ConfigChangeTest {
   void theComposeConfigurationReadTwiceIsNoChange() throws Exception {
     // every section, Service Fabric backends with an importer and the reverse proxy included:
     // nothing in the configuration may compare by identity, or every reload would be refused
-    String compose = java.nio.file.Files.readString(java.nio.file.Path.of("../docker/config/gateway.yaml"));
+    String compose =
+        java.nio.file.Files.readString(java.nio.file.Path.of("../docker/config/gateway.yaml"));
     assertThat(ConfigChange.between(config(compose), config(compose)).isEmpty()).isTrue();
   }
 
   @Test
   void apisBackendsAndNamedValuesAreDiffedById() {
-    ConfigChange c = change(BASE, BASE
-      .replace("value: v1", "value: v2")
-      .replace("- { id: b, path: /b, backend: two }", "- { id: c, path: /c, backend: two }")
-      .replace("- { id: two, url: s }", "- { id: two, url: s, timeouts: { response: PT9S } }"));
+    ConfigChange c =
+        change(
+            BASE,
+            BASE.replace("value: v1", "value: v2")
+                .replace(
+                    "- { id: b, path: /b, backend: two }", "- { id: c, path: /c, backend: two }")
+                .replace(
+                    "- { id: two, url: s }",
+                    "- { id: two, url: s, timeouts: { response: PT9S } }"));
     assertThat(c.restartRequired()).isEmpty();
     assertThat(c.namedValues().changed()).containsExactly("k");
     assertThat(c.apis().added()).containsExactly("c");
@@ -61,10 +67,15 @@ class ConfigChangeTest {
 
   @Test
   void anotherTargetOrOtherRulesOrRemovalRestartTheBreakers() {
-    ConfigChange c = change(BASE, BASE
-      .replace("- { id: one, url: \"http://10.0.0.1:80\",", "- { id: one, url: \"http://10.0.0.2:80\",")
-      .replace("- { id: two, url: s }", "- { id: two, url: s, circuitBreaker: { rules: [] } }")
-      .replace("apis:", "  - { id: three, url: s }\napis:"));
+    ConfigChange c =
+        change(
+            BASE,
+            BASE.replace(
+                    "- { id: one, url: \"http://10.0.0.1:80\",",
+                    "- { id: one, url: \"http://10.0.0.2:80\",")
+                .replace(
+                    "- { id: two, url: s }", "- { id: two, url: s, circuitBreaker: { rules: [] } }")
+                .replace("apis:", "  - { id: three, url: s }\napis:"));
     assertThat(c.retireBreakers()).containsExactlyInAnyOrder("one", "two");
     ConfigChange removed = change(BASE.replace("apis:", "  - { id: three, url: s }\napis:"), BASE);
     assertThat(removed.backends().removed()).containsExactly("three");
@@ -73,18 +84,35 @@ class ConfigChangeTest {
 
   @Test
   void processWideSectionsAreNamedAndOnlyThem() {
-    assertThat(change(BASE, BASE.replace("gateway: { id: gw-1 }", "gateway: { id: gw-2 }")).restartRequired())
-      .containsExactly("gateway.id");
-    assertThat(change(BASE, BASE.replace("a-long-enough-admin-token", "another-long-admin-token")).restartRequired())
-      .containsExactly("admin");
-    assertThat(change(BASE, BASE.replace("10.0.0.1:80\" } ] }", "10.0.0.9:80\" } ] }")).restartRequired())
-      .containsExactly("registry");
-    assertThat(change(BASE, "upstream: { keepAliveTimeout: PT5S }\nlisteners: { traffic: { port: 8181 } }\n"
-      + "accessLog: { enabled: true }\n" + BASE).restartRequired())
-      .containsExactly("listeners", "upstream", "accessLog");
-    assertThat(change(BASE, BASE.replace("- { id: two, url: s }", "- { id: two, url: \"fabric:/App/Svc\" }")
-      .replace("- { id: b, path: /b, backend: two }", "- { id: b, path: /b, backend: two, set-backend-service: { sf-partition-key: \"segment:0\" } }"))
-      .restartRequired()).containsExactly("Service Fabric backends (which backends resolve fabric:/ names)");
+    assertThat(
+            change(BASE, BASE.replace("gateway: { id: gw-1 }", "gateway: { id: gw-2 }"))
+                .restartRequired())
+        .containsExactly("gateway.id");
+    assertThat(
+            change(BASE, BASE.replace("a-long-enough-admin-token", "another-long-admin-token"))
+                .restartRequired())
+        .containsExactly("admin");
+    assertThat(
+            change(BASE, BASE.replace("10.0.0.1:80\" } ] }", "10.0.0.9:80\" } ] }"))
+                .restartRequired())
+        .containsExactly("registry");
+    assertThat(
+            change(
+                    BASE,
+                    "upstream: { keepAliveTimeout: PT5S }\nlisteners: { traffic: { port: 8181 } }\n"
+                        + "accessLog: { enabled: true }\n"
+                        + BASE)
+                .restartRequired())
+        .containsExactly("listeners", "upstream", "accessLog");
+    assertThat(
+            change(
+                    BASE,
+                    BASE.replace("- { id: two, url: s }", "- { id: two, url: \"fabric:/App/Svc\" }")
+                        .replace(
+                            "- { id: b, path: /b, backend: two }",
+                            "- { id: b, path: /b, backend: two, set-backend-service: { sf-partition-key: \"segment:0\" } }"))
+                .restartRequired())
+        .containsExactly("Service Fabric backends (which backends resolve fabric:/ names)");
   }
 
   @Test
@@ -93,6 +121,7 @@ class ConfigChangeTest {
     GatewayConfig running = config(noId);
     GatewayConfig again = config(noId);
     assertThat(again.gatewayId()).isNotEqualTo(running.gatewayId());
-    assertThat(ConfigChange.between(running, again.withGatewayId(running.gatewayId())).isEmpty()).isTrue();
+    assertThat(ConfigChange.between(running, again.withGatewayId(running.gatewayId())).isEmpty())
+        .isTrue();
   }
 }

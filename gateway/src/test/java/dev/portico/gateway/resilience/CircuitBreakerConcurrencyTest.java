@@ -1,12 +1,10 @@
 package dev.portico.gateway.resilience;
 
-import dev.portico.metrics.BreakerState;
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.portico.gateway.config.BreakerRuleConfig;
 import dev.portico.gateway.config.CircuitBreakerConfig;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
-
+import dev.portico.metrics.BreakerState;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,16 +17,17 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.LongStream;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Generated concurrent histories: several threads hammer one breaker with acquisitions,
- * outcomes, releases, resets and lost permits while its transitions race (a shared logical clock
- * moves the trip time along). Whatever the interleaving, probes in flight never exceed
- * {@code halfOpenRequests}, no permit leaks a probe slot for good, and once successes flow the
- * breaker is CLOSED with no probe in flight. Each history is reproducible from its seed (printed
- * in every assertion).
+ * Generated concurrent histories: several threads hammer one breaker with acquisitions, outcomes,
+ * releases, resets and lost permits while its transitions race (a shared logical clock moves the
+ * trip time along). Whatever the interleaving, probes in flight never exceed {@code
+ * halfOpenRequests}, no permit leaks a probe slot for good, and once successes flow the breaker is
+ * CLOSED with no probe in flight. Each history is reproducible from its seed (printed in every
+ * assertion).
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class CircuitBreakerConcurrencyTest {
@@ -58,12 +57,25 @@ class CircuitBreakerConcurrencyTest {
     Random setup = new Random(seed);
     int halfOpen = 1 + setup.nextInt(3);
     long probeTimeoutMs = losePermits ? 100 + setup.nextInt(200) : 3_600_000;
-    BreakerRuleConfig rule = new BreakerRuleConfig("c", 1 + setup.nextInt(3), null, Duration.ofMillis(1000),
-      List.of(new BreakerRuleConfig.StatusRange(500, 599)), Set.of("BackendConnectionFailure"), 0,
-      Duration.ofMillis(20 + setup.nextInt(80)), false);
+    BreakerRuleConfig rule =
+        new BreakerRuleConfig(
+            "c",
+            1 + setup.nextInt(3),
+            null,
+            Duration.ofMillis(1000),
+            List.of(new BreakerRuleConfig.StatusRange(500, 599)),
+            Set.of("BackendConnectionFailure"),
+            0,
+            Duration.ofMillis(20 + setup.nextInt(80)),
+            false);
     List<BreakerTransition> transitions = new java.util.concurrent.CopyOnWriteArrayList<>();
-    CircuitBreaker cb = new CircuitBreaker("b", "h:1", new CircuitBreakerConfig(List.of(rule), halfOpen,
-      Duration.ofMinutes(1)), Duration.ofMillis(probeTimeoutMs), transitions::add);
+    CircuitBreaker cb =
+        new CircuitBreaker(
+            "b",
+            "h:1",
+            new CircuitBreakerConfig(List.of(rule), halfOpen, Duration.ofMinutes(1)),
+            Duration.ofMillis(probeTimeoutMs),
+            transitions::add);
     AtomicLong clock = new AtomicLong(1_000_000 * MS);
     AtomicInteger probesOut = new AtomicInteger();
     Queue<String> violations = new ConcurrentLinkedQueue<>();
@@ -71,65 +83,69 @@ class CircuitBreakerConcurrencyTest {
     List<Thread> threads = new ArrayList<>();
     for (int t = 0; t < THREADS; t++) {
       long threadSeed = seed * 31 + t;
-      Thread thread = new Thread(() -> {
-        Random r = new Random(threadSeed);
-        List<CircuitBreaker.Permit> held = new ArrayList<>();
-        try {
-          start.await();
-        } catch (Exception e) {
-          throw new IllegalStateException(e);
-        }
-        for (int op = 0; op < OPERATIONS; op++) {
-          int dice = r.nextInt(1000);
-          if (dice < 520) {
-            CircuitBreaker.Permit p = cb.tryAcquire(clock.get());
-            if (p != CircuitBreaker.Permit.DENIED) {
-              if (p.isProbe() && !losePermits) {
-                int n = probesOut.incrementAndGet();
-                if (n > halfOpen) {
-                  violations.add(n + " probes in flight, halfOpenRequests " + halfOpen);
+      Thread thread =
+          new Thread(
+              () -> {
+                Random r = new Random(threadSeed);
+                List<CircuitBreaker.Permit> held = new ArrayList<>();
+                try {
+                  start.await();
+                } catch (Exception e) {
+                  throw new IllegalStateException(e);
                 }
-              }
-              held.add(p);
-            }
-          } else if (dice < 880) {
-            if (held.isEmpty()) {
-              continue;
-            }
-            CircuitBreaker.Permit p = held.remove(r.nextInt(held.size()));
-            int outcome = r.nextInt(100);
-            if (losePermits && outcome < 5) {
-              continue; // lost: never reported
-            }
-            if (p.isProbe() && !losePermits) {
-              probesOut.decrementAndGet();
-            }
-            long now = clock.get();
-            if (outcome < 45) {
-              cb.onResult(p, now, 200, null, -1);
-            } else if (outcome < 85) {
-              cb.onResult(p, now, r.nextBoolean() ? 500 : 0, "BackendConnectionFailure", -1);
-            } else {
-              cb.release(p);
-            }
-          } else if (dice < 980) {
-            clock.addAndGet(r.nextInt(20) * MS);
-          } else {
-            cb.reset();
-          }
-          int inFlight = cb.probesInFlight(clock.get());
-          if (inFlight > halfOpen) {
-            violations.add("probesInFlight " + inFlight + " > " + halfOpen);
-          }
-        }
-        // the history ends: what is held is reported (a success)
-        for (CircuitBreaker.Permit p : held) {
-          if (p.isProbe() && !losePermits) {
-            probesOut.decrementAndGet();
-          }
-          cb.onResult(p, clock.get(), 200, null, -1);
-        }
-      }, "breaker-hammer-" + t);
+                for (int op = 0; op < OPERATIONS; op++) {
+                  int dice = r.nextInt(1000);
+                  if (dice < 520) {
+                    CircuitBreaker.Permit p = cb.tryAcquire(clock.get());
+                    if (p != CircuitBreaker.Permit.DENIED) {
+                      if (p.isProbe() && !losePermits) {
+                        int n = probesOut.incrementAndGet();
+                        if (n > halfOpen) {
+                          violations.add(n + " probes in flight, halfOpenRequests " + halfOpen);
+                        }
+                      }
+                      held.add(p);
+                    }
+                  } else if (dice < 880) {
+                    if (held.isEmpty()) {
+                      continue;
+                    }
+                    CircuitBreaker.Permit p = held.remove(r.nextInt(held.size()));
+                    int outcome = r.nextInt(100);
+                    if (losePermits && outcome < 5) {
+                      continue; // lost: never reported
+                    }
+                    if (p.isProbe() && !losePermits) {
+                      probesOut.decrementAndGet();
+                    }
+                    long now = clock.get();
+                    if (outcome < 45) {
+                      cb.onResult(p, now, 200, null, -1);
+                    } else if (outcome < 85) {
+                      cb.onResult(
+                          p, now, r.nextBoolean() ? 500 : 0, "BackendConnectionFailure", -1);
+                    } else {
+                      cb.release(p);
+                    }
+                  } else if (dice < 980) {
+                    clock.addAndGet(r.nextInt(20) * MS);
+                  } else {
+                    cb.reset();
+                  }
+                  int inFlight = cb.probesInFlight(clock.get());
+                  if (inFlight > halfOpen) {
+                    violations.add("probesInFlight " + inFlight + " > " + halfOpen);
+                  }
+                }
+                // the history ends: what is held is reported (a success)
+                for (CircuitBreaker.Permit p : held) {
+                  if (p.isProbe() && !losePermits) {
+                    probesOut.decrementAndGet();
+                  }
+                  cb.onResult(p, clock.get(), 200, null, -1);
+                }
+              },
+              "breaker-hammer-" + t);
       threads.add(thread);
       thread.start();
     }
@@ -139,7 +155,8 @@ class CircuitBreakerConcurrencyTest {
     }
     assertThat(violations).as("seed %d", seed).isEmpty();
 
-    // successes flow (after the trip time, and the probe timeout for lost probes): the breaker closes
+    // successes flow (after the trip time, and the probe timeout for lost probes): the breaker
+    // closes
     clock.addAndGet(Math.max(probeTimeoutMs, 200) * MS + MS);
     for (int i = 0; i < 1000 && cb.state() != BreakerState.CLOSED; i++) {
       long now = clock.addAndGet(10 * MS);
@@ -148,12 +165,15 @@ class CircuitBreakerConcurrencyTest {
         cb.onResult(p, now, 200, null, -1);
       }
     }
-    assertThat(cb.state()).as("seed %d: closed once successes flow", seed).isEqualTo(BreakerState.CLOSED);
+    assertThat(cb.state())
+        .as("seed %d: closed once successes flow", seed)
+        .isEqualTo(BreakerState.CLOSED);
     long later = clock.addAndGet(Math.max(probeTimeoutMs, 1) * MS);
     assertThat(cb.probesInFlight(later)).as("seed %d: no probe left in flight", seed).isZero();
     if (!losePermits) {
-      assertThat(cb.probesInFlight(clock.get() - probeTimeoutMs * MS / 2)).as("seed %d: every probe slot freed", seed)
-        .isZero();
+      assertThat(cb.probesInFlight(clock.get() - probeTimeoutMs * MS / 2))
+          .as("seed %d: every probe slot freed", seed)
+          .isZero();
       assertThat(probesOut.get()).isZero();
     }
     // transitions alternate sensibly: every HALF_OPEN follows an OPEN
@@ -162,7 +182,8 @@ class CircuitBreakerConcurrencyTest {
         assertThat(t.from()).as("seed %d", seed).isEqualTo(BreakerState.OPEN);
       }
     }
-    assertThat(transitions).as("seed %d: the history tripped the breaker", seed)
-      .anyMatch(t -> t.to() == BreakerState.OPEN);
+    assertThat(transitions)
+        .as("seed %d: the history tripped the breaker", seed)
+        .anyMatch(t -> t.to() == BreakerState.OPEN);
   }
 }

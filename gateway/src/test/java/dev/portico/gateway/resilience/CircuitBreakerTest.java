@@ -1,18 +1,17 @@
 package dev.portico.gateway.resilience;
 
-import dev.portico.metrics.BreakerState;
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.portico.gateway.config.BreakerRuleConfig;
 import dev.portico.gateway.config.CircuitBreakerConfig;
-import org.junit.jupiter.api.RepeatedTest;
-import org.junit.jupiter.api.Test;
-
+import dev.portico.metrics.BreakerState;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.RepeatedTest;
+import org.junit.jupiter.api.Test;
 
 class CircuitBreakerTest {
 
@@ -22,18 +21,43 @@ class CircuitBreakerTest {
   static final CircuitBreaker.Permit.Kind NORMAL = CircuitBreaker.Permit.Kind.NORMAL;
   static final String BCF = "BackendConnectionFailure";
 
-  static BreakerRuleConfig countRule(int count, long intervalMs, long tripMs, boolean acceptRetryAfter) {
-    return new BreakerRuleConfig("count", count, null, Duration.ofMillis(intervalMs),
-      List.of(new BreakerRuleConfig.StatusRange(500, 599)), Set.of(BCF, "Timeout"), 0, Duration.ofMillis(tripMs), acceptRetryAfter);
+  static BreakerRuleConfig countRule(
+      int count, long intervalMs, long tripMs, boolean acceptRetryAfter) {
+    return new BreakerRuleConfig(
+        "count",
+        count,
+        null,
+        Duration.ofMillis(intervalMs),
+        List.of(new BreakerRuleConfig.StatusRange(500, 599)),
+        Set.of(BCF, "Timeout"),
+        0,
+        Duration.ofMillis(tripMs),
+        acceptRetryAfter);
   }
 
   static BreakerRuleConfig percentRule(int pct, int minimum, long intervalMs, long tripMs) {
-    return new BreakerRuleConfig("percent", null, pct, Duration.ofMillis(intervalMs),
-      List.of(new BreakerRuleConfig.StatusRange(500, 503)), Set.of("Timeout"), minimum, Duration.ofMillis(tripMs), false);
+    return new BreakerRuleConfig(
+        "percent",
+        null,
+        pct,
+        Duration.ofMillis(intervalMs),
+        List.of(new BreakerRuleConfig.StatusRange(500, 503)),
+        Set.of("Timeout"),
+        minimum,
+        Duration.ofMillis(tripMs),
+        false);
   }
 
-  static CircuitBreaker breaker(List<BreakerTransition> events, int probes, long maxRetryAfterMs, BreakerRuleConfig... rules) {
-    return new CircuitBreaker("b", "h:1", new CircuitBreakerConfig(List.of(rules), probes, Duration.ofMillis(maxRetryAfterMs)), events::add);
+  static CircuitBreaker breaker(
+      List<BreakerTransition> events,
+      int probes,
+      long maxRetryAfterMs,
+      BreakerRuleConfig... rules) {
+    return new CircuitBreaker(
+        "b",
+        "h:1",
+        new CircuitBreakerConfig(List.of(rules), probes, Duration.ofMillis(maxRetryAfterMs)),
+        events::add);
   }
 
   @Test
@@ -72,7 +96,9 @@ class CircuitBreakerTest {
     CircuitBreaker.Permit p1 = cb.tryAcquire(later);
     CircuitBreaker.Permit p2 = cb.tryAcquire(later);
     CircuitBreaker.Permit p3 = cb.tryAcquire(later);
-    assertThat(List.of(p1, p2, p3)).extracting(CircuitBreaker.Permit::kind).containsExactly(PROBE, PROBE, DENIED);
+    assertThat(List.of(p1, p2, p3))
+        .extracting(CircuitBreaker.Permit::kind)
+        .containsExactly(PROBE, PROBE, DENIED);
     assertThat(cb.state()).isEqualTo(BreakerState.HALF_OPEN);
     cb.onResult(p1, later, 0, BCF, -1);
     assertThat(cb.state()).isEqualTo(BreakerState.OPEN);
@@ -84,8 +110,14 @@ class CircuitBreakerTest {
     assertThat(probe.isProbe()).isTrue();
     cb.onResult(probe, again, 200, null, -1);
     assertThat(cb.state()).isEqualTo(BreakerState.CLOSED);
-    assertThat(events).extracting(BreakerTransition::to).containsExactly(BreakerState.OPEN, BreakerState.HALF_OPEN,
-      BreakerState.OPEN, BreakerState.HALF_OPEN, BreakerState.CLOSED);
+    assertThat(events)
+        .extracting(BreakerTransition::to)
+        .containsExactly(
+            BreakerState.OPEN,
+            BreakerState.HALF_OPEN,
+            BreakerState.OPEN,
+            BreakerState.HALF_OPEN,
+            BreakerState.CLOSED);
     // a released probe (client left) frees its slot without deciding anything
     fail(cb, again + 1, 500);
     long third = again + 1001 * MS;
@@ -101,9 +133,23 @@ class CircuitBreakerTest {
 
   @Test
   void acceptRetryAfterSetsTheOpenTimeCappedByTheMaximum() {
-    CircuitBreaker cb = breaker(new ArrayList<>(), 1, 3_000,
-      new BreakerRuleConfig("ra", 1, null, Duration.ofSeconds(10), List.of(new BreakerRuleConfig.StatusRange(429, 429),
-        new BreakerRuleConfig.StatusRange(503, 503)), Set.of(), 0, Duration.ofSeconds(30), true));
+    CircuitBreaker cb =
+        breaker(
+            new ArrayList<>(),
+            1,
+            3_000,
+            new BreakerRuleConfig(
+                "ra",
+                1,
+                null,
+                Duration.ofSeconds(10),
+                List.of(
+                    new BreakerRuleConfig.StatusRange(429, 429),
+                    new BreakerRuleConfig.StatusRange(503, 503)),
+                Set.of(),
+                0,
+                Duration.ofSeconds(30),
+                true));
     long t = 5_000 * MS;
     CircuitBreaker.Permit p = cb.tryAcquire(t);
     cb.onResult(p, t, 503, null, 2_000 * MS);
@@ -115,7 +161,9 @@ class CircuitBreakerTest {
     cb.reset();
     p = cb.tryAcquire(t);
     cb.onResult(p, t, 503, null, -1);
-    assertThat(cb.remainingOpenNanos(t)).as("no Retry-After: the trip duration").isEqualTo(30_000 * MS);
+    assertThat(cb.remainingOpenNanos(t))
+        .as("no Retry-After: the trip duration")
+        .isEqualTo(30_000 * MS);
   }
 
   @Test
@@ -139,8 +187,8 @@ class CircuitBreakerTest {
   }
 
   /**
-   * Random sequences of acquisitions and outcomes, checked step by step against a plain model
-   * that keeps every event in a list: the breaker's rings, buckets, probe slots and CAS loops must
+   * Random sequences of acquisitions and outcomes, checked step by step against a plain model that
+   * keeps every event in a list: the breaker's rings, buckets, probe slots and CAS loops must
    * agree. Some permits are never reported (a lost request): the probe timeout frees their slots.
    */
   @RepeatedTest(200)
@@ -151,14 +199,36 @@ class CircuitBreakerTest {
     int probes = 1 + r.nextInt(3);
     long maxRetryAfter = 1000 + r.nextInt(5000);
     long probeTimeout = 50 + r.nextInt(5000);
-    BreakerRuleConfig rule = r.nextBoolean()
-      ? new BreakerRuleConfig("c", 1 + r.nextInt(5), null, Duration.ofMillis(200 + r.nextInt(2000)),
-      List.of(new BreakerRuleConfig.StatusRange(500, 599)), Set.of(BCF), 0, Duration.ofMillis(100 + r.nextInt(2000)), r.nextBoolean())
-      : new BreakerRuleConfig("p", null, 10 + r.nextInt(90), Duration.ofMillis(200 + r.nextInt(2000)),
-      List.of(new BreakerRuleConfig.StatusRange(500, 599)), Set.of(BCF), 1 + r.nextInt(8), Duration.ofMillis(100 + r.nextInt(2000)), r.nextBoolean());
+    BreakerRuleConfig rule =
+        r.nextBoolean()
+            ? new BreakerRuleConfig(
+                "c",
+                1 + r.nextInt(5),
+                null,
+                Duration.ofMillis(200 + r.nextInt(2000)),
+                List.of(new BreakerRuleConfig.StatusRange(500, 599)),
+                Set.of(BCF),
+                0,
+                Duration.ofMillis(100 + r.nextInt(2000)),
+                r.nextBoolean())
+            : new BreakerRuleConfig(
+                "p",
+                null,
+                10 + r.nextInt(90),
+                Duration.ofMillis(200 + r.nextInt(2000)),
+                List.of(new BreakerRuleConfig.StatusRange(500, 599)),
+                Set.of(BCF),
+                1 + r.nextInt(8),
+                Duration.ofMillis(100 + r.nextInt(2000)),
+                r.nextBoolean());
     List<BreakerTransition> events = new ArrayList<>();
-    CircuitBreaker cb = new CircuitBreaker("b", "h:1", new CircuitBreakerConfig(List.of(rule), probes,
-      Duration.ofMillis(maxRetryAfter)), Duration.ofMillis(probeTimeout), events::add);
+    CircuitBreaker cb =
+        new CircuitBreaker(
+            "b",
+            "h:1",
+            new CircuitBreakerConfig(List.of(rule), probes, Duration.ofMillis(maxRetryAfter)),
+            Duration.ofMillis(probeTimeout),
+            events::add);
     Model model = new Model(rule, probes, maxRetryAfter * MS, probeTimeout * MS);
     List<CircuitBreaker.Permit> outstanding = new ArrayList<>();
     List<Model.Grant> modelOutstanding = new ArrayList<>();
@@ -195,9 +265,13 @@ class CircuitBreakerTest {
         }
       }
       assertThat(cb.state()).as("seed %d step %d state", seed, step).isEqualTo(model.state);
-      assertThat(cb.remainingOpenNanos(now)).as("seed %d step %d remaining", seed, step).isEqualTo(model.remaining(now));
-      assertThat(cb.probesInFlight(now)).as("seed %d step %d probes", seed, step).isEqualTo(model.live(now))
-        .isLessThanOrEqualTo(probes);
+      assertThat(cb.remainingOpenNanos(now))
+          .as("seed %d step %d remaining", seed, step)
+          .isEqualTo(model.remaining(now));
+      assertThat(cb.probesInFlight(now))
+          .as("seed %d step %d probes", seed, step)
+          .isEqualTo(model.live(now))
+          .isLessThanOrEqualTo(probes);
     }
     assertThat(events.size()).isEqualTo(model.transitions);
   }
@@ -215,11 +289,12 @@ class CircuitBreakerTest {
     cb.onResult(cb.tryAcquire(now), now, 200, null, -1);
   }
 
-  /** The documented semantics, written the simplest way: lists of timestamps, no concurrency tricks. */
+  /**
+   * The documented semantics, written the simplest way: lists of timestamps, no concurrency tricks.
+   */
   static final class Model {
     /** A permit as the model granted it: probes know their half-open period and grant time. */
-    record Grant(CircuitBreaker.Permit.Kind kind, long granted, int period) {
-    }
+    record Grant(CircuitBreaker.Permit.Kind kind, long granted, int period) {}
 
     final BreakerRuleConfig rule;
     final int maxProbes;
@@ -228,8 +303,12 @@ class CircuitBreakerTest {
     BreakerState state = BreakerState.CLOSED;
     long openUntil;
     int period;
-    /** Probes granted and neither reported nor released (lost ones included, until they time out). */
+
+    /**
+     * Probes granted and neither reported nor released (lost ones included, until they time out).
+     */
     final List<Grant> probes = new ArrayList<>();
+
     int transitions;
     final List<long[]> events = new ArrayList<>(); // {time, failed 0/1}
 
@@ -290,7 +369,8 @@ class CircuitBreakerTest {
       long width = Math.max(1, interval / 20);
       long cur = Math.floorDiv(now, width);
       long total = events.stream().filter(e -> Math.floorDiv(e[0], width) > cur - 20).count();
-      long failed = events.stream().filter(e -> e[1] == 1 && Math.floorDiv(e[0], width) > cur - 20).count();
+      long failed =
+          events.stream().filter(e -> e[1] == 1 && Math.floorDiv(e[0], width) > cur - 20).count();
       return total >= rule.minimumRequests() && failed * 100 >= (long) rule.percentage() * total;
     }
 

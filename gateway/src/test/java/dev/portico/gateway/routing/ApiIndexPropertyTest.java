@@ -1,37 +1,39 @@
 package dev.portico.gateway.routing;
 
-import dev.portico.gateway.expression.PathTemplate;
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.portico.gateway.backend.Backend;
 import dev.portico.gateway.config.ApiConfig;
 import dev.portico.gateway.config.OperationConfig;
 import dev.portico.gateway.config.RetryConfig;
+import dev.portico.gateway.expression.PathTemplate;
 import io.vertx.core.http.HttpMethod;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
-
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The indexed {@link ApiTable} against a naive reference matcher (every API's prefix tried,
- * longest first, then its operations most specific first: the matcher the index replaced), on
- * generated API sets and request paths. Segments come from a small alphabet so that prefixes
- * nest, overlap and share text ({@code /a} and {@code /ab}), and paths take every shape a
- * boundary can: trailing and doubled slashes, empty paths, paths that are not origin-form.
+ * The indexed {@link ApiTable} against a naive reference matcher (every API's prefix tried, longest
+ * first, then its operations most specific first: the matcher the index replaced), on generated API
+ * sets and request paths. Segments come from a small alphabet so that prefixes nest, overlap and
+ * share text ({@code /a} and {@code /ab}), and paths take every shape a boundary can: trailing and
+ * doubled slashes, empty paths, paths that are not origin-form.
  */
 class ApiIndexPropertyTest {
 
   private static final String[] SEGMENTS = {"a", "b", "ab", "ba", "a.b", "x1", "%20", "A"};
-  private static final String[] TEMPLATES = {"/", "/{id}", "/a", "/a/{id}", "/{id}/b", "/*", "/a/*", "/{x}/{y}",
-    "/ab/{id}/*", "/b"};
+  private static final String[] TEMPLATES = {
+    "/", "/{id}", "/a", "/a/{id}", "/{id}/b", "/*", "/a/*", "/{x}/{y}", "/ab/{id}/*", "/b"
+  };
   private static final String[] METHODS = {"GET", "POST", "*"};
-  private static final HttpMethod[] REQUEST_METHODS = {HttpMethod.GET, HttpMethod.POST, HttpMethod.PUT};
+  private static final HttpMethod[] REQUEST_METHODS = {
+    HttpMethod.GET, HttpMethod.POST, HttpMethod.PUT
+  };
 
   @ParameterizedTest
   @ValueSource(longs = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20})
@@ -45,14 +47,27 @@ class ApiIndexPropertyTest {
       for (int p = 0; p < 400; p++) {
         String path = path(random);
         HttpMethod method = REQUEST_METHODS[random.nextInt(REQUEST_METHODS.length)];
-        String context = "seed " + seed + " round " + round + " apis " + prefixes(configs) + " " + method + " '" + path + "'";
+        String context =
+            "seed "
+                + seed
+                + " round "
+                + round
+                + " apis "
+                + prefixes(configs)
+                + " "
+                + method
+                + " '"
+                + path
+                + "'";
         Route got = table.match(method, path);
         String[] want = reference.match(method, path);
         if (want == null) {
           assertThat(got).as(context).isNull();
         } else {
           assertThat(got).as(context).isNotNull();
-          assertThat(new String[] {got.apiId(), got.operationId()}).as(context).containsExactly(want);
+          assertThat(new String[] {got.apiId(), got.operationId()})
+              .as(context)
+              .containsExactly(want);
         }
         assertThat(table.apiId(path)).as(context).isEqualTo(reference.apiId(path));
       }
@@ -77,29 +92,37 @@ class ApiIndexPropertyTest {
         values.add(i);
       }
       dev.portico.gateway.routing.internal.PrefixIndex<Integer> index =
-        dev.portico.gateway.routing.internal.PrefixIndex.build(prefixes, values);
+          dev.portico.gateway.routing.internal.PrefixIndex.build(prefixes, values);
       for (int k = 0; k < 300; k++) {
         String path = word(random, random.nextInt(10));
         Integer want = null;
         int wantLength = -1;
         for (int i = 0; i < count; i++) {
           String p = prefixes.get(i);
-          if (p.length() > wantLength && path.startsWith(p) && (path.length() == p.length() || path.charAt(p.length()) == '/')) {
+          if (p.length() > wantLength
+              && path.startsWith(p)
+              && (path.length() == p.length() || path.charAt(p.length()) == '/')) {
             want = i;
             wantLength = p.length();
           }
         }
-        assertThat(index.longestMatch(path)).as("seed %d prefixes %s path '%s'", seed, prefixes, path).isEqualTo(want);
+        assertThat(index.longestMatch(path))
+            .as("seed %d prefixes %s path '%s'", seed, prefixes, path)
+            .isEqualTo(want);
       }
     }
   }
 
-  /** "Aa" and "BB" share String's hash: a hit must be confirmed by its whole text, not by its hash and last segment. */
+  /**
+   * "Aa" and "BB" share String's hash: a hit must be confirmed by its whole text, not by its hash
+   * and last segment.
+   */
   @org.junit.jupiter.api.Test
   void prefixesWithEqualHashesAreToldApart() {
     assertThat("/Aa/x".hashCode()).isEqualTo("/BB/x".hashCode());
     dev.portico.gateway.routing.internal.PrefixIndex<String> index =
-      dev.portico.gateway.routing.internal.PrefixIndex.build(List.of("/Aa/x", "/BB/y"), List.of("Aa-x", "BB-y"));
+        dev.portico.gateway.routing.internal.PrefixIndex.build(
+            List.of("/Aa/x", "/BB/y"), List.of("Aa-x", "BB-y"));
     assertThat(index.longestMatch("/BB/x")).isNull();
     assertThat(index.longestMatch("/Aa/x/1")).isEqualTo("Aa-x");
     assertThat(index.longestMatch("/BB/y")).isEqualTo("BB-y");
@@ -124,8 +147,12 @@ class ApiIndexPropertyTest {
       if (random.nextBoolean()) {
         int n = 1 + random.nextInt(4);
         for (int k = 0; k < n; k++) {
-          ops.add(new OperationConfig("op" + k, METHODS[random.nextInt(METHODS.length)],
-            TEMPLATES[random.nextInt(TEMPLATES.length)], null));
+          ops.add(
+              new OperationConfig(
+                  "op" + k,
+                  METHODS[random.nextInt(METHODS.length)],
+                  TEMPLATES[random.nextInt(TEMPLATES.length)],
+                  null));
         }
       }
       out.add(new ApiConfig("api" + i, prefix, "b", ops, RetryConfig.NONE));
@@ -172,11 +199,9 @@ class ApiIndexPropertyTest {
 
   /** The matcher before the index: a linear scan of the prefixes, longest first (stable). */
   private static final class Reference {
-    private record Op(String id, HttpMethod method, PathTemplate template) {
-    }
+    private record Op(String id, HttpMethod method, PathTemplate template) {}
 
-    private record Api(String id, String prefix, List<Op> ops) {
-    }
+    private record Api(String id, String prefix, List<Op> ops) {}
 
     private final List<Api> apis = new ArrayList<>();
 
@@ -185,7 +210,11 @@ class ApiIndexPropertyTest {
       for (ApiConfig c : configs) {
         List<Op> ops = new ArrayList<>();
         for (OperationConfig o : c.operations()) {
-          ops.add(new Op(o.id(), o.method().equals("*") ? null : HttpMethod.valueOf(o.method()), PathTemplate.parse(o.path())));
+          ops.add(
+              new Op(
+                  o.id(),
+                  o.method().equals("*") ? null : HttpMethod.valueOf(o.method()),
+                  PathTemplate.parse(o.path())));
         }
         ops.sort(Comparator.comparing(Op::template));
         apis.add(new Api(c.id(), c.path().equals("/") ? "" : c.path(), ops));
@@ -208,7 +237,8 @@ class ApiIndexPropertyTest {
         return new String[] {api.id, null};
       }
       for (Op op : api.ops) {
-        if ((op.method == null || op.method.equals(method)) && op.template.matches(path, api.prefix.length())) {
+        if ((op.method == null || op.method.equals(method))
+            && op.template.matches(path, api.prefix.length())) {
           return new String[] {api.id, op.id};
         }
       }

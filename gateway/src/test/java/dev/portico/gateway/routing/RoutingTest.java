@@ -1,6 +1,8 @@
 package dev.portico.gateway.routing;
 
-import dev.portico.gateway.expression.PathTemplate;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import dev.portico.gateway.backend.Backend;
 import dev.portico.gateway.backend.SingleBackend;
 import dev.portico.gateway.config.ApiConfig;
@@ -13,29 +15,38 @@ import dev.portico.gateway.config.RetryConfig;
 import dev.portico.gateway.config.SingleBackendConfig;
 import dev.portico.gateway.config.Timeouts;
 import dev.portico.gateway.config.TlsConfig;
+import dev.portico.gateway.expression.PathTemplate;
 import io.vertx.core.http.HttpMethod;
-import org.junit.jupiter.api.Test;
-
 import java.util.List;
 import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
 
 class RoutingTest {
 
   static Backend backend(String id) {
-    return new SingleBackend(new SingleBackendConfig(id, id, new BackendTarget.RegistryService(id), Credentials.NONE,
-      TlsConfig.DEFAULT, Timeouts.DEFAULT, CircuitBreakerConfig.DEFAULT, LoadBalancingConfig.DEFAULT));
+    return new SingleBackend(
+        new SingleBackendConfig(
+            id,
+            id,
+            new BackendTarget.RegistryService(id),
+            Credentials.NONE,
+            TlsConfig.DEFAULT,
+            Timeouts.DEFAULT,
+            CircuitBreakerConfig.DEFAULT,
+            LoadBalancingConfig.DEFAULT));
   }
 
   @Test
   void longestPrefixWinsOnSegmentBoundaries() {
-    Map<String, Backend> b = Map.of("root", backend("root"), "a", backend("a"), "ab", backend("ab"));
-    ApiTable t = ApiTable.build(List.of(
-      new ApiConfig("root", "/", "root", List.of(), RetryConfig.NONE),
-      new ApiConfig("a", "/a", "a", List.of(), RetryConfig.NONE),
-      new ApiConfig("ab", "/a/b", "ab", List.of(), RetryConfig.NONE)), b);
+    Map<String, Backend> b =
+        Map.of("root", backend("root"), "a", backend("a"), "ab", backend("ab"));
+    ApiTable t =
+        ApiTable.build(
+            List.of(
+                new ApiConfig("root", "/", "root", List.of(), RetryConfig.NONE),
+                new ApiConfig("a", "/a", "a", List.of(), RetryConfig.NONE),
+                new ApiConfig("ab", "/a/b", "ab", List.of(), RetryConfig.NONE)),
+            b);
     assertThat(t.match(HttpMethod.GET, "/a/b/c").apiId()).isEqualTo("ab");
     assertThat(t.match(HttpMethod.GET, "/a/b").apiId()).isEqualTo("ab");
     assertThat(t.match(HttpMethod.GET, "/a/bc").apiId()).isEqualTo("a");
@@ -49,16 +60,26 @@ class RoutingTest {
   @Test
   void operationsMatchByMethodAndTemplateMostSpecificFirst() {
     Map<String, Backend> b = Map.of("d", backend("d"), "special", backend("special"));
-    ApiTable t = ApiTable.build(List.of(new ApiConfig("orders", "/orders", "d", List.of(
-      new OperationConfig("get", "GET", "/{id}", null),
-      new OperationConfig("mine", "GET", "/mine", "special"),
-      new OperationConfig("files", "*", "/{id}/files/*", null),
-      new OperationConfig("list", "GET", "/", null)), RetryConfig.NONE)), b);
+    ApiTable t =
+        ApiTable.build(
+            List.of(
+                new ApiConfig(
+                    "orders",
+                    "/orders",
+                    "d",
+                    List.of(
+                        new OperationConfig("get", "GET", "/{id}", null),
+                        new OperationConfig("mine", "GET", "/mine", "special"),
+                        new OperationConfig("files", "*", "/{id}/files/*", null),
+                        new OperationConfig("list", "GET", "/", null)),
+                    RetryConfig.NONE)),
+            b);
     assertThat(t.match(HttpMethod.GET, "/orders/42").operationId()).isEqualTo("get");
     assertThat(t.match(HttpMethod.GET, "/orders/mine").operationId()).isEqualTo("mine");
     assertThat(t.match(HttpMethod.GET, "/orders/mine").backend().id()).isEqualTo("special");
     assertThat(t.match(HttpMethod.GET, "/orders/42/").operationId()).isEqualTo("get");
-    assertThat(t.match(HttpMethod.PUT, "/orders/42/files/a/b.txt").operationId()).isEqualTo("files");
+    assertThat(t.match(HttpMethod.PUT, "/orders/42/files/a/b.txt").operationId())
+        .isEqualTo("files");
     assertThat(t.match(HttpMethod.PUT, "/orders/42/files").operationId()).isEqualTo("files");
     assertThat(t.match(HttpMethod.GET, "/orders").operationId()).isEqualTo("list");
     assertThat(t.match(HttpMethod.GET, "/orders/").operationId()).isEqualTo("list");
@@ -71,9 +92,12 @@ class RoutingTest {
   void templatesRejectMalformedShapes() {
     assertThatThrownBy(() -> PathTemplate.parse("x")).hasMessageContaining("must start with '/'");
     assertThatThrownBy(() -> PathTemplate.parse("/a//b")).hasMessageContaining("empty segment");
-    assertThatThrownBy(() -> PathTemplate.parse("/a/*/b")).hasMessageContaining("wildcard must be the last");
-    assertThatThrownBy(() -> PathTemplate.parse("/a{id}")).hasMessageContaining("whole {parameter}");
-    assertThat(PathTemplate.parse("/a/{x}").canonical()).isEqualTo(PathTemplate.parse("/a/{y}").canonical());
+    assertThatThrownBy(() -> PathTemplate.parse("/a/*/b"))
+        .hasMessageContaining("wildcard must be the last");
+    assertThatThrownBy(() -> PathTemplate.parse("/a{id}"))
+        .hasMessageContaining("whole {parameter}");
+    assertThat(PathTemplate.parse("/a/{x}").canonical())
+        .isEqualTo(PathTemplate.parse("/a/{y}").canonical());
     assertThat(PathTemplate.parse("/a/{*rest}").canonical()).isEqualTo("/a/*");
   }
 

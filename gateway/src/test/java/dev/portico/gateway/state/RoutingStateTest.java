@@ -1,5 +1,7 @@
 package dev.portico.gateway.state;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.portico.discovery.InstanceStatus;
 import dev.portico.discovery.RegistrySnapshot;
 import dev.portico.discovery.ServiceInstance;
@@ -10,18 +12,17 @@ import dev.portico.gateway.backend.SingleBackend;
 import dev.portico.gateway.backend.Target;
 import dev.portico.gateway.config.GatewayConfig;
 import dev.portico.gateway.support.ConfigTexts;
-import org.junit.jupiter.api.Test;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 /** A registry change rebuilds only what depends on the services that changed. */
 class RoutingStateTest {
 
-  private static final GatewayConfig CONFIG = ConfigTexts.load("""
+  private static final GatewayConfig CONFIG =
+      ConfigTexts.load(
+          """
     backends:
       - { id: a, url: svc-a }
       - { id: b, url: svc-b }
@@ -29,27 +30,40 @@ class RoutingStateTest {
     apis:
       - { id: a, path: /a, backend: a }
       - { id: pool, path: /p, backend: both }
-    """, Map.of());
+    """,
+          Map.of());
 
-  private static ServiceInstance instance(String id, String service, String host, InstanceStatus status) {
+  private static ServiceInstance instance(
+      String id, String service, String host, InstanceStatus status) {
     return new ServiceInstance(id, service, host, 8080, false, "", status, Map.of());
   }
 
   @Test
   void onlyBackendsOfChangedServicesGetNewTargetsAndTokensStay() {
-    List<ServiceInstance> records = new ArrayList<>(List.of(
-      instance("1", "svc-a", "10.0.0.1", InstanceStatus.UP), instance("2", "svc-a", "10.0.0.2", InstanceStatus.UP),
-      instance("3", "svc-b", "10.0.1.1", InstanceStatus.UP)));
+    List<ServiceInstance> records =
+        new ArrayList<>(
+            List.of(
+                instance("1", "svc-a", "10.0.0.1", InstanceStatus.UP),
+                instance("2", "svc-a", "10.0.0.2", InstanceStatus.UP),
+                instance("3", "svc-b", "10.0.1.1", InstanceStatus.UP)));
     RegistrySnapshot first = RegistrySnapshot.of(1, records);
-    RoutingState s1 = RoutingState.compile(CONFIG, first, new BackendStates(t -> { }, r -> { }));
+    RoutingState s1 = RoutingState.compile(CONFIG, first, new BackendStates(t -> {}, r -> {}));
     SingleBackend a = (SingleBackend) s1.backend("a");
     SingleBackend b = (SingleBackend) s1.backend("b");
     String tokenOf2 = s1.targets(a).all()[1].token();
 
     // svc-a loses an instance; svc-b's group is the same object in the new snapshot
-    RegistrySnapshot second = first.with(2, Map.of("svc-a", RegistrySnapshot.of(9, List.of(
-      instance("2", "svc-a", "10.0.0.2", InstanceStatus.UP), instance("1", "svc-a", "10.0.0.1", InstanceStatus.DOWN)))
-      .service("svc-a")));
+    RegistrySnapshot second =
+        first.with(
+            2,
+            Map.of(
+                "svc-a",
+                RegistrySnapshot.of(
+                        9,
+                        List.of(
+                            instance("2", "svc-a", "10.0.0.2", InstanceStatus.UP),
+                            instance("1", "svc-a", "10.0.0.1", InstanceStatus.DOWN)))
+                    .service("svc-a")));
     assertThat(second.service("svc-b")).isSameAs(first.service("svc-b"));
     RoutingState s2 = s1.withRegistry(second);
     assertThat(s2.registry()).isSameAs(second);
@@ -71,8 +85,14 @@ class RoutingStateTest {
     }
 
     // a snapshot that changes nothing routed shares every target
-    RegistrySnapshot third = second.with(3, Map.of("unrouted", RegistrySnapshot.of(1, List.of(
-      instance("9", "unrouted", "10.9.9.9", InstanceStatus.UP))).service("unrouted")));
+    RegistrySnapshot third =
+        second.with(
+            3,
+            Map.of(
+                "unrouted",
+                RegistrySnapshot.of(
+                        1, List.of(instance("9", "unrouted", "10.9.9.9", InstanceStatus.UP)))
+                    .service("unrouted")));
     RoutingState s3 = s2.withRegistry(third);
     assertThat(s3.targets(a)).isSameAs(s2.targets(a));
     assertThat(s3.targets(b)).isSameAs(s2.targets(b));

@@ -6,20 +6,21 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetServer;
-
 import java.util.Locale;
 
 /** Real backend servers on loopback ephemeral ports. */
 public final class Backends {
 
-  private Backends() {
-  }
+  private Backends() {}
 
   public static HttpServer http(Vertx vertx, Handler<HttpServerRequest> handler) {
     return vertx.createHttpServer().requestHandler(handler).listen(0, "127.0.0.1").await();
   }
 
-  /** Answers 200 with a JSON echo of method, path, query, headers and body length, plus {@code name}. */
+  /**
+   * Answers 200 with a JSON echo of method, path, query, headers and body length, plus {@code
+   * name}.
+   */
   public static HttpServer echo(Vertx vertx, String name) {
     return http(vertx, echoHandler(name));
   }
@@ -30,36 +31,53 @@ public final class Backends {
   }
 
   private static Handler<HttpServerRequest> echoHandler(String name) {
-    return req -> req.body().onSuccess(body -> {
-      JsonObject headers = new JsonObject();
-      req.headers().names().forEach(n -> headers.put(n.toLowerCase(Locale.ROOT), String.join(",", req.headers().getAll(n))));
-      req.response().putHeader("content-type", "application/json").end(new JsonObject()
-        .put("name", name)
-        .put("method", req.method().name())
-        .put("uri", req.uri())
-        .put("path", req.path())
-        .put("query", req.query())
-        .put("headers", headers)
-        .put("bodyBytes", body.length())
-        .encode());
-    });
+    return req ->
+        req.body()
+            .onSuccess(
+                body -> {
+                  JsonObject headers = new JsonObject();
+                  req.headers()
+                      .names()
+                      .forEach(
+                          n ->
+                              headers.put(
+                                  n.toLowerCase(Locale.ROOT),
+                                  String.join(",", req.headers().getAll(n))));
+                  req.response()
+                      .putHeader("content-type", "application/json")
+                      .end(
+                          new JsonObject()
+                              .put("name", name)
+                              .put("method", req.method().name())
+                              .put("uri", req.uri())
+                              .put("path", req.path())
+                              .put("query", req.query())
+                              .put("headers", headers)
+                              .put("bodyBytes", body.length())
+                              .encode());
+                });
   }
 
   /** Accepts TCP connections and never answers. */
   public static NetServer silent(Vertx vertx) {
-    return vertx.createNetServer().connectHandler(socket -> socket.handler(b -> { })).listen(0, "127.0.0.1").await();
+    return vertx
+        .createNetServer()
+        .connectHandler(socket -> socket.handler(b -> {}))
+        .listen(0, "127.0.0.1")
+        .await();
   }
 
   /**
    * A loopback port nothing listens on. Taken below Linux's ephemeral range (32768+), where the
-   * random ports of the servers under test come from, so a gateway started later cannot be given
-   * it by chance (that turned a "refused" backend into the gateway itself).
+   * random ports of the servers under test come from, so a gateway started later cannot be given it
+   * by chance (that turned a "refused" backend into the gateway itself).
    */
   public static int closedPort() {
     java.util.Random random = new java.util.Random();
     for (int i = 0; i < 200; i++) {
       int port = 20_000 + random.nextInt(12_000);
-      try (java.net.ServerSocket probe = new java.net.ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+      try (java.net.ServerSocket probe =
+          new java.net.ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
         return probe.getLocalPort();
       } catch (java.io.IOException inUse) {
         // taken: try another

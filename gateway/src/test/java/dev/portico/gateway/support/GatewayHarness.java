@@ -5,9 +5,8 @@ import dev.portico.gateway.config.ConfigLoader;
 import dev.portico.gateway.config.GatewayConfig;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import org.yaml.snakeyaml.Yaml;
-
 import java.util.Map;
+import org.yaml.snakeyaml.Yaml;
 
 /**
  * Starts a real gateway (routing verticles, registry, management listener) on ephemeral loopback
@@ -15,17 +14,19 @@ import java.util.Map;
  */
 public final class GatewayHarness {
 
-  private GatewayHarness() {
-  }
+  private GatewayHarness() {}
 
-  /** Parses YAML, forces ephemeral loopback listeners unless the YAML sets them, validates, deploys. */
+  /**
+   * Parses YAML, forces ephemeral loopback listeners unless the YAML sets them, validates, deploys.
+   */
   public static GatewayVerticle start(Vertx vertx, String yaml) {
     return start(vertx, yaml, Map.of());
   }
 
   public static GatewayVerticle start(Vertx vertx, String yaml, Map<String, String> env) {
     GatewayConfig config = config(yaml, env);
-    GatewayVerticle gateway = new GatewayVerticle(config, 2, dev.portico.gateway.pipeline.ExchangeObserver.NONE);
+    GatewayVerticle gateway =
+        new GatewayVerticle(config, 2, dev.portico.gateway.pipeline.ExchangeObserver.NONE);
     vertx.deployVerticle(gateway).await();
     return gateway;
   }

@@ -1,7 +1,8 @@
 package dev.portico.gateway.support;
 
-import dev.portico.gateway.GatewayApplication;
+import static org.awaitility.Awaitility.await;
 
+import dev.portico.gateway.GatewayApplication;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
@@ -13,8 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-
-import static org.awaitility.Awaitility.await;
 
 /**
  * The real gateway launcher ({@link GatewayApplication#main}) in a child JVM, as an operator runs
@@ -33,10 +32,19 @@ public final class GatewayProcess implements AutoCloseable {
     this.err = err;
   }
 
-  /** Starts the launcher with {@code args} and {@code env} (added to this JVM's environment minus {@code PORTICO_*}). */
+  /**
+   * Starts the launcher with {@code args} and {@code env} (added to this JVM's environment minus
+   * {@code PORTICO_*}).
+   */
   public static GatewayProcess start(List<String> args, Map<String, String> env) {
-    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-      "-Xmx256m", "-cp", System.getProperty("java.class.path"), GatewayApplication.class.getName()));
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m",
+                "-cp",
+                System.getProperty("java.class.path"),
+                GatewayApplication.class.getName()));
     cmd.addAll(args);
     ProcessBuilder pb = new ProcessBuilder(cmd);
     pb.environment().keySet().removeIf(k -> k.startsWith("PORTICO_"));
@@ -51,7 +59,9 @@ public final class GatewayProcess implements AutoCloseable {
     }
   }
 
-  /** Runs the launcher to its end (for commands that exit by themselves: --help, --validate ...). */
+  /**
+   * Runs the launcher to its end (for commands that exit by themselves: --help, --validate ...).
+   */
   public static GatewayProcess run(List<String> args, Map<String, String> env) {
     GatewayProcess p = start(args, env);
     p.awaitExit(Duration.ofSeconds(60));
@@ -63,24 +73,41 @@ public final class GatewayProcess implements AutoCloseable {
     return awaitLog("ready: traffic on", Duration.ofSeconds(60));
   }
 
-  /** Waits until stdout or stderr contains {@code text}; fails early when the process exits without it. */
+  /**
+   * Waits until stdout or stderr contains {@code text}; fails early when the process exits without
+   * it.
+   */
   public GatewayProcess awaitLog(String text, Duration atMost) {
-    await().atMost(atMost).pollInterval(Duration.ofMillis(50)).until(() -> {
-      if (log().contains(text)) {
-        return true;
-      }
-      if (!process.isAlive() && !log().contains(text)) {
-        throw new AssertionError("the gateway exited (" + process.exitValue() + ") without logging '" + text + "':\n" + log());
-      }
-      return false;
-    });
+    await()
+        .atMost(atMost)
+        .pollInterval(Duration.ofMillis(50))
+        .until(
+            () -> {
+              if (log().contains(text)) {
+                return true;
+              }
+              if (!process.isAlive() && !log().contains(text)) {
+                throw new AssertionError(
+                    "the gateway exited ("
+                        + process.exitValue()
+                        + ") without logging '"
+                        + text
+                        + "':\n"
+                        + log());
+              }
+              return false;
+            });
     return this;
   }
 
-  /** Sends a signal by name ({@code TERM}, {@code INT}, {@code HUP}) with kill(1), as an operator or an orchestrator would. */
+  /**
+   * Sends a signal by name ({@code TERM}, {@code INT}, {@code HUP}) with kill(1), as an operator or
+   * an orchestrator would.
+   */
   public void signal(String name) {
     try {
-      Process kill = new ProcessBuilder("kill", "-" + name, String.valueOf(process.pid())).inheritIO().start();
+      Process kill =
+          new ProcessBuilder("kill", "-" + name, String.valueOf(process.pid())).inheritIO().start();
       if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
         throw new AssertionError("kill -" + name + " " + process.pid() + " failed");
       }

@@ -6,9 +6,8 @@ import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.ThrowableProxyUtil;
 import ch.qos.logback.core.read.ListAppender;
-import org.slf4j.LoggerFactory;
-
 import java.util.List;
+import org.slf4j.LoggerFactory;
 
 /** Captures every log event of the process (all loggers, DEBUG and up) while open. */
 public final class LogCapture implements AutoCloseable {
@@ -29,8 +28,16 @@ public final class LogCapture implements AutoCloseable {
 
   /** Every captured event rendered as text: formatted message plus any stack trace. */
   public List<String> lines() {
-    return List.copyOf(appender.list).stream().map(e -> e.getLoggerName() + " " + e.getFormattedMessage()
-      + (e.getThrowableProxy() == null ? "" : "\n" + ThrowableProxyUtil.asString(e.getThrowableProxy()))).toList();
+    return List.copyOf(appender.list).stream()
+        .map(
+            e ->
+                e.getLoggerName()
+                    + " "
+                    + e.getFormattedMessage()
+                    + (e.getThrowableProxy() == null
+                        ? ""
+                        : "\n" + ThrowableProxyUtil.asString(e.getThrowableProxy())))
+        .toList();
   }
 
   @Override

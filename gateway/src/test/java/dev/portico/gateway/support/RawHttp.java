@@ -15,9 +15,9 @@ import java.util.Map;
 
 /**
  * HTTP/1.1 over a plain loopback socket, byte for byte: what a test sends is exactly what the
- * gateway reads (no client library normalising it), and what it reads back is parsed just enough
- * to assert on (status, header fields, body by Content-Length or chunked), then whether the
- * gateway closed the connection.
+ * gateway reads (no client library normalising it), and what it reads back is parsed just enough to
+ * assert on (status, header fields, body by Content-Length or chunked), then whether the gateway
+ * closed the connection.
  */
 public final class RawHttp implements AutoCloseable {
 
@@ -38,7 +38,9 @@ public final class RawHttp implements AutoCloseable {
     out = socket.getOutputStream();
   }
 
-  /** A parsed response. @param headers field names in lower case; repeated fields joined with ", " */
+  /**
+   * A parsed response. @param headers field names in lower case; repeated fields joined with ", "
+   */
   public record Response(int status, String statusLine, Map<String, String> headers, String body) {
 
     public String header(String name) {
@@ -70,7 +72,10 @@ public final class RawHttp implements AutoCloseable {
     }
   }
 
-  /** Opens a connection, sends {@code request} (ISO-8859-1: one char, one byte) and reads one response. */
+  /**
+   * Opens a connection, sends {@code request} (ISO-8859-1: one char, one byte) and reads one
+   * response.
+   */
   public static Response exchange(int port, String request) throws IOException {
     try (RawHttp http = new RawHttp(port)) {
       http.send(request);
@@ -105,7 +110,10 @@ public final class RawHttp implements AutoCloseable {
     }
     String body;
     if (headers.containsKey("content-length")) {
-      body = new String(readExactly(Integer.parseInt(headers.get("content-length"))), StandardCharsets.ISO_8859_1);
+      body =
+          new String(
+              readExactly(Integer.parseInt(headers.get("content-length"))),
+              StandardCharsets.ISO_8859_1);
     } else if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
       body = readChunked();
     } else if (status == 204 || status == 304 || status < 200) {

@@ -4,7 +4,6 @@ import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
-
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -15,7 +14,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
  */
 public final class RecordingBackend {
 
-  /** One request as the backend saw it. {@code body} completes with the body, or fails when the request was aborted. */
+  /**
+   * One request as the backend saw it. {@code body} completes with the body, or fails when the
+   * request was aborted.
+   */
   public record Seen(String method, String uri, MultiMap headers, Promise<String> body) {
 
     public boolean aborted() {
@@ -31,21 +33,31 @@ public final class RecordingBackend {
   private final HttpServer server;
 
   private RecordingBackend(Vertx vertx) {
-    server = Backends.http(vertx, req -> {
-      Seen s = new Seen(req.method().name(), req.uri(), MultiMap.caseInsensitiveMultiMap().addAll(req.headers()),
-        Promise.promise());
-      seen.add(s);
-      req.exceptionHandler(e -> s.body().tryFail(e));
-      req.connection().closeHandler(v -> s.body().tryFail("connection closed before the body ended"));
-      req.body().onComplete(ar -> {
-        if (ar.failed()) {
-          s.body().tryFail(ar.cause());
-          return;
-        }
-        s.body().tryComplete(ar.result().toString());
-        req.response().putHeader("content-type", "text/plain").end("ok");
-      });
-    });
+    server =
+        Backends.http(
+            vertx,
+            req -> {
+              Seen s =
+                  new Seen(
+                      req.method().name(),
+                      req.uri(),
+                      MultiMap.caseInsensitiveMultiMap().addAll(req.headers()),
+                      Promise.promise());
+              seen.add(s);
+              req.exceptionHandler(e -> s.body().tryFail(e));
+              req.connection()
+                  .closeHandler(v -> s.body().tryFail("connection closed before the body ended"));
+              req.body()
+                  .onComplete(
+                      ar -> {
+                        if (ar.failed()) {
+                          s.body().tryFail(ar.cause());
+                          return;
+                        }
+                        s.body().tryComplete(ar.result().toString());
+                        req.response().putHeader("content-type", "text/plain").end("ok");
+                      });
+            });
   }
 
   public static RecordingBackend start(Vertx vertx) {

@@ -1,5 +1,7 @@
 package dev.portico.gateway.support;
 
+import static org.assertj.core.api.Assertions.fail;
+
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,12 +15,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import static org.assertj.core.api.Assertions.fail;
-
 /**
- * A real {@code redis-server} (Debian package {@code redis-server}) on a free loopback port, without
- * persistence, for the shared-registry tests. It can be paused (SIGSTOP: connections stay open and
- * calls hang, as behind a dead route) and resumed. A missing binary fails the test with the way out.
+ * A real {@code redis-server} (Debian package {@code redis-server}) on a free loopback port,
+ * without persistence, for the shared-registry tests. It can be paused (SIGSTOP: connections stay
+ * open and calls hang, as behind a dead route) and resumed. A missing binary fails the test with
+ * the way out.
  */
 public final class RedisServer implements AutoCloseable {
 
@@ -43,7 +44,9 @@ public final class RedisServer implements AutoCloseable {
     return server;
   }
 
-  /** Stops the server (its data is gone: no persistence) and starts an empty one on the same port. */
+  /**
+   * Stops the server (its data is gone: no persistence) and starts an empty one on the same port.
+   */
   public void restart() throws Exception {
     stop();
     launch();
@@ -51,19 +54,43 @@ public final class RedisServer implements AutoCloseable {
 
   private void launch() throws Exception {
     Path binary = require("redis-server");
-    List<String> cmd = new ArrayList<>(List.of(binary.toString(), "--port", String.valueOf(port), "--bind", "127.0.0.1",
-      "--save", "", "--appendonly", "no", "--dir", dir.toString(), "--daemonize", "no", "--loglevel", "warning"));
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                binary.toString(),
+                "--port",
+                String.valueOf(port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                dir.toString(),
+                "--daemonize",
+                "no",
+                "--loglevel",
+                "warning"));
     if (password != null) {
       cmd.addAll(List.of("--requirepass", password));
     }
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
-      .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("redis-" + port + ".log").toFile())).start();
+    Process p =
+        new ProcessBuilder(cmd)
+            .redirectErrorStream(true)
+            .redirectOutput(
+                ProcessBuilder.Redirect.appendTo(dir.resolve("redis-" + port + ".log").toFile()))
+            .start();
     process = p;
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (!answersPing()) {
       if (!p.isAlive() || System.nanoTime() > deadline) {
         p.destroyForcibly();
-        fail("redis-server did not start on port " + port + ": " + Files.readString(dir.resolve("redis-" + port + ".log")));
+        fail(
+            "redis-server did not start on port "
+                + port
+                + ": "
+                + Files.readString(dir.resolve("redis-" + port + ".log")));
       }
       Thread.sleep(50);
     }
@@ -122,7 +149,8 @@ public final class RedisServer implements AutoCloseable {
   }
 
   private void signal(String name) throws Exception {
-    Process kill = new ProcessBuilder("kill", "-" + name, String.valueOf(process.pid())).inheritIO().start();
+    Process kill =
+        new ProcessBuilder("kill", "-" + name, String.valueOf(process.pid())).inheritIO().start();
     if (!kill.waitFor(5, TimeUnit.SECONDS) || kill.exitValue() != 0) {
       fail("could not send SIG" + name + " to redis-server " + process.pid());
     }
@@ -131,7 +159,11 @@ public final class RedisServer implements AutoCloseable {
   private static void write(OutputStream out, String... args) throws IOException {
     StringBuilder b = new StringBuilder("*").append(args.length).append("\r\n");
     for (String a : args) {
-      b.append('$').append(a.getBytes(StandardCharsets.UTF_8).length).append("\r\n").append(a).append("\r\n");
+      b.append('$')
+          .append(a.getBytes(StandardCharsets.UTF_8).length)
+          .append("\r\n")
+          .append(a)
+          .append("\r\n");
     }
     out.write(b.toString().getBytes(StandardCharsets.UTF_8));
     out.flush();
@@ -149,13 +181,21 @@ public final class RedisServer implements AutoCloseable {
   }
 
   private static Path require(String name) {
-    String path = System.getenv().getOrDefault("PATH", "") + File.pathSeparator + "/usr/bin" + File.pathSeparator + "/usr/sbin";
+    String path =
+        System.getenv().getOrDefault("PATH", "")
+            + File.pathSeparator
+            + "/usr/bin"
+            + File.pathSeparator
+            + "/usr/sbin";
     for (String dir : path.split(File.pathSeparator)) {
       if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, name))) {
         return Path.of(dir, name);
       }
     }
-    return fail("'" + name + "' is not installed: run scripts/install-test-tools.sh (as root; it installs the Debian"
-      + " package 'redis-server', which CI installs before the tests)");
+    return fail(
+        "'"
+            + name
+            + "' is not installed: run scripts/install-test-tools.sh (as root; it installs the Debian"
+            + " package 'redis-server', which CI installs before the tests)");
   }
 }

@@ -2,7 +2,6 @@ package dev.portico.gateway.support;
 
 import dev.portico.gateway.pipeline.ExchangeObserver;
 import dev.portico.metrics.FabricResolution;
-
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -12,8 +11,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 /** Records the Service Fabric resolutions, attempts and retries a gateway reports. */
 public final class Resolutions implements ExchangeObserver {
 
-  public record Resolution(String service, FabricResolution result) {
-  }
+  public record Resolution(String service, FabricResolution result) {}
 
   public final List<Resolution> resolutions = new CopyOnWriteArrayList<>();
   public final Map<String, AtomicInteger> attemptsByEndpoint = new ConcurrentHashMap<>();

@@ -7,7 +7,6 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
-
 import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -16,11 +15,11 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The per-request meters, on the hot path. Each label combination's meter is looked up once and
- * then kept in a flat array indexed by (method, status class, reason) under its API and backend,
- * so recording a request costs two hash lookups on strings whose hash is cached (ids from the
+ * then kept in a flat array indexed by (method, status class, reason) under its API and backend, so
+ * recording a request costs two hash lookups on strings whose hash is cached (ids from the
  * configuration), an array read and the histogram update: no lock, no string building, no
- * allocation once warm. Races only ever store the same meter instance (Micrometer registration
- * is idempotent), so no synchronisation is needed.
+ * allocation once warm. Races only ever store the same meter instance (Micrometer registration is
+ * idempotent), so no synchronisation is needed.
  */
 public final class RequestMeters {
 
@@ -32,7 +31,8 @@ public final class RequestMeters {
   private final MeterRegistry registry;
   private final Duration[] buckets;
   private final ConcurrentHashMap<String, ApiMeters> apis = new ConcurrentHashMap<>();
-  private final ConcurrentHashMap<String, AtomicReferenceArray<Timer>> upstream = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, AtomicReferenceArray<Timer>> upstream =
+      new ConcurrentHashMap<>();
   private final ConcurrentHashMap<RetryKey, Counter> retries = new ConcurrentHashMap<>();
 
   public RequestMeters(MeterRegistry registry, Duration[] buckets) {
@@ -49,13 +49,15 @@ public final class RequestMeters {
     api(apiId).inFlight.increment();
   }
 
-  public void completed(String apiId, String backendId, String method, int status, String reason, long nanos) {
+  public void completed(
+      String apiId, String backendId, String method, int status, String reason, long nanos) {
     ApiMeters api = api(apiId);
     api.inFlight.decrement();
     String backend = Labels.backend(backendId);
     AtomicReferenceArray<Timer> slots = api.byBackend.get(backend);
     if (slots == null) {
-      slots = api.byBackend.computeIfAbsent(backend, k -> new AtomicReferenceArray<>(REQUEST_SLOTS));
+      slots =
+          api.byBackend.computeIfAbsent(backend, k -> new AtomicReferenceArray<>(REQUEST_SLOTS));
     }
     int m = Labels.methodIndex(method);
     int s = Labels.statusClassIndex(status);
@@ -63,9 +65,21 @@ public final class RequestMeters {
     int i = (m * STATUS_CLASSES + s) * REASONS + r;
     Timer t = slots.get(i);
     if (t == null) {
-      t = histogram(MeterNames.REQUEST_DURATION, "Time from accepting a request to the end of its response",
-        Tags.of(MeterNames.API, apiId, MeterNames.BACKEND, backend, MeterNames.METHOD, Labels.METHOD_VALUES.get(m),
-          MeterNames.STATUS_CLASS, Labels.STATUS_CLASS_VALUES.get(s), MeterNames.REASON, Labels.REASON_VALUES.get(r)));
+      t =
+          histogram(
+              MeterNames.REQUEST_DURATION,
+              "Time from accepting a request to the end of its response",
+              Tags.of(
+                  MeterNames.API,
+                  apiId,
+                  MeterNames.BACKEND,
+                  backend,
+                  MeterNames.METHOD,
+                  Labels.METHOD_VALUES.get(m),
+                  MeterNames.STATUS_CLASS,
+                  Labels.STATUS_CLASS_VALUES.get(s),
+                  MeterNames.REASON,
+                  Labels.REASON_VALUES.get(r)));
       slots.set(i, t);
     }
     t.record(nanos, TimeUnit.NANOSECONDS);
@@ -82,9 +96,17 @@ public final class RequestMeters {
     int i = s * REASONS + r;
     Timer t = slots.get(i);
     if (t == null) {
-      t = histogram(MeterNames.UPSTREAM_DURATION, "Time of one attempt at a backend: from sending to the response headers or the failure",
-        Tags.of(MeterNames.BACKEND, backend, MeterNames.STATUS_CLASS, Labels.STATUS_CLASS_VALUES.get(s),
-          MeterNames.REASON, Labels.REASON_VALUES.get(r)));
+      t =
+          histogram(
+              MeterNames.UPSTREAM_DURATION,
+              "Time of one attempt at a backend: from sending to the response headers or the failure",
+              Tags.of(
+                  MeterNames.BACKEND,
+                  backend,
+                  MeterNames.STATUS_CLASS,
+                  Labels.STATUS_CLASS_VALUES.get(s),
+                  MeterNames.REASON,
+                  Labels.REASON_VALUES.get(r)));
       slots.set(i, t);
     }
     t.record(nanos, TimeUnit.NANOSECONDS);
@@ -95,10 +117,20 @@ public final class RequestMeters {
     RetryKey key = new RetryKey(apiId, Labels.backend(backendId), Labels.retryReason(reason));
     Counter c = retries.get(key);
     if (c == null) {
-      c = retries.computeIfAbsent(key, k -> Counter.builder(MeterNames.RETRIES)
-        .description("Attempts made again after a failure or a retryable status")
-        .tags(MeterNames.API, k.api, MeterNames.BACKEND, k.backend, MeterNames.REASON, k.reason)
-        .register(registry));
+      c =
+          retries.computeIfAbsent(
+              key,
+              k ->
+                  Counter.builder(MeterNames.RETRIES)
+                      .description("Attempts made again after a failure or a retryable status")
+                      .tags(
+                          MeterNames.API,
+                          k.api,
+                          MeterNames.BACKEND,
+                          k.backend,
+                          MeterNames.REASON,
+                          k.reason)
+                      .register(registry));
     }
     c.increment();
   }
@@ -117,28 +149,31 @@ public final class RequestMeters {
   private ApiMeters newApi(String apiId) {
     ApiMeters api = new ApiMeters();
     Gauge.builder(MeterNames.REQUESTS_IN_FLIGHT, api.inFlight, LongAdder::sum)
-      .description("Requests accepted and not yet completed")
-      .tags(MeterNames.API, apiId)
-      .strongReference(true)
-      .register(registry);
+        .description("Requests accepted and not yet completed")
+        .tags(MeterNames.API, apiId)
+        .strongReference(true)
+        .register(registry);
     return api;
   }
 
   private Timer histogram(String name, String description, Tags tags) {
     return Timer.builder(name)
-      .description(description)
-      .tags(tags)
-      .serviceLevelObjectives(buckets)
-      .publishPercentileHistogram(false)
-      .register(registry);
+        .description(description)
+        .tags(tags)
+        .serviceLevelObjectives(buckets)
+        .publishPercentileHistogram(false)
+        .register(registry);
   }
 
-  /** LongAdder: every event loop updates the same API's gauge; an AtomicLong would bounce its cache line between cores. */
+  /**
+   * LongAdder: every event loop updates the same API's gauge; an AtomicLong would bounce its cache
+   * line between cores.
+   */
   private static final class ApiMeters {
     final LongAdder inFlight = new LongAdder();
-    final ConcurrentHashMap<String, AtomicReferenceArray<Timer>> byBackend = new ConcurrentHashMap<>();
+    final ConcurrentHashMap<String, AtomicReferenceArray<Timer>> byBackend =
+        new ConcurrentHashMap<>();
   }
 
-  private record RetryKey(String api, String backend, String reason) {
-  }
+  private record RetryKey(String api, String backend, String reason) {}
 }

@@ -6,9 +6,9 @@ package dev.portico.fabric.registry;
  */
 public final class UnpublishableReplicaException extends IllegalArgumentException {
 
-    private static final long serialVersionUID = 1L;
+  private static final long serialVersionUID = 1L;
 
-    public UnpublishableReplicaException(String message) {
-        super(message);
-    }
+  public UnpublishableReplicaException(String message) {
+    super(message);
+  }
 }

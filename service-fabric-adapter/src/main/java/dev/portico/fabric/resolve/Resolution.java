@@ -9,11 +9,11 @@ import io.vertx.core.Future;
  */
 public sealed interface Resolution permits ResolvedPartition, ResolutionFailure {
 
-    /** The partition, or a failed future carrying a {@link FabricResolutionException}. */
-    default Future<ResolvedPartition> partitionFuture() {
-        if (this instanceof ResolvedPartition) {
-            return Future.succeededFuture((ResolvedPartition) this);
-        }
-        return Future.failedFuture(new FabricResolutionException((ResolutionFailure) this));
+  /** The partition, or a failed future carrying a {@link FabricResolutionException}. */
+  default Future<ResolvedPartition> partitionFuture() {
+    if (this instanceof ResolvedPartition) {
+      return Future.succeededFuture((ResolvedPartition) this);
     }
+    return Future.failedFuture(new FabricResolutionException((ResolutionFailure) this));
+  }
 }

@@ -3,7 +3,6 @@ package dev.portico.discovery.sources.internal;
 import dev.portico.discovery.InstanceStatus;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-
 import java.util.ArrayList;
 import java.util.List;
 
@@ -15,22 +14,31 @@ import java.util.List;
  */
 final class EndpointSlices {
 
-  private EndpointSlices() {
-  }
+  private EndpointSlices() {}
 
   /**
    * One endpoint of a slice at one port.
    *
    * @param status UP when ready; OUT_OF_SERVICE when terminating (draining: no new requests, kept
-   *               visible until it leaves the slice); DOWN when not ready for another reason
+   *     visible until it leaves the slice); DOWN when not ready for another reason
    */
-  record SliceEndpoint(String address, int port, InstanceStatus status, boolean ready, boolean serving,
-                       boolean terminating, String zone, String nodeName, String pod, String hostname) {
-  }
+  record SliceEndpoint(
+      String address,
+      int port,
+      InstanceStatus status,
+      boolean ready,
+      boolean serving,
+      boolean terminating,
+      String zone,
+      String nodeName,
+      String pod,
+      String hostname) {}
 
-  /** What one slice contributes; {@code problem} says why it contributes nothing (e.g. no such port). */
-  record Contribution(List<SliceEndpoint> endpoints, String problem) {
-  }
+  /**
+   * What one slice contributes; {@code problem} says why it contributes nothing (e.g. no such
+   * port).
+   */
+  record Contribution(List<SliceEndpoint> endpoints, String problem) {}
 
   static String name(JsonObject slice) {
     JsonObject metadata = slice.getJsonObject("metadata");
@@ -54,15 +62,21 @@ final class EndpointSlices {
       String name = p.getString("name", "");
       names.add(name.isEmpty() ? "(unnamed)" : name);
       boolean matches = portName == null ? ports.size() == 1 : portName.equals(name);
-      if (matches && "TCP".equals(p.getString("protocol", "TCP")) && p.getValue("port") instanceof Number n) {
+      if (matches
+          && "TCP".equals(p.getString("protocol", "TCP"))
+          && p.getValue("port") instanceof Number n) {
         port = n.intValue();
       }
     }
     JsonArray endpoints = slice.getJsonArray("endpoints", new JsonArray());
     if (port == null || port < 1 || port > 65535) {
-      return new Contribution(List.of(), endpoints.isEmpty() ? null : (portName == null
-        ? "has ports " + names + ": name the one to use (port)"
-        : "has no TCP port named '" + portName + "' (ports: " + names + ")"));
+      return new Contribution(
+          List.of(),
+          endpoints.isEmpty()
+              ? null
+              : (portName == null
+                  ? "has ports " + names + ": name the one to use (port)"
+                  : "has no TCP port named '" + portName + "' (ports: " + names + ")"));
     }
     List<SliceEndpoint> out = new ArrayList<>();
     for (int i = 0; i < endpoints.size(); i++) {
@@ -75,10 +89,23 @@ final class EndpointSlices {
       boolean ready = c.getBoolean("ready", true);
       boolean serving = c.getBoolean("serving", ready);
       boolean terminating = c.getBoolean("terminating", false);
-      InstanceStatus status = terminating ? InstanceStatus.OUT_OF_SERVICE : ready ? InstanceStatus.UP : InstanceStatus.DOWN;
+      InstanceStatus status =
+          terminating
+              ? InstanceStatus.OUT_OF_SERVICE
+              : ready ? InstanceStatus.UP : InstanceStatus.DOWN;
       JsonObject target = e.getJsonObject("targetRef");
-      out.add(new SliceEndpoint(addresses.getString(0), port, status, ready, serving, terminating, e.getString("zone"),
-        e.getString("nodeName"), target == null ? null : target.getString("name"), e.getString("hostname")));
+      out.add(
+          new SliceEndpoint(
+              addresses.getString(0),
+              port,
+              status,
+              ready,
+              serving,
+              terminating,
+              e.getString("zone"),
+              e.getString("nodeName"),
+              target == null ? null : target.getString("name"),
+              e.getString("hostname")));
     }
     return new Contribution(out, null);
   }

@@ -13,7 +13,6 @@ import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.PemTrustOptions;
-
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -39,7 +38,11 @@ final class KubeApi {
     final int status;
 
     ApiError(int status, String message) {
-      super("HTTP " + status + (message == null || message.isBlank() ? "" : ": " + message), null, false, false);
+      super(
+          "HTTP " + status + (message == null || message.isBlank() ? "" : ": " + message),
+          null,
+          false,
+          false);
       this.status = status;
     }
   }
@@ -53,8 +56,11 @@ final class KubeApi {
     this.port = uri.getPort() > 0 ? uri.getPort() : ssl ? 443 : 80;
     String path = uri.getRawPath() == null ? "" : uri.getRawPath();
     this.basePath = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
-    HttpClientOptions o = new HttpClientOptions().setSsl(ssl).setVerifyHost(true)
-      .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, options.timeout().toMillis()));
+    HttpClientOptions o =
+        new HttpClientOptions()
+            .setSsl(ssl)
+            .setVerifyHost(true)
+            .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, options.timeout().toMillis()));
     if (ssl && options.caFile() != null) {
       o.setTrustOptions(new PemTrustOptions().addCertPath(options.caFile()));
     }
@@ -65,19 +71,27 @@ final class KubeApi {
   /** One page of the slices; {@code continueToken} for the next page, null for the first. */
   Future<JsonObject> list(String continueToken) {
     String query = "&limit=500" + (continueToken == null ? "" : "&continue=" + enc(continueToken));
-    return token().compose(token -> client.request(request(query, token)
-        .setTimeout(options.timeout().toMillis())))
-      .compose(HttpClientRequest::send)
-      .compose(resp -> resp.body().compose(body -> {
-        if (resp.statusCode() != 200) {
-          return Future.failedFuture(new ApiError(resp.statusCode(), statusMessage(body.toString())));
-        }
-        try {
-          return Future.succeededFuture(body.toJsonObject());
-        } catch (DecodeException e) {
-          return Future.failedFuture(new IllegalStateException("the API server answered a LIST with no JSON object"));
-        }
-      }));
+    return token()
+        .compose(
+            token -> client.request(request(query, token).setTimeout(options.timeout().toMillis())))
+        .compose(HttpClientRequest::send)
+        .compose(
+            resp ->
+                resp.body()
+                    .compose(
+                        body -> {
+                          if (resp.statusCode() != 200) {
+                            return Future.failedFuture(
+                                new ApiError(resp.statusCode(), statusMessage(body.toString())));
+                          }
+                          try {
+                            return Future.succeededFuture(body.toJsonObject());
+                          } catch (DecodeException e) {
+                            return Future.failedFuture(
+                                new IllegalStateException(
+                                    "the API server answered a LIST with no JSON object"));
+                          }
+                        }));
   }
 
   /**
@@ -86,8 +100,11 @@ final class KubeApi {
    */
   Future<HttpClientRequest> watch(String resourceVersion) {
     long seconds = Math.max(1, options.watchTimeout().toSeconds());
-    String query = "&watch=true&allowWatchBookmarks=true&resourceVersion=" + enc(resourceVersion)
-      + "&timeoutSeconds=" + seconds;
+    String query =
+        "&watch=true&allowWatchBookmarks=true&resourceVersion="
+            + enc(resourceVersion)
+            + "&timeoutSeconds="
+            + seconds;
     // the server ends the watch after timeoutSeconds; silence well beyond that is a dead connection
     long idle = (seconds + Math.max(30, options.timeout().toSeconds())) * 1000;
     return token().compose(token -> client.request(request(query, token).setIdleTimeout(idle)));
@@ -103,12 +120,22 @@ final class KubeApi {
 
   private RequestOptions request(String query, String token) {
     String selector = "kubernetes.io/service-name=" + options.name();
-    RequestOptions r = new RequestOptions().setMethod(HttpMethod.GET).setHost(host).setPort(port).setSsl(ssl)
-      .setURI(basePath + "/apis/discovery.k8s.io/v1/namespaces/" + enc(options.namespace()) + "/endpointslices?labelSelector="
-        + enc(selector) + query)
-      .setConnectTimeout(options.timeout().toMillis())
-      .putHeader(HttpHeaders.ACCEPT, "application/json")
-      .putHeader(HttpHeaders.USER_AGENT, "portico-gateway");
+    RequestOptions r =
+        new RequestOptions()
+            .setMethod(HttpMethod.GET)
+            .setHost(host)
+            .setPort(port)
+            .setSsl(ssl)
+            .setURI(
+                basePath
+                    + "/apis/discovery.k8s.io/v1/namespaces/"
+                    + enc(options.namespace())
+                    + "/endpointslices?labelSelector="
+                    + enc(selector)
+                    + query)
+            .setConnectTimeout(options.timeout().toMillis())
+            .putHeader(HttpHeaders.ACCEPT, "application/json")
+            .putHeader(HttpHeaders.USER_AGENT, "portico-gateway");
     if (token != null && !token.isEmpty()) {
       r.putHeader(HttpHeaders.AUTHORIZATION, "Bearer " + token);
     }
@@ -119,9 +146,16 @@ final class KubeApi {
     if (options.tokenFile() == null) {
       return Future.succeededFuture(null);
     }
-    return vertx.fileSystem().readFile(options.tokenFile()).map(b -> b.toString(StandardCharsets.UTF_8).strip())
-      .recover(e -> Future.failedFuture(new IllegalStateException("cannot read the token file " + options.tokenFile()
-        + ": " + e.getMessage(), e)));
+    return vertx
+        .fileSystem()
+        .readFile(options.tokenFile())
+        .map(b -> b.toString(StandardCharsets.UTF_8).strip())
+        .recover(
+            e ->
+                Future.failedFuture(
+                    new IllegalStateException(
+                        "cannot read the token file " + options.tokenFile() + ": " + e.getMessage(),
+                        e)));
   }
 
   /** The message of a Kubernetes Status body, else the body's start. */

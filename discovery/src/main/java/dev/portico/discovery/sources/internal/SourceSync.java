@@ -6,7 +6,6 @@ import dev.portico.discovery.ServiceInstance;
 import dev.portico.discovery.sources.SourceRecords;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -14,8 +13,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Makes the registry hold exactly a source's current view: the records carrying the source's id
- * are compared with the view by endpoint ({@code service|host:port}); missing ones are published,
+ * Makes the registry hold exactly a source's current view: the records carrying the source's id are
+ * compared with the view by endpoint ({@code service|host:port}); missing ones are published,
  * changed ones updated in place (same id), gone ones and duplicates unpublished. The registry is
  * read again for every pass, so a pass also repairs records lost or removed meanwhile (a Redis
  * restarted empty) and duplicates left by two gateways of a fleet syncing the same source at once
@@ -39,7 +38,10 @@ public final class SourceSync {
     this.sourceId = sourceId;
   }
 
-  /** Brings the registry to {@code view}; completes with the number of instances it holds for the source. */
+  /**
+   * Brings the registry to {@code view}; completes with the number of instances it holds for the
+   * source.
+   */
   public Future<Integer> apply(List<InstanceSpec> view) {
     Promise<Integer> promise = Promise.promise();
     next = List.copyOf(view);
@@ -60,53 +62,61 @@ public final class SourceSync {
     List<Promise<Integer>> waiters = nextWaiters;
     next = null;
     nextWaiters = new ArrayList<>();
-    reconcile(view).onComplete(ar -> {
-      waiters.forEach(w -> w.handle(ar));
-      runNext();
-    });
+    reconcile(view)
+        .onComplete(
+            ar -> {
+              waiters.forEach(w -> w.handle(ar));
+              runNext();
+            });
   }
 
   private Future<Integer> reconcile(List<InstanceSpec> view) {
-    return registry.instances().compose(all -> {
-      Map<String, List<ServiceInstance>> mine = new LinkedHashMap<>();
-      for (ServiceInstance i : all) {
-        if (sourceId.equals(SourceRecords.owner(i))) {
-          mine.computeIfAbsent(key(i.service(), i.host(), i.port()), k -> new ArrayList<>()).add(i);
-        }
-      }
-      Map<String, InstanceSpec> wanted = new LinkedHashMap<>();
-      for (InstanceSpec spec : view) {
-        wanted.putIfAbsent(key(spec.service(), spec.host(), spec.port()), spec);
-      }
-      Future<Void> chain = Future.succeededFuture();
-      for (Map.Entry<String, InstanceSpec> e : wanted.entrySet()) {
-        InstanceSpec spec = e.getValue();
-        List<ServiceInstance> existing = mine.remove(e.getKey());
-        if (existing == null) {
-          chain = chain.compose(v -> registry.publish(spec).mapEmpty());
-          continue;
-        }
-        existing.sort(Comparator.comparing(ServiceInstance::id));
-        ServiceInstance kept = existing.get(0);
-        for (ServiceInstance extra : existing.subList(1, existing.size())) {
-          chain = chain.compose(v -> registry.unpublish(extra.id()));
-        }
-        if (!same(kept, spec)) {
-          chain = chain.compose(v -> registry.update(kept.id(), spec).mapEmpty());
-        }
-      }
-      for (List<ServiceInstance> gone : mine.values()) {
-        for (ServiceInstance i : gone) {
-          chain = chain.compose(v -> registry.unpublish(i.id()));
-        }
-      }
-      return chain.map(v -> wanted.size());
-    });
+    return registry
+        .instances()
+        .compose(
+            all -> {
+              Map<String, List<ServiceInstance>> mine = new LinkedHashMap<>();
+              for (ServiceInstance i : all) {
+                if (sourceId.equals(SourceRecords.owner(i))) {
+                  mine.computeIfAbsent(key(i.service(), i.host(), i.port()), k -> new ArrayList<>())
+                      .add(i);
+                }
+              }
+              Map<String, InstanceSpec> wanted = new LinkedHashMap<>();
+              for (InstanceSpec spec : view) {
+                wanted.putIfAbsent(key(spec.service(), spec.host(), spec.port()), spec);
+              }
+              Future<Void> chain = Future.succeededFuture();
+              for (Map.Entry<String, InstanceSpec> e : wanted.entrySet()) {
+                InstanceSpec spec = e.getValue();
+                List<ServiceInstance> existing = mine.remove(e.getKey());
+                if (existing == null) {
+                  chain = chain.compose(v -> registry.publish(spec).mapEmpty());
+                  continue;
+                }
+                existing.sort(Comparator.comparing(ServiceInstance::id));
+                ServiceInstance kept = existing.get(0);
+                for (ServiceInstance extra : existing.subList(1, existing.size())) {
+                  chain = chain.compose(v -> registry.unpublish(extra.id()));
+                }
+                if (!same(kept, spec)) {
+                  chain = chain.compose(v -> registry.update(kept.id(), spec).mapEmpty());
+                }
+              }
+              for (List<ServiceInstance> gone : mine.values()) {
+                for (ServiceInstance i : gone) {
+                  chain = chain.compose(v -> registry.unpublish(i.id()));
+                }
+              }
+              return chain.map(v -> wanted.size());
+            });
   }
 
   private static boolean same(ServiceInstance i, InstanceSpec spec) {
-    return i.status() == spec.status() && i.ssl() == spec.ssl() && i.root().equals(spec.root())
-      && i.metadata().equals(spec.metadata());
+    return i.status() == spec.status()
+        && i.ssl() == spec.ssl()
+        && i.root().equals(spec.root())
+        && i.metadata().equals(spec.metadata());
   }
 
   private static String key(String service, String host, int port) {

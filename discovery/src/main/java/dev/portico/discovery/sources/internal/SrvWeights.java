@@ -3,11 +3,11 @@ package dev.portico.discovery.sources.internal;
 import java.util.TreeSet;
 
 /**
- * SRV priorities and weights (0 to 65535) on the gateway's balancing scale (metadata
- * {@code priority} and {@code weight}, 0 to 1000): values that fit are kept as they are; a record
- * set with larger weights is scaled proportionally (a non-zero weight stays at least 1), and one
- * with larger priorities is ranked (0, 1, 2, ... in the same order). Either way the balancer
- * behaves as RFC 2782 asks: the lowest priority group first, weights proportional within it.
+ * SRV priorities and weights (0 to 65535) on the gateway's balancing scale (metadata {@code
+ * priority} and {@code weight}, 0 to 1000): values that fit are kept as they are; a record set with
+ * larger weights is scaled proportionally (a non-zero weight stays at least 1), and one with larger
+ * priorities is ranked (0, 1, 2, ... in the same order). Either way the balancer behaves as RFC
+ * 2782 asks: the lowest priority group first, weights proportional within it.
  */
 final class SrvWeights {
 

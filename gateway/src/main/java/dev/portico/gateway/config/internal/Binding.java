@@ -5,16 +5,15 @@ import dev.portico.discovery.json.IsoDurations;
 import dev.portico.gateway.config.BackendTarget;
 import dev.portico.gateway.config.Listeners;
 import io.vertx.core.json.JsonObject;
-
 import java.time.Duration;
 import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * What every part of the configuration's binding shares: the problems found so far, the named values
- * and certificates (bound first: the other sections refer to them), the section reader (schema
- * defaults, then Jackson), and the checks several sections apply (durations, URLs that would loop
- * back into this gateway). One part per concern extends it.
+ * What every part of the configuration's binding shares: the problems found so far, the named
+ * values and certificates (bound first: the other sections refer to them), the section reader
+ * (schema defaults, then Jackson), and the checks several sections apply (durations, URLs that
+ * would loop back into this gateway). One part per concern extends it.
  */
 abstract class Binding {
 
@@ -25,6 +24,7 @@ abstract class Binding {
   final LocalAddresses localAddresses;
   final NamedValues namedValues;
   final Certificates certificates;
+
   /** Sections that bind onto their records declaratively: the schema's defaults, then Jackson. */
   final SectionReader sections;
 
@@ -52,13 +52,16 @@ abstract class Binding {
     try {
       u = HttpUrl.parse(url);
     } catch (IllegalArgumentException e) {
-      problem(at, e.getMessage().equals("URL carries user info")
-        ? "URL carries user info; put credentials in the backend's 'credentials' block"
-        : "malformed URL '" + url + "': " + e.getMessage());
+      problem(
+          at,
+          e.getMessage().equals("URL carries user info")
+              ? "URL carries user info; put credentials in the backend's 'credentials' block"
+              : "malformed URL '" + url + "': " + e.getMessage());
       return null;
     }
     if (u.query() != null || u.fragment() != null) {
-      problem(at, "a base URL takes no query or fragment; use credentials.query for query parameters");
+      problem(
+          at, "a base URL takes no query or fragment; use credentials.query for query parameters");
       return null;
     }
     return new BackendTarget.FixedUrl(url, u);

@@ -1,17 +1,16 @@
 package dev.portico.gateway.config.internal;
 
+import static dev.portico.discovery.json.LenientJson.objectAt;
+import static dev.portico.discovery.json.LenientJson.string;
+
 import dev.portico.gateway.config.TlsCertificate;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-
-import static dev.portico.discovery.json.LenientJson.objectAt;
-import static dev.portico.discovery.json.LenientJson.string;
 
 /**
  * The certificates ({@code certificates[]}) and the references to them by id (listeners' https,
@@ -23,7 +22,11 @@ final class Certificates {
   private final Problems problems;
   private final NamedValues namedValues;
   private final Map<String, TlsCertificate> loaded = new LinkedHashMap<>();
-  /** Ids given in {@code certificates[]}, also those that failed to load (their problem is reported once). */
+
+  /**
+   * Ids given in {@code certificates[]}, also those that failed to load (their problem is reported
+   * once).
+   */
   private final Set<String> ids = new HashSet<>();
 
   Certificates(Problems problems, NamedValues namedValues) {
@@ -52,8 +55,10 @@ final class Certificates {
       boolean pem = c.containsKey("certPath") || c.containsKey("keyPath");
       boolean pfx = c.containsKey("pfxPath");
       if (pem == pfx) {
-        problems.add(at, "needs either 'certPath' and 'keyPath' (PEM) or 'pfxPath' (PKCS#12)"
-          + (pem ? ", not both" : ""));
+        problems.add(
+            at,
+            "needs either 'certPath' and 'keyPath' (PEM) or 'pfxPath' (PKCS#12)"
+                + (pem ? ", not both" : ""));
         continue;
       }
       if (pem && c.containsKey("password")) {
@@ -65,7 +70,11 @@ final class Certificates {
         cert = pemFiles(at, c, id);
       } else {
         try {
-          cert = CertificateLoader.pfx(id, string(c, "pfxPath", ""), namedValues.substitute(at + ".password", string(c, "password", "")));
+          cert =
+              CertificateLoader.pfx(
+                  id,
+                  string(c, "pfxPath", ""),
+                  namedValues.substitute(at + ".password", string(c, "password", "")));
         } catch (CertificateLoader.Invalid e) {
           problems.add(at + "." + e.field, e.getMessage());
           cert = null;
@@ -77,10 +86,15 @@ final class Certificates {
     }
   }
 
-  /** The certificate in the PEM files {@code certPath} and {@code keyPath} of {@code c}; null after a problem. */
+  /**
+   * The certificate in the PEM files {@code certPath} and {@code keyPath} of {@code c}; null after
+   * a problem.
+   */
   TlsCertificate pemFiles(String at, JsonObject c, String id) {
     if (!c.containsKey("certPath") || !c.containsKey("keyPath")) {
-      problems.add(at + (c.containsKey("certPath") ? ".keyPath" : ".certPath"), "certPath and keyPath go together");
+      problems.add(
+          at + (c.containsKey("certPath") ? ".keyPath" : ".certPath"),
+          "certPath and keyPath go together");
       return null;
     }
     try {
@@ -91,12 +105,20 @@ final class Certificates {
     }
   }
 
-  /** The certificate {@code id} refers to; an unknown id is a problem at {@code at}, null returned. */
+  /**
+   * The certificate {@code id} refers to; an unknown id is a problem at {@code at}, null returned.
+   */
   TlsCertificate certificate(String at, String id) {
     TlsCertificate cert = loaded.get(id);
     if (cert == null && !ids.contains(id)) {
-      problems.add(at, "unknown certificate '" + id + "'" + (ids.isEmpty() ? " (no certificates are defined)"
-        : " (defined: " + String.join(", ", new TreeSet<>(ids)) + ")"));
+      problems.add(
+          at,
+          "unknown certificate '"
+              + id
+              + "'"
+              + (ids.isEmpty()
+                  ? " (no certificates are defined)"
+                  : " (defined: " + String.join(", ", new TreeSet<>(ids)) + ")"));
     }
     return cert;
   }

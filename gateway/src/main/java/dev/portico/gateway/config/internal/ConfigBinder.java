@@ -1,5 +1,12 @@
 package dev.portico.gateway.config.internal;
 
+import static dev.portico.discovery.json.LenientJson.array;
+import static dev.portico.discovery.json.LenientJson.bool;
+import static dev.portico.discovery.json.LenientJson.integer;
+import static dev.portico.discovery.json.LenientJson.object;
+import static dev.portico.discovery.json.LenientJson.objectAt;
+import static dev.portico.discovery.json.LenientJson.string;
+
 import dev.portico.fabric.FabricName;
 import dev.portico.fabric.InvalidFabricNameException;
 import dev.portico.fabric.resolve.ReplicaSelector;
@@ -14,8 +21,8 @@ import dev.portico.gateway.config.ClientTimeouts;
 import dev.portico.gateway.config.Credentials;
 import dev.portico.gateway.config.DemoConfig;
 import dev.portico.gateway.config.EscapedSlashes;
-import dev.portico.gateway.config.FabricBackendConfig;
 import dev.portico.gateway.config.FabricAttributes;
+import dev.portico.gateway.config.FabricBackendConfig;
 import dev.portico.gateway.config.GatewayConfig;
 import dev.portico.gateway.config.ListenerHttps;
 import dev.portico.gateway.config.Listeners;
@@ -30,32 +37,24 @@ import dev.portico.gateway.config.ServiceFabricCluster;
 import dev.portico.gateway.config.ShutdownConfig;
 import dev.portico.gateway.config.SingleBackendConfig;
 import dev.portico.gateway.config.Timeouts;
-import dev.portico.gateway.config.WebSocketConfig;
 import dev.portico.gateway.config.TlsCertificate;
 import dev.portico.gateway.config.TlsConfig;
 import dev.portico.gateway.config.UpstreamConfig;
+import dev.portico.gateway.config.WebSocketConfig;
 import dev.portico.gateway.document.RootCause;
 import dev.portico.gateway.document.SchemaCheck;
+import dev.portico.gateway.expression.PartitionKeyExpression;
+import dev.portico.gateway.expression.PathTemplate;
+import dev.portico.gateway.expression.ResolveCondition;
 import dev.portico.gateway.openapi.OpenApiDefinition;
 import dev.portico.gateway.openapi.OpenApiException;
 import dev.portico.gateway.openapi.OpenApiSource;
 import dev.portico.gateway.policy.config.PolicyConfigBinder;
 import dev.portico.gateway.policy.config.PolicyProblem;
 import dev.portico.gateway.policy.config.PolicyScopeConfig;
-import dev.portico.gateway.expression.PartitionKeyExpression;
-import dev.portico.gateway.expression.PathTemplate;
-import dev.portico.gateway.expression.ResolveCondition;
 import io.vertx.core.http.ClientAuth;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-
-import static dev.portico.discovery.json.LenientJson.array;
-import static dev.portico.discovery.json.LenientJson.bool;
-import static dev.portico.discovery.json.LenientJson.integer;
-import static dev.portico.discovery.json.LenientJson.object;
-import static dev.portico.discovery.json.LenientJson.objectAt;
-import static dev.portico.discovery.json.LenientJson.string;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -71,9 +70,9 @@ import java.util.regex.Pattern;
 
 /**
  * Turns a raw configuration (already checked against the schema) into a {@link GatewayConfig},
- * checking what a schema cannot: durations, URLs, references between sections, duplicate ids,
- * named values, and backends that would loop back into this gateway. It is tolerant of values the
- * schema already rejected (they fall back to defaults) so that one run reports every problem.
+ * checking what a schema cannot: durations, URLs, references between sections, duplicate ids, named
+ * values, and backends that would loop back into this gateway. It is tolerant of values the schema
+ * already rejected (they fall back to defaults) so that one run reports every problem.
  */
 final class ConfigBinder extends Binding {
 
@@ -85,7 +84,11 @@ final class ConfigBinder extends Binding {
   private final FabricClusters fabricClusters = new FabricClusters(this);
   private final ObservabilityBinder observability = new ObservabilityBinder(this);
 
-  public ConfigBinder(JsonObject raw, Map<String, String> env, Map<String, String> origins, LocalAddresses localAddresses) {
+  public ConfigBinder(
+      JsonObject raw,
+      Map<String, String> env,
+      Map<String, String> origins,
+      LocalAddresses localAddresses) {
     super(new Problems(origins), env, localAddresses);
     this.raw = raw;
   }
@@ -97,11 +100,15 @@ final class ConfigBinder extends Binding {
   // --- apis[].openapi: the importer the binder reads documents with ------------------------
   private OpenApiLoading openApi;
 
-  /** Where {@code apis[].openapi} documents are read from; without it an API naming one is a problem. */
+  /**
+   * Where {@code apis[].openapi} documents are read from; without it an API naming one is a
+   * problem.
+   */
   public ConfigBinder openApi(OpenApiLoading loading) {
     this.openApi = loading;
     return this;
   }
+
   // --- end apis[].openapi ------------------------------------------------------------------
 
   public GatewayConfig bind(String source) {
@@ -109,7 +116,8 @@ final class ConfigBinder extends Binding {
     String gatewayId = string(gw, "id", null);
     boolean gatewayIdConfigured = gatewayId != null;
     if (gatewayId == null) {
-      gatewayId = "portico-" + Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffffffffffL);
+      gatewayId =
+          "portico-" + Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffffffffffL);
     }
     // listeners and backends refer to named values and certificates
     namedValues.bind(array(raw, "namedValues"));
@@ -124,23 +132,48 @@ final class ConfigBinder extends Binding {
     // one event loop per core, like nginx's worker_processes auto: more only adds context switches
     int eventLoops = integer(gw, "eventLoops", Runtime.getRuntime().availableProcessors());
     PolicyScopeConfig globalPolicies = policies("policies", raw.getValue("policies"), null, true);
-    PolicySettings policySettings = sections.bind(object(raw, "policySettings"), "policySettings", "policySettings",
-      PolicySettings.class);
-    return new GatewayConfig(source, gatewayId, eventLoops, listeners, upstream, registry,
-      namedValues.values(), FabricBackendConfig.variants(backends), apis, demoConfig,
-      observability.metrics(object(raw, "metrics")), observability.accessLog(object(raw, "accessLog")),
-      admin(object(raw, "admin")), gatewayIdConfigured, bool(gw, "nativeTransport", false),
-      shutdown(object(gw, "shutdown")), globalPolicies, policySettings, observability.tracing(object(raw, "tracing")));
+    PolicySettings policySettings =
+        sections.bind(
+            object(raw, "policySettings"),
+            "policySettings",
+            "policySettings",
+            PolicySettings.class);
+    return new GatewayConfig(
+        source,
+        gatewayId,
+        eventLoops,
+        listeners,
+        upstream,
+        registry,
+        namedValues.values(),
+        FabricBackendConfig.variants(backends),
+        apis,
+        demoConfig,
+        observability.metrics(object(raw, "metrics")),
+        observability.accessLog(object(raw, "accessLog")),
+        admin(object(raw, "admin")),
+        gatewayIdConfigured,
+        bool(gw, "nativeTransport", false),
+        shutdown(object(gw, "shutdown")),
+        globalPolicies,
+        policySettings,
+        observability.tracing(object(raw, "tracing")));
   }
 
   private ShutdownConfig shutdown(JsonObject s) {
     // no delay (PT0S, the schema's default) is a valid choice: the listeners close at the signal
-    ShutdownConfig bound = sections.bind(s, "gateway.shutdown", "gateway.shutdown", ShutdownConfig.class);
+    ShutdownConfig bound =
+        sections.bind(s, "gateway.shutdown", "gateway.shutdown", ShutdownConfig.class);
     Duration delay = bound.delay();
     Duration grace = bound.gracePeriod();
     if (delay.compareTo(grace) >= 0) {
-      problem(s.containsKey("delay") ? "gateway.shutdown.delay" : "gateway.shutdown.gracePeriod",
-        "the delay (" + delay + ") must be shorter than the grace period (" + grace + "), which counts from the signal");
+      problem(
+          s.containsKey("delay") ? "gateway.shutdown.delay" : "gateway.shutdown.gracePeriod",
+          "the delay ("
+              + delay
+              + ") must be shorter than the grace period ("
+              + grace
+              + "), which counts from the signal");
     }
     return new ShutdownConfig(delay, grace);
   }
@@ -148,51 +181,84 @@ final class ConfigBinder extends Binding {
   // --- sections -------------------------------------------------------------------------------
 
   private Listeners listeners(JsonObject l) {
-    Listeners.Listener traffic = listener("listeners.traffic", object(l, "traffic"), DEFAULT_TRAFFIC_PORT);
-    Listeners.Listener management = listener("listeners.management", object(l, "management"), DEFAULT_MANAGEMENT_PORT);
+    Listeners.Listener traffic =
+        listener("listeners.traffic", object(l, "traffic"), DEFAULT_TRAFFIC_PORT);
+    Listeners.Listener management =
+        listener("listeners.management", object(l, "management"), DEFAULT_MANAGEMENT_PORT);
     if (traffic.port() != 0 && traffic.port() == management.port()) {
-      problem("listeners.management.port", "must differ from listeners.traffic.port (" + traffic.port()
-        + "): management and traffic are separate listeners");
+      problem(
+          "listeners.management.port",
+          "must differ from listeners.traffic.port ("
+              + traffic.port()
+              + "): management and traffic are separate listeners");
     }
-    return new Listeners(traffic, management, reverseProxy(object(l, "serviceFabricReverseProxy"), traffic, management));
+    return new Listeners(
+        traffic,
+        management,
+        reverseProxy(object(l, "serviceFabricReverseProxy"), traffic, management));
   }
 
-  private ReverseProxyConfig reverseProxy(JsonObject r, Listeners.Listener traffic, Listeners.Listener management) {
+  private ReverseProxyConfig reverseProxy(
+      JsonObject r, Listeners.Listener traffic, Listeners.Listener management) {
     String at = "listeners.serviceFabricReverseProxy";
     ReverseProxyConfig d = ReverseProxyConfig.OFF;
     boolean enabled = bool(r, "enabled", false);
     int port = integer(r, "port", d.port());
     if (enabled && port != 0 && (port == traffic.port() || port == management.port())) {
-      problem(at + ".port", "must differ from the traffic (" + traffic.port() + ") and management ("
-        + management.port() + ") ports: it is a listener of its own");
+      problem(
+          at + ".port",
+          "must differ from the traffic ("
+              + traffic.port()
+              + ") and management ("
+              + management.port()
+              + ") ports: it is a listener of its own");
     }
     JsonObject tls = object(r, "tls");
-    return new ReverseProxyConfig(enabled, string(r, "host", "0.0.0.0"), port,
-      duration(r, "defaultTimeout", at + ".defaultTimeout", d.defaultTimeout()),
-      duration(r, "connectTimeout", at + ".connectTimeout", d.connectTimeout()),
-      duration(r, "attemptTimeout", at + ".attemptTimeout", null),
-      integer(r, "maxRetries", d.maxRetries()),
-      integer(r, "notFoundRetries", d.notFoundRetries()),
-      "append".equals(string(r, "forwardedHeaders", "replace")),
-      duration(r, "backoffMax", at + ".backoffMax", d.backoffMax()),
-      r.getValue("bufferBodyLimit") instanceof Number n ? n.longValue() : d.bufferBodyLimit(),
-      new TlsConfig(bool(tls, "validateCertificateChain", true), bool(tls, "validateCertificateName", true)),
-      r.containsKey("circuitBreaker") ? breaker(at + ".circuitBreaker", object(r, "circuitBreaker")) : d.breaker(),
-      https(at + ".https", r), clientTimeouts(at + ".timeouts", object(r, "timeouts")), escapedSlashes(r));
+    return new ReverseProxyConfig(
+        enabled,
+        string(r, "host", "0.0.0.0"),
+        port,
+        duration(r, "defaultTimeout", at + ".defaultTimeout", d.defaultTimeout()),
+        duration(r, "connectTimeout", at + ".connectTimeout", d.connectTimeout()),
+        duration(r, "attemptTimeout", at + ".attemptTimeout", null),
+        integer(r, "maxRetries", d.maxRetries()),
+        integer(r, "notFoundRetries", d.notFoundRetries()),
+        "append".equals(string(r, "forwardedHeaders", "replace")),
+        duration(r, "backoffMax", at + ".backoffMax", d.backoffMax()),
+        r.getValue("bufferBodyLimit") instanceof Number n ? n.longValue() : d.bufferBodyLimit(),
+        new TlsConfig(
+            bool(tls, "validateCertificateChain", true),
+            bool(tls, "validateCertificateName", true)),
+        r.containsKey("circuitBreaker")
+            ? breaker(at + ".circuitBreaker", object(r, "circuitBreaker"))
+            : d.breaker(),
+        https(at + ".https", r),
+        clientTimeouts(at + ".timeouts", object(r, "timeouts")),
+        escapedSlashes(r));
   }
 
   private Listeners.Listener listener(String at, JsonObject l, int defaultPort) {
-    return new Listeners.Listener(string(l, "host", "0.0.0.0"), integer(l, "port", defaultPort), https(at + ".https", l),
-      clientTimeouts(at + ".timeouts", object(l, "timeouts")), escapedSlashes(l), h2c(at, l));
+    return new Listeners.Listener(
+        string(l, "host", "0.0.0.0"),
+        integer(l, "port", defaultPort),
+        https(at + ".https", l),
+        clientTimeouts(at + ".timeouts", object(l, "timeouts")),
+        escapedSlashes(l),
+        h2c(at, l));
   }
 
-  /** Issue 14: {@code listeners.*.h2c}, cleartext HTTP/2 with prior knowledge; a plain listener's opt-in. */
+  /**
+   * Issue 14: {@code listeners.*.h2c}, cleartext HTTP/2 with prior knowledge; a plain listener's
+   * opt-in.
+   */
   private boolean h2c(String at, JsonObject l) {
     boolean h2c = bool(l, "h2c", false);
     if (h2c && !at.equals("listeners.traffic")) {
       problem(at + ".h2c", "only the traffic listener offers cleartext HTTP/2 (h2c)");
     } else if (h2c && l.containsKey("https")) {
-      problem(at + ".h2c", "h2c is cleartext HTTP/2 for a plain listener; an https listener offers HTTP/2 by ALPN");
+      problem(
+          at + ".h2c",
+          "h2c is cleartext HTTP/2 for a plain listener; an https listener offers HTTP/2 by ALPN");
     }
     return h2c;
   }
@@ -215,19 +281,24 @@ final class ConfigBinder extends Binding {
     if (!(listener.getValue("https") instanceof JsonObject h)) {
       return null;
     }
-    TlsCertificate cert = certificates.certificate(at + ".certificateId", string(h, "certificateId", ""));
-    ClientAuth clientAuth = switch (string(h, "clientAuth", "none")) {
-      case "request" -> ClientAuth.REQUEST;
-      case "required" -> ClientAuth.REQUIRED;
-      default -> ClientAuth.NONE;
-    };
+    TlsCertificate cert =
+        certificates.certificate(at + ".certificateId", string(h, "certificateId", ""));
+    ClientAuth clientAuth =
+        switch (string(h, "clientAuth", "none")) {
+          case "request" -> ClientAuth.REQUEST;
+          case "required" -> ClientAuth.REQUIRED;
+          default -> ClientAuth.NONE;
+        };
     String caPath = string(h, "clientCaPath", null);
     String caPem = null;
     if (clientAuth == ClientAuth.NONE && caPath != null) {
       problem(at + ".clientCaPath", "has no effect without clientAuth: request or required");
     } else if (clientAuth != ClientAuth.NONE && caPath == null) {
-      problem(at + ".clientCaPath", "clientAuth " + clientAuth.name().toLowerCase(Locale.ROOT)
-        + " needs the CA certificate(s) that issue the clients' certificates (PEM)");
+      problem(
+          at + ".clientCaPath",
+          "clientAuth "
+              + clientAuth.name().toLowerCase(Locale.ROOT)
+              + " needs the CA certificate(s) that issue the clients' certificates (PEM)");
     } else if (caPath != null) {
       try {
         caPem = CertificateLoader.caPem(caPath);
@@ -249,8 +320,12 @@ final class ConfigBinder extends Binding {
     }
     token = namedValues.substitute("admin.token", token);
     if (token.strip().length() < AdminConfig.MIN_TOKEN_LENGTH) {
-      problem("admin.token", "must be at least " + AdminConfig.MIN_TOKEN_LENGTH + " characters: the admin API can"
-        + " take endpoints out of service (use a random secret, e.g. a named value from the environment)");
+      problem(
+          "admin.token",
+          "must be at least "
+              + AdminConfig.MIN_TOKEN_LENGTH
+              + " characters: the admin API can"
+              + " take endpoints out of service (use a random secret, e.g. a named value from the environment)");
       return AdminConfig.OFF;
     }
     return new AdminConfig(token.strip());
@@ -273,9 +348,12 @@ final class ConfigBinder extends Binding {
         continue;
       }
       if ("Pool".equals(string(b, "type", "Single"))) {
-        for (String k : List.of("url", "protocol", "credentials", "tls", "timeouts", "circuitBreaker")) {
+        for (String k :
+            List.of("url", "protocol", "credentials", "tls", "timeouts", "circuitBreaker")) {
           if (b.containsKey(k)) {
-            problem(at + "." + k, "a Pool backend has no " + k + ": its members (Single backends) carry it");
+            problem(
+                at + "." + k,
+                "a Pool backend has no " + k + ": its members (Single backends) carry it");
           }
         }
         if (!b.containsKey("pool")) {
@@ -298,70 +376,116 @@ final class ConfigBinder extends Binding {
       BackendTarget target = target(at + ".url", url, listeners);
       if (target instanceof BackendTarget.ServiceFabric) {
         if (b.containsKey("loadBalancing")) {
-          problem(at + ".loadBalancing", "a Service Fabric backend is not balanced: the partition key and"
-            + " sf-replica-type choose the replica");
+          problem(
+              at + ".loadBalancing",
+              "a Service Fabric backend is not balanced: the partition key and"
+                  + " sf-replica-type choose the replica");
         }
-        target = new BackendTarget.ServiceFabric(((BackendTarget.ServiceFabric) target).service(),
-          fabricClusters.cluster(at + ".serviceFabricCluster", object(b, "serviceFabricCluster")));
+        target =
+            new BackendTarget.ServiceFabric(
+                ((BackendTarget.ServiceFabric) target).service(),
+                fabricClusters.cluster(
+                    at + ".serviceFabricCluster", object(b, "serviceFabricCluster")));
         fabricClusters.pending(out.size(), at, id, object(b, "serviceFabricCluster"));
       } else if (b.containsKey("serviceFabricCluster")) {
-        problem(at + ".serviceFabricCluster", "applies only to a backend whose url is a fabric:/App/Service name");
+        problem(
+            at + ".serviceFabricCluster",
+            "applies only to a backend whose url is a fabric:/App/Service name");
       }
       Credentials credentials = credentials(at + ".credentials", object(b, "credentials"));
-      if (credentials.certificate() != null && target instanceof BackendTarget.FixedUrl f && !f.ssl()) {
-        problem(at + ".credentials.certificateIds", "a client certificate is presented over https, and the url is http");
+      if (credentials.certificate() != null
+          && target instanceof BackendTarget.FixedUrl f
+          && !f.ssl()) {
+        problem(
+            at + ".credentials.certificateIds",
+            "a client certificate is presented over https, and the url is http");
       }
       JsonObject tls = object(b, "tls");
-      TlsConfig tlsConfig = new TlsConfig(bool(tls, "validateCertificateChain", true), bool(tls, "validateCertificateName", true));
+      TlsConfig tlsConfig =
+          new TlsConfig(
+              bool(tls, "validateCertificateChain", true),
+              bool(tls, "validateCertificateName", true));
       JsonObject t = object(b, "timeouts");
-      Timeouts timeouts = new Timeouts(
-        duration(t, "connect", at + ".timeouts.connect", Timeouts.DEFAULT.connect()),
-        duration(t, "response", at + ".timeouts.response", Timeouts.DEFAULT.response()));
-      CircuitBreakerConfig breaker = b.containsKey("circuitBreaker")
-        ? breaker(at + ".circuitBreaker", object(b, "circuitBreaker")) : CircuitBreakerConfig.DEFAULT;
+      Timeouts timeouts =
+          new Timeouts(
+              duration(t, "connect", at + ".timeouts.connect", Timeouts.DEFAULT.connect()),
+              duration(t, "response", at + ".timeouts.response", Timeouts.DEFAULT.response()));
+      CircuitBreakerConfig breaker =
+          b.containsKey("circuitBreaker")
+              ? breaker(at + ".circuitBreaker", object(b, "circuitBreaker"))
+              : CircuitBreakerConfig.DEFAULT;
       LoadBalancingConfig lb = loadBalancing(object(b, "loadBalancing"));
       if (target != null) {
-        out.add(new SingleBackendConfig(id, string(b, "title", id), target, credentials, tlsConfig, timeouts, breaker, lb,
-          backendProtocol(at, b)));
+        out.add(
+            new SingleBackendConfig(
+                id,
+                string(b, "title", id),
+                target,
+                credentials,
+                tlsConfig,
+                timeouts,
+                breaker,
+                lb,
+                backendProtocol(at, b)));
       }
     }
     fabricClusters.bindImporters(out);
     Map<String, BackendConfig> singles = new HashMap<>();
     out.forEach(b -> singles.put(b.id(), b));
-    pools.forEach((id, b) -> {
-      String at = poolPaths.get(id);
-      JsonArray services = array(object(b, "pool"), "services");
-      List<PoolBackendConfig.Member> members = new ArrayList<>();
-      Set<String> seen = new HashSet<>();
-      for (int j = 0; j < services.size(); j++) {
-        String mat = at + ".pool.services[" + j + "]";
-        JsonObject m = objectAt(services, j);
-        String mid = string(m, "id", null);
-        if (mid == null) {
-          continue;
-        }
-        if (!seen.add(mid)) {
-          problem(mat + ".id", "backend '" + mid + "' is already a member of this pool");
-        } else if (pools.containsKey(mid)) {
-          problem(mat + ".id", "'" + mid + "' is a Pool: pools cannot be nested");
-        } else if (!singles.containsKey(mid)) {
-          problem(mat + ".id", "unknown backend '" + mid + "'" + (singles.isEmpty() ? ""
-            : " (Single backends: " + String.join(", ", singles.keySet().stream().sorted().toList()) + ")"));
-        } else if (isFabric(singles.get(mid))) {
-          problem(mat + ".id", "'" + mid + "' is a Service Fabric backend: a pool balances interchangeable"
-            + " endpoints, a Service Fabric service is addressed by partition key; route to it directly");
-        }
-        members.add(new PoolBackendConfig.Member(mid, integer(m, "priority", 0), integer(m, "weight", 1)));
-      }
-      out.add(new PoolBackendConfig(id, string(b, "title", id), members, loadBalancing(object(b, "loadBalancing"))));
-    });
+    pools.forEach(
+        (id, b) -> {
+          String at = poolPaths.get(id);
+          JsonArray services = array(object(b, "pool"), "services");
+          List<PoolBackendConfig.Member> members = new ArrayList<>();
+          Set<String> seen = new HashSet<>();
+          for (int j = 0; j < services.size(); j++) {
+            String mat = at + ".pool.services[" + j + "]";
+            JsonObject m = objectAt(services, j);
+            String mid = string(m, "id", null);
+            if (mid == null) {
+              continue;
+            }
+            if (!seen.add(mid)) {
+              problem(mat + ".id", "backend '" + mid + "' is already a member of this pool");
+            } else if (pools.containsKey(mid)) {
+              problem(mat + ".id", "'" + mid + "' is a Pool: pools cannot be nested");
+            } else if (!singles.containsKey(mid)) {
+              problem(
+                  mat + ".id",
+                  "unknown backend '"
+                      + mid
+                      + "'"
+                      + (singles.isEmpty()
+                          ? ""
+                          : " (Single backends: "
+                              + String.join(", ", singles.keySet().stream().sorted().toList())
+                              + ")"));
+            } else if (isFabric(singles.get(mid))) {
+              problem(
+                  mat + ".id",
+                  "'"
+                      + mid
+                      + "' is a Service Fabric backend: a pool balances interchangeable"
+                      + " endpoints, a Service Fabric service is addressed by partition key; route to it directly");
+            }
+            members.add(
+                new PoolBackendConfig.Member(
+                    mid, integer(m, "priority", 0), integer(m, "weight", 1)));
+          }
+          out.add(
+              new PoolBackendConfig(
+                  id, string(b, "title", id), members, loadBalancing(object(b, "loadBalancing"))));
+        });
     return out;
   }
 
   private LoadBalancingConfig loadBalancing(JsonObject lb) {
-    LoadBalancingConfig.Strategy strategy = "leastRequests".equals(string(lb, "strategy", "roundRobin"))
-      ? LoadBalancingConfig.Strategy.LEAST_REQUESTS : LoadBalancingConfig.Strategy.ROUND_ROBIN;
-    return new LoadBalancingConfig(strategy, string(object(lb, "sessionAffinity"), "cookieName", null));
+    LoadBalancingConfig.Strategy strategy =
+        "leastRequests".equals(string(lb, "strategy", "roundRobin"))
+            ? LoadBalancingConfig.Strategy.LEAST_REQUESTS
+            : LoadBalancingConfig.Strategy.ROUND_ROBIN;
+    return new LoadBalancingConfig(
+        strategy, string(object(lb, "sessionAffinity"), "cookieName", null));
   }
 
   private CircuitBreakerConfig breaker(String at, JsonObject cb) {
@@ -386,55 +510,87 @@ final class ConfigBinder extends Binding {
         int min = integer(range, "min", 0);
         int max = integer(range, "max", 0);
         if (min > max) {
-          problem(rat + ".failureCondition.statusCodeRanges[" + j + "]", "min " + min + " is above max " + max);
+          problem(
+              rat + ".failureCondition.statusCodeRanges[" + j + "]",
+              "min " + min + " is above max " + max);
         }
         ranges.add(new BreakerRuleConfig.StatusRange(min, max));
       }
       Set<String> reasons = new HashSet<>();
-      array(fc, "errorReasons").forEach(x -> {
-        if (x instanceof String str) {
-          reasons.add(str);
-        }
-      });
+      array(fc, "errorReasons")
+          .forEach(
+              x -> {
+                if (x instanceof String str) {
+                  reasons.add(str);
+                }
+              });
       if (ranges.isEmpty() && reasons.isEmpty() && !fc.containsKey("grpcStatuses")) {
-        problem(rat + ".failureCondition", "counts nothing: give statusCodeRanges, errorReasons and/or grpcStatuses");
+        problem(
+            rat + ".failureCondition",
+            "counts nothing: give statusCodeRanges, errorReasons and/or grpcStatuses");
       }
-      rules.add(new BreakerRuleConfig(string(r, "name", "rule-" + i), count, percentage,
-        duration(fc, "interval", rat + ".failureCondition.interval", Duration.ofSeconds(10)), ranges, reasons,
-        integer(fc, "minimumRequests", 10),
-        duration(r, "tripDuration", rat + ".tripDuration", Duration.ofSeconds(30)), bool(r, "acceptRetryAfter", false),
-        grpcStatuses(fc)));
+      rules.add(
+          new BreakerRuleConfig(
+              string(r, "name", "rule-" + i),
+              count,
+              percentage,
+              duration(fc, "interval", rat + ".failureCondition.interval", Duration.ofSeconds(10)),
+              ranges,
+              reasons,
+              integer(fc, "minimumRequests", 10),
+              duration(r, "tripDuration", rat + ".tripDuration", Duration.ofSeconds(30)),
+              bool(r, "acceptRetryAfter", false),
+              grpcStatuses(fc)));
     }
-    return new CircuitBreakerConfig(rules, integer(cb, "halfOpenRequests", 1),
-      duration(cb, "maxRetryAfter", at + ".maxRetryAfter", CircuitBreakerConfig.DEFAULT_MAX_RETRY_AFTER),
-      duration(cb, "probeTimeout", at + ".probeTimeout", null));
+    return new CircuitBreakerConfig(
+        rules,
+        integer(cb, "halfOpenRequests", 1),
+        duration(
+            cb,
+            "maxRetryAfter",
+            at + ".maxRetryAfter",
+            CircuitBreakerConfig.DEFAULT_MAX_RETRY_AFTER),
+        duration(cb, "probeTimeout", at + ".probeTimeout", null));
   }
 
-  /** Issue 14: {@code backends[].protocol} ({@code http}, {@code http1}: HTTP/1.1; {@code http2}) and {@code maxConcurrentStreams}. */
+  /**
+   * Issue 14: {@code backends[].protocol} ({@code http}, {@code http1}: HTTP/1.1; {@code http2})
+   * and {@code maxConcurrentStreams}.
+   */
   private BackendProtocol backendProtocol(String at, JsonObject b) {
     boolean h2 = "http2".equals(string(b, "protocol", "http"));
     if (!h2 && b.containsKey("maxConcurrentStreams")) {
       problem(at + ".maxConcurrentStreams", "applies to protocol: http2 only");
     }
-    return new BackendProtocol(h2 ? BackendProtocol.Version.HTTP2 : BackendProtocol.Version.HTTP1,
-      integer(b, "maxConcurrentStreams", BackendProtocol.DEFAULT_MAX_CONCURRENT_STREAMS));
+    return new BackendProtocol(
+        h2 ? BackendProtocol.Version.HTTP2 : BackendProtocol.Version.HTTP1,
+        integer(b, "maxConcurrentStreams", BackendProtocol.DEFAULT_MAX_CONCURRENT_STREAMS));
   }
 
-  /** Issue 14: {@code grpcStatuses} of a retry or breaker rule, gRPC status names (the schema checks them). */
+  /**
+   * Issue 14: {@code grpcStatuses} of a retry or breaker rule, gRPC status names (the schema checks
+   * them).
+   */
   private static Set<String> grpcStatuses(JsonObject o) {
     Set<String> out = new HashSet<>();
-    array(o, "grpcStatuses").forEach(x -> {
-      if (x instanceof String str) {
-        out.add(str);
-      }
-    });
+    array(o, "grpcStatuses")
+        .forEach(
+            x -> {
+              if (x instanceof String str) {
+                out.add(str);
+              }
+            });
     return out;
   }
 
-  /** Issue 14: {@code websocket} of an API or operation: {@code true}, {@code false} or {@code { idleTimeout }}; {@code null}: not set. */
+  /**
+   * Issue 14: {@code websocket} of an API or operation: {@code true}, {@code false} or {@code {
+   * idleTimeout }}; {@code null}: not set.
+   */
   private WebSocketConfig websocket(String at, Object value) {
     if (value instanceof JsonObject o) {
-      return new WebSocketConfig(duration(o, "idleTimeout", at + ".idleTimeout", WebSocketConfig.DEFAULT_IDLE_TIMEOUT));
+      return new WebSocketConfig(
+          duration(o, "idleTimeout", at + ".idleTimeout", WebSocketConfig.DEFAULT_IDLE_TIMEOUT));
     }
     return Boolean.TRUE.equals(value) ? WebSocketConfig.DEFAULT : null;
   }
@@ -444,34 +600,45 @@ final class ConfigBinder extends Binding {
       return RetryConfig.NONE;
     }
     Set<Integer> statuses = new HashSet<>();
-    array(r, "statusCodes").forEach(x -> {
-      if (x instanceof Number n) {
-        statuses.add(n.intValue());
-      }
-    });
+    array(r, "statusCodes")
+        .forEach(
+            x -> {
+              if (x instanceof Number n) {
+                statuses.add(n.intValue());
+              }
+            });
     Set<String> reasons = new HashSet<>();
-    array(r, "errorReasons").forEach(x -> {
-      if (x instanceof String str) {
-        reasons.add(str);
-      }
-    });
+    array(r, "errorReasons")
+        .forEach(
+            x -> {
+              if (x instanceof String str) {
+                reasons.add(str);
+              }
+            });
     if (!r.containsKey("statusCodes") && !r.containsKey("errorReasons")) {
       reasons.addAll(Set.of("BackendConnectionFailure", "Timeout"));
     }
     Set<String> methods = new HashSet<>();
-    array(r, "methods").forEach(x -> {
-      if (x instanceof String str) {
-        methods.add(str);
-      }
-    });
+    array(r, "methods")
+        .forEach(
+            x -> {
+              if (x instanceof String str) {
+                methods.add(str);
+              }
+            });
     if (!r.containsKey("methods")) {
       methods.addAll(RetryConfig.IDEMPOTENT);
     }
     long limit = r.getValue("bufferBodyLimit") instanceof Number n ? n.longValue() : 0;
     for (String m : methods) {
       if (!RetryConfig.IDEMPOTENT.contains(m) && limit == 0) {
-        problem(at + ".methods", m + " is not idempotent: it is retried only when its body is buffered;"
-          + " set bufferBodyLimit above 0 or leave " + m + " out");
+        problem(
+            at + ".methods",
+            m
+                + " is not idempotent: it is retried only when its body is buffered;"
+                + " set bufferBodyLimit above 0 or leave "
+                + m
+                + " out");
       }
     }
     JsonObject backoff = object(r, "backoff");
@@ -481,15 +648,28 @@ final class ConfigBinder extends Binding {
       problem(at + ".backoff", "base " + base + " is above max " + max);
     }
     JsonObject budget = object(r, "budget");
-    double ratio = budget.getValue("ratio") instanceof Number n ? n.doubleValue() : RetryConfig.NONE.budgetRatio();
-    return new RetryConfig(integer(r, "count", 0), statuses, reasons, methods, limit, base, max, ratio,
-      integer(budget, "minPerSecond", RetryConfig.NONE.budgetMinPerSecond()), grpcStatuses(r));
+    double ratio =
+        budget.getValue("ratio") instanceof Number n
+            ? n.doubleValue()
+            : RetryConfig.NONE.budgetRatio();
+    return new RetryConfig(
+        integer(r, "count", 0),
+        statuses,
+        reasons,
+        methods,
+        limit,
+        base,
+        max,
+        ratio,
+        integer(budget, "minPerSecond", RetryConfig.NONE.budgetMinPerSecond()),
+        grpcStatuses(r));
   }
 
   private BackendTarget target(String at, String url, Listeners listeners) {
     if (FabricName.isFabricUrl(url)) {
       try {
-        return new BackendTarget.ServiceFabric(FabricName.parseService(url), ServiceFabricCluster.DEFAULT);
+        return new BackendTarget.ServiceFabric(
+            FabricName.parseService(url), ServiceFabricCluster.DEFAULT);
       } catch (InvalidFabricNameException e) {
         problem(at, e.getMessage());
         return null;
@@ -498,15 +678,22 @@ final class ConfigBinder extends Binding {
     if (url.contains("://") || url.contains(":/")) {
       BackendTarget.FixedUrl fixed = absoluteUrl(at, url);
       if (fixed != null && pointsAtSelf(fixed, listeners)) {
-        problem(at, "points at this gateway's own traffic listener (" + fixed.authority()
-          + "); requests would loop back into the gateway");
+        problem(
+            at,
+            "points at this gateway's own traffic listener ("
+                + fixed.authority()
+                + "); requests would loop back into the gateway");
         return null;
       }
       return fixed;
     }
     if (!SERVICE_NAME.matcher(url).matches()) {
-      problem(at, "'" + url + "' is neither an absolute http(s):// URL nor a registry service name"
-        + " (letters, digits, '.', '_', '-')");
+      problem(
+          at,
+          "'"
+              + url
+              + "' is neither an absolute http(s):// URL nor a registry service name"
+              + " (letters, digits, '.', '_', '-')");
       return null;
     }
     return new BackendTarget.RegistryService(url);
@@ -518,8 +705,10 @@ final class ConfigBinder extends Binding {
     Credentials.Authorization authorization = null;
     JsonObject a = object(c, "authorization");
     if (a.containsKey("scheme") && a.containsKey("parameter")) {
-      authorization = new Credentials.Authorization(namedValues.substitute(at + ".authorization.scheme", string(a, "scheme", "")),
-        namedValues.substitute(at + ".authorization.parameter", string(a, "parameter", "")));
+      authorization =
+          new Credentials.Authorization(
+              namedValues.substitute(at + ".authorization.scheme", string(a, "scheme", "")),
+              namedValues.substitute(at + ".authorization.parameter", string(a, "parameter", "")));
     }
     for (String h : headers.keySet()) {
       if (!h.matches("^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")) {
@@ -533,25 +722,27 @@ final class ConfigBinder extends Binding {
         certificate = certificates.certificate(at + ".certificateIds[" + i + "]", id);
       }
     }
-    return headers.isEmpty() && query.isEmpty() && authorization == null && certificate == null ? Credentials.NONE
-      : new Credentials(headers, query, authorization, certificate);
+    return headers.isEmpty() && query.isEmpty() && authorization == null && certificate == null
+        ? Credentials.NONE
+        : new Credentials(headers, query, authorization, certificate);
   }
 
   private Map<String, List<String>> stringListMap(String at, JsonObject m) {
     Map<String, List<String>> out = new LinkedHashMap<>();
-    m.forEach(e -> {
-      List<String> values = new ArrayList<>();
-      if (e.getValue() instanceof String s) {
-        values.add(namedValues.substitute(at + "." + e.getKey(), s));
-      } else if (e.getValue() instanceof JsonArray arr) {
-        for (int i = 0; i < arr.size(); i++) {
-          if (arr.getValue(i) instanceof String s) {
-            values.add(namedValues.substitute(at + "." + e.getKey() + "[" + i + "]", s));
+    m.forEach(
+        e -> {
+          List<String> values = new ArrayList<>();
+          if (e.getValue() instanceof String s) {
+            values.add(namedValues.substitute(at + "." + e.getKey(), s));
+          } else if (e.getValue() instanceof JsonArray arr) {
+            for (int i = 0; i < arr.size(); i++) {
+              if (arr.getValue(i) instanceof String s) {
+                values.add(namedValues.substitute(at + "." + e.getKey() + "[" + i + "]", s));
+              }
+            }
           }
-        }
-      }
-      out.put(e.getKey(), List.copyOf(values));
-    });
+          out.put(e.getKey(), List.copyOf(values));
+        });
     return out;
   }
 
@@ -561,12 +752,15 @@ final class ConfigBinder extends Binding {
     Map<String, String> paths = new HashMap<>();
     Set<String> backendIds = new HashSet<>();
     backends.forEach(b -> backendIds.add(b.id()));
-    // ids of backends that failed validation still count as defined: their own problem is reported once
-    array(raw, "backends").forEach(b -> {
-      if (b instanceof JsonObject o && o.getValue("id") instanceof String s) {
-        backendIds.add(s);
-      }
-    });
+    // ids of backends that failed validation still count as defined: their own problem is reported
+    // once
+    array(raw, "backends")
+        .forEach(
+            b -> {
+              if (b instanceof JsonObject o && o.getValue("id") instanceof String s) {
+                backendIds.add(s);
+              }
+            });
     for (int i = 0; i < list.size(); i++) {
       String at = "apis[" + i + "]";
       JsonObject a = objectAt(list, i);
@@ -578,8 +772,11 @@ final class ConfigBinder extends Binding {
       JsonObject sbs = a.getValue("set-backend-service") instanceof JsonObject o ? o : null;
       // apis[].openapi: the document may name the backend (servers[0]) and gives the operations
       boolean imported = a.containsKey("openapi");
-      OpenApiDefinition openapi = imported ? openApiDocument(at + ".openapi", object(a, "openapi")) : null;
-      String backend = chooseBackend(at, string(a, "backend", null), sbs, !imported, backendIds, backends, listeners);
+      OpenApiDefinition openapi =
+          imported ? openApiDocument(at + ".openapi", object(a, "openapi")) : null;
+      String backend =
+          chooseBackend(
+              at, string(a, "backend", null), sbs, !imported, backendIds, backends, listeners);
       if (imported && backend == null) {
         backend = openApiBackend(at + ".openapi", openapi, backendIds, backends, listeners);
       }
@@ -620,15 +817,35 @@ final class ConfigBinder extends Binding {
           problem(oat + ".path", e.getMessage());
         }
         JsonObject opSbs = o.getValue("set-backend-service") instanceof JsonObject x ? x : null;
-        String opBackend = chooseBackend(oat, string(o, "backend", null), opSbs, false, backendIds, backends, listeners);
+        String opBackend =
+            chooseBackend(
+                oat, string(o, "backend", null), opSbs, false, backendIds, backends, listeners);
         FabricAttributes opSf = fabricAttributes(oat + ".set-backend-service", opSbs);
-        OperationConfig op = new OperationConfig(opId, method, opPath, opBackend, opSf,
-          policies(oat + ".policies", o.getValue("policies"), o.getValue("inheritPolicies"), false),
-          websocket(oat + ".websocket", o.getValue("websocket")), Boolean.FALSE.equals(o.getValue("websocket")));
+        OperationConfig op =
+            new OperationConfig(
+                opId,
+                method,
+                opPath,
+                opBackend,
+                opSf,
+                policies(
+                    oat + ".policies",
+                    o.getValue("policies"),
+                    o.getValue("inheritPolicies"),
+                    false),
+                websocket(oat + ".websocket", o.getValue("websocket")),
+                Boolean.FALSE.equals(o.getValue("websocket")));
         if (template != null) {
-          checkFabricRoute(oat, op.overridesBackendService() ? oat + ".set-backend-service" : at + ".set-backend-service",
-            opBackend != null ? opBackend : backend, op.overridesBackendService() ? opSf : sf, template, backends,
-            !op.overridesBackendService());
+          checkFabricRoute(
+              oat,
+              op.overridesBackendService()
+                  ? oat + ".set-backend-service"
+                  : at + ".set-backend-service",
+              opBackend != null ? opBackend : backend,
+              op.overridesBackendService() ? opSf : sf,
+              template,
+              backends,
+              !op.overridesBackendService());
         }
         operations.add(op);
       }
@@ -637,15 +854,31 @@ final class ConfigBinder extends Binding {
       }
       if (operations.isEmpty() && ops.isEmpty()) {
         checkFabricRoute(at, at + ".set-backend-service", backend, sf, null, backends, false);
-      } else if (hasAttributes(sbs) && backend != null && isKnownBackend(backend, backends) && !isFabric(backend, backends)) {
-        problem(at + ".set-backend-service", "sf-* attributes apply to Service Fabric backends; backend '"
-          + backend + "' is not one (its url is no fabric:/ name)");
+      } else if (hasAttributes(sbs)
+          && backend != null
+          && isKnownBackend(backend, backends)
+          && !isFabric(backend, backends)) {
+        problem(
+            at + ".set-backend-service",
+            "sf-* attributes apply to Service Fabric backends; backend '"
+                + backend
+                + "' is not one (its url is no fabric:/ name)");
       }
       RetryConfig retry = retry(at + ".retry", object(a, "retry"));
-      PolicyScopeConfig apiPolicies = policies(at + ".policies", a.getValue("policies"), a.getValue("inheritPolicies"), false);
+      PolicyScopeConfig apiPolicies =
+          policies(at + ".policies", a.getValue("policies"), a.getValue("inheritPolicies"), false);
       if (prefix != null && backend != null) {
-        out.add(new ApiConfig(id, prefix, backend, operations, retry, sf, apiPolicies, openapi,
-          websocket(at + ".websocket", a.getValue("websocket"))));
+        out.add(
+            new ApiConfig(
+                id,
+                prefix,
+                backend,
+                operations,
+                retry,
+                sf,
+                apiPolicies,
+                openapi,
+                websocket(at + ".websocket", a.getValue("websocket"))));
       }
     }
     return out;
@@ -655,7 +888,10 @@ final class ConfigBinder extends Binding {
 
   private static final Pattern BODY_SIZE = Pattern.compile("^([0-9]{1,10})\\s*(B|KiB|MiB)?$");
 
-  /** Reads and checks the API's OpenAPI document; its problems are reported at {@code at}, one per line. */
+  /**
+   * Reads and checks the API's OpenAPI document; its problems are reported at {@code at}, one per
+   * line.
+   */
   private OpenApiDefinition openApiDocument(String at, JsonObject o) {
     String file = string(o, "file", null);
     String url = string(o, "url", null);
@@ -665,8 +901,11 @@ final class ConfigBinder extends Binding {
     }
     if (url != null) {
       url = namedValues.substitute(at + ".url", url);
-      if (!url.regionMatches(true, 0, "http://", 0, 7) && !url.regionMatches(true, 0, "https://", 0, 8)) {
-        problem(at + ".url", "'" + url + "' is not an http:// or https:// URL (a local document is a 'file')");
+      if (!url.regionMatches(true, 0, "http://", 0, 7)
+          && !url.regionMatches(true, 0, "https://", 0, 8)) {
+        problem(
+            at + ".url",
+            "'" + url + "' is not an http:// or https:// URL (a local document is a 'file')");
         return null;
       }
     }
@@ -678,19 +917,32 @@ final class ConfigBinder extends Binding {
     } else if (size instanceof String text) {
       Matcher m = BODY_SIZE.matcher(text.strip());
       if (m.matches()) {
-        long unit = m.group(2) == null || m.group(2).equals("B") ? 1 : m.group(2).equals("KiB") ? 1024 : 1024 * 1024;
+        long unit =
+            m.group(2) == null || m.group(2).equals("B")
+                ? 1
+                : m.group(2).equals("KiB") ? 1024 : 1024 * 1024;
         maxBody = Long.parseLong(m.group(1)) * unit;
       } else {
-        problem(at + ".validate.maxBodySize", "'" + text + "' is not a size: bytes, or a number with KiB or MiB (1MiB)");
+        problem(
+            at + ".validate.maxBodySize",
+            "'" + text + "' is not a size: bytes, or a number with KiB or MiB (1MiB)");
       }
     }
     if (maxBody < 1 || maxBody > MAX_VALIDATED_BODY) {
-      problem(at + ".validate.maxBodySize", "must be between 1 byte and " + MAX_VALIDATED_BODY / (1024 * 1024)
-        + " MiB (the body is held in memory while it is checked), got " + maxBody);
+      problem(
+          at + ".validate.maxBodySize",
+          "must be between 1 byte and "
+              + MAX_VALIDATED_BODY / (1024 * 1024)
+              + " MiB (the body is held in memory while it is checked), got "
+              + maxBody);
       maxBody = OpenApiSource.Validation.DEFAULT_MAX_BODY_SIZE;
     }
-    OpenApiSource source = new OpenApiSource(file, url, new OpenApiSource.Validation(bool(v, "parameters", false),
-      bool(v, "content", false), maxBody));
+    OpenApiSource source =
+        new OpenApiSource(
+            file,
+            url,
+            new OpenApiSource.Validation(
+                bool(v, "parameters", false), bool(v, "content", false), maxBody));
     if (openApi == null) {
       problem(at, "OpenAPI documents are not read here");
       return null;
@@ -701,7 +953,8 @@ final class ConfigBinder extends Binding {
       e.problems().forEach(p -> problem(at, p));
       return null;
     } catch (RuntimeException e) {
-      // a document Vert.x OpenAPI chokes on in a way of its own: still a problem of this field, not a crash
+      // a document Vert.x OpenAPI chokes on in a way of its own: still a problem of this field, not
+      // a crash
       problem(at, source.location() + ": cannot be imported: " + RootCause.message(e));
       return null;
     }
@@ -711,10 +964,14 @@ final class ConfigBinder extends Binding {
   private static final long MAX_VALIDATED_BODY = 64L * 1024 * 1024;
 
   /** An imported API without a backend of its own goes to the document's first server. */
-  private String openApiBackend(String at, OpenApiDefinition openapi, Set<String> backendIds,
-                                List<BackendConfig> backends, Listeners listeners) {
+  private String openApiBackend(
+      String at,
+      OpenApiDefinition openapi,
+      Set<String> backendIds,
+      List<BackendConfig> backends,
+      Listeners listeners) {
     if (openapi == null) {
-      return null;   // the document's problem is reported
+      return null; // the document's problem is reported
     }
     if (openapi.serverUrl() == null) {
       problem(at, openapi.serverProblem());
@@ -727,15 +984,23 @@ final class ConfigBinder extends Binding {
    * The document's operations are the API's: an API that also lists {@code operations} is refused,
    * since two lists of the same thing would disagree sooner or later.
    */
-  private void openApiOperations(String at, OpenApiDefinition openapi, JsonArray configured,
-                                 List<OperationConfig> operations) {
+  private void openApiOperations(
+      String at,
+      OpenApiDefinition openapi,
+      JsonArray configured,
+      List<OperationConfig> operations) {
     if (!configured.isEmpty()) {
-      problem(at + ".operations", "an API imported from OpenAPI (openapi) takes its operations from the document:"
-        + " drop 'operations', or drop 'openapi' and list them all");
+      problem(
+          at + ".operations",
+          "an API imported from OpenAPI (openapi) takes its operations from the document:"
+              + " drop 'operations', or drop 'openapi' and list them all");
       return;
     }
     if (openapi != null) {
-      openapi.operations().forEach(op -> operations.add(new OperationConfig(op.id(), op.method(), op.path(), null)));
+      openapi
+          .operations()
+          .forEach(
+              op -> operations.add(new OperationConfig(op.id(), op.method(), op.path(), null)));
     }
   }
 
@@ -747,14 +1012,22 @@ final class ConfigBinder extends Binding {
    * (exactly one on an API). A base-url becomes the configured backend with that URL, or an
    * implicit backend of its own (APIM's automatic backend matching).
    */
-  private String chooseBackend(String at, String backend, JsonObject sbs, boolean required, Set<String> backendIds,
-                               List<BackendConfig> backends, Listeners listeners) {
+  private String chooseBackend(
+      String at,
+      String backend,
+      JsonObject sbs,
+      boolean required,
+      Set<String> backendIds,
+      List<BackendConfig> backends,
+      Listeners listeners) {
     String backendId = sbs == null ? null : string(sbs, "backend-id", null);
     String baseUrl = sbs == null ? null : string(sbs, "base-url", null);
     int given = (backend != null ? 1 : 0) + (backendId != null ? 1 : 0) + (baseUrl != null ? 1 : 0);
     if (given > 1) {
-      problem(at, "names its backend more than once ('backend', set-backend-service 'backend-id' and 'base-url'"
-        + " say the same thing): give one");
+      problem(
+          at,
+          "names its backend more than once ('backend', set-backend-service 'backend-id' and 'base-url'"
+              + " say the same thing): give one");
     }
     if (backend != null) {
       checkBackendRef(at + ".backend", backend, backendIds);
@@ -765,20 +1038,32 @@ final class ConfigBinder extends Binding {
       return backendId;
     }
     if (baseUrl != null) {
-      return implicitBackend(at + ".set-backend-service.base-url", namedValues.substitute(at + ".set-backend-service.base-url", baseUrl),
-        backendIds, backends, listeners);
+      return implicitBackend(
+          at + ".set-backend-service.base-url",
+          namedValues.substitute(at + ".set-backend-service.base-url", baseUrl),
+          backendIds,
+          backends,
+          listeners);
     }
     if (required) {
-      problem(at + ".backend", "required: give 'backend' (or set-backend-service with 'backend-id' or 'base-url')");
+      problem(
+          at + ".backend",
+          "required: give 'backend' (or set-backend-service with 'backend-id' or 'base-url')");
     }
     return null;
   }
 
-  private String implicitBackend(String at, String url, Set<String> backendIds, List<BackendConfig> backends,
-                                 Listeners listeners) {
+  private String implicitBackend(
+      String at,
+      String url,
+      Set<String> backendIds,
+      List<BackendConfig> backends,
+      Listeners listeners) {
     if (FabricName.isFabricUrl(url)) {
-      problem(at, "a Service Fabric service is reached through a backend whose url is its fabric:/ name (with its"
-        + " serviceFabricCluster settings): name that backend in backend-id");
+      problem(
+          at,
+          "a Service Fabric service is reached through a backend whose url is its fabric:/ name (with its"
+              + " serviceFabricCluster settings): name that backend in backend-id");
       return null;
     }
     BackendTarget.FixedUrl fixed = absoluteUrl(at, url);
@@ -786,20 +1071,35 @@ final class ConfigBinder extends Binding {
       return null;
     }
     if (pointsAtSelf(fixed, listeners)) {
-      problem(at, "points at this gateway's own traffic listener (" + fixed.authority()
-        + "); requests would loop back into the gateway");
+      problem(
+          at,
+          "points at this gateway's own traffic listener ("
+              + fixed.authority()
+              + "); requests would loop back into the gateway");
       return null;
     }
     for (BackendConfig b : backends) {
-      if (b instanceof SingleBackendConfig s && s.target() instanceof BackendTarget.FixedUrl f && f.ssl() == fixed.ssl()
-        && f.host().equalsIgnoreCase(fixed.host()) && f.port() == fixed.port() && f.basePath().equals(fixed.basePath())) {
-        return b.id();   // APIM's automatic backend matching: that backend's settings apply
+      if (b instanceof SingleBackendConfig s
+          && s.target() instanceof BackendTarget.FixedUrl f
+          && f.ssl() == fixed.ssl()
+          && f.host().equalsIgnoreCase(fixed.host())
+          && f.port() == fixed.port()
+          && f.basePath().equals(fixed.basePath())) {
+        return b.id(); // APIM's automatic backend matching: that backend's settings apply
       }
     }
     String id = (fixed.ssl() ? "https://" : "http://") + fixed.authority() + fixed.basePath();
     if (backendIds.add(id)) {
-      backends.add(new SingleBackendConfig(id, "set-backend-service base-url " + id, fixed, Credentials.NONE,
-        TlsConfig.DEFAULT, Timeouts.DEFAULT, CircuitBreakerConfig.DEFAULT, LoadBalancingConfig.DEFAULT));
+      backends.add(
+          new SingleBackendConfig(
+              id,
+              "set-backend-service base-url " + id,
+              fixed,
+              Credentials.NONE,
+              TlsConfig.DEFAULT,
+              Timeouts.DEFAULT,
+              CircuitBreakerConfig.DEFAULT,
+              LoadBalancingConfig.DEFAULT));
     }
     return id;
   }
@@ -820,7 +1120,8 @@ final class ConfigBinder extends Binding {
     }
     ReplicaSelector replica = null;
     try {
-      replica = ReplicaSelector.parseApimReplicaType(string(sbs, "sf-replica-type", null)).orElse(null);
+      replica =
+          ReplicaSelector.parseApimReplicaType(string(sbs, "sf-replica-type", null)).orElse(null);
     } catch (IllegalArgumentException e) {
       // reported by the schema
     }
@@ -842,7 +1143,8 @@ final class ConfigBinder extends Binding {
         problem(at + ".sf-service-instance-name", e.getMessage());
       }
     }
-    return new FabricAttributes(key, replica, string(sbs, "sf-listener-name", null), condition, instance);
+    return new FabricAttributes(
+        key, replica, string(sbs, "sf-listener-name", null), condition, instance);
   }
 
   private static boolean hasAttributes(JsonObject sbs) {
@@ -860,22 +1162,36 @@ final class ConfigBinder extends Binding {
    * A route's sf-* attributes must be those of a Service Fabric backend, and a partition key from a
    * template parameter must name one of the route's template.
    *
-   * @param inherited the attributes come from the API (reported on the operation that inherits them)
+   * @param inherited the attributes come from the API (reported on the operation that inherits
+   *     them)
    */
-  private void checkFabricRoute(String at, String sfAt, String backend, FabricAttributes sf, PathTemplate template,
-                                List<BackendConfig> backends, boolean inherited) {
+  private void checkFabricRoute(
+      String at,
+      String sfAt,
+      String backend,
+      FabricAttributes sf,
+      PathTemplate template,
+      List<BackendConfig> backends,
+      boolean inherited) {
     if (sf == null || backend == null || !isKnownBackend(backend, backends)) {
       return;
     }
-    boolean any = sf.partitionKey() != null || sf.replicaType() != null || sf.listenerName() != null
-      || sf.resolveCondition() != null || sf.serviceInstanceName() != null;
+    boolean any =
+        sf.partitionKey() != null
+            || sf.replicaType() != null
+            || sf.listenerName() != null
+            || sf.resolveCondition() != null
+            || sf.serviceInstanceName() != null;
     if (!any) {
       return;
     }
     if (!isFabric(backend, backends)) {
       if (!inherited) {
-        problem(sfAt, "sf-* attributes apply to Service Fabric backends; backend '" + backend
-          + "' is not one (its url is no fabric:/ name)");
+        problem(
+            sfAt,
+            "sf-* attributes apply to Service Fabric backends; backend '"
+                + backend
+                + "' is not one (its url is no fabric:/ name)");
       }
       return;
     }
@@ -883,9 +1199,14 @@ final class ConfigBinder extends Binding {
       try {
         sf.partitionKey().bind(template);
       } catch (IllegalArgumentException e) {
-        problem(inherited ? at : sfAt + ".sf-partition-key", inherited
-          ? "inherits sf-partition-key '" + sf.partitionKey().source() + "' from its API, but " + e.getMessage()
-          : e.getMessage());
+        problem(
+            inherited ? at : sfAt + ".sf-partition-key",
+            inherited
+                ? "inherits sf-partition-key '"
+                    + sf.partitionKey().source()
+                    + "' from its API, but "
+                    + e.getMessage()
+                : e.getMessage());
       }
     }
   }
@@ -914,8 +1235,16 @@ final class ConfigBinder extends Binding {
 
   private void checkBackendRef(String at, String ref, Set<String> backendIds) {
     if (!backendIds.contains(ref)) {
-      problem(at, "unknown backend '" + ref + "'" + (backendIds.isEmpty() ? " (no backends are defined)"
-        : " (defined: " + String.join(", ", backendIds.stream().sorted().toList()) + ")"));
+      problem(
+          at,
+          "unknown backend '"
+              + ref
+              + "'"
+              + (backendIds.isEmpty()
+                  ? " (no backends are defined)"
+                  : " (defined: "
+                      + String.join(", ", backendIds.stream().sorted().toList())
+                      + ")"));
     }
   }
 
@@ -925,10 +1254,16 @@ final class ConfigBinder extends Binding {
       return null;
     }
     if (path.contains("?") || path.contains("#") || path.contains("{") || path.contains("*")) {
-      problem(at, "an API path is a plain prefix: no query, fragment, template or wildcard (use operations)");
+      problem(
+          at,
+          "an API path is a plain prefix: no query, fragment, template or wildcard (use operations)");
       return null;
     }
-    if (path.contains("//") || path.contains("/./") || path.contains("/../") || path.endsWith("/.") || path.endsWith("/..")) {
+    if (path.contains("//")
+        || path.contains("/./")
+        || path.contains("/../")
+        || path.endsWith("/.")
+        || path.endsWith("/..")) {
       problem(at, "must be a normalized path (no empty, '.' or '..' segments)");
       return null;
     }
@@ -950,7 +1285,9 @@ final class ConfigBinder extends Binding {
     List<PolicyProblem> found = new ArrayList<>();
     PolicyScopeConfig scope;
     try {
-      scope = PolicyConfigBinder.bindScope(at, list, inherit instanceof Boolean b ? b : null, global, found);
+      scope =
+          PolicyConfigBinder.bindScope(
+              at, list, inherit instanceof Boolean b ? b : null, global, found);
     } catch (RuntimeException e) {
       problem(at, "cannot be read: " + e.getMessage());
       return PolicyScopeConfig.INHERIT;

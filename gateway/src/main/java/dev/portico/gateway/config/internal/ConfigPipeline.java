@@ -7,7 +7,6 @@ import dev.portico.gateway.config.GatewayConfig;
 import dev.portico.gateway.document.SchemaCheck;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -25,22 +24,27 @@ public final class ConfigPipeline {
 
   private static final Pattern POLICY_ENTRY = Pattern.compile("^.*?policies\\[\\d+]");
 
-  private ConfigPipeline() {
-  }
+  private ConfigPipeline() {}
 
   /**
    * Blocks (reads named-value files, certificates and OpenAPI documents).
    *
-   * @param vertx the Vert.x OpenAPI documents are fetched with, or {@code null}: one is started if a document is named
+   * @param vertx the Vert.x OpenAPI documents are fetched with, or {@code null}: one is started if
+   *     a document is named
    */
-  public static GatewayConfig bind(String source, JsonObject raw, Map<String, String> env, Vertx vertx) {
+  public static GatewayConfig bind(
+      String source, JsonObject raw, Map<String, String> env, Vertx vertx) {
     try (OpenApiLoading openApi = new OpenApiLoading(vertx, OpenApiLoading.baseDir(source))) {
       return bind(source, raw, env, LocalAddresses.detect(), openApi);
     }
   }
 
-  static GatewayConfig bind(String source, JsonObject raw, Map<String, String> env, LocalAddresses local,
-                            OpenApiLoading openApi) {
+  static GatewayConfig bind(
+      String source,
+      JsonObject raw,
+      Map<String, String> env,
+      LocalAddresses local,
+      OpenApiLoading openApi) {
     JsonObject doc = raw.copy();
     List<EnvOverrides.Problem> envProblems = new ArrayList<>();
     Map<String, String> origins = EnvOverrides.apply(doc, env, envProblems);
@@ -52,11 +56,15 @@ public final class ConfigPipeline {
     problems.addAll(binder.problems());
     if (!envProblems.isEmpty() || !problems.isEmpty()) {
       List<ConfigProblem> all = new ArrayList<>();
-      envProblems.forEach(p -> all.add(new ConfigProblem(ConfigLoader.ENV + p.variable(), "", p.reason())));
+      envProblems.forEach(
+          p -> all.add(new ConfigProblem(ConfigLoader.ENV + p.variable(), "", p.reason())));
       for (SchemaCheck.FieldProblem p : problems) {
-        // a field the environment set (or created, when misspelt) is the variable's problem, not the file's
+        // a field the environment set (or created, when misspelt) is the variable's problem, not
+        // the file's
         String origin = origins.get(p.path());
-        all.add(new ConfigProblem(origin == null ? source : ConfigLoader.ENV + origin, p.path(), p.reason()));
+        all.add(
+            new ConfigProblem(
+                origin == null ? source : ConfigLoader.ENV + origin, p.path(), p.reason()));
       }
       throw new ConfigException(all);
     }
@@ -64,12 +72,12 @@ public final class ConfigPipeline {
   }
 
   /**
-   * A policy entry the policy binder found wrong is reported in its words only: the schema would add
-   * its view of the same field, and for an entry that matches none of a list's alternatives one line
-   * per alternative ("must be the constant value 'base'", ...), which helps nobody.
+   * A policy entry the policy binder found wrong is reported in its words only: the schema would
+   * add its view of the same field, and for an entry that matches none of a list's alternatives one
+   * line per alternative ("must be the constant value 'base'", ...), which helps nobody.
    */
-  private static void dropSchemaProblemsOfBoundPolicies(List<SchemaCheck.FieldProblem> schema,
-                                                        List<SchemaCheck.FieldProblem> bound) {
+  private static void dropSchemaProblemsOfBoundPolicies(
+      List<SchemaCheck.FieldProblem> schema, List<SchemaCheck.FieldProblem> bound) {
     Set<String> entries = new HashSet<>();
     for (SchemaCheck.FieldProblem p : bound) {
       Matcher m = POLICY_ENTRY.matcher(p.path());
@@ -80,9 +88,10 @@ public final class ConfigPipeline {
     if (entries.isEmpty()) {
       return;
     }
-    schema.removeIf(p -> {
-      Matcher m = POLICY_ENTRY.matcher(p.path());
-      return m.find() && entries.contains(m.group());
-    });
+    schema.removeIf(
+        p -> {
+          Matcher m = POLICY_ENTRY.matcher(p.path());
+          return m.find() && entries.contains(m.group());
+        });
   }
 }

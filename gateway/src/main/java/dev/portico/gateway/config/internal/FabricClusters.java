@@ -1,5 +1,11 @@
 package dev.portico.gateway.config.internal;
 
+import static dev.portico.discovery.json.LenientJson.array;
+import static dev.portico.discovery.json.LenientJson.bool;
+import static dev.portico.discovery.json.LenientJson.integer;
+import static dev.portico.discovery.json.LenientJson.object;
+import static dev.portico.discovery.json.LenientJson.string;
+
 import dev.portico.fabric.FabricName;
 import dev.portico.fabric.InvalidFabricNameException;
 import dev.portico.fabric.importer.ImporterConfig;
@@ -12,13 +18,6 @@ import dev.portico.gateway.config.TlsCertificate;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.KeyCertOptions;
-
-import static dev.portico.discovery.json.LenientJson.array;
-import static dev.portico.discovery.json.LenientJson.bool;
-import static dev.portico.discovery.json.LenientJson.integer;
-import static dev.portico.discovery.json.LenientJson.object;
-import static dev.portico.discovery.json.LenientJson.string;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -37,16 +36,18 @@ import java.util.TreeSet;
 final class FabricClusters extends Binding {
 
   /** APIM's settings for the TLS connection to a cluster's management endpoints. */
-  private static final List<String> CLUSTER_TLS_FIELDS = List.of("clientCertificateId", "serverCertificateThumbprints",
-    "serverX509Names");
+  private static final List<String> CLUSTER_TLS_FIELDS =
+      List.of("clientCertificateId", "serverCertificateThumbprints", "serverX509Names");
 
   /** A Service Fabric backend whose cluster's importer is bound once every backend is known. */
-  private record PendingCluster(int index, String at, String backendId, JsonObject json) {
-  }
+  private record PendingCluster(int index, String at, String backendId, JsonObject json) {}
 
   private final List<PendingCluster> fabricClusters = new ArrayList<>();
 
-  /** Backend {@code backendId} (at {@code index} of the bound backends) names the cluster {@code json}. */
+  /**
+   * Backend {@code backendId} (at {@code index} of the bound backends) names the cluster {@code
+   * json}.
+   */
   void pending(int index, String at, String backendId, JsonObject json) {
     fabricClusters.add(new PendingCluster(index, at, backendId, json));
   }
@@ -57,23 +58,31 @@ final class FabricClusters extends Binding {
 
   ServiceFabricCluster cluster(String at, JsonObject c) {
     List<String> endpoints = new ArrayList<>();
-    array(c, "managementEndpoints").forEach(x -> {
-      if (x instanceof String str) {
-        endpoints.add(str);
-      }
-    });
+    array(c, "managementEndpoints")
+        .forEach(
+            x -> {
+              if (x instanceof String str) {
+                endpoints.add(str);
+              }
+            });
     List<String> thumbprints = new ArrayList<>();
-    array(c, "serverCertificateThumbprints").forEach(x -> {
-      if (x instanceof String str) {
-        thumbprints.add(str);
-      }
-    });
+    array(c, "serverCertificateThumbprints")
+        .forEach(
+            x -> {
+              if (x instanceof String str) {
+                thumbprints.add(str);
+              }
+            });
     List<ImporterConfig.ServerName> names = new ArrayList<>();
-    array(c, "serverX509Names").forEach(x -> {
-      if (x instanceof JsonObject o) {
-        names.add(new ImporterConfig.ServerName(string(o, "name", ""), string(o, "issuerCertificateThumbprint", null)));
-      }
-    });
+    array(c, "serverX509Names")
+        .forEach(
+            x -> {
+              if (x instanceof JsonObject o) {
+                names.add(
+                    new ImporterConfig.ServerName(
+                        string(o, "name", ""), string(o, "issuerCertificateThumbprint", null)));
+              }
+            });
     if (c.containsKey("importer") && endpoints.isEmpty()) {
       problem(at + ".importer", "imports from managementEndpoints, and there are none");
     }
@@ -83,23 +92,31 @@ final class FabricClusters extends Binding {
     }
     for (String k : CLUSTER_TLS_FIELDS) {
       if (c.containsKey(k) && endpoints.stream().noneMatch(FabricClusters::isHttps)) {
-        problem(at + "." + k, "secures the connection to https managementEndpoints, and "
-          + (endpoints.isEmpty() ? "there are none" : "none of them is https"));
+        problem(
+            at + "." + k,
+            "secures the connection to https managementEndpoints, and "
+                + (endpoints.isEmpty() ? "there are none" : "none of them is https"));
       }
     }
-    return new ServiceFabricCluster(endpoints, integer(c, "maxPartitionResolutionRetries",
-      ServiceFabricCluster.DEFAULT_MAX_PARTITION_RESOLUTION_RETRIES), string(c, "clientCertificateId", null), thumbprints,
-      names, null);
+    return new ServiceFabricCluster(
+        endpoints,
+        integer(
+            c,
+            "maxPartitionResolutionRetries",
+            ServiceFabricCluster.DEFAULT_MAX_PARTITION_RESOLUTION_RETRIES),
+        string(c, "clientCertificateId", null),
+        thumbprints,
+        names,
+        null);
   }
 
   /**
    * One importer per distinct cluster (the same set of management endpoints): its settings are
-   * those of the first backend naming the cluster, its name {@code importer.name} or
-   * {@code sf-<that backend's id>}. Two clusters may not share an endpoint, nor a name.
+   * those of the first backend naming the cluster, its name {@code importer.name} or {@code
+   * sf-<that backend's id>}. Two clusters may not share an endpoint, nor a name.
    */
   void bindImporters(List<BackendConfig> out) {
-    record Cluster(Set<String> endpoints, PendingCluster first, ImporterConfig config) {
-    }
+    record Cluster(Set<String> endpoints, PendingCluster first, ImporterConfig config) {}
     List<Cluster> clusters = new ArrayList<>();
     Map<String, String> names = new HashMap<>();
     for (PendingCluster pc : fabricClusters) {
@@ -121,58 +138,100 @@ final class FabricClusters extends Binding {
         if (c.endpoints().equals(key)) {
           same = c;
         } else if (c.endpoints().stream().anyMatch(key::contains)) {
-          problem(pc.at() + ".serviceFabricCluster.managementEndpoints", "shares a management endpoint with the cluster of "
-            + c.first().at() + " ('" + c.first().backendId() + "'): list the same endpoints (one cluster) or disjoint ones");
+          problem(
+              pc.at() + ".serviceFabricCluster.managementEndpoints",
+              "shares a management endpoint with the cluster of "
+                  + c.first().at()
+                  + " ('"
+                  + c.first().backendId()
+                  + "'): list the same endpoints (one cluster) or disjoint ones");
         }
       }
       JsonObject importer = object(pc.json(), "importer");
       ImporterConfig config;
       if (same != null) {
         if (!importer.isEmpty() && !importer.equals(object(same.first().json(), "importer"))) {
-          problem(pc.at() + ".serviceFabricCluster.importer", "the cluster is already imported with the settings of "
-            + same.first().at() + " ('" + same.first().backendId() + "'): give importer settings once");
+          problem(
+              pc.at() + ".serviceFabricCluster.importer",
+              "the cluster is already imported with the settings of "
+                  + same.first().at()
+                  + " ('"
+                  + same.first().backendId()
+                  + "'): give importer settings once");
         }
         for (String k : CLUSTER_TLS_FIELDS) {
           Object mine = pc.json().getValue(k);
           if (mine != null && !mine.equals(same.first().json().getValue(k))) {
-            problem(pc.at() + ".serviceFabricCluster." + k, "differs from the same cluster's setting in "
-              + same.first().at() + " ('" + same.first().backendId() + "'): one cluster, one TLS identity");
+            problem(
+                pc.at() + ".serviceFabricCluster." + k,
+                "differs from the same cluster's setting in "
+                    + same.first().at()
+                    + " ('"
+                    + same.first().backendId()
+                    + "'): one cluster, one TLS identity");
           }
         }
         config = same.config();
       } else {
-        config = importerConfig(pc.at() + ".serviceFabricCluster", sfc, object(pc.json(), "importer"),
-          "sf-" + pc.backendId());
+        config =
+            importerConfig(
+                pc.at() + ".serviceFabricCluster",
+                sfc,
+                object(pc.json(), "importer"),
+                "sf-" + pc.backendId());
         if (config != null) {
           String other = names.putIfAbsent(config.name(), pc.at());
           if (other != null) {
-            problem(pc.at() + ".serviceFabricCluster.importer.name", "importer name '" + config.name()
-              + "' is already used by the cluster of " + other + "; each cluster's importer needs its own name");
+            problem(
+                pc.at() + ".serviceFabricCluster.importer.name",
+                "importer name '"
+                    + config.name()
+                    + "' is already used by the cluster of "
+                    + other
+                    + "; each cluster's importer needs its own name");
           }
         }
         clusters.add(new Cluster(key, pc, config));
       }
       if (config != null) {
-        out.set(pc.index(), new SingleBackendConfig(b.id(), b.title(), new BackendTarget.ServiceFabric(
-          ((BackendTarget.ServiceFabric) b.target()).service(), new ServiceFabricCluster(sfc.managementEndpoints(),
-          sfc.maxPartitionResolutionRetries(), sfc.clientCertificateId(), sfc.serverCertificateThumbprints(),
-          sfc.serverX509Names(), config)), b.credentials(), b.tls(), b.timeouts(), b.breaker(), b.loadBalancing(),
-          b.protocol()));
+        out.set(
+            pc.index(),
+            new SingleBackendConfig(
+                b.id(),
+                b.title(),
+                new BackendTarget.ServiceFabric(
+                    ((BackendTarget.ServiceFabric) b.target()).service(),
+                    new ServiceFabricCluster(
+                        sfc.managementEndpoints(),
+                        sfc.maxPartitionResolutionRetries(),
+                        sfc.clientCertificateId(),
+                        sfc.serverCertificateThumbprints(),
+                        sfc.serverX509Names(),
+                        config)),
+                b.credentials(),
+                b.tls(),
+                b.timeouts(),
+                b.breaker(),
+                b.loadBalancing(),
+                b.protocol()));
       }
     }
   }
 
-  private ImporterConfig importerConfig(String at, ServiceFabricCluster sfc, JsonObject i, String defaultName) {
+  private ImporterConfig importerConfig(
+      String at, ServiceFabricCluster sfc, JsonObject i, String defaultName) {
     String iat = at + ".importer";
-    ImporterConfig.Builder builder = ImporterConfig.builder(sfc.managementEndpoints().toArray(new String[0]))
-      .name(string(i, "name", defaultName))
-      .interval(duration(i, "interval", iat + ".interval", null))
-      .requestTimeout(duration(i, "requestTimeout", iat + ".requestTimeout", null))
-      .staleAfter(duration(i, "staleAfter", iat + ".staleAfter", null),
-        integer(i, "staleAfterFailures", ImporterConfig.DEFAULT_STALE_AFTER_FAILURES))
-      .parallelism(integer(i, "parallelism", ImporterConfig.DEFAULT_PARALLELISM))
-      .batchSize(integer(i, "batchSize", ImporterConfig.DEFAULT_BATCH_SIZE))
-      .reresolveInterval(duration(i, "reresolveInterval", iat + ".reresolveInterval", null));
+    ImporterConfig.Builder builder =
+        ImporterConfig.builder(sfc.managementEndpoints().toArray(new String[0]))
+            .name(string(i, "name", defaultName))
+            .interval(duration(i, "interval", iat + ".interval", null))
+            .requestTimeout(duration(i, "requestTimeout", iat + ".requestTimeout", null))
+            .staleAfter(
+                duration(i, "staleAfter", iat + ".staleAfter", null),
+                integer(i, "staleAfterFailures", ImporterConfig.DEFAULT_STALE_AFTER_FAILURES))
+            .parallelism(integer(i, "parallelism", ImporterConfig.DEFAULT_PARALLELISM))
+            .batchSize(integer(i, "batchSize", ImporterConfig.DEFAULT_BATCH_SIZE))
+            .reresolveInterval(duration(i, "reresolveInterval", iat + ".reresolveInterval", null));
     List<FabricName> apps = new ArrayList<>();
     JsonArray list = array(i, "applications");
     for (int k = 0; k < list.size(); k++) {
@@ -190,22 +249,24 @@ final class FabricClusters extends Binding {
       return builder.build();
     } catch (InvalidImporterConfigException e) {
       for (String reason : e.problems()) {
-        problem(reason.startsWith("managementEndpoints") ? at + ".managementEndpoints" : iat, reason);
+        problem(
+            reason.startsWith("managementEndpoints") ? at + ".managementEndpoints" : iat, reason);
       }
       return null;
     }
   }
 
   /**
-   * TLS towards the management endpoints: APIM's {@code clientCertificateId} and server pins,
-   * or Portico's {@code importer.tls} (PEM files), the certificate read and checked now.
+   * TLS towards the management endpoints: APIM's {@code clientCertificateId} and server pins, or
+   * Portico's {@code importer.tls} (PEM files), the certificate read and checked now.
    */
   private ImporterConfig.Tls importerTls(String at, ServiceFabricCluster sfc, JsonObject t) {
     String certId = sfc.clientCertificateId();
-    boolean pins = !sfc.serverCertificateThumbprints().isEmpty() || !sfc.serverX509Names().isEmpty();
+    boolean pins =
+        !sfc.serverCertificateThumbprints().isEmpty() || !sfc.serverX509Names().isEmpty();
     boolean https = sfc.managementEndpoints().stream().anyMatch(FabricClusters::isHttps);
     if (t == null && (!https || certId == null && !pins)) {
-      return null;  // nothing to secure, or the APIM fields' problem is already reported
+      return null; // nothing to secure, or the APIM fields' problem is already reported
     }
     t = t == null ? new JsonObject() : t;
     String tat = at + ".importer.tls";
@@ -213,8 +274,11 @@ final class FabricClusters extends Binding {
     KeyCertOptions client = null;
     if (certId != null) {
       if (pemFiles) {
-        problem(tat + ".certPath", "the cluster already has clientCertificateId '" + certId
-          + "': give one client certificate");
+        problem(
+            tat + ".certPath",
+            "the cluster already has clientCertificateId '"
+                + certId
+                + "': give one client certificate");
       }
       TlsCertificate cert = certificates.get(certId);
       client = cert == null ? null : cert.keyCert();
@@ -226,8 +290,13 @@ final class FabricClusters extends Binding {
     if (caPath != null && !Files.isReadable(Path.of(caPath))) {
       problem(tat + ".caPath", "cannot read '" + caPath + "'");
     }
-    return new ImporterConfig.Tls(client, caPath, bool(t, "trustAll", false), bool(t, "verifyHost", true),
-      sfc.serverCertificateThumbprints(), sfc.serverX509Names());
+    return new ImporterConfig.Tls(
+        client,
+        caPath,
+        bool(t, "trustAll", false),
+        bool(t, "verifyHost", true),
+        sfc.serverCertificateThumbprints(),
+        sfc.serverX509Names());
   }
 
   private static boolean isHttps(String url) {

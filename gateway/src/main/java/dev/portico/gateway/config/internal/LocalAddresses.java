@@ -8,10 +8,10 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * The names and addresses by which this machine reaches itself: loopback, wildcard, the host
- * name, and every interface address. Used to refuse backends that point at the gateway's own
- * listener. Addresses are compared literally; host names other than the machine's own are not
- * resolved (configuration must not depend on DNS answers at start-up).
+ * The names and addresses by which this machine reaches itself: loopback, wildcard, the host name,
+ * and every interface address. Used to refuse backends that point at the gateway's own listener.
+ * Addresses are compared literally; host names other than the machine's own are not resolved
+ * (configuration must not depend on DNS answers at start-up).
  */
 final class LocalAddresses {
 
@@ -22,7 +22,9 @@ final class LocalAddresses {
   }
 
   public static LocalAddresses detect() {
-    Set<String> names = new HashSet<>(Set.of("localhost", "0.0.0.0", "::", "::1", "0:0:0:0:0:0:0:1", "ip6-localhost"));
+    Set<String> names =
+        new HashSet<>(
+            Set.of("localhost", "0.0.0.0", "::", "::1", "0:0:0:0:0:0:0:1", "ip6-localhost"));
     try {
       names.add(InetAddress.getLocalHost().getHostName().toLowerCase(Locale.ROOT));
     } catch (Exception ignored) {

@@ -1,9 +1,12 @@
 package dev.portico.gateway.config.internal;
 
+import static dev.portico.discovery.json.LenientJson.bool;
+import static dev.portico.discovery.json.LenientJson.objectAt;
+import static dev.portico.discovery.json.LenientJson.string;
+
 import dev.portico.gateway.config.NamedValue;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -15,13 +18,10 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import static dev.portico.discovery.json.LenientJson.bool;
-import static dev.portico.discovery.json.LenientJson.objectAt;
-import static dev.portico.discovery.json.LenientJson.string;
-
 /**
  * The named values ({@code namedValues[]}) and their one cross-reference: {@code {{name}}} in the
- * fields that may use them, replaced by {@link #substitute}; an unknown name is a problem where it is used.
+ * fields that may use them, replaced by {@link #substitute}; an unknown name is a problem where it
+ * is used.
  */
 final class NamedValues {
 
@@ -41,7 +41,9 @@ final class NamedValues {
     return List.copyOf(values.values());
   }
 
-  /** Binds {@code namedValues[]}: each from its value, environment variable or file, once per name. */
+  /**
+   * Binds {@code namedValues[]}: each from its value, environment variable or file, once per name.
+   */
   void bind(JsonArray list) {
     for (int i = 0; i < list.size(); i++) {
       String at = "namedValues[" + i + "]";
@@ -61,38 +63,49 @@ final class NamedValues {
         }
       }
       if (sources.size() != 1) {
-        problems.add(at, "needs exactly one of 'value', 'env' or 'file'" + (sources.isEmpty() ? "" : " (has " + String.join(", ", sources) + ")"));
+        problems.add(
+            at,
+            "needs exactly one of 'value', 'env' or 'file'"
+                + (sources.isEmpty() ? "" : " (has " + String.join(", ", sources) + ")"));
         continue;
       }
       boolean secret = bool(nv, "secret", !sources.get(0).equals("value"));
-      String value = switch (sources.get(0)) {
-        case "value" -> string(nv, "value", "");
-        case "env" -> {
-          String var = string(nv, "env", "");
-          String v = env.get(var);
-          if (v == null) {
-            problems.add(at + ".env", "environment variable '" + var + "' is not set");
-          }
-          yield v;
-        }
-        default -> {
-          String file = string(nv, "file", "");
-          try {
-            yield stripFinalNewline(Files.readString(Path.of(file), StandardCharsets.UTF_8));
-          } catch (IOException | RuntimeException e) {
-            problems.add(at + ".file", "cannot read '" + file + "': " + e.getClass().getSimpleName()
-              + (e.getMessage() == null ? "" : " " + e.getMessage()));
-            yield null;
-          }
-        }
-      };
+      String value =
+          switch (sources.get(0)) {
+            case "value" -> string(nv, "value", "");
+            case "env" -> {
+              String var = string(nv, "env", "");
+              String v = env.get(var);
+              if (v == null) {
+                problems.add(at + ".env", "environment variable '" + var + "' is not set");
+              }
+              yield v;
+            }
+            default -> {
+              String file = string(nv, "file", "");
+              try {
+                yield stripFinalNewline(Files.readString(Path.of(file), StandardCharsets.UTF_8));
+              } catch (IOException | RuntimeException e) {
+                problems.add(
+                    at + ".file",
+                    "cannot read '"
+                        + file
+                        + "': "
+                        + e.getClass().getSimpleName()
+                        + (e.getMessage() == null ? "" : " " + e.getMessage()));
+                yield null;
+              }
+            }
+          };
       if (value != null) {
         values.put(name, new NamedValue(name, value, secret));
       }
     }
   }
 
-  /** Replaces every {@code {{name}}} in {@code value}; an unknown name is a problem at {@code at}. */
+  /**
+   * Replaces every {@code {{name}}} in {@code value}; an unknown name is a problem at {@code at}.
+   */
   String substitute(String at, String value) {
     if (value.indexOf("{{") < 0) {
       return value;

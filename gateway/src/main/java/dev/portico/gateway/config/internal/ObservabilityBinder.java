@@ -1,17 +1,13 @@
 package dev.portico.gateway.config.internal;
 
+import static dev.portico.discovery.json.LenientJson.array;
+import static dev.portico.discovery.json.LenientJson.object;
+
 import dev.portico.gateway.config.AccessLogConfig;
-import dev.portico.gateway.config.TracingConfig;
 import dev.portico.gateway.config.MetricsConfig;
+import dev.portico.gateway.config.TracingConfig;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-
-import static dev.portico.discovery.json.LenientJson.array;
-import static dev.portico.discovery.json.LenientJson.bool;
-import static dev.portico.discovery.json.LenientJson.integer;
-import static dev.portico.discovery.json.LenientJson.object;
-import static dev.portico.discovery.json.LenientJson.string;
-
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
@@ -39,8 +35,11 @@ final class ObservabilityBinder extends Binding {
       }
       double b = n.doubleValue();
       if (b <= previous) {
-        problem("metrics.latencyBuckets[" + i + "]", "must be greater than the bucket before it (" + previous
-          + "): bucket bounds are strictly increasing");
+        problem(
+            "metrics.latencyBuckets[" + i + "]",
+            "must be greater than the bucket before it ("
+                + previous
+                + "): bucket bounds are strictly increasing");
       }
       previous = Math.max(previous, b);
       buckets.add(b);
@@ -49,12 +48,17 @@ final class ObservabilityBinder extends Binding {
       buckets.clear();
     }
     // the buckets are checked above, in order; the switches bind from the schema
-    MetricsConfig flags = sections.bind(m.copy().put("latencyBuckets", new JsonArray()), "metrics", "metrics",
-      MetricsConfig.class);
+    MetricsConfig flags =
+        sections.bind(
+            m.copy().put("latencyBuckets", new JsonArray()),
+            "metrics",
+            "metrics",
+            MetricsConfig.class);
     if (flags.vertxHttp() && !flags.vertx()) {
       problem("metrics.vertxHttp", "adds to Vert.x's meters, which metrics.vertx turns off");
     }
-    return new MetricsConfig(flags.enabled(), flags.jvm(), flags.vertx(), flags.vertxHttp(), buckets);
+    return new MetricsConfig(
+        flags.enabled(), flags.jvm(), flags.vertx(), flags.vertxHttp(), buckets);
   }
 
   AccessLogConfig accessLog(JsonObject a) {
@@ -65,7 +69,8 @@ final class ObservabilityBinder extends Binding {
         Path file = Path.of(output).toAbsolutePath();
         Path dir = file.getParent();
         if (Files.isDirectory(file)) {
-          problem("accessLog.output", "'" + output + "' is a directory; give a file path or 'stdout'");
+          problem(
+              "accessLog.output", "'" + output + "' is a directory; give a file path or 'stdout'");
         } else if (dir == null || !Files.isDirectory(dir)) {
           problem("accessLog.output", "the directory of '" + output + "' does not exist");
         } else if (!Files.isWritable(dir) && !Files.isWritable(file)) {
@@ -80,14 +85,24 @@ final class ObservabilityBinder extends Binding {
 
   // --- tracing (issue 17) --------------------------------------------------------------------
 
-  /** The {@code tracing} fields as configured, with the schema's defaults; checked and completed by {@link #tracing}. */
-  private record TracingFields(boolean enabled, String protocol, String endpoint, double samplingRatio,
-                               String serviceName, int maxQueueSize, Integer maxExportBatchSize) {
-  }
+  /**
+   * The {@code tracing} fields as configured, with the schema's defaults; checked and completed by
+   * {@link #tracing}.
+   */
+  private record TracingFields(
+      boolean enabled,
+      String protocol,
+      String endpoint,
+      double samplingRatio,
+      String serviceName,
+      int maxQueueSize,
+      Integer maxExportBatchSize) {}
 
-  /** The {@code tracing} durations, bound last so that their problems come after the other fields', as always. */
-  private record TracingTimes(Duration scheduleDelay, Duration exportTimeout) {
-  }
+  /**
+   * The {@code tracing} durations, bound last so that their problems come after the other fields',
+   * as always.
+   */
+  private record TracingTimes(Duration scheduleDelay, Duration exportTimeout) {}
 
   TracingConfig tracing(JsonObject t) {
     TracingConfig d = TracingConfig.DEFAULT;
@@ -103,11 +118,20 @@ final class ObservabilityBinder extends Binding {
     String endpoint = f.endpoint() != null ? f.endpoint() : protocol.defaultEndpoint();
     try {
       URI uri = new URI(endpoint);
-      if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme()) || uri.getHost() == null) {
-        problem("tracing.endpoint", "'" + endpoint + "' must be an http:// or https:// URL with a host");
-      } else if (protocol == TracingConfig.Protocol.GRPC && uri.getRawPath() != null && uri.getRawPath().length() > 1) {
-        problem("tracing.endpoint", "a grpc endpoint is the collector's base URL (like http://collector:4317), without"
-          + " a path; got '" + endpoint + "'");
+      if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())
+          || uri.getHost() == null) {
+        problem(
+            "tracing.endpoint",
+            "'" + endpoint + "' must be an http:// or https:// URL with a host");
+      } else if (protocol == TracingConfig.Protocol.GRPC
+          && uri.getRawPath() != null
+          && uri.getRawPath().length() > 1) {
+        problem(
+            "tracing.endpoint",
+            "a grpc endpoint is the collector's base URL (like http://collector:4317), without"
+                + " a path; got '"
+                + endpoint
+                + "'");
       } else if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
         problem("tracing.endpoint", "'" + endpoint + "' must not carry a query or fragment");
       }
@@ -115,7 +139,8 @@ final class ObservabilityBinder extends Binding {
       problem("tracing.endpoint", "'" + endpoint + "' is not a URL: " + e.getReason());
     }
     // out of [0, 1]: reported by the schema
-    double ratio = f.samplingRatio() >= 0 && f.samplingRatio() <= 1 ? f.samplingRatio() : d.samplingRatio();
+    double ratio =
+        f.samplingRatio() >= 0 && f.samplingRatio() <= 1 ? f.samplingRatio() : d.samplingRatio();
     Map<String, String> headers = new LinkedHashMap<>();
     JsonObject h = object(t, "headers");
     for (String name : h.fieldNames()) {
@@ -137,13 +162,18 @@ final class ObservabilityBinder extends Binding {
     }
     int queue = f.maxQueueSize();
     // the default batch depends on the queue: no schema default
-    int batch = f.maxExportBatchSize() != null ? f.maxExportBatchSize() : Math.min(d.maxExportBatchSize(), queue);
+    int batch =
+        f.maxExportBatchSize() != null
+            ? f.maxExportBatchSize()
+            : Math.min(d.maxExportBatchSize(), queue);
     if (queue < 1 || batch < 1) {
       // reported by the schema
       queue = d.maxQueueSize();
       batch = d.maxExportBatchSize();
     } else if (batch > queue) {
-      problem("tracing.maxExportBatchSize", "must be between 1 and tracing.maxQueueSize (" + queue + "), got " + batch);
+      problem(
+          "tracing.maxExportBatchSize",
+          "must be between 1 and tracing.maxQueueSize (" + queue + "), got " + batch);
       batch = Math.min(d.maxExportBatchSize(), queue);
     }
     JsonObject times = new JsonObject();
@@ -153,7 +183,16 @@ final class ObservabilityBinder extends Binding {
       }
     }
     TracingTimes d2 = sections.bind(times, "tracing", "tracing", TracingTimes.class);
-    return new TracingConfig(f.enabled(), endpoint, protocol, ratio, headers, serviceName, queue, batch,
-      d2.scheduleDelay(), d2.exportTimeout());
+    return new TracingConfig(
+        f.enabled(),
+        endpoint,
+        protocol,
+        ratio,
+        headers,
+        serviceName,
+        queue,
+        batch,
+        d2.scheduleDelay(),
+        d2.exportTimeout());
   }
 }

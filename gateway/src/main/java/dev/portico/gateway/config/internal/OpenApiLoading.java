@@ -5,13 +5,13 @@ import dev.portico.gateway.openapi.OpenApiException;
 import dev.portico.gateway.openapi.OpenApiImporter;
 import dev.portico.gateway.openapi.OpenApiSource;
 import io.vertx.core.Vertx;
-
 import java.nio.file.Path;
 
 /**
  * The binder's access to OpenAPI import ({@code apis[].openapi}): the Vert.x instance the loader
  * runs on, or, for a caller without one (a test binding a document directly), one created on first
- * use and closed with this object, so that a configuration without OpenAPI documents never starts one.
+ * use and closed with this object, so that a configuration without OpenAPI documents never starts
+ * one.
  */
 final class OpenApiLoading implements AutoCloseable {
 
@@ -20,7 +20,7 @@ final class OpenApiLoading implements AutoCloseable {
   private Vertx own;
 
   /**
-   * @param vertx   the loader's Vert.x, or {@code null}
+   * @param vertx the loader's Vert.x, or {@code null}
    * @param baseDir the directory relative document files are read from (the configuration file's)
    */
   public OpenApiLoading(Vertx vertx, Path baseDir) {
@@ -28,7 +28,10 @@ final class OpenApiLoading implements AutoCloseable {
     this.baseDir = baseDir;
   }
 
-  /** The directory a configuration {@code source} (a file path, or the built-in default) resolves documents from. */
+  /**
+   * The directory a configuration {@code source} (a file path, or the built-in default) resolves
+   * documents from.
+   */
   public static Path baseDir(String source) {
     Path cwd = Path.of("").toAbsolutePath();
     try {

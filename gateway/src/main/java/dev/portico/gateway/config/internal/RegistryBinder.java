@@ -1,5 +1,11 @@
 package dev.portico.gateway.config.internal;
 
+import static dev.portico.discovery.json.LenientJson.array;
+import static dev.portico.discovery.json.LenientJson.bool;
+import static dev.portico.discovery.json.LenientJson.object;
+import static dev.portico.discovery.json.LenientJson.objectAt;
+import static dev.portico.discovery.json.LenientJson.string;
+
 import dev.portico.discovery.InstanceSpec;
 import dev.portico.discovery.InstanceStatus;
 import dev.portico.discovery.sources.DnsSrvOptions;
@@ -11,14 +17,6 @@ import dev.portico.gateway.config.Listeners;
 import dev.portico.gateway.config.RegistryConfig;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-
-import static dev.portico.discovery.json.LenientJson.array;
-import static dev.portico.discovery.json.LenientJson.bool;
-import static dev.portico.discovery.json.LenientJson.integer;
-import static dev.portico.discovery.json.LenientJson.object;
-import static dev.portico.discovery.json.LenientJson.objectAt;
-import static dev.portico.discovery.json.LenientJson.string;
-
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -36,23 +34,26 @@ import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** The {@code registry} section: its backend (local or Redis), the instances it declares, its sources (DNS SRV, Kubernetes). */
+/**
+ * The {@code registry} section: its backend (local or Redis), the instances it declares, its
+ * sources (DNS SRV, Kubernetes).
+ */
 final class RegistryBinder extends Binding {
 
   RegistryBinder(Binding parent) {
     super(parent);
   }
 
-  /** The registry's own fields with the schema's defaults (its durations bind last: their problems come last). */
-  private record RegistryFields(String backend, String announceAddress) {
-  }
+  /**
+   * The registry's own fields with the schema's defaults (its durations bind last: their problems
+   * come last).
+   */
+  private record RegistryFields(String backend, String announceAddress) {}
 
-  private record RegistryTimes(Duration refreshInterval, Duration timeout) {
-  }
+  private record RegistryTimes(Duration refreshInterval, Duration timeout) {}
 
   /** {@code registry.redis} with the schema's defaults. */
-  private record RedisFields(String endpoint, String password, String key, int maxPoolSize) {
-  }
+  private record RedisFields(String endpoint, String password, String key, int maxPoolSize) {}
 
   RegistryConfig registry(JsonObject r, Listeners listeners) {
     List<InstanceSpec> instances = new ArrayList<>();
@@ -66,15 +67,20 @@ final class RegistryBinder extends Binding {
         continue;
       }
       if (!SERVICE_NAME.matcher(service).matches()) {
-        problem(at + ".service", "'" + service + "' is not a valid service name (letters, digits, '.', '_', '-')");
+        problem(
+            at + ".service",
+            "'" + service + "' is not a valid service name (letters, digits, '.', '_', '-')");
       }
       BackendTarget.FixedUrl fixed = absoluteUrl(at + ".url", url);
       if (fixed == null) {
         continue;
       }
       if (pointsAtSelf(fixed, listeners)) {
-        problem(at + ".url", "points at this gateway's own traffic listener (" + fixed.authority()
-          + "); requests would loop back into the gateway");
+        problem(
+            at + ".url",
+            "points at this gateway's own traffic listener ("
+                + fixed.authority()
+                + "); requests would loop back into the gateway");
       }
       Map<String, String> metadata = new HashMap<>();
       object(in, "metadata").forEach(e -> metadata.put(e.getKey(), String.valueOf(e.getValue())));
@@ -85,34 +91,83 @@ final class RegistryBinder extends Binding {
       } catch (IllegalArgumentException e) {
         // reported by the schema
       }
-      instances.add(new InstanceSpec(service, fixed.host(), fixed.port(), fixed.ssl(), fixed.basePath(), status, metadata));
+      instances.add(
+          new InstanceSpec(
+              service,
+              fixed.host(),
+              fixed.port(),
+              fixed.ssl(),
+              fixed.basePath(),
+              status,
+              metadata));
     }
-    RegistryFields fields = sections.bind(new JsonObject().put("backend", r.getValue("backend"))
-      .put("announceAddress", r.getValue("announceAddress")), "registry", "registry", RegistryFields.class);
+    RegistryFields fields =
+        sections.bind(
+            new JsonObject()
+                .put("backend", r.getValue("backend"))
+                .put("announceAddress", r.getValue("announceAddress")),
+            "registry",
+            "registry",
+            RegistryFields.class);
     String backend = fields.backend();
     RegistryConfig.Redis redis = redisRegistry(backend, r);
     List<SourceOptions> sources = sources(array(r, "sources"));
     for (int i = 0; i < instances.size(); i++) {
       String owner = instances.get(i).metadata().get(SourceRecords.SOURCE);
       if (owner != null && sources.stream().anyMatch(s -> s.id().equals(owner))) {
-        problem("registry.instances[" + i + "].metadata." + SourceRecords.SOURCE, "'" + owner
-          + "' is the id of a registry source, which would remove this instance as not its own");
+        problem(
+            "registry.instances[" + i + "].metadata." + SourceRecords.SOURCE,
+            "'"
+                + owner
+                + "' is the id of a registry source, which would remove this instance as not its own");
       }
     }
-    JsonObject times = new JsonObject().put("refreshInterval", r.getValue("refreshInterval"))
-      .put("timeout", r.getValue("timeout"));
+    JsonObject times =
+        new JsonObject()
+            .put("refreshInterval", r.getValue("refreshInterval"))
+            .put("timeout", r.getValue("timeout"));
     RegistryTimes t = sections.bind(times, "registry", "registry", RegistryTimes.class);
-    return new RegistryConfig(backend, redis, fields.announceAddress(), t.refreshInterval(), t.timeout(), instances,
-      sources);
+    return new RegistryConfig(
+        backend,
+        redis,
+        fields.announceAddress(),
+        t.refreshInterval(),
+        t.timeout(),
+        instances,
+        sources);
   }
 
   // --- registry sources (DNS SRV, Kubernetes) -----------------------------------------------
 
-  private static final Map<String, Set<String>> SOURCE_FIELDS = Map.of(
-    DnsSrvOptions.TYPE, Set.of("type", "id", "service", "name", "scheme", "server", "minInterval", "maxInterval",
-      "timeout", "resolveTargets"),
-    KubernetesOptions.TYPE, Set.of("type", "id", "service", "name", "scheme", "namespace", "port", "addressType",
-      "apiServer", "tokenFile", "caFile", "timeout", "watchTimeout"));
+  private static final Map<String, Set<String>> SOURCE_FIELDS =
+      Map.of(
+          DnsSrvOptions.TYPE,
+              Set.of(
+                  "type",
+                  "id",
+                  "service",
+                  "name",
+                  "scheme",
+                  "server",
+                  "minInterval",
+                  "maxInterval",
+                  "timeout",
+                  "resolveTargets"),
+          KubernetesOptions.TYPE,
+              Set.of(
+                  "type",
+                  "id",
+                  "service",
+                  "name",
+                  "scheme",
+                  "namespace",
+                  "port",
+                  "addressType",
+                  "apiServer",
+                  "tokenFile",
+                  "caFile",
+                  "timeout",
+                  "watchTimeout"));
 
   private List<SourceOptions> sources(JsonArray list) {
     List<SourceOptions> out = new ArrayList<>();
@@ -126,18 +181,31 @@ final class RegistryBinder extends Binding {
       }
       for (String field : new TreeSet<>(s.fieldNames())) {
         if (!SOURCE_FIELDS.get(type).contains(field)) {
-          String other = type.equals(DnsSrvOptions.TYPE) ? KubernetesOptions.TYPE : DnsSrvOptions.TYPE;
-          problem(at + "." + field, "does not apply to type " + type + (SOURCE_FIELDS.get(other).contains(field)
-            ? " (it is a field of type " + other + ")" : ""));
+          String other =
+              type.equals(DnsSrvOptions.TYPE) ? KubernetesOptions.TYPE : DnsSrvOptions.TYPE;
+          problem(
+              at + "." + field,
+              "does not apply to type "
+                  + type
+                  + (SOURCE_FIELDS.get(other).contains(field)
+                      ? " (it is a field of type " + other + ")"
+                      : ""));
         }
       }
-      SourceOptions source = type.equals(DnsSrvOptions.TYPE) ? dnsSource(at, s) : kubernetesSource(at, s);
+      SourceOptions source =
+          type.equals(DnsSrvOptions.TYPE) ? dnsSource(at, s) : kubernetesSource(at, s);
       if (source == null) {
         continue;
       }
       if (!ids.add(source.id())) {
-        problem(at + ".id", "duplicate registry source id '" + source.id() + "'" + (s.containsKey("id") ? ""
-          : " (the default, <type>:<service>: give each source its own id)"));
+        problem(
+            at + ".id",
+            "duplicate registry source id '"
+                + source.id()
+                + "'"
+                + (s.containsKey("id")
+                    ? ""
+                    : " (the default, <type>:<service>: give each source its own id)"));
         continue;
       }
       out.add(source);
@@ -149,10 +217,13 @@ final class RegistryBinder extends Binding {
     String name = string(s, "name", null);
     String service = string(s, "service", null);
     if (name == null) {
-      problem(at + ".name", "required: the SRV name to resolve, e.g. _http._tcp.orders.service.consul");
+      problem(
+          at + ".name", "required: the SRV name to resolve, e.g. _http._tcp.orders.service.consul");
     }
     if (service == null) {
-      problem(at + ".service", "required: the registry service the instances are published under (what backends name)");
+      problem(
+          at + ".service",
+          "required: the registry service the instances are published under (what backends name)");
     }
     if (name == null || service == null || !validServiceName(at + ".service", service)) {
       return null;
@@ -161,18 +232,29 @@ final class RegistryBinder extends Binding {
     int port = 53;
     String server = string(s, "server", null);
     if (server != null) {
-      Matcher m = Pattern.compile("^(?:\\[([0-9A-Fa-f:.]+)]|([0-9.]+)|([0-9A-Fa-f:]*:[0-9A-Fa-f:]*))(?::(\\d{1,5}))?$")
-        .matcher(server.strip());
+      Matcher m =
+          Pattern.compile(
+                  "^(?:\\[([0-9A-Fa-f:.]+)]|([0-9.]+)|([0-9A-Fa-f:]*:[0-9A-Fa-f:]*))(?::(\\d{1,5}))?$")
+              .matcher(server.strip());
       // a bare IPv6 address has colons of its own: a port needs the bracketed form
       if (!m.matches() || (m.group(3) != null && m.group(4) != null)) {
-        problem(at + ".server", "'" + server + "' is not an IP address with an optional port (10.0.0.2, 10.0.0.2:8600,"
-          + " [fd00::2]:53): the DNS client needs its server's address, not a name to resolve");
+        problem(
+            at + ".server",
+            "'"
+                + server
+                + "' is not an IP address with an optional port (10.0.0.2, 10.0.0.2:8600,"
+                + " [fd00::2]:53): the DNS client needs its server's address, not a name to resolve");
         return null;
       }
       host = m.group(1) != null ? m.group(1) : m.group(2) != null ? m.group(2) : m.group(3);
-      if (!io.netty.util.NetUtil.isValidIpV4Address(host) && !io.netty.util.NetUtil.isValidIpV6Address(host)) {
-        problem(at + ".server", "'" + server + "' is not an IP address with an optional port (10.0.0.2, 10.0.0.2:8600,"
-          + " [fd00::2]:53)");
+      if (!io.netty.util.NetUtil.isValidIpV4Address(host)
+          && !io.netty.util.NetUtil.isValidIpV6Address(host)) {
+        problem(
+            at + ".server",
+            "'"
+                + server
+                + "' is not an IP address with an optional port (10.0.0.2, 10.0.0.2:8600,"
+                + " [fd00::2]:53)");
         return null;
       }
       port = m.group(4) == null ? 53 : Integer.parseInt(m.group(4));
@@ -181,21 +263,33 @@ final class RegistryBinder extends Binding {
         return null;
       }
     }
-    Duration min = duration(s, "minInterval", at + ".minInterval", DnsSrvOptions.DEFAULT_MIN_INTERVAL);
-    Duration max = duration(s, "maxInterval", at + ".maxInterval", DnsSrvOptions.DEFAULT_MAX_INTERVAL);
+    Duration min =
+        duration(s, "minInterval", at + ".minInterval", DnsSrvOptions.DEFAULT_MIN_INTERVAL);
+    Duration max =
+        duration(s, "maxInterval", at + ".maxInterval", DnsSrvOptions.DEFAULT_MAX_INTERVAL);
     if (max.compareTo(min) < 0) {
       problem(at + ".maxInterval", max + " is shorter than minInterval (" + min + ")");
       return null;
     }
-    return new DnsSrvOptions(string(s, "id", DnsSrvOptions.TYPE + ":" + service), service,
-      name.endsWith(".") ? name.substring(0, name.length() - 1) : name, host, port, "https".equals(string(s, "scheme", "http")),
-      min, max, duration(s, "timeout", at + ".timeout", DnsSrvOptions.DEFAULT_TIMEOUT), bool(s, "resolveTargets", true));
+    return new DnsSrvOptions(
+        string(s, "id", DnsSrvOptions.TYPE + ":" + service),
+        service,
+        name.endsWith(".") ? name.substring(0, name.length() - 1) : name,
+        host,
+        port,
+        "https".equals(string(s, "scheme", "http")),
+        min,
+        max,
+        duration(s, "timeout", at + ".timeout", DnsSrvOptions.DEFAULT_TIMEOUT),
+        bool(s, "resolveTargets", true));
   }
 
   private KubernetesOptions kubernetesSource(String at, JsonObject s) {
     String name = string(s, "name", null);
     if (name == null) {
-      problem(at + ".name", "required: the name of the Kubernetes Service whose EndpointSlices are read");
+      problem(
+          at + ".name",
+          "required: the name of the Kubernetes Service whose EndpointSlices are read");
       return null;
     }
     String service = string(s, "service", name);
@@ -207,7 +301,11 @@ final class RegistryBinder extends Binding {
     if (namespace == null) {
       namespace = readTrimmed(KubernetesOptions.IN_CLUSTER_NAMESPACE);
       if (namespace == null) {
-        problem(at + ".namespace", "required outside a cluster (there is no " + KubernetesOptions.IN_CLUSTER_NAMESPACE + ")");
+        problem(
+            at + ".namespace",
+            "required outside a cluster (there is no "
+                + KubernetesOptions.IN_CLUSTER_NAMESPACE
+                + ")");
         ok = false;
       }
     }
@@ -217,7 +315,8 @@ final class RegistryBinder extends Binding {
       String host = env.get("KUBERNETES_SERVICE_HOST");
       String port = env.getOrDefault("KUBERNETES_SERVICE_PORT", "443");
       if (host == null || host.isBlank()) {
-        problem(at + ".apiServer", "required outside a cluster (KUBERNETES_SERVICE_HOST is not set)");
+        problem(
+            at + ".apiServer", "required outside a cluster (KUBERNETES_SERVICE_HOST is not set)");
         return null;
       }
       apiServer = "https://" + (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
@@ -226,22 +325,33 @@ final class RegistryBinder extends Binding {
     }
     try {
       URI uri = new URI(apiServer);
-      if (!("https".equals(uri.getScheme()) || "http".equals(uri.getScheme())) || uri.getHost() == null
-        || uri.getRawQuery() != null || uri.getRawFragment() != null || uri.getRawUserInfo() != null) {
+      if (!("https".equals(uri.getScheme()) || "http".equals(uri.getScheme()))
+          || uri.getHost() == null
+          || uri.getRawQuery() != null
+          || uri.getRawFragment() != null
+          || uri.getRawUserInfo() != null) {
         throw new URISyntaxException(apiServer, "not an http(s)://host[:port][/path] URL");
       }
     } catch (URISyntaxException e) {
       problem(at + ".apiServer", "'" + apiServer + "' is not an http(s)://host[:port][/path] URL");
       return null;
     }
-    String tokenFile = string(s, "tokenFile", inCluster ? KubernetesOptions.IN_CLUSTER_TOKEN : null);
+    String tokenFile =
+        string(s, "tokenFile", inCluster ? KubernetesOptions.IN_CLUSTER_TOKEN : null);
     if (tokenFile != null && !Files.isReadable(Path.of(tokenFile))) {
-      problem(at + ".tokenFile", "cannot read '" + tokenFile + "'" + (s.containsKey("tokenFile") ? ""
-        : " (the service account token: is automountServiceAccountToken off?)"));
+      problem(
+          at + ".tokenFile",
+          "cannot read '"
+              + tokenFile
+              + "'"
+              + (s.containsKey("tokenFile")
+                  ? ""
+                  : " (the service account token: is automountServiceAccountToken off?)"));
       ok = false;
     }
     boolean https = apiServer.startsWith("https:");
-    String caFile = string(s, "caFile", https && inCluster ? KubernetesOptions.IN_CLUSTER_CA : null);
+    String caFile =
+        string(s, "caFile", https && inCluster ? KubernetesOptions.IN_CLUSTER_CA : null);
     if (caFile != null) {
       if (!https) {
         problem(at + ".caFile", "has no use with an http:// apiServer");
@@ -256,13 +366,24 @@ final class RegistryBinder extends Binding {
       }
     }
     Duration timeout = duration(s, "timeout", at + ".timeout", KubernetesOptions.DEFAULT_TIMEOUT);
-    Duration watchTimeout = duration(s, "watchTimeout", at + ".watchTimeout", KubernetesOptions.DEFAULT_WATCH_TIMEOUT);
+    Duration watchTimeout =
+        duration(s, "watchTimeout", at + ".watchTimeout", KubernetesOptions.DEFAULT_WATCH_TIMEOUT);
     if (!ok) {
       return null;
     }
-    return new KubernetesOptions(string(s, "id", KubernetesOptions.TYPE + ":" + service), service, namespace, name,
-      string(s, "port", null), "https".equals(string(s, "scheme", "http")), string(s, "addressType", "IPv4"), apiServer, tokenFile,
-      caFile, timeout, watchTimeout);
+    return new KubernetesOptions(
+        string(s, "id", KubernetesOptions.TYPE + ":" + service),
+        service,
+        namespace,
+        name,
+        string(s, "port", null),
+        "https".equals(string(s, "scheme", "http")),
+        string(s, "addressType", "IPv4"),
+        apiServer,
+        tokenFile,
+        caFile,
+        timeout,
+        watchTimeout);
   }
 
   private boolean validServiceName(String at, String service) {
@@ -285,19 +406,26 @@ final class RegistryBinder extends Binding {
   private RegistryConfig.Redis redisRegistry(String backend, JsonObject r) {
     if (!RegistryConfig.REDIS.equals(backend)) {
       if (r.containsKey("redis")) {
-        problem("registry.redis", "is only used with 'backend: redis' (backend is '" + backend + "')");
+        problem(
+            "registry.redis", "is only used with 'backend: redis' (backend is '" + backend + "')");
       }
       return null;
     }
-    RedisFields redis = sections.bind(object(r, "redis"), "registry.redis", "registry.redis", RedisFields.class);
+    RedisFields redis =
+        sections.bind(object(r, "redis"), "registry.redis", "registry.redis", RedisFields.class);
     String endpoint = redis.endpoint();
     if (endpoint == null) {
-      problem("registry.redis.endpoint", "required with 'backend: redis' (e.g. redis://redis:6379)");
+      problem(
+          "registry.redis.endpoint", "required with 'backend: redis' (e.g. redis://redis:6379)");
       return null;
     }
     endpoint = namedValues.substitute("registry.redis.endpoint", endpoint);
-    String password = redis.password() != null ? namedValues.substitute("registry.redis.password", redis.password()) : null;
-    RegistryConfig.Redis out = new RegistryConfig.Redis(endpoint, password, redis.key(), redis.maxPoolSize());
+    String password =
+        redis.password() != null
+            ? namedValues.substitute("registry.redis.password", redis.password())
+            : null;
+    RegistryConfig.Redis out =
+        new RegistryConfig.Redis(endpoint, password, redis.key(), redis.maxPoolSize());
     String problem = redisEndpointProblem(endpoint);
     if (problem != null) {
       // never the endpoint itself: it may carry a password

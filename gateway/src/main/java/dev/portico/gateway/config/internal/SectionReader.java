@@ -11,31 +11,36 @@ import com.fasterxml.jackson.databind.module.SimpleModule;
 import dev.portico.discovery.json.IsoDurations;
 import dev.portico.gateway.document.SchemaTree;
 import io.vertx.core.json.JsonObject;
-
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.function.BiConsumer;
 
 /**
- * Binds one section of the configuration onto its record with Jackson, from the schema-checked tree:
+ * Binds one section of the configuration onto its record with Jackson, from the schema-checked
+ * tree:
+ *
  * <ol>
- *   <li>a field whose value is not of the schema's type is dropped (the schema reported it; the field
- *   binds with its default, so that one run still reports what else is wrong);</li>
- *   <li>a duration ({@code $ref: #/$defs/duration}) is checked as the schema cannot: ISO 8601, positive
- *   (zero too where the schema's default is zero), else reported and dropped;</li>
- *   <li>absent fields take the schema's {@code default};</li>
- *   <li>Jackson binds the result onto the record, by component name.</li>
+ *   <li>a field whose value is not of the schema's type is dropped (the schema reported it; the
+ *       field binds with its default, so that one run still reports what else is wrong);
+ *   <li>a duration ({@code $ref: #/$defs/duration}) is checked as the schema cannot: ISO 8601,
+ *       positive (zero too where the schema's default is zero), else reported and dropped;
+ *   <li>absent fields take the schema's {@code default};
+ *   <li>Jackson binds the result onto the record, by component name.
  * </ol>
- * Only objects present are filled: whether an optional block is there at all (a listener's
- * {@code https}) stays the configuration's choice.
+ *
+ * Only objects present are filled: whether an optional block is there at all (a listener's {@code
+ * https}) stays the configuration's choice.
  */
 final class SectionReader {
 
-  private static final ObjectMapper MAPPER = new ObjectMapper()
-    .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-    .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-    .registerModule(new SimpleModule("portico-config").addDeserializer(Duration.class, new IsoDuration()));
+  private static final ObjectMapper MAPPER =
+      new ObjectMapper()
+          .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+          .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+          .registerModule(
+              new SimpleModule("portico-config")
+                  .addDeserializer(Duration.class, new IsoDuration()));
 
   private final SchemaTree schema;
   private final BiConsumer<String, String> problems;
@@ -50,7 +55,7 @@ final class SectionReader {
 
   /**
    * @param section the object as configured ({@code {}} when absent)
-   * @param at      its field path with indices ({@code backends[2].timeouts}), for problems
+   * @param at its field path with indices ({@code backends[2].timeouts}), for problems
    * @param schemaPath its path in the schema, items as {@code []} ({@code backends[].timeouts})
    */
   <T> T bind(JsonObject section, String at, String schemaPath, Class<T> type) {
@@ -63,16 +68,25 @@ final class SectionReader {
       try {
         return MAPPER.readValue(prepare(new JsonObject(), at, schemaPath).encode(), type);
       } catch (JsonProcessingException again) {
-        throw new IllegalStateException("the schema's defaults of " + schemaPath + " do not bind onto "
-          + type.getSimpleName() + ": " + again.getOriginalMessage(), again);
+        throw new IllegalStateException(
+            "the schema's defaults of "
+                + schemaPath
+                + " do not bind onto "
+                + type.getSimpleName()
+                + ": "
+                + again.getOriginalMessage(),
+            again);
       }
     }
   }
 
   /** A copy of {@code section} with wrong fields dropped and the schema's defaults filled in. */
   JsonObject prepare(JsonObject section, String at, String schemaPath) {
-    SchemaTree.Location location = schema.at(schemaPath)
-      .orElseThrow(() -> new IllegalArgumentException("no such field in the schema: " + schemaPath));
+    SchemaTree.Location location =
+        schema
+            .at(schemaPath)
+            .orElseThrow(
+                () -> new IllegalArgumentException("no such field in the schema: " + schemaPath));
     JsonObject copy = section.copy();
     fill(copy, at, location);
     return copy;
@@ -96,8 +110,11 @@ final class SectionReader {
         // the records hold whole numbers as int: say so where the schema sets no bound of its own
         boolean high = n.doubleValue() > 0;
         if (loc.keyword(high ? "maximum" : "minimum").isEmpty()) {
-          problems.accept(path, high ? "must be at most " + Integer.MAX_VALUE + ", got " + n
-            : "must be at least " + Integer.MIN_VALUE + ", got " + n);
+          problems.accept(
+              path,
+              high
+                  ? "must be at most " + Integer.MAX_VALUE + ", got " + n
+                  : "must be at least " + Integer.MIN_VALUE + ", got " + n);
         }
         object.remove(name);
         value = null;
@@ -110,16 +127,24 @@ final class SectionReader {
     }
   }
 
-  /** Whether {@code value}'s JSON type is one the schema's {@code type} allows here (no type: any). */
+  /**
+   * Whether {@code value}'s JSON type is one the schema's {@code type} allows here (no type: any).
+   */
   private static boolean fitsType(Object value, SchemaTree.Location loc) {
     JsonNode type = loc.keyword("type").orElse(null);
     if (type == null) {
       return true;
     }
-    String actual = value instanceof Boolean ? "boolean" : value instanceof Number n
-      ? (n.doubleValue() == Math.rint(n.doubleValue()) ? "integer" : "number")
-      : value instanceof String ? "string" : value instanceof JsonObject ? "object"
-      : value instanceof io.vertx.core.json.JsonArray ? "array" : "null";
+    String actual =
+        value instanceof Boolean
+            ? "boolean"
+            : value instanceof Number n
+                ? (n.doubleValue() == Math.rint(n.doubleValue()) ? "integer" : "number")
+                : value instanceof String
+                    ? "string"
+                    : value instanceof JsonObject
+                        ? "object"
+                        : value instanceof io.vertx.core.json.JsonArray ? "array" : "null";
     for (JsonNode t : type.isArray() ? type : MAPPER.createArrayNode().add(type)) {
       if (t.asText().equals(actual) || t.asText().equals("number") && actual.equals("integer")) {
         return true;
@@ -130,7 +155,7 @@ final class SectionReader {
 
   private static boolean beyondInt(Number n, SchemaTree.Location loc) {
     return loc.keyword("type").map(t -> t.asText().equals("integer")).orElse(false)
-      && (n.doubleValue() > Integer.MAX_VALUE || n.doubleValue() < Integer.MIN_VALUE);
+        && (n.doubleValue() > Integer.MAX_VALUE || n.doubleValue() < Integer.MIN_VALUE);
   }
 
   private boolean validDuration(String at, String text, SchemaTree.Location loc) {
@@ -141,7 +166,8 @@ final class SectionReader {
       problems.accept(at, e.getMessage());
       return false;
     }
-    boolean zeroAllowed = loc.defaultValue().map(v -> v.isTextual() && isZero(v.asText())).orElse(false);
+    boolean zeroAllowed =
+        loc.defaultValue().map(v -> v.isTextual() && isZero(v.asText())).orElse(false);
     if (d.isNegative() || d.isZero() && !zeroAllowed) {
       problems.accept(at, "must be a positive duration, got '" + text + "'");
       return false;
@@ -172,7 +198,8 @@ final class SectionReader {
       try {
         return IsoDurations.parse(p.getValueAsString());
       } catch (IllegalArgumentException e) {
-        return (Duration) ctxt.handleWeirdStringValue(Duration.class, p.getValueAsString(), e.getMessage());
+        return (Duration)
+            ctxt.handleWeirdStringValue(Duration.class, p.getValueAsString(), e.getMessage());
       }
     }
   }

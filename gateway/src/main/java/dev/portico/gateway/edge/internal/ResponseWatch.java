@@ -22,9 +22,12 @@ public final class ResponseWatch extends ChannelOutboundHandlerAdapter {
   }
 
   @Override
-  public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
-    boolean completes = msg instanceof LastHttpContent
-      && !(msg instanceof HttpResponse r && r.status().codeClass() == HttpStatusClass.INFORMATIONAL);
+  public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise)
+      throws Exception {
+    boolean completes =
+        msg instanceof LastHttpContent
+            && !(msg instanceof HttpResponse r
+                && r.status().codeClass() == HttpStatusClass.INFORMATIONAL);
     ctx.write(msg, promise);
     if (completes) {
       decoder.responseCompleted();

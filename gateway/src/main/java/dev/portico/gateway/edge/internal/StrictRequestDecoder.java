@@ -19,7 +19,6 @@ import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.impl.VertxHttpRequestDecoder;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -27,33 +26,36 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Vert.x's HTTP/1.x request decoder made as strict as an edge must be, plus the client timeouts
- * of a connection. Netty is lenient where a proxy must not be, and loses what it forgave before
- * Vert.x sees the request: it joins folded header lines, drops a {@code Content-Length} that comes
- * with {@code Transfer-Encoding}, treats a body with {@code Transfer-Encoding: gzip} as absent (its
+ * Vert.x's HTTP/1.x request decoder made as strict as an edge must be, plus the client timeouts of
+ * a connection. Netty is lenient where a proxy must not be, and loses what it forgave before Vert.x
+ * sees the request: it joins folded header lines, drops a {@code Content-Length} that comes with
+ * {@code Transfer-Encoding}, treats a body with {@code Transfer-Encoding: gzip} as absent (its
  * bytes then parse as the next request), and passes control characters in the request target. So
  * the raw bytes of each request head are scanned as they arrive, and the parsed head is checked
  * before its framing is decided (RFC 9112 2.2, 3, 5.2, 6.1, 6.3):
+ *
  * <ul>
  *   <li>control characters (other than HT) anywhere in the head, bytes above 0x7E and tabs in the
- *       request line, a CR not followed by LF, obsolete line folding: 400;</li>
- *   <li>{@code Transfer-Encoding} with {@code Content-Length}, or whose final coding is not {@code chunked}
- *       (or that applies it twice), or in HTTP/1.0: 400; codings other than {@code chunked}: 501;</li>
- *   <li>no {@code Host} in HTTP/1.1, several, or one that is no {@code host[:port]}: 400.</li>
+ *       request line, a CR not followed by LF, obsolete line folding: 400;
+ *   <li>{@code Transfer-Encoding} with {@code Content-Length}, or whose final coding is not {@code
+ *       chunked} (or that applies it twice), or in HTTP/1.0: 400; codings other than {@code
+ *       chunked}: 501;
+ *   <li>no {@code Host} in HTTP/1.1, several, or one that is no {@code host[:port]}: 400.
  * </ul>
+ *
  * A refused head becomes an invalid request (its decoder result carries a {@link RequestRefused}),
- * which Vert.x hands to the server's invalid-request handler; the decoder then discards the rest
- * of the connection's input. A malformed chunked body (bad size line, missing CRLF, size overflow,
- * bad trailer) fails the request with a {@link RequestRefused} 400.
+ * which Vert.x hands to the server's invalid-request handler; the decoder then discards the rest of
+ * the connection's input. A malformed chunked body (bad size line, missing CRLF, size overflow, bad
+ * trailer) fails the request with a {@link RequestRefused} 400.
  *
  * <p>{@code Connection} is normalized to one option per field line, so that {@code close} listed
  * with others ({@code close, X-Foo}) is honoured by Vert.x like a lone {@code close}.
  *
  * <p>Timeouts ({@link ClientTimeouts}), counted only while the gateway is reading (a connection
- * paused for back-pressure is not the client's fault): the request head must complete within
- * {@code requestHeaders} (408, or a silent close when nothing at all arrived); a request body may
- * pause at most {@code requestBodyIdle} (408 through the request); a keep-alive connection may
- * idle at most {@code keepAlive} between a response and the next request (silent close).
+ * paused for back-pressure is not the client's fault): the request head must complete within {@code
+ * requestHeaders} (408, or a silent close when nothing at all arrived); a request body may pause at
+ * most {@code requestBodyIdle} (408 through the request); a keep-alive connection may idle at most
+ * {@code keepAlive} between a response and the next request (silent close).
  *
  * <p>Confined to the connection's event loop, like every Netty handler.
  */
@@ -75,16 +77,20 @@ public final class StrictRequestDecoder extends VertxHttpRequestDecoder {
   // --- where the connection's input is ---------------------------------------------------------
   /** Reading (or waiting for) a request head; otherwise a body. */
   private boolean inHead = true;
+
   /** Some byte of the current head has arrived. */
   private boolean headStarted;
+
   /** After a refused request: everything else the client sends is dropped. */
   private boolean discarding;
+
   /** Requests handed to Vert.x whose response has not been completely written. */
   private int unanswered;
 
   // --- the raw scan of the current head -------------------------------------------------------
   /** Bytes already scanned but not yet consumed by the parser (they are presented again). */
   private int scannedAhead;
+
   private int lineNo;
   private int lineLength;
   private boolean atLineStart = true;
@@ -126,7 +132,8 @@ public final class StrictRequestDecoder extends VertxHttpRequestDecoder {
   }
 
   @Override
-  protected void decode(ChannelHandlerContext ctx, ByteBuf buffer, List<Object> out) throws Exception {
+  protected void decode(ChannelHandlerContext ctx, ByteBuf buffer, List<Object> out)
+      throws Exception {
     if (discarding) {
       buffer.skipBytes(buffer.readableBytes());
       return;
@@ -136,7 +143,8 @@ public final class StrictRequestDecoder extends VertxHttpRequestDecoder {
       if (!headStarted && buffer.isReadable()) {
         headStarted = true;
         if (clock != Clock.HEAD) {
-          // idle between requests until now (or busy with the previous response): this head has its own time
+          // idle between requests until now (or busy with the previous response): this head has its
+          // own time
           schedule(Clock.HEAD, headNanos);
         }
       }
@@ -157,8 +165,12 @@ public final class StrictRequestDecoder extends VertxHttpRequestDecoder {
       } else if (o instanceof HttpContent content) {
         if (!content.decoderResult().isSuccess()) {
           Throwable cause = content.decoderResult().cause();
-          content.setDecoderResult(DecoderResult.failure(cause instanceof RequestRefused ? cause
-            : new RequestRefused(400, "malformed chunked request body: " + describe(cause), cause)));
+          content.setDecoderResult(
+              DecoderResult.failure(
+                  cause instanceof RequestRefused
+                      ? cause
+                      : new RequestRefused(
+                          400, "malformed chunked request body: " + describe(cause), cause)));
           refused();
         } else if (o instanceof LastHttpContent) {
           bodyDone();
@@ -167,15 +179,23 @@ public final class StrictRequestDecoder extends VertxHttpRequestDecoder {
     }
   }
 
-  /** A head was parsed (or refused): the head timer stops, a body follows or the next head may start. */
+  /**
+   * A head was parsed (or refused): the head timer stops, a body follows or the next head may
+   * start.
+   */
   private void headDecoded(HttpRequest request) {
     cancelTimer();
     if (!request.decoderResult().isSuccess()) {
       Throwable cause = request.decoderResult().cause();
       if (!(cause instanceof RequestRefused)) {
         // what the raw scan found says more than how the parser choked on it
-        request.setDecoderResult(DecoderResult.failure(violation != null && !(cause instanceof TooLongHttpLineException)
-          && !(cause instanceof TooLongHttpHeaderException) ? new RequestRefused(400, violation, cause) : refusal(cause)));
+        request.setDecoderResult(
+            DecoderResult.failure(
+                violation != null
+                        && !(cause instanceof TooLongHttpLineException)
+                        && !(cause instanceof TooLongHttpHeaderException)
+                    ? new RequestRefused(400, violation, cause)
+                    : refusal(cause)));
       }
       refused();
       return;
@@ -192,7 +212,8 @@ public final class StrictRequestDecoder extends VertxHttpRequestDecoder {
     cancelTimer();
     inHead = true;
     headStarted = false;
-    // the next head's clock starts with its first byte; while a response is being written the connection is not idle
+    // the next head's clock starts with its first byte; while a response is being written the
+    // connection is not idle
     idleIfAnswered();
   }
 
@@ -226,7 +247,8 @@ public final class StrictRequestDecoder extends VertxHttpRequestDecoder {
     }
     List<String> hosts = h.getAll(HttpHeaderNames.HOST);
     if (hosts.size() > 1) {
-      throw new RequestRefused(400, "the request has " + hosts.size() + " Host header fields; exactly one is allowed");
+      throw new RequestRefused(
+          400, "the request has " + hosts.size() + " Host header fields; exactly one is allowed");
     }
     if (hosts.isEmpty() && version.minorVersion() >= 1) {
       throw new RequestRefused(400, "an HTTP/1.1 request needs a Host header field");
@@ -238,9 +260,11 @@ public final class StrictRequestDecoder extends VertxHttpRequestDecoder {
     return super.isContentAlwaysEmpty(msg);
   }
 
-  private static void checkTransferEncoding(List<String> fields, boolean hasContentLength, HttpVersion version) {
+  private static void checkTransferEncoding(
+      List<String> fields, boolean hasContentLength, HttpVersion version) {
     if (hasContentLength) {
-      throw new RequestRefused(400, "the request has both Transfer-Encoding and Content-Length (RFC 9112 6.3)");
+      throw new RequestRefused(
+          400, "the request has both Transfer-Encoding and Content-Length (RFC 9112 6.3)");
     }
     if (version.minorVersion() == 0) {
       throw new RequestRefused(400, "Transfer-Encoding is not allowed in an HTTP/1.0 request");
@@ -249,26 +273,33 @@ public final class StrictRequestDecoder extends VertxHttpRequestDecoder {
     for (String field : fields) {
       for (String element : field.split(",", -1)) {
         int semi = element.indexOf(';');
-        String coding = (semi < 0 ? element : element.substring(0, semi)).trim().toLowerCase(Locale.ROOT);
+        String coding =
+            (semi < 0 ? element : element.substring(0, semi)).trim().toLowerCase(Locale.ROOT);
         if (!coding.isEmpty()) {
           codings.add(coding);
         }
       }
     }
     if (codings.isEmpty() || !codings.get(codings.size() - 1).equals("chunked")) {
-      throw new RequestRefused(400, "the final transfer coding is not chunked: the body length cannot be determined"
-        + " (RFC 9112 6.3)");
+      throw new RequestRefused(
+          400,
+          "the final transfer coding is not chunked: the body length cannot be determined"
+              + " (RFC 9112 6.3)");
     }
     if (codings.indexOf("chunked") != codings.size() - 1) {
       throw new RequestRefused(400, "the chunked transfer coding is applied more than once");
     }
     if (codings.size() > 1) {
-      throw new RequestRefused(501, "transfer codings other than chunked are not implemented: "
-        + String.join(", ", codings.subList(0, codings.size() - 1)));
+      throw new RequestRefused(
+          501,
+          "transfer codings other than chunked are not implemented: "
+              + String.join(", ", codings.subList(0, codings.size() - 1)));
     }
   }
 
-  /** {@code Connection: close, X-Foo} becomes two field lines, so a listed {@code close} is seen. */
+  /**
+   * {@code Connection: close, X-Foo} becomes two field lines, so a listed {@code close} is seen.
+   */
   private static void splitConnectionOptions(HttpHeaders h) {
     List<String> lines = h.getAll(HttpHeaderNames.CONNECTION);
     boolean listed = false;
@@ -341,8 +372,12 @@ public final class StrictRequestDecoder extends VertxHttpRequestDecoder {
       }
       if (lineNo == 0) {
         if (b < SP || b == 0x7f || b < 0) {
-          violate(b < 0 ? "a byte above 0x7E in the request line" : "control character 0x"
-            + Integer.toHexString(b & 0xff) + " in the request line");
+          violate(
+              b < 0
+                  ? "a byte above 0x7E in the request line"
+                  : "control character 0x"
+                      + Integer.toHexString(b & 0xff)
+                      + " in the request line");
         }
       } else if ((b < SP && b != HT) || b == 0x7f) {
         violate("control character 0x" + Integer.toHexString(b & 0xff) + " in a header field");
@@ -377,7 +412,8 @@ public final class StrictRequestDecoder extends VertxHttpRequestDecoder {
       return new RequestRefused(414, "the request line is longer than the listener accepts", cause);
     }
     if (cause instanceof TooLongHttpHeaderException) {
-      return new RequestRefused(431, "the request header fields are larger than the listener accepts", cause);
+      return new RequestRefused(
+          431, "the request header fields are larger than the listener accepts", cause);
     }
     return new RequestRefused(400, "malformed request head: " + describe(cause), cause);
   }
@@ -389,17 +425,23 @@ public final class StrictRequestDecoder extends VertxHttpRequestDecoder {
   // --- timers -----------------------------------------------------------------------------------
 
   /** Which of the connection's clocks runs (one at a time). */
-  private enum Clock { NONE, HEAD, BODY, IDLE }
+  private enum Clock {
+    NONE,
+    HEAD,
+    BODY,
+    IDLE
+  }
 
   private void schedule(Clock which, long nanos) {
     cancelTimer();
     clock = which;
-    Runnable action = switch (which) {
-      case HEAD -> this::headTimedOut;
-      case BODY -> this::bodyTimedOut;
-      case IDLE -> this::idleTimedOut;
-      case NONE -> null;
-    };
+    Runnable action =
+        switch (which) {
+          case HEAD -> this::headTimedOut;
+          case BODY -> this::bodyTimedOut;
+          case IDLE -> this::idleTimedOut;
+          case NONE -> null;
+        };
     timer = ctx.executor().schedule(action, nanos, TimeUnit.NANOSECONDS);
   }
 

@@ -7,7 +7,6 @@ import dev.portico.fabric.resolve.IndexedService;
 import dev.portico.fabric.resolve.ResolvedPartition;
 import dev.portico.fabric.resolve.ResolvedReplica;
 import dev.portico.gateway.backend.Endpoint;
-
 import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -23,7 +22,10 @@ public final class ListenerEndpoints {
 
   private final ConcurrentHashMap<String, Endpoint> cache = new ConcurrentHashMap<>();
 
-  /** The endpoint of {@code listener} of {@code replica}, or {@code null} when its address is not a usable URL. */
+  /**
+   * The endpoint of {@code listener} of {@code replica}, or {@code null} when its address is not a
+   * usable URL.
+   */
   public Endpoint of(ResolvedReplica replica, ListenerEndpoint listener) {
     String k = replica.recordId() + '|' + listener.address();
     Endpoint e = cache.get(k);

@@ -4,23 +4,30 @@ import dev.portico.fabric.FabricName;
 import dev.portico.fabric.InvalidFabricNameException;
 import dev.portico.fabric.resolve.FabricIndex;
 import io.netty.handler.codec.http.QueryStringDecoder;
-
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A request URL of the reverse-proxy listener taken apart:
- * {@code /{App}/{Service}/{suffix}?PartitionKey=…&PartitionKind=…&ListenerName=…&TargetReplicaSelector=…&Timeout=…}.
- * The service is the longest path prefix (of at least two segments) that names a service the
- * index knows, compared case-sensitively; the proxy's own parameters (names matched without case)
- * are taken out of the query, which is otherwise forwarded exactly as received.
+ * A request URL of the reverse-proxy listener taken apart: {@code
+ * /{App}/{Service}/{suffix}?PartitionKey=…&PartitionKind=…&ListenerName=…&TargetReplicaSelector=…&Timeout=…}.
+ * The service is the longest path prefix (of at least two segments) that names a service the index
+ * knows, compared case-sensitively; the proxy's own parameters (names matched without case) are
+ * taken out of the query, which is otherwise forwarded exactly as received.
  *
- * @param service        the service, or {@code null} when no prefix names one
- * @param suffix         the path after the service's prefix ({@code ""} or starting with {@code /})
+ * @param service the service, or {@code null} when no prefix names one
+ * @param suffix the path after the service's prefix ({@code ""} or starting with {@code /})
  * @param forwardedQuery the query without the proxy's parameters, {@code null} when nothing is left
  */
-public record ReverseProxyRequest(FabricName service, String tried, String suffix, String forwardedQuery, String partitionKey,
-                           String partitionKind, String listenerName, String targetReplicaSelector, String timeout) {
+public record ReverseProxyRequest(
+    FabricName service,
+    String tried,
+    String suffix,
+    String forwardedQuery,
+    String partitionKey,
+    String partitionKind,
+    String listenerName,
+    String targetReplicaSelector,
+    String timeout) {
 
   public static ReverseProxyRequest parse(String path, String query, FabricIndex index) {
     List<String> raw = new ArrayList<>();
@@ -44,7 +51,10 @@ public record ReverseProxyRequest(FabricName service, String tried, String suffi
         suffix = path.substring(ends.get(k - 1));
       }
     }
-    String tried = raw.size() >= 2 ? "fabric:/" + decode(raw.get(0)) + "/" + decode(raw.get(1)) : "fabric:" + path;
+    String tried =
+        raw.size() >= 2
+            ? "fabric:/" + decode(raw.get(0)) + "/" + decode(raw.get(1))
+            : "fabric:" + path;
     String key = null;
     String kind = null;
     String listener = null;
@@ -72,8 +82,16 @@ public record ReverseProxyRequest(FabricName service, String tried, String suffi
         }
       }
     }
-    return new ReverseProxyRequest(service, tried, suffix, rest == null ? null : rest.toString(), emptyAsNull(key),
-      emptyAsNull(kind), emptyAsNull(listener), emptyAsNull(selector), emptyAsNull(timeout));
+    return new ReverseProxyRequest(
+        service,
+        tried,
+        suffix,
+        rest == null ? null : rest.toString(),
+        emptyAsNull(key),
+        emptyAsNull(kind),
+        emptyAsNull(listener),
+        emptyAsNull(selector),
+        emptyAsNull(timeout));
   }
 
   private static FabricName name(List<String> rawSegments) {
@@ -89,7 +107,9 @@ public record ReverseProxyRequest(FabricName service, String tried, String suffi
   }
 
   private static String decode(String segment) {
-    return segment.indexOf('%') < 0 ? segment : QueryStringDecoder.decodeComponent(segment.replace("+", "%2B"));
+    return segment.indexOf('%') < 0
+        ? segment
+        : QueryStringDecoder.decodeComponent(segment.replace("+", "%2B"));
   }
 
   private static String emptyAsNull(String s) {

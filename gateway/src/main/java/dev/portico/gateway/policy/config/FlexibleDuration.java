@@ -5,7 +5,6 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.JsonDeserializer;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
-
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.time.Duration;
@@ -32,11 +31,18 @@ public final class FlexibleDuration extends JsonDeserializer<Duration> {
         try {
           return Duration.ofNanos(new BigDecimal(s).movePointRight(9).longValue());
         } catch (NumberFormatException n) {
-          throw new InvalidFormatException(p, "'" + s + "' is neither a number of seconds nor an ISO 8601 duration"
-            + " (examples: 60, PT1M, PT0.5S)", s, Duration.class);
+          throw new InvalidFormatException(
+              p,
+              "'"
+                  + s
+                  + "' is neither a number of seconds nor an ISO 8601 duration"
+                  + " (examples: 60, PT1M, PT0.5S)",
+              s,
+              Duration.class);
         }
       }
     }
-    throw new InvalidFormatException(p, "expected a number of seconds or an ISO 8601 duration", p.getText(), Duration.class);
+    throw new InvalidFormatException(
+        p, "expected a number of seconds or an ISO 8601 duration", p.getText(), Duration.class);
   }
 }

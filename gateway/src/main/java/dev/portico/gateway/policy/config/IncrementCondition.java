@@ -1,7 +1,6 @@
 package dev.portico.gateway.policy.config;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-
 import java.util.List;
 
 /**
@@ -9,7 +8,8 @@ import java.util.List;
  * condition as a C# expression; the common use is on the status ({@code context.Response.StatusCode
  * >= 200 && < 400}), which this is. Counted when the response is known.
  */
-public record IncrementCondition(@JsonProperty("status-code-ranges") List<StatusCodeRange> statusCodeRanges) {
+public record IncrementCondition(
+    @JsonProperty("status-code-ranges") List<StatusCodeRange> statusCodeRanges) {
 
   public IncrementCondition {
     statusCodeRanges = statusCodeRanges == null ? List.of() : List.copyOf(statusCodeRanges);

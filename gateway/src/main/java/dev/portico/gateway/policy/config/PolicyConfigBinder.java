@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -45,25 +44,27 @@ public final class PolicyConfigBinder {
     POLICIES = java.util.Collections.unmodifiableMap(m);
   }
 
-  private static final ObjectMapper MAPPER = new ObjectMapper()
-    .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-    .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+  private static final ObjectMapper MAPPER =
+      new ObjectMapper()
+          .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+          .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
 
-  private PolicyConfigBinder() {
-  }
+  private PolicyConfigBinder() {}
 
   /**
    * Binds one scope.
    *
-   * @param at       field path of the list ({@code policies}, {@code apis[0].policies}, ...)
+   * @param at field path of the list ({@code policies}, {@code apis[0].policies}, ...)
    * @param policies the list as parsed: a Vert.x {@link JsonArray}, a {@link List}, a Jackson
-   *                 {@link JsonNode}, or {@code null} when the scope has none
-   * @param inherit  the scope's {@code inheritPolicies} ({@code null}: true); the global scope passes {@code null}
-   * @param global   whether this is the global scope (which has nothing to inherit: {@code base} is a problem there)
+   *     {@link JsonNode}, or {@code null} when the scope has none
+   * @param inherit the scope's {@code inheritPolicies} ({@code null}: true); the global scope
+   *     passes {@code null}
+   * @param global whether this is the global scope (which has nothing to inherit: {@code base} is a
+   *     problem there)
    * @param problems where problems are added
    */
-  public static PolicyScopeConfig bindScope(String at, Object policies, Boolean inherit, boolean global,
-                                            List<PolicyProblem> problems) {
+  public static PolicyScopeConfig bindScope(
+      String at, Object policies, Boolean inherit, boolean global, List<PolicyProblem> problems) {
     JsonNode list = tree(policies);
     boolean inherits = inherit == null || inherit;
     if (list == null || list.isNull()) {
@@ -80,10 +81,14 @@ public final class PolicyConfigBinder {
       JsonNode item = list.get(i);
       if (item.isTextual() && item.asText().equals("base")) {
         if (global) {
-          problems.add(new PolicyProblem(eat, "the global scope has no enclosing scope: 'base' belongs in an API's"
-            + " or an operation's policies"));
+          problems.add(
+              new PolicyProblem(
+                  eat,
+                  "the global scope has no enclosing scope: 'base' belongs in an API's"
+                      + " or an operation's policies"));
         } else if (!inherits) {
-          problems.add(new PolicyProblem(eat, "'base' contradicts inheritPolicies: false; drop one"));
+          problems.add(
+              new PolicyProblem(eat, "'base' contradicts inheritPolicies: false; drop one"));
         } else if (base) {
           problems.add(new PolicyProblem(eat, "'base' may appear once"));
         } else {
@@ -93,16 +98,24 @@ public final class PolicyConfigBinder {
         continue;
       }
       if (!(item instanceof ObjectNode obj) || obj.size() != 1) {
-        problems.add(new PolicyProblem(eat, "each entry is 'base' or one policy as {name: configuration}; policies are "
-          + String.join(", ", POLICIES.keySet())));
+        problems.add(
+            new PolicyProblem(
+                eat,
+                "each entry is 'base' or one policy as {name: configuration}; policies are "
+                    + String.join(", ", POLICIES.keySet())));
         continue;
       }
       Map.Entry<String, JsonNode> only = obj.fields().next();
       String name = only.getKey();
       Class<? extends PolicyConfig> type = POLICIES.get(name);
       if (type == null) {
-        problems.add(new PolicyProblem(eat + "." + name, "unknown policy '" + name + "'; policies are "
-          + String.join(", ", POLICIES.keySet())));
+        problems.add(
+            new PolicyProblem(
+                eat + "." + name,
+                "unknown policy '"
+                    + name
+                    + "'; policies are "
+                    + String.join(", ", POLICIES.keySet())));
         continue;
       }
       String pat = eat + "." + name;
@@ -118,8 +131,11 @@ public final class PolicyConfigBinder {
     return new PolicyScopeConfig(inherits, entries);
   }
 
-  /** Binds one policy's configuration; {@code null} (and a problem) when it does not fit the record. */
-  public static <T extends PolicyConfig> T bind(String at, JsonNode value, Class<T> type, List<PolicyProblem> problems) {
+  /**
+   * Binds one policy's configuration; {@code null} (and a problem) when it does not fit the record.
+   */
+  public static <T extends PolicyConfig> T bind(
+      String at, JsonNode value, Class<T> type, List<PolicyProblem> problems) {
     JsonNode v = value == null || value.isNull() ? MAPPER.createObjectNode() : value;
     if (!v.isObject()) {
       problems.add(new PolicyProblem(at, "must be an object with the policy's fields"));
@@ -166,8 +182,10 @@ public final class PolicyConfigBinder {
     // Jackson's messages name Java types; keep the part a user can act on
     if (m.startsWith("Cannot deserialize value of type")) {
       int from = m.indexOf("from ");
-      return "has the wrong type" + (from > 0 ? " (got " + m.substring(from + 5).split(" ")[0].replace("`", "")
-        .toLowerCase() + ")" : "");
+      return "has the wrong type"
+          + (from > 0
+              ? " (got " + m.substring(from + 5).split(" ")[0].replace("`", "").toLowerCase() + ")"
+              : "");
     }
     return m;
   }

@@ -7,11 +7,19 @@ import java.util.Set;
 final class Validation {
 
   /** Headers a policy may not touch: framing and connection management belong to the gateway. */
-  static final Set<String> PROTECTED_HEADERS = Set.of("connection", "keep-alive", "proxy-connection", "te", "trailer",
-    "transfer-encoding", "upgrade", "content-length", "host");
+  static final Set<String> PROTECTED_HEADERS =
+      Set.of(
+          "connection",
+          "keep-alive",
+          "proxy-connection",
+          "te",
+          "trailer",
+          "transfer-encoding",
+          "upgrade",
+          "content-length",
+          "host");
 
-  private Validation() {
-  }
+  private Validation() {}
 
   static boolean isToken(String s) {
     if (s == null || s.isEmpty()) {
@@ -19,7 +27,11 @@ final class Validation {
     }
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
-      boolean ok = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
+      boolean ok =
+          c >= 'a' && c <= 'z'
+              || c >= 'A' && c <= 'Z'
+              || c >= '0' && c <= '9'
+              || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
       if (!ok) {
         return false;
       }
@@ -29,7 +41,8 @@ final class Validation {
 
   static void headerName(String at, String name, PolicyConfig.Problems problems) {
     if (name != null && !isToken(name)) {
-      problems.add(at, "'" + name + "' is not a valid header name (RFC 9110 token characters only)");
+      problems.add(
+          at, "'" + name + "' is not a valid header name (RFC 9110 token characters only)");
     }
   }
 
@@ -46,7 +59,8 @@ final class Validation {
     problems.add(at, "must be one of " + String.join(", ", allowed) + "; got '" + value + "'");
   }
 
-  static void statusRanges(String at, IncrementCondition condition, PolicyConfig.Problems problems) {
+  static void statusRanges(
+      String at, IncrementCondition condition, PolicyConfig.Problems problems) {
     if (condition == null) {
       return;
     }
@@ -59,12 +73,17 @@ final class Validation {
       if (r.min() == null || r.max() == null) {
         problems.add(rat, "give both min and max");
       } else if (r.min() < 100 || r.max() > 599 || r.min() > r.max()) {
-        problems.add(rat, "must be a range within 100..599 with min <= max, got " + r.min() + ".." + r.max());
+        problems.add(
+            rat,
+            "must be a range within 100..599 with min <= max, got " + r.min() + ".." + r.max());
       }
     }
   }
 
-  /** The quota policy's name goes into a structured-field string: printable ASCII without quotes or backslashes. */
+  /**
+   * The quota policy's name goes into a structured-field string: printable ASCII without quotes or
+   * backslashes.
+   */
   static void quotaName(String at, String name, PolicyConfig.Problems problems) {
     for (int i = 0; i < name.length(); i++) {
       char c = name.charAt(i);

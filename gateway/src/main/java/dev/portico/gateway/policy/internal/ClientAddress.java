@@ -2,7 +2,6 @@ package dev.portico.gateway.policy.internal;
 
 import dev.portico.gateway.policy.PolicyRequest;
 import io.vertx.core.net.SocketAddress;
-
 import java.util.List;
 
 /**
@@ -13,8 +12,7 @@ import java.util.List;
  */
 final class ClientAddress {
 
-  private ClientAddress() {
-  }
+  private ClientAddress() {}
 
   public static String of(PolicyRequest request, int trustedProxyDepth) {
     if (trustedProxyDepth > 0) {
@@ -31,7 +29,10 @@ final class ClientAddress {
     return host == null ? "" : host;
   }
 
-  /** The {@code depth}th entry from the right of the joined lines, without port or brackets; null when there are fewer. */
+  /**
+   * The {@code depth}th entry from the right of the joined lines, without port or brackets; null
+   * when there are fewer.
+   */
   static String forwardedFor(List<String> lines, int depth) {
     int remaining = depth;
     for (int l = lines.size() - 1; l >= 0; l--) {
@@ -66,7 +67,7 @@ final class ClientAddress {
     }
     int colon = entry.indexOf(':');
     if (colon > 0 && entry.indexOf(':', colon + 1) < 0) {
-      return entry.substring(0, colon);   // IPv4 with a port
+      return entry.substring(0, colon); // IPv4 with a port
     }
     return entry;
   }

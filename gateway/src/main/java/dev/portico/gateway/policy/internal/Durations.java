@@ -5,8 +5,7 @@ import java.time.Duration;
 /** Durations in words for problem details: "1 s", "250 ms", "2 min", "1 h", "1 d". */
 final class Durations {
 
-  private Durations() {
-  }
+  private Durations() {}
 
   static String text(Duration d) {
     long ms = d.toMillis();

@@ -1,11 +1,11 @@
 package dev.portico.gateway.policy.internal;
 
-import dev.portico.gateway.problem.ErrorReason;
 import dev.portico.gateway.policy.HeaderEdits;
 import dev.portico.gateway.policy.Policy;
 import dev.portico.gateway.policy.PolicyOutcome;
 import dev.portico.gateway.policy.PolicyRequest;
 import dev.portico.gateway.policy.config.IpFilterConfig;
+import dev.portico.gateway.problem.ErrorReason;
 import io.vertx.core.Future;
 
 /**
@@ -20,7 +20,8 @@ public final class IpFilterPolicy implements Policy {
   private final boolean allow;
   private final int depth;
 
-  public IpFilterPolicy(String location, IpFilterConfig config, IpRanges ranges, int trustedProxyDepth) {
+  public IpFilterPolicy(
+      String location, IpFilterConfig config, IpRanges ranges, int trustedProxyDepth) {
     this.location = location;
     this.ranges = ranges;
     this.allow = "allow".equals(config.action());
@@ -45,12 +46,23 @@ public final class IpFilterPolicy implements Policy {
       return PolicyOutcome.CONTINUE_NOW;
     }
     String shown = client.length() > 64 ? client.substring(0, 64) + "..." : client;
-    return Future.succeededFuture(new PolicyOutcome.Reject(403, ErrorReason.FORBIDDEN.label(), "Forbidden",
-      "the client address " + shown + " is not allowed to call this API", HeaderEdits.NONE));
+    return Future.succeededFuture(
+        new PolicyOutcome.Reject(
+            403,
+            ErrorReason.FORBIDDEN.label(),
+            "Forbidden",
+            "the client address " + shown + " is not allowed to call this API",
+            HeaderEdits.NONE));
   }
 
   @Override
   public String toString() {
-    return name() + " at " + location + " (" + (allow ? "allow " : "forbid ") + ranges.size() + " ranges)";
+    return name()
+        + " at "
+        + location
+        + " ("
+        + (allow ? "allow " : "forbid ")
+        + ranges.size()
+        + " ranges)";
   }
 }

@@ -1,15 +1,14 @@
 package dev.portico.gateway.policy.internal;
 
 import io.netty.util.NetUtil;
-
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 
 /**
  * A set of IP address ranges, IPv4 and IPv6 in one 128-bit space: an IPv4 address is its
- * IPv4-mapped IPv6 form ({@code ::ffff:a.b.c.d}), so {@code 10.0.0.0/8} also matches a client seen as
- * {@code ::ffff:10.1.2.3}. Ranges are merged and searched by bisection. Immutable.
+ * IPv4-mapped IPv6 form ({@code ::ffff:a.b.c.d}), so {@code 10.0.0.0/8} also matches a client seen
+ * as {@code ::ffff:10.1.2.3}. Ranges are merged and searched by bisection. Immutable.
  */
 public final class IpRanges {
 
@@ -29,17 +28,21 @@ public final class IpRanges {
   }
 
   /** A 128-bit address as two unsigned halves. */
-  public record Address(long hi, long lo) {
-  }
+  public record Address(long hi, long lo) {}
 
-  private record Range(long sHi, long sLo, long eHi, long eLo) {
-  }
+  private record Range(long sHi, long sLo, long eHi, long eLo) {}
 
-  /** Collects ranges; {@link #add} and {@link #addRange} throw {@link IllegalArgumentException} with a user-facing reason. */
+  /**
+   * Collects ranges; {@link #add} and {@link #addRange} throw {@link IllegalArgumentException} with
+   * a user-facing reason.
+   */
   public static final class Builder {
     private final List<Range> ranges = new ArrayList<>();
 
-    /** An address ({@code 192.0.2.1}, {@code 2001:db8::1}) or a CIDR block ({@code 10.0.0.0/8}, {@code 2001:db8::/32}). */
+    /**
+     * An address ({@code 192.0.2.1}, {@code 2001:db8::1}) or a CIDR block ({@code 10.0.0.0/8},
+     * {@code 2001:db8::/32}).
+     */
     public Builder add(String text) {
       String t = text.trim();
       int slash = t.indexOf('/');
@@ -47,7 +50,10 @@ public final class IpRanges {
       boolean v4 = NetUtil.isValidIpV4Address(addr);
       Address a = parse(addr);
       if (a == null) {
-        throw new IllegalArgumentException("'" + text + "' is not an IP address or CIDR block (examples: 192.0.2.1, 10.0.0.0/8, 2001:db8::/32)");
+        throw new IllegalArgumentException(
+            "'"
+                + text
+                + "' is not an IP address or CIDR block (examples: 192.0.2.1, 10.0.0.0/8, 2001:db8::/32)");
       }
       if (slash < 0) {
         ranges.add(new Range(a.hi, a.lo, a.hi, a.lo));
@@ -57,7 +63,8 @@ public final class IpRanges {
       try {
         bits = Integer.parseInt(t.substring(slash + 1));
       } catch (NumberFormatException e) {
-        throw new IllegalArgumentException("'" + text + "': the prefix length after '/' must be a number");
+        throw new IllegalArgumentException(
+            "'" + text + "': the prefix length after '/' must be a number");
       }
       int max = v4 ? 32 : 128;
       if (bits < 0 || bits > max) {
@@ -67,25 +74,37 @@ public final class IpRanges {
       long maskHi = prefix >= 64 ? -1L : prefix == 0 ? 0L : -1L << (64 - prefix);
       long maskLo = prefix <= 64 ? 0L : prefix == 128 ? -1L : -1L << (128 - prefix);
       if ((a.hi & ~maskHi) != 0 || (a.lo & ~maskLo) != 0) {
-        throw new IllegalArgumentException("'" + text + "' has bits set after the /" + bits + " prefix (did you mean "
-          + format(new Address(a.hi & maskHi, a.lo & maskLo), v4) + "/" + bits + "?)");
+        throw new IllegalArgumentException(
+            "'"
+                + text
+                + "' has bits set after the /"
+                + bits
+                + " prefix (did you mean "
+                + format(new Address(a.hi & maskHi, a.lo & maskLo), v4)
+                + "/"
+                + bits
+                + "?)");
       }
       ranges.add(new Range(a.hi, a.lo, a.hi | ~maskHi, a.lo | ~maskLo));
       return this;
     }
 
-    /** Every address from {@code from} to {@code to}, both included (APIM's {@code address-range}). */
+    /**
+     * Every address from {@code from} to {@code to}, both included (APIM's {@code address-range}).
+     */
     public Builder addRange(String from, String to) {
       Address a = parse(from.trim());
       Address b = parse(to.trim());
       if (a == null || b == null) {
-        throw new IllegalArgumentException("'" + (a == null ? from : to) + "' is not an IP address");
+        throw new IllegalArgumentException(
+            "'" + (a == null ? from : to) + "' is not an IP address");
       }
       if (NetUtil.isValidIpV4Address(from.trim()) != NetUtil.isValidIpV4Address(to.trim())) {
         throw new IllegalArgumentException("range " + from + " to " + to + " mixes IPv4 and IPv6");
       }
       if (compare(a.hi, a.lo, b.hi, b.lo) > 0) {
-        throw new IllegalArgumentException("range " + from + " to " + to + " ends before it starts");
+        throw new IllegalArgumentException(
+            "range " + from + " to " + to + " ends before it starts");
       }
       ranges.add(new Range(a.hi, a.lo, b.hi, b.lo));
       return this;
@@ -93,14 +112,19 @@ public final class IpRanges {
 
     public IpRanges build() {
       List<Range> sorted = new ArrayList<>(ranges);
-      sorted.sort(Comparator.<Range>comparingLong(r -> r.sHi ^ Long.MIN_VALUE).thenComparingLong(r -> r.sLo ^ Long.MIN_VALUE));
+      sorted.sort(
+          Comparator.<Range>comparingLong(r -> r.sHi ^ Long.MIN_VALUE)
+              .thenComparingLong(r -> r.sLo ^ Long.MIN_VALUE));
       List<Range> merged = new ArrayList<>();
       for (Range r : sorted) {
         if (!merged.isEmpty()) {
           Range last = merged.get(merged.size() - 1);
           // overlapping or adjacent (last.end + 1 >= r.start): merge
-          boolean touches = compare(r.sHi, r.sLo, last.eHi, last.eLo) <= 0
-            || (last.eLo != -1L ? r.sHi == last.eHi && r.sLo == last.eLo + 1 : r.sHi == last.eHi + 1 && r.sLo == 0);
+          boolean touches =
+              compare(r.sHi, r.sLo, last.eHi, last.eLo) <= 0
+                  || (last.eLo != -1L
+                      ? r.sHi == last.eHi && r.sLo == last.eLo + 1
+                      : r.sHi == last.eHi + 1 && r.sLo == 0);
           if (touches) {
             if (compare(r.eHi, r.eLo, last.eHi, last.eLo) > 0) {
               merged.set(merged.size() - 1, new Range(last.sHi, last.sLo, r.eHi, r.eLo));
@@ -134,7 +158,10 @@ public final class IpRanges {
     return startHi.length;
   }
 
-  /** Whether the address (text form, as from a socket or X-Forwarded-For) is in a range; false when it is no IP address. */
+  /**
+   * Whether the address (text form, as from a socket or X-Forwarded-For) is in a range; false when
+   * it is no IP address.
+   */
   public boolean contains(String address) {
     Address a = parse(address);
     return a != null && contains(a);
@@ -156,7 +183,10 @@ public final class IpRanges {
     return false;
   }
 
-  /** Parses an IPv4 or IPv6 literal (never a host name: no DNS); IPv4 as IPv4-mapped IPv6; null when invalid. */
+  /**
+   * Parses an IPv4 or IPv6 literal (never a host name: no DNS); IPv4 as IPv4-mapped IPv6; null when
+   * invalid.
+   */
   public static Address parse(String text) {
     if (text == null || text.isEmpty()) {
       return null;

@@ -12,7 +12,6 @@ import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.auth.impl.jose.JWK;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -31,8 +30,7 @@ import java.util.function.LongSupplier;
 public final class JwksSource {
 
   /** A key set; {@code generation} grows with every successful fetch. */
-  public record Keys(List<JsonObject> jwks, long generation) {
-  }
+  public record Keys(List<JsonObject> jwks, long generation) {}
 
   static final int MAX_BYTES = 1024 * 1024;
 
@@ -50,8 +48,13 @@ public final class JwksSource {
   private volatile long attemptedAt = Long.MIN_VALUE;
   private volatile long unknownKeyAt = Long.MIN_VALUE;
 
-  public JwksSource(PolicyEnvironment env, String url, boolean openIdConfig, long refreshNanos, long minRefreshNanos,
-                    long timeoutMillis) {
+  public JwksSource(
+      PolicyEnvironment env,
+      String url,
+      boolean openIdConfig,
+      long refreshNanos,
+      long minRefreshNanos,
+      long timeoutMillis) {
     this.env = env;
     this.url = url;
     this.openIdConfig = openIdConfig;
@@ -66,7 +69,9 @@ public final class JwksSource {
     return url;
   }
 
-  /** The keys at hand (fetching them first if there are none yet; then a failure fails the future). */
+  /**
+   * The keys at hand (fetching them first if there are none yet; then a failure fails the future).
+   */
   public Future<Keys> keys() {
     Future<Keys> c = current;
     if (c == null) {
@@ -104,44 +109,59 @@ public final class JwksSource {
       return other != null ? other : current != null ? current : fetch(why, waitForIt);
     }
     attemptedAt = nanoTime.getAsLong();
-    Future<String> jwksUrl = openIdConfig
-      ? get(url).map(body -> {
-          String uri = new JsonObject(body).getString("jwks_uri");
-          if (uri == null || !(uri.startsWith("https://") || uri.startsWith("http://"))) {
-            throw new IllegalStateException("the OpenID configuration at " + url + " has no http(s) jwks_uri");
-          }
-          return uri;
-        })
-      : Future.succeededFuture(url);
-    jwksUrl.compose(this::get).map(this::parse).timeout(timeoutMillis, TimeUnit.MILLISECONDS).onComplete(ar -> {
-      if (ar.succeeded()) {
-        Future<Keys> c = current;
-        long generation = c == null ? 1 : c.result().generation() + 1;
-        Keys keys = new Keys(ar.result(), generation);
-        current = Future.succeededFuture(keys);
-        fetchedAt = nanoTime.getAsLong();
-        events.jwksFetch(url, why, true, keys.jwks().size());
-        inFlight.set(null);
-        promise.complete(keys);
-      } else {
-        events.jwksFetch(url, why, false, -1);
-        inFlight.set(null);
-        promise.fail(ar.cause());
-      }
-    });
+    Future<String> jwksUrl =
+        openIdConfig
+            ? get(url)
+                .map(
+                    body -> {
+                      String uri = new JsonObject(body).getString("jwks_uri");
+                      if (uri == null
+                          || !(uri.startsWith("https://") || uri.startsWith("http://"))) {
+                        throw new IllegalStateException(
+                            "the OpenID configuration at " + url + " has no http(s) jwks_uri");
+                      }
+                      return uri;
+                    })
+            : Future.succeededFuture(url);
+    jwksUrl
+        .compose(this::get)
+        .map(this::parse)
+        .timeout(timeoutMillis, TimeUnit.MILLISECONDS)
+        .onComplete(
+            ar -> {
+              if (ar.succeeded()) {
+                Future<Keys> c = current;
+                long generation = c == null ? 1 : c.result().generation() + 1;
+                Keys keys = new Keys(ar.result(), generation);
+                current = Future.succeededFuture(keys);
+                fetchedAt = nanoTime.getAsLong();
+                events.jwksFetch(url, why, true, keys.jwks().size());
+                inFlight.set(null);
+                promise.complete(keys);
+              } else {
+                events.jwksFetch(url, why, false, -1);
+                inFlight.set(null);
+                promise.fail(ar.cause());
+              }
+            });
     return waitForIt ? promise.future() : current;
   }
 
   private Future<Buffer> get(String target) {
-    return env.httpClient().request(new RequestOptions().setAbsoluteURI(target).setMethod(HttpMethod.GET)
-        .putHeader(HttpHeaders.ACCEPT, "application/json, application/jwk-set+json"))
-      .compose(req -> req.send().compose(resp -> body(target, resp)));
+    return env.httpClient()
+        .request(
+            new RequestOptions()
+                .setAbsoluteURI(target)
+                .setMethod(HttpMethod.GET)
+                .putHeader(HttpHeaders.ACCEPT, "application/json, application/jwk-set+json"))
+        .compose(req -> req.send().compose(resp -> body(target, resp)));
   }
 
   private static Future<Buffer> body(String target, HttpClientResponse resp) {
-    resp.exceptionHandler(e -> {
-      // the reset below, or a broken connection: the fetch fails through its future
-    });
+    resp.exceptionHandler(
+        e -> {
+          // the reset below, or a broken connection: the fetch fails through its future
+        });
     if (resp.statusCode() != 200) {
       resp.request().reset();
       return Future.failedFuture(target + " answered " + resp.statusCode());
@@ -154,19 +174,23 @@ public final class JwksSource {
     Promise<Buffer> body = Promise.promise();
     Buffer buf = Buffer.buffer();
     resp.exceptionHandler(body::tryFail);
-    resp.handler(chunk -> {
-      if (buf.length() + chunk.length() > MAX_BYTES) {
-        body.tryFail(target + " sent more than " + MAX_BYTES + " bytes");
-        resp.request().reset();
-      } else {
-        buf.appendBuffer(chunk);
-      }
-    });
+    resp.handler(
+        chunk -> {
+          if (buf.length() + chunk.length() > MAX_BYTES) {
+            body.tryFail(target + " sent more than " + MAX_BYTES + " bytes");
+            resp.request().reset();
+          } else {
+            buf.appendBuffer(chunk);
+          }
+        });
     resp.endHandler(v -> body.tryComplete(buf));
     return body.future();
   }
 
-  /** The usable signing keys of a JWKS document (a key for encryption, or one that cannot be read, is left out). */
+  /**
+   * The usable signing keys of a JWKS document (a key for encryption, or one that cannot be read,
+   * is left out).
+   */
   private List<JsonObject> parse(Buffer body) {
     JsonArray keys = new JsonObject(body).getJsonArray("keys");
     if (keys == null) {

@@ -1,6 +1,5 @@
 package dev.portico.gateway.policy.internal;
 
-import dev.portico.gateway.problem.ErrorReason;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.portico.gateway.policy.HeaderEdits;
@@ -11,6 +10,7 @@ import dev.portico.gateway.policy.PolicyOutcome;
 import dev.portico.gateway.policy.PolicyRequest;
 import dev.portico.gateway.policy.config.ValidateJwtConfig;
 import dev.portico.gateway.policy.config.ValidateJwtConfig.RequiredClaim;
+import dev.portico.gateway.problem.ErrorReason;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -21,7 +21,6 @@ import io.vertx.ext.auth.User;
 import io.vertx.ext.auth.authentication.TokenCredentials;
 import io.vertx.ext.auth.jwt.JWTAuth;
 import io.vertx.ext.auth.jwt.JWTAuthOptions;
-
 import java.security.SignatureException;
 import java.time.Clock;
 import java.time.Duration;
@@ -31,15 +30,15 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * {@code validate-jwt}: signatures verified by Vert.x Auth JWT ({@link JWTAuth}) against the key set
- * of a {@link JwksSource} and/or static keys; then this class checks expiry and not-before with the
- * clock skew, issuers, audiences and required claims (with messages a client can act on), on an
+ * {@code validate-jwt}: signatures verified by Vert.x Auth JWT ({@link JWTAuth}) against the key
+ * set of a {@link JwksSource} and/or static keys; then this class checks expiry and not-before with
+ * the clock skew, issuers, audiences and required claims (with messages a client can act on), on an
  * injectable clock. A verified token's claims are kept (bounded, for at most 10 minutes and never
  * past its expiry) so a client's repeated token is not verified again; a new key set empties that.
  *
- * <p>A token signed with {@code alg: none} is refused: the provider never runs without keys (it would
- * accept unsigned tokens then), and key lists are per algorithm, so an RSA key is never taken as an
- * HMAC secret.
+ * <p>A token signed with {@code alg: none} is refused: the provider never runs without keys (it
+ * would accept unsigned tokens then), and key lists are per algorithm, so an RSA key is never taken
+ * as an HMAC secret.
  */
 public final class JwtPolicy implements Policy {
 
@@ -60,14 +59,17 @@ public final class JwtPolicy implements Policy {
   private final String queryName;
   private final String scheme;
 
-  private record Verifier(long generation, JWTAuth auth, boolean hasKeys) {
-  }
+  private record Verifier(long generation, JWTAuth auth, boolean hasKeys) {}
 
-  private record Verified(Map<String, Object> claims, long exp, long nbf, long generation) {
-  }
+  private record Verified(Map<String, Object> claims, long exp, long nbf, long generation) {}
 
-  public JwtPolicy(String location, ValidateJwtConfig config, JwksSource source, List<JsonObject> staticJwks,
-                   List<PubSecKeyOptions> staticPem, PolicyEnvironment env) {
+  public JwtPolicy(
+      String location,
+      ValidateJwtConfig config,
+      JwksSource source,
+      List<JsonObject> staticJwks,
+      List<PubSecKeyOptions> staticPem,
+      PolicyEnvironment env) {
     this.location = location;
     this.config = config;
     this.source = source;
@@ -77,8 +79,13 @@ public final class JwtPolicy implements Policy {
     this.clock = env.clock();
     this.events = env.events();
     this.skewSeconds = config.clockSkew().toSeconds();
-    this.verified = config.verifiedTokenCache() == 0 ? null : Caffeine.newBuilder()
-      .maximumSize(config.verifiedTokenCache()).expireAfterWrite(Duration.ofSeconds(TOKEN_CACHE_SECONDS)).build();
+    this.verified =
+        config.verifiedTokenCache() == 0
+            ? null
+            : Caffeine.newBuilder()
+                .maximumSize(config.verifiedTokenCache())
+                .expireAfterWrite(Duration.ofSeconds(TOKEN_CACHE_SECONDS))
+                .build();
     this.headerName = config.queryParameterName() == null ? config.headerName() : null;
     this.queryName = config.queryParameterName();
     this.scheme = config.requireScheme();
@@ -87,9 +94,13 @@ public final class JwtPolicy implements Policy {
     }
   }
 
-  /** A provider over the static keys and {@code jwks}: made once per key set, then shared by every request. */
+  /**
+   * A provider over the static keys and {@code jwks}: made once per key set, then shared by every
+   * request.
+   */
   private Verifier build(long generation, List<JsonObject> jwks) {
-    JWTAuthOptions options = new JWTAuthOptions().setJWTOptions(new JWTOptions().setIgnoreExpiration(true));
+    JWTAuthOptions options =
+        new JWTAuthOptions().setJWTOptions(new JWTOptions().setIgnoreExpiration(true));
     for (JsonObject k : staticJwks) {
       options.addJwk(k);
     }
@@ -135,17 +146,24 @@ public final class JwtPolicy implements Policy {
         return refuse("missing", "no token: the request has no " + headerName + " header", false);
       }
       if (values.size() > 1) {
-        return refuse("malformed", "the request has " + values.size() + " " + headerName + " headers; send one", true);
+        return refuse(
+            "malformed",
+            "the request has " + values.size() + " " + headerName + " headers; send one",
+            true);
       }
       String value = values.get(0);
       token = scheme == null ? value.trim() : afterScheme(value);
       if (token == null) {
-        return refuse("malformed", "the " + headerName + " header does not hold a " + scheme + " token", true);
+        return refuse(
+            "malformed",
+            "the " + headerName + " header does not hold a " + scheme + " token",
+            true);
       }
     } else {
       token = request.queryParam(queryName);
       if (token == null || token.isEmpty()) {
-        return refuse("missing", "no token: the request has no '" + queryName + "' query parameter", false);
+        return refuse(
+            "missing", "no token: the request has no '" + queryName + "' query parameter", false);
       }
     }
     if (token.length() > config.maxTokenSize()) {
@@ -165,26 +183,42 @@ public final class JwtPolicy implements Policy {
     if (source == null) {
       return PolicyOutcome.now(verify(verifier.get(), token));
     }
-    return source.keys().transform(ar -> {
-      if (ar.failed()) {
-        return Future.succeededFuture(noKeys(ar.cause()));
-      }
-      Verifier v = verifierFor(ar.result());
-      PolicyOutcome first = verify(v, token);
-      if (first != UNKNOWN_KEY) {
-        return Future.succeededFuture(first);
-      }
-      // the issuer may have rotated its keys: look again (rate-bounded), then decide
-      return source.refreshForUnknownKey().transform(again -> {
-        if (again.failed()) {
-          return Future.succeededFuture(refused("unknown-kid", "the token is signed with a key this API does not know", true));
-        }
-        PolicyOutcome second = verify(verifierFor(again.result()), token);
-        return Future.succeededFuture(second == UNKNOWN_KEY
-          ? refused("unknown-kid", "the token is signed with a key this API does not know (kid " + kidOf(token) + ")", true)
-          : second);
-      });
-    });
+    return source
+        .keys()
+        .transform(
+            ar -> {
+              if (ar.failed()) {
+                return Future.succeededFuture(noKeys(ar.cause()));
+              }
+              Verifier v = verifierFor(ar.result());
+              PolicyOutcome first = verify(v, token);
+              if (first != UNKNOWN_KEY) {
+                return Future.succeededFuture(first);
+              }
+              // the issuer may have rotated its keys: look again (rate-bounded), then decide
+              return source
+                  .refreshForUnknownKey()
+                  .transform(
+                      again -> {
+                        if (again.failed()) {
+                          return Future.succeededFuture(
+                              refused(
+                                  "unknown-kid",
+                                  "the token is signed with a key this API does not know",
+                                  true));
+                        }
+                        PolicyOutcome second = verify(verifierFor(again.result()), token);
+                        return Future.succeededFuture(
+                            second == UNKNOWN_KEY
+                                ? refused(
+                                    "unknown-kid",
+                                    "the token is signed with a key this API does not know (kid "
+                                        + kidOf(token)
+                                        + ")",
+                                    true)
+                                : second);
+                      });
+            });
   }
 
   /** Marker: the signature names a key the set does not have. */
@@ -201,8 +235,14 @@ public final class JwtPolicy implements Policy {
         if (source != null) {
           return UNKNOWN_KEY;
         }
-        return refused("unknown-kid", "the token is signed with a key this API does not know (kid " + kidOf(token)
-          + ", alg " + algOf(token) + ")", true);
+        return refused(
+            "unknown-kid",
+            "the token is signed with a key this API does not know (kid "
+                + kidOf(token)
+                + ", alg "
+                + algOf(token)
+                + ")",
+            true);
       }
       if (e instanceof SignatureException) {
         return refused("signature", "the token's signature is not valid", true);
@@ -215,19 +255,29 @@ public final class JwtPolicy implements Policy {
     }
     long exp = number(payload.getValue("exp"));
     long nbf = number(payload.getValue("nbf"));
-    if (payload.getValue("exp") != null && exp == Long.MIN_VALUE || payload.getValue("nbf") != null && nbf == Long.MIN_VALUE) {
+    if (payload.getValue("exp") != null && exp == Long.MIN_VALUE
+        || payload.getValue("nbf") != null && nbf == Long.MIN_VALUE) {
       return refused("malformed", "exp and nbf must be numbers of seconds", true);
     }
     if (exp == Long.MIN_VALUE && config.requireExpirationTime()) {
-      return refused("expired", "the token has no expiration time (exp) and this API requires one", true);
+      return refused(
+          "expired", "the token has no expiration time (exp) and this API requires one", true);
     }
     String claimProblem = claimChecks(payload.getMap());
     if (claimProblem != null) {
-      return refused(claimProblem.startsWith("issuer") ? "issuer" : claimProblem.startsWith("audience") ? "audience"
-        : "claims", claimProblem, true);
+      return refused(
+          claimProblem.startsWith("issuer")
+              ? "issuer"
+              : claimProblem.startsWith("audience") ? "audience" : "claims",
+          claimProblem,
+          true);
     }
-    Verified ok = new Verified(Collections.unmodifiableMap(payload.getMap()), exp == Long.MIN_VALUE ? Long.MAX_VALUE : exp,
-      nbf, v.generation);
+    Verified ok =
+        new Verified(
+            Collections.unmodifiableMap(payload.getMap()),
+            exp == Long.MIN_VALUE ? Long.MAX_VALUE : exp,
+            nbf,
+            v.generation);
     PolicyOutcome outcome = timeChecks(ok);
     if (verified != null && outcome instanceof PolicyOutcome.Continue) {
       verified.put(token, ok);
@@ -241,7 +291,8 @@ public final class JwtPolicy implements Policy {
       return refused("expired", "the token expired " + (now - v.exp) + " s ago", true);
     }
     if (v.nbf != Long.MIN_VALUE && v.nbf > now + skewSeconds) {
-      return refused("not-yet-valid", "the token is not valid before " + (v.nbf - now) + " s from now", true);
+      return refused(
+          "not-yet-valid", "the token is not valid before " + (v.nbf - now) + " s from now", true);
     }
     return new PolicyOutcome.Continue(v.claims, HeaderEdits.NONE, HeaderEdits.NONE, null);
   }
@@ -250,16 +301,21 @@ public final class JwtPolicy implements Policy {
     if (!config.issuers().isEmpty()) {
       Object iss = claims.get("iss");
       if (!(iss instanceof String s) || !config.issuers().contains(s)) {
-        return "issuer " + (iss == null ? "missing" : "'" + safe(String.valueOf(iss)) + "'") + " is not accepted";
+        return "issuer "
+            + (iss == null ? "missing" : "'" + safe(String.valueOf(iss)) + "'")
+            + " is not accepted";
       }
     }
     if (!config.audiences().isEmpty()) {
       Object aud = Template.Claims.plain(claims.get("aud"));
-      boolean ok = aud instanceof String s ? config.audiences().contains(s)
-        : aud instanceof List<?> l && l.stream().anyMatch(config.audiences()::contains);
+      boolean ok =
+          aud instanceof String s
+              ? config.audiences().contains(s)
+              : aud instanceof List<?> l && l.stream().anyMatch(config.audiences()::contains);
       if (!ok) {
-        return "audience " + (aud == null ? "missing" : "'" + safe(Template.Claims.asText(aud)) + "'")
-          + " is not one this API accepts";
+        return "audience "
+            + (aud == null ? "missing" : "'" + safe(Template.Claims.asText(aud)) + "'")
+            + " is not one this API accepts";
       }
     }
     for (RequiredClaim rc : config.requiredClaims()) {
@@ -271,10 +327,16 @@ public final class JwtPolicy implements Policy {
         continue;
       }
       List<String> present = values(value, rc.separator());
-      boolean ok = "any".equals(rc.match()) ? rc.values().stream().anyMatch(present::contains) : present.containsAll(rc.values());
+      boolean ok =
+          "any".equals(rc.match())
+              ? rc.values().stream().anyMatch(present::contains)
+              : present.containsAll(rc.values());
       if (!ok) {
-        return "claim '" + rc.name() + "' does not have " + ("any".equals(rc.match()) ? "any of " : "all of ")
-          + rc.values();
+        return "claim '"
+            + rc.name()
+            + "' does not have "
+            + ("any".equals(rc.match()) ? "any of " : "all of ")
+            + rc.values();
       }
     }
     return null;
@@ -307,7 +369,10 @@ public final class JwtPolicy implements Policy {
     return t.isEmpty() ? null : t;
   }
 
-  /** Three base64url segments, the last one non-empty: anything else is no signed JWT (and never reaches the parser). */
+  /**
+   * Three base64url segments, the last one non-empty: anything else is no signed JWT (and never
+   * reaches the parser).
+   */
   private static String shapeProblem(String token) {
     int dots = 0;
     int segmentStart = 0;
@@ -319,7 +384,11 @@ public final class JwtPolicy implements Policy {
         }
         dots++;
         segmentStart = i + 1;
-      } else if (!(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_')) {
+      } else if (!(c >= 'A' && c <= 'Z'
+          || c >= 'a' && c <= 'z'
+          || c >= '0' && c <= '9'
+          || c == '-'
+          || c == '_')) {
         return "the token is not a signed JWT (only base64url characters and two dots are allowed)";
       }
     }
@@ -335,7 +404,9 @@ public final class JwtPolicy implements Policy {
   private static String kidOf(String token) {
     try {
       String header = token.substring(0, token.indexOf('.'));
-      JsonObject h = new JsonObject(io.vertx.core.buffer.Buffer.buffer(java.util.Base64.getUrlDecoder().decode(header)));
+      JsonObject h =
+          new JsonObject(
+              io.vertx.core.buffer.Buffer.buffer(java.util.Base64.getUrlDecoder().decode(header)));
       String kid = h.getString("kid");
       return kid == null ? "none" : "'" + safe(kid) + "'";
     } catch (RuntimeException e) {
@@ -346,14 +417,19 @@ public final class JwtPolicy implements Policy {
   private static String algOf(String token) {
     try {
       String header = token.substring(0, token.indexOf('.'));
-      JsonObject h = new JsonObject(io.vertx.core.buffer.Buffer.buffer(java.util.Base64.getUrlDecoder().decode(header)));
+      JsonObject h =
+          new JsonObject(
+              io.vertx.core.buffer.Buffer.buffer(java.util.Base64.getUrlDecoder().decode(header)));
       return safe(String.valueOf(h.getValue("alg")));
     } catch (RuntimeException e) {
       return "unreadable";
     }
   }
 
-  /** Text from a token, bounded and stripped of quotes, backslashes and controls (it goes into a header and a problem). */
+  /**
+   * Text from a token, bounded and stripped of quotes, backslashes and controls (it goes into a
+   * header and a problem).
+   */
   private static String safe(String s) {
     if (s == null) {
       return "";
@@ -367,8 +443,13 @@ public final class JwtPolicy implements Policy {
   }
 
   private Future<PolicyOutcome> tooLarge(int length) {
-    return refuse("too-large", "the token is " + length + " characters long; this API accepts at most "
-      + config.maxTokenSize(), true);
+    return refuse(
+        "too-large",
+        "the token is "
+            + length
+            + " characters long; this API accepts at most "
+            + config.maxTokenSize(),
+        true);
   }
 
   private Future<PolicyOutcome> refuse(String error, String detail, boolean invalid) {
@@ -377,26 +458,45 @@ public final class JwtPolicy implements Policy {
 
   private PolicyOutcome refused(String error, String detail, boolean invalid) {
     events.tokenRejected(location, error);
-    String text = config.failedValidationErrorMessage() != null ? config.failedValidationErrorMessage() : detail;
+    String text =
+        config.failedValidationErrorMessage() != null
+            ? config.failedValidationErrorMessage()
+            : detail;
     int status = config.failedValidationHttpcode();
     HeaderEdits headers = HeaderEdits.NONE;
     if (status == 401) {
-      // RFC 6750 3.1: a request without credentials gets the bare challenge; a bad token, invalid_token
-      String challenge = invalid
-        ? "Bearer error=\"" + ("malformed".equals(error) && headerName != null && detail.contains("header") ? "invalid_request"
-          : "invalid_token") + "\", error_description=\"" + safe(text) + "\""
-        : "Bearer";
+      // RFC 6750 3.1: a request without credentials gets the bare challenge; a bad token,
+      // invalid_token
+      String challenge =
+          invalid
+              ? "Bearer error=\""
+                  + ("malformed".equals(error) && headerName != null && detail.contains("header")
+                      ? "invalid_request"
+                      : "invalid_token")
+                  + "\", error_description=\""
+                  + safe(text)
+                  + "\""
+              : "Bearer";
       headers = HeaderEdits.set("WWW-Authenticate", challenge);
     }
-    return new PolicyOutcome.Reject(status, (status == 403 ? ErrorReason.FORBIDDEN : ErrorReason.UNAUTHORIZED).label(),
-      status == 401 ? "Unauthorized" : "Token not accepted", text, headers);
+    return new PolicyOutcome.Reject(
+        status,
+        (status == 403 ? ErrorReason.FORBIDDEN : ErrorReason.UNAUTHORIZED).label(),
+        status == 401 ? "Unauthorized" : "Token not accepted",
+        text,
+        headers);
   }
 
   private PolicyOutcome noKeys(Throwable cause) {
     events.tokenRejected(location, "no-keys");
-    return new PolicyOutcome.Reject(503, ErrorReason.SIGNING_KEYS_UNAVAILABLE.label(), "Signing keys unavailable",
-      "the keys to verify tokens could not be fetched" + (source == null ? "" : " from " + source.url())
-        + "; try again later", HeaderEdits.set("Retry-After", "5"));
+    return new PolicyOutcome.Reject(
+        503,
+        ErrorReason.SIGNING_KEYS_UNAVAILABLE.label(),
+        "Signing keys unavailable",
+        "the keys to verify tokens could not be fetched"
+            + (source == null ? "" : " from " + source.url())
+            + "; try again later",
+        HeaderEdits.set("Retry-After", "5"));
   }
 
   @Override

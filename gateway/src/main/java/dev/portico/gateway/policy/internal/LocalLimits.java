@@ -2,7 +2,6 @@ package dev.portico.gateway.policy.internal;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -29,10 +28,14 @@ public final class LocalLimits {
     this.nanoTime = nanoTime;
   }
 
-  /** The buckets of limit {@code calls} per {@code period}, shared by every policy with that limit (APIM: one counter per key value). */
+  /**
+   * The buckets of limit {@code calls} per {@code period}, shared by every policy with that limit
+   * (APIM: one counter per key value).
+   */
   public TokenBuckets buckets(String kind, long calls, Duration period) {
-    return buckets.computeIfAbsent(kind + ':' + calls + ':' + period.toNanos(),
-      k -> new TokenBuckets(calls, period, maxKeys, nanoTime));
+    return buckets.computeIfAbsent(
+        kind + ':' + calls + ':' + period.toNanos(),
+        k -> new TokenBuckets(calls, period, maxKeys, nanoTime));
   }
 
   public QuotaCounters quotas(String limitId, Duration period) {
@@ -40,8 +43,8 @@ public final class LocalLimits {
   }
 
   /**
-   * Token buckets of one limit: capacity {@code calls}, refilled continuously so that a full
-   * period refills it whole.
+   * Token buckets of one limit: capacity {@code calls}, refilled continuously so that a full period
+   * refills it whole.
    */
   public static final class TokenBuckets {
     private final double capacity;
@@ -62,7 +65,8 @@ public final class LocalLimits {
      * Takes {@code cost} tokens from {@code key}'s bucket when it has them ({@code take}), or only
      * looks ({@code !take}).
      *
-     * @return the whole tokens left (&ge; 0) when allowed; otherwise {@code -1 - nanos} until enough tokens are back
+     * @return the whole tokens left (&ge; 0) when allowed; otherwise {@code -1 - nanos} until
+     *     enough tokens are back
      */
     public long acquire(String key, int cost, boolean take) {
       Bucket b = table.get(key, NEW_BUCKET);
@@ -124,11 +128,13 @@ public final class LocalLimits {
      * {@code callLimit} and the bytes so far are under {@code byteLimit} (negative: no limit); when
      * they do and {@code count}, the calls are added.
      */
-    public boolean check(String key, long window, long callLimit, long byteLimit, long addCalls, boolean count) {
+    public boolean check(
+        String key, long window, long callLimit, long byteLimit, long addCalls, boolean count) {
       Counter c = table.get(key, NEW_COUNTER);
       synchronized (c) {
         roll(c, window);
-        if (callLimit >= 0 && c.calls + addCalls > callLimit || byteLimit >= 0 && c.bytes >= byteLimit) {
+        if (callLimit >= 0 && c.calls + addCalls > callLimit
+            || byteLimit >= 0 && c.bytes >= byteLimit) {
           return false;
         }
         if (count) {
@@ -157,7 +163,8 @@ public final class LocalLimits {
     }
   }
 
-  private static final java.util.function.Function<String, Counter> NEW_COUNTER = k -> new Counter();
+  private static final java.util.function.Function<String, Counter> NEW_COUNTER =
+      k -> new Counter();
 
   private static final class Counter {
     long window = Long.MIN_VALUE;

@@ -10,10 +10,12 @@ public final class QueryStrings {
 
   private static final char[] HEX = "0123456789ABCDEF".toCharArray();
 
-  private QueryStrings() {
-  }
+  private QueryStrings() {}
 
-  /** The first value of {@code name} in raw query {@code query}, percent-decoded; {@code ""} for a bare name; else {@code null}. */
+  /**
+   * The first value of {@code name} in raw query {@code query}, percent-decoded; {@code ""} for a
+   * bare name; else {@code null}.
+   */
   public static String first(String query, String name) {
     if (query == null || query.isEmpty()) {
       return null;
@@ -36,7 +38,9 @@ public final class QueryStrings {
     return null;
   }
 
-  /** Every {@code name=value} pair of the raw query, still encoded, in order; empty pairs dropped. */
+  /**
+   * Every {@code name=value} pair of the raw query, still encoded, in order; empty pairs dropped.
+   */
   public static List<String[]> pairs(String query) {
     List<String[]> out = new ArrayList<>();
     if (query == null || query.isEmpty()) {
@@ -47,13 +51,17 @@ public final class QueryStrings {
         continue;
       }
       int eq = part.indexOf('=');
-      out.add(eq < 0 ? new String[] {part, null} : new String[] {part.substring(0, eq), part.substring(eq + 1)});
+      out.add(
+          eq < 0
+              ? new String[] {part, null}
+              : new String[] {part.substring(0, eq), part.substring(eq + 1)});
     }
     return out;
   }
 
   private static boolean nameEquals(String query, int from, int to, String name) {
-    // names are compared decoded only when they carry escapes (rare): the common case is a region match
+    // names are compared decoded only when they carry escapes (rare): the common case is a region
+    // match
     boolean plain = true;
     for (int i = from; i < to; i++) {
       char c = query.charAt(i);
@@ -68,7 +76,10 @@ public final class QueryStrings {
     return decode(query, from, to).equals(name);
   }
 
-  /** Percent-decodes {@code s[from, to)} as UTF-8, {@code +} as space; a malformed escape is kept as is. */
+  /**
+   * Percent-decodes {@code s[from, to)} as UTF-8, {@code +} as space; a malformed escape is kept as
+   * is.
+   */
   public static String decode(String s, int from, int to) {
     int i = from;
     while (i < to && s.charAt(i) != '%' && s.charAt(i) != '+') {
@@ -119,9 +130,9 @@ public final class QueryStrings {
   }
 
   /**
-   * Encodes {@code value} as one path segment: unreserved characters and sub-delims stay; {@code /},
-   * {@code ?}, {@code #}, {@code %} and the rest are escaped; a value that is {@code .} or {@code ..}
-   * is escaped whole so that it cannot climb the backend's path.
+   * Encodes {@code value} as one path segment: unreserved characters and sub-delims stay; {@code
+   * /}, {@code ?}, {@code #}, {@code %} and the rest are escaped; a value that is {@code .} or
+   * {@code ..} is escaped whole so that it cannot climb the backend's path.
    */
   public static void encodeSegment(String value, StringBuilder out) {
     if (value.equals(".") || value.equals("..")) {
@@ -134,8 +145,14 @@ public final class QueryStrings {
   private static void encode(String value, StringBuilder out, String alsoSafe) {
     for (int i = 0; i < value.length(); i++) {
       char c = value.charAt(i);
-      if (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '.' || c == '_'
-        || c == '~' || alsoSafe.indexOf(c) >= 0) {
+      if (c >= 'a' && c <= 'z'
+          || c >= 'A' && c <= 'Z'
+          || c >= '0' && c <= '9'
+          || c == '-'
+          || c == '.'
+          || c == '_'
+          || c == '~'
+          || alsoSafe.indexOf(c) >= 0) {
         out.append(c);
       } else if (c < 0x80) {
         out.append('%').append(HEX[c >> 4]).append(HEX[c & 0xf]);

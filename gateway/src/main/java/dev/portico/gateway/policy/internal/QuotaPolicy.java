@@ -1,6 +1,5 @@
 package dev.portico.gateway.policy.internal;
 
-import dev.portico.gateway.problem.ErrorReason;
 import dev.portico.gateway.policy.Completion;
 import dev.portico.gateway.policy.HeaderEdits;
 import dev.portico.gateway.policy.Policy;
@@ -11,8 +10,8 @@ import dev.portico.gateway.policy.PolicyOutcome;
 import dev.portico.gateway.policy.PolicyRequest;
 import dev.portico.gateway.policy.config.IncrementCondition;
 import dev.portico.gateway.policy.config.QuotaByKeyConfig;
+import dev.portico.gateway.problem.ErrorReason;
 import io.vertx.core.Future;
-
 import java.time.Clock;
 
 /**
@@ -42,7 +41,8 @@ public final class QuotaPolicy implements Policy {
   private final PolicyEvents events;
   private final Clock clock;
 
-  public QuotaPolicy(String location, QuotaByKeyConfig config, Template counterKey, PolicyEnvironment env) {
+  public QuotaPolicy(
+      String location, QuotaByKeyConfig config, Template counterKey, PolicyEnvironment env) {
     this.location = location;
     this.config = config;
     this.counterKey = counterKey;
@@ -58,7 +58,8 @@ public final class QuotaPolicy implements Policy {
     this.redisPrefix = redis == null ? null : redis.prefix() + "quota:" + limitId + ":";
     this.events = env.events();
     this.clock = env.clock();
-    this.guard = new StoreGuard(config.store().retryAfter().toNanos(), env.nanoTime(), events, location);
+    this.guard =
+        new StoreGuard(config.store().retryAfter().toNanos(), env.nanoTime(), events, location);
     this.onFailure = config.store().onFailure();
     this.timeoutMillis = Math.max(1, config.store().timeout().toMillis());
   }
@@ -89,23 +90,36 @@ public final class QuotaPolicy implements Policy {
     if (!guard.mayAsk()) {
       return PolicyOutcome.now(storeFailed(key, window, now, addCalls));
     }
-    return redis.quota(redisPrefix + window + ":" + key, callLimit, byteLimit, addCalls, 0, true, ttl(), timeoutMillis)
-      .<PolicyOutcome>map(r -> {
-        guard.succeeded();
-        return decided(r[0] == 1, now, "redis", null);
-      })
-      .otherwise(e -> {
-        guard.failed(e);
-        return storeFailed(key, window, now, addCalls);
-      });
+    return redis
+        .quota(
+            redisPrefix + window + ":" + key,
+            callLimit,
+            byteLimit,
+            addCalls,
+            0,
+            true,
+            ttl(),
+            timeoutMillis)
+        .<PolicyOutcome>map(
+            r -> {
+              guard.succeeded();
+              return decided(r[0] == 1, now, "redis", null);
+            })
+        .otherwise(
+            e -> {
+              guard.failed(e);
+              return storeFailed(key, window, now, addCalls);
+            });
   }
 
   private long ttl() {
-    // a window's counters are kept a minute past its end (clocks of a fleet differ a little); a lifetime quota forever
+    // a window's counters are kept a minute past its end (clocks of a fleet differ a little); a
+    // lifetime quota forever
     return periodMillis == 0 ? 0 : periodMillis + 60_000;
   }
 
-  private PolicyOutcome local(String key, long window, long now, long addCalls, String store, LimitDecision failure) {
+  private PolicyOutcome local(
+      String key, long window, long now, long addCalls, String store, LimitDecision failure) {
     boolean ok = local.check(key, window, callLimit, byteLimit, addCalls, true);
     return decided(ok, now, store, failure);
   }
@@ -119,9 +133,13 @@ public final class QuotaPolicy implements Policy {
       case "closed" -> {
         events.limitDecision(name(), location, "redis", LimitDecision.STORE_FAILED_CLOSED);
         long s = Math.max(1, (config.store().retryAfter().toMillis() + 999) / 1000);
-        yield new PolicyOutcome.Reject(503, ErrorReason.RATE_LIMITER_UNAVAILABLE.label(), "Rate limiter unavailable",
-          "the shared quota store did not answer in time and this quota refuses requests it cannot count"
-            + " (store.on-failure: closed)", HeaderEdits.set("Retry-After", Long.toString(s)));
+        yield new PolicyOutcome.Reject(
+            503,
+            ErrorReason.RATE_LIMITER_UNAVAILABLE.label(),
+            "Rate limiter unavailable",
+            "the shared quota store did not answer in time and this quota refuses requests it cannot count"
+                + " (store.on-failure: closed)",
+            HeaderEdits.set("Retry-After", Long.toString(s)));
       }
       default -> local(key, window, now, addCalls, "local", LimitDecision.STORE_FAILED_LOCAL);
     };
@@ -129,10 +147,12 @@ public final class QuotaPolicy implements Policy {
 
   private PolicyOutcome decided(boolean ok, long now, String store, LimitDecision failure) {
     if (ok) {
-      events.limitDecision(name(), location, store, failure == null ? LimitDecision.ALLOWED : failure);
+      events.limitDecision(
+          name(), location, store, failure == null ? LimitDecision.ALLOWED : failure);
       return PolicyOutcome.CONTINUE;
     }
-    events.limitDecision(name(), location, store, failure == null ? LimitDecision.LIMITED : failure);
+    events.limitDecision(
+        name(), location, store, failure == null ? LimitDecision.LIMITED : failure);
     HeaderEdits headers = HeaderEdits.NONE;
     String when = "";
     if (periodMillis > 0) {
@@ -141,8 +161,12 @@ public final class QuotaPolicy implements Policy {
       headers = HeaderEdits.set("Retry-After", Long.toString(seconds));
       when = "; it renews in " + seconds + " s";
     }
-    return new PolicyOutcome.Reject(403, ErrorReason.QUOTA_EXCEEDED.label(), "Quota exceeded", "the quota of " + describe()
-      + " for this key is used up" + when, headers);
+    return new PolicyOutcome.Reject(
+        403,
+        ErrorReason.QUOTA_EXCEEDED.label(),
+        "Quota exceeded",
+        "the quota of " + describe() + " for this key is used up" + when,
+        headers);
   }
 
   private String describe() {
@@ -165,7 +189,10 @@ public final class QuotaPolicy implements Policy {
       return;
     }
     long addCalls = condition != null && callLimit >= 0 ? cost : 0;
-    long addBytes = byteLimit >= 0 ? Math.max(0, completion.requestBytes()) + Math.max(0, completion.responseBytes()) : 0;
+    long addBytes =
+        byteLimit >= 0
+            ? Math.max(0, completion.requestBytes()) + Math.max(0, completion.responseBytes())
+            : 0;
     if (addCalls == 0 && addBytes == 0) {
       return;
     }
@@ -177,21 +204,40 @@ public final class QuotaPolicy implements Policy {
       }
       return;
     }
-    redis.quota(redisPrefix + window + ":" + key, callLimit, byteLimit, addCalls, addBytes, false, ttl(), timeoutMillis)
-      .onComplete(ar -> {
-        if (ar.succeeded()) {
-          guard.succeeded();
-        } else {
-          guard.failed(ar.cause());
-          if (onFailure.equals("local")) {
-            local.add(key, window, addCalls, addBytes);
-          }
-        }
-      });
+    redis
+        .quota(
+            redisPrefix + window + ":" + key,
+            callLimit,
+            byteLimit,
+            addCalls,
+            addBytes,
+            false,
+            ttl(),
+            timeoutMillis)
+        .onComplete(
+            ar -> {
+              if (ar.succeeded()) {
+                guard.succeeded();
+              } else {
+                guard.failed(ar.cause());
+                if (onFailure.equals("local")) {
+                  local.add(key, window, addCalls, addBytes);
+                }
+              }
+            });
   }
 
   @Override
   public String toString() {
-    return name() + " at " + location + " (" + describe() + ", key " + counterKey + ", store " + config.store().type() + ")";
+    return name()
+        + " at "
+        + location
+        + " ("
+        + describe()
+        + ", key "
+        + counterKey
+        + ", store "
+        + config.store().type()
+        + ")";
   }
 }

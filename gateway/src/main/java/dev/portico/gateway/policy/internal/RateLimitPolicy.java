@@ -1,6 +1,5 @@
 package dev.portico.gateway.policy.internal;
 
-import dev.portico.gateway.problem.ErrorReason;
 import dev.portico.gateway.policy.Completion;
 import dev.portico.gateway.policy.HeaderEdits;
 import dev.portico.gateway.policy.Policy;
@@ -11,8 +10,8 @@ import dev.portico.gateway.policy.PolicyOutcome;
 import dev.portico.gateway.policy.PolicyRequest;
 import dev.portico.gateway.policy.config.IncrementCondition;
 import dev.portico.gateway.policy.config.RateLimitByKeyConfig;
+import dev.portico.gateway.problem.ErrorReason;
 import io.vertx.core.Future;
-
 import java.util.function.LongSupplier;
 
 /**
@@ -44,7 +43,8 @@ public final class RateLimitPolicy implements Policy {
   private final RateLimitHeaders headers;
   private final boolean headersOnSuccess;
 
-  public RateLimitPolicy(String location, RateLimitByKeyConfig config, Template counterKey, PolicyEnvironment env) {
+  public RateLimitPolicy(
+      String location, RateLimitByKeyConfig config, Template counterKey, PolicyEnvironment env) {
     this.location = location;
     this.config = config;
     this.counterKey = counterKey;
@@ -54,17 +54,26 @@ public final class RateLimitPolicy implements Policy {
     this.condition = config.incrementCondition();
     this.local = env.localLimits().buckets("rate", calls, config.renewalPeriod());
     this.redis = config.store().redis() ? env.redisLimits() : null;
-    this.redisPrefix = redis == null ? null : redis.prefix() + "rate:" + calls + ":" + periodMillis + ":";
+    this.redisPrefix =
+        redis == null ? null : redis.prefix() + "rate:" + calls + ":" + periodMillis + ":";
     this.nanoTime = env.nanoTime();
     this.events = env.events();
     this.guard = new StoreGuard(config.store().retryAfter().toNanos(), nanoTime, events, location);
     this.onFailure = config.store().onFailure();
     this.timeoutMillis = Math.max(1, config.store().timeout().toMillis());
-    this.headers = new RateLimitHeaders(config.rateLimitHeaders(), config.quotaName(), calls,
-      config.renewalPeriod(), config.retryAfterHeaderName(), config.remainingCallsHeaderName(),
-      config.totalCallsHeaderName());
-    this.headersOnSuccess = config.rateLimitHeadersOnSuccess() || config.remainingCallsHeaderName() != null
-      || config.totalCallsHeaderName() != null;
+    this.headers =
+        new RateLimitHeaders(
+            config.rateLimitHeaders(),
+            config.quotaName(),
+            calls,
+            config.renewalPeriod(),
+            config.retryAfterHeaderName(),
+            config.remainingCallsHeaderName(),
+            config.totalCallsHeaderName());
+    this.headersOnSuccess =
+        config.rateLimitHeadersOnSuccess()
+            || config.remainingCallsHeaderName() != null
+            || config.totalCallsHeaderName() != null;
   }
 
   @Override
@@ -87,19 +96,24 @@ public final class RateLimitPolicy implements Policy {
     if (!guard.mayAsk()) {
       return PolicyOutcome.now(storeFailed(key, take));
     }
-    return redis.tokenBucket(redisPrefix + key, calls, periodMillis, cost, take, timeoutMillis)
-      .<PolicyOutcome>map(r -> {
-        guard.succeeded();
-        return r[0] == 1 ? allowed(r[1], STORE_REDIS, null)
-          : limited(r[2] * 1000L, STORE_REDIS, LimitDecision.LIMITED);
-      })
-      .otherwise(e -> {
-        guard.failed(e);
-        return storeFailed(key, take);
-      });
+    return redis
+        .tokenBucket(redisPrefix + key, calls, periodMillis, cost, take, timeoutMillis)
+        .<PolicyOutcome>map(
+            r -> {
+              guard.succeeded();
+              return r[0] == 1
+                  ? allowed(r[1], STORE_REDIS, null)
+                  : limited(r[2] * 1000L, STORE_REDIS, LimitDecision.LIMITED);
+            })
+        .otherwise(
+            e -> {
+              guard.failed(e);
+              return storeFailed(key, take);
+            });
   }
 
-  private PolicyOutcome decideLocally(String key, boolean take, String store, LimitDecision failure) {
+  private PolicyOutcome decideLocally(
+      String key, boolean take, String store, LimitDecision failure) {
     long r = local.acquire(key, cost, take);
     if (r >= 0) {
       return allowed(r, store, failure);
@@ -122,20 +136,30 @@ public final class RateLimitPolicy implements Policy {
   }
 
   private PolicyOutcome allowed(long remaining, String store, LimitDecision failure) {
-    events.limitDecision(name(), location, store, failure == null ? LimitDecision.ALLOWED : failure);
+    events.limitDecision(
+        name(), location, store, failure == null ? LimitDecision.ALLOWED : failure);
     if (!headersOnSuccess) {
       return PolicyOutcome.CONTINUE;
     }
-    return PolicyOutcome.Continue.withResponseHeaders(headers.success(remaining,
-      seconds(local.nanosUntilFull(remaining))));
+    return PolicyOutcome.Continue.withResponseHeaders(
+        headers.success(remaining, seconds(local.nanosUntilFull(remaining))));
   }
 
   private PolicyOutcome limited(long waitNanos, String store, LimitDecision decision) {
     events.limitDecision(name(), location, store, decision);
     long seconds = Math.max(1, seconds(waitNanos));
-    return new PolicyOutcome.Reject(429, ErrorReason.RATE_LIMITED.label(), "Too many requests",
-      "rate limit of " + calls + " calls per " + Durations.text(config.renewalPeriod())
-        + " exceeded for this key; retry in " + seconds + " s", headers.limited(seconds));
+    return new PolicyOutcome.Reject(
+        429,
+        ErrorReason.RATE_LIMITED.label(),
+        "Too many requests",
+        "rate limit of "
+            + calls
+            + " calls per "
+            + Durations.text(config.renewalPeriod())
+            + " exceeded for this key; retry in "
+            + seconds
+            + " s",
+        headers.limited(seconds));
   }
 
   private static long seconds(long nanos) {
@@ -159,22 +183,35 @@ public final class RateLimitPolicy implements Policy {
       }
       return;
     }
-    redis.tokenBucket(redisPrefix + key, calls, periodMillis, cost, true, timeoutMillis).onComplete(ar -> {
-      if (ar.succeeded()) {
-        guard.succeeded();
-      } else {
-        guard.failed(ar.cause());
-        if (onFailure.equals("local")) {
-          local.acquire(key, cost, true);
-        }
-      }
-    });
+    redis
+        .tokenBucket(redisPrefix + key, calls, periodMillis, cost, true, timeoutMillis)
+        .onComplete(
+            ar -> {
+              if (ar.succeeded()) {
+                guard.succeeded();
+              } else {
+                guard.failed(ar.cause());
+                if (onFailure.equals("local")) {
+                  local.acquire(key, cost, true);
+                }
+              }
+            });
   }
 
   @Override
   public String toString() {
-    return name() + " at " + location + " (" + calls + " calls per " + config.renewalPeriod() + ", key "
-      + counterKey + ", store " + config.store().type() + ")";
+    return name()
+        + " at "
+        + location
+        + " ("
+        + calls
+        + " calls per "
+        + config.renewalPeriod()
+        + ", key "
+        + counterKey
+        + ", store "
+        + config.store().type()
+        + ")";
   }
 
   /** Header values of one limit; the constant ones made once. */
@@ -187,8 +224,14 @@ public final class RateLimitPolicy implements Policy {
     private final String remainingName;
     private final String totalName;
 
-    RateLimitHeaders(String format, String quotaName, long limit, java.time.Duration window, String retryAfterName,
-                     String remainingName, String totalName) {
+    RateLimitHeaders(
+        String format,
+        String quotaName,
+        long limit,
+        java.time.Duration window,
+        String retryAfterName,
+        String remainingName,
+        String totalName) {
       this.format = format;
       this.quotaName = quotaName;
       this.limit = limit;
@@ -225,8 +268,7 @@ public final class RateLimitPolicy implements Policy {
           b.set("RateLimit-Remaining", Long.toString(remaining));
           b.set("RateLimit-Reset", Long.toString(resetSeconds));
         }
-        default -> {
-        }
+        default -> {}
       }
       if (remainingName != null) {
         b.set(remainingName, Long.toString(remaining));
@@ -238,9 +280,13 @@ public final class RateLimitPolicy implements Policy {
 
     PolicyOutcome.Reject unavailable(java.time.Duration retryAfter) {
       long s = Math.max(1, (retryAfter.toMillis() + 999) / 1000);
-      return new PolicyOutcome.Reject(503, ErrorReason.RATE_LIMITER_UNAVAILABLE.label(), "Rate limiter unavailable",
-        "the shared rate-limit store did not answer in time and this limit refuses requests it cannot count"
-          + " (store.on-failure: closed)", HeaderEdits.set("Retry-After", Long.toString(s)));
+      return new PolicyOutcome.Reject(
+          503,
+          ErrorReason.RATE_LIMITER_UNAVAILABLE.label(),
+          "Rate limiter unavailable",
+          "the shared rate-limit store did not answer in time and this limit refuses requests it cannot count"
+              + " (store.on-failure: closed)",
+          HeaderEdits.set("Retry-After", Long.toString(s)));
     }
   }
 }

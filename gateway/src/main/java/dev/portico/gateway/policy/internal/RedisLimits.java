@@ -5,7 +5,6 @@ import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
-
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -14,18 +13,19 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Fleet-wide limits in Redis: one atomic Lua script call per decision, sent as {@code EVALSHA} and,
- * when the server does not know the script yet ({@code NOSCRIPT}: first use, a restart, a
- * {@code SCRIPT FLUSH}), as {@code EVAL}, which also caches it. The scripts read Redis's own clock
- * ({@code TIME}), so gateways whose clocks disagree still share one bucket consistently.
+ * when the server does not know the script yet ({@code NOSCRIPT}: first use, a restart, a {@code
+ * SCRIPT FLUSH}), as {@code EVAL}, which also caches it. The scripts read Redis's own clock ({@code
+ * TIME}), so gateways whose clocks disagree still share one bucket consistently.
  */
 public final class RedisLimits {
 
   /**
    * Token bucket. KEYS[1] the bucket; ARGV capacity, period (ms), cost, take (1) or look (0).
-   * Returns {allowed 0|1, whole tokens left, microseconds until enough tokens}.
-   * A bucket idle for a whole period is full, so it expires then (forgetting it loses nothing).
+   * Returns {allowed 0|1, whole tokens left, microseconds until enough tokens}. A bucket idle for a
+   * whole period is full, so it expires then (forgetting it loses nothing).
    */
-  static final String TOKEN_BUCKET = """
+  static final String TOKEN_BUCKET =
+      """
     local capacity = tonumber(ARGV[1])
     local period_ms = tonumber(ARGV[2])
     local cost = tonumber(ARGV[3])
@@ -59,11 +59,12 @@ public final class RedisLimits {
     """;
 
   /**
-   * Fixed-window quota. KEYS[1] the window's counters; ARGV call limit (-1 none), byte limit (-1 none),
-   * calls to add, bytes to add, mode ('check': refuse when over, else add the calls; 'add': add
-   * unconditionally), expiry (ms, 0 for none). Returns {allowed 0|1, calls, bytes}.
+   * Fixed-window quota. KEYS[1] the window's counters; ARGV call limit (-1 none), byte limit (-1
+   * none), calls to add, bytes to add, mode ('check': refuse when over, else add the calls; 'add':
+   * add unconditionally), expiry (ms, 0 for none). Returns {allowed 0|1, calls, bytes}.
    */
-  static final String QUOTA = """
+  static final String QUOTA =
+      """
     local call_limit = tonumber(ARGV[1])
     local byte_limit = tonumber(ARGV[2])
     local add_calls = tonumber(ARGV[3])
@@ -104,29 +105,52 @@ public final class RedisLimits {
     return prefix;
   }
 
-  /** One bucket decision: {allowed, tokens left, microseconds to wait}; fails on error or after {@code timeoutMillis}. */
-  public Future<long[]> tokenBucket(String key, long capacity, long periodMillis, int cost, boolean take,
-                                    long timeoutMillis) {
-    String[] args = {String.valueOf(capacity), String.valueOf(periodMillis), String.valueOf(cost), take ? "1" : "0"};
-    return eval(TOKEN_BUCKET_SHA, TOKEN_BUCKET, key, args).timeout(timeoutMillis, TimeUnit.MILLISECONDS);
+  /**
+   * One bucket decision: {allowed, tokens left, microseconds to wait}; fails on error or after
+   * {@code timeoutMillis}.
+   */
+  public Future<long[]> tokenBucket(
+      String key, long capacity, long periodMillis, int cost, boolean take, long timeoutMillis) {
+    String[] args = {
+      String.valueOf(capacity), String.valueOf(periodMillis), String.valueOf(cost), take ? "1" : "0"
+    };
+    return eval(TOKEN_BUCKET_SHA, TOKEN_BUCKET, key, args)
+        .timeout(timeoutMillis, TimeUnit.MILLISECONDS);
   }
 
   /** One quota decision or addition: {allowed, calls, bytes}. */
-  public Future<long[]> quota(String key, long callLimit, long byteLimit, long addCalls, long addBytes, boolean check,
-                              long ttlMillis, long timeoutMillis) {
-    String[] args = {String.valueOf(callLimit), String.valueOf(byteLimit), String.valueOf(addCalls),
-      String.valueOf(addBytes), check ? "check" : "add", String.valueOf(ttlMillis)};
+  public Future<long[]> quota(
+      String key,
+      long callLimit,
+      long byteLimit,
+      long addCalls,
+      long addBytes,
+      boolean check,
+      long ttlMillis,
+      long timeoutMillis) {
+    String[] args = {
+      String.valueOf(callLimit),
+      String.valueOf(byteLimit),
+      String.valueOf(addCalls),
+      String.valueOf(addBytes),
+      check ? "check" : "add",
+      String.valueOf(ttlMillis)
+    };
     return eval(QUOTA_SHA, QUOTA, key, args).timeout(timeoutMillis, TimeUnit.MILLISECONDS);
   }
 
   private Future<long[]> eval(String sha, String script, String key, String[] args) {
-    return redis.send(request(Command.EVALSHA, sha, key, args)).recover(e -> {
-      String m = e.getMessage();
-      if (m != null && m.startsWith("NOSCRIPT")) {
-        return redis.send(request(Command.EVAL, script, key, args));
-      }
-      return Future.failedFuture(e);
-    }).map(RedisLimits::longs);
+    return redis
+        .send(request(Command.EVALSHA, sha, key, args))
+        .recover(
+            e -> {
+              String m = e.getMessage();
+              if (m != null && m.startsWith("NOSCRIPT")) {
+                return redis.send(request(Command.EVAL, script, key, args));
+              }
+              return Future.failedFuture(e);
+            })
+        .map(RedisLimits::longs);
   }
 
   private static Request request(Command cmd, String scriptOrSha, String key, String[] args) {
@@ -147,7 +171,9 @@ public final class RedisLimits {
 
   static String sha1(String script) {
     try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(script.getBytes(StandardCharsets.UTF_8)));
+      return HexFormat.of()
+          .formatHex(
+              MessageDigest.getInstance("SHA-1").digest(script.getBytes(StandardCharsets.UTF_8)));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }

@@ -1,28 +1,26 @@
 package dev.portico.gateway.policy.internal;
 
-import dev.portico.gateway.policy.PolicyOutcome;
 import dev.portico.gateway.policy.Policy;
+import dev.portico.gateway.policy.PolicyOutcome;
 import dev.portico.gateway.policy.PolicyRequest;
 import dev.portico.gateway.policy.UriRewrite;
 import dev.portico.gateway.policy.config.RewriteUriConfig;
 import io.vertx.core.Future;
-
 import java.util.List;
 import java.util.Set;
 
 /**
- * {@code rewrite-uri}: the backend request target from a template. The path part's substituted values
- * are escaped as path segments (a path parameter goes as received, already escaped; any other value
- * cannot add a {@code /} or climb with {@code ..}); the query part is {@code name=template} pairs,
- * each value escaped as a query component, a pair whose value evaluates empty left out. With
- * {@code copy-unmatched-params}, the client's query parameters that the template neither sets nor
- * reads ({@code {query.name}}) follow, as received.
+ * {@code rewrite-uri}: the backend request target from a template. The path part's substituted
+ * values are escaped as path segments (a path parameter goes as received, already escaped; any
+ * other value cannot add a {@code /} or climb with {@code ..}); the query part is {@code
+ * name=template} pairs, each value escaped as a query component, a pair whose value evaluates empty
+ * left out. With {@code copy-unmatched-params}, the client's query parameters that the template
+ * neither sets nor reads ({@code {query.name}}) follow, as received.
  */
 public final class RewriteUriPolicy implements Policy {
 
   /** One query pair of the template: a literal name and a value template. */
-  public record QueryPair(String name, Template value) {
-  }
+  public record QueryPair(String name, Template value) {}
 
   private final String location;
   private final Template path;
@@ -30,11 +28,13 @@ public final class RewriteUriPolicy implements Policy {
   private final Set<String> setNames;
   private final boolean copyUnmatched;
 
-  public RewriteUriPolicy(String location, RewriteUriConfig config, Template path, List<QueryPair> query) {
+  public RewriteUriPolicy(
+      String location, RewriteUriConfig config, Template path, List<QueryPair> query) {
     this.location = location;
     this.path = path;
     this.query = query.toArray(new QueryPair[0]);
-    // a client's parameter the template sets, or reads into the target, is matched: it is not copied again
+    // a client's parameter the template sets, or reads into the target, is matched: it is not
+    // copied again
     Set<String> matched = new java.util.HashSet<>(path.queryParameters());
     for (QueryPair p : query) {
       matched.add(p.name);
@@ -68,7 +68,7 @@ public final class RewriteUriPolicy implements Policy {
       int valueStart = q.length();
       pair.value.appendTo(request, Template.Encoding.QUERY, q);
       if (q.length() == valueStart && !pair.value.isConstant()) {
-        q.setLength(mark);   // nothing to say: leave the pair out
+        q.setLength(mark); // nothing to say: leave the pair out
       }
     }
     if (copyUnmatched) {

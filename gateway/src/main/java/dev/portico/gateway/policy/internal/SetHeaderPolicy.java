@@ -6,7 +6,6 @@ import dev.portico.gateway.policy.PolicyOutcome;
 import dev.portico.gateway.policy.PolicyRequest;
 import dev.portico.gateway.policy.config.SetHeaderConfig;
 import io.vertx.core.Future;
-
 import java.util.ArrayList;
 import java.util.List;
 
@@ -29,12 +28,13 @@ public final class SetHeaderPolicy implements Policy {
   public SetHeaderPolicy(String location, SetHeaderConfig config, List<Template> values) {
     this.location = location;
     this.header = config.name();
-    this.op = switch (config.existsAction()) {
-      case "skip" -> HeaderEdits.Op.SET_IF_ABSENT;
-      case "append" -> HeaderEdits.Op.APPEND;
-      case "delete" -> HeaderEdits.Op.REMOVE;
-      default -> HeaderEdits.Op.SET;
-    };
+    this.op =
+        switch (config.existsAction()) {
+          case "skip" -> HeaderEdits.Op.SET_IF_ABSENT;
+          case "append" -> HeaderEdits.Op.APPEND;
+          case "delete" -> HeaderEdits.Op.REMOVE;
+          default -> HeaderEdits.Op.SET;
+        };
     this.values = values.toArray(new Template[0]);
     this.response = "response".equals(config.direction());
     boolean allConstant = true;
@@ -77,7 +77,9 @@ public final class SetHeaderPolicy implements Policy {
   }
 
   private PolicyOutcome outcome(HeaderEdits edits) {
-    return response ? PolicyOutcome.Continue.withResponseHeaders(edits) : PolicyOutcome.Continue.withRequestHeaders(edits);
+    return response
+        ? PolicyOutcome.Continue.withResponseHeaders(edits)
+        : PolicyOutcome.Continue.withRequestHeaders(edits);
   }
 
   private static boolean clean(String v) {
@@ -92,6 +94,15 @@ public final class SetHeaderPolicy implements Policy {
 
   @Override
   public String toString() {
-    return name() + " at " + location + " (" + header + ", " + op + ", " + (response ? "response" : "request") + ")";
+    return name()
+        + " at "
+        + location
+        + " ("
+        + header
+        + ", "
+        + op
+        + ", "
+        + (response ? "response" : "request")
+        + ")";
   }
 }

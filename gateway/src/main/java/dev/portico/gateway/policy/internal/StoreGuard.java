@@ -1,7 +1,6 @@
 package dev.portico.gateway.policy.internal;
 
 import dev.portico.gateway.policy.PolicyEvents;
-
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
@@ -38,8 +37,11 @@ final class StoreGuard {
 
   void failed(Throwable cause) {
     skipUntil.set(nanoTime.getAsLong() + retryAfterNanos);
-    events.storeFailure(location, cause instanceof TimeoutException ? PolicyEvents.StoreFailure.TIMEOUT
-      : PolicyEvents.StoreFailure.ERROR);
+    events.storeFailure(
+        location,
+        cause instanceof TimeoutException
+            ? PolicyEvents.StoreFailure.TIMEOUT
+            : PolicyEvents.StoreFailure.ERROR);
   }
 
   void succeeded() {

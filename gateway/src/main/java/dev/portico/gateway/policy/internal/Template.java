@@ -4,7 +4,6 @@ import dev.portico.gateway.policy.PolicyRequest;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -13,22 +12,34 @@ import java.util.Set;
 import java.util.function.Function;
 
 /**
- * A policy expression, compiled once, evaluated per request without regular expressions:
- * literal text with
+ * A policy expression, compiled once, evaluated per request without regular expressions: literal
+ * text with
+ *
  * <ul>
- *   <li>{@code {{name}}}: a named value, substituted when the policy is compiled;</li>
- *   <li>{@code {name}} or {@code {path.name}}: a path parameter of the operation's template;</li>
- *   <li>{@code {claim.name}}: a claim of the token {@code validate-jwt} validated (a dotted name walks into objects);</li>
- *   <li>{@code {header.Name}}: the first value of a request header; {@code {query.name}}: a query parameter;</li>
- *   <li>{@code {request.ip}}, {@code {request.method}}, {@code {request.path}}, {@code {request.host}},
- *       {@code {request.api}}, {@code {request.operation}}.</li>
+ *   <li>{@code {{name}}}: a named value, substituted when the policy is compiled;
+ *   <li>{@code {name}} or {@code {path.name}}: a path parameter of the operation's template;
+ *   <li>{@code {claim.name}}: a claim of the token {@code validate-jwt} validated (a dotted name
+ *       walks into objects);
+ *   <li>{@code {header.Name}}: the first value of a request header; {@code {query.name}}: a query
+ *       parameter;
+ *   <li>{@code {request.ip}}, {@code {request.method}}, {@code {request.path}}, {@code
+ *       {request.host}}, {@code {request.api}}, {@code {request.operation}}.
  * </ul>
- * {@code \{}, {@code \}} and {@code \\} stand for themselves. Something missing evaluates to {@code ""}.
+ *
+ * {@code \{}, {@code \}} and {@code \\} stand for themselves. Something missing evaluates to {@code
+ * ""}.
  */
 public final class Template {
 
-  /** How substituted values are escaped: not at all (headers, keys), as a path segment, or as a query component. */
-  public enum Encoding { NONE, PATH, QUERY }
+  /**
+   * How substituted values are escaped: not at all (headers, keys), as a path segment, or as a
+   * query component.
+   */
+  public enum Encoding {
+    NONE,
+    PATH,
+    QUERY
+  }
 
   private static final String[] REQUEST_VARS = {"ip", "method", "path", "host", "api", "operation"};
 
@@ -51,12 +62,13 @@ public final class Template {
   }
 
   /**
-   * Compiles {@code source}. {@code namedValues} answers a named value or {@code null} when unknown;
-   * {@code trustedProxyDepth} decides {@code {request.ip}}.
+   * Compiles {@code source}. {@code namedValues} answers a named value or {@code null} when
+   * unknown; {@code trustedProxyDepth} decides {@code {request.ip}}.
    *
    * @throws TemplateException with a message naming the offending part
    */
-  public static Template compile(String source, Function<String, String> namedValues, int trustedProxyDepth) {
+  public static Template compile(
+      String source, Function<String, String> namedValues, int trustedProxyDepth) {
     List<Part> parts = new ArrayList<>();
     Set<String> params = new LinkedHashSet<>();
     StringBuilder lit = new StringBuilder();
@@ -85,7 +97,8 @@ public final class Template {
       } else if (c == '{') {
         int close = source.indexOf('}', i + 1);
         if (close < 0) {
-          throw new TemplateException("'{' at position " + i + " is not closed by '}' (write \\{ for a literal brace)");
+          throw new TemplateException(
+              "'{' at position " + i + " is not closed by '}' (write \\{ for a literal brace)");
         }
         String expr = source.substring(i + 1, close);
         Part part = expression(expr, trustedProxyDepth);
@@ -99,7 +112,8 @@ public final class Template {
         parts.add(part);
         i = close + 1;
       } else if (c == '}') {
-        throw new TemplateException("'}' at position " + i + " closes nothing (write \\} for a literal brace)");
+        throw new TemplateException(
+            "'}' at position " + i + " closes nothing (write \\} for a literal brace)");
       } else {
         lit.append(c);
         i++;
@@ -135,11 +149,22 @@ public final class Template {
             yield new RequestVar(arg, depth);
           }
         }
-        throw new TemplateException("unknown '{" + expr + "}': request values are " + String.join(", ",
-          java.util.Arrays.stream(REQUEST_VARS).map(v -> "{request." + v + "}").toList()));
+        throw new TemplateException(
+            "unknown '{"
+                + expr
+                + "}': request values are "
+                + String.join(
+                    ", ",
+                    java.util.Arrays.stream(REQUEST_VARS)
+                        .map(v -> "{request." + v + "}")
+                        .toList()));
       }
-      default -> throw new TemplateException("unknown '{" + expr + "}': use {name} or {path.name}, {claim.name},"
-        + " {header.Name}, {query.name}, {request.ip|method|path|host|api|operation}, or {{named-value}}");
+      default ->
+          throw new TemplateException(
+              "unknown '{"
+                  + expr
+                  + "}': use {name} or {path.name}, {claim.name},"
+                  + " {header.Name}, {query.name}, {request.ip|method|path|host|api|operation}, or {{named-value}}");
     };
   }
 
@@ -192,7 +217,10 @@ public final class Template {
     return evaluate(request, Encoding.NONE);
   }
 
-  /** The value for {@code request}; substituted values escaped by {@code encoding} (literals are kept as written). */
+  /**
+   * The value for {@code request}; substituted values escaped by {@code encoding} (literals are
+   * kept as written).
+   */
   public String evaluate(PolicyRequest request, Encoding encoding) {
     if (constant != null) {
       return constant;
@@ -226,7 +254,9 @@ public final class Template {
             QueryStrings.encodeSegment(v, out);
           }
         }
-        case QUERY -> QueryStrings.encodeComponent(p instanceof PathParam ? QueryStrings.decode(v, 0, v.length()) : v, out);
+        case QUERY ->
+            QueryStrings.encodeComponent(
+                p instanceof PathParam ? QueryStrings.decode(v, 0, v.length()) : v, out);
       }
     }
   }
@@ -285,10 +315,12 @@ public final class Template {
 
   /** Claim lookup and rendering shared with validate-jwt's required claims. */
   public static final class Claims {
-    private Claims() {
-    }
+    private Claims() {}
 
-    /** The claim {@code name}: the exact key first, else a dotted path into nested objects; null when absent. */
+    /**
+     * The claim {@code name}: the exact key first, else a dotted path into nested objects; null
+     * when absent.
+     */
     public static Object find(Map<String, Object> claims, String name) {
       if (claims == null || claims.isEmpty()) {
         return null;
@@ -322,7 +354,10 @@ public final class Template {
       return v;
     }
 
-    /** Text of a claim value: a string as is, an integral number without decimals, a list joined with commas, an object as JSON. */
+    /**
+     * Text of a claim value: a string as is, an integral number without decimals, a list joined
+     * with commas, an object as JSON.
+     */
     public static String asText(Object value) {
       Object v = plain(value);
       if (v == null) {
@@ -333,7 +368,9 @@ public final class Template {
       }
       if (v instanceof Double || v instanceof Float) {
         double d = ((Number) v).doubleValue();
-        return d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString((long) d) : Double.toString(d);
+        return d == Math.rint(d) && Math.abs(d) < 1e15
+            ? Long.toString((long) d)
+            : Double.toString(d);
       }
       if (v instanceof Number || v instanceof Boolean) {
         return v.toString();

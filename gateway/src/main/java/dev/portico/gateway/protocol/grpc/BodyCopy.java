@@ -8,9 +8,9 @@ import io.vertx.core.streams.WriteStream;
 /**
  * The backend request of a gRPC call as a pipe's destination, keeping a copy of what went through
  * while it stays within {@code limit} bytes (the API's {@code retry.bufferBodyLimit}). A gRPC body
- * has no length to decide on up front, and a streaming call may never end before its answer; so
- * it streams at once, and a retry ({@code retry.grpcStatuses}) is possible only when the client's
- * body had ended, whole within the limit, by the time the answer came.
+ * has no length to decide on up front, and a streaming call may never end before its answer; so it
+ * streams at once, and a retry ({@code retry.grpcStatuses}) is possible only when the client's body
+ * had ended, whole within the limit, by the time the answer came.
  */
 public final class BodyCopy implements WriteStream<Buffer> {
 

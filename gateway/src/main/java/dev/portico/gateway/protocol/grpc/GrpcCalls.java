@@ -5,7 +5,6 @@ import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
-
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 
@@ -23,17 +22,18 @@ public final class GrpcCalls {
   public static final CharSequence TE = HttpHeaders.createOptimized("te");
   public static final CharSequence TRAILERS = HttpHeaders.createOptimized("trailers");
   private static final String CONTENT_TYPE = "application/grpc";
+
   /** The longest {@code grpc-timeout} value: 8 digits and a unit. */
   private static final int MAX_TIMEOUT_DIGITS = 8;
+
   private static final char[] HEX = "0123456789ABCDEF".toCharArray();
 
-  private GrpcCalls() {
-  }
+  private GrpcCalls() {}
 
   /**
-   * Whether the request is a gRPC call: {@code content-type: application/grpc} or
-   * {@code application/grpc+proto} and the like. gRPC-Web ({@code application/grpc-web*}) is not:
-   * its clients read statuses from the body.
+   * Whether the request is a gRPC call: {@code content-type: application/grpc} or {@code
+   * application/grpc+proto} and the like. gRPC-Web ({@code application/grpc-web*}) is not: its
+   * clients read statuses from the body.
    */
   public static boolean isCall(HttpServerRequest req) {
     return isGrpcContentType(req.headers().get(HttpHeaders.CONTENT_TYPE));
@@ -52,8 +52,8 @@ public final class GrpcCalls {
 
   /**
    * The call's deadline in milliseconds from now: its {@code grpc-timeout}, bounded by the
-   * gateway's own bound {@code otherMillis} (0 or less: none). Returns {@code otherMillis} when
-   * the header is absent or malformed (a malformed one is the backend's to refuse).
+   * gateway's own bound {@code otherMillis} (0 or less: none). Returns {@code otherMillis} when the
+   * header is absent or malformed (a malformed one is the backend's to refuse).
    */
   public static long deadlineMillis(HttpServerRequest req, long otherMillis) {
     long grpc = parseTimeoutMillis(req.headers().get(GRPC_TIMEOUT));
@@ -63,7 +63,10 @@ public final class GrpcCalls {
     return otherMillis > 0 ? Math.min(otherMillis, grpc) : grpc;
   }
 
-  /** {@code grpc-timeout}: 1 to 8 ASCII digits and a unit (H, M, S, m, u, n); -1 when absent or malformed. */
+  /**
+   * {@code grpc-timeout}: 1 to 8 ASCII digits and a unit (H, M, S, m, u, n); -1 when absent or
+   * malformed.
+   */
   static long parseTimeoutMillis(String value) {
     if (value == null) {
       return -1;
@@ -81,15 +84,16 @@ public final class GrpcCalls {
       }
       amount = amount * 10 + (c - '0');
     }
-    TimeUnit unit = switch (v.charAt(n - 1)) {
-      case 'H' -> TimeUnit.HOURS;
-      case 'M' -> TimeUnit.MINUTES;
-      case 'S' -> TimeUnit.SECONDS;
-      case 'm' -> TimeUnit.MILLISECONDS;
-      case 'u' -> TimeUnit.MICROSECONDS;
-      case 'n' -> TimeUnit.NANOSECONDS;
-      default -> null;
-    };
+    TimeUnit unit =
+        switch (v.charAt(n - 1)) {
+          case 'H' -> TimeUnit.HOURS;
+          case 'M' -> TimeUnit.MINUTES;
+          case 'S' -> TimeUnit.SECONDS;
+          case 'm' -> TimeUnit.MILLISECONDS;
+          case 'u' -> TimeUnit.MICROSECONDS;
+          case 'n' -> TimeUnit.NANOSECONDS;
+          default -> null;
+        };
     if (unit == null) {
       return -1;
     }
@@ -97,25 +101,36 @@ public final class GrpcCalls {
     return Math.max(1, unit.toMillis(amount));
   }
 
-  /** The {@code grpc-status} in {@code headers} (a trailers-only response, or trailers), or {@code null}. */
+  /**
+   * The {@code grpc-status} in {@code headers} (a trailers-only response, or trailers), or {@code
+   * null}.
+   */
   public static GrpcStatus status(MultiMap headers) {
     return headers == null ? null : GrpcStatus.of(headers.get(GRPC_STATUS));
   }
 
-  /** Whether a backend's response is a gRPC one whose status comes in trailers (not in its headers). */
+  /**
+   * Whether a backend's response is a gRPC one whose status comes in trailers (not in its headers).
+   */
   public static boolean statusInTrailers(MultiMap responseHeaders) {
-    return isGrpcContentType(responseHeaders.get(HttpHeaders.CONTENT_TYPE)) && !responseHeaders.contains(GRPC_STATUS);
+    return isGrpcContentType(responseHeaders.get(HttpHeaders.CONTENT_TYPE))
+        && !responseHeaders.contains(GRPC_STATUS);
   }
 
   /**
    * The gRPC status a gateway failure reaches gRPC clients as: what the backend could not be
-   * reached for is {@code UNAVAILABLE} (the status clients retry), a time bound {@code DEADLINE_EXCEEDED},
-   * no operation {@code UNIMPLEMENTED}; the rest follow gRPC's HTTP-status mapping, refined by reason.
+   * reached for is {@code UNAVAILABLE} (the status clients retry), a time bound {@code
+   * DEADLINE_EXCEEDED}, no operation {@code UNIMPLEMENTED}; the rest follow gRPC's HTTP-status
+   * mapping, refined by reason.
    */
   public static GrpcStatus statusOf(String reason) {
     return switch (reason) {
-      case "BackendConnectionFailure", "BackendUnavailable", "PartitionResolutionFailure", "RateLimiterUnavailable",
-           "SigningKeysUnavailable" -> GrpcStatus.UNAVAILABLE;
+      case "BackendConnectionFailure",
+          "BackendUnavailable",
+          "PartitionResolutionFailure",
+          "RateLimiterUnavailable",
+          "SigningKeysUnavailable" ->
+          GrpcStatus.UNAVAILABLE;
       case "Timeout", "RequestTimeout" -> GrpcStatus.DEADLINE_EXCEEDED;
       case "OperationNotFound", "NotImplemented" -> GrpcStatus.UNIMPLEMENTED;
       case "RateLimited", "QuotaExceeded", "RequestTooLarge" -> GrpcStatus.RESOURCE_EXHAUSTED;
@@ -137,23 +152,32 @@ public final class GrpcCalls {
    * @param reason the failure's error reason ({@code BackendConnectionFailure}, ...)
    * @param detail its human-readable detail
    */
-  public static Future<Void> sendFailure(HttpServerResponse response, String reason, String detail) {
+  public static Future<Void> sendFailure(
+      HttpServerResponse response, String reason, String detail) {
     // the problem's framing headers do not apply to an empty gRPC answer
     response.headers().remove(HttpHeaders.CONTENT_LENGTH).remove(HttpHeaders.CONTENT_TYPE);
-    return response.setStatusCode(200)
-      .putHeader(HttpHeaders.CONTENT_TYPE, CONTENT_TYPE)
-      .putHeader(GRPC_STATUS, String.valueOf(statusOf(reason).code()))
-      .putHeader(GRPC_MESSAGE, encodeMessage(reason + ": " + detail))
-      .end();
+    return response
+        .setStatusCode(200)
+        .putHeader(HttpHeaders.CONTENT_TYPE, CONTENT_TYPE)
+        .putHeader(GRPC_STATUS, String.valueOf(statusOf(reason).code()))
+        .putHeader(GRPC_MESSAGE, encodeMessage(reason + ": " + detail))
+        .end();
   }
 
   /** Ends a started gRPC response with {@code status} and {@code message} in its trailers. */
-  public static Future<Void> endWithStatus(HttpServerResponse response, GrpcStatus status, String message) {
-    response.trailers().set(GRPC_STATUS, String.valueOf(status.code())).set(GRPC_MESSAGE, encodeMessage(message));
+  public static Future<Void> endWithStatus(
+      HttpServerResponse response, GrpcStatus status, String message) {
+    response
+        .trailers()
+        .set(GRPC_STATUS, String.valueOf(status.code()))
+        .set(GRPC_MESSAGE, encodeMessage(message));
     return response.end();
   }
 
-  /** {@code grpc-message}'s percent-encoding of UTF-8 (PROTOCOL-HTTP2.md): printable ASCII but {@code %} passes. */
+  /**
+   * {@code grpc-message}'s percent-encoding of UTF-8 (PROTOCOL-HTTP2.md): printable ASCII but
+   * {@code %} passes.
+   */
   static String encodeMessage(String message) {
     byte[] bytes = message.getBytes(StandardCharsets.UTF_8);
     StringBuilder out = new StringBuilder(bytes.length + 16);

@@ -4,9 +4,9 @@ import io.vertx.core.buffer.Buffer;
 
 /**
  * Follows the frame boundaries of one direction of a WebSocket connection (RFC 6455 5.2) without
- * touching the bytes: it reads each frame's header and skips its payload. It counts frames for
- * the metrics, and tells when the stream is between frames, the only place where the gateway may
- * insert a close frame of its own (drain, idle timeout).
+ * touching the bytes: it reads each frame's header and skips its payload. It counts frames for the
+ * metrics, and tells when the stream is between frames, the only place where the gateway may insert
+ * a close frame of its own (drain, idle timeout).
  */
 final class FrameScanner {
 
@@ -59,7 +59,8 @@ final class FrameScanner {
     for (int k = 2; k < 10; k++) {
       len = (len << 8) | (head[k] & 0xffL);
     }
-    // the most significant bit must be 0 (RFC 6455 5.2); a peer that breaks this breaks its own stream
+    // the most significant bit must be 0 (RFC 6455 5.2); a peer that breaks this breaks its own
+    // stream
     return len & Long.MAX_VALUE;
   }
 

@@ -4,7 +4,6 @@ import io.vertx.core.Context;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetSocket;
-
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.Set;
@@ -23,7 +22,10 @@ public final class WebSocketSessions {
   private final AtomicInteger count = new AtomicInteger();
   private Context context;
 
-  /** @param sessionEnded told when a session closes (the listener's in-flight count: its handshake request ends then) */
+  /**
+   * @param sessionEnded told when a session closes (the listener's in-flight count: its handshake
+   *     request ends then)
+   */
   public WebSocketSessions(Vertx vertx, Runnable sessionEnded) {
     this.vertx = vertx;
     this.sessionEnded = sessionEnded;
@@ -40,8 +42,14 @@ public final class WebSocketSessions {
    *
    * @param ended told once, when both connections have closed
    */
-  public void open(NetSocket client, NetSocket backend, long idleMillis, WebSocketListener listener, Handler<Void> ended) {
-    WebSocketTunnel t = new WebSocketTunnel(vertx, client, backend, idleMillis, listener, this, ended);
+  public void open(
+      NetSocket client,
+      NetSocket backend,
+      long idleMillis,
+      WebSocketListener listener,
+      Handler<Void> ended) {
+    WebSocketTunnel t =
+        new WebSocketTunnel(vertx, client, backend, idleMillis, listener, this, ended);
     open.add(t);
     count.incrementAndGet();
     t.start();
@@ -59,16 +67,23 @@ public final class WebSocketSessions {
     return count.get();
   }
 
-  /** At the end of a drain's grace period ({@code afterMillis} from now), every session still open goes away with 1001. */
+  /**
+   * At the end of a drain's grace period ({@code afterMillis} from now), every session still open
+   * goes away with 1001.
+   */
   public void goAwayAfter(long afterMillis) {
     Context ctx = context;
     if (ctx == null) {
       return;
     }
-    ctx.runOnContext(v -> vertx.setTimer(Math.max(1, afterMillis), t -> {
-      for (WebSocketTunnel s : new ArrayList<>(open)) {
-        s.goAway("gateway shutting down");
-      }
-    }));
+    ctx.runOnContext(
+        v ->
+            vertx.setTimer(
+                Math.max(1, afterMillis),
+                t -> {
+                  for (WebSocketTunnel s : new ArrayList<>(open)) {
+                    s.goAway("gateway shutting down");
+                  }
+                }));
   }
 }

@@ -2,21 +2,20 @@ package dev.portico.gateway.protocol.websocket;
 
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.concurrent.TimeUnit;
-
 /**
- * One WebSocket session after its handshake: the client's and the backend's connections relay
- * each other's bytes unchanged, with back-pressure (a side that cannot keep up pauses the other),
- * so frames, fragmentation, extensions and close codes pass end to end. A {@link FrameScanner}
- * per direction counts frames and knows the frame boundaries where the gateway may speak itself:
- * when the session idles past its timeout, or the drain's grace period ends, both peers get a
- * close frame with 1001 (going away) where the stream is between frames, then both connections close.
- * Either connection closing closes the other. Everything runs on the client connection's event loop.
+ * One WebSocket session after its handshake: the client's and the backend's connections relay each
+ * other's bytes unchanged, with back-pressure (a side that cannot keep up pauses the other), so
+ * frames, fragmentation, extensions and close codes pass end to end. A {@link FrameScanner} per
+ * direction counts frames and knows the frame boundaries where the gateway may speak itself: when
+ * the session idles past its timeout, or the drain's grace period ends, both peers get a close
+ * frame with 1001 (going away) where the stream is between frames, then both connections close.
+ * Either connection closing closes the other. Everything runs on the client connection's event
+ * loop.
  */
 public final class WebSocketTunnel {
 
@@ -43,10 +42,16 @@ public final class WebSocketTunnel {
 
   /**
    * @param idleMillis closes the session after this long without data either way (0: never)
-   * @param ended      told once, when both connections are closed
+   * @param ended told once, when both connections are closed
    */
-  WebSocketTunnel(Vertx vertx, NetSocket client, NetSocket backend, long idleMillis, WebSocketListener listener,
-                  WebSocketSessions sessions, Handler<Void> ended) {
+  WebSocketTunnel(
+      Vertx vertx,
+      NetSocket client,
+      NetSocket backend,
+      long idleMillis,
+      WebSocketListener listener,
+      WebSocketSessions sessions,
+      Handler<Void> ended) {
     this.vertx = vertx;
     this.client = client;
     this.backend = backend;
@@ -65,20 +70,27 @@ public final class WebSocketTunnel {
   }
 
   private void relay(NetSocket from, NetSocket to, FrameScanner scanner, boolean upstream) {
-    from.handler(data -> {
-      if (closing) {
-        return;
-      }
-      lastActivityNanos = System.nanoTime();
-      listener.relayed(upstream, scanner.feed(data), data.length());
-      to.write(data);
-      if (to.writeQueueFull()) {
-        from.pause();
-        to.drainHandler(v -> from.resume());
-      }
-    });
-    from.exceptionHandler(e -> log.debug("websocket {} connection failed: {}", upstream ? "client" : "backend", e.toString()));
-    // a peer that closes its connection ends the session: the other side's connection closes after what was relayed
+    from.handler(
+        data -> {
+          if (closing) {
+            return;
+          }
+          lastActivityNanos = System.nanoTime();
+          listener.relayed(upstream, scanner.feed(data), data.length());
+          to.write(data);
+          if (to.writeQueueFull()) {
+            from.pause();
+            to.drainHandler(v -> from.resume());
+          }
+        });
+    from.exceptionHandler(
+        e ->
+            log.debug(
+                "websocket {} connection failed: {}",
+                upstream ? "client" : "backend",
+                e.toString()));
+    // a peer that closes its connection ends the session: the other side's connection closes after
+    // what was relayed
     from.endHandler(v -> to.end());
     from.closeHandler(v -> socketClosed(to));
   }
@@ -100,20 +112,24 @@ public final class WebSocketTunnel {
   }
 
   private void armIdle(long delayMillis) {
-    idleTimer = vertx.setTimer(Math.max(1, delayMillis), t -> {
-      idleTimer = -1;
-      long quiet = System.nanoTime() - lastActivityNanos;
-      if (quiet >= idleNanos) {
-        goAway("idle timeout");
-      } else if (!over) {
-        armIdle(TimeUnit.NANOSECONDS.toMillis(idleNanos - quiet));
-      }
-    });
+    idleTimer =
+        vertx.setTimer(
+            Math.max(1, delayMillis),
+            t -> {
+              idleTimer = -1;
+              long quiet = System.nanoTime() - lastActivityNanos;
+              if (quiet >= idleNanos) {
+                goAway("idle timeout");
+              } else if (!over) {
+                armIdle(TimeUnit.NANOSECONDS.toMillis(idleNanos - quiet));
+              }
+            });
   }
 
   /**
    * Ends the session from the gateway's side: a close frame 1001 to each peer whose stream is
-   * between frames (a frame half relayed cannot be interrupted by another), then both connections close.
+   * between frames (a frame half relayed cannot be interrupted by another), then both connections
+   * close.
    */
   public void goAway(String reason) {
     if (closing || over) {

@@ -5,20 +5,20 @@ import java.util.HashMap;
 import java.util.List;
 
 /**
- * Longest-prefix matching on segment boundaries in time proportional to the path's length,
- * whatever the number of prefixes: a trie over path segments, flattened into one open-addressing
- * hash table keyed by the prefix text itself.
+ * Longest-prefix matching on segment boundaries in time proportional to the path's length, whatever
+ * the number of prefixes: a trie over path segments, flattened into one open-addressing hash table
+ * keyed by the prefix text itself.
  *
  * <p>A prefix {@code p} matches a path when the path starts with {@code p} and the next character
  * is {@code '/'} or there is none, exactly what {@code path.startsWith(p) && (path.length() ==
- * p.length() || path.charAt(p.length()) == '/')} says. So the only prefix lengths worth looking
- * up are the path's boundaries (positions holding {@code '/'}, and its end). The lookup walks the
- * path once, extending {@link String#hashCode()}'s polynomial hash character by character, and
- * probes the table at each boundary. Every boundary prefix of every value's prefix is in the table
- * too (as a node without a value when it is not itself a prefix), so a probe that finds nothing
- * proves that no longer prefix can match and ends the walk. Each node knows the node of its
- * previous boundary, so a hit is confirmed by comparing its last segment only: the walk never
- * reads a character twice and allocates nothing.
+ * p.length() || path.charAt(p.length()) == '/')} says. So the only prefix lengths worth looking up
+ * are the path's boundaries (positions holding {@code '/'}, and its end). The lookup walks the path
+ * once, extending {@link String#hashCode()}'s polynomial hash character by character, and probes
+ * the table at each boundary. Every boundary prefix of every value's prefix is in the table too (as
+ * a node without a value when it is not itself a prefix), so a probe that finds nothing proves that
+ * no longer prefix can match and ends the walk. Each node knows the node of its previous boundary,
+ * so a hit is confirmed by comparing its last segment only: the walk never reads a character twice
+ * and allocates nothing.
  *
  * <p>Immutable once built; safe to share between threads.
  *
@@ -29,9 +29,9 @@ public final class PrefixIndex<T> {
   private static final class Node<T> {
     final String key;
     final int hash;
-    final Node<T> parent;       // node of the previous boundary of key, null at the first
-    T value;                    // null when key is only a boundary of longer prefixes
-    boolean hasLonger;          // some longer prefix continues through this node
+    final Node<T> parent; // node of the previous boundary of key, null at the first
+    T value; // null when key is only a boundary of longer prefixes
+    boolean hasLonger; // some longer prefix continues through this node
 
     Node(String key, int hash, Node<T> parent) {
       this.key = key;
@@ -42,6 +42,7 @@ public final class PrefixIndex<T> {
 
   private final Node<T>[] table;
   private final int mask;
+
   /** The value of the empty prefix, which matches every path that is empty or starts with '/'. */
   private final T root;
 
@@ -106,7 +107,9 @@ public final class PrefixIndex<T> {
     return new PrefixIndex<>(table, root);
   }
 
-  /** The value of the longest prefix of {@code path} ending on a segment boundary, or {@code null}. */
+  /**
+   * The value of the longest prefix of {@code path} ending on a segment boundary, or {@code null}.
+   */
   public T longestMatch(String path) {
     int n = path.length();
     T best = n == 0 || path.charAt(0) == '/' ? root : null;
@@ -134,13 +137,18 @@ public final class PrefixIndex<T> {
     return best;
   }
 
-  /** The node for {@code path[0, end)}, given that {@code parent} is the node for {@code path[0, from)}. */
+  /**
+   * The node for {@code path[0, end)}, given that {@code parent} is the node for {@code path[0,
+   * from)}.
+   */
   private Node<T> find(String path, int from, int end, int h, Node<T> parent) {
     Node<T>[] t = table;
     int slot = spread(h) & mask;
     for (Node<T> node = t[slot]; node != null; node = t[slot = (slot + 1) & mask]) {
-      if (node.hash == h && node.parent == parent && node.key.length() == end
-        && node.key.regionMatches(from, path, from, end - from)) {
+      if (node.hash == h
+          && node.parent == parent
+          && node.key.length() == end
+          && node.key.regionMatches(from, path, from, end - from)) {
         return node;
       }
     }
