@@ -29,6 +29,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -503,19 +504,23 @@ class FabricImporterTest {
             registry,
             config("http://127.0.0.1:" + port).interval(Duration.ofMillis(50)).build());
     await(periodic.start());
-    long deadline = System.currentTimeMillis() + 10_000;
-    while (System.currentTimeMillis() < deadline
-        && cluster.requests.stream().filter(u -> u.startsWith("/Applications?")).count() < 4) {
-      Thread.sleep(20);
-    }
+    // four cycles seen by the cluster: the importer cycles on its own
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                cluster.requests.stream().filter(u -> u.startsWith("/Applications?")).count() >= 4);
     assertThat(periodic.status().running()).isTrue();
     assertThat(periodic.status().ready()).isTrue();
     await(periodic.stop());
     assertThat(periodic.status().running()).isFalse();
     assertThat(mine()).hasSize(12);
     int seen = cluster.requests.size();
-    Thread.sleep(200);
-    assertThat(cluster.requests.size()).isEqualTo(seen);
+    // stopped: no request for four intervals
+    Awaitility.await()
+        .during(Duration.ofMillis(200))
+        .atMost(Duration.ofSeconds(2))
+        .until(() -> cluster.requests.size() == seen);
 
     assertThat(await(periodic.removeRecords())).isEqualTo(12);
     assertThat(mine()).isEmpty();
