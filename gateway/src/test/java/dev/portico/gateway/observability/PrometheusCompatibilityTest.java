@@ -22,11 +22,16 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -207,22 +212,29 @@ class PrometheusCompatibilityTest {
           "histogram_quantile(0.99, sum by (le) (rate(portico_request_duration_seconds_bucket[1m])))";
       String perApi =
           "histogram_quantile(0.99, sum by (api, le) (rate(portico_request_duration_seconds_bucket[1m])))";
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+      AtomicReference<String> last = new AtomicReference<>("");
       Double p99 = null;
-      String last = "";
-      while (p99 == null) {
-        if (!server.isAlive()) {
-          fail("prometheus exited with %d:%n%s", server.exitValue(), Files.readString(log));
-        }
-        if (System.nanoTime() > deadline) {
-          fail(
-              "no histogram_quantile answer within 90 s; last answer: %s%ntargets: %s%nprometheus log:%n%s",
-              last, get(port, "/api/v1/targets").orElse("-"), Files.readString(log));
-        }
-        Thread.sleep(500);
-        JsonObject answer = query(port, query);
-        last = String.valueOf(answer);
-        p99 = number(answer);
+      try {
+        p99 =
+            Awaitility.await()
+                .atMost(Duration.ofSeconds(90))
+                .pollInterval(Duration.ofMillis(500))
+                .until(
+                    () -> {
+                      if (!server.isAlive()) {
+                        fail(
+                            "prometheus exited with %d:%n%s",
+                            server.exitValue(), Files.readString(log));
+                      }
+                      JsonObject answer = query(port, query);
+                      last.set(String.valueOf(answer));
+                      return number(answer);
+                    },
+                    Objects::nonNull);
+      } catch (ConditionTimeoutException e) {
+        fail(
+            "no histogram_quantile answer within 90 s; last answer: %s%ntargets: %s%nprometheus log:%n%s",
+            last.get(), get(port, "/api/v1/targets").orElse("-"), Files.readString(log));
       }
       assertThat(p99).isPositive().isLessThan(30.0);
       // per API too, as docs/metrics.md shows it
