@@ -26,7 +26,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -171,45 +170,42 @@ final class RegistryBinder extends Binding {
 
   private List<SourceOptions> sources(JsonArray list) {
     List<SourceOptions> out = new ArrayList<>();
-    Set<String> ids = new HashSet<>();
-    for (int i = 0; i < list.size(); i++) {
-      String at = "registry.sources[" + i + "]";
-      JsonObject s = objectAt(list, i);
-      String type = string(s, "type", null);
-      if (!SOURCE_FIELDS.containsKey(type)) {
-        continue; // reported by the schema
-      }
-      for (String field : new TreeSet<>(s.fieldNames())) {
-        if (!SOURCE_FIELDS.get(type).contains(field)) {
-          String other =
-              type.equals(DnsSrvOptions.TYPE) ? KubernetesOptions.TYPE : DnsSrvOptions.TYPE;
-          problem(
-              at + "." + field,
-              "does not apply to type "
-                  + type
-                  + (SOURCE_FIELDS.get(other).contains(field)
-                      ? " (it is a field of type " + other + ")"
-                      : ""));
-        }
-      }
-      SourceOptions source =
-          type.equals(DnsSrvOptions.TYPE) ? dnsSource(at, s) : kubernetesSource(at, s);
-      if (source == null) {
-        continue;
-      }
-      if (!ids.add(source.id())) {
-        problem(
-            at + ".id",
-            "duplicate registry source id '"
-                + source.id()
-                + "'"
-                + (s.containsKey("id")
-                    ? ""
-                    : " (the default, <type>:<service>: give each source its own id)"));
-        continue;
-      }
-      out.add(source);
-    }
+    ConfigList ids = new ConfigList(problems, "registry source id");
+    ConfigList.forEach(
+        list,
+        "registry.sources",
+        entry -> {
+          String at = entry.at();
+          JsonObject s = entry.json();
+          String type = entry.string("type", null);
+          if (!SOURCE_FIELDS.containsKey(type)) {
+            return; // reported by the schema
+          }
+          for (String field : new TreeSet<>(s.fieldNames())) {
+            if (!SOURCE_FIELDS.get(type).contains(field)) {
+              String other =
+                  type.equals(DnsSrvOptions.TYPE) ? KubernetesOptions.TYPE : DnsSrvOptions.TYPE;
+              problem(
+                  at + "." + field,
+                  "does not apply to type "
+                      + type
+                      + (SOURCE_FIELDS.get(other).contains(field)
+                          ? " (it is a field of type " + other + ")"
+                          : ""));
+            }
+          }
+          SourceOptions source =
+              type.equals(DnsSrvOptions.TYPE) ? dnsSource(at, s) : kubernetesSource(at, s);
+          if (source != null
+              && ids.claim(
+                  entry.at("id"),
+                  source.id(),
+                  s.containsKey("id")
+                      ? ""
+                      : " (the default, <type>:<service>: give each source its own id)")) {
+            out.add(source);
+          }
+        });
     return out;
   }
 
