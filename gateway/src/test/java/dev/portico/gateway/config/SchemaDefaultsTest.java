@@ -26,6 +26,8 @@ class SchemaDefaultsTest {
     assertThat(empty.listeners().management().timeouts()).isEqualTo(ClientTimeouts.DEFAULT);
     assertThat(empty.listeners().serviceFabricReverseProxy().timeouts())
         .isEqualTo(ClientTimeouts.DEFAULT);
+    assertThat(empty.listeners().serviceFabricReverseProxy()).isEqualTo(ReverseProxyConfig.OFF);
+    assertThat(empty.listeners().traffic().escapedSlashes()).isEqualTo(EscapedSlashes.REJECT);
     assertThat(empty.upstream()).isEqualTo(new UpstreamConfig(100, Duration.ofSeconds(60)));
     assertThat(empty.demo()).isEqualTo(new DemoConfig(false, 2, false));
     assertThat(empty.tracing()).isEqualTo(TracingConfig.DEFAULT);

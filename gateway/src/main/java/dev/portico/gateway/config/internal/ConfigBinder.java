@@ -15,16 +15,12 @@ import dev.portico.gateway.config.ApiConfig;
 import dev.portico.gateway.config.BackendConfig;
 import dev.portico.gateway.config.BackendProtocol;
 import dev.portico.gateway.config.BackendTarget;
-import dev.portico.gateway.config.BreakerRuleConfig;
 import dev.portico.gateway.config.CircuitBreakerConfig;
-import dev.portico.gateway.config.ClientTimeouts;
 import dev.portico.gateway.config.Credentials;
 import dev.portico.gateway.config.DemoConfig;
-import dev.portico.gateway.config.EscapedSlashes;
 import dev.portico.gateway.config.FabricAttributes;
 import dev.portico.gateway.config.FabricBackendConfig;
 import dev.portico.gateway.config.GatewayConfig;
-import dev.portico.gateway.config.ListenerHttps;
 import dev.portico.gateway.config.Listeners;
 import dev.portico.gateway.config.LoadBalancingConfig;
 import dev.portico.gateway.config.OperationConfig;
@@ -32,7 +28,6 @@ import dev.portico.gateway.config.PolicySettings;
 import dev.portico.gateway.config.PoolBackendConfig;
 import dev.portico.gateway.config.RegistryConfig;
 import dev.portico.gateway.config.RetryConfig;
-import dev.portico.gateway.config.ReverseProxyConfig;
 import dev.portico.gateway.config.ServiceFabricCluster;
 import dev.portico.gateway.config.ShutdownConfig;
 import dev.portico.gateway.config.SingleBackendConfig;
@@ -52,7 +47,6 @@ import dev.portico.gateway.openapi.OpenApiSource;
 import dev.portico.gateway.policy.config.PolicyConfigBinder;
 import dev.portico.gateway.policy.config.PolicyProblem;
 import dev.portico.gateway.policy.config.PolicyScopeConfig;
-import io.vertx.core.http.ClientAuth;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
@@ -61,7 +55,6 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
@@ -76,13 +69,12 @@ import java.util.regex.Pattern;
  */
 final class ConfigBinder extends Binding {
 
-  static final int DEFAULT_TRAFFIC_PORT = 8080;
-  static final int DEFAULT_MANAGEMENT_PORT = 9090;
-
   private final JsonObject raw;
   private final RegistryBinder registry = new RegistryBinder(this);
   private final FabricClusters fabricClusters = new FabricClusters(this);
   private final ObservabilityBinder observability = new ObservabilityBinder(this);
+  private final BreakerBinder breakers = new BreakerBinder(this);
+  private final ListenerBinder listeners = new ListenerBinder(this, breakers);
 
   public ConfigBinder(
       JsonObject raw,
@@ -122,7 +114,7 @@ final class ConfigBinder extends Binding {
     // listeners and backends refer to named values and certificates
     namedValues.bind(array(raw, "namedValues"));
     certificates.bind(array(raw, "certificates"));
-    Listeners listeners = listeners(object(raw, "listeners"));
+    Listeners listeners = this.listeners.listeners(object(raw, "listeners"));
     UpstreamConfig upstream = upstream(object(raw, "upstream"));
     RegistryConfig registry = this.registry.registry(object(raw, "registry"), listeners);
     List<BackendConfig> backends = backends(array(raw, "backends"), listeners);
@@ -179,135 +171,6 @@ final class ConfigBinder extends Binding {
   }
 
   // --- sections -------------------------------------------------------------------------------
-
-  private Listeners listeners(JsonObject l) {
-    Listeners.Listener traffic =
-        listener("listeners.traffic", object(l, "traffic"), DEFAULT_TRAFFIC_PORT);
-    Listeners.Listener management =
-        listener("listeners.management", object(l, "management"), DEFAULT_MANAGEMENT_PORT);
-    if (traffic.port() != 0 && traffic.port() == management.port()) {
-      problem(
-          "listeners.management.port",
-          "must differ from listeners.traffic.port ("
-              + traffic.port()
-              + "): management and traffic are separate listeners");
-    }
-    return new Listeners(
-        traffic,
-        management,
-        reverseProxy(object(l, "serviceFabricReverseProxy"), traffic, management));
-  }
-
-  private ReverseProxyConfig reverseProxy(
-      JsonObject r, Listeners.Listener traffic, Listeners.Listener management) {
-    String at = "listeners.serviceFabricReverseProxy";
-    ReverseProxyConfig d = ReverseProxyConfig.OFF;
-    boolean enabled = bool(r, "enabled", false);
-    int port = integer(r, "port", d.port());
-    if (enabled && port != 0 && (port == traffic.port() || port == management.port())) {
-      problem(
-          at + ".port",
-          "must differ from the traffic ("
-              + traffic.port()
-              + ") and management ("
-              + management.port()
-              + ") ports: it is a listener of its own");
-    }
-    JsonObject tls = object(r, "tls");
-    return new ReverseProxyConfig(
-        enabled,
-        string(r, "host", "0.0.0.0"),
-        port,
-        duration(r, "defaultTimeout", at + ".defaultTimeout", d.defaultTimeout()),
-        duration(r, "connectTimeout", at + ".connectTimeout", d.connectTimeout()),
-        duration(r, "attemptTimeout", at + ".attemptTimeout", null),
-        integer(r, "maxRetries", d.maxRetries()),
-        integer(r, "notFoundRetries", d.notFoundRetries()),
-        "append".equals(string(r, "forwardedHeaders", "replace")),
-        duration(r, "backoffMax", at + ".backoffMax", d.backoffMax()),
-        r.getValue("bufferBodyLimit") instanceof Number n ? n.longValue() : d.bufferBodyLimit(),
-        new TlsConfig(
-            bool(tls, "validateCertificateChain", true),
-            bool(tls, "validateCertificateName", true)),
-        r.containsKey("circuitBreaker")
-            ? breaker(at + ".circuitBreaker", object(r, "circuitBreaker"))
-            : d.breaker(),
-        https(at + ".https", r),
-        clientTimeouts(at + ".timeouts", object(r, "timeouts")),
-        escapedSlashes(r));
-  }
-
-  private Listeners.Listener listener(String at, JsonObject l, int defaultPort) {
-    return new Listeners.Listener(
-        string(l, "host", "0.0.0.0"),
-        integer(l, "port", defaultPort),
-        https(at + ".https", l),
-        clientTimeouts(at + ".timeouts", object(l, "timeouts")),
-        escapedSlashes(l),
-        h2c(at, l));
-  }
-
-  /**
-   * Issue 14: {@code listeners.*.h2c}, cleartext HTTP/2 with prior knowledge; a plain listener's
-   * opt-in.
-   */
-  private boolean h2c(String at, JsonObject l) {
-    boolean h2c = bool(l, "h2c", false);
-    if (h2c && !at.equals("listeners.traffic")) {
-      problem(at + ".h2c", "only the traffic listener offers cleartext HTTP/2 (h2c)");
-    } else if (h2c && l.containsKey("https")) {
-      problem(
-          at + ".h2c",
-          "h2c is cleartext HTTP/2 for a plain listener; an https listener offers HTTP/2 by ALPN");
-    }
-    return h2c;
-  }
-
-  /** A listener's {@code timeouts} block: how long it waits for slow or idle clients. */
-  private ClientTimeouts clientTimeouts(String at, JsonObject t) {
-    return sections.bind(t, at, at, ClientTimeouts.class);
-  }
-
-  private static EscapedSlashes escapedSlashes(JsonObject listener) {
-    return switch (string(listener, "escapedSlashes", "reject")) {
-      case "decode" -> EscapedSlashes.DECODE;
-      case "keep" -> EscapedSlashes.KEEP;
-      default -> EscapedSlashes.REJECT;
-    };
-  }
-
-  /** A listener's {@code https} block, or null when it has none (plain HTTP). */
-  private ListenerHttps https(String at, JsonObject listener) {
-    if (!(listener.getValue("https") instanceof JsonObject h)) {
-      return null;
-    }
-    TlsCertificate cert =
-        certificates.certificate(at + ".certificateId", string(h, "certificateId", ""));
-    ClientAuth clientAuth =
-        switch (string(h, "clientAuth", "none")) {
-          case "request" -> ClientAuth.REQUEST;
-          case "required" -> ClientAuth.REQUIRED;
-          default -> ClientAuth.NONE;
-        };
-    String caPath = string(h, "clientCaPath", null);
-    String caPem = null;
-    if (clientAuth == ClientAuth.NONE && caPath != null) {
-      problem(at + ".clientCaPath", "has no effect without clientAuth: request or required");
-    } else if (clientAuth != ClientAuth.NONE && caPath == null) {
-      problem(
-          at + ".clientCaPath",
-          "clientAuth "
-              + clientAuth.name().toLowerCase(Locale.ROOT)
-              + " needs the CA certificate(s) that issue the clients' certificates (PEM)");
-    } else if (caPath != null) {
-      try {
-        caPem = CertificateLoader.caPem(caPath);
-      } catch (CertificateLoader.Invalid e) {
-        problem(at + ".clientCaPath", e.getMessage());
-      }
-    }
-    return cert == null ? null : new ListenerHttps(cert, clientAuth, caPem, bool(h, "http2", true));
-  }
 
   private UpstreamConfig upstream(JsonObject u) {
     return sections.bind(u, "upstream", "upstream", UpstreamConfig.class);
@@ -412,7 +275,7 @@ final class ConfigBinder extends Binding {
               duration(t, "response", at + ".timeouts.response", Timeouts.DEFAULT.response()));
       CircuitBreakerConfig breaker =
           b.containsKey("circuitBreaker")
-              ? breaker(at + ".circuitBreaker", object(b, "circuitBreaker"))
+              ? breakers.breaker(at + ".circuitBreaker", object(b, "circuitBreaker"))
               : CircuitBreakerConfig.DEFAULT;
       LoadBalancingConfig lb = loadBalancing(object(b, "loadBalancing"));
       if (target != null) {
@@ -488,71 +351,6 @@ final class ConfigBinder extends Binding {
         strategy, string(object(lb, "sessionAffinity"), "cookieName", null));
   }
 
-  private CircuitBreakerConfig breaker(String at, JsonObject cb) {
-    List<BreakerRuleConfig> rules = new ArrayList<>();
-    JsonArray list = array(cb, "rules");
-    for (int i = 0; i < list.size(); i++) {
-      String rat = at + ".rules[" + i + "]";
-      JsonObject r = objectAt(list, i);
-      JsonObject fc = object(r, "failureCondition");
-      Integer count = fc.getValue("count") instanceof Number n ? n.intValue() : null;
-      Integer percentage = fc.getValue("percentage") instanceof Number n ? n.intValue() : null;
-      if ((count == null) == (percentage == null)) {
-        problem(rat + ".failureCondition", "needs exactly one of 'count' and 'percentage'");
-      }
-      if (count != null && fc.containsKey("minimumRequests")) {
-        problem(rat + ".failureCondition.minimumRequests", "applies to a percentage rule only");
-      }
-      List<BreakerRuleConfig.StatusRange> ranges = new ArrayList<>();
-      JsonArray rs = array(fc, "statusCodeRanges");
-      for (int j = 0; j < rs.size(); j++) {
-        JsonObject range = objectAt(rs, j);
-        int min = integer(range, "min", 0);
-        int max = integer(range, "max", 0);
-        if (min > max) {
-          problem(
-              rat + ".failureCondition.statusCodeRanges[" + j + "]",
-              "min " + min + " is above max " + max);
-        }
-        ranges.add(new BreakerRuleConfig.StatusRange(min, max));
-      }
-      Set<String> reasons = new HashSet<>();
-      array(fc, "errorReasons")
-          .forEach(
-              x -> {
-                if (x instanceof String str) {
-                  reasons.add(str);
-                }
-              });
-      if (ranges.isEmpty() && reasons.isEmpty() && !fc.containsKey("grpcStatuses")) {
-        problem(
-            rat + ".failureCondition",
-            "counts nothing: give statusCodeRanges, errorReasons and/or grpcStatuses");
-      }
-      rules.add(
-          new BreakerRuleConfig(
-              string(r, "name", "rule-" + i),
-              count,
-              percentage,
-              duration(fc, "interval", rat + ".failureCondition.interval", Duration.ofSeconds(10)),
-              ranges,
-              reasons,
-              integer(fc, "minimumRequests", 10),
-              duration(r, "tripDuration", rat + ".tripDuration", Duration.ofSeconds(30)),
-              bool(r, "acceptRetryAfter", false),
-              grpcStatuses(fc)));
-    }
-    return new CircuitBreakerConfig(
-        rules,
-        integer(cb, "halfOpenRequests", 1),
-        duration(
-            cb,
-            "maxRetryAfter",
-            at + ".maxRetryAfter",
-            CircuitBreakerConfig.DEFAULT_MAX_RETRY_AFTER),
-        duration(cb, "probeTimeout", at + ".probeTimeout", null));
-  }
-
   /**
    * Issue 14: {@code backends[].protocol} ({@code http}, {@code http1}: HTTP/1.1; {@code http2})
    * and {@code maxConcurrentStreams}.
@@ -565,22 +363,6 @@ final class ConfigBinder extends Binding {
     return new BackendProtocol(
         h2 ? BackendProtocol.Version.HTTP2 : BackendProtocol.Version.HTTP1,
         integer(b, "maxConcurrentStreams", BackendProtocol.DEFAULT_MAX_CONCURRENT_STREAMS));
-  }
-
-  /**
-   * Issue 14: {@code grpcStatuses} of a retry or breaker rule, gRPC status names (the schema checks
-   * them).
-   */
-  private static Set<String> grpcStatuses(JsonObject o) {
-    Set<String> out = new HashSet<>();
-    array(o, "grpcStatuses")
-        .forEach(
-            x -> {
-              if (x instanceof String str) {
-                out.add(str);
-              }
-            });
-    return out;
   }
 
   /**
@@ -662,7 +444,7 @@ final class ConfigBinder extends Binding {
         max,
         ratio,
         integer(budget, "minPerSecond", RetryConfig.NONE.budgetMinPerSecond()),
-        grpcStatuses(r));
+        BreakerBinder.strings(array(r, "grpcStatuses")));
   }
 
   private BackendTarget target(String at, String url, Listeners listeners) {

@@ -6,12 +6,15 @@ import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonDeserializer;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import dev.portico.discovery.json.IsoDurations;
 import dev.portico.gateway.document.SchemaTree;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
+import java.lang.reflect.RecordComponent;
 import java.time.Duration;
 import java.util.Map;
 import java.util.function.BiConsumer;
@@ -35,12 +38,15 @@ import java.util.function.BiConsumer;
 final class SectionReader {
 
   private static final ObjectMapper MAPPER =
-      new ObjectMapper()
+      JsonMapper.builder()
           .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
           .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-          .registerModule(
-              new SimpleModule("portico-config")
-                  .addDeserializer(Duration.class, new IsoDuration()));
+          // the schema's enumerations are camel case (reject, none, leastRequests), the records'
+          // enums upper case
+          .enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_ENUMS)
+          .addModule(
+              new SimpleModule("portico-config").addDeserializer(Duration.class, new IsoDuration()))
+          .build();
 
   private final SchemaTree schema;
   private final BiConsumer<String, String> problems;
@@ -78,6 +84,42 @@ final class SectionReader {
             again);
       }
     }
+  }
+
+  /** {@link #bind(JsonObject, String, String, Class)} where the schema path is {@code at}'s. */
+  <T> T bind(JsonObject section, String at, Class<T> type) {
+    return bind(section, at, schemaPath(at), type);
+  }
+
+  /**
+   * {@link #bindFields(JsonObject, String, String, Class)} where the schema path is {@code at}'s.
+   */
+  <T extends Record> T bindFields(JsonObject section, String at, Class<T> type) {
+    return bindFields(section, at, schemaPath(at), type);
+  }
+
+  /**
+   * A field path's path in the schema: {@code backends[2].timeouts} is {@code backends[].timeouts}.
+   */
+  static String schemaPath(String at) {
+    return INDEX.matcher(at).replaceAll("[]");
+  }
+
+  private static final java.util.regex.Pattern INDEX = java.util.regex.Pattern.compile("\\[\\d+]");
+
+  /**
+   * Binds the fields of {@code section} that {@code type} (a record) names, and only those: a
+   * section's nested blocks with their own rules (a breaker, a listener's https) bind on their own,
+   * in their turn, so that problems keep the order in which the sections are read.
+   */
+  <T extends Record> T bindFields(JsonObject section, String at, String schemaPath, Class<T> type) {
+    JsonObject fields = new JsonObject();
+    for (RecordComponent c : type.getRecordComponents()) {
+      if (section.containsKey(c.getName())) {
+        fields.put(c.getName(), section.getValue(c.getName()));
+      }
+    }
+    return bind(fields, at, schemaPath, type);
   }
 
   /** A copy of {@code section} with wrong fields dropped and the schema's defaults filled in. */
