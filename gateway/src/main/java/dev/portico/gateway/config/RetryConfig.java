@@ -59,6 +59,10 @@ public record RetryConfig(
   public static final Set<String> IDEMPOTENT =
       Set.of("GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE");
 
+  /** The error reasons retried when a retry names neither statuses nor reasons. */
+  public static final Set<String> DEFAULT_ERROR_REASONS =
+      Set.of("BackendConnectionFailure", "Timeout");
+
   public static final RetryConfig NONE =
       new RetryConfig(
           0,

@@ -54,6 +54,64 @@ class SchemaDefaultsTest {
   }
 
   @Test
+  void backendsAndApisBoundFromTheSchemaEqualTheRecordsDefaults() {
+    GatewayConfig c =
+        ConfigLoader.fromJson(
+            "<test>",
+            new JsonObject()
+                .put(
+                    "backends",
+                    new io.vertx.core.json.JsonArray()
+                        .add(new JsonObject().put("id", "b").put("url", "http://127.0.0.1:1"))
+                        .add(
+                            new JsonObject()
+                                .put("id", "p")
+                                .put("type", "Pool")
+                                .put(
+                                    "pool",
+                                    new JsonObject()
+                                        .put(
+                                            "services",
+                                            new io.vertx.core.json.JsonArray()
+                                                .add(new JsonObject().put("id", "b"))))))
+                .put(
+                    "apis",
+                    new io.vertx.core.json.JsonArray()
+                        .add(
+                            new JsonObject()
+                                .put("id", "a")
+                                .put("path", "/a")
+                                .put("backend", "b")
+                                .put("retry", new JsonObject().put("count", 1))
+                                .put("websocket", new JsonObject()))),
+            Map.of());
+    SingleBackendConfig b = (SingleBackendConfig) c.backends().get(0);
+    assertThat(b.tls()).isEqualTo(TlsConfig.DEFAULT);
+    assertThat(b.timeouts()).isEqualTo(Timeouts.DEFAULT);
+    assertThat(b.breaker()).isEqualTo(CircuitBreakerConfig.DEFAULT);
+    assertThat(b.loadBalancing()).isEqualTo(LoadBalancingConfig.DEFAULT);
+    assertThat(b.protocol()).isEqualTo(BackendProtocol.HTTP1);
+    PoolBackendConfig p = (PoolBackendConfig) c.backends().get(1);
+    assertThat(p.members()).containsExactly(new PoolBackendConfig.Member("b", 0, 1));
+    ApiConfig a = c.apis().get(0);
+    RetryConfig none = RetryConfig.NONE;
+    assertThat(a.retry())
+        .isEqualTo(
+            new RetryConfig(
+                1,
+                none.statusCodes(),
+                RetryConfig.DEFAULT_ERROR_REASONS,
+                none.methods(),
+                none.bufferBodyLimit(),
+                none.backoffBase(),
+                none.backoffMax(),
+                none.budgetRatio(),
+                none.budgetMinPerSecond(),
+                none.grpcStatuses()));
+    assertThat(a.websocket()).isEqualTo(WebSocketConfig.DEFAULT);
+  }
+
+  @Test
   void aGivenFieldKeepsItsSectionsOtherDefaults() {
     GatewayConfig c =
         ConfigLoader.fromJson(

@@ -7,6 +7,7 @@ import io.vertx.core.json.JsonObject;
 import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * The loop every configured list of identified entries shares (named values, certificates, registry
@@ -37,7 +38,7 @@ final class ConfigList {
   }
 
   private final Problems problems;
-  private final String what;
+  private final Function<String, String> duplicate;
   private final Set<String> ids = new LinkedHashSet<>();
 
   /**
@@ -45,8 +46,15 @@ final class ConfigList {
    *     value"}
    */
   ConfigList(Problems problems, String what) {
+    this(problems, id -> "duplicate " + what + " '" + id + "'");
+  }
+
+  /**
+   * @param duplicate the problem of an id given twice
+   */
+  ConfigList(Problems problems, Function<String, String> duplicate) {
     this.problems = problems;
-    this.what = what;
+    this.duplicate = duplicate;
   }
 
   /** Runs {@code body} on each entry of {@code list}, whose field path is {@code path}. */
@@ -57,14 +65,14 @@ final class ConfigList {
   }
 
   /**
-   * Takes {@code id} for an entry: true the first time; a duplicate is reported at {@code at}
-   * ({@code "duplicate <what> '<id>'"} and {@code detail}) and false returned.
+   * Takes {@code id} for an entry: true the first time; a duplicate is reported at {@code at} (by
+   * default {@code "duplicate <what> '<id>'"}, then {@code detail}) and false returned.
    */
   boolean claim(String at, String id, String detail) {
     if (ids.add(id)) {
       return true;
     }
-    problems.add(at, "duplicate " + what + " '" + id + "'" + detail);
+    problems.add(at, duplicate.apply(id) + detail);
     return false;
   }
 
