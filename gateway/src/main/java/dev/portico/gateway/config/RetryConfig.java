@@ -33,29 +33,6 @@ public record RetryConfig(
     int budgetMinPerSecond,
     Set<String> grpcStatuses) {
 
-  public RetryConfig(
-      int count,
-      Set<Integer> statusCodes,
-      Set<String> errorReasons,
-      Set<String> methods,
-      long bufferBodyLimit,
-      Duration backoffBase,
-      Duration backoffMax,
-      double budgetRatio,
-      int budgetMinPerSecond) {
-    this(
-        count,
-        statusCodes,
-        errorReasons,
-        methods,
-        bufferBodyLimit,
-        backoffBase,
-        backoffMax,
-        budgetRatio,
-        budgetMinPerSecond,
-        Set.of());
-  }
-
   public static final Set<String> IDEMPOTENT =
       Set.of("GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE");
 
@@ -73,7 +50,8 @@ public record RetryConfig(
           Duration.ofMillis(25),
           Duration.ofMillis(250),
           0.2,
-          5);
+          5,
+          Set.of());
 
   public RetryConfig {
     statusCodes = Set.copyOf(statusCodes);

@@ -4,6 +4,7 @@ import static dev.portico.discovery.json.LenientJson.string;
 
 import dev.portico.fabric.FabricName;
 import dev.portico.gateway.config.BackendConfig;
+import dev.portico.gateway.config.BackendProtocol;
 import dev.portico.gateway.config.BackendTarget;
 import dev.portico.gateway.config.CircuitBreakerConfig;
 import dev.portico.gateway.config.Credentials;
@@ -121,7 +122,8 @@ final class BackendReferences extends Binding {
               TlsConfig.DEFAULT,
               Timeouts.DEFAULT,
               CircuitBreakerConfig.DEFAULT,
-              LoadBalancingConfig.DEFAULT));
+              LoadBalancingConfig.DEFAULT,
+              BackendProtocol.HTTP1));
     }
     return id;
   }

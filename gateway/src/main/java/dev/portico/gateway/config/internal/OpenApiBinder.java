@@ -8,6 +8,7 @@ import dev.portico.gateway.document.RootCause;
 import dev.portico.gateway.openapi.OpenApiDefinition;
 import dev.portico.gateway.openapi.OpenApiException;
 import dev.portico.gateway.openapi.OpenApiSource;
+import dev.portico.gateway.policy.config.PolicyScopeConfig;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
@@ -150,7 +151,17 @@ final class OpenApiBinder extends Binding {
       openapi
           .operations()
           .forEach(
-              op -> operations.add(new OperationConfig(op.id(), op.method(), op.path(), null)));
+              op ->
+                  operations.add(
+                      new OperationConfig(
+                          op.id(),
+                          op.method(),
+                          op.path(),
+                          null,
+                          null,
+                          PolicyScopeConfig.INHERIT,
+                          null,
+                          false)));
     }
   }
 }
