@@ -1,7 +1,6 @@
 package dev.portico.gateway.config.internal;
 
 import static dev.portico.discovery.json.LenientJson.array;
-import static dev.portico.discovery.json.LenientJson.bool;
 import static dev.portico.discovery.json.LenientJson.integer;
 import static dev.portico.discovery.json.LenientJson.object;
 import static dev.portico.discovery.json.LenientJson.string;
@@ -256,6 +255,9 @@ final class FabricClusters extends Binding {
     }
   }
 
+  /** {@code importer.tls}'s checks of the endpoints' certificates. */
+  private record TlsChecks(boolean trustAll, boolean verifyHost) {}
+
   /**
    * TLS towards the management endpoints: APIM's {@code clientCertificateId} and server pins, or
    * Portico's {@code importer.tls} (PEM files), the certificate read and checked now.
@@ -290,11 +292,12 @@ final class FabricClusters extends Binding {
     if (caPath != null && !Files.isReadable(Path.of(caPath))) {
       problem(tat + ".caPath", "cannot read '" + caPath + "'");
     }
+    TlsChecks checks = sections.bindFields(t, tat, TlsChecks.class);
     return new ImporterConfig.Tls(
         client,
         caPath,
-        bool(t, "trustAll", false),
-        bool(t, "verifyHost", true),
+        checks.trustAll(),
+        checks.verifyHost(),
         sfc.serverCertificateThumbprints(),
         sfc.serverX509Names());
   }

@@ -1,7 +1,6 @@
 package dev.portico.gateway.config.internal;
 
 import static dev.portico.discovery.json.LenientJson.array;
-import static dev.portico.discovery.json.LenientJson.bool;
 import static dev.portico.discovery.json.LenientJson.object;
 import static dev.portico.discovery.json.LenientJson.objectAt;
 import static dev.portico.discovery.json.LenientJson.string;
@@ -54,6 +53,12 @@ final class RegistryBinder extends Binding {
   /** {@code registry.redis} with the schema's defaults. */
   private record RedisFields(String endpoint, String password, String key, int maxPoolSize) {}
 
+  /** An instance's status (the schema's default: UP). */
+  private record InstanceFields(String status) {}
+
+  /** A source's scheme and per-type switches with the schema's defaults. */
+  private record SourceFlags(String scheme, boolean resolveTargets, String addressType) {}
+
   RegistryConfig registry(JsonObject r, Listeners listeners) {
     List<InstanceSpec> instances = new ArrayList<>();
     JsonArray list = array(r, "instances");
@@ -84,9 +89,8 @@ final class RegistryBinder extends Binding {
       Map<String, String> metadata = new HashMap<>();
       object(in, "metadata").forEach(e -> metadata.put(e.getKey(), String.valueOf(e.getValue())));
       InstanceStatus status = InstanceStatus.UP;
-      String st = string(in, "status", "UP");
       try {
-        status = InstanceStatus.parse(st);
+        status = InstanceStatus.parse(sections.bindFields(in, at, InstanceFields.class).status());
       } catch (IllegalArgumentException e) {
         // reported by the schema
       }
@@ -259,6 +263,7 @@ final class RegistryBinder extends Binding {
         return null;
       }
     }
+    SourceFlags flags = sections.bindFields(s, at, SourceFlags.class);
     Duration min =
         duration(s, "minInterval", at + ".minInterval", DnsSrvOptions.DEFAULT_MIN_INTERVAL);
     Duration max =
@@ -273,11 +278,11 @@ final class RegistryBinder extends Binding {
         name.endsWith(".") ? name.substring(0, name.length() - 1) : name,
         host,
         port,
-        "https".equals(string(s, "scheme", "http")),
+        "https".equals(flags.scheme()),
         min,
         max,
         duration(s, "timeout", at + ".timeout", DnsSrvOptions.DEFAULT_TIMEOUT),
-        bool(s, "resolveTargets", true));
+        flags.resolveTargets());
   }
 
   private KubernetesOptions kubernetesSource(String at, JsonObject s) {
@@ -367,14 +372,15 @@ final class RegistryBinder extends Binding {
     if (!ok) {
       return null;
     }
+    SourceFlags flags = sections.bindFields(s, at, SourceFlags.class);
     return new KubernetesOptions(
         string(s, "id", KubernetesOptions.TYPE + ":" + service),
         service,
         namespace,
         name,
         string(s, "port", null),
-        "https".equals(string(s, "scheme", "http")),
-        string(s, "addressType", "IPv4"),
+        "https".equals(flags.scheme()),
+        flags.addressType(),
         apiServer,
         tokenFile,
         caFile,
