@@ -154,6 +154,30 @@ class SchemaDefaultsTest {
   }
 
   @Test
+  void aValueOutsideItsEnumerationFallsBackAloneTheSectionsOtherFieldsStay() {
+    ConfigException e =
+        org.assertj.core.api.Assertions.catchThrowableOfType(
+            ConfigException.class,
+            () ->
+                ConfigLoader.fromJson(
+                    "<test>",
+                    new JsonObject()
+                        .put(
+                            "listeners",
+                            new JsonObject()
+                                .put(
+                                    "traffic",
+                                    new JsonObject()
+                                        .put("port", 9090)
+                                        .put("escapedSlashes", "sometimes"))),
+                    Map.of()));
+    // the traffic port is still 9090, so it still collides with the management listener's default
+    assertThat(e.problems())
+        .extracting(ConfigProblem::path)
+        .containsExactly("listeners.traffic.escapedSlashes", "listeners.management.port");
+  }
+
+  @Test
   void aWholeNumberBeyondAnIntIsAProblemWhereTheSchemaSetsNoBound() {
     ConfigException e =
         org.assertj.core.api.Assertions.catchThrowableOfType(

@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import dev.portico.discovery.json.IsoDurations;
 import dev.portico.gateway.document.SchemaTree;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.lang.reflect.RecordComponent;
@@ -24,8 +25,9 @@ import java.util.function.BiConsumer;
  * tree:
  *
  * <ol>
- *   <li>a field whose value is not of the schema's type is dropped (the schema reported it; the
- *       field binds with its default, so that one run still reports what else is wrong);
+ *   <li>a field whose value is not of the schema's type, or not in its enumeration, is dropped (the
+ *       schema reported it; the field binds with its default, so that one run still reports what
+ *       else is wrong);
  *   <li>a duration ({@code $ref: #/$defs/duration}) is checked as the schema cannot: ISO 8601,
  *       positive (zero too where the schema's default is zero), else reported and dropped;
  *   <li>absent fields take the schema's {@code default};
@@ -145,7 +147,7 @@ final class SectionReader {
           object.remove(name);
           value = null;
         }
-      } else if (value != null && !fitsType(value, loc)) {
+      } else if (value != null && (!fitsType(value, loc) || !inEnumeration(value, loc))) {
         object.remove(name);
         value = null;
       } else if (value instanceof Number n && beyondInt(n, loc)) {
@@ -186,9 +188,26 @@ final class SectionReader {
                     ? "string"
                     : value instanceof JsonObject
                         ? "object"
-                        : value instanceof io.vertx.core.json.JsonArray ? "array" : "null";
+                        : value instanceof JsonArray ? "array" : "null";
     for (JsonNode t : type.isArray() ? type : MAPPER.createArrayNode().add(type)) {
       if (t.asText().equals(actual) || t.asText().equals("number") && actual.equals("integer")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Whether {@code value} is one of the schema's {@code enum} here (no enum: any): a value outside
+   * it binds as the default, so that one wrong field does not take its section's others with it.
+   */
+  private static boolean inEnumeration(Object value, SchemaTree.Location loc) {
+    JsonNode allowed = loc.keyword("enum").orElse(null);
+    if (allowed == null || value instanceof JsonObject || value instanceof JsonArray) {
+      return true;
+    }
+    for (JsonNode a : allowed) {
+      if (a.isValueNode() && a.asText().equals(String.valueOf(value))) {
         return true;
       }
     }
