@@ -112,6 +112,45 @@ class SchemaDefaultsTest {
   }
 
   @Test
+  void aServiceFabricClustersImporterBoundFromTheSchemaHasTheAdaptersDefaults() {
+    GatewayConfig c =
+        ConfigLoader.fromJson(
+            "<test>",
+            new JsonObject()
+                .put(
+                    "backends",
+                    new io.vertx.core.json.JsonArray()
+                        .add(
+                            new JsonObject()
+                                .put("id", "sf")
+                                .put("url", "fabric:/App/Svc")
+                                .put(
+                                    "serviceFabricCluster",
+                                    new JsonObject()
+                                        .put(
+                                            "managementEndpoints",
+                                            new io.vertx.core.json.JsonArray()
+                                                .add("http://127.0.0.1:19080"))
+                                        .put("importer", new JsonObject())))),
+            Map.of());
+    FabricBackendConfig b = (FabricBackendConfig) c.backends().get(0);
+    assertThat(b.cluster().maxPartitionResolutionRetries())
+        .isEqualTo(ServiceFabricCluster.DEFAULT_MAX_PARTITION_RESOLUTION_RETRIES);
+    dev.portico.fabric.importer.ImporterConfig i = b.cluster().importer();
+    assertThat(i.interval()).isEqualTo(dev.portico.fabric.importer.ImporterConfig.DEFAULT_INTERVAL);
+    assertThat(i.requestTimeout())
+        .isEqualTo(dev.portico.fabric.importer.ImporterConfig.DEFAULT_REQUEST_TIMEOUT);
+    assertThat(i.staleAfterFailures())
+        .isEqualTo(dev.portico.fabric.importer.ImporterConfig.DEFAULT_STALE_AFTER_FAILURES);
+    assertThat(i.parallelism())
+        .isEqualTo(dev.portico.fabric.importer.ImporterConfig.DEFAULT_PARALLELISM);
+    assertThat(i.batchSize())
+        .isEqualTo(dev.portico.fabric.importer.ImporterConfig.DEFAULT_BATCH_SIZE);
+    assertThat(i.reresolveInterval())
+        .isEqualTo(dev.portico.fabric.importer.ImporterConfig.DEFAULT_RERESOLVE_INTERVAL);
+  }
+
+  @Test
   void aGivenFieldKeepsItsSectionsOtherDefaults() {
     GatewayConfig c =
         ConfigLoader.fromJson(
