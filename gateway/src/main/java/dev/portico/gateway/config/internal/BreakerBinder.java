@@ -1,6 +1,7 @@
 package dev.portico.gateway.config.internal;
 
 import static dev.portico.discovery.json.LenientJson.array;
+import static dev.portico.discovery.json.LenientJson.integer;
 import static dev.portico.discovery.json.LenientJson.object;
 import static dev.portico.discovery.json.LenientJson.objectAt;
 
@@ -28,8 +29,8 @@ final class BreakerBinder extends Binding {
   private record BreakerFields(
       int halfOpenRequests, Duration maxRetryAfter, Duration probeTimeout) {}
 
-  /** A failure condition's thresholds (its interval binds after they are checked). */
-  private record Thresholds(Integer count, Integer percentage, int minimumRequests) {}
+  /** A failure condition's {@code minimumRequests} (its interval binds after the checks). */
+  private record Thresholds(int minimumRequests) {}
 
   private record Interval(Duration interval) {}
 
@@ -50,10 +51,13 @@ final class BreakerBinder extends Binding {
     String fcAt = at + ".failureCondition";
     JsonObject fc = object(r, "failureCondition");
     Thresholds t = sections.bindFields(fc, fcAt, Thresholds.class);
-    if ((t.count() == null) == (t.percentage() == null)) {
+    // any number counts as given (one out of range or not whole is the schema's problem alone)
+    Integer count = fc.getValue("count") instanceof Number n ? n.intValue() : null;
+    Integer percentage = fc.getValue("percentage") instanceof Number n ? n.intValue() : null;
+    if ((count == null) == (percentage == null)) {
       problem(fcAt, "needs exactly one of 'count' and 'percentage'");
     }
-    if (t.count() != null && fc.containsKey("minimumRequests")) {
+    if (count != null && fc.containsKey("minimumRequests")) {
       problem(fcAt + ".minimumRequests", "applies to a percentage rule only");
     }
     List<BreakerRuleConfig.StatusRange> ranges = new ArrayList<>();
@@ -61,8 +65,8 @@ final class BreakerBinder extends Binding {
     for (int j = 0; j < rs.size(); j++) {
       JsonObject range = objectAt(rs, j);
       // both bounds are required: without one the schema reported it, and the range is empty
-      int min = range.getValue("min") instanceof Number n ? n.intValue() : 0;
-      int max = range.getValue("max") instanceof Number n ? n.intValue() : 0;
+      int min = integer(range, "min", 0);
+      int max = integer(range, "max", 0);
       if (min > max) {
         problem(fcAt + ".statusCodeRanges[" + j + "]", "min " + min + " is above max " + max);
       }
@@ -77,8 +81,8 @@ final class BreakerBinder extends Binding {
     RuleFields f = sections.bindFields(r, at, RuleFields.class);
     return new BreakerRuleConfig(
         f.name() != null ? f.name() : "rule-" + index,
-        t.count(),
-        t.percentage(),
+        count,
+        percentage,
         interval,
         ranges,
         reasons,

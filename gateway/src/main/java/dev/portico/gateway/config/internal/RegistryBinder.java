@@ -182,8 +182,8 @@ final class RegistryBinder extends Binding {
           String at = entry.at();
           JsonObject s = entry.json();
           String type = entry.string("type", null);
-          if (!SOURCE_FIELDS.containsKey(type)) {
-            return; // reported by the schema
+          if (type == null || !SOURCE_FIELDS.containsKey(type)) {
+            return; // reported by the schema (a missing type is no crash: Map.of holds no null)
           }
           for (String field : new TreeSet<>(s.fieldNames())) {
             if (!SOURCE_FIELDS.get(type).contains(field)) {

@@ -48,8 +48,12 @@ final class RetryBinder extends Binding {
             ? BreakerBinder.strings(array(r, "methods"))
             : new HashSet<>(RetryConfig.IDEMPOTENT);
     RetryFields f = sections.bindFields(r, at, RetryFields.class);
+    // any number given counts (one out of range or not whole is the schema's problem alone): it
+    // says the body is buffered
+    long limit =
+        r.getValue("bufferBodyLimit") instanceof Number n ? n.longValue() : f.bufferBodyLimit();
     for (String m : methods) {
-      if (!RetryConfig.IDEMPOTENT.contains(m) && f.bufferBodyLimit() == 0) {
+      if (!RetryConfig.IDEMPOTENT.contains(m) && limit == 0) {
         problem(
             at + ".methods",
             m
@@ -69,7 +73,7 @@ final class RetryBinder extends Binding {
         statuses,
         reasons,
         methods,
-        f.bufferBodyLimit(),
+        limit,
         backoff.base(),
         backoff.max(),
         budget.ratio(),
