@@ -151,6 +151,35 @@ class SchemaDefaultsTest {
   }
 
   @Test
+  void aDnsSourceBoundFromTheSchemaHasTheDiscoveryModulesDefaults() {
+    GatewayConfig c =
+        ConfigLoader.fromJson(
+            "<test>",
+            new JsonObject()
+                .put(
+                    "registry",
+                    new JsonObject()
+                        .put(
+                            "sources",
+                            new io.vertx.core.json.JsonArray()
+                                .add(
+                                    new JsonObject()
+                                        .put("type", "dns-srv")
+                                        .put("service", "x")
+                                        .put("name", "_x._tcp.x")))),
+            Map.of());
+    var dns = (dev.portico.discovery.sources.DnsSrvOptions) c.registry().sources().get(0);
+    assertThat(dns.minInterval())
+        .isEqualTo(dev.portico.discovery.sources.DnsSrvOptions.DEFAULT_MIN_INTERVAL);
+    assertThat(dns.maxInterval())
+        .isEqualTo(dev.portico.discovery.sources.DnsSrvOptions.DEFAULT_MAX_INTERVAL);
+    assertThat(dns.timeout())
+        .isEqualTo(dev.portico.discovery.sources.DnsSrvOptions.DEFAULT_TIMEOUT);
+    assertThat(dns.ssl()).isFalse();
+    assertThat(dns.resolveTargets()).isTrue();
+  }
+
+  @Test
   void aGivenFieldKeepsItsSectionsOtherDefaults() {
     GatewayConfig c =
         ConfigLoader.fromJson(

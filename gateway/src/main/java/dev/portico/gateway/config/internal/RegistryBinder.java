@@ -56,6 +56,13 @@ final class RegistryBinder extends Binding {
   /** An instance's status (the schema's default: UP). */
   private record InstanceFields(String status) {}
 
+  /** A DNS SRV source's back-off bounds (checked in order before the rest binds). */
+  private record Intervals(Duration minInterval, Duration maxInterval) {}
+
+  private record Timeout(Duration timeout) {}
+
+  private record WatchTimeout(Duration watchTimeout) {}
+
   /** A source's scheme and per-type switches with the schema's defaults. */
   private record SourceFlags(String scheme, boolean resolveTargets, String addressType) {}
 
@@ -264,10 +271,9 @@ final class RegistryBinder extends Binding {
       }
     }
     SourceFlags flags = sections.bindFields(s, at, SourceFlags.class);
-    Duration min =
-        duration(s, "minInterval", at + ".minInterval", DnsSrvOptions.DEFAULT_MIN_INTERVAL);
-    Duration max =
-        duration(s, "maxInterval", at + ".maxInterval", DnsSrvOptions.DEFAULT_MAX_INTERVAL);
+    Intervals intervals = sections.bindFields(s, at, Intervals.class);
+    Duration min = intervals.minInterval();
+    Duration max = intervals.maxInterval();
     if (max.compareTo(min) < 0) {
       problem(at + ".maxInterval", max + " is shorter than minInterval (" + min + ")");
       return null;
@@ -281,7 +287,7 @@ final class RegistryBinder extends Binding {
         "https".equals(flags.scheme()),
         min,
         max,
-        duration(s, "timeout", at + ".timeout", DnsSrvOptions.DEFAULT_TIMEOUT),
+        timeout(s, at, DnsSrvOptions.DEFAULT_TIMEOUT),
         flags.resolveTargets());
   }
 
@@ -366,9 +372,8 @@ final class RegistryBinder extends Binding {
         }
       }
     }
-    Duration timeout = duration(s, "timeout", at + ".timeout", KubernetesOptions.DEFAULT_TIMEOUT);
-    Duration watchTimeout =
-        duration(s, "watchTimeout", at + ".watchTimeout", KubernetesOptions.DEFAULT_WATCH_TIMEOUT);
+    Duration timeout = timeout(s, at, KubernetesOptions.DEFAULT_TIMEOUT);
+    Duration watchTimeout = sections.bindFields(s, at, WatchTimeout.class).watchTimeout();
     if (!ok) {
       return null;
     }
@@ -386,6 +391,12 @@ final class RegistryBinder extends Binding {
         caFile,
         timeout,
         watchTimeout);
+  }
+
+  /** A source's {@code timeout}: its type's own default when not given (the schema has none). */
+  private Duration timeout(JsonObject s, String at, Duration typeDefault) {
+    Duration t = sections.bindFields(s, at, Timeout.class).timeout();
+    return t != null ? t : typeDefault;
   }
 
   private boolean validServiceName(String at, String service) {
