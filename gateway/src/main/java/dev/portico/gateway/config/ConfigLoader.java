@@ -110,7 +110,9 @@ public final class ConfigLoader {
     }
     // binding may read secret files: keep it off the event loop
     return raw.compose(
-        json -> vertx.executeBlocking(() -> ConfigPipeline.bind(source, json, env, vertx), false));
+        json ->
+            vertx.executeBlocking(
+                () -> ConfigPipeline.bindParsed(source, json, env, vertx), false));
   }
 
   /**

@@ -43,12 +43,7 @@ public final class SchemaCheck {
 
   /** One problem per violation of this schema, as (field path, reason), sorted by path. */
   public List<FieldProblem> problems(JsonObject document) {
-    JsonNode node;
-    try {
-      node = MAPPER.readTree(document.encode());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    JsonNode node = JsonTrees.tree(document);
     List<FieldProblem> out = new ArrayList<>();
     for (ValidationMessage m : schema.validate(node)) {
       out.add(toProblem(m));

@@ -35,17 +35,29 @@ public final class ConfigPipeline {
   public static GatewayConfig bind(
       String source, JsonObject raw, Map<String, String> env, Vertx vertx) {
     try (OpenApiLoading openApi = new OpenApiLoading(vertx, OpenApiLoading.baseDir(source))) {
-      return bind(source, raw, env, LocalAddresses.detect(), openApi);
+      return bind(source, raw.copy(), env, LocalAddresses.detect(), openApi);
     }
   }
 
+  /**
+   * As {@link #bind(String, JsonObject, Map, Vertx)}, for a document nobody else holds (just parsed
+   * from the file): it is changed in place by the environment's overrides rather than copied first
+   * (a deep copy of a configuration with tens of thousands of entries costs start-up time).
+   */
+  public static GatewayConfig bindParsed(
+      String source, JsonObject parsed, Map<String, String> env, Vertx vertx) {
+    try (OpenApiLoading openApi = new OpenApiLoading(vertx, OpenApiLoading.baseDir(source))) {
+      return bind(source, parsed, env, LocalAddresses.detect(), openApi);
+    }
+  }
+
+  /** {@code doc} is this call's to change (the environment's overrides are applied to it). */
   static GatewayConfig bind(
       String source,
-      JsonObject raw,
+      JsonObject doc,
       Map<String, String> env,
       LocalAddresses local,
       OpenApiLoading openApi) {
-    JsonObject doc = raw.copy();
     List<EnvOverrides.Problem> envProblems = new ArrayList<>();
     Map<String, String> origins = EnvOverrides.apply(doc, env, envProblems);
     List<SchemaCheck.FieldProblem> problems = new ArrayList<>(ConfigSchema.CHECK.problems(doc));

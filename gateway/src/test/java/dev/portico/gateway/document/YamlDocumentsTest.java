@@ -1,0 +1,102 @@
+package dev.portico.gateway.document;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link YamlDocuments#parse} builds plain documents straight from SnakeYAML's nodes: it must give
+ * exactly what SnakeYAML's own construction gives ({@link YamlDocuments#constructed}), and the same
+ * errors.
+ */
+class YamlDocumentsTest {
+
+  private static final int LIMIT = 1 << 20;
+
+  private static final List<String> DOCUMENTS =
+      List.of(
+          // plain configuration shapes
+          "listeners:\n  traffic: { host: 127.0.0.1, port: 8080 }\napis:\n"
+              + "  - { id: a, path: /a, backend: b, retry: { count: 2 } }\n"
+              + "  - id: c\n    path: /c\n    operations: [ { method: GET, path: /x } ]\n",
+          // scalars of every implicit type, and keys that are not strings
+          "s: text\ni: 42\nbig: 12345678901234567890\nf: 1.5\ninf: .inf\nnan: .nan\nhex: 0x1F\n"
+              + "oct: 0o17\nb: yes\nn: ~\nd: 2026-12-05\nts: 2026-12-05T10:15:30Z\nq: '1'\n"
+              + "1: one\ntrue: t\n~: nothing\nbin: !!binary aGVsbG8=\nempty: {}\nlist: []\n",
+          // anchors and aliases (the aliased value copied at each use)
+          "defaults: &d { timeout: 5s, retries: 2 }\na: *d\nb: [*d, *d]\n",
+          // merge keys (SnakeYAML's construction)
+          "base: &b { x: 1, y: 2 }\nderived:\n  <<: *b\n  y: 3\n",
+          "one: &o { a: 1 }\ntwo: &t { b: 2 }\nboth: { <<: [*o, *t], c: 3 }\n",
+          // explicit tags (SnakeYAML's construction)
+          "set: !!set { a, b }\nomap: !!omap [ { a: 1 }, { b: 2 } ]\nstr: !!str 12\n",
+          // a key that reads as the same string as another one: the last wins, as before
+          "1: int\n'1': string\n",
+          // nested sequences and mappings
+          "a: [1, [2, [3, { b: [4] }]], { c: { d: { e: null } } }]\n",
+          // empty and null documents
+          "",
+          "---\n",
+          "~\n",
+          "!!null ''\n");
+
+  @Test
+  void everyDocumentReadsAsSnakeYamlConstructsIt() {
+    for (String text : DOCUMENTS) {
+      JsonObject expected = YamlDocuments.constructed(text.isBlank() ? "{}" : text, LIMIT);
+      assertThat(YamlDocuments.parse(text, LIMIT)).as(text).isEqualTo(expected);
+      assertThat(YamlDocuments.parse(text, LIMIT).encode()).as(text).isEqualTo(expected.encode());
+    }
+  }
+
+  @Test
+  void plainDocumentsAreBuiltDirectlyAndTheRestBySnakeYaml() {
+    // plain ones are built directly; merge keys and explicit tags go to SnakeYAML
+    for (int i : new int[] {0, 1, 2, 6, 7}) {
+      assertThat(YamlDocuments.direct(DOCUMENTS.get(i), LIMIT)).as(DOCUMENTS.get(i)).isNotNull();
+    }
+    for (int i : new int[] {3, 4, 5}) {
+      assertThat(YamlDocuments.direct(DOCUMENTS.get(i), LIMIT)).as(DOCUMENTS.get(i)).isNull();
+    }
+    assertThat(YamlDocuments.direct("a: 1\na: 2\n", LIMIT)).isNull();
+  }
+
+  @Test
+  void theErrorsAreSnakeYamlsOwn() {
+    List<String> bad =
+        List.of(
+            "a: 1\nb:\n  c: 2\n  c: 3\n",
+            "a: 1\na: 2\n",
+            "a: [1, 2\n",
+            "a: !custom 1\n",
+            "- just\n- a list\n",
+            "a scalar\n",
+            "base: &b { x: 1 }\nd: { <<: *b, <<: *b }\n",
+            "a: *undefined\n",
+            "a: &r [ *r ]\n");
+    for (String text : bad) {
+      Throwable fast = catchThrowable(() -> YamlDocuments.parse(text, LIMIT));
+      Throwable slow = catchThrowable(() -> YamlDocuments.constructed(text, LIMIT));
+      if (slow == null) {
+        assertThat(fast).as(text).isNull();
+        assertThat(YamlDocuments.parse(text, LIMIT))
+            .as(text)
+            .isEqualTo(YamlDocuments.constructed(text, LIMIT));
+      } else {
+        assertThat(fast).as(text).isNotNull().hasSameClassAs(slow).hasMessage(slow.getMessage());
+      }
+    }
+  }
+
+  @Test
+  void theSizeLimitStillHolds() {
+    String text = "a: " + "x".repeat(200) + "\n";
+    Throwable fast = catchThrowable(() -> YamlDocuments.parse(text, 100));
+    Throwable slow = catchThrowable(() -> YamlDocuments.constructed(text, 100));
+    assertThat(fast).isNotNull().hasSameClassAs(slow).hasMessage(slow.getMessage());
+    assertThat(fast.getMessage()).contains("exceeds the limit");
+  }
+}
