@@ -1,7 +1,6 @@
 package dev.portico.gateway.pipeline;
 
 import io.vertx.core.MultiMap;
-import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
@@ -121,31 +120,38 @@ public final class ProxyHeaders {
   }
 
   /**
-   * {@link #addForwarded} for one event loop, remembering the last hop it described: the next
-   * request on the same connection with the same {@code Host} reuses it, so the forwarding headers
-   * cost no address formatting and no string building. Confined to its event loop.
+   * {@link #addForwarded} for one event loop, remembering the hops it described by connection: the
+   * next request on a connection with the same {@code Host} reuses its hop, so the forwarding
+   * headers cost no address formatting and no string building. A connection is known by its remote
+   * address object (Vert.x keeps one per connection); the memory is a small direct-mapped table
+   * whose slots newer connections overwrite. Confined to its event loop.
    */
   public static final class Forwarding {
-    private HttpConnection connection;
-    private String hostHeader;
-    private Hop hop;
+    private static final int SLOTS = 64;
+    private final SocketAddress[] remotes = new SocketAddress[SLOTS];
+    private final String[] hostHeaders = new String[SLOTS];
+    private final Hop[] hops = new Hop[SLOTS];
 
     public void addForwarded(MultiMap out, HttpServerRequest in) {
       // HTTP/2 streams of one connection may name different authorities (and carry no Host
       // header), and an absolute-form request target names its own
       String uri = in.uri();
-      if (in.version() == HttpVersion.HTTP_2 || uri.isEmpty() || uri.charAt(0) != '/') {
+      SocketAddress remote = in.remoteAddress();
+      if (remote == null
+          || in.version() == HttpVersion.HTTP_2
+          || uri.isEmpty()
+          || uri.charAt(0) != '/') {
         Hop.of(in).addTo(out);
         return;
       }
-      HttpConnection c = in.connection();
       String host = in.getHeader(HttpHeaders.HOST);
-      Hop h = hop;
-      if (h == null || c != connection || !Objects.equals(host, hostHeader)) {
+      int i = System.identityHashCode(remote) & (SLOTS - 1);
+      Hop h = hops[i];
+      if (h == null || remotes[i] != remote || !Objects.equals(host, hostHeaders[i])) {
         h = Hop.of(in);
-        hop = h;
-        connection = c;
-        hostHeader = host;
+        hops[i] = h;
+        remotes[i] = remote;
+        hostHeaders[i] = host;
       }
       h.addTo(out);
     }
