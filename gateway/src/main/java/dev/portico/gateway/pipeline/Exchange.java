@@ -186,6 +186,12 @@ final class Exchange extends Deadlines.Waiter implements Handler<Buffer> {
   /** The streamed response body ended or broke off: later events of it are ignored. */
   private boolean bodyDone;
 
+  /**
+   * Bytes of the streamed body still to come when its length is known and its last chunk can end
+   * the client's response at once (one write to the client instead of two); -1 otherwise.
+   */
+  private long bodyLeft = -1;
+
   /** Told whether each chunk written to the client went out (made once, not per chunk). */
   private final Handler<AsyncResult<Void>> writeAck =
       ar -> {
@@ -622,6 +628,10 @@ final class Exchange extends Deadlines.Waiter implements Handler<Buffer> {
     // for a response timeout breaks the stream off (expired(); the client connection is then
     // reset, as for any broken body)
     deadlines.wait(this, target.upstream().responseTimeoutMs(), System.nanoTime());
+    if (upRes.version() != HttpVersion.HTTP_2 && bodyAllowed(status)) {
+      // an HTTP/1.1 body of a known length has no trailers: its last byte is its end
+      bodyLeft = parseLength(upRes.getHeader(HttpHeaders.CONTENT_LENGTH));
+    }
     upRes.exceptionHandler(this::bodyFailed);
     upRes.endHandler(v -> bodyEnded());
     upRes.handler(this);
@@ -635,6 +645,13 @@ final class Exchange extends Deadlines.Waiter implements Handler<Buffer> {
   @Override
   public void handle(Buffer chunk) {
     if (bodyDone) {
+      return;
+    }
+    if (bodyLeft > 0 && (bodyLeft -= chunk.length()) == 0) {
+      // the last chunk: the response ends with it, in one write (bodyEnded only waits for it)
+      bodyDone = true;
+      cancelTimer();
+      endResponse(res.end(chunk));
       return;
     }
     deadlines.renew(this, System.nanoTime());
@@ -657,16 +674,20 @@ final class Exchange extends Deadlines.Waiter implements Handler<Buffer> {
     if (!upRes.trailers().isEmpty()) {
       res.trailers().addAll(upRes.trailers());
     }
-    res.end()
-        .onComplete(
-            ar -> {
-              if (ar.succeeded()) {
-                trailersOutcome(upRes.trailers());
-                complete(res.getStatusCode(), null);
-              } else {
-                bodyBroken(ar.cause());
-              }
-            });
+    endResponse(res.end());
+  }
+
+  /** The client's response is ending ({@code end}): the exchange completes when it has. */
+  private void endResponse(Future<Void> end) {
+    end.onComplete(
+        ar -> {
+          if (ar.succeeded()) {
+            trailersOutcome(streaming.trailers());
+            complete(res.getStatusCode(), null);
+          } else {
+            bodyBroken(ar.cause());
+          }
+        });
   }
 
   /** The backend's body broke off, or the client could not be written to. */
