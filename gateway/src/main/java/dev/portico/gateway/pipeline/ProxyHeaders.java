@@ -127,7 +127,9 @@ public final class ProxyHeaders {
    * whose slots newer connections overwrite. Confined to its event loop.
    */
   public static final class Forwarding {
-    private static final int SLOTS = 64;
+    /** Enough that a loop's few hundred keep-alive connections rarely share a slot. */
+    private static final int SLOTS = 1024;
+
     private final SocketAddress[] remotes = new SocketAddress[SLOTS];
     private final String[] hostHeaders = new String[SLOTS];
     private final Hop[] hops = new Hop[SLOTS];
