@@ -95,4 +95,32 @@ class DeadlinesTest {
     await().atMost(10, TimeUnit.SECONDS).until(() -> expired.size() == 4);
     assertThat(expired).containsExactly("again-0", "again-1", "again-2", "late");
   }
+
+  @Test
+  void aWaiterFailingOnExpiryStrandsNeitherTheOthersNorTheList(Vertx vertx) {
+    List<String> expired = new CopyOnWriteArrayList<>();
+    Context loop = vertx.getOrCreateContext();
+    Deadlines deadlines = new Deadlines(vertx);
+    Deadlines.Waiter failing =
+        new Deadlines.Waiter() {
+          @Override
+          void expired(long nowNanos) {
+            expired.add("failing");
+            throw new IllegalStateException("a bug in one exchange");
+          }
+        };
+    Named after = new Named("after", expired);
+    loop.runOnContext(
+        v -> {
+          long now = System.nanoTime();
+          deadlines.wait(failing, 20, now);
+          deadlines.wait(after, 20, now);
+        });
+    await().atMost(10, TimeUnit.SECONDS).until(() -> expired.size() == 2);
+    // the list still has its timer for a newcomer
+    Named late = new Named("late", expired);
+    loop.runOnContext(v -> deadlines.wait(late, 20, System.nanoTime()));
+    await().atMost(10, TimeUnit.SECONDS).until(() -> expired.size() == 3);
+    assertThat(expired).containsExactly("failing", "after", "late");
+  }
 }
