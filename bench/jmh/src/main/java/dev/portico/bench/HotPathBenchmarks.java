@@ -93,9 +93,11 @@ public class HotPathBenchmarks {
                         Set.of("BackendConnectionFailure", "Timeout"),
                         0,
                         Duration.ofSeconds(30),
-                        false)),
+                        false,
+                        Set.of())),
                 1,
-                Duration.ofMinutes(5)),
+                Duration.ofMinutes(5),
+                null),
             t -> {});
 
     clientHeaders =

@@ -36,42 +36,4 @@ public record ApiConfig(
     operations = List.copyOf(operations);
     policies = policies == null ? PolicyScopeConfig.INHERIT : policies;
   }
-
-  public ApiConfig(
-      String id,
-      String path,
-      String backend,
-      List<OperationConfig> operations,
-      RetryConfig retry,
-      FabricAttributes fabric,
-      PolicyScopeConfig policies,
-      OpenApiDefinition openapi) {
-    this(id, path, backend, operations, retry, fabric, policies, openapi, null);
-  }
-
-  public ApiConfig(
-      String id,
-      String path,
-      String backend,
-      List<OperationConfig> operations,
-      RetryConfig retry,
-      FabricAttributes fabric,
-      PolicyScopeConfig policies) {
-    this(id, path, backend, operations, retry, fabric, policies, null);
-  }
-
-  public ApiConfig(
-      String id,
-      String path,
-      String backend,
-      List<OperationConfig> operations,
-      RetryConfig retry,
-      FabricAttributes fabric) {
-    this(id, path, backend, operations, retry, fabric, PolicyScopeConfig.INHERIT, null);
-  }
-
-  public ApiConfig(
-      String id, String path, String backend, List<OperationConfig> operations, RetryConfig retry) {
-    this(id, path, backend, operations, retry, null);
-  }
 }

@@ -37,29 +37,6 @@ public record BreakerRuleConfig(
     grpcStatuses = grpcStatuses == null ? Set.of() : Set.copyOf(grpcStatuses);
   }
 
-  public BreakerRuleConfig(
-      String name,
-      Integer count,
-      Integer percentage,
-      Duration interval,
-      List<StatusRange> statusCodeRanges,
-      Set<String> errorReasons,
-      int minimumRequests,
-      Duration tripDuration,
-      boolean acceptRetryAfter) {
-    this(
-        name,
-        count,
-        percentage,
-        interval,
-        statusCodeRanges,
-        errorReasons,
-        minimumRequests,
-        tripDuration,
-        acceptRetryAfter,
-        Set.of());
-  }
-
   public record StatusRange(int min, int max) {
     public boolean contains(int status) {
       return status >= min && status <= max;

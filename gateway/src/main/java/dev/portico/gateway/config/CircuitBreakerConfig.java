@@ -48,20 +48,17 @@ public record CircuitBreakerConfig(
                   Set.of("BackendConnectionFailure", "Timeout"),
                   0,
                   Duration.ofSeconds(30),
-                  false)),
+                  false,
+                  Set.of())),
           1,
-          DEFAULT_MAX_RETRY_AFTER);
+          DEFAULT_MAX_RETRY_AFTER,
+          null);
 
   public static final CircuitBreakerConfig NONE =
-      new CircuitBreakerConfig(List.of(), 1, DEFAULT_MAX_RETRY_AFTER);
+      new CircuitBreakerConfig(List.of(), 1, DEFAULT_MAX_RETRY_AFTER, null);
 
   public CircuitBreakerConfig {
     rules = List.copyOf(rules);
-  }
-
-  public CircuitBreakerConfig(
-      List<BreakerRuleConfig> rules, int halfOpenRequests, Duration maxRetryAfter) {
-    this(rules, halfOpenRequests, maxRetryAfter, null);
   }
 
   /**

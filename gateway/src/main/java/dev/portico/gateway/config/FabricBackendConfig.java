@@ -34,18 +34,6 @@ public record FabricBackendConfig(
     protocol = protocol == null ? BackendProtocol.HTTP1 : protocol;
   }
 
-  public FabricBackendConfig(
-      String id,
-      String title,
-      FabricName service,
-      ServiceFabricCluster cluster,
-      Credentials credentials,
-      TlsConfig tls,
-      Timeouts timeouts,
-      CircuitBreakerConfig breaker) {
-    this(id, title, service, cluster, credentials, tls, timeouts, breaker, BackendProtocol.HTTP1);
-  }
-
   /**
    * The configured backends with each Single backend whose URL names a Service Fabric service made
    * the Service Fabric variant: the one place the kind of a backend is decided from its URL.

@@ -54,48 +54,6 @@ public record GatewayConfig(
     PolicySettings policySettings,
     TracingConfig tracing) {
 
-  /** Without tracing (off): the form code that predates the {@code tracing} section builds. */
-  public GatewayConfig(
-      String source,
-      String gatewayId,
-      int eventLoops,
-      Listeners listeners,
-      UpstreamConfig upstream,
-      RegistryConfig registry,
-      List<NamedValue> namedValues,
-      List<BackendConfig> backends,
-      List<ApiConfig> apis,
-      DemoConfig demo,
-      MetricsConfig metrics,
-      AccessLogConfig accessLog,
-      AdminConfig admin,
-      boolean gatewayIdConfigured,
-      boolean nativeTransport,
-      ShutdownConfig shutdown,
-      PolicyScopeConfig policies,
-      PolicySettings policySettings) {
-    this(
-        source,
-        gatewayId,
-        eventLoops,
-        listeners,
-        upstream,
-        registry,
-        namedValues,
-        backends,
-        apis,
-        demo,
-        metrics,
-        accessLog,
-        admin,
-        gatewayIdConfigured,
-        nativeTransport,
-        shutdown,
-        policies,
-        policySettings,
-        TracingConfig.DEFAULT);
-  }
-
   public GatewayConfig {
     namedValues = List.copyOf(namedValues);
     backends = List.copyOf(backends);
@@ -107,45 +65,6 @@ public record GatewayConfig(
     policies = policies == null ? PolicyScopeConfig.INHERIT : policies;
     policySettings = policySettings == null ? PolicySettings.DEFAULT : policySettings;
     tracing = tracing == null ? TracingConfig.DEFAULT : tracing;
-  }
-
-  public GatewayConfig(
-      String source,
-      String gatewayId,
-      int eventLoops,
-      Listeners listeners,
-      UpstreamConfig upstream,
-      RegistryConfig registry,
-      List<NamedValue> namedValues,
-      List<BackendConfig> backends,
-      List<ApiConfig> apis,
-      DemoConfig demo,
-      MetricsConfig metrics,
-      AccessLogConfig accessLog,
-      AdminConfig admin,
-      boolean gatewayIdConfigured,
-      boolean nativeTransport,
-      ShutdownConfig shutdown) {
-    this(
-        source,
-        gatewayId,
-        eventLoops,
-        listeners,
-        upstream,
-        registry,
-        namedValues,
-        backends,
-        apis,
-        demo,
-        metrics,
-        accessLog,
-        admin,
-        gatewayIdConfigured,
-        nativeTransport,
-        shutdown,
-        null,
-        null,
-        null);
   }
 
   /**

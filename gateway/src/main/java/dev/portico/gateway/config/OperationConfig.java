@@ -32,31 +32,12 @@ public record OperationConfig(
     policies = policies == null ? PolicyScopeConfig.INHERIT : policies;
   }
 
-  public OperationConfig(
-      String id,
-      String method,
-      String path,
-      String backend,
-      FabricAttributes fabric,
-      PolicyScopeConfig policies) {
-    this(id, method, path, backend, fabric, policies, null, false);
-  }
-
   /**
    * The WebSocket rule of this operation of an API whose own rule is {@code api} ({@code null}:
    * none).
    */
   public WebSocketConfig websocketWithin(WebSocketConfig api) {
     return websocketDenied ? null : websocket != null ? websocket : api;
-  }
-
-  public OperationConfig(
-      String id, String method, String path, String backend, FabricAttributes fabric) {
-    this(id, method, path, backend, fabric, PolicyScopeConfig.INHERIT);
-  }
-
-  public OperationConfig(String id, String method, String path, String backend) {
-    this(id, method, path, backend, null);
   }
 
   /** Whether the operation chooses its own backend service rather than inheriting the API's. */

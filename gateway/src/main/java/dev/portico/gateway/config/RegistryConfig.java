@@ -36,16 +36,6 @@ public record RegistryConfig(
     sources = sources == null ? List.of() : List.copyOf(sources);
   }
 
-  public RegistryConfig(
-      String backend,
-      Redis redis,
-      String announceAddress,
-      Duration refreshInterval,
-      Duration timeout,
-      List<InstanceSpec> instances) {
-    this(backend, redis, announceAddress, refreshInterval, timeout, instances, List.of());
-  }
-
   public boolean shared() {
     return REDIS.equals(backend);
   }

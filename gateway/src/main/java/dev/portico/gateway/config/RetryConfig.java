@@ -33,31 +33,12 @@ public record RetryConfig(
     int budgetMinPerSecond,
     Set<String> grpcStatuses) {
 
-  public RetryConfig(
-      int count,
-      Set<Integer> statusCodes,
-      Set<String> errorReasons,
-      Set<String> methods,
-      long bufferBodyLimit,
-      Duration backoffBase,
-      Duration backoffMax,
-      double budgetRatio,
-      int budgetMinPerSecond) {
-    this(
-        count,
-        statusCodes,
-        errorReasons,
-        methods,
-        bufferBodyLimit,
-        backoffBase,
-        backoffMax,
-        budgetRatio,
-        budgetMinPerSecond,
-        Set.of());
-  }
-
   public static final Set<String> IDEMPOTENT =
       Set.of("GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE");
+
+  /** The error reasons retried when a retry names neither statuses nor reasons. */
+  public static final Set<String> DEFAULT_ERROR_REASONS =
+      Set.of("BackendConnectionFailure", "Timeout");
 
   public static final RetryConfig NONE =
       new RetryConfig(
@@ -69,7 +50,8 @@ public record RetryConfig(
           Duration.ofMillis(25),
           Duration.ofMillis(250),
           0.2,
-          5);
+          5,
+          Set.of());
 
   public RetryConfig {
     statusCodes = Set.copyOf(statusCodes);

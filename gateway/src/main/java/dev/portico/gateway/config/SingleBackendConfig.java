@@ -28,25 +28,4 @@ public record SingleBackendConfig(
   public SingleBackendConfig {
     protocol = protocol == null ? BackendProtocol.HTTP1 : protocol;
   }
-
-  public SingleBackendConfig(
-      String id,
-      String title,
-      BackendTarget target,
-      Credentials credentials,
-      TlsConfig tls,
-      Timeouts timeouts,
-      CircuitBreakerConfig breaker,
-      LoadBalancingConfig loadBalancing) {
-    this(
-        id,
-        title,
-        target,
-        credentials,
-        tls,
-        timeouts,
-        breaker,
-        loadBalancing,
-        BackendProtocol.HTTP1);
-  }
 }

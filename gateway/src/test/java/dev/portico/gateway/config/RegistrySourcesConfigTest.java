@@ -117,6 +117,21 @@ class RegistrySourcesConfigTest {
   }
 
   @Test
+  void aSourceWithoutTypeIsAProblemNotACrash() {
+    // found by binding mutated configurations: Map.of's containsKey(null) threw a
+    // NullPointerException out of the loader
+    assertThat(
+            ConfigTexts.problems(
+                """
+      registry:
+        sources:
+          - { name: _http._tcp.x, service: x }
+      """,
+                Map.of()))
+        .containsExactly("gw.yaml: registry.sources[0].type: required field is missing");
+  }
+
+  @Test
   void sourcesAreProcessWideSoAReloadThatChangesThemIsRefused() {
     String before =
         """

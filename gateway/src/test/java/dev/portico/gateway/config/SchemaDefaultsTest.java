@@ -26,6 +26,8 @@ class SchemaDefaultsTest {
     assertThat(empty.listeners().management().timeouts()).isEqualTo(ClientTimeouts.DEFAULT);
     assertThat(empty.listeners().serviceFabricReverseProxy().timeouts())
         .isEqualTo(ClientTimeouts.DEFAULT);
+    assertThat(empty.listeners().serviceFabricReverseProxy()).isEqualTo(ReverseProxyConfig.OFF);
+    assertThat(empty.listeners().traffic().escapedSlashes()).isEqualTo(EscapedSlashes.REJECT);
     assertThat(empty.upstream()).isEqualTo(new UpstreamConfig(100, Duration.ofSeconds(60)));
     assertThat(empty.demo()).isEqualTo(new DemoConfig(false, 2, false));
     assertThat(empty.tracing()).isEqualTo(TracingConfig.DEFAULT);
@@ -49,6 +51,132 @@ class SchemaDefaultsTest {
             Map.of());
     assertThat(redis.registry().redis().key()).isEqualTo(RegistryConfig.Redis.DEFAULT_KEY);
     assertThat(redis.registry().redis().maxPoolSize()).isEqualTo(RegistryConfig.Redis.DEFAULT_POOL);
+  }
+
+  @Test
+  void backendsAndApisBoundFromTheSchemaEqualTheRecordsDefaults() {
+    GatewayConfig c =
+        ConfigLoader.fromJson(
+            "<test>",
+            new JsonObject()
+                .put(
+                    "backends",
+                    new io.vertx.core.json.JsonArray()
+                        .add(new JsonObject().put("id", "b").put("url", "http://127.0.0.1:1"))
+                        .add(
+                            new JsonObject()
+                                .put("id", "p")
+                                .put("type", "Pool")
+                                .put(
+                                    "pool",
+                                    new JsonObject()
+                                        .put(
+                                            "services",
+                                            new io.vertx.core.json.JsonArray()
+                                                .add(new JsonObject().put("id", "b"))))))
+                .put(
+                    "apis",
+                    new io.vertx.core.json.JsonArray()
+                        .add(
+                            new JsonObject()
+                                .put("id", "a")
+                                .put("path", "/a")
+                                .put("backend", "b")
+                                .put("retry", new JsonObject().put("count", 1))
+                                .put("websocket", new JsonObject()))),
+            Map.of());
+    SingleBackendConfig b = (SingleBackendConfig) c.backends().get(0);
+    assertThat(b.tls()).isEqualTo(TlsConfig.DEFAULT);
+    assertThat(b.timeouts()).isEqualTo(Timeouts.DEFAULT);
+    assertThat(b.breaker()).isEqualTo(CircuitBreakerConfig.DEFAULT);
+    assertThat(b.loadBalancing()).isEqualTo(LoadBalancingConfig.DEFAULT);
+    assertThat(b.protocol()).isEqualTo(BackendProtocol.HTTP1);
+    PoolBackendConfig p = (PoolBackendConfig) c.backends().get(1);
+    assertThat(p.members()).containsExactly(new PoolBackendConfig.Member("b", 0, 1));
+    ApiConfig a = c.apis().get(0);
+    RetryConfig none = RetryConfig.NONE;
+    assertThat(a.retry())
+        .isEqualTo(
+            new RetryConfig(
+                1,
+                none.statusCodes(),
+                RetryConfig.DEFAULT_ERROR_REASONS,
+                none.methods(),
+                none.bufferBodyLimit(),
+                none.backoffBase(),
+                none.backoffMax(),
+                none.budgetRatio(),
+                none.budgetMinPerSecond(),
+                none.grpcStatuses()));
+    assertThat(a.websocket()).isEqualTo(WebSocketConfig.DEFAULT);
+  }
+
+  @Test
+  void aServiceFabricClustersImporterBoundFromTheSchemaHasTheAdaptersDefaults() {
+    GatewayConfig c =
+        ConfigLoader.fromJson(
+            "<test>",
+            new JsonObject()
+                .put(
+                    "backends",
+                    new io.vertx.core.json.JsonArray()
+                        .add(
+                            new JsonObject()
+                                .put("id", "sf")
+                                .put("url", "fabric:/App/Svc")
+                                .put(
+                                    "serviceFabricCluster",
+                                    new JsonObject()
+                                        .put(
+                                            "managementEndpoints",
+                                            new io.vertx.core.json.JsonArray()
+                                                .add("http://127.0.0.1:19080"))
+                                        .put("importer", new JsonObject())))),
+            Map.of());
+    FabricBackendConfig b = (FabricBackendConfig) c.backends().get(0);
+    assertThat(b.cluster().maxPartitionResolutionRetries())
+        .isEqualTo(ServiceFabricCluster.DEFAULT_MAX_PARTITION_RESOLUTION_RETRIES);
+    dev.portico.fabric.importer.ImporterConfig i = b.cluster().importer();
+    assertThat(i.interval()).isEqualTo(dev.portico.fabric.importer.ImporterConfig.DEFAULT_INTERVAL);
+    assertThat(i.requestTimeout())
+        .isEqualTo(dev.portico.fabric.importer.ImporterConfig.DEFAULT_REQUEST_TIMEOUT);
+    assertThat(i.staleAfterFailures())
+        .isEqualTo(dev.portico.fabric.importer.ImporterConfig.DEFAULT_STALE_AFTER_FAILURES);
+    assertThat(i.parallelism())
+        .isEqualTo(dev.portico.fabric.importer.ImporterConfig.DEFAULT_PARALLELISM);
+    assertThat(i.batchSize())
+        .isEqualTo(dev.portico.fabric.importer.ImporterConfig.DEFAULT_BATCH_SIZE);
+    assertThat(i.reresolveInterval())
+        .isEqualTo(dev.portico.fabric.importer.ImporterConfig.DEFAULT_RERESOLVE_INTERVAL);
+  }
+
+  @Test
+  void aDnsSourceBoundFromTheSchemaHasTheDiscoveryModulesDefaults() {
+    GatewayConfig c =
+        ConfigLoader.fromJson(
+            "<test>",
+            new JsonObject()
+                .put(
+                    "registry",
+                    new JsonObject()
+                        .put(
+                            "sources",
+                            new io.vertx.core.json.JsonArray()
+                                .add(
+                                    new JsonObject()
+                                        .put("type", "dns-srv")
+                                        .put("service", "x")
+                                        .put("name", "_x._tcp.x")))),
+            Map.of());
+    var dns = (dev.portico.discovery.sources.DnsSrvOptions) c.registry().sources().get(0);
+    assertThat(dns.minInterval())
+        .isEqualTo(dev.portico.discovery.sources.DnsSrvOptions.DEFAULT_MIN_INTERVAL);
+    assertThat(dns.maxInterval())
+        .isEqualTo(dev.portico.discovery.sources.DnsSrvOptions.DEFAULT_MAX_INTERVAL);
+    assertThat(dns.timeout())
+        .isEqualTo(dev.portico.discovery.sources.DnsSrvOptions.DEFAULT_TIMEOUT);
+    assertThat(dns.ssl()).isFalse();
+    assertThat(dns.resolveTargets()).isTrue();
   }
 
   @Test
@@ -91,6 +219,30 @@ class SchemaDefaultsTest {
         .containsExactly("tracing.maxQueueSize", "tracing.endpoint", "tracing.scheduleDelay");
     assertThat(e.problems().get(2).reason())
         .isEqualTo("'soon' is not an ISO 8601 duration (examples: PT30S, PT0.5S, PT2M, P1D)");
+  }
+
+  @Test
+  void aValueOutsideItsEnumerationFallsBackAloneTheSectionsOtherFieldsStay() {
+    ConfigException e =
+        org.assertj.core.api.Assertions.catchThrowableOfType(
+            ConfigException.class,
+            () ->
+                ConfigLoader.fromJson(
+                    "<test>",
+                    new JsonObject()
+                        .put(
+                            "listeners",
+                            new JsonObject()
+                                .put(
+                                    "traffic",
+                                    new JsonObject()
+                                        .put("port", 9090)
+                                        .put("escapedSlashes", "sometimes"))),
+                    Map.of()));
+    // the traffic port is still 9090, so it still collides with the management listener's default
+    assertThat(e.problems())
+        .extracting(ConfigProblem::path)
+        .containsExactly("listeners.traffic.escapedSlashes", "listeners.management.port");
   }
 
   @Test

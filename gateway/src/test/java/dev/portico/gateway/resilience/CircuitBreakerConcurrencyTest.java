@@ -1,9 +1,10 @@
 package dev.portico.gateway.resilience;
 
+import static dev.portico.gateway.support.TestConfigs.breaker;
+import static dev.portico.gateway.support.TestConfigs.rule;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.portico.gateway.config.BreakerRuleConfig;
-import dev.portico.gateway.config.CircuitBreakerConfig;
 import dev.portico.metrics.BreakerState;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -58,7 +59,7 @@ class CircuitBreakerConcurrencyTest {
     int halfOpen = 1 + setup.nextInt(3);
     long probeTimeoutMs = losePermits ? 100 + setup.nextInt(200) : 3_600_000;
     BreakerRuleConfig rule =
-        new BreakerRuleConfig(
+        rule(
             "c",
             1 + setup.nextInt(3),
             null,
@@ -73,7 +74,7 @@ class CircuitBreakerConcurrencyTest {
         new CircuitBreaker(
             "b",
             "h:1",
-            new CircuitBreakerConfig(List.of(rule), halfOpen, Duration.ofMinutes(1)),
+            breaker(List.of(rule), halfOpen, Duration.ofMinutes(1)),
             Duration.ofMillis(probeTimeoutMs),
             transitions::add);
     AtomicLong clock = new AtomicLong(1_000_000 * MS);

@@ -1,9 +1,10 @@
 package dev.portico.gateway.resilience;
 
+import static dev.portico.gateway.support.TestConfigs.rule;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.portico.gateway.config.BreakerRuleConfig;
-import dev.portico.gateway.config.CircuitBreakerConfig;
+import dev.portico.gateway.support.TestConfigs;
 import dev.portico.metrics.BreakerState;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,7 +24,7 @@ class CircuitBreakerTest {
 
   static BreakerRuleConfig countRule(
       int count, long intervalMs, long tripMs, boolean acceptRetryAfter) {
-    return new BreakerRuleConfig(
+    return rule(
         "count",
         count,
         null,
@@ -36,7 +37,7 @@ class CircuitBreakerTest {
   }
 
   static BreakerRuleConfig percentRule(int pct, int minimum, long intervalMs, long tripMs) {
-    return new BreakerRuleConfig(
+    return rule(
         "percent",
         null,
         pct,
@@ -56,7 +57,7 @@ class CircuitBreakerTest {
     return new CircuitBreaker(
         "b",
         "h:1",
-        new CircuitBreakerConfig(List.of(rules), probes, Duration.ofMillis(maxRetryAfterMs)),
+        TestConfigs.breaker(List.of(rules), probes, Duration.ofMillis(maxRetryAfterMs)),
         events::add);
   }
 
@@ -138,7 +139,7 @@ class CircuitBreakerTest {
             new ArrayList<>(),
             1,
             3_000,
-            new BreakerRuleConfig(
+            rule(
                 "ra",
                 1,
                 null,
@@ -201,7 +202,7 @@ class CircuitBreakerTest {
     long probeTimeout = 50 + r.nextInt(5000);
     BreakerRuleConfig rule =
         r.nextBoolean()
-            ? new BreakerRuleConfig(
+            ? rule(
                 "c",
                 1 + r.nextInt(5),
                 null,
@@ -211,7 +212,7 @@ class CircuitBreakerTest {
                 0,
                 Duration.ofMillis(100 + r.nextInt(2000)),
                 r.nextBoolean())
-            : new BreakerRuleConfig(
+            : rule(
                 "p",
                 null,
                 10 + r.nextInt(90),
@@ -226,7 +227,7 @@ class CircuitBreakerTest {
         new CircuitBreaker(
             "b",
             "h:1",
-            new CircuitBreakerConfig(List.of(rule), probes, Duration.ofMillis(maxRetryAfter)),
+            TestConfigs.breaker(List.of(rule), probes, Duration.ofMillis(maxRetryAfter)),
             Duration.ofMillis(probeTimeout),
             events::add);
     Model model = new Model(rule, probes, maxRetryAfter * MS, probeTimeout * MS);

@@ -1,5 +1,7 @@
 package dev.portico.gateway.routing;
 
+import static dev.portico.gateway.support.TestConfigs.api;
+import static dev.portico.gateway.support.TestConfigs.operation;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.portico.gateway.backend.Backend;
@@ -148,14 +150,14 @@ class ApiIndexPropertyTest {
         int n = 1 + random.nextInt(4);
         for (int k = 0; k < n; k++) {
           ops.add(
-              new OperationConfig(
+              operation(
                   "op" + k,
                   METHODS[random.nextInt(METHODS.length)],
                   TEMPLATES[random.nextInt(TEMPLATES.length)],
                   null));
         }
       }
-      out.add(new ApiConfig("api" + i, prefix, "b", ops, RetryConfig.NONE));
+      out.add(api("api" + i, prefix, "b", ops, RetryConfig.NONE));
     }
     return out;
   }

@@ -1,20 +1,15 @@
 package dev.portico.gateway.routing;
 
+import static dev.portico.gateway.support.TestConfigs.api;
+import static dev.portico.gateway.support.TestConfigs.operation;
+import static dev.portico.gateway.support.TestConfigs.single;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.portico.gateway.backend.Backend;
 import dev.portico.gateway.backend.SingleBackend;
-import dev.portico.gateway.config.ApiConfig;
 import dev.portico.gateway.config.BackendTarget;
-import dev.portico.gateway.config.CircuitBreakerConfig;
-import dev.portico.gateway.config.Credentials;
-import dev.portico.gateway.config.LoadBalancingConfig;
-import dev.portico.gateway.config.OperationConfig;
 import dev.portico.gateway.config.RetryConfig;
-import dev.portico.gateway.config.SingleBackendConfig;
-import dev.portico.gateway.config.Timeouts;
-import dev.portico.gateway.config.TlsConfig;
 import dev.portico.gateway.expression.PathTemplate;
 import io.vertx.core.http.HttpMethod;
 import java.util.List;
@@ -24,16 +19,7 @@ import org.junit.jupiter.api.Test;
 class RoutingTest {
 
   static Backend backend(String id) {
-    return new SingleBackend(
-        new SingleBackendConfig(
-            id,
-            id,
-            new BackendTarget.RegistryService(id),
-            Credentials.NONE,
-            TlsConfig.DEFAULT,
-            Timeouts.DEFAULT,
-            CircuitBreakerConfig.DEFAULT,
-            LoadBalancingConfig.DEFAULT));
+    return new SingleBackend(single(id, new BackendTarget.RegistryService(id)));
   }
 
   @Test
@@ -43,9 +29,9 @@ class RoutingTest {
     ApiTable t =
         ApiTable.build(
             List.of(
-                new ApiConfig("root", "/", "root", List.of(), RetryConfig.NONE),
-                new ApiConfig("a", "/a", "a", List.of(), RetryConfig.NONE),
-                new ApiConfig("ab", "/a/b", "ab", List.of(), RetryConfig.NONE)),
+                api("root", "/", "root", List.of(), RetryConfig.NONE),
+                api("a", "/a", "a", List.of(), RetryConfig.NONE),
+                api("ab", "/a/b", "ab", List.of(), RetryConfig.NONE)),
             b);
     assertThat(t.match(HttpMethod.GET, "/a/b/c").apiId()).isEqualTo("ab");
     assertThat(t.match(HttpMethod.GET, "/a/b").apiId()).isEqualTo("ab");
@@ -63,15 +49,15 @@ class RoutingTest {
     ApiTable t =
         ApiTable.build(
             List.of(
-                new ApiConfig(
+                api(
                     "orders",
                     "/orders",
                     "d",
                     List.of(
-                        new OperationConfig("get", "GET", "/{id}", null),
-                        new OperationConfig("mine", "GET", "/mine", "special"),
-                        new OperationConfig("files", "*", "/{id}/files/*", null),
-                        new OperationConfig("list", "GET", "/", null)),
+                        operation("get", "GET", "/{id}", null),
+                        operation("mine", "GET", "/mine", "special"),
+                        operation("files", "*", "/{id}/files/*", null),
+                        operation("list", "GET", "/", null)),
                     RetryConfig.NONE)),
             b);
     assertThat(t.match(HttpMethod.GET, "/orders/42").operationId()).isEqualTo("get");

@@ -1,19 +1,16 @@
 package dev.portico.gateway.config.internal;
 
 import dev.portico.discovery.HttpUrl;
-import dev.portico.discovery.json.IsoDurations;
 import dev.portico.gateway.config.BackendTarget;
 import dev.portico.gateway.config.Listeners;
-import io.vertx.core.json.JsonObject;
-import java.time.Duration;
 import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
  * What every part of the configuration's binding shares: the problems found so far, the named
  * values and certificates (bound first: the other sections refer to them), the section reader
- * (schema defaults, then Jackson), and the checks several sections apply (durations, URLs that
- * would loop back into this gateway). One part per concern extends it.
+ * (schema defaults, then Jackson, durations checked there), and the checks several sections apply
+ * (URLs, and whether they would loop back into this gateway). One part per concern extends it.
  */
 abstract class Binding {
 
@@ -78,24 +75,6 @@ abstract class Binding {
       return true;
     }
     return localAddresses.isLocal(url.host()) && (wildcard || localAddresses.isLocal(bound));
-  }
-
-  Duration duration(JsonObject o, String key, String at, Duration def) {
-    Object v = o.getValue(key);
-    if (!(v instanceof String s)) {
-      return def;
-    }
-    try {
-      Duration d = IsoDurations.parse(s);
-      if (d.isNegative() || d.isZero()) {
-        problem(at, "must be a positive duration, got '" + s + "'");
-        return def;
-      }
-      return d;
-    } catch (IllegalArgumentException e) {
-      problem(at, e.getMessage());
-      return def;
-    }
   }
 
   void problem(String path, String reason) {

@@ -1,15 +1,12 @@
 package dev.portico.gateway.config.internal;
 
-import static dev.portico.discovery.json.LenientJson.objectAt;
 import static dev.portico.discovery.json.LenientJson.string;
 
 import dev.portico.gateway.config.TlsCertificate;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeSet;
 
 /**
@@ -27,11 +24,12 @@ final class Certificates {
    * Ids given in {@code certificates[]}, also those that failed to load (their problem is reported
    * once).
    */
-  private final Set<String> ids = new HashSet<>();
+  private final ConfigList ids;
 
   Certificates(Problems problems, NamedValues namedValues) {
     this.problems = problems;
     this.namedValues = namedValues;
+    this.ids = new ConfigList(problems, "certificate id");
   }
 
   /** The loaded certificate {@code id}, or null (unknown, or failed to load). */
@@ -41,48 +39,49 @@ final class Certificates {
 
   /** Binds {@code certificates[]}, loading each from its files; ids are unique. */
   void bind(JsonArray list) {
-    for (int i = 0; i < list.size(); i++) {
-      String at = "certificates[" + i + "]";
-      JsonObject c = objectAt(list, i);
-      String id = string(c, "id", null);
-      if (id == null) {
-        continue;
+    ConfigList.forEach(list, "certificates", this::bind);
+  }
+
+  private void bind(ConfigList.Entry entry) {
+    String at = entry.at();
+    JsonObject c = entry.json();
+    String id = entry.string("id", null);
+    if (id == null) {
+      return;
+    }
+    if (!ids.claim(entry.at("id"), id)) {
+      return;
+    }
+    boolean pem = c.containsKey("certPath") || c.containsKey("keyPath");
+    boolean pfx = c.containsKey("pfxPath");
+    if (pem == pfx) {
+      problems.add(
+          at,
+          "needs either 'certPath' and 'keyPath' (PEM) or 'pfxPath' (PKCS#12)"
+              + (pem ? ", not both" : ""));
+      return;
+    }
+    if (pem && c.containsKey("password")) {
+      problems.add(at + ".password", "applies to a pfxPath (PEM keys are read unencrypted)");
+      return;
+    }
+    TlsCertificate cert;
+    if (pem) {
+      cert = pemFiles(at, c, id);
+    } else {
+      try {
+        cert =
+            CertificateLoader.pfx(
+                id,
+                string(c, "pfxPath", ""),
+                namedValues.substitute(at + ".password", string(c, "password", "")));
+      } catch (CertificateLoader.Invalid e) {
+        problems.add(at + "." + e.field, e.getMessage());
+        cert = null;
       }
-      if (!ids.add(id)) {
-        problems.add(at + ".id", "duplicate certificate id '" + id + "'");
-        continue;
-      }
-      boolean pem = c.containsKey("certPath") || c.containsKey("keyPath");
-      boolean pfx = c.containsKey("pfxPath");
-      if (pem == pfx) {
-        problems.add(
-            at,
-            "needs either 'certPath' and 'keyPath' (PEM) or 'pfxPath' (PKCS#12)"
-                + (pem ? ", not both" : ""));
-        continue;
-      }
-      if (pem && c.containsKey("password")) {
-        problems.add(at + ".password", "applies to a pfxPath (PEM keys are read unencrypted)");
-        continue;
-      }
-      TlsCertificate cert;
-      if (pem) {
-        cert = pemFiles(at, c, id);
-      } else {
-        try {
-          cert =
-              CertificateLoader.pfx(
-                  id,
-                  string(c, "pfxPath", ""),
-                  namedValues.substitute(at + ".password", string(c, "password", "")));
-        } catch (CertificateLoader.Invalid e) {
-          problems.add(at + "." + e.field, e.getMessage());
-          cert = null;
-        }
-      }
-      if (cert != null) {
-        loaded.put(id, cert);
-      }
+    }
+    if (cert != null) {
+      loaded.put(id, cert);
     }
   }
 
@@ -116,9 +115,9 @@ final class Certificates {
           "unknown certificate '"
               + id
               + "'"
-              + (ids.isEmpty()
+              + (ids.ids().isEmpty()
                   ? " (no certificates are defined)"
-                  : " (defined: " + String.join(", ", new TreeSet<>(ids)) + ")"));
+                  : " (defined: " + String.join(", ", new TreeSet<>(ids.ids())) + ")"));
     }
     return cert;
   }

@@ -1,8 +1,6 @@
 package dev.portico.gateway.config.internal;
 
 import static dev.portico.discovery.json.LenientJson.array;
-import static dev.portico.discovery.json.LenientJson.bool;
-import static dev.portico.discovery.json.LenientJson.integer;
 import static dev.portico.discovery.json.LenientJson.object;
 import static dev.portico.discovery.json.LenientJson.string;
 
@@ -20,6 +18,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.KeyCertOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -55,6 +54,8 @@ final class FabricClusters extends Binding {
   FabricClusters(Binding parent) {
     super(parent);
   }
+
+  private record ClusterFields(int maxPartitionResolutionRetries) {}
 
   ServiceFabricCluster cluster(String at, JsonObject c) {
     List<String> endpoints = new ArrayList<>();
@@ -100,10 +101,7 @@ final class FabricClusters extends Binding {
     }
     return new ServiceFabricCluster(
         endpoints,
-        integer(
-            c,
-            "maxPartitionResolutionRetries",
-            ServiceFabricCluster.DEFAULT_MAX_PARTITION_RESOLUTION_RETRIES),
+        sections.bindFields(c, at, ClusterFields.class).maxPartitionResolutionRetries(),
         string(c, "clientCertificateId", null),
         thumbprints,
         names,
@@ -218,20 +216,30 @@ final class FabricClusters extends Binding {
     }
   }
 
+  /** {@code importer}'s own fields with the schema's defaults; {@code staleAfter} has none. */
+  private record ImporterFields(
+      String name,
+      Duration interval,
+      Duration requestTimeout,
+      Duration staleAfter,
+      int staleAfterFailures,
+      int parallelism,
+      int batchSize,
+      Duration reresolveInterval) {}
+
   private ImporterConfig importerConfig(
       String at, ServiceFabricCluster sfc, JsonObject i, String defaultName) {
     String iat = at + ".importer";
+    ImporterFields f = sections.bindFields(i, iat, ImporterFields.class);
     ImporterConfig.Builder builder =
         ImporterConfig.builder(sfc.managementEndpoints().toArray(new String[0]))
-            .name(string(i, "name", defaultName))
-            .interval(duration(i, "interval", iat + ".interval", null))
-            .requestTimeout(duration(i, "requestTimeout", iat + ".requestTimeout", null))
-            .staleAfter(
-                duration(i, "staleAfter", iat + ".staleAfter", null),
-                integer(i, "staleAfterFailures", ImporterConfig.DEFAULT_STALE_AFTER_FAILURES))
-            .parallelism(integer(i, "parallelism", ImporterConfig.DEFAULT_PARALLELISM))
-            .batchSize(integer(i, "batchSize", ImporterConfig.DEFAULT_BATCH_SIZE))
-            .reresolveInterval(duration(i, "reresolveInterval", iat + ".reresolveInterval", null));
+            .name(f.name() != null ? f.name() : defaultName)
+            .interval(f.interval())
+            .requestTimeout(f.requestTimeout())
+            .staleAfter(f.staleAfter(), f.staleAfterFailures())
+            .parallelism(f.parallelism())
+            .batchSize(f.batchSize())
+            .reresolveInterval(f.reresolveInterval());
     List<FabricName> apps = new ArrayList<>();
     JsonArray list = array(i, "applications");
     for (int k = 0; k < list.size(); k++) {
@@ -255,6 +263,9 @@ final class FabricClusters extends Binding {
       return null;
     }
   }
+
+  /** {@code importer.tls}'s checks of the endpoints' certificates. */
+  private record TlsChecks(boolean trustAll, boolean verifyHost) {}
 
   /**
    * TLS towards the management endpoints: APIM's {@code clientCertificateId} and server pins, or
@@ -290,11 +301,12 @@ final class FabricClusters extends Binding {
     if (caPath != null && !Files.isReadable(Path.of(caPath))) {
       problem(tat + ".caPath", "cannot read '" + caPath + "'");
     }
+    TlsChecks checks = sections.bindFields(t, tat, TlsChecks.class);
     return new ImporterConfig.Tls(
         client,
         caPath,
-        bool(t, "trustAll", false),
-        bool(t, "verifyHost", true),
+        checks.trustAll(),
+        checks.verifyHost(),
         sfc.serverCertificateThumbprints(),
         sfc.serverX509Names());
   }

@@ -1,7 +1,6 @@
 package dev.portico.gateway.config.internal;
 
 import static dev.portico.discovery.json.LenientJson.bool;
-import static dev.portico.discovery.json.LenientJson.objectAt;
 import static dev.portico.discovery.json.LenientJson.string;
 
 import dev.portico.gateway.config.NamedValue;
@@ -45,61 +44,60 @@ final class NamedValues {
    * Binds {@code namedValues[]}: each from its value, environment variable or file, once per name.
    */
   void bind(JsonArray list) {
-    for (int i = 0; i < list.size(); i++) {
-      String at = "namedValues[" + i + "]";
-      JsonObject nv = objectAt(list, i);
-      String name = string(nv, "name", null);
-      if (name == null) {
-        continue;
+    ConfigList names = new ConfigList(problems, "named value");
+    ConfigList.forEach(list, "namedValues", entry -> bind(entry, names));
+  }
+
+  private void bind(ConfigList.Entry entry, ConfigList names) {
+    String at = entry.at();
+    JsonObject nv = entry.json();
+    String name = entry.string("name", null);
+    if (name == null || !names.claim(entry.at("name"), name)) {
+      return;
+    }
+    List<String> sources = new ArrayList<>();
+    for (String k : List.of("value", "env", "file")) {
+      if (nv.containsKey(k)) {
+        sources.add(k);
       }
-      if (values.containsKey(name)) {
-        problems.add(at + ".name", "duplicate named value '" + name + "'");
-        continue;
-      }
-      List<String> sources = new ArrayList<>();
-      for (String k : List.of("value", "env", "file")) {
-        if (nv.containsKey(k)) {
-          sources.add(k);
-        }
-      }
-      if (sources.size() != 1) {
-        problems.add(
-            at,
-            "needs exactly one of 'value', 'env' or 'file'"
-                + (sources.isEmpty() ? "" : " (has " + String.join(", ", sources) + ")"));
-        continue;
-      }
-      boolean secret = bool(nv, "secret", !sources.get(0).equals("value"));
-      String value =
-          switch (sources.get(0)) {
-            case "value" -> string(nv, "value", "");
-            case "env" -> {
-              String var = string(nv, "env", "");
-              String v = env.get(var);
-              if (v == null) {
-                problems.add(at + ".env", "environment variable '" + var + "' is not set");
-              }
-              yield v;
+    }
+    if (sources.size() != 1) {
+      problems.add(
+          at,
+          "needs exactly one of 'value', 'env' or 'file'"
+              + (sources.isEmpty() ? "" : " (has " + String.join(", ", sources) + ")"));
+      return;
+    }
+    boolean secret = bool(nv, "secret", !sources.get(0).equals("value"));
+    String value =
+        switch (sources.get(0)) {
+          case "value" -> string(nv, "value", "");
+          case "env" -> {
+            String var = string(nv, "env", "");
+            String v = env.get(var);
+            if (v == null) {
+              problems.add(at + ".env", "environment variable '" + var + "' is not set");
             }
-            default -> {
-              String file = string(nv, "file", "");
-              try {
-                yield stripFinalNewline(Files.readString(Path.of(file), StandardCharsets.UTF_8));
-              } catch (IOException | RuntimeException e) {
-                problems.add(
-                    at + ".file",
-                    "cannot read '"
-                        + file
-                        + "': "
-                        + e.getClass().getSimpleName()
-                        + (e.getMessage() == null ? "" : " " + e.getMessage()));
-                yield null;
-              }
+            yield v;
+          }
+          default -> {
+            String file = string(nv, "file", "");
+            try {
+              yield stripFinalNewline(Files.readString(Path.of(file), StandardCharsets.UTF_8));
+            } catch (IOException | RuntimeException e) {
+              problems.add(
+                  at + ".file",
+                  "cannot read '"
+                      + file
+                      + "': "
+                      + e.getClass().getSimpleName()
+                      + (e.getMessage() == null ? "" : " " + e.getMessage()));
+              yield null;
             }
-          };
-      if (value != null) {
-        values.put(name, new NamedValue(name, value, secret));
-      }
+          }
+        };
+    if (value != null) {
+      values.put(name, new NamedValue(name, value, secret));
     }
   }
 

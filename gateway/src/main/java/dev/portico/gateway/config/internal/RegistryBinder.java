@@ -1,7 +1,6 @@
 package dev.portico.gateway.config.internal;
 
 import static dev.portico.discovery.json.LenientJson.array;
-import static dev.portico.discovery.json.LenientJson.bool;
 import static dev.portico.discovery.json.LenientJson.object;
 import static dev.portico.discovery.json.LenientJson.objectAt;
 import static dev.portico.discovery.json.LenientJson.string;
@@ -26,7 +25,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -54,6 +52,19 @@ final class RegistryBinder extends Binding {
 
   /** {@code registry.redis} with the schema's defaults. */
   private record RedisFields(String endpoint, String password, String key, int maxPoolSize) {}
+
+  /** An instance's status (the schema's default: UP). */
+  private record InstanceFields(String status) {}
+
+  /** A DNS SRV source's back-off bounds (checked in order before the rest binds). */
+  private record Intervals(Duration minInterval, Duration maxInterval) {}
+
+  private record Timeout(Duration timeout) {}
+
+  private record WatchTimeout(Duration watchTimeout) {}
+
+  /** A source's scheme and per-type switches with the schema's defaults. */
+  private record SourceFlags(String scheme, boolean resolveTargets, String addressType) {}
 
   RegistryConfig registry(JsonObject r, Listeners listeners) {
     List<InstanceSpec> instances = new ArrayList<>();
@@ -85,9 +96,8 @@ final class RegistryBinder extends Binding {
       Map<String, String> metadata = new HashMap<>();
       object(in, "metadata").forEach(e -> metadata.put(e.getKey(), String.valueOf(e.getValue())));
       InstanceStatus status = InstanceStatus.UP;
-      String st = string(in, "status", "UP");
       try {
-        status = InstanceStatus.parse(st);
+        status = InstanceStatus.parse(sections.bindFields(in, at, InstanceFields.class).status());
       } catch (IllegalArgumentException e) {
         // reported by the schema
       }
@@ -171,45 +181,42 @@ final class RegistryBinder extends Binding {
 
   private List<SourceOptions> sources(JsonArray list) {
     List<SourceOptions> out = new ArrayList<>();
-    Set<String> ids = new HashSet<>();
-    for (int i = 0; i < list.size(); i++) {
-      String at = "registry.sources[" + i + "]";
-      JsonObject s = objectAt(list, i);
-      String type = string(s, "type", null);
-      if (!SOURCE_FIELDS.containsKey(type)) {
-        continue; // reported by the schema
-      }
-      for (String field : new TreeSet<>(s.fieldNames())) {
-        if (!SOURCE_FIELDS.get(type).contains(field)) {
-          String other =
-              type.equals(DnsSrvOptions.TYPE) ? KubernetesOptions.TYPE : DnsSrvOptions.TYPE;
-          problem(
-              at + "." + field,
-              "does not apply to type "
-                  + type
-                  + (SOURCE_FIELDS.get(other).contains(field)
-                      ? " (it is a field of type " + other + ")"
-                      : ""));
-        }
-      }
-      SourceOptions source =
-          type.equals(DnsSrvOptions.TYPE) ? dnsSource(at, s) : kubernetesSource(at, s);
-      if (source == null) {
-        continue;
-      }
-      if (!ids.add(source.id())) {
-        problem(
-            at + ".id",
-            "duplicate registry source id '"
-                + source.id()
-                + "'"
-                + (s.containsKey("id")
-                    ? ""
-                    : " (the default, <type>:<service>: give each source its own id)"));
-        continue;
-      }
-      out.add(source);
-    }
+    ConfigList ids = new ConfigList(problems, "registry source id");
+    ConfigList.forEach(
+        list,
+        "registry.sources",
+        entry -> {
+          String at = entry.at();
+          JsonObject s = entry.json();
+          String type = entry.string("type", null);
+          if (type == null || !SOURCE_FIELDS.containsKey(type)) {
+            return; // reported by the schema (a missing type is no crash: Map.of holds no null)
+          }
+          for (String field : new TreeSet<>(s.fieldNames())) {
+            if (!SOURCE_FIELDS.get(type).contains(field)) {
+              String other =
+                  type.equals(DnsSrvOptions.TYPE) ? KubernetesOptions.TYPE : DnsSrvOptions.TYPE;
+              problem(
+                  at + "." + field,
+                  "does not apply to type "
+                      + type
+                      + (SOURCE_FIELDS.get(other).contains(field)
+                          ? " (it is a field of type " + other + ")"
+                          : ""));
+            }
+          }
+          SourceOptions source =
+              type.equals(DnsSrvOptions.TYPE) ? dnsSource(at, s) : kubernetesSource(at, s);
+          if (source != null
+              && ids.claim(
+                  entry.at("id"),
+                  source.id(),
+                  s.containsKey("id")
+                      ? ""
+                      : " (the default, <type>:<service>: give each source its own id)")) {
+            out.add(source);
+          }
+        });
     return out;
   }
 
@@ -263,10 +270,10 @@ final class RegistryBinder extends Binding {
         return null;
       }
     }
-    Duration min =
-        duration(s, "minInterval", at + ".minInterval", DnsSrvOptions.DEFAULT_MIN_INTERVAL);
-    Duration max =
-        duration(s, "maxInterval", at + ".maxInterval", DnsSrvOptions.DEFAULT_MAX_INTERVAL);
+    SourceFlags flags = sections.bindFields(s, at, SourceFlags.class);
+    Intervals intervals = sections.bindFields(s, at, Intervals.class);
+    Duration min = intervals.minInterval();
+    Duration max = intervals.maxInterval();
     if (max.compareTo(min) < 0) {
       problem(at + ".maxInterval", max + " is shorter than minInterval (" + min + ")");
       return null;
@@ -277,11 +284,11 @@ final class RegistryBinder extends Binding {
         name.endsWith(".") ? name.substring(0, name.length() - 1) : name,
         host,
         port,
-        "https".equals(string(s, "scheme", "http")),
+        "https".equals(flags.scheme()),
         min,
         max,
-        duration(s, "timeout", at + ".timeout", DnsSrvOptions.DEFAULT_TIMEOUT),
-        bool(s, "resolveTargets", true));
+        timeout(s, at, DnsSrvOptions.DEFAULT_TIMEOUT),
+        flags.resolveTargets());
   }
 
   private KubernetesOptions kubernetesSource(String at, JsonObject s) {
@@ -365,25 +372,31 @@ final class RegistryBinder extends Binding {
         }
       }
     }
-    Duration timeout = duration(s, "timeout", at + ".timeout", KubernetesOptions.DEFAULT_TIMEOUT);
-    Duration watchTimeout =
-        duration(s, "watchTimeout", at + ".watchTimeout", KubernetesOptions.DEFAULT_WATCH_TIMEOUT);
+    Duration timeout = timeout(s, at, KubernetesOptions.DEFAULT_TIMEOUT);
+    Duration watchTimeout = sections.bindFields(s, at, WatchTimeout.class).watchTimeout();
     if (!ok) {
       return null;
     }
+    SourceFlags flags = sections.bindFields(s, at, SourceFlags.class);
     return new KubernetesOptions(
         string(s, "id", KubernetesOptions.TYPE + ":" + service),
         service,
         namespace,
         name,
         string(s, "port", null),
-        "https".equals(string(s, "scheme", "http")),
-        string(s, "addressType", "IPv4"),
+        "https".equals(flags.scheme()),
+        flags.addressType(),
         apiServer,
         tokenFile,
         caFile,
         timeout,
         watchTimeout);
+  }
+
+  /** A source's {@code timeout}: its type's own default when not given (the schema has none). */
+  private Duration timeout(JsonObject s, String at, Duration typeDefault) {
+    Duration t = sections.bindFields(s, at, Timeout.class).timeout();
+    return t != null ? t : typeDefault;
   }
 
   private boolean validServiceName(String at, String service) {

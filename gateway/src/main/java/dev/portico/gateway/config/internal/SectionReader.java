@@ -6,12 +6,16 @@ import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonDeserializer;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import dev.portico.discovery.json.IsoDurations;
 import dev.portico.gateway.document.SchemaTree;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
+import java.lang.reflect.RecordComponent;
 import java.time.Duration;
 import java.util.Map;
 import java.util.function.BiConsumer;
@@ -21,8 +25,9 @@ import java.util.function.BiConsumer;
  * tree:
  *
  * <ol>
- *   <li>a field whose value is not of the schema's type is dropped (the schema reported it; the
- *       field binds with its default, so that one run still reports what else is wrong);
+ *   <li>a field whose value is not of the schema's type, or not in its enumeration, is dropped (the
+ *       schema reported it; the field binds with its default, so that one run still reports what
+ *       else is wrong);
  *   <li>a duration ({@code $ref: #/$defs/duration}) is checked as the schema cannot: ISO 8601,
  *       positive (zero too where the schema's default is zero), else reported and dropped;
  *   <li>absent fields take the schema's {@code default};
@@ -35,12 +40,15 @@ import java.util.function.BiConsumer;
 final class SectionReader {
 
   private static final ObjectMapper MAPPER =
-      new ObjectMapper()
+      JsonMapper.builder()
           .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
           .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-          .registerModule(
-              new SimpleModule("portico-config")
-                  .addDeserializer(Duration.class, new IsoDuration()));
+          // the schema's enumerations are camel case (reject, none, leastRequests), the records'
+          // enums upper case
+          .enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_ENUMS)
+          .addModule(
+              new SimpleModule("portico-config").addDeserializer(Duration.class, new IsoDuration()))
+          .build();
 
   private final SchemaTree schema;
   private final BiConsumer<String, String> problems;
@@ -80,6 +88,42 @@ final class SectionReader {
     }
   }
 
+  /** {@link #bind(JsonObject, String, String, Class)} where the schema path is {@code at}'s. */
+  <T> T bind(JsonObject section, String at, Class<T> type) {
+    return bind(section, at, schemaPath(at), type);
+  }
+
+  /**
+   * {@link #bindFields(JsonObject, String, String, Class)} where the schema path is {@code at}'s.
+   */
+  <T extends Record> T bindFields(JsonObject section, String at, Class<T> type) {
+    return bindFields(section, at, schemaPath(at), type);
+  }
+
+  /**
+   * A field path's path in the schema: {@code backends[2].timeouts} is {@code backends[].timeouts}.
+   */
+  static String schemaPath(String at) {
+    return INDEX.matcher(at).replaceAll("[]");
+  }
+
+  private static final java.util.regex.Pattern INDEX = java.util.regex.Pattern.compile("\\[\\d+]");
+
+  /**
+   * Binds the fields of {@code section} that {@code type} (a record) names, and only those: a
+   * section's nested blocks with their own rules (a breaker, a listener's https) bind on their own,
+   * in their turn, so that problems keep the order in which the sections are read.
+   */
+  <T extends Record> T bindFields(JsonObject section, String at, String schemaPath, Class<T> type) {
+    JsonObject fields = new JsonObject();
+    for (RecordComponent c : type.getRecordComponents()) {
+      if (section.containsKey(c.getName())) {
+        fields.put(c.getName(), section.getValue(c.getName()));
+      }
+    }
+    return bind(fields, at, schemaPath, type);
+  }
+
   /** A copy of {@code section} with wrong fields dropped and the schema's defaults filled in. */
   JsonObject prepare(JsonObject section, String at, String schemaPath) {
     SchemaTree.Location location =
@@ -103,7 +147,7 @@ final class SectionReader {
           object.remove(name);
           value = null;
         }
-      } else if (value != null && !fitsType(value, loc)) {
+      } else if (value != null && (!fitsType(value, loc) || !inEnumeration(value, loc))) {
         object.remove(name);
         value = null;
       } else if (value instanceof Number n && beyondInt(n, loc)) {
@@ -144,9 +188,26 @@ final class SectionReader {
                     ? "string"
                     : value instanceof JsonObject
                         ? "object"
-                        : value instanceof io.vertx.core.json.JsonArray ? "array" : "null";
+                        : value instanceof JsonArray ? "array" : "null";
     for (JsonNode t : type.isArray() ? type : MAPPER.createArrayNode().add(type)) {
       if (t.asText().equals(actual) || t.asText().equals("number") && actual.equals("integer")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Whether {@code value} is one of the schema's {@code enum} here (no enum: any): a value outside
+   * it binds as the default, so that one wrong field does not take its section's others with it.
+   */
+  private static boolean inEnumeration(Object value, SchemaTree.Location loc) {
+    JsonNode allowed = loc.keyword("enum").orElse(null);
+    if (allowed == null || value instanceof JsonObject || value instanceof JsonArray) {
+      return true;
+    }
+    for (JsonNode a : allowed) {
+      if (a.isValueNode() && a.asText().equals(String.valueOf(value))) {
         return true;
       }
     }
