@@ -4,12 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.portico.gateway.support.Backends;
 import dev.portico.gateway.support.GatewayHarness;
+import dev.portico.gateway.support.RawHttp;
+import dev.portico.gateway.support.RecordingBackend;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.junit5.VertxExtension;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -117,6 +120,46 @@ class HeaderHygieneTest {
     assertThat(res.getHeader("x-request-id")).isEqualTo("client-chosen-42");
     assertThat(res.bodyAsJsonObject().getJsonObject("headers").getString("x-request-id"))
         .isEqualTo("client-chosen-42");
+  }
+
+  @Test
+  void eachRequestOfAKeepAliveConnectionIsForwardedWithItsOwnHost(Vertx vertx) throws Exception {
+    // the forwarding headers are built once per connection and Host, and reused: a later request
+    // on the same connection with another Host, or with its own X-Forwarded-For, must not get the
+    // first one's
+    RecordingBackend backend = RecordingBackend.start(vertx);
+    GatewayVerticle gw =
+        GatewayHarness.start(
+            vertx,
+            """
+      backends:
+        - { id: b, url: "http://127.0.0.1:%d" }
+      apis:
+        - { id: a, path: /, backend: b }
+      """
+                .formatted(backend.port()));
+    try (RawHttp http = new RawHttp(gw.trafficPort())) {
+      for (String head :
+          List.of(
+              "GET /1 HTTP/1.1\r\nHost: a.example\r\n\r\n",
+              "GET /2 HTTP/1.1\r\nHost: b.example:8443\r\n\r\n",
+              "GET /3 HTTP/1.1\r\nHost: b.example:8443\r\nX-Forwarded-For: 203.0.113.9\r\n\r\n",
+              "GET /4 HTTP/1.1\r\nHost: a.example\r\n\r\n")) {
+        assertThat(http.send(head).read().status()).isEqualTo(200);
+      }
+    }
+    List<RecordingBackend.Seen> seen = backend.seen();
+    assertThat(seen).hasSize(4);
+    assertThat(seen.stream().map(s -> s.headers().get("x-forwarded-host")))
+        .containsExactly("a.example", "b.example:8443", "b.example:8443", "a.example");
+    assertThat(seen.stream().map(s -> s.headers().get("forwarded")))
+        .containsExactly(
+            "for=127.0.0.1;host=a.example;proto=http",
+            "for=127.0.0.1;host=\"b.example:8443\";proto=http",
+            "for=127.0.0.1;host=\"b.example:8443\";proto=http",
+            "for=127.0.0.1;host=a.example;proto=http");
+    assertThat(seen.stream().map(s -> s.headers().get("x-forwarded-for")))
+        .containsExactly("127.0.0.1", "127.0.0.1", "203.0.113.9, 127.0.0.1", "127.0.0.1");
   }
 
   static JsonObject headersOf(io.vertx.core.MultiMap headers) {

@@ -20,6 +20,7 @@ import dev.portico.gateway.target.AttemptContext;
 import dev.portico.gateway.target.TargetSource;
 import dev.portico.gateway.tracing.RequestSpan;
 import io.netty.channel.ConnectTimeoutException;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -65,20 +66,32 @@ import org.slf4j.LoggerFactory;
  * <p>Everything runs on the client connection's event loop, so the state below needs no locking;
  * what a source completes elsewhere is brought back to the loop first.
  */
-final class Exchange {
+final class Exchange extends Deadlines.Waiter implements Handler<Buffer> {
 
   private static final Logger log = LoggerFactory.getLogger(Exchange.class);
   private static final io.vertx.core.Handler<Throwable> IGNORE = e -> {};
 
   private final Vertx vertx;
   private final HttpClient client;
+
+  /** The loop's exchange timeouts: the response timeout, then the body's idle timeout. */
+  private final Deadlines deadlines;
+
+  private final ProxyHeaders.Forwarding forwarding;
   private final ExchangeObserver observer;
   private final HttpServerRequest req;
   private final HttpServerResponse res;
   private final Route route;
   private final TargetSource source;
   private final String path;
+
+  /**
+   * What follows the endpoint's base path upstream: {@code forwardPath} from {@code forwardFrom} on
+   * (no substring made for it).
+   */
   private final String forwardPath;
+
+  private final int forwardFrom;
   private final String forwardQuery;
   private final String requestId;
   private final String via;
@@ -94,6 +107,9 @@ final class Exchange {
 
   /** Body state: the client's body, if any, and whether it can still be (re)sent. */
   private final boolean hasBody;
+
+  /** A stage paused the request (it waited for something): the exchange resumes it. */
+  private final boolean pausedByStage;
 
   private final String contentLength;
   private Buffer bufferedBody;
@@ -112,7 +128,6 @@ final class Exchange {
   private CircuitBreaker.Permit permit;
   private HttpClientRequest upstream;
   private long attemptStart;
-  private long timer = -1;
   private long deadlineTimer = -1;
   private Failure lastFailure;
 
@@ -163,10 +178,27 @@ final class Exchange {
   private BodyCopy bodyCopy;
 
   /**
-   * gRPC: the backend's response being streamed to the client, which the call's deadline still
-   * bounds.
+   * The backend's response being streamed to the client (its body is under the idle timeout; a gRPC
+   * call's deadline still bounds it), or {@code null}.
    */
   private HttpClientResponse streaming;
+
+  /** The streamed response body ended or broke off: later events of it are ignored. */
+  private boolean bodyDone;
+
+  /**
+   * Bytes of the streamed body still to come when its length is known and its last chunk can end
+   * the client's response at once (one write to the client instead of two); -1 otherwise.
+   */
+  private long bodyLeft = -1;
+
+  /** Told whether each chunk written to the client went out (made once, not per chunk). */
+  private final Handler<AsyncResult<Void>> writeAck =
+      ar -> {
+        if (ar.failed()) {
+          bodyFailed(ar.cause());
+        }
+      };
 
   /** gRPC: the deadline passed while the response streamed. */
   private boolean grpcDeadlinePassed;
@@ -178,6 +210,8 @@ final class Exchange {
   Exchange(ProxyContext listener, RequestContext rc) {
     this.vertx = listener.vertx();
     this.client = listener.client();
+    this.deadlines = listener.deadlines();
+    this.forwarding = listener.forwarding();
     this.observer = listener.observer();
     this.via = listener.via();
     this.req = rc.req;
@@ -186,6 +220,7 @@ final class Exchange {
     this.source = rc.source;
     this.path = rc.path;
     this.forwardPath = rc.forwardPath;
+    this.forwardFrom = rc.forwardFrom;
     this.forwardQuery = rc.forwardQuery;
     this.requestId = rc.requestId;
     this.startNanos = rc.startNanos;
@@ -203,6 +238,7 @@ final class Exchange {
             ? !contentLength.equals("0")
             : req.headers().contains(HttpHeaders.TRANSFER_ENCODING)
                 || (req.version() == HttpVersion.HTTP_2 && !req.isEnded());
+    this.pausedByStage = rc.paused;
     this.view =
         new AttemptContext(
             vertx,
@@ -227,7 +263,11 @@ final class Exchange {
   // --- the exchange -------------------------------------------------------------------------
 
   void start() {
-    req.pause();
+    if (hasBody) {
+      // nothing of it may be read before an attempt takes it (or it is buffered for resends); a
+      // bodiless request needs no pause (nor a resume)
+      req.pause();
+    }
     res.closeHandler(v -> clientGone());
     // until the body is piped (the pipe takes this over), a broken body reaches the exchange here
     req.exceptionHandler(this::requestBroken);
@@ -320,21 +360,8 @@ final class Exchange {
           source.place(target));
     }
     upstream = null;
-    timer =
-        vertx.setTimer(
-            backend.responseTimeoutMs(),
-            t -> {
-              if (attemptNo == live) {
-                timer = -1;
-                attemptFailed(
-                    new Failure.Timeout(
-                        describe()
-                            + " sent no response within "
-                            + backend.responseTimeoutMs()
-                            + " ms"),
-                    null);
-              }
-            });
+    // no response headers within the response timeout: expired() fails the attempt
+    deadlines.wait(this, backend.responseTimeoutMs(), now);
     RequestOptions options =
         new RequestOptions()
             .setMethod(req.method())
@@ -373,8 +400,16 @@ final class Exchange {
 
   private String upstreamUri(Upstream backend, Endpoint endpoint) {
     String credentialQuery = backend.credentialQuery();
-    StringBuilder uri = new StringBuilder(endpoint.basePath().length() + forwardPath.length() + 32);
-    uri.append(endpoint.basePath()).append(forwardPath);
+    int restLength = forwardPath.length() - forwardFrom;
+    if (restLength > 0
+        && forwardQuery == null
+        && credentialQuery.isEmpty()
+        && endpoint.basePath().isEmpty()) {
+      // the common case needs no building: the path itself, or its rest after the API prefix
+      return forwardFrom == 0 ? forwardPath : forwardPath.substring(forwardFrom);
+    }
+    StringBuilder uri = new StringBuilder(endpoint.basePath().length() + restLength + 32);
+    uri.append(endpoint.basePath()).append(forwardPath, forwardFrom, forwardPath.length());
     if (uri.length() == 0) {
       uri.append('/');
     }
@@ -390,7 +425,9 @@ final class Exchange {
   private void send(HttpClientRequest up, int attemptNo) {
     upstream = up;
     MultiMap h = up.headers();
-    h.addAll(req.headers());
+    // (the new request's headers are empty: setAll copies entry by entry, without addAll's
+    // intermediate list)
+    h.setAll(req.headers());
     if (!policy.requestHeaders().isEmpty()) {
       // before the hygiene below: whatever a policy sets, hop-by-hop headers and Host still go
       PolicyStage.applyRequestEdits(policy.requestHeaders(), h);
@@ -400,7 +437,7 @@ final class Exchange {
     // 100-continue is answered by the gateway itself (the server handles it automatically)
     h.remove(HttpHeaders.EXPECT);
     h.remove(ProxyHeaders.X_PORTICO_SF_RETRIES);
-    ProxyHeaders.addForwarded(h, req);
+    forwarding.addForwarded(h, req);
     h.set(ProxyHeaders.X_REQUEST_ID, requestId);
     ProxyHeaders.append(h, ProxyHeaders.VIA, via);
     target.upstream().applyCredentialHeaders(h);
@@ -445,7 +482,7 @@ final class Exchange {
         h.set(HttpHeaders.CONTENT_LENGTH, "0");
       }
       up.end();
-      if (attemptNo == 1) {
+      if (attemptNo == 1 && pausedByStage) {
         req.resume();
       }
       return;
@@ -557,17 +594,20 @@ final class Exchange {
     settled = true;
     if (!grpc) {
       cancelDeadline();
-    } else {
-      // issue 14: a gRPC call's deadline also bounds its streaming response (deadlinePassed)
-      streaming = upRes;
     }
+    // issue 14: a gRPC call's deadline also bounds its streaming response (deadlinePassed)
+    streaming = upRes;
     int status = upRes.statusCode();
     res.setStatusCode(status);
-    if (upRes.statusMessage() != null) {
-      res.setStatusMessage(upRes.statusMessage());
+    String message = upRes.statusMessage();
+    if (message != null && !message.equals(HttpResponseStatus.valueOf(status).reasonPhrase())) {
+      // (the standard phrase is what the response has anyway: no status line of our own to build)
+      res.setStatusMessage(message);
     }
     MultiMap h = res.headers();
-    h.addAll(upRes.headers());
+    // (the response's headers are empty: setAll copies entry by entry, without addAll's
+    // intermediate list)
+    h.setAll(upRes.headers());
     ProxyHeaders.dropHopByHop(h);
     if (!policy.responseHeaders().isEmpty()) {
       PolicyStage.applyResponseEdits(policy.responseHeaders(), h);
@@ -583,82 +623,130 @@ final class Exchange {
     if (!h.contains(HttpHeaders.CONTENT_LENGTH) && bodyAllowed(status)) {
       res.setChunked(true);
     }
-    // a backend that stalls mid-body must not hold the client forever: no data for a response
-    // timeout breaks the stream off (the client connection is then reset, as for any broken body)
-    ProgressStream body = new ProgressStream(res, System.nanoTime());
-    watchBody(body, upRes, target.upstream().responseTimeoutMs());
-    // issue 14: trailers (gRPC's grpc-status and grpc-message) follow the body
-    body.beforeEnd(
-        () -> {
-          if (!upRes.trailers().isEmpty()) {
-            res.trailers().addAll(upRes.trailers());
-          }
-        });
-    upRes
-        .pipe()
-        .endOnFailure(false)
-        .to(body)
-        .onComplete(
-            done -> {
-              cancelTimer();
-              trailersOutcome(done.succeeded() ? upRes.trailers() : null);
-              if (done.succeeded()) {
-                complete(res.getStatusCode(), null);
-                return;
-              }
-              if (grpcDeadlinePassed && !res.closed()) {
-                // issue 14: the call's deadline passed mid-stream: the client gets
-                // DEADLINE_EXCEEDED in the trailers
-                GrpcCalls.endWithStatus(
-                    res, GrpcStatus.DEADLINE_EXCEEDED, "Timeout: the call's deadline passed");
-                complete(res.getStatusCode(), "Timeout");
-                return;
-              }
-              // the backend broke off mid-body (or the client left): the client must not see a
-              // truncated body as complete
-              log.debug(
-                  "response stream aborted: backend={} endpoint={} requestId={} cause={}",
-                  target.upstream().id(),
-                  target.endpoint().key(),
-                  requestId,
-                  done.cause().getClass().getSimpleName());
-              res.reset();
-              upRes.exceptionHandler(IGNORE);
-              upRes.request().reset();
-              complete(
-                  0,
-                  res.closed()
-                      ? ErrorReason.CLIENT_CONNECTION_FAILURE.label()
-                      : ErrorReason.BACKEND_CONNECTION_FAILURE.label());
-            });
+    // the body streams with back-pressure, this exchange being the chunk handler (no pipe, no
+    // future per chunk); a backend that stalls mid-body must not hold the client forever: no data
+    // for a response timeout breaks the stream off (expired(); the client connection is then
+    // reset, as for any broken body)
+    deadlines.wait(this, target.upstream().responseTimeoutMs(), System.nanoTime());
+    if (upRes.version() != HttpVersion.HTTP_2 && bodyAllowed(status)) {
+      // an HTTP/1.1 body of a known length has no trailers: its last byte is its end
+      bodyLeft = parseLength(upRes.getHeader(HttpHeaders.CONTENT_LENGTH));
+    }
+    upRes.exceptionHandler(this::bodyFailed);
+    upRes.endHandler(v -> bodyEnded());
+    upRes.handler(this);
+    upRes.resume();
   }
 
   /**
-   * Breaks the response body off once no data went through for {@code idleMs}; re-armed while it
-   * flows.
+   * A chunk of the response body: to the client, pausing the backend while the client's connection
+   * is full.
    */
-  private void watchBody(ProgressStream body, HttpClientResponse upRes, long idleMs) {
-    long idleNanos = TimeUnit.MILLISECONDS.toNanos(idleMs);
-    long due =
-        Math.max(
-            1,
-            TimeUnit.NANOSECONDS.toMillis(body.lastWriteNanos() + idleNanos - System.nanoTime()));
-    timer =
-        vertx.setTimer(
-            due,
-            t -> {
-              timer = -1;
-              if (System.nanoTime() - body.lastWriteNanos() < idleNanos) {
-                watchBody(body, upRes, idleMs);
-              } else {
-                upRes
-                    .request()
-                    .reset(
-                        0,
-                        new TimeoutException(
-                            describe() + " sent no body data for " + idleMs + " ms"));
-              }
-            });
+  @Override
+  public void handle(Buffer chunk) {
+    if (bodyDone) {
+      return;
+    }
+    if (bodyLeft > 0 && (bodyLeft -= chunk.length()) == 0) {
+      // the last chunk: the response ends with it, in one write (bodyEnded only waits for it)
+      bodyDone = true;
+      cancelTimer();
+      endResponse(res.end(chunk));
+      return;
+    }
+    deadlines.renew(this, System.nanoTime());
+    res.write(chunk).onComplete(writeAck);
+    if (res.writeQueueFull()) {
+      HttpClientResponse from = streaming;
+      from.pause();
+      res.drainHandler(v -> from.resume());
+    }
+  }
+
+  /** The backend's body ended: its trailers (issue 14: gRPC's status) follow, then the end. */
+  private void bodyEnded() {
+    if (bodyDone) {
+      return;
+    }
+    bodyDone = true;
+    cancelTimer();
+    HttpClientResponse upRes = streaming;
+    if (!upRes.trailers().isEmpty()) {
+      res.trailers().addAll(upRes.trailers());
+    }
+    endResponse(res.end());
+  }
+
+  /** The client's response is ending ({@code end}): the exchange completes when it has. */
+  private void endResponse(Future<Void> end) {
+    end.onComplete(
+        ar -> {
+          if (ar.succeeded()) {
+            trailersOutcome(streaming.trailers());
+            complete(res.getStatusCode(), null);
+          } else {
+            bodyBroken(ar.cause());
+          }
+        });
+  }
+
+  /** The backend's body broke off, or the client could not be written to. */
+  private void bodyFailed(Throwable cause) {
+    if (bodyDone) {
+      return;
+    }
+    bodyDone = true;
+    cancelTimer();
+    bodyBroken(cause);
+  }
+
+  private void bodyBroken(Throwable cause) {
+    HttpClientResponse upRes = streaming;
+    trailersOutcome(null);
+    if (grpcDeadlinePassed && !res.closed()) {
+      // issue 14: the call's deadline passed mid-stream: the client gets DEADLINE_EXCEEDED in the
+      // trailers
+      GrpcCalls.endWithStatus(
+          res, GrpcStatus.DEADLINE_EXCEEDED, "Timeout: the call's deadline passed");
+      complete(res.getStatusCode(), "Timeout");
+      return;
+    }
+    // the backend broke off mid-body (or the client left): the client must not see a truncated
+    // body as complete
+    log.debug(
+        "response stream aborted: backend={} endpoint={} requestId={} cause={}",
+        target.upstream().id(),
+        target.endpoint().key(),
+        requestId,
+        cause.getClass().getSimpleName());
+    res.reset();
+    upRes.exceptionHandler(IGNORE);
+    upRes.request().reset();
+    complete(
+        0,
+        res.closed()
+            ? ErrorReason.CLIENT_CONNECTION_FAILURE.label()
+            : ErrorReason.BACKEND_CONNECTION_FAILURE.label());
+  }
+
+  /**
+   * The response timeout passed: no response headers for the attempt, or no body data for that
+   * long.
+   */
+  @Override
+  void expired(long nowNanos) {
+    long idleMs = target.upstream().responseTimeoutMs();
+    if (streaming != null) {
+      if (!bodyDone) {
+        streaming
+            .request()
+            .reset(
+                0, new TimeoutException(describe() + " sent no body data for " + idleMs + " ms"));
+      }
+    } else if (live != 0) {
+      attemptFailed(
+          new Failure.Timeout(describe() + " sent no response within " + idleMs + " ms"), null);
+    }
   }
 
   /** An attempt failed before its response: report it, then retry or answer the client. */
@@ -824,7 +912,7 @@ final class Exchange {
   /** The source's bound on the whole exchange passed before a response could be sent: 504. */
   private void deadlinePassed(long deadlineMillis) {
     if (settled) {
-      if (streaming != null && !completed) {
+      if (grpc && streaming != null && !completed) {
         // issue 14: a gRPC response still streaming when the call's deadline passes is cut off
         // (forward's pipe ends it)
         grpcDeadlinePassed = true;
@@ -903,7 +991,10 @@ final class Exchange {
             policy.responseHeaders(),
             trace == null ? null : trace.traceId())
         .onComplete(ar -> complete(ar.succeeded() ? failure.status() : 0, failure.reason()));
-    req.resume();
+    // (an HTTP/2 request read to its end refuses a resume)
+    if ((hasBody || pausedByStage) && !req.isEnded()) {
+      req.resume();
+    }
   }
 
   /**
@@ -1013,10 +1104,7 @@ final class Exchange {
   }
 
   private void cancelTimer() {
-    if (timer >= 0) {
-      vertx.cancelTimer(timer);
-      timer = -1;
-    }
+    deadlines.cancel(this);
   }
 
   private void cancelDeadline() {

@@ -66,14 +66,15 @@ final class PolicyStage implements Stage {
 
   @Override
   public void apply(RequestContext rc) {
-    String rest = rc.path.substring(rc.route.prefixLength());
     if (rc.route.policies().isEmpty()) {
-      rc.forwardPath = rest;
+      // the request path after the API prefix, with no substring made for it
+      rc.forwardPath = rc.path;
+      rc.forwardFrom = rc.route.prefixLength();
       rc.forwardQuery = rc.req.query();
       rc.next();
       return;
     }
-    run(rc, rest);
+    run(rc, rc.path.substring(rc.route.prefixLength()));
   }
 
   /**
@@ -98,7 +99,7 @@ final class PolicyStage implements Stage {
       return;
     }
     // the body must neither be lost nor read while the chain waits: the exchange resumes it
-    req.pause();
+    rc.pause();
     // the chain completes its outcome on this request's context
     outcome.onComplete(
         ar ->

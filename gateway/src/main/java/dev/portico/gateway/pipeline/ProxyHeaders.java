@@ -3,8 +3,10 @@ package dev.portico.gateway.pipeline;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.net.SocketAddress;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -74,28 +76,87 @@ public final class ProxyHeaders {
    * and an RFC 7239 {@code Forwarded} element (appended) describing the client's hop.
    */
   public static void addForwarded(MultiMap out, HttpServerRequest in) {
-    SocketAddress remote = in.remoteAddress();
-    String clientIp = remote == null ? null : remote.hostAddress();
-    String host = in.authority() == null ? null : in.authority().toString();
-    String proto = in.isSSL() ? "https" : "http";
-    if (clientIp != null) {
-      append(out, X_FORWARDED_FOR, clientIp);
+    Hop.of(in).addTo(out);
+  }
+
+  /**
+   * The client's hop as the forwarding headers describe it: built once per connection and {@code
+   * Host} (a keep-alive connection's requests share it) by a {@link Forwarding}.
+   */
+  private record Hop(String clientIp, String host, String proto, String forwarded) {
+
+    static Hop of(HttpServerRequest in) {
+      SocketAddress remote = in.remoteAddress();
+      String clientIp = remote == null ? null : remote.hostAddress();
+      String host = in.authority() == null ? null : in.authority().toString();
+      String proto = in.isSSL() ? "https" : "http";
+      StringBuilder fwd = new StringBuilder(64);
+      if (clientIp != null) {
+        fwd.append("for=");
+        if (clientIp.indexOf(':') >= 0) {
+          fwd.append("\"[").append(clientIp).append("]\"");
+        } else {
+          fwd.append(clientIp);
+        }
+        fwd.append(';');
+      }
+      if (host != null) {
+        fwd.append("host=").append(quoteIfNeeded(host)).append(';');
+      }
+      fwd.append("proto=").append(proto);
+      return new Hop(clientIp, host, proto, fwd.toString());
     }
-    if (host != null) {
-      out.set(X_FORWARDED_HOST, host);
+
+    void addTo(MultiMap out) {
+      if (clientIp != null) {
+        append(out, X_FORWARDED_FOR, clientIp);
+      }
+      if (host != null) {
+        out.set(X_FORWARDED_HOST, host);
+      }
+      out.set(X_FORWARDED_PROTO, proto);
+      append(out, FORWARDED, forwarded);
     }
-    out.set(X_FORWARDED_PROTO, proto);
-    StringBuilder fwd = new StringBuilder(64);
-    if (clientIp != null) {
-      fwd.append("for=")
-          .append(clientIp.indexOf(':') >= 0 ? "\"[" + clientIp + "]\"" : clientIp)
-          .append(';');
+  }
+
+  /**
+   * {@link #addForwarded} for one event loop, remembering the hops it described by connection: the
+   * next request on a connection with the same {@code Host} reuses its hop, so the forwarding
+   * headers cost no address formatting and no string building. A connection is known by its remote
+   * address object (Vert.x keeps one per connection); the memory is a small direct-mapped table
+   * whose slots newer connections overwrite. Confined to its event loop.
+   */
+  public static final class Forwarding {
+    /** Enough that a loop's few hundred keep-alive connections rarely share a slot. */
+    private static final int SLOTS = 1024;
+
+    private final SocketAddress[] remotes = new SocketAddress[SLOTS];
+    private final String[] hostHeaders = new String[SLOTS];
+    private final Hop[] hops = new Hop[SLOTS];
+
+    public void addForwarded(MultiMap out, HttpServerRequest in) {
+      // HTTP/2 streams of one connection may name different authorities (and carry no Host
+      // header), and an absolute-form request target names its own
+      String uri = in.uri();
+      SocketAddress remote = in.remoteAddress();
+      if (remote == null
+          || in.version() == HttpVersion.HTTP_2
+          || uri.isEmpty()
+          || uri.charAt(0) != '/') {
+        Hop.of(in).addTo(out);
+        return;
+      }
+      String host = in.getHeader(HttpHeaders.HOST);
+      int i = System.identityHashCode(remote) & (SLOTS - 1);
+      Hop h = hops[i];
+      if (h == null || remotes[i] != remote || !Objects.equals(host, hostHeaders[i])) {
+        h = Hop.of(in);
+        hops[i] = h;
+        remotes[i] = remote;
+        hostHeaders[i] = host;
+      }
+      h.addTo(out);
     }
-    if (host != null) {
-      fwd.append("host=").append(quoteIfNeeded(host)).append(';');
-    }
-    fwd.append("proto=").append(proto);
-    append(out, FORWARDED, fwd.toString());
   }
 
   /**

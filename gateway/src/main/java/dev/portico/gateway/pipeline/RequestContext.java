@@ -56,8 +56,14 @@ public final class RequestContext {
   /** The body request validation read whole (forwarded as is), or {@code null} to stream it. */
   Buffer body;
 
-  /** What follows the backend's base path, and the query to forward ({@code null}: none). */
+  /**
+   * What follows the backend's base path: {@code forwardPath} from {@code forwardFrom} on (the
+   * common case is the request path after the API prefix, with no substring made); and the query to
+   * forward ({@code null}: none).
+   */
   String forwardPath;
+
+  int forwardFrom;
 
   String forwardQuery;
 
@@ -66,6 +72,9 @@ public final class RequestContext {
 
   /** Where the request's attempts go. */
   TargetSource source;
+
+  /** A stage paused the request while it waited: the exchange resumes it ({@link #pause}). */
+  boolean paused;
 
   RequestContext(
       Stage[] stages,
@@ -80,6 +89,15 @@ public final class RequestContext {
     this.startNanos = startNanos;
     this.rejectApi = apiLabel;
     this.rejectBackend = backendLabel;
+  }
+
+  /**
+   * Pauses the request while a stage waits for something (its body must neither be lost nor read
+   * meanwhile); the exchange resumes it.
+   */
+  void pause() {
+    req.pause();
+    paused = true;
   }
 
   /** Runs the first stage. */
@@ -113,6 +131,7 @@ public final class RequestContext {
     this.route = route;
     this.source = source;
     this.forwardPath = forwardPath;
+    this.forwardFrom = 0;
     this.forwardQuery = forwardQuery;
   }
 

@@ -60,7 +60,7 @@ final class RequestValidation implements Stage {
     HttpServerRequest req = rc.req;
     Route route = rc.route;
     OperationValidation v = route.validation();
-    req.pause();
+    rc.pause();
     if (!v.readsBody()) {
       validate(rc, v, rest, null);
       return;

@@ -1,5 +1,7 @@
 package dev.portico.gateway.pipeline;
 
+import dev.portico.gateway.target.TargetChoice;
+
 /**
  * Where the request's attempts will go: a source from the route's target choice, compiled into the
  * route when the routing state was built ({@code routing.ApiTable}).
@@ -13,7 +15,12 @@ final class TargetStage implements Stage {
   @Override
   public void apply(RequestContext rc) {
     // targets (a Service Fabric partition key) are chosen from the client's path, not a rewrite
-    rc.source = rc.route.targets().source(rc.req, rc.path.substring(rc.route.prefixLength()));
+    TargetChoice targets = rc.route.targets();
+    // the snapshot's source reads no path: no substring is made for it
+    rc.source =
+        targets.source(
+            rc.req,
+            targets == TargetChoice.SNAPSHOT ? null : rc.path.substring(rc.route.prefixLength()));
     rc.next();
   }
 }

@@ -98,8 +98,19 @@ public final class StrictRequestDecoder extends VertxHttpRequestDecoder {
   private String violation;
 
   // --- timers -----------------------------------------------------------------------------------
+  /**
+   * The connection's one Netty timer, or {@code null}; it fires at {@code armedAt} ({@link
+   * System#nanoTime()}), which may be before the running clock is due (it is then armed again).
+   */
   private ScheduledFuture<?> timer;
+
+  private long armedAt;
+  private final Runnable fire = this::fire;
   private Clock clock = Clock.NONE;
+
+  /** When the running clock is due. */
+  private long due;
+
   private long bodyLastRead;
 
   public StrictRequestDecoder(HttpServerOptions options, ClientTimeouts timeouts) {
@@ -121,13 +132,13 @@ public final class StrictRequestDecoder extends VertxHttpRequestDecoder {
 
   @Override
   protected void handlerRemoved0(ChannelHandlerContext ctx) throws Exception {
-    cancelTimer();
+    stopTimer();
     super.handlerRemoved0(ctx);
   }
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-    cancelTimer();
+    stopTimer();
     super.channelInactive(ctx);
   }
 
@@ -139,14 +150,13 @@ public final class StrictRequestDecoder extends VertxHttpRequestDecoder {
       return;
     }
     int scanEnd = -1;
+    boolean headBegins = false;
     if (inHead) {
       if (!headStarted && buffer.isReadable()) {
         headStarted = true;
-        if (clock != Clock.HEAD) {
-          // idle between requests until now (or busy with the previous response): this head has its
-          // own time
-          schedule(Clock.HEAD, headNanos);
-        }
+        // idle between requests until now (or busy with the previous response): this head has its
+        // own time, from now; its clock starts below unless the whole head is already here
+        headBegins = clock != Clock.HEAD;
       }
       scanEnd = scan(buffer);
     } else if (buffer.isReadable()) {
@@ -177,6 +187,17 @@ public final class StrictRequestDecoder extends VertxHttpRequestDecoder {
         }
       }
     }
+    // the clocks start once this read is decoded: a head or a body that it completed needs none
+    if (discarding) {
+      return;
+    }
+    if (inHead) {
+      if (headBegins && headStarted && clock != Clock.HEAD) {
+        schedule(Clock.HEAD, headNanos);
+      }
+    } else if (clock != Clock.BODY) {
+      schedule(Clock.BODY, bodyIdleNanos);
+    }
   }
 
   /**
@@ -204,8 +225,8 @@ public final class StrictRequestDecoder extends VertxHttpRequestDecoder {
     inHead = false;
     headStarted = false;
     resetScan();
+    // the body's idle clock starts after this read, if the body did not end in it (decode)
     bodyLastRead = System.nanoTime();
-    schedule(Clock.BODY, bodyIdleNanos);
   }
 
   private void bodyDone() {
@@ -432,20 +453,57 @@ public final class StrictRequestDecoder extends VertxHttpRequestDecoder {
     IDLE
   }
 
+  /**
+   * Runs clock {@code which}, due in {@code nanos}. The connection's timer is only re-armed when it
+   * would fire too late: a keep-alive connection's requests thus cost no timer of their own (the
+   * idle clock of one request after another finds the timer armed earlier, and {@link #fire} arms
+   * it again for the rest).
+   */
   private void schedule(Clock which, long nanos) {
-    cancelTimer();
+    long now = System.nanoTime();
     clock = which;
-    Runnable action =
-        switch (which) {
-          case HEAD -> this::headTimedOut;
-          case BODY -> this::bodyTimedOut;
-          case IDLE -> this::idleTimedOut;
-          case NONE -> null;
-        };
-    timer = ctx.executor().schedule(action, nanos, TimeUnit.NANOSECONDS);
+    due = now + nanos;
+    if (timer != null) {
+      if (armedAt - due <= 0) {
+        return;
+      }
+      timer.cancel(false);
+    }
+    arm(now, nanos);
   }
 
+  private void arm(long now, long nanos) {
+    armedAt = now + nanos;
+    timer = ctx.executor().schedule(fire, nanos, TimeUnit.NANOSECONDS);
+  }
+
+  /** The timer fired: the running clock's time is up, or it is armed again for the rest. */
+  private void fire() {
+    timer = null;
+    Clock which = clock;
+    if (which == Clock.NONE) {
+      return;
+    }
+    long now = System.nanoTime();
+    if (due - now > 0) {
+      arm(now, due - now);
+      return;
+    }
+    switch (which) {
+      case HEAD -> headTimedOut();
+      case BODY -> bodyTimedOut();
+      case IDLE -> idleTimedOut();
+      default -> {}
+    }
+  }
+
+  /** No clock runs; an armed timer finds nothing to do when it fires. */
   private void cancelTimer() {
+    clock = Clock.NONE;
+  }
+
+  /** The connection is gone: its timer too. */
+  private void stopTimer() {
     clock = Clock.NONE;
     if (timer != null) {
       timer.cancel(false);
@@ -458,7 +516,6 @@ public final class StrictRequestDecoder extends VertxHttpRequestDecoder {
   }
 
   private void headTimedOut() {
-    timer = null;
     clock = Clock.NONE;
     if (discarding || !inHead) {
       return;
@@ -482,7 +539,6 @@ public final class StrictRequestDecoder extends VertxHttpRequestDecoder {
   }
 
   private void bodyTimedOut() {
-    timer = null;
     clock = Clock.NONE;
     if (discarding || inHead) {
       return;
@@ -505,7 +561,6 @@ public final class StrictRequestDecoder extends VertxHttpRequestDecoder {
   }
 
   private void idleTimedOut() {
-    timer = null;
     clock = Clock.NONE;
     if (!discarding && inHead && !headStarted && unanswered == 0) {
       ctx.close();

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# The gateway's hot path under load, profiled with async-profiler (from Maven Central,
+# tools.profiler:async-profiler): the full feature path (bench/gateway-bench-full.yaml) in front of
+# the NGINX backend, warmed with wrk, then profiled (attached with jcmd, no restart) for one load
+# run per event: cpu (where the time goes) and alloc (what is allocated, and how much per request).
+#
+# usage: bench/profile-hotpath.sh [--jar JAR] [--connections N] [--seconds N] [--warmup N] [--out DIR]
+#   defaults: the built jar, 32 connections, 10 s per profile, 20 s of warm-up, output in ./profile.
+#   Ports: backend 127.0.0.1:19001, gateway 18090 (management 19090), as bench/hotpath.sh: run it
+#   under the same lock as the other benchmarks.
+# Prints the requests of each run, and for alloc the bytes allocated per request (async-profiler's
+# estimate: the sampled allocations weighted by size, total over the run / wrk's request count).
+# Writes per event a flame graph (.html) and collapsed stacks (.txt). CPU samples every 1 ms
+# (CPU_INTERVAL_NS to change it).
+set -euo pipefail
+conns=32 seconds=10 warmup=20 out=profile ap_version=4.2 jar_arg=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --jar) jar_arg=$2; shift 2 ;;
+    --connections) conns=$2; shift 2 ;;
+    --seconds) seconds=$2; shift 2 ;;
+    --warmup) warmup=$2; shift 2 ;;
+    --out) out=$2; shift 2 ;;
+    *) echo "unknown argument $1" >&2; exit 2 ;;
+  esac
+done
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=bench/lib.sh
+. "$here/lib.sh"
+[ -z "$jar_arg" ] || jar=$jar_arg
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+mvn -q -B dependency:copy -Dartifact="tools.profiler:async-profiler:$ap_version:jar:linux-x64" \
+  -DoutputDirectory="$wd" > /dev/null
+(cd "$wd" && unzip -q -o "async-profiler-$ap_version-linux-x64.jar" 'linux-x64/*')
+lib="$wd/linux-x64/libasyncProfiler.so"
+
+bench_backend
+cp "$here/gateway-bench-full.yaml" "$wd/gateway.yaml"
+# shellcheck disable=SC2086
+java ${JAVA_OPTS:-} -jar "$jar" --config "$wd/gateway.yaml" > "$wd/gateway.log" 2>&1 & pids+=($!)
+gw=${pids[-1]}
+bench_wait_ready "$wd/gateway.log"
+url=http://127.0.0.1:18090/bench/item
+for _ in $(seq 50); do curl -sf "$url" >/dev/null && break; sleep 0.2; done
+wrk -t1 -c"$conns" -d"${warmup}s" "$url" > /dev/null
+# (jcmd parses name=value arguments: the agent options go quoted, as one string)
+for event in cpu alloc; do
+  opts="start,event=$event"
+  [ "$event" != cpu ] || opts="$opts,interval=${CPU_INTERVAL_NS:-1000000}"
+  jcmd "$gw" JVMTI.agent_load "$lib" "\"$opts\"" > /dev/null
+  reqs=$(wrk -t1 -c"$conns" -d"${seconds}s" "$url" | awk '/requests in/ {print $1}')
+  jcmd "$gw" JVMTI.agent_load "$lib" "\"stop,file=$out/$event.html\"" > /dev/null
+  jcmd "$gw" JVMTI.agent_load "$lib" "\"dump,collapsed,total,file=$out/$event.txt\"" > /dev/null
+  line="$event: $reqs requests"
+  if [ "$event" = alloc ]; then
+    bytes=$(awk '{s += $NF} END {printf "%.0f", s}' "$out/$event.txt")
+    line="$line, $bytes bytes allocated (sampled estimate), $(( bytes / reqs )) B/request"
+  fi
+  echo "$line"
+done
+cp "$wd/gateway.log" "$out/gateway.log"
+echo "flame graphs and collapsed stacks in $out (and the gateway's log)"
