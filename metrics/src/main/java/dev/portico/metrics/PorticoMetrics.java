@@ -304,6 +304,9 @@ public final class PorticoMetrics implements AutoCloseable {
     Gauge.builder(MeterNames.READY, ready, r -> r.getAsBoolean() ? 1 : 0)
         .description(
             "1 when /health/ready answers 200 (ready, possibly degraded), else 0 (not ready, or draining)")
+        // held strongly: the suppliers are lambdas nothing else keeps, a weak gauge reads NaN after
+        // the first GC
+        .strongReference(true)
         .register(registry);
     degradedByCheck.forEach(
         (check, degraded) ->
@@ -311,6 +314,7 @@ public final class PorticoMetrics implements AutoCloseable {
                 .description(
                     "1 while the readiness check serves from data it cannot refresh (ready, but degraded)")
                 .tag(MeterNames.CHECK, check)
+                .strongReference(true)
                 .register(registry));
   }
 
@@ -318,6 +322,7 @@ public final class PorticoMetrics implements AutoCloseable {
   public void bindDraining(BooleanSupplier draining) {
     Gauge.builder(MeterNames.DRAINING, draining, d -> d.getAsBoolean() ? 1 : 0)
         .description("1 from the shutdown signal on (readiness 503, listeners closing)")
+        .strongReference(true)
         .register(registry);
   }
 

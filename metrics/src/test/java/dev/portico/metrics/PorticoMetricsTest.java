@@ -3,10 +3,12 @@ package dev.portico.metrics;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.lang.ref.WeakReference;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -198,5 +200,24 @@ class PorticoMetricsTest {
           .contains("process_uptime_seconds")
           .contains("jvm_classes_loaded_classes");
     }
+  }
+
+  @Test
+  void healthGaugesStillReadTheirSuppliersAfterAGarbageCollection() {
+    // the suppliers are capturing lambdas only the gauges keep, as the gateway's are
+    AtomicBoolean ready = new AtomicBoolean(true);
+    AtomicBoolean degraded = new AtomicBoolean(false);
+    AtomicBoolean draining = new AtomicBoolean(false);
+    metrics.bindReadiness(() -> ready.get(), Map.of("registry", () -> degraded.get()));
+    metrics.bindDraining(() -> draining.get());
+    WeakReference<Object> sentinel = new WeakReference<>(new Object());
+    for (int i = 0; i < 50 && sentinel.get() != null; i++) {
+      System.gc();
+    }
+    assertThat(sentinel.get()).as("a collection that clears weak references ran").isNull();
+    assertThat(scrape())
+        .contains("portico_ready 1.0")
+        .contains("portico_draining 0.0")
+        .contains("portico_readiness_degraded{check=\"registry\"} 0.0");
   }
 }
