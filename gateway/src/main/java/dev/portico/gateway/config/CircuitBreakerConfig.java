@@ -1,5 +1,6 @@
 package dev.portico.gateway.config;
 
+import dev.portico.gateway.problem.ErrorReason;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -45,7 +46,8 @@ public record CircuitBreakerConfig(
                   null,
                   Duration.ofSeconds(10),
                   List.of(),
-                  Set.of("BackendConnectionFailure", "Timeout"),
+                  Set.of(
+                      ErrorReason.BACKEND_CONNECTION_FAILURE.label(), ErrorReason.TIMEOUT.label()),
                   0,
                   Duration.ofSeconds(30),
                   false,

@@ -1,5 +1,6 @@
 package dev.portico.gateway.config;
 
+import dev.portico.gateway.problem.ErrorReason;
 import java.time.Duration;
 import java.util.Set;
 
@@ -38,7 +39,7 @@ public record RetryConfig(
 
   /** The error reasons retried when a retry names neither statuses nor reasons. */
   public static final Set<String> DEFAULT_ERROR_REASONS =
-      Set.of("BackendConnectionFailure", "Timeout");
+      Set.of(ErrorReason.BACKEND_CONNECTION_FAILURE.label(), ErrorReason.TIMEOUT.label());
 
   public static final RetryConfig NONE =
       new RetryConfig(

@@ -708,7 +708,7 @@ final class Exchange extends Deadlines.Waiter implements Handler<Buffer> {
       // trailers
       GrpcCalls.endWithStatus(
           res, GrpcStatus.DEADLINE_EXCEEDED, "Timeout: the call's deadline passed");
-      complete(res.getStatusCode(), "Timeout");
+      complete(res.getStatusCode(), ErrorReason.TIMEOUT.label());
       return;
     }
     // the backend broke off mid-body (or the client left): the client must not see a truncated
@@ -1031,7 +1031,7 @@ final class Exchange extends Deadlines.Waiter implements Handler<Buffer> {
             ar -> {
               if (ar.failed()) {
                 backendSocket.close();
-                complete(0, "ClientConnectionFailure");
+                complete(0, ErrorReason.CLIENT_CONNECTION_FAILURE.label());
                 return;
               }
               protocols
@@ -1062,7 +1062,8 @@ final class Exchange extends Deadlines.Waiter implements Handler<Buffer> {
       target
           .state()
           .breaker()
-          .onResult(p, System.nanoTime(), 0, "BackendConnectionFailure", -1, null);
+          .onResult(
+              p, System.nanoTime(), 0, ErrorReason.BACKEND_CONNECTION_FAILURE.label(), -1, null);
     } else {
       target
           .state()

@@ -1,5 +1,6 @@
 package dev.portico.gateway.protocol.grpc;
 
+import dev.portico.gateway.problem.ErrorReason;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpHeaders;
@@ -124,22 +125,26 @@ public final class GrpcCalls {
    * mapping, refined by reason.
    */
   public static GrpcStatus statusOf(String reason) {
-    return switch (reason) {
-      case "BackendConnectionFailure",
-          "BackendUnavailable",
-          "PartitionResolutionFailure",
-          "RateLimiterUnavailable",
-          "SigningKeysUnavailable" ->
+    ErrorReason r = ErrorReason.ofLabel(reason);
+    if (r == null) {
+      return GrpcStatus.INTERNAL;
+    }
+    return switch (r) {
+      case BACKEND_CONNECTION_FAILURE,
+          BACKEND_UNAVAILABLE,
+          PARTITION_RESOLUTION_FAILURE,
+          RATE_LIMITER_UNAVAILABLE,
+          SIGNING_KEYS_UNAVAILABLE ->
           GrpcStatus.UNAVAILABLE;
-      case "Timeout", "RequestTimeout" -> GrpcStatus.DEADLINE_EXCEEDED;
-      case "OperationNotFound", "NotImplemented" -> GrpcStatus.UNIMPLEMENTED;
-      case "RateLimited", "QuotaExceeded", "RequestTooLarge" -> GrpcStatus.RESOURCE_EXHAUSTED;
-      case "Unauthorized" -> GrpcStatus.UNAUTHENTICATED;
-      case "Forbidden" -> GrpcStatus.PERMISSION_DENIED;
-      case "BadRequest", "RequestValidationFailed" -> GrpcStatus.INVALID_ARGUMENT;
-      case "LoopDetected" -> GrpcStatus.ABORTED;
-      case "ClientConnectionFailure" -> GrpcStatus.CANCELLED;
-      default -> GrpcStatus.INTERNAL;
+      case TIMEOUT, REQUEST_TIMEOUT -> GrpcStatus.DEADLINE_EXCEEDED;
+      case OPERATION_NOT_FOUND, NOT_IMPLEMENTED -> GrpcStatus.UNIMPLEMENTED;
+      case RATE_LIMITED, QUOTA_EXCEEDED, REQUEST_TOO_LARGE -> GrpcStatus.RESOURCE_EXHAUSTED;
+      case UNAUTHORIZED -> GrpcStatus.UNAUTHENTICATED;
+      case FORBIDDEN -> GrpcStatus.PERMISSION_DENIED;
+      case BAD_REQUEST, REQUEST_VALIDATION_FAILED -> GrpcStatus.INVALID_ARGUMENT;
+      case LOOP_DETECTED -> GrpcStatus.ABORTED;
+      case CLIENT_CONNECTION_FAILURE -> GrpcStatus.CANCELLED;
+      case POLICY_FAILURE -> GrpcStatus.INTERNAL;
     };
   }
 
