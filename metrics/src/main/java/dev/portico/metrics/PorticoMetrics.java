@@ -202,6 +202,15 @@ public final class PorticoMetrics implements AutoCloseable {
   }
 
   /**
+   * The meters of {@code apiId}'s requests to {@code backendId} ({@code null}: none), for a caller
+   * that keeps them with its route: recording through them is {@link #requestStarted} and {@link
+   * #requestCompleted} without the per-request look-ups. Same series, same labels.
+   */
+  public RouteMeters routeMeters(String apiId, String backendId) {
+    return requests.route(apiId, backendId, this);
+  }
+
+  /**
    * One attempt at a backend ended: response headers ({@code status}), or a failure ({@code status}
    * 0, {@code reason}).
    */

@@ -52,6 +52,36 @@ class PorticoMetricsTest {
   }
 
   @Test
+  void routeMetersRecordIntoTheSameSeriesAsRecordingById() {
+    metrics.declareApis(List.of("orders"));
+    RouteMeters route = metrics.routeMeters("orders", "orders-be");
+    assertThat(route.of(metrics)).isTrue();
+    // nothing registered by resolving them: series still appear with their first request
+    assertThat(scrape()).doesNotContain("portico_request_duration_seconds");
+    route.started();
+    metrics.requestStarted("orders");
+    assertThat(scrape()).contains("portico_requests_in_flight{api=\"orders\"} 2");
+    route.completed("GET", 200, null, TimeUnit.MILLISECONDS.toNanos(3));
+    metrics.requestCompleted(
+        "orders", "orders-be", "GET", 200, null, TimeUnit.MILLISECONDS.toNanos(3));
+    String text = scrape();
+    assertThat(text)
+        .contains("portico_requests_in_flight{api=\"orders\"} 0")
+        .contains(
+            "portico_request_duration_seconds_count{api=\"orders\",backend=\"orders-be\",method=\"GET\",reason=\"none\",status_class=\"2xx\"} 2");
+    // a route without a backend (rejected before one was chosen) and folded labels, as by id
+    RouteMeters none = metrics.routeMeters("orders", null);
+    none.started();
+    none.completed("BREW", 0, "SomethingNew", 1_000);
+    assertThat(scrape())
+        .contains(
+            "portico_request_duration_seconds_count{api=\"orders\",backend=\"none\",method=\"OTHER\",reason=\"other\",status_class=\"none\"} 1");
+    try (PorticoMetrics other = PorticoMetrics.create(new MetricsSettings(false, null))) {
+      assertThat(route.of(other)).isFalse();
+    }
+  }
+
+  @Test
   void labelValuesAreFoldedOntoClosedSets() {
     metrics.requestStarted("unmatched");
     metrics.requestCompleted("unmatched", null, "BREW", 0, "SomethingNew", 1_000);

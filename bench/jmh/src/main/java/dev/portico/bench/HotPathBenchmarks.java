@@ -12,6 +12,7 @@ import dev.portico.gateway.routing.Route;
 import dev.portico.gateway.state.RoutingState;
 import dev.portico.metrics.MetricsSettings;
 import dev.portico.metrics.PorticoMetrics;
+import dev.portico.metrics.RouteMeters;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
@@ -40,7 +41,14 @@ import org.openjdk.jmh.annotations.TearDown;
 @State(Scope.Benchmark)
 public class HotPathBenchmarks {
 
+  private static final int MANY = 10_000;
+
   private PorticoMetrics metrics;
+  private RouteMeters ordersMeters;
+  private String[] manyIds;
+  private String[] manyBackends;
+  private RouteMeters[] manyMeters;
+  private int cursor;
   private RoutingState state;
   private CircuitBreaker breaker;
   private MultiMap clientHeaders;
@@ -49,6 +57,21 @@ public class HotPathBenchmarks {
   public void setUp() {
     metrics = PorticoMetrics.create(MetricsSettings.DEFAULT);
     metrics.declareApis(List.of("orders"));
+    ordersMeters = metrics.routeMeters("orders", "b");
+    manyIds = new String[MANY];
+    manyBackends = new String[MANY];
+    manyMeters = new RouteMeters[MANY];
+    for (int i = 0; i < MANY; i++) {
+      manyIds[i] = "api-" + i;
+      manyBackends[i] = "backend-" + i;
+    }
+    metrics.declareApis(List.of(manyIds));
+    for (int i = 0; i < MANY; i++) {
+      manyMeters[i] = metrics.routeMeters(manyIds[i], manyBackends[i]);
+      metrics.upstreamAttempt(manyBackends[i], 200, null, 1);
+      manyMeters[i].started();
+      manyMeters[i].completed("GET", 200, null, 1);
+    }
 
     // 50 APIs of 4 operations each: a mid-sized gateway's table
     JsonArray apis = new JsonArray();
@@ -126,6 +149,42 @@ public class HotPathBenchmarks {
     metrics.requestStarted("orders");
     metrics.upstreamAttempt("b", 200, null, 1_234_567);
     metrics.requestCompleted("orders", "b", "GET", 200, null, 2_345_678);
+  }
+
+  /** The same through the route's meters, resolved once (as the metrics observer does). */
+  @Benchmark
+  public void recordRequestThroughRouteMeters() {
+    ordersMeters.started();
+    metrics.upstreamAttempt("b", 200, null, 1_234_567);
+    ordersMeters.completed("GET", 200, null, 2_345_678);
+  }
+
+  /**
+   * {@link #recordRequestInMeters} over 10,000 APIs (bench/scale.sh's count), each request another
+   * API's (a stride through all of them), every series registered in the set-up: by id.
+   */
+  @Benchmark
+  public void recordRequestInMetersAmong10kApis() {
+    int i = next();
+    metrics.requestStarted(manyIds[i]);
+    metrics.upstreamAttempt(manyBackends[i], 200, null, 1_234_567);
+    metrics.requestCompleted(manyIds[i], manyBackends[i], "GET", 200, null, 2_345_678);
+  }
+
+  /** The same through each API's route meters. */
+  @Benchmark
+  public void recordRequestThroughRouteMetersAmong10kApis() {
+    int i = next();
+    manyMeters[i].started();
+    metrics.upstreamAttempt(manyBackends[i], 200, null, 1_234_567);
+    manyMeters[i].completed("GET", 200, null, 2_345_678);
+  }
+
+  private int next() {
+    int i = cursor + 7919;
+    i = i >= MANY ? i - MANY : i;
+    cursor = i;
+    return i;
   }
 
   @Benchmark

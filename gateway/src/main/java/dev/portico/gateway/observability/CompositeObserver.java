@@ -2,6 +2,7 @@ package dev.portico.gateway.observability;
 
 import dev.portico.gateway.pipeline.ExchangeObserver;
 import dev.portico.gateway.protocol.websocket.WebSocketListener;
+import dev.portico.gateway.routing.Route;
 import dev.portico.metrics.FabricResolution;
 import java.util.ArrayList;
 import java.util.List;
@@ -54,6 +55,17 @@ public final class CompositeObserver implements ExchangeObserver {
   }
 
   @Override
+  public void started(Route route) {
+    for (int i = 0; i < observers.length; i++) {
+      try {
+        observers[i].started(route);
+      } catch (RuntimeException e) {
+        failed(i, e);
+      }
+    }
+  }
+
+  @Override
   public void attempt(String backendId, String endpoint, long nanos, int status, String reason) {
     for (int i = 0; i < observers.length; i++) {
       try {
@@ -91,6 +103,17 @@ public final class CompositeObserver implements ExchangeObserver {
     for (int i = 0; i < observers.length; i++) {
       try {
         observers[i].completed(c);
+      } catch (RuntimeException e) {
+        failed(i, e);
+      }
+    }
+  }
+
+  @Override
+  public void completed(Completion c, Route route) {
+    for (int i = 0; i < observers.length; i++) {
+      try {
+        observers[i].completed(c, route);
       } catch (RuntimeException e) {
         failed(i, e);
       }

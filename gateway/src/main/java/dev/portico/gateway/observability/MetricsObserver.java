@@ -2,8 +2,10 @@ package dev.portico.gateway.observability;
 
 import dev.portico.gateway.pipeline.ExchangeObserver;
 import dev.portico.gateway.protocol.websocket.WebSocketListener;
+import dev.portico.gateway.routing.Route;
 import dev.portico.metrics.FabricResolution;
 import dev.portico.metrics.PorticoMetrics;
+import dev.portico.metrics.RouteMeters;
 import dev.portico.metrics.WebSocketMeters;
 
 /**
@@ -21,6 +23,12 @@ final class MetricsObserver implements ExchangeObserver {
   @Override
   public void started(String apiId) {
     metrics.requestStarted(apiId);
+  }
+
+  /** The route's meters are resolved at its first request and kept in its slot. */
+  @Override
+  public void started(Route route) {
+    meters(route).started();
   }
 
   @Override
@@ -53,6 +61,34 @@ final class MetricsObserver implements ExchangeObserver {
         meters.closed(nanos);
       }
     };
+  }
+
+  @Override
+  public void completed(Completion c, Route route) {
+    RouteMeters m = meters(route);
+    if (m == null || !route.apiId().equals(c.apiId())) {
+      completed(c);
+      return;
+    }
+    m.completed(c.method() == null ? null : c.method().name(), c.status(), c.reason(), c.nanos());
+  }
+
+  /**
+   * The route's meters: this registry's, for the route's API and backend. A slot holding another
+   * registry's (a route shared by two gateways in one JVM) is not overwritten: those go by id.
+   */
+  private RouteMeters meters(Route route) {
+    Object kept = route.observerSlot().get();
+    if (kept instanceof RouteMeters m) {
+      return m.of(metrics) ? m : metrics.routeMeters(route.apiId(), backendId(route));
+    }
+    RouteMeters m = metrics.routeMeters(route.apiId(), backendId(route));
+    route.observerSlot().set(m);
+    return m;
+  }
+
+  private static String backendId(Route route) {
+    return route.backend() == null ? null : route.backend().id();
   }
 
   @Override

@@ -1097,9 +1097,9 @@ final class Exchange extends Deadlines.Waiter implements Handler<Buffer> {
             attempts,
             trace == null ? null : trace.traceId());
     if (trace != null) {
-      trace.completed(status, reason, attempts, () -> observer.completed(c));
+      trace.completed(status, reason, attempts, () -> observer.completed(c, route));
     } else {
-      observer.completed(c);
+      observer.completed(c, route);
     }
     policy.completed(status, req.bytesRead(), res.bytesWritten());
   }

@@ -1,6 +1,7 @@
 package dev.portico.gateway.pipeline;
 
 import dev.portico.gateway.protocol.websocket.WebSocketListener;
+import dev.portico.gateway.routing.Route;
 import dev.portico.gateway.target.ResolutionObserver;
 import io.vertx.core.http.HttpMethod;
 
@@ -15,6 +16,14 @@ public interface ExchangeObserver extends ResolutionObserver {
 
   /** A request was routed to {@code apiId} (or {@link #UNMATCHED}) and is now in flight. */
   default void started(String apiId) {}
+
+  /**
+   * {@link #started(String)} for a routed request: an observer may resolve what it needs for the
+   * route once and keep it in the route's {@link Route#observerSlot()}.
+   */
+  default void started(Route route) {
+    started(route.apiId());
+  }
 
   /**
    * One attempt at a backend ended: response headers arrived ({@code status} &gt; 0, {@code reason}
@@ -42,6 +51,14 @@ public interface ExchangeObserver extends ResolutionObserver {
    * The exchange is over (response fully sent, or abandoned); exactly once per {@link #started}.
    */
   default void completed(Completion c) {}
+
+  /**
+   * {@link #completed(Completion)} of an exchange of {@code route} (its {@link Completion#apiId()}
+   * and {@link Completion#backendId()} are the route's).
+   */
+  default void completed(Completion c, Route route) {
+    completed(c);
+  }
 
   /** API id used for requests that matched no API. */
   String UNMATCHED = "unmatched";

@@ -75,7 +75,7 @@ final class FrontStages {
       if (rc.span != null) {
         rc.span.routed(rc.route.apiId(), rc.route.operationId(), rc.route.backend().id());
       }
-      observer.started(rc.route.apiId());
+      observer.started(rc.route);
       rc.next();
     };
   }

@@ -26,6 +26,8 @@ import dev.portico.gateway.target.TargetChoice;
  *     document); {@code null} when nothing is, so the hot path tests one reference
  * @param webSocket issue 14: whether WebSocket handshakes pass, and their idle timeout; {@code
  *     null}: they do not
+ * @param observerSlot where the exchange observer keeps what it resolved for this route (its
+ *     meters), so a request looks nothing up by id
  */
 public record Route(
     String apiId,
@@ -37,10 +39,38 @@ public record Route(
     PolicyChain policies,
     PathTemplate template,
     OperationValidation validation,
-    WebSocketConfig webSocket) {
+    WebSocketConfig webSocket,
+    ObserverSlot observerSlot) {
 
   public Route {
     policies = policies == null ? PolicyChain.EMPTY : policies;
     targets = targets == null ? TargetChoice.SNAPSHOT : targets;
+    observerSlot = observerSlot == null ? new ObserverSlot() : observerSlot;
+  }
+
+  /** A route with a slot of its own. */
+  public Route(
+      String apiId,
+      String operationId,
+      Backend backend,
+      int prefixLength,
+      RetryPolicy retry,
+      TargetChoice targets,
+      PolicyChain policies,
+      PathTemplate template,
+      OperationValidation validation,
+      WebSocketConfig webSocket) {
+    this(
+        apiId,
+        operationId,
+        backend,
+        prefixLength,
+        retry,
+        targets,
+        policies,
+        template,
+        validation,
+        webSocket,
+        new ObserverSlot());
   }
 }

@@ -2,6 +2,8 @@ package dev.portico.metrics.internal;
 
 import dev.portico.metrics.Labels;
 import dev.portico.metrics.MeterNames;
+import dev.portico.metrics.PorticoMetrics;
+import dev.portico.metrics.RouteMeters;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -16,8 +18,9 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * The per-request meters, on the hot path. Each label combination's meter is looked up once and
  * then kept in a flat array indexed by (method, status class, reason) under its API and backend, so
- * recording a request costs two hash lookups on strings whose hash is cached (ids from the
- * configuration), an array read and the histogram update: no lock, no string building, no
+ * recording a request by ids costs two hash lookups on strings whose hash is cached (ids from the
+ * configuration), an array read and the histogram update, and through a {@link RouteMeters} handle
+ * (resolved once per route) only the array read and the update: no lock, no string building, no
  * allocation once warm. Races only ever store the same meter instance (Micrometer registration is
  * idempotent), so no synchronisation is needed.
  */
@@ -54,11 +57,29 @@ public final class RequestMeters {
     ApiMeters api = api(apiId);
     api.inFlight.decrement();
     String backend = Labels.backend(backendId);
-    AtomicReferenceArray<Timer> slots = api.byBackend.get(backend);
-    if (slots == null) {
-      slots =
-          api.byBackend.computeIfAbsent(backend, k -> new AtomicReferenceArray<>(REQUEST_SLOTS));
-    }
+    record(apiId, backend, api.slots(backend), method, status, reason, nanos);
+  }
+
+  /**
+   * The meters of {@code apiId}'s requests to {@code backendId}, resolved now: the handle records
+   * into the same series as {@link #started} and {@link #completed} without looking them up.
+   *
+   * @param owner what {@link RouteMeters#of} answers {@code true} for
+   */
+  public RouteMeters route(String apiId, String backendId, Object owner) {
+    ApiMeters api = api(apiId);
+    String backend = Labels.backend(backendId);
+    return new ApiRoute(this, api, apiId, backend, api.slots(backend), owner);
+  }
+
+  private void record(
+      String apiId,
+      String backend,
+      AtomicReferenceArray<Timer> slots,
+      String method,
+      int status,
+      String reason,
+      long nanos) {
     int m = Labels.methodIndex(method);
     int s = Labels.statusClassIndex(status);
     int r = Labels.reasonIndex(reason);
@@ -173,6 +194,40 @@ public final class RequestMeters {
     final LongAdder inFlight = new LongAdder();
     final ConcurrentHashMap<String, AtomicReferenceArray<Timer>> byBackend =
         new ConcurrentHashMap<>();
+
+    AtomicReferenceArray<Timer> slots(String backend) {
+      AtomicReferenceArray<Timer> slots = byBackend.get(backend);
+      return slots != null
+          ? slots
+          : byBackend.computeIfAbsent(backend, k -> new AtomicReferenceArray<>(REQUEST_SLOTS));
+    }
+  }
+
+  /** One API's in-flight gauge and its histograms towards one backend, looked up once. */
+  private record ApiRoute(
+      RequestMeters meters,
+      ApiMeters api,
+      String apiId,
+      String backend,
+      AtomicReferenceArray<Timer> slots,
+      Object owner)
+      implements RouteMeters {
+
+    @Override
+    public void started() {
+      api.inFlight.increment();
+    }
+
+    @Override
+    public void completed(String method, int status, String reason, long nanos) {
+      api.inFlight.decrement();
+      meters.record(apiId, backend, slots, method, status, reason, nanos);
+    }
+
+    @Override
+    public boolean of(PorticoMetrics metrics) {
+      return owner == metrics;
+    }
   }
 
   private record RetryKey(String api, String backend, String reason) {}
