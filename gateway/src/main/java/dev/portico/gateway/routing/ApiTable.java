@@ -75,7 +75,8 @@ public final class ApiTable {
                     policies.chain(c.id(), o.id()),
                     template,
                     OperationValidation.of(c.openapi(), o.id(), template),
-                    o.websocketWithin(c.websocket()))));
+                    o.websocketWithin(c.websocket()),
+                    new ObserverSlot())));
       }
       ops.sort(Comparator.comparing(Operation::template));
       // the API-level route serves an API without operations: no template parameters to bind
@@ -90,7 +91,8 @@ public final class ApiTable {
               policies.chain(c.id(), null),
               null,
               null,
-              c.websocket());
+              c.websocket(),
+              new ObserverSlot());
       list.add(new Api(c.id(), prefix, ops.toArray(new Operation[0]), apiRoute));
     }
     // in configuration order: of two APIs with the same prefix, the first wins

@@ -45,32 +45,7 @@ public record Route(
   public Route {
     policies = policies == null ? PolicyChain.EMPTY : policies;
     targets = targets == null ? TargetChoice.SNAPSHOT : targets;
+    // every route has a slot of its own: what the observer resolves is per route
     observerSlot = observerSlot == null ? new ObserverSlot() : observerSlot;
-  }
-
-  /** A route with a slot of its own. */
-  public Route(
-      String apiId,
-      String operationId,
-      Backend backend,
-      int prefixLength,
-      RetryPolicy retry,
-      TargetChoice targets,
-      PolicyChain policies,
-      PathTemplate template,
-      OperationValidation validation,
-      WebSocketConfig webSocket) {
-    this(
-        apiId,
-        operationId,
-        backend,
-        prefixLength,
-        retry,
-        targets,
-        policies,
-        template,
-        validation,
-        webSocket,
-        new ObserverSlot());
   }
 }

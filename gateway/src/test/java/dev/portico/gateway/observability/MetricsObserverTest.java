@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.portico.gateway.pipeline.ExchangeObserver;
 import dev.portico.gateway.pipeline.ExchangeObserver.Completion;
+import dev.portico.gateway.routing.ObserverSlot;
 import dev.portico.gateway.routing.Route;
 import dev.portico.metrics.MetricsSettings;
 import dev.portico.metrics.PorticoMetrics;
@@ -30,7 +31,7 @@ class MetricsObserverTest {
   }
 
   static Route route(String apiId) {
-    return new Route(apiId, null, null, 0, null, null, null, null, null, null);
+    return new Route(apiId, null, null, 0, null, null, null, null, null, null, new ObserverSlot());
   }
 
   static Completion completion(String apiId, int status) {

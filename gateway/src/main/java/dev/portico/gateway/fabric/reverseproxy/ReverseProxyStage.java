@@ -19,6 +19,7 @@ import dev.portico.gateway.pipeline.ProxyHeaders;
 import dev.portico.gateway.pipeline.RequestContext;
 import dev.portico.gateway.pipeline.Stage;
 import dev.portico.gateway.resilience.RetryPolicy;
+import dev.portico.gateway.routing.ObserverSlot;
 import dev.portico.gateway.routing.Route;
 import dev.portico.metrics.FabricResolution;
 import io.vertx.core.MultiMap;
@@ -70,7 +71,8 @@ public final class ReverseProxyStage implements Stage {
             null,
             null,
             null,
-            WebSocketConfig.DEFAULT);
+            WebSocketConfig.DEFAULT,
+            new ObserverSlot());
   }
 
   /**
