@@ -28,7 +28,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionTimeoutException;
@@ -190,24 +189,7 @@ class PrometheusCompatibilityTest {
             .redirectErrorStream(true)
             .redirectOutput(log.toFile())
             .start();
-    AtomicBoolean stop = new AtomicBoolean();
     try {
-      // steady traffic while Prometheus scrapes, so that rate() over the buckets has something to
-      // show
-      Thread load =
-          new Thread(
-              () -> {
-                while (!stop.get()) {
-                  try {
-                    traffic(10);
-                    Thread.sleep(50);
-                  } catch (Exception e) {
-                    return;
-                  }
-                }
-              },
-              "traffic");
-      load.start();
       String query =
           "histogram_quantile(0.99, sum by (le) (rate(portico_request_duration_seconds_bucket[1m])))";
       String perApi =
@@ -221,6 +203,9 @@ class PrometheusCompatibilityTest {
                 .pollInterval(Duration.ofMillis(500))
                 .until(
                     () -> {
+                      // traffic between Prometheus's scrapes (every 1 s), paced by the poll, so
+                      // that rate() over the buckets has something to show
+                      traffic(10);
                       if (!server.isAlive()) {
                         fail(
                             "prometheus exited with %d:%n%s",
@@ -246,10 +231,7 @@ class PrometheusCompatibilityTest {
       // the scrape itself was healthy
       JsonObject up = query(port, "up{job=\"portico\"}");
       assertThat(number(up)).isEqualTo(1.0);
-      stop.set(true);
-      load.join(10_000);
     } finally {
-      stop.set(true);
       server.destroy();
       if (!server.waitFor(15, TimeUnit.SECONDS)) {
         server.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
