@@ -147,26 +147,10 @@ public final class FabricRecords {
         partition =
             FabricPartitionMetadata.fromJson(new JsonObject(new HashMap<String, Object>(metadata)));
       } catch (FabricFormatException e) {
-        return new ReplicaRecord.Malformed(
-            instance,
-            "Record "
-                + instance.id()
-                + " ("
-                + instance.service()
-                + ") has invalid Service Fabric partition metadata: "
-                + e.getMessage());
+        return invalid(instance, "partition metadata", e);
       }
       if (!partition.service().toString().equals(instance.service())) {
-        return new ReplicaRecord.Malformed(
-            instance,
-            "Record "
-                + instance.id()
-                + " is published under \""
-                + instance.service()
-                + "\" but its "
-                + FabricReplicaMetadata.SERVICE
-                + " is "
-                + partition.service());
+        return misfiled(instance, partition.service());
       }
       return new ReplicaRecord.OfflinePartition(instance, partition);
     }
@@ -175,28 +159,40 @@ public final class FabricRecords {
       replica =
           FabricReplicaMetadata.fromJson(new JsonObject(new HashMap<String, Object>(metadata)));
     } catch (FabricFormatException e) {
-      return new ReplicaRecord.Malformed(
-          instance,
-          "Record "
-              + instance.id()
-              + " ("
-              + instance.service()
-              + ") has invalid Service Fabric metadata: "
-              + e.getMessage());
+      return invalid(instance, "metadata", e);
     }
     if (!replica.service().toString().equals(instance.service())) {
-      return new ReplicaRecord.Malformed(
-          instance,
-          "Record "
-              + instance.id()
-              + " is published under \""
-              + instance.service()
-              + "\" but its "
-              + FabricReplicaMetadata.SERVICE
-              + " is "
-              + replica.service());
+      return misfiled(instance, replica.service());
     }
     return new ReplicaRecord.Valid(instance, replica);
+  }
+
+  private static ReplicaRecord invalid(
+      ServiceInstance instance, String what, FabricFormatException e) {
+    return new ReplicaRecord.Malformed(
+        instance,
+        "Record "
+            + instance.id()
+            + " ("
+            + instance.service()
+            + ") has invalid Service Fabric "
+            + what
+            + ": "
+            + e.getMessage());
+  }
+
+  /** A record whose metadata names another service than the one it is published under. */
+  private static ReplicaRecord misfiled(ServiceInstance instance, Object service) {
+    return new ReplicaRecord.Malformed(
+        instance,
+        "Record "
+            + instance.id()
+            + " is published under \""
+            + instance.service()
+            + "\" but its "
+            + FabricReplicaMetadata.SERVICE
+            + " is "
+            + service);
   }
 
   /**
