@@ -7,6 +7,7 @@ import dev.portico.gateway.backend.Upstream;
 import dev.portico.gateway.config.WebSocketConfig;
 import dev.portico.gateway.edge.RequestRefused;
 import dev.portico.gateway.problem.ErrorReason;
+import dev.portico.gateway.protocol.LeasedConnections;
 import dev.portico.gateway.protocol.Protocols;
 import dev.portico.gateway.protocol.grpc.BodyCopy;
 import dev.portico.gateway.protocol.grpc.GrpcCalls;
@@ -376,7 +377,19 @@ final class Exchange extends Deadlines.Waiter implements Handler<Buffer> {
     // HTTP/1.1
     HttpClient via =
         protocols == null ? client : protocols.clients().of(backend.protocol(), webSocket != null);
-    via.request(options)
+    // issue 13: a cleartext HTTP/1.1 request leases its connection
+    LeasedConnections leases =
+        via == client && webSocket == null && !endpoint.ssl() && protocols != null
+            ? protocols.clients().leases()
+            : null;
+    (leases != null
+            ? leases.request(
+                endpoint.key(),
+                endpoint.host(),
+                endpoint.port(),
+                backend.connectTimeoutMs(),
+                options)
+            : via.request(options))
         .onComplete(
             ar -> {
               if (ar.succeeded()) {
