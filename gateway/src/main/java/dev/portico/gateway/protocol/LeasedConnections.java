@@ -15,6 +15,7 @@ import io.vertx.core.http.RequestOptions;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -86,7 +87,7 @@ public final class LeasedConnections {
     }
     Slot slot = slots.get(key);
     if (slot == null) {
-      slot = new Slot(host, port);
+      slot = new Slot(key, host, port);
       slots.put(key, slot);
     }
     Lease lease = slot.takeIdle(System.nanoTime());
@@ -96,8 +97,9 @@ public final class LeasedConnections {
     if (slot.open < maxPerEndpoint) {
       return slot.connect(connectTimeoutMs).compose(l -> l.send(options));
     }
-    Waiter w = new Waiter(slot, options, connectTimeoutMs);
+    Waiter w = new Waiter(options, connectTimeoutMs, System.nanoTime());
     slot.waiters.addLast(w);
+    slot.expireWaitersBy(w.due);
     return w.promise.future();
   }
 
@@ -105,6 +107,11 @@ public final class LeasedConnections {
   int open(String key) {
     Slot slot = slots.get(key);
     return slot == null ? 0 : slot.open;
+  }
+
+  /** Endpoints with connections (or requests waiting for one), for tests. */
+  int endpoints() {
+    return slots.size();
   }
 
   /** Idle connections to {@code key}, for tests. */
@@ -122,6 +129,9 @@ public final class LeasedConnections {
     }
     List<Future<Void>> all = new ArrayList<>();
     for (Slot slot : slots.values()) {
+      if (slot.timer >= 0) {
+        vertx.cancelTimer(slot.timer);
+      }
       Waiter w;
       while ((w = slot.waiters.pollFirst()) != null) {
         w.fail(new IllegalStateException("the gateway's upstream connections are closed"));
@@ -155,13 +165,23 @@ public final class LeasedConnections {
 
   /** One endpoint's connections. */
   private final class Slot {
+    final String key;
     final String host;
     final int port;
-    final ArrayDeque<Lease> idle = new ArrayDeque<>();
-    final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
+    final ArrayDeque<Lease> idle = new ArrayDeque<>(4);
+    final ArrayDeque<Waiter> waiters = new ArrayDeque<>(2);
     int open;
 
-    Slot(String host, int port) {
+    /**
+     * One timer per endpoint for its waiters' connect timeouts (not one per waiting request): due
+     * at {@link #timerDue}, it fails the waiters whose time is up and re-arms for the next one.
+     */
+    long timer = -1;
+
+    long timerDue;
+
+    Slot(String key, String host, int port) {
+      this.key = key;
       this.host = host;
       this.port = port;
     }
@@ -203,10 +223,52 @@ public final class LeasedConnections {
                   open--;
                   // the next waiter tries a connection of its own (it may fail the same way)
                   serveWaiter();
+                  forgetIfUnused();
                   return Future.failedFuture(ar.cause());
                 }
                 return Future.succeededFuture(new Lease(this, ar.result()));
               });
+    }
+
+    void expireWaitersBy(long due) {
+      if (due == Long.MAX_VALUE || (timer >= 0 && timerDue - due <= 0)) {
+        return;
+      }
+      if (timer >= 0) {
+        vertx.cancelTimer(timer);
+      }
+      timerDue = due;
+      long ms = Math.max(1, TimeUnit.NANOSECONDS.toMillis(due - System.nanoTime()) + 1);
+      timer = vertx.setTimer(ms, id -> expireWaiters());
+    }
+
+    private void expireWaiters() {
+      timer = -1;
+      long now = System.nanoTime();
+      long next = Long.MAX_VALUE;
+      List<Waiter> expired = new ArrayList<>();
+      for (Iterator<Waiter> it = waiters.iterator(); it.hasNext(); ) {
+        Waiter w = it.next();
+        if (w.due != Long.MAX_VALUE && w.due - now <= 0) {
+          it.remove();
+          expired.add(w);
+        } else if (w.due != Long.MAX_VALUE && (next == Long.MAX_VALUE || w.due - next < 0)) {
+          next = w.due;
+        }
+      }
+      expireWaitersBy(next);
+      // failed after the walk: a failed request may be retried at once, here
+      for (Waiter w : expired) {
+        w.fail(
+            new TimeoutException(
+                "The timeout of "
+                    + w.connectTimeoutMs
+                    + " ms has been exceeded when getting a connection to "
+                    + host
+                    + ":"
+                    + port));
+      }
+      forgetIfUnused();
     }
 
     /** A connection came back (or a slot opened): the first waiter gets it. */
@@ -245,6 +307,17 @@ public final class LeasedConnections {
       idle.remove(l);
       if (!closed) {
         serveWaiter();
+      }
+      forgetIfUnused();
+    }
+
+    /**
+     * An endpoint without connections nor waiters is forgotten: with registry services, endpoints
+     * come and go (tens of thousands of instances), and each slot would otherwise stay.
+     */
+    void forgetIfUnused() {
+      if (open == 0 && waiters.isEmpty() && slots.get(key) == this) {
+        slots.remove(key);
       }
     }
   }
@@ -336,43 +409,28 @@ public final class LeasedConnections {
 
   /** A request waiting for one of its endpoint's connections. */
   private final class Waiter {
-    final Slot slot;
     final RequestOptions options;
     final long connectTimeoutMs;
-    final Promise<HttpClientRequest> promise = Promise.promise();
-    final long timer;
 
-    Waiter(Slot slot, RequestOptions options, long connectTimeoutMs) {
-      this.slot = slot;
+    /** When it gives up ({@link System#nanoTime}); {@code Long.MAX_VALUE}: never. */
+    final long due;
+
+    final Promise<HttpClientRequest> promise = Promise.promise();
+
+    Waiter(RequestOptions options, long connectTimeoutMs, long now) {
       this.options = options;
       this.connectTimeoutMs = connectTimeoutMs;
-      this.timer = connectTimeoutMs > 0 ? vertx.setTimer(connectTimeoutMs, id -> timedOut()) : -1;
-    }
-
-    private void timedOut() {
-      if (slot.waiters.remove(this)) {
-        promise.tryFail(
-            new TimeoutException(
-                "The timeout of "
-                    + connectTimeoutMs
-                    + " ms has been exceeded when getting a connection to "
-                    + slot.host
-                    + ":"
-                    + slot.port));
-      }
+      this.due =
+          connectTimeoutMs > 0
+              ? now + TimeUnit.MILLISECONDS.toNanos(connectTimeoutMs)
+              : Long.MAX_VALUE;
     }
 
     void serve(Future<HttpClientRequest> request) {
-      if (timer >= 0) {
-        vertx.cancelTimer(timer);
-      }
       request.onComplete(promise);
     }
 
     void fail(Throwable t) {
-      if (timer >= 0) {
-        vertx.cancelTimer(timer);
-      }
       promise.tryFail(t);
     }
   }

@@ -143,6 +143,8 @@ class LeasedConnectionsTest {
     accepted.get(0).close();
     await().atMost(10, TimeUnit.SECONDS).until(() -> read(() -> leases.open(key)) == 0);
     assertThat(read(() -> leases.idle(key))).isZero();
+    // an endpoint left without connections is forgotten (registry endpoints come and go)
+    assertThat(read(leases::endpoints)).isZero();
     assertThat(get(leases, "/b")).isEqualTo("ok /b");
     assertThat(accepted).hasSize(2);
     assertThat(read(() -> leases.open(key))).isEqualTo(1);
@@ -284,6 +286,7 @@ class LeasedConnectionsTest {
                     .transform(ar -> Future.succeededFuture(ar.cause())));
     assertThat(failure).isNotNull();
     assertThat(read(() -> leases.open(key))).isZero();
+    assertThat(read(leases::endpoints)).isZero();
   }
 
   @Test
