@@ -11,6 +11,7 @@ import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpConnectOptions;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.RequestOptions;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -336,6 +337,9 @@ public final class LeasedConnections {
     long keepAliveNanos = LeasedConnections.this.keepAliveNanos;
     boolean gone;
 
+    /** Its response said {@code Connection: close} (or was HTTP/1.0 without keep-alive). */
+    boolean last;
+
     Lease(Slot slot, HttpClientConnection conn) {
       this.slot = slot;
       this.conn = conn;
@@ -368,6 +372,13 @@ public final class LeasedConnections {
         return;
       }
       HttpClientResponse res = ar.result();
+      String connection = res.getHeader(HttpHeaders.CONNECTION);
+      if ("close".equalsIgnoreCase(connection)
+          || (res.version() == HttpVersion.HTTP_1_0
+              && !"keep-alive".equalsIgnoreCase(connection))) {
+        // the backend closes it after this response (Vert.x does, too): it serves no other
+        last = true;
+      }
       String keepAlive = res.getHeader(HttpHeaders.KEEP_ALIVE);
       if (keepAlive != null) {
         long seconds = keepAliveTimeout(keepAlive);
@@ -392,7 +403,9 @@ public final class LeasedConnections {
       if (gone) {
         return;
       }
-      if (conn.activeStreams() == 0) {
+      if (last) {
+        conn.close();
+      } else if (conn.activeStreams() == 0) {
         slot.release(this);
       } else {
         // the response ended before the request did (the backend answered before reading the

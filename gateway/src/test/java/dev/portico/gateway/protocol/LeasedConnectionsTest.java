@@ -67,6 +67,7 @@ class LeasedConnectionsTest {
                     case "/short-keep-alive" ->
                         req.response().putHeader("keep-alive", "timeout=0").end("short");
                     case "/early" -> req.response().end("early"); // before the body has come
+                    case "/close" -> req.response().putHeader("connection", "close").end("last");
                     default -> req.end().onSuccess(v -> req.response().end("ok " + req.path()));
                   }
                 })
@@ -148,6 +149,16 @@ class LeasedConnectionsTest {
     assertThat(get(leases, "/b")).isEqualTo("ok /b");
     assertThat(accepted).hasSize(2);
     assertThat(read(() -> leases.open(key))).isEqualTo(1);
+  }
+
+  @Test
+  void aResponseSayingConnectionCloseEndsItsConnectionsService() {
+    LeasedConnections leases = leases(4, 60);
+    assertThat(get(leases, "/close")).isEqualTo("last");
+    // never handed out again, even before its close is seen
+    assertThat(get(leases, "/next")).isEqualTo("ok /next");
+    assertThat(accepted).hasSize(2);
+    await().atMost(10, TimeUnit.SECONDS).until(() -> closedAtBackend.get() == 1);
   }
 
   @Test
