@@ -8,10 +8,11 @@
 # seen by requests).
 #
 # usage: bench/scale.sh [--apis N] [--per-api N] [--format yaml|json] [--rounds N] [--seconds N]
-#                       [--warmup N] [--connections N] [--changes N] [--jar JAR]
+#                       [--warmup N] [--connections N] [--changes N] [--jar JAR] [--histo FILE]
 #   defaults: 10000 APIs, 5 instances each, yaml, 5 rounds of 8 s, 30 s warm-up, 32 connections,
 #   20 change cycles (4 changes each). --jar measures another build (e.g. a baseline; give it
-#   --format json if it cannot read a large YAML file). Extra JVM flags: JAVA_OPTS.
+#   --format json if it cannot read a large YAML file). --histo writes the scale gateway's live set
+#   (jmap -histo:live, a full GC) to FILE at the end and prints its total. Extra JVM flags: JAVA_OPTS.
 #   Ports: backends 127.0.0.1:19101-19150 (one NGINX: 50 listeners, each answering its port), scale
 #   gateway 18094 (management 19094), small gateway 18095 (19095). Needs wrk, nginx, python3.
 # The instances of a service sit on 5 of the 50 backend ports, so the upstream connection pools
@@ -19,7 +20,7 @@
 # scale (routing, snapshots, memory), not those of connecting to 50,000 hosts. Every instance still
 # has its own breaker and endpoint state (backend x endpoint).
 set -euo pipefail
-apis=10000 per=5 format=yaml rounds=5 seconds=8 warmup=30 conns=32 changes=20 jar_arg=""
+apis=10000 per=5 format=yaml rounds=5 seconds=8 warmup=30 conns=32 changes=20 jar_arg="" histo=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --apis) apis=$2; shift 2 ;;
@@ -31,6 +32,7 @@ while [ $# -gt 0 ]; do
     --connections) conns=$2; shift 2 ;;
     --changes) changes=$2; shift 2 ;;
     --jar) jar_arg=$2; shift 2 ;;
+    --histo) histo=$2; shift 2 ;;
     *) echo "unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -183,6 +185,11 @@ for _ in range(cycles):
     t = time.perf_counter(); call("DELETE", "/admin/registry/%s" % b)
     print("unpublish", until(lambda p: p == 19101, streak=3) - t)
 PY
+
+if [ -n "$histo" ]; then
+  jmap -histo:live "$pid_scale" > "$histo"
+  awk '$1 == "Total" {printf "live set after load (jmap -histo:live): %.1f MB in %d objects\n", $3 / 1e6, $2}' "$histo"
+fi
 
 # --- summary -----------------------------------------------------------------------------------
 python3 - "$wd/rounds" "$wd/changes" "$startup_scale" "$rss_loaded" "$rss_peak" "$apis" "$per" "$format" <<'PY'
