@@ -12,7 +12,8 @@
 #   defaults: 10000 APIs, 5 instances each, yaml, 5 rounds of 8 s, 30 s warm-up, 32 connections,
 #   20 change cycles (4 changes each). --jar measures another build (e.g. a baseline; give it
 #   --format json if it cannot read a large YAML file). --histo writes the scale gateway's live set
-#   (jmap -histo:live, a full GC) to FILE at the end and prints its total. Extra JVM flags: JAVA_OPTS.
+#   (jmap -histo:live, a full GC) to FILE at the end and prints its total (and, with
+#   JAVA_OPTS=-XX:NativeMemoryTracking=summary, the native memory summary to FILE.nmt). Extra JVM flags: JAVA_OPTS.
 #   Ports: backends 127.0.0.1:19101-19150 (one NGINX: 50 listeners, each answering its port), scale
 #   gateway 18094 (management 19094), small gateway 18095 (19095). Needs wrk, nginx, python3.
 # The instances of a service sit on 5 of the 50 backend ports, so the upstream connection pools
@@ -143,6 +144,9 @@ for r in $(seq "$rounds"); do
 done
 rss_loaded=$(rss_mib "$pid_scale")
 rss_peak=$(hwm_mib "$pid_scale")
+# the scrape after load: every API has been hit, so each has its request and upstream histograms
+curl -s -o /dev/null -w 'scrape after load: %{size_download} bytes in %{time_total} s\n' \
+  "http://127.0.0.1:19094/metrics"
 
 # --- registry changes routed -------------------------------------------------------------------
 python3 - "$changes" "$token" > "$wd/changes" <<'PY'
@@ -188,6 +192,8 @@ PY
 
 if [ -n "$histo" ]; then
   jmap -histo:live "$pid_scale" > "$histo"
+  # the native side too, when the JVM tracks it (JAVA_OPTS=-XX:NativeMemoryTracking=summary)
+  jcmd "$pid_scale" VM.native_memory summary > "$histo.nmt" 2>&1 || true
   awk '$1 == "Total" {printf "live set after load (jmap -histo:live): %.1f MB in %d objects\n", $3 / 1e6, $2}' "$histo"
 fi
 
