@@ -148,6 +148,20 @@ class PorticoMetricsTest {
   }
 
   @Test
+  void aScrapeWrittenToAStreamIsTheScrape() throws Exception {
+    metrics.declareApis(List.of("orders"));
+    metrics.requestCompleted("orders", "orders-be", "GET", 200, null, 1_000);
+    metrics.upstreamAttempt("orders-be", 200, null, 1_000);
+    for (String accept : new String[] {null, "application/openmetrics-text; version=1.0.0"}) {
+      java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+      String type = metrics.scrape(accept, out);
+      Exposition whole = metrics.scrape(accept);
+      assertThat(type).isEqualTo(whole.contentType());
+      assertThat(out.toString(java.nio.charset.StandardCharsets.UTF_8)).isEqualTo(whole.body());
+    }
+  }
+
+  @Test
   void labelValuesAreFoldedOntoClosedSets() {
     metrics.requestStarted("unmatched");
     metrics.requestCompleted("unmatched", null, "BREW", 0, "SomethingNew", 1_000);
