@@ -7,6 +7,11 @@
 # (noise from other processes falls on every target alike); medians are printed.
 #
 # usage: bench/hotpath.sh [--connections N] [--rounds N] [--seconds N] [--warmup N] [--baseline JAR]
+#                         [--config YAML] [--baseline-config YAML]
+#   --config/--baseline-config: the gateway's (the baseline's) configuration instead of
+#   bench/gateway-bench-full.yaml, e.g. one with another `gateway.eventLoops` (its ports are
+#   rewritten as for the default one: 18090/19090 must be the ones in the file). With
+#   --baseline-config and no --baseline, the baseline is this tree's jar with that configuration.
 #   defaults: 32 connections, 7 rounds of 8 s, 30 s of warm-up per target. Ports: backend
 #   127.0.0.1:19001, NGINX proxy 19002, Vert.x raw proxy 19005, gateway 18090 (baseline 18091),
 #   management +1000. Needs wrk and nginx (installed from Debian if missing), Maven for the peer.
@@ -15,7 +20,7 @@
 # + system, from /proc: a figure that machine noise disturbs less than req/s), its ratio to NGINX
 # and to the raw Vert.x proxy (medians of the per-round ratios), and p99 over NGINX's.
 set -euo pipefail
-conns=32 rounds=7 seconds=8 warmup=30 baseline=""
+conns=32 rounds=7 seconds=8 warmup=30 baseline="" config="" baseline_config=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --connections) conns=$2; shift 2 ;;
@@ -23,6 +28,8 @@ while [ $# -gt 0 ]; do
     --seconds) seconds=$2; shift 2 ;;
     --warmup) warmup=$2; shift 2 ;;
     --baseline) baseline=$2; shift 2 ;;
+    --config) config=$(realpath "$2"); shift 2 ;;
+    --baseline-config) baseline_config=$(realpath "$2"); shift 2 ;;
     *) echo "unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -49,14 +56,16 @@ names=(nginx vertx-raw) urls=(http://127.0.0.1:19002/bench/item http://127.0.0.1
 # the process whose CPU is counted: NGINX's workers are children of its master
 procs=("nginx-proxy" "${pids[-1]}")
 
-start_gateway() {  # start_gateway NAME JAR PORT
-  sed "s/18090/$3/; s/19090/$(($3 + 1000))/" "$here/gateway-bench-full.yaml" > "$wd/$1.yaml"
+start_gateway() {  # start_gateway NAME JAR PORT YAML
+  sed "s/18090/$3/; s/19090/$(($3 + 1000))/" "$4" > "$wd/$1.yaml"
   # shellcheck disable=SC2086
   java ${JAVA_OPTS:-} -jar "$2" --config "$wd/$1.yaml" > "$wd/$1.log" 2>&1 & pids+=($!)
   names+=("$1"); urls+=("http://127.0.0.1:$3/bench/item"); procs+=("${pids[-1]}")
 }
-start_gateway gateway "$jar" 18090
-[ -z "$baseline" ] || start_gateway baseline "$baseline" 18091
+full="$here/gateway-bench-full.yaml"
+start_gateway gateway "$jar" 18090 "${config:-$full}"
+[ -n "$baseline" ] || [ -z "$baseline_config" ] || baseline=$jar
+[ -z "$baseline" ] || start_gateway baseline "$baseline" 18091 "${baseline_config:-$full}"
 for n in gateway ${baseline:+baseline}; do bench_wait_ready "$wd/$n.log"; done
 for u in "${urls[@]}"; do
   for _ in $(seq 50); do curl -sf "$u" >/dev/null && break; sleep 0.2; done

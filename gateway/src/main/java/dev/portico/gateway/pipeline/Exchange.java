@@ -682,7 +682,10 @@ final class Exchange extends Deadlines.Waiter implements Handler<Buffer> {
     end.onComplete(
         ar -> {
           if (ar.succeeded()) {
-            trailersOutcome(streaming.trailers());
+            if (trailerPermit != null) {
+              // (only a gRPC call's outcome is in its trailers: no trailers map made otherwise)
+              trailersOutcome(streaming.trailers());
+            }
             complete(res.getStatusCode(), null);
           } else {
             bodyBroken(ar.cause());
