@@ -8,10 +8,12 @@
 # seen by requests).
 #
 # usage: bench/scale.sh [--apis N] [--per-api N] [--format yaml|json] [--rounds N] [--seconds N]
-#                       [--warmup N] [--connections N] [--changes N] [--jar JAR]
+#                       [--warmup N] [--connections N] [--changes N] [--jar JAR] [--histo FILE]
 #   defaults: 10000 APIs, 5 instances each, yaml, 5 rounds of 8 s, 30 s warm-up, 32 connections,
 #   20 change cycles (4 changes each). --jar measures another build (e.g. a baseline; give it
-#   --format json if it cannot read a large YAML file). Extra JVM flags: JAVA_OPTS.
+#   --format json if it cannot read a large YAML file). --histo writes the scale gateway's live set
+#   (jmap -histo:live, a full GC) to FILE at the end and prints its total (and, with
+#   JAVA_OPTS=-XX:NativeMemoryTracking=summary, the native memory summary to FILE.nmt). Extra JVM flags: JAVA_OPTS.
 #   Ports: backends 127.0.0.1:19101-19150 (one NGINX: 50 listeners, each answering its port), scale
 #   gateway 18094 (management 19094), small gateway 18095 (19095). Needs wrk, nginx, python3.
 # The instances of a service sit on 5 of the 50 backend ports, so the upstream connection pools
@@ -19,7 +21,7 @@
 # scale (routing, snapshots, memory), not those of connecting to 50,000 hosts. Every instance still
 # has its own breaker and endpoint state (backend x endpoint).
 set -euo pipefail
-apis=10000 per=5 format=yaml rounds=5 seconds=8 warmup=30 conns=32 changes=20 jar_arg=""
+apis=10000 per=5 format=yaml rounds=5 seconds=8 warmup=30 conns=32 changes=20 jar_arg="" histo=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --apis) apis=$2; shift 2 ;;
@@ -31,6 +33,7 @@ while [ $# -gt 0 ]; do
     --connections) conns=$2; shift 2 ;;
     --changes) changes=$2; shift 2 ;;
     --jar) jar_arg=$2; shift 2 ;;
+    --histo) histo=$2; shift 2 ;;
     *) echo "unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -141,6 +144,9 @@ for r in $(seq "$rounds"); do
 done
 rss_loaded=$(rss_mib "$pid_scale")
 rss_peak=$(hwm_mib "$pid_scale")
+# the scrape after load: every API has been hit, so each has its request and upstream histograms
+curl -s -o /dev/null -w 'scrape after load: %{size_download} bytes in %{time_total} s\n' \
+  "http://127.0.0.1:19094/metrics"
 
 # --- registry changes routed -------------------------------------------------------------------
 python3 - "$changes" "$token" > "$wd/changes" <<'PY'
@@ -183,6 +189,13 @@ for _ in range(cycles):
     t = time.perf_counter(); call("DELETE", "/admin/registry/%s" % b)
     print("unpublish", until(lambda p: p == 19101, streak=3) - t)
 PY
+
+if [ -n "$histo" ]; then
+  jmap -histo:live "$pid_scale" > "$histo"
+  # the native side too, when the JVM tracks it (JAVA_OPTS=-XX:NativeMemoryTracking=summary)
+  jcmd "$pid_scale" VM.native_memory summary > "$histo.nmt" 2>&1 || true
+  awk '$1 == "Total" {printf "live set after load (jmap -histo:live): %.1f MB in %d objects\n", $3 / 1e6, $2}' "$histo"
+fi
 
 # --- summary -----------------------------------------------------------------------------------
 python3 - "$wd/rounds" "$wd/changes" "$startup_scale" "$rss_loaded" "$rss_peak" "$apis" "$per" "$format" <<'PY'

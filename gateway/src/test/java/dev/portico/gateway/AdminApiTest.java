@@ -124,6 +124,11 @@ class AdminApiTest {
     assertThat(deadJson.getString("url")).isEqualTo("http://127.0.0.1:" + dead);
     assertThat(deadJson.getJsonArray("breakers").getJsonObject(0).getString("state"))
         .isEqualTo("OPEN");
+    // a breaker never used (made on first use) is listed, closed
+    JsonArray unused = backends.getJsonObject(1).getJsonArray("breakers");
+    assertThat(unused).hasSize(1);
+    assertThat(unused.getJsonObject(0))
+        .isEqualTo(new JsonObject().put("endpoint", "127.0.0.1:" + echo).put("state", "CLOSED"));
     assertThat(backends.getJsonObject(2).getJsonArray("members").getJsonObject(0).getString("id"))
         .isEqualTo("dead");
 
@@ -140,7 +145,8 @@ class AdminApiTest {
             .sendJsonObject(new JsonObject().put("after", "PT0S"))
             .await();
     assertThat(now.statusCode()).isEqualTo(200);
-    assertThat(now.bodyAsJsonObject().getJsonArray("closed")).contains("dead 127.0.0.1:" + dead);
+    assertThat(now.bodyAsJsonObject().getJsonArray("closed"))
+        .containsExactlyInAnyOrder("dead 127.0.0.1:" + dead, "ok 127.0.0.1:" + echo);
     assertThat(
             admin(gw, HttpMethod.GET, "/admin/backends/dead")
                 .send()

@@ -29,6 +29,8 @@ import io.vertx.micrometer.Label;
 import io.vertx.micrometer.MetricsDomain;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
@@ -347,11 +349,26 @@ public final class PorticoMetrics implements AutoCloseable {
    * text format. Costs time proportional to the number of series: call it off the event loop.
    */
   public Exposition scrape(String accept) {
-    String type =
-        accept != null && accept.contains("application/openmetrics-text")
-            ? OPENMETRICS_FORMAT
-            : TEXT_FORMAT;
+    String type = contentType(accept);
     return new Exposition(type, registry.scrape(type));
+  }
+
+  /**
+   * The same scrape written to {@code out} as it is rendered, without the whole text in one string
+   * (at 10,000 APIs the text is tens of MB, and a string of it took several copies of that size).
+   *
+   * @return the content type to send it with
+   */
+  public String scrape(String accept, OutputStream out) throws IOException {
+    String type = contentType(accept);
+    registry.scrape(out, type);
+    return type;
+  }
+
+  private static String contentType(String accept) {
+    return accept != null && accept.contains("application/openmetrics-text")
+        ? OPENMETRICS_FORMAT
+        : TEXT_FORMAT;
   }
 
   @Override

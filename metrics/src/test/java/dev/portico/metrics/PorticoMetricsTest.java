@@ -82,6 +82,86 @@ class PorticoMetricsTest {
   }
 
   @Test
+  void everyLabelCombinationOfOneRouteKeepsItsOwnSeries() {
+    // the timers sit in rows made at first use (a method and status class, by reason): combinations
+    // sharing a row, and those in rows of their own, each count only their own requests
+    RouteMeters route = metrics.routeMeters("orders", "orders-be");
+    String[] methods = {"GET", "POST", "BREW"};
+    int[] statuses = {200, 503, 0};
+    String[] reasons = {null, "Timeout", "BackendUnavailable"};
+    int n = 0;
+    for (String m : methods) {
+      for (int st : statuses) {
+        for (String r : reasons) {
+          n++;
+          for (int i = 0; i < n; i++) {
+            route.started();
+            if (i % 2 == 0) {
+              route.completed(m, st, r, 1_000);
+            } else {
+              metrics.requestStarted("orders");
+              metrics.requestCompleted("orders", "orders-be", m, st, r, 1_000);
+              route.completed(m, st, r, 0);
+            }
+          }
+          metrics.upstreamAttempt("orders-be", st, r, 1_000);
+        }
+      }
+    }
+    String text = scrape();
+    n = 0;
+    for (String m : methods) {
+      for (int st : statuses) {
+        for (String r : reasons) {
+          n++;
+          long expected = n + n / 2;
+          String labels =
+              "method=\""
+                  + (m.equals("BREW") ? "OTHER" : m)
+                  + "\",reason=\""
+                  + (r == null ? "none" : r)
+                  + "\",status_class=\""
+                  + (st == 0 ? "none" : st / 100 + "xx")
+                  + "\"";
+          assertThat(text)
+              .contains(
+                  "portico_request_duration_seconds_count{api=\"orders\",backend=\"orders-be\","
+                      + labels
+                      + "} "
+                      + expected
+                      + "\n");
+        }
+      }
+    }
+    for (int st : statuses) {
+      for (String r : reasons) {
+        assertThat(text)
+            .contains(
+                "portico_upstream_duration_seconds_count{backend=\"orders-be\",reason=\""
+                    + (r == null ? "none" : r)
+                    + "\",status_class=\""
+                    + (st == 0 ? "none" : st / 100 + "xx")
+                    + "\"} 3\n");
+      }
+    }
+    assertThat(scrape()).contains("portico_requests_in_flight{api=\"orders\"} 0");
+  }
+
+  @Test
+  void aScrapeWrittenToAStreamIsTheScrape() throws Exception {
+    metrics.declareApis(List.of("orders"));
+    metrics.requestCompleted("orders", "orders-be", "GET", 200, null, 1_000);
+    metrics.upstreamAttempt("orders-be", 200, null, 1_000);
+    for (String accept : new String[] {null, "application/openmetrics-text; version=1.0.0"}) {
+      java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+      String type = metrics.scrape(accept, out);
+      Exposition whole = metrics.scrape(accept);
+      assertThat(type).isEqualTo(whole.contentType());
+      assertThat(out.toString(java.nio.charset.StandardCharsets.UTF_8)).isEqualTo(whole.body());
+    }
+  }
+
+  @Test
   void labelValuesAreFoldedOntoClosedSets() {
     metrics.requestStarted("unmatched");
     metrics.requestCompleted("unmatched", null, "BREW", 0, "SomethingNew", 1_000);

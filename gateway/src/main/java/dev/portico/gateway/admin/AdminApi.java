@@ -21,8 +21,8 @@ import dev.portico.gateway.config.SingleBackendConfig;
 import dev.portico.gateway.document.SchemaCheck;
 import dev.portico.gateway.fabric.FabricRuntime;
 import dev.portico.gateway.problem.ProblemWriter;
-import dev.portico.gateway.resilience.CircuitBreaker;
 import dev.portico.gateway.sources.DiscoverySources;
+import dev.portico.metrics.BreakerState;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.DecodeException;
@@ -234,9 +234,8 @@ public final class AdminApi {
       json.put("service", s.service());
     }
     JsonArray states = new JsonArray();
-    for (Map.Entry<String, CircuitBreaker> e : breakers.breakers(b.id()).entrySet()) {
-      states.add(
-          new JsonObject().put("endpoint", e.getKey()).put("state", e.getValue().state().name()));
+    for (Map.Entry<String, BreakerState> e : breakers.breakerStates(b.id()).entrySet()) {
+      states.add(new JsonObject().put("endpoint", e.getKey()).put("state", e.getValue().name()));
     }
     return json.put("breakers", states);
   }

@@ -28,11 +28,18 @@ public sealed interface Backend permits SingleBackend, PoolBackend, FabricBacken
 
   /**
    * Compiles a configured backend, of the kind of its configuration's variant; {@code singles}
-   * collects the Single backends for pools.
+   * collects the Single backends for pools, each numbered by its place in it ({@link
+   * SingleBackend#slot()}).
    */
   static Backend compile(BackendConfig config, Map<String, SingleBackend> singles) {
     if (config instanceof SingleBackendConfig single) {
-      return singles.computeIfAbsent(single.id(), id -> new SingleBackend(single));
+      SingleBackend known = singles.get(single.id());
+      if (known != null) {
+        return known;
+      }
+      SingleBackend made = new SingleBackend(single, singles.size());
+      singles.put(single.id(), made);
+      return made;
     }
     if (config instanceof PoolBackendConfig pool) {
       return new PoolBackend(pool, singles);

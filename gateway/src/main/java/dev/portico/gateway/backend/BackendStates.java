@@ -3,18 +3,20 @@ package dev.portico.gateway.backend;
 import dev.portico.gateway.resilience.BreakerRetired;
 import dev.portico.gateway.resilience.BreakerTransition;
 import dev.portico.gateway.resilience.CircuitBreaker;
-import java.time.Duration;
+import dev.portico.metrics.BreakerState;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
 /**
  * Per backend and endpoint, the state that outlives registry snapshots (breakers, in-flight
  * counts). Breaker state is per gateway process, as in APIM. Entries are created and pruned when
- * snapshots are compiled, never on the request path.
+ * snapshots are compiled, never on the request path; an entry's breaker is made at its first use
+ * ({@link EndpointState#breaker()}).
  */
 public final class BackendStates {
 
@@ -46,22 +48,7 @@ public final class BackendStates {
     }
     return states
         .computeIfAbsent(upstream.id(), k -> new ConcurrentHashMap<>())
-        .computeIfAbsent(
-            endpointKey,
-            k ->
-                new EndpointState(
-                    new CircuitBreaker(
-                        upstream.id(),
-                        endpointKey,
-                        upstream.breaker(),
-                        upstream
-                            .breaker()
-                            .probeTimeout(
-                                Duration.ofMillis(upstream.connectTimeoutMs()),
-                                Duration.ofMillis(upstream.responseTimeoutMs())),
-                        transitions),
-                    upstream.id(),
-                    endpointKey));
+        .computeIfAbsent(endpointKey, k -> new EndpointState(upstream, k, transitions));
   }
 
   /** Forgets endpoints of {@code backend} that are no longer in the registry. */
@@ -74,19 +61,39 @@ public final class BackendStates {
                 if (endpointKeys.contains(e.getKey())) {
                   return false;
                 }
-                e.getValue().breaker().retire();
+                e.getValue().retire();
                 retirements.accept(new BreakerRetired(backend, e.getKey()));
                 return true;
               });
     }
   }
 
-  /** Every breaker of a backend, by endpoint (a snapshot of the current map). */
+  /**
+   * Every breaker of a backend that was made (used), by endpoint (a snapshot of the current map).
+   */
   public Map<String, CircuitBreaker> breakers(String backend) {
-    Map<String, CircuitBreaker> out = new java.util.TreeMap<>();
+    Map<String, CircuitBreaker> out = new TreeMap<>();
     Map<String, EndpointState> m = states.get(backend);
     if (m != null) {
-      m.forEach((k, v) -> out.put(k, v.breaker()));
+      m.forEach(
+          (k, v) -> {
+            if (v.hasBreaker()) {
+              out.put(k, v.breaker());
+            }
+          });
+    }
+    return out;
+  }
+
+  /**
+   * The breaker state of every endpoint of a backend, by endpoint: closed for one whose breaker was
+   * never used (without making it).
+   */
+  public Map<String, BreakerState> breakerStates(String backend) {
+    Map<String, BreakerState> out = new TreeMap<>();
+    Map<String, EndpointState> m = states.get(backend);
+    if (m != null) {
+      m.forEach((k, v) -> out.put(k, v.breakerState()));
     }
     return out;
   }
@@ -99,7 +106,7 @@ public final class BackendStates {
       if (m != null) {
         m.forEach(
             (endpoint, s) -> {
-              s.breaker().reset();
+              s.resetBreaker();
               done.add(b + " " + endpoint);
             });
       }

@@ -1,22 +1,52 @@
 package dev.portico.gateway.backend;
 
+import dev.portico.gateway.resilience.BreakerTransition;
 import dev.portico.gateway.resilience.CircuitBreaker;
+import dev.portico.metrics.BreakerState;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.HexFormat;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 /**
  * What the gateway remembers about one endpoint of one backend across registry snapshots: its
  * circuit breaker, the requests in flight on it and its affinity token. Shared by all event loops.
+ *
+ * <p>The breaker is made at its first use ({@link #breaker()}, from any event loop: racing threads
+ * agree on one), not when the snapshot is compiled: at 50,000 endpoints most are never asked for
+ * one before traffic reaches them, and a breaker never made reads closed ({@link #breakerState()}).
  */
 public final class EndpointState {
 
-  private final CircuitBreaker breaker;
-  private final AtomicInteger inFlight = new AtomicInteger();
-  private final String backend;
+  private static final VarHandle BREAKER;
+  private static final VarHandle IN_FLIGHT;
+
+  static {
+    try {
+      MethodHandles.Lookup l = MethodHandles.lookup();
+      BREAKER = l.findVarHandle(EndpointState.class, "breaker", CircuitBreaker.class);
+      IN_FLIGHT = l.findVarHandle(EndpointState.class, "inFlight", int.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  /** Its backend's settings: the breaker's rules and probe timeout. */
+  private final Upstream upstream;
+
   private final String endpoint;
+  private final Consumer<BreakerTransition> transitions;
+  private volatile CircuitBreaker breaker;
+
+  /** Set when the endpoint left its backend: a breaker made later is retired at once. */
+  private volatile boolean retired;
+
+  @SuppressWarnings("unused") // through IN_FLIGHT
+  private volatile int inFlight;
 
   /**
    * Computed on first use, then kept for the endpoint's life (racing threads compute the same
@@ -24,10 +54,13 @@ public final class EndpointState {
    */
   private String token;
 
-  EndpointState(CircuitBreaker breaker, String backend, String endpoint) {
-    this.breaker = breaker;
-    this.backend = backend;
+  /**
+   * @param transitions told about the breaker's transitions
+   */
+  EndpointState(Upstream upstream, String endpoint, Consumer<BreakerTransition> transitions) {
+    this.upstream = upstream;
     this.endpoint = endpoint;
+    this.transitions = transitions;
   }
 
   /**
@@ -41,7 +74,7 @@ public final class EndpointState {
       try {
         byte[] digest =
             MessageDigest.getInstance("SHA-256")
-                .digest((backend + "|" + endpoint).getBytes(StandardCharsets.UTF_8));
+                .digest((upstream.id() + "|" + endpoint).getBytes(StandardCharsets.UTF_8));
         t = HexFormat.of().formatHex(digest, 0, 8);
       } catch (NoSuchAlgorithmException e) {
         throw new IllegalStateException(e);
@@ -51,19 +84,71 @@ public final class EndpointState {
     return t;
   }
 
+  /** The endpoint's breaker, made now if it was not yet. */
   public CircuitBreaker breaker() {
-    return breaker;
+    CircuitBreaker b = breaker;
+    return b != null ? b : makeBreaker();
+  }
+
+  private CircuitBreaker makeBreaker() {
+    CircuitBreaker made =
+        new CircuitBreaker(
+            upstream.id(),
+            endpoint,
+            upstream.breaker(),
+            upstream
+                .breaker()
+                .probeTimeout(
+                    Duration.ofMillis(upstream.connectTimeoutMs()),
+                    Duration.ofMillis(upstream.responseTimeoutMs())),
+            transitions);
+    CircuitBreaker witness = (CircuitBreaker) BREAKER.compareAndExchange(this, null, made);
+    if (witness != null) {
+      return witness;
+    }
+    if (retired) {
+      made.retire();
+    }
+    return made;
+  }
+
+  /** Whether the breaker was made (it has been used). */
+  public boolean hasBreaker() {
+    return breaker != null;
+  }
+
+  /** The breaker's state; closed for a breaker not made yet (without making it). */
+  public BreakerState breakerState() {
+    CircuitBreaker b = breaker;
+    return b == null ? BreakerState.CLOSED : b.state();
+  }
+
+  /** Closes the breaker now if it was made (one never made is closed). */
+  public void resetBreaker() {
+    CircuitBreaker b = breaker;
+    if (b != null) {
+      b.reset();
+    }
+  }
+
+  /** The endpoint left its backend: its breaker, made or not, announces no further transitions. */
+  void retire() {
+    retired = true;
+    CircuitBreaker b = breaker;
+    if (b != null) {
+      b.retire();
+    }
   }
 
   public int inFlight() {
-    return inFlight.get();
+    return (int) IN_FLIGHT.getVolatile(this);
   }
 
   public void requestStarted() {
-    inFlight.incrementAndGet();
+    IN_FLIGHT.getAndAdd(this, 1);
   }
 
   public void requestEnded() {
-    inFlight.decrementAndGet();
+    IN_FLIGHT.getAndAdd(this, -1);
   }
 }

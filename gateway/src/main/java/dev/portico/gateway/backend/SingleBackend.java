@@ -17,8 +17,18 @@ public final class SingleBackend implements Backend {
   private final Upstream upstream;
   private final Endpoint fixedEndpoint;
   private final LoadBalancingConfig loadBalancing;
+  private final int slot;
 
   public SingleBackend(SingleBackendConfig config) {
+    this(config, -1);
+  }
+
+  /**
+   * @param slot its index among the Single backends of its configuration (0, 1, ...), where a
+   *     routing state keeps its targets; -1 when it has none
+   */
+  public SingleBackend(SingleBackendConfig config, int slot) {
+    this.slot = slot;
     this.id = config.id();
     this.target = config.target();
     this.upstream = Upstream.of(config);
@@ -30,6 +40,11 @@ public final class SingleBackend implements Backend {
   @Override
   public String id() {
     return id;
+  }
+
+  /** Its index among the Single backends of its configuration, or -1 (see the constructor). */
+  public int slot() {
+    return slot;
   }
 
   public BackendTarget target() {

@@ -9,6 +9,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * The endpoints of one Single backend in one snapshot, with their balancer and affinity tokens; and
@@ -64,13 +65,18 @@ public final class Targets {
     return new Targets(backend, all);
   }
 
-  public static Pool pool(PoolBackend pool, Map<SingleBackend, Targets> targets) {
+  public static Pool pool(PoolBackend pool, Function<SingleBackend, Targets> targets) {
     SingleBackend[] members = pool.members();
     Member[] ms = new Member[members.length];
     for (int i = 0; i < members.length; i++) {
-      ms[i] = new Member(members[i], targets.get(members[i]));
+      ms[i] = new Member(members[i], targets.apply(members[i]));
     }
     return new Pool(pool, ms);
+  }
+
+  /** The backend these are the targets of. */
+  public SingleBackend backend() {
+    return backend;
   }
 
   public Target[] all() {

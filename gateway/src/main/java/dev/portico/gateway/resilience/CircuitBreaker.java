@@ -1,12 +1,15 @@
 package dev.portico.gateway.resilience;
 
+import dev.portico.gateway.config.BreakerRuleConfig;
 import dev.portico.gateway.config.CircuitBreakerConfig;
 import dev.portico.gateway.protocol.grpc.GrpcStatus;
 import dev.portico.metrics.BreakerState;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Consumer;
 
@@ -26,6 +29,11 @@ import java.util.function.Consumer;
  * <p>Thread-safe and lock-free on the request path: permission is one volatile read while closed;
  * successes touch only atomic counters (and only for percentage rules); failures take a short
  * per-rule lock.
+ *
+ * <p>Small until it is needed (issue 13: one per endpoint, 50,000 at scale): the rules' windows are
+ * made at the first outcome a rule must count (a failure; any request for a percentage rule), the
+ * probe slots at the first half-open period. A breaker that only ever saw successes of count rules
+ * holds its status and nothing else.
  */
 public final class CircuitBreaker {
 
@@ -83,17 +91,38 @@ public final class CircuitBreaker {
   /** Probe timeout of a breaker made without one (benchmarks, tests). */
   private static final Duration DEFAULT_PROBE_TIMEOUT = Duration.ofSeconds(60);
 
+  private static final VarHandle STATUS;
+  private static final VarHandle RULES;
+  private static final VarHandle PROBES;
+
+  static {
+    try {
+      MethodHandles.Lookup l = MethodHandles.lookup();
+      STATUS = l.findVarHandle(CircuitBreaker.class, "status", Status.class);
+      RULES = l.findVarHandle(CircuitBreaker.class, "rules", FailureRule[].class);
+      PROBES = l.findVarHandle(CircuitBreaker.class, "probes", AtomicReferenceArray.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
   private final String backend;
   private final String endpoint;
-  private final FailureRule[] rules;
+  private final List<BreakerRuleConfig> ruleConfigs;
   private final int halfOpenRequests;
   private final long maxRetryAfterNanos;
   private final long probeTimeoutNanos;
   private final Consumer<BreakerTransition> listener;
-  private final AtomicReference<Status> status = new AtomicReference<>(CLOSED);
+  private volatile Status status = CLOSED;
 
-  /** The probe holding each slot, {@code null} when free. */
-  private final AtomicReferenceArray<Permit> probes;
+  /** The rules' run-time state, one per rule config; made when first needed ({@link #rules()}). */
+  private volatile FailureRule[] rules;
+
+  /**
+   * The probe holding each slot, {@code null} when free; made at the first half-open period ({@link
+   * #probes()}).
+   */
+  private volatile AtomicReferenceArray<Permit> probes;
 
   private final boolean countsRequests;
 
@@ -124,28 +153,69 @@ public final class CircuitBreaker {
       CircuitBreakerConfig config,
       Duration probeTimeout,
       Consumer<BreakerTransition> listener) {
+    this(backend, endpoint, config, probeTimeout.toNanos(), listener);
+  }
+
+  /**
+   * @param probeTimeoutNanos how long a probe may hold its slot without reporting
+   */
+  public CircuitBreaker(
+      String backend,
+      String endpoint,
+      CircuitBreakerConfig config,
+      long probeTimeoutNanos,
+      Consumer<BreakerTransition> listener) {
     this.backend = backend;
     this.endpoint = endpoint;
-    this.rules = config.rules().stream().map(FailureRule::new).toArray(FailureRule[]::new);
+    this.ruleConfigs = config.rules();
     this.halfOpenRequests = config.halfOpenRequests();
     this.maxRetryAfterNanos = config.maxRetryAfter().toNanos();
-    this.probeTimeoutNanos = probeTimeout.toNanos();
+    this.probeTimeoutNanos = probeTimeoutNanos;
     this.listener = listener;
-    this.probes = new AtomicReferenceArray<>(halfOpenRequests);
     boolean any = false;
-    for (FailureRule r : rules) {
-      any |= r.countsRequests();
+    for (int i = 0; i < ruleConfigs.size(); i++) {
+      any |= FailureRule.countsRequests(ruleConfigs.get(i));
     }
     this.countsRequests = any;
   }
 
+  /** The rules' state, made by the first outcome that must be counted (racing threads agree). */
+  private FailureRule[] rules() {
+    FailureRule[] r = rules;
+    if (r == null) {
+      FailureRule[] made = new FailureRule[ruleConfigs.size()];
+      for (int i = 0; i < made.length; i++) {
+        made[i] = new FailureRule(ruleConfigs.get(i));
+      }
+      Object witness = RULES.compareAndExchange(this, null, made);
+      r = witness == null ? made : (FailureRule[]) witness;
+    }
+    return r;
+  }
+
+  /** The probe slots, made at the first half-open period (racing threads agree). */
+  @SuppressWarnings("unchecked")
+  private AtomicReferenceArray<Permit> probes() {
+    AtomicReferenceArray<Permit> p = probes;
+    if (p == null) {
+      AtomicReferenceArray<Permit> made = new AtomicReferenceArray<>(halfOpenRequests);
+      Object witness = PROBES.compareAndExchange(this, null, made);
+      p = witness == null ? made : (AtomicReferenceArray<Permit>) witness;
+    }
+    return p;
+  }
+
+  private boolean casStatus(Status expected, Status next) {
+    return STATUS.compareAndSet(this, expected, next);
+  }
+
   public BreakerState state() {
-    return status.get().state();
+    return status.state();
   }
 
   /** Whether a request could be let through now, without taking a permit. */
   public boolean isAvailable(long now) {
-    Status s = status.get();
+    Status s = status;
     return switch (s.state()) {
       case CLOSED -> true;
       case OPEN -> now >= s.openUntil();
@@ -155,6 +225,10 @@ public final class CircuitBreaker {
 
   /** Probes holding a slot now (timed-out ones excepted): at most {@code halfOpenRequests}. */
   public int probesInFlight(long now) {
+    AtomicReferenceArray<Permit> probes = this.probes;
+    if (probes == null) {
+      return 0;
+    }
     int n = 0;
     for (int i = 0; i < halfOpenRequests; i++) {
       Permit p = probes.get(i);
@@ -169,7 +243,7 @@ public final class CircuitBreaker {
    * Nanoseconds until the breaker lets a probe through; 0 when it would let a request through now.
    */
   public long remainingOpenNanos(long now) {
-    Status s = status.get();
+    Status s = status;
     if (s.state() == BreakerState.OPEN) {
       return Math.max(0, s.openUntil() - now);
     }
@@ -178,7 +252,7 @@ public final class CircuitBreaker {
 
   public Permit tryAcquire(long now) {
     while (true) {
-      Status s = status.get();
+      Status s = status;
       switch (s.state()) {
         case CLOSED:
           return Permit.NORMAL;
@@ -190,7 +264,7 @@ public final class CircuitBreaker {
           // slots
           // until they report or time out, so probes in flight never exceed halfOpenRequests
           Status half = new Status(BreakerState.HALF_OPEN, 0, s.rule(), s.tripNanos());
-          if (status.compareAndSet(s, half)) {
+          if (casStatus(s, half)) {
             publish(BreakerState.OPEN, BreakerState.HALF_OPEN, null, 0);
           }
           continue;
@@ -212,6 +286,7 @@ public final class CircuitBreaker {
    * RETRY after a race.
    */
   private Permit takeSlot(Status s, long now) {
+    AtomicReferenceArray<Permit> probes = probes();
     for (int i = 0; i < halfOpenRequests; i++) {
       Permit held = probes.get(i);
       if (held != null && !timedOut(held, now)) {
@@ -221,7 +296,7 @@ public final class CircuitBreaker {
       if (!probes.compareAndSet(i, held, probe)) {
         continue;
       }
-      if (status.get() != s) {
+      if (status != s) {
         // the period ended while the slot was taken: give it back and look again
         probes.compareAndSet(i, probe, null);
         return RETRY;
@@ -232,6 +307,10 @@ public final class CircuitBreaker {
   }
 
   private boolean hasFreeSlot(long now) {
+    AtomicReferenceArray<Permit> probes = this.probes;
+    if (probes == null) {
+      return true;
+    }
     for (int i = 0; i < halfOpenRequests; i++) {
       Permit held = probes.get(i);
       if (held == null || timedOut(held, now)) {
@@ -247,7 +326,7 @@ public final class CircuitBreaker {
 
   /** Frees the probe's slot unless another probe took it over after a timeout. */
   private void freeSlot(Permit probe) {
-    probes.compareAndSet(probe.slot, probe, null);
+    probes().compareAndSet(probe.slot, probe, null);
   }
 
   /**
@@ -273,9 +352,17 @@ public final class CircuitBreaker {
     if (permit == Permit.DENIED) {
       return;
     }
+    boolean probe = permit.isProbe();
+    FailureRule[] rules = this.rules;
+    if (rules == null) {
+      if (!probe && !countsRequests && !anyFailure(httpStatus, reason, grpcStatus)) {
+        // a success that no rule counts: nothing to remember (the usual case, without state)
+        return;
+      }
+      rules = rules();
+    }
     FailureRule tripped = null;
     boolean failed = false;
-    boolean probe = permit.isProbe();
     for (FailureRule r : rules) {
       if (!probe && r.countsRequests()) {
         r.recordRequest(now);
@@ -292,7 +379,7 @@ public final class CircuitBreaker {
     }
     if (probe) {
       freeSlot(permit);
-      Status s = status.get();
+      Status s = status;
       if (s != permit.period) {
         // the breaker left the half-open period this probe was granted in: its outcome decides
         // nothing
@@ -300,12 +387,12 @@ public final class CircuitBreaker {
       }
       if (failed) {
         open(s, tripped, now, retryAfterNanos);
-      } else if (status.compareAndSet(s, CLOSED)) {
+      } else if (casStatus(s, CLOSED)) {
         resetRules();
         publish(BreakerState.HALF_OPEN, BreakerState.CLOSED, null, 0);
       }
     } else if (tripped != null) {
-      Status s = status.get();
+      Status s = status;
       if (s.state() == BreakerState.CLOSED) {
         open(s, tripped, now, retryAfterNanos);
       }
@@ -327,7 +414,7 @@ public final class CircuitBreaker {
    * their slots until they report (their outcome then decides nothing) or time out.
    */
   public void reset() {
-    Status s = status.getAndSet(CLOSED);
+    Status s = (Status) STATUS.getAndSet(this, CLOSED);
     resetRules();
     if (s.state() != BreakerState.CLOSED) {
       publish(s.state(), BreakerState.CLOSED, null, 0);
@@ -335,7 +422,19 @@ public final class CircuitBreaker {
   }
 
   public boolean hasRules() {
-    return rules.length > 0;
+    return !ruleConfigs.isEmpty();
+  }
+
+  /** Whether some rule counts the outcome as a failure. */
+  private boolean anyFailure(int httpStatus, String reason, GrpcStatus grpcStatus) {
+    for (int i = 0; i < ruleConfigs.size(); i++) {
+      BreakerRuleConfig c = ruleConfigs.get(i);
+      if (FailureRule.isFailure(c, httpStatus, reason)
+          || FailureRule.isGrpcFailure(c, grpcStatus)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   boolean countsRequests() {
@@ -348,12 +447,16 @@ public final class CircuitBreaker {
       trip = Math.min(retryAfterNanos, maxRetryAfterNanos);
     }
     Status open = new Status(BreakerState.OPEN, now + trip, rule.config.name(), trip);
-    if (status.compareAndSet(from, open)) {
+    if (casStatus(from, open)) {
       publish(from.state(), BreakerState.OPEN, rule.config.name(), trip);
     }
   }
 
   private void resetRules() {
+    FailureRule[] rules = this.rules;
+    if (rules == null) {
+      return;
+    }
     for (FailureRule r : rules) {
       r.reset();
     }
@@ -381,6 +484,6 @@ public final class CircuitBreaker {
 
   @Override
   public String toString() {
-    return "CircuitBreaker[" + backend + " " + endpoint + " " + status.get().state() + "]";
+    return "CircuitBreaker[" + backend + " " + endpoint + " " + status.state() + "]";
   }
 }

@@ -42,6 +42,11 @@ final class FailureRule {
    * as a failure.
    */
   boolean isFailure(int status, String reason) {
+    return isFailure(config, status, reason);
+  }
+
+  /** As {@link #isFailure(int, String)}, for a rule not made yet. */
+  static boolean isFailure(BreakerRuleConfig config, int status, String reason) {
     if (status > 0) {
       for (BreakerRuleConfig.StatusRange r : config.statusCodeRanges()) {
         if (r.contains(status)) {
@@ -58,7 +63,16 @@ final class FailureRule {
    * issue 14).
    */
   boolean isGrpcFailure(GrpcStatus grpcStatus) {
+    return isGrpcFailure(config, grpcStatus);
+  }
+
+  static boolean isGrpcFailure(BreakerRuleConfig config, GrpcStatus grpcStatus) {
     return grpcStatus != null && config.grpcStatuses().contains(grpcStatus.name());
+  }
+
+  /** Whether a rule of this config must see successes too (a percentage rule). */
+  static boolean countsRequests(BreakerRuleConfig config) {
+    return config.count() == null;
   }
 
   /** Only percentage rules need to see successes. */

@@ -52,14 +52,20 @@ public final class RoutingState implements TargetSelector {
   private final Compiled compiled;
   private final RegistrySnapshot registry;
   private final Map<String, Endpoint[]> serviceEndpoints;
-  private final Map<SingleBackend, Targets> targets;
+
+  /**
+   * By {@link SingleBackend#slot()}: one array read on the request path (a hash map of 10,000
+   * backends cost cache misses on its table and nodes), and a registry change copies the array.
+   */
+  private final Targets[] targets;
+
   private final Map<PoolBackend, Targets.Pool> pools;
 
   private RoutingState(
       Compiled compiled,
       RegistrySnapshot registry,
       Map<String, Endpoint[]> serviceEndpoints,
-      Map<SingleBackend, Targets> targets,
+      Targets[] targets,
       Map<PoolBackend, Targets.Pool> pools) {
     this.compiled = compiled;
     this.registry = registry;
@@ -133,20 +139,18 @@ public final class RoutingState implements TargetSelector {
     for (String service : byService.keySet()) {
       endpoints.put(service, endpoints(registry, service));
     }
-    Map<SingleBackend, Targets> targets = new HashMap<>();
-    for (Backend b : backends.values()) {
-      if (b instanceof SingleBackend s) {
-        Endpoint[] eps =
-            s.fixedEndpoint() != null
-                ? new Endpoint[] {s.fixedEndpoint()}
-                : endpoints.getOrDefault(s.service(), NONE);
-        targets.put(s, Targets.of(s, eps, states));
-      }
+    Targets[] targets = new Targets[singles.size()];
+    for (SingleBackend s : singles.values()) {
+      Endpoint[] eps =
+          s.fixedEndpoint() != null
+              ? new Endpoint[] {s.fixedEndpoint()}
+              : endpoints.getOrDefault(s.service(), NONE);
+      targets[s.slot()] = Targets.of(s, eps, states);
     }
     Map<PoolBackend, Targets.Pool> pools = new HashMap<>();
     for (Backend b : backends.values()) {
       if (b instanceof PoolBackend p) {
-        pools.put(p, Targets.pool(p, targets));
+        pools.put(p, Targets.pool(p, s -> targets[s.slot()]));
       }
     }
     return new RoutingState(compiled, registry, endpoints, targets, pools);
@@ -172,13 +176,13 @@ public final class RoutingState implements TargetSelector {
       return new RoutingState(compiled, snapshot, serviceEndpoints, targets, pools);
     }
     Map<String, Endpoint[]> endpoints = new HashMap<>(serviceEndpoints);
-    Map<SingleBackend, Targets> nextTargets = new HashMap<>(targets);
+    Targets[] nextTargets = targets.clone();
     Set<PoolBackend> poolsToRebuild = new HashSet<>();
     for (String service : changed) {
       Endpoint[] eps = endpoints(snapshot, service);
       endpoints.put(service, eps);
       for (SingleBackend s : compiled.singlesByService().get(service)) {
-        nextTargets.put(s, Targets.of(s, eps, compiled.states()));
+        nextTargets[s.slot()] = Targets.of(s, eps, compiled.states());
         poolsToRebuild.addAll(compiled.poolsByMember().getOrDefault(s, List.of()));
       }
     }
@@ -186,7 +190,7 @@ public final class RoutingState implements TargetSelector {
     if (!poolsToRebuild.isEmpty()) {
       nextPools = new HashMap<>(pools);
       for (PoolBackend p : poolsToRebuild) {
-        nextPools.put(p, Targets.pool(p, nextTargets));
+        nextPools.put(p, Targets.pool(p, s -> nextTargets[s.slot()]));
       }
     }
     return new RoutingState(compiled, snapshot, endpoints, nextTargets, nextPools);
@@ -236,7 +240,7 @@ public final class RoutingState implements TargetSelector {
   @Override
   public Selection select(Backend backend, long now, List<Target> tried, String affinityToken) {
     if (backend instanceof SingleBackend s) {
-      return targets.get(s).select(now, tried, affinityToken);
+      return targets(s).select(now, tried, affinityToken);
     }
     if (backend instanceof PoolBackend p) {
       return pools.get(p).select(now, tried, affinityToken);
@@ -247,6 +251,12 @@ public final class RoutingState implements TargetSelector {
 
   /** The current targets of a Single backend (for tests and diagnostics). */
   public Targets targets(SingleBackend backend) {
-    return targets.get(backend);
+    int slot = backend.slot();
+    Targets t = slot >= 0 && slot < targets.length ? targets[slot] : null;
+    if (t == null || t.backend() != backend) {
+      throw new IllegalArgumentException(
+          backend + " is not a backend of this state's configuration");
+    }
+    return t;
   }
 }

@@ -1,6 +1,7 @@
 package dev.portico.gateway.state;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.portico.discovery.InstanceStatus;
 import dev.portico.discovery.RegistrySnapshot;
@@ -97,5 +98,12 @@ class RoutingStateTest {
     assertThat(s3.targets(a)).isSameAs(s2.targets(a));
     assertThat(s3.targets(b)).isSameAs(s2.targets(b));
     assertThat(s3.registry()).isSameAs(third);
+
+    // targets sit at each backend's slot of its own configuration: another compile's backend of the
+    // same id is refused, not answered with this state's targets
+    RoutingState other = RoutingState.compile(CONFIG, first, new BackendStates(t -> {}, r -> {}));
+    SingleBackend otherA = (SingleBackend) other.backend("a");
+    assertThat(otherA.slot()).isEqualTo(a.slot());
+    assertThatThrownBy(() -> s3.targets(otherA)).isInstanceOf(IllegalArgumentException.class);
   }
 }

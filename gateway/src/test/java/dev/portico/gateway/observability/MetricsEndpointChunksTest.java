@@ -1,0 +1,42 @@
+package dev.portico.gateway.observability;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.buffer.Buffer;
+import java.io.ByteArrayOutputStream;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** The scrape's buffers hold exactly the bytes written, across chunk boundaries. */
+class MetricsEndpointChunksTest {
+
+  @Test
+  void chunksHoldEveryByteInOrder() {
+    Random random = new Random(13);
+    for (int total :
+        new int[] {0, 1, MetricsEndpoint.Chunks.SIZE, MetricsEndpoint.Chunks.SIZE + 1, 3_000_017}) {
+      byte[] text = new byte[total];
+      random.nextBytes(text);
+      MetricsEndpoint.Chunks chunks = new MetricsEndpoint.Chunks();
+      int at = 0;
+      while (at < total) {
+        if (random.nextInt(4) == 0) {
+          chunks.write(text[at++]);
+        } else {
+          int n = Math.min(total - at, random.nextInt(3 * MetricsEndpoint.Chunks.SIZE / 2));
+          chunks.write(text, at, n);
+          at += n;
+        }
+      }
+      chunks.close();
+      chunks.close();
+      ByteArrayOutputStream joined = new ByteArrayOutputStream();
+      for (Buffer b : chunks.chunks) {
+        assertThat(b.length()).isBetween(1, MetricsEndpoint.Chunks.SIZE);
+        joined.writeBytes(b.getBytes());
+      }
+      assertThat(chunks.size).isEqualTo(total);
+      assertThat(joined.toByteArray()).isEqualTo(text);
+    }
+  }
+}
