@@ -22,7 +22,7 @@ import java.util.Map;
  * text, non-finite doubles as the text Jackson writes for them), without the text: a configuration
  * with tens of thousands of entries spent about half a second of its start-up in that round trip.
  */
-final class JsonTrees {
+public final class JsonTrees {
 
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
   private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -33,7 +33,8 @@ final class JsonTrees {
 
   private JsonTrees() {}
 
-  static JsonNode tree(Object value) {
+  /** {@code value} (a Vert.x JSON value) as the tree {@code readTree(Json.encode(value))} gives. */
+  public static JsonNode tree(Object value) {
     if (value instanceof JsonObject o) {
       return object(o.getMap());
     }

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,6 +37,12 @@ public final class SchemaTree {
   private final JsonNode root;
   private final Map<String, JsonNode> siblings = new ConcurrentHashMap<>();
 
+  /**
+   * {@link #at}'s answers by path: the schema never changes, and binding a large configuration asks
+   * for the same few paths once per entry (50,000 registry instances).
+   */
+  private final Map<String, Optional<Location>> locations = new ConcurrentHashMap<>();
+
   private SchemaTree(JsonNode root) {
     this.root = root;
   }
@@ -45,16 +52,31 @@ public final class SchemaTree {
     return new SchemaTree(load(resource));
   }
 
-  /** A location in the schema: every subschema that applies to the value at one field path. */
+  /**
+   * A location in the schema: every subschema that applies to the value at one field path. Its
+   * fields and items are worked out once, on first use (the schema is immutable; two threads racing
+   * compute equal answers).
+   */
   public final class Location {
     private final List<Located> nodes;
+    private volatile Map<String, Location> properties;
+    private volatile Optional<Location> items;
 
     private Location(List<Located> nodes) {
       this.nodes = nodes;
     }
 
-    /** The fields an object here may have, by name, in the schema's order. */
+    /** The fields an object here may have, by name, in the schema's order (unmodifiable). */
     public Map<String, Location> properties() {
+      Map<String, Location> p = properties;
+      if (p == null) {
+        p = Collections.unmodifiableMap(findProperties());
+        properties = p;
+      }
+      return p;
+    }
+
+    private Map<String, Location> findProperties() {
       Map<String, List<Located>> found = new LinkedHashMap<>();
       for (Located l : nodes) {
         JsonNode props = l.node().get("properties");
@@ -75,6 +97,15 @@ public final class SchemaTree {
 
     /** The schema of the items of an array here, or empty. */
     public Optional<Location> items() {
+      Optional<Location> i = items;
+      if (i == null) {
+        i = findItems();
+        items = i;
+      }
+      return i;
+    }
+
+    private Optional<Location> findItems() {
       List<Located> found = new ArrayList<>();
       for (Located l : nodes) {
         JsonNode items = l.node().get("items");
@@ -121,6 +152,10 @@ public final class SchemaTree {
    * backends[].tls}); empty when the schema has no such field.
    */
   public Optional<Location> at(String path) {
+    return locations.computeIfAbsent(path, this::find);
+  }
+
+  private Optional<Location> find(String path) {
     Location here = root();
     if (path.isEmpty()) {
       return Optional.of(here);

@@ -11,13 +11,16 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import dev.portico.discovery.json.IsoDurations;
+import dev.portico.gateway.document.JsonTrees;
 import dev.portico.gateway.document.SchemaTree;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.reflect.RecordComponent;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
 
 /**
@@ -67,14 +70,32 @@ final class SectionReader {
    * @param schemaPath its path in the schema, items as {@code []} ({@code backends[].timeouts})
    */
   <T> T bind(JsonObject section, String at, String schemaPath, Class<T> type) {
+    if (section.isEmpty() && Immutable.of(type)) {
+      // an absent section is its defaults, the same every time and reporting nothing: one binding
+      // serves every entry (50,000 registry instances without a status, 10,000 backends without
+      // tls or timeouts)
+      return type.cast(
+          defaults.computeIfAbsent(
+              schemaPath + " " + type.getName(), k -> bindPrepared(section, at, schemaPath, type)));
+    }
+    return bindPrepared(section, at, schemaPath, type);
+  }
+
+  /**
+   * Sections bound from nothing but the schema's defaults, by schema path and type (per reader: per
+   * schema).
+   */
+  private final Map<String, Object> defaults = new ConcurrentHashMap<>();
+
+  private <T> T bindPrepared(JsonObject section, String at, String schemaPath, Class<T> type) {
     JsonObject prepared = prepare(section, at, schemaPath);
     try {
-      return MAPPER.readValue(prepared.encode(), type);
+      return read(prepared, type);
     } catch (JsonProcessingException e) {
       // a value of the right type the record cannot hold (a number beyond its range): the schema's
       // bounds reported it, the section binds with its defaults
       try {
-        return MAPPER.readValue(prepare(new JsonObject(), at, schemaPath).encode(), type);
+        return read(prepare(new JsonObject(), at, schemaPath), type);
       } catch (JsonProcessingException again) {
         throw new IllegalStateException(
             "the schema's defaults of "
@@ -85,6 +106,20 @@ final class SectionReader {
                 + again.getOriginalMessage(),
             again);
       }
+    }
+  }
+
+  /**
+   * Jackson's binding of {@code prepared} as of its encoded text, read from the equal tree instead
+   * of the text (tens of thousands of sections at scale: the encoding and parsing cost ~1 s).
+   */
+  private static <T> T read(JsonObject prepared, Class<T> type) throws JsonProcessingException {
+    try (JsonParser tokens = MAPPER.treeAsTokens(JsonTrees.tree(prepared))) {
+      return MAPPER.readValue(tokens, type);
+    } catch (JsonProcessingException e) {
+      throw e;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 
@@ -104,7 +139,7 @@ final class SectionReader {
    * A field path's path in the schema: {@code backends[2].timeouts} is {@code backends[].timeouts}.
    */
   static String schemaPath(String at) {
-    return INDEX.matcher(at).replaceAll("[]");
+    return at.indexOf('[') < 0 ? at : INDEX.matcher(at).replaceAll("[]");
   }
 
   private static final java.util.regex.Pattern INDEX = java.util.regex.Pattern.compile("\\[\\d+]");
@@ -244,11 +279,67 @@ final class SectionReader {
     }
   }
 
+  /**
+   * The schema's defaults as Vert.x JSON values, converted once each: a large configuration fills
+   * the same few defaults into every entry. Objects and arrays are handed out as copies (the filled
+   * section is the caller's to change).
+   */
+  private static final Map<JsonNode, Object> PLAIN = new ConcurrentHashMap<>();
+
   private static Object plain(JsonNode node) {
+    Object value = node.isNull() ? null : PLAIN.computeIfAbsent(node, SectionReader::decode);
+    if (value instanceof JsonObject o) {
+      return o.copy();
+    }
+    return value instanceof JsonArray a ? a.copy() : value;
+  }
+
+  private static Object decode(JsonNode node) {
     try {
       return io.vertx.core.json.Json.decodeValue(MAPPER.writeValueAsString(node));
     } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * Whether a bound value of a type can be shared: a record of primitives, strings, durations,
+   * enums and such records (a list or map component could be changed by whoever holds it).
+   */
+  static final class Immutable {
+    private static final Map<Class<?>, Boolean> KNOWN = new ConcurrentHashMap<>();
+
+    private Immutable() {}
+
+    static boolean of(Class<?> type) {
+      Boolean known = KNOWN.get(type);
+      if (known == null) {
+        known = check(type, 0);
+        KNOWN.put(type, known);
+      }
+      return known;
+    }
+
+    private static boolean check(Class<?> type, int depth) {
+      if (type.isPrimitive()
+          || type.isEnum()
+          || type == String.class
+          || type == Duration.class
+          || type == Boolean.class
+          || type == Integer.class
+          || type == Long.class
+          || type == Double.class) {
+        return true;
+      }
+      if (!type.isRecord() || depth > 8) {
+        return false;
+      }
+      for (RecordComponent c : type.getRecordComponents()) {
+        if (!check(c.getType(), depth + 1)) {
+          return false;
+        }
+      }
+      return true;
     }
   }
 

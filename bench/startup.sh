@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# Start-up at scale, A/B: the configuration of bench/scale.sh (10,000 APIs routing to 10,000
+# registry services of 5 instances each, 50,000 instances published at start from the file), and
+# for each round one start-up per jar, in turn, from launch to the gateway's "ready" line. Prints
+# each start-up (wall seconds, CPU seconds of the JVM and its RSS at ready) and the median per jar.
+# No load, no backends: the gateway is stopped once ready.
+#
+# usage: bench/startup.sh [--apis N] [--per-api N] [--format yaml|json] [--rounds N] [JAR...]
+#   defaults: 10000 APIs, 5 instances each, yaml, 3 rounds, this checkout's jar. JAVA_OPTS adds JVM
+#   flags to every start (e.g. -XX:SharedArchiveFile=... to measure an AppCDS archive).
+#   Ports: 28494 (traffic), 29494 (management).
+set -euo pipefail
+apis=10000 per=5 format=yaml rounds=3 jars=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --apis) apis=$2; shift 2 ;;
+    --per-api) per=$2; shift 2 ;;
+    --format) format=$2; shift 2 ;;
+    --rounds) rounds=$2; shift 2 ;;
+    --*) echo "unknown argument $1" >&2; exit 2 ;;
+    *) jars+=("$1"); shift ;;
+  esac
+done
+root=$(cd "$(dirname "$0")/.." && pwd)
+[ ${#jars[@]} -gt 0 ] || jars=("$root/gateway/target/portico-gateway.jar")
+for j in "${jars[@]}"; do [ -f "$j" ] || { echo "no such jar: $j" >&2; exit 2; }; done
+wd=$(mktemp -d)
+pid=""
+trap '[ -z "$pid" ] || kill "$pid" 2>/dev/null || true; rm -rf "$wd"' EXIT
+
+# the configuration scale.sh writes for its scale gateway (same services, URLs, APIs and paths)
+python3 - "$wd/scale.$format" "$format" "$apis" "$per" <<'PY'
+import json, sys
+path, fmt, apis, per = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+PORTS, BASE, port, token = 50, 19101, 28494, "startup-bench-admin-token"
+url = lambda s, j: "http://127.0.0.1:%d" % (BASE + (s * per + j) % PORTS)
+instances = [{"service": "s%d" % s, "url": url(s, j)} for s in range(apis) for j in range(per)]
+backends = [{"id": "b%d" % s, "url": "s%d" % s} for s in range(apis)] + [{"id": "probe", "url": "probe"}]
+api_list = [{"id": "a%d" % s, "path": "/t%d/s%d" % (s % 97, s), "backend": "b%d" % s, "retry": {"count": 2}}
+            for s in range(apis)] + [{"id": "probe", "path": "/probe", "backend": "probe"}]
+listeners = {"traffic": {"host": "127.0.0.1", "port": port}, "management": {"host": "127.0.0.1", "port": port + 1000}}
+if fmt == "json":
+    json.dump({"listeners": listeners, "admin": {"token": token}, "registry": {"instances": instances},
+               "backends": backends, "apis": api_list}, open(path, "w"))
+    sys.exit(0)
+with open(path, "w") as f:
+    f.write("listeners:\n  traffic: { host: 127.0.0.1, port: %d }\n  management: { host: 127.0.0.1, port: %d }\n"
+            % (port, port + 1000))
+    f.write("admin: { token: %s }\nregistry:\n  instances:\n" % token)
+    for i in instances:
+        f.write('    - { service: %s, url: "%s" }\n' % (i["service"], i["url"]))
+    f.write("backends:\n")
+    for b in backends:
+        f.write("  - { id: %s, url: %s }\n" % (b["id"], b["url"]))
+    f.write("apis:\n")
+    for a in api_list:
+        retry = ", retry: { count: 2 }" if "retry" in a else ""
+        f.write("  - { id: %s, path: %s, backend: %s%s }\n" % (a["id"], a["path"], a["backend"], retry))
+PY
+
+hz=$(getconf CLK_TCK)
+for r in $(seq "$rounds"); do
+  for k in "${!jars[@]}"; do
+    log="$wd/run-$r-$k.log"
+    t0=$(date +%s%N)
+    # shellcheck disable=SC2086 # JAVA_OPTS is a list of flags
+    java ${JAVA_OPTS:-} -jar "${jars[$k]}" --config "$wd/scale.$format" >"$log" 2>&1 &
+    pid=$!
+    until grep -q "ready: traffic on" "$log"; do
+      kill -0 "$pid" 2>/dev/null || { echo "the gateway exited:" >&2; tail -20 "$log" >&2; exit 1; }
+      sleep 0.02
+    done
+    t1=$(date +%s%N)
+    cpu=$(awk -v hz="$hz" '{printf "%.1f", ($14 + $15) / hz}' "/proc/$pid/stat")
+    rss=$(awk '/^VmRSS/ {printf "%d", $2 / 1024}' "/proc/$pid/status")
+    kill "$pid"; wait "$pid" 2>/dev/null || true; pid=""
+    wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.2f", (b - a) / 1e9}')
+    echo "$k $wall" >>"$wd/walls"
+    printf 'round %d  %s: %s s to ready, CPU %s s, RSS %s MiB\n' "$r" "${jars[$k]}" "$wall" "$cpu" "$rss"
+  done
+done
+for k in "${!jars[@]}"; do
+  printf 'median of %d (%s, %s APIs, %s instances): %s s  %s\n' "$rounds" "$format" "$apis" $((apis * per)) \
+    "$(awk -v k="$k" '$1 == k {print $2}' "$wd/walls" | sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}')" \
+    "${jars[$k]}"
+done

@@ -1,0 +1,79 @@
+package dev.portico.gateway.config.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.portico.gateway.config.Timeouts;
+import dev.portico.gateway.config.TlsConfig;
+import dev.portico.gateway.document.SchemaTree;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The shortcuts {@link SectionReader} takes at scale give what binding each section on its own
+ * gave: an absent section binds to the schema's defaults once and is shared only when its record
+ * cannot change; a present one still binds (and reports) on its own.
+ */
+class SectionReaderTest {
+
+  private final List<String> problems = new ArrayList<>();
+  private final SectionReader reader =
+      new SectionReader(ConfigSchema.TREE, (at, why) -> problems.add(at + ": " + why));
+
+  /** A list component makes a record changeable by whoever holds it. */
+  record WithList(List<String> names) {}
+
+  @Test
+  void anAbsentSectionBindsToTheSchemasDefaultsSharedAcrossEntries() {
+    Timeouts first = reader.bind(new JsonObject(), "backends[0].timeouts", Timeouts.class);
+    Timeouts second = reader.bind(new JsonObject(), "backends[1].timeouts", Timeouts.class);
+    assertThat(first).isEqualTo(Timeouts.DEFAULT).isSameAs(second);
+    // as a reader that never bound it before (no shortcut) gives it
+    Timeouts fresh =
+        new SectionReader(ConfigSchema.TREE, (at, why) -> {})
+            .bind(new JsonObject(), "backends[7].timeouts", Timeouts.class);
+    assertThat(fresh).isEqualTo(first);
+    TlsConfig tls = reader.bind(new JsonObject(), "backends[0].tls", TlsConfig.class);
+    assertThat(tls).isEqualTo(reader.bind(new JsonObject(), "backends[2].tls", TlsConfig.class));
+    assertThat(problems).isEmpty();
+  }
+
+  @Test
+  void aPresentSectionStillBindsAndReportsOnItsOwn() {
+    reader.bind(new JsonObject(), "backends[0].timeouts", Timeouts.class);
+    Timeouts set =
+        reader.bind(
+            new JsonObject().put("connect", "PT2S"), "backends[1].timeouts", Timeouts.class);
+    assertThat(set).isEqualTo(new Timeouts(Duration.ofSeconds(2), Timeouts.DEFAULT.response()));
+    Timeouts wrong =
+        reader.bind(
+            new JsonObject().put("connect", "two seconds"), "backends[2].timeouts", Timeouts.class);
+    assertThat(wrong).isEqualTo(Timeouts.DEFAULT);
+    assertThat(problems).hasSize(1).first().asString().startsWith("backends[2].timeouts.connect: ");
+  }
+
+  @Test
+  void onlyRecordsOfUnchangeableValuesAreShared() {
+    assertThat(SectionReader.Immutable.of(Timeouts.class)).isTrue();
+    assertThat(SectionReader.Immutable.of(TlsConfig.class)).isTrue();
+    assertThat(SectionReader.Immutable.of(WithList.class)).isFalse();
+    assertThat(SectionReader.Immutable.of(JsonObject.class)).isFalse();
+  }
+
+  @Test
+  void theSchemasAnswersAreWorkedOutOnceAndCannotBeChanged() {
+    SchemaTree tree = SchemaTree.of(ConfigSchema.RESOURCE);
+    SchemaTree.Location timeouts = tree.at("backends[].timeouts").orElseThrow();
+    assertThat(tree.at("backends[].timeouts")).containsSame(timeouts);
+    assertThat(timeouts.properties()).containsKeys("connect", "response");
+    assertThat(timeouts.properties()).isSameAs(timeouts.properties());
+    assertThat(tree.at("backends").orElseThrow().items())
+        .containsSame(tree.at("backends").orElseThrow().items().orElseThrow());
+    assertThat(tree.at("no.such.field")).isEmpty();
+    assertThatThrownBy(() -> timeouts.properties().clear())
+        .isInstanceOf(UnsupportedOperationException.class);
+  }
+}
