@@ -13,7 +13,8 @@
 #   1. the image builds on a pinned base tag; the third-party jars, Portico's modules and the
 #      application jar are separate layers; it has a HEALTHCHECK on /health/live (needs --format
 #      docker), a non-root numeric USER, ports 8080 and 9090 exposed;
-#   2. the image on its built-in default (ports moved by env overrides): /health/ready = 200, the
+#   2. the image on its built-in default (ports moved by env overrides), with -Xshare:on so the JVM
+#      must map the image's AppCDS archive (docker/cds-train.sh): /health/ready = 200, the
 #      HEALTHCHECK command itself passes inside the image's filesystem, /demo/hello answers the
 #      demo JSON through the proxy, /metrics (when the gateway has it) answers Prometheus text with
 #      portico_request_duration_seconds, the JVM runs as a non-root user with the container flags;
@@ -158,11 +159,13 @@ say "built $image on $jre_image: USER $user, EXPOSE 8080 9090, HEALTHCHECK $hc_c
 
 # --- 2. built-in default ----------------------------------------------------------------------
 t=$base m=$((base + 10))
-printf 'PORTICO_LISTENERS__TRAFFIC__PORT=%s\nPORTICO_LISTENERS__MANAGEMENT__PORT=%s\n' "$t" "$m" >"$work/default.env"
-say "smoke-run on the built-in default (traffic $t, management $m)"
+# -Xshare:on: the JVM refuses to start unless it maps the image's AppCDS archive (a JVM left to its
+# default, -Xshare:auto, would start without an archive it cannot use and only lose the speed)
+printf 'PORTICO_LISTENERS__TRAFFIC__PORT=%s\nPORTICO_LISTENERS__MANAGEMENT__PORT=%s\nJAVA_OPTS=-Xshare:on\n' "$t" "$m" >"$work/default.env"
+say "smoke-run on the built-in default (traffic $t, management $m; JAVA_OPTS=-Xshare:on)"
 start_run default "$image"
 wait_ready default "$m" 60
-say "/health/ready = 200"
+say "/health/ready = 200; the JVM maps the image's class data archive (-Xshare:on)"
 
 # the HEALTHCHECK command, run as the image would run it: in its filesystem, as its USER, with its ENV
 hc_cid=$(podman create "$image")
