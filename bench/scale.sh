@@ -55,39 +55,8 @@ CONF
 nginx -c "$wd/backends.conf" & pids+=($!)
 
 # --- configurations --------------------------------------------------------------------------
-python3 - "$wd" "$format" "$apis" "$per" "$token" <<'PY'
-import json, sys
-wd, fmt, apis, per, token = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
-PORTS, BASE = 50, 19101
-def url(s, j):
-    return "http://127.0.0.1:%d" % (BASE + (s * per + j) % PORTS)
-def write(name, n, port):
-    listeners = {"traffic": {"host": "127.0.0.1", "port": port}, "management": {"host": "127.0.0.1", "port": port + 1000}}
-    instances = [{"service": "s%d" % s, "url": url(s, j)} for s in range(n) for j in range(per)]
-    backends = [{"id": "b%d" % s, "url": "s%d" % s} for s in range(n)] + [{"id": "probe", "url": "probe"}]
-    api_list = [{"id": "a%d" % s, "path": "/t%d/s%d" % (s % 97, s), "backend": "b%d" % s,
-                 "retry": {"count": 2}} for s in range(n)] + [{"id": "probe", "path": "/probe", "backend": "probe"}]
-    path = "%s/%s.%s" % (wd, name, fmt)
-    if fmt == "json":
-        json.dump({"listeners": listeners, "admin": {"token": token}, "registry": {"instances": instances},
-                   "backends": backends, "apis": api_list}, open(path, "w"))
-        return
-    with open(path, "w") as f:
-        f.write("listeners:\n  traffic: { host: 127.0.0.1, port: %d }\n  management: { host: 127.0.0.1, port: %d }\n"
-                % (port, port + 1000))
-        f.write("admin: { token: %s }\nregistry:\n  instances:\n" % token)
-        for i in instances:
-            f.write('    - { service: %s, url: "%s" }\n' % (i["service"], i["url"]))
-        f.write("backends:\n")
-        for b in backends:
-            f.write("  - { id: %s, url: %s }\n" % (b["id"], b["url"]))
-        f.write("apis:\n")
-        for a in api_list:
-            retry = ", retry: { count: 2 }" if "retry" in a else ""
-            f.write("  - { id: %s, path: %s, backend: %s%s }\n" % (a["id"], a["path"], a["backend"], retry))
-write("scale", apis, 18094)
-write("small", 1, 18095)
-PY
+python3 "$here/scale-config.py" "$wd/scale.$format" "$format" "$apis" "$per" 18094 "$token"
+python3 "$here/scale-config.py" "$wd/small.$format" "$format" 1 "$per" 18095 "$token"
 cat > "$wd/random.lua" <<LUA
 -- a random API of N per request (the small gateway: N = 1)
 local n = tonumber(os.getenv("APIS"))

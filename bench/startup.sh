@@ -29,34 +29,7 @@ pid=""
 trap '[ -z "$pid" ] || kill "$pid" 2>/dev/null || true; rm -rf "$wd"' EXIT
 
 # the configuration scale.sh writes for its scale gateway (same services, URLs, APIs and paths)
-python3 - "$wd/scale.$format" "$format" "$apis" "$per" <<'PY'
-import json, sys
-path, fmt, apis, per = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
-PORTS, BASE, port, token = 50, 19101, 28494, "startup-bench-admin-token"
-url = lambda s, j: "http://127.0.0.1:%d" % (BASE + (s * per + j) % PORTS)
-instances = [{"service": "s%d" % s, "url": url(s, j)} for s in range(apis) for j in range(per)]
-backends = [{"id": "b%d" % s, "url": "s%d" % s} for s in range(apis)] + [{"id": "probe", "url": "probe"}]
-api_list = [{"id": "a%d" % s, "path": "/t%d/s%d" % (s % 97, s), "backend": "b%d" % s, "retry": {"count": 2}}
-            for s in range(apis)] + [{"id": "probe", "path": "/probe", "backend": "probe"}]
-listeners = {"traffic": {"host": "127.0.0.1", "port": port}, "management": {"host": "127.0.0.1", "port": port + 1000}}
-if fmt == "json":
-    json.dump({"listeners": listeners, "admin": {"token": token}, "registry": {"instances": instances},
-               "backends": backends, "apis": api_list}, open(path, "w"))
-    sys.exit(0)
-with open(path, "w") as f:
-    f.write("listeners:\n  traffic: { host: 127.0.0.1, port: %d }\n  management: { host: 127.0.0.1, port: %d }\n"
-            % (port, port + 1000))
-    f.write("admin: { token: %s }\nregistry:\n  instances:\n" % token)
-    for i in instances:
-        f.write('    - { service: %s, url: "%s" }\n' % (i["service"], i["url"]))
-    f.write("backends:\n")
-    for b in backends:
-        f.write("  - { id: %s, url: %s }\n" % (b["id"], b["url"]))
-    f.write("apis:\n")
-    for a in api_list:
-        retry = ", retry: { count: 2 }" if "retry" in a else ""
-        f.write("  - { id: %s, path: %s, backend: %s%s }\n" % (a["id"], a["path"], a["backend"], retry))
-PY
+python3 "$root/bench/scale-config.py" "$wd/scale.$format" "$format" "$apis" "$per" 28494 startup-bench-admin-token
 
 hz=$(getconf CLK_TCK)
 for r in $(seq "$rounds"); do

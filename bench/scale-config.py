@@ -1,0 +1,44 @@
+#!/usr/bin/env python3
+"""The configuration bench/scale.sh and bench/startup.sh run: N APIs routing to N registry services
+of PER instances each (published at start from the file), plus a "probe" API on a service with no
+instances. An instance's URL is one of 50 loopback ports (19101-19150, scale.sh's NGINX listeners).
+
+usage: scale-config.py PATH yaml|json APIS PER PORT TOKEN   (management on PORT + 1000)
+"""
+import json
+import sys
+
+path, fmt, n, per, port, token = (sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]),
+                                  int(sys.argv[5]), sys.argv[6])
+PORTS, BASE = 50, 19101
+
+
+def url(s, j):
+    return "http://127.0.0.1:%d" % (BASE + (s * per + j) % PORTS)
+
+
+listeners = {"traffic": {"host": "127.0.0.1", "port": port},
+             "management": {"host": "127.0.0.1", "port": port + 1000}}
+instances = [{"service": "s%d" % s, "url": url(s, j)} for s in range(n) for j in range(per)]
+backends = [{"id": "b%d" % s, "url": "s%d" % s} for s in range(n)] + [{"id": "probe", "url": "probe"}]
+api_list = [{"id": "a%d" % s, "path": "/t%d/s%d" % (s % 97, s), "backend": "b%d" % s,
+             "retry": {"count": 2}} for s in range(n)] + [{"id": "probe", "path": "/probe", "backend": "probe"}]
+if fmt == "json":
+    with open(path, "w") as f:
+        json.dump({"listeners": listeners, "admin": {"token": token}, "registry": {"instances": instances},
+                   "backends": backends, "apis": api_list}, f)
+    sys.exit(0)
+# YAML written by hand in flow style: one line per entry, as a person would keep a large file
+with open(path, "w") as f:
+    f.write("listeners:\n  traffic: { host: 127.0.0.1, port: %d }\n  management: { host: 127.0.0.1, port: %d }\n"
+            % (port, port + 1000))
+    f.write("admin: { token: %s }\nregistry:\n  instances:\n" % token)
+    for i in instances:
+        f.write('    - { service: %s, url: "%s" }\n' % (i["service"], i["url"]))
+    f.write("backends:\n")
+    for b in backends:
+        f.write("  - { id: %s, url: %s }\n" % (b["id"], b["url"]))
+    f.write("apis:\n")
+    for a in api_list:
+        retry = ", retry: { count: 2 }" if "retry" in a else ""
+        f.write("  - { id: %s, path: %s, backend: %s%s }\n" % (a["id"], a["path"], a["backend"], retry))
