@@ -263,12 +263,7 @@ final class BackendBinder extends Binding {
     }
     if (url.contains("://") || url.contains(":/")) {
       BackendTarget.FixedUrl fixed = absoluteUrl(at, url);
-      if (fixed != null && pointsAtSelf(fixed, listeners)) {
-        problem(
-            at,
-            "points at this gateway's own traffic listener ("
-                + fixed.authority()
-                + "); requests would loop back into the gateway");
+      if (fixed != null && loopsBack(at, fixed, listeners)) {
         return null;
       }
       return fixed;

@@ -93,12 +93,7 @@ final class BackendReferences extends Binding {
     if (fixed == null) {
       return null;
     }
-    if (pointsAtSelf(fixed, listeners)) {
-      problem(
-          at,
-          "points at this gateway's own traffic listener ("
-              + fixed.authority()
-              + "); requests would loop back into the gateway");
+    if (loopsBack(at, fixed, listeners)) {
       return null;
     }
     for (BackendConfig b : backends) {

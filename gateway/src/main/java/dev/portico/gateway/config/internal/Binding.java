@@ -64,7 +64,23 @@ abstract class Binding {
     return new BackendTarget.FixedUrl(url, u);
   }
 
-  boolean pointsAtSelf(BackendTarget.FixedUrl url, Listeners listeners) {
+  /**
+   * Whether {@code url} is this gateway's own traffic listener; if so, says so at {@code at}
+   * (requests sent there would loop back into the gateway).
+   */
+  boolean loopsBack(String at, BackendTarget.FixedUrl url, Listeners listeners) {
+    if (!pointsAtSelf(url, listeners)) {
+      return false;
+    }
+    problem(
+        at,
+        "points at this gateway's own traffic listener ("
+            + url.authority()
+            + "); requests would loop back into the gateway");
+    return true;
+  }
+
+  private boolean pointsAtSelf(BackendTarget.FixedUrl url, Listeners listeners) {
     Listeners.Listener traffic = listeners.traffic();
     if (traffic.port() == 0 || url.port() != traffic.port()) {
       return false;

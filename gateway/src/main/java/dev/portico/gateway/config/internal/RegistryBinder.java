@@ -86,13 +86,7 @@ final class RegistryBinder extends Binding {
       if (fixed == null) {
         continue;
       }
-      if (pointsAtSelf(fixed, listeners)) {
-        problem(
-            at + ".url",
-            "points at this gateway's own traffic listener ("
-                + fixed.authority()
-                + "); requests would loop back into the gateway");
-      }
+      loopsBack(at + ".url", fixed, listeners);
       Map<String, String> metadata = new HashMap<>();
       object(in, "metadata").forEach(e -> metadata.put(e.getKey(), String.valueOf(e.getValue())));
       InstanceStatus status = InstanceStatus.UP;
