@@ -153,24 +153,12 @@ public final class CircuitBreaker {
       CircuitBreakerConfig config,
       Duration probeTimeout,
       Consumer<BreakerTransition> listener) {
-    this(backend, endpoint, config, probeTimeout.toNanos(), listener);
-  }
-
-  /**
-   * @param probeTimeoutNanos how long a probe may hold its slot without reporting
-   */
-  public CircuitBreaker(
-      String backend,
-      String endpoint,
-      CircuitBreakerConfig config,
-      long probeTimeoutNanos,
-      Consumer<BreakerTransition> listener) {
     this.backend = backend;
     this.endpoint = endpoint;
     this.ruleConfigs = config.rules();
     this.halfOpenRequests = config.halfOpenRequests();
     this.maxRetryAfterNanos = config.maxRetryAfter().toNanos();
-    this.probeTimeoutNanos = probeTimeoutNanos;
+    this.probeTimeoutNanos = probeTimeout.toNanos();
     this.listener = listener;
     boolean any = false;
     for (int i = 0; i < ruleConfigs.size(); i++) {
