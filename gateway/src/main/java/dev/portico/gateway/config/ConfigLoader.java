@@ -167,6 +167,7 @@ public final class ConfigLoader {
     } catch (IllegalArgumentException e) {
       throw ConfigException.of(source, "", e.getMessage());
     }
+    prepareBinding();
     JsonObject raw;
     try {
       raw = parse(Buffer.buffer(read(file)), json, maxChars);
@@ -174,6 +175,27 @@ public final class ConfigLoader {
       throw unreadable(source, json, e);
     }
     return ConfigPipeline.bindParsed(source, raw, env, null);
+  }
+
+  /**
+   * The first binding loads and initializes a few hundred classes (the schema, the binders, their
+   * records): binding an empty document on another thread does that while this one reads and parses
+   * the file. Whatever it finds is of no interest (the real binding reports the file's problems);
+   * the caches it fills are the ones every binding shares, all safe for concurrent use.
+   */
+  private static void prepareBinding() {
+    Thread t =
+        new Thread(
+            () -> {
+              try {
+                ConfigPipeline.bind("<warm-up>", new JsonObject(), Map.of(), null);
+              } catch (RuntimeException | LinkageError ignored) {
+                // the real binding reports it, in the file's terms
+              }
+            },
+            "portico-config-warm-up");
+    t.setDaemon(true);
+    t.start();
   }
 
   private static byte[] read(Optional<Path> file) throws IOException {
