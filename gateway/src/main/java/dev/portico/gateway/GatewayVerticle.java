@@ -172,12 +172,17 @@ public final class GatewayVerticle extends VerticleBase {
       watcher.checkReads(healing);
       registry.onConnectionLost(healing::connectionLost);
     }
+    // the configured instances' records are made on a worker thread (tens of thousands at scale):
+    // meanwhile this event loop declares the APIs' meters (Observability); with the demo on, its
+    // instances are published first, as always
+    boolean demo = config.demo().enabled() || config.demo().serviceFabric();
+    Future<Void> configured = demo ? null : publishConfigured(config.registry());
     // first, so that metrics see the first breaker transition and the first request
     observability = new Observability(vertx, config, metrics, observer);
     return observability
         .start()
         .compose(v -> startDemo())
-        .compose(v -> publishConfigured(config.registry()))
+        .compose(v -> demo ? publishConfigured(config.registry()) : configured)
         .compose(v -> watcher.start().recover(this::registryFailure))
         .compose(snapshot -> startSources().map(snapshot))
         .compose(

@@ -5,9 +5,13 @@ import dev.portico.gateway.document.RootCause;
 import dev.portico.gateway.document.YamlDocuments;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -44,7 +48,7 @@ public final class ConfigLoader {
 
   /**
    * Variables with the prefix {@code PORTICO_} that Portico or its image read, none an override:
-   * the configuration file, the bound on its size, the log level (logback.xml), the image's
+   * the configuration file, the bound on its size, the log level (LogSetup), the image's
    * HEALTHCHECK scheme, and the conventional source of the admin token's named value.
    */
   public static final List<String> RESERVED_VARIABLES =
@@ -69,8 +73,7 @@ public final class ConfigLoader {
       raw = Future.failedFuture(ConfigException.of(source, "", "file not found"));
     } else {
       String path = file.map(Path::toString).orElse(BUILT_IN);
-      boolean json = path.toLowerCase(Locale.ROOT).endsWith(".json");
-      String format = json ? "json" : "yaml";
+      boolean json = isJson(path);
       int maxChars;
       try {
         maxChars = maxChars(env);
@@ -83,36 +86,39 @@ public final class ConfigLoader {
           vertx
               .fileSystem()
               .readFile(path)
-              .compose(
-                  bytes ->
-                      vertx.executeBlocking(
-                          () ->
-                              json
-                                  ? new JsonObject(bytes)
-                                  : YamlDocuments.parse(
-                                      bytes.toString(StandardCharsets.UTF_8), maxChars),
-                          false))
-              .recover(
-                  e -> {
-                    String why = RootCause.message(e);
-                    return Future.failedFuture(
-                        ConfigException.of(
-                            source,
-                            "",
-                            "cannot read "
-                                + format
-                                + ": "
-                                + why
-                                + (why.contains("exceeds the limit")
-                                    ? " (" + MAX_CHARS_ENV + " sets the limit, in characters)"
-                                    : "")));
-                  });
+              .compose(bytes -> vertx.executeBlocking(() -> parse(bytes, json, maxChars), false))
+              .recover(e -> Future.failedFuture(unreadable(source, json, e)));
     }
     // binding may read secret files: keep it off the event loop
     return raw.compose(
         json ->
             vertx.executeBlocking(
                 () -> ConfigPipeline.bindParsed(source, json, env, vertx), false));
+  }
+
+  private static boolean isJson(String path) {
+    return path.toLowerCase(Locale.ROOT).endsWith(".json");
+  }
+
+  private static JsonObject parse(Buffer bytes, boolean json, int maxChars) {
+    return json
+        ? new JsonObject(bytes)
+        : YamlDocuments.parse(bytes.toString(StandardCharsets.UTF_8), maxChars);
+  }
+
+  /** A file that could not be read or parsed: the innermost cause says why. */
+  private static ConfigException unreadable(String source, boolean json, Throwable e) {
+    String why = RootCause.message(e);
+    return ConfigException.of(
+        source,
+        "",
+        "cannot read "
+            + (json ? "json" : "yaml")
+            + ": "
+            + why
+            + (why.contains("exceeds the limit")
+                ? " (" + MAX_CHARS_ENV + " sets the limit, in characters)"
+                : ""));
   }
 
   /**
@@ -141,15 +147,70 @@ public final class ConfigLoader {
   }
 
   /**
-   * Like {@link #load} from a thread that may block (the launcher's main thread); uses a
-   * short-lived Vert.x.
+   * Like {@link #load} from a thread that may block (the launcher's main thread), on that thread:
+   * no Vert.x is started for it (one would cost the start-up ~0.3 s) unless the configuration
+   * imports an OpenAPI document. Reads what {@link #load} reads (a file, else the built-in default:
+   * a file of that name in the working directory, as Vert.x's file system finds it first, else the
+   * classpath resource) and reports the same problems.
+   *
+   * @throws ConfigException every problem of the file
    */
   public static GatewayConfig loadBlocking(Optional<Path> file, Map<String, String> env) {
-    Vertx vertx = Vertx.vertx();
+    String source = file.map(Path::toString).orElse(BUILT_IN_SOURCE);
+    if (file.isPresent() && !Files.isRegularFile(file.get())) {
+      throw ConfigException.of(source, "", "file not found");
+    }
+    boolean json = isJson(file.map(Path::toString).orElse(BUILT_IN));
+    int maxChars;
     try {
-      return load(vertx, file, env).await();
-    } finally {
-      vertx.close().await();
+      maxChars = maxChars(env);
+    } catch (IllegalArgumentException e) {
+      throw ConfigException.of(source, "", e.getMessage());
+    }
+    prepareBinding();
+    JsonObject raw;
+    try {
+      raw = parse(Buffer.buffer(read(file)), json, maxChars);
+    } catch (IOException | RuntimeException e) {
+      throw unreadable(source, json, e);
+    }
+    return ConfigPipeline.bindParsed(source, raw, env, null);
+  }
+
+  /**
+   * The first binding loads and initializes a few hundred classes (the schema, the binders, their
+   * records): binding an empty document on another thread does that while this one reads and parses
+   * the file. Whatever it finds is of no interest (the real binding reports the file's problems);
+   * the caches it fills are the ones every binding shares, all safe for concurrent use.
+   */
+  private static void prepareBinding() {
+    Thread t =
+        new Thread(
+            () -> {
+              try {
+                ConfigPipeline.bind("<warm-up>", new JsonObject(), Map.of(), null);
+              } catch (RuntimeException | LinkageError ignored) {
+                // the real binding reports it, in the file's terms
+              }
+            },
+            "portico-config-warm-up");
+    t.setDaemon(true);
+    t.start();
+  }
+
+  private static byte[] read(Optional<Path> file) throws IOException {
+    if (file.isPresent()) {
+      return Files.readAllBytes(file.get());
+    }
+    Path local = Path.of(BUILT_IN);
+    if (Files.isRegularFile(local)) {
+      return Files.readAllBytes(local);
+    }
+    try (InputStream in = ConfigLoader.class.getClassLoader().getResourceAsStream(BUILT_IN)) {
+      if (in == null) {
+        throw new NoSuchFileException(BUILT_IN);
+      }
+      return in.readAllBytes();
     }
   }
 

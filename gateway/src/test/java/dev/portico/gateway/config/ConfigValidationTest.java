@@ -2,6 +2,7 @@ package dev.portico.gateway.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.portico.gateway.support.ConfigTexts;
 import io.vertx.core.Vertx;
@@ -425,6 +426,51 @@ class ConfigValidationTest {
       {"backends":[{"id":"b","url":"http://h:1"}],"apis":[{"id":"a","path":"/a","backend":"b"}]}
       """);
     assertThat(ConfigLoader.load(vertx, Optional.of(json), Map.of()).await().apis()).hasSize(1);
+  }
+
+  @Test
+  void theLaunchersBlockingLoadReadsAndReportsAsTheLoaderDoes(Vertx vertx, @TempDir Path dir)
+      throws Exception {
+    // the launcher loads on its main thread, without a Vert.x: same files, same messages
+    Path badYaml = dir.resolve("bad.yaml");
+    Files.writeString(badYaml, "apis: [ { id: a\n  path: : :\n");
+    Path badJson = dir.resolve("bad.json");
+    Files.writeString(badJson, "{\"apis\": [ {\"id\": }");
+    Path unknown = dir.resolve("gw.yaml");
+    Files.writeString(unknown, "backends: [ { id: b, url: \"http://h:1\", colour: red } ]\n");
+    Path missing = dir.resolve("missing.yaml");
+    for (Path file : List.of(badYaml, badJson, unknown, missing)) {
+      for (Map<String, String> env :
+          List.of(Map.<String, String>of(), Map.of(ConfigLoader.MAX_CHARS_ENV, "lots"))) {
+        String loaded =
+            catchThrowableOfType(
+                    () -> ConfigLoader.load(vertx, Optional.of(file), env).await(),
+                    ConfigException.class)
+                .getMessage();
+        assertThatThrownBy(() -> ConfigLoader.loadBlocking(Optional.of(file), env))
+            .isInstanceOf(ConfigException.class)
+            .hasMessage(loaded);
+      }
+    }
+    assertThatThrownBy(
+            () ->
+                ConfigLoader.loadBlocking(
+                    Optional.of(badYaml), Map.of(ConfigLoader.MAX_CHARS_ENV, "10")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("exceeds the limit")
+        .hasMessageContaining("PORTICO_CONFIG_MAX_CHARS sets the limit");
+    // the built-in default
+    GatewayConfig builtIn = ConfigLoader.loadBlocking(Optional.empty(), Map.of());
+    assertThat(builtIn.source()).isEqualTo(ConfigLoader.BUILT_IN_SOURCE);
+    assertThat(builtIn.apis())
+        .isEqualTo(ConfigLoader.load(vertx, Optional.empty(), Map.of()).await().apis());
+    Path json = dir.resolve("gw.json");
+    Files.writeString(
+        json,
+        """
+      {"backends":[{"id":"b","url":"http://h:1"}],"apis":[{"id":"a","path":"/a","backend":"b"}]}
+      """);
+    assertThat(ConfigLoader.loadBlocking(Optional.of(json), Map.of()).apis()).hasSize(1);
   }
 
   @Test
