@@ -19,6 +19,14 @@ public interface RouteMeters {
    */
   void completed(String method, int status, String reason, long nanos);
 
+  /**
+   * One attempt of a request of this route at {@code backendId} ended: as {@link
+   * PorticoMetrics#upstreamAttempt}. When {@code backendId} is this route's backend (the usual
+   * case) the attempt is recorded without looking its backend's meters up; another backend (a pool
+   * member) goes by id.
+   */
+  void attempt(String backendId, int status, String reason, long nanos);
+
   /** Whether these meters record into {@code metrics}' registry. */
   boolean of(PorticoMetrics metrics);
 }

@@ -82,6 +82,35 @@ class PorticoMetricsTest {
   }
 
   @Test
+  void routeMetersRecordAttemptsIntoTheSameSeriesAsRecordingById() {
+    RouteMeters route = metrics.routeMeters("orders", "orders-be");
+    // resolving the route's backend meters registers nothing: attempt series appear at first use
+    assertThat(scrape()).doesNotContain("portico_upstream_duration_seconds");
+    // the route's backend (an equal id, not only the same instance), by the handle and by id
+    route.attempt("orders-be", 200, null, TimeUnit.MILLISECONDS.toNanos(3));
+    route.attempt(new String("orders-be"), 200, null, TimeUnit.MILLISECONDS.toNanos(3));
+    metrics.upstreamAttempt("orders-be", 200, null, TimeUnit.MILLISECONDS.toNanos(3));
+    route.attempt("orders-be", 0, "Timeout", 1_000);
+    // another backend (a pool member) goes by its own id
+    route.attempt("member-b", 503, null, 1_000);
+    // a route without a backend still records by the id it is given
+    metrics.routeMeters("orders", null).attempt("member-c", 200, null, 1_000);
+    String text = scrape();
+    assertThat(text)
+        .contains(
+            "portico_upstream_duration_seconds_count{backend=\"orders-be\",reason=\"none\",status_class=\"2xx\"} 3")
+        .contains(
+            "portico_upstream_duration_seconds_bucket{backend=\"orders-be\",reason=\"none\",status_class=\"2xx\",le=\"0.005\"} 3")
+        .contains(
+            "portico_upstream_duration_seconds_count{backend=\"orders-be\",reason=\"Timeout\",status_class=\"none\"} 1")
+        .contains(
+            "portico_upstream_duration_seconds_count{backend=\"member-b\",reason=\"none\",status_class=\"5xx\"} 1")
+        .contains(
+            "portico_upstream_duration_seconds_count{backend=\"member-c\",reason=\"none\",status_class=\"2xx\"} 1")
+        .doesNotContain("portico_upstream_duration_seconds_count{backend=\"none\"");
+  }
+
+  @Test
   void everyLabelCombinationOfOneRouteKeepsItsOwnSeries() {
     // the timers sit in rows made at first use (a method and status class, by reason): combinations
     // sharing a row, and those in rows of their own, each count only their own requests

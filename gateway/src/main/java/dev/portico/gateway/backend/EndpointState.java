@@ -112,6 +112,17 @@ public final class EndpointState {
     return made;
   }
 
+  /**
+   * Whether the breaker would let a request through now, without taking a permit: {@link
+   * CircuitBreaker#isAvailable} of a made breaker; {@code true} without making one (a breaker never
+   * made is closed). A balancer weighs several endpoints per request and takes a permit from one:
+   * the others' breakers need not exist (issue 13: 50,000 endpoints).
+   */
+  public boolean available(long now) {
+    CircuitBreaker b = breaker;
+    return b == null || b.isAvailable(now);
+  }
+
   /** Whether the breaker was made (it has been used). */
   public boolean hasBreaker() {
     return breaker != null;

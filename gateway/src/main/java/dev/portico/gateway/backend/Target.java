@@ -24,9 +24,10 @@ public record Target(Upstream upstream, Endpoint endpoint, EndpointState state, 
     return token != null ? token : state.token();
   }
 
+  /** Its breaker's answer, without making the breaker ({@link EndpointState#available}). */
   @Override
   public boolean available(long now) {
-    return state.breaker().isAvailable(now);
+    return state.available(now);
   }
 
   @Override

@@ -77,6 +77,18 @@ public final class CompositeObserver implements ExchangeObserver {
   }
 
   @Override
+  public void attempt(
+      Route route, String backendId, String endpoint, long nanos, int status, String reason) {
+    for (int i = 0; i < observers.length; i++) {
+      try {
+        observers[i].attempt(route, backendId, endpoint, nanos, status, reason);
+      } catch (RuntimeException e) {
+        failed(i, e);
+      }
+    }
+  }
+
+  @Override
   public void retried(String apiId, String backendId, String reason) {
     for (int i = 0; i < observers.length; i++) {
       try {

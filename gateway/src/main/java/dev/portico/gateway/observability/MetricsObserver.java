@@ -36,6 +36,17 @@ final class MetricsObserver implements ExchangeObserver {
     metrics.upstreamAttempt(backendId, status, reason, nanos);
   }
 
+  /** Through the route's meters: its backend's upstream histograms are at hand. */
+  @Override
+  public void attempt(
+      Route route, String backendId, String endpoint, long nanos, int status, String reason) {
+    if (route == null) {
+      attempt(backendId, endpoint, nanos, status, reason);
+      return;
+    }
+    meters(route).attempt(backendId, status, reason, nanos);
+  }
+
   @Override
   public void retried(String apiId, String backendId, String reason) {
     metrics.retried(apiId, backendId, reason);

@@ -868,11 +868,16 @@ final class Exchange extends Deadlines.Waiter implements Handler<Buffer> {
           reason,
           () ->
               observer.attempt(
-                  t.upstream().id(), t.endpoint().key(), now - attemptStart, status, reason));
+                  route,
+                  t.upstream().id(),
+                  t.endpoint().key(),
+                  now - attemptStart,
+                  status,
+                  reason));
       return;
     }
     observer.attempt(
-        target.upstream().id(), target.endpoint().key(), now - attemptStart, status, reason);
+        route, target.upstream().id(), target.endpoint().key(), now - attemptStart, status, reason);
   }
 
   /**

@@ -34,6 +34,16 @@ public interface ExchangeObserver extends ResolutionObserver {
   default void attempt(String backendId, String endpoint, long nanos, int status, String reason) {}
 
   /**
+   * {@link #attempt(String, String, long, int, String)} of an exchange of {@code route}: an
+   * observer may record through what it keeps in the route's {@link Route#observerSlot()} instead
+   * of looking {@code backendId} up.
+   */
+  default void attempt(
+      Route route, String backendId, String endpoint, long nanos, int status, String reason) {
+    attempt(backendId, endpoint, nanos, status, reason);
+  }
+
+  /**
    * The gateway is about to try again after {@code reason} (a failure reason or {@code
    * "status:NNN"}).
    */

@@ -111,6 +111,28 @@ class BackendStatesTest {
   }
 
   @Test
+  void availabilityIsAnsweredWithoutMakingTheBreaker() {
+    EndpointState s = states.state(UPSTREAM, "10.0.0.1:80");
+    EndpointState other = states.state(UPSTREAM, "10.0.0.2:80");
+    Target target = new Target(UPSTREAM, null, s);
+    long now = System.nanoTime();
+    assertThat(target.available(now)).isTrue();
+    assertThat(new Target(UPSTREAM, null, other).available(now)).isTrue();
+    assertThat(s.hasBreaker()).as("asking makes no breaker").isFalse();
+    assertThat(other.hasBreaker()).isFalse();
+    assertThat(states.breakers("b")).isEmpty();
+
+    // once made and tripped, the made breaker answers: open for an hour, then a probe may go
+    fail(s.breaker(), now);
+    fail(s.breaker(), now + 1);
+    assertThat(s.breakerState()).isEqualTo(BreakerState.OPEN);
+    assertThat(target.available(now + 2)).isFalse();
+    assertThat(target.available(now + 2 + Duration.ofHours(1).toNanos())).isTrue();
+    assertThat(other.available(now + 2)).isTrue();
+    assertThat(other.hasBreaker()).isFalse();
+  }
+
+  @Test
   void threadsRacingForTheFirstUseGetOneBreaker() throws Exception {
     int threads = 8;
     for (int round = 0; round < 50; round++) {

@@ -129,4 +129,30 @@ class MetricsObserverTest {
     assertThat(route.observerSlot().get()).isInstanceOf(RouteMeters.class);
     assertThat(metrics.scrape(null).body()).contains(count("orders", "2xx") + " 1");
   }
+
+  @Test
+  void anAttemptGoesThroughTheRoutesMetersAndOthersStillSeeIds() {
+    List<String> seen = new ArrayList<>();
+    ExchangeObserver byId =
+        new ExchangeObserver() {
+          @Override
+          public void attempt(
+              String backendId, String endpoint, long nanos, int status, String reason) {
+            seen.add("attempt " + backendId + " " + endpoint + " " + status);
+          }
+        };
+    ExchangeObserver composite = CompositeObserver.of(new MetricsObserver(metrics), byId);
+    Route route = route("orders");
+    composite.started(route);
+    composite.attempt(route, "orders-be", "10.0.0.1:80", 1_000, 200, null);
+    composite.attempt(null, "orders-be", "10.0.0.1:80", 1_000, 0, "Timeout");
+    composite.completed(completion("orders", 200), route);
+    assertThat(seen)
+        .containsExactly("attempt orders-be 10.0.0.1:80 200", "attempt orders-be 10.0.0.1:80 0");
+    assertThat(metrics.scrape(null).body())
+        .contains(
+            "portico_upstream_duration_seconds_count{backend=\"orders-be\",reason=\"none\",status_class=\"2xx\"} 1")
+        .contains(
+            "portico_upstream_duration_seconds_count{backend=\"orders-be\",reason=\"Timeout\",status_class=\"none\"} 1");
+  }
 }

@@ -72,7 +72,9 @@ public final class RequestMeters {
   public RouteMeters route(String apiId, String backendId, Object owner) {
     ApiMeters api = api(apiId);
     String backend = Labels.backend(backendId);
-    return new ApiRoute(this, api, apiId, backend, api.slots(backend), owner);
+    // the backend's upstream row holder (no meter yet: its timers appear at their first attempt)
+    Slots attempts = backendId == null ? null : upstreamSlots(backend);
+    return new ApiRoute(this, api, apiId, backendId, backend, api.slots(backend), attempts, owner);
   }
 
   private void record(
@@ -111,10 +113,17 @@ public final class RequestMeters {
 
   public void attempt(String backendId, int status, String reason, long nanos) {
     String backend = Labels.backend(backendId);
+    attempt(backend, upstreamSlots(backend), status, reason, nanos);
+  }
+
+  private Slots upstreamSlots(String backend) {
     Slots slots = upstream.get(backend);
-    if (slots == null) {
-      slots = upstream.computeIfAbsent(backend, k -> new Slots(STATUS_CLASSES));
-    }
+    return slots != null
+        ? slots
+        : upstream.computeIfAbsent(backend, k -> new Slots(STATUS_CLASSES));
+  }
+
+  private void attempt(String backend, Slots slots, int status, String reason, long nanos) {
     int s = Labels.statusClassIndex(status);
     int r = Labels.reasonIndex(reason);
     Timer t = slots.get(s, r);
@@ -231,9 +240,19 @@ public final class RequestMeters {
     }
   }
 
-  /** One API's in-flight gauge and its histograms towards one backend, looked up once. */
+  /**
+   * One API's in-flight gauge and its histograms towards one backend, and that backend's upstream
+   * histograms ({@code attempts}, {@code null} without a backend), looked up once.
+   */
   private record ApiRoute(
-      RequestMeters meters, ApiMeters api, String apiId, String backend, Slots slots, Object owner)
+      RequestMeters meters,
+      ApiMeters api,
+      String apiId,
+      String backendId,
+      String backend,
+      Slots slots,
+      Slots attempts,
+      Object owner)
       implements RouteMeters {
 
     @Override
@@ -245,6 +264,18 @@ public final class RequestMeters {
     public void completed(String method, int status, String reason, long nanos) {
       api.inFlight.decrement();
       meters.record(apiId, backend, slots, method, status, reason, nanos);
+    }
+
+    @Override
+    public void attempt(String backendId, int status, String reason, long nanos) {
+      // ids come from one compiled configuration: the same instance, so == decides at once
+      if (attempts != null
+          && (backendId == this.backendId
+              || (backendId != null && backendId.equals(this.backendId)))) {
+        meters.attempt(backend, attempts, status, reason, nanos);
+      } else {
+        meters.attempt(backendId, status, reason, nanos);
+      }
     }
 
     @Override
