@@ -7,7 +7,8 @@
 # (noise from other processes falls on every target alike); medians are printed.
 #
 # usage: bench/hotpath.sh [--connections N] [--rounds N] [--seconds N] [--warmup N] [--baseline JAR]
-#                         [--config YAML] [--baseline-config YAML]
+#                         [--config YAML] [--baseline-config YAML] [--jar JAR]
+#   --jar: the gateway's jar instead of this tree's (e.g. to compare two saved builds).
 #   --config/--baseline-config: the gateway's (the baseline's) configuration instead of
 #   bench/gateway-bench-full.yaml, e.g. one with another `gateway.eventLoops` (its ports are
 #   rewritten as for the default one: 18090/19090 must be the ones in the file). With
@@ -20,7 +21,7 @@
 # + system, from /proc: a figure that machine noise disturbs less than req/s), its ratio to NGINX
 # and to the raw Vert.x proxy (medians of the per-round ratios), and p99 over NGINX's.
 set -euo pipefail
-conns=32 rounds=7 seconds=8 warmup=30 baseline="" config="" baseline_config=""
+conns=32 rounds=7 seconds=8 warmup=30 baseline="" config="" baseline_config="" jar_arg=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --connections) conns=$2; shift 2 ;;
@@ -28,6 +29,7 @@ while [ $# -gt 0 ]; do
     --seconds) seconds=$2; shift 2 ;;
     --warmup) warmup=$2; shift 2 ;;
     --baseline) baseline=$2; shift 2 ;;
+    --jar) jar_arg=$(realpath "$2"); shift 2 ;;
     --config) config=$(realpath "$2"); shift 2 ;;
     --baseline-config) baseline_config=$(realpath "$2"); shift 2 ;;
     *) echo "unknown argument $1" >&2; exit 2 ;;
@@ -36,6 +38,7 @@ done
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=bench/lib.sh
 . "$here/lib.sh"
+[ -z "$jar_arg" ] || jar=$jar_arg
 peer_src=${VERTX_PEER:-$bench_root/../shared/peers/vertx-proxy}
 [ -d "$peer_src" ] || { echo "the Vert.x raw proxy is not at $peer_src (set VERTX_PEER)" >&2; exit 2; }
 cp -r "$peer_src" "$wd/peer" && chmod -R u+w "$wd/peer"
