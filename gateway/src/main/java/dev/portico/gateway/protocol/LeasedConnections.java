@@ -295,11 +295,32 @@ public final class LeasedConnections {
         return;
       }
       l.idleSince = System.nanoTime();
-      idle.addLast(l);
-      if (!waiters.isEmpty()) {
-        serveWaiter();
-      } else {
+      if (waiters.isEmpty()) {
+        idle.addLast(l);
         sweepLater();
+      } else {
+        // handed to the first waiter once Vert.x has closed the stream that just ended (its close
+        // follows the response's end): a request made on the connection before that would be
+        // queued by Vert.x until then
+        vertx.runOnContext(l.handOver);
+      }
+    }
+
+    /** The released connection to the first waiter (or to the idle stack if none is left). */
+    void handOver(Lease l) {
+      if (l.gone) {
+        return;
+      }
+      if (closed) {
+        l.conn.close();
+        return;
+      }
+      Waiter w = waiters.pollFirst();
+      if (w == null) {
+        idle.addLast(l);
+        sweepLater();
+      } else {
+        w.serve(l.send(w.options));
       }
     }
 
@@ -333,6 +354,7 @@ public final class LeasedConnections {
     final Handler<AsyncResult<HttpClientRequest>> sent = this::sent;
     final Handler<AsyncResult<HttpClientResponse>> answered = this::answered;
     final Handler<AsyncResult<Void>> ended = this::ended;
+    final Handler<Void> handOver = this::handOver;
     long idleSince;
     long keepAliveNanos = LeasedConnections.this.keepAliveNanos;
     boolean gone;
@@ -392,6 +414,10 @@ public final class LeasedConnections {
       } catch (IllegalStateException alreadyEnded) {
         settle();
       }
+    }
+
+    private void handOver(Void v) {
+      slot.handOver(this);
     }
 
     private void ended(AsyncResult<Void> ar) {

@@ -188,6 +188,37 @@ class LeasedConnectionsTest {
   }
 
   @Test
+  void waitersAreServedInTheirOrderOnTheOneConnectionAsItComesBack() {
+    LeasedConnections leases = leases(1, 60);
+    List<String> answered = new CopyOnWriteArrayList<>();
+    CompletableFuture<Void> all = new CompletableFuture<>();
+    loop.runOnContext(
+        v -> {
+          request(leases, "/hold").compose(HttpClientRequest::send);
+          for (int i = 0; i < 4; i++) {
+            request(leases, "/w" + i)
+                .compose(HttpClientRequest::send)
+                .compose(HttpClientResponse::body)
+                .onSuccess(
+                    b -> {
+                      answered.add(b.toString());
+                      if (answered.size() == 4) {
+                        all.complete(null);
+                      }
+                    });
+          }
+        });
+    await().atMost(10, TimeUnit.SECONDS).until(() -> held.size() == 1);
+    held.get(0).response().end("released");
+    all.join();
+    // each handed over when the previous request's stream had closed: one connection throughout
+    assertThat(answered).containsExactly("ok /w0", "ok /w1", "ok /w2", "ok /w3");
+    assertThat(accepted).hasSize(1);
+    await().atMost(10, TimeUnit.SECONDS).until(() -> read(() -> leases.idle(key)) == 1);
+    assertThat(read(() -> leases.open(key))).isEqualTo(1);
+  }
+
+  @Test
   void aWaiterGivesUpAfterItsConnectTimeoutAsThePoolsWaitersDo() {
     LeasedConnections leases = leases(1, 60);
     loop.runOnContext(v -> request(leases, "/hold").compose(HttpClientRequest::send));
