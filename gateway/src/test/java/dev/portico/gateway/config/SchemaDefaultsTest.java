@@ -1,9 +1,15 @@
 package dev.portico.gateway.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import dev.portico.discovery.RegistryOptions;
+import dev.portico.discovery.sources.DnsSrvOptions;
+import dev.portico.fabric.importer.ImporterConfig;
 import io.vertx.core.json.JsonObject;
+import io.vertx.servicediscovery.ServiceDiscoveryOptions;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -14,7 +20,16 @@ import org.junit.jupiter.api.Test;
  */
 class SchemaDefaultsTest {
 
-  private final GatewayConfig empty = ConfigLoader.fromJson("<empty>", new JsonObject(), Map.of());
+  private final GatewayConfig empty = load("{}");
+
+  /** Binds a configuration given as JSON text (a text block reads like the file a user writes). */
+  private static GatewayConfig load(String json) {
+    return ConfigLoader.fromJson("<test>", new JsonObject(json), Map.of());
+  }
+
+  private static ConfigException problemsOf(String json) {
+    return catchThrowableOfType(ConfigException.class, () -> load(json));
+  }
 
   @Test
   void sectionsBoundFromTheSchemaEqualTheRecordsDefaults() {
@@ -34,21 +49,14 @@ class SchemaDefaultsTest {
     // the registry's defaults are the discovery module's and Vert.x's
     assertThat(empty.registry().backend()).isEqualTo(RegistryConfig.LOCAL);
     assertThat(empty.registry().announceAddress())
-        .isEqualTo(io.vertx.servicediscovery.ServiceDiscoveryOptions.DEFAULT_ANNOUNCE_ADDRESS);
-    assertThat(empty.registry().refreshInterval())
-        .isEqualTo(dev.portico.discovery.RegistryOptions.DEFAULT_REFRESH);
-    assertThat(empty.registry().timeout())
-        .isEqualTo(dev.portico.discovery.RegistryOptions.DEFAULT_CALL_TIMEOUT);
+        .isEqualTo(ServiceDiscoveryOptions.DEFAULT_ANNOUNCE_ADDRESS);
+    assertThat(empty.registry().refreshInterval()).isEqualTo(RegistryOptions.DEFAULT_REFRESH);
+    assertThat(empty.registry().timeout()).isEqualTo(RegistryOptions.DEFAULT_CALL_TIMEOUT);
     GatewayConfig redis =
-        ConfigLoader.fromJson(
-            "<redis>",
-            new JsonObject()
-                .put(
-                    "registry",
-                    new JsonObject()
-                        .put("backend", "redis")
-                        .put("redis", new JsonObject().put("endpoint", "redis://127.0.0.1:6379"))),
-            Map.of());
+        load(
+            """
+            {"registry": {"backend": "redis", "redis": {"endpoint": "redis://127.0.0.1:6379"}}}
+            """);
     assertThat(redis.registry().redis().key()).isEqualTo(RegistryConfig.Redis.DEFAULT_KEY);
     assertThat(redis.registry().redis().maxPoolSize()).isEqualTo(RegistryConfig.Redis.DEFAULT_POOL);
   }
@@ -56,35 +64,13 @@ class SchemaDefaultsTest {
   @Test
   void backendsAndApisBoundFromTheSchemaEqualTheRecordsDefaults() {
     GatewayConfig c =
-        ConfigLoader.fromJson(
-            "<test>",
-            new JsonObject()
-                .put(
-                    "backends",
-                    new io.vertx.core.json.JsonArray()
-                        .add(new JsonObject().put("id", "b").put("url", "http://127.0.0.1:1"))
-                        .add(
-                            new JsonObject()
-                                .put("id", "p")
-                                .put("type", "Pool")
-                                .put(
-                                    "pool",
-                                    new JsonObject()
-                                        .put(
-                                            "services",
-                                            new io.vertx.core.json.JsonArray()
-                                                .add(new JsonObject().put("id", "b"))))))
-                .put(
-                    "apis",
-                    new io.vertx.core.json.JsonArray()
-                        .add(
-                            new JsonObject()
-                                .put("id", "a")
-                                .put("path", "/a")
-                                .put("backend", "b")
-                                .put("retry", new JsonObject().put("count", 1))
-                                .put("websocket", new JsonObject()))),
-            Map.of());
+        load(
+            """
+            {"backends": [{"id": "b", "url": "http://127.0.0.1:1"},
+                          {"id": "p", "type": "Pool", "pool": {"services": [{"id": "b"}]}}],
+             "apis": [{"id": "a", "path": "/a", "backend": "b", "retry": {"count": 1},
+                       "websocket": {}}]}
+            """);
     SingleBackendConfig b = (SingleBackendConfig) c.backends().get(0);
     assertThat(b.tls()).isEqualTo(TlsConfig.DEFAULT);
     assertThat(b.timeouts()).isEqualTo(Timeouts.DEFAULT);
@@ -114,67 +100,35 @@ class SchemaDefaultsTest {
   @Test
   void aServiceFabricClustersImporterBoundFromTheSchemaHasTheAdaptersDefaults() {
     GatewayConfig c =
-        ConfigLoader.fromJson(
-            "<test>",
-            new JsonObject()
-                .put(
-                    "backends",
-                    new io.vertx.core.json.JsonArray()
-                        .add(
-                            new JsonObject()
-                                .put("id", "sf")
-                                .put("url", "fabric:/App/Svc")
-                                .put(
-                                    "serviceFabricCluster",
-                                    new JsonObject()
-                                        .put(
-                                            "managementEndpoints",
-                                            new io.vertx.core.json.JsonArray()
-                                                .add("http://127.0.0.1:19080"))
-                                        .put("importer", new JsonObject())))),
-            Map.of());
+        load(
+            """
+            {"backends": [{"id": "sf", "url": "fabric:/App/Svc",
+                           "serviceFabricCluster": {
+                             "managementEndpoints": ["http://127.0.0.1:19080"], "importer": {}}}]}
+            """);
     FabricBackendConfig b = (FabricBackendConfig) c.backends().get(0);
     assertThat(b.cluster().maxPartitionResolutionRetries())
         .isEqualTo(ServiceFabricCluster.DEFAULT_MAX_PARTITION_RESOLUTION_RETRIES);
-    dev.portico.fabric.importer.ImporterConfig i = b.cluster().importer();
-    assertThat(i.interval()).isEqualTo(dev.portico.fabric.importer.ImporterConfig.DEFAULT_INTERVAL);
-    assertThat(i.requestTimeout())
-        .isEqualTo(dev.portico.fabric.importer.ImporterConfig.DEFAULT_REQUEST_TIMEOUT);
-    assertThat(i.staleAfterFailures())
-        .isEqualTo(dev.portico.fabric.importer.ImporterConfig.DEFAULT_STALE_AFTER_FAILURES);
-    assertThat(i.parallelism())
-        .isEqualTo(dev.portico.fabric.importer.ImporterConfig.DEFAULT_PARALLELISM);
-    assertThat(i.batchSize())
-        .isEqualTo(dev.portico.fabric.importer.ImporterConfig.DEFAULT_BATCH_SIZE);
-    assertThat(i.reresolveInterval())
-        .isEqualTo(dev.portico.fabric.importer.ImporterConfig.DEFAULT_RERESOLVE_INTERVAL);
+    ImporterConfig i = b.cluster().importer();
+    assertThat(i.interval()).isEqualTo(ImporterConfig.DEFAULT_INTERVAL);
+    assertThat(i.requestTimeout()).isEqualTo(ImporterConfig.DEFAULT_REQUEST_TIMEOUT);
+    assertThat(i.staleAfterFailures()).isEqualTo(ImporterConfig.DEFAULT_STALE_AFTER_FAILURES);
+    assertThat(i.parallelism()).isEqualTo(ImporterConfig.DEFAULT_PARALLELISM);
+    assertThat(i.batchSize()).isEqualTo(ImporterConfig.DEFAULT_BATCH_SIZE);
+    assertThat(i.reresolveInterval()).isEqualTo(ImporterConfig.DEFAULT_RERESOLVE_INTERVAL);
   }
 
   @Test
   void aDnsSourceBoundFromTheSchemaHasTheDiscoveryModulesDefaults() {
     GatewayConfig c =
-        ConfigLoader.fromJson(
-            "<test>",
-            new JsonObject()
-                .put(
-                    "registry",
-                    new JsonObject()
-                        .put(
-                            "sources",
-                            new io.vertx.core.json.JsonArray()
-                                .add(
-                                    new JsonObject()
-                                        .put("type", "dns-srv")
-                                        .put("service", "x")
-                                        .put("name", "_x._tcp.x")))),
-            Map.of());
-    var dns = (dev.portico.discovery.sources.DnsSrvOptions) c.registry().sources().get(0);
-    assertThat(dns.minInterval())
-        .isEqualTo(dev.portico.discovery.sources.DnsSrvOptions.DEFAULT_MIN_INTERVAL);
-    assertThat(dns.maxInterval())
-        .isEqualTo(dev.portico.discovery.sources.DnsSrvOptions.DEFAULT_MAX_INTERVAL);
-    assertThat(dns.timeout())
-        .isEqualTo(dev.portico.discovery.sources.DnsSrvOptions.DEFAULT_TIMEOUT);
+        load(
+            """
+            {"registry": {"sources": [{"type": "dns-srv", "service": "x", "name": "_x._tcp.x"}]}}
+            """);
+    var dns = (DnsSrvOptions) c.registry().sources().get(0);
+    assertThat(dns.minInterval()).isEqualTo(DnsSrvOptions.DEFAULT_MIN_INTERVAL);
+    assertThat(dns.maxInterval()).isEqualTo(DnsSrvOptions.DEFAULT_MAX_INTERVAL);
+    assertThat(dns.timeout()).isEqualTo(DnsSrvOptions.DEFAULT_TIMEOUT);
     assertThat(dns.ssl()).isFalse();
     assertThat(dns.resolveTargets()).isTrue();
   }
@@ -182,38 +136,25 @@ class SchemaDefaultsTest {
   @Test
   void aGivenFieldKeepsItsSectionsOtherDefaults() {
     GatewayConfig c =
-        ConfigLoader.fromJson(
-            "<test>",
-            new JsonObject()
-                .put(
-                    "gateway",
-                    new JsonObject().put("shutdown", new JsonObject().put("delay", "PT5S")))
-                .put("upstream", new JsonObject().put("maxConnectionsPerEndpoint", 7))
-                .put("metrics", new JsonObject().put("jvm", false)),
-            Map.of());
+        load(
+            """
+            {"gateway": {"shutdown": {"delay": "PT5S"}},
+             "upstream": {"maxConnectionsPerEndpoint": 7},
+             "metrics": {"jvm": false}}
+            """);
     assertThat(c.shutdown())
         .isEqualTo(new ShutdownConfig(Duration.ofSeconds(5), ShutdownConfig.DEFAULT.gracePeriod()));
     assertThat(c.upstream()).isEqualTo(new UpstreamConfig(7, Duration.ofSeconds(60)));
-    assertThat(c.metrics())
-        .isEqualTo(new MetricsConfig(true, false, true, false, java.util.List.of()));
+    assertThat(c.metrics()).isEqualTo(new MetricsConfig(true, false, true, false, List.of()));
   }
 
   @Test
   void aWrongValueFallsBackToItsDefaultAndProblemsKeepTheirOrder() {
     ConfigException e =
-        org.assertj.core.api.Assertions.catchThrowableOfType(
-            ConfigException.class,
-            () ->
-                ConfigLoader.fromJson(
-                    "<test>",
-                    new JsonObject()
-                        .put(
-                            "tracing",
-                            new JsonObject()
-                                .put("endpoint", "ftp://x")
-                                .put("scheduleDelay", "soon")
-                                .put("maxQueueSize", "many")),
-                    Map.of()));
+        problemsOf(
+            """
+            {"tracing": {"endpoint": "ftp://x", "scheduleDelay": "soon", "maxQueueSize": "many"}}
+            """);
     assertThat(e.problems())
         .extracting(ConfigProblem::path)
         .containsExactly("tracing.maxQueueSize", "tracing.endpoint", "tracing.scheduleDelay");
@@ -224,21 +165,10 @@ class SchemaDefaultsTest {
   @Test
   void aValueOutsideItsEnumerationFallsBackAloneTheSectionsOtherFieldsStay() {
     ConfigException e =
-        org.assertj.core.api.Assertions.catchThrowableOfType(
-            ConfigException.class,
-            () ->
-                ConfigLoader.fromJson(
-                    "<test>",
-                    new JsonObject()
-                        .put(
-                            "listeners",
-                            new JsonObject()
-                                .put(
-                                    "traffic",
-                                    new JsonObject()
-                                        .put("port", 9090)
-                                        .put("escapedSlashes", "sometimes"))),
-                    Map.of()));
+        problemsOf(
+            """
+            {"listeners": {"traffic": {"port": 9090, "escapedSlashes": "sometimes"}}}
+            """);
     // the traffic port is still 9090, so it still collides with the management listener's default
     assertThat(e.problems())
         .extracting(ConfigProblem::path)
@@ -247,17 +177,7 @@ class SchemaDefaultsTest {
 
   @Test
   void aWholeNumberBeyondAnIntIsAProblemWhereTheSchemaSetsNoBound() {
-    ConfigException e =
-        org.assertj.core.api.Assertions.catchThrowableOfType(
-            ConfigException.class,
-            () ->
-                ConfigLoader.fromJson(
-                    "<test>",
-                    new JsonObject()
-                        .put(
-                            "policySettings",
-                            new JsonObject().put("maxKeysPerLimit", 3_000_000_000L)),
-                    Map.of()));
+    ConfigException e = problemsOf("{\"policySettings\": {\"maxKeysPerLimit\": 3000000000}}");
     assertThat(e.problems())
         .extracting(ConfigProblem::toString)
         .containsExactly(
