@@ -19,11 +19,18 @@ import java.util.function.Consumer;
  * The discovery registry: a thin, typed face over Vert.x Service Discovery holding {@code
  * http-endpoint} records. Every write is announced on the event bus ({@link
  * RegistryOptions#announceAddress()}), which is what {@link RegistryWatcher} listens to: one
- * announcement per single write, and one per {@linkplain #write(RegistryWrites) batch}, however
- * many records it holds. (Service Discovery's own per-record announcements go to an address nobody
- * listens to: thousands of records written at once must not become thousands of snapshot rebuilds.)
+ * announcement per single write, naming its record (watchers read that record alone), and one per
+ * {@linkplain #write(RegistryWrites) batch}, however many records it holds (watchers read every
+ * record). (Service Discovery's own per-record announcements go to an address nobody listens to:
+ * thousands of records written at once must not become thousands of snapshot rebuilds.)
  */
 public final class Registry {
+
+  /**
+   * The field of an event-bus announcement naming the one record written; an announcement without
+   * it (a batch, or anyone else's message) means "anything may have changed".
+   */
+  static final String RECORD_FIELD = "record";
 
   /**
    * Records of one batch written at once at most: a Redis pool must not see more waiting commands
@@ -319,7 +326,11 @@ public final class Registry {
    * them.
    */
   private void announceRecord(String id) {
-    vertx.eventBus().publish(options.announceAddress(), new JsonObject().put("changed", id));
+    // "record": this process's watchers read that record alone, as a shared registry's do
+    vertx
+        .eventBus()
+        .publish(
+            options.announceAddress(), new JsonObject().put("changed", id).put(RECORD_FIELD, id));
     if (announcements != null) {
       announcements.announce(id);
     }

@@ -73,6 +73,50 @@ class RegistryWatcherTest {
   }
 
   @Test
+  void aSingleWriteIsReadAloneAndABatchAnnouncementReadsEverything(Vertx vertx) {
+    Registry registry =
+        Registry.create(vertx, RegistryOptions.local().withRefreshInterval(Duration.ofMinutes(5)));
+    RegistryWatcher watcher = new RegistryWatcher(vertx, registry);
+    watcher.start().await();
+    // written without an announcement (a writer that bypasses the gateway's registry)
+    ServiceInstance quiet =
+        registry.publishQuietly(InstanceSpec.of("quiet", "http://10.0.0.7:8080")).await();
+    ServiceInstance loud =
+        registry.publish(InstanceSpec.of("loud", "http://10.0.0.8:8080")).await();
+    await().atMost(5, TimeUnit.SECONDS).until(() -> watcher.current().service("loud") != null);
+    // the announcement named its record: only that one was read, the quiet one waits for a read of
+    // every record
+    assertThat(watcher.current().service("quiet")).isNull();
+    assertThat(watcher.current().up("loud"))
+        .extracting(ServiceInstance::id)
+        .containsExactly(loud.id());
+    // an announcement that names no record (a batch) reads every record
+    registry.announce("a batch");
+    await().atMost(5, TimeUnit.SECONDS).until(() -> watcher.current().service("quiet") != null);
+    assertThat(watcher.current().up("quiet"))
+        .extracting(ServiceInstance::id)
+        .containsExactly(quiet.id());
+    // so does anyone else's message on the address
+    ServiceInstance other =
+        registry.publishQuietly(InstanceSpec.of("other", "http://10.0.0.9:8080")).await();
+    vertx.eventBus().publish(registry.options().announceAddress(), "something changed");
+    await().atMost(5, TimeUnit.SECONDS).until(() -> watcher.current().service("other") != null);
+    assertThat(watcher.current().up("other"))
+        .extracting(ServiceInstance::id)
+        .containsExactly(other.id());
+    // an announced unpublish and status change are read alone too
+    registry.unpublishQuietly(quiet.id()).await();
+    registry.setStatus(loud.id(), InstanceStatus.DOWN).await();
+    await().atMost(5, TimeUnit.SECONDS).until(() -> watcher.current().up("loud").isEmpty());
+    assertThat(watcher.current().service("quiet")).isNotNull();
+    registry.unpublish(loud.id()).await();
+    await().atMost(5, TimeUnit.SECONDS).until(() -> watcher.current().service("loud") == null);
+    assertThat(watcher.current().service("quiet")).isNotNull();
+    watcher.stop().await();
+    registry.close();
+  }
+
+  @Test
   void manyAnnouncementsCoalesceIntoFewRebuilds(Vertx vertx) {
     Registry registry =
         Registry.create(vertx, RegistryOptions.local().withRefreshInterval(Duration.ofMinutes(5)));

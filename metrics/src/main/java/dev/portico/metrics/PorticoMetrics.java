@@ -94,7 +94,7 @@ public final class PorticoMetrics implements AutoCloseable {
     requests = new RequestMeters(registry, settings.bucketDurations());
     bucketDurations = settings.bucketDurations();
     breakers = new BreakerMeters(registry);
-    registryInstances = new RegistryMeters(registry);
+    registryInstances = new RegistryMeters(registry.getPrometheusRegistry());
     fabric = new FabricMeters(registry);
     drainAbandoned =
         Counter.builder(MeterNames.DRAIN_ABANDONED)

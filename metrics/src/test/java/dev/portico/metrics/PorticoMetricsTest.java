@@ -253,6 +253,72 @@ class PorticoMetricsTest {
   }
 
   @Test
+  void registrySeriesRenderAsOneGaugeFamilyInBothFormats() {
+    // no service: no family at all (as with no gauge registered)
+    metrics.registryInstances(Map.of(), Set.of());
+    assertThat(scrape()).doesNotContain("portico_registry_instances");
+    metrics.registryInstances(
+        Map.of(
+            "orders",
+            Map.of("static", new ServiceInstanceCounts(2, 1, 0, 3)),
+            "q\"uote",
+            Map.of("static", new ServiceInstanceCounts(1, 0, 1, 0))),
+        Set.of());
+    String text = scrape();
+    assertThat(text)
+        .containsOnlyOnce(
+            "# HELP portico_registry_instances Registry records per service, source and status\n"
+                + "# TYPE portico_registry_instances gauge\n")
+        .contains(
+            "portico_registry_instances{service=\"orders\",source=\"static\",status=\"up\"} 2.0\n")
+        .contains(
+            "portico_registry_instances{service=\"orders\",source=\"static\",status=\"unknown\"} 3.0\n")
+        .contains(
+            "portico_registry_instances{service=\"q\\\"uote\",source=\"static\",status=\"out_of_service\"} 1.0\n");
+    assertThat(text.lines().filter(l -> l.startsWith("portico_registry_instances{")).count())
+        .isEqualTo(8);
+    String om = metrics.scrape("application/openmetrics-text; version=1.0.0").body();
+    assertThat(om)
+        .containsOnlyOnce("# TYPE portico_registry_instances gauge\n")
+        .contains(
+            "portico_registry_instances{service=\"orders\",source=\"static\",status=\"down\"} 1.0\n");
+  }
+
+  @Test
+  void registryChangesTouchOnlyTheServicesThatChanged() {
+    metrics.registryInstances(
+        Map.of(
+            "orders", Map.of("static", new ServiceInstanceCounts(2, 0, 0, 0)),
+            "stray", Map.of("static", new ServiceInstanceCounts(1, 0, 0, 0))),
+        Set.of("orders", "payments"));
+    metrics.registryInstancesChanged(
+        Map.of(
+            "orders",
+            Map.of("consul", new ServiceInstanceCounts(0, 4, 0, 0)),
+            "stray",
+            Map.of(),
+            "fresh",
+            Map.of("static", new ServiceInstanceCounts(5, 0, 0, 0))),
+        Set.of("orders", "payments"));
+    String text = scrape();
+    assertThat(text)
+        .contains(
+            "portico_registry_instances{service=\"orders\",source=\"consul\",status=\"down\"} 4")
+        .doesNotContain("source=\"static\",status=\"up\"} 2")
+        .doesNotContain("service=\"stray\"")
+        .contains("portico_registry_instances{service=\"fresh\",source=\"static\",status=\"up\"} 5")
+        // untouched by the change: still at 0 under source none
+        .contains(
+            "portico_registry_instances{service=\"payments\",source=\"none\",status=\"up\"} 0");
+    // a routed service's records all gone: its last source stays, at 0
+    metrics.registryInstancesChanged(Map.of("orders", Map.of()), Set.of("orders", "payments"));
+    assertThat(scrape())
+        .contains(
+            "portico_registry_instances{service=\"orders\",source=\"consul\",status=\"down\"} 0")
+        .doesNotContain("service=\"orders\",source=\"none\"");
+  }
+
+  @Test
   void fabricResolutionsByServiceAndResultWithACapOnServices() {
     metrics.recordFabricResolution("fabric:/App/Svc", FabricResolution.OK, 200_000);
     metrics.recordFabricResolution("fabric:/App/Svc", FabricResolution.NO_REPLICA, 2_000_000);

@@ -51,7 +51,6 @@ public final class RoutingState implements TargetSelector {
 
   private final Compiled compiled;
   private final RegistrySnapshot registry;
-  private final Map<String, Endpoint[]> serviceEndpoints;
 
   /**
    * By {@link SingleBackend#slot()}: one array read on the request path (a hash map of 10,000
@@ -64,12 +63,10 @@ public final class RoutingState implements TargetSelector {
   private RoutingState(
       Compiled compiled,
       RegistrySnapshot registry,
-      Map<String, Endpoint[]> serviceEndpoints,
       Targets[] targets,
       Map<PoolBackend, Targets.Pool> pools) {
     this.compiled = compiled;
     this.registry = registry;
-    this.serviceEndpoints = serviceEndpoints;
     this.targets = targets;
     this.pools = pools;
   }
@@ -135,17 +132,24 @@ public final class RoutingState implements TargetSelector {
             states,
             byService,
             byMember);
-    Map<String, Endpoint[]> endpoints = new HashMap<>();
-    for (String service : byService.keySet()) {
-      endpoints.put(service, endpoints(registry, service));
-    }
+    // a service's endpoints are made once and shared by the backends routing to it; they live in
+    // those backends' targets only (no map of every service to copy at each registry change)
     Targets[] targets = new Targets[singles.size()];
     for (SingleBackend s : singles.values()) {
-      Endpoint[] eps =
-          s.fixedEndpoint() != null
-              ? new Endpoint[] {s.fixedEndpoint()}
-              : endpoints.getOrDefault(s.service(), NONE);
-      targets[s.slot()] = Targets.of(s, eps, states);
+      if (s.fixedEndpoint() != null) {
+        targets[s.slot()] = Targets.of(s, new Endpoint[] {s.fixedEndpoint()}, states);
+      }
+    }
+    for (Map.Entry<String, List<SingleBackend>> e : byService.entrySet()) {
+      Endpoint[] eps = endpoints(registry, e.getKey());
+      for (SingleBackend s : e.getValue()) {
+        targets[s.slot()] = Targets.of(s, eps, states);
+      }
+    }
+    for (SingleBackend s : singles.values()) {
+      if (targets[s.slot()] == null) {
+        targets[s.slot()] = Targets.of(s, NONE, states);
+      }
     }
     Map<PoolBackend, Targets.Pool> pools = new HashMap<>();
     for (Backend b : backends.values()) {
@@ -153,7 +157,7 @@ public final class RoutingState implements TargetSelector {
         pools.put(p, Targets.pool(p, s -> targets[s.slot()]));
       }
     }
-    return new RoutingState(compiled, registry, endpoints, targets, pools);
+    return new RoutingState(compiled, registry, targets, pools);
   }
 
   /**
@@ -173,14 +177,12 @@ public final class RoutingState implements TargetSelector {
       }
     }
     if (changed.isEmpty()) {
-      return new RoutingState(compiled, snapshot, serviceEndpoints, targets, pools);
+      return new RoutingState(compiled, snapshot, targets, pools);
     }
-    Map<String, Endpoint[]> endpoints = new HashMap<>(serviceEndpoints);
     Targets[] nextTargets = targets.clone();
     Set<PoolBackend> poolsToRebuild = new HashSet<>();
     for (String service : changed) {
       Endpoint[] eps = endpoints(snapshot, service);
-      endpoints.put(service, eps);
       for (SingleBackend s : compiled.singlesByService().get(service)) {
         nextTargets[s.slot()] = Targets.of(s, eps, compiled.states());
         poolsToRebuild.addAll(compiled.poolsByMember().getOrDefault(s, List.of()));
@@ -193,7 +195,7 @@ public final class RoutingState implements TargetSelector {
         nextPools.put(p, Targets.pool(p, s -> nextTargets[s.slot()]));
       }
     }
-    return new RoutingState(compiled, snapshot, endpoints, nextTargets, nextPools);
+    return new RoutingState(compiled, snapshot, nextTargets, nextPools);
   }
 
   private static Endpoint[] endpoints(RegistrySnapshot registry, String service) {
@@ -233,8 +235,16 @@ public final class RoutingState implements TargetSelector {
    * it has none.
    */
   public Endpoint[] endpoints(String service) {
-    Endpoint[] e = service == null ? null : serviceEndpoints.get(service);
-    return e == null ? NONE : e;
+    List<SingleBackend> routed = service == null ? null : compiled.singlesByService().get(service);
+    if (routed == null) {
+      return NONE;
+    }
+    Target[] all = targets[routed.get(0).slot()].all();
+    Endpoint[] out = new Endpoint[all.length];
+    for (int i = 0; i < all.length; i++) {
+      out[i] = all[i].endpoint();
+    }
+    return out;
   }
 
   @Override

@@ -106,4 +106,51 @@ class RoutingStateTest {
     assertThat(otherA.slot()).isEqualTo(a.slot());
     assertThatThrownBy(() -> s3.targets(otherA)).isInstanceOf(IllegalArgumentException.class);
   }
+
+  @Test
+  void backendsOfOneServiceShareItsEndpointsAndFixedOrEmptyOnesStandAlone() {
+    GatewayConfig config =
+        ConfigTexts.load(
+            """
+      backends:
+        - { id: a1, url: svc-a }
+        - { id: fixed, url: "http://10.7.7.7:9000" }
+        - { id: a2, url: svc-a }
+        - { id: none, url: svc-none }
+      apis:
+        - { id: a1, path: /a1, backend: a1 }
+        - { id: a2, path: /a2, backend: a2 }
+        - { id: fixed, path: /f, backend: fixed }
+        - { id: none, path: /n, backend: none }
+      """,
+            Map.of());
+    RegistrySnapshot snapshot =
+        RegistrySnapshot.of(
+            1,
+            List.of(
+                instance("1", "svc-a", "10.0.0.1", InstanceStatus.UP),
+                instance("2", "svc-a", "10.0.0.2", InstanceStatus.UP),
+                instance("3", "svc-a", "10.0.0.3", InstanceStatus.DOWN),
+                instance("4", "unrouted", "10.0.9.9", InstanceStatus.UP)));
+    RoutingState s = RoutingState.compile(config, snapshot, new BackendStates(t -> {}, r -> {}));
+    Target[] one = s.targets((SingleBackend) s.backend("a1")).all();
+    Target[] two = s.targets((SingleBackend) s.backend("a2")).all();
+    assertThat(one).extracting(t -> t.endpoint().host()).containsExactly("10.0.0.1", "10.0.0.2");
+    for (int i = 0; i < one.length; i++) {
+      // the same endpoint objects, each backend with its own endpoint state
+      assertThat(two[i].endpoint()).isSameAs(one[i].endpoint());
+      assertThat(two[i].state()).isNotSameAs(one[i].state());
+    }
+    assertThat(s.endpoints("svc-a"))
+        .extracting(e -> e.host())
+        .containsExactly("10.0.0.1", "10.0.0.2");
+    assertThat(s.targets((SingleBackend) s.backend("fixed")).all())
+        .extracting(t -> t.endpoint().host() + ":" + t.endpoint().port())
+        .containsExactly("10.7.7.7:9000");
+    assertThat(s.targets((SingleBackend) s.backend("none")).all()).isEmpty();
+    assertThat(s.endpoints("svc-none")).isEmpty();
+    // only services a backend routes to have endpoints here
+    assertThat(s.endpoints("unrouted")).isEmpty();
+    assertThat(s.endpoints(null)).isEmpty();
+  }
 }

@@ -1,17 +1,19 @@
 package dev.portico.metrics.internal;
 
-import dev.portico.metrics.MeterNames;
 import dev.portico.metrics.ServiceInstanceCounts;
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.Meter;
-import io.micrometer.core.instrument.MeterRegistry;
+import io.prometheus.metrics.model.registry.Collector;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot.GaugeDataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.Labels;
+import io.prometheus.metrics.model.snapshots.MetricMetadata;
+import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Registry records per service, source and status. A service that leaves the registry drops to 0 if
@@ -20,21 +22,41 @@ import java.util.concurrent.atomic.AtomicReference;
  * series of services and sources that are gone are removed (so services that come and go do not
  * pile up series). Set as a whole ({@link #update}) or by the services that changed ({@link
  * #changed}), which costs what the change touches, not the whole registry.
+ *
+ * <p>One Prometheus collector renders every series from a map of service to its counts by source,
+ * instead of four Micrometer gauges per service and source: at 10,000 services those were 40,000
+ * meters (each with its id, tags, registry entries and Prometheus child), ~20 MB of the live set
+ * and their registration a share of start-up. The series are the same: name, help, type, labels
+ * ({@code service}, {@code source}, {@code status}) and values.
  */
-public final class RegistryMeters {
+public final class RegistryMeters implements Collector {
+
+  /** The Prometheus name of {@code portico.registry.instances} (a gauge: no suffix). */
+  static final String NAME = "portico_registry_instances";
+
+  private static final String HELP = "Registry records per service, source and status";
 
   private static final String[] STATUSES = {"up", "down", "out_of_service", "unknown"};
+
+  private static final String[] LABEL_NAMES = {"service", "source", "status"};
 
   /** The source label of a routed service that has no record. */
   public static final String NO_SOURCE = "none";
 
-  private final MeterRegistry registry;
+  private static final Map<String, ServiceInstanceCounts> NONE_AT_ZERO =
+      Map.of(NO_SOURCE, ServiceInstanceCounts.ZERO);
 
-  /** Service to source to its gauges. */
-  private final Map<String, Map<String, Entry>> series = new HashMap<>();
+  /**
+   * Service to its counts by source (an immutable map, replaced as a whole). Written under this
+   * object's lock; read by scrapes without it (a scrape sees each service's counts as of one
+   * change).
+   */
+  private final ConcurrentHashMap<String, Map<String, ServiceInstanceCounts>> series =
+      new ConcurrentHashMap<>();
 
-  public RegistryMeters(MeterRegistry registry) {
-    this.registry = registry;
+  /** Registers the collector with {@code registry}: the series appear in its scrapes. */
+  public RegistryMeters(PrometheusRegistry registry) {
+    registry.register(this);
   }
 
   /**
@@ -53,14 +75,7 @@ public final class RegistryMeters {
         set(service, Map.of(), keep);
       }
     }
-    for (Iterator<Map.Entry<String, Map<String, Entry>>> it = series.entrySet().iterator();
-        it.hasNext(); ) {
-      Map.Entry<String, Map<String, Entry>> e = it.next();
-      if (!counts.containsKey(e.getKey()) && !keep.contains(e.getKey())) {
-        e.getValue().values().forEach(this::remove);
-        it.remove();
-      }
-    }
+    series.keySet().removeIf(service -> !counts.containsKey(service) && !keep.contains(service));
   }
 
   /**
@@ -77,56 +92,45 @@ public final class RegistryMeters {
    * kept.
    */
   private void set(String service, Map<String, ServiceInstanceCounts> bySource, Set<String> keep) {
-    Map<String, Entry> had = series.get(service);
-    if (bySource.isEmpty()) {
-      if (!keep.contains(service)) {
-        if (had != null) {
-          had.values().forEach(this::remove);
-          series.remove(service);
-        }
-        return;
-      }
-      if (had == null || had.isEmpty()) {
-        had = new HashMap<>();
-        series.put(service, had);
-        had.put(NO_SOURCE, register(service, NO_SOURCE));
-      }
-      had.values().forEach(entry -> entry.counts.set(ServiceInstanceCounts.ZERO));
+    if (!bySource.isEmpty()) {
+      series.put(service, Map.copyOf(bySource));
       return;
     }
-    Map<String, Entry> now = had == null ? new HashMap<>() : had;
-    if (had == null) {
-      series.put(service, now);
+    if (!keep.contains(service)) {
+      series.remove(service);
+      return;
     }
-    bySource.forEach(
-        (source, c) -> now.computeIfAbsent(source, s -> register(service, s)).counts.set(c));
-    now.entrySet()
-        .removeIf(
-            e -> {
-              if (bySource.containsKey(e.getKey())) {
-                return false;
-              }
-              remove(e.getValue());
-              return true;
-            });
+    Map<String, ServiceInstanceCounts> had = series.get(service);
+    if (had == null || had.isEmpty()) {
+      series.put(service, NONE_AT_ZERO);
+      return;
+    }
+    Map<String, ServiceInstanceCounts> zero = new HashMap<>();
+    had.keySet().forEach(source -> zero.put(source, ServiceInstanceCounts.ZERO));
+    series.put(service, Map.copyOf(zero));
   }
 
-  private Entry register(String service, String source) {
-    Entry entry = new Entry(new AtomicReference<>(ServiceInstanceCounts.ZERO), new ArrayList<>());
-    for (String status : STATUSES) {
-      entry.meters.add(
-          Gauge.builder(MeterNames.REGISTRY_INSTANCES, entry.counts, c -> count(c.get(), status))
-              .description("Registry records per service, source and status")
-              .tags(
-                  MeterNames.SERVICE, service, MeterNames.SOURCE, source, MeterNames.STATUS, status)
-              .strongReference(true)
-              .register(registry));
-    }
-    return entry;
+  @Override
+  public String getPrometheusName() {
+    return NAME;
   }
 
-  private void remove(Entry entry) {
-    entry.meters.forEach(registry::remove);
+  @Override
+  public MetricSnapshot collect() {
+    List<GaugeDataPointSnapshot> points = new ArrayList<>(series.size() * STATUSES.length);
+    series.forEach(
+        (service, bySource) ->
+            bySource.forEach(
+                (source, c) -> {
+                  for (String status : STATUSES) {
+                    points.add(
+                        new GaugeDataPointSnapshot(
+                            count(c, status),
+                            Labels.of(LABEL_NAMES, new String[] {service, source, status}),
+                            null));
+                  }
+                }));
+    return new GaugeSnapshot(new MetricMetadata(NAME, HELP), points);
   }
 
   private static double count(ServiceInstanceCounts c, String status) {
@@ -141,6 +145,4 @@ public final class RegistryMeters {
         return c.unknown();
     }
   }
-
-  private record Entry(AtomicReference<ServiceInstanceCounts> counts, List<Meter> meters) {}
 }
