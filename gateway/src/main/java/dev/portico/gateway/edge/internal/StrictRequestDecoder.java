@@ -20,7 +20,6 @@ import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.impl.VertxHttpRequestDecoder;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ScheduledFuture;
@@ -263,33 +262,22 @@ public final class StrictRequestDecoder extends VertxHttpRequestDecoder {
     }
     HttpHeaders h = msg.headers();
     HttpVersion version = msg.protocolVersion();
-    // (contains/get before getAll: Netty's getAll makes a LinkedList even for one field line, and
-    // most requests have no Transfer-Encoding nor Connection, and one Host)
-    if (h.contains(HttpHeaderNames.TRANSFER_ENCODING)) {
-      checkTransferEncoding(
-          h.getAll(HttpHeaderNames.TRANSFER_ENCODING),
-          h.contains(HttpHeaderNames.CONTENT_LENGTH),
-          version);
+    List<String> codings = h.getAll(HttpHeaderNames.TRANSFER_ENCODING);
+    if (!codings.isEmpty()) {
+      checkTransferEncoding(codings, h.contains(HttpHeaderNames.CONTENT_LENGTH), version);
     }
-    Iterator<String> hosts = h.valueStringIterator(HttpHeaderNames.HOST);
-    if (!hosts.hasNext()) {
-      if (version.minorVersion() >= 1) {
-        throw new RequestRefused(400, "an HTTP/1.1 request needs a Host header field");
-      }
-    } else {
-      String host = hosts.next();
-      if (hosts.hasNext()) {
-        int count = h.getAll(HttpHeaderNames.HOST).size();
-        throw new RequestRefused(
-            400, "the request has " + count + " Host header fields; exactly one is allowed");
-      }
-      if (!HostHeader.valid(host)) {
-        throw new RequestRefused(400, "the Host header field is not a valid host[:port]");
-      }
+    List<String> hosts = h.getAll(HttpHeaderNames.HOST);
+    if (hosts.size() > 1) {
+      throw new RequestRefused(
+          400, "the request has " + hosts.size() + " Host header fields; exactly one is allowed");
     }
-    if (h.contains(HttpHeaderNames.CONNECTION)) {
-      splitConnectionOptions(h);
+    if (hosts.isEmpty() && version.minorVersion() >= 1) {
+      throw new RequestRefused(400, "an HTTP/1.1 request needs a Host header field");
     }
+    if (!hosts.isEmpty() && !HostHeader.valid(hosts.get(0))) {
+      throw new RequestRefused(400, "the Host header field is not a valid host[:port]");
+    }
+    splitConnectionOptions(h);
     return super.isContentAlwaysEmpty(msg);
   }
 
