@@ -26,7 +26,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * The gateway's connections to a cleartext HTTP/1.1 backend, seen from the backend: kept alive and
  * reused, at most {@code upstream.maxConnectionsPerEndpoint} per event loop (a request beyond waits
- * for one), a connection the backend closes replaced.
+ * for one), a connection the backend closes replaced. Issue 13 leases them per request.
  */
 @ExtendWith(VertxExtension.class)
 @Timeout(value = 60, unit = TimeUnit.SECONDS)

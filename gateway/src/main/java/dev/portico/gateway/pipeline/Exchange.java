@@ -7,6 +7,7 @@ import dev.portico.gateway.backend.Upstream;
 import dev.portico.gateway.config.WebSocketConfig;
 import dev.portico.gateway.edge.RequestRefused;
 import dev.portico.gateway.problem.ErrorReason;
+import dev.portico.gateway.protocol.LeasedConnections;
 import dev.portico.gateway.protocol.Protocols;
 import dev.portico.gateway.protocol.grpc.BodyCopy;
 import dev.portico.gateway.protocol.grpc.GrpcCalls;
@@ -362,40 +363,55 @@ final class Exchange extends Deadlines.Waiter implements Handler<Buffer> {
     upstream = null;
     // no response headers within the response timeout: expired() fails the attempt
     deadlines.wait(this, backend.responseTimeoutMs(), now);
-    RequestOptions options =
-        new RequestOptions()
-            .setMethod(req.method())
-            .setHost(endpoint.host())
-            .setPort(endpoint.port())
-            .setURI(upstreamUri(backend, endpoint))
-            .setConnectTimeout(backend.connectTimeoutMs());
-    if (endpoint.ssl()) {
-      options.setSsl(true).setSslOptions(backend.sslOptions());
-    }
     // issue 14: HTTP/2 backends have clients of their own; a WebSocket handshake always goes over
     // HTTP/1.1
     HttpClient via =
         protocols == null ? client : protocols.clients().of(backend.protocol(), webSocket != null);
-    via.request(options)
-        .onComplete(
-            ar -> {
-              if (ar.succeeded()) {
-                // failures reach the exchange through the response future; without a handler Vert.x
-                // would also log every deliberate reset (timeout, client gone, retry) as an error
-                ar.result().exceptionHandler(IGNORE);
-              }
-              if (attemptNo != live || settled) {
-                if (ar.succeeded()) {
-                  ar.result().reset();
-                }
-                return;
-              }
-              if (ar.succeeded()) {
-                send(ar.result(), attemptNo);
-              } else {
-                attemptFailed(connectFailure(ar.cause()), ar.cause());
-              }
-            });
+    // issue 13: a cleartext HTTP/1.1 request leases its connection (which has the host and port)
+    LeasedConnections leases =
+        via == client && webSocket == null && !endpoint.ssl() && protocols != null
+            ? protocols.clients().leases()
+            : null;
+    RequestOptions options =
+        new RequestOptions().setMethod(req.method()).setURI(upstreamUri(backend, endpoint));
+    Future<HttpClientRequest> request;
+    if (leases != null) {
+      request =
+          leases.request(
+              endpoint.key(),
+              endpoint.host(),
+              endpoint.port(),
+              backend.connectTimeoutMs(),
+              options);
+    } else {
+      options
+          .setHost(endpoint.host())
+          .setPort(endpoint.port())
+          .setConnectTimeout(backend.connectTimeoutMs());
+      if (endpoint.ssl()) {
+        options.setSsl(true).setSslOptions(backend.sslOptions());
+      }
+      request = via.request(options);
+    }
+    request.onComplete(
+        ar -> {
+          if (ar.succeeded()) {
+            // failures reach the exchange through the response future; without a handler Vert.x
+            // would also log every deliberate reset (timeout, client gone, retry) as an error
+            ar.result().exceptionHandler(IGNORE);
+          }
+          if (attemptNo != live || settled) {
+            if (ar.succeeded()) {
+              ar.result().reset();
+            }
+            return;
+          }
+          if (ar.succeeded()) {
+            send(ar.result(), attemptNo);
+          } else {
+            attemptFailed(connectFailure(ar.cause()), ar.cause());
+          }
+        });
   }
 
   private String upstreamUri(Upstream backend, Endpoint endpoint) {

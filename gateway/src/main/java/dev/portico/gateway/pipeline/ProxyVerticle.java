@@ -7,6 +7,7 @@ import dev.portico.gateway.config.ListenerHttps;
 import dev.portico.gateway.edge.EdgeGuard;
 import dev.portico.gateway.lifecycle.DrainState;
 import dev.portico.gateway.lifecycle.DrainableListener;
+import dev.portico.gateway.protocol.LeasedConnections;
 import dev.portico.gateway.protocol.Protocols;
 import dev.portico.gateway.protocol.UpstreamClients;
 import dev.portico.gateway.protocol.websocket.WebSocketSessions;
@@ -16,6 +17,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
@@ -151,12 +153,21 @@ public final class ProxyVerticle extends VerticleBase implements DrainableListen
         new PoolOptions()
             .setHttp1MaxSize(config.upstream().maxConnectionsPerEndpoint())
             .setMaxWaitQueueSize(-1);
-    client = vertx.createHttpClient(clientOptions, pool);
+    HttpClientAgent agent = vertx.createHttpClient(clientOptions, pool);
+    client = agent;
+    // issue 13: cleartext HTTP/1.1 requests lease their connections (no per-request context nor
+    // pool acquire); with Vert.x's own HTTP meters on, they keep to its pool, whose meters those
+    // are
+    LeasedConnections leases =
+        config.metrics().vertxHttp()
+            ? null
+            : new LeasedConnections(
+                vertx, agent, pool.getHttp1MaxSize(), clientOptions.getKeepAliveTimeout());
     // issue 14 hook: HTTP/2 backends' clients; a WebSocket session counts as in flight until it
     // closes
     protocols =
         new Protocols(
-            new UpstreamClients(vertx, client, clientOptions, pool),
+            new UpstreamClients(vertx, client, clientOptions, pool, leases),
             new WebSocketSessions(vertx, inFlight::decrementAndGet).on(context));
     HttpServerOptions serverOptions =
         new HttpServerOptions()

@@ -28,18 +28,33 @@ public final class UpstreamClients {
   private final PoolOptions pool;
   private final HttpClient http1;
   private final Map<Integer, HttpClient> http2 = new HashMap<>(4);
+  private final LeasedConnections leases;
 
   /**
    * @param http1 the HTTP/1.1 client (made by the verticle from {@code options} and {@code pool})
    * @param options the HTTP/1.1 client's options: the HTTP/2 ones share keep-alive, TCP and TLS
    *     settings
+   * @param leases cleartext HTTP/1.1 requests' connections, {@code null}: the pooled client's
    */
   public UpstreamClients(
-      Vertx vertx, HttpClient http1, HttpClientOptions options, PoolOptions pool) {
+      Vertx vertx,
+      HttpClient http1,
+      HttpClientOptions options,
+      PoolOptions pool,
+      LeasedConnections leases) {
     this.vertx = vertx;
     this.http1 = http1;
     this.options = new HttpClientOptions(options);
     this.pool = new PoolOptions(pool);
+    this.leases = leases;
+  }
+
+  /**
+   * The verticle's leased HTTP/1.1 connections ({@code null}: requests go through the pooled
+   * client, as they do while Vert.x's own HTTP meters are on, so that its pool meters stay true).
+   */
+  public LeasedConnections leases() {
+    return leases;
   }
 
   /**
@@ -74,7 +89,10 @@ public final class UpstreamClients {
 
   /** Closes every client (the HTTP/1.1 one too). */
   public Future<Void> close() {
-    List<Future<Void>> all = new ArrayList<>(http2.size() + 1);
+    List<Future<Void>> all = new ArrayList<>(http2.size() + 2);
+    if (leases != null) {
+      all.add(leases.close());
+    }
     all.add(http1.close());
     http2.values().forEach(c -> all.add(c.close()));
     return Future.join(all).mapEmpty();
