@@ -1120,12 +1120,14 @@ final class Exchange extends Deadlines.Waiter implements Handler<Buffer> {
             res.bytesWritten(),
             attempts,
             trace == null ? null : trace.traceId());
+    // the policies first (a quota counts the exchange's bytes), then the observers: once metrics
+    // see the exchange end, its policies have been told (the order PolicyStage's answers keep)
+    policy.completed(status, req.bytesRead(), res.bytesWritten());
     if (trace != null) {
       trace.completed(status, reason, attempts, () -> observer.completed(c, route));
     } else {
       observer.completed(c, route);
     }
-    policy.completed(status, req.bytesRead(), res.bytesWritten());
   }
 
   private void cancelTimer() {

@@ -1,6 +1,7 @@
 package dev.portico.gateway.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.portico.gateway.GatewayVerticle;
 import dev.portico.gateway.support.GatewayHarness;
@@ -17,6 +18,7 @@ import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.junit5.VertxExtension;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -599,6 +601,10 @@ class PoliciesThroughGatewayTest {
                 .await()
                 .statusCode())
         .isEqualTo(200);
+    // the client has the response once it is written; the gateway counts the exchange just after
+    // (a request on another connection may reach the other event loop first): wait for the end,
+    // which the API's in-flight gauge shows after the policies were told
+    await().atMost(Duration.ofSeconds(10)).until(() -> gw.metrics().inFlight("up") == 0);
     assertProblem(get(gw, "/up").putHeader("X-Tenant", "t").send().await(), 403, "QuotaExceeded");
     assertThat(get(gw, "/up").putHeader("X-Tenant", "other").send().await().statusCode())
         .isEqualTo(200);
