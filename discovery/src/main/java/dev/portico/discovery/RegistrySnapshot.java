@@ -1,17 +1,12 @@
 package dev.portico.discovery;
 
-import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
-import java.util.Set;
-import java.util.function.BiConsumer;
 
 /**
  * An immutable view of the registry at one moment: per service, its UP instances (the only ones
@@ -30,8 +25,8 @@ public record RegistrySnapshot(long version, Map<String, ServiceGroup> services)
   public static final RegistrySnapshot EMPTY = new RegistrySnapshot(0, Map.of());
 
   public RegistrySnapshot {
-    // a map made by with() is already a private, unmodifiable one: not copied again
-    services = services instanceof Frozen<?, ?> ? services : Map.copyOf(services);
+    // an immutable map (as with() makes) is kept as it is
+    services = Map.copyOf(services);
   }
 
   /**
@@ -73,67 +68,24 @@ public record RegistrySnapshot(long version, Map<String, ServiceGroup> services)
    * This snapshot with some services replaced: {@code changed} maps a service to its new group, or
    * to {@code null} when it has no record any more. Every other group is shared with this snapshot.
    */
+  @SuppressWarnings("unchecked")
   public RegistrySnapshot with(long newVersion, Map<String, ServiceGroup> changed) {
-    // one copy per change (10,000 services at scale), frozen as it is, not copied a second time
-    HashMap<String, ServiceGroup> next = new HashMap<>(services);
-    changed.forEach(
+    // the next map built once (10,000 services at scale): Map.ofEntries makes an immutable map,
+    // which the record's Map.copyOf keeps as it is instead of copying it a second time
+    List<Map.Entry<String, ServiceGroup>> next = new ArrayList<>(services.size() + changed.size());
+    services.forEach(
         (name, group) -> {
-          if (group == null) {
-            next.remove(Objects.requireNonNull(name));
-          } else {
-            next.put(Objects.requireNonNull(name), group);
+          if (!changed.containsKey(name)) {
+            next.add(Map.entry(name, group));
           }
         });
-    return new RegistrySnapshot(newVersion, new Frozen<>(next));
-  }
-
-  /**
-   * A map only {@link #with} makes, over a {@link HashMap} nobody else holds: unmodifiable (its
-   * views are), so the record's constructor need not copy it. Reads go straight to the hash map.
-   */
-  private static final class Frozen<K, V> extends AbstractMap<K, V> {
-    private final HashMap<K, V> map;
-    private final Map<K, V> view;
-
-    Frozen(HashMap<K, V> map) {
-      this.map = map;
-      this.view = Collections.unmodifiableMap(map);
-    }
-
-    @Override
-    public V get(Object key) {
-      return map.get(key);
-    }
-
-    @Override
-    public boolean containsKey(Object key) {
-      return map.containsKey(key);
-    }
-
-    @Override
-    public int size() {
-      return map.size();
-    }
-
-    @Override
-    public Set<K> keySet() {
-      return view.keySet();
-    }
-
-    @Override
-    public Collection<V> values() {
-      return view.values();
-    }
-
-    @Override
-    public Set<Map.Entry<K, V>> entrySet() {
-      return view.entrySet();
-    }
-
-    @Override
-    public void forEach(BiConsumer<? super K, ? super V> action) {
-      map.forEach(action);
-    }
+    changed.forEach(
+        (name, group) -> {
+          if (group != null) {
+            next.add(Map.entry(name, group));
+          }
+        });
+    return new RegistrySnapshot(newVersion, Map.ofEntries(next.toArray(Map.Entry[]::new)));
   }
 
   /** The number of records, whatever their status. */
