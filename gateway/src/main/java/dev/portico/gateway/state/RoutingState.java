@@ -135,11 +135,6 @@ public final class RoutingState implements TargetSelector {
     // a service's endpoints are made once and shared by the backends routing to it; they live in
     // those backends' targets only (no map of every service to copy at each registry change)
     Targets[] targets = new Targets[singles.size()];
-    for (SingleBackend s : singles.values()) {
-      if (s.fixedEndpoint() != null) {
-        targets[s.slot()] = Targets.of(s, new Endpoint[] {s.fixedEndpoint()}, states);
-      }
-    }
     for (Map.Entry<String, List<SingleBackend>> e : byService.entrySet()) {
       Endpoint[] eps = endpoints(registry, e.getKey());
       for (SingleBackend s : e.getValue()) {
@@ -147,7 +142,9 @@ public final class RoutingState implements TargetSelector {
       }
     }
     for (SingleBackend s : singles.values()) {
-      if (targets[s.slot()] == null) {
+      if (s.fixedEndpoint() != null) {
+        targets[s.slot()] = Targets.of(s, new Endpoint[] {s.fixedEndpoint()}, states);
+      } else if (targets[s.slot()] == null) {
         targets[s.slot()] = Targets.of(s, NONE, states);
       }
     }
