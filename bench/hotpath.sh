@@ -8,7 +8,11 @@
 #
 # usage: bench/hotpath.sh [--connections N] [--rounds N] [--seconds N] [--warmup N] [--baseline JAR]
 #                         [--config YAML] [--baseline-config YAML] [--jar JAR]
+#                         [--baseline-java-opts FLAGS]
 #   --jar: the gateway's jar instead of this tree's (e.g. to compare two saved builds).
+#   --baseline-java-opts: the baseline's JVM flags instead of the gateway's (JAVA_OPTS), e.g. ""
+#   for the JVM's defaults; with no --baseline, the baseline is this tree's jar with those flags
+#   (the same jar with and without a flag set, side by side).
 #   --config/--baseline-config: the gateway's (the baseline's) configuration instead of
 #   bench/gateway-bench-full.yaml, e.g. one with another `gateway.eventLoops` (its ports are
 #   rewritten as for the default one: 18090/19090 must be the ones in the file). With
@@ -16,12 +20,14 @@
 #   defaults: 32 connections, 7 rounds of 8 s, 30 s of warm-up per target. Ports: backend
 #   127.0.0.1:19001, NGINX proxy 19002, Vert.x raw proxy 19005, gateway 18090 (baseline 18091),
 #   management +1000. Needs wrk and nginx (installed from Debian if missing), Maven for the peer.
-#   Extra JVM flags for the gateways: JAVA_OPTS.
+#   JVM flags for the gateways: JAVA_OPTS (both, unless --baseline-java-opts).
 # Prints per target: req/s, p50 and p99 (us), the CPU the proxy process used per request (us, user
 # + system, from /proc: a figure that machine noise disturbs less than req/s), its ratio to NGINX
-# and to the raw Vert.x proxy (medians of the per-round ratios), and p99 over NGINX's.
+# and to the raw Vert.x proxy (medians of the per-round ratios), p99 over NGINX's, and its resident
+# set after each round (MiB; NGINX: its workers').
 set -euo pipefail
 conns=32 rounds=7 seconds=8 warmup=30 baseline="" config="" baseline_config="" jar_arg=""
+java_opts=${JAVA_OPTS:-} baseline_java_opts="" baseline_java_opts_set=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --connections) conns=$2; shift 2 ;;
@@ -32,6 +38,7 @@ while [ $# -gt 0 ]; do
     --jar) jar_arg=$(realpath "$2"); shift 2 ;;
     --config) config=$(realpath "$2"); shift 2 ;;
     --baseline-config) baseline_config=$(realpath "$2"); shift 2 ;;
+    --baseline-java-opts) baseline_java_opts=$2 baseline_java_opts_set=1; shift 2 ;;
     *) echo "unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -59,16 +66,18 @@ names=(nginx vertx-raw) urls=(http://127.0.0.1:19002/bench/item http://127.0.0.1
 # the process whose CPU is counted: NGINX's workers are children of its master
 procs=("nginx-proxy" "${pids[-1]}")
 
-start_gateway() {  # start_gateway NAME JAR PORT YAML
+start_gateway() {  # start_gateway NAME JAR PORT YAML JVM-FLAGS
   sed "s/18090/$3/; s/19090/$(($3 + 1000))/" "$4" > "$wd/$1.yaml"
+  echo "$1: java $5 -jar $2" >&2
   # shellcheck disable=SC2086
-  java ${JAVA_OPTS:-} -jar "$2" --config "$wd/$1.yaml" > "$wd/$1.log" 2>&1 & pids+=($!)
+  java $5 -jar "$2" --config "$wd/$1.yaml" > "$wd/$1.log" 2>&1 & pids+=($!)
   names+=("$1"); urls+=("http://127.0.0.1:$3/bench/item"); procs+=("${pids[-1]}")
 }
 full="$here/gateway-bench-full.yaml"
-start_gateway gateway "$jar" 18090 "${config:-$full}"
-[ -n "$baseline" ] || [ -z "$baseline_config" ] || baseline=$jar
-[ -z "$baseline" ] || start_gateway baseline "$baseline" 18091 "${baseline_config:-$full}"
+start_gateway gateway "$jar" 18090 "${config:-$full}" "$java_opts"
+[ -n "$baseline" ] || [ -z "$baseline_config$baseline_java_opts_set" ] || baseline=$jar
+[ -n "$baseline_java_opts_set" ] || baseline_java_opts=$java_opts
+[ -z "$baseline" ] || start_gateway baseline "$baseline" 18091 "${baseline_config:-$full}" "$baseline_java_opts"
 for n in gateway ${baseline:+baseline}; do bench_wait_ready "$wd/$n.log"; done
 for u in "${urls[@]}"; do
   for _ in $(seq 50); do curl -sf "$u" >/dev/null && break; sleep 0.2; done
@@ -82,6 +91,11 @@ cpu_ticks() {  # user+system clock ticks of a process (NGINX proxy: its workers)
   else
     awk '{print $14 + $15}' "/proc/$1/stat"
   fi
+}
+rss_kib() {  # resident set of a process (NGINX proxy: its workers), KiB
+  local ps=$1
+  [ "$1" != nginx-proxy ] || ps=$(pgrep -P "$(cat "$wd/proxy.pid")")
+  for p in $ps; do awk '/^VmRSS/ {print $2}' "/proc/$p/status"; done | awk '{s += $1} END {print s + 0}'
 }
 to_us() { awk '{v=$1; if (v ~ /us$/) {sub(/us$/,"",v); print v} else if (v ~ /ms$/) {sub(/ms$/,"",v); print v*1000} else if (v ~ /s$/) {sub(/s$/,"",v); print v*1000000} else print v}'; }
 n=${#names[@]}
@@ -99,7 +113,7 @@ for r in $(seq "$rounds"); do
     p50=$(echo "$out" | awk '$1=="50%" {print $2}' | to_us)
     p99=$(echo "$out" | awk '$1=="99%" {print $2}' | to_us)
     bad=$(echo "$out" | awk '/Non-2xx/ {print $NF}')
-    echo "$r ${names[$k]} $rps $p50 $p99 $(( (c1 - c0) * 1000000 / hz )) $reqs ${bad:-0}" >> "$wd/results"
+    echo "$r ${names[$k]} $rps $p50 $p99 $(( (c1 - c0) * 1000000 / hz )) $reqs ${bad:-0} $(rss_kib "${procs[$k]}")" >> "$wd/results"
   done
 done
 echo "wrk -t1 -c$conns -d${seconds}s, $rounds rotating rounds, medians (gateway: bench/gateway-bench-full.yaml)"
@@ -108,13 +122,13 @@ import collections, statistics, sys
 names = sys.argv[2:]
 rows = collections.defaultdict(dict)
 for line in open(sys.argv[1]):
-    r, n, rps, p50, p99, cpu_us, reqs, bad = line.split()
-    rows[n][r] = (float(rps), float(p50), float(p99), float(cpu_us) / max(1, int(reqs)), int(bad))
+    r, n, rps, p50, p99, cpu_us, reqs, bad, rss = line.split()
+    rows[n][r] = (float(rps), float(p50), float(p99), float(cpu_us) / max(1, int(reqs)), int(bad), int(rss) / 1024)
 def ratio(n, ref, i):
     return statistics.median(rows[n][r][i] / rows[ref][r][i] for r in rows[n])
-print(f"{'target':<10} {'req/s':>8} {'p50_us':>7} {'p99_us':>7} {'cpu_us/req':>10} {'vs_nginx':>8} {'vs_vxraw':>8} {'p99/nginx':>9} {'non2xx':>6}")
+print(f"{'target':<10} {'req/s':>8} {'p50_us':>7} {'p99_us':>7} {'cpu_us/req':>10} {'vs_nginx':>8} {'vs_vxraw':>8} {'p99/nginx':>9} {'non2xx':>6} {'rss_mib':>7}")
 for n in names:
     col = lambda i: statistics.median(v[i] for v in rows[n].values())
     print(f"{n:<10} {col(0):>8.0f} {col(1):>7.0f} {col(2):>7.0f} {col(3):>10.1f} {ratio(n, 'nginx', 0):>8.2f}"
-          f" {ratio(n, 'vertx-raw', 0):>8.2f} {ratio(n, 'nginx', 2):>9.2f} {sum(v[4] for v in rows[n].values()):>6}")
+          f" {ratio(n, 'vertx-raw', 0):>8.2f} {ratio(n, 'nginx', 2):>9.2f} {sum(v[4] for v in rows[n].values()):>6} {col(5):>7.0f}")
 PY
