@@ -139,10 +139,29 @@ final class SectionReader {
    * A field path's path in the schema: {@code backends[2].timeouts} is {@code backends[].timeouts}.
    */
   static String schemaPath(String at) {
-    return at.indexOf('[') < 0 ? at : INDEX.matcher(at).replaceAll("[]");
+    int open = at.indexOf('[');
+    if (open < 0) {
+      return at;
+    }
+    // by hand, not with a regular expression: called for each of tens of thousands of entries
+    StringBuilder out = new StringBuilder(at.length());
+    int from = 0;
+    while (open >= 0) {
+      int end = open + 1;
+      while (end < at.length() && at.charAt(end) >= '0' && at.charAt(end) <= '9') {
+        end++;
+      }
+      if (end > open + 1 && end < at.length() && at.charAt(end) == ']') {
+        out.append(at, from, open + 1).append(']');
+        from = end + 1;
+      } else {
+        out.append(at, from, open + 1);
+        from = open + 1;
+      }
+      open = at.indexOf('[', from);
+    }
+    return out.append(at, from, at.length()).toString();
   }
-
-  private static final java.util.regex.Pattern INDEX = java.util.regex.Pattern.compile("\\[\\d+]");
 
   /**
    * Binds the fields of {@code section} that {@code type} (a record) names, and only those: a
@@ -151,13 +170,30 @@ final class SectionReader {
    */
   <T extends Record> T bindFields(JsonObject section, String at, String schemaPath, Class<T> type) {
     JsonObject fields = new JsonObject();
-    for (RecordComponent c : type.getRecordComponents()) {
-      if (section.containsKey(c.getName())) {
-        fields.put(c.getName(), section.getValue(c.getName()));
+    for (String name : COMPONENTS.get(type)) {
+      if (section.containsKey(name)) {
+        fields.put(name, section.getValue(name));
       }
     }
     return bind(fields, at, schemaPath, type);
   }
+
+  /**
+   * A record's component names, looked up once per type ({@code Class.getRecordComponents} builds
+   * its reflective objects anew each call: tens of thousands of entries at scale).
+   */
+  private static final ClassValue<String[]> COMPONENTS =
+      new ClassValue<>() {
+        @Override
+        protected String[] computeValue(Class<?> type) {
+          RecordComponent[] components = type.getRecordComponents();
+          String[] names = new String[components.length];
+          for (int i = 0; i < components.length; i++) {
+            names[i] = components[i].getName();
+          }
+          return names;
+        }
+      };
 
   /** A copy of {@code section} with wrong fields dropped and the schema's defaults filled in. */
   JsonObject prepare(JsonObject section, String at, String schemaPath) {

@@ -76,4 +76,45 @@ class SectionReaderTest {
     assertThatThrownBy(() -> timeouts.properties().clear())
         .isInstanceOf(UnsupportedOperationException.class);
   }
+
+  @Test
+  void aFieldPathsSchemaPathDropsEveryIndexAsTheRegularExpressionDid() {
+    java.util.regex.Pattern index = java.util.regex.Pattern.compile("\\[\\d+]");
+    for (String at :
+        List.of(
+            "",
+            "gateway",
+            "backends[2].timeouts",
+            "apis[12].policies[0].config",
+            "registry.instances[49999]",
+            "a[]",
+            "a[x]",
+            "a[[1]",
+            "a[1",
+            "a[1]]",
+            "a[12b]",
+            "[3]",
+            "x[",
+            "a[0][1].b")) {
+      assertThat(SectionReader.schemaPath(at)).as(at).isEqualTo(index.matcher(at).replaceAll("[]"));
+    }
+  }
+
+  @Test
+  void bindFieldsTakesOnlyTheRecordsFields() {
+    record Status(String status) {}
+    Status s =
+        reader.bindFields(
+            new JsonObject().put("status", "DOWN").put("url", "http://x"),
+            "registry.instances[3]",
+            Status.class);
+    assertThat(s).isEqualTo(new Status("DOWN"));
+    assertThat(
+            reader
+                .bindFields(
+                    new JsonObject().put("url", "http://x"), "registry.instances[4]", Status.class)
+                .status())
+        .isEqualTo("UP");
+    assertThat(problems).isEmpty();
+  }
 }
