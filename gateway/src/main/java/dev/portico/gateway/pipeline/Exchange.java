@@ -46,9 +46,6 @@ import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.UnknownHostException;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import javax.net.ssl.SSLException;
@@ -116,7 +113,7 @@ final class Exchange extends Deadlines.Waiter implements Handler<Buffer> {
   private Buffer bufferedBody;
   private boolean bodyStreamed;
 
-  private final List<Target> tried = new ArrayList<>(2);
+  private final Tried tried = new Tried();
   private int attempts;
 
   /**
@@ -250,7 +247,7 @@ final class Exchange extends Deadlines.Waiter implements Handler<Buffer> {
             affinityToken,
             observer,
             trace,
-            Collections.unmodifiableList(tried));
+            tried);
     // --- issue 14 hook (protocols): HTTP/2 backends, WebSocket handshakes the route allows, gRPC
     // calls ---
     this.protocols = listener.protocols();
@@ -343,7 +340,7 @@ final class Exchange extends Deadlines.Waiter implements Handler<Buffer> {
     long now = System.nanoTime();
     target = chosen.target();
     permit = chosen.permit();
-    tried.add(target);
+    tried.record(target);
     attempts++;
     final int attemptNo = attempts;
     live = attemptNo;
