@@ -165,7 +165,7 @@ class HeaderHygieneTest {
   @Test
   void manyKeepAliveConnectionsEachKeepTheirOwnForwardingHeaders(Vertx vertx) throws Exception {
     // the per-connection memory of forwarding headers is a small table that connections share
-    // slots of (and evict each other from): with 300 connections open at once, each with its own
+    // slots of (and evict each other from): with 200 connections open at once, each with its own
     // Host, every request still gets its own connection's headers, on its first and second request
     RecordingBackend backend = RecordingBackend.start(vertx);
     GatewayVerticle gw =
@@ -178,7 +178,7 @@ class HeaderHygieneTest {
         - { id: a, path: /, backend: b }
       """
                 .formatted(backend.port()));
-    int n = 300;
+    int n = 200;
     List<RawHttp> conns = new java.util.ArrayList<>();
     try {
       for (int k = 0; k < n; k++) {
