@@ -46,6 +46,9 @@ import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.UnknownHostException;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import javax.net.ssl.SSLException;
@@ -113,7 +116,7 @@ final class Exchange extends Deadlines.Waiter implements Handler<Buffer> {
   private Buffer bufferedBody;
   private boolean bodyStreamed;
 
-  private final Tried tried = new Tried();
+  private final List<Target> tried = new ArrayList<>(2);
   private int attempts;
 
   /**
@@ -247,7 +250,7 @@ final class Exchange extends Deadlines.Waiter implements Handler<Buffer> {
             affinityToken,
             observer,
             trace,
-            tried);
+            Collections.unmodifiableList(tried));
     // --- issue 14 hook (protocols): HTTP/2 backends, WebSocket handshakes the route allows, gRPC
     // calls ---
     this.protocols = listener.protocols();
@@ -340,7 +343,7 @@ final class Exchange extends Deadlines.Waiter implements Handler<Buffer> {
     long now = System.nanoTime();
     target = chosen.target();
     permit = chosen.permit();
-    tried.record(target);
+    tried.add(target);
     attempts++;
     final int attemptNo = attempts;
     live = attemptNo;

@@ -5,7 +5,6 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.net.SocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
@@ -41,7 +40,7 @@ public final class ProxyHeaders {
         HttpHeaders.createOptimized("proxy-connection")
   };
 
-  private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.ISO_8859_1);
+  private static final char[] HEX = "0123456789abcdef".toCharArray();
 
   private ProxyHeaders() {}
 
@@ -124,25 +123,16 @@ public final class ProxyHeaders {
    * {@link #addForwarded} for one event loop, remembering the hops it described by connection: the
    * next request on a connection with the same {@code Host} reuses its hop, so the forwarding
    * headers cost no address formatting and no string building. A connection is known by its remote
-   * address object (Vert.x keeps one per connection); the memory is a small table in which each
-   * connection has two candidate slots (two parts of its identity hash): a new connection takes the
-   * one written longer ago, so two live connections rarely keep evicting each other (with one slot
-   * each, a loop's 128 connections shared slots often enough to rebuild the hop for ~5 % of
-   * requests). Closed connections are never removed: newer ones overwrite them. Confined to its
-   * event loop.
+   * address object (Vert.x keeps one per connection); the memory is a small direct-mapped table
+   * whose slots newer connections overwrite. Confined to its event loop.
    */
   public static final class Forwarding {
-    /** Slots; with two candidates each, a loop's few hundred connections rarely collide. */
+    /** Enough that a loop's few hundred keep-alive connections rarely share a slot. */
     private static final int SLOTS = 1024;
 
     private final SocketAddress[] remotes = new SocketAddress[SLOTS];
     private final String[] hostHeaders = new String[SLOTS];
     private final Hop[] hops = new Hop[SLOTS];
-
-    /** When each slot was written (a count of hops built). */
-    private final int[] written = new int[SLOTS];
-
-    private int builds;
 
     public void addForwarded(MultiMap out, HttpServerRequest in) {
       // HTTP/2 streams of one connection may name different authorities (and carry no Host
@@ -157,21 +147,13 @@ public final class ProxyHeaders {
         return;
       }
       String host = in.getHeader(HttpHeaders.HOST);
-      int hash = System.identityHashCode(remote);
-      int i = hash & (SLOTS - 1);
-      if (remotes[i] != remote) {
-        int j = (hash >>> 16) & (SLOTS - 1);
-        if (remotes[j] == remote || written[j] - written[i] < 0) {
-          i = j;
-        }
-      }
+      int i = System.identityHashCode(remote) & (SLOTS - 1);
       Hop h = hops[i];
       if (h == null || remotes[i] != remote || !Objects.equals(host, hostHeaders[i])) {
         h = Hop.of(in);
         hops[i] = h;
         remotes[i] = remote;
         hostHeaders[i] = host;
-        written[i] = ++builds;
       }
       h.addTo(out);
     }
@@ -200,16 +182,14 @@ public final class ProxyHeaders {
   /** A new request id: 128 random bits as 32 hex digits (fast; not a security token). */
   public static String newRequestId() {
     ThreadLocalRandom r = ThreadLocalRandom.current();
-    // (ASCII bytes: the string keeps a copy of them as they are; chars would be compressed into
-    // one)
-    byte[] out = new byte[32];
+    char[] out = new char[32];
     long a = r.nextLong();
     long b = r.nextLong();
     for (int i = 0; i < 16; i++) {
       out[i] = HEX[(int) (a >>> (60 - 4 * i)) & 0xf];
       out[16 + i] = HEX[(int) (b >>> (60 - 4 * i)) & 0xf];
     }
-    return new String(out, StandardCharsets.ISO_8859_1);
+    return new String(out);
   }
 
   private static String quoteIfNeeded(String v) {
