@@ -162,6 +162,50 @@ class HeaderHygieneTest {
         .containsExactly("127.0.0.1", "127.0.0.1", "203.0.113.9, 127.0.0.1", "127.0.0.1");
   }
 
+  @Test
+  void manyKeepAliveConnectionsEachKeepTheirOwnForwardingHeaders(Vertx vertx) throws Exception {
+    // the per-connection memory of forwarding headers is a small table that connections share
+    // slots of (and evict each other from): with 200 connections open at once, each with its own
+    // Host, every request still gets its own connection's headers, on its first and second request
+    RecordingBackend backend = RecordingBackend.start(vertx);
+    GatewayVerticle gw =
+        GatewayHarness.start(
+            vertx,
+            """
+      backends:
+        - { id: b, url: "http://127.0.0.1:%d" }
+      apis:
+        - { id: a, path: /, backend: b }
+      """
+                .formatted(backend.port()));
+    int n = 200;
+    List<RawHttp> conns = new java.util.ArrayList<>();
+    try {
+      for (int k = 0; k < n; k++) {
+        conns.add(new RawHttp(gw.trafficPort()));
+      }
+      for (int round = 0; round < 2; round++) {
+        for (int k = 0; k < n; k++) {
+          String head = "GET /c" + k + " HTTP/1.1\r\nHost: h" + k + ".example\r\n\r\n";
+          assertThat(conns.get(k).send(head).read().status()).isEqualTo(200);
+        }
+      }
+    } finally {
+      for (RawHttp c : conns) {
+        c.close();
+      }
+    }
+    List<RecordingBackend.Seen> seen = backend.seen();
+    assertThat(seen).hasSize(2 * n);
+    for (RecordingBackend.Seen s : seen) {
+      String host = "h" + s.uri().substring("/c".length()) + ".example";
+      assertThat(s.headers().get("x-forwarded-host")).as(s.uri()).isEqualTo(host);
+      assertThat(s.headers().get("forwarded"))
+          .as(s.uri())
+          .isEqualTo("for=127.0.0.1;host=" + host + ";proto=http");
+    }
+  }
+
   static JsonObject headersOf(io.vertx.core.MultiMap headers) {
     JsonObject out = new JsonObject();
     headers
