@@ -97,7 +97,8 @@ public final class RequestMeters {
     String backend = Labels.backend(backendId);
     // the backend's upstream row holder (no meter yet: its timers appear at their first attempt)
     Slots attempts = backendId == null ? null : upstreamSlots(backend);
-    return new ApiRoute(this, api, apiId, backendId, backend, api.slots(backend), attempts, owner);
+    return new ApiRoute(
+        this, api.inFlight, apiId, backendId, backend, api.slots(backend), attempts, owner);
   }
 
   private void record(
@@ -219,24 +220,44 @@ public final class RequestMeters {
   private static final class Slots {
     private final AtomicReferenceArray<AtomicReferenceArray<LatencyHistograms.Series>> rows;
 
+    /**
+     * The series used last, with its place: a route's requests mostly end the same way, and this
+     * one object stands for the two arrays and their holders a look-up reads (cold cache lines when
+     * thousands of APIs are served at random). Racing threads replace it whole, never in part.
+     */
+    private Last last;
+
     Slots(int rows) {
       this.rows = new AtomicReferenceArray<>(rows);
     }
 
     LatencyHistograms.Series get(int row, int reason) {
+      Last l = last;
+      if (l != null && l.row == row && l.reason == reason) {
+        return l.series;
+      }
       AtomicReferenceArray<LatencyHistograms.Series> r = rows.get(row);
-      return r == null ? null : r.get(reason);
+      LatencyHistograms.Series s = r == null ? null : r.get(reason);
+      if (s != null) {
+        last = new Last(row, reason, s);
+      }
+      return s;
     }
 
-    void set(int row, int reason, LatencyHistograms.Series timer) {
+    void set(int row, int reason, LatencyHistograms.Series series) {
       AtomicReferenceArray<LatencyHistograms.Series> r = rows.get(row);
       if (r == null) {
         AtomicReferenceArray<LatencyHistograms.Series> made = new AtomicReferenceArray<>(REASONS);
         r = rows.compareAndSet(row, null, made) ? made : rows.get(row);
       }
-      r.set(reason, timer);
+      r.set(reason, series);
     }
   }
+
+  /**
+   * A series of {@link Slots} with its row and reason (final fields: safe to publish by a race).
+   */
+  private record Last(int row, int reason, LatencyHistograms.Series series) {}
 
   /**
    * One API's in-flight gauge and its histograms towards one backend, and that backend's upstream
@@ -244,7 +265,7 @@ public final class RequestMeters {
    */
   private record ApiRoute(
       RequestMeters meters,
-      ApiMeters api,
+      LongAdder inFlight,
       String apiId,
       String backendId,
       String backend,
@@ -255,12 +276,12 @@ public final class RequestMeters {
 
     @Override
     public void started() {
-      api.inFlight.increment();
+      inFlight.increment();
     }
 
     @Override
     public void completed(String method, int status, String reason, long nanos) {
-      api.inFlight.decrement();
+      inFlight.decrement();
       meters.record(apiId, backend, slots, method, status, reason, nanos);
     }
 
