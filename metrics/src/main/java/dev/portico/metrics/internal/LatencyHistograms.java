@@ -44,8 +44,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Prometheus step of one minute), with the same help texts and labels; a series appears with its
  * first record ({@link Family#series}).
  *
- * <p>Each event loop records into its own stripe of a series (the stripes are summed when scraped),
- * so two threads recording into one busy series do not bounce a cache line between cores.
+ * <p>Threads record into stripes of a series (taken in turn as threads first record, at least as
+ * many stripes as cores; summed when scraped), so the event loops recording into one busy series
+ * mostly do not bounce a cache line between cores; threads sharing a stripe only contend.
  */
 public final class LatencyHistograms implements MultiCollector {
 
