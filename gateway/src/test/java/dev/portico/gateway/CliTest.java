@@ -1,6 +1,7 @@
 package dev.portico.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.portico.gateway.config.ConfigLoader;
 import dev.portico.gateway.support.Backends;
@@ -287,8 +288,14 @@ class CliTest {
     WebClient web = WebClient.create(vertx);
     assertThat(web.get(traffic, "127.0.0.1", "/demo/hello").send().await().statusCode())
         .isEqualTo(200);
-    assertThat(web.get(management, "127.0.0.1", "/metrics").send().await().bodyAsString())
-        .contains("portico_request_duration_seconds");
+    // the request is counted when its response has been written, which the client can see first
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () ->
+                assertThat(
+                        web.get(management, "127.0.0.1", "/metrics").send().await().bodyAsString())
+                    .contains("portico_request_duration_seconds"));
     assertThat(p.log()).doesNotContain(" WARN ").doesNotContain(" ERROR ");
     p.signal("TERM");
     assertThat(p.awaitExit(Duration.ofSeconds(30))).isZero();

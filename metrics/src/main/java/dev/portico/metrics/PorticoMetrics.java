@@ -2,6 +2,7 @@ package dev.portico.metrics;
 
 import dev.portico.metrics.internal.BreakerMeters;
 import dev.portico.metrics.internal.FabricMeters;
+import dev.portico.metrics.internal.LatencyHistograms;
 import dev.portico.metrics.internal.RegistryMeters;
 import dev.portico.metrics.internal.RequestMeters;
 import io.micrometer.core.instrument.Clock;
@@ -22,6 +23,7 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.prometheus.metrics.config.PrometheusPropertiesLoader;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.tracer.common.SpanContext;
 import io.vertx.core.spi.VertxMetricsFactory;
@@ -91,7 +93,14 @@ public final class PorticoMetrics implements AutoCloseable {
     // Vert.x keeps backend registries in a static map by name: a unique name per instance keeps
     // several gateways in one JVM (tests) from sharing, or closing, each other's registry
     vertxRegistryName = "portico-" + INSTANCES.incrementAndGet();
-    requests = new RequestMeters(registry, settings.bucketDurations());
+    LatencyHistograms histograms =
+        new LatencyHistograms(
+            settings.bucketDurations(),
+            exemplars,
+            PrometheusPropertiesLoader.load(PrometheusConfig.DEFAULT.prometheusProperties())
+                .getExemplarProperties());
+    requests = new RequestMeters(registry, histograms);
+    histograms.register(registry.getPrometheusRegistry());
     bucketDurations = settings.bucketDurations();
     breakers = new BreakerMeters(registry);
     registryInstances = new RegistryMeters(registry.getPrometheusRegistry());

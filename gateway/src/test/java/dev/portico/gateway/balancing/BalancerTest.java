@@ -135,4 +135,31 @@ class BalancerTest {
     // with two candidates both are always sampled: the idle one always wins
     assertThat(idlePicks).isEqualTo(1000);
   }
+
+  @Test
+  void equalWeightsInOnePriorityGoRoundInCandidateOrderSkippingUnavailableAndTried() {
+    C a = new C("a"), b = new C("b"), c = new C("c");
+    C[] all = {a, b, c};
+    Balancer<C> bal =
+        new Balancer<>(
+            all,
+            new int[] {0, 0, 0},
+            new int[] {1, 1, 1},
+            LoadBalancingConfig.Strategy.ROUND_ROBIN);
+    C first = bal.pick(0, null);
+    int at = List.of(all).indexOf(first);
+    for (int i = 1; i <= 6; i++) {
+      assertThat(bal.pick(0, null)).isSameAs(all[(at + i) % 3]);
+    }
+    b.up = false;
+    for (int i = 0; i < 6; i++) {
+      assertThat(bal.pick(0, null)).isNotSameAs(b);
+    }
+    assertThat(bal.pick(0, List.of(a))).isSameAs(c);
+    // every available candidate tried: one is reused rather than none
+    assertThat(bal.pick(0, List.of(a, c))).isIn(a, c);
+    a.up = false;
+    c.up = false;
+    assertThat(bal.pick(0, null)).isNull();
+  }
 }

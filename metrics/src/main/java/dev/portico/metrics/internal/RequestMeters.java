@@ -7,11 +7,7 @@ import dev.portico.metrics.RouteMeters;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Tags;
-import io.micrometer.core.instrument.Timer;
-import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -31,19 +27,46 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class RequestMeters {
 
+  /** The Prometheus name of {@code portico.request.duration} (a timer: base unit seconds). */
+  static final String PROMETHEUS_REQUEST_DURATION = "portico_request_duration_seconds";
+
+  /** The Prometheus name of {@code portico.upstream.duration}. */
+  static final String PROMETHEUS_UPSTREAM_DURATION = "portico_upstream_duration_seconds";
+
   private static final int STATUS_CLASSES = Labels.STATUS_CLASS_VALUES.size();
   private static final int REASONS = Labels.REASON_VALUES.size();
   private static final int METHODS = Labels.METHOD_VALUES.size();
 
   private final MeterRegistry registry;
-  private final Duration[] buckets;
+  private final LatencyHistograms.Family requestHistograms;
+  private final LatencyHistograms.Family upstreamHistograms;
   private final ConcurrentHashMap<String, ApiMeters> apis = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Slots> upstream = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<RetryKey, Counter> retries = new ConcurrentHashMap<>();
 
-  public RequestMeters(MeterRegistry registry, Duration[] buckets) {
+  /**
+   * @param histograms where the request and upstream histograms live (registered by the caller once
+   *     their families are made here)
+   */
+  public RequestMeters(MeterRegistry registry, LatencyHistograms histograms) {
     this.registry = registry;
-    this.buckets = buckets.clone();
+    // label names in Micrometer's order (sorted by name), as the timers had them
+    this.requestHistograms =
+        histograms.family(
+            PROMETHEUS_REQUEST_DURATION,
+            "Time from accepting a request to the end of its response",
+            MeterNames.API,
+            MeterNames.BACKEND,
+            MeterNames.METHOD,
+            MeterNames.REASON,
+            MeterNames.STATUS_CLASS);
+    this.upstreamHistograms =
+        histograms.family(
+            PROMETHEUS_UPSTREAM_DURATION,
+            "Time of one attempt at a backend: from sending to the response headers or the failure",
+            MeterNames.BACKEND,
+            MeterNames.REASON,
+            MeterNames.STATUS_CLASS);
   }
 
   /** Registers the in-flight gauge of {@code apiId} now, so it reads 0 before the first request. */
@@ -74,7 +97,8 @@ public final class RequestMeters {
     String backend = Labels.backend(backendId);
     // the backend's upstream row holder (no meter yet: its timers appear at their first attempt)
     Slots attempts = backendId == null ? null : upstreamSlots(backend);
-    return new ApiRoute(this, api, apiId, backendId, backend, api.slots(backend), attempts, owner);
+    return new ApiRoute(
+        this, api.inFlight, apiId, backendId, backend, api.slots(backend), attempts, owner);
   }
 
   private void record(
@@ -89,26 +113,18 @@ public final class RequestMeters {
     int s = Labels.statusClassIndex(status);
     int r = Labels.reasonIndex(reason);
     int row = m * STATUS_CLASSES + s;
-    Timer t = slots.get(row, r);
+    LatencyHistograms.Series t = slots.get(row, r);
     if (t == null) {
       t =
-          histogram(
-              MeterNames.REQUEST_DURATION,
-              "Time from accepting a request to the end of its response",
-              Tags.of(
-                  MeterNames.API,
-                  apiId,
-                  MeterNames.BACKEND,
-                  backend,
-                  MeterNames.METHOD,
-                  Labels.METHOD_VALUES.get(m),
-                  MeterNames.STATUS_CLASS,
-                  Labels.STATUS_CLASS_VALUES.get(s),
-                  MeterNames.REASON,
-                  Labels.REASON_VALUES.get(r)));
+          requestHistograms.series(
+              apiId,
+              backend,
+              Labels.METHOD_VALUES.get(m),
+              Labels.REASON_VALUES.get(r),
+              Labels.STATUS_CLASS_VALUES.get(s));
       slots.set(row, r, t);
     }
-    t.record(nanos, TimeUnit.NANOSECONDS);
+    t.record(nanos);
   }
 
   public void attempt(String backendId, int status, String reason, long nanos) {
@@ -126,22 +142,14 @@ public final class RequestMeters {
   private void attempt(String backend, Slots slots, int status, String reason, long nanos) {
     int s = Labels.statusClassIndex(status);
     int r = Labels.reasonIndex(reason);
-    Timer t = slots.get(s, r);
+    LatencyHistograms.Series t = slots.get(s, r);
     if (t == null) {
       t =
-          histogram(
-              MeterNames.UPSTREAM_DURATION,
-              "Time of one attempt at a backend: from sending to the response headers or the failure",
-              Tags.of(
-                  MeterNames.BACKEND,
-                  backend,
-                  MeterNames.STATUS_CLASS,
-                  Labels.STATUS_CLASS_VALUES.get(s),
-                  MeterNames.REASON,
-                  Labels.REASON_VALUES.get(r)));
+          upstreamHistograms.series(
+              backend, Labels.REASON_VALUES.get(r), Labels.STATUS_CLASS_VALUES.get(s));
       slots.set(s, r, t);
     }
-    t.record(nanos, TimeUnit.NANOSECONDS);
+    t.record(nanos);
   }
 
   /** Retries are rare next to requests: a small key object per retry is fine. */
@@ -188,15 +196,6 @@ public final class RequestMeters {
     return api;
   }
 
-  private Timer histogram(String name, String description, Tags tags) {
-    return Timer.builder(name)
-        .description(description)
-        .tags(tags)
-        .serviceLevelObjectives(buckets)
-        .publishPercentileHistogram(false)
-        .register(registry);
-  }
-
   /**
    * LongAdder: every event loop updates the same API's gauge; an AtomicLong would bounce its cache
    * line between cores.
@@ -219,26 +218,46 @@ public final class RequestMeters {
    * row (compare-and-set), and store the same timer (registration is idempotent).
    */
   private static final class Slots {
-    private final AtomicReferenceArray<AtomicReferenceArray<Timer>> rows;
+    private final AtomicReferenceArray<AtomicReferenceArray<LatencyHistograms.Series>> rows;
+
+    /**
+     * The series used last, with its place: a route's requests mostly end the same way, and this
+     * one object stands for the two arrays and their holders a look-up reads (cold cache lines when
+     * thousands of APIs are served at random). Racing threads replace it whole, never in part.
+     */
+    private Last last;
 
     Slots(int rows) {
       this.rows = new AtomicReferenceArray<>(rows);
     }
 
-    Timer get(int row, int reason) {
-      AtomicReferenceArray<Timer> r = rows.get(row);
-      return r == null ? null : r.get(reason);
+    LatencyHistograms.Series get(int row, int reason) {
+      Last l = last;
+      if (l != null && l.row == row && l.reason == reason) {
+        return l.series;
+      }
+      AtomicReferenceArray<LatencyHistograms.Series> r = rows.get(row);
+      LatencyHistograms.Series s = r == null ? null : r.get(reason);
+      if (s != null) {
+        last = new Last(row, reason, s);
+      }
+      return s;
     }
 
-    void set(int row, int reason, Timer timer) {
-      AtomicReferenceArray<Timer> r = rows.get(row);
+    void set(int row, int reason, LatencyHistograms.Series series) {
+      AtomicReferenceArray<LatencyHistograms.Series> r = rows.get(row);
       if (r == null) {
-        AtomicReferenceArray<Timer> made = new AtomicReferenceArray<>(REASONS);
+        AtomicReferenceArray<LatencyHistograms.Series> made = new AtomicReferenceArray<>(REASONS);
         r = rows.compareAndSet(row, null, made) ? made : rows.get(row);
       }
-      r.set(reason, timer);
+      r.set(reason, series);
     }
   }
+
+  /**
+   * A series of {@link Slots} with its row and reason (final fields: safe to publish by a race).
+   */
+  private record Last(int row, int reason, LatencyHistograms.Series series) {}
 
   /**
    * One API's in-flight gauge and its histograms towards one backend, and that backend's upstream
@@ -246,7 +265,7 @@ public final class RequestMeters {
    */
   private record ApiRoute(
       RequestMeters meters,
-      ApiMeters api,
+      LongAdder inFlight,
       String apiId,
       String backendId,
       String backend,
@@ -257,12 +276,12 @@ public final class RequestMeters {
 
     @Override
     public void started() {
-      api.inFlight.increment();
+      inFlight.increment();
     }
 
     @Override
     public void completed(String method, int status, String reason, long nanos) {
-      api.inFlight.decrement();
+      inFlight.decrement();
       meters.record(apiId, backend, slots, method, status, reason, nanos);
     }
 
