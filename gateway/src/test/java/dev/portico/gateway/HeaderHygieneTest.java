@@ -12,6 +12,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.junit5.VertxExtension;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -101,16 +102,7 @@ class HeaderHygieneTest {
   @Test
   void anIncomingRequestIdIsKept(Vertx vertx) {
     int port = Backends.echo(vertx, "b").actualPort();
-    GatewayVerticle gw =
-        GatewayHarness.start(
-            vertx,
-            """
-      backends:
-        - { id: b, url: "http://127.0.0.1:%d" }
-      apis:
-        - { id: a, path: /, backend: b }
-      """
-                .formatted(port));
+    GatewayVerticle gw = gatewayTo(vertx, port);
     HttpResponse<Buffer> res =
         WebClient.create(vertx)
             .get(gw.trafficPort(), "127.0.0.1", "/x")
@@ -128,16 +120,7 @@ class HeaderHygieneTest {
     // on the same connection with another Host, or with its own X-Forwarded-For, must not get the
     // first one's
     RecordingBackend backend = RecordingBackend.start(vertx);
-    GatewayVerticle gw =
-        GatewayHarness.start(
-            vertx,
-            """
-      backends:
-        - { id: b, url: "http://127.0.0.1:%d" }
-      apis:
-        - { id: a, path: /, backend: b }
-      """
-                .formatted(backend.port()));
+    GatewayVerticle gw = gatewayTo(vertx, backend.port());
     try (RawHttp http = new RawHttp(gw.trafficPort())) {
       for (String head :
           List.of(
@@ -168,18 +151,9 @@ class HeaderHygieneTest {
     // slots of (and evict each other from): with 200 connections open at once, each with its own
     // Host, every request still gets its own connection's headers, on its first and second request
     RecordingBackend backend = RecordingBackend.start(vertx);
-    GatewayVerticle gw =
-        GatewayHarness.start(
-            vertx,
-            """
-      backends:
-        - { id: b, url: "http://127.0.0.1:%d" }
-      apis:
-        - { id: a, path: /, backend: b }
-      """
-                .formatted(backend.port()));
+    GatewayVerticle gw = gatewayTo(vertx, backend.port());
     int n = 200;
-    List<RawHttp> conns = new java.util.ArrayList<>();
+    List<RawHttp> conns = new ArrayList<>();
     try {
       for (int k = 0; k < n; k++) {
         conns.add(new RawHttp(gw.trafficPort()));
@@ -204,6 +178,19 @@ class HeaderHygieneTest {
           .as(s.uri())
           .isEqualTo("for=127.0.0.1;host=" + host + ";proto=http");
     }
+  }
+
+  /** A gateway with one API at {@code /} routing to the backend on {@code port}. */
+  private static GatewayVerticle gatewayTo(Vertx vertx, int port) {
+    return GatewayHarness.start(
+        vertx,
+        """
+      backends:
+        - { id: b, url: "http://127.0.0.1:%d" }
+      apis:
+        - { id: a, path: /, backend: b }
+      """
+            .formatted(port));
   }
 
   static JsonObject headersOf(io.vertx.core.MultiMap headers) {
