@@ -6,7 +6,9 @@ import dev.portico.metrics.PorticoMetrics;
 import dev.portico.metrics.RouteMeters;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusNamingConvention;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.atomic.LongAdder;
@@ -27,11 +29,20 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class RequestMeters {
 
-  /** The Prometheus name of {@code portico.request.duration} (a timer: base unit seconds). */
-  static final String PROMETHEUS_REQUEST_DURATION = "portico_request_duration_seconds";
+  /**
+   * The Prometheus names of the two latency histograms, made from {@link MeterNames} by
+   * Micrometer's own Prometheus convention, as the timers they replace had them ({@code _seconds}
+   * appended).
+   */
+  static final String PROMETHEUS_REQUEST_DURATION =
+      prometheusTimerName(MeterNames.REQUEST_DURATION);
 
-  /** The Prometheus name of {@code portico.upstream.duration}. */
-  static final String PROMETHEUS_UPSTREAM_DURATION = "portico_upstream_duration_seconds";
+  static final String PROMETHEUS_UPSTREAM_DURATION =
+      prometheusTimerName(MeterNames.UPSTREAM_DURATION);
+
+  private static String prometheusTimerName(String name) {
+    return new PrometheusNamingConvention().name(name, Meter.Type.TIMER, "seconds");
+  }
 
   private static final int STATUS_CLASSES = Labels.STATUS_CLASS_VALUES.size();
   private static final int REASONS = Labels.REASON_VALUES.size();
