@@ -23,8 +23,11 @@
 #   JVM flags for the gateways: JAVA_OPTS (both, unless --baseline-java-opts).
 # Prints per target: req/s, p50 and p99 (us), the CPU the proxy process used per request (us, user
 # + system, from /proc: a figure that machine noise disturbs less than req/s), its ratio to NGINX
-# and to the raw Vert.x proxy (medians of the per-round ratios), p99 over NGINX's, and its resident
-# set after each round (MiB; NGINX: its workers').
+# and to the raw Vert.x proxy (medians of the per-round ratios), p99 over NGINX's, its resident
+# set after each round (MiB; NGINX: its workers'), and for the JVMs that CPU split: loop_us/req is
+# the Vert.x event-loop threads' share (the request path itself), jit_us/req the C1/C2 compiler
+# threads' (JIT work that still runs after the warm-up: a round's new connections make it recompile
+# hot methods, and how much lands in a round varies; compare code changes by loop_us/req).
 set -euo pipefail
 conns=32 rounds=7 seconds=8 warmup=30 baseline="" config="" baseline_config="" jar_arg=""
 java_opts=${JAVA_OPTS:-} baseline_java_opts="" baseline_java_opts_set=""
@@ -97,6 +100,12 @@ rss_kib() {  # resident set of a process (NGINX proxy: its workers), KiB
   [ "$1" != nginx-proxy ] || ps=$(pgrep -P "$(cat "$wd/proxy.pid")")
   for p in $ps; do awk '/^VmRSS/ {print $2}' "/proc/$p/status"; done | awk '{s += $1} END {print s + 0}'
 }
+split_ticks() {  # "event-loop JIT" ticks of a JVM's threads (its Vert.x event loops; C1 and C2 compilers)
+  if [ "$1" = nginx-proxy ]; then echo "0 0"; return; fi
+  for t in /proc/"$1"/task/*; do
+    printf '%s %s\n' "$(cat "$t/comm" 2>/dev/null)" "$(awk '{sub(/.*\) /, ""); print $12 + $13}' "$t/stat" 2>/dev/null)"
+  done | awk '/^vert\.x-eventloo/ {l += $NF} /^C[12] CompilerThre/ {j += $NF} END {print l + 0, j + 0}'
+}
 to_us() { awk '{v=$1; if (v ~ /us$/) {sub(/us$/,"",v); print v} else if (v ~ /ms$/) {sub(/ms$/,"",v); print v*1000} else if (v ~ /s$/) {sub(/s$/,"",v); print v*1000000} else print v}'; }
 n=${#names[@]}
 # C2 needs tens of seconds of traffic on 2 cores: warm each before measuring any
@@ -105,15 +114,16 @@ hz=$(getconf CLK_TCK)
 for r in $(seq "$rounds"); do
   for kk in $(seq 0 $((n - 1))); do
     k=$(( (kk + r) % n ))
-    c0=$(cpu_ticks "${procs[$k]}")
+    c0=$(cpu_ticks "${procs[$k]}") s0=$(split_ticks "${procs[$k]}")
     out=$(wrk -t1 -c"$conns" -d"${seconds}s" --latency "${urls[$k]}")
-    c1=$(cpu_ticks "${procs[$k]}")
+    c1=$(cpu_ticks "${procs[$k]}") s1=$(split_ticks "${procs[$k]}")
+    loop=$(( (${s1% *} - ${s0% *}) * 1000000 / hz )) jit=$(( (${s1#* } - ${s0#* }) * 1000000 / hz ))
     reqs=$(echo "$out" | awk '/requests in/ {print $1}')
     rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
     p50=$(echo "$out" | awk '$1=="50%" {print $2}' | to_us)
     p99=$(echo "$out" | awk '$1=="99%" {print $2}' | to_us)
     bad=$(echo "$out" | awk '/Non-2xx/ {print $NF}')
-    echo "$r ${names[$k]} $rps $p50 $p99 $(( (c1 - c0) * 1000000 / hz )) $reqs ${bad:-0} $(rss_kib "${procs[$k]}")" >> "$wd/results"
+    echo "$r ${names[$k]} $rps $p50 $p99 $(( (c1 - c0) * 1000000 / hz )) $reqs ${bad:-0} $(rss_kib "${procs[$k]}") $loop $jit" >> "$wd/results"
   done
 done
 echo "wrk -t1 -c$conns -d${seconds}s, $rounds rotating rounds, medians (gateway: bench/gateway-bench-full.yaml)"
@@ -122,13 +132,16 @@ import collections, statistics, sys
 names = sys.argv[2:]
 rows = collections.defaultdict(dict)
 for line in open(sys.argv[1]):
-    r, n, rps, p50, p99, cpu_us, reqs, bad, rss = line.split()
-    rows[n][r] = (float(rps), float(p50), float(p99), float(cpu_us) / max(1, int(reqs)), int(bad), int(rss) / 1024)
+    r, n, rps, p50, p99, cpu_us, reqs, bad, rss, loop_us, jit_us = line.split()
+    q = max(1, int(reqs))
+    rows[n][r] = (float(rps), float(p50), float(p99), float(cpu_us) / q, int(bad), int(rss) / 1024,
+                  float(loop_us) / q, float(jit_us) / q)
 def ratio(n, ref, i):
     return statistics.median(rows[n][r][i] / rows[ref][r][i] for r in rows[n])
-print(f"{'target':<10} {'req/s':>8} {'p50_us':>7} {'p99_us':>7} {'cpu_us/req':>10} {'vs_nginx':>8} {'vs_vxraw':>8} {'p99/nginx':>9} {'non2xx':>6} {'rss_mib':>7}")
+print(f"{'target':<10} {'req/s':>8} {'p50_us':>7} {'p99_us':>7} {'cpu_us/req':>10} {'vs_nginx':>8} {'vs_vxraw':>8} {'p99/nginx':>9} {'non2xx':>6} {'rss_mib':>7} {'loop_us/req':>11} {'jit_us/req':>10}")
 for n in names:
     col = lambda i: statistics.median(v[i] for v in rows[n].values())
     print(f"{n:<10} {col(0):>8.0f} {col(1):>7.0f} {col(2):>7.0f} {col(3):>10.1f} {ratio(n, 'nginx', 0):>8.2f}"
-          f" {ratio(n, 'vertx-raw', 0):>8.2f} {ratio(n, 'nginx', 2):>9.2f} {sum(v[4] for v in rows[n].values()):>6} {col(5):>7.0f}")
+          f" {ratio(n, 'vertx-raw', 0):>8.2f} {ratio(n, 'nginx', 2):>9.2f} {sum(v[4] for v in rows[n].values()):>6} {col(5):>7.0f}"
+          + (f" {'-':>11} {'-':>10}" if n == 'nginx' else f" {col(6):>11.1f} {col(7):>10.1f}"))
 PY

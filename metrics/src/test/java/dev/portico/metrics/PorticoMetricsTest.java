@@ -177,6 +177,31 @@ class PorticoMetricsTest {
   }
 
   @Test
+  void outcomesAlternatingOnOneRouteEachCountInTheirOwnSeries() {
+    // a route keeps the series it used last: requests that end one way, then another, then the
+    // first again must each land in their own series, however often the outcome switches
+    RouteMeters route = metrics.routeMeters("orders", "orders-be");
+    for (int i = 0; i < 1_000; i++) {
+      route.started();
+      switch (i % 3) {
+        case 0 -> route.completed("GET", 200, null, 1_000);
+        case 1 -> route.completed("GET", 503, "Timeout", 1_000);
+        default -> route.completed("POST", 200, null, 1_000);
+      }
+    }
+    assertThat(scrape())
+        .contains(
+            "portico_request_duration_seconds_count{api=\"orders\",backend=\"orders-be\","
+                + "method=\"GET\",reason=\"none\",status_class=\"2xx\"} 334\n")
+        .contains(
+            "portico_request_duration_seconds_count{api=\"orders\",backend=\"orders-be\","
+                + "method=\"GET\",reason=\"Timeout\",status_class=\"5xx\"} 333\n")
+        .contains(
+            "portico_request_duration_seconds_count{api=\"orders\",backend=\"orders-be\","
+                + "method=\"POST\",reason=\"none\",status_class=\"2xx\"} 333\n");
+  }
+
+  @Test
   void aScrapeWrittenToAStreamIsTheScrape() throws Exception {
     metrics.declareApis(List.of("orders"));
     metrics.requestCompleted("orders", "orders-be", "GET", 200, null, 1_000);

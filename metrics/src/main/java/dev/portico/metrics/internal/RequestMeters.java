@@ -229,46 +229,48 @@ public final class RequestMeters {
    * row (compare-and-set), and store the same timer (registration is idempotent).
    */
   private static final class Slots {
-    private final AtomicReferenceArray<AtomicReferenceArray<LatencyHistograms.Series>> rows;
+    private final AtomicReferenceArray<AtomicReferenceArray<Placed>> rows;
 
     /**
      * The series used last, with its place: a route's requests mostly end the same way, and this
      * one object stands for the two arrays and their holders a look-up reads (cold cache lines when
-     * thousands of APIs are served at random). Racing threads replace it whole, never in part.
+     * thousands of APIs are served at random). It is one of the objects the rows hold, so switching
+     * between outcomes allocates nothing; racing threads replace it whole, never in part.
      */
-    private Last last;
+    private Placed last;
 
     Slots(int rows) {
       this.rows = new AtomicReferenceArray<>(rows);
     }
 
     LatencyHistograms.Series get(int row, int reason) {
-      Last l = last;
+      Placed l = last;
       if (l != null && l.row == row && l.reason == reason) {
         return l.series;
       }
-      AtomicReferenceArray<LatencyHistograms.Series> r = rows.get(row);
-      LatencyHistograms.Series s = r == null ? null : r.get(reason);
-      if (s != null) {
-        last = new Last(row, reason, s);
+      AtomicReferenceArray<Placed> r = rows.get(row);
+      Placed p = r == null ? null : r.get(reason);
+      if (p == null) {
+        return null;
       }
-      return s;
+      last = p;
+      return p.series;
     }
 
     void set(int row, int reason, LatencyHistograms.Series series) {
-      AtomicReferenceArray<LatencyHistograms.Series> r = rows.get(row);
+      AtomicReferenceArray<Placed> r = rows.get(row);
       if (r == null) {
-        AtomicReferenceArray<LatencyHistograms.Series> made = new AtomicReferenceArray<>(REASONS);
+        AtomicReferenceArray<Placed> made = new AtomicReferenceArray<>(REASONS);
         r = rows.compareAndSet(row, null, made) ? made : rows.get(row);
       }
-      r.set(reason, series);
+      r.set(reason, new Placed(row, reason, series));
     }
   }
 
   /**
    * A series of {@link Slots} with its row and reason (final fields: safe to publish by a race).
    */
-  private record Last(int row, int reason, LatencyHistograms.Series series) {}
+  private record Placed(int row, int reason, LatencyHistograms.Series series) {}
 
   /**
    * One API's in-flight gauge and its histograms towards one backend, and that backend's upstream
