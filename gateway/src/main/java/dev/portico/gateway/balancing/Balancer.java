@@ -86,7 +86,7 @@ public final class Balancer<C extends Candidate> {
         strategy != LoadBalancingConfig.Strategy.LEAST_REQUESTS
             && groups.length == 1
             && inCandidateOrder(groups[0], candidates.length);
-    this.cursor = groups.length == 1 ? groups[0].cursor.get() : 0;
+    this.cursor = ThreadLocalRandom.current().nextInt(1 << 16); // as a group's cursor starts
   }
 
   /** Whether {@code g}'s schedule visits each of {@code n} candidates once, in their order. */
@@ -112,10 +112,15 @@ public final class Balancer<C extends Candidate> {
    * @param tried candidates this request already tried (may be {@code null}); avoided when possible
    */
   public C pick(long now, List<? extends Candidate> tried) {
-    if (inOrder) {
-      C c = inOrder(now, tried);
-      return c != null || tried == null || tried.isEmpty() ? c : pick(now, null);
+    C c = inOrder ? inOrder(now, tried) : byGroup(now, tried);
+    if (c == null && tried != null && !tried.isEmpty()) {
+      return pick(now, null); // every available candidate was tried: reuse one rather than fail
     }
+    return c;
+  }
+
+  /** The first group, by priority, with an available candidate picks one by the strategy. */
+  private C byGroup(long now, List<? extends Candidate> tried) {
     for (Group g : groups) {
       C c =
           strategy == LoadBalancingConfig.Strategy.LEAST_REQUESTS
@@ -124,9 +129,6 @@ public final class Balancer<C extends Candidate> {
       if (c != null) {
         return c;
       }
-    }
-    if (tried != null && !tried.isEmpty()) {
-      return pick(now, null); // every available candidate was tried: reuse one rather than fail
     }
     return null;
   }

@@ -19,8 +19,8 @@ import java.util.concurrent.atomic.LongAdder;
  * recording a request by ids costs two hash lookups on strings whose hash is cached (ids from the
  * configuration), an array read and the histogram update, and through a {@link RouteMeters} handle
  * (resolved once per route) only the array read and the update: no lock, no string building, no
- * allocation once warm. Races only ever store the same meter instance (Micrometer registration is
- * idempotent), so no synchronisation is needed.
+ * allocation once warm. Races only ever store the same series (a histogram family answers one
+ * series per label set), so no synchronisation is needed.
  *
  * <p>The arrays are two-level ({@link Slots}): one (method, status class) row of reasons is made
  * when its first request is recorded. A flat array of every combination was 1,200 references (4.8
@@ -106,7 +106,7 @@ public final class RequestMeters {
   public RouteMeters route(String apiId, String backendId, Object owner) {
     ApiMeters api = api(apiId);
     String backend = Labels.backend(backendId);
-    // the backend's upstream row holder (no meter yet: its timers appear at their first attempt)
+    // the backend's upstream row holder (no series yet: they appear at their first attempt)
     Slots attempts = backendId == null ? null : upstreamSlots(backend);
     return new ApiRoute(
         this, api.inFlight, apiId, backendId, backend, api.slots(backend), attempts, owner);
@@ -224,9 +224,10 @@ public final class RequestMeters {
   }
 
   /**
-   * Timers by (row, reason): a row (a method and status class; for upstream attempts a status
-   * class) holds one timer per reason and is made at its first timer; racing threads agree on one
-   * row (compare-and-set), and store the same timer (registration is idempotent).
+   * Latency series by (row, reason): a row (a method and status class; for upstream attempts a
+   * status class) holds one series per reason and is made at its first series; racing threads agree
+   * on one row (compare-and-set), and store the same series (its family answers one series per
+   * label set).
    */
   private static final class Slots {
     private final AtomicReferenceArray<AtomicReferenceArray<Placed>> rows;
