@@ -8,12 +8,15 @@
 # seen by requests).
 #
 # usage: bench/scale.sh [--apis N] [--per-api N] [--format yaml|json] [--rounds N] [--seconds N]
-#                       [--warmup N] [--connections N] [--changes N] [--jar JAR] [--histo FILE]
+#                       [--warmup N] [--connections N] [--changes N] [--jar JAR] [--histo FILE] [--cds]
 #   defaults: 10000 APIs, 5 instances each, yaml, 5 rounds of 8 s, 30 s warm-up, 32 connections,
 #   20 change cycles (4 changes each). --jar measures another build (e.g. a baseline; give it
 #   --format json if it cannot read a large YAML file). --histo writes the scale gateway's live set
 #   (jmap -histo:live, a full GC) to FILE at the end and prints its total (and, with
-#   JAVA_OPTS=-XX:NativeMemoryTracking=summary, the native memory summary to FILE.nmt). Extra JVM flags: JAVA_OPTS.
+#   JAVA_OPTS=-XX:NativeMemoryTracking=summary, the native memory summary to FILE.nmt). --cds first
+#   trains an AppCDS archive as the container image's build does (docker/cds-train.sh: the built-in
+#   default, one request) and starts both gateways with it, as the image does. Extra JVM flags:
+#   JAVA_OPTS (docs/operations.md#memory-at-scale has the ones for this scale).
 #   Ports: backends 127.0.0.1:19101-19150 (one NGINX: 50 listeners, each answering its port), scale
 #   gateway 18094 (management 19094), small gateway 18095 (19095). Needs wrk, nginx, python3.
 # The instances of a service sit on 5 of the 50 backend ports, so the upstream connection pools
@@ -21,7 +24,7 @@
 # scale (routing, snapshots, memory), not those of connecting to 50,000 hosts. Every instance still
 # has its own breaker and endpoint state (backend x endpoint).
 set -euo pipefail
-apis=10000 per=5 format=yaml rounds=5 seconds=8 warmup=30 conns=32 changes=20 jar_arg="" histo=""
+apis=10000 per=5 format=yaml rounds=5 seconds=8 warmup=30 conns=32 changes=20 jar_arg="" histo="" cds=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --apis) apis=$2; shift 2 ;;
@@ -34,6 +37,7 @@ while [ $# -gt 0 ]; do
     --changes) changes=$2; shift 2 ;;
     --jar) jar_arg=$2; shift 2 ;;
     --histo) histo=$2; shift 2 ;;
+    --cds) cds=1; shift ;;
     *) echo "unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -68,6 +72,11 @@ end
 LUA
 
 # --- start-up ----------------------------------------------------------------------------------
+if [ -n "$cds" ]; then
+  JAVA_DEFAULT_OPTS="${JAVA_OPTS:-}" sh "$here/../docker/cds-train.sh" "$wd/portico.jsa" "$jar"
+  JAVA_OPTS="${JAVA_OPTS:-} -XX:SharedArchiveFile=$wd/portico.jsa"
+  echo "AppCDS archive trained as the image's build does: $(du -m "$wd/portico.jsa" | cut -f1) MB"
+fi
 start() {  # start NAME: the seconds from launch to the gateway's "ready" line go to $wd/NAME.startup
   local t0 t1
   t0=$(date +%s%N)

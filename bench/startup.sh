@@ -5,18 +5,20 @@
 # each start-up (wall seconds, CPU seconds of the JVM and its RSS at ready) and the median per jar.
 # No load, no backends: the gateway is stopped once ready.
 #
-# usage: bench/startup.sh [--apis N] [--per-api N] [--format yaml|json] [--rounds N] [JAR...]
+# usage: bench/startup.sh [--apis N] [--per-api N] [--format yaml|json] [--rounds N] [--cds] [JAR...]
 #   defaults: 10000 APIs, 5 instances each, yaml, 3 rounds, this checkout's jar. JAVA_OPTS adds JVM
-#   flags to every start (e.g. -XX:SharedArchiveFile=... to measure an AppCDS archive).
+#   flags to every start. --cds: each jar starts with an AppCDS archive of its own, trained first as
+#   the container image's build does (docker/cds-train.sh), i.e. start-up as the image has it.
 #   Ports: 28494 (traffic), 29494 (management).
 set -euo pipefail
-apis=10000 per=5 format=yaml rounds=3 jars=()
+apis=10000 per=5 format=yaml rounds=3 jars=() cds=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --apis) apis=$2; shift 2 ;;
     --per-api) per=$2; shift 2 ;;
     --format) format=$2; shift 2 ;;
     --rounds) rounds=$2; shift 2 ;;
+    --cds) cds=1; shift ;;
     --*) echo "unknown argument $1" >&2; exit 2 ;;
     *) jars+=("$1"); shift ;;
   esac
@@ -31,13 +33,23 @@ trap '[ -z "$pid" ] || kill "$pid" 2>/dev/null || true; rm -rf "$wd"' EXIT
 # the configuration scale.sh writes for its scale gateway (same services, URLs, APIs and paths)
 python3 "$root/bench/scale-config.py" "$wd/scale.$format" "$format" "$apis" "$per" 28494 startup-bench-admin-token
 
+# --cds: an archive per jar, trained with the same flags as the start-ups
+cds_opts=()
+for k in "${!jars[@]}"; do
+  cds_opts[k]=""
+  if [ -n "$cds" ]; then
+    JAVA_DEFAULT_OPTS="${JAVA_OPTS:-}" sh "$root/docker/cds-train.sh" "$wd/cds-$k.jsa" "${jars[$k]}"
+    cds_opts[k]="-XX:SharedArchiveFile=$wd/cds-$k.jsa"
+  fi
+done
+
 hz=$(getconf CLK_TCK)
 for r in $(seq "$rounds"); do
   for k in "${!jars[@]}"; do
     log="$wd/run-$r-$k.log"
     t0=$(date +%s%N)
     # shellcheck disable=SC2086 # JAVA_OPTS is a list of flags
-    java ${JAVA_OPTS:-} -jar "${jars[$k]}" --config "$wd/scale.$format" >"$log" 2>&1 &
+    java ${JAVA_OPTS:-} ${cds_opts[k]} -jar "${jars[$k]}" --config "$wd/scale.$format" >"$log" 2>&1 &
     pid=$!
     until grep -q "ready: traffic on" "$log"; do
       kill -0 "$pid" 2>/dev/null || { echo "the gateway exited:" >&2; tail -20 "$log" >&2; exit 1; }

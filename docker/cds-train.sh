@@ -6,10 +6,12 @@
 # bound in the build), a request through the proxy and to the management API, then SIGTERM: the
 # gateway drains, exits 0 and the JVM writes the archive.
 #
-# usage: cds-train.sh ARCHIVE   (in the image, as its USER; JAVA_DEFAULT_OPTS as at run time)
+# usage: cds-train.sh ARCHIVE [JAR]   (in the image, as its USER; JAVA_DEFAULT_OPTS as at run time)
+#   JAR defaults to the image's; bench/scale.sh and bench/startup.sh --cds train a checkout's jar
+#   the same way, to measure start-up as the image has it.
 set -eu
 archive=$1
-jar=/opt/portico/portico-gateway.jar
+jar=${2:-/opt/portico/portico-gateway.jar}
 log=$(mktemp)
 # shellcheck disable=SC2086 # JAVA_DEFAULT_OPTS is a list of flags
 PORTICO_LISTENERS__TRAFFIC__HOST=127.0.0.1 PORTICO_LISTENERS__TRAFFIC__PORT=0 \

@@ -204,7 +204,7 @@ java_pid=$(pgrep -P "$(pid_of default)" || true)
 [ -n "$java_pid" ] || fail "cannot find the gateway process"
 uid=$(awk '/^Uid:/ {print $2}' "/proc/$java_pid/status")
 [ "$uid" != 0 ] || fail "the gateway runs as root"
-tr '\0' ' ' <"/proc/$java_pid/cmdline" | grep -q -- '-XX:MaxRAMPercentage=75.0 .*-XX:+ExitOnOutOfMemoryError' \
+tr '\0' ' ' <"/proc/$java_pid/cmdline" | grep -q -- '-XX:MaxRAMPercentage=75.0 .*-XX:+ExitOnOutOfMemoryError .*-XX:+UseTransparentHugePages' \
   || fail "the JVM does not carry the container flags: $(tr '\0' ' ' <"/proc/$java_pid/cmdline")"
 say "gateway runs as uid $uid with the container JVM flags"
 stop_run "$(pid_of default)"
