@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# Two gateways at scale side by side, one difference apart (JVM flags, jar, or the configuration's
+# size), so that this machine's noise falls on both alike: bench/scale.sh compares a gateway with
+# itself at one API, which is the issue's goal but moves ±10 % between runs; this answers "does
+# this flag or change help at 10,000 APIs" instead. Both gateways get bench/scale.sh's backends,
+# configuration (bench/scale-config.py) and random-API load (wrk with a Lua script), are warmed,
+# then loaded in turn, round after round, in a rotating order. Prints each round and the medians:
+# req/s a/b, p99 a/b, and each side's CPU per request (user + system of its JVM, from /proc).
+#
+# usage: bench/scale-ab.sh [--rounds N] [--seconds N] [--warmup N] [--connections N]
+#                          [--format yaml|json] [--jar-a JAR] [--jar-b JAR]
+#                          [--java-a FLAGS] [--java-b FLAGS]
+#                          [--apis-a N] [--apis-b N] [--per-a N] [--per-b N]
+#   defaults: 6 rounds of 6 s, 30 s of warm-up each, 32 connections, json, this tree's jar,
+#   JAVA_OPTS for both, 10,000 APIs of 5 instances each. E.g. huge pages against none:
+#     bench/scale-ab.sh --java-a "-Xmx320m -XX:+UseTransparentHugePages" --java-b "-Xmx320m"
+#   or one API over 50 instances against one over 5: --apis-a 1 --per-a 50 --apis-b 1 --per-b 5.
+#   Ports: backends 127.0.0.1:19101-19150 (as bench/scale.sh), gateway a 18094 (management 19094),
+#   b 18096 (19096). Needs wrk, nginx, python3.
+set -euo pipefail
+rounds=6 seconds=6 warmup=30 conns=32 format=json
+jar_a="" jar_b="" java_a=${JAVA_OPTS:-} java_b=${JAVA_OPTS:-} apis_a=10000 apis_b=10000 per_a=5 per_b=5
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --rounds) rounds=$2; shift 2 ;;
+    --seconds) seconds=$2; shift 2 ;;
+    --warmup) warmup=$2; shift 2 ;;
+    --connections) conns=$2; shift 2 ;;
+    --format) format=$2; shift 2 ;;
+    --jar-a) jar_a=$2; shift 2 ;;
+    --jar-b) jar_b=$2; shift 2 ;;
+    --java-a) java_a=$2; shift 2 ;;
+    --java-b) java_b=$2; shift 2 ;;
+    --apis-a) apis_a=$2; shift 2 ;;
+    --apis-b) apis_b=$2; shift 2 ;;
+    --per-a) per_a=$2; shift 2 ;;
+    --per-b) per_b=$2; shift 2 ;;
+    *) echo "unknown argument $1" >&2; exit 2 ;;
+  esac
+done
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=bench/lib.sh
+. "$here/lib.sh"
+jar_a=${jar_a:-$jar} jar_b=${jar_b:-$jar}
+
+listen=""
+for p in $(seq 19101 19150); do listen="$listen listen 127.0.0.1:$p;"; done
+cat > "$wd/backends.conf" <<CONF
+worker_processes 1; daemon off; pid $wd/backends.pid; error_log $wd/backends.err;
+events { worker_connections 8192; }
+http { access_log off; server { $listen keepalive_requests 10000000;
+  location / { default_type application/json; return 200 '{"ok":true,"port":\$server_port}'; } } }
+CONF
+nginx -c "$wd/backends.conf" & pids+=($!)
+cat > "$wd/random.lua" <<LUA
+-- a random API of N per request
+local n = tonumber(os.getenv("APIS"))
+function init(args) math.randomseed(os.time() * 1000 + math.floor(os.clock() * 1000000)) end
+function request()
+  local k = math.random(0, n - 1)
+  return wrk.format("GET", "/t" .. (k % 97) .. "/s" .. k .. "/item")
+end
+LUA
+
+declare -A port=([a]=18094 [b]=18096) apis=([a]=$apis_a [b]=$apis_b) per=([a]=$per_a [b]=$per_b) \
+  jars=([a]=$jar_a [b]=$jar_b) flags=([a]=$java_a [b]=$java_b) pid=()
+for n in a b; do
+  python3 "$here/scale-config.py" "$wd/$n.$format" "$format" "${apis[$n]}" "${per[$n]}" "${port[$n]}" scale-ab-admin-token
+  echo "$n: java ${flags[$n]} -jar ${jars[$n]} (${apis[$n]} APIs of ${per[$n]} instances)"
+  # started one after the other: two start-ups at scale at once would only time each other
+  # shellcheck disable=SC2086 # the flags are a list
+  java ${flags[$n]} -jar "${jars[$n]}" --config "$wd/$n.$format" > "$wd/$n.log" 2>&1 & pids+=($!)
+  pid[$n]=$!
+  until grep -q "ready: traffic on" "$wd/$n.log"; do
+    kill -0 "${pid[$n]}" 2>/dev/null || { echo "gateway $n exited:" >&2; tail -20 "$wd/$n.log" >&2; exit 1; }
+    sleep 0.1
+  done
+done
+
+load() {  # load NAME SECONDS [--latency]
+  APIS=${apis[$1]} wrk -t1 -c"$conns" -d"$2s" ${3:-} -s "$wd/random.lua" "http://127.0.0.1:${port[$1]}"
+}
+to_us() { awk '{v=$1; if (v ~ /us$/) {sub(/us$/,"",v); print v} else if (v ~ /ms$/) {sub(/ms$/,"",v); print v*1000} else if (v ~ /s$/) {sub(/s$/,"",v); print v*1000000} else print v}'; }
+for n in a b; do load "$n" "$warmup" > /dev/null; done
+hz=$(getconf CLK_TCK)
+echo "round side req/s p99_us cpu_us/req"
+for r in $(seq "$rounds"); do
+  for n in $( ((r % 2)) && echo "a b" || echo "b a"); do
+    c0=$(awk '{print $14 + $15}' "/proc/${pid[$n]}/stat")
+    out=$(load "$n" "$seconds" --latency)
+    c1=$(awk '{print $14 + $15}' "/proc/${pid[$n]}/stat")
+    reqs=$(echo "$out" | awk '/requests in/ {print $1}')
+    echo "$r $n $(echo "$out" | awk '/Requests\/sec/ {print $2}') $(echo "$out" | awk '$1=="99%" {print $2}' | to_us)" \
+      "$(awk -v t=$((c1 - c0)) -v hz="$hz" -v q="$reqs" 'BEGIN {printf "%.1f", t / hz * 1e6 / q}')" | tee -a "$wd/rounds"
+  done
+done
+python3 - "$wd/rounds" <<'PY'
+import collections, statistics, sys
+r = collections.defaultdict(dict)
+for line in open(sys.argv[1]):
+    k, n, rps, p99, cpu = line.split()
+    r[k][n] = (float(rps), float(p99), float(cpu))
+med = lambda f: statistics.median(f(v) for v in r.values())
+print(f"medians of {len(r)} rounds: req/s a/b {med(lambda v: v['a'][0] / v['b'][0]):.3f}, "
+      f"p99 a/b {med(lambda v: v['a'][1] / v['b'][1]):.3f}, "
+      f"CPU per request a {med(lambda v: v['a'][2]):.1f} us, b {med(lambda v: v['b'][2]):.1f} us")
+PY
