@@ -34,3 +34,35 @@ bench_wait_ready() {
   for _ in $(seq 150); do grep -q "ready: traffic on" "$1" && return 0; sleep 0.2; done
   echo "gateway did not start ($1)" >&2; cat "$1" >&2; exit 1
 }
+
+# bench/scale.sh's backends: one NGINX with 50 listeners, 127.0.0.1:19101-19150, each answering
+# with its port (scale-config.py spreads the instances over them)
+bench_scale_backends() {
+  local listen="" p
+  for p in $(seq 19101 19150); do listen="$listen listen 127.0.0.1:$p;"; done
+  cat > "$wd/backends.conf" <<CONF
+worker_processes 1; daemon off; pid $wd/backends.pid; error_log $wd/backends.err;
+events { worker_connections 8192; }
+http { access_log off; server { $listen keepalive_requests 10000000;
+  location / { default_type application/json; return 200 '{"ok":true,"port":\$server_port}'; } } }
+CONF
+  nginx -c "$wd/backends.conf" & pids+=($!)
+}
+
+# $wd/random.lua: wrk asks for a random API of $APIS per request, by the paths scale-config.py
+# gives its APIs
+bench_random_api_script() {
+  cat > "$wd/random.lua" <<'LUA'
+local n = tonumber(os.getenv("APIS"))
+function init(args) math.randomseed(os.time() * 1000 + math.floor(os.clock() * 1000000)) end
+function request()
+  local k = math.random(0, n - 1)
+  return wrk.format("GET", "/t" .. (k % 97) .. "/s" .. k .. "/item")
+end
+LUA
+}
+
+# a wrk latency (850.00us, 1.20ms, 1.01s) in microseconds, from stdin
+bench_to_us() {
+  awk '{v=$1; if (v ~ /us$/) {sub(/us$/,"",v); print v} else if (v ~ /ms$/) {sub(/ms$/,"",v); print v*1000} else if (v ~ /s$/) {sub(/s$/,"",v); print v*1000000} else print v}'
+}

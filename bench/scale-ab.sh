@@ -43,24 +43,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 jar_a=${jar_a:-$jar} jar_b=${jar_b:-$jar}
 
-listen=""
-for p in $(seq 19101 19150); do listen="$listen listen 127.0.0.1:$p;"; done
-cat > "$wd/backends.conf" <<CONF
-worker_processes 1; daemon off; pid $wd/backends.pid; error_log $wd/backends.err;
-events { worker_connections 8192; }
-http { access_log off; server { $listen keepalive_requests 10000000;
-  location / { default_type application/json; return 200 '{"ok":true,"port":\$server_port}'; } } }
-CONF
-nginx -c "$wd/backends.conf" & pids+=($!)
-cat > "$wd/random.lua" <<LUA
--- a random API of N per request
-local n = tonumber(os.getenv("APIS"))
-function init(args) math.randomseed(os.time() * 1000 + math.floor(os.clock() * 1000000)) end
-function request()
-  local k = math.random(0, n - 1)
-  return wrk.format("GET", "/t" .. (k % 97) .. "/s" .. k .. "/item")
-end
-LUA
+bench_scale_backends
+bench_random_api_script
 
 declare -A port=([a]=18094 [b]=18096) apis=([a]=$apis_a [b]=$apis_b) per=([a]=$per_a [b]=$per_b) \
   jars=([a]=$jar_a [b]=$jar_b) flags=([a]=$java_a [b]=$java_b) pid=()
@@ -80,7 +64,6 @@ done
 load() {  # load NAME SECONDS [--latency]
   APIS=${apis[$1]} wrk -t1 -c"$conns" -d"$2s" ${3:-} -s "$wd/random.lua" "http://127.0.0.1:${port[$1]}"
 }
-to_us() { awk '{v=$1; if (v ~ /us$/) {sub(/us$/,"",v); print v} else if (v ~ /ms$/) {sub(/ms$/,"",v); print v*1000} else if (v ~ /s$/) {sub(/s$/,"",v); print v*1000000} else print v}'; }
 for n in a b; do load "$n" "$warmup" > /dev/null; done
 hz=$(getconf CLK_TCK)
 echo "round side req/s p99_us cpu_us/req"
@@ -90,7 +73,7 @@ for r in $(seq "$rounds"); do
     out=$(load "$n" "$seconds" --latency)
     c1=$(awk '{print $14 + $15}' "/proc/${pid[$n]}/stat")
     reqs=$(echo "$out" | awk '/requests in/ {print $1}')
-    echo "$r $n $(echo "$out" | awk '/Requests\/sec/ {print $2}') $(echo "$out" | awk '$1=="99%" {print $2}' | to_us)" \
+    echo "$r $n $(echo "$out" | awk '/Requests\/sec/ {print $2}') $(echo "$out" | awk '$1=="99%" {print $2}' | bench_to_us)" \
       "$(awk -v t=$((c1 - c0)) -v hz="$hz" -v q="$reqs" 'BEGIN {printf "%.1f", t / hz * 1e6 / q}')" | tee -a "$wd/rounds"
   done
 done

@@ -48,28 +48,12 @@ here=$(cd "$(dirname "$0")" && pwd)
 token=scale-bench-admin-token
 
 # --- backends: 50 NGINX listeners, each answering with its port --------------------------------
-listen=""
-for p in $(seq 19101 19150); do listen="$listen listen 127.0.0.1:$p;"; done
-cat > "$wd/backends.conf" <<CONF
-worker_processes 1; daemon off; pid $wd/backends.pid; error_log $wd/backends.err;
-events { worker_connections 8192; }
-http { access_log off; server { $listen keepalive_requests 10000000;
-  location / { default_type application/json; return 200 '{"ok":true,"port":\$server_port}'; } } }
-CONF
-nginx -c "$wd/backends.conf" & pids+=($!)
+bench_scale_backends
 
 # --- configurations --------------------------------------------------------------------------
 python3 "$here/scale-config.py" "$wd/scale.$format" "$format" "$apis" "$per" 18094 "$token"
 python3 "$here/scale-config.py" "$wd/small.$format" "$format" 1 "$per" 18095 "$token"
-cat > "$wd/random.lua" <<LUA
--- a random API of N per request (the small gateway: N = 1)
-local n = tonumber(os.getenv("APIS"))
-function init(args) math.randomseed(os.time() * 1000 + math.floor(os.clock() * 1000000)) end
-function request()
-  local k = math.random(0, n - 1)
-  return wrk.format("GET", "/t" .. (k % 97) .. "/s" .. k .. "/item")
-end
-LUA
+bench_random_api_script
 
 # --- start-up ----------------------------------------------------------------------------------
 if [ -n "$cds" ]; then
@@ -101,7 +85,6 @@ echo "start-up: scale ${startup_scale} s (RSS ${rss_ready} MiB at ready), small 
 
 # --- throughput and latency, rotating rounds ---------------------------------------------------
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
-to_us() { awk '{v=$1; if (v ~ /us$/) {sub(/us$/,"",v); print v} else if (v ~ /ms$/) {sub(/ms$/,"",v); print v*1000} else if (v ~ /s$/) {sub(/s$/,"",v); print v*1000000} else print v}'; }
 load() {  # load NAME SECONDS [--latency]
   local port n
   if [ "$1" = scale ]; then port=18094 n=$apis; else port=18095 n=1; fi
@@ -115,8 +98,8 @@ for r in $(seq "$rounds"); do
     c0=$(cpu_ticks "$p")
     out=$(load "$n" "$seconds" --latency)
     c1=$(cpu_ticks "$p")
-    echo "$r $n $(echo "$out" | awk '/Requests\/sec/ {print $2}') $(echo "$out" | awk '$1=="50%" {print $2}' | to_us)" \
-      "$(echo "$out" | awk '$1=="99%" {print $2}' | to_us) $(( (c1 - c0) * 1000000 / hz ))" \
+    echo "$r $n $(echo "$out" | awk '/Requests\/sec/ {print $2}') $(echo "$out" | awk '$1=="50%" {print $2}' | bench_to_us)" \
+      "$(echo "$out" | awk '$1=="99%" {print $2}' | bench_to_us) $(( (c1 - c0) * 1000000 / hz ))" \
       "$(echo "$out" | awk '/requests in/ {print $1}') $(echo "$out" | awk '/Non-2xx/ {print $NF}')" >> "$wd/rounds"
   done
 done
