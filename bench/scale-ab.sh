@@ -12,8 +12,11 @@
 #                          [--java-a FLAGS] [--java-b FLAGS]
 #                          [--apis-a N] [--apis-b N] [--per-a N] [--per-b N]
 #   defaults: 6 rounds of 6 s, 30 s of warm-up each, 32 connections, json, this tree's jar,
-#   JAVA_OPTS for both, 10,000 APIs of 5 instances each. E.g. huge pages against none:
-#     bench/scale-ab.sh --java-a "-Xmx320m -XX:+UseTransparentHugePages" --java-b "-Xmx320m"
+#   JAVA_OPTS for both, 10,000 APIs of 5 instances each. Give both sides the heap flags of
+#   docs/operations.md#memory-at-scale (without a bound the heap grows past 1 GiB; with the bound
+#   alone G1 marks all the time). E.g. huge pages against none:
+#     F="-Xmx320m -XX:-G1UseAdaptiveIHOP -XX:InitiatingHeapOccupancyPercent=75"
+#     bench/scale-ab.sh --java-a "$F -XX:+UseTransparentHugePages" --java-b "$F"
 #   or one API over 50 instances against one over 5: --apis-a 1 --per-a 50 --apis-b 1 --per-b 5.
 #   Ports: backends 127.0.0.1:19101-19150 (as bench/scale.sh), gateway a 18094 (management 19094),
 #   b 18096 (19096). Needs wrk, nginx, python3.
@@ -74,7 +77,7 @@ for r in $(seq "$rounds"); do
     c1=$(awk '{print $14 + $15}' "/proc/${pid[$n]}/stat")
     reqs=$(echo "$out" | awk '/requests in/ {print $1}')
     echo "$r $n $(echo "$out" | awk '/Requests\/sec/ {print $2}') $(echo "$out" | awk '$1=="99%" {print $2}' | bench_to_us)" \
-      "$(awk -v t=$((c1 - c0)) -v hz="$hz" -v q="$reqs" 'BEGIN {printf "%.1f", t / hz * 1e6 / q}')" | tee -a "$wd/rounds"
+      "$(awk -v t=$((c1 - c0)) -v hz="$hz" -v q="${reqs:-0}" 'BEGIN {printf "%.1f", (q > 0 ? t / hz * 1e6 / q : 0)}')" | tee -a "$wd/rounds"
   done
 done
 python3 - "$wd/rounds" <<'PY'
