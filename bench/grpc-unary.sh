@@ -24,6 +24,7 @@ jar="$root/gateway/target/portico-gateway.jar"
 [ -f "$jar" ] || (cd "$root" && mvn -q -B -DskipTests package)
 wd=$(mktemp -d)
 pids=()
+# shellcheck disable=SC2154 # p is the loop's own variable, inside the trap's string
 trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$wd"' EXIT
 (cd "$root" && mvn -q -B -pl gateway dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$wd/cp") >/dev/null
 cp=$(cat "$wd/cp")

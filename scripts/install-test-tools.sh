@@ -14,6 +14,8 @@ command -v npm >/dev/null || need+=(nodejs npm)
 # whose kustomize renders docker/kubernetes for scripts/ops-check.sh; a newer kubectl does as well)
 command -v wrk >/dev/null || need+=(wrk)
 command -v kubectl >/dev/null || need+=(kubernetes-client)
+# shellcheck: scripts/ops-check.sh lints the kit's shell scripts with it (and only parses them without)
+command -v shellcheck >/dev/null || need+=(shellcheck)
 # dnsmasq: the DNS SRV registry source's tests run their own DNS server on a loopback port. The package
 # dnsmasq-base is the binary alone, without the service (so no daemon starts on port 53 at install).
 { command -v dnsmasq >/dev/null || [ -x /usr/sbin/dnsmasq ]; } || need+=(dnsmasq-base)
