@@ -106,7 +106,6 @@ split_ticks() {  # "event-loop JIT" ticks of a JVM's threads (its Vert.x event l
     printf '%s %s\n' "$(cat "$t/comm" 2>/dev/null)" "$(awk '{sub(/.*\) /, ""); print $12 + $13}' "$t/stat" 2>/dev/null)"
   done | awk '/^vert\.x-eventloo/ {l += $NF} /^C[12] CompilerThre/ {j += $NF} END {print l + 0, j + 0}'
 }
-to_us() { awk '{v=$1; if (v ~ /us$/) {sub(/us$/,"",v); print v} else if (v ~ /ms$/) {sub(/ms$/,"",v); print v*1000} else if (v ~ /s$/) {sub(/s$/,"",v); print v*1000000} else print v}'; }
 n=${#names[@]}
 # C2 needs tens of seconds of traffic on 2 cores: warm each before measuring any
 for k in $(seq 0 $((n - 1))); do wrk -t1 -c"$conns" -d"${warmup}s" "${urls[$k]}" > /dev/null; done
@@ -120,8 +119,8 @@ for r in $(seq "$rounds"); do
     loop=$(( (${s1% *} - ${s0% *}) * 1000000 / hz )) jit=$(( (${s1#* } - ${s0#* }) * 1000000 / hz ))
     reqs=$(echo "$out" | awk '/requests in/ {print $1}')
     rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
-    p50=$(echo "$out" | awk '$1=="50%" {print $2}' | to_us)
-    p99=$(echo "$out" | awk '$1=="99%" {print $2}' | to_us)
+    p50=$(echo "$out" | awk '$1=="50%" {print $2}' | bench_to_us)
+    p99=$(echo "$out" | awk '$1=="99%" {print $2}' | bench_to_us)
     bad=$(echo "$out" | awk '/Non-2xx/ {print $NF}')
     echo "$r ${names[$k]} $rps $p50 $p99 $(( (c1 - c0) * 1000000 / hz )) $reqs ${bad:-0} $(rss_kib "${procs[$k]}") $loop $jit" >> "$wd/results"
   done

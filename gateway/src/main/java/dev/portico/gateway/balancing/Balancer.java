@@ -47,7 +47,7 @@ public final class Balancer<C extends Candidate> {
     final int[] members;
     final int[] weights;
     final int[] cycle;
-    final AtomicInteger cursor = new AtomicInteger(ThreadLocalRandom.current().nextInt(1 << 16));
+    final AtomicInteger cursor = new AtomicInteger(randomStart());
 
     Group(int[] members, int[] weights) {
       this.members = members;
@@ -86,7 +86,15 @@ public final class Balancer<C extends Candidate> {
         strategy != LoadBalancingConfig.Strategy.LEAST_REQUESTS
             && groups.length == 1
             && inCandidateOrder(groups[0], candidates.length);
-    this.cursor = ThreadLocalRandom.current().nextInt(1 << 16); // as a group's cursor starts
+    this.cursor = randomStart();
+  }
+
+  /**
+   * Where a round-robin cursor starts: at random, so that gateways (and snapshots) built at the
+   * same moment do not all send their first requests to the same candidate.
+   */
+  private static int randomStart() {
+    return ThreadLocalRandom.current().nextInt(1 << 16);
   }
 
   /** Whether {@code g}'s schedule visits each of {@code n} candidates once, in their order. */
