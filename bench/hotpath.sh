@@ -90,9 +90,9 @@ done
 cpu_ticks() {  # user+system clock ticks of a process (NGINX proxy: its workers)
   if [ "$1" = nginx-proxy ]; then
     local master; master=$(cat "$wd/proxy.pid")
-    for p in $(pgrep -P "$master"); do awk '{print $14 + $15}' "/proc/$p/stat"; done | awk '{s += $1} END {print s + 0}'
+    for p in $(pgrep -P "$master"); do bench_cpu_ticks "$p"; done | awk '{s += $1} END {print s + 0}'
   else
-    awk '{print $14 + $15}' "/proc/$1/stat"
+    bench_cpu_ticks "$1"
   fi
 }
 rss_kib() {  # resident set of a process (NGINX proxy: its workers), KiB

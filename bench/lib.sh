@@ -62,6 +62,11 @@ end
 LUA
 }
 
+# the user + system clock ticks a process has used (divide by `getconf CLK_TCK` for seconds)
+bench_cpu_ticks() {
+  awk '{print $14 + $15}' "/proc/$1/stat"
+}
+
 # a wrk latency (850.00us, 1.20ms, 1.01s) in microseconds, from stdin
 bench_to_us() {
   awk '{v=$1; if (v ~ /us$/) {sub(/us$/,"",v); print v} else if (v ~ /ms$/) {sub(/ms$/,"",v); print v*1000} else if (v ~ /s$/) {sub(/s$/,"",v); print v*1000000} else print v}'

@@ -72,9 +72,9 @@ hz=$(getconf CLK_TCK)
 echo "round side req/s p99_us cpu_us/req"
 for r in $(seq "$rounds"); do
   for n in $( ((r % 2)) && echo "a b" || echo "b a"); do
-    c0=$(awk '{print $14 + $15}' "/proc/${pid[$n]}/stat")
+    c0=$(bench_cpu_ticks "${pid[$n]}")
     out=$(load "$n" "$seconds" --latency)
-    c1=$(awk '{print $14 + $15}' "/proc/${pid[$n]}/stat")
+    c1=$(bench_cpu_ticks "${pid[$n]}")
     reqs=$(echo "$out" | awk '/requests in/ {print $1}')
     echo "$r $n $(echo "$out" | awk '/Requests\/sec/ {print $2}') $(echo "$out" | awk '$1=="99%" {print $2}' | bench_to_us)" \
       "$(awk -v t=$((c1 - c0)) -v hz="$hz" -v q="${reqs:-0}" 'BEGIN {printf "%.1f", (q > 0 ? t / hz * 1e6 / q : 0)}')" | tee -a "$wd/rounds"

@@ -84,7 +84,6 @@ startup_scale=$(cat "$wd/scale.startup")
 echo "start-up: scale ${startup_scale} s (RSS ${rss_ready} MiB at ready), small $(cat "$wd/small.startup") s"
 
 # --- throughput and latency, rotating rounds ---------------------------------------------------
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 load() {  # load NAME SECONDS [--latency]
   local port n
   if [ "$1" = scale ]; then port=18094 n=$apis; else port=18095 n=1; fi
@@ -95,9 +94,9 @@ hz=$(getconf CLK_TCK)
 for r in $(seq "$rounds"); do
   for n in $( ((r % 2)) && echo "scale small" || echo "small scale"); do
     if [ "$n" = scale ]; then p=$pid_scale; else p=$pid_small; fi
-    c0=$(cpu_ticks "$p")
+    c0=$(bench_cpu_ticks "$p")
     out=$(load "$n" "$seconds" --latency)
-    c1=$(cpu_ticks "$p")
+    c1=$(bench_cpu_ticks "$p")
     echo "$r $n $(echo "$out" | awk '/Requests\/sec/ {print $2}') $(echo "$out" | awk '$1=="50%" {print $2}' | bench_to_us)" \
       "$(echo "$out" | awk '$1=="99%" {print $2}' | bench_to_us) $(( (c1 - c0) * 1000000 / hz ))" \
       "$(echo "$out" | awk '/requests in/ {print $1}') $(echo "$out" | awk '/Non-2xx/ {print $NF}')" >> "$wd/rounds"
