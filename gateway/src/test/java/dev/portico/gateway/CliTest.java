@@ -270,8 +270,8 @@ class CliTest {
 
   @Test
   void aCleanStartAndStopLogNoWarning(Vertx vertx) throws Exception {
-    int traffic = GatewayProcess.freePort();
-    int management = GatewayProcess.freePort();
+    // ports the kernel picks, read back from the ready line: the built-in default binds its demo
+    // backends on ephemeral ports in the same process, which could take a port picked beforehand
     GatewayProcess p =
         start(
                 List.of(),
@@ -279,12 +279,14 @@ class CliTest {
                     "PORTICO_LISTENERS__TRAFFIC__HOST",
                     "127.0.0.1",
                     "PORTICO_LISTENERS__TRAFFIC__PORT",
-                    String.valueOf(traffic),
+                    "0",
                     "PORTICO_LISTENERS__MANAGEMENT__HOST",
                     "127.0.0.1",
                     "PORTICO_LISTENERS__MANAGEMENT__PORT",
-                    String.valueOf(management)))
+                    "0"))
             .awaitReady();
+    int traffic = p.trafficPort();
+    int management = p.managementPort();
     WebClient web = WebClient.create(vertx);
     assertThat(web.get(traffic, "127.0.0.1", "/demo/hello").send().await().statusCode())
         .isEqualTo(200);

@@ -14,6 +14,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The real gateway launcher ({@link GatewayApplication#main}) in a child JVM, as an operator runs
@@ -71,6 +73,31 @@ public final class GatewayProcess implements AutoCloseable {
   /** Waits for the start-up line ("ready: traffic on ..."); fails early when the process exits. */
   public GatewayProcess awaitReady() {
     return awaitLog("ready: traffic on", Duration.ofSeconds(60));
+  }
+
+  private static final Pattern READY =
+      Pattern.compile("ready: traffic on https?://\\S+:(\\d+), management on https?://\\S+:(\\d+)");
+
+  /**
+   * The traffic port the ready line names: a gateway started on port 0 reports the port the kernel
+   * gave it, so a test need not pick a "free" port that something else may take before the gateway
+   * binds it.
+   */
+  public int trafficPort() {
+    return readyPort(1);
+  }
+
+  /** The management port the ready line names (see {@link #trafficPort()}). */
+  public int managementPort() {
+    return readyPort(2);
+  }
+
+  private int readyPort(int group) {
+    Matcher m = READY.matcher(log());
+    if (!m.find()) {
+      throw new IllegalStateException("no ready line yet (awaitReady first):\n" + log());
+    }
+    return Integer.parseInt(m.group(group));
   }
 
   /**
