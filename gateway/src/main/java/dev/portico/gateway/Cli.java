@@ -189,9 +189,9 @@ record Cli(Action action, Optional<Path> config, String importOpenApi) {
         0  stopped by a signal after draining; --validate: valid; --import-openapi: imported;
            --help, --version
         2  invalid configuration (one line per problem: file or variable, field, reason), a usage
-           error, a registry that cannot be read at start-up (one line naming it), or an OpenAPI
-           document --import-openapi cannot import
-        15 the gateway could not start otherwise (a port in use: see the log)
+           error, a registry that cannot be read or a listener that cannot bind its port at
+           start-up (one line naming it), or an OpenAPI document --import-openapi cannot import
+        15 the gateway could not start otherwise (see the log)
 
       Management listener (default port 9090): /health/live, /health/ready, /metrics, /admin.
       Documentation: docs/configuration.md, docs/operations.md.

@@ -208,8 +208,8 @@ public final class GatewayApplication extends VertxApplication implements VertxA
 
   /**
    * A start that failed for a reason outside the gateway ({@link StartFailure}: an unreachable
-   * registry) ends like an invalid configuration: one line on stderr, exit status 2, no stack
-   * trace.
+   * registry, a port taken) ends like an invalid configuration: one line on stderr, exit status 2,
+   * no stack trace.
    */
   @Override
   public void afterFailureToDeployVerticle(HookContext context, Throwable t) {

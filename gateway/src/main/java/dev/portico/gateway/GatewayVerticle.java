@@ -705,6 +705,7 @@ public final class GatewayVerticle extends VerticleBase {
               return v;
             },
             new DeploymentOptions().setInstances(routingInstances))
+        .recover(e -> bindFailure("traffic", config.listeners().traffic().host(), configured, e))
         .map(
             id -> {
               trafficPort = instances.get(0).actualPort();
@@ -748,6 +749,7 @@ public final class GatewayVerticle extends VerticleBase {
               return v;
             },
             new DeploymentOptions().setInstances(routingInstances))
+        .recover(e -> bindFailure("Service Fabric reverse-proxy", rp.host(), rp.port(), e))
         .map(
             id -> {
               reverseProxyPort = instances.get(0).actualPort();
@@ -813,6 +815,39 @@ public final class GatewayVerticle extends VerticleBase {
       management.addCheck(sources.readiness());
     }
     observability.watchHealth(management, drainState::draining);
-    return management.start().mapEmpty();
+    return management
+        .start()
+        .recover(
+            e ->
+                bindFailure(
+                    "management",
+                    config.listeners().management().host(),
+                    config.listeners().management().port(),
+                    e))
+        .mapEmpty();
+  }
+
+  /**
+   * A listener that cannot bind (the port taken, a privileged port, an address not on this host)
+   * ends the start with one line naming the listener and the address: the operator's fix is outside
+   * the gateway. Other failures pass unchanged.
+   */
+  private static <T> Future<T> bindFailure(String listener, String host, int port, Throwable e) {
+    for (Throwable c = e; c != null; c = c.getCause()) {
+      // java.net.BindException with the JDK transport, Netty's NativeIoException with epoll
+      if (c instanceof java.io.IOException io) {
+        return Future.failedFuture(
+            new StartFailure(
+                "the "
+                    + listener
+                    + " listener could not bind "
+                    + host
+                    + ":"
+                    + port
+                    + ": "
+                    + (io.getMessage() == null ? io.getClass().getSimpleName() : io.getMessage())));
+      }
+    }
+    return Future.failedFuture(e);
   }
 }
