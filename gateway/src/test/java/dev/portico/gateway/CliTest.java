@@ -123,16 +123,18 @@ class CliTest {
   @Test
   void validateChecksAsAStartWouldReportsEveryProblemAndBindsNothing(@TempDir Path dir)
       throws Exception {
+    // a number for the traffic listener, not 0: the report names it, and it must still be free
+    // afterwards (validating binds nothing); the management listener's is 0
     int port = GatewayProcess.freePort();
     Path good = dir.resolve("good.yaml");
     Files.writeString(
         good,
         """
-      listeners: { traffic: { host: 127.0.0.1, port: %d }, management: { host: 127.0.0.1, port: %d } }
+      listeners: { traffic: { host: 127.0.0.1, port: %d }, management: { host: 127.0.0.1, port: 0 } }
       backends: [ { id: b, url: "http://10.0.0.1:8080" } ]
       apis: [ { id: a, path: /a, backend: b } ]
       """
-            .formatted(port, GatewayProcess.freePort()));
+            .formatted(port));
     GatewayProcess ok = run(List.of("--validate", "--config", good.toString()), Map.of());
     assertThat(ok.awaitExit(Duration.ofSeconds(30))).isZero();
     assertThat(ok.stdout())
@@ -174,8 +176,6 @@ class CliTest {
   void everyPorticoVariableTheDocumentationNamesIsAcceptedAndTheGatewayStarts(
       Vertx vertx, @TempDir Path dir) throws Exception {
     int echo = Backends.echo(vertx, "echo").actualPort();
-    int traffic = GatewayProcess.freePort();
-    int management = GatewayProcess.freePort();
     String token = "documented-admin-token-0123";
     Path config = dir.resolve("gateway.yaml");
     Files.writeString(
@@ -208,14 +208,13 @@ class CliTest {
     values.put("PORTICO_HEALTHCHECK_SCHEME", "http");
     // the documentation's example of a named value read from a PORTICO_ variable of one's own
     values.put("PORTICO_ORDERS_KEY", "orders-secret");
+    // ports the kernel picks, read back from the ready line (see aCleanStartAndStopLogNoWarning)
     values.put("PORTICO_LISTENERS__TRAFFIC__HOST", "127.0.0.1");
-    values.put("PORTICO_LISTENERS__TRAFFIC__PORT", String.valueOf(traffic));
+    values.put("PORTICO_LISTENERS__TRAFFIC__PORT", "0");
     values.put("PORTICO_LISTENERS__MANAGEMENT__HOST", "127.0.0.1");
-    values.put("PORTICO_LISTENERS__MANAGEMENT__PORT", String.valueOf(management));
+    values.put("PORTICO_LISTENERS__MANAGEMENT__PORT", "0");
     values.put("PORTICO_LISTENERS__SERVICEFABRICREVERSEPROXY__HOST", "127.0.0.1");
-    values.put(
-        "PORTICO_LISTENERS__SERVICEFABRICREVERSEPROXY__PORT",
-        String.valueOf(GatewayProcess.freePort()));
+    values.put("PORTICO_LISTENERS__SERVICEFABRICREVERSEPROXY__PORT", "0");
     values.put("PORTICO_GATEWAY__ID", "documented-env");
     values.put("PORTICO_GATEWAY__EVENTLOOPS", "1");
     values.put("PORTICO_GATEWAY__SHUTDOWN__DELAY", "PT0S");
@@ -242,6 +241,8 @@ class CliTest {
     assertThat(documented).containsAll(ConfigLoader.RESERVED_VARIABLES);
 
     GatewayProcess p = start(List.of(), values).awaitReady();
+    int traffic = p.trafficPort();
+    int management = p.managementPort();
     WebClient web = WebClient.create(vertx);
     HttpResponse<Buffer> direct = web.get(traffic, "127.0.0.1", "/direct/x").send().await();
     assertThat(direct.statusCode()).isEqualTo(200);

@@ -60,6 +60,7 @@ class DrainTest {
   final AtomicInteger received = new AtomicInteger();
 
   int backendPort;
+  // the gateway's ports, read from its ready line by start(): it starts on port 0
   int traffic;
   int management;
   GatewayProcess gateway;
@@ -91,8 +92,6 @@ class DrainTest {
               }
             });
     backendPort = backend.actualPort();
-    traffic = GatewayProcess.freePort();
-    management = GatewayProcess.freePort();
   }
 
   @AfterEach
@@ -109,13 +108,15 @@ class DrainTest {
         """
       gateway: { eventLoops: 2, shutdown: %s }
       listeners:
-        traffic: { host: 127.0.0.1, port: %d }
-        management: { host: 127.0.0.1, port: %d }
+        traffic: { host: 127.0.0.1, port: 0 }
+        management: { host: 127.0.0.1, port: 0 }
       backends: [ { id: b, url: "http://127.0.0.1:%d", timeouts: { response: PT60S } } ]
       apis: [ { id: a, path: /a, backend: b } ]
       """
-            .formatted(shutdown, traffic, management, backendPort));
+            .formatted(shutdown, backendPort));
     gateway = GatewayProcess.start(List.of("--config", config.toString()), Map.of()).awaitReady();
+    traffic = gateway.trafficPort();
+    management = gateway.managementPort();
     return gateway;
   }
 

@@ -3,20 +3,19 @@ package dev.portico.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.portico.gateway.support.GatewayProcess;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.junit5.VertxExtension;
-import java.io.IOException;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -32,7 +31,9 @@ class LaunchTest {
 
   @Test
   void invalidConfigurationExitsWithOneLinePerProblem(@TempDir Path dir) throws Exception {
-    int port = freePort();
+    // a number, not 0: the backend must point at the traffic port, and the port must be free
+    // afterwards; the gateway refuses the configuration before it binds anything
+    int port = GatewayProcess.freePort();
     Path config = dir.resolve("gateway.yaml");
     Files.writeString(
         config,
@@ -61,23 +62,27 @@ class LaunchTest {
 
   @Test
   void theBuiltInDefaultServesTheDemoApi(Vertx vertx) throws Exception {
-    int traffic = freePort();
-    int management = freePort();
+    // ports the kernel picks, read back from the ready line: the built-in default binds its demo
+    // backends on ephemeral ports in the same process, which could take a port picked beforehand
     Map<String, String> env =
         Map.of(
             "PORTICO_LISTENERS__TRAFFIC__PORT",
-            String.valueOf(traffic),
+            "0",
             "PORTICO_LISTENERS__TRAFFIC__HOST",
             "127.0.0.1",
             "PORTICO_LISTENERS__MANAGEMENT__PORT",
-            String.valueOf(management),
+            "0",
             "PORTICO_LISTENERS__MANAGEMENT__HOST",
             "127.0.0.1");
+    AtomicInteger trafficPort = new AtomicInteger();
     Result r =
         run(
             List.of(),
             env,
-            process -> {
+            gateway -> {
+              int traffic = gateway.trafficPort();
+              int management = gateway.managementPort();
+              trafficPort.set(traffic);
               WebClient web = WebClient.create(vertx);
               JsonObject body =
                   web.get(traffic, "127.0.0.1", "/demo/hello").send().await().bodyAsJsonObject();
@@ -87,7 +92,7 @@ class LaunchTest {
                       web.get(management, "127.0.0.1", "/health/ready").send().await().statusCode())
                   .isEqualTo(200);
             });
-    assertThat(r.stdout).contains("ready: traffic on http://127.0.0.1:" + traffic);
+    assertThat(r.stdout).contains("ready: traffic on http://127.0.0.1:" + trafficPort.get());
   }
 
   @Test
@@ -95,15 +100,14 @@ class LaunchTest {
       throws Exception {
     int one = dev.portico.gateway.support.Backends.echo(vertx, "one").actualPort();
     int two = dev.portico.gateway.support.Backends.echo(vertx, "two").actualPort();
-    int traffic = freePort();
+    // port 0: the gateway reports the ports it was given in its ready line
     String common =
         """
       gateway: { nativeTransport: true }
-      listeners: { traffic: { host: 127.0.0.1, port: %d }, management: { host: 127.0.0.1, port: %d } }
-      backends: [ { id: b, url: "http://127.0.0.1:%%d" } ]
+      listeners: { traffic: { host: 127.0.0.1, port: 0 }, management: { host: 127.0.0.1, port: 0 } }
+      backends: [ { id: b, url: "http://127.0.0.1:%d" } ]
       apis: [ { id: a, path: /a, backend: b } ]
-      """
-            .formatted(traffic, freePort());
+      """;
     Path config = dir.resolve("gateway.yaml");
     Files.writeString(config, common.formatted(one));
     WebClient web = WebClient.create(vertx);
@@ -111,7 +115,8 @@ class LaunchTest {
         run(
             List.of("--config", config.toString()),
             Map.of(),
-            process -> {
+            gateway -> {
+              int traffic = gateway.trafficPort();
               assertThat(
                       web.get(traffic, "127.0.0.1", "/a")
                           .send()
@@ -121,7 +126,7 @@ class LaunchTest {
                   .isEqualTo("one");
               Files.writeString(config, common.formatted(two));
               Process hup =
-                  new ProcessBuilder("kill", "-HUP", String.valueOf(process.pid()))
+                  new ProcessBuilder("kill", "-HUP", String.valueOf(gateway.pid()))
                       .inheritIO()
                       .start();
               assertThat(hup.waitFor(10, TimeUnit.SECONDS)).isTrue();
@@ -139,7 +144,7 @@ class LaunchTest {
                                       .await()
                                       .bodyAsJsonObject()
                                       .getString("name")));
-              assertThat(process.isAlive()).as("SIGHUP must not stop the gateway").isTrue();
+              assertThat(gateway.alive()).as("SIGHUP must not stop the gateway").isTrue();
             });
     assertThat(r.stdout).contains("configuration reloaded from " + config + ": generation 2");
     // Linux x86_64 here and in the container: Netty's epoll library loads
@@ -148,54 +153,26 @@ class LaunchTest {
 
   record Result(int exit, String stdout, String stderr) {}
 
-  /** What to do while the launched gateway is up. */
+  /** What to do while the launched gateway is up (its ports are in its ready line). */
   interface WhileUp {
-    void run(Process process) throws Exception;
+    void run(GatewayProcess gateway) throws Exception;
   }
 
   /**
-   * Runs the launcher; with {@code whileUp}, waits for readiness, runs it, then stops the process.
+   * Runs the launcher; with {@code whileUp}, waits for readiness, runs it, then stops the process
+   * (SIGTERM).
    */
   static Result run(List<String> args, Map<String, String> env, WhileUp whileUp) throws Exception {
-    List<String> cmd =
-        new ArrayList<>(
-            List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp",
-                System.getProperty("java.class.path"),
-                GatewayApplication.class.getName()));
-    cmd.addAll(args);
-    ProcessBuilder pb = new ProcessBuilder(cmd);
-    pb.environment().keySet().removeIf(k -> k.startsWith("PORTICO_"));
-    pb.environment().putAll(env);
-    Path out = Files.createTempFile("launch", ".out");
-    Path err = Files.createTempFile("launch", ".err");
-    pb.redirectOutput(out.toFile()).redirectError(err.toFile());
-    Process p = pb.start();
-    try {
+    try (GatewayProcess p = GatewayProcess.start(args, env)) {
       if (whileUp != null) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!Files.readString(out).contains("ready: traffic on")) {
-          assertThat(p.isAlive()).as("gateway exited early: %s", Files.readString(err)).isTrue();
-          assertThat(System.nanoTime()).as("gateway did not start in time").isLessThan(deadline);
-          Thread.sleep(100);
-        }
+        p.awaitReady();
         whileUp.run(p);
-        p.destroy();
+        if (p.alive()) {
+          p.signal("TERM");
+        }
       }
-      assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-      return new Result(
-          p.exitValue(),
-          Files.readString(out, StandardCharsets.UTF_8),
-          Files.readString(err, StandardCharsets.UTF_8));
-    } finally {
-      p.destroyForcibly();
-    }
-  }
-
-  static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
+      int exit = p.awaitExit(Duration.ofSeconds(60));
+      return new Result(exit, p.stdout(), p.stderr());
     }
   }
 }

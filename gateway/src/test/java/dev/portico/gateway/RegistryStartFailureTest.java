@@ -22,12 +22,12 @@ class RegistryStartFailureTest {
   @Test
   void anUnreachableRedisEndsTheStartWithOneLineAndExitStatus2(@TempDir Path dir) throws Exception {
     int closed = Backends.closedPort();
-    int traffic = LaunchTest.freePort();
+    // listeners on port 0: the start fails before either opens
     Path config = dir.resolve("gateway.yaml");
     Files.writeString(
         config,
         """
-      listeners: { traffic: { host: 127.0.0.1, port: %d }, management: { host: 127.0.0.1, port: %d } }
+      listeners: { traffic: { host: 127.0.0.1, port: 0 }, management: { host: 127.0.0.1, port: 0 } }
       namedValues: [ { name: redis-password, env: REDIS_PASSWORD } ]
       registry:
         backend: redis
@@ -37,7 +37,7 @@ class RegistryStartFailureTest {
       backends: [ { id: orders, url: orders } ]
       apis: [ { id: orders, path: /orders, backend: orders } ]
       """
-            .formatted(traffic, LaunchTest.freePort(), closed));
+            .formatted(closed));
     LaunchTest.Result r =
         LaunchTest.run(
             List.of("--config", config.toString()), Map.of("REDIS_PASSWORD", "s3cret-pw-81"), null);

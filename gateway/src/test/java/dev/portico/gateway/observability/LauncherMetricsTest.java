@@ -4,15 +4,12 @@ import static dev.portico.gateway.observability.Scrape.l;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.portico.gateway.GatewayApplication;
+import dev.portico.gateway.support.GatewayProcess;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.junit5.VertxExtension;
-import java.io.IOException;
-import java.net.ServerSocket;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -28,33 +25,23 @@ class LauncherMetricsTest {
 
   @Test
   void theLaunchedGatewayExposesItsVertxAndJvmMeters(Vertx vertx) throws Exception {
-    int traffic = freePort();
-    int management = freePort();
-    List<String> cmd =
-        List.of(
-            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-            "-cp",
-            System.getProperty("java.class.path"),
-            GatewayApplication.class.getName());
-    ProcessBuilder pb = new ProcessBuilder(cmd);
-    pb.environment().keySet().removeIf(k -> k.startsWith("PORTICO_"));
-    pb.environment().put("PORTICO_LISTENERS__TRAFFIC__PORT", String.valueOf(traffic));
-    pb.environment().put("PORTICO_LISTENERS__TRAFFIC__HOST", "127.0.0.1");
-    pb.environment().put("PORTICO_LISTENERS__MANAGEMENT__PORT", String.valueOf(management));
-    pb.environment().put("PORTICO_LISTENERS__MANAGEMENT__HOST", "127.0.0.1");
-    Path out = Files.createTempFile("launch", ".out");
-    pb.redirectErrorStream(true).redirectOutput(out.toFile());
-    Process p = pb.start();
-    try {
-      await()
-          .atMost(60, TimeUnit.SECONDS)
-          .until(
-              () -> {
-                assertThat(p.isAlive())
-                    .as("gateway exited early: %s", Files.readString(out))
-                    .isTrue();
-                return Files.readString(out).contains("ready: traffic on");
-              });
+    // ports the kernel picks, read back from the ready line: the built-in default binds its demo
+    // backends on ephemeral ports in the same process, which could take a port picked beforehand
+    try (GatewayProcess p =
+        GatewayProcess.start(
+            List.of(),
+            Map.of(
+                "PORTICO_LISTENERS__TRAFFIC__PORT",
+                "0",
+                "PORTICO_LISTENERS__TRAFFIC__HOST",
+                "127.0.0.1",
+                "PORTICO_LISTENERS__MANAGEMENT__PORT",
+                "0",
+                "PORTICO_LISTENERS__MANAGEMENT__HOST",
+                "127.0.0.1"))) {
+      p.awaitReady();
+      int traffic = p.trafficPort();
+      int management = p.managementPort();
       WebClient web = WebClient.create(vertx);
       for (int i = 0; i < 4; i++) {
         assertThat(web.get(traffic, "127.0.0.1", "/demo/hello").send().await().statusCode())
@@ -95,17 +82,6 @@ class LauncherMetricsTest {
                     .doesNotContain("vertx_http_server_requests_total")
                     .doesNotContain("vertx_http_client_");
               });
-    } finally {
-      p.destroy();
-      if (!p.waitFor(30, TimeUnit.SECONDS)) {
-        p.destroyForcibly();
-      }
-    }
-  }
-
-  static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
     }
   }
 }

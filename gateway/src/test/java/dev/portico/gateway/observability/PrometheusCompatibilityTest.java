@@ -18,7 +18,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,6 +28,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterEach;
@@ -162,7 +163,6 @@ class PrometheusCompatibilityTest {
   void aRealPrometheusScrapesTheGatewayAndAnswersAHistogramQuantile(@TempDir Path dir)
       throws Exception {
     Path prometheus = PrometheusTools.require("prometheus");
-    int port = freePort();
     Path config = dir.resolve("prometheus.yml");
     Files.writeString(
         config,
@@ -179,17 +179,21 @@ class PrometheusCompatibilityTest {
       """
             .formatted(gw.managementPort()));
     Path log = dir.resolve("prometheus.log");
+    // port 0, read back from Prometheus's log (its "Listening on" line, at level info): a port
+    // picked beforehand could be taken by something else before Prometheus binds it
     Process server =
         new ProcessBuilder(
                 prometheus.toString(),
                 "--config.file=" + config,
                 "--storage.tsdb.path=" + dir.resolve("data"),
-                "--web.listen-address=127.0.0.1:" + port,
-                "--log.level=warn")
+                "--web.listen-address=127.0.0.1:0",
+                "--log.level=info",
+                "--log.format=logfmt")
             .redirectErrorStream(true)
             .redirectOutput(log.toFile())
             .start();
     try {
+      int port = listeningPort(server, log);
       String query =
           "histogram_quantile(0.99, sum by (le) (rate(portico_request_duration_seconds_bucket[1m])))";
       String perApi =
@@ -239,6 +243,33 @@ class PrometheusCompatibilityTest {
     }
   }
 
+  /** Prometheus's web listener, as its log reports it: {@code msg="Listening on" address=...}. */
+  private static final Pattern LISTENING =
+      Pattern.compile("msg=\"Listening on\" address=127\\.0\\.0\\.1:(\\d+)");
+
+  /** The port Prometheus listens on, once its log says so; fails when it exits first. */
+  private static int listeningPort(Process server, Path log) throws IOException {
+    try {
+      return Awaitility.await("prometheus logs the port it listens on")
+          .atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofMillis(100))
+          .until(
+              () -> {
+                Matcher m = LISTENING.matcher(Files.readString(log));
+                if (m.find()) {
+                  return Integer.parseInt(m.group(1));
+                }
+                if (!server.isAlive()) {
+                  fail("prometheus exited with %d:%n%s", server.exitValue(), Files.readString(log));
+                }
+                return null;
+              },
+              Objects::nonNull);
+    } catch (ConditionTimeoutException e) {
+      return fail("prometheus did not log where it listens:%n%s", Files.readString(log));
+    }
+  }
+
   private void traffic(int n) {
     List<Future<?>> all = new ArrayList<>();
     for (int i = 0; i < n; i++) {
@@ -279,11 +310,5 @@ class PrometheusCompatibilityTest {
     }
     double v = Double.parseDouble(result.getJsonObject(0).getJsonArray("value").getString(1));
     return Double.isNaN(v) ? null : v;
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
   }
 }

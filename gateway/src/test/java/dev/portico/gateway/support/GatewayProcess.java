@@ -196,7 +196,17 @@ public final class GatewayProcess implements AutoCloseable {
     }
   }
 
-  /** A loopback port free now (for a gateway listener the test must know before the start). */
+  /**
+   * A port free now, and nothing more: it is free only until something else binds it, and the
+   * gateway's own demo backends (ephemeral ports, bound in the same process before its listeners)
+   * or any other process may take it between this call and a bind. So never a port for a listener
+   * the gateway is meant to open: start the gateway on port 0 and read its ports from the ready
+   * line ({@link #trafficPort()}, {@link #managementPort()}).
+   *
+   * <p>Only for a number a test needs although the gateway must not bind it: a configuration that
+   * is only validated, or refused before any listener opens, where port 0 would change what is
+   * checked (a backend pointing at the traffic port; that the port is still free afterwards).
+   */
   public static int freePort() {
     try (ServerSocket s = new ServerSocket(0)) {
       return s.getLocalPort();
