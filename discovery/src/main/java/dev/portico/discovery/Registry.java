@@ -195,10 +195,11 @@ public final class Registry {
   private Bulk encode(List<InstanceSpec> specs) {
     List<ServiceInstance> out = new java.util.ArrayList<>(specs.size());
     Map<String, String> stored = new java.util.LinkedHashMap<>();
+    RegistrationIds ids = new RegistrationIds();
     for (InstanceSpec spec : specs) {
       // what DiscoveryImpl.publish and the backend's store do, record by record (RecordText
       // writes the record's text without building it: RecordTextTest holds the two equal)
-      String id = java.util.UUID.randomUUID().toString();
+      String id = ids.next();
       String text = RecordText.encode(spec, id);
       ServiceInstance instance = RecordText.instance(spec, id);
       stored.put(id, text);

@@ -19,6 +19,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.reflect.RecordComponent;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
@@ -61,8 +64,18 @@ final class SectionReader {
    */
   SectionReader(SchemaTree schema, BiConsumer<String, String> problems) {
     this.schema = schema;
-    this.problems = problems;
+    this.problems =
+        (path, reason) -> {
+          reported++;
+          problems.accept(path, reason);
+        };
   }
+
+  /**
+   * Problems this reader reported so far: a binding that reported one is not reused (an equal
+   * section elsewhere must report it at its own path). A reader serves one binding, on one thread.
+   */
+  private int reported;
 
   /**
    * @param section the object as configured ({@code {}} when absent)
@@ -70,22 +83,51 @@ final class SectionReader {
    * @param schemaPath its path in the schema, items as {@code []} ({@code backends[].timeouts})
    */
   <T> T bind(JsonObject section, String at, String schemaPath, Class<T> type) {
-    if (section.isEmpty() && Immutable.of(type)) {
-      // an absent section is its defaults, the same every time and reporting nothing: one binding
-      // serves every entry (50,000 registry instances without a status, 10,000 backends without
-      // tls or timeouts)
-      return type.cast(
-          defaults.computeIfAbsent(
-              schemaPath + " " + type.getName(), k -> bindPrepared(section, at, schemaPath, type)));
+    if (!Immutable.of(type)) {
+      return bindPrepared(section, at, schemaPath, type);
     }
-    return bindPrepared(section, at, schemaPath, type);
+    // equal sections under the same schema path bind to equal values, and an immutable one can be
+    // shared: one binding serves every entry that repeats it (50,000 registry instances without a
+    // status, 10,000 backends without tls or timeouts, 10,000 APIs with the same retry policy)
+    Section key = new Section(schemaPath, type, Section.content(section));
+    Object known = bound.get(key);
+    if (known != null) {
+      return type.cast(known);
+    }
+    int before = reported;
+    T value = bindPrepared(section, at, schemaPath, type);
+    if (reported == before) {
+      bound.put(key, value);
+    }
+    return value;
   }
 
+  /** Sections bound without a problem, by schema path, type and content (per reader). */
+  private final Map<Section, Object> bound = new HashMap<>();
+
   /**
-   * Sections bound from nothing but the schema's defaults, by schema path and type (per reader: per
-   * schema).
+   * A section's identity for reuse: its content as plain maps and lists, compared with Java's own
+   * equality ({@code JsonObject} would take 2 and 2.0 for equal, which the schema's types do not).
    */
-  private final Map<String, Object> defaults = new ConcurrentHashMap<>();
+  private record Section(String schemaPath, Class<?> type, Object content) {
+    static Object content(Object value) {
+      if (value instanceof JsonObject o) {
+        Map<String, Object> m = new HashMap<>();
+        for (Map.Entry<String, Object> e : o) {
+          m.put(e.getKey(), content(e.getValue()));
+        }
+        return m;
+      }
+      if (value instanceof JsonArray a) {
+        List<Object> l = new ArrayList<>(a.size());
+        for (Object x : a) {
+          l.add(content(x));
+        }
+        return l;
+      }
+      return value;
+    }
+  }
 
   private <T> T bindPrepared(JsonObject section, String at, String schemaPath, Class<T> type) {
     JsonObject prepared = prepare(section, at, schemaPath);

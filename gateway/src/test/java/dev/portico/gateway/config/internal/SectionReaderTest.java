@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.portico.gateway.config.Timeouts;
 import dev.portico.gateway.config.TlsConfig;
+import dev.portico.gateway.config.UpstreamConfig;
 import dev.portico.gateway.document.SchemaTree;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
@@ -53,6 +54,37 @@ class SectionReaderTest {
             new JsonObject().put("connect", "two seconds"), "backends[2].timeouts", Timeouts.class);
     assertThat(wrong).isEqualTo(Timeouts.DEFAULT);
     assertThat(problems).hasSize(1).first().asString().startsWith("backends[2].timeouts.connect: ");
+  }
+
+  @Test
+  void anEqualSectionBindsOnceButAProblemIsReportedAtEachPath() {
+    JsonObject twoSeconds = new JsonObject().put("connect", "PT2S");
+    Timeouts first = reader.bind(twoSeconds, "backends[1].timeouts", Timeouts.class);
+    Timeouts second = reader.bind(twoSeconds.copy(), "backends[2].timeouts", Timeouts.class);
+    assertThat(second).isSameAs(first);
+    assertThat(first).isEqualTo(new Timeouts(Duration.ofSeconds(2), Timeouts.DEFAULT.response()));
+    JsonObject wrong = new JsonObject().put("connect", "two seconds");
+    reader.bind(wrong, "backends[3].timeouts", Timeouts.class);
+    reader.bind(wrong.copy(), "backends[4].timeouts", Timeouts.class);
+    assertThat(problems)
+        .hasSize(2)
+        .satisfiesExactly(
+            p -> assertThat(p).startsWith("backends[3].timeouts.connect: "),
+            p -> assertThat(p).startsWith("backends[4].timeouts.connect: "));
+  }
+
+  @Test
+  void sectionsJsonTakesForEqualAreNotSharedWhenTheirTypesDiffer() {
+    // Vert.x's JsonObject equals 2 and 2.0; the schema's integer type need not accept both alike
+    JsonObject whole = new JsonObject().put("maxConnectionsPerEndpoint", 2);
+    JsonObject decimal = new JsonObject().put("maxConnectionsPerEndpoint", 2.0);
+    assertThat(whole).isEqualTo(decimal);
+    reader.bind(whole, "upstream", UpstreamConfig.class);
+    UpstreamConfig afterWhole = reader.bind(decimal, "upstream", UpstreamConfig.class);
+    UpstreamConfig alone =
+        new SectionReader(ConfigSchema.TREE, (at, why) -> {})
+            .bind(decimal, "upstream", UpstreamConfig.class);
+    assertThat(afterWhole).isEqualTo(alone);
   }
 
   @Test
