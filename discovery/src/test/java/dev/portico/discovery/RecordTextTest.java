@@ -62,6 +62,37 @@ class RecordTextTest {
   }
 
   @Test
+  void escapesGeneratedStringsAsVertxJsonDoes() {
+    // every character below 0x80, then random ones from the whole UTF-16 range (lone surrogates
+    // too), in service names, metadata keys and values
+    java.util.Random random = new java.util.Random(13);
+    StringBuilder ascii = new StringBuilder();
+    for (char c = 0; c < 0x80; c++) {
+      ascii.append(c);
+    }
+    List<String> strings = new ArrayList<>(List.of(ascii.toString()));
+    for (int n = 0; n < 500; n++) {
+      StringBuilder s = new StringBuilder();
+      int length = random.nextInt(12);
+      for (int i = 0; i < length; i++) {
+        s.append(
+            random.nextBoolean() ? (char) random.nextInt(0x80) : (char) random.nextInt(0x10000));
+      }
+      strings.add(s.toString());
+    }
+    for (String s : strings) {
+      Map<String, String> metadata = new LinkedHashMap<>();
+      metadata.put("k", s);
+      metadata.put(s, s);
+      InstanceSpec spec =
+          new InstanceSpec(s, "10.0.0.4", 8080, false, "", InstanceStatus.UP, metadata);
+      String id = UUID.randomUUID().toString();
+      String expected = throughServiceDiscovery(spec, id).toJson().encode();
+      assertThat(RecordText.encode(spec, id)).isEqualTo(expected);
+    }
+  }
+
+  @Test
   void givesTheInstanceItsTextDecodesTo() {
     for (InstanceSpec spec : specs()) {
       String id = UUID.randomUUID().toString();
