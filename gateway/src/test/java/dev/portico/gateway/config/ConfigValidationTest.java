@@ -596,6 +596,43 @@ class ConfigValidationTest {
   }
 
   @Test
+  void aRepeatedSectionIsReportedAtEachPathAndARepeatedValidOneBindsAlike() {
+    // large configurations repeat their sections: equal ones bind once, but only when binding
+    // them reported nothing
+    List<String> p =
+        problems(
+            """
+      backends:
+        - { id: a, url: "http://h:1", timeouts: { connect: soon } }
+        - { id: b, url: "http://h:2", timeouts: { connect: soon } }
+      apis:
+        - { id: x, path: /x, backend: a, retry: { count: 2, methods: [POST] } }
+        - { id: y, path: /y, backend: b, retry: { count: 2, methods: [POST] } }
+      """);
+    assertThat(p)
+        .anyMatch(x -> x.startsWith("gw.yaml: backends[0].timeouts.connect: "))
+        .anyMatch(x -> x.startsWith("gw.yaml: backends[1].timeouts.connect: "))
+        .anyMatch(x -> x.startsWith("gw.yaml: apis[0].retry.methods: POST is not idempotent"))
+        .anyMatch(x -> x.startsWith("gw.yaml: apis[1].retry.methods: POST is not idempotent"));
+    GatewayConfig c =
+        load(
+            """
+      backends:
+        - { id: a, url: "http://h:1", timeouts: { connect: PT2S } }
+        - { id: b, url: "http://h:2", timeouts: { connect: PT2S } }
+      apis:
+        - { id: x, path: /x, backend: a, retry: { count: 2, statusCodes: [503] } }
+        - { id: y, path: /y, backend: b, retry: { count: 2, statusCodes: [503] } }
+      """);
+    RetryConfig x = c.apis().get(0).retry();
+    assertThat(x.count()).isEqualTo(2);
+    assertThat(x.statusCodes()).containsExactly(503);
+    assertThat(c.apis().get(1).retry()).isEqualTo(x);
+    assertThat(((SingleBackendConfig) c.backends().get(1)).timeouts().connect())
+        .isEqualTo(java.time.Duration.ofSeconds(2));
+  }
+
+  @Test
   void resilienceDefaultsAreExplicit() {
     GatewayConfig c =
         load(

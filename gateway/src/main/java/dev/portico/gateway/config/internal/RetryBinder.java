@@ -6,7 +6,9 @@ import static dev.portico.discovery.json.LenientJson.object;
 import dev.portico.gateway.config.RetryConfig;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -27,10 +29,31 @@ final class RetryBinder extends Binding {
 
   private record Budget(double ratio, int minPerSecond) {}
 
+  /**
+   * Retry sections bound without a problem, by content: thousands of APIs mostly share a few
+   * policies, and an equal section binds to an equal (immutable) value.
+   */
+  private final Map<Object, RetryConfig> bound = new HashMap<>();
+
   RetryConfig retry(String at, JsonObject r) {
     if (r.isEmpty()) {
       return RetryConfig.NONE;
     }
+    Object content = SectionReader.content(r);
+    RetryConfig known = bound.get(content);
+    if (known != null) {
+      return known;
+    }
+    int before = problems.list().size();
+    RetryConfig made = bindRetry(at, r);
+    if (problems.list().size() == before) {
+      // one with a problem binds again wherever it repeats, to be reported at each path
+      bound.put(content, made);
+    }
+    return made;
+  }
+
+  private RetryConfig bindRetry(String at, JsonObject r) {
     Set<Integer> statuses = new HashSet<>();
     array(r, "statusCodes")
         .forEach(

@@ -89,7 +89,7 @@ final class SectionReader {
     // equal sections under the same schema path bind to equal values, and an immutable one can be
     // shared: one binding serves every entry that repeats it (50,000 registry instances without a
     // status, 10,000 backends without tls or timeouts, 10,000 APIs with the same retry policy)
-    Section key = new Section(schemaPath, type, Section.content(section));
+    Section key = new Section(schemaPath, type, content(section));
     Object known = bound.get(key);
     if (known != null) {
       return type.cast(known);
@@ -105,28 +105,29 @@ final class SectionReader {
   /** Sections bound without a problem, by schema path, type and content (per reader). */
   private final Map<Section, Object> bound = new HashMap<>();
 
+  /** A section's identity for reuse: where it is in the schema, its record type and content. */
+  private record Section(String schemaPath, Class<?> type, Object content) {}
+
   /**
-   * A section's identity for reuse: its content as plain maps and lists, compared with Java's own
-   * equality ({@code JsonObject} would take 2 and 2.0 for equal, which the schema's types do not).
+   * A section's content as plain maps and lists, to compare with Java's own equality ({@code
+   * JsonObject} would take 2 and 2.0 for equal, which the schema's types do not).
    */
-  private record Section(String schemaPath, Class<?> type, Object content) {
-    static Object content(Object value) {
-      if (value instanceof JsonObject o) {
-        Map<String, Object> m = new HashMap<>();
-        for (Map.Entry<String, Object> e : o) {
-          m.put(e.getKey(), content(e.getValue()));
-        }
-        return m;
+  static Object content(Object value) {
+    if (value instanceof JsonObject o) {
+      Map<String, Object> m = new HashMap<>();
+      for (Map.Entry<String, Object> e : o) {
+        m.put(e.getKey(), content(e.getValue()));
       }
-      if (value instanceof JsonArray a) {
-        List<Object> l = new ArrayList<>(a.size());
-        for (Object x : a) {
-          l.add(content(x));
-        }
-        return l;
-      }
-      return value;
+      return m;
     }
+    if (value instanceof JsonArray a) {
+      List<Object> l = new ArrayList<>(a.size());
+      for (Object x : a) {
+        l.add(content(x));
+      }
+      return l;
+    }
+    return value;
   }
 
   private <T> T bindPrepared(JsonObject section, String at, String schemaPath, Class<T> type) {
