@@ -271,21 +271,7 @@ class CliTest {
 
   @Test
   void aCleanStartAndStopLogNoWarning(Vertx vertx) throws Exception {
-    // ports the kernel picks, read back from the ready line: the built-in default binds its demo
-    // backends on ephemeral ports in the same process, which could take a port picked beforehand
-    GatewayProcess p =
-        start(
-                List.of(),
-                Map.of(
-                    "PORTICO_LISTENERS__TRAFFIC__HOST",
-                    "127.0.0.1",
-                    "PORTICO_LISTENERS__TRAFFIC__PORT",
-                    "0",
-                    "PORTICO_LISTENERS__MANAGEMENT__HOST",
-                    "127.0.0.1",
-                    "PORTICO_LISTENERS__MANAGEMENT__PORT",
-                    "0"))
-            .awaitReady();
+    GatewayProcess p = start(List.of(), GatewayProcess.LOOPBACK_ANY_PORTS).awaitReady();
     int traffic = p.trafficPort();
     int management = p.managementPort();
     WebClient web = WebClient.create(vertx);

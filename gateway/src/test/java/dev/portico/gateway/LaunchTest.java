@@ -62,18 +62,7 @@ class LaunchTest {
 
   @Test
   void theBuiltInDefaultServesTheDemoApi(Vertx vertx) throws Exception {
-    // ports the kernel picks, read back from the ready line: the built-in default binds its demo
-    // backends on ephemeral ports in the same process, which could take a port picked beforehand
-    Map<String, String> env =
-        Map.of(
-            "PORTICO_LISTENERS__TRAFFIC__PORT",
-            "0",
-            "PORTICO_LISTENERS__TRAFFIC__HOST",
-            "127.0.0.1",
-            "PORTICO_LISTENERS__MANAGEMENT__PORT",
-            "0",
-            "PORTICO_LISTENERS__MANAGEMENT__HOST",
-            "127.0.0.1");
+    Map<String, String> env = GatewayProcess.LOOPBACK_ANY_PORTS;
     AtomicInteger trafficPort = new AtomicInteger();
     Result r =
         run(

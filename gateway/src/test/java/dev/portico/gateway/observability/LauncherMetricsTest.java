@@ -9,7 +9,6 @@ import io.vertx.core.Vertx;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.junit5.VertxExtension;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -25,20 +24,7 @@ class LauncherMetricsTest {
 
   @Test
   void theLaunchedGatewayExposesItsVertxAndJvmMeters(Vertx vertx) throws Exception {
-    // ports the kernel picks, read back from the ready line: the built-in default binds its demo
-    // backends on ephemeral ports in the same process, which could take a port picked beforehand
-    try (GatewayProcess p =
-        GatewayProcess.start(
-            List.of(),
-            Map.of(
-                "PORTICO_LISTENERS__TRAFFIC__PORT",
-                "0",
-                "PORTICO_LISTENERS__TRAFFIC__HOST",
-                "127.0.0.1",
-                "PORTICO_LISTENERS__MANAGEMENT__PORT",
-                "0",
-                "PORTICO_LISTENERS__MANAGEMENT__HOST",
-                "127.0.0.1"))) {
+    try (GatewayProcess p = GatewayProcess.start(List.of(), GatewayProcess.LOOPBACK_ANY_PORTS)) {
       p.awaitReady();
       int traffic = p.trafficPort();
       int management = p.managementPort();

@@ -35,6 +35,19 @@ public final class GatewayProcess implements AutoCloseable {
   }
 
   /**
+   * The environment that puts both listeners on loopback, on ports the kernel picks: read them back
+   * with {@link #trafficPort()} and {@link #managementPort()} once ready. A port picked beforehand
+   * could be taken first (the built-in default binds its demo backends on ephemeral ports in the
+   * same process).
+   */
+  public static final Map<String, String> LOOPBACK_ANY_PORTS =
+      Map.of(
+          "PORTICO_LISTENERS__TRAFFIC__HOST", "127.0.0.1",
+          "PORTICO_LISTENERS__TRAFFIC__PORT", "0",
+          "PORTICO_LISTENERS__MANAGEMENT__HOST", "127.0.0.1",
+          "PORTICO_LISTENERS__MANAGEMENT__PORT", "0");
+
+  /**
    * Starts the launcher with {@code args} and {@code env} (added to this JVM's environment minus
    * {@code PORTICO_*}).
    */
