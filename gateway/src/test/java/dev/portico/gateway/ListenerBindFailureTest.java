@@ -7,6 +7,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -52,11 +53,9 @@ class ListenerBindFailureTest {
                   listener.equals("management") ? port : 0,
                   listener.startsWith("Service Fabric"),
                   listener.startsWith("Service Fabric") ? port : 0));
-      GatewayProcess gateway = GatewayProcess.run(List.of("--config", config.toString()), Map.of());
-      try (gateway) {
-        assertThat(gateway.awaitExit(java.time.Duration.ofSeconds(60)))
-            .as(gateway.log())
-            .isEqualTo(2);
+      try (GatewayProcess gateway =
+          GatewayProcess.run(List.of("--config", config.toString()), Map.of())) {
+        assertThat(gateway.awaitExit(Duration.ofSeconds(60))).as(gateway.log()).isEqualTo(2);
         List<String> errLines = gateway.stderr().lines().filter(l -> !l.isBlank()).toList();
         assertThat(errLines).as(gateway.log()).hasSize(1);
         assertThat(errLines.get(0))
