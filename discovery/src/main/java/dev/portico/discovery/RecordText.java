@@ -59,7 +59,7 @@ final class RecordText {
    * backslashes escaped, control characters as their short escape or as a six-character unicode
    * escape (upper-case hex), everything else as it is, non-ASCII too; {@code null} as {@code null}.
    */
-  static void string(StringBuilder out, String s) {
+  private static void string(StringBuilder out, String s) {
     if (s == null) {
       out.append("null");
       return;

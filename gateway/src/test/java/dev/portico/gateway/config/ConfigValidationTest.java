@@ -627,7 +627,7 @@ class ConfigValidationTest {
     RetryConfig x = c.apis().get(0).retry();
     assertThat(x.count()).isEqualTo(2);
     assertThat(x.statusCodes()).containsExactly(503);
-    assertThat(c.apis().get(1).retry()).isEqualTo(x);
+    assertThat(c.apis().get(1).retry()).isEqualTo(x).isSameAs(x);
     assertThat(((SingleBackendConfig) c.backends().get(1)).timeouts().connect())
         .isEqualTo(java.time.Duration.ofSeconds(2));
   }

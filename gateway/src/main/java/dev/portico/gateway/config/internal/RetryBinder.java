@@ -6,9 +6,7 @@ import static dev.portico.discovery.json.LenientJson.object;
 import dev.portico.gateway.config.RetryConfig;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -29,28 +27,18 @@ final class RetryBinder extends Binding {
 
   private record Budget(double ratio, int minPerSecond) {}
 
-  /**
-   * Retry sections bound without a problem, by content: thousands of APIs mostly share a few
-   * policies, and an equal section binds to an equal (immutable) value.
-   */
-  private final Map<Object, RetryConfig> bound = new HashMap<>();
-
   RetryConfig retry(String at, JsonObject r) {
     if (r.isEmpty()) {
       return RetryConfig.NONE;
     }
-    Object content = SectionReader.content(r);
-    RetryConfig known = bound.get(content);
-    if (known != null) {
-      return known;
-    }
-    int before = problems.list().size();
-    RetryConfig made = bindRetry(at, r);
-    if (problems.list().size() == before) {
-      // one with a problem binds again wherever it repeats, to be reported at each path
-      bound.put(content, made);
-    }
-    return made;
+    // thousands of APIs mostly share a few policies: an equal section binds once (RetryConfig
+    // holds copies of its sets: immutable)
+    return sections.once(
+        SectionReader.schemaPath(at),
+        RetryConfig.class,
+        r,
+        () -> problems.list().size(),
+        () -> bindRetry(at, r));
   }
 
   private RetryConfig bindRetry(String at, JsonObject r) {

@@ -25,6 +25,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
+import java.util.function.IntSupplier;
+import java.util.function.Supplier;
 
 /**
  * Binds one section of the configuration onto its record with Jackson, from the schema-checked
@@ -88,15 +90,36 @@ final class SectionReader {
     }
     // equal sections under the same schema path bind to equal values, and an immutable one can be
     // shared: one binding serves every entry that repeats it (50,000 registry instances without a
-    // status, 10,000 backends without tls or timeouts, 10,000 APIs with the same retry policy)
+    // status, 10,000 backends without tls or timeouts)
+    return once(
+        schemaPath,
+        type,
+        section,
+        () -> reported,
+        () -> bindPrepared(section, at, schemaPath, type));
+  }
+
+  /**
+   * What {@code bind} gives for {@code section}, bound once per distinct content under {@code
+   * schemaPath} and then shared: the value must be immutable, and binding must depend on the
+   * section alone (its field path only names problems). A binding that reported a problem (by
+   * {@code problems}, a count of those reported so far) is not kept: an equal section elsewhere
+   * binds, and reports it, at its own path.
+   */
+  <T> T once(
+      String schemaPath,
+      Class<T> type,
+      JsonObject section,
+      IntSupplier problems,
+      Supplier<T> bind) {
     Section key = new Section(schemaPath, type, content(section));
     Object known = bound.get(key);
     if (known != null) {
       return type.cast(known);
     }
-    int before = reported;
-    T value = bindPrepared(section, at, schemaPath, type);
-    if (reported == before) {
+    int before = problems.getAsInt();
+    T value = bind.get();
+    if (problems.getAsInt() == before) {
       bound.put(key, value);
     }
     return value;
@@ -112,7 +135,7 @@ final class SectionReader {
    * A section's content as plain maps and lists, to compare with Java's own equality ({@code
    * JsonObject} would take 2 and 2.0 for equal, which the schema's types do not).
    */
-  static Object content(Object value) {
+  private static Object content(Object value) {
     if (value instanceof JsonObject o) {
       Map<String, Object> m = new HashMap<>();
       for (Map.Entry<String, Object> e : o) {
