@@ -19,9 +19,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.reflect.RecordComponent;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
@@ -112,46 +110,28 @@ final class SectionReader {
       JsonObject section,
       IntSupplier problems,
       Supplier<T> bind) {
-    Section key = new Section(schemaPath, type, content(section));
-    Object known = bound.get(key);
+    Object known = bound.get(new Section(schemaPath, type, section));
     if (known != null) {
       return type.cast(known);
     }
     int before = problems.getAsInt();
     T value = bind.get();
     if (problems.getAsInt() == before) {
-      bound.put(key, value);
+      // a copy: the caller's section may change after this
+      bound.put(new Section(schemaPath, type, section.copy()), value);
     }
     return value;
   }
 
-  /** Sections bound without a problem, by schema path, type and content (per reader). */
+  /** Sections bound without a problem (per reader). */
   private final Map<Section, Object> bound = new HashMap<>();
 
-  /** A section's identity for reuse: where it is in the schema, its record type and content. */
-  private record Section(String schemaPath, Class<?> type, Object content) {}
-
   /**
-   * A section's content as plain maps and lists, to compare with Java's own equality ({@code
-   * JsonObject} would take 2 and 2.0 for equal, which the schema's types do not).
+   * A section's identity for reuse: where it is in the schema, its record type and its content as
+   * Vert.x compares JSON (numbers by value: 2 and 2.0 are one section, and bind alike: a whole
+   * decimal fits the records' int fields, beyond int a value is dropped either way).
    */
-  private static Object content(Object value) {
-    if (value instanceof JsonObject o) {
-      Map<String, Object> m = new HashMap<>();
-      for (Map.Entry<String, Object> e : o) {
-        m.put(e.getKey(), content(e.getValue()));
-      }
-      return m;
-    }
-    if (value instanceof JsonArray a) {
-      List<Object> l = new ArrayList<>(a.size());
-      for (Object x : a) {
-        l.add(content(x));
-      }
-      return l;
-    }
-    return value;
-  }
+  private record Section(String schemaPath, Class<?> type, JsonObject content) {}
 
   private <T> T bindPrepared(JsonObject section, String at, String schemaPath, Class<T> type) {
     JsonObject prepared = prepare(section, at, schemaPath);
