@@ -99,7 +99,7 @@ public final class PorticoMetrics implements AutoCloseable {
             exemplars,
             PrometheusPropertiesLoader.load(PrometheusConfig.DEFAULT.prometheusProperties())
                 .getExemplarProperties());
-    requests = new RequestMeters(registry, histograms);
+    requests = new RequestMeters(registry, registry.getPrometheusRegistry(), histograms);
     histograms.register(registry.getPrometheusRegistry());
     bucketDurations = settings.bucketDurations();
     breakers = new BreakerMeters(registry);

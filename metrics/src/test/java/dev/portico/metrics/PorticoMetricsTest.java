@@ -52,6 +52,26 @@ class PorticoMetricsTest {
   }
 
   @Test
+  void inFlightGaugesAreOneFamilyWithASeriesPerApi() {
+    metrics.declareApis(List.of("orders", "billing"));
+    metrics.requestStarted("billing");
+    metrics.requestStarted("billing");
+    String text = scrape();
+    assertThat(text)
+        .containsOnlyOnce(
+            "# HELP portico_requests_in_flight Requests accepted and not yet completed\n")
+        .containsOnlyOnce("# TYPE portico_requests_in_flight gauge\n")
+        .contains("portico_requests_in_flight{api=\"orders\"} 0.0\n")
+        .contains("portico_requests_in_flight{api=\"billing\"} 2.0\n");
+    // an API first seen by a request (not declared) has its series from then on
+    metrics.requestStarted("late");
+    metrics.requestCompleted("billing", "b", "GET", 200, null, 1_000);
+    assertThat(scrape())
+        .contains("portico_requests_in_flight{api=\"late\"} 1.0\n")
+        .contains("portico_requests_in_flight{api=\"billing\"} 1.0\n");
+  }
+
+  @Test
   void routeMetersRecordIntoTheSameSeriesAsRecordingById() {
     metrics.declareApis(List.of("orders"));
     RouteMeters route = metrics.routeMeters("orders", "orders-be");

@@ -5,10 +5,17 @@ import dev.portico.metrics.MeterNames;
 import dev.portico.metrics.PorticoMetrics;
 import dev.portico.metrics.RouteMeters;
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusNamingConvention;
+import io.prometheus.metrics.model.registry.Collector;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot.GaugeDataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.MetricMetadata;
+import io.prometheus.metrics.model.snapshots.MetricSnapshot;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.atomic.LongAdder;
@@ -44,6 +51,13 @@ public final class RequestMeters {
     return new PrometheusNamingConvention().name(name, Meter.Type.TIMER, "seconds");
   }
 
+  /**
+   * The Prometheus name of {@code portico.requests.in.flight} (a gauge: no suffix), with its help.
+   */
+  static final String PROMETHEUS_IN_FLIGHT = "portico_requests_in_flight";
+
+  private static final String IN_FLIGHT_HELP = "Requests accepted and not yet completed";
+
   private static final int STATUS_CLASSES = Labels.STATUS_CLASS_VALUES.size();
   private static final int REASONS = Labels.REASON_VALUES.size();
   private static final int METHODS = Labels.METHOD_VALUES.size();
@@ -56,11 +70,14 @@ public final class RequestMeters {
   private final ConcurrentHashMap<RetryKey, Counter> retries = new ConcurrentHashMap<>();
 
   /**
+   * @param prometheus where the in-flight gauges are rendered from (registered here)
    * @param histograms where the request and upstream histograms live (registered by the caller once
    *     their families are made here)
    */
-  public RequestMeters(MeterRegistry registry, LatencyHistograms histograms) {
+  public RequestMeters(
+      MeterRegistry registry, PrometheusRegistry prometheus, LatencyHistograms histograms) {
     this.registry = registry;
+    prometheus.register(new InFlightGauges(apis));
     // label names in Micrometer's order (sorted by name), as the timers had them
     this.requestHistograms =
         histograms.family(
@@ -80,7 +97,7 @@ public final class RequestMeters {
             MeterNames.STATUS_CLASS);
   }
 
-  /** Registers the in-flight gauge of {@code apiId} now, so it reads 0 before the first request. */
+  /** Declares the in-flight gauge of {@code apiId} now, so it reads 0 before the first request. */
   public void declareApi(String apiId) {
     api(apiId);
   }
@@ -194,17 +211,35 @@ public final class RequestMeters {
 
   private ApiMeters api(String apiId) {
     ApiMeters api = apis.get(apiId);
-    return api != null ? api : apis.computeIfAbsent(apiId, this::newApi);
+    return api != null ? api : apis.computeIfAbsent(apiId, k -> new ApiMeters());
   }
 
-  private ApiMeters newApi(String apiId) {
-    ApiMeters api = new ApiMeters();
-    Gauge.builder(MeterNames.REQUESTS_IN_FLIGHT, api.inFlight, LongAdder::sum)
-        .description("Requests accepted and not yet completed")
-        .tags(MeterNames.API, apiId)
-        .strongReference(true)
-        .register(registry);
-    return api;
+  /**
+   * {@code portico_requests_in_flight}: one series per API, rendered at each scrape from the map of
+   * APIs, instead of a Micrometer gauge per API. At 10,000 APIs those were 10,000 meters (ids,
+   * tags, registry entries, Prometheus children: 70,000 objects, 4.6 MB of the live heap) made one
+   * by one on an event loop while the gateway started, about 0.1 s of CPU. The series are the same:
+   * name, help, type, the {@code api} label and the value.
+   */
+  private record InFlightGauges(ConcurrentHashMap<String, ApiMeters> apis) implements Collector {
+
+    @Override
+    public String getPrometheusName() {
+      return PROMETHEUS_IN_FLIGHT;
+    }
+
+    @Override
+    public MetricSnapshot collect() {
+      List<GaugeDataPointSnapshot> points = new ArrayList<>(apis.size());
+      apis.forEach(
+          (api, meters) ->
+              points.add(
+                  new GaugeDataPointSnapshot(
+                      meters.inFlight.sum(),
+                      io.prometheus.metrics.model.snapshots.Labels.of(MeterNames.API, api),
+                      null)));
+      return new GaugeSnapshot(new MetricMetadata(PROMETHEUS_IN_FLIGHT, IN_FLIGHT_HELP), points);
+    }
   }
 
   /**
