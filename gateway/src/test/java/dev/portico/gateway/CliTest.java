@@ -229,6 +229,9 @@ class CliTest {
           "http://127.0.0.1:" + echo + "/pooled-" + i);
     }
     values.put("PORTICO_REGISTRY__REFRESHINTERVAL", "PT1S");
+    // docs/operations.md's measurements at scale
+    values.put("PORTICO_METRICS__ENABLED", "false");
+    values.put("PORTICO_UPSTREAM__MAXCONNECTIONSPERENDPOINT", "2");
     values.put("PORTICO_APIS__0__SET_BACKEND_SERVICE__SF_PARTITION_KEY", "header:X-Tenant");
 
     Set<String> documented = documentedVariables();
