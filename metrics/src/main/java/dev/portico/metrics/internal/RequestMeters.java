@@ -52,9 +52,11 @@ public final class RequestMeters {
   }
 
   /**
-   * The Prometheus name of {@code portico.requests.in.flight} (a gauge: no suffix), with its help.
+   * The Prometheus name of {@link MeterNames#REQUESTS_IN_FLIGHT} (a gauge: no suffix), as the
+   * Micrometer gauge it replaces had it.
    */
-  static final String PROMETHEUS_IN_FLIGHT = "portico_requests_in_flight";
+  static final String PROMETHEUS_IN_FLIGHT =
+      new PrometheusNamingConvention().name(MeterNames.REQUESTS_IN_FLIGHT, Meter.Type.GAUGE);
 
   private static final String IN_FLIGHT_HELP = "Requests accepted and not yet completed";
 
