@@ -11,6 +11,7 @@
 #                          [--format yaml|json] [--jar-a JAR] [--jar-b JAR]
 #                          [--java-a FLAGS] [--java-b FLAGS]
 #                          [--apis-a N] [--apis-b N] [--per-a N] [--per-b N]
+#                          [--backends-a N] [--backends-b N] [--env-a "VAR=VALUE..."] [--env-b ...]
 #   defaults: 6 rounds of 6 s, 30 s of warm-up each, 32 connections, json, this tree's jar,
 #   JAVA_OPTS for both, 10,000 APIs of 5 instances each. Give both sides the heap flags of
 #   docs/operations.md#memory-at-scale (without a bound the heap grows past 1 GiB; with the bound
@@ -18,11 +19,15 @@
 #     F="-Xmx320m -XX:-G1UseAdaptiveIHOP -XX:InitiatingHeapOccupancyPercent=75 -XX:+UnlockExperimentalVMOptions -XX:G1NewSizePercent=25"
 #     bench/scale-ab.sh --java-a "$F -XX:+UseTransparentHugePages" --java-b "$F"
 #   or one API over 50 instances against one over 5: --apis-a 1 --per-a 50 --apis-b 1 --per-b 5.
+#   --backends-X N routes that side's APIs to N backends in turn (default: each API its own; 1: all
+#   APIs on one backend of PER instances); --env-X sets environment variables for that side's
+#   gateway only, e.g. a configuration override: --env-a PORTICO_UPSTREAM__MAXCONNECTIONSPERENDPOINT=2.
 #   Ports: backends 127.0.0.1:19101-19150 (as bench/scale.sh), gateway a 18094 (management 19094),
 #   b 18096 (19096). Needs wrk, nginx, python3.
 set -euo pipefail
 rounds=6 seconds=6 warmup=30 conns=32 format=json
 jar_a="" jar_b="" java_a=${JAVA_OPTS:-} java_b=${JAVA_OPTS:-} apis_a=10000 apis_b=10000 per_a=5 per_b=5
+backends_a="" backends_b="" env_a="" env_b=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --rounds) rounds=$2; shift 2 ;;
@@ -38,6 +43,10 @@ while [ $# -gt 0 ]; do
     --apis-b) apis_b=$2; shift 2 ;;
     --per-a) per_a=$2; shift 2 ;;
     --per-b) per_b=$2; shift 2 ;;
+    --backends-a) backends_a=$2; shift 2 ;;
+    --backends-b) backends_b=$2; shift 2 ;;
+    --env-a) env_a=$2; shift 2 ;;
+    --env-b) env_b=$2; shift 2 ;;
     *) echo "unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -50,13 +59,14 @@ bench_scale_backends
 bench_random_api_script
 
 declare -A port=([a]=18094 [b]=18096) apis=([a]=$apis_a [b]=$apis_b) per=([a]=$per_a [b]=$per_b) \
-  jars=([a]=$jar_a [b]=$jar_b) flags=([a]=$java_a [b]=$java_b) pid=()
+  jars=([a]=$jar_a [b]=$jar_b) flags=([a]=$java_a [b]=$java_b) pid=() \
+  backends=([a]=${backends_a:-$apis_a} [b]=${backends_b:-$apis_b}) envs=([a]=$env_a [b]=$env_b)
 for n in a b; do
-  python3 "$here/scale-config.py" "$wd/$n.$format" "$format" "${apis[$n]}" "${per[$n]}" "${port[$n]}" scale-ab-admin-token
-  echo "$n: java ${flags[$n]} -jar ${jars[$n]} (${apis[$n]} APIs of ${per[$n]} instances)"
+  python3 "$here/scale-config.py" "$wd/$n.$format" "$format" "${apis[$n]}" "${per[$n]}" "${port[$n]}" scale-ab-admin-token "${backends[$n]}"
+  echo "$n: ${envs[$n]:+${envs[$n]} }java ${flags[$n]} -jar ${jars[$n]} (${apis[$n]} APIs on ${backends[$n]} backends of ${per[$n]} instances)"
   # started one after the other: two start-ups at scale at once would only time each other
-  # shellcheck disable=SC2086 # the flags are a list
-  java ${flags[$n]} -jar "${jars[$n]}" --config "$wd/$n.$format" > "$wd/$n.log" 2>&1 & pids+=($!)
+  # shellcheck disable=SC2086 # the flags and variables are lists
+  env ${envs[$n]} java ${flags[$n]} -jar "${jars[$n]}" --config "$wd/$n.$format" > "$wd/$n.log" 2>&1 & pids+=($!)
   pid[$n]=$!
   until grep -q "ready: traffic on" "$wd/$n.log"; do
     kill -0 "${pid[$n]}" 2>/dev/null || { echo "gateway $n exited:" >&2; tail -20 "$wd/$n.log" >&2; exit 1; }

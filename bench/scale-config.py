@@ -3,13 +3,16 @@
 of PER instances each (published at start from the file), plus a "probe" API on a service with no
 instances. An instance's URL is one of 50 loopback ports (19101-19150, scale.sh's NGINX listeners).
 
-usage: scale-config.py PATH yaml|json APIS PER PORT TOKEN   (management on PORT + 1000)
+usage: scale-config.py PATH yaml|json APIS PER PORT TOKEN [BACKENDS]   (management on PORT + 1000)
+  BACKENDS: the APIs route to the first BACKENDS backends in turn (API i to backend i % BACKENDS;
+  default: each API its own); every backend and service is declared either way.
 """
 import json
 import sys
 
 path, fmt, n, per, port, token = (sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]),
                                   int(sys.argv[5]), sys.argv[6])
+routed = int(sys.argv[7]) if len(sys.argv) > 7 else n
 PORTS, BASE = 50, 19101
 
 
@@ -21,7 +24,7 @@ listeners = {"traffic": {"host": "127.0.0.1", "port": port},
              "management": {"host": "127.0.0.1", "port": port + 1000}}
 instances = [{"service": "s%d" % s, "url": url(s, j)} for s in range(n) for j in range(per)]
 backends = [{"id": "b%d" % s, "url": "s%d" % s} for s in range(n)] + [{"id": "probe", "url": "probe"}]
-api_list = [{"id": "a%d" % s, "path": "/t%d/s%d" % (s % 97, s), "backend": "b%d" % s,
+api_list = [{"id": "a%d" % s, "path": "/t%d/s%d" % (s % 97, s), "backend": "b%d" % (s % routed),
              "retry": {"count": 2}} for s in range(n)] + [{"id": "probe", "path": "/probe", "backend": "probe"}]
 if fmt == "json":
     with open(path, "w") as f:
