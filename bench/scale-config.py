@@ -13,6 +13,8 @@ import sys
 path, fmt, n, per, port, token = (sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]),
                                   int(sys.argv[5]), sys.argv[6])
 routed = int(sys.argv[7]) if len(sys.argv) > 7 else n
+if not 1 <= routed <= n:
+    sys.exit("BACKENDS must be between 1 and APIS (%d), got %d" % (n, routed))
 PORTS, BASE = 50, 19101
 
 
