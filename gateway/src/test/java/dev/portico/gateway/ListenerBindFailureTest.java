@@ -56,7 +56,7 @@ class ListenerBindFailureTest {
       try (GatewayProcess gateway =
           GatewayProcess.run(List.of("--config", config.toString()), Map.of())) {
         assertThat(gateway.awaitExit(Duration.ofSeconds(60))).as(gateway.log()).isEqualTo(2);
-        List<String> errLines = gateway.stderr().lines().filter(l -> !l.isBlank()).toList();
+        List<String> errLines = gateway.stderrLines();
         assertThat(errLines).as(gateway.log()).hasSize(1);
         assertThat(errLines.get(0))
             .startsWith(

@@ -3,8 +3,10 @@ package dev.portico.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.portico.gateway.support.Backends;
+import dev.portico.gateway.support.GatewayProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -38,21 +40,21 @@ class RegistryStartFailureTest {
       apis: [ { id: orders, path: /orders, backend: orders } ]
       """
             .formatted(closed));
-    LaunchTest.Result r =
-        LaunchTest.run(
-            List.of("--config", config.toString()), Map.of("REDIS_PASSWORD", "s3cret-pw-81"), null);
-    assertThat(r.exit()).isEqualTo(2);
-    List<String> errLines = r.stderr().lines().filter(l -> !l.isBlank()).toList();
-    assertThat(errLines).as(r.stderr()).hasSize(1);
-    assertThat(errLines.get(0))
-        .startsWith(
-            "gateway not started: the registry (redis at redis://127.0.0.1:"
-                + closed
-                + ", key portico:registry) could not be read or written:");
-    String all = r.stdout() + r.stderr();
-    assertThat(all)
-        .doesNotContain("s3cret-pw-81")
-        .doesNotContain("\tat ")
-        .doesNotContain("Exception:");
+    try (GatewayProcess gateway =
+        GatewayProcess.run(
+            List.of("--config", config.toString()), Map.of("REDIS_PASSWORD", "s3cret-pw-81"))) {
+      assertThat(gateway.awaitExit(Duration.ofSeconds(60))).isEqualTo(2);
+      List<String> errLines = gateway.stderrLines();
+      assertThat(errLines).as(gateway.stderr()).hasSize(1);
+      assertThat(errLines.get(0))
+          .startsWith(
+              "gateway not started: the registry (redis at redis://127.0.0.1:"
+                  + closed
+                  + ", key portico:registry) could not be read or written:");
+      assertThat(gateway.log())
+          .doesNotContain("s3cret-pw-81")
+          .doesNotContain("\tat ")
+          .doesNotContain("Exception:");
+    }
   }
 }

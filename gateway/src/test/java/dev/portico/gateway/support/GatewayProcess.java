@@ -188,6 +188,11 @@ public final class GatewayProcess implements AutoCloseable {
     return read(err);
   }
 
+  /** The lines of stderr that are not blank (a refused start writes exactly one). */
+  public List<String> stderrLines() {
+    return stderr().lines().filter(l -> !l.isBlank()).toList();
+  }
+
   /** stdout then stderr. */
   public String log() {
     return stdout() + stderr();

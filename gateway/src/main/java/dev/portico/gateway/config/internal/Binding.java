@@ -31,7 +31,7 @@ abstract class Binding {
     this.localAddresses = localAddresses;
     this.namedValues = new NamedValues(problems, env);
     this.certificates = new Certificates(problems, namedValues);
-    this.sections = new SectionReader(ConfigSchema.TREE, problems::add);
+    this.sections = new SectionReader(ConfigSchema.TREE, problems);
   }
 
   /** A part sharing {@code parent}'s state. */

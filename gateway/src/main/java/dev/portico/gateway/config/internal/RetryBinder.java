@@ -34,11 +34,7 @@ final class RetryBinder extends Binding {
     // thousands of APIs mostly share a few policies: an equal section binds once (RetryConfig
     // holds copies of its sets: immutable)
     return sections.once(
-        SectionReader.schemaPath(at),
-        RetryConfig.class,
-        r,
-        () -> problems.list().size(),
-        () -> bindRetry(at, r));
+        SectionReader.schemaPath(at), RetryConfig.class, r, () -> bindRetry(at, r));
   }
 
   private RetryConfig bindRetry(String at, JsonObject r) {

@@ -22,8 +22,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.BiConsumer;
-import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -57,25 +55,18 @@ final class SectionReader {
           .build();
 
   private final SchemaTree schema;
-  private final BiConsumer<String, String> problems;
 
   /**
-   * @param problems where a duration's problem goes, as (field path, reason)
+   * The binding's problems, where this reader reports a section's (a duration, a number beyond int)
+   * and counts them: a binding that reported one is not reused ({@link #once}). A reader serves one
+   * binding, on one thread.
    */
-  SectionReader(SchemaTree schema, BiConsumer<String, String> problems) {
+  private final Problems problems;
+
+  SectionReader(SchemaTree schema, Problems problems) {
     this.schema = schema;
-    this.problems =
-        (path, reason) -> {
-          reported++;
-          problems.accept(path, reason);
-        };
+    this.problems = problems;
   }
-
-  /**
-   * Problems this reader reported so far: a binding that reported one is not reused (an equal
-   * section elsewhere must report it at its own path). A reader serves one binding, on one thread.
-   */
-  private int reported;
 
   /**
    * @param section the object as configured ({@code {}} when absent)
@@ -89,34 +80,24 @@ final class SectionReader {
     // equal sections under the same schema path bind to equal values, and an immutable one can be
     // shared: one binding serves every entry that repeats it (50,000 registry instances without a
     // status, 10,000 backends without tls or timeouts)
-    return once(
-        schemaPath,
-        type,
-        section,
-        () -> reported,
-        () -> bindPrepared(section, at, schemaPath, type));
+    return once(schemaPath, type, section, () -> bindPrepared(section, at, schemaPath, type));
   }
 
   /**
    * What {@code bind} gives for {@code section}, bound once per distinct content under {@code
    * schemaPath} and then shared: the value must be immutable, and binding must depend on the
-   * section alone (its field path only names problems). A binding that reported a problem (by
-   * {@code problems}, a count of those reported so far) is not kept: an equal section elsewhere
-   * binds, and reports it, at its own path.
+   * section alone (its field path only names problems). A binding that reported a problem to the
+   * binding's problems is not kept: an equal section elsewhere binds, and reports it, at its own
+   * path.
    */
-  <T> T once(
-      String schemaPath,
-      Class<T> type,
-      JsonObject section,
-      IntSupplier problems,
-      Supplier<T> bind) {
+  <T> T once(String schemaPath, Class<T> type, JsonObject section, Supplier<T> bind) {
     Object known = bound.get(new Section(schemaPath, type, section));
     if (known != null) {
       return type.cast(known);
     }
-    int before = problems.getAsInt();
+    int before = problems.list().size();
     T value = bind.get();
-    if (problems.getAsInt() == before) {
+    if (problems.list().size() == before) {
       // a copy: the caller's section may change after this
       bound.put(new Section(schemaPath, type, section.copy()), value);
     }
@@ -271,7 +252,7 @@ final class SectionReader {
         // the records hold whole numbers as int: say so where the schema sets no bound of its own
         boolean high = n.doubleValue() > 0;
         if (loc.keyword(high ? "maximum" : "minimum").isEmpty()) {
-          problems.accept(
+          problems.add(
               path,
               high
                   ? "must be at most " + Integer.MAX_VALUE + ", got " + n
@@ -341,13 +322,13 @@ final class SectionReader {
     try {
       d = IsoDurations.parse(text);
     } catch (IllegalArgumentException e) {
-      problems.accept(at, e.getMessage());
+      problems.add(at, e.getMessage());
       return false;
     }
     boolean zeroAllowed =
         loc.defaultValue().map(v -> v.isTextual() && isZero(v.asText())).orElse(false);
     if (d.isNegative() || d.isZero() && !zeroAllowed) {
-      problems.accept(at, "must be a positive duration, got '" + text + "'");
+      problems.add(at, "must be a positive duration, got '" + text + "'");
       return false;
     }
     return true;

@@ -9,8 +9,8 @@ import dev.portico.gateway.config.UpstreamConfig;
 import dev.portico.gateway.document.SchemaTree;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -20,9 +20,13 @@ import org.junit.jupiter.api.Test;
  */
 class SectionReaderTest {
 
-  private final List<String> problems = new ArrayList<>();
-  private final SectionReader reader =
-      new SectionReader(ConfigSchema.TREE, (at, why) -> problems.add(at + ": " + why));
+  private final Problems found = new Problems(Map.of());
+  private final SectionReader reader = new SectionReader(ConfigSchema.TREE, found);
+
+  /** The problems reported so far, as "path: reason". */
+  private List<String> problems() {
+    return found.list().stream().map(p -> p.path() + ": " + p.reason()).toList();
+  }
 
   /** A list component makes a record changeable by whoever holds it. */
   record WithList(List<String> names) {}
@@ -34,12 +38,12 @@ class SectionReaderTest {
     assertThat(first).isEqualTo(Timeouts.DEFAULT).isSameAs(second);
     // as a reader that never bound it before (no shortcut) gives it
     Timeouts fresh =
-        new SectionReader(ConfigSchema.TREE, (at, why) -> {})
+        new SectionReader(ConfigSchema.TREE, new Problems(Map.of()))
             .bind(new JsonObject(), "backends[7].timeouts", Timeouts.class);
     assertThat(fresh).isEqualTo(first);
     TlsConfig tls = reader.bind(new JsonObject(), "backends[0].tls", TlsConfig.class);
     assertThat(tls).isEqualTo(reader.bind(new JsonObject(), "backends[2].tls", TlsConfig.class));
-    assertThat(problems).isEmpty();
+    assertThat(problems()).isEmpty();
   }
 
   @Test
@@ -53,7 +57,11 @@ class SectionReaderTest {
         reader.bind(
             new JsonObject().put("connect", "two seconds"), "backends[2].timeouts", Timeouts.class);
     assertThat(wrong).isEqualTo(Timeouts.DEFAULT);
-    assertThat(problems).hasSize(1).first().asString().startsWith("backends[2].timeouts.connect: ");
+    assertThat(problems())
+        .hasSize(1)
+        .first()
+        .asString()
+        .startsWith("backends[2].timeouts.connect: ");
   }
 
   @Test
@@ -66,7 +74,7 @@ class SectionReaderTest {
     JsonObject wrong = new JsonObject().put("connect", "two seconds");
     reader.bind(wrong, "backends[3].timeouts", Timeouts.class);
     reader.bind(wrong.copy(), "backends[4].timeouts", Timeouts.class);
-    assertThat(problems)
+    assertThat(problems())
         .hasSize(2)
         .satisfiesExactly(
             p -> assertThat(p).startsWith("backends[3].timeouts.connect: "),
@@ -82,7 +90,7 @@ class SectionReaderTest {
     assertThat(reader.bind(decimal, "upstream", UpstreamConfig.class)).isSameAs(bound);
     // which is right only because the decimal, bound alone, gives the same
     UpstreamConfig alone =
-        new SectionReader(ConfigSchema.TREE, (at, why) -> {})
+        new SectionReader(ConfigSchema.TREE, new Problems(Map.of()))
             .bind(decimal, "upstream", UpstreamConfig.class);
     assertThat(alone).isEqualTo(bound);
     assertThat(bound.maxConnectionsPerEndpoint()).isEqualTo(2);
@@ -148,6 +156,6 @@ class SectionReaderTest {
                     new JsonObject().put("url", "http://x"), "registry.instances[4]", Status.class)
                 .status())
         .isEqualTo("UP");
-    assertThat(problems).isEmpty();
+    assertThat(problems()).isEmpty();
   }
 }
