@@ -208,11 +208,8 @@ class CliTest {
     values.put("PORTICO_HEALTHCHECK_SCHEME", "http");
     // the documentation's example of a named value read from a PORTICO_ variable of one's own
     values.put("PORTICO_ORDERS_KEY", "orders-secret");
-    // ports the kernel picks, read back from the ready line (as GatewayProcess.LOOPBACK_ANY_PORTS)
-    values.put("PORTICO_LISTENERS__TRAFFIC__HOST", "127.0.0.1");
-    values.put("PORTICO_LISTENERS__TRAFFIC__PORT", "0");
-    values.put("PORTICO_LISTENERS__MANAGEMENT__HOST", "127.0.0.1");
-    values.put("PORTICO_LISTENERS__MANAGEMENT__PORT", "0");
+    // ports the kernel picks, read back from the ready line
+    values.putAll(GatewayProcess.LOOPBACK_ANY_PORTS);
     values.put("PORTICO_LISTENERS__SERVICEFABRICREVERSEPROXY__HOST", "127.0.0.1");
     values.put("PORTICO_LISTENERS__SERVICEFABRICREVERSEPROXY__PORT", "0");
     values.put("PORTICO_GATEWAY__ID", "documented-env");
