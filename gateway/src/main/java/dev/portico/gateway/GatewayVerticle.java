@@ -54,6 +54,8 @@ import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisOptions;
+import java.io.IOException;
+import java.net.BindException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -833,21 +835,40 @@ public final class GatewayVerticle extends VerticleBase {
    * the gateway. Other failures pass unchanged.
    */
   private static <T> Future<T> bindFailure(String listener, String host, int port, Throwable e) {
+    IOException io = bindError(e);
+    if (io == null) {
+      return Future.failedFuture(e);
+    }
+    return Future.failedFuture(
+        new StartFailure(
+            "the "
+                + listener
+                + " listener could not bind "
+                + host
+                + ":"
+                + port
+                + ": "
+                + (io.getMessage() == null ? io.getClass().getSimpleName() : io.getMessage())));
+  }
+
+  /**
+   * The cause that says a listener's address could not be bound, or null: the JDK transport's
+   * {@link BindException}, or the native transport's error from the {@code bind} call (Netty names
+   * the call: "bind(..) failed: Address already in use"). Any other I/O failure of a listener's
+   * start (a certificate, a socket option) is not about its address and is not reported as if it
+   * were.
+   */
+  static IOException bindError(Throwable e) {
     for (Throwable c = e; c != null; c = c.getCause()) {
-      // java.net.BindException with the JDK transport, Netty's NativeIoException with epoll
-      if (c instanceof java.io.IOException io) {
-        return Future.failedFuture(
-            new StartFailure(
-                "the "
-                    + listener
-                    + " listener could not bind "
-                    + host
-                    + ":"
-                    + port
-                    + ": "
-                    + (io.getMessage() == null ? io.getClass().getSimpleName() : io.getMessage())));
+      if (c instanceof BindException b) {
+        return b;
+      }
+      if (c instanceof IOException io
+          && io.getMessage() != null
+          && io.getMessage().startsWith("bind(")) {
+        return io;
       }
     }
-    return Future.failedFuture(e);
+    return null;
   }
 }

@@ -3,14 +3,19 @@ package dev.portico.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.portico.gateway.support.GatewayProcess;
+import io.vertx.core.VertxException;
+import java.io.IOException;
+import java.net.BindException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -18,7 +23,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Through the real launcher: a listener whose port is taken ends the start with one line naming the
- * listener and its address, exit status 2 and no stack trace, with either transport.
+ * listener and its address, exit status 2 and no stack trace, with either transport; other I/O
+ * failures are not reported as the address's.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class ListenerBindFailureTest {
@@ -69,5 +75,20 @@ class ListenerBindFailureTest {
         assertThat(gateway.log()).doesNotContain("\tat ").doesNotContain("ready: traffic on");
       }
     }
+  }
+
+  @Test
+  void onlyAnAddressThatCannotBeBoundIsReportedAsABindFailure() {
+    BindException jdk = new BindException("Address already in use");
+    IOException nativeBind = new IOException("bind(..) failed: Cannot assign requested address");
+    assertThat(GatewayVerticle.bindError(new VertxException("deploy failed", jdk))).isSameAs(jdk);
+    assertThat(GatewayVerticle.bindError(new VertxException(nativeBind))).isSameAs(nativeBind);
+    // I/O failures that are not about the address pass on as they are
+    assertThat(GatewayVerticle.bindError(new VertxException(new NoSuchFileException("/x/key.pem"))))
+        .isNull();
+    assertThat(
+            GatewayVerticle.bindError(new IOException("setsockopt(..) failed: Invalid argument")))
+        .isNull();
+    assertThat(GatewayVerticle.bindError(new IllegalStateException("no"))).isNull();
   }
 }
