@@ -5,19 +5,21 @@
 # reference); the medians of those ratios are printed, with the median of each variant's p99 latency
 # (wrk --latency).
 #
-# usage: bench/ab.sh [--rounds N] [--seconds N] [--warmup N] NAME=YAML... (defaults 7, 8, 30)
+# usage: bench/ab.sh [--rounds N] [--seconds N] [--warmup N] [--connections N] NAME=YAML...
+#   (defaults 7 rounds, 8 s, 30 s of warm-up, 32 connections: wrk -c, warm-up and rounds alike)
 #   Each NAME=YAML is a variant: YAML is added to a one-API configuration (e.g.
 #   'metrics-off=metrics: { enabled: false }'); the last variant is the reference.
 #   Ports: backend 127.0.0.1:19001, gateways 18084+ (management +1010). Needs wrk and nginx
 #   (installed from Debian if missing). Extra JVM flags for the gateways: JAVA_OPTS.
 set -euo pipefail
-rounds=7 seconds=8 warmup=30
+rounds=7 seconds=8 warmup=30 conns=32
 variants=() fragments=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --rounds) rounds=$2; shift 2 ;;
     --seconds) seconds=$2; shift 2 ;;
     --warmup) warmup=$2; shift 2 ;;
+    --connections) conns=$2; shift 2 ;;
     --*) echo "unknown option $1" >&2; exit 2 ;;
     *=*) variants+=("${1%%=*}"); fragments+=("${1#*=}"); shift ;;
     *) echo "a variant is NAME=YAML, got '$1'" >&2; exit 2 ;;
@@ -47,12 +49,12 @@ for i in $(seq 0 $((n - 1))); do
 done
 # C2 needs tens of seconds of traffic on 2 cores: warm each before measuring any
 for i in $(seq 0 $((n - 1))); do
-  wrk -t1 -c32 -d"${warmup}s" "http://127.0.0.1:$((18084 + i))/bench/item" > /dev/null
+  wrk -t1 -c"$conns" -d"${warmup}s" "http://127.0.0.1:$((18084 + i))/bench/item" > /dev/null
 done
 for r in $(seq "$rounds"); do
   for k in $(seq 0 $((n - 1))); do
     i=$(( (k + r) % n ))
-    out=$(wrk -t1 -c32 -d"${seconds}s" --latency "http://127.0.0.1:$((18084 + i))/bench/item")
+    out=$(wrk -t1 -c"$conns" -d"${seconds}s" --latency "http://127.0.0.1:$((18084 + i))/bench/item")
     rps=$(awk '/Requests\/sec/ {print $2}' <<< "$out")
     # wrk's latency distribution line "99%  1.23ms", in milliseconds
     p99=$(awk '$1 == "99%" { v = $2; if (v ~ /us$/) { sub(/us$/, "", v); v /= 1000 } else if (v ~ /ms$/) { sub(/ms$/, "", v) } else if (v ~ /s$/) { sub(/s$/, "", v); v *= 1000 }; print v }' <<< "$out")
