@@ -231,7 +231,9 @@ class PorticoMetricsTest {
       String type = metrics.scrape(accept, out);
       Exposition whole = metrics.scrape(accept);
       assertThat(type).isEqualTo(whole.contentType());
-      assertThat(out.toString(java.nio.charset.StandardCharsets.UTF_8)).isEqualTo(whole.body());
+      // taken family by family: the same lines, the families in another order
+      assertThat(out.toString(java.nio.charset.StandardCharsets.UTF_8).lines().sorted().toList())
+          .isEqualTo(whole.body().lines().sorted().toList());
     }
   }
 
@@ -469,5 +471,55 @@ class PorticoMetricsTest {
         .contains("portico_ready 1.0")
         .contains("portico_draining 0.0")
         .contains("portico_readiness_degraded{check=\"registry\"} 0.0");
+  }
+
+  /** The streamed scrape, as a scraper receives it. */
+  String streamed(String accept) throws java.io.IOException {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    metrics.scrape(accept, out);
+    return out.toString(java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void theStreamedScrapeTakenFamilyByFamilyHasEveryLineOfTheWholeOne() throws Exception {
+    metrics.declareApis(List.of("orders", "billing"));
+    metrics.requestStarted("orders");
+    metrics.requestStarted("orders");
+    metrics.requestStarted("billing");
+    metrics.requestCompleted("orders", "orders-be", "GET", 200, null, 3_000_000);
+    metrics.requestCompleted("billing", "billing-be", "POST", 503, null, 40_000_000);
+    metrics.upstreamAttempt("orders-be", 200, null, 2_000_000);
+    metrics.retried("billing", "billing-be", "BackendConnectionFailure");
+    metrics.breakerTransition("orders-be", "10.0.0.1:8080", BreakerState.OPEN);
+    metrics.registryInstances(
+        Map.of("orders", Map.of("static", new ServiceInstanceCounts(2, 1, 0, 0))),
+        Set.of("orders"));
+    metrics.drainAbandoned(1);
+    for (String accept : new String[] {null, "application/openmetrics-text; version=1.0.0"}) {
+      String whole = metrics.scrape(accept).body();
+      String parts = streamed(accept);
+      // the same lines (the families come in another order, which neither format fixes)
+      assertThat(parts.lines().sorted().toList())
+          .as(accept == null ? "text format" : "OpenMetrics")
+          .isEqualTo(whole.lines().sorted().toList());
+      assertThat(parts)
+          .contains("portico_request_duration_seconds_count{api=\"billing\"")
+          .contains("portico_upstream_duration_seconds_max{")
+          .contains("portico_requests_in_flight{api=\"orders\"} 1")
+          .contains("portico_registry_instances{");
+    }
+    // OpenMetrics ends with its marker, once
+    String open = streamed("application/openmetrics-text");
+    assertThat(open).endsWith("# EOF\n");
+    assertThat(open.split("# EOF", -1)).hasSize(2);
+    assertThat(streamed(null)).doesNotContain("# EOF");
+  }
+
+  @Test
+  void aStreamedScrapeBeforeAnyRequestHasNoEmptyFamilies() throws Exception {
+    String open = streamed("application/openmetrics-text");
+    assertThat(open.lines().sorted().toList())
+        .isEqualTo(metrics.scrape("application/openmetrics-text").body().lines().sorted().toList());
+    assertThat(open).endsWith("# EOF\n").doesNotContain("portico_request_duration_seconds ");
   }
 }

@@ -1,24 +1,35 @@
 package dev.portico.gateway.observability;
 
 import dev.portico.metrics.PorticoMetrics;
+import io.vertx.core.Context;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
+import java.io.IOException;
 import java.io.OutputStream;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * {@code GET /metrics}: the Prometheus text format, or OpenMetrics when the scraper's {@code
  * Accept} asks for it (Prometheus does). Rendering walks every series, so it runs on a worker
- * thread: the management listener shares an event loop with traffic. The text is rendered into 64
- * KiB buffers and sent as they are, with its length.
+ * thread: the management listener shares an event loop with traffic.
+ *
+ * <p>The text is rendered into 64 KiB buffers. One buffer's worth is sent whole, with its length;
+ * more is sent chunked as it is rendered, the worker waiting while the scraper has not read what
+ * was sent (at 10,000 APIs the text is about 45 MB: kept whole until sent, it was promoted by the
+ * young collections that ran meanwhile, and filled the old generation).
  */
 final class MetricsEndpoint implements Handler<RoutingContext> {
+
+  /** How long the rendering waits for a scraper that reads nothing before giving up. */
+  static final long STALL_SECONDS = 60;
 
   private final Vertx vertx;
   private final PorticoMetrics metrics;
@@ -31,45 +42,148 @@ final class MetricsEndpoint implements Handler<RoutingContext> {
   @Override
   public void handle(RoutingContext ctx) {
     String accept = ctx.request().getHeader(HttpHeaders.ACCEPT);
+    Sender sender =
+        new Sender(ctx.response(), vertx.getOrCreateContext(), PorticoMetrics.contentType(accept));
     vertx
         .executeBlocking(
             () -> {
-              Chunks body = new Chunks();
-              String type = metrics.scrape(accept, body);
+              Chunks body = new Chunks(sender::chunk);
+              metrics.scrape(accept, body);
               body.close();
-              return new Rendered(type, body);
+              return body.last();
             },
             false)
-        .onSuccess(
-            r -> {
-              HttpServerResponse response =
-                  ctx.response()
-                      .putHeader(HttpHeaders.CONTENT_TYPE, r.contentType())
-                      .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
-                      .putHeader(HttpHeaders.CONTENT_LENGTH, Long.toString(r.body().size));
-              for (Buffer chunk : r.body().chunks) {
-                response.write(chunk);
+        .onComplete(
+            ar -> {
+              if (ar.succeeded()) {
+                sender.end(ar.result());
+              } else if (!sender.started) {
+                ctx.fail(ar.cause());
+              } else {
+                // part of the text has gone: a status can no longer say it failed, a cut
+                // connection does (the scraper counts the scrape as failed)
+                ctx.request().connection().close();
               }
-              response.end();
-            })
-        .onFailure(ctx::fail);
+            });
   }
 
-  private record Rendered(String contentType, Chunks body) {}
+  /**
+   * Sends the buffers on the response's event loop. Fields are read and written there only; the
+   * worker waits on the future each buffer gives it.
+   */
+  private static final class Sender {
+    private final HttpServerResponse response;
+    private final Context loop;
+    private final String contentType;
+    private boolean started;
+    private IOException closed;
+    private CompletableFuture<Void> waiting;
+
+    Sender(HttpServerResponse response, Context loop, String contentType) {
+      this.response = response;
+      this.loop = loop;
+      this.contentType = contentType;
+    }
+
+    /** From the worker: sends {@code chunk}, then waits until the response can take more. */
+    void chunk(Buffer chunk) throws IOException {
+      CompletableFuture<Void> ready = new CompletableFuture<>();
+      loop.runOnContext(
+          v -> {
+            try {
+              write(chunk, ready);
+            } catch (RuntimeException e) {
+              // (a response Vert.x no longer takes): the rendering stops, nothing waits
+              ready.completeExceptionally(e);
+            }
+          });
+      try {
+        ready.get(STALL_SECONDS, TimeUnit.SECONDS);
+      } catch (ExecutionException e) {
+        throw new IOException("the scraper's connection closed", e.getCause());
+      } catch (TimeoutException e) {
+        throw new IOException("the scraper read nothing for " + STALL_SECONDS + " s");
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted", e);
+      }
+    }
+
+    private void write(Buffer chunk, CompletableFuture<Void> ready) {
+      if (closed != null) {
+        ready.completeExceptionally(closed);
+        return;
+      }
+      if (!started) {
+        started = true;
+        response
+            .setChunked(true)
+            .putHeader(HttpHeaders.CONTENT_TYPE, contentType)
+            .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
+            .closeHandler(
+                v -> {
+                  closed = new IOException("closed");
+                  if (waiting != null) {
+                    waiting.completeExceptionally(closed);
+                    waiting = null;
+                  }
+                });
+      }
+      response.write(chunk);
+      if (response.writeQueueFull()) {
+        waiting = ready;
+        response.drainHandler(
+            v -> {
+              if (waiting == ready) {
+                waiting = null;
+                ready.complete(null);
+              }
+            });
+      } else {
+        ready.complete(null);
+      }
+    }
+
+    /** On the event loop, once the text is rendered: its last buffer, or the whole of it. */
+    void end(Buffer last) {
+      if (started) {
+        if (closed == null) {
+          response.end(last);
+        }
+        return;
+      }
+      response
+          .putHeader(HttpHeaders.CONTENT_TYPE, contentType)
+          .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
+          .putHeader(HttpHeaders.CONTENT_LENGTH, Integer.toString(last.length()))
+          .end(last);
+    }
+  }
+
+  /** Where full buffers go as they are filled; it may block (to wait for the scraper). */
+  interface Sink {
+    void chunk(Buffer chunk) throws IOException;
+  }
 
   /**
-   * The rendered text in 64 KiB buffers: no array doubled as it grows and no string of the whole
-   * (at 10,000 APIs the text is tens of MB).
+   * The rendered text in 64 KiB buffers: each full one goes to the sink when more text follows, the
+   * last (possibly the only one) is kept for {@link #last}. No array doubled as it grows and no
+   * string of the whole.
    */
   static final class Chunks extends OutputStream {
     static final int SIZE = 64 * 1024;
-    final List<Buffer> chunks = new ArrayList<>();
+    private final Sink sink;
     long size;
     private byte[] current = new byte[SIZE];
     private int used;
+    private Buffer last;
+
+    Chunks(Sink sink) {
+      this.sink = sink;
+    }
 
     @Override
-    public void write(int b) {
+    public void write(int b) throws IOException {
       if (used == SIZE) {
         flushChunk();
       }
@@ -78,7 +192,7 @@ final class MetricsEndpoint implements Handler<RoutingContext> {
     }
 
     @Override
-    public void write(byte[] b, int off, int len) {
+    public void write(byte[] b, int off, int len) throws IOException {
       while (len > 0) {
         if (used == SIZE) {
           flushChunk();
@@ -92,19 +206,25 @@ final class MetricsEndpoint implements Handler<RoutingContext> {
       }
     }
 
-    private void flushChunk() {
-      chunks.add(Buffer.buffer(current));
+    private void flushChunk() throws IOException {
+      Buffer full = Buffer.buffer(current);
       current = new byte[SIZE];
       used = 0;
+      sink.chunk(full);
     }
 
-    /** Keeps the last, partly filled chunk. */
+    /** Keeps the last, partly filled (or full) buffer for {@link #last}. */
     @Override
     public void close() {
-      if (used > 0) {
-        chunks.add(Buffer.buffer(Arrays.copyOf(current, used)));
-        used = 0;
+      if (last == null) {
+        last = Buffer.buffer(used == SIZE ? current : Arrays.copyOf(current, used));
+        current = null;
       }
+    }
+
+    /** The text's last buffer (empty for no text), once closed. */
+    Buffer last() {
+      return last;
     }
   }
 }

@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 
 /**
  * The request and upstream latency histograms, each series one compact array of counters rendered
@@ -135,21 +136,32 @@ public final class LatencyHistograms implements MultiCollector {
 
   @Override
   public MetricSnapshots collect() {
+    return collect(name -> true);
+  }
+
+  /**
+   * Only the named families' snapshots: a scrape taken one family at a time (see {@code
+   * PorticoMetrics.scrape}) holds one family's 10,000 series at once, not all four families'.
+   */
+  @Override
+  public MetricSnapshots collect(Predicate<String> includedNames) {
     MetricSnapshots.Builder out = MetricSnapshots.builder();
     long minute = System.currentTimeMillis() / MAX_SLOT_MILLIS;
     for (Family f : families) {
-      if (f.series.isEmpty()) {
+      boolean histogram = includedNames.test(f.name);
+      boolean maximum = includedNames.test(f.maxName);
+      if (f.series.isEmpty() || !(histogram || maximum)) {
         continue; // as before: no series, no family, until the first record
       }
-      List<HistogramDataPointSnapshot> points = new ArrayList<>(f.series.size());
-      List<GaugeDataPointSnapshot> maxima = new ArrayList<>(f.series.size());
+      List<HistogramDataPointSnapshot> points = histogram ? new ArrayList<>(f.series.size()) : null;
+      List<GaugeDataPointSnapshot> maxima = maximum ? new ArrayList<>(f.series.size()) : null;
       for (Series s : f.series.values()) {
-        long[] counts = new long[bounds.length + 1];
+        long[] counts = histogram ? new long[bounds.length + 1] : null;
         long sumNanos = 0;
         long maxNanos = 0;
         for (int stripe = 0; stripe < STRIPES; stripe++) {
           int base = stripe * stride;
-          for (int b = 0; b < counts.length; b++) {
+          for (int b = 0; histogram && b < counts.length; b++) {
             counts[b] += (long) CELLS.getVolatile(s.cells, base + b);
           }
           sumNanos += (long) CELLS.getVolatile(s.cells, base + sum);
@@ -160,20 +172,28 @@ public final class LatencyHistograms implements MultiCollector {
             }
           }
         }
-        Exemplars exemplars = s.exemplars == null ? Exemplars.EMPTY : s.exemplars.collect();
-        points.add(
-            new HistogramDataPointSnapshot(
-                ClassicHistogramBuckets.of(boundsSeconds, counts),
-                TimeUtils.nanosToUnit(sumNanos, TimeUnit.SECONDS),
-                s.labels,
-                exemplars,
-                s.createdMillis));
-        maxima.add(
-            new GaugeDataPointSnapshot(
-                TimeUtils.nanosToUnit(maxNanos, TimeUnit.SECONDS), s.labels, null));
+        if (histogram) {
+          Exemplars exemplars = s.exemplars == null ? Exemplars.EMPTY : s.exemplars.collect();
+          points.add(
+              new HistogramDataPointSnapshot(
+                  ClassicHistogramBuckets.of(boundsSeconds, counts),
+                  TimeUtils.nanosToUnit(sumNanos, TimeUnit.SECONDS),
+                  s.labels,
+                  exemplars,
+                  s.createdMillis));
+        }
+        if (maximum) {
+          maxima.add(
+              new GaugeDataPointSnapshot(
+                  TimeUtils.nanosToUnit(maxNanos, TimeUnit.SECONDS), s.labels, null));
+        }
       }
-      out.metricSnapshot(new HistogramSnapshot(new MetricMetadata(f.name, f.help, null), points));
-      out.metricSnapshot(new GaugeSnapshot(new MetricMetadata(f.maxName, f.help, null), maxima));
+      if (histogram) {
+        out.metricSnapshot(new HistogramSnapshot(new MetricMetadata(f.name, f.help, null), points));
+      }
+      if (maximum) {
+        out.metricSnapshot(new GaugeSnapshot(new MetricMetadata(f.maxName, f.help, null), maxima));
+      }
     }
     return out.build();
   }

@@ -55,7 +55,7 @@ public final class RequestMeters {
    * The Prometheus name of {@link MeterNames#REQUESTS_IN_FLIGHT} (a gauge: no suffix), as the
    * Micrometer gauge it replaces had it.
    */
-  static final String PROMETHEUS_IN_FLIGHT =
+  public static final String PROMETHEUS_IN_FLIGHT =
       new PrometheusNamingConvention().name(MeterNames.REQUESTS_IN_FLIGHT, Meter.Type.GAUGE);
 
   private static final String IN_FLIGHT_HELP = "Requests accepted and not yet completed";
