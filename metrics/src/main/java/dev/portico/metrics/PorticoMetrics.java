@@ -35,8 +35,12 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.util.AbstractSet;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -378,12 +382,12 @@ public final class PorticoMetrics implements AutoCloseable {
    *
    * <p>Taken one family at a time for the families with a series per API or service, after all the
    * others in one piece: the Prometheus client holds every series of what it renders as snapshot
-   * objects until it has written them, and at 10,000 APIs the four latency families, the in-flight
-   * gauges and the registry's counts together were over 100 MB of them, alive for the second the
-   * scrape takes. Young collections copied them, overflowed the survivor space and promoted them
-   * (G1: "to-space exhausted"; Parallel: a full collection later). One family at a time keeps a
-   * fifth of that alive. The text is the same families, series and values; only the families' order
-   * differs (which neither format fixes), and OpenMetrics' {@code # EOF} comes once, at the end.
+   * objects until it has written them, so one scrape of everything kept the series of the four
+   * latency families, the in-flight gauges and the registry's counts (at 10,000 APIs, tens of
+   * thousands of series) alive together while it wrote; young collections during a scrape copy and
+   * promote what is alive. Now one family's are. The text is the same families, series and values;
+   * only the families' order differs (which neither format fixes), and OpenMetrics' {@code # EOF}
+   * comes once, at the end.
    *
    * @return the content type to send it with
    */
@@ -407,7 +411,7 @@ public final class PorticoMetrics implements AutoCloseable {
    * Every name but the given ones: the set Micrometer's scrape tests each family's name against
    * (only its {@code contains} is called).
    */
-  private static final class AllBut extends java.util.AbstractSet<String> {
+  private static final class AllBut extends AbstractSet<String> {
     private final List<String> excluded;
 
     AllBut(List<String> excluded) {
@@ -420,7 +424,7 @@ public final class PorticoMetrics implements AutoCloseable {
     }
 
     @Override
-    public java.util.Iterator<String> iterator() {
+    public Iterator<String> iterator() {
       throw new UnsupportedOperationException("the complement of a set of names");
     }
 
@@ -436,7 +440,7 @@ public final class PorticoMetrics implements AutoCloseable {
    * on anything else held back).
    */
   private static final class EofHeldBack extends OutputStream {
-    static final byte[] EOF = "# EOF\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    static final byte[] EOF = "# EOF\n".getBytes(StandardCharsets.US_ASCII);
 
     private final OutputStream out;
     private final byte[] held = new byte[EOF.length];
@@ -470,7 +474,7 @@ public final class PorticoMetrics implements AutoCloseable {
     }
 
     void endOfPart() throws IOException {
-      if (!(heldLength == EOF.length && java.util.Arrays.equals(held, EOF))) {
+      if (!(heldLength == EOF.length && Arrays.equals(held, EOF))) {
         out.write(held, 0, heldLength);
       }
       heldLength = 0;

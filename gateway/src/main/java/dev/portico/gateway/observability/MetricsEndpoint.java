@@ -79,10 +79,19 @@ final class MetricsEndpoint implements Handler<RoutingContext> {
     private IOException closed;
     private CompletableFuture<Void> waiting;
 
+    /** On the event loop: a scraper gone while its text renders stops the rendering. */
     Sender(HttpServerResponse response, Context loop, String contentType) {
       this.response = response;
       this.loop = loop;
       this.contentType = contentType;
+      response.closeHandler(
+          v -> {
+            closed = new IOException("closed");
+            if (waiting != null) {
+              waiting.completeExceptionally(closed);
+              waiting = null;
+            }
+          });
     }
 
     /** From the worker: sends {@code chunk}, then waits until the response can take more. */
@@ -119,15 +128,7 @@ final class MetricsEndpoint implements Handler<RoutingContext> {
         response
             .setChunked(true)
             .putHeader(HttpHeaders.CONTENT_TYPE, contentType)
-            .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
-            .closeHandler(
-                v -> {
-                  closed = new IOException("closed");
-                  if (waiting != null) {
-                    waiting.completeExceptionally(closed);
-                    waiting = null;
-                  }
-                });
+            .putHeader(HttpHeaders.CACHE_CONTROL, "no-store");
       }
       response.write(chunk);
       if (response.writeQueueFull()) {
@@ -146,10 +147,11 @@ final class MetricsEndpoint implements Handler<RoutingContext> {
 
     /** On the event loop, once the text is rendered: its last buffer, or the whole of it. */
     void end(Buffer last) {
+      if (closed != null) {
+        return;
+      }
       if (started) {
-        if (closed == null) {
-          response.end(last);
-        }
+        response.end(last);
         return;
       }
       response

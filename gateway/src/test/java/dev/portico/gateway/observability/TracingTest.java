@@ -18,7 +18,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.junit5.VertxExtension;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -468,23 +467,13 @@ class TracingTest {
                             && l.contains(" # {")))
         .anySatisfy(l -> assertThat(l).contains("span_id=\"" + clientSpan + "\""));
 
-    Path promtool = PrometheusTools.require("promtool");
     String text =
         web.get(gw.managementPort(), "127.0.0.1", "/metrics")
             .putHeader("accept", "text/plain")
             .send()
             .await()
             .bodyAsString();
-    Path file = dir.resolve("metrics.txt");
-    Files.writeString(file, text);
-    Process p =
-        new ProcessBuilder(promtool.toString(), "check", "metrics")
-            .redirectInput(file.toFile())
-            .redirectErrorStream(true)
-            .start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(p.waitFor(30, TimeUnit.SECONDS)).as("promtool finished").isTrue();
-    assertThat(p.exitValue()).as("promtool check metrics said:%n%s", out).isZero();
+    PrometheusTools.checkMetrics(text, dir);
   }
 
   @Test
