@@ -60,9 +60,10 @@ final class MetricsEndpoint implements Handler<RoutingContext> {
               } else if (!sender.started) {
                 ctx.fail(ar.cause());
               } else {
-                // part of the text has gone: a status can no longer say it failed, a cut
-                // connection does (the scraper counts the scrape as failed)
-                ctx.request().connection().close();
+                // part of the text has gone: a status can no longer say it failed, a reset does
+                // (HTTP/1.1: the connection closes; HTTP/2: the stream), and the scraper counts
+                // the scrape as failed
+                ctx.response().reset();
               }
             });
   }

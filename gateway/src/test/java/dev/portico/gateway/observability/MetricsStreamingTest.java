@@ -2,13 +2,18 @@ package dev.portico.gateway.observability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.portico.fabric.testing.TestPki;
 import dev.portico.gateway.GatewayVerticle;
 import dev.portico.gateway.support.Backends;
 import dev.portico.gateway.support.GatewayHarness;
 import dev.portico.gateway.support.RawHttp;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.junit5.VertxExtension;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -37,17 +42,23 @@ class MetricsStreamingTest {
   static final int APIS = 1_500;
 
   private static GatewayVerticle gatewayWithTraffic(Vertx vertx, int apis) {
+    return gatewayWithTraffic(vertx, apis, "management: { host: 127.0.0.1, port: 0 }", "");
+  }
+
+  private static GatewayVerticle gatewayWithTraffic(
+      Vertx vertx, int apis, String management, String extra) {
     int echo = Backends.echo(vertx, "e").actualPort();
     StringBuilder yaml =
         new StringBuilder(
             """
+            %s
             listeners:
               traffic: { host: 127.0.0.1, port: 0 }
-              management: { host: 127.0.0.1, port: 0 }
+              %s
             backends: [ { id: echo, url: "http://127.0.0.1:%d" } ]
             apis:
             """
-                .formatted(echo));
+                .formatted(extra, management, echo));
     for (int i = 0; i < apis; i++) {
       yaml.append("  - { id: a").append(i).append(", path: /a").append(i);
       yaml.append(", backend: echo }\n");
@@ -150,5 +161,39 @@ class MetricsStreamingTest {
     RawHttp.Response after = RawHttp.exchange(gw.managementPort(), get("text/plain"));
     assertThat(after.status()).isEqualTo(200);
     assertThat(after.body()).contains("portico_request_duration_seconds_count{api=\"a2999\"");
+  }
+
+  @Test
+  void overHttp2TheLargeScrapeArrivesWhole(Vertx vertx, @TempDir Path dir) throws Exception {
+    TestPki.ClientFiles files = TestPki.ClientFiles.write(dir, "Portico Metrics CA", "c", "u");
+    Path[] pem = files.pki().server("localhost").writePem(dir, "server");
+    GatewayVerticle gw =
+        gatewayWithTraffic(
+            vertx,
+            APIS,
+            "management: { host: 127.0.0.1, port: 0, https: { certificateId: mgmt } }",
+            "certificates: [ { id: mgmt, certPath: \"%s\", keyPath: \"%s\" } ]"
+                .formatted(pem[0], pem[1]));
+    WebClient h2 =
+        WebClient.create(
+            vertx,
+            new WebClientOptions()
+                .setSsl(true)
+                .setUseAlpn(true)
+                .setProtocolVersion(HttpVersion.HTTP_2)
+                .setTrustOptions(files.pki().trustOptions()));
+    HttpResponse<Buffer> res =
+        h2.get(gw.managementPort(), "localhost", "/metrics")
+            .putHeader("accept", "application/openmetrics-text; version=1.0.0")
+            .send()
+            .await();
+    assertThat(res.statusCode()).isEqualTo(200);
+    assertThat(res.version()).isEqualTo(HttpVersion.HTTP_2);
+    String body = res.bodyAsString();
+    assertThat(body.length()).isGreaterThan(4 * 64 * 1024);
+    assertThat(body)
+        .endsWith("# EOF\n")
+        .contains("portico_request_duration_seconds_count{api=\"a1499\"");
+    assertThat(body.split("# EOF", -1)).hasSize(2);
   }
 }
