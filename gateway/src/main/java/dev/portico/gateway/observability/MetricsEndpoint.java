@@ -110,7 +110,7 @@ final class MetricsEndpoint implements Handler<RoutingContext> {
       try {
         ready.get(STALL_SECONDS, TimeUnit.SECONDS);
       } catch (ExecutionException e) {
-        throw new IOException("the scraper's connection closed", e.getCause());
+        throw new IOException("the scrape could not be sent on", e.getCause());
       } catch (TimeoutException e) {
         throw new IOException("the scraper read nothing for " + STALL_SECONDS + " s");
       } catch (InterruptedException e) {
