@@ -176,7 +176,6 @@ final class MetricsEndpoint implements Handler<RoutingContext> {
   static final class Chunks extends OutputStream {
     static final int SIZE = 64 * 1024;
     private final Sink sink;
-    long size;
     private byte[] current = new byte[SIZE];
     private int used;
     private Buffer last;
@@ -191,7 +190,6 @@ final class MetricsEndpoint implements Handler<RoutingContext> {
         flushChunk();
       }
       current[used++] = (byte) b;
-      size++;
     }
 
     @Override
@@ -205,7 +203,6 @@ final class MetricsEndpoint implements Handler<RoutingContext> {
         used += n;
         off += n;
         len -= n;
-        size += n;
       }
     }
 

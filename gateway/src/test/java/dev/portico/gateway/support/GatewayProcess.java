@@ -1,5 +1,6 @@
 package dev.portico.gateway.support;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.portico.gateway.GatewayApplication;
@@ -188,9 +189,15 @@ public final class GatewayProcess implements AutoCloseable {
     return read(err);
   }
 
-  /** The lines of stderr that are not blank (a refused start writes exactly one). */
-  public List<String> stderrLines() {
-    return stderr().lines().filter(l -> !l.isBlank()).toList();
+  /**
+   * Waits for a refused start: exit status 2 and exactly one line on stderr (blank ones aside),
+   * which it returns; fails, showing the output, otherwise.
+   */
+  public String refusedStartLine(Duration atMost) {
+    assertThat(awaitExit(atMost)).as(log()).isEqualTo(2);
+    List<String> lines = stderr().lines().filter(l -> !l.isBlank()).toList();
+    assertThat(lines).as(log()).hasSize(1);
+    return lines.get(0);
   }
 
   /** stdout then stderr. */
