@@ -4,19 +4,24 @@
 # the NGINX backend, warmed with wrk, then profiled (attached with jcmd, no restart) for one load
 # run per event: cpu (where the time goes) and alloc (what is allocated, and how much per request).
 #
-# usage: bench/profile-hotpath.sh [--jar JAR] [--connections N] [--seconds N] [--warmup N] [--out DIR]
+# usage: bench/profile-hotpath.sh [--jar JAR] [--peer] [--connections N] [--seconds N] [--warmup N]
+#                                 [--out DIR]
 #   defaults: the built jar, 32 connections, 10 s per profile, 20 s of warm-up, output in ./profile.
-#   Ports: backend 127.0.0.1:19001, gateway 18090 (management 19090), as bench/hotpath.sh: run it
-#   under the same lock as the other benchmarks.
+#   --peer profiles the bare Vert.x raw proxy of bench/hotpath.sh (../shared/peers/vertx-proxy, or
+#   VERTX_PEER; built into a temporary directory) instead of the gateway, under the same load: the
+#   floor Vert.x's own HTTP server and client set, e.g. for bytes allocated per request.
+#   Ports: backend 127.0.0.1:19001, gateway 18090 (management 19090) or the raw proxy 19005, as
+#   bench/hotpath.sh: run it under the same lock as the other benchmarks.
 # Prints the requests of each run, and for alloc the bytes allocated per request (async-profiler's
 # estimate: the sampled allocations weighted by size, total over the run / wrk's request count).
 # Writes per event a flame graph (.html) and collapsed stacks (.txt). CPU samples every 1 ms
 # (CPU_INTERVAL_NS to change it).
 set -euo pipefail
-conns=32 seconds=10 warmup=20 out=profile ap_version=4.2 jar_arg=""
+conns=32 seconds=10 warmup=20 out=profile ap_version=4.2 jar_arg="" peer=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --jar) jar_arg=$2; shift 2 ;;
+    --peer) peer=1; shift ;;
     --connections) conns=$2; shift 2 ;;
     --seconds) seconds=$2; shift 2 ;;
     --warmup) warmup=$2; shift 2 ;;
@@ -36,12 +41,25 @@ mvn -q -B dependency:copy -Dartifact="tools.profiler:async-profiler:$ap_version:
 lib="$wd/linux-x64/libasyncProfiler.so"
 
 bench_backend
-cp "$here/gateway-bench-full.yaml" "$wd/gateway.yaml"
-# shellcheck disable=SC2086
-java ${JAVA_OPTS:-} -jar "$jar" --config "$wd/gateway.yaml" > "$wd/gateway.log" 2>&1 & pids+=($!)
-gw=${pids[-1]}
-bench_wait_ready "$wd/gateway.log"
-url=http://127.0.0.1:18090/bench/item
+if [ -n "$peer" ]; then
+  # as bench/hotpath.sh builds and starts it
+  peer_src=${VERTX_PEER:-$bench_root/../shared/peers/vertx-proxy}
+  [ -d "$peer_src" ] || { echo "the Vert.x raw proxy is not at $peer_src (set VERTX_PEER)" >&2; exit 2; }
+  cp -r "$peer_src" "$wd/peer" && chmod -R u+w "$wd/peer"
+  (cd "$wd/peer" && mvn -q -B -DskipTests package)
+  # shellcheck disable=SC2086
+  java ${JAVA_OPTS:-} -jar "$wd/peer/target/vertx-proxy-peer-1.jar" raw 19005 2 > "$wd/gateway.log" 2>&1 & pids+=($!)
+  gw=${pids[-1]}
+  for _ in $(seq 150); do grep -q "^listening" "$wd/gateway.log" && break; sleep 0.2; done
+  url=http://127.0.0.1:19005/bench/item
+else
+  cp "$here/gateway-bench-full.yaml" "$wd/gateway.yaml"
+  # shellcheck disable=SC2086
+  java ${JAVA_OPTS:-} -jar "$jar" --config "$wd/gateway.yaml" > "$wd/gateway.log" 2>&1 & pids+=($!)
+  gw=${pids[-1]}
+  bench_wait_ready "$wd/gateway.log"
+  url=http://127.0.0.1:18090/bench/item
+fi
 for _ in $(seq 50); do curl -sf "$url" >/dev/null && break; sleep 0.2; done
 wrk -t1 -c"$conns" -d"${warmup}s" "$url" > /dev/null
 # (jcmd parses name=value arguments: the agent options go quoted, as one string)
@@ -59,5 +77,7 @@ for event in cpu alloc; do
   fi
   echo "$line"
 done
-cp "$wd/gateway.log" "$out/gateway.log"
-echo "flame graphs and collapsed stacks in $out (and the gateway's log)"
+log=gateway.log
+[ -z "$peer" ] || log=vertx-raw.log
+cp "$wd/gateway.log" "$out/$log"
+echo "flame graphs and collapsed stacks in $out (and the process's log, $log)"

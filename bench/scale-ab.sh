@@ -11,7 +11,8 @@
 #                          [--format yaml|json] [--jar-a JAR] [--jar-b JAR]
 #                          [--java-a FLAGS] [--java-b FLAGS]
 #                          [--apis-a N] [--apis-b N] [--per-a N] [--per-b N]
-#                          [--backends-a N] [--backends-b N] [--env-a "VAR=VALUE..."] [--env-b ...]
+#                          [--backends-a N] [--backends-b N] [--ports-a N] [--ports-b N]
+#                          [--env-a "VAR=VALUE..."] [--env-b ...]
 #   defaults: 6 rounds of 6 s, 30 s of warm-up each, 32 connections, json, this tree's jar,
 #   JAVA_OPTS for both, 10,000 APIs of 5 instances each. Give both sides the heap flags of
 #   docs/operations.md#memory-at-scale (without a bound the heap grows past 1 GiB; with the bound
@@ -20,14 +21,17 @@
 #     bench/scale-ab.sh --java-a "$F -XX:+UseTransparentHugePages" --java-b "$F"
 #   or one API over 50 instances against one over 5: --apis-a 1 --per-a 50 --apis-b 1 --per-b 5.
 #   --backends-X N routes that side's APIs to N backends in turn (default: each API its own; 1: all
-#   APIs on one backend of PER instances); --env-X sets environment variables for that side's
-#   gateway only, e.g. a configuration override: --env-a PORTICO_UPSTREAM__MAXCONNECTIONSPERENDPOINT=2.
+#   APIs on one backend of PER instances); --ports-X N puts that side's instances on the first N of
+#   the 50 backend ports (default 50; 1: every instance at 127.0.0.1:19101, so that the two sides
+#   differ in their APIs, backends and instances but not in the endpoints the connections go to);
+#   --env-X sets environment variables for that side's gateway only, e.g. a configuration override:
+#   --env-a PORTICO_UPSTREAM__MAXCONNECTIONSPERENDPOINT=2.
 #   Ports: backends 127.0.0.1:19101-19150 (as bench/scale.sh), gateway a 18094 (management 19094),
 #   b 18096 (19096). Needs wrk, nginx, python3.
 set -euo pipefail
 rounds=6 seconds=6 warmup=30 conns=32 format=json
 jar_a="" jar_b="" java_a=${JAVA_OPTS:-} java_b=${JAVA_OPTS:-} apis_a=10000 apis_b=10000 per_a=5 per_b=5
-backends_a="" backends_b="" env_a="" env_b=""
+backends_a="" backends_b="" env_a="" env_b="" ports_a=50 ports_b=50
 while [ $# -gt 0 ]; do
   case "$1" in
     --rounds) rounds=$2; shift 2 ;;
@@ -45,6 +49,8 @@ while [ $# -gt 0 ]; do
     --per-b) per_b=$2; shift 2 ;;
     --backends-a) backends_a=$2; shift 2 ;;
     --backends-b) backends_b=$2; shift 2 ;;
+    --ports-a) ports_a=$2; shift 2 ;;
+    --ports-b) ports_b=$2; shift 2 ;;
     --env-a) env_a=$2; shift 2 ;;
     --env-b) env_b=$2; shift 2 ;;
     *) echo "unknown argument $1" >&2; exit 2 ;;
@@ -60,10 +66,11 @@ bench_random_api_script
 
 declare -A port=([a]=18094 [b]=18096) apis=([a]=$apis_a [b]=$apis_b) per=([a]=$per_a [b]=$per_b) \
   jars=([a]=$jar_a [b]=$jar_b) flags=([a]=$java_a [b]=$java_b) pid=() \
-  backends=([a]=${backends_a:-$apis_a} [b]=${backends_b:-$apis_b}) envs=([a]=$env_a [b]=$env_b)
+  backends=([a]=${backends_a:-$apis_a} [b]=${backends_b:-$apis_b}) envs=([a]=$env_a [b]=$env_b) \
+  ports=([a]=$ports_a [b]=$ports_b)
 for n in a b; do
-  python3 "$here/scale-config.py" "$wd/$n.$format" "$format" "${apis[$n]}" "${per[$n]}" "${port[$n]}" scale-ab-admin-token "${backends[$n]}"
-  echo "$n: ${envs[$n]:+${envs[$n]} }java ${flags[$n]} -jar ${jars[$n]} (${apis[$n]} APIs on ${backends[$n]} backends of ${per[$n]} instances)"
+  python3 "$here/scale-config.py" "$wd/$n.$format" "$format" "${apis[$n]}" "${per[$n]}" "${port[$n]}" scale-ab-admin-token "${backends[$n]}" "${ports[$n]}"
+  echo "$n: ${envs[$n]:+${envs[$n]} }java ${flags[$n]} -jar ${jars[$n]} (${apis[$n]} APIs on ${backends[$n]} backends of ${per[$n]} instances on ${ports[$n]} ports)"
   # started one after the other: two start-ups at scale at once would only time each other
   # shellcheck disable=SC2086 # the flags and variables are lists
   env ${envs[$n]} java ${flags[$n]} -jar "${jars[$n]}" --config "$wd/$n.$format" > "$wd/$n.log" 2>&1 & pids+=($!)

@@ -3,9 +3,12 @@
 of PER instances each (published at start from the file), plus a "probe" API on a service with no
 instances. An instance's URL is one of 50 loopback ports (19101-19150, scale.sh's NGINX listeners).
 
-usage: scale-config.py PATH yaml|json APIS PER PORT TOKEN [BACKENDS]   (management on PORT + 1000)
+usage: scale-config.py PATH yaml|json APIS PER PORT TOKEN [BACKENDS [PORTS]]
+  (management on PORT + 1000)
   BACKENDS: the APIs route to the first BACKENDS backends in turn (API i to backend i % BACKENDS;
   default: each API its own); every backend and service is declared either way.
+  PORTS: the instances' URLs go round the first PORTS of the 50 ports (default 50; 1: every
+  instance is http://127.0.0.1:19101).
 """
 import json
 import sys
@@ -15,7 +18,9 @@ path, fmt, n, per, port, token = (sys.argv[1], sys.argv[2], int(sys.argv[3]), in
 routed = int(sys.argv[7]) if len(sys.argv) > 7 else n
 if not 1 <= routed <= n:
     sys.exit("BACKENDS must be between 1 and APIS (%d), got %d" % (n, routed))
-PORTS, BASE = 50, 19101
+PORTS, BASE = int(sys.argv[8]) if len(sys.argv) > 8 else 50, 19101
+if not 1 <= PORTS <= 50:
+    sys.exit("PORTS must be between 1 and 50, got %d" % PORTS)
 
 
 def url(s, j):
