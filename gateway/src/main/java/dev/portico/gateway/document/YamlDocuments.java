@@ -3,24 +3,27 @@ package dev.portico.gateway.document;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Date;
+import java.util.HashMap;
 import java.util.HashSet;
-import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.composer.Composer;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
-import org.yaml.snakeyaml.nodes.MappingNode;
-import org.yaml.snakeyaml.nodes.Node;
-import org.yaml.snakeyaml.nodes.NodeTuple;
+import org.yaml.snakeyaml.events.AliasEvent;
+import org.yaml.snakeyaml.events.CollectionStartEvent;
+import org.yaml.snakeyaml.events.Event;
+import org.yaml.snakeyaml.events.MappingStartEvent;
+import org.yaml.snakeyaml.events.NodeEvent;
+import org.yaml.snakeyaml.events.ScalarEvent;
+import org.yaml.snakeyaml.events.SequenceStartEvent;
+import org.yaml.snakeyaml.nodes.NodeId;
 import org.yaml.snakeyaml.nodes.ScalarNode;
-import org.yaml.snakeyaml.nodes.SequenceNode;
 import org.yaml.snakeyaml.nodes.Tag;
+import org.yaml.snakeyaml.parser.Parser;
 import org.yaml.snakeyaml.parser.ParserImpl;
 import org.yaml.snakeyaml.reader.StreamReader;
 import org.yaml.snakeyaml.resolver.Resolver;
@@ -43,40 +46,23 @@ public final class YamlDocuments {
     if (text.isBlank()) {
       return new JsonObject();
     }
-    LoaderOptions options = options(maxChars);
-    Node root = compose(text, options);
-    if (root == null || Tag.NULL.equals(root.getTag())) {
-      return new JsonObject();
-    }
-    JsonObject fast = direct(root, options);
+    JsonObject fast = direct(text, maxChars);
     if (fast != null) {
       return fast;
     }
-    // anything the direct construction leaves alone (merge keys, a key written twice, explicit
-    // tags, recursion, a root that is no mapping) gets SnakeYAML's own construction, and its errors
+    // anything the direct construction leaves alone (merge keys, a key written twice, tags on
+    // collections, recursion, a root that is no mapping) gets SnakeYAML's own construction, and its
+    // errors
     return constructed(text, maxChars);
   }
 
-  /** Composed as {@code Yaml.load} composes (the same reader, so the same marks in errors). */
-  private static Node compose(String text, LoaderOptions options) {
-    return new Composer(new ParserImpl(new StreamReader(text), options), new Resolver(), options)
-        .getSingleNode();
-  }
-
   /**
-   * The document built straight from its nodes, or {@code null} where that is left to SnakeYAML.
+   * The document built straight from the parser's events, or {@code null} where that is left to
+   * SnakeYAML. The text's syntax errors (and the size limit) are the parser's, thrown as they are.
    */
-  private static JsonObject direct(Node root, LoaderOptions options) {
-    return root instanceof MappingNode mapping && Tag.MAP.equals(mapping.getTag())
-        ? new Direct(options).document(mapping)
-        : null;
-  }
-
-  /** As {@link #direct(Node, LoaderOptions)}, from the text (for tests). */
   static JsonObject direct(String text, int maxChars) {
     LoaderOptions options = options(maxChars);
-    Node root = compose(text, options);
-    return root == null ? null : direct(root, options);
+    return new Direct(new ParserImpl(new StreamReader(text), options), options).document();
   }
 
   /** The document as SnakeYAML's safe constructor builds it, then converted to JSON. */
@@ -101,11 +87,15 @@ public final class YamlDocuments {
   }
 
   /**
-   * Builds the JSON straight from SnakeYAML's node tree, for plain mappings, sequences and scalars
-   * (scalars through SnakeYAML's own constructors): what {@code Yaml.load} then {@link #object}
-   * give, without the constructor's bookkeeping of every node and without a second pass. It was a
-   * quarter of reading a configuration with 10,000 APIs and 50,000 instances. It gives up ({@code
-   * null}) on anything else, which the caller reads the usual way.
+   * Builds the JSON straight from SnakeYAML's parser events, for plain mappings, sequences, scalars
+   * and aliases (scalars resolved and constructed as SnakeYAML's composer and safe constructor do
+   * it; an alias of a mapping or sequence is a copy, as SnakeYAML's construction gives each use its
+   * own): what {@code Yaml.load} then {@link #object} give, without the composer's tree of nodes,
+   * the constructor's bookkeeping of every node and a second pass. Building from the node tree was
+   * a quarter of reading a configuration with 10,000 APIs and 50,000 instances; the tree itself
+   * another fifth. It gives up ({@code null}) on anything else, which the caller reads the usual
+   * way, and wherever SnakeYAML's composer would raise an error of its own (an undefined or
+   * recursive alias, nesting or aliases beyond the loader's limits, a second document).
    */
   private static final class Direct extends SafeConstructor {
 
@@ -116,72 +106,169 @@ public final class YamlDocuments {
       }
     }
 
-    private final Set<Node> open = Collections.newSetFromMap(new IdentityHashMap<>());
+    private static final GiveUp GIVE_UP = new GiveUp();
 
-    Direct(LoaderOptions options) {
+    private final Parser parser;
+    private final Resolver resolver = new Resolver();
+    private final LoaderOptions options;
+
+    /** Anchored values, complete. */
+    private final Map<String, Object> anchors = new HashMap<>();
+
+    /** Anchored collections still being read: an alias of one is recursion. */
+    private final Set<String> open = new HashSet<>();
+
+    private int collectionAliases;
+
+    Direct(Parser parser, LoaderOptions options) {
       super(options);
+      this.parser = parser;
+      this.options = options;
     }
 
-    JsonObject document(MappingNode root) {
+    JsonObject document() {
       try {
-        return mapping(root);
-      } catch (RuntimeException | StackOverflowError e) {
+        parser.getEvent(); // stream start
+        if (parser.checkEvent(Event.ID.StreamEnd)) {
+          return new JsonObject();
+        }
+        parser.getEvent(); // document start
+        boolean scalar = parser.checkEvent(Event.ID.Scalar);
+        Object root = node(0);
+        parser.getEvent(); // document end
+        if (!parser.checkEvent(Event.ID.StreamEnd)) {
+          return null;
+        }
+        if (root instanceof JsonObject object) {
+          return object;
+        }
+        return scalar && root == null ? new JsonObject() : null;
+      } catch (GiveUp e) {
         return null;
       }
     }
 
-    private Object node(Node node) {
-      if (node instanceof ScalarNode scalar) {
-        Object v = getConstructor(scalar).construct(scalar);
-        return v instanceof Date d ? d.toInstant() : v;
+    private Object node(int depth) {
+      if (depth >= options.getNestingDepthLimit()) {
+        throw GIVE_UP;
       }
-      if (node instanceof MappingNode m && Tag.MAP.equals(m.getTag())) {
-        return mapping(m);
+      Event event = parser.getEvent();
+      if (event instanceof AliasEvent alias) {
+        return alias(alias.getAnchor());
       }
-      if (node instanceof SequenceNode s && Tag.SEQ.equals(s.getTag())) {
-        return sequence(s);
+      String anchor = ((NodeEvent) event).getAnchor();
+      if (anchor != null && (anchors.containsKey(anchor) || open.contains(anchor))) {
+        throw GIVE_UP; // an anchor given twice: SnakeYAML's rules
       }
-      throw new GiveUp();
+      Object value;
+      if (event instanceof ScalarEvent scalar) {
+        value = scalar(scalar);
+      } else {
+        if (anchor != null) {
+          open.add(anchor);
+        }
+        if (event instanceof MappingStartEvent m && is(m, Tag.MAP)) {
+          value = mapping(depth);
+        } else if (event instanceof SequenceStartEvent q && is(q, Tag.SEQ)) {
+          value = sequence(depth);
+        } else {
+          throw GIVE_UP;
+        }
+        if (anchor != null) {
+          open.remove(anchor);
+        }
+      }
+      if (anchor != null) {
+        anchors.put(anchor, value);
+      }
+      return value;
     }
 
-    private JsonObject mapping(MappingNode node) {
-      if (node.isMerged() || !open.add(node)) {
-        throw new GiveUp();
+    /** Whether the collection is a plain one: no tag, the non-specific one, or its own type's. */
+    private static boolean is(CollectionStartEvent start, Tag type) {
+      String tag = start.getTag();
+      return tag == null || tag.equals("!") || tag.equals(type.getValue());
+    }
+
+    private Object alias(String anchor) {
+      if (!anchors.containsKey(anchor)) {
+        throw GIVE_UP; // undefined, or an enclosing collection (recursion)
       }
-      List<NodeTuple> tuples = node.getValue();
-      Map<String, Object> out = new LinkedHashMap<>(Math.max(16, tuples.size() * 2));
-      // keys compared as SnakeYAML compares them (constructed), before any value is built
-      Set<Object> keys = new HashSet<>(tuples.size() * 2);
-      String[] names = new String[tuples.size()];
-      for (int i = 0; i < names.length; i++) {
-        Node k = tuples.get(i).getKeyNode();
-        if (!(k instanceof ScalarNode scalar) || Tag.MERGE.equals(k.getTag())) {
-          throw new GiveUp();
+      Object value = anchors.get(anchor);
+      if (value instanceof JsonObject || value instanceof JsonArray) {
+        if (++collectionAliases > options.getMaxAliasesForCollections()) {
+          throw GIVE_UP;
         }
-        Object key = getConstructor(scalar).construct(scalar);
+        return value instanceof JsonObject o ? o.copy() : ((JsonArray) value).copy();
+      }
+      return value;
+    }
+
+    private JsonObject mapping(int depth) {
+      Map<String, Object> out = new LinkedHashMap<>();
+      // keys compared as SnakeYAML compares them (constructed)
+      Set<Object> keys = new HashSet<>();
+      while (!parser.checkEvent(Event.ID.MappingEnd)) {
+        if (!(parser.getEvent() instanceof ScalarEvent k) || k.getAnchor() != null) {
+          throw GIVE_UP;
+        }
+        ScalarNode node = scalarNode(k);
+        if (Tag.MERGE.equals(node.getTag())) {
+          throw GIVE_UP;
+        }
+        Object key = construct(node);
         if (!keys.add(key)) {
-          throw new GiveUp();
+          throw GIVE_UP;
         }
-        names[i] = String.valueOf(key);
+        out.put(String.valueOf(key), node(depth + 1));
       }
-      for (int i = 0; i < names.length; i++) {
-        out.put(names[i], node(tuples.get(i).getValueNode()));
-      }
-      open.remove(node);
+      parser.getEvent();
       return new JsonObject(out);
     }
 
-    private JsonArray sequence(SequenceNode node) {
-      if (!open.add(node)) {
-        throw new GiveUp();
+    private JsonArray sequence(int depth) {
+      List<Object> out = new ArrayList<>();
+      while (!parser.checkEvent(Event.ID.SequenceEnd)) {
+        out.add(node(depth + 1));
       }
-      List<Node> items = node.getValue();
-      List<Object> out = new ArrayList<>(items.size());
-      for (Node item : items) {
-        out.add(node(item));
-      }
-      open.remove(node);
+      parser.getEvent();
       return new JsonArray(out);
+    }
+
+    private Object scalar(ScalarEvent event) {
+      return construct(scalarNode(event));
+    }
+
+    /** The node SnakeYAML's composer makes of the event. */
+    private ScalarNode scalarNode(ScalarEvent event) {
+      String tag = event.getTag();
+      Tag resolved;
+      if (tag == null || tag.equals("!")) {
+        resolved =
+            resolver.resolve(
+                NodeId.scalar, event.getValue(), event.getImplicit().canOmitTagInPlainScalar());
+      } else if (tag.startsWith(Tag.PREFIX)) {
+        resolved = new Tag(tag);
+      } else {
+        throw GIVE_UP; // local and custom global tags: SnakeYAML's rules and errors
+      }
+      return new ScalarNode(
+          resolved,
+          tag == null || tag.equals("!"),
+          event.getValue(),
+          event.getStartMark(),
+          event.getEndMark(),
+          event.getScalarStyle());
+    }
+
+    private Object construct(ScalarNode node) {
+      Object v;
+      try {
+        v = getConstructor(node).construct(node);
+      } catch (RuntimeException e) {
+        throw GIVE_UP;
+      }
+      return v instanceof Date d ? d.toInstant() : v;
     }
   }
 

@@ -8,9 +8,9 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link YamlDocuments#parse} builds plain documents straight from SnakeYAML's nodes: it must give
- * exactly what SnakeYAML's own construction gives ({@link YamlDocuments#constructed}), and the same
- * errors.
+ * {@link YamlDocuments#parse} builds plain documents straight from SnakeYAML's parser events: it
+ * must give exactly what SnakeYAML's own construction gives ({@link YamlDocuments#constructed}),
+ * and the same errors.
  */
 class YamlDocumentsTest {
 
@@ -37,6 +37,11 @@ class YamlDocumentsTest {
           "1: int\n'1': string\n",
           // nested sequences and mappings
           "a: [1, [2, [3, { b: [4] }]], { c: { d: { e: null } } }]\n",
+          // tags on scalars, and an anchored scalar
+          "s: !!str 12\ni: !!int '7'\nbin: !!binary aGVsbG8=\nx: &x 5\ny: *x\nn: !!null ''\n",
+          // a document with comments only, and one with its start and end markers
+          "# nothing\n",
+          "%YAML 1.1\n---\na: 1\n...\n",
           // empty and null documents
           "",
           "---\n",
@@ -55,13 +60,25 @@ class YamlDocumentsTest {
   @Test
   void plainDocumentsAreBuiltDirectlyAndTheRestBySnakeYaml() {
     // plain ones are built directly; merge keys and explicit tags go to SnakeYAML
-    for (int i : new int[] {0, 1, 2, 6, 7}) {
+    for (int i : new int[] {0, 1, 2, 6, 7, 8, 9, 10}) {
       assertThat(YamlDocuments.direct(DOCUMENTS.get(i), LIMIT)).as(DOCUMENTS.get(i)).isNotNull();
     }
     for (int i : new int[] {3, 4, 5}) {
       assertThat(YamlDocuments.direct(DOCUMENTS.get(i), LIMIT)).as(DOCUMENTS.get(i)).isNull();
     }
     assertThat(YamlDocuments.direct("a: 1\na: 2\n", LIMIT)).isNull();
+  }
+
+  @Test
+  void eachUseOfAnAliasedCollectionIsItsOwn() {
+    // the environment's overrides change the parsed document in place: one alias must not change
+    // the others
+    JsonObject doc = YamlDocuments.parse("d: &d { t: 5s, list: [1] }\na: *d\nb: *d\n", LIMIT);
+    doc.getJsonObject("a").put("t", "9s");
+    doc.getJsonObject("b").getJsonArray("list").add(2);
+    assertThat(doc.getJsonObject("d").encode()).isEqualTo("{\"t\":\"5s\",\"list\":[1]}");
+    assertThat(doc.getJsonObject("a").encode()).isEqualTo("{\"t\":\"9s\",\"list\":[1]}");
+    assertThat(doc.getJsonObject("b").encode()).isEqualTo("{\"t\":\"5s\",\"list\":[1,2]}");
   }
 
   @Test
@@ -76,7 +93,16 @@ class YamlDocumentsTest {
             "a scalar\n",
             "base: &b { x: 1 }\nd: { <<: *b, <<: *b }\n",
             "a: *undefined\n",
-            "a: &r [ *r ]\n");
+            "a: &r [ *r ]\n",
+            "a: &r { b: *r }\n",
+            // SnakeYAML's limits: nesting depth, aliases of collections
+            "a: " + "[".repeat(60) + "]".repeat(60) + "\n",
+            "a: &l [1]\nb: [" + "*l, ".repeat(60) + "*l]\n",
+            // a second document, tags SnakeYAML refuses or cannot construct
+            "a: 1\n---\nb: 2\n",
+            "a: !<tag:example.com,2000:x> 1\n",
+            "a: !!int nope\n",
+            "a: !!map [1, 2]\n");
     for (String text : bad) {
       Throwable fast = catchThrowable(() -> YamlDocuments.parse(text, LIMIT));
       Throwable slow = catchThrowable(() -> YamlDocuments.constructed(text, LIMIT));
