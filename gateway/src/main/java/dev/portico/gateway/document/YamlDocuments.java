@@ -216,7 +216,8 @@ public final class YamlDocuments {
         if (Tag.MERGE.equals(node.getTag())) {
           throw GIVE_UP;
         }
-        Object key = construct(node);
+        // as SnakeYAML's map has it (a date key reads as the Date's text, not the instant's)
+        Object key = build(node);
         if (!keys.add(key)) {
           throw GIVE_UP;
         }
@@ -236,7 +237,8 @@ public final class YamlDocuments {
     }
 
     private Object scalar(ScalarEvent event) {
-      return construct(scalarNode(event));
+      Object v = build(scalarNode(event));
+      return v instanceof Date d ? d.toInstant() : v;
     }
 
     /** The node SnakeYAML's composer makes of the event. */
@@ -261,14 +263,13 @@ public final class YamlDocuments {
           event.getScalarStyle());
     }
 
-    private Object construct(ScalarNode node) {
-      Object v;
+    /** The value SnakeYAML's safe constructor makes of the node. */
+    private Object build(ScalarNode node) {
       try {
-        v = getConstructor(node).construct(node);
+        return getConstructor(node).construct(node);
       } catch (RuntimeException e) {
         throw GIVE_UP;
       }
-      return v instanceof Date d ? d.toInstant() : v;
     }
   }
 

@@ -25,7 +25,8 @@ class YamlDocumentsTest {
           // scalars of every implicit type, and keys that are not strings
           "s: text\ni: 42\nbig: 12345678901234567890\nf: 1.5\ninf: .inf\nnan: .nan\nhex: 0x1F\n"
               + "oct: 0o17\nb: yes\nn: ~\nd: 2026-12-05\nts: 2026-12-05T10:15:30Z\nq: '1'\n"
-              + "1: one\ntrue: t\n~: nothing\nbin: !!binary aGVsbG8=\nempty: {}\nlist: []\n",
+              + "1: one\ntrue: t\n~: nothing\nbin: !!binary aGVsbG8=\nempty: {}\nlist: []\n"
+              + "2026-12-05: a date as a key\n",
           // anchors and aliases (the aliased value copied at each use)
           "defaults: &d { timeout: 5s, retries: 2 }\na: *d\nb: [*d, *d]\n",
           // merge keys (SnakeYAML's construction)
