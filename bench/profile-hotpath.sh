@@ -51,6 +51,7 @@ if [ -n "$peer" ]; then
   java ${JAVA_OPTS:-} -jar "$wd/peer/target/vertx-proxy-peer-1.jar" raw 19005 2 > "$wd/gateway.log" 2>&1 & pids+=($!)
   gw=${pids[-1]}
   for _ in $(seq 150); do grep -q "^listening" "$wd/gateway.log" && break; sleep 0.2; done
+  grep -q "^listening" "$wd/gateway.log" || { echo "the raw proxy did not start" >&2; cat "$wd/gateway.log" >&2; exit 1; }
   url=http://127.0.0.1:19005/bench/item
 else
   cp "$here/gateway-bench-full.yaml" "$wd/gateway.yaml"
