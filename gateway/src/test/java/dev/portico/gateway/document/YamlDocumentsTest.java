@@ -60,7 +60,8 @@ class YamlDocumentsTest {
 
   @Test
   void plainDocumentsAreBuiltDirectlyAndTheRestBySnakeYaml() {
-    // plain ones are built directly; merge keys and explicit tags go to SnakeYAML
+    // plain ones (tagged scalars too) are built directly; merge keys and tagged collections go to
+    // SnakeYAML
     for (int i : new int[] {0, 1, 2, 6, 7, 8, 9, 10}) {
       assertThat(YamlDocuments.direct(DOCUMENTS.get(i), LIMIT)).as(DOCUMENTS.get(i)).isNotNull();
     }
