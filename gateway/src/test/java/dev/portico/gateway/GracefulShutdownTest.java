@@ -7,6 +7,7 @@ import dev.portico.fabric.testing.TestPki;
 import dev.portico.gateway.lifecycle.GracefulShutdown;
 import dev.portico.gateway.support.Backends;
 import dev.portico.gateway.support.GatewayHarness;
+import dev.portico.gateway.support.Http2Tls;
 import dev.portico.gateway.support.OnContext;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -123,12 +124,7 @@ class GracefulShutdownTest {
     HttpClient h2 =
         vertx
             .httpClientBuilder()
-            .with(
-                new HttpClientOptions()
-                    .setSsl(true)
-                    .setUseAlpn(true)
-                    .setProtocolVersion(HttpVersion.HTTP_2)
-                    .setTrustOptions(files.pki().trustOptions()))
+            .with(Http2Tls.clientOptions(files.pki().trustOptions()))
             .withConnectHandler(c -> c.goAwayHandler(g -> goAway.tryComplete()))
             .build();
 

@@ -8,6 +8,7 @@ import dev.portico.fabric.testing.TestPki;
 import dev.portico.gateway.config.ConfigException;
 import dev.portico.gateway.support.Backends;
 import dev.portico.gateway.support.GatewayHarness;
+import dev.portico.gateway.support.Http2Tls;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
@@ -113,12 +114,7 @@ class ListenerHttpsTest {
                 .formatted(serverCrt, serverKey, echo, closed));
     WebClient h2 =
         WebClient.create(
-            vertx,
-            new WebClientOptions()
-                .setSsl(true)
-                .setUseAlpn(true)
-                .setProtocolVersion(io.vertx.core.http.HttpVersion.HTTP_2)
-                .setTrustOptions(files.pki().trustOptions()));
+            vertx, new WebClientOptions(Http2Tls.clientOptions(files.pki().trustOptions())));
 
     HttpResponse<Buffer> get = h2.get(gw.trafficPort(), "localhost", "/a/x?q=1").send().await();
     assertThat(get.version()).isEqualTo(io.vertx.core.http.HttpVersion.HTTP_2);

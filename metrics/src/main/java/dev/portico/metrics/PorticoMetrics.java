@@ -444,6 +444,7 @@ public final class PorticoMetrics implements AutoCloseable {
 
     private final OutputStream out;
     private final byte[] held = new byte[EOF.length];
+    private final byte[] one = new byte[1];
     private int heldLength;
 
     EofHeldBack(OutputStream out) {
@@ -452,7 +453,8 @@ public final class PorticoMetrics implements AutoCloseable {
 
     @Override
     public void write(int b) throws IOException {
-      write(new byte[] {(byte) b}, 0, 1);
+      one[0] = (byte) b;
+      write(one, 0, 1);
     }
 
     @Override

@@ -126,10 +126,7 @@ final class MetricsEndpoint implements Handler<RoutingContext> {
       }
       if (!started) {
         started = true;
-        response
-            .setChunked(true)
-            .putHeader(HttpHeaders.CONTENT_TYPE, contentType)
-            .putHeader(HttpHeaders.CACHE_CONTROL, "no-store");
+        headers().setChunked(true);
       }
       response.write(chunk);
       if (response.writeQueueFull()) {
@@ -155,11 +152,14 @@ final class MetricsEndpoint implements Handler<RoutingContext> {
         response.end(last);
         return;
       }
-      response
+      headers().putHeader(HttpHeaders.CONTENT_LENGTH, Integer.toString(last.length())).end(last);
+    }
+
+    /** The headers every scrape is sent with, whole or chunked. */
+    private HttpServerResponse headers() {
+      return response
           .putHeader(HttpHeaders.CONTENT_TYPE, contentType)
-          .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
-          .putHeader(HttpHeaders.CONTENT_LENGTH, Integer.toString(last.length()))
-          .end(last);
+          .putHeader(HttpHeaders.CACHE_CONTROL, "no-store");
     }
   }
 

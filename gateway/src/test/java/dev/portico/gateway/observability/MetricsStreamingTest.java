@@ -6,6 +6,7 @@ import dev.portico.fabric.testing.TestPki;
 import dev.portico.gateway.GatewayVerticle;
 import dev.portico.gateway.support.Backends;
 import dev.portico.gateway.support.GatewayHarness;
+import dev.portico.gateway.support.Http2Tls;
 import dev.portico.gateway.support.RawHttp;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -22,6 +23,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -99,7 +101,7 @@ class MetricsStreamingTest {
       assertThat(
               scrape.value(
                   "portico_request_duration_seconds_count",
-                  java.util.Map.of("api", "a" + i, "status_class", "2xx")))
+                  Map.of("api", "a" + i, "status_class", "2xx")))
           .as("api a%d", i)
           .isEqualTo(1.0);
     }
@@ -176,12 +178,7 @@ class MetricsStreamingTest {
                 .formatted(pem[0], pem[1]));
     WebClient h2 =
         WebClient.create(
-            vertx,
-            new WebClientOptions()
-                .setSsl(true)
-                .setUseAlpn(true)
-                .setProtocolVersion(HttpVersion.HTTP_2)
-                .setTrustOptions(files.pki().trustOptions()));
+            vertx, new WebClientOptions(Http2Tls.clientOptions(files.pki().trustOptions())));
     HttpResponse<Buffer> res =
         h2.get(gw.managementPort(), "localhost", "/metrics")
             .putHeader("accept", "application/openmetrics-text; version=1.0.0")

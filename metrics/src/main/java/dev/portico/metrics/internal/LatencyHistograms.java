@@ -161,8 +161,10 @@ public final class LatencyHistograms implements MultiCollector {
         long maxNanos = 0;
         for (int stripe = 0; stripe < STRIPES; stripe++) {
           int base = stripe * stride;
-          for (int b = 0; histogram && b < counts.length; b++) {
-            counts[b] += (long) CELLS.getVolatile(s.cells, base + b);
+          if (histogram) {
+            for (int b = 0; b < counts.length; b++) {
+              counts[b] += (long) CELLS.getVolatile(s.cells, base + b);
+            }
           }
           sumNanos += (long) CELLS.getVolatile(s.cells, base + sum);
           for (int m = 0; m < MAX_SLOTS; m++) {
