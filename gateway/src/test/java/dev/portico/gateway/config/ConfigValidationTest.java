@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import dev.portico.discovery.InstanceSpec;
+import dev.portico.discovery.InstanceStatus;
 import dev.portico.gateway.support.ConfigTexts;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
@@ -156,6 +158,48 @@ class ConfigValidationTest {
             "gw.yaml: apis[2].path: path '/a' is already used by API 'a'",
             "gw.yaml: apis[2].operations[0].backend: unknown backend 'nope' (defined: b)",
             "gw.yaml: apis[2].operations[1]: duplicate operation GET /x/{other} in API 'c'");
+  }
+
+  @Test
+  void configuredInstancesKeepTheirStatusAndMetadata() {
+    GatewayConfig c =
+        load(
+            """
+      registry:
+        instances:
+          - { service: orders, url: "http://10.0.0.1:80" }
+          - { service: orders, url: "http://10.0.0.2:80", status: DOWN }
+          - { service: orders, url: "https://10.0.0.3/v1/", status: OUT_OF_SERVICE,
+              metadata: { zone: west, weight: 3, canary: true } }
+          - { service: orders, url: "http://10.0.0.4:80", metadata: {} }
+      backends: [ { id: b, url: orders } ]
+      apis: [ { id: a, path: /a, backend: b } ]
+      """);
+    List<InstanceSpec> in = c.registry().instances();
+    assertThat(in)
+        .containsExactly(
+            new InstanceSpec("orders", "10.0.0.1", 80, false, "", InstanceStatus.UP, Map.of()),
+            new InstanceSpec("orders", "10.0.0.2", 80, false, "", InstanceStatus.DOWN, Map.of()),
+            new InstanceSpec(
+                "orders",
+                "10.0.0.3",
+                443,
+                true,
+                "/v1",
+                InstanceStatus.OUT_OF_SERVICE,
+                Map.of("zone", "west", "weight", "3", "canary", "true")),
+            new InstanceSpec("orders", "10.0.0.4", 80, false, "", InstanceStatus.UP, Map.of()));
+    // a status the schema does not know is reported, with the instance's path
+    assertThat(
+            problems(
+                """
+      registry:
+        instances:
+          - { service: orders, url: "http://10.0.0.1:80" }
+          - { service: orders, url: "http://10.0.0.2:80", status: SLEEPING }
+      """))
+        .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+        .startsWith("gw.yaml: registry.instances[1].status: ");
   }
 
   @Test

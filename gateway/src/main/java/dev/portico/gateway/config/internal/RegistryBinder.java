@@ -82,18 +82,27 @@ final class RegistryBinder extends Binding {
             at + ".service",
             "'" + service + "' is not a valid service name (letters, digits, '.', '_', '-')");
       }
-      BackendTarget.FixedUrl fixed = absoluteUrl(at + ".url", url);
+      String urlAt = at + ".url";
+      BackendTarget.FixedUrl fixed = absoluteUrl(urlAt, url);
       if (fixed == null) {
         continue;
       }
-      loopsBack(at + ".url", fixed, listeners);
-      Map<String, String> metadata = new HashMap<>();
-      object(in, "metadata").forEach(e -> metadata.put(e.getKey(), String.valueOf(e.getValue())));
+      loopsBack(urlAt, fixed, listeners);
+      Map<String, String> metadata = Map.of();
+      if (in.getValue("metadata") instanceof JsonObject m && !m.isEmpty()) {
+        Map<String, String> values = new HashMap<>();
+        m.forEach(e -> values.put(e.getKey(), String.valueOf(e.getValue())));
+        metadata = values;
+      }
+      // without a status the schema's default, UP, applies: most of tens of thousands of entries
+      // skip the section binding
       InstanceStatus status = InstanceStatus.UP;
-      try {
-        status = InstanceStatus.parse(sections.bindFields(in, at, InstanceFields.class).status());
-      } catch (IllegalArgumentException e) {
-        // reported by the schema
+      if (in.containsKey("status")) {
+        try {
+          status = InstanceStatus.parse(sections.bindFields(in, at, InstanceFields.class).status());
+        } catch (IllegalArgumentException e) {
+          // reported by the schema
+        }
       }
       instances.add(
           new InstanceSpec(

@@ -112,7 +112,23 @@ final class SectionReader {
    * Vert.x compares JSON (numbers by value: 2 and 2.0 are one section, and bind alike: a whole
    * decimal fits the records' int fields, beyond int a value is dropped either way).
    */
-  private record Section(String schemaPath, Class<?> type, JsonObject content) {}
+  private record Section(String schemaPath, Class<?> type, JsonObject content) {
+
+    // written out: a record's generated equals and hashCode link through method handles on first
+    // use, which at start-up spins classes and runs interpreted for tens of thousands of lookups
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Section s
+          && schemaPath.equals(s.schemaPath)
+          && type == s.type
+          && content.equals(s.content);
+    }
+
+    @Override
+    public int hashCode() {
+      return (schemaPath.hashCode() * 31 + type.hashCode()) * 31 + content.hashCode();
+    }
+  }
 
   private <T> T bindPrepared(JsonObject section, String at, String schemaPath, Class<T> type) {
     JsonObject prepared = prepare(section, at, schemaPath);
