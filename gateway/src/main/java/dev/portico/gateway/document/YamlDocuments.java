@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
@@ -109,7 +110,7 @@ public final class YamlDocuments {
     private static final GiveUp GIVE_UP = new GiveUp();
 
     private final Parser parser;
-    private final Resolver resolver = new Resolver();
+    private final Resolver resolver = new PlainStrings();
     private final LoaderOptions options;
 
     /** Anchored values, complete. */
@@ -206,8 +207,6 @@ public final class YamlDocuments {
 
     private JsonObject mapping(int depth) {
       Map<String, Object> out = new LinkedHashMap<>();
-      // keys compared as SnakeYAML compares them (constructed)
-      Set<Object> keys = new HashSet<>();
       while (!parser.checkEvent(Event.ID.MappingEnd)) {
         if (!(parser.getEvent() instanceof ScalarEvent k) || k.getAnchor() != null) {
           throw GIVE_UP;
@@ -217,11 +216,13 @@ public final class YamlDocuments {
           throw GIVE_UP;
         }
         // as SnakeYAML's map has it (a date key reads as the Date's text, not the instant's)
-        Object key = build(node);
-        if (!keys.add(key)) {
+        String key = String.valueOf(build(node));
+        if (out.containsKey(key)) {
+          // keys equal as SnakeYAML compares them (constructed) have equal texts: a duplicate, or
+          // two keys of one text (1 and '1'); SnakeYAML decides either
           throw GIVE_UP;
         }
-        out.put(String.valueOf(key), node(depth + 1));
+        out.put(key, node(depth + 1));
       }
       parser.getEvent();
       return new JsonObject(out);
@@ -270,6 +271,40 @@ public final class YamlDocuments {
       } catch (RuntimeException e) {
         throw GIVE_UP;
       }
+    }
+  }
+
+  /**
+   * SnakeYAML's resolver, answering {@code str} at once for a plain scalar that none of its
+   * implicit rules can match: each rule is keyed by the first characters it can match, except the
+   * empty scalar's ({@code ^$}), which SnakeYAML otherwise runs against every plain scalar.
+   */
+  private static final class PlainStrings extends Resolver {
+
+    /**
+     * Whether a rule without first characters other than the empty scalar's was added (set while
+     * SnakeYAML's constructor adds its rules, hence no initializer).
+     */
+    private boolean otherUnkeyed;
+
+    @Override
+    public void addImplicitResolver(Tag tag, Pattern regexp, String first, int limit) {
+      if (first == null && regexp != EMPTY) {
+        otherUnkeyed = true;
+      }
+      super.addImplicitResolver(tag, regexp, first, limit);
+    }
+
+    @Override
+    public Tag resolve(NodeId kind, String value, boolean implicit) {
+      if (kind == NodeId.scalar
+          && implicit
+          && !otherUnkeyed
+          && !value.isEmpty()
+          && !yamlImplicitResolvers.containsKey(value.charAt(0))) {
+        return Tag.STR;
+      }
+      return super.resolve(kind, value, implicit);
     }
   }
 
