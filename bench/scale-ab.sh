@@ -17,7 +17,7 @@
 #   JAVA_OPTS for both, 10,000 APIs of 5 instances each. Give both sides the heap flags of
 #   docs/operations.md#memory-at-scale (without a bound the heap grows past 1 GiB; with the bound
 #   alone G1 marks all the time). E.g. huge pages against none:
-#     F="-Xmx320m -XX:-G1UseAdaptiveIHOP -XX:InitiatingHeapOccupancyPercent=75 -XX:+UnlockExperimentalVMOptions -XX:G1NewSizePercent=25"
+#     F="-Xmx320m -XX:-G1UseAdaptiveIHOP -XX:InitiatingHeapOccupancyPercent=75 -XX:+UnlockExperimentalVMOptions -XX:G1NewSizePercent=40"
 #     bench/scale-ab.sh --java-a "$F -XX:+UseTransparentHugePages" --java-b "$F"
 #   or one API over 50 instances against one over 5: --apis-a 1 --per-a 50 --apis-b 1 --per-b 5.
 #   --backends-X N routes that side's APIs to N backends in turn (default: each API its own; 1: all
