@@ -89,7 +89,8 @@ final class RegistryBinder extends Binding {
       }
       loopsBack(urlAt, fixed, listeners);
       Map<String, String> metadata = Map.of();
-      if (in.getValue("metadata") instanceof JsonObject m && !m.isEmpty()) {
+      JsonObject m = object(in, "metadata");
+      if (!m.isEmpty()) {
         Map<String, String> values = new HashMap<>();
         m.forEach(e -> values.put(e.getKey(), String.valueOf(e.getValue())));
         metadata = values;
