@@ -12,7 +12,7 @@
 #                          [--java-a FLAGS] [--java-b FLAGS]
 #                          [--apis-a N] [--apis-b N] [--per-a N] [--per-b N]
 #                          [--backends-a N] [--backends-b N] [--ports-a N] [--ports-b N]
-#                          [--env-a "VAR=VALUE..."] [--env-b ...]
+#                          [--env-a "VAR=VALUE..."] [--env-b ...] [--profile DIR]
 #   defaults: 6 rounds of 6 s, 30 s of warm-up each, 32 connections, json, this tree's jar,
 #   JAVA_OPTS for both, 10,000 APIs of 5 instances each. Give both sides the heap flags of
 #   docs/operations.md#memory-at-scale (without a bound the heap grows past 1 GiB; with the bound
@@ -26,12 +26,20 @@
 #   differ in their APIs, backends and instances but not in the endpoints the connections go to);
 #   --env-X sets environment variables for that side's gateway only, e.g. a configuration override:
 #   --env-a PORTICO_UPSTREAM__MAXCONNECTIONSPERENDPOINT=2.
+#   --profile DIR: async-profiler (CPU, 1 ms; fetched from Maven Central as
+#   bench/profile-hotpath.sh does) runs in both gateways through the measured rounds (not the
+#   start-ups or warm-ups); their collapsed stacks go to DIR/a.txt and DIR/b.txt (nanoseconds per
+#   stack), and the frames whose own CPU per request differs most between a and b are printed
+#   (each side's samples over the requests it served in the rounds; the per-request figures above
+#   then include the profiler's own cost, about the same on both sides). A frame's time is the
+#   frame the sample stopped in: a cache miss shows where the load missed, often a little off
+#   (in JIT-compiled code a sample may be attributed to a neighbouring inlined call).
 #   Ports: backends 127.0.0.1:19101-19150 (as bench/scale.sh), gateway a 18094 (management 19094),
 #   b 18096 (19096). Needs wrk, nginx, python3.
 set -euo pipefail
 rounds=6 seconds=6 warmup=30 conns=32 format=json
 jar_a="" jar_b="" java_a=${JAVA_OPTS:-} java_b=${JAVA_OPTS:-} apis_a=10000 apis_b=10000 per_a=5 per_b=5
-backends_a="" backends_b="" env_a="" env_b="" ports_a=50 ports_b=50
+backends_a="" backends_b="" env_a="" env_b="" ports_a=50 ports_b=50 profile=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --rounds) rounds=$2; shift 2 ;;
@@ -53,6 +61,7 @@ while [ $# -gt 0 ]; do
     --ports-b) ports_b=$2; shift 2 ;;
     --env-a) env_a=$2; shift 2 ;;
     --env-b) env_b=$2; shift 2 ;;
+    --profile) profile=$2; shift 2 ;;
     *) echo "unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -85,6 +94,17 @@ load() {  # load NAME SECONDS [--latency]
   APIS=${apis[$1]} wrk -t1 -c"$conns" -d"$2s" ${3:-} -s "$wd/random.lua" "http://127.0.0.1:${port[$1]}"
 }
 for n in a b; do load "$n" "$warmup" > /dev/null; done
+if [ -n "$profile" ]; then
+  mkdir -p "$profile"
+  profile=$(cd "$profile" && pwd)
+  mvn -q -B dependency:copy -Dartifact="tools.profiler:async-profiler:4.2:jar:linux-x64" \
+    -DoutputDirectory="$wd" > /dev/null
+  (cd "$wd" && unzip -q -o async-profiler-4.2-linux-x64.jar 'linux-x64/*')
+  # (jcmd parses name=value arguments: the agent options go quoted, as one string)
+  for n in a b; do
+    jcmd "${pid[$n]}" JVMTI.agent_load "$wd/linux-x64/libasyncProfiler.so" '"start,event=cpu,interval=1000000"' > /dev/null
+  done
+fi
 hz=$(getconf CLK_TCK)
 echo "round side req/s p99_us cpu_us/req"
 for r in $(seq "$rounds"); do
@@ -95,8 +115,34 @@ for r in $(seq "$rounds"); do
     reqs=$(echo "$out" | awk '/requests in/ {print $1}')
     echo "$r $n $(echo "$out" | awk '/Requests\/sec/ {print $2}') $(echo "$out" | awk '$1=="99%" {print $2}' | bench_to_us)" \
       "$(awk -v t=$((c1 - c0)) -v hz="$hz" -v q="${reqs:-0}" 'BEGIN {printf "%.1f", (q > 0 ? t / hz * 1e6 / q : 0)}')" | tee -a "$wd/rounds"
+    echo "$n ${reqs:-0}" >> "$wd/requests"
   done
 done
+if [ -n "$profile" ]; then
+  for n in a b; do
+    jcmd "${pid[$n]}" JVMTI.agent_load "$wd/linux-x64/libasyncProfiler.so" "\"stop,collapsed,total,file=$profile/$n.txt\"" > /dev/null
+  done
+  python3 - "$wd/requests" "$profile" <<'PY'
+import collections, sys
+served = collections.Counter()
+for line in open(sys.argv[1]):
+    n, q = line.split()
+    served[n] += int(q)
+own = {}
+for n in "ab":
+    c = collections.Counter()
+    for line in open(f"{sys.argv[2]}/{n}.txt"):
+        stack, ns = line.rsplit(" ", 1)
+        c[stack.rsplit(";", 1)[-1]] += int(ns)
+    own[n] = {k: v / served[n] for k, v in c.items()}
+print(f"own CPU per request (ns), the 25 frames where a and b differ most ({sys.argv[2]}/a.txt, b.txt):")
+rows = sorted(set(own["a"]) | set(own["b"]), key=lambda k: -abs(own["a"].get(k, 0) - own["b"].get(k, 0)))
+for k in rows[:25]:
+    a, b = own["a"].get(k, 0), own["b"].get(k, 0)
+    print(f"{a:8.0f} {b:8.0f} {a - b:+8.0f}  {k[:110]}")
+print(f"{'total':>8} a {sum(own['a'].values()):.0f}, b {sum(own['b'].values()):.0f}")
+PY
+fi
 python3 - "$wd/rounds" <<'PY'
 import collections, statistics, sys
 r = collections.defaultdict(dict)

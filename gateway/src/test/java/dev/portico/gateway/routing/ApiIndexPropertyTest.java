@@ -116,6 +116,74 @@ class ApiIndexPropertyTest {
   }
 
   /**
+   * The same on segments of up to 20 characters, some above 255 ({@code ж}) or just below ({@code
+   * é}): the index compares a short Latin-1 segment as packed bytes and any other by its text, and
+   * both must give what the boundary rule gives. Prefixes are cut from the paths, so most probes
+   * walk into the index before they differ.
+   */
+  @ParameterizedTest
+  @ValueSource(longs = {201, 202, 203, 204, 205, 206})
+  void prefixIndexAgreesWithStartsWithOnLongAndWideSegments(long seed) {
+    Random random = new Random(seed);
+    for (int round = 0; round < 50; round++) {
+      List<String> paths = new ArrayList<>();
+      for (int i = 0; i < 40; i++) {
+        paths.add(longSegments(random));
+      }
+      List<String> prefixes = new ArrayList<>();
+      List<Integer> values = new ArrayList<>();
+      for (int i = 0; i < 25; i++) {
+        String p = paths.get(random.nextInt(paths.size()));
+        prefixes.add(p.substring(0, random.nextInt(p.length() + 1)));
+        values.add(i);
+      }
+      dev.portico.gateway.routing.internal.PrefixIndex<Integer> index =
+          dev.portico.gateway.routing.internal.PrefixIndex.build(prefixes, values);
+      for (String path : paths) {
+        for (String probe : List.of(path, path + "/x", mutate(random, path))) {
+          Integer want = null;
+          int wantLength = -1;
+          for (int i = 0; i < prefixes.size(); i++) {
+            String p = prefixes.get(i);
+            if (p.length() > wantLength
+                && probe.startsWith(p)
+                && (probe.length() == p.length() || probe.charAt(p.length()) == '/')) {
+              want = i;
+              wantLength = p.length();
+            }
+          }
+          assertThat(index.longestMatch(probe))
+              .as("seed %d prefixes %s path '%s'", seed, prefixes, probe)
+              .isEqualTo(want);
+        }
+      }
+    }
+  }
+
+  /** One to three segments of 0 to 20 characters, mostly {@code a} and {@code b}. */
+  private static String longSegments(Random random) {
+    StringBuilder sb = new StringBuilder();
+    for (int s = 1 + random.nextInt(3); s > 0; s--) {
+      sb.append('/');
+      for (int n = random.nextInt(21); n > 0; n--) {
+        sb.append("aaabbbéж".charAt(random.nextInt(8)));
+      }
+    }
+    return sb.toString();
+  }
+
+  /** The path with one character replaced (not a '/'), when it has one to replace. */
+  private static String mutate(Random random, String path) {
+    int i = random.nextInt(path.length());
+    if (path.charAt(i) == '/') {
+      return path;
+    }
+    char[] c = path.toCharArray();
+    c[i] = "abéж".charAt(random.nextInt(4));
+    return new String(c);
+  }
+
+  /**
    * "Aa" and "BB" share String's hash: a hit must be confirmed by its whole text, not by its hash
    * and last segment.
    */
@@ -129,6 +197,32 @@ class ApiIndexPropertyTest {
     assertThat(index.longestMatch("/Aa/x/1")).isEqualTo("Aa-x");
     assertThat(index.longestMatch("/BB/y")).isEqualTo("BB-y");
     assertThat(index.longestMatch("/Aa/y")).isNull();
+  }
+
+  /**
+   * The same where a short segment is compared as packed bytes: equal hashes ("Aa", "BB" and
+   * ";\u011b" share one) in the first eight characters, the last eight, past sixteen (compared by
+   * text), and with a character above 255 in the path.
+   */
+  @org.junit.jupiter.api.Test
+  void packedSegmentsWithEqualHashesAreToldApart() {
+    assertThat("Aa".hashCode()).isEqualTo(";\u011b".hashCode());
+    List<String> prefixes =
+        List.of("/Aa", "/s/abcdefgAa", "/s/abcdefghijklmAa", "/s/abcdefghijklmnAa", "/w/ж");
+    dev.portico.gateway.routing.internal.PrefixIndex<String> index =
+        dev.portico.gateway.routing.internal.PrefixIndex.build(prefixes, prefixes);
+    for (String p : prefixes) {
+      assertThat(index.longestMatch(p)).isEqualTo(p);
+      assertThat(index.longestMatch(p + "/x")).isEqualTo(p);
+      String twin = p.replace("Aa", "BB");
+      if (!twin.equals(p)) {
+        assertThat(twin.hashCode()).isEqualTo(p.hashCode());
+        assertThat(index.longestMatch(twin)).as(twin).isNull();
+      }
+    }
+    assertThat(index.longestMatch("/;\u011b")).isNull();
+    assertThat(index.longestMatch("/s/abcdefg;\u011b")).isNull();
+    assertThat(index.longestMatch("/w/x")).isNull();
   }
 
   private static String word(Random random, int length) {

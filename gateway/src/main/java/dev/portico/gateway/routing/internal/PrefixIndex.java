@@ -29,14 +29,65 @@ public final class PrefixIndex<T> {
   private static final class Node<T> {
     final String key;
     final int hash;
+    final int length; // key.length()
     final Node<T> parent; // node of the previous boundary of key, null at the first
+
+    /**
+     * The last segment (from the previous boundary to the end, its '/' included), one byte a
+     * character, when it has at most 16 characters all below 256; else {@link #packed} is false and
+     * a lookup compares {@link #key}. With thousands of APIs a request's node is rarely in the
+     * CPU's cache: the comparison then reads this node only, not the key's string and its array
+     * too.
+     */
+    final long low;
+
+    final long high;
+    final boolean packed;
     T value; // null when key is only a boundary of longer prefixes
     boolean hasLonger; // some longer prefix continues through this node
 
     Node(String key, int hash, Node<T> parent) {
       this.key = key;
       this.hash = hash;
+      this.length = key.length();
       this.parent = parent;
+      int from = parent == null ? 0 : parent.length;
+      long lo = 0;
+      long hi = 0;
+      boolean fits = length - from <= 16;
+      for (int i = from; fits && i < length; i++) {
+        char c = key.charAt(i);
+        fits = c < 256;
+        if (i - from < 8) {
+          lo |= (long) c << (8 * (i - from));
+        } else {
+          hi |= (long) c << (8 * (i - from - 8));
+        }
+      }
+      this.low = lo;
+      this.high = hi;
+      this.packed = fits;
+    }
+
+    /** Whether {@code path[from, end)} is this node's last segment (the lengths are equal). */
+    boolean endsWith(String path, int from, int end) {
+      if (!packed) {
+        return key.regionMatches(from, path, from, end - from);
+      }
+      long lo = 0;
+      long hi = 0;
+      for (int i = from; i < end; i++) {
+        char c = path.charAt(i);
+        if (c >= 256) {
+          return false; // every character of a packed segment is below 256
+        }
+        if (i - from < 8) {
+          lo |= (long) c << (8 * (i - from));
+        } else {
+          hi |= (long) c << (8 * (i - from - 8));
+        }
+      }
+      return lo == low && hi == high;
     }
   }
 
@@ -147,8 +198,8 @@ public final class PrefixIndex<T> {
     for (Node<T> node = t[slot]; node != null; node = t[slot = (slot + 1) & mask]) {
       if (node.hash == h
           && node.parent == parent
-          && node.key.length() == end
-          && node.key.regionMatches(from, path, from, end - from)) {
+          && node.length == end
+          && node.endsWith(path, from, end)) {
         return node;
       }
     }
