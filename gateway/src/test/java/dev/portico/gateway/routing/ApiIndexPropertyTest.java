@@ -97,20 +97,9 @@ class ApiIndexPropertyTest {
           dev.portico.gateway.routing.internal.PrefixIndex.build(prefixes, values);
       for (int k = 0; k < 300; k++) {
         String path = word(random, random.nextInt(10));
-        Integer want = null;
-        int wantLength = -1;
-        for (int i = 0; i < count; i++) {
-          String p = prefixes.get(i);
-          if (p.length() > wantLength
-              && path.startsWith(p)
-              && (path.length() == p.length() || path.charAt(p.length()) == '/')) {
-            want = i;
-            wantLength = p.length();
-          }
-        }
         assertThat(index.longestMatch(path))
             .as("seed %d prefixes %s path '%s'", seed, prefixes, path)
-            .isEqualTo(want);
+            .isEqualTo(longestByTheRule(prefixes, path));
       }
     }
   }
@@ -141,23 +130,31 @@ class ApiIndexPropertyTest {
           dev.portico.gateway.routing.internal.PrefixIndex.build(prefixes, values);
       for (String path : paths) {
         for (String probe : List.of(path, path + "/x", mutate(random, path))) {
-          Integer want = null;
-          int wantLength = -1;
-          for (int i = 0; i < prefixes.size(); i++) {
-            String p = prefixes.get(i);
-            if (p.length() > wantLength
-                && probe.startsWith(p)
-                && (probe.length() == p.length() || probe.charAt(p.length()) == '/')) {
-              want = i;
-              wantLength = p.length();
-            }
-          }
           assertThat(index.longestMatch(probe))
               .as("seed %d prefixes %s path '%s'", seed, prefixes, probe)
-              .isEqualTo(want);
+              .isEqualTo(longestByTheRule(prefixes, probe));
         }
       }
     }
+  }
+
+  /**
+   * The index of the longest prefix that {@code path} starts with on a segment boundary (the first
+   * of equal ones), by a scan of them all: what the index must answer.
+   */
+  private static Integer longestByTheRule(List<String> prefixes, String path) {
+    Integer want = null;
+    int wantLength = -1;
+    for (int i = 0; i < prefixes.size(); i++) {
+      String p = prefixes.get(i);
+      if (p.length() > wantLength
+          && path.startsWith(p)
+          && (path.length() == p.length() || path.charAt(p.length()) == '/')) {
+        want = i;
+        wantLength = p.length();
+      }
+    }
+    return want;
   }
 
   /** One to three segments of 0 to 20 characters, mostly {@code a} and {@code b}. */
