@@ -134,7 +134,7 @@ for n in "ab":
     for line in open(f"{sys.argv[2]}/{n}.txt"):
         stack, ns = line.rsplit(" ", 1)
         c[stack.rsplit(";", 1)[-1]] += int(ns)
-    own[n] = {k: v / served[n] for k, v in c.items()}
+    own[n] = {k: v / max(served[n], 1) for k, v in c.items()}  # (0: a side that served nothing)
 print(f"own CPU per request (ns), the 25 frames where a and b differ most ({sys.argv[2]}/a.txt, b.txt):")
 rows = sorted(set(own["a"]) | set(own["b"]), key=lambda k: -abs(own["a"].get(k, 0) - own["b"].get(k, 0)))
 for k in rows[:25]:
