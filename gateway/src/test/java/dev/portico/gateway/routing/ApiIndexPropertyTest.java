@@ -198,14 +198,20 @@ class ApiIndexPropertyTest {
 
   /**
    * The same where a short segment is compared as packed bytes: equal hashes ("Aa", "BB" and
-   * ";\u011b" share one) in the first eight characters, the last eight, past sixteen (compared by
-   * text), and with a character above 255 in the path.
+   * ";\u011b" share one) in a segment's first seven characters, in its next seven (up to the 14th),
+   * and past the 14th (compared by text), and with a character above 255 in the path.
    */
   @org.junit.jupiter.api.Test
   void packedSegmentsWithEqualHashesAreToldApart() {
     assertThat("Aa".hashCode()).isEqualTo(";\u011b".hashCode());
     List<String> prefixes =
-        List.of("/Aa", "/s/abcdefgAa", "/s/abcdefghijklmAa", "/s/abcdefghijklmnAa", "/w/ж");
+        List.of(
+            "/Aa",
+            "/s/abcdefgAa",
+            "/s/abcdefghijkAa",
+            "/s/abcdefghijklAa",
+            "/s/abcdefghijklmAa",
+            "/w/ж");
     dev.portico.gateway.routing.internal.PrefixIndex<String> index =
         dev.portico.gateway.routing.internal.PrefixIndex.build(prefixes, prefixes);
     for (String p : prefixes) {

@@ -29,15 +29,15 @@ public final class PrefixIndex<T> {
   private static final class Node<T> {
     final String key;
     final int hash;
-    final int length; // key.length()
+    final int length; // key.length(), here so that a probe need not read the key's string
     final Node<T> parent; // node of the previous boundary of key, null at the first
 
     /**
-     * The last segment (from the previous boundary to the end, its '/' included), one byte a
-     * character, when it has at most 16 characters all below 256; else {@link #packed} is false and
-     * a lookup compares {@link #key}. With thousands of APIs a request's node is rarely in the
-     * CPU's cache: the comparison then reads this node only, not the key's string and its array
-     * too.
+     * The last segment (from the previous boundary to the end, its '/' included) packed by {@link
+     * #pack}, its first 7 characters in {@code low}, the next 7 in {@code high}, when it has at
+     * most 14 characters all below 256; else {@link #packed} is false and a lookup compares {@link
+     * #key}. With thousands of APIs a request's node is rarely in the CPU's cache: the comparison
+     * then reads this node only, not the key's string and its array too.
      */
     final long low;
 
@@ -52,21 +52,12 @@ public final class PrefixIndex<T> {
       this.length = key.length();
       this.parent = parent;
       int from = parent == null ? 0 : parent.length;
-      long lo = 0;
-      long hi = 0;
-      boolean fits = length - from <= 16;
-      for (int i = from; fits && i < length; i++) {
-        char c = key.charAt(i);
-        fits = c < 256;
-        if (i - from < 8) {
-          lo |= (long) c << (8 * (i - from));
-        } else {
-          hi |= (long) c << (8 * (i - from - 8));
-        }
-      }
+      int mid = Math.min(length, from + 7);
+      long lo = length - from <= 14 ? pack(key, from, mid) : -1;
+      long hi = lo == -1 ? -1 : pack(key, mid, length);
+      this.packed = hi != -1;
       this.low = lo;
       this.high = hi;
-      this.packed = fits;
     }
 
     /** Whether {@code path[from, end)} is this node's last segment (the lengths are equal). */
@@ -74,20 +65,25 @@ public final class PrefixIndex<T> {
       if (!packed) {
         return key.regionMatches(from, path, from, end - from);
       }
-      long lo = 0;
-      long hi = 0;
-      for (int i = from; i < end; i++) {
-        char c = path.charAt(i);
+      int mid = Math.min(end, from + 7);
+      // a character of 256 or more packs to -1, which no packed segment equals
+      return pack(path, from, mid) == low && pack(path, mid, end) == high;
+    }
+
+    /**
+     * {@code s[from, to)}, at most 7 characters, one byte each from the lowest; -1 (a top byte no
+     * packing sets) when one of them is 256 or more.
+     */
+    private static long pack(String s, int from, int to) {
+      long v = 0;
+      for (int i = from; i < to; i++) {
+        char c = s.charAt(i);
         if (c >= 256) {
-          return false; // every character of a packed segment is below 256
+          return -1;
         }
-        if (i - from < 8) {
-          lo |= (long) c << (8 * (i - from));
-        } else {
-          hi |= (long) c << (8 * (i - from - 8));
-        }
+        v |= (long) c << (8 * (i - from));
       }
-      return lo == low && hi == high;
+      return v;
     }
   }
 
