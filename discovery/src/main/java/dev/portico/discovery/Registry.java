@@ -8,9 +8,11 @@ import io.vertx.servicediscovery.ServiceDiscovery;
 import io.vertx.servicediscovery.types.HttpEndpoint;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -48,13 +50,11 @@ public final class Registry {
   private final RecordStore records;
 
   /**
-   * Records this process wrote itself, as stored and decoded: the watcher's next read of such a
-   * record does not decode it again. Each entry is taken by that read or by the record's
+   * Records this process wrote itself, decoded, by their text as stored: the watcher's next read of
+   * such a record does not decode it again. Each entry is taken by that read or by the record's
    * unpublication (a record unpublished before any read would otherwise stay here for good).
    */
-  private final Map<String, Written> written = new ConcurrentHashMap<>();
-
-  private record Written(String stored, ServiceInstance instance) {}
+  private final Map<String, ServiceInstance> written = new ConcurrentHashMap<>();
 
   private Registry(
       Vertx vertx,
@@ -110,10 +110,10 @@ public final class Registry {
   }
 
   /**
-   * Every record as stored (registration id to JSON text), for reading without decoding what did
-   * not change.
+   * Every record's JSON text as stored (each names its registration id), for reading without
+   * decoding what did not change.
    */
-  Future<Map<String, String>> stored() {
+  Future<List<String>> stored() {
     return bounded(records.all());
   }
 
@@ -168,7 +168,7 @@ public final class Registry {
             bounded(records.putAll(b.stored()))
                 .recover(
                     e -> {
-                      b.stored().keySet().forEach(written::remove);
+                      b.stored().values().forEach(written::remove);
                       return bounded(records.removeAll(b.stored().keySet()))
                           .otherwiseEmpty()
                           .transform(ar -> Future.failedFuture(e));
@@ -203,24 +203,31 @@ public final class Registry {
       String text = RecordText.encode(spec, id);
       ServiceInstance instance = RecordText.instance(spec, id);
       stored.put(id, text);
-      written.put(id, new Written(text, instance));
+      written.put(text, instance);
       out.add(instance);
     }
     return new Bulk(out, stored);
   }
 
-  /**
-   * The instance this process wrote as record {@code id} if it was stored exactly as {@code stored}
-   * (so it needs no decoding), else {@code null}. Takes the entry either way.
-   */
   /** How many written records wait for a watcher's read (for tests). */
   int awaitingRead() {
     return written.size();
   }
 
-  ServiceInstance writtenAs(String id, String stored) {
-    Written w = written.remove(id);
-    return w != null && w.stored().equals(stored) ? w.instance() : null;
+  /**
+   * The instance this process wrote as a record stored exactly as {@code stored} (so it needs no
+   * decoding), else {@code null}. Takes the entry.
+   */
+  ServiceInstance writtenAs(String stored) {
+    return written.remove(stored);
+  }
+
+  /** Drops what this process wrote as records {@code ids}: they are gone before any read. */
+  private void forgetWritten(Collection<String> ids) {
+    if (!written.isEmpty()) {
+      Set<String> gone = ids instanceof Set<String> set ? set : new HashSet<>(ids);
+      written.values().removeIf(i -> gone.contains(i.id()));
+    }
   }
 
   /** Replaces the endpoint, status and metadata of the record {@code id}; the id is kept. */
@@ -249,7 +256,7 @@ public final class Registry {
     if (ids.isEmpty()) {
       return Future.succeededFuture();
     }
-    ids.forEach(written::remove);
+    forgetWritten(ids);
     return bounded(records.removeAll(ids))
         .onSuccess(v -> announce("bulk unpublication of " + ids.size()));
   }
@@ -313,7 +320,7 @@ public final class Registry {
   }
 
   Future<Void> unpublishQuietly(String id) {
-    written.remove(id);
+    forgetWritten(Set.of(id));
     return bounded(discovery.unpublish(id));
   }
 
@@ -380,8 +387,20 @@ public final class Registry {
    * HTTP endpoint (other record types may share the registry; they are not routed to).
    */
   static ServiceInstance decode(String stored) {
+    return decodeRecord(stored).instance();
+  }
+
+  /**
+   * A stored record's registration id ({@code null} when it names none) and, when it is an HTTP
+   * endpoint, its instance ({@code null} otherwise).
+   */
+  record Decoded(String id, ServiceInstance instance) {}
+
+  static Decoded decodeRecord(String stored) {
     Record record = new Record(new JsonObject(stored));
-    return HttpEndpoint.TYPE.equals(record.getType()) ? toInstance(record) : null;
+    return new Decoded(
+        record.getRegistration(),
+        HttpEndpoint.TYPE.equals(record.getType()) ? toInstance(record) : null);
   }
 
   static Record toRecord(InstanceSpec spec) {

@@ -23,6 +23,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -88,6 +89,12 @@ public final class RegistryWatcher {
   /** What was read last of each record, by registration id. */
   private final Map<String, Known> known = new HashMap<>();
 
+  /**
+   * The same records by their text as read last (and the texts that name no id or cannot be
+   * decoded): a read of every record finds each unchanged one by its text alone, without its id.
+   */
+  private final Map<String, Known> byText = new HashMap<>();
+
   /** The decoded HTTP-endpoint records of each service, by id (so a group is in id order). */
   private final Map<String, TreeMap<String, ServiceInstance>> byService = new HashMap<>();
 
@@ -105,14 +112,15 @@ public final class RegistryWatcher {
   private List<Promise<RegistrySnapshot>> waiting = new ArrayList<>();
 
   private static final class Known {
+    final String id; // null: the text names no registration id or cannot be decoded
     String stored;
     ServiceInstance instance; // null: not an HTTP endpoint, or undecodable
-    int seen;
+    int seen; // the generation of the last read of every record that found it
 
-    Known(String stored, ServiceInstance instance, int seen) {
+    Known(String id, String stored, ServiceInstance instance) {
+      this.id = id;
       this.stored = stored;
       this.instance = instance;
-      this.seen = seen;
     }
   }
 
@@ -141,6 +149,14 @@ public final class RegistryWatcher {
     deployment = null;
     // a Vert.x closing undeploys it first: there is nothing left to stop then
     return id == null ? Future.succeededFuture() : vertx.undeploy(id).otherwiseEmpty();
+  }
+
+  /**
+   * How many record texts the watcher keeps (every record, with those it ignores), for tests: read
+   * it after a {@link #refresh()} has completed.
+   */
+  int tracked() {
+    return byText.size();
   }
 
   /** The newest snapshot. Lock-free; safe from any thread. */
@@ -275,11 +291,12 @@ public final class RegistryWatcher {
       idsPending.clear();
       List<Promise<RegistrySnapshot>> served = waiting;
       waiting = new ArrayList<>();
-      onContext(registry.stored(), ar -> readDone(ar, null, served));
+      onContext(registry.stored(), ar -> readDone(ar, this::applyAll, null, served));
     } else {
       Set<String> ids = new HashSet<>(idsPending);
       idsPending.clear();
-      onContext(registry.stored(ids), ar -> readDone(ar, ids, List.of()));
+      onContext(
+          registry.stored(ids), ar -> readDone(ar, read -> applySome(read, ids), ids, List.of()));
     }
   }
 
@@ -296,10 +313,12 @@ public final class RegistryWatcher {
   }
 
   /**
+   * @param apply turns what was read into the groups of the services that changed
    * @param ids the ids read, or {@code null} for a read of every record
    */
-  private void readDone(
-      AsyncResult<Map<String, String>> ar,
+  private <T> void readDone(
+      AsyncResult<T> ar,
+      Function<T, Map<String, RegistrySnapshot.ServiceGroup>> apply,
       Collection<String> ids,
       List<Promise<RegistrySnapshot>> served) {
     reading = false;
@@ -313,7 +332,7 @@ public final class RegistryWatcher {
     }
     Map<String, RegistrySnapshot.ServiceGroup> changed;
     try {
-      changed = ids == null ? applyAll(ar.result()) : applySome(ar.result(), ids);
+      changed = apply.apply(ar.result());
     } catch (RuntimeException e) {
       log.error("applying a registry read failed; the last snapshot keeps serving", e);
       changed = Map.of();
@@ -408,26 +427,32 @@ public final class RegistryWatcher {
   }
 
   /**
-   * Every record as stored now: the groups of the services that changed (null for a service gone).
+   * Every record's text as stored now: the groups of the services that changed (null for a service
+   * gone).
    */
-  private Map<String, RegistrySnapshot.ServiceGroup> applyAll(Map<String, String> stored) {
+  private Map<String, RegistrySnapshot.ServiceGroup> applyAll(List<String> stored) {
     int gen = ++generation;
+    int seen = 0;
     Set<String> touched = new HashSet<>();
-    stored.forEach(
-        (id, text) -> {
-          Known k = known.get(id);
-          if (k != null && (k.stored == text || k.stored.equals(text))) {
-            k.seen = gen;
-          } else {
-            upsert(id, text, k, gen, touched);
-          }
-        });
-    if (known.size() > stored.size()) {
-      for (Iterator<Map.Entry<String, Known>> it = known.entrySet().iterator(); it.hasNext(); ) {
-        Map.Entry<String, Known> e = it.next();
-        if (e.getValue().seen != gen) {
+    for (String text : stored) {
+      Known k = byText.get(text);
+      if (k == null) {
+        k = upsert(text, touched);
+      }
+      if (k.seen != gen) {
+        k.seen = gen;
+        seen++;
+      }
+    }
+    if (seen < byText.size()) {
+      for (Iterator<Known> it = byText.values().iterator(); it.hasNext(); ) {
+        Known k = it.next();
+        if (k.seen != gen) {
           it.remove();
-          removed(e.getKey(), e.getValue(), touched);
+          if (k.id != null) {
+            known.remove(k.id);
+            removed(k, touched);
+          }
         }
       }
     }
@@ -447,39 +472,58 @@ public final class RegistryWatcher {
       if (text == null) {
         if (k != null) {
           known.remove(id);
-          removed(id, k, touched);
+          byText.remove(k.stored);
+          removed(k, touched);
         }
       } else if (k == null || !k.stored.equals(text)) {
-        upsert(id, text, k, generation, touched);
+        upsert(text, touched);
       }
     }
     return groups(touched);
   }
 
   /**
-   * Record {@code id} is new or its text changed: decode it once (not at all when this process
-   * wrote it).
+   * A record's text not seen before: new, or a record's new version. Decodes it once (not at all
+   * when this process wrote it) and returns what is known of it now.
    */
-  private void upsert(String id, String text, Known k, int gen, Set<String> touched) {
-    ServiceInstance next = registry.writtenAs(id, text);
+  private Known upsert(String text, Set<String> touched) {
+    ServiceInstance next = registry.writtenAs(text);
+    String id = next == null ? null : next.id();
     if (next == null) {
       try {
-        next = Registry.decode(text);
+        Registry.Decoded decoded = Registry.decodeRecord(text);
+        id = decoded.id();
+        next = decoded.instance();
+        if (id == null) {
+          log.warn("a registry record names no registration id and is ignored: {}", brief(text));
+        }
       } catch (RuntimeException e) {
-        log.warn("registry record {} cannot be decoded and is ignored: {}", id, e.toString());
-        next = null;
+        log.warn(
+            "a registry record cannot be decoded and is ignored: {} ({})",
+            brief(text),
+            e.toString());
       }
     }
+    if (id == null) {
+      // kept by its text only, so that it is neither decoded nor reported again while it stays
+      Known ignored = new Known(null, text, null);
+      byText.put(text, ignored);
+      return ignored;
+    }
+    Known k = known.get(id);
     if (k == null) {
-      known.put(id, new Known(text, next, gen));
+      k = new Known(id, text, next);
+      known.put(id, k);
+      byText.put(text, k);
     } else {
       ServiceInstance before = k.instance;
+      byText.remove(k.stored);
+      byText.put(text, k);
       k.stored = text;
       k.instance = next;
-      k.seen = gen;
       if (next != null && next.equals(before)) {
         // written again with nothing changed (or only in how the text is laid out)
-        return;
+        return k;
       }
       if (before != null) {
         byService.get(before.service()).remove(id);
@@ -490,11 +534,17 @@ public final class RegistryWatcher {
       byService.computeIfAbsent(next.service(), s -> new TreeMap<>()).put(id, next);
       touched.add(next.service());
     }
+    return k;
   }
 
-  private void removed(String id, Known k, Set<String> touched) {
+  /** The start of a record's text, for a log line. */
+  private static String brief(String text) {
+    return text.length() <= 120 ? text : text.substring(0, 120) + "…";
+  }
+
+  private void removed(Known k, Set<String> touched) {
     if (k.instance != null) {
-      byService.get(k.instance.service()).remove(id);
+      byService.get(k.instance.service()).remove(k.id);
       touched.add(k.instance.service());
     }
   }

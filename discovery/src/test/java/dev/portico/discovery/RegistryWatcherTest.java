@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.shareddata.AsyncMap;
 import io.vertx.junit5.VertxExtension;
+import io.vertx.servicediscovery.Record;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -328,6 +331,72 @@ class RegistryWatcherTest {
     org.awaitility.Awaitility.await()
         .atMost(Duration.ofSeconds(10))
         .until(() -> watcher.current().size() == 1);
+    watcher.stop().await();
+    registry.close();
+  }
+
+  @Test
+  void recordsWrittenStraightToTheStoreAreFollowedByTheirTextOnAReadOfEveryRecord(Vertx vertx) {
+    Registry registry =
+        Registry.create(vertx, RegistryOptions.local().withRefreshInterval(Duration.ofMinutes(5)));
+    RegistryWatcher watcher = new RegistryWatcher(vertx, registry);
+    watcher.start().await();
+    ServiceInstance a = registry.publish(InstanceSpec.of("orders", "http://10.0.0.1:8080")).await();
+    AsyncMap<String, String> store =
+        vertx.sharedData().<String, String>getAsyncMap(RecordStore.LocalMap.MAP).await();
+    // a writer whose announcements this process does not hear: only a read of every record sees
+    // it, and that read finds records by their text (the registration id is in it), not their key
+    String b = RecordText.encode(InstanceSpec.of("orders", "http://10.0.0.2:8080"), "b-id");
+    store.put("b-id", b).await();
+    store.put("broken", "{not json").await();
+    store
+        .put(
+            "anonymous",
+            new JsonObject(RecordText.encode(InstanceSpec.of("orders", "http://10.0.0.3"), "x"))
+                .put("registration", null)
+                .encode())
+        .await();
+    store
+        .put(
+            "cache-id",
+            new Record()
+                .setName("cache")
+                .setType("redis")
+                .setRegistration("cache-id")
+                .toJson()
+                .encode())
+        .await();
+
+    RegistrySnapshot first = watcher.refresh().await();
+    assertThat(first.service("orders").all())
+        .extracting(ServiceInstance::id)
+        .containsExactlyInAnyOrder(a.id(), "b-id");
+    assertThat(first.service("cache")).isNull();
+    assertThat(watcher.tracked()).isEqualTo(5);
+    // nothing new: the undecodable and ignored records are not decoded again and change nothing
+    assertThat(watcher.refresh().await()).isSameAs(first);
+
+    store.put("b-id", new JsonObject(b).put("status", "DOWN").encode()).await();
+    RegistrySnapshot second = watcher.refresh().await();
+    assertThat(second.up("orders")).extracting(ServiceInstance::id).containsExactly(a.id());
+    assertThat(second.service("orders").countsByStatus()).containsEntry(InstanceStatus.DOWN, 1);
+    assertThat(watcher.tracked()).isEqualTo(5);
+
+    for (String key : java.util.List.of("b-id", "broken", "anonymous", "cache-id")) {
+      store.remove(key).await();
+    }
+    RegistrySnapshot third = watcher.refresh().await();
+    assertThat(third.service("orders").all())
+        .extracting(ServiceInstance::id)
+        .containsExactly(a.id());
+    assertThat(watcher.tracked()).isEqualTo(1);
+
+    // an announced single write of a record (a targeted read by id) is followed by its text too
+    registry.setStatus(a.id(), InstanceStatus.DOWN).await();
+    await().atMost(1, TimeUnit.SECONDS).until(() -> watcher.current().up("orders").isEmpty());
+    assertThat(watcher.refresh().await().service("orders").countsByStatus())
+        .containsEntry(InstanceStatus.DOWN, 1);
+    assertThat(watcher.tracked()).isEqualTo(1);
     watcher.stop().await();
     registry.close();
   }
