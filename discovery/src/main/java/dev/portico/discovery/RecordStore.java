@@ -168,7 +168,7 @@ sealed interface RecordStore {
       return Future.all(sent).mapEmpty();
     }
 
-    /** HGETALL answers a map (RESP3) or a flat list of field, value, field, value… (RESP2). */
+    /** HVALS answers the hash's values, one per field, in RESP2 and RESP3 alike. */
     private static List<String> texts(Response r) {
       if (r == null) {
         return List.of();

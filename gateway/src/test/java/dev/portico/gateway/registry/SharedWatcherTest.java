@@ -100,6 +100,12 @@ class SharedWatcherTest {
     for (int i = 0; i < 7; i++) {
       assertThat(watcher.current().service("s" + i)).isSameAs(afterBatch.service("s" + i));
     }
+
+    // a read of every record (HVALS: new strings, equal to the texts read before) that finds
+    // nothing new makes no snapshot
+    RegistrySnapshot settled = watcher.current();
+    assertThat(watcher.refresh().await()).isSameAs(settled);
+    assertThat(watcher.current()).isSameAs(settled);
   }
 
   @Test
