@@ -14,9 +14,10 @@
 #                          [--backends-a N] [--backends-b N] [--ports-a N] [--ports-b N]
 #                          [--env-a "VAR=VALUE..."] [--env-b ...] [--profile DIR]
 #   defaults: 6 rounds of 6 s, 30 s of warm-up each, 32 connections, json, this tree's jar,
-#   JAVA_OPTS for both, 10,000 APIs of 5 instances each. Give both sides the heap flags of
-#   docs/operations.md#memory-at-scale (without a bound the heap grows past 1 GiB; with the bound
-#   alone G1 marks all the time). E.g. huge pages against none:
+#   JAVA_OPTS for both, 10,000 APIs of 5 instances each. When JAVA_OPTS is not set at all, both
+#   sides get the at-scale flags of docs/operations.md#memory-at-scale (bench/scale-flags.sh; without
+#   a heap bound the heap grows past 1 GiB, with the bound alone G1 marks all the time); JAVA_OPTS=""
+#   means the JVM's defaults. E.g. huge pages against none:
 #     F="-Xmx320m -XX:-G1UseAdaptiveIHOP -XX:InitiatingHeapOccupancyPercent=75 -XX:+UnlockExperimentalVMOptions -XX:G1NewSizePercent=40"
 #     bench/scale-ab.sh --java-a "$F -XX:+UseTransparentHugePages" --java-b "$F"
 #   or one API over 50 instances against one over 5: --apis-a 1 --per-a 50 --apis-b 1 --per-b 5.
@@ -37,6 +38,8 @@
 #   Ports: backends 127.0.0.1:19101-19150 (as bench/scale.sh), gateway a 18094 (management 19094),
 #   b 18096 (19096). Needs wrk, nginx, python3.
 set -euo pipefail
+# shellcheck source=bench/scale-flags.sh
+. "$(dirname "$0")/scale-flags.sh"
 rounds=6 seconds=6 warmup=30 conns=32 format=json
 jar_a="" jar_b="" java_a=${JAVA_OPTS:-} java_b=${JAVA_OPTS:-} apis_a=10000 apis_b=10000 per_a=5 per_b=5
 backends_a="" backends_b="" env_a="" env_b="" ports_a=50 ports_b=50 profile=""

@@ -18,8 +18,9 @@
 #   (jmap -histo:live, a full GC) to FILE at the end and prints its total (and, with
 #   JAVA_OPTS=-XX:NativeMemoryTracking=summary, the native memory summary to FILE.nmt). --cds first
 #   trains an AppCDS archive as the container image's build does (docker/cds-train.sh: the built-in
-#   default, one request) and starts both gateways with it, as the image does. Extra JVM flags:
-#   JAVA_OPTS (docs/operations.md#memory-at-scale has the ones for this scale).
+#   default, one request) and starts both gateways with it, as the image does. JVM flags: JAVA_OPTS,
+#   or when it is not set the at-scale flags of docs/operations.md#memory-at-scale
+#   (bench/scale-flags.sh); JAVA_OPTS="" for the JVM's defaults.
 #   Ports: backends 127.0.0.1:19101-19150 (one NGINX: 50 listeners, each answering its port), scale
 #   gateway 18094 (management 19094), small gateway 18095 (19095). Needs wrk, nginx, python3.
 # The instances of a service sit on 5 of the 50 backend ports, so the upstream connection pools
@@ -27,6 +28,8 @@
 # scale (routing, snapshots, memory), not those of connecting to 50,000 hosts. Every instance still
 # has its own breaker and endpoint state (backend x endpoint).
 set -euo pipefail
+# shellcheck source=bench/scale-flags.sh
+. "$(dirname "$0")/scale-flags.sh"
 apis=10000 per=5 format=yaml rounds=5 seconds=8 warmup=30 conns=32 changes=20 startups=3
 jar_arg="" histo="" cds=""
 while [ $# -gt 0 ]; do
@@ -61,6 +64,7 @@ python3 "$here/scale-config.py" "$wd/small.$format" "$format" 1 "$per" 18095 "$t
 bench_random_api_script
 
 # --- start-up ----------------------------------------------------------------------------------
+echo "JVM flags: ${JAVA_OPTS:-none (the defaults)}"
 if [ -n "$cds" ]; then
   JAVA_DEFAULT_OPTS="${JAVA_OPTS:-}" sh "$here/../docker/cds-train.sh" "$wd/portico.jsa" "$jar"
   JAVA_OPTS="${JAVA_OPTS:-} -XX:SharedArchiveFile=$wd/portico.jsa"

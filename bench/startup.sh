@@ -8,12 +8,16 @@
 # usage: bench/startup.sh [--apis N] [--per-api N] [--format yaml|json] [--rounds N] [--cds]
 #                         [[--java FLAGS] JAR...]
 #   defaults: 10000 APIs, 5 instances each, yaml, 3 rounds, this checkout's jar. JAVA_OPTS adds JVM
-#   flags to every start; --java FLAGS sets them instead for the jars named after it (the same jar
-#   may be named twice, to compare two sets of flags). --cds: each jar starts with an AppCDS archive
+#   flags to every start (when it is not set at all: the at-scale flags of
+#   docs/operations.md#memory-at-scale, bench/scale-flags.sh; JAVA_OPTS="" for the JVM's defaults);
+#   --java FLAGS sets them instead for the jars named after it (the same jar may be named twice, to
+#   compare two sets of flags). --cds: each jar starts with an AppCDS archive
 #   of its own, trained first (with its flags) as the container image's build does
 #   (docker/cds-train.sh), i.e. start-up as the image has it.
 #   Ports: 28494 (traffic), 29494 (management).
 set -euo pipefail
+# shellcheck source=bench/scale-flags.sh
+. "$(dirname "$0")/scale-flags.sh"
 apis=10000 per=5 format=yaml rounds=3 jars=() opts=() cds="" java=${JAVA_OPTS:-}
 while [ $# -gt 0 ]; do
   case "$1" in

@@ -92,10 +92,16 @@ say "k6: $(ls docker/k6/*.js | wc -l) scripts + lib type-check against @types/k6
 (cd docker/tools && node check-kubernetes.mjs) || fail "docker/kubernetes (see above)"
 
 # --- 6. shell scripts -------------------------------------------------------------------------
+# the scale benches' default JVM flags are the documented ones (docs/operations.md, Memory at scale)
+documented=$(awk '/^java -Xmx/ {on = 1} on {line = line " " $0} on && /-jar / {print line; exit}' docs/operations.md \
+  | sed -e 's/\\//g' -e 's/ -jar .*//' -e 's/^ *java //' | tr -s ' ' | sed 's/ *$//')
+scripted=$(unset JAVA_OPTS; . bench/scale-flags.sh; printf '%s' "$JAVA_OPTS")
+[ -n "$documented" ] && [ "$documented" = "$scripted" ] \
+  || fail "bench/scale-flags.sh ($scripted) is not the command line of docs/operations.md#memory-at-scale ($documented)"
 sh -n docker/entrypoint.sh || fail "docker/entrypoint.sh does not parse"
 sh -n docker/cds-train.sh || fail "docker/cds-train.sh does not parse"
 # bench/peers.sh is a copy of ../shared/bench/peers.sh, kept as it is
-ours_bench="bench/steady.sh bench/run.sh bench/lib.sh bench/ab.sh bench/metrics-ab.sh bench/transport-ab.sh bench/tracing-ab.sh bench/reload.sh bench/fabric-import.sh bench/rolling-restart.sh bench/scale.sh bench/scale-ab.sh bench/startup.sh bench/hotpath.sh bench/profile-hotpath.sh bench/grpc-unary.sh"
+ours_bench="bench/steady.sh bench/run.sh bench/lib.sh bench/scale-flags.sh bench/ab.sh bench/metrics-ab.sh bench/transport-ab.sh bench/tracing-ab.sh bench/reload.sh bench/fabric-import.sh bench/rolling-restart.sh bench/scale.sh bench/scale-ab.sh bench/startup.sh bench/hotpath.sh bench/profile-hotpath.sh bench/grpc-unary.sh"
 # shellcheck disable=SC2086
 for s in scripts/docker-check.sh scripts/ops-check.sh $ours_bench docker/k6/resilience.sh; do
   bash -n "$s" || fail "$s does not parse"
