@@ -95,6 +95,9 @@ public final class RegistryWatcher {
    */
   private final Map<String, Known> byText = new HashMap<>();
 
+  /** The registration ids two records were found naming (each reported once). */
+  private final Set<String> duplicates = new HashSet<>();
+
   /** The decoded HTTP-endpoint records of each service, by id (so a group is in id order). */
   private final Map<String, TreeMap<String, ServiceInstance>> byService = new HashMap<>();
 
@@ -437,7 +440,10 @@ public final class RegistryWatcher {
     for (String text : stored) {
       Known k = byText.get(text);
       if (k == null) {
-        k = upsert(text, touched);
+        k = upsert(text, gen, touched);
+        if (k == null) {
+          continue;
+        }
       }
       if (k.seen != gen) {
         k.seen = gen;
@@ -476,7 +482,7 @@ public final class RegistryWatcher {
           removed(k, touched);
         }
       } else if (k == null || !k.stored.equals(text)) {
-        upsert(text, touched);
+        upsert(text, -1, touched);
       }
     }
     return groups(touched);
@@ -484,9 +490,12 @@ public final class RegistryWatcher {
 
   /**
    * A record's text not seen before: new, or a record's new version. Decodes it once (not at all
-   * when this process wrote it) and returns what is known of it now.
+   * when this process wrote it) and returns what is known of it now, or {@code null} when it is
+   * left out (a second record of one read naming the same registration id).
+   *
+   * @param gen the generation of the read of every record in progress, -1 for a read of a few
    */
-  private Known upsert(String text, Set<String> touched) {
+  private Known upsert(String text, int gen, Set<String> touched) {
     ServiceInstance next = registry.writtenAs(text);
     String id = next == null ? null : next.id();
     if (next == null) {
@@ -515,6 +524,15 @@ public final class RegistryWatcher {
       k = new Known(id, text, next);
       known.put(id, k);
       byText.put(text, k);
+    } else if (k.seen == gen) {
+      // two records of one read name the same registration id (written outside Service Discovery,
+      // which keys each record by its id): the one read first stays; this one is decoded again at
+      // each read, so that it takes over once the other is gone
+      if (duplicates.add(id)) {
+        log.warn(
+            "two registry records name registration id {}; one is ignored: {}", id, brief(text));
+      }
+      return null;
     } else {
       ServiceInstance before = k.instance;
       byText.remove(k.stored);

@@ -400,4 +400,37 @@ class RegistryWatcherTest {
     watcher.stop().await();
     registry.close();
   }
+
+  @Test
+  void ofTwoRecordsNamingOneRegistrationIdTheFirstReadStaysUntilItIsGone(Vertx vertx) {
+    Registry registry =
+        Registry.create(vertx, RegistryOptions.local().withRefreshInterval(Duration.ofMinutes(5)));
+    RegistryWatcher watcher = new RegistryWatcher(vertx, registry);
+    watcher.start().await();
+    AsyncMap<String, String> store =
+        vertx.sharedData().<String, String>getAsyncMap(RecordStore.LocalMap.MAP).await();
+    // written outside Service Discovery's contract: two keys, one registration id
+    store
+        .put("key-1", RecordText.encode(InstanceSpec.of("orders", "http://10.0.9.1:8080"), "dup"))
+        .await();
+    store
+        .put("key-2", RecordText.encode(InstanceSpec.of("orders", "http://10.0.9.2:8080"), "dup"))
+        .await();
+    RegistrySnapshot first = watcher.refresh().await();
+    assertThat(first.service("orders").all())
+        .extracting(ServiceInstance::id)
+        .containsExactly("dup");
+    String kept = first.service("orders").all().get(0).host();
+    // stable: the same record stays at every read, nothing changes
+    assertThat(watcher.refresh().await()).isSameAs(first);
+    assertThat(watcher.refresh().await()).isSameAs(first);
+
+    store.remove(kept.equals("10.0.9.1") ? "key-1" : "key-2").await();
+    RegistrySnapshot second = watcher.refresh().await();
+    assertThat(second.service("orders").all())
+        .extracting(ServiceInstance::host)
+        .containsExactly(kept.equals("10.0.9.1") ? "10.0.9.2" : "10.0.9.1");
+    watcher.stop().await();
+    registry.close();
+  }
 }
