@@ -424,6 +424,39 @@ class ResilienceTest {
     assertThat(slowHits).isLessThan(hits.size() / 5);
   }
 
+  @Test
+  void aLeastRequestsPoolSendsLessToASlowMember() throws Exception {
+    // the pool's balancer reads its members' requests in flight: they are counted although each
+    // member's own balancing is round-robin
+    Switchable fast = Switchable.echo(vertx, "fast");
+    Switchable slow =
+        Switchable.start(
+            vertx,
+            "slow",
+            req -> vertx.setTimer(150, t -> req.response().end("{\"name\":\"slow\"}")));
+    GatewayVerticle gw =
+        start(
+            """
+      backends:
+        - { id: f, url: "%s" }
+        - { id: s, url: "%s" }
+        - id: pool
+          type: Pool
+          pool: { services: [ { id: f }, { id: s } ] }
+          loadBalancing: { strategy: leastRequests }
+      apis:
+        - { id: api, path: /, backend: pool }
+      """
+                .formatted(fast.url(), slow.url()),
+            ExchangeObserver.NONE);
+    Load load = Load.start(vertx, gw.trafficPort(), "/x", 8);
+    load.awaitHits(2000, h -> true, Duration.ofSeconds(60));
+    List<Hit> hits = load.stop();
+    long slowHits = hits.stream().filter(h -> h.instance().equals("slow")).count();
+    assertThat(hits).allSatisfy(h -> assertThat(h.status()).isEqualTo(200));
+    assertThat(slowHits).isLessThan(hits.size() / 5);
+  }
+
   boolean opened(String backend) {
     return transitions.stream()
         .anyMatch(t -> t.getString("backend").equals(backend) && t.getString("to").equals("OPEN"));

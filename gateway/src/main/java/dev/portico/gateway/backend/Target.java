@@ -10,13 +10,36 @@ import dev.portico.gateway.balancing.Candidate;
  *
  * @param token the affinity token; {@code null} for the endpoint state's own ({@link
  *     EndpointState#token()}, computed when first asked for)
+ * @param countsInFlight whether requests to it are counted in its endpoint state's in-flight
+ *     requests: only when a least-requests balancer reads them (its backend's, or a pool's it is a
+ *     member of). The count is shared by every event loop, and updating it on each request made the
+ *     cores pass its cache line back and forth for nothing under round-robin.
  */
-public record Target(Upstream upstream, Endpoint endpoint, EndpointState state, String token)
+public record Target(
+    Upstream upstream, Endpoint endpoint, EndpointState state, String token, boolean countsInFlight)
     implements Candidate {
 
-  /** A target whose affinity token is its endpoint state's. */
+  /** A target whose affinity token is its endpoint state's, its requests not counted. */
   public Target(Upstream upstream, Endpoint endpoint, EndpointState state) {
-    this(upstream, endpoint, state, null);
+    this(upstream, endpoint, state, null, false);
+  }
+
+  /** A target whose requests are not counted. */
+  public Target(Upstream upstream, Endpoint endpoint, EndpointState state, String token) {
+    this(upstream, endpoint, state, token, false);
+  }
+
+  /** A request to it starts (paired with one {@link #requestEnded()} on the same target). */
+  public void requestStarted() {
+    if (countsInFlight) {
+      state.requestStarted();
+    }
+  }
+
+  public void requestEnded() {
+    if (countsInFlight) {
+      state.requestEnded();
+    }
   }
 
   @Override

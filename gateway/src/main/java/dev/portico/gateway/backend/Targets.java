@@ -53,13 +53,24 @@ public final class Targets {
     return m.get(token);
   }
 
-  public static Targets of(SingleBackend backend, Endpoint[] endpoints, BackendStates states) {
+  /**
+   * @param countsInFlight whether a least-requests balancer reads the requests in flight on these
+   *     targets ({@link Target#countsInFlight()})
+   */
+  public static Targets of(
+      SingleBackend backend, Endpoint[] endpoints, BackendStates states, boolean countsInFlight) {
     Target[] all = new Target[endpoints.length];
     Set<String> keys = new HashSet<>();
     for (int i = 0; i < endpoints.length; i++) {
       Endpoint e = endpoints[i];
       keys.add(e.key());
-      all[i] = new Target(backend.upstream(), e, states.state(backend.upstream(), e.key()));
+      all[i] =
+          new Target(
+              backend.upstream(),
+              e,
+              states.state(backend.upstream(), e.key()),
+              null,
+              countsInFlight);
     }
     states.retainOnly(backend.id(), keys);
     return new Targets(backend, all);

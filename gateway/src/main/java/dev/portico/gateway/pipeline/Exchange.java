@@ -349,7 +349,7 @@ final class Exchange extends Deadlines.Waiter implements Handler<Buffer> {
     live = attemptNo;
     Upstream backend = target.upstream();
     Endpoint endpoint = target.endpoint();
-    target.state().requestStarted();
+    target.requestStarted();
     attemptStart = now;
     if (trace != null) {
       trace.attemptStarted(
@@ -550,7 +550,7 @@ final class Exchange extends Deadlines.Waiter implements Handler<Buffer> {
     if (live != 0) {
       cancelTimer();
       live = 0;
-      target.state().requestEnded();
+      target.requestEnded();
       target.state().breaker().release(permit);
       permit = CircuitBreaker.Permit.DENIED;
     }
@@ -872,7 +872,7 @@ final class Exchange extends Deadlines.Waiter implements Handler<Buffer> {
   private void endAttempt(
       long now, int status, String reason, long retryAfterNanos, GrpcStatus grpcStatus) {
     live = 0;
-    target.state().requestEnded();
+    target.requestEnded();
     if (permit != CircuitBreaker.Permit.DENIED || trailerPermit == null) {
       target.state().breaker().onResult(permit, now, status, reason, retryAfterNanos, grpcStatus);
     }
@@ -982,7 +982,7 @@ final class Exchange extends Deadlines.Waiter implements Handler<Buffer> {
     if (midAttempt) {
       // the client left, not the backend: free the probe slot, count nothing against the endpoint
       live = 0;
-      target.state().requestEnded();
+      target.requestEnded();
       target.state().breaker().release(permit);
       permit = CircuitBreaker.Permit.DENIED;
     }

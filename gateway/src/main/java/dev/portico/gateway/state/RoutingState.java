@@ -13,6 +13,7 @@ import dev.portico.gateway.backend.TargetSelector;
 import dev.portico.gateway.backend.Targets;
 import dev.portico.gateway.config.BackendConfig;
 import dev.portico.gateway.config.GatewayConfig;
+import dev.portico.gateway.config.LoadBalancingConfig;
 import dev.portico.gateway.config.PoolBackendConfig;
 import dev.portico.gateway.fabric.FabricRuntime;
 import dev.portico.gateway.routing.ApiTable;
@@ -47,7 +48,14 @@ public final class RoutingState implements TargetSelector {
       Map<String, Backend> backends,
       BackendStates states,
       Map<String, List<SingleBackend>> singlesByService,
-      Map<SingleBackend, List<PoolBackend>> poolsByMember) {}
+      Map<SingleBackend, List<PoolBackend>> poolsByMember,
+      boolean[] countsInFlight) {
+
+    /** Whether a least-requests balancer reads the requests in flight on {@code s}'s targets. */
+    boolean countsInFlight(SingleBackend s) {
+      return countsInFlight[s.slot()];
+    }
+  }
 
   private final Compiled compiled;
   private final RegistrySnapshot registry;
@@ -125,27 +133,42 @@ public final class RoutingState implements TargetSelector {
         }
       }
     }
+    // in-flight requests are counted only where a least-requests balancer reads them: the
+    // backend's own, or that of a pool it is a member of
+    boolean[] counts = new boolean[singles.size()];
+    for (Backend b : backends.values()) {
+      if (b instanceof SingleBackend s && leastRequests(s.loadBalancing())) {
+        counts[s.slot()] = true;
+      }
+      if (b instanceof PoolBackend p && leastRequests(p.loadBalancing())) {
+        for (SingleBackend m : p.members()) {
+          counts[m.slot()] = true;
+        }
+      }
+    }
     Compiled compiled =
         new Compiled(
             ApiTable.build(config.apis(), backends, policies, fabric),
             Map.copyOf(backends),
             states,
             byService,
-            byMember);
+            byMember,
+            counts);
     // a service's endpoints are made once and shared by the backends routing to it; they live in
     // those backends' targets only (no map of every service to copy at each registry change)
     Targets[] targets = new Targets[singles.size()];
     for (Map.Entry<String, List<SingleBackend>> e : byService.entrySet()) {
       Endpoint[] eps = endpoints(registry, e.getKey());
       for (SingleBackend s : e.getValue()) {
-        targets[s.slot()] = Targets.of(s, eps, states);
+        targets[s.slot()] = Targets.of(s, eps, states, compiled.countsInFlight(s));
       }
     }
     for (SingleBackend s : singles.values()) {
       if (s.fixedEndpoint() != null) {
-        targets[s.slot()] = Targets.of(s, new Endpoint[] {s.fixedEndpoint()}, states);
+        targets[s.slot()] =
+            Targets.of(s, new Endpoint[] {s.fixedEndpoint()}, states, compiled.countsInFlight(s));
       } else if (targets[s.slot()] == null) {
-        targets[s.slot()] = Targets.of(s, NONE, states);
+        targets[s.slot()] = Targets.of(s, NONE, states, compiled.countsInFlight(s));
       }
     }
     Map<PoolBackend, Targets.Pool> pools = new HashMap<>();
@@ -163,6 +186,10 @@ public final class RoutingState implements TargetSelector {
    * {@link RegistrySnapshot}) get new targets, and only the pools holding them are rebuilt; every
    * other backend's targets are shared with this state.
    */
+  private static boolean leastRequests(LoadBalancingConfig lb) {
+    return lb != null && lb.strategy() == LoadBalancingConfig.Strategy.LEAST_REQUESTS;
+  }
+
   public RoutingState withRegistry(RegistrySnapshot snapshot) {
     if (snapshot == registry) {
       return this;
@@ -181,7 +208,7 @@ public final class RoutingState implements TargetSelector {
     for (String service : changed) {
       Endpoint[] eps = endpoints(snapshot, service);
       for (SingleBackend s : compiled.singlesByService().get(service)) {
-        nextTargets[s.slot()] = Targets.of(s, eps, compiled.states());
+        nextTargets[s.slot()] = Targets.of(s, eps, compiled.states(), compiled.countsInFlight(s));
         poolsToRebuild.addAll(compiled.poolsByMember().getOrDefault(s, List.of()));
       }
     }
