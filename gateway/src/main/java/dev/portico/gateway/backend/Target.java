@@ -36,6 +36,7 @@ public record Target(
     }
   }
 
+  /** The request {@link #requestStarted()} announced has ended, whatever its outcome. */
   public void requestEnded() {
     if (countsInFlight) {
       state.requestEnded();

@@ -180,16 +180,16 @@ public final class RoutingState implements TargetSelector {
     return new RoutingState(compiled, registry, targets, pools);
   }
 
+  private static boolean leastRequests(LoadBalancingConfig lb) {
+    return lb != null && lb.strategy() == LoadBalancingConfig.Strategy.LEAST_REQUESTS;
+  }
+
   /**
    * The same configuration over a newer registry snapshot (breakers and balancer cursors are kept).
    * Incremental: only the backends routing to a service whose group changed (by identity, see
    * {@link RegistrySnapshot}) get new targets, and only the pools holding them are rebuilt; every
    * other backend's targets are shared with this state.
    */
-  private static boolean leastRequests(LoadBalancingConfig lb) {
-    return lb != null && lb.strategy() == LoadBalancingConfig.Strategy.LEAST_REQUESTS;
-  }
-
   public RoutingState withRegistry(RegistrySnapshot snapshot) {
     if (snapshot == registry) {
       return this;
