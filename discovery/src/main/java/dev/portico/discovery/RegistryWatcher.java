@@ -440,7 +440,7 @@ public final class RegistryWatcher {
     for (String text : stored) {
       Known k = byText.get(text);
       if (k == null) {
-        k = upsert(text, gen, touched);
+        k = upsert(text, null, gen, touched);
         if (k == null) {
           continue;
         }
@@ -482,7 +482,7 @@ public final class RegistryWatcher {
           removed(k, touched);
         }
       } else if (k == null || !k.stored.equals(text)) {
-        upsert(text, -1, touched);
+        upsert(text, id, -1, touched);
       }
     }
     return groups(touched);
@@ -493,9 +493,11 @@ public final class RegistryWatcher {
    * when this process wrote it) and returns what is known of it now, or {@code null} when it is
    * left out (a second record of one read naming the same registration id).
    *
+   * @param key the id the record was read by (a read of a few), {@code null} in a read of every
+   *     record
    * @param gen the generation of the read of every record in progress, -1 for a read of a few
    */
-  private Known upsert(String text, int gen, Set<String> touched) {
+  private Known upsert(String text, String key, int gen, Set<String> touched) {
     ServiceInstance next = registry.writtenAs(text);
     String id = next == null ? null : next.id();
     if (next == null) {
@@ -518,6 +520,15 @@ public final class RegistryWatcher {
       Known ignored = new Known(null, text, null);
       byText.put(text, ignored);
       return ignored;
+    }
+    if (key != null && !key.equals(id)) {
+      // stored under one id, naming another (written outside Service Discovery): a read of a few
+      // cannot tell which of two such records stays, the reads of every record can (below)
+      if (duplicates.add(id)) {
+        log.warn(
+            "registry record {} names registration id {} and is ignored: {}", key, id, brief(text));
+      }
+      return null;
     }
     Known k = known.get(id);
     if (k == null) {

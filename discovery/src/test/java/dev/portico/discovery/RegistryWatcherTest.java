@@ -424,6 +424,16 @@ class RegistryWatcherTest {
     // stable: the same record stays at every read, nothing changes
     assertThat(watcher.refresh().await()).isSameAs(first);
     assertThat(watcher.refresh().await()).isSameAs(first);
+    // an announcement of the other key (a read of that record alone) does not swap them either
+    java.time.Instant before = watcher.lastSuccess();
+    vertx
+        .eventBus()
+        .publish(
+            registry.options().announceAddress(),
+            new JsonObject()
+                .put(Registry.RECORD_FIELD, kept.equals("10.0.9.1") ? "key-2" : "key-1"));
+    await().atMost(5, TimeUnit.SECONDS).until(() -> watcher.lastSuccess().isAfter(before));
+    assertThat(watcher.current()).isSameAs(first);
 
     store.remove(kept.equals("10.0.9.1") ? "key-1" : "key-2").await();
     RegistrySnapshot second = watcher.refresh().await();
