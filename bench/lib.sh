@@ -71,3 +71,19 @@ bench_cpu_ticks() {
 bench_to_us() {
   awk '{v=$1; if (v ~ /us$/) {sub(/us$/,"",v); print v} else if (v ~ /ms$/) {sub(/ms$/,"",v); print v*1000} else if (v ~ /s$/) {sub(/s$/,"",v); print v*1000000} else print v}'
 }
+
+# async-profiler (tools.profiler:async-profiler from Maven Central) unpacked into $wd; sets
+# $bench_profiler_lib to its agent library
+bench_fetch_profiler() {
+  local version=4.2
+  mvn -q -B dependency:copy -Dartifact="tools.profiler:async-profiler:$version:jar:linux-x64" \
+    -DoutputDirectory="$wd" > /dev/null
+  (cd "$wd" && unzip -q -o "async-profiler-$version-linux-x64.jar" 'linux-x64/*')
+  bench_profiler_lib="$wd/linux-x64/libasyncProfiler.so"
+}
+
+# bench_profiler PID OPTIONS: async-profiler's command OPTIONS (start,event=cpu / stop,file=...) in
+# the running JVM PID (jcmd parses name=value arguments: the options go quoted, as one string)
+bench_profiler() {
+  jcmd "$1" JVMTI.agent_load "$bench_profiler_lib" "\"$2\"" > /dev/null
+}

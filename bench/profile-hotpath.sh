@@ -17,7 +17,7 @@
 # Writes per event a flame graph (.html) and collapsed stacks (.txt). CPU samples every 1 ms
 # (CPU_INTERVAL_NS to change it).
 set -euo pipefail
-conns=32 seconds=10 warmup=20 out=profile ap_version=4.2 jar_arg="" peer=""
+conns=32 seconds=10 warmup=20 out=profile jar_arg="" peer=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --jar) jar_arg=$2; shift 2 ;;
@@ -35,10 +35,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 [ -z "$jar_arg" ] || jar=$jar_arg
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
-mvn -q -B dependency:copy -Dartifact="tools.profiler:async-profiler:$ap_version:jar:linux-x64" \
-  -DoutputDirectory="$wd" > /dev/null
-(cd "$wd" && unzip -q -o "async-profiler-$ap_version-linux-x64.jar" 'linux-x64/*')
-lib="$wd/linux-x64/libasyncProfiler.so"
+bench_fetch_profiler
 
 bench_backend
 if [ -n "$peer" ]; then
@@ -63,14 +60,13 @@ else
 fi
 for _ in $(seq 50); do curl -sf "$url" >/dev/null && break; sleep 0.2; done
 wrk -t1 -c"$conns" -d"${warmup}s" "$url" > /dev/null
-# (jcmd parses name=value arguments: the agent options go quoted, as one string)
 for event in cpu alloc; do
   opts="start,event=$event"
   [ "$event" != cpu ] || opts="$opts,interval=${CPU_INTERVAL_NS:-1000000}"
-  jcmd "$gw" JVMTI.agent_load "$lib" "\"$opts\"" > /dev/null
+  bench_profiler "$gw" "$opts"
   reqs=$(wrk -t1 -c"$conns" -d"${seconds}s" "$url" | awk '/requests in/ {print $1}')
-  jcmd "$gw" JVMTI.agent_load "$lib" "\"stop,file=$out/$event.html\"" > /dev/null
-  jcmd "$gw" JVMTI.agent_load "$lib" "\"dump,collapsed,total,file=$out/$event.txt\"" > /dev/null
+  bench_profiler "$gw" "stop,file=$out/$event.html"
+  bench_profiler "$gw" "dump,collapsed,total,file=$out/$event.txt"
   line="$event: $reqs requests"
   if [ "$event" = alloc ]; then
     bytes=$(awk '{s += $NF} END {printf "%.0f", s}' "$out/$event.txt")

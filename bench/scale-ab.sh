@@ -100,13 +100,8 @@ for n in a b; do load "$n" "$warmup" > /dev/null; done
 if [ -n "$profile" ]; then
   mkdir -p "$profile"
   profile=$(cd "$profile" && pwd)
-  mvn -q -B dependency:copy -Dartifact="tools.profiler:async-profiler:4.2:jar:linux-x64" \
-    -DoutputDirectory="$wd" > /dev/null
-  (cd "$wd" && unzip -q -o async-profiler-4.2-linux-x64.jar 'linux-x64/*')
-  # (jcmd parses name=value arguments: the agent options go quoted, as one string)
-  for n in a b; do
-    jcmd "${pid[$n]}" JVMTI.agent_load "$wd/linux-x64/libasyncProfiler.so" '"start,event=cpu,interval=1000000"' > /dev/null
-  done
+  bench_fetch_profiler
+  for n in a b; do bench_profiler "${pid[$n]}" "start,event=cpu,interval=1000000"; done
 fi
 hz=$(getconf CLK_TCK)
 echo "round side req/s p99_us cpu_us/req"
@@ -123,7 +118,7 @@ for r in $(seq "$rounds"); do
 done
 if [ -n "$profile" ]; then
   for n in a b; do
-    jcmd "${pid[$n]}" JVMTI.agent_load "$wd/linux-x64/libasyncProfiler.so" "\"stop,collapsed,total,file=$profile/$n.txt\"" > /dev/null
+    bench_profiler "${pid[$n]}" "stop,collapsed,total,file=$profile/$n.txt"
   done
   python3 - "$wd/requests" "$profile" <<'PY'
 import collections, sys
