@@ -9,6 +9,7 @@ import dev.portico.gateway.config.ApiConfig;
 import dev.portico.gateway.config.OperationConfig;
 import dev.portico.gateway.config.RetryConfig;
 import dev.portico.gateway.expression.PathTemplate;
+import dev.portico.gateway.routing.internal.PrefixIndex;
 import io.vertx.core.http.HttpMethod;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -16,6 +17,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -93,8 +95,7 @@ class ApiIndexPropertyTest {
         prefixes.add(word(random, random.nextInt(7)));
         values.add(i);
       }
-      dev.portico.gateway.routing.internal.PrefixIndex<Integer> index =
-          dev.portico.gateway.routing.internal.PrefixIndex.build(prefixes, values);
+      PrefixIndex<Integer> index = PrefixIndex.build(prefixes, values);
       for (int k = 0; k < 300; k++) {
         String path = word(random, random.nextInt(10));
         assertThat(index.longestMatch(path))
@@ -126,8 +127,7 @@ class ApiIndexPropertyTest {
         prefixes.add(p.substring(0, random.nextInt(p.length() + 1)));
         values.add(i);
       }
-      dev.portico.gateway.routing.internal.PrefixIndex<Integer> index =
-          dev.portico.gateway.routing.internal.PrefixIndex.build(prefixes, values);
+      PrefixIndex<Integer> index = PrefixIndex.build(prefixes, values);
       for (String path : paths) {
         for (String probe : List.of(path, path + "/x", mutate(random, path))) {
           assertThat(index.longestMatch(probe))
@@ -184,12 +184,11 @@ class ApiIndexPropertyTest {
    * "Aa" and "BB" share String's hash: a hit must be confirmed by its whole text, not by its hash
    * and last segment.
    */
-  @org.junit.jupiter.api.Test
+  @Test
   void prefixesWithEqualHashesAreToldApart() {
     assertThat("/Aa/x".hashCode()).isEqualTo("/BB/x".hashCode());
-    dev.portico.gateway.routing.internal.PrefixIndex<String> index =
-        dev.portico.gateway.routing.internal.PrefixIndex.build(
-            List.of("/Aa/x", "/BB/y"), List.of("Aa-x", "BB-y"));
+    PrefixIndex<String> index =
+        PrefixIndex.build(List.of("/Aa/x", "/BB/y"), List.of("Aa-x", "BB-y"));
     assertThat(index.longestMatch("/BB/x")).isNull();
     assertThat(index.longestMatch("/Aa/x/1")).isEqualTo("Aa-x");
     assertThat(index.longestMatch("/BB/y")).isEqualTo("BB-y");
@@ -201,7 +200,7 @@ class ApiIndexPropertyTest {
    * ";\u011b" share one) in a segment's first seven characters, in its next seven (up to the 14th),
    * and past the 14th (compared by text), and with a character above 255 in the path.
    */
-  @org.junit.jupiter.api.Test
+  @Test
   void packedSegmentsWithEqualHashesAreToldApart() {
     assertThat("Aa".hashCode()).isEqualTo(";\u011b".hashCode());
     List<String> prefixes =
@@ -212,8 +211,7 @@ class ApiIndexPropertyTest {
             "/s/abcdefghijklAa",
             "/s/abcdefghijklmAa",
             "/w/ж");
-    dev.portico.gateway.routing.internal.PrefixIndex<String> index =
-        dev.portico.gateway.routing.internal.PrefixIndex.build(prefixes, prefixes);
+    PrefixIndex<String> index = PrefixIndex.build(prefixes, prefixes);
     for (String p : prefixes) {
       assertThat(index.longestMatch(p)).isEqualTo(p);
       assertThat(index.longestMatch(p + "/x")).isEqualTo(p);
