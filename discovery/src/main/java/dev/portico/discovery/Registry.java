@@ -383,20 +383,14 @@ public final class Registry {
   }
 
   /**
-   * The instance a stored record's JSON text describes, or {@code null} when the record is not an
-   * HTTP endpoint (other record types may share the registry; they are not routed to).
-   */
-  static ServiceInstance decode(String stored) {
-    return decodeRecord(stored).instance();
-  }
-
-  /**
    * A stored record's registration id ({@code null} when it names none) and, when it is an HTTP
-   * endpoint, its instance ({@code null} otherwise).
+   * endpoint, its instance ({@code null} otherwise: other record types may share the registry; they
+   * are not routed to).
    */
   record Decoded(String id, ServiceInstance instance) {}
 
-  static Decoded decodeRecord(String stored) {
+  /** What a stored record's JSON text describes. */
+  static Decoded decode(String stored) {
     Record record = new Record(new JsonObject(stored));
     return new Decoded(
         record.getRegistration(),

@@ -502,7 +502,7 @@ public final class RegistryWatcher {
     String id = next == null ? null : next.id();
     if (next == null) {
       try {
-        Registry.Decoded decoded = Registry.decodeRecord(text);
+        Registry.Decoded decoded = Registry.decode(text);
         id = decoded.id();
         next = decoded.instance();
         if (id == null) {

@@ -100,7 +100,7 @@ class RecordTextTest {
       assertThat(instance)
           .as("%s", spec)
           .isEqualTo(Registry.toInstance(throughServiceDiscovery(spec, id)))
-          .isEqualTo(Registry.decode(RecordText.encode(spec, id)));
+          .isEqualTo(Registry.decode(RecordText.encode(spec, id)).instance());
       assertThat(instance.status()).isNotEqualTo(InstanceStatus.UNKNOWN);
     }
   }
