@@ -298,23 +298,31 @@ class GrpcTest {
     assertThat(r.status()).isEqualTo(GrpcStatus.UNAVAILABLE);
     assertThat(r.message()).startsWith("BackendConnectionFailure: ");
 
-    Promise<Result> other = Promise.promise();
-    OnContext.run(
-            vertx,
-            () ->
-                client
-                    .request(SocketAddress.inetSocketAddress(gw.trafficPort(), "127.0.0.1"))
-                    .compose(
-                        req -> {
-                          req.fullMethodName("other.Service/Method");
-                          return req.send(Buffer.buffer("x"));
-                        }))
-        .onSuccess(
-            res ->
-                res.endHandler(
-                    v -> other.complete(new Result(res.status(), res.statusMessage(), List.of()))))
-        .onFailure(other::fail);
-    Result unknown = other.future().await();
+    // the response's handlers are set on the event loop that delivers it (inside the chain run on
+    // the context): set from the test thread, a trailers-only response could end before them
+    Result unknown =
+        OnContext.run(
+                vertx,
+                () ->
+                    client
+                        .request(SocketAddress.inetSocketAddress(gw.trafficPort(), "127.0.0.1"))
+                        .compose(
+                            req -> {
+                              req.fullMethodName("other.Service/Method");
+                              return req.send(Buffer.buffer("x"));
+                            })
+                        .compose(
+                            res -> {
+                              Promise<Result> ended = Promise.promise();
+                              res.exceptionHandler(ended::tryFail);
+                              res.endHandler(
+                                  v ->
+                                      ended.tryComplete(
+                                          new Result(
+                                              res.status(), res.statusMessage(), List.of())));
+                              return ended.future();
+                            }))
+            .await();
     assertThat(unknown.status()).isEqualTo(GrpcStatus.UNIMPLEMENTED);
     assertThat(unknown.message()).startsWith("OperationNotFound: ");
   }
