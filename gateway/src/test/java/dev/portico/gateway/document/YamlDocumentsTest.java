@@ -48,6 +48,12 @@ class YamlDocumentsTest {
           "---\n",
           "~\n",
           "!!null ''\n",
+          // integers: the small decimal ones read directly, the others (octal, binary, sexagesimal,
+          // underscores, beyond an int) by SnakeYAML's constructor, as keys and values
+          "a: 0\nb: -0\nc: +0\nd: 7\ne: +12\nf: -345\ng: 123456789\nh: 1234567890\n"
+              + "i: -2147483648\nj: 99999999999999999999\nk: 017\nl: 0o17\nm: 0b101\nn: 1_000\n"
+              + "o: 1:30\np: 0x1F\nq: '12'\nr: !!int 12\n12: twelve\n-3: minus three\n"
+              + "s: [1, 22, 333, -4444]\n",
           // strings that begin as another type's scalars do (SnakeYAML's rules tried and failed)
           // next to strings no rule applies to
           "o: online\nn: nothing\nt: tuesday\nnum: 12ab\ndot: .hidden\nplus: +x\nminus: -y\n"
@@ -66,13 +72,38 @@ class YamlDocumentsTest {
   void plainDocumentsAreBuiltDirectlyAndTheRestBySnakeYaml() {
     // plain ones (tagged scalars too) are built directly; merge keys, tagged collections and two
     // keys of one text (1 and '1') go to SnakeYAML
-    for (int i : new int[] {0, 1, 2, 7, 8, 9, 10, 15}) {
+    for (int i : new int[] {0, 1, 2, 7, 8, 9, 10, 15, 16}) {
       assertThat(YamlDocuments.direct(DOCUMENTS.get(i), LIMIT)).as(DOCUMENTS.get(i)).isNotNull();
     }
     for (int i : new int[] {3, 4, 5, 6}) {
       assertThat(YamlDocuments.direct(DOCUMENTS.get(i), LIMIT)).as(DOCUMENTS.get(i)).isNull();
     }
     assertThat(YamlDocuments.direct("a: 1\na: 2\n", LIMIT)).isNull();
+  }
+
+  @Test
+  void smallDecimalsAreTheIntegersThatSkipTheConstructor() {
+    for (String yes : List.of("0", "-0", "+0", "7", "+12", "-345", "123456789", "-999999999")) {
+      assertThat(YamlDocuments.isSmallDecimal(yes)).as(yes).isTrue();
+    }
+    for (String no :
+        List.of(
+            "",
+            "-",
+            "+",
+            "007",
+            "01",
+            "1234567890",
+            "1_000",
+            "1:30",
+            "0x1F",
+            "0b1",
+            "1.5",
+            "1e3",
+            " 1",
+            "١٢")) {
+      assertThat(YamlDocuments.isSmallDecimal(no)).as(no).isFalse();
+    }
   }
 
   @Test
