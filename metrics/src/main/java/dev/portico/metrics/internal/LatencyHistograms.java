@@ -257,18 +257,41 @@ public final class LatencyHistograms implements MultiCollector {
       CELLS.getAndAdd(cells, base + b, 1L);
       CELLS.getAndAdd(cells, base + sum, nanos);
       long minute = System.currentTimeMillis() / MAX_SLOT_MILLIS;
+      long stamp = minute & MINUTE_MASK;
       int at = base + max + (int) (minute % MAX_SLOTS);
-      long packed = ((minute & MINUTE_MASK) << VALUE_BITS) | Math.min(nanos, VALUE_MASK);
-      long was;
-      do {
-        was = (long) CELLS.getVolatile(cells, at);
-        if ((was >>> VALUE_BITS) == (minute & MINUTE_MASK) && (was & VALUE_MASK) >= nanos) {
-          break;
-        }
-      } while (!CELLS.compareAndSet(cells, at, was, packed));
+      long value = Math.min(nanos, VALUE_MASK);
+      long was = (long) CELLS.getVolatile(cells, at);
+      // The slot's maximum if it is this minute's (else 0), and the larger of it and this value,
+      // without a branch: a new minute or a new maximum comes rarely once a minute is under way,
+      // and C2 compiled such branches as never taken, so the first one to come (the first minute
+      // boundary under load) deoptimized the whole response path this is inlined into, which C2
+      // then compiled again while the requests ran slower (issue 13).
+      long other = (was >>> VALUE_BITS) ^ stamp;
+      long sameMinute = ~((other | -other) >> 63);
+      long kept = was & VALUE_MASK & sameMinute;
+      long d = kept - value;
+      long larger = kept - (d & (d >> 63));
+      if (!CELLS.compareAndSet(cells, at, was, (stamp << VALUE_BITS) | larger)) {
+        raceForMax(at, stamp, value);
+      }
       if (exemplars != null) {
         exemplars.observe(TimeUtils.nanosToUnit(nanos, TimeUnit.SECONDS));
       }
+    }
+
+    /**
+     * Another thread recording into the same stripe changed the max slot first: read again until
+     * the slot holds this minute's maximum of at least {@code value}.
+     */
+    private void raceForMax(int at, long stamp, long value) {
+      long packed = (stamp << VALUE_BITS) | value;
+      long was;
+      do {
+        was = (long) CELLS.getVolatile(cells, at);
+        if ((was >>> VALUE_BITS) == stamp && (was & VALUE_MASK) >= value) {
+          return;
+        }
+      } while (!CELLS.compareAndSet(cells, at, was, packed));
     }
   }
 }

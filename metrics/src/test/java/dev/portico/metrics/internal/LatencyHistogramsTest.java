@@ -188,6 +188,36 @@ class LatencyHistogramsTest {
   }
 
   @Test
+  void threadsRacingForTheMaximumKeepTheLargest() throws Exception {
+    // more threads than stripes (at most 8, one per core on this machine's count): some share a
+    // stripe's max slot and race for it
+    Pair p = Pair.of(null, "a", "b", "GET", "none", "2xx");
+    int threadCount = 12;
+    int perThread = 5_000;
+    List<CompletableFuture<Void>> threads = new ArrayList<>();
+    for (int t = 0; t < threadCount; t++) {
+      int offset = t;
+      threads.add(
+          CompletableFuture.runAsync(
+              () -> {
+                // each thread's values rise, interleaved with the others': new maxima all along
+                for (int i = 0; i < perThread; i++) {
+                  p.series.record((long) (i * threadCount + offset + 1) * 1_000);
+                }
+              },
+              r -> new Thread(r).start()));
+    }
+    for (CompletableFuture<Void> f : threads) {
+      f.get(30, TimeUnit.SECONDS);
+    }
+    assertThat(lines(p.compact, null))
+        .contains(
+            NAME
+                + "_max{api=\"a\",backend=\"b\",method=\"GET\",reason=\"none\",status_class=\"2xx\"} "
+                + (threadCount * perThread * 1_000) / 1e9);
+  }
+
+  @Test
   void threadsRecordingIntoOneSeriesAddUp() throws Exception {
     Pair p = Pair.of(null, "a", "b", "GET", "none", "2xx");
     List<CompletableFuture<Void>> threads = new ArrayList<>();
