@@ -34,9 +34,9 @@ import java.util.function.Predicate;
  * <p>Why (issue 13): a Micrometer Prometheus timer records into two adders, a three-slot max, its
  * Prometheus histogram and a second rolling histogram of its own (a dozen objects, each on its own
  * cache lines, ~4 KB a series). At 10,000 APIs with the load spread at random, every request found
- * those lines cold in two timers. Here a series is one {@code long[]}: per stripe the bucket
- * counts, the sum and the max slots, side by side, so a record touches two or three lines, and
- * 20,000 series take a fraction of the memory.
+ * those lines cold in two timers. Here a series is one {@code long[]}: per stripe the sum, the max
+ * slots and the bucket counts, side by side, so a record touches two or three lines, and 20,000
+ * series take a fraction of the memory.
  *
  * <p>What a scrape shows is what the Micrometer timers showed: the histogram ({@code _bucket} with
  * the configured bounds and {@code +Inf}, {@code _count}, {@code _sum} in seconds, exemplars when a
@@ -82,12 +82,19 @@ public final class LatencyHistograms implements MultiCollector {
   private final double[] boundsSeconds;
 
   /**
-   * Longs per stripe: buckets (+Inf last), sum, max slots, padding to keep stripes off one line.
+   * Longs per stripe: sum, max slots, buckets (+Inf last), padding to keep stripes off one line.
+   * The sum and the max slots are neighbours, mostly on one cache line (an array is aligned to 8
+   * bytes, not to a line): a record adds to the sum, then writes a max slot, mostly on the line it
+   * already holds.
    */
   private final int stride;
 
   private final int sum;
   private final int max;
+
+  /** Where a stripe's buckets begin. */
+  private final int first;
+
   private final SpanContext spanContext;
   private final ExemplarSamplerConfig exemplarConfig;
   private final List<Family> families = new ArrayList<>();
@@ -105,9 +112,10 @@ public final class LatencyHistograms implements MultiCollector {
       boundsSeconds[i] = TimeUtils.nanosToUnit(bounds[i], TimeUnit.SECONDS);
     }
     boundsSeconds[bounds.length] = Double.POSITIVE_INFINITY;
-    sum = bounds.length + 1;
-    max = sum + 1;
-    stride = (max + MAX_SLOTS + 7) / 8 * 8 + 8;
+    sum = 0;
+    max = 1;
+    first = max + MAX_SLOTS;
+    stride = (first + bounds.length + 1 + 7) / 8 * 8 + 8;
     this.spanContext = spanContext;
     this.exemplarConfig =
         spanContext == null ? null : new ExemplarSamplerConfig(exemplars, boundsSeconds.clone());
@@ -163,7 +171,7 @@ public final class LatencyHistograms implements MultiCollector {
           int base = stripe * stride;
           if (histogram) {
             for (int b = 0; b < counts.length; b++) {
-              counts[b] += (long) CELLS.getVolatile(s.cells, base + b);
+              counts[b] += (long) CELLS.getVolatile(s.cells, base + first + b);
             }
           }
           sumNanos += (long) CELLS.getVolatile(s.cells, base + sum);
@@ -254,7 +262,7 @@ public final class LatencyHistograms implements MultiCollector {
       while (b < bounds.length && nanos > bounds[b]) {
         b++;
       }
-      CELLS.getAndAdd(cells, base + b, 1L);
+      CELLS.getAndAdd(cells, base + first + b, 1L);
       CELLS.getAndAdd(cells, base + sum, nanos);
       long minute = System.currentTimeMillis() / MAX_SLOT_MILLIS;
       long stamp = minute & MINUTE_MASK;
