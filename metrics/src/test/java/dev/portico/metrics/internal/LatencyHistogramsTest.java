@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntConsumer;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
@@ -194,22 +195,14 @@ class LatencyHistogramsTest {
     Pair p = Pair.of(null, "a", "b", "GET", "none", "2xx");
     int threadCount = 12;
     int perThread = 5_000;
-    List<CompletableFuture<Void>> threads = new ArrayList<>();
-    for (int t = 0; t < threadCount; t++) {
-      int offset = t;
-      threads.add(
-          CompletableFuture.runAsync(
-              () -> {
-                // each thread's values rise, interleaved with the others': new maxima all along
-                for (int i = 0; i < perThread; i++) {
-                  p.series.record((long) (i * threadCount + offset + 1) * 1_000);
-                }
-              },
-              r -> new Thread(r).start()));
-    }
-    for (CompletableFuture<Void> f : threads) {
-      f.get(30, TimeUnit.SECONDS);
-    }
+    // each thread's values rise, interleaved with the others': new maxima all along
+    onThreads(
+        threadCount,
+        t -> {
+          for (int i = 0; i < perThread; i++) {
+            p.series.record((long) (i * threadCount + t + 1) * 1_000);
+          }
+        });
     assertThat(lines(p.compact, null))
         .contains(
             NAME
@@ -220,20 +213,13 @@ class LatencyHistogramsTest {
   @Test
   void threadsRecordingIntoOneSeriesAddUp() throws Exception {
     Pair p = Pair.of(null, "a", "b", "GET", "none", "2xx");
-    List<CompletableFuture<Void>> threads = new ArrayList<>();
-    for (int t = 0; t < 4; t++) {
-      threads.add(
-          CompletableFuture.runAsync(
-              () -> {
-                for (int i = 0; i < 10_000; i++) {
-                  p.series.record(2_000_000);
-                }
-              },
-              r -> new Thread(r).start()));
-    }
-    for (CompletableFuture<Void> f : threads) {
-      f.get(30, TimeUnit.SECONDS);
-    }
+    onThreads(
+        4,
+        t -> {
+          for (int i = 0; i < 10_000; i++) {
+            p.series.record(2_000_000);
+          }
+        });
     assertThat(lines(p.compact, null))
         .contains(
             NAME
@@ -244,5 +230,17 @@ class LatencyHistogramsTest {
                 + "_bucket{api=\"a\",backend=\"b\",method=\"GET\",reason=\"none\",status_class=\"2xx\",le=\"0.0025\"} 40000",
             NAME
                 + "_sum{api=\"a\",backend=\"b\",method=\"GET\",reason=\"none\",status_class=\"2xx\"} 80.0");
+  }
+
+  /** Runs {@code body} on {@code count} threads of its own at once (given each one's index). */
+  private static void onThreads(int count, IntConsumer body) throws Exception {
+    List<CompletableFuture<Void>> threads = new ArrayList<>();
+    for (int t = 0; t < count; t++) {
+      int index = t;
+      threads.add(CompletableFuture.runAsync(() -> body.accept(index), r -> new Thread(r).start()));
+    }
+    for (CompletableFuture<Void> f : threads) {
+      f.get(30, TimeUnit.SECONDS);
+    }
   }
 }
