@@ -123,26 +123,20 @@ public final class RoutingState implements TargetSelector {
     // (resolved through the fabric index instead) costs nothing here
     Map<String, List<SingleBackend>> byService = new HashMap<>();
     Map<SingleBackend, List<PoolBackend>> byMember = new HashMap<>();
-    for (Backend b : backends.values()) {
-      if (b instanceof SingleBackend s && s.service() != null) {
-        byService.computeIfAbsent(s.service(), k -> new ArrayList<>()).add(s);
-      }
-      if (b instanceof PoolBackend p) {
-        for (SingleBackend m : p.members()) {
-          byMember.computeIfAbsent(m, k -> new ArrayList<>()).add(p);
-        }
-      }
-    }
     // in-flight requests are counted only where a least-requests balancer reads them: the
     // backend's own, or that of a pool it is a member of
     boolean[] counts = new boolean[singles.size()];
     for (Backend b : backends.values()) {
-      if (b instanceof SingleBackend s && leastRequests(s.loadBalancing())) {
-        counts[s.slot()] = true;
+      if (b instanceof SingleBackend s) {
+        if (s.service() != null) {
+          byService.computeIfAbsent(s.service(), k -> new ArrayList<>()).add(s);
+        }
+        counts[s.slot()] |= leastRequests(s.loadBalancing());
       }
-      if (b instanceof PoolBackend p && leastRequests(p.loadBalancing())) {
+      if (b instanceof PoolBackend p) {
         for (SingleBackend m : p.members()) {
-          counts[m.slot()] = true;
+          byMember.computeIfAbsent(m, k -> new ArrayList<>()).add(p);
+          counts[m.slot()] |= leastRequests(p.loadBalancing());
         }
       }
     }
