@@ -14,6 +14,10 @@
 #   bench/hotpath.sh: run it under the same lock as the other benchmarks.
 # Prints the requests of each run, and for alloc the bytes allocated per request (async-profiler's
 # estimate: the sampled allocations weighted by size, total over the run / wrk's request count).
+# Then each run split by whose code spent it (bench/profile-split.py): the event loops' CPU per
+# request in the kernel, Netty, Vert.x and the proxy's own code; the bytes per request allocated
+# with no frame of the proxy's own on the stack (Vert.x and Netty reading, decoding, writing),
+# inside the Vert.x and Netty calls its code makes, and in its own code (profiler cost included).
 # Writes per event a flame graph (.html) and collapsed stacks (.txt). CPU samples every 1 ms
 # (CPU_INTERVAL_NS to change it).
 set -euo pipefail
@@ -50,6 +54,7 @@ if [ -n "$peer" ]; then
   for _ in $(seq 150); do grep -q "^listening" "$wd/gateway.log" && break; sleep 0.2; done
   grep -q "^listening" "$wd/gateway.log" || { echo "the raw proxy did not start" >&2; cat "$wd/gateway.log" >&2; exit 1; }
   url=http://127.0.0.1:19005/bench/item
+  own_prefix=peer/
 else
   cp "$here/gateway-bench-full.yaml" "$wd/gateway.yaml"
   # shellcheck disable=SC2086
@@ -57,6 +62,7 @@ else
   gw=${pids[-1]}
   bench_wait_ready "$wd/gateway.log"
   url=http://127.0.0.1:18090/bench/item
+  own_prefix=dev/portico/
 fi
 for _ in $(seq 50); do curl -sf "$url" >/dev/null && break; sleep 0.2; done
 wrk -t1 -c"$conns" -d"${warmup}s" "$url" > /dev/null
@@ -73,6 +79,8 @@ for event in cpu alloc; do
     line="$line, $bytes bytes allocated (sampled estimate), $(( bytes / reqs )) B/request"
   fi
   echo "$line"
+  # whose code: the kernel, Vert.x, Netty or the proxy's own (bench/profile-split.py)
+  python3 "$here/profile-split.py" "$event" "$out/$event.txt" "$reqs" "$own_prefix"
 done
 log=gateway.log
 [ -z "$peer" ] || log=vertx-raw.log

@@ -84,6 +84,7 @@ for n in a b; do
   python3 "$here/scale-config.py" "$wd/$n.$format" "$format" "${apis[$n]}" "${per[$n]}" "${port[$n]}" scale-ab-admin-token "${backends[$n]}" "${ports[$n]}"
   echo "$n: ${envs[$n]:+${envs[$n]} }java ${flags[$n]} -jar ${jars[$n]} (${apis[$n]} APIs on ${backends[$n]} backends of ${per[$n]} instances on ${ports[$n]} ports)"
   # started one after the other: two start-ups at scale at once would only time each other
+  : > "$wd/$n.log"  # before the launch: the wait below greps it at once
   # shellcheck disable=SC2086 # the flags and variables are lists
   env ${envs[$n]} java ${flags[$n]} -jar "${jars[$n]}" --config "$wd/$n.$format" > "$wd/$n.log" 2>&1 & pids+=($!)
   pid[$n]=$!

@@ -73,6 +73,7 @@ fi
 start() {  # start NAME: the seconds from launch to the gateway's "ready" line go to $wd/NAME.startup
   local t0 t1
   t0=$(date +%s%N)
+  : > "$wd/$1.log"  # before the launch: the wait below greps it at once
   # shellcheck disable=SC2086
   java ${JAVA_OPTS:-} -jar "$jar" --config "$wd/$1.$format" > "$wd/$1.log" 2>&1 & pids+=($!)
   until grep -q "ready: traffic on" "$wd/$1.log"; do

@@ -64,6 +64,7 @@ hz=$(getconf CLK_TCK)
 for r in $(seq "$rounds"); do
   for k in "${!jars[@]}"; do
     log="$wd/run-$r-$k.log"
+    : >"$log"  # before the launch: the wait below greps it at once
     t0=$(date +%s%N)
     # shellcheck disable=SC2086 # the flags are a list
     java ${opts[k]} ${cds_opts[k]} -jar "${jars[$k]}" --config "$wd/scale.$format" >"$log" 2>&1 &
