@@ -49,7 +49,7 @@ for i in $(seq 0 $((n - 1))); do
 done
 # C2 needs tens of seconds of traffic on 2 cores: warm each before measuring any
 for i in $(seq 0 $((n - 1))); do
-  wrk -t1 -c"$conns" -d"${warmup}s" "http://127.0.0.1:$((18084 + i))/bench/item" > /dev/null
+  bench_warm "$warmup" wrk -t1 -c"$conns" "http://127.0.0.1:$((18084 + i))/bench/item"
 done
 for r in $(seq "$rounds"); do
   for k in $(seq 0 $((n - 1))); do

@@ -17,7 +17,8 @@
 #   bench/gateway-bench-full.yaml, e.g. one with another `gateway.eventLoops` (its ports are
 #   rewritten as for the default one: 18090/19090 must be the ones in the file). With
 #   --baseline-config and no --baseline, the baseline is this tree's jar with that configuration.
-#   defaults: 32 connections, 7 rounds of 8 s, 30 s of warm-up per target. Ports: backend
+#   defaults: 32 connections, 7 rounds of 8 s, 30 s of warm-up per target (in runs of at most 5 s:
+#   bench_warm in bench/lib.sh, so that reconnecting is compiled before the rounds). Ports: backend
 #   127.0.0.1:19001, NGINX proxy 19002, Vert.x raw proxy 19005, gateway 18090 (baseline 18091),
 #   management +1000. Needs wrk and nginx (installed from Debian if missing), Maven for the peer.
 #   JVM flags for the gateways: JAVA_OPTS (both, unless --baseline-java-opts).
@@ -26,8 +27,8 @@
 # and to the raw Vert.x proxy (medians of the per-round ratios), p99 over NGINX's, its resident
 # set after each round (MiB; NGINX: its workers'), and for the JVMs that CPU split: loop_us/req is
 # the Vert.x event-loop threads' share (the request path itself), jit_us/req the C1/C2 compiler
-# threads' (JIT work that still runs after the warm-up: a round's new connections make it recompile
-# hot methods, and how much lands in a round varies; compare code changes by loop_us/req).
+# threads' (JIT work that still runs after the warm-up, and how much lands in a round varies;
+# compare code changes by loop_us/req).
 set -euo pipefail
 conns=32 rounds=7 seconds=8 warmup=30 baseline="" config="" baseline_config="" jar_arg=""
 java_opts=${JAVA_OPTS:-} baseline_java_opts="" baseline_java_opts_set=""
@@ -108,7 +109,7 @@ split_ticks() {  # "event-loop JIT" ticks of a JVM's threads (its Vert.x event l
 }
 n=${#names[@]}
 # C2 needs tens of seconds of traffic on 2 cores: warm each before measuring any
-for k in $(seq 0 $((n - 1))); do wrk -t1 -c"$conns" -d"${warmup}s" "${urls[$k]}" > /dev/null; done
+for k in $(seq 0 $((n - 1))); do bench_warm "$warmup" wrk -t1 -c"$conns" "${urls[$k]}"; done
 hz=$(getconf CLK_TCK)
 for r in $(seq "$rounds"); do
   for kk in $(seq 0 $((n - 1))); do

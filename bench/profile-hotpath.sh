@@ -65,7 +65,7 @@ else
   own_prefix=dev/portico/
 fi
 for _ in $(seq 50); do curl -sf "$url" >/dev/null && break; sleep 0.2; done
-wrk -t1 -c"$conns" -d"${warmup}s" "$url" > /dev/null
+bench_warm "$warmup" wrk -t1 -c"$conns" "$url"
 for event in cpu alloc; do
   opts="start,event=$event"
   [ "$event" != cpu ] || opts="$opts,interval=${CPU_INTERVAL_NS:-1000000}"

@@ -97,7 +97,9 @@ done
 load() {  # load NAME SECONDS [--latency]
   APIS=${apis[$1]} wrk -t1 -c"$conns" -d"$2s" ${3:-} -s "$wd/random.lua" "http://127.0.0.1:${port[$1]}"
 }
-for n in a b; do load "$n" "$warmup" > /dev/null; done
+for n in a b; do
+  APIS=${apis[$n]} bench_warm "$warmup" wrk -t1 -c"$conns" -s "$wd/random.lua" "http://127.0.0.1:${port[$n]}"
+done
 if [ -n "$profile" ]; then
   mkdir -p "$profile"
   profile=$(cd "$profile" && pwd)

@@ -108,7 +108,12 @@ load() {  # load NAME SECONDS [--latency]
   if [ "$1" = scale ]; then port=18094 n=$apis; else port=18095 n=1; fi
   APIS=$n wrk -t1 -c"$conns" -d"$2s" ${3:-} -s "$wd/random.lua" "http://127.0.0.1:$port"
 }
-for n in scale small; do load "$n" "$warmup" > /dev/null; done
+warm() {  # warm NAME: bench_warm's runs of the random-API load
+  local port n
+  if [ "$1" = scale ]; then port=18094 n=$apis; else port=18095 n=1; fi
+  APIS=$n bench_warm "$warmup" wrk -t1 -c"$conns" -s "$wd/random.lua" "http://127.0.0.1:$port"
+}
+for n in scale small; do warm "$n"; done
 hz=$(getconf CLK_TCK)
 for r in $(seq "$rounds"); do
   for n in $( ((r % 2)) && echo "scale small" || echo "small scale"); do
