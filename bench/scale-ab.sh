@@ -94,12 +94,12 @@ for n in a b; do
   done
 done
 
-load() {  # load NAME SECONDS [--latency]
-  APIS=${apis[$1]} wrk -t1 -c"$conns" -d"$2s" ${3:-} -s "$wd/random.lua" "http://127.0.0.1:${port[$1]}"
+load() {  # load NAME WRK_ARGS...: the random-API load on gateway NAME
+  local name=$1
+  shift
+  APIS=${apis[$name]} wrk -t1 -c"$conns" "$@" -s "$wd/random.lua" "http://127.0.0.1:${port[$name]}"
 }
-for n in a b; do
-  APIS=${apis[$n]} bench_warm "$warmup" wrk -t1 -c"$conns" -s "$wd/random.lua" "http://127.0.0.1:${port[$n]}"
-done
+for n in a b; do bench_warm "$warmup" load "$n"; done
 if [ -n "$profile" ]; then
   mkdir -p "$profile"
   profile=$(cd "$profile" && pwd)
@@ -111,7 +111,7 @@ echo "round side req/s p99_us cpu_us/req"
 for r in $(seq "$rounds"); do
   for n in $( ((r % 2)) && echo "a b" || echo "b a"); do
     c0=$(bench_cpu_ticks "${pid[$n]}")
-    out=$(load "$n" "$seconds" --latency)
+    out=$(load "$n" -d"${seconds}s" --latency)
     c1=$(bench_cpu_ticks "${pid[$n]}")
     reqs=$(echo "$out" | awk '/requests in/ {print $1}')
     echo "$r $n $(echo "$out" | awk '/Requests\/sec/ {print $2}') $(echo "$out" | awk '$1=="99%" {print $2}' | bench_to_us)" \

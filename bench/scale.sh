@@ -103,23 +103,19 @@ startup_scale=$(sort -n "$wd/scale.startups" | awk '{v[NR] = $1} END {print (NR 
 echo "start-up: scale ${startup_scale} s (median of $startups: $(tr '\n' ' ' < "$wd/scale.startups")s; RSS ${rss_ready} MiB at the last one's ready), small $(cat "$wd/small.startup") s"
 
 # --- throughput and latency, rotating rounds ---------------------------------------------------
-load() {  # load NAME SECONDS [--latency]
-  local port n
-  if [ "$1" = scale ]; then port=18094 n=$apis; else port=18095 n=1; fi
-  APIS=$n wrk -t1 -c"$conns" -d"$2s" ${3:-} -s "$wd/random.lua" "http://127.0.0.1:$port"
+load() {  # load NAME WRK_ARGS...: the random-API load on gateway NAME
+  local port n name=$1
+  shift
+  if [ "$name" = scale ]; then port=18094 n=$apis; else port=18095 n=1; fi
+  APIS=$n wrk -t1 -c"$conns" "$@" -s "$wd/random.lua" "http://127.0.0.1:$port"
 }
-warm() {  # warm NAME: bench_warm's runs of the random-API load
-  local port n
-  if [ "$1" = scale ]; then port=18094 n=$apis; else port=18095 n=1; fi
-  APIS=$n bench_warm "$warmup" wrk -t1 -c"$conns" -s "$wd/random.lua" "http://127.0.0.1:$port"
-}
-for n in scale small; do warm "$n"; done
+for n in scale small; do bench_warm "$warmup" load "$n"; done
 hz=$(getconf CLK_TCK)
 for r in $(seq "$rounds"); do
   for n in $( ((r % 2)) && echo "scale small" || echo "small scale"); do
     if [ "$n" = scale ]; then p=$pid_scale; else p=$pid_small; fi
     c0=$(bench_cpu_ticks "$p")
-    out=$(load "$n" "$seconds" --latency)
+    out=$(load "$n" -d"${seconds}s" --latency)
     c1=$(bench_cpu_ticks "$p")
     echo "$r $n $(echo "$out" | awk '/Requests\/sec/ {print $2}') $(echo "$out" | awk '$1=="50%" {print $2}' | bench_to_us)" \
       "$(echo "$out" | awk '$1=="99%" {print $2}' | bench_to_us) $(( (c1 - c0) * 1000000 / hz ))" \
