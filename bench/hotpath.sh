@@ -18,7 +18,7 @@
 #   rewritten as for the default one: 18090/19090 must be the ones in the file). With
 #   --baseline-config and no --baseline, the baseline is this tree's jar with that configuration.
 #   defaults: 32 connections, 7 rounds of 8 s, 30 s of warm-up per target (in runs of at most 5 s:
-#   bench_warm in bench/lib.sh, so that reconnecting is compiled before the rounds). Ports: backend
+#   bench/warm.sh, so that reconnecting is compiled before the rounds). Ports: backend
 #   127.0.0.1:19001, NGINX proxy 19002, Vert.x raw proxy 19005, gateway 18090 (baseline 18091),
 #   management +1000. Needs wrk and nginx (installed from Debian if missing), Maven for the peer.
 #   JVM flags for the gateways: JAVA_OPTS (both, unless --baseline-java-opts).

@@ -5,7 +5,8 @@
 #   Builds the gateway jar if missing, starts it with bench/gateway-bench.yaml (traffic on
 #   127.0.0.1:18080, /bench -> http://127.0.0.1:19001, the backend peers.sh starts), then runs
 #   bench/peers.sh (a copy of ../shared/bench/peers.sh) with --gateway, after a JIT warm-up of
-#   BENCH_WARMUP_SECONDS (default 45) of the same load. Extra JVM flags: JAVA_OPTS.
+#   BENCH_WARMUP_SECONDS (default 45) of the same load, in runs of at most 5 s (bench/warm.sh).
+#   Extra JVM flags: JAVA_OPTS.
 #   Prints peers.sh's table: median req/s, p50, p99 per target and the ratio to NGINX.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -40,7 +41,9 @@ http { access_log off; server { listen 127.0.0.1:19001; keepalive_requests 10000
 CONF
   nginx -c "$wd/warm.conf" & warm_pid=$!
   sleep 0.5
-  wrk -t1 -c32 -d"${warm}s" http://127.0.0.1:18080/bench/item >/dev/null
+  # shellcheck source=bench/warm.sh
+  . "$here/warm.sh"
+  bench_warm "$warm" wrk -t1 -c32 http://127.0.0.1:18080/bench/item
   kill $warm_pid; wait $warm_pid 2>/dev/null || true; rm -rf "$wd"
 fi
 "$here/peers.sh" --gateway http://127.0.0.1:18080/bench/item "$@"

@@ -102,7 +102,7 @@ scripted=$(unset JAVA_OPTS; . bench/scale-flags.sh; printf '%s' "$JAVA_OPTS")
 sh -n docker/entrypoint.sh || fail "docker/entrypoint.sh does not parse"
 sh -n docker/cds-train.sh || fail "docker/cds-train.sh does not parse"
 # bench/peers.sh is a copy of ../shared/bench/peers.sh, kept as it is
-ours_bench="bench/steady.sh bench/run.sh bench/lib.sh bench/scale-flags.sh bench/ab.sh bench/metrics-ab.sh bench/transport-ab.sh bench/tracing-ab.sh bench/reload.sh bench/fabric-import.sh bench/rolling-restart.sh bench/scale.sh bench/scale-ab.sh bench/startup.sh bench/hotpath.sh bench/profile-hotpath.sh bench/grpc-unary.sh"
+ours_bench="bench/steady.sh bench/run.sh bench/lib.sh bench/warm.sh bench/scale-flags.sh bench/ab.sh bench/metrics-ab.sh bench/transport-ab.sh bench/tracing-ab.sh bench/reload.sh bench/fabric-import.sh bench/rolling-restart.sh bench/scale.sh bench/scale-ab.sh bench/startup.sh bench/hotpath.sh bench/profile-hotpath.sh bench/grpc-unary.sh"
 # shellcheck disable=SC2086
 for s in scripts/docker-check.sh scripts/ops-check.sh $ours_bench docker/k6/resilience.sh; do
   bash -n "$s" || fail "$s does not parse"
