@@ -124,17 +124,10 @@ public final class YamlDocuments {
 
     private int collectionAliases;
 
-    /** Whether {@code str} and {@code int} are constructed by SnakeYAML's own safe constructors. */
-    private final boolean plainStrings;
-
-    private final boolean plainInts;
-
     Direct(Parser parser, LoaderOptions options) {
       super(options);
       this.parser = parser;
       this.options = options;
-      this.plainStrings = yamlConstructors.get(Tag.STR) instanceof ConstructYamlStr;
-      this.plainInts = yamlConstructors.get(Tag.INT) instanceof ConstructYamlInt;
     }
 
     JsonObject document() {
@@ -255,7 +248,7 @@ public final class YamlDocuments {
     /** The tag SnakeYAML's composer gives the event's node. */
     private Tag tag(ScalarEvent event) {
       String tag = event.getTag();
-      if (tag == null || tag.equals("!")) {
+      if (implicit(event)) {
         return resolver.resolve(
             NodeId.scalar, event.getValue(), event.getImplicit().canOmitTagInPlainScalar());
       }
@@ -265,24 +258,32 @@ public final class YamlDocuments {
       throw GIVE_UP; // local and custom global tags: SnakeYAML's rules and errors
     }
 
+    /** Whether the event's tag is left to the resolver (none, or the non-specific {@code !}). */
+    private static boolean implicit(ScalarEvent event) {
+      String tag = event.getTag();
+      return tag == null || tag.equals("!");
+    }
+
     /**
      * The value SnakeYAML's safe constructor makes of the event's node: most of a configuration's
-     * scalars are strings (their text, as SnakeYAML's {@code str} constructor gives it) and small
-     * decimal integers, which skip the node and the constructor (a file of 50,000 instances holds a
-     * few hundred thousand scalars).
+     * scalars are strings (their text, as SnakeYAML's {@code str} constructor, {@code
+     * ConstructYamlStr}, gives it) and small decimal integers ({@code ConstructYamlInt}'s {@code
+     * Integer.valueOf}), which skip the node and the constructor (a file of 50,000 instances holds
+     * a few hundred thousand scalars). This class registers no constructor of its own, so those two
+     * are SafeConstructor's.
      */
     private Object value(ScalarEvent event, Tag tag) {
       String text = event.getValue();
-      if (tag == Tag.STR && plainStrings) {
+      if (tag == Tag.STR) {
         return text;
       }
-      if (tag == Tag.INT && plainInts && isSmallDecimal(text)) {
+      if (tag == Tag.INT && isSmallDecimal(text)) {
         return Integer.valueOf(text);
       }
       return build(
           new ScalarNode(
               tag,
-              event.getTag() == null || event.getTag().equals("!"),
+              implicit(event),
               text,
               event.getStartMark(),
               event.getEndMark(),
