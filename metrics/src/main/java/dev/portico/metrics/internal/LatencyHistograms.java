@@ -70,6 +70,14 @@ public final class LatencyHistograms implements MultiCollector {
   private static final int MAX_SLOTS = 3;
 
   /**
+   * Where a stripe holds its sum, its first max slot and its first bucket (see {@link #stride}).
+   */
+  private static final int SUM = 0;
+
+  private static final int MAX = 1;
+  private static final int FIRST = MAX + MAX_SLOTS;
+
+  /**
    * A max slot packs its minute (low 20 bits of the minute number) and the value in nanoseconds.
    */
   private static final int VALUE_BITS = 44;
@@ -89,12 +97,6 @@ public final class LatencyHistograms implements MultiCollector {
    */
   private final int stride;
 
-  private final int sum;
-  private final int max;
-
-  /** Where a stripe's buckets begin. */
-  private final int first;
-
   private final SpanContext spanContext;
   private final ExemplarSamplerConfig exemplarConfig;
   private final List<Family> families = new ArrayList<>();
@@ -112,10 +114,7 @@ public final class LatencyHistograms implements MultiCollector {
       boundsSeconds[i] = TimeUtils.nanosToUnit(bounds[i], TimeUnit.SECONDS);
     }
     boundsSeconds[bounds.length] = Double.POSITIVE_INFINITY;
-    sum = 0;
-    max = 1;
-    first = max + MAX_SLOTS;
-    stride = (first + bounds.length + 1 + 7) / 8 * 8 + 8;
+    stride = (FIRST + bounds.length + 1 + 7) / 8 * 8 + 8;
     this.spanContext = spanContext;
     this.exemplarConfig =
         spanContext == null ? null : new ExemplarSamplerConfig(exemplars, boundsSeconds.clone());
@@ -171,12 +170,12 @@ public final class LatencyHistograms implements MultiCollector {
           int base = stripe * stride;
           if (histogram) {
             for (int b = 0; b < counts.length; b++) {
-              counts[b] += (long) CELLS.getVolatile(s.cells, base + first + b);
+              counts[b] += (long) CELLS.getVolatile(s.cells, base + FIRST + b);
             }
           }
-          sumNanos += (long) CELLS.getVolatile(s.cells, base + sum);
+          sumNanos += (long) CELLS.getVolatile(s.cells, base + SUM);
           for (int m = 0; m < MAX_SLOTS; m++) {
-            long slot = (long) CELLS.getVolatile(s.cells, base + max + m);
+            long slot = (long) CELLS.getVolatile(s.cells, base + MAX + m);
             if (((minute - (slot >>> VALUE_BITS)) & MINUTE_MASK) < MAX_SLOTS) {
               maxNanos = Math.max(maxNanos, slot & VALUE_MASK);
             }
@@ -262,11 +261,11 @@ public final class LatencyHistograms implements MultiCollector {
       while (b < bounds.length && nanos > bounds[b]) {
         b++;
       }
-      CELLS.getAndAdd(cells, base + first + b, 1L);
-      CELLS.getAndAdd(cells, base + sum, nanos);
+      CELLS.getAndAdd(cells, base + FIRST + b, 1L);
+      CELLS.getAndAdd(cells, base + SUM, nanos);
       long minute = System.currentTimeMillis() / MAX_SLOT_MILLIS;
       long stamp = minute & MINUTE_MASK;
-      int at = base + max + (int) (minute % MAX_SLOTS);
+      int at = base + MAX + (int) (minute % MAX_SLOTS);
       long value = Math.min(nanos, VALUE_MASK);
       long was = (long) CELLS.getVolatile(cells, at);
       // The slot's maximum if it is this minute's (else 0), and the larger of it and this value,
